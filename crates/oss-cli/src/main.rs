@@ -1,0 +1,3 @@
+//! `oss-presign`: presign, verify and download OSS objects (work in progress).
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! A local OSS-compatible HTTP(S) server for tests: verifies presigned URLs, serves objects, injects faults.
+//!
+//! (Work in progress: see the project issues.)

@@ -1,0 +1,3 @@
+//! Fast, resumable, verified downloads through OSS presigned URLs.
+//!
+//! (Work in progress: see the project issues.)

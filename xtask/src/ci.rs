@@ -1,0 +1,63 @@
+//! `cargo xtask ci`: the checks every submission must pass.
+
+use crate::run_step;
+use std::process::Command;
+
+/// The target used to prove that `oss-sign-core` builds without `std`.
+const NO_STD_TARGET: &str = "thumbv7em-none-eabihf";
+
+/// Runs every CI step in order and stops at the first failure.
+pub(crate) fn run(_args: &[String]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // No test may ever reach the real ECS metadata service.
+    let safe_env = [("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")];
+
+    run_step(&cargo, &["fmt", "--all", "--", "--check"], &[])?;
+    run_step(
+        &cargo,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+    )?;
+    run_step(&cargo, &["test", "--workspace"], &safe_env)?;
+    ensure_target_installed(NO_STD_TARGET)?;
+    run_step(
+        &cargo,
+        &[
+            "build",
+            "-p",
+            "oss-sign-core",
+            "--no-default-features",
+            "--target",
+            NO_STD_TARGET,
+        ],
+        &[],
+    )?;
+    run_step(
+        &cargo,
+        &["doc", "--workspace", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
+    println!("\nxtask ci: all checks passed");
+    Ok(())
+}
+
+/// Installs a rustup target when it is missing (CI machines start without it).
+fn ensure_target_installed(target: &str) -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .current_dir(crate::workspace_root())
+        .output()
+        .map_err(|error| format!("could not run rustup: {error}"))?;
+    let listing = String::from_utf8_lossy(&installed.stdout);
+    if listing.lines().any(|line| line.trim() == target) {
+        return Ok(());
+    }
+    run_step("rustup", &["target", "add", target], &[])
+}
