@@ -1,0 +1,129 @@
+//! The [`ProvideCredentials`] trait and adapters for closures and shared pointers.
+
+use crate::credentials::Credentials;
+use crate::error::CredentialsError;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// The boxed future returned by [`ProvideCredentials::provide_credentials`].
+pub type CredentialsFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Credentials, CredentialsError>> + Send + 'a>>;
+
+/// Something that can produce [`Credentials`], possibly by asking a remote service.
+///
+/// The trait is object safe: share providers as `Arc<dyn ProvideCredentials>`.
+///
+/// ```
+/// use oss_credentials::{Credentials, CredentialsFuture, ProvideCredentials};
+///
+/// #[derive(Debug)]
+/// struct FromVault;
+///
+/// impl ProvideCredentials for FromVault {
+///     fn provide_credentials(&self) -> CredentialsFuture<'_> {
+///         Box::pin(async { Credentials::new("LTAIvault", "vault-secret") })
+///     }
+///     fn name(&self) -> &str {
+///         "vault"
+///     }
+/// }
+///
+/// let provider: std::sync::Arc<dyn ProvideCredentials> = std::sync::Arc::new(FromVault);
+/// let creds = futures_executor::block_on(provider.provide_credentials())?;
+/// assert_eq!(creds.access_key_id(), "LTAIvault");
+/// # Ok::<(), oss_credentials::CredentialsError>(())
+/// ```
+pub trait ProvideCredentials: Send + Sync + fmt::Debug {
+    /// Returns credentials, fetching or refreshing them when needed.
+    fn provide_credentials(&self) -> CredentialsFuture<'_>;
+
+    /// A short name for diagnostics (`env`, `profile_file`, `assume_role`, ...).
+    fn name(&self) -> &str {
+        "custom"
+    }
+
+    /// Drops any cached credentials so that the next call fetches fresh ones (call it after
+    /// OSS answers `SecurityTokenExpired`, `InvalidAccessKeyId` or `InvalidSecurityToken`).
+    /// Providers without a cache do nothing.
+    fn invalidate(&self) {}
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        (**self).provide_credentials()
+    }
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+    fn invalidate(&self) {
+        (**self).invalidate()
+    }
+}
+
+impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        (**self).provide_credentials()
+    }
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+    fn invalidate(&self) {
+        (**self).invalidate()
+    }
+}
+
+/// A provider made from a closure that returns a future of credentials.
+///
+/// ```
+/// use oss_credentials::{Credentials, FnProvider, ProvideCredentials};
+///
+/// let provider = FnProvider::new("closure", || async { Credentials::new("LTAIfn", "fn-secret") });
+/// let creds = futures_executor::block_on(provider.provide_credentials())?;
+/// assert_eq!(creds.access_key_id(), "LTAIfn");
+/// assert_eq!(provider.name(), "closure");
+/// # Ok::<(), oss_credentials::CredentialsError>(())
+/// ```
+pub struct FnProvider<F> {
+    name: &'static str,
+    function: F,
+}
+
+impl<F, Fut> FnProvider<F>
+where
+    F: Fn() -> Fut + Send + Sync,
+    Fut: Future<Output = Result<Credentials, CredentialsError>> + Send + 'static,
+{
+    /// Wraps `function`; `name` is used in diagnostics.
+    ///
+    /// ```
+    /// # use oss_credentials::{Credentials, FnProvider};
+    /// let provider = FnProvider::new("mine", || async { Credentials::new("a", "b") });
+    /// # let _ = provider;
+    /// ```
+    pub fn new(name: &'static str, function: F) -> Self {
+        Self { name, function }
+    }
+}
+
+impl<F> fmt::Debug for FnProvider<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FnProvider")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F, Fut> ProvideCredentials for FnProvider<F>
+where
+    F: Fn() -> Fut + Send + Sync,
+    Fut: Future<Output = Result<Credentials, CredentialsError>> + Send + 'static,
+{
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        Box::pin((self.function)())
+    }
+    fn name(&self) -> &str {
+        self.name
+    }
+}
