@@ -1,0 +1,2 @@
+//! Presign benchmarks (being written).
+fn main() {}
