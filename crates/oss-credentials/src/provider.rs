@@ -127,3 +127,33 @@ where
         self.name
     }
 }
+
+/// A provider that could not be built: every call reports why.
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
+#[derive(Debug)]
+pub(crate) struct FailingProvider {
+    name: &'static str,
+    kind: crate::error::ErrorKind,
+    message: String,
+}
+
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
+impl FailingProvider {
+    pub(crate) fn new(name: &'static str, error: CredentialsError) -> Self {
+        Self {
+            name,
+            kind: error.kind(),
+            message: error.message().to_owned(),
+        }
+    }
+}
+
+impl ProvideCredentials for FailingProvider {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        let error = CredentialsError::new(self.kind, self.message.clone()).with_provider(self.name);
+        Box::pin(std::future::ready(Err(error)))
+    }
+    fn name(&self) -> &str {
+        self.name
+    }
+}

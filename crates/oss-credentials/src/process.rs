@@ -1,0 +1,295 @@
+//! [`ProcessProvider`]: credentials printed by an external command (CLI `External` mode).
+
+use crate::cli_config::describe_json_error;
+use crate::credentials::Credentials;
+use crate::error::{CredentialsError, ErrorKind};
+use crate::provider::{CredentialsFuture, ProvideCredentials};
+use crate::timestamp::parse_utc;
+use serde::Deserialize;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+const MAX_OUTPUT: u64 = 1024 * 1024;
+const POLL: Duration = Duration::from_millis(5);
+
+/// The two output shapes: the CLI's snake_case and the OSS SDK's PascalCase.
+#[derive(Deserialize, Default)]
+struct ProcessOutput {
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(default, alias = "AccessKeyId")]
+    access_key_id: Option<String>,
+    #[serde(default, alias = "AccessKeySecret")]
+    access_key_secret: Option<String>,
+    #[serde(default, alias = "SecurityToken")]
+    sts_token: Option<String>,
+    #[serde(default, alias = "Expiration")]
+    expiration: Option<String>,
+}
+
+impl Drop for ProcessOutput {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        if let Some(secret) = self.access_key_secret.as_mut() {
+            secret.zeroize();
+        }
+        if let Some(token) = self.sts_token.as_mut() {
+            token.zeroize();
+        }
+    }
+}
+
+/// Parses a credential process's standard output.
+pub(crate) fn parse_process_output(stdout: &[u8]) -> Result<Credentials, CredentialsError> {
+    let mut output: ProcessOutput = serde_json::from_slice(stdout).map_err(|e| {
+        CredentialsError::new(
+            ErrorKind::Parse,
+            format!(
+                "the credential process printed invalid JSON ({}); expected an object with access_key_id, access_key_secret, optional sts_token and expiration (or AccessKeyId, AccessKeySecret, SecurityToken, Expiration)",
+                describe_json_error(&e)
+            ),
+        )
+    })?;
+    let missing = |field: &str| {
+        CredentialsError::new(
+            ErrorKind::Parse,
+            format!("the credential process output has no `{field}` (or it is empty)"),
+        )
+    };
+    let id = output
+        .access_key_id
+        .take()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| missing("access_key_id"))?;
+    let secret = Zeroizing::new(
+        output
+            .access_key_secret
+            .take()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| missing("access_key_secret"))?,
+    );
+    let token = output.sts_token.take().filter(|s| !s.is_empty());
+    match output.mode.as_deref() {
+        None | Some("AK") => {}
+        Some("StsToken") => {
+            if token.is_none() {
+                return Err(missing("sts_token"));
+            }
+        }
+        Some(other) => {
+            return Err(CredentialsError::new(
+                ErrorKind::Parse,
+                format!(
+                    "the credential process output has mode `{}`; expected AK or StsToken",
+                    other.escape_debug()
+                ),
+            ))
+        }
+    }
+    let mut credentials = Credentials::new(id, secret.as_str())?.with_provider_name("process");
+    if let Some(token) = token {
+        credentials = credentials.with_security_token(token);
+    }
+    if let Some(expiration) = output.expiration.as_deref().filter(|s| !s.is_empty()) {
+        let at = parse_utc(expiration).ok_or_else(|| {
+            CredentialsError::new(
+                ErrorKind::Parse,
+                "the credential process output has an `expiration` that is not YYYY-MM-DDTHH:MM:SSZ",
+            )
+        })?;
+        credentials = credentials.with_expiration(at);
+    }
+    Ok(credentials)
+}
+
+/// Runs a command and reads credentials from its standard output.
+///
+/// The command line is split into arguments with shell-like quoting, but no shell is run.
+/// The output is a JSON object in either of two shapes:
+///
+/// * Aliyun CLI `External` mode: `{"mode": "StsToken", "access_key_id": "...",
+///   "access_key_secret": "...", "sts_token": "...", "expiration": "2024-05-01T09:00:00Z"}`
+///   (`mode` `AK` or `StsToken`; `expiration` optional);
+/// * OSS SDK process provider: `{"AccessKeyId": "...", "AccessKeySecret": "...",
+///   "SecurityToken": "...", "Expiration": "..."}`.
+///
+/// The process inherits the environment, has no standard input, is killed after the timeout
+/// (60 s by default), and its output is never echoed in errors. It runs on its own thread, so
+/// the provider works on any async runtime. Wrap it in a
+/// [`CachingProvider`](crate::CachingProvider) to avoid running it on every request.
+///
+/// ```
+/// # #[cfg(unix)] {
+/// use oss_credentials::{ProcessProvider, ProvideCredentials};
+/// let provider = ProcessProvider::from_command_line(
+///     r#"echo '{"access_key_id":"LTAIproc","access_key_secret":"proc-secret"}'"#,
+/// )?;
+/// let creds = futures_executor::block_on(provider.provide_credentials())?;
+/// assert_eq!(creds.access_key_id(), "LTAIproc");
+/// # }
+/// # Ok::<(), oss_credentials::CredentialsError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ProcessProvider {
+    program: String,
+    args: Vec<String>,
+    timeout: Duration,
+}
+
+impl ProcessProvider {
+    /// Runs `program` with `args` (no splitting, no shell).
+    ///
+    /// ```
+    /// let provider = oss_credentials::ProcessProvider::new("/usr/local/bin/fetch-creds", ["--role", "writer"]);
+    /// # let _ = provider;
+    /// ```
+    pub fn new<I, S>(program: impl Into<String>, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Self {
+            program: program.into(),
+            args: args.into_iter().map(Into::into).collect(),
+            timeout: Duration::from_secs(60),
+        }
+    }
+
+    /// Splits `command_line` into a program and arguments (shell-like quoting, no shell).
+    ///
+    /// ```
+    /// use oss_credentials::{ErrorKind, ProcessProvider};
+    /// assert!(ProcessProvider::from_command_line("fetch-creds --role 'my writer'").is_ok());
+    /// let err = ProcessProvider::from_command_line("fetch 'unbalanced").unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+    /// ```
+    pub fn from_command_line(command_line: &str) -> Result<Self, CredentialsError> {
+        let mut words = shell_words::split(command_line).map_err(|_| {
+            CredentialsError::new(
+                ErrorKind::InvalidConfig,
+                "the process command has unbalanced quotes",
+            )
+            .with_provider("process")
+        })?;
+        if words.is_empty() {
+            return Err(
+                CredentialsError::new(ErrorKind::InvalidConfig, "the process command is empty")
+                    .with_provider("process"),
+            );
+        }
+        let program = words.remove(0);
+        Ok(Self::new(program, words))
+    }
+
+    /// Kills the process and fails with [`ErrorKind::Timeout`] after `timeout` (default 60 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let provider = oss_credentials::ProcessProvider::new("fetch-creds", Vec::<String>::new())
+    ///     .timeout(Duration::from_secs(5));
+    /// # let _ = provider;
+    /// ```
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    fn run_blocking(&self) -> Result<Credentials, CredentialsError> {
+        let mut child = Command::new(&self.program)
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| {
+                CredentialsError::new(
+                    ErrorKind::Process,
+                    format!("cannot start credential process `{}`", self.program),
+                )
+                .with_source(e)
+            })?;
+        let stdout = child.stdout.take();
+        let reader = std::thread::spawn(move || {
+            let mut buffer = Zeroizing::new(Vec::new());
+            if let Some(stdout) = stdout {
+                let _ = stdout.take(MAX_OUTPUT).read_to_end(&mut buffer);
+            }
+            buffer
+        });
+        let started = Instant::now();
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if started.elapsed() >= self.timeout => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(CredentialsError::new(
+                        ErrorKind::Timeout,
+                        format!(
+                            "credential process `{}` did not finish within {} ms and was killed",
+                            self.program,
+                            self.timeout.as_millis()
+                        ),
+                    ));
+                }
+                Ok(None) => std::thread::sleep(POLL),
+                Err(e) => {
+                    let _ = child.kill();
+                    return Err(CredentialsError::new(
+                        ErrorKind::Process,
+                        format!("cannot wait for credential process `{}`", self.program),
+                    )
+                    .with_source(e));
+                }
+            }
+        };
+        let output = reader.join().unwrap_or_default();
+        if !status.success() {
+            return Err(CredentialsError::new(
+                ErrorKind::Process,
+                format!(
+                    "credential process `{}` failed ({status})",
+                    self.program
+                ),
+            ));
+        }
+        parse_process_output(&output)
+    }
+}
+
+impl ProvideCredentials for ProcessProvider {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        let (sender, receiver) = futures_channel::oneshot::channel();
+        let this = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name(String::from("oss-credentials-process"))
+            .spawn(move || {
+                let _ = sender.send(this.run_blocking());
+            });
+        Box::pin(async move {
+            if let Err(e) = spawned {
+                return Err(CredentialsError::new(
+                    ErrorKind::Process,
+                    "cannot start a thread for the credential process",
+                )
+                .with_source(e)
+                .with_provider("process"));
+            }
+            match receiver.await {
+                Ok(result) => result.map_err(|e| e.with_provider("process")),
+                Err(_) => Err(CredentialsError::new(
+                    ErrorKind::Process,
+                    "the credential process thread ended without a result",
+                )
+                .with_provider("process")),
+            }
+        })
+    }
+
+    fn name(&self) -> &str {
+        "process"
+    }
+}

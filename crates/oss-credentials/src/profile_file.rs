@@ -1,0 +1,423 @@
+//! [`ProfileFileProvider`]: the INI credentials file of the Alibaba Cloud credentials SDKs
+//! (`~/.alibabacloud/credentials`, or `credentials.ini`).
+
+use crate::env::Environment;
+use crate::error::{CredentialsError, ErrorKind};
+use crate::lazy_provider::LazyProvider;
+use crate::provider::{CredentialsFuture, ProvideCredentials};
+use crate::source::{check_duration, CredentialSource, RoleConfig};
+use crate::Credentials;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// One `[section]` of an INI file.
+#[derive(Debug, Default)]
+struct Section {
+    line: usize,
+    entries: HashMap<String, (String, usize)>,
+}
+
+impl Section {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .get(key)
+            .map(|(v, _)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// Strips an inline comment: `#` or `;` preceded by white space.
+fn strip_inline_comment(value: &str) -> &str {
+    let bytes = value.as_bytes();
+    for index in 1..bytes.len() {
+        if (bytes[index] == b'#' || bytes[index] == b';') && bytes[index - 1].is_ascii_whitespace()
+        {
+            return &value[..index];
+        }
+    }
+    value
+}
+
+fn unquote(value: &str) -> &str {
+    let value = value.trim();
+    if value.len() >= 2
+        && ((value.starts_with('"') && value.ends_with('"'))
+            || (value.starts_with('\'') && value.ends_with('\'')))
+    {
+        &value[1..value.len() - 1]
+    } else {
+        value
+    }
+}
+
+/// Parses INI text into sections. Errors name the file and line, never the line's content.
+fn parse_ini(text: &str, file: &Path) -> Result<HashMap<String, Section>, CredentialsError> {
+    let mut sections: HashMap<String, Section> = HashMap::new();
+    let mut current: Option<String> = None;
+    for (index, raw) in text.lines().enumerate() {
+        let line_no = index + 1;
+        let line = raw.trim().trim_start_matches('\u{feff}');
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix('[') {
+            let rest = strip_inline_comment(rest).trim_end();
+            let Some(name) = rest.strip_suffix(']') else {
+                return Err(CredentialsError::new(
+                    ErrorKind::Parse,
+                    format!(
+                        "{}, line {line_no}: a section header must look like `[name]`",
+                        file.display()
+                    ),
+                ));
+            };
+            let name = name.trim().to_owned();
+            if name.is_empty() {
+                return Err(CredentialsError::new(
+                    ErrorKind::Parse,
+                    format!("{}, line {line_no}: empty section name", file.display()),
+                ));
+            }
+            sections.entry(name.clone()).or_insert_with(|| Section {
+                line: line_no,
+                entries: HashMap::new(),
+            });
+            current = Some(name);
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            return Err(CredentialsError::new(
+                ErrorKind::Parse,
+                format!(
+                    "{}, line {line_no}: expected `key = value`, a `[section]` header or a comment",
+                    file.display()
+                ),
+            ));
+        };
+        let Some(section) = current.as_ref().and_then(|name| sections.get_mut(name)) else {
+            return Err(CredentialsError::new(
+                ErrorKind::Parse,
+                format!(
+                    "{}, line {line_no}: `key = value` before any `[section]` header",
+                    file.display()
+                ),
+            ));
+        };
+        let key = key.trim().to_ascii_lowercase();
+        let value = unquote(strip_inline_comment(value)).to_owned();
+        section.entries.insert(key, (value, line_no));
+    }
+    Ok(sections)
+}
+
+/// Resolves one section into a [`CredentialSource`].
+fn section_to_source(
+    section: &Section,
+    profile: &str,
+    file: &Path,
+) -> Result<CredentialSource, CredentialsError> {
+    let place = || format!("profile [{profile}] of {} (line {})", file.display(), section.line);
+    let required = |key: &str| -> Result<String, CredentialsError> {
+        section.get(key).map(str::to_owned).ok_or_else(|| {
+            CredentialsError::new(
+                ErrorKind::InvalidConfig,
+                format!("{}: `{key}` is missing or empty", place()),
+            )
+        })
+    };
+    let optional = |key: &str| section.get(key).map(str::to_owned);
+    let duration = |key: &str| -> Result<Option<u64>, CredentialsError> {
+        match section.entries.get(key) {
+            None => Ok(None),
+            Some((value, line)) if value.is_empty() => {
+                let _ = line;
+                Ok(None)
+            }
+            Some((value, line)) => match value.parse::<u64>() {
+                Ok(seconds) => {
+                    check_duration(seconds, &format!("{} (line {line})", place()))?;
+                    Ok(Some(seconds))
+                }
+                Err(_) => Err(CredentialsError::new(
+                    ErrorKind::InvalidConfig,
+                    format!(
+                        "{}, line {line}: `{key}` must be a whole number of seconds (900 or more)",
+                        place()
+                    ),
+                )),
+            },
+        }
+    };
+    let keys = |id_key: &str, secret_key: &str| -> Result<Credentials, CredentialsError> {
+        let id = required(id_key)?;
+        let secret = required(secret_key)?;
+        Credentials::new(id, secret)
+    };
+    if section
+        .get("enable")
+        .is_some_and(|v| v.eq_ignore_ascii_case("false"))
+    {
+        return Err(CredentialsError::new(
+            ErrorKind::NotLoaded,
+            format!("{} is disabled (`enable = false`)", place()),
+        ));
+    }
+    let kind = section.get("type").ok_or_else(|| {
+        CredentialsError::new(
+            ErrorKind::InvalidConfig,
+            format!(
+                "{}: `type` is missing; expected access_key, sts, ram_role_arn, oidc_role_arn or ecs_ram_role",
+                place()
+            ),
+        )
+    })?;
+    let role = |role_arn: String| -> Result<RoleConfig, CredentialsError> {
+        Ok(RoleConfig {
+            role_arn,
+            role_session_name: optional("role_session_name"),
+            duration_seconds: duration("role_session_expiration")?,
+            policy: optional("policy"),
+            external_id: optional("external_id"),
+            sts_region: optional("region_id").or_else(|| optional("sts_region")),
+            enable_vpc: section
+                .get("enable_vpc")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            sts_endpoint: optional("sts_endpoint"),
+        })
+    };
+    let source = match kind {
+        "access_key" => CredentialSource::Static(
+            keys("access_key_id", "access_key_secret")?.with_provider_name("profile_file"),
+        ),
+        "sts" => {
+            let credentials = keys("access_key_id", "access_key_secret")?;
+            let token = required("security_token")?;
+            CredentialSource::Static(
+                credentials
+                    .with_security_token(token)
+                    .with_provider_name("profile_file"),
+            )
+        }
+        "ram_role_arn" => {
+            let credentials =
+                keys("access_key_id", "access_key_secret")?.with_provider_name("profile_file");
+            let role = role(required("role_arn")?)?;
+            CredentialSource::AssumeRole {
+                source: Box::new(CredentialSource::Static(credentials)),
+                role,
+            }
+        }
+        "oidc_role_arn" => {
+            let role = role(required("role_arn")?)?;
+            CredentialSource::Oidc {
+                role,
+                oidc_provider_arn: required("oidc_provider_arn")?,
+                oidc_token_file: PathBuf::from(required("oidc_token_file_path")?),
+            }
+        }
+        "ecs_ram_role" => CredentialSource::EcsRamRole {
+            role_name: optional("role_name"),
+        },
+        "rsa_key_pair" | "bearer" => {
+            return Err(CredentialsError::new(
+                ErrorKind::Unsupported,
+                format!(
+                    "{}: type `{kind}` is not supported (rsa_key_pair is deprecated, bearer tokens do not work with OSS)",
+                    place()
+                ),
+            ))
+        }
+        other => {
+            return Err(CredentialsError::new(
+                ErrorKind::InvalidConfig,
+                format!(
+                    "{}: unknown type `{}`; expected access_key, sts, ram_role_arn, oidc_role_arn or ecs_ram_role",
+                    place(),
+                    other.escape_debug()
+                ),
+            ))
+        }
+    };
+    Ok(source)
+}
+
+/// Reads the INI credentials file of the Alibaba Cloud credentials SDKs.
+///
+/// File: `ALIBABA_CLOUD_CREDENTIALS_FILE`, else `~/.alibabacloud/credentials`, else
+/// `~/.alibabacloud/credentials.ini`. Profile (section): `ALIBABA_CLOUD_PROFILE`, else
+/// `default`. Types: `access_key`, `sts`, `ram_role_arn`, `oidc_role_arn`, `ecs_ram_role`
+/// (the last three need the `http` feature). A section with `enable = false` is skipped.
+///
+/// Errors name the file, the line and the profile, never a value. A missing file or section
+/// is [`ErrorKind::NotLoaded`] (a chain moves on); a broken one is an error.
+///
+/// The file is read on the first request; the provider it describes is kept (with its cache)
+/// for later requests.
+///
+/// ```
+/// use oss_credentials::{CredentialSource, Environment, ProfileFileProvider};
+///
+/// let home = tempfile::tempdir()?;
+/// std::fs::create_dir(home.path().join(".alibabacloud"))?;
+/// std::fs::write(
+///     home.path().join(".alibabacloud/credentials"),
+///     "[default]\ntype = access_key\naccess_key_id = LTAIexample\naccess_key_secret = example-secret\n",
+/// )?;
+/// let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
+/// let provider = ProfileFileProvider::with_environment(env);
+/// match provider.resolve()? {
+///     CredentialSource::Static(creds) => assert_eq!(creds.access_key_id(), "LTAIexample"),
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct ProfileFileProvider {
+    env: Environment,
+    path: Option<PathBuf>,
+    profile: Option<String>,
+    resolved: LazyProvider,
+}
+
+impl Default for ProfileFileProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProfileFileProvider {
+    /// Uses the process environment to find the file and profile.
+    ///
+    /// ```
+    /// let provider = oss_credentials::ProfileFileProvider::new();
+    /// # let _ = provider;
+    /// ```
+    pub fn new() -> Self {
+        Self::with_environment(Environment::process())
+    }
+
+    /// Uses `env` to find the file and profile.
+    ///
+    /// ```
+    /// use oss_credentials::{Environment, ProfileFileProvider};
+    /// let provider = ProfileFileProvider::with_environment(Environment::from_map([("HOME", "/nonexistent")]));
+    /// assert_eq!(provider.resolve().unwrap_err().kind(), oss_credentials::ErrorKind::NotLoaded);
+    /// ```
+    pub fn with_environment(env: Environment) -> Self {
+        Self {
+            env,
+            path: None,
+            profile: None,
+            resolved: LazyProvider::default(),
+        }
+    }
+
+    /// Reads this file instead of the default locations.
+    ///
+    /// ```
+    /// let provider = oss_credentials::ProfileFileProvider::new().path("/etc/oss/credentials");
+    /// # let _ = provider;
+    /// ```
+    #[must_use]
+    pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Uses this profile (section) instead of `ALIBABA_CLOUD_PROFILE` / `default`.
+    ///
+    /// ```
+    /// let provider = oss_credentials::ProfileFileProvider::new().profile("ci-temp");
+    /// # let _ = provider;
+    /// ```
+    #[must_use]
+    pub fn profile(mut self, profile: impl Into<String>) -> Self {
+        self.profile = Some(profile.into());
+        self
+    }
+
+    /// The file that would be read, if any; `Ok(None)` when no default file exists.
+    fn locate(&self) -> Result<Option<PathBuf>, CredentialsError> {
+        if let Some(path) = &self.path {
+            return Ok(Some(path.clone()));
+        }
+        if let Some(path) = self.env.get("ALIBABA_CLOUD_CREDENTIALS_FILE") {
+            return Ok(Some(PathBuf::from(path)));
+        }
+        let Some(home) = self.env.home_dir() else {
+            return Ok(None);
+        };
+        for name in ["credentials", "credentials.ini"] {
+            let candidate = home.join(".alibabacloud").join(name);
+            if candidate.is_file() {
+                return Ok(Some(candidate));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Reads the file and describes the selected profile, without contacting any service.
+    ///
+    /// ```
+    /// use oss_credentials::{Environment, ErrorKind, ProfileFileProvider};
+    /// let env = Environment::from_map([("ALIBABA_CLOUD_CREDENTIALS_FILE", "/nonexistent/credentials")]);
+    /// let err = ProfileFileProvider::with_environment(env).resolve().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+    /// ```
+    pub fn resolve(&self) -> Result<CredentialSource, CredentialsError> {
+        self.resolve_inner()
+            .map_err(|e| e.with_provider("profile_file"))
+    }
+
+    fn resolve_inner(&self) -> Result<CredentialSource, CredentialsError> {
+        let Some(path) = self.locate()? else {
+            return Err(CredentialsError::new(
+                ErrorKind::NotLoaded,
+                "no credentials file (ALIBABA_CLOUD_CREDENTIALS_FILE unset, ~/.alibabacloud/credentials and ~/.alibabacloud/credentials.ini absent)",
+            ));
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            CredentialsError::new(
+                ErrorKind::InvalidConfig,
+                format!("cannot read credentials file {}", path.display()),
+            )
+            .with_source(e)
+        })?;
+        let sections = parse_ini(&text, &path)?;
+        let profile = self
+            .profile
+            .clone()
+            .or_else(|| self.env.get("ALIBABA_CLOUD_PROFILE"))
+            .unwrap_or_else(|| String::from("default"));
+        let Some(section) = sections.get(&profile) else {
+            return Err(CredentialsError::new(
+                ErrorKind::NotLoaded,
+                format!("{} has no profile [{profile}]", path.display()),
+            ));
+        };
+        section_to_source(section, &profile, &path)
+    }
+}
+
+impl ProvideCredentials for ProfileFileProvider {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        Box::pin(async move {
+            let provider = self
+                .resolved
+                .get_or_try_init(|| self.resolve()?.into_provider(&self.env))
+                .map_err(|e| e.with_provider("profile_file"))?;
+            provider
+                .provide_credentials()
+                .await
+                .map_err(|e| e.with_provider(format!("profile_file/{}", provider.name())))
+        })
+    }
+
+    fn name(&self) -> &str {
+        "profile_file"
+    }
+
+    fn invalidate(&self) {
+        self.resolved.invalidate();
+    }
+}
