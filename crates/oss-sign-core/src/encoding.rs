@@ -56,14 +56,19 @@ pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
         if is_unreserved(byte) || (keep_slash && byte == b'/') {
             continue;
         }
-        // `start..index` is a run of ASCII literal bytes, so slicing on char boundaries is safe.
-        out.push_str(&input[start..index]);
+        out.push_str(ascii_run(&bytes[start..index]));
         out.push('%');
         out.push(char::from(HEX_UPPER[usize::from(byte >> 4)]));
         out.push(char::from(HEX_UPPER[usize::from(byte & 0x0f)]));
         start = index + 1;
     }
-    out.push_str(&input[start..]);
+    out.push_str(ascii_run(&bytes[start..]));
+}
+
+/// A run of literal (unreserved or `/`) bytes, which are ASCII and so valid UTF-8.
+#[inline]
+fn ascii_run(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Decodes `%XY` escapes (either hex case). `+` is left as `+`: OSS URLs never use
