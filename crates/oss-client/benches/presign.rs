@@ -1,0 +1,80 @@
+//! Presign benchmarks: one GetObject through the client (signing key reused), and the whole
+//! `batch` logic over the published conformance cases.
+//!
+//! Run with `cargo bench -p oss-client --bench presign`.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use oss_client::{Client, Config, FixedClock, GetObjectRequest, PresignOptions, SigningTime};
+use oss_credentials::Credentials;
+
+fn client() -> Client {
+    let time = SigningTime::parse_rfc3339("2024-11-12T09:27:56Z").expect("valid time");
+    let credentials = Credentials::new(
+        "LTAI5tExampleAccessKeyId",
+        "ExampleAccessKeySecret0123456789abcd",
+    )
+    .expect("valid credentials");
+    Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .credentials(credentials)
+            .clock(FixedClock::new(time))
+            .build()
+            .expect("valid config"),
+    )
+}
+
+fn presign_get_object(c: &mut Criterion) {
+    let client = client();
+    let request = GetObjectRequest::new("examplebucket", "exampleobject.txt");
+    let options = PresignOptions::new();
+    let credentials = Credentials::new(
+        "LTAI5tExampleAccessKeyId",
+        "ExampleAccessKeySecret0123456789abcd",
+    )
+    .expect("valid credentials");
+    // Warm the signing-key cache once; every measured call reuses the key.
+    let _ = client.presign(&request).expect("presign");
+
+    let mut group = c.benchmark_group("presign");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("get_object_with_credentials", |b| {
+        b.iter(|| {
+            client
+                .presign_with_credentials(black_box(&request), &options, &credentials)
+                .expect("presign")
+        })
+    });
+    group.bench_function("get_object_via_provider", |b| {
+        b.iter(|| client.presign(black_box(&request)).expect("presign"))
+    });
+    group.finish();
+}
+
+fn batch_conformance(c: &mut Criterion) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../conformance/client/presign-cases.json");
+    let input = std::fs::read_to_string(&path).expect("conformance cases");
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&input).expect("JSON");
+
+    let mut group = c.benchmark_group("batch");
+    group.throughput(Throughput::Elements(cases.len() as u64));
+    group.bench_function("conformance_cases_parsed", |b| {
+        b.iter(|| oss_client::batch::run_values(black_box(&cases)))
+    });
+    group.bench_function("conformance_cases_json_in_out", |b| {
+        b.iter(|| oss_client::batch::run_json(black_box(&input)).expect("batch"))
+    });
+    group.finish();
+}
+
+mod groups {
+    #![allow(missing_docs)]
+    use super::*;
+    criterion_group!(benches, presign_get_object, batch_conformance);
+}
+
+criterion_main!(groups::benches);

@@ -1,0 +1,437 @@
+//! The [`Client`]: validates a request, signs it at the clock's instant and writes the URL.
+
+use std::borrow::Cow;
+use std::sync::{Arc, RwLock};
+use std::task::{Context, Poll, Waker};
+
+use oss_credentials::Credentials;
+use oss_sign_core::{v1, v4, SignError, SignErrorKind, SignableRequest, SigningTime};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::config::{Config, SignatureVersion};
+use crate::error::{quoted, Error, ErrorKind};
+use crate::presign::{PresignOptions, PresignResult};
+use crate::request::{Pair, PresignParts, Presignable};
+use crate::validation;
+
+/// Presigns OSS requests. Cheap to clone (the state is shared) and safe to use from many
+/// threads at once.
+///
+/// The V4 signing key (four chained HMACs) is derived once per secret, UTC day, region and
+/// product and reused by every later call.
+///
+/// ```
+/// use std::time::Duration;
+/// use oss_client::{Client, Config, GetObjectRequest, PresignOptions};
+/// use oss_credentials::Credentials;
+///
+/// let config = Config::builder()
+///     .region("cn-hangzhou")
+///     .credentials(Credentials::new("LTAI5tExampleAccessKeyId", "ExampleAccessKeySecret")?)
+///     .build()?;
+/// let client = Client::new(config);
+///
+/// let get = GetObjectRequest::new("examplebucket", "exampleobject.txt");
+/// let result = client.presign_with(&get, &PresignOptions::new().expires(Duration::from_secs(3600)))?;
+/// assert!(result.url().contains("x-oss-expires=3600"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    keys: KeyCache,
+}
+
+impl Client {
+    /// A client for `config`.
+    ///
+    /// ```
+    /// let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou").build()?);
+    /// assert_eq!(client.config().region(), Some("cn-hangzhou"));
+    /// # Ok::<(), oss_client::Error>(())
+    /// ```
+    pub fn new(config: Config) -> Self {
+        Client {
+            inner: Arc::new(Inner {
+                config,
+                keys: KeyCache::default(),
+            }),
+        }
+    }
+
+    /// The configuration the client was built with.
+    ///
+    /// ```
+    /// let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou").build()?);
+    /// assert_eq!(client.config().endpoint().authority(), "oss-cn-hangzhou.aliyuncs.com");
+    /// # Ok::<(), oss_client::Error>(())
+    /// ```
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Presigns `request`, valid for the default 15 minutes.
+    ///
+    /// Credentials come from the configured provider, which must answer without waiting
+    /// (static credentials, or a caching provider holding fresh credentials); otherwise the
+    /// call fails with [`ErrorKind::Credentials`] and [`presign_async`](Self::presign_async) is
+    /// the one to use. Presigning does no I/O.
+    ///
+    /// ```
+    /// use oss_client::{Client, Config, HeadObjectRequest};
+    /// use oss_credentials::Credentials;
+    ///
+    /// let client = Client::new(Config::builder()
+    ///     .region("cn-hangzhou")
+    ///     .credentials(Credentials::new("LTAIexample", "secret")?)
+    ///     .build()?);
+    /// let result = client.presign(&HeadObjectRequest::new("examplebucket", "k"))?;
+    /// assert_eq!(result.method(), "HEAD");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn presign<R: Presignable + ?Sized>(&self, request: &R) -> Result<PresignResult, Error> {
+        self.presign_with(request, &PresignOptions::default())
+    }
+
+    /// Presigns `request` with explicit options (expiry).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use oss_client::{Client, Config, ErrorKind, GetObjectRequest, PresignOptions};
+    /// use oss_credentials::Credentials;
+    ///
+    /// let client = Client::new(Config::builder()
+    ///     .region("cn-hangzhou")
+    ///     .credentials(Credentials::new("LTAIexample", "secret")?)
+    ///     .build()?);
+    /// let get = GetObjectRequest::new("examplebucket", "k");
+    /// let eight_days = PresignOptions::new().expires(Duration::from_secs(8 * 86_400));
+    /// assert_eq!(client.presign_with(&get, &eight_days).unwrap_err().kind(), ErrorKind::InvalidExpiry);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn presign_with<R: Presignable + ?Sized>(
+        &self,
+        request: &R,
+        options: &PresignOptions,
+    ) -> Result<PresignResult, Error> {
+        let credentials = self.credentials_now()?;
+        self.presign_with_credentials(request, options, &credentials)
+    }
+
+    /// Presigns `request` with the given credentials instead of the configured provider.
+    ///
+    /// ```
+    /// use oss_client::{Client, Config, GetObjectRequest, PresignOptions};
+    /// use oss_credentials::Credentials;
+    ///
+    /// let client = Client::new(Config::builder().region("cn-hangzhou").build()?);
+    /// let creds = Credentials::new("STS.example", "secret")?.with_security_token("token");
+    /// let result = client.presign_with_credentials(
+    ///     &GetObjectRequest::new("examplebucket", "k"), &PresignOptions::new(), &creds)?;
+    /// assert!(result.url().contains("x-oss-security-token=token"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn presign_with_credentials<R: Presignable + ?Sized>(
+        &self,
+        request: &R,
+        options: &PresignOptions,
+        credentials: &Credentials,
+    ) -> Result<PresignResult, Error> {
+        let parts = request.presign_parts();
+        let now = self.inner.config.clock.now().ok_or_else(|| {
+            Error::without_field(
+                ErrorKind::InvalidConfig,
+                "the clock gave no usable instant (before 1970 or after 9999); check the system clock",
+            )
+        })?;
+        self.presign_parts_at(&parts, options, credentials, now)
+    }
+
+    /// Presigns `request` after asking the configured provider for credentials, which may do
+    /// network I/O (STS, ECS metadata, ...). The signing itself does none.
+    ///
+    /// ```
+    /// use oss_client::{Client, Config, GetObjectRequest, PresignOptions};
+    /// use oss_credentials::Credentials;
+    ///
+    /// let client = Client::new(Config::builder()
+    ///     .region("cn-hangzhou")
+    ///     .credentials(Credentials::new("LTAIexample", "secret")?)
+    ///     .build()?);
+    /// let get = GetObjectRequest::new("examplebucket", "k");
+    /// let result = futures_executor::block_on(client.presign_async(&get, &PresignOptions::new()))?;
+    /// assert_eq!(result.method(), "GET");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn presign_async<R: Presignable + Sync + ?Sized>(
+        &self,
+        request: &R,
+        options: &PresignOptions,
+    ) -> Result<PresignResult, Error> {
+        let provider = self.provider()?;
+        let credentials = provider
+            .provide_credentials()
+            .await
+            .map_err(credentials_error)?;
+        self.presign_with_credentials(request, options, &credentials)
+    }
+
+    fn provider(&self) -> Result<&Arc<dyn oss_credentials::ProvideCredentials>, Error> {
+        self.inner.config.credentials.as_ref().ok_or_else(|| {
+            Error::new(
+                ErrorKind::Credentials,
+                "credentials",
+                "no credentials are configured; set them with ConfigBuilder::credentials or credentials_provider",
+            )
+        })
+    }
+
+    /// Asks the provider for credentials without waiting: one poll with a no-op waker.
+    fn credentials_now(&self) -> Result<Credentials, Error> {
+        let provider = self.provider()?;
+        let mut future = provider.provide_credentials();
+        let mut cx = Context::from_waker(Waker::noop());
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(result) => result.map_err(credentials_error),
+            Poll::Pending => Err(Error::new(
+                ErrorKind::Credentials,
+                "credentials",
+                format!(
+                    "the credentials provider {:?} has to wait (network or refresh); use Client::presign_async",
+                    provider.name()
+                ),
+            )),
+        }
+    }
+
+    /// The whole presign at a given instant (the clock has been asked already).
+    pub(crate) fn presign_parts_at(
+        &self,
+        parts: &PresignParts<'_>,
+        options: &PresignOptions,
+        credentials: &Credentials,
+        now: SigningTime,
+    ) -> Result<PresignResult, Error> {
+        let config = &self.inner.config;
+        let version = config.signature_version;
+
+        let method: Cow<'_, str> =
+            if parts.method.bytes().all(|b| b.is_ascii_uppercase()) && !parts.method.is_empty() {
+                Cow::Borrowed(parts.method.as_ref())
+            } else {
+                Cow::Owned(validation::normalize_method(&parts.method)?)
+            };
+        validation::validate_bucket_name(parts.bucket)?;
+        validation::validate_object_key(parts.key)?;
+        if version == SignatureVersion::V1 {
+            validation::validate_object_key_v1(parts.key)?;
+        }
+        check_headers(&parts.headers)?;
+        check_query(&parts.query)?;
+        let seconds = options.validity_seconds(now, version)?;
+
+        let headers: Vec<(&str, &str)> = parts
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_ref(), v.as_ref()))
+            .collect();
+        let query: Vec<(&str, &str)> = parts
+            .query
+            .iter()
+            .map(|(n, v)| (n.as_ref(), v.as_ref()))
+            .collect();
+        let signable = SignableRequest::new(&method)
+            .bucket(parts.bucket)
+            .key(parts.key)
+            .query(&query)
+            .headers(&headers);
+
+        let endpoint = &config.endpoint;
+        let mut url = String::with_capacity(endpoint.url_capacity(parts.bucket, parts.key) + 512);
+        endpoint.write_object_url(&mut url, parts.bucket, parts.key);
+        url.push('?');
+
+        let (expiration, signed_headers) = match version {
+            SignatureVersion::V1 => {
+                // Checked by validity_seconds: fits before the year 10000.
+                let expiration = now.checked_add_seconds(seconds).ok_or_else(|| {
+                    Error::without_field(ErrorKind::InvalidExpiry, "expiry out of range")
+                })?;
+                let params = v1::PresignParams::new(
+                    credentials.access_key_id(),
+                    credentials.access_key_secret(),
+                    expiration.unix_seconds(),
+                )
+                .security_token(credentials.security_token());
+                let presigned = v1::presign(&signable, &params).map_err(sign_error)?;
+                url.push_str(presigned.url_query());
+                (expiration, presigned.signed_headers().to_vec())
+            }
+            _ => {
+                let expires = u32::try_from(seconds).map_err(|_| {
+                    Error::without_field(ErrorKind::InvalidExpiry, "expiry out of range")
+                })?;
+                let key = self.inner.keys.get(
+                    credentials.access_key_secret(),
+                    now,
+                    endpoint.signing_region(),
+                    endpoint.product(),
+                );
+                let additional: Vec<&str> = config
+                    .additional_headers
+                    .iter()
+                    .map(String::as_str)
+                    .collect();
+                let params = v4::PresignParams::new(
+                    credentials.access_key_id(),
+                    endpoint.signing_region(),
+                    now,
+                    expires,
+                )
+                .product(endpoint.product())
+                .security_token(credentials.security_token())
+                .additional_headers(&additional);
+                let presigned = v4::presign(&signable, &params, &key.key).map_err(sign_error)?;
+                presigned.write_url_query(&mut url);
+                (presigned.expiration(), presigned.signed_headers().to_vec())
+            }
+        };
+        if url.ends_with('?') {
+            url.pop();
+        }
+
+        let unsigned_headers = parts
+            .headers
+            .iter()
+            .filter(|(name, _)| {
+                !signed_headers
+                    .iter()
+                    .any(|(signed, _)| signed.eq_ignore_ascii_case(name))
+            })
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+
+        Ok(PresignResult {
+            method: method.into_owned(),
+            url,
+            expiration,
+            signed_headers,
+            unsigned_headers,
+        })
+    }
+}
+
+fn check_headers(headers: &[Pair<'_>]) -> Result<(), Error> {
+    for (index, (name, value)) in headers.iter().enumerate() {
+        validation::validate_header(name, value)?;
+        if headers[..index]
+            .iter()
+            .any(|(earlier, _)| earlier.eq_ignore_ascii_case(name))
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidRequest,
+                "header",
+                format!(
+                    "header {} is given twice (names are case-insensitive); give each header once",
+                    quoted(name)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_query(query: &[Pair<'_>]) -> Result<(), Error> {
+    for (index, (name, _)) in query.iter().enumerate() {
+        if name.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidRequest,
+                "query",
+                "a query parameter has an empty name; every parameter needs a name",
+            ));
+        }
+        if query[..index].iter().any(|(earlier, _)| earlier == name) {
+            return Err(Error::new(
+                ErrorKind::InvalidRequest,
+                "query",
+                format!(
+                    "query parameter {} is given twice; give each parameter once",
+                    quoted(name)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn sign_error(err: SignError) -> Error {
+    let kind = match err.kind() {
+        SignErrorKind::InvalidExpiry => ErrorKind::InvalidExpiry,
+        SignErrorKind::InvalidInput | SignErrorKind::InvalidEncoding => ErrorKind::InvalidRequest,
+        _ => ErrorKind::Signing,
+    };
+    Error::without_field(kind, err.message().to_owned()).with_source(err)
+}
+
+fn credentials_error(err: oss_credentials::CredentialsError) -> Error {
+    Error::new(
+        ErrorKind::Credentials,
+        "credentials",
+        format!("could not get credentials: {err}"),
+    )
+    .with_source(err)
+}
+
+/// The most recently derived V4 signing key, with the secret it was derived from.
+#[derive(Default)]
+struct KeyCache {
+    slot: RwLock<Option<Arc<CachedKey>>>,
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyCache").finish_non_exhaustive()
+    }
+}
+
+struct CachedKey {
+    secret: Zeroizing<String>,
+    key: v4::SigningKey,
+}
+
+impl CachedKey {
+    fn matches(&self, secret: &str, time: SigningTime, region: &str, product: &str) -> bool {
+        self.key.is_for(time, region, product)
+            && bool::from(self.secret.as_bytes().ct_eq(secret.as_bytes()))
+    }
+}
+
+impl KeyCache {
+    fn get(&self, secret: &str, time: SigningTime, region: &str, product: &str) -> Arc<CachedKey> {
+        if let Ok(slot) = self.slot.read() {
+            if let Some(cached) = slot.as_ref() {
+                if cached.matches(secret, time, region, product) {
+                    return Arc::clone(cached);
+                }
+            }
+        }
+        let fresh = Arc::new(CachedKey {
+            secret: Zeroizing::new(secret.to_owned()),
+            key: v4::SigningKey::derive(secret, time, region, product),
+        });
+        // A poisoned lock only means another thread panicked while storing; the slot is
+        // overwritten either way.
+        let mut slot = match self.slot.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *slot = Some(Arc::clone(&fresh));
+        fresh
+    }
+}

@@ -1,0 +1,351 @@
+//! Presign options (expiry) and the presign result.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use oss_sign_core::SigningTime;
+
+use crate::config::SignatureVersion;
+use crate::error::{Error, ErrorKind};
+
+/// Default validity of a presigned URL: 15 minutes, as in the official SDKs.
+pub const DEFAULT_EXPIRES: Duration = Duration::from_secs(900);
+/// Longest validity of a V4 presigned URL: 7 days (604800 seconds).
+pub const MAX_V4_EXPIRES_SECONDS: i64 = 604_800;
+
+/// How long a presigned URL stays valid.
+///
+/// Give a duration ([`expires`](Self::expires)) or an absolute instant
+/// ([`expiration`](Self::expiration)); the absolute instant wins when both are set. Neither:
+/// 15 minutes. A V4 URL may be valid for at most 604800 seconds (7 days), counted from the
+/// signing instant; a longer expiry is an error, checked before anything is signed.
+///
+/// ```
+/// use std::time::Duration;
+/// use oss_client::PresignOptions;
+///
+/// let one_hour = PresignOptions::new().expires(Duration::from_secs(3600));
+/// assert_eq!(one_hour.expires_duration(), Some(Duration::from_secs(3600)));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PresignOptions {
+    expires: Option<Duration>,
+    expiration: Option<SystemTime>,
+}
+
+impl PresignOptions {
+    /// Options with the default expiry (15 minutes).
+    ///
+    /// ```
+    /// assert_eq!(oss_client::PresignOptions::new(), Default::default());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Valid for `duration` from the signing instant (whole seconds; fractions are dropped).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let o = oss_client::PresignOptions::new().expires(Duration::from_secs(60));
+    /// # let _ = o;
+    /// ```
+    #[must_use]
+    pub fn expires(mut self, duration: Duration) -> Self {
+        self.expires = Some(duration);
+        self
+    }
+
+    /// Valid until `at` (whole seconds; fractions are dropped). Wins over
+    /// [`expires`](Self::expires).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// let o = oss_client::PresignOptions::new().expiration(SystemTime::now() + Duration::from_secs(600));
+    /// # let _ = o;
+    /// ```
+    #[must_use]
+    pub fn expiration(mut self, at: SystemTime) -> Self {
+        self.expiration = Some(at);
+        self
+    }
+
+    /// The duration set with [`expires`](Self::expires), if any.
+    ///
+    /// ```
+    /// assert_eq!(oss_client::PresignOptions::new().expires_duration(), None);
+    /// ```
+    pub fn expires_duration(&self) -> Option<std::time::Duration> {
+        self.expires
+    }
+
+    /// The instant set with [`expiration`](Self::expiration), if any.
+    ///
+    /// ```
+    /// assert_eq!(oss_client::PresignOptions::new().expiration_time(), None);
+    /// ```
+    pub fn expiration_time(&self) -> Option<SystemTime> {
+        self.expiration
+    }
+
+    /// Seconds of validity from `now`, checked for `version`.
+    pub(crate) fn validity_seconds(
+        &self,
+        now: SigningTime,
+        version: SignatureVersion,
+    ) -> Result<i64, Error> {
+        let seconds = match self.expiration {
+            Some(at) => {
+                let at_unix = match at.duration_since(UNIX_EPOCH) {
+                    Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                    Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+                };
+                let seconds = at_unix.saturating_sub(now.unix_seconds());
+                if seconds < 0 {
+                    return Err(Error::new(
+                        ErrorKind::InvalidExpiry,
+                        "expiration",
+                        format!(
+                            "expiration is {} seconds before the signing time {}; it must not be in the past",
+                            seconds.unsigned_abs(),
+                            now.to_rfc3339()
+                        ),
+                    ));
+                }
+                seconds
+            }
+            None => {
+                let d = self.expires.unwrap_or(DEFAULT_EXPIRES);
+                i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
+            }
+        };
+        let field = if self.expiration.is_some() {
+            "expiration"
+        } else {
+            "expires"
+        };
+        if version == SignatureVersion::V4 && seconds > MAX_V4_EXPIRES_SECONDS {
+            return Err(Error::new(
+                ErrorKind::InvalidExpiry,
+                field,
+                format!(
+                    "{field} gives {seconds} seconds of validity; a V4 presigned URL is valid for at most {MAX_V4_EXPIRES_SECONDS} seconds (7 days) (expires should be not greater than 604800(seven days))"
+                ),
+            ));
+        }
+        if now.checked_add_seconds(seconds).is_none() {
+            return Err(Error::new(
+                ErrorKind::InvalidExpiry,
+                field,
+                format!(
+                    "{field} gives {seconds} seconds of validity, which ends after the year 9999; use a shorter expiry"
+                ),
+            ));
+        }
+        Ok(seconds)
+    }
+}
+
+/// A presigned request: what to send, where, until when, and with which headers.
+///
+/// ```
+/// use oss_client::{Client, Config, FixedClock, GetObjectRequest, SigningTime};
+/// use oss_credentials::Credentials;
+///
+/// let client = Client::new(
+///     Config::builder()
+///         .region("cn-hangzhou")
+///         .credentials(Credentials::new("LTAI5tExampleAccessKeyId", "ExampleAccessKeySecret0123456789abcd")?)
+///         .clock(FixedClock::new(SigningTime::parse_rfc3339("2024-11-12T09:27:56Z")?))
+///         .build()?,
+/// );
+/// let result = client.presign(&GetObjectRequest::new("examplebucket", "exampleobject.txt"))?;
+/// assert_eq!(result.method(), "GET");
+/// assert_eq!(result.expiration().to_rfc3339(), "2024-11-12T09:42:56Z");
+/// assert!(result.url().starts_with("https://examplebucket.oss-cn-hangzhou.aliyuncs.com/exampleobject.txt?"));
+/// assert!(result.signed_headers().is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresignResult {
+    pub(crate) method: String,
+    pub(crate) url: String,
+    pub(crate) expiration: SigningTime,
+    pub(crate) signed_headers: Vec<(String, String)>,
+    pub(crate) unsigned_headers: Vec<(String, String)>,
+}
+
+impl PresignResult {
+    /// The HTTP method the URL is signed for (upper case).
+    ///
+    /// See the [type-level example](PresignResult).
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The presigned URL. Use it as is: re-encoding or re-ordering it breaks the signature.
+    ///
+    /// See the [type-level example](PresignResult).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The URL, consuming the result.
+    ///
+    /// ```
+    /// # use oss_client::{Client, Config, GetObjectRequest};
+    /// # use oss_credentials::Credentials;
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(Credentials::new("id", "secret")?).build()?);
+    /// let url: String = client.presign(&GetObjectRequest::new("examplebucket", "k"))?.into_url();
+    /// assert!(url.starts_with("https://"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn into_url(self) -> String {
+        self.url
+    }
+
+    /// When the URL stops being valid (V4: `x-oss-date` + `x-oss-expires`; V1: `Expires`).
+    ///
+    /// See the [type-level example](PresignResult).
+    pub fn expiration(&self) -> SigningTime {
+        self.expiration
+    }
+
+    /// [`expiration`](Self::expiration) as a [`SystemTime`].
+    ///
+    /// ```
+    /// # use oss_client::{Client, Config, GetObjectRequest};
+    /// # use oss_credentials::Credentials;
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(Credentials::new("id", "secret")?).build()?);
+    /// let result = client.presign(&GetObjectRequest::new("examplebucket", "k"))?;
+    /// assert!(result.expiration_system_time() > std::time::SystemTime::now());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn expiration_system_time(&self) -> SystemTime {
+        // Signing times are never before 1970.
+        UNIX_EPOCH + Duration::from_secs(self.expiration.unix_seconds().unsigned_abs())
+    }
+
+    /// Every header the signature covers, as `(lower-case name, value as given)`, sorted by
+    /// name: `x-oss-*`, `content-type`, `content-md5` and the configured additional headers.
+    /// Whoever uses the URL must send exactly these headers with these values.
+    ///
+    /// ```
+    /// # use oss_client::{Client, Config, PutObjectRequest};
+    /// # use oss_credentials::Credentials;
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(Credentials::new("id", "secret")?).build()?);
+    /// let put = PutObjectRequest::new("examplebucket", "k").content_type("text/plain");
+    /// let result = client.presign(&put)?;
+    /// assert_eq!(result.signed_headers(), [("content-type".to_string(), "text/plain".to_string())]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn signed_headers(&self) -> &[(String, String)] {
+        &self.signed_headers
+    }
+
+    /// The request's headers that the signature does not cover (`Range`, `If-Match`,
+    /// `Content-Length`, ...), with their names as given. The URL works with or without them,
+    /// but the request was described with them.
+    ///
+    /// ```
+    /// # use oss_client::{Client, Config, GetObjectRequest};
+    /// # use oss_credentials::Credentials;
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(Credentials::new("id", "secret")?).build()?);
+    /// let get = GetObjectRequest::new("examplebucket", "k").range("bytes=0-99");
+    /// let result = client.presign(&get)?;
+    /// assert_eq!(result.unsigned_headers(), [("Range".to_string(), "bytes=0-99".to_string())]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn unsigned_headers(&self) -> &[(String, String)] {
+        &self.unsigned_headers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> SigningTime {
+        SigningTime::from_unix_seconds(s).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn default_is_fifteen_minutes() {
+        let secs = PresignOptions::new().validity_seconds(at(1000), SignatureVersion::V4);
+        assert_eq!(secs.ok(), Some(900));
+    }
+
+    #[test]
+    fn expiration_wins_over_duration() {
+        let o = PresignOptions::new()
+            .expires(Duration::from_secs(60))
+            .expiration(UNIX_EPOCH + Duration::from_secs(1000 + 3600));
+        assert_eq!(
+            o.validity_seconds(at(1000), SignatureVersion::V4).ok(),
+            Some(3600)
+        );
+    }
+
+    #[test]
+    fn v4_maximum_is_inclusive() {
+        let ok = PresignOptions::new().expires(Duration::from_secs(604_800));
+        assert_eq!(
+            ok.validity_seconds(at(0), SignatureVersion::V4).ok(),
+            Some(604_800)
+        );
+        let bad = PresignOptions::new().expires(Duration::from_secs(604_801));
+        let err = bad
+            .validity_seconds(at(0), SignatureVersion::V4)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidExpiry);
+        assert_eq!(err.field(), Some("expires"));
+        assert!(err.message().contains("604801 seconds"), "{err}");
+        assert!(err.message().contains("at most 604800"), "{err}");
+        // V1 has no maximum.
+        assert_eq!(
+            bad.validity_seconds(at(0), SignatureVersion::V1).ok(),
+            Some(604_801)
+        );
+    }
+
+    #[test]
+    fn absolute_expiration_is_checked_against_the_signing_instant() {
+        let now = at(1_700_000_000);
+        let exactly = UNIX_EPOCH + Duration::from_secs(1_700_000_000 + 604_800);
+        let o = PresignOptions::new().expiration(exactly);
+        assert_eq!(
+            o.validity_seconds(now, SignatureVersion::V4).ok(),
+            Some(604_800)
+        );
+        let o = PresignOptions::new().expiration(exactly + Duration::from_secs(1));
+        let err = o.validity_seconds(now, SignatureVersion::V4).unwrap_err();
+        assert_eq!(err.field(), Some("expiration"));
+    }
+
+    #[test]
+    fn past_expiration_and_year_10000_are_errors() {
+        let o = PresignOptions::new().expiration(UNIX_EPOCH + Duration::from_secs(10));
+        let err = o
+            .validity_seconds(at(20), SignatureVersion::V1)
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidExpiry);
+        assert!(err.message().contains("10 seconds before"), "{err}");
+        let o = PresignOptions::new().expires(Duration::from_secs(u64::MAX));
+        let err = o
+            .validity_seconds(at(20), SignatureVersion::V1)
+            .unwrap_err();
+        assert!(err.message().contains("9999"), "{err}");
+    }
+
+    #[test]
+    fn fractions_are_dropped() {
+        let o = PresignOptions::new().expires(Duration::from_millis(1999));
+        assert_eq!(
+            o.validity_seconds(at(0), SignatureVersion::V4).ok(),
+            Some(1)
+        );
+    }
+}

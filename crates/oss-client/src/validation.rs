@@ -1,0 +1,314 @@
+//! Input rules checked before anything is signed: bucket names, object keys, regions,
+//! HTTP methods, header names and values.
+//!
+//! Every function returns an [`Error`] whose message names the field, the offending
+//! value and the rule, so that a user can fix the input without reading this code.
+//!
+//! ```
+//! use oss_client::{validation, ErrorKind};
+//!
+//! assert!(validation::validate_bucket_name("examplebucket").is_ok());
+//! assert!(validation::validate_object_key("dir/中文.txt").is_ok());
+//! assert!(validation::validate_region("cn-hangzhou").is_ok());
+//!
+//! let err = validation::validate_bucket_name("my_bucket").unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::InvalidBucketName);
+//! assert_eq!(
+//!     err.to_string(),
+//!     "invalid bucket name: bucket \"my_bucket\" contains '_' at byte 2; only lower-case \
+//!      letters a-z, digits 0-9 and '-' are allowed"
+//! );
+//! ```
+
+use crate::error::{quoted, Error, ErrorKind};
+
+/// Shortest bucket name OSS accepts.
+pub const BUCKET_NAME_MIN_LEN: usize = 3;
+/// Longest bucket name OSS accepts.
+pub const BUCKET_NAME_MAX_LEN: usize = 63;
+/// Longest object key, in bytes of UTF-8.
+pub const OBJECT_KEY_MAX_BYTES: usize = 1023;
+
+/// Checks a bucket name: 3-63 characters, only `a-z`, `0-9` and `-`, not starting or ending
+/// with `-`.
+///
+/// ```
+/// use oss_client::validation::validate_bucket_name;
+///
+/// assert!(validate_bucket_name("bucket-2024-11-12").is_ok());
+/// assert!(validate_bucket_name("123bucket").is_ok());
+/// for bad in ["ab", "-abc", "abc-", "Abc", "a_b", "a.b", "buck et", &"a".repeat(64)] {
+///     assert!(validate_bucket_name(bad).is_err(), "{bad}");
+/// }
+/// ```
+pub fn validate_bucket_name(bucket: &str) -> Result<(), Error> {
+    const RULE: &str =
+        "a bucket name has 3-63 characters: lower-case letters a-z, digits 0-9 and '-'";
+    let bytes = bucket.as_bytes();
+    if let Some((at, c)) = bucket
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidBucketName,
+            "bucket",
+            format!(
+                "bucket {} contains {} at byte {at}; only lower-case letters a-z, digits 0-9 and '-' are allowed",
+                quoted(bucket),
+                describe_char(c)
+            ),
+        ));
+    }
+    // Only ASCII from here on, so bytes == characters.
+    if bytes.len() < BUCKET_NAME_MIN_LEN || bytes.len() > BUCKET_NAME_MAX_LEN {
+        return Err(Error::new(
+            ErrorKind::InvalidBucketName,
+            "bucket",
+            format!(
+                "bucket {} is {} characters long; {RULE}",
+                quoted(bucket),
+                bytes.len()
+            ),
+        ));
+    }
+    if bytes[0] == b'-' || bytes[bytes.len() - 1] == b'-' {
+        return Err(Error::new(
+            ErrorKind::InvalidBucketName,
+            "bucket",
+            format!(
+                "bucket {} must not start or end with '-'; {RULE}",
+                quoted(bucket)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an object key: 1 to 1023 bytes of UTF-8 (Rust strings are always valid UTF-8).
+///
+/// The key is otherwise used exactly as given: no trimming, no Unicode normalisation, and
+/// leading `/`, spaces, `..` segments are all allowed (and signed as such).
+///
+/// ```
+/// use oss_client::validation::validate_object_key;
+///
+/// assert!(validate_object_key(" ").is_ok());
+/// assert!(validate_object_key(&"中".repeat(341)).is_ok()); // 1023 bytes
+/// assert!(validate_object_key(&"中".repeat(342)).is_err()); // 1026 bytes
+/// assert!(validate_object_key("").is_err());
+/// ```
+pub fn validate_object_key(key: &str) -> Result<(), Error> {
+    if key.is_empty() {
+        return Err(Error::new(
+            ErrorKind::InvalidObjectKey,
+            "key",
+            "key \"\" is empty; an object key is 1-1023 bytes of UTF-8",
+        ));
+    }
+    if key.len() > OBJECT_KEY_MAX_BYTES {
+        return Err(Error::new(
+            ErrorKind::InvalidObjectKey,
+            "key",
+            format!(
+                "key {} is {} bytes of UTF-8 ({} characters); an object key is at most {OBJECT_KEY_MAX_BYTES} bytes",
+                quoted(key),
+                key.len(),
+                key.chars().count()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The extra key rule of V1 signing: a key starting with `?` cannot be expressed (the V1
+/// resource string would read it as a sub-resource), so it is refused. V4 signs such keys.
+pub(crate) fn validate_object_key_v1(key: &str) -> Result<(), Error> {
+    if key.starts_with('?') {
+        return Err(Error::new(
+            ErrorKind::InvalidObjectKey,
+            "key",
+            format!(
+                "key {} starts with '?', which V1 signatures cannot express; use V4 signing or another key",
+                quoted(key)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a region id such as `cn-hangzhou`: non-empty, only `a-z`, `0-9` and `-`, and not
+/// the OSS region id form with an `oss-` prefix (`oss-cn-hangzhou`), which would produce a
+/// wrong host (`oss-oss-cn-hangzhou...`) and a wrong V4 scope.
+///
+/// ```
+/// use oss_client::validation::validate_region;
+///
+/// assert!(validate_region("cn-shanghai-finance-1").is_ok());
+/// let err = validate_region("oss-cn-hangzhou").unwrap_err();
+/// assert!(err.message().contains("drop the \"oss-\" prefix"));
+/// assert!(validate_region("CN-HANGZHOU").is_err());
+/// ```
+pub fn validate_region(region: &str) -> Result<(), Error> {
+    validate_region_like(region, "region")
+}
+
+/// Same rule as [`validate_region`], for a cloud box id (`cb-...`), which replaces the region
+/// in the V4 scope.
+pub(crate) fn validate_cloud_box_id(id: &str) -> Result<(), Error> {
+    validate_region_like(id, "cloud_box_id")
+}
+
+fn validate_region_like(region: &str, field: &'static str) -> Result<(), Error> {
+    let what = if field == "region" {
+        "a region id such as \"cn-hangzhou\""
+    } else {
+        "a cloud box id such as \"cb-f8z7yvzgwfkl9q0h\""
+    };
+    if region.is_empty() {
+        return Err(Error::new(
+            ErrorKind::InvalidRegion,
+            field,
+            format!("{field} is empty; give {what}"),
+        ));
+    }
+    if let Some((at, c)) = region
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+    {
+        return Err(Error::new(
+            ErrorKind::InvalidRegion,
+            field,
+            format!(
+                "{field} {} contains {} at byte {at}; {what} has only lower-case letters a-z, digits 0-9 and '-'",
+                quoted(region),
+                describe_char(c)
+            ),
+        ));
+    }
+    if field == "region" {
+        if let Some(rest) = region.strip_prefix("oss-") {
+            return Err(Error::new(
+                ErrorKind::InvalidRegion,
+                field,
+                format!(
+                    "region {} starts with \"oss-\", the endpoint prefix; use the region id {} (drop the \"oss-\" prefix)",
+                    quoted(region),
+                    quoted(rest)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks an HTTP method token and returns it upper-cased (`get` becomes `GET`).
+pub(crate) fn normalize_method(method: &str) -> Result<String, Error> {
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(Error::new(
+            ErrorKind::InvalidRequest,
+            "method",
+            format!(
+                "method {} is not an HTTP method; use letters only, e.g. GET, PUT, HEAD, POST or DELETE",
+                quoted(method)
+            ),
+        ));
+    }
+    Ok(method.to_ascii_uppercase())
+}
+
+/// Checks a header name (an HTTP token) and value (no control characters except tab).
+pub(crate) fn validate_header(name: &str, value: &str) -> Result<(), Error> {
+    let token_ok = !name.is_empty()
+        && name.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        });
+    if !token_ok {
+        return Err(Error::new(
+            ErrorKind::InvalidRequest,
+            "header",
+            format!(
+                "header name {} is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+                quoted(name)
+            ),
+        ));
+    }
+    if let Some(c) = value.chars().find(|&c| c.is_control() && c != '\t') {
+        return Err(Error::new(
+            ErrorKind::InvalidRequest,
+            "header",
+            format!(
+                "header {name} has a value with the control character {}; header values must not contain line breaks or control characters",
+                describe_char(c)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn describe_char(c: char) -> String {
+    if c.is_ascii_graphic() {
+        format!("'{c}'")
+    } else {
+        format!("{:?} (U+{:04X})", c, c as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_is_upper_cased_and_checked() {
+        assert_eq!(normalize_method("get").ok().as_deref(), Some("GET"));
+        assert_eq!(normalize_method("DELETE").ok().as_deref(), Some("DELETE"));
+        for bad in ["", "GE T", "GET\n", "G3T"] {
+            let err = normalize_method(bad).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+            assert_eq!(err.field(), Some("method"));
+        }
+    }
+
+    #[test]
+    fn header_rules() {
+        assert!(validate_header("x-oss-meta-cn", "中文").is_ok());
+        assert!(validate_header("Content-Type", "text/plain; charset=utf-8").is_ok());
+        assert!(validate_header("X", " spaced\tvalue ").is_ok());
+        let err = validate_header("bad name", "v").unwrap_err();
+        assert!(err.message().contains("\"bad name\""), "{err}");
+        let err = validate_header("x-oss-meta-a", "line\r\nbreak").unwrap_err();
+        assert!(err.message().contains("U+000D"), "{err}");
+        assert!(validate_header("", "v").is_err());
+    }
+
+    #[test]
+    fn v1_key_rule() {
+        assert!(validate_object_key_v1("a?b").is_ok());
+        let err = validate_object_key_v1("?acl").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidObjectKey);
+        assert!(err.message().contains("V1"));
+    }
+
+    #[test]
+    fn cloud_box_id_rule() {
+        assert!(validate_cloud_box_id("cb-123").is_ok());
+        let err = validate_cloud_box_id("CB_1").unwrap_err();
+        assert_eq!(err.field(), Some("cloud_box_id"));
+    }
+}
