@@ -1,0 +1,81 @@
+//! Parsing of `--expires` values: `900`, `900s`, `30m`, `1h30m`, `7d`.
+
+/// Parses a duration made of `<number><unit>` groups (units `d`, `h`, `m`, `s`; a bare number
+/// is seconds) into whole seconds.
+pub(crate) fn parse_seconds(text: &str) -> Result<u64, String> {
+    let rule = "expected a number of seconds or groups like 30m, 1h30m, 7d (units d, h, m, s)";
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(format!("empty duration; {rule}"));
+    }
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return text
+            .parse::<u64>()
+            .map_err(|_| format!("duration {text:?} is too large"));
+    }
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let unit: u64 = match c {
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            's' => 1,
+            _ => return Err(format!("duration {text:?} has the unit {c:?}; {rule}")),
+        };
+        if number.is_empty() {
+            return Err(format!(
+                "duration {text:?} has a unit without a number; {rule}"
+            ));
+        }
+        let value: u64 = number
+            .parse()
+            .map_err(|_| format!("duration {text:?} is too large"))?;
+        total = value
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| format!("duration {text:?} is too large"))?;
+        number.clear();
+    }
+    if !number.is_empty() {
+        return Err(format!(
+            "duration {text:?} ends with a number without a unit; {rule}"
+        ));
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn examples() {
+        assert_eq!(parse_seconds("900"), Ok(900));
+        assert_eq!(parse_seconds("30m"), Ok(1800));
+        assert_eq!(parse_seconds("1h30m"), Ok(5400));
+        assert_eq!(parse_seconds("7d"), Ok(604_800));
+        assert_eq!(parse_seconds("1d2h3m4s"), Ok(93_784));
+        for bad in ["", "m", "10x", "1h30", "-5", "1.5h", "99999999999999999999"] {
+            assert!(parse_seconds(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn written_durations_parse_back(d in 0u64..1000, h in 0u64..1000, m in 0u64..1000, s in 0u64..1000) {
+            let text = format!("{d}d{h}h{m}m{s}s");
+            prop_assert_eq!(parse_seconds(&text), Ok(d * 86_400 + h * 3_600 + m * 60 + s));
+        }
+
+        #[test]
+        fn never_panics(text in "\\PC{0,20}") {
+            let _ = parse_seconds(&text);
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Runs the built `oss-presign` binary as a real process.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+const AK: &str = "LTAI5tExampleAccessKeyId";
+const SK: &str = "ExampleAccessKeySecret0123456789abcd";
+/// Signature of conformance case v4-key-001 (GET examplebucket/exampleobject.txt, 900 s,
+/// signed at 2024-11-12T09:27:56Z with the credentials above).
+const V4_KEY_001_SIGNATURE: &str =
+    "d2816a52095ab421a9b20de7f1973f3147c2694713c8ab28bc60c60bdb94a6fa";
+
+/// A command with an empty environment: no credentials, no home, no metadata service.
+fn oss_presign(home: &tempfile::TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_oss-presign"));
+    command
+        .env_clear()
+        .env("HOME", home.path())
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true");
+    command
+}
+
+fn with_credentials(command: &mut Command) -> &mut Command {
+    command
+        .env("OSS_ACCESS_KEY_ID", AK)
+        .env("OSS_ACCESS_KEY_SECRET", SK)
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
+}
+
+const GET_ARGS: [&str; 9] = [
+    "url",
+    "--region",
+    "cn-hangzhou",
+    "--bucket",
+    "examplebucket",
+    "--key",
+    "exampleobject.txt",
+    "--signing-time",
+    "2024-11-12T09:27:56Z",
+];
+
+#[test]
+fn url_prints_the_sample_line() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = run(with_credentials(&mut oss_presign(&home)).args(GET_ARGS));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    let prefix = "method: GET, expiration: 2024-11-12T09:42:56.000Z, url: ";
+    let url = lines[0]
+        .strip_prefix(prefix)
+        .unwrap_or_else(|| panic!("{}", lines[0]));
+    assert!(
+        url.starts_with("https://examplebucket.oss-cn-hangzhou.aliyuncs.com/exampleobject.txt?"),
+        "{url}"
+    );
+    let mut query: Vec<&str> = url
+        .split_once('?')
+        .map(|(_, q)| q)
+        .unwrap_or("")
+        .split('&')
+        .collect();
+    query.sort_unstable();
+    assert_eq!(
+        query,
+        [
+            "x-oss-credential=LTAI5tExampleAccessKeyId%2F20241112%2Fcn-hangzhou%2Foss%2Faliyun_v4_request",
+            "x-oss-date=20241112T092756Z",
+            "x-oss-expires=900",
+            "x-oss-signature-version=OSS4-HMAC-SHA256",
+            &format!("x-oss-signature={V4_KEY_001_SIGNATURE}"),
+        ]
+    );
+}
+
+#[test]
+fn url_prints_one_line_per_signed_header() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = run(with_credentials(&mut oss_presign(&home))
+        .args(GET_ARGS)
+        .args([
+            "--method",
+            "put",
+            "--header",
+            "Content-Type: text/plain",
+            "--header",
+            "x-oss-meta-author:alice",
+            "--header",
+            "Range:bytes=0-9",
+            "--expires",
+            "1h",
+        ]));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[0].starts_with("method: PUT, expiration: 2024-11-12T10:27:56.000Z, url: https://"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("x-oss-expires=3600"), "{}", lines[0]);
+    assert_eq!(
+        lines[1],
+        "signed headers key: content-type, signed headers value: text/plain"
+    );
+    assert_eq!(
+        lines[2],
+        "signed headers key: x-oss-meta-author, signed headers value: alice"
+    );
+}
+
+#[test]
+fn url_json_has_the_same_fields() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut command = oss_presign(&home);
+    with_credentials(&mut command)
+        .env("OSS_SESSION_TOKEN", "token+/=")
+        .args(GET_ARGS)
+        .args(["--json", "--header", "x-oss-request-payer:requester"]);
+    let output = run(&mut command);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
+    assert_eq!(value["method"], "GET");
+    assert_eq!(value["expiration"], "2024-11-12T09:42:56.000Z");
+    assert_eq!(
+        value["signed_headers"],
+        serde_json::json!({"x-oss-request-payer": "requester"})
+    );
+    let url = value["url"].as_str().expect("url string");
+    assert!(url.contains("x-oss-security-token=token%2B%2F%3D"), "{url}");
+}
+
+#[test]
+fn url_reads_region_from_the_environment() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let mut command = oss_presign(&home);
+    with_credentials(&mut command)
+        .env("OSS_REGION", "eu-central-1")
+        .args([
+            "url",
+            "--bucket",
+            "examplebucket",
+            "--key",
+            "k",
+            "--path-style",
+        ]);
+    let output = run(&mut command);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("url: https://oss-eu-central-1.aliyuncs.com/examplebucket/k?"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn missing_credentials_are_a_clear_error() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = run(oss_presign(&home).args(GET_ARGS));
+    assert!(!output.status.success());
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+    let message = stderr(&output);
+    assert!(
+        message.starts_with("error: no usable credentials"),
+        "{message}"
+    );
+    for name in [
+        "OSS_ACCESS_KEY_ID",
+        "OSS_ACCESS_KEY_SECRET",
+        "OSS_SESSION_TOKEN",
+    ] {
+        assert!(message.contains(name), "{message}");
+    }
+}
+
+#[test]
+fn bad_inputs_fail_with_the_rule() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let cases: [(&[&str], &str); 5] = [
+        (&["--expires", "8d"], "604800"),
+        (&["--bucket", "My_Bucket"], "lower-case"),
+        (&["--region", "oss-cn-hangzhou"], "drop the \"oss-\" prefix"),
+        (&["--endpoint", "ftp://example.com"], "only http and https"),
+        (&["--expires", "10x"], "--expires"),
+    ];
+    for (extra, needle) in cases {
+        // The base arguments, with the overridden option replaced.
+        let mut args: Vec<&str> = Vec::new();
+        let mut base = GET_ARGS.iter();
+        while let Some(arg) = base.next() {
+            if *arg == extra[0] {
+                base.next();
+            } else {
+                args.push(arg);
+            }
+        }
+        args.extend_from_slice(extra);
+        let output = run(with_credentials(&mut oss_presign(&home)).args(&args));
+        assert!(!output.status.success(), "{extra:?}");
+        let message = stderr(&output);
+        assert!(message.contains(needle), "{extra:?}: {message}");
+        assert!(!message.contains(SK), "the secret leaked: {message}");
+    }
+}
+
+fn conformance(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../conformance/client")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn batch(home: &tempfile::TempDir, input: &str) -> Output {
+    let mut child = oss_presign(home)
+        .arg("batch")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("the binary ends")
+}
+
+fn sorted_query(url: &str) -> (String, Vec<String>) {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut pairs: Vec<String> = query.split('&').map(str::to_owned).collect();
+    pairs.sort_unstable();
+    (base.to_owned(), pairs)
+}
+
+#[test]
+fn batch_over_the_conformance_cases_matches_the_expectations() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = batch(&home, &conformance("presign-cases.json"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let results: Vec<Value> = serde_json::from_str(&stdout(&output)).expect("a JSON array");
+    let expected: Vec<Value> =
+        serde_json::from_str(&conformance("presign-expected.json")).expect("expectations");
+    assert_eq!(results.len(), expected.len());
+    let by_id: BTreeMap<&str, &Value> = results
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap_or_default(), r))
+        .collect();
+    let mut failures = Vec::new();
+    for want in &expected {
+        let id = want["id"].as_str().unwrap_or_default();
+        let got = by_id.get(id).copied().unwrap_or(&Value::Null);
+        assert_eq!(got["peer"], "rust-oss", "{id}");
+        let ok = match want["outcome"].as_str() {
+            Some("url") => {
+                got["url"].as_str().map(sorted_query) == want["url"].as_str().map(sorted_query)
+                    && got["method"] == want["method"]
+                    && got["expiration"] == want["expiration"]
+                    && got["signed_headers"] == want["signed_headers"]
+            }
+            Some("error") => got["error"].is_string(),
+            _ => true,
+        };
+        if !ok {
+            failures.push(format!("{id}: got {got}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn batch_refuses_bad_cases_but_exits_zero() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let input = r#"[{"id": "not-a-case", "expires_seconds": "soon"}, {"id": "empty"}]"#;
+    let output = batch(&home, input);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let results: Vec<Value> = serde_json::from_str(&stdout(&output)).expect("a JSON array");
+    assert_eq!(results.len(), 2);
+    for (result, id) in results.iter().zip(["not-a-case", "empty"]) {
+        assert_eq!(result["id"], id);
+        assert_eq!(result["peer"], "rust-oss");
+        assert!(result["error"].is_string(), "{result}");
+    }
+}
+
+#[test]
+fn batch_fails_on_unreadable_input() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = batch(&home, "this is not JSON");
+    assert!(!output.status.success());
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains("not a JSON array"),
+        "{}",
+        stderr(&output)
+    );
+}
