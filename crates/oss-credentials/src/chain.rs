@@ -403,7 +403,9 @@ impl DefaultChainBuilder {
             if let Some(oidc) = crate::sts::OidcRoleProvider::from_env(&env) {
                 chain = match oidc {
                     Ok(provider) => chain.push(crate::cache::CachingProvider::new(provider)),
-                    Err(error) => chain.push(crate::provider::FailingProvider::new("oidc_role", error)),
+                    Err(error) => {
+                        chain.push(crate::provider::FailingProvider::new("oidc_role", error))
+                    }
                 };
             }
         }
@@ -422,19 +424,20 @@ impl DefaultChainBuilder {
                     )),
                 }
             });
-            let ecs = (self.ecs && !env.is_true("ALIBABA_CLOUD_ECS_METADATA_DISABLED")).then(|| {
-                match crate::ecs::EcsRoleProvider::builder()
-                    .environment(env.clone())
-                    .unreachable_is_not_loaded(true)
-                    .build()
-                {
-                    Ok(provider) => Arc::new(crate::cache::CachingProvider::new(provider))
-                        as Arc<dyn ProvideCredentials>,
-                    Err(error) => {
-                        Arc::new(crate::provider::FailingProvider::new("ecs_ram_role", error))
+            let ecs =
+                (self.ecs && !env.is_true("ALIBABA_CLOUD_ECS_METADATA_DISABLED")).then(|| {
+                    match crate::ecs::EcsRoleProvider::builder()
+                        .environment(env.clone())
+                        .unreachable_is_not_loaded(true)
+                        .build()
+                    {
+                        Ok(provider) => Arc::new(crate::cache::CachingProvider::new(provider))
+                            as Arc<dyn ProvideCredentials>,
+                        Err(error) => {
+                            Arc::new(crate::provider::FailingProvider::new("ecs_ram_role", error))
+                        }
                     }
-                }
-            });
+                });
             let (first, second) = if self.uri_before_ecs {
                 (uri, ecs)
             } else {

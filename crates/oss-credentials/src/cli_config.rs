@@ -19,7 +19,11 @@ pub(crate) fn describe_json_error(error: &serde_json::Error) -> String {
         serde_json::error::Category::Data => "unexpected value type",
         serde_json::error::Category::Eof => "unexpected end of input",
     };
-    format!("{category} at line {}, column {}", error.line(), error.column())
+    format!(
+        "{category} at line {}, column {}",
+        error.line(),
+        error.column()
+    )
 }
 
 struct Resolver<'a> {
@@ -39,7 +43,12 @@ impl Resolver<'_> {
         format!("profile '{profile}' of {}", self.path.display())
     }
 
-    fn string(&self, profile: &Profile, name: &str, key: &str) -> Result<Option<String>, CredentialsError> {
+    fn string(
+        &self,
+        profile: &Profile,
+        name: &str,
+        key: &str,
+    ) -> Result<Option<String>, CredentialsError> {
         match profile.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
@@ -51,7 +60,12 @@ impl Resolver<'_> {
         }
     }
 
-    fn required(&self, profile: &Profile, name: &str, key: &str) -> Result<String, CredentialsError> {
+    fn required(
+        &self,
+        profile: &Profile,
+        name: &str,
+        key: &str,
+    ) -> Result<String, CredentialsError> {
         self.string(profile, name, key)?.ok_or_else(|| {
             CredentialsError::new(
                 ErrorKind::InvalidConfig,
@@ -153,7 +167,11 @@ impl Resolver<'_> {
         }
     }
 
-    fn resolve(&self, name: &str, chain: &mut Vec<String>) -> Result<CredentialSource, CredentialsError> {
+    fn resolve(
+        &self,
+        name: &str,
+        chain: &mut Vec<String>,
+    ) -> Result<CredentialSource, CredentialsError> {
         if chain.iter().any(|seen| seen == name) {
             chain.push(name.to_owned());
             return Err(CredentialsError::new(
@@ -384,7 +402,8 @@ impl CliConfigProvider {
     /// assert_eq!(err.kind(), ErrorKind::NotLoaded);
     /// ```
     pub fn resolve(&self) -> Result<CredentialSource, CredentialsError> {
-        self.resolve_inner().map_err(|e| e.with_provider("cli_config"))
+        self.resolve_inner()
+            .map_err(|e| e.with_provider("cli_config"))
     }
 
     fn resolve_inner(&self) -> Result<CredentialSource, CredentialsError> {

@@ -301,11 +301,7 @@ impl fmt::Display for Credentials {
             f.write_str(" with a security token")?;
         }
         if let Some(expiration) = self.inner.expiration {
-            write!(
-                f,
-                ", expires {}",
-                crate::timestamp::format_utc(expiration)
-            )?;
+            write!(f, ", expires {}", crate::timestamp::format_utc(expiration))?;
         }
         Ok(())
     }

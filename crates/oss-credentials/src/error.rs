@@ -151,6 +151,7 @@ impl CredentialsError {
         self
     }
 
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
     pub(crate) fn service(
         status: Option<u16>,
         code: Option<String>,
@@ -168,6 +169,7 @@ impl CredentialsError {
         err
     }
 
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
     pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.service
             .get_or_insert_with(Default::default)
@@ -272,7 +274,10 @@ impl CredentialsError {
     /// ```
     pub fn is_transient(&self) -> bool {
         match self.kind {
-            ErrorKind::Timeout | ErrorKind::Http | ErrorKind::Io | ErrorKind::Process => true,
+            ErrorKind::Http => !self
+                .http_status()
+                .is_some_and(|s| (400..500).contains(&s) && s != 429),
+            ErrorKind::Timeout | ErrorKind::Io | ErrorKind::Process => true,
             ErrorKind::Service => {
                 self.http_status().is_some_and(|s| s >= 500)
                     || self

@@ -174,10 +174,11 @@ impl ProcessProvider {
             .with_provider("process")
         })?;
         if words.is_empty() {
-            return Err(
-                CredentialsError::new(ErrorKind::InvalidConfig, "the process command is empty")
-                    .with_provider("process"),
-            );
+            return Err(CredentialsError::new(
+                ErrorKind::InvalidConfig,
+                "the process command is empty",
+            )
+            .with_provider("process"));
         }
         let program = words.remove(0);
         Ok(Self::new(program, words))
@@ -250,10 +251,7 @@ impl ProcessProvider {
         if !status.success() {
             return Err(CredentialsError::new(
                 ErrorKind::Process,
-                format!(
-                    "credential process `{}` failed ({status})",
-                    self.program
-                ),
+                format!("credential process `{}` failed ({status})", self.program),
             ));
         }
         parse_process_output(&output)

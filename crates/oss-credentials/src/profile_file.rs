@@ -116,7 +116,13 @@ fn section_to_source(
     profile: &str,
     file: &Path,
 ) -> Result<CredentialSource, CredentialsError> {
-    let place = || format!("profile [{profile}] of {} (line {})", file.display(), section.line);
+    let place = || {
+        format!(
+            "profile [{profile}] of {} (line {})",
+            file.display(),
+            section.line
+        )
+    };
     let required = |key: &str| -> Result<String, CredentialsError> {
         section.get(key).map(str::to_owned).ok_or_else(|| {
             CredentialsError::new(

@@ -128,7 +128,10 @@ mod tests {
 
     #[test]
     fn sdk_vectors() {
-        assert_eq!(hmac_sha1_base64("secret", "123"), "sU6S6xf2t47FogXuDhqyIPt/htc=");
+        assert_eq!(
+            hmac_sha1_base64("secret", "123"),
+            "sU6S6xf2t47FogXuDhqyIPt/htc="
+        );
         assert_eq!(
             hmac_sha1_base64("sk#$!~~~", "abc~!@#"),
             "7eV3A584uvdgKVk8Ck8r9ukg1gE="

@@ -9,9 +9,8 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;
     let month = i64::from(month);
-    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5
-        + i64::from(day)
-        - 1;
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
@@ -119,9 +118,18 @@ mod tests {
 
     #[test]
     fn spec_vectors() {
-        assert_eq!(parse_utc_seconds("2021-10-20T04:27:09Z"), Some(1_634_704_029));
-        assert_eq!(parse_utc_seconds("2015-04-09T11:52:19Z"), Some(1_428_580_339));
-        assert_eq!(parse_utc_seconds("2024-10-26T03:46:38Z"), Some(1_729_914_398));
+        assert_eq!(
+            parse_utc_seconds("2021-10-20T04:27:09Z"),
+            Some(1_634_704_029)
+        );
+        assert_eq!(
+            parse_utc_seconds("2015-04-09T11:52:19Z"),
+            Some(1_428_580_339)
+        );
+        assert_eq!(
+            parse_utc_seconds("2024-10-26T03:46:38Z"),
+            Some(1_729_914_398)
+        );
         assert_eq!(format_utc_seconds(1_729_914_398), "2024-10-26T03:46:38Z");
     }
 
@@ -139,7 +147,10 @@ mod tests {
         ] {
             assert_eq!(parse_utc_seconds(bad), None, "{bad}");
         }
-        assert_eq!(parse_utc_seconds("2024-02-29T00:00:00Z"), Some(1_709_164_800));
+        assert_eq!(
+            parse_utc_seconds("2024-02-29T00:00:00Z"),
+            Some(1_709_164_800)
+        );
     }
 
     proptest! {
