@@ -102,7 +102,10 @@ impl<'h> CanonicalHeaders<'h> {
     }
 
     fn len_hint(&self) -> usize {
-        self.entries.iter().map(|(n, v)| n.len() + v.len() + 2).sum()
+        self.entries
+            .iter()
+            .map(|(n, v)| n.len() + v.len() + 2)
+            .sum()
     }
 }
 
@@ -147,8 +150,14 @@ impl CanonicalRequest {
             entries.push((name_start..value_start, value_start..scratch.len()));
         }
         entries.sort_unstable_by(|a, b| {
-            let (an, av) = (&scratch.as_bytes()[a.0.clone()], &scratch.as_bytes()[a.1.clone()]);
-            let (bn, bv) = (&scratch.as_bytes()[b.0.clone()], &scratch.as_bytes()[b.1.clone()]);
+            let (an, av) = (
+                &scratch.as_bytes()[a.0.clone()],
+                &scratch.as_bytes()[a.1.clone()],
+            );
+            let (bn, bv) = (
+                &scratch.as_bytes()[b.0.clone()],
+                &scratch.as_bytes()[b.1.clone()],
+            );
             an.cmp(bn).then_with(|| av.cmp(bv))
         });
 

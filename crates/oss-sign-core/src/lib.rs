@@ -67,6 +67,7 @@ extern crate std;
 mod canonical;
 pub mod encoding;
 mod error;
+mod hmac_state;
 mod request;
 mod time;
 pub mod v1;

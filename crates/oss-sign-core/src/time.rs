@@ -203,9 +203,9 @@ impl SigningTime {
             return Err(bad());
         }
         let rest = &b[19..b.len() - 1];
-        if !rest.is_empty()
-            && !(rest[0] == b'.' && rest.len() > 1 && rest[1..].iter().all(u8::is_ascii_digit))
-        {
+        let fraction_ok = rest.is_empty()
+            || (rest[0] == b'.' && rest.len() > 1 && rest[1..].iter().all(u8::is_ascii_digit));
+        if !fraction_ok {
             return Err(bad());
         }
         let n = |r: core::ops::Range<usize>| digits(&b[r]);

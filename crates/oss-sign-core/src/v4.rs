@@ -39,6 +39,7 @@ use crate::canonical::{
 };
 use crate::encoding::uri_encode_into;
 use crate::error::{SignError, SignErrorKind};
+use crate::hmac_state::PreparedHmac;
 use crate::request::SignableRequest;
 use crate::time::{shorten, SigningTime};
 use alloc::borrow::ToOwned;
@@ -79,6 +80,7 @@ pub const TERMINATOR: &str = "aliyun_v4_request";
 /// ```
 pub struct SigningKey {
     key: [u8; 32],
+    prepared: PreparedHmac,
     date: [u8; 8],
     region: String,
     product: String,
@@ -111,6 +113,7 @@ impl SigningKey {
             key = next;
         }
         Self {
+            prepared: PreparedHmac::new(&key),
             key,
             date,
             region: region.to_owned(),
@@ -128,7 +131,9 @@ impl SigningKey {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn is_for(&self, time: SigningTime, region: &str, product: &str) -> bool {
-        time.x_oss_date_bytes()[..8] == self.date && self.region == region && self.product == product
+        time.x_oss_date_bytes()[..8] == self.date
+            && self.region == region
+            && self.product == product
     }
 
     /// The UTC day the key is for, `YYYYMMDD`.
@@ -169,7 +174,9 @@ impl SigningKey {
 
     /// HMAC-SHA256 of `data` under this key, as lower-case hex.
     pub(crate) fn sign_hex(&self, data: &[u8]) -> String {
-        hex_lower(&hmac(&self.key, data))
+        let mut out = String::with_capacity(64);
+        push_hex(&mut out, &self.prepared.mac(data));
+        out
     }
 
     #[cfg(test)]
@@ -182,6 +189,7 @@ impl Clone for SigningKey {
     fn clone(&self) -> Self {
         Self {
             key: self.key,
+            prepared: self.prepared.clone(),
             date: self.date,
             region: self.region.clone(),
             product: self.product.clone(),
@@ -208,8 +216,8 @@ impl fmt::Debug for SigningKey {
 
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
     // HMAC accepts keys of any length, so this never fails.
-    let mut mac = <HmacSha256 as Mac>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable_hmac_key_error());
+    let mut mac =
+        <HmacSha256 as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable_hmac_key_error());
     mac.update(data);
     mac.finalize().into_bytes().into()
 }
@@ -220,14 +228,20 @@ fn unreachable_hmac_key_error() -> HmacSha256 {
     <HmacSha256 as Mac>::new_from_slice(&[0u8; 32]).unwrap_or_else(|_| unreachable!())
 }
 
+#[cfg(test)]
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut out, bytes);
+    out
+}
+
+/// Appends the lower-case hex form of `bytes`.
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for byte in bytes {
         out.push(char::from(HEX[usize::from(byte >> 4)]));
         out.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }
-    out
 }
 
 /// The scope fields shared by both modes.
@@ -340,7 +354,7 @@ pub(crate) fn string_to_sign(date: &[u8; 16], scope: &str, canonical_request: &s
     out.push('\n');
     out.push_str(scope);
     out.push('\n');
-    out.push_str(&hex_lower(&hash));
+    push_hex(&mut out, &hash);
     out
 }
 
@@ -613,7 +627,10 @@ impl Presigned {
     pub fn query_params(&self) -> Vec<(&'static str, String)> {
         let mut params = Vec::with_capacity(7);
         params.push(("x-oss-signature-version", ALGORITHM.to_owned()));
-        params.push(("x-oss-date", self.date.iter().map(|&b| char::from(b)).collect()));
+        params.push((
+            "x-oss-date",
+            self.date.iter().map(|&b| char::from(b)).collect(),
+        ));
         params.push(("x-oss-expires", format!("{}", self.expires_seconds)));
         params.push(("x-oss-credential", self.credential.clone()));
         if let Some(token) = &self.security_token {
@@ -663,7 +680,10 @@ impl fmt::Debug for Presigned {
         f.debug_struct("Presigned")
             .field("credential", &self.credential)
             .field("expires_seconds", &self.expires_seconds)
-            .field("security_token", &self.security_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("additional_headers", &self.additional_headers)
             .field("signature", &self.signature)
             .finish_non_exhaustive()
@@ -1044,8 +1064,9 @@ pub fn sign_headers(
         .header_pairs()
         .iter()
         .filter(|(name, _)| {
-            !name.eq_ignore_ascii_case("x-oss-date")
-                && !(token.is_some() && name.eq_ignore_ascii_case("x-oss-security-token"))
+            let replaced = name.eq_ignore_ascii_case("x-oss-date")
+                || (token.is_some() && name.eq_ignore_ascii_case("x-oss-security-token"));
+            !replaced
         })
         .copied()
         .collect();

@@ -273,7 +273,10 @@ impl fmt::Debug for Verified {
             .field("access_key_id", &self.access_key_id)
             .field("signed_at", &self.signed_at)
             .field("expiration", &self.expiration)
-            .field("security_token", &self.security_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -616,7 +619,11 @@ fn check_scope(
 }
 
 fn check_hex_signature(signature: &str) -> Result<(), VerifyError> {
-    if signature.len() != 64 || !signature.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+    if signature.len() != 64
+        || !signature
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return Err(VerifyError::new(
             VerifyErrorKind::Malformed,
             format!(
@@ -1078,7 +1085,9 @@ fn verify_v4_header(
         access_key_id: scope.access_key_id.to_owned(),
         signed_at: Some(signed_at),
         expiration: None,
-        security_token: request.header("x-oss-security-token").map(ToOwned::to_owned),
+        security_token: request
+            .header("x-oss-security-token")
+            .map(ToOwned::to_owned),
     })
 }
 
@@ -1131,6 +1140,8 @@ fn verify_v1_header(
         access_key_id: access_key_id.to_owned(),
         signed_at: Some(signed_at),
         expiration: None,
-        security_token: request.header("x-oss-security-token").map(ToOwned::to_owned),
+        security_token: request
+            .header("x-oss-security-token")
+            .map(ToOwned::to_owned),
     })
 }

@@ -39,7 +39,11 @@ fn pairs(v: &Value, field: &str) -> Vec<(String, String)> {
 fn strings(v: &Value, field: &str) -> Vec<String> {
     v.get(field)
         .and_then(Value::as_array)
-        .map(|l| l.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .map(|l| {
+            l.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -86,8 +90,8 @@ impl Outcome {
 fn run_v4(vector: &Value, out: &mut Outcome) {
     let id = s(vector, "id").unwrap_or("?");
     let inputs = &vector["inputs"];
-    let time = SigningTime::from_unix_seconds(inputs["signing_time_unix"].as_i64().unwrap())
-        .unwrap();
+    let time =
+        SigningTime::from_unix_seconds(inputs["signing_time_unix"].as_i64().unwrap()).unwrap();
     let secret = s(inputs, "access_key_secret").unwrap();
     let ak = s(inputs, "access_key_id").unwrap();
     let region = s(inputs, "region").unwrap();
@@ -129,7 +133,12 @@ fn run_v4(vector: &Value, out: &mut Outcome) {
         }
         // The signed request verifies.
         let mut all_headers = headers_b.clone();
-        all_headers.extend(signed.headers_to_add().iter().map(|(n, v)| (*n, v.as_str())));
+        all_headers.extend(
+            signed
+                .headers_to_add()
+                .iter()
+                .map(|(n, v)| (*n, v.as_str())),
+        );
         let raw_query = request_query(&query);
         let mut received = VerifyRequest::new(request.method(), &raw_query).headers(&all_headers);
         if let Some(b) = s(inputs, "bucket") {
@@ -140,7 +149,8 @@ fn run_v4(vector: &Value, out: &mut Outcome) {
         }
         out.checked += 1;
         if let Err(e) = verify_authorization(&received, &secrets, time) {
-            out.failures.push(format!("{id}: header signature does not verify: {e}"));
+            out.failures
+                .push(format!("{id}: header signature does not verify: {e}"));
         }
         return;
     }
@@ -152,16 +162,35 @@ fn run_v4(vector: &Value, out: &mut Outcome) {
         .additional_headers(&additional);
     let presigned = v4::presign(&request, &params, &key).unwrap();
     let auth: Vec<(&str, String)> = presigned.query_params();
-    let param = |name: &str| auth.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone());
+    let param = |name: &str| {
+        auth.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+    };
     for (name, value) in expectations(vector) {
         let field = name.split_once('.').unwrap().1;
         match field {
-            "canonical_request" => out.check(id, &name, value.as_str().unwrap(), presigned.canonical_request()),
-            "string_to_sign" => out.check(id, &name, value.as_str().unwrap(), presigned.string_to_sign()),
-            "signature" | "x-oss-signature" => out.check(id, &name, value.as_str().unwrap(), presigned.signature()),
-            "x-oss-date" | "x-oss-expires" => {
-                out.check(id, &name, value.as_str().unwrap(), &param(field).unwrap_or_default())
+            "canonical_request" => out.check(
+                id,
+                &name,
+                value.as_str().unwrap(),
+                presigned.canonical_request(),
+            ),
+            "string_to_sign" => out.check(
+                id,
+                &name,
+                value.as_str().unwrap(),
+                presigned.string_to_sign(),
+            ),
+            "signature" | "x-oss-signature" => {
+                out.check(id, &name, value.as_str().unwrap(), presigned.signature())
             }
+            "x-oss-date" | "x-oss-expires" => out.check(
+                id,
+                &name,
+                value.as_str().unwrap(),
+                &param(field).unwrap_or_default(),
+            ),
             "x-oss-credential (url-encoded)" => out.check(
                 id,
                 &name,
@@ -176,8 +205,15 @@ fn run_v4(vector: &Value, out: &mut Outcome) {
                     actual
                 };
                 match value.as_str() {
-                    Some(expected) => out.check(id, &name, expected, actual.as_deref().unwrap_or("<absent>")),
-                    None => out.check(id, &name, "<absent>", actual.as_deref().unwrap_or("<absent>")),
+                    Some(expected) => {
+                        out.check(id, &name, expected, actual.as_deref().unwrap_or("<absent>"))
+                    }
+                    None => out.check(
+                        id,
+                        &name,
+                        "<absent>",
+                        actual.as_deref().unwrap_or("<absent>"),
+                    ),
                 }
             }
             "additional_headers" => {
@@ -187,7 +223,12 @@ fn run_v4(vector: &Value, out: &mut Outcome) {
                     .iter()
                     .map(|v| v.as_str().unwrap().to_string())
                     .collect();
-                out.check(id, &name, &expected.join(";"), &param("x-oss-additional-headers").unwrap_or_default());
+                out.check(
+                    id,
+                    &name,
+                    &expected.join(";"),
+                    &param("x-oss-additional-headers").unwrap_or_default(),
+                );
             }
             "full_url_go_sdk_v1" => {
                 let ours = format!("http://h/k?{}", presigned.url_query());
@@ -212,7 +253,8 @@ fn run_v4(vector: &Value, out: &mut Outcome) {
     }
     out.checked += 1;
     if let Err(e) = verify_presigned(&received, &secrets, time) {
-        out.failures.push(format!("{id}: presigned URL does not verify: {e}"));
+        out.failures
+            .push(format!("{id}: presigned URL does not verify: {e}"));
     }
 }
 
@@ -223,7 +265,11 @@ fn request_query(query: &[(String, String)]) -> String {
             if v.is_empty() {
                 encoding::uri_encode(n, false)
             } else {
-                format!("{}={}", encoding::uri_encode(n, false), encoding::uri_encode(v, false))
+                format!(
+                    "{}={}",
+                    encoding::uri_encode(n, false),
+                    encoding::uri_encode(v, false)
+                )
             }
         })
         .collect::<Vec<_>>()
@@ -282,7 +328,8 @@ fn run_v1(vector: &Value, out: &mut Outcome) {
             other => panic!("{id}: unknown expectation {other}"),
         }
     }
-    let mut received = VerifyRequest::new(request.method(), presigned.url_query()).headers(&headers_b);
+    let mut received =
+        VerifyRequest::new(request.method(), presigned.url_query()).headers(&headers_b);
     if let Some(b) = s(inputs, "bucket") {
         received = received.bucket(b);
     }
@@ -292,14 +339,18 @@ fn run_v1(vector: &Value, out: &mut Outcome) {
     out.checked += 1;
     let now = SigningTime::from_unix_seconds(expires - 1).unwrap();
     if let Err(e) = verify_presigned(&received, &StaticSecret::new(ak, sk), now) {
-        out.failures.push(format!("{id}: V1 presigned URL does not verify: {e}"));
+        out.failures
+            .push(format!("{id}: V1 presigned URL does not verify: {e}"));
     }
 }
 
 #[test]
 fn every_vector_reproduces() {
     let all = vectors();
-    let mut out = Outcome { checked: 0, failures: Vec::new() };
+    let mut out = Outcome {
+        checked: 0,
+        failures: Vec::new(),
+    };
     let mut count = 0;
     for section in [
         "v4_unit_test_vectors",
@@ -317,5 +368,11 @@ fn every_vector_reproduces() {
     }
     assert_eq!(count, 35, "the vector file holds 12 + 2 + 15 + 6 vectors");
     assert!(out.checked > 100, "only {} checks ran", out.checked);
-    assert!(out.failures.is_empty(), "{} of {} checks failed:\n{}", out.failures.len(), out.checked, out.failures.join("\n"));
+    assert!(
+        out.failures.is_empty(),
+        "{} of {} checks failed:\n{}",
+        out.failures.len(),
+        out.checked,
+        out.failures.join("\n")
+    );
 }
