@@ -58,7 +58,7 @@ fn case() -> impl Strategy<Value = Case> {
 }
 
 fn dedup(mut list: Vec<(String, String)>) -> Vec<(String, String)> {
-    list.sort_by(|a, b| a.0.to_ascii_lowercase().cmp(&b.0.to_ascii_lowercase()));
+    list.sort_by_key(|a| a.0.to_ascii_lowercase());
     list.dedup_by(|a, b| a.0.eq_ignore_ascii_case(&b.0));
     list
 }
