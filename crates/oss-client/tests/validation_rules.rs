@@ -1,0 +1,192 @@
+//! Validation table test over `conformance/client/validation-cases.json`: every rule is
+//! checked through the public validation functions and through a real presign, asserting the
+//! error kind and message.
+
+mod common_cases;
+
+use common_cases::{kind_name, read_cases, text_value};
+use oss_client::{
+    validation, Client, Config, Error, ErrorKind, GetObjectRequest, ObjectRequest, PresignOptions,
+    SignatureVersion,
+};
+use oss_credentials::Credentials;
+
+fn client(version: SignatureVersion) -> Client {
+    Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .signature_version(version)
+            .build()
+            .expect("config"),
+    )
+}
+
+fn presign(client: &Client, request: &ObjectRequest) -> Result<String, Error> {
+    let credentials = Credentials::new("LTAI5tExampleAccessKeyId", "secret").expect("creds");
+    client
+        .presign_with_credentials(request, &PresignOptions::new(), &credentials)
+        .map(|r| r.url().to_owned())
+}
+
+#[test]
+fn every_validation_case_gives_the_documented_outcome() {
+    let cases = read_cases("validation-cases.json");
+    let v4 = client(SignatureVersion::V4);
+    let v1 = client(SignatureVersion::V1);
+    let mut failures = Vec::new();
+    for case in &cases {
+        let id = case["id"].as_str().unwrap_or_default();
+        let value = text_value(&case["value"]);
+        let field = case["field"].as_str().unwrap_or_default();
+        let mut outcomes: Vec<Result<(), Error>> = Vec::new();
+        match field {
+            "bucket" => {
+                outcomes.push(validation::validate_bucket_name(&value));
+                let req = ObjectRequest::new("GET", value.as_str(), "k");
+                outcomes.push(presign(&v4, &req).map(drop));
+                outcomes.push(presign(&v1, &req).map(drop));
+            }
+            "key" => {
+                outcomes.push(validation::validate_object_key(&value));
+                outcomes.push(
+                    presign(
+                        &v4,
+                        &ObjectRequest::new("GET", "examplebucket", value.as_str()),
+                    )
+                    .map(drop),
+                );
+            }
+            "key_v1" => {
+                outcomes.push(
+                    presign(
+                        &v1,
+                        &ObjectRequest::new("GET", "examplebucket", value.as_str()),
+                    )
+                    .map(drop),
+                );
+            }
+            "region" => {
+                outcomes.push(validation::validate_region(&value));
+                outcomes.push(Config::builder().region(value.as_str()).build().map(drop));
+            }
+            "method" => {
+                outcomes.push(
+                    presign(
+                        &v4,
+                        &ObjectRequest::new(value.as_str(), "examplebucket", "k"),
+                    )
+                    .map(drop),
+                );
+            }
+            other => panic!("{id}: unknown field {other}"),
+        }
+        let valid = case["valid"].as_bool().unwrap_or(false);
+        for outcome in outcomes {
+            match (valid, outcome) {
+                (true, Ok(())) => {}
+                (true, Err(err)) => failures.push(format!("{id}: expected valid, got {err}")),
+                (false, Ok(())) => failures.push(format!("{id}: expected an error")),
+                (false, Err(err)) => {
+                    let message = err.to_string();
+                    let kind = case["kind"].as_str().unwrap_or_default();
+                    if kind_name(err.kind()) != kind {
+                        failures.push(format!(
+                            "{id}: kind {:?}, want {kind}: {message}",
+                            err.kind()
+                        ));
+                    }
+                    let field_ok =
+                        matches!(err.field(), Some(f) if f == field.trim_end_matches("_v1"));
+                    if !field_ok {
+                        failures.push(format!("{id}: field {:?}, want {field}", err.field()));
+                    }
+                    for fragment in case["message_contains"].as_array().into_iter().flatten() {
+                        let fragment = fragment.as_str().unwrap_or_default();
+                        if !message.contains(fragment) {
+                            failures.push(format!("{id}: {message:?} lacks {fragment:?}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn messages_name_field_value_and_rule_exactly() {
+    let err = validation::validate_bucket_name("-abc").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid bucket name: bucket \"-abc\" must not start or end with '-'; a bucket name has 3-63 characters: lower-case letters a-z, digits 0-9 and '-'"
+    );
+    let err = validation::validate_region("oss-cn-hangzhou").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid region: region \"oss-cn-hangzhou\" starts with \"oss-\", the endpoint prefix; use the region id \"cn-hangzhou\" (drop the \"oss-\" prefix)"
+    );
+    let long = "k".repeat(1024);
+    let err = validation::validate_object_key(&long).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("invalid object key: key \"kkkk"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().ends_with(
+            "...\" is 1024 bytes of UTF-8 (1024 characters); an object key is at most 1023 bytes"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn request_level_rules() {
+    let v4 = client(SignatureVersion::V4);
+    let dup = ObjectRequest::new("PUT", "examplebucket", "k")
+        .header("Content-Type", "a")
+        .header("content-type", "b");
+    let err = presign(&v4, &dup).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    assert!(
+        err.to_string().contains("\"content-type\" is given twice"),
+        "{err}"
+    );
+
+    let dup = GetObjectRequest::new("examplebucket", "k")
+        .version_id("a")
+        .parameter("versionId", "b");
+    let creds = Credentials::new("id", "secret").expect("creds");
+    let err = v4
+        .presign_with_credentials(&dup, &PresignOptions::new(), &creds)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("\"versionId\" is given twice"),
+        "{err}"
+    );
+
+    let reserved =
+        ObjectRequest::new("GET", "examplebucket", "k").parameter("x-oss-signature", "x");
+    let err = presign(&v4, &reserved).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    assert!(err.to_string().contains("x-oss-signature"), "{err}");
+
+    let bad_value = ObjectRequest::new("PUT", "examplebucket", "k").header("x-oss-meta-a", "a\nb");
+    let err = presign(&v4, &bad_value).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    assert!(err.to_string().contains("line breaks"), "{err}");
+
+    let empty_name = ObjectRequest::new("GET", "examplebucket", "k").parameter("", "v");
+    assert!(presign(&v4, &empty_name)
+        .unwrap_err()
+        .to_string()
+        .contains("empty name"));
+
+    let bad_additional = Config::builder()
+        .region("cn-hangzhou")
+        .additional_headers(["bad name"])
+        .build()
+        .unwrap_err();
+    assert_eq!(bad_additional.kind(), ErrorKind::InvalidConfig);
+    assert_eq!(bad_additional.field(), Some("additional_headers"));
+}
