@@ -22,7 +22,7 @@ mod source;
 mod static_provider;
 #[cfg(feature = "http")]
 mod sts;
-mod timestamp;
+pub mod timestamp;
 #[cfg(feature = "http")]
 mod uri;
 

@@ -1,5 +1,12 @@
-//! UTC timestamps in the fixed `YYYY-MM-DDTHH:MM:SSZ` form used by STS, ECS metadata and the
-//! credential files.
+//! UTC timestamps in the fixed `YYYY-MM-DDTHH:MM:SSZ` form used by STS, ECS metadata, the
+//! credentials URI and credential processes (`Expiration` fields).
+//!
+//! ```
+//! use oss_credentials::timestamp::{format_utc, parse_utc};
+//! let at = parse_utc("2024-10-26T03:46:38Z").unwrap();
+//! assert_eq!(format_utc(at), "2024-10-26T03:46:38Z");
+//! assert!(parse_utc("2024-10-26 03:46:38").is_none());
+//! ```
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -40,7 +47,12 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SSZ` (exactly that shape) into Unix seconds.
-pub(crate) fn parse_utc_seconds(text: &str) -> Option<i64> {
+///
+/// ```
+/// use oss_credentials::timestamp::parse_utc_seconds;
+/// assert_eq!(parse_utc_seconds("2021-10-20T04:27:09Z"), Some(1_634_704_029));
+/// ```
+pub fn parse_utc_seconds(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
     if bytes.len() != 20
         || bytes[4] != b'-'
@@ -84,13 +96,23 @@ pub(crate) fn parse_utc_seconds(text: &str) -> Option<i64> {
 }
 
 /// Parses `YYYY-MM-DDTHH:MM:SSZ` into a [`SystemTime`] (dates before 1970 are rejected).
-pub(crate) fn parse_utc(text: &str) -> Option<SystemTime> {
+///
+/// ```
+/// use oss_credentials::timestamp::parse_utc;
+/// assert!(parse_utc("2015-04-09T11:52:19Z").is_some());
+/// ```
+pub fn parse_utc(text: &str) -> Option<SystemTime> {
     let seconds = u64::try_from(parse_utc_seconds(text)?).ok()?;
     UNIX_EPOCH.checked_add(Duration::from_secs(seconds))
 }
 
 /// Formats Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
-pub(crate) fn format_utc_seconds(seconds: i64) -> String {
+///
+/// ```
+/// use oss_credentials::timestamp::format_utc_seconds;
+/// assert_eq!(format_utc_seconds(1_428_580_339), "2015-04-09T11:52:19Z");
+/// ```
+pub fn format_utc_seconds(seconds: i64) -> String {
     let days = seconds.div_euclid(86_400);
     let rest = seconds.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
@@ -103,7 +125,12 @@ pub(crate) fn format_utc_seconds(seconds: i64) -> String {
 }
 
 /// Formats a [`SystemTime`] as `YYYY-MM-DDTHH:MM:SSZ` (sub-second part dropped).
-pub(crate) fn format_utc(time: SystemTime) -> String {
+///
+/// ```
+/// use oss_credentials::timestamp::format_utc;
+/// assert_eq!(format_utc(std::time::SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
+/// ```
+pub fn format_utc(time: SystemTime) -> String {
     let seconds = match time.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2),
         Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX / 2),
