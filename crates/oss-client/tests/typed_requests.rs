@@ -46,6 +46,15 @@ fn presign(request: &dyn PresignableDyn, seconds: Option<u64>) -> PresignResult 
     request.presign_on(&client(), &options)
 }
 
+/// name, request, expiry seconds, method, expected signature.
+type Vector = (
+    &'static str,
+    Box<dyn PresignableDyn>,
+    Option<u64>,
+    &'static str,
+    &'static str,
+);
+
 /// Object-safe adapter so the table below can hold every request type.
 trait PresignableDyn {
     fn presign_on(&self, client: &Client, options: &PresignOptions) -> PresignResult;
@@ -72,7 +81,7 @@ fn the_seven_operations_reproduce_the_sdk_signatures() {
         if_match: Some("\"etag\"".into()),
         ..Default::default()
     };
-    let table: Vec<(&str, Box<dyn PresignableDyn>, Option<u64>, &str, &str)> = vec![
+    let table: Vec<Vector> = vec![
         (
             "get 3600",
             Box::new(get.clone()),
