@@ -120,14 +120,16 @@ impl EcsRoleProvider {
             .with_status(response.status),
             Err(error) => error,
         };
-        if self.imds_v1_disabled || is_unreachable(&outcome) {
-            // Unreachable: a v1 request would fail the same way, report it now.
-            let message = if self.imds_v1_disabled {
-                "cannot get an IMDSv2 metadata token and the fallback to IMDSv1 is disabled (ALIBABA_CLOUD_IMDSV1_DISABLED)"
-            } else {
-                "the ECS metadata service is unreachable"
-            };
-            return Err(CredentialsError::new(outcome.kind(), message).with_source(outcome));
+        if is_unreachable(&outcome) {
+            // A v1 request would fail the same way: report it now.
+            return Err(outcome);
+        }
+        if self.imds_v1_disabled {
+            return Err(CredentialsError::new(
+                outcome.kind(),
+                "cannot get an IMDSv2 metadata token and the fallback to IMDSv1 is disabled (ALIBABA_CLOUD_IMDSV1_DISABLED)",
+            )
+            .with_source(outcome));
         }
         Ok(None)
     }
