@@ -44,6 +44,8 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
         &["doc", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    println!("\n==> cargo xtask conformance");
+    xtask::conformance::command(&[])?;
     println!("\nxtask ci: all checks passed");
     Ok(())
 }

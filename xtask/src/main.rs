@@ -1,7 +1,9 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
 //! * `ci`: every check a submission must pass (formatting, clippy with warnings denied, the
-//!   whole test suite, the `no_std` build of `oss-sign-core`, rustdoc with warnings denied).
+//!   whole test suite, the `no_std` build of `oss-sign-core`, rustdoc with warnings denied, the
+//!   conformance suites).
+//! * `conformance [--suite NAME] [--dir PATH] [--json FILE] [--list]`: runs the vector suites.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -17,6 +19,7 @@ fn main() -> ExitCode {
     };
     let result = match command.as_str() {
         "ci" => ci::run(&args[1..]),
+        "conformance" => xtask::conformance::command(&args[1..]),
         "help" | "--help" | "-h" => {
             println!("{}", usage());
             Ok(())
@@ -33,7 +36,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <command>\n\ncommands:\n  ci    run every CI check (fmt, clippy, tests, no_std build, docs)"
+    "usage: cargo xtask <command>\n\ncommands:\n  ci           run every CI check (fmt, clippy, tests, no_std build, docs, conformance)\n  conformance  run the vector suites: [--suite NAME] [--dir PATH] [--json FILE] [--list]"
 }
 
 /// The workspace root (the parent of the `xtask` folder).

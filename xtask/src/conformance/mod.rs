@@ -1,0 +1,301 @@
+//! `cargo xtask conformance`: runs every vector suite on disk through the public API of the
+//! crate it targets, prints a table per suite with a readable diff for each failure, and ends with
+//! `N passed, M failed`.
+//!
+//! Suites live in `conformance/<suite>/` as plain JSON a person can read and extend; see
+//! `docs/conformance.md` for each format. A suite can also be pointed at another folder of cases
+//! in the same format with `--dir`.
+
+mod client;
+mod compare;
+mod sign_core;
+
+use serde_json::Value;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The outcome of one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// The case matched its expectation.
+    Passed,
+    /// The case did not match; the text says where, with expected and actual values.
+    Failed(String),
+    /// The case was not checked; the text says why.
+    Skipped(String),
+}
+
+/// One case's id and outcome.
+#[derive(Debug, Clone)]
+pub struct CaseOutcome {
+    /// The case id (unique within its suite).
+    pub id: String,
+    /// What happened.
+    pub status: Status,
+}
+
+impl CaseOutcome {
+    pub(crate) fn new(id: impl Into<String>, status: Status) -> Self {
+        Self {
+            id: id.into(),
+            status,
+        }
+    }
+}
+
+/// A suite: its name, what it checks, and how to run a folder of its cases.
+#[derive(Debug, Clone, Copy)]
+pub struct Suite {
+    /// The suite's name, also its folder under `conformance/`.
+    pub name: &'static str,
+    /// One line on what it checks.
+    pub description: &'static str,
+    run: fn(&Path) -> Result<Vec<CaseOutcome>, String>,
+}
+
+impl Suite {
+    /// Runs every case found in `dir`.
+    pub fn run(&self, dir: &Path) -> Result<Vec<CaseOutcome>, String> {
+        (self.run)(dir)
+    }
+}
+
+/// Every suite, in the order they are run.
+pub fn suites() -> Vec<Suite> {
+    vec![
+        Suite {
+            name: "sign-core",
+            description: "V4 and V1 signing vectors (header and query mode) through oss-sign-core",
+            run: sign_core::run,
+        },
+        Suite {
+            name: "client",
+            description: "presign cases, endpoint resolution and validation through oss-client",
+            run: client::run,
+        },
+    ]
+}
+
+/// The folder that holds the suites (`<workspace>/conformance`).
+pub fn default_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(|p| p.join("conformance"))
+        .unwrap_or_else(|| PathBuf::from("conformance"))
+}
+
+/// The result of running some suites.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// `(suite name, folder, outcomes)` per suite run.
+    pub suites: Vec<(String, PathBuf, Vec<CaseOutcome>)>,
+}
+
+impl Report {
+    /// `(passed, failed, skipped)` over every suite.
+    pub fn totals(&self) -> (usize, usize, usize) {
+        let mut totals = (0, 0, 0);
+        for (_, _, outcomes) in &self.suites {
+            for outcome in outcomes {
+                match outcome.status {
+                    Status::Passed => totals.0 += 1,
+                    Status::Failed(_) => totals.1 += 1,
+                    Status::Skipped(_) => totals.2 += 1,
+                }
+            }
+        }
+        totals
+    }
+
+    /// The human-readable report: a table per suite, each failure's diff, and the closing
+    /// `N passed, M failed` line.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for (name, dir, outcomes) in &self.suites {
+            let passed = outcomes
+                .iter()
+                .filter(|o| o.status == Status::Passed)
+                .count();
+            let failed: Vec<&CaseOutcome> = outcomes
+                .iter()
+                .filter(|o| matches!(o.status, Status::Failed(_)))
+                .collect();
+            let skipped: Vec<&CaseOutcome> = outcomes
+                .iter()
+                .filter(|o| matches!(o.status, Status::Skipped(_)))
+                .collect();
+            let _ = writeln!(out, "\nsuite {name} ({})", dir.display());
+            let _ = writeln!(out, "  {:<10} {:>6}", "passed", passed);
+            let _ = writeln!(out, "  {:<10} {:>6}", "failed", failed.len());
+            let _ = writeln!(out, "  {:<10} {:>6}", "skipped", skipped.len());
+            for outcome in skipped {
+                if let Status::Skipped(reason) = &outcome.status {
+                    let _ = writeln!(out, "  skipped {}: {reason}", outcome.id);
+                }
+            }
+            for outcome in failed {
+                if let Status::Failed(diff) = &outcome.status {
+                    let _ = writeln!(out, "  FAILED {}:", outcome.id);
+                    for line in diff.lines() {
+                        let _ = writeln!(out, "    {line}");
+                    }
+                }
+            }
+        }
+        let (passed, failed, skipped) = self.totals();
+        let _ = writeln!(out);
+        if skipped > 0 {
+            let _ = writeln!(out, "{passed} passed, {failed} failed, {skipped} skipped");
+        } else {
+            let _ = writeln!(out, "{passed} passed, {failed} failed");
+        }
+        out
+    }
+
+    /// The machine-readable report.
+    pub fn to_json(&self) -> Value {
+        let (passed, failed, skipped) = self.totals();
+        let suites: Vec<Value> = self
+            .suites
+            .iter()
+            .map(|(name, dir, outcomes)| {
+                let cases: Vec<Value> = outcomes
+                    .iter()
+                    .map(|o| match &o.status {
+                        Status::Passed => serde_json::json!({"id": o.id, "status": "passed"}),
+                        Status::Failed(diff) => {
+                            serde_json::json!({"id": o.id, "status": "failed", "diff": diff})
+                        }
+                        Status::Skipped(reason) => {
+                            serde_json::json!({"id": o.id, "status": "skipped", "reason": reason})
+                        }
+                    })
+                    .collect();
+                serde_json::json!({"suite": name, "dir": dir.display().to_string(), "cases": cases})
+            })
+            .collect();
+        serde_json::json!({
+            "passed": passed,
+            "failed": failed,
+            "skipped": skipped,
+            "suites": suites,
+        })
+    }
+}
+
+/// Runs the named suites (all when `only` is `None`) from `root/<suite>` or, with `dir`, one
+/// suite from that folder.
+pub fn run(only: Option<&str>, dir: Option<&Path>, root: &Path) -> Result<Report, String> {
+    let all = suites();
+    let selected: Vec<Suite> = match only {
+        Some(name) => {
+            let suite = all
+                .iter()
+                .find(|s| s.name == name)
+                .copied()
+                .ok_or_else(|| {
+                    let names: Vec<&str> = all.iter().map(|s| s.name).collect();
+                    format!(
+                        "unknown suite `{name}`: the suites are {}",
+                        names.join(", ")
+                    )
+                })?;
+            vec![suite]
+        }
+        None if dir.is_some() => {
+            return Err("--dir needs --suite NAME to say which case format the folder holds".into())
+        }
+        None => all,
+    };
+    let mut report = Report::default();
+    for suite in selected {
+        let folder = dir
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| root.join(suite.name));
+        if !folder.is_dir() {
+            return Err(format!(
+                "suite {}: folder {} does not exist",
+                suite.name,
+                folder.display()
+            ));
+        }
+        let outcomes = suite
+            .run(&folder)
+            .map_err(|e| format!("suite {}: {e}", suite.name))?;
+        if outcomes.is_empty() {
+            return Err(format!(
+                "suite {}: no cases found in {}",
+                suite.name,
+                folder.display()
+            ));
+        }
+        report
+            .suites
+            .push((suite.name.to_string(), folder, outcomes));
+    }
+    Ok(report)
+}
+
+/// Reads and parses a JSON file, with the path in any error.
+pub(crate) fn read_json(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
+}
+
+/// The `*.json` files of a folder, sorted by name (README and other files are ignored).
+pub(crate) fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// `cargo xtask conformance [--suite NAME] [--dir PATH] [--json FILE]`.
+pub fn command(args: &[String]) -> Result<(), String> {
+    let mut suite = None;
+    let mut dir = None;
+    let mut json = None;
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        let mut value = |flag: &str| {
+            iter.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match arg.as_str() {
+            "--suite" => suite = Some(value("--suite")?),
+            "--dir" => dir = Some(PathBuf::from(value("--dir")?)),
+            "--json" => json = Some(PathBuf::from(value("--json")?)),
+            "--list" => {
+                for s in suites() {
+                    println!("{:<12} {}", s.name, s.description);
+                }
+                return Ok(());
+            }
+            other => {
+                return Err(format!(
+                    "unknown option `{other}`: usage: cargo xtask conformance [--suite NAME] [--dir PATH] [--json FILE] [--list]"
+                ))
+            }
+        }
+    }
+    let report = run(suite.as_deref(), dir.as_deref(), &default_root())?;
+    print!("{}", report.render());
+    if let Some(path) = json {
+        let text = serde_json::to_string_pretty(&report.to_json()).map_err(|e| e.to_string())?;
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        println!("report written to {}", path.display());
+    }
+    let (_, failed, _) = report.totals();
+    if failed > 0 {
+        Err(format!("{failed} conformance case(s) failed"))
+    } else {
+        Ok(())
+    }
+}
