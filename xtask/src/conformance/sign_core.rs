@@ -268,9 +268,11 @@ fn run_case(case: &Value) -> Result<Status, String> {
                 diffs.note(format!("the presigned URL does not verify: {e}"));
             }
         }
-        (scheme, mode) => return Err(format!(
+        (scheme, mode) => {
+            return Err(format!(
             "unknown scheme/mode {scheme:?}/{mode:?}: expected scheme v4|v1 and mode query|header"
-        )),
+        ))
+        }
     }
     Ok(diffs.status())
 }
