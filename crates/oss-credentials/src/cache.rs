@@ -5,16 +5,18 @@
 //! | instant | value | meaning |
 //! | --- | --- | --- |
 //! | `prefetch_at` | `E − min(15 min, L/3)` | the first caller after this refreshes; everyone else keeps getting the cached value |
-//! | `stale_at` | `E − clamp(L/10, 30 s, 180 s)`, but not before `F + 30 s` | callers wait for one refresh (single flight) |
+//! | `stale_at` | `E − clamp(L/10, 30 s, 180 s)` | callers wait for one refresh (single flight) |
 //! | `valid_until` | `E − min(10 s, L/2)` | the cached value is never served after this |
 //!
-//! A 3 600 s token is prefetched after 45 min and stale after 57 min; a 900 s token after
+//! Neither refresh point comes earlier than 30 s after the fetch (nor later than
+//! `valid_until`), so a provider handing out very short-lived credentials is not asked on
+//! every call. A 3 600 s token is prefetched after 45 min and stale after 57 min; a 900 s token after
 //! 10 min and 13.5 min, so short tokens are not refreshed on every call. Credentials without
 //! an expiry are cached until [`invalidate`](CachingProvider::invalidate).
 //!
 //! When a refresh fails while the cached value is still valid, the next attempt is pushed out
 //! by a back-off (10 s doubling up to 2 min). A transient failure (timeout, transport error,
-//! 5xx, throttling) is hidden: the caller gets the cached value. Any other failure is returned
+//! 5xx, throttling, an answer that had already expired) is hidden: the caller gets the cached value. Any other failure is returned
 //! to that caller, and callers inside the back-off keep getting the cached value. Once the
 //! cached value is past `valid_until` a failed refresh is an error.
 
@@ -54,7 +56,7 @@ impl Schedule {
             .max(fetched_at + MIN_REFETCH)
             .min(valid_until);
         let prefetch_at = sub(PREFETCH_MAX.min(lifetime / 3))
-            .max(fetched_at)
+            .max(fetched_at + MIN_REFETCH)
             .min(stale_at);
         Self {
             prefetch_at,
@@ -136,26 +138,11 @@ pub struct CachingProvider {
 
 impl CachingProvider {
     /// Wraps `inner`, using the system clock.
-    ///
-    /// ```
-    /// use oss_credentials::{CachingProvider, EnvProvider};
-    /// let cached = CachingProvider::new(EnvProvider::new());
-    /// # let _ = cached;
-    /// ```
     pub fn new(inner: impl ProvideCredentials + 'static) -> Self {
         Self::from_arc(Arc::new(inner))
     }
 
     /// Wraps a shared provider.
-    ///
-    /// ```
-    /// use oss_credentials::{CachingProvider, ProvideCredentials, StaticProvider};
-    /// use std::sync::Arc;
-    /// let inner: Arc<dyn ProvideCredentials> = Arc::new(StaticProvider::new("id", "secret")?);
-    /// let cached = CachingProvider::from_arc(inner);
-    /// # let _ = cached;
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn from_arc(inner: Arc<dyn ProvideCredentials>) -> Self {
         Self {
             inner,
@@ -170,14 +157,6 @@ impl CachingProvider {
     }
 
     /// Uses `clock` instead of the system clock (tests, simulations).
-    ///
-    /// ```
-    /// use oss_credentials::{CachingProvider, ManualClock, StaticProvider};
-    /// let clock = ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
-    /// let cached = CachingProvider::new(StaticProvider::new("id", "secret")?).with_clock(clock);
-    /// # let _ = cached;
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);

@@ -56,26 +56,12 @@ impl ChainProvider {
     }
 
     /// Appends a provider.
-    ///
-    /// ```
-    /// use oss_credentials::{ChainProvider, EnvProvider};
-    /// let chain = ChainProvider::new().push(EnvProvider::new());
-    /// assert_eq!(chain.len(), 1);
-    /// ```
     #[must_use]
     pub fn push(self, provider: impl ProvideCredentials + 'static) -> Self {
         self.push_arc(Arc::new(provider))
     }
 
     /// Appends a shared provider.
-    ///
-    /// ```
-    /// use oss_credentials::{ChainProvider, EnvProvider, ProvideCredentials};
-    /// use std::sync::Arc;
-    /// let env: Arc<dyn ProvideCredentials> = Arc::new(EnvProvider::new());
-    /// let chain = ChainProvider::new().push_arc(env);
-    /// assert!(!chain.is_empty());
-    /// ```
     #[must_use]
     pub fn push_arc(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
         self.providers.push(provider);
@@ -84,11 +70,6 @@ impl ChainProvider {
 
     /// Tries every provider whatever its error, like the official SDKs (default: stop at the
     /// first error that is not [`ErrorKind::NotLoaded`]).
-    ///
-    /// ```
-    /// let chain = oss_credentials::ChainProvider::new().try_all(true);
-    /// # let _ = chain;
-    /// ```
     #[must_use]
     pub fn try_all(mut self, try_all: bool) -> Self {
         self.try_all = try_all;
@@ -96,11 +77,6 @@ impl ChainProvider {
     }
 
     /// Whether to go straight to the last successful provider (default: yes).
-    ///
-    /// ```
-    /// let chain = oss_credentials::ChainProvider::new().sticky(false);
-    /// # let _ = chain;
-    /// ```
     #[must_use]
     pub fn sticky(mut self, sticky: bool) -> Self {
         self.sticky = sticky.then(|| Mutex::new(None));
@@ -108,11 +84,6 @@ impl ChainProvider {
     }
 
     /// Names the chain in diagnostics (default `chain`).
-    ///
-    /// ```
-    /// use oss_credentials::{ChainProvider, ProvideCredentials};
-    /// assert_eq!(ChainProvider::new().named("mine").name(), "mine");
-    /// ```
     #[must_use]
     pub fn named(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
@@ -120,29 +91,16 @@ impl ChainProvider {
     }
 
     /// The number of providers.
-    ///
-    /// ```
-    /// assert_eq!(oss_credentials::ChainProvider::new().len(), 0);
-    /// ```
     pub fn len(&self) -> usize {
         self.providers.len()
     }
 
     /// Whether the chain has no providers.
-    ///
-    /// ```
-    /// assert!(oss_credentials::ChainProvider::new().is_empty());
-    /// ```
     pub fn is_empty(&self) -> bool {
         self.providers.is_empty()
     }
 
     /// The names of the providers, in order.
-    ///
-    /// ```
-    /// use oss_credentials::{ChainProvider, EnvProvider};
-    /// assert_eq!(ChainProvider::new().push(EnvProvider::new()).provider_names(), ["env"]);
-    /// ```
     pub fn provider_names(&self) -> Vec<&str> {
         self.providers.iter().map(|p| p.name()).collect()
     }
@@ -280,11 +238,6 @@ impl DefaultChain {
     }
 
     /// A builder to inject an environment or change the chain's behaviour.
-    ///
-    /// ```
-    /// let builder = oss_credentials::DefaultChain::builder();
-    /// # let _ = builder;
-    /// ```
     pub fn builder() -> DefaultChainBuilder {
         DefaultChainBuilder {
             env: Environment::process(),
@@ -295,13 +248,6 @@ impl DefaultChain {
     }
 
     /// The names of the providers in the chain, in order.
-    ///
-    /// ```
-    /// use oss_credentials::{DefaultChain, Environment};
-    /// let env = Environment::from_map([("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")]);
-    /// let chain = DefaultChain::builder().environment(env).build();
-    /// assert_eq!(chain.provider_names(), ["env", "cli_config", "profile_file"]);
-    /// ```
     pub fn provider_names(&self) -> Vec<&str> {
         self.chain.provider_names()
     }
@@ -322,6 +268,19 @@ impl ProvideCredentials for DefaultChain {
 }
 
 /// Builds a [`DefaultChain`].
+///
+/// ```
+/// use oss_credentials::{DefaultChain, Environment};
+///
+/// let env = Environment::from_map([("HOME", "/nonexistent")]);
+/// let chain = DefaultChain::builder()
+///     .environment(env)
+///     .without_ecs()
+///     .try_all(true)
+///     .uri_before_ecs(true)
+///     .build();
+/// assert_eq!(chain.provider_names(), ["env", "cli_config", "profile_file"]);
+/// ```
 #[derive(Debug, Clone)]
 pub struct DefaultChainBuilder {
     env: Environment,
@@ -332,14 +291,6 @@ pub struct DefaultChainBuilder {
 
 impl DefaultChainBuilder {
     /// Reads variables and the home directory from `env` (default: the process).
-    ///
-    /// ```
-    /// use oss_credentials::{DefaultChain, Environment};
-    /// let chain = DefaultChain::builder()
-    ///     .environment(Environment::from_map([("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")]))
-    ///     .build();
-    /// # let _ = chain;
-    /// ```
     #[must_use]
     pub fn environment(mut self, env: Environment) -> Self {
         self.env = env;
@@ -347,11 +298,6 @@ impl DefaultChainBuilder {
     }
 
     /// Tries every provider whatever its error, like the official SDKs.
-    ///
-    /// ```
-    /// let chain = oss_credentials::DefaultChain::builder().try_all(true);
-    /// # let _ = chain;
-    /// ```
     #[must_use]
     pub fn try_all(mut self, try_all: bool) -> Self {
         self.try_all = try_all;
@@ -359,11 +305,6 @@ impl DefaultChainBuilder {
     }
 
     /// Leaves the ECS metadata provider out, whatever the environment says.
-    ///
-    /// ```
-    /// let chain = oss_credentials::DefaultChain::builder().without_ecs().build();
-    /// assert!(!chain.provider_names().contains(&"ecs_ram_role"));
-    /// ```
     #[must_use]
     pub fn without_ecs(mut self) -> Self {
         self.ecs = false;
@@ -372,11 +313,6 @@ impl DefaultChainBuilder {
 
     /// Puts the credentials URI before the ECS provider when `ALIBABA_CLOUD_CREDENTIALS_URI`
     /// is set (saves the metadata probe off ECS; a deviation from the SDKs' order).
-    ///
-    /// ```
-    /// let chain = oss_credentials::DefaultChain::builder().uri_before_ecs(true);
-    /// # let _ = chain;
-    /// ```
     #[must_use]
     pub fn uri_before_ecs(mut self, yes: bool) -> Self {
         self.uri_before_ecs = yes;

@@ -343,23 +343,11 @@ impl Default for CliConfigProvider {
 
 impl CliConfigProvider {
     /// Uses the process environment to find the file and profile.
-    ///
-    /// ```
-    /// let provider = oss_credentials::CliConfigProvider::new();
-    /// # let _ = provider;
-    /// ```
     pub fn new() -> Self {
         Self::with_environment(Environment::process())
     }
 
     /// Uses `env` to find the file and profile.
-    ///
-    /// ```
-    /// use oss_credentials::{CliConfigProvider, Environment, ErrorKind};
-    /// let env = Environment::from_map([("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")]);
-    /// let err = CliConfigProvider::with_environment(env).resolve().unwrap_err();
-    /// assert_eq!(err.kind(), ErrorKind::NotLoaded);
-    /// ```
     pub fn with_environment(env: Environment) -> Self {
         Self {
             env,
@@ -370,11 +358,6 @@ impl CliConfigProvider {
     }
 
     /// Reads this file instead of the default location.
-    ///
-    /// ```
-    /// let provider = oss_credentials::CliConfigProvider::new().path("/etc/aliyun/config.json");
-    /// # let _ = provider;
-    /// ```
     #[must_use]
     pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
         self.path = Some(path.into());
@@ -382,11 +365,6 @@ impl CliConfigProvider {
     }
 
     /// Uses this profile instead of `ALIBABA_CLOUD_PROFILE` / `current`.
-    ///
-    /// ```
-    /// let provider = oss_credentials::CliConfigProvider::new().profile("writer");
-    /// # let _ = provider;
-    /// ```
     #[must_use]
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
         self.profile = Some(profile.into());

@@ -142,15 +142,6 @@ impl Credentials {
     }
 
     /// Sets the instant after which the credentials are no longer valid.
-    ///
-    /// ```
-    /// # use oss_credentials::Credentials;
-    /// # use std::time::{Duration, SystemTime};
-    /// let at = SystemTime::UNIX_EPOCH + Duration::from_secs(100);
-    /// let creds = Credentials::new("id", "secret")?.with_expiration(at);
-    /// assert!(creds.is_expired_at(at));
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn with_expiration(self, expiration: SystemTime) -> Self {
         self.modify(|inner| inner.expiration = Some(expiration))
@@ -158,13 +149,6 @@ impl Credentials {
 
     /// Records which provider produced the credentials (for diagnostics, e.g.
     /// `default/profile_file/assume_role`).
-    ///
-    /// ```
-    /// # use oss_credentials::Credentials;
-    /// let creds = Credentials::new("id", "secret")?.with_provider_name("env");
-    /// assert_eq!(creds.provider_name(), "env");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn with_provider_name(self, name: impl Into<String>) -> Self {
         let name = name.into();
@@ -172,83 +156,36 @@ impl Credentials {
     }
 
     /// The access key id.
-    ///
-    /// ```
-    /// # use oss_credentials::Credentials;
-    /// assert_eq!(Credentials::new("id", "secret")?.access_key_id(), "id");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn access_key_id(&self) -> &str {
         &self.inner.access_key_id
     }
 
     /// The access key secret, for signing. Never log it.
-    ///
-    /// ```
-    /// # use oss_credentials::Credentials;
-    /// assert_eq!(Credentials::new("id", "secret")?.access_key_secret(), "secret");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn access_key_secret(&self) -> &str {
         &self.inner.access_key_secret.0
     }
 
     /// The STS security token, when the credentials are temporary.
-    ///
-    /// ```
-    /// # use oss_credentials::Credentials;
-    /// let creds = Credentials::new("id", "secret")?.with_security_token("token");
-    /// assert_eq!(creds.security_token(), Some("token"));
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn security_token(&self) -> Option<&str> {
         self.inner.security_token.as_ref().map(|t| t.0.as_str())
     }
 
     /// Whether a security token is present.
-    ///
-    /// ```
-    /// # use oss_credentials::Credentials;
-    /// assert!(!Credentials::new("id", "secret")?.has_security_token());
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn has_security_token(&self) -> bool {
         self.inner.security_token.is_some()
     }
 
     /// When the credentials expire; `None` for long-term keys.
-    ///
-    /// ```
-    /// # use oss_credentials::Credentials;
-    /// assert_eq!(Credentials::new("id", "secret")?.expiration(), None);
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn expiration(&self) -> Option<SystemTime> {
         self.inner.expiration
     }
 
     /// The name of the provider that produced the credentials (`static` unless set).
-    ///
-    /// ```
-    /// # use oss_credentials::Credentials;
-    /// assert_eq!(Credentials::new("id", "secret")?.provider_name(), "static");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn provider_name(&self) -> &str {
         &self.inner.provider_name
     }
 
     /// Whether the credentials have expired at `now` (never for credentials without expiry).
-    ///
-    /// ```
-    /// # use oss_credentials::Credentials;
-    /// # use std::time::{Duration, SystemTime};
-    /// let at = SystemTime::UNIX_EPOCH + Duration::from_secs(100);
-    /// let creds = Credentials::new("id", "secret")?.with_expiration(at);
-    /// assert!(!creds.is_expired_at(at - Duration::from_secs(1)));
-    /// assert!(creds.is_expired_at(at));
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn is_expired_at(&self, now: SystemTime) -> bool {
         matches!(self.inner.expiration, Some(expiration) if now >= expiration)
     }

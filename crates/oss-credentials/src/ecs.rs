@@ -64,11 +64,6 @@ pub struct EcsRoleProvider {
 
 impl EcsRoleProvider {
     /// Starts a builder (environment: the process).
-    ///
-    /// ```
-    /// let builder = oss_credentials::EcsRoleProvider::builder();
-    /// # let _ = builder;
-    /// ```
     pub fn builder() -> EcsRoleBuilder {
         EcsRoleBuilder {
             env: Environment::process(),
@@ -83,13 +78,6 @@ impl EcsRoleProvider {
     }
 
     /// The metadata service base URL.
-    ///
-    /// ```
-    /// use oss_credentials::{EcsRoleProvider, Environment};
-    /// let p = EcsRoleProvider::builder().environment(Environment::from_map::<&str, &str>([])).build()?;
-    /// assert_eq!(p.endpoint(), "http://100.100.100.200");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
@@ -282,6 +270,30 @@ impl ProvideCredentials for EcsRoleProvider {
 }
 
 /// Builds an [`EcsRoleProvider`].
+///
+/// ```
+/// use oss_credentials::{EcsRoleProvider, Environment, ErrorKind};
+/// use std::time::Duration;
+///
+/// let provider = EcsRoleProvider::builder()
+///     .environment(Environment::from_map::<&str, &str>([]))
+///     .endpoint("http://127.0.0.1:8080/")
+///     .role_name("oss-writer-role")
+///     .disable_imds_v1(true)
+///     .token_ttl_seconds(3600)
+///     .timeout(Duration::from_millis(500))
+///     .unreachable_is_not_loaded(true)
+///     .build()?;
+/// assert_eq!(provider.endpoint(), "http://127.0.0.1:8080");
+///
+/// let bad_ttl = EcsRoleProvider::builder()
+///     .environment(Environment::from_map::<&str, &str>([]))
+///     .token_ttl_seconds(0)
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(bad_ttl.kind(), ErrorKind::InvalidConfig);
+/// # Ok::<(), oss_credentials::CredentialsError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct EcsRoleBuilder {
     env: Environment,
@@ -296,12 +308,6 @@ pub struct EcsRoleBuilder {
 
 impl EcsRoleBuilder {
     /// Reads `ALIBABA_CLOUD_ECS_METADATA*` and `ALIBABA_CLOUD_IMDSV1_DISABLED` from `env`.
-    ///
-    /// ```
-    /// use oss_credentials::{EcsRoleProvider, Environment};
-    /// let b = EcsRoleProvider::builder().environment(Environment::from_map([("ALIBABA_CLOUD_ECS_METADATA", "role")]));
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn environment(mut self, env: Environment) -> Self {
         self.env = env;
@@ -309,11 +315,6 @@ impl EcsRoleBuilder {
     }
 
     /// The metadata service base URL (default `http://100.100.100.200`).
-    ///
-    /// ```
-    /// let b = oss_credentials::EcsRoleProvider::builder().endpoint("http://127.0.0.1:1");
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
@@ -321,11 +322,6 @@ impl EcsRoleBuilder {
     }
 
     /// The RAM role name (skips discovery).
-    ///
-    /// ```
-    /// let b = oss_credentials::EcsRoleProvider::builder().role_name("oss-writer-role");
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn role_name(mut self, role: impl Into<String>) -> Self {
         self.role_name = Some(role.into());
@@ -333,11 +329,6 @@ impl EcsRoleBuilder {
     }
 
     /// Never fall back to un-tokened IMDSv1 requests.
-    ///
-    /// ```
-    /// let b = oss_credentials::EcsRoleProvider::builder().disable_imds_v1(true);
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn disable_imds_v1(mut self, disable: bool) -> Self {
         self.disable_imds_v1 = Some(disable);
@@ -345,10 +336,6 @@ impl EcsRoleBuilder {
     }
 
     /// The metadata token TTL in seconds (1–21 600; default 21 600).
-    ///
-    /// ```
-    /// assert!(oss_credentials::EcsRoleProvider::builder().token_ttl_seconds(0).build().is_err());
-    /// ```
     #[must_use]
     pub fn token_ttl_seconds(mut self, seconds: u32) -> Self {
         self.token_ttl_seconds = seconds;
@@ -356,11 +343,6 @@ impl EcsRoleBuilder {
     }
 
     /// Time allowed for each metadata request (default 2 s; connecting at most 1 s).
-    ///
-    /// ```
-    /// let b = oss_credentials::EcsRoleProvider::builder().timeout(std::time::Duration::from_millis(500));
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -370,11 +352,6 @@ impl EcsRoleBuilder {
 
     /// Reports an unreachable metadata service as [`ErrorKind::NotLoaded`] (so a chain moves
     /// on) instead of a transport error. The default chain sets this.
-    ///
-    /// ```
-    /// let b = oss_credentials::EcsRoleProvider::builder().unreachable_is_not_loaded(true);
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn unreachable_is_not_loaded(mut self, yes: bool) -> Self {
         self.unreachable_is_not_loaded = yes;
@@ -382,12 +359,6 @@ impl EcsRoleBuilder {
     }
 
     /// Builds the provider.
-    ///
-    /// ```
-    /// use oss_credentials::{EcsRoleProvider, Environment};
-    /// let p = EcsRoleProvider::builder().environment(Environment::from_map::<&str, &str>([])).build();
-    /// assert!(p.is_ok());
-    /// ```
     pub fn build(self) -> Result<EcsRoleProvider, CredentialsError> {
         if self.env.is_true("ALIBABA_CLOUD_ECS_METADATA_DISABLED") {
             return Err(CredentialsError::new(

@@ -33,11 +33,6 @@ pub struct Environment {
 
 impl Environment {
     /// The real process environment, read at each lookup.
-    ///
-    /// ```
-    /// let env = oss_credentials::Environment::process();
-    /// # let _ = env;
-    /// ```
     pub fn process() -> Self {
         Self::default()
     }
@@ -66,11 +61,6 @@ impl Environment {
 
     /// Overrides the home directory (otherwise `HOME`, or `USERPROFILE` on Windows, from this
     /// environment).
-    ///
-    /// ```
-    /// let env = oss_credentials::Environment::from_map([("HOME", "/a")]).with_home_dir("/b");
-    /// assert_eq!(env.home_dir(), Some("/b".into()));
-    /// ```
     #[must_use]
     pub fn with_home_dir(mut self, home: impl Into<PathBuf>) -> Self {
         self.home = Some(home.into());
@@ -78,11 +68,6 @@ impl Environment {
     }
 
     /// The value of `name`, or `None` when unset, empty or not valid UTF-8.
-    ///
-    /// ```
-    /// let env = oss_credentials::Environment::from_map([("A", "")]);
-    /// assert_eq!(env.get("A"), None);
-    /// ```
     pub fn get(&self, name: &str) -> Option<String> {
         let value = match &self.vars {
             Some(map) => map.get(name).cloned(),
@@ -93,23 +78,12 @@ impl Environment {
 
     /// Whether `name` is set to `true`, compared case-insensitively (`1`/`yes` are false,
     /// as in the official SDKs).
-    ///
-    /// ```
-    /// let env = oss_credentials::Environment::from_map([("A", "TRUE"), ("B", "1")]);
-    /// assert!(env.is_true("A"));
-    /// assert!(!env.is_true("B"));
-    /// ```
     pub fn is_true(&self, name: &str) -> bool {
         self.get(name)
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     }
 
     /// The home directory: the override, else `HOME` (`USERPROFILE` on Windows).
-    ///
-    /// ```
-    /// let env = oss_credentials::Environment::from_map([("HOME", "/home/me")]);
-    /// assert_eq!(env.home_dir(), Some("/home/me".into()));
-    /// ```
     pub fn home_dir(&self) -> Option<PathBuf> {
         if let Some(home) = &self.home {
             return Some(home.clone());
@@ -149,11 +123,6 @@ pub enum EnvFamily {
 
 impl EnvFamily {
     /// The (id, secret, token) variable names of the family.
-    ///
-    /// ```
-    /// use oss_credentials::EnvFamily;
-    /// assert_eq!(EnvFamily::Oss.variables().2, "OSS_SESSION_TOKEN");
-    /// ```
     pub fn variables(self) -> (&'static str, &'static str, &'static str) {
         match self {
             EnvFamily::Oss => (
@@ -208,24 +177,11 @@ impl Default for EnvProvider {
 
 impl EnvProvider {
     /// Reads the process environment, `OSS_*` first, then `ALIBABA_CLOUD_*`.
-    ///
-    /// ```
-    /// let provider = oss_credentials::EnvProvider::new();
-    /// # let _ = provider;
-    /// ```
     pub fn new() -> Self {
         Self::with_environment(Environment::process())
     }
 
     /// Reads the given environment, `OSS_*` first, then `ALIBABA_CLOUD_*`.
-    ///
-    /// ```
-    /// use oss_credentials::{EnvProvider, Environment, ErrorKind};
-    /// let err = EnvProvider::with_environment(Environment::from_map::<&str, &str>([]))
-    ///     .load()
-    ///     .unwrap_err();
-    /// assert_eq!(err.kind(), ErrorKind::NotLoaded);
-    /// ```
     pub fn with_environment(env: Environment) -> Self {
         Self {
             env,

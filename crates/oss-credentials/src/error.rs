@@ -42,10 +42,6 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// A short lower-case name for the kind, as used in conformance files.
-    ///
-    /// ```
-    /// assert_eq!(oss_credentials::ErrorKind::NotLoaded.as_str(), "not_loaded");
-    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::NotLoaded => "not_loaded",
@@ -121,14 +117,6 @@ impl CredentialsError {
     }
 
     /// Attaches the lower-level cause (shown by [`std::error::Error::source`]).
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialsError, ErrorKind};
-    /// use std::error::Error;
-    /// let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
-    /// let err = CredentialsError::new(ErrorKind::Io, "cannot read x").with_source(io);
-    /// assert!(err.source().is_some());
-    /// ```
     #[must_use]
     pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
         self.source = Some(Box::new(source));
@@ -136,13 +124,6 @@ impl CredentialsError {
     }
 
     /// Records the name of the provider that failed, unless one is already recorded.
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialsError, ErrorKind};
-    /// let err = CredentialsError::new(ErrorKind::NotLoaded, "not set").with_provider("env");
-    /// assert_eq!(err.provider(), Some("env"));
-    /// assert_eq!(err.to_string(), "env: not set");
-    /// ```
     #[must_use]
     pub fn with_provider(mut self, provider: impl Into<Cow<'static, str>>) -> Self {
         if self.provider.is_none() {
@@ -185,99 +166,53 @@ impl CredentialsError {
     }
 
     /// What kind of failure this is.
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialsError, ErrorKind};
-    /// assert_eq!(CredentialsError::new(ErrorKind::Io, "x").kind(), ErrorKind::Io);
-    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
 
     /// The name of the provider that failed, when known.
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialsError, ErrorKind};
-    /// assert_eq!(CredentialsError::new(ErrorKind::Io, "x").provider(), None);
-    /// ```
     pub fn provider(&self) -> Option<&str> {
         self.provider.as_deref()
     }
 
     /// The message without the provider prefix.
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialsError, ErrorKind};
-    /// let err = CredentialsError::new(ErrorKind::Io, "x").with_provider("p");
-    /// assert_eq!(err.message(), "x");
-    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
 
     /// The HTTP status of the failed exchange, when there was one.
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialsError, ErrorKind};
-    /// assert_eq!(CredentialsError::new(ErrorKind::Http, "x").http_status(), None);
-    /// ```
     pub fn http_status(&self) -> Option<u16> {
         self.service.as_ref().and_then(|s| s.status)
     }
 
     /// The service's error code (e.g. `NoPermission`), for [`ErrorKind::Service`] errors.
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialsError, ErrorKind};
-    /// assert_eq!(CredentialsError::new(ErrorKind::Service, "x").service_code(), None);
-    /// ```
     pub fn service_code(&self) -> Option<&str> {
         self.service.as_ref().and_then(|s| s.code.as_deref())
     }
 
     /// The service's request id, when it sent one.
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialsError, ErrorKind};
-    /// assert_eq!(CredentialsError::new(ErrorKind::Service, "x").request_id(), None);
-    /// ```
     pub fn request_id(&self) -> Option<&str> {
         self.service.as_ref().and_then(|s| s.request_id.as_deref())
     }
 
     /// The service's troubleshooting link (`Recommend`), when it sent one.
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialsError, ErrorKind};
-    /// assert_eq!(CredentialsError::new(ErrorKind::Service, "x").recommend(), None);
-    /// ```
     pub fn recommend(&self) -> Option<&str> {
         self.service.as_ref().and_then(|s| s.recommend.as_deref())
     }
 
     /// For [`ErrorKind::ChainExhausted`]: the error of every provider tried, in order.
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialsError, ErrorKind};
-    /// assert!(CredentialsError::new(ErrorKind::Io, "x").attempts().is_empty());
-    /// ```
     pub fn attempts(&self) -> &[CredentialsError] {
         &self.attempts
     }
 
-    /// Whether retrying later may succeed (timeouts, transport failures, 5xx, throttling).
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialsError, ErrorKind};
-    /// assert!(CredentialsError::new(ErrorKind::Timeout, "x").is_transient());
-    /// assert!(!CredentialsError::new(ErrorKind::InvalidConfig, "x").is_transient());
-    /// ```
+    /// Whether retrying later may succeed (timeouts, transport failures, 5xx, throttling,
+    /// credentials that were already expired when received).
     pub fn is_transient(&self) -> bool {
         match self.kind {
             ErrorKind::Http => !self
                 .http_status()
                 .is_some_and(|s| (400..500).contains(&s) && s != 429),
-            ErrorKind::Timeout | ErrorKind::Io | ErrorKind::Process => true,
+            ErrorKind::Timeout | ErrorKind::Io | ErrorKind::Process | ErrorKind::Expired => true,
             ErrorKind::Service => {
                 self.http_status().is_some_and(|s| s >= 500)
                     || self

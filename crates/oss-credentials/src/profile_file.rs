@@ -293,22 +293,11 @@ impl Default for ProfileFileProvider {
 
 impl ProfileFileProvider {
     /// Uses the process environment to find the file and profile.
-    ///
-    /// ```
-    /// let provider = oss_credentials::ProfileFileProvider::new();
-    /// # let _ = provider;
-    /// ```
     pub fn new() -> Self {
         Self::with_environment(Environment::process())
     }
 
     /// Uses `env` to find the file and profile.
-    ///
-    /// ```
-    /// use oss_credentials::{Environment, ProfileFileProvider};
-    /// let provider = ProfileFileProvider::with_environment(Environment::from_map([("HOME", "/nonexistent")]));
-    /// assert_eq!(provider.resolve().unwrap_err().kind(), oss_credentials::ErrorKind::NotLoaded);
-    /// ```
     pub fn with_environment(env: Environment) -> Self {
         Self {
             env,
@@ -319,11 +308,6 @@ impl ProfileFileProvider {
     }
 
     /// Reads this file instead of the default locations.
-    ///
-    /// ```
-    /// let provider = oss_credentials::ProfileFileProvider::new().path("/etc/oss/credentials");
-    /// # let _ = provider;
-    /// ```
     #[must_use]
     pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
         self.path = Some(path.into());
@@ -331,11 +315,6 @@ impl ProfileFileProvider {
     }
 
     /// Uses this profile (section) instead of `ALIBABA_CLOUD_PROFILE` / `default`.
-    ///
-    /// ```
-    /// let provider = oss_credentials::ProfileFileProvider::new().profile("ci-temp");
-    /// # let _ = provider;
-    /// ```
     #[must_use]
     pub fn profile(mut self, profile: impl Into<String>) -> Self {
         self.profile = Some(profile.into());

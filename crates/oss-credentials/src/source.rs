@@ -35,11 +35,6 @@ pub struct RoleConfig {
 
 impl RoleConfig {
     /// A role configuration with only the role ARN set.
-    ///
-    /// ```
-    /// let role = oss_credentials::RoleConfig::new("acs:ram::1:role/r");
-    /// assert_eq!(role.duration_seconds, None);
-    /// ```
     pub fn new(role_arn: impl Into<String>) -> Self {
         Self {
             role_arn: role_arn.into(),
@@ -95,13 +90,6 @@ pub enum CredentialSource {
 impl CredentialSource {
     /// A short name of the source kind: `static`, `assume_role`, `oidc_role`, `ecs_ram_role`,
     /// `credentials_uri` or `process`.
-    ///
-    /// ```
-    /// use oss_credentials::{CredentialSource, Credentials};
-    /// let source = CredentialSource::Static(Credentials::new("id", "secret")?);
-    /// assert_eq!(source.kind_name(), "static");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn kind_name(&self) -> &'static str {
         match self {
             CredentialSource::Static(_) => "static",

@@ -22,10 +22,6 @@ pub struct StaticProvider {
 
 impl StaticProvider {
     /// Long-term credentials from an id and secret (both must be non-empty).
-    ///
-    /// ```
-    /// assert!(oss_credentials::StaticProvider::new("id", "").is_err());
-    /// ```
     pub fn new(
         access_key_id: impl Into<String>,
         access_key_secret: impl Into<String>,
@@ -50,12 +46,6 @@ impl StaticProvider {
     }
 
     /// The credentials, synchronously.
-    ///
-    /// ```
-    /// let provider = oss_credentials::StaticProvider::new("id", "secret")?;
-    /// assert_eq!(provider.credentials().access_key_id(), "id");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
     }

@@ -287,14 +287,6 @@ pub struct AssumeRoleProvider {
 
 impl AssumeRoleProvider {
     /// Starts a builder with the source provider and the role ARN.
-    ///
-    /// ```
-    /// use oss_credentials::{AssumeRoleProvider, ErrorKind, StaticProvider};
-    /// let source = StaticProvider::new("id", "secret")?;
-    /// let err = AssumeRoleProvider::builder(source, "arn").duration_seconds(600).build().unwrap_err();
-    /// assert_eq!(err.kind(), ErrorKind::InvalidConfig);
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn builder(
         source: impl ProvideCredentials + 'static,
         role_arn: impl Into<String>,
@@ -303,15 +295,6 @@ impl AssumeRoleProvider {
     }
 
     /// Starts a builder with a shared source provider.
-    ///
-    /// ```
-    /// use oss_credentials::{AssumeRoleProvider, ProvideCredentials, StaticProvider};
-    /// use std::sync::Arc;
-    /// let source: Arc<dyn ProvideCredentials> = Arc::new(StaticProvider::new("id", "secret")?);
-    /// let builder = AssumeRoleProvider::builder_from_arc(source, "acs:ram::1:role/r");
-    /// # let _ = builder;
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn builder_from_arc(
         source: Arc<dyn ProvideCredentials>,
         role_arn: impl Into<String>,
@@ -331,13 +314,6 @@ impl AssumeRoleProvider {
     }
 
     /// The STS base URL requests go to.
-    ///
-    /// ```
-    /// use oss_credentials::{AssumeRoleProvider, StaticProvider};
-    /// let p = AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "acs:ram::1:role/r").build()?;
-    /// assert_eq!(p.endpoint(), "https://sts.aliyuncs.com");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn endpoint(&self) -> &str {
         &self.request.endpoint
     }
@@ -412,7 +388,32 @@ impl ProvideCredentials for AssumeRoleProvider {
     }
 }
 
-/// Builds an [`AssumeRoleProvider`].
+/// Builds an [`AssumeRoleProvider`]; [`build`](Self::build) validates every option.
+///
+/// ```
+/// use oss_credentials::{AssumeRoleProvider, Environment, ErrorKind, ManualClock, StaticProvider};
+/// use std::time::Duration;
+///
+/// let provider = AssumeRoleProvider::builder(StaticProvider::new("id", "secret")?, "acs:ram::1:role/r")
+///     .role_session_name("backup@host")
+///     .duration_seconds(7200)
+///     .policy(r#"{"Version":"1","Statement":[]}"#)
+///     .external_id("abcd1234")
+///     .region("cn-shanghai")
+///     .enable_vpc(true)
+///     .environment(Environment::from_map::<&str, &str>([]))
+///     .clock(ManualClock::new(std::time::SystemTime::UNIX_EPOCH))
+///     .timeout(Duration::from_secs(3))
+///     .build()?;
+/// assert_eq!(provider.endpoint(), "https://sts-vpc.cn-shanghai.aliyuncs.com");
+///
+/// let short = AssumeRoleProvider::builder(StaticProvider::new("id", "secret")?, "acs:ram::1:role/r")
+///     .duration_seconds(600)
+///     .build()
+///     .unwrap_err();
+/// assert_eq!(short.kind(), ErrorKind::InvalidConfig);
+/// # Ok::<(), oss_credentials::CredentialsError>(())
+/// ```
 #[derive(Debug)]
 pub struct AssumeRoleBuilder {
     source: Arc<dyn ProvideCredentials>,
@@ -434,14 +435,6 @@ impl AssumeRoleBuilder {
     }
 
     /// `RoleSessionName` (2–64 characters of `A-Z a-z 0-9 . @ - _`).
-    ///
-    /// ```
-    /// # use oss_credentials::{AssumeRoleProvider, StaticProvider};
-    /// let err = AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "acs:ram::1:role/r")
-    ///     .role_session_name("x").build().unwrap_err();
-    /// assert!(err.to_string().contains("RoleSessionName"));
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
         self.role.role_session_name = Some(name.into());
@@ -449,13 +442,6 @@ impl AssumeRoleBuilder {
     }
 
     /// `DurationSeconds` (at least 900; the role's maximum session duration is checked by STS).
-    ///
-    /// ```
-    /// # use oss_credentials::{AssumeRoleProvider, StaticProvider};
-    /// assert!(AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "acs:ram::1:role/r")
-    ///     .duration_seconds(899).build().is_err());
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn duration_seconds(mut self, seconds: u64) -> Self {
         self.role.duration_seconds = Some(seconds);
@@ -463,14 +449,6 @@ impl AssumeRoleBuilder {
     }
 
     /// A session policy (JSON, 1–2 048 characters) narrowing the role's permissions.
-    ///
-    /// ```
-    /// # use oss_credentials::{AssumeRoleProvider, StaticProvider};
-    /// let b = AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "acs:ram::1:role/r")
-    ///     .policy(r#"{"Version":"1","Statement":[]}"#);
-    /// assert!(b.build().is_ok());
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn policy(mut self, policy: impl Into<String>) -> Self {
         self.role.policy = Some(policy.into());
@@ -478,13 +456,6 @@ impl AssumeRoleBuilder {
     }
 
     /// `ExternalId` (2–1 224 characters of `A-Z a-z 0-9 _ + = , . @ : / -`).
-    ///
-    /// ```
-    /// # use oss_credentials::{AssumeRoleProvider, StaticProvider};
-    /// assert!(AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "acs:ram::1:role/r")
-    ///     .external_id("abcd1234").build().is_ok());
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn external_id(mut self, id: impl Into<String>) -> Self {
         self.role.external_id = Some(id.into());
@@ -492,14 +463,6 @@ impl AssumeRoleBuilder {
     }
 
     /// The STS region (`sts.<region>.aliyuncs.com`).
-    ///
-    /// ```
-    /// # use oss_credentials::{AssumeRoleProvider, StaticProvider};
-    /// let p = AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "acs:ram::1:role/r")
-    ///     .region("cn-shanghai").enable_vpc(true).build()?;
-    /// assert_eq!(p.endpoint(), "https://sts-vpc.cn-shanghai.aliyuncs.com");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.role.sts_region = Some(region.into());
@@ -507,13 +470,6 @@ impl AssumeRoleBuilder {
     }
 
     /// Uses the VPC endpoint `sts-vpc.<region>.aliyuncs.com` (needs a region).
-    ///
-    /// ```
-    /// # use oss_credentials::{AssumeRoleProvider, StaticProvider};
-    /// let b = AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "acs:ram::1:role/r").enable_vpc(true);
-    /// # let _ = b;
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn enable_vpc(mut self, vpc: bool) -> Self {
         self.role.enable_vpc = vpc;
@@ -521,14 +477,6 @@ impl AssumeRoleBuilder {
     }
 
     /// A full endpoint (`sts.example.com`, `https://...`, or `http://127.0.0.1:PORT` in tests).
-    ///
-    /// ```
-    /// # use oss_credentials::{AssumeRoleProvider, StaticProvider};
-    /// let p = AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "acs:ram::1:role/r")
-    ///     .endpoint("http://127.0.0.1:9000/").build()?;
-    /// assert_eq!(p.endpoint(), "http://127.0.0.1:9000");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.role.sts_endpoint = Some(endpoint.into());
@@ -536,15 +484,6 @@ impl AssumeRoleBuilder {
     }
 
     /// Reads `ALIBABA_CLOUD_*` defaults from `env` (default: the process environment).
-    ///
-    /// ```
-    /// # use oss_credentials::{AssumeRoleProvider, Environment, StaticProvider};
-    /// let env = Environment::from_map([("ALIBABA_CLOUD_STS_REGION", "cn-beijing")]);
-    /// let p = AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "acs:ram::1:role/r")
-    ///     .environment(env).build()?;
-    /// assert_eq!(p.endpoint(), "https://sts.cn-beijing.aliyuncs.com");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn environment(mut self, env: Environment) -> Self {
         self.env = env;
@@ -552,14 +491,6 @@ impl AssumeRoleBuilder {
     }
 
     /// The clock used for the request `Timestamp` and default session names.
-    ///
-    /// ```
-    /// # use oss_credentials::{AssumeRoleProvider, ManualClock, StaticProvider};
-    /// let clock = ManualClock::new(std::time::SystemTime::UNIX_EPOCH);
-    /// let b = AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "acs:ram::1:role/r").clock(clock);
-    /// # let _ = b;
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
@@ -567,14 +498,6 @@ impl AssumeRoleBuilder {
     }
 
     /// Total time allowed for one STS exchange (default 10 s; connecting gets at most 5 s).
-    ///
-    /// ```
-    /// # use oss_credentials::{AssumeRoleProvider, StaticProvider};
-    /// let b = AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "acs:ram::1:role/r")
-    ///     .timeout(std::time::Duration::from_secs(3));
-    /// # let _ = b;
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -582,12 +505,6 @@ impl AssumeRoleBuilder {
     }
 
     /// Validates the options and builds the provider.
-    ///
-    /// ```
-    /// # use oss_credentials::{AssumeRoleProvider, StaticProvider};
-    /// assert!(AssumeRoleProvider::builder(StaticProvider::new("i", "s")?, "").build().is_err());
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn build(self) -> Result<AssumeRoleProvider, CredentialsError> {
         let request = RoleRequest::from_config(self.role, &self.env)
             .map_err(|e| e.with_provider("assume_role"))?;
@@ -630,12 +547,6 @@ pub struct OidcRoleProvider {
 
 impl OidcRoleProvider {
     /// Starts a builder with the role ARN, the OIDC provider ARN and the token file.
-    ///
-    /// ```
-    /// use oss_credentials::OidcRoleProvider;
-    /// let err = OidcRoleProvider::builder("acs:ram::1:role/r", "", "/tmp/token").build().unwrap_err();
-    /// assert!(err.to_string().contains("OIDCProviderArn"));
-    /// ```
     pub fn builder(
         role_arn: impl Into<String>,
         oidc_provider_arn: impl Into<String>,
@@ -689,14 +600,6 @@ impl OidcRoleProvider {
     }
 
     /// The STS base URL requests go to.
-    ///
-    /// ```
-    /// use oss_credentials::OidcRoleProvider;
-    /// let p = OidcRoleProvider::builder("acs:ram::1:role/r", "acs:ram::1:oidc-provider/p", "/t")
-    ///     .region("cn-hangzhou").build()?;
-    /// assert_eq!(p.endpoint(), "https://sts.cn-hangzhou.aliyuncs.com");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     pub fn endpoint(&self) -> &str {
         &self.request.endpoint
     }
@@ -767,7 +670,27 @@ impl ProvideCredentials for OidcRoleProvider {
     }
 }
 
-/// Builds an [`OidcRoleProvider`].
+/// Builds an [`OidcRoleProvider`]; [`build`](Self::build) validates every option.
+///
+/// ```
+/// use oss_credentials::{Environment, ManualClock, OidcRoleProvider};
+/// use std::time::Duration;
+///
+/// let provider = OidcRoleProvider::builder("acs:ram::1:role/r", "acs:ram::1:oidc-provider/p", "/var/run/token")
+///     .role_session_name("pod-reader")
+///     .duration_seconds(900)
+///     .policy(r#"{"Version":"1"}"#)
+///     .region("cn-beijing")
+///     .enable_vpc(false)
+///     .environment(Environment::from_map::<&str, &str>([]))
+///     .clock(ManualClock::new(std::time::SystemTime::UNIX_EPOCH))
+///     .timeout(Duration::from_secs(3))
+///     .build()?;
+/// assert_eq!(provider.endpoint(), "https://sts.cn-beijing.aliyuncs.com");
+/// let local = OidcRoleProvider::builder("r", "p", "/t").endpoint("http://127.0.0.1:1").build()?;
+/// assert_eq!(local.endpoint(), "http://127.0.0.1:1");
+/// # Ok::<(), oss_credentials::CredentialsError>(())
+/// ```
 #[derive(Debug)]
 pub struct OidcRoleBuilder {
     role: RoleConfig,
@@ -781,12 +704,6 @@ pub struct OidcRoleBuilder {
 impl OidcRoleBuilder {
     /// `RoleSessionName` (default `ALIBABA_CLOUD_ROLE_SESSION_NAME` or
     /// `oss-credentials-<unix ms>`).
-    ///
-    /// ```
-    /// # use oss_credentials::OidcRoleProvider;
-    /// let b = OidcRoleProvider::builder("r", "p", "/t").role_session_name("pod");
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
         self.role.role_session_name = Some(name.into());
@@ -794,11 +711,6 @@ impl OidcRoleBuilder {
     }
 
     /// `DurationSeconds` (at least 900; default 3 600).
-    ///
-    /// ```
-    /// # use oss_credentials::OidcRoleProvider;
-    /// assert!(OidcRoleProvider::builder("r", "p", "/t").duration_seconds(60).build().is_err());
-    /// ```
     #[must_use]
     pub fn duration_seconds(mut self, seconds: u64) -> Self {
         self.role.duration_seconds = Some(seconds);
@@ -806,12 +718,6 @@ impl OidcRoleBuilder {
     }
 
     /// A session policy (JSON).
-    ///
-    /// ```
-    /// # use oss_credentials::OidcRoleProvider;
-    /// let b = OidcRoleProvider::builder("r", "p", "/t").policy("{}");
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn policy(mut self, policy: impl Into<String>) -> Self {
         self.role.policy = Some(policy.into());
@@ -819,12 +725,6 @@ impl OidcRoleBuilder {
     }
 
     /// The STS region.
-    ///
-    /// ```
-    /// # use oss_credentials::OidcRoleProvider;
-    /// let b = OidcRoleProvider::builder("r", "p", "/t").region("cn-beijing");
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.role.sts_region = Some(region.into());
@@ -832,12 +732,6 @@ impl OidcRoleBuilder {
     }
 
     /// Uses the VPC endpoint (needs a region).
-    ///
-    /// ```
-    /// # use oss_credentials::OidcRoleProvider;
-    /// let b = OidcRoleProvider::builder("r", "p", "/t").enable_vpc(true);
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn enable_vpc(mut self, vpc: bool) -> Self {
         self.role.enable_vpc = vpc;
@@ -845,13 +739,6 @@ impl OidcRoleBuilder {
     }
 
     /// A full endpoint (host or http(s) URL).
-    ///
-    /// ```
-    /// # use oss_credentials::OidcRoleProvider;
-    /// let p = OidcRoleProvider::builder("r", "p", "/t").endpoint("http://127.0.0.1:1").build()?;
-    /// assert_eq!(p.endpoint(), "http://127.0.0.1:1");
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
     #[must_use]
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.role.sts_endpoint = Some(endpoint.into());
@@ -859,12 +746,6 @@ impl OidcRoleBuilder {
     }
 
     /// Reads `ALIBABA_CLOUD_*` defaults from `env`.
-    ///
-    /// ```
-    /// # use oss_credentials::{Environment, OidcRoleProvider};
-    /// let b = OidcRoleProvider::builder("r", "p", "/t").environment(Environment::from_map::<&str, &str>([]));
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn environment(mut self, env: Environment) -> Self {
         self.env = env;
@@ -872,12 +753,6 @@ impl OidcRoleBuilder {
     }
 
     /// The clock used for the request `Timestamp`.
-    ///
-    /// ```
-    /// # use oss_credentials::{ManualClock, OidcRoleProvider};
-    /// let b = OidcRoleProvider::builder("r", "p", "/t").clock(ManualClock::new(std::time::SystemTime::UNIX_EPOCH));
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
@@ -885,12 +760,6 @@ impl OidcRoleBuilder {
     }
 
     /// Total time allowed for one STS exchange (default 10 s).
-    ///
-    /// ```
-    /// # use oss_credentials::OidcRoleProvider;
-    /// let b = OidcRoleProvider::builder("r", "p", "/t").timeout(std::time::Duration::from_secs(2));
-    /// # let _ = b;
-    /// ```
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -898,11 +767,6 @@ impl OidcRoleBuilder {
     }
 
     /// Validates the options and builds the provider.
-    ///
-    /// ```
-    /// # use oss_credentials::OidcRoleProvider;
-    /// assert!(OidcRoleProvider::builder("", "p", "/t").build().is_err());
-    /// ```
     pub fn build(self) -> Result<OidcRoleProvider, CredentialsError> {
         let build = || {
             if self.provider_arn.trim().is_empty() {

@@ -102,10 +102,17 @@ async fn prefetch_window_refreshes_once_while_everyone_keeps_valid_credentials()
     // 700 s into a 900 s token: inside the prefetch window (600 s .. 810 s).
     clock.advance(Duration::from_secs(700));
     let results = ask_from_many_tasks(&provider).await;
-    assert_eq!(server.hits(), 2, "one background-style refresh, no stampede");
+    assert_eq!(
+        server.hits(),
+        2,
+        "one background-style refresh, no stampede"
+    );
     let now = clock.now();
     assert!(results.iter().all(|c| !c.is_expired_at(now)));
-    assert!(results.iter().any(|c| c.access_key_id() == "STS.gen2"), "the refresher got the new token");
+    assert!(
+        results.iter().any(|c| c.access_key_id() == "STS.gen2"),
+        "the refresher got the new token"
+    );
     assert!(results
         .iter()
         .all(|c| c.access_key_id() == "STS.gen1" || c.access_key_id() == "STS.gen2"));

@@ -77,7 +77,11 @@ fn no_env() -> Environment {
 
 #[tokio::test]
 async fn imds_v2_with_role_discovery() {
-    let server = TestServer::start(metadata_service(Imds::RequiresV2, ecs_body("Success", in_an_hour()))).await;
+    let server = TestServer::start(metadata_service(
+        Imds::RequiresV2,
+        ecs_body("Success", in_an_hour()),
+    ))
+    .await;
     let provider = EcsRoleProvider::builder()
         .environment(no_env())
         .endpoint(server.url())
@@ -97,8 +101,14 @@ async fn imds_v2_with_role_discovery() {
         paths,
         [
             ("PUT".to_owned(), "/latest/api/token".to_owned()),
-            ("GET".to_owned(), "/latest/meta-data/ram/security-credentials/".to_owned()),
-            ("GET".to_owned(), format!("/latest/meta-data/ram/security-credentials/{ROLE}")),
+            (
+                "GET".to_owned(),
+                "/latest/meta-data/ram/security-credentials/".to_owned()
+            ),
+            (
+                "GET".to_owned(),
+                format!("/latest/meta-data/ram/security-credentials/{ROLE}")
+            ),
         ]
     );
     assert_eq!(
@@ -108,16 +118,26 @@ async fn imds_v2_with_role_discovery() {
 
     // The discovered role name is remembered; a fresh metadata token is fetched per refresh.
     expect_ok(provider.provide_credentials().await);
-    let later: Vec<String> = server.requests()[3..].iter().map(|r| r.path.clone()).collect();
+    let later: Vec<String> = server.requests()[3..]
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
     assert_eq!(
         later,
-        ["/latest/api/token".to_owned(), format!("/latest/meta-data/ram/security-credentials/{ROLE}")]
+        [
+            "/latest/api/token".to_owned(),
+            format!("/latest/meta-data/ram/security-credentials/{ROLE}")
+        ]
     );
 }
 
 #[tokio::test]
 async fn falls_back_to_v1_unless_disabled() {
-    let server = TestServer::start(metadata_service(Imds::V1Only, ecs_body("Success", in_an_hour()))).await;
+    let server = TestServer::start(metadata_service(
+        Imds::V1Only,
+        ecs_body("Success", in_an_hour()),
+    ))
+    .await;
     let provider = EcsRoleProvider::builder()
         .environment(no_env())
         .endpoint(server.url())
@@ -137,7 +157,10 @@ async fn falls_back_to_v1_unless_disabled() {
             .build()
             .unwrap(),
         EcsRoleProvider::builder()
-            .environment(Environment::from_map([("ALIBABA_CLOUD_IMDSV1_DISABLED", "true")]))
+            .environment(Environment::from_map([(
+                "ALIBABA_CLOUD_IMDSV1_DISABLED",
+                "true",
+            )]))
             .endpoint(server.url())
             .build()
             .unwrap(),
@@ -151,11 +174,18 @@ async fn falls_back_to_v1_unless_disabled() {
 
 #[tokio::test]
 async fn configured_role_name_skips_discovery_and_env_names_the_role() {
-    let server = TestServer::start(metadata_service(Imds::RequiresV2, ecs_body("Success", in_an_hour()))).await;
+    let server = TestServer::start(metadata_service(
+        Imds::RequiresV2,
+        ecs_body("Success", in_an_hour()),
+    ))
+    .await;
     let provider = EcsRoleProvider::builder()
         .environment(Environment::from_map([
             ("ALIBABA_CLOUD_ECS_METADATA", ROLE),
-            ("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", server.url().as_str()),
+            (
+                "ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT",
+                server.url().as_str(),
+            ),
         ]))
         .build()
         .unwrap();
@@ -166,12 +196,36 @@ async fn configured_role_name_skips_discovery_and_env_names_the_role() {
 #[tokio::test]
 async fn metadata_failures_have_clear_kinds() {
     let cases: Vec<(String, Reply, ErrorKind)> = vec![
-        ("code".into(), Reply::ok(ecs_body("Failed", in_an_hour())), ErrorKind::Service),
-        ("bad json".into(), Reply::ok("{\"AccessKeyId\": \"STS.x\", \"AccessKeySecret\": \"SECRET-ecs-a07f13\""), ErrorKind::Parse),
-        ("no code".into(), Reply::ok(r#"{"AccessKeyId":"STS.x","AccessKeySecret":"SECRET-ecs-a07f13"}"#), ErrorKind::Parse),
-        ("5xx".into(), Reply::status(502, "bad gateway"), ErrorKind::Http),
-        ("role missing".into(), Reply::status(404, "nope"), ErrorKind::InvalidConfig),
-        ("slow".into(), Reply::ok(ecs_body("Success", in_an_hour())).delayed(Duration::from_secs(30)), ErrorKind::Timeout),
+        (
+            "code".into(),
+            Reply::ok(ecs_body("Failed", in_an_hour())),
+            ErrorKind::Service,
+        ),
+        (
+            "bad json".into(),
+            Reply::ok("{\"AccessKeyId\": \"STS.x\", \"AccessKeySecret\": \"SECRET-ecs-a07f13\""),
+            ErrorKind::Parse,
+        ),
+        (
+            "no code".into(),
+            Reply::ok(r#"{"AccessKeyId":"STS.x","AccessKeySecret":"SECRET-ecs-a07f13"}"#),
+            ErrorKind::Parse,
+        ),
+        (
+            "5xx".into(),
+            Reply::status(502, "bad gateway"),
+            ErrorKind::Http,
+        ),
+        (
+            "role missing".into(),
+            Reply::status(404, "nope"),
+            ErrorKind::InvalidConfig,
+        ),
+        (
+            "slow".into(),
+            Reply::ok(ecs_body("Success", in_an_hour())).delayed(Duration::from_secs(30)),
+            ErrorKind::Timeout,
+        ),
     ];
     for (name, reply, kind) in cases {
         let credentials_reply = reply.clone();
@@ -223,21 +277,35 @@ async fn hardened_instance_without_token_support_in_client_is_refused() {
 #[tokio::test]
 async fn unreachable_metadata_is_not_loaded_only_when_asked() {
     let url = closed_port_url().await;
-    let strict = EcsRoleProvider::builder().environment(no_env()).endpoint(&url).build().unwrap();
-    assert_eq!(expect_err(strict.provide_credentials().await).kind(), ErrorKind::Http);
+    let strict = EcsRoleProvider::builder()
+        .environment(no_env())
+        .endpoint(&url)
+        .build()
+        .unwrap();
+    assert_eq!(
+        expect_err(strict.provide_credentials().await).kind(),
+        ErrorKind::Http
+    );
     let lenient = EcsRoleProvider::builder()
         .environment(no_env())
         .endpoint(&url)
         .unreachable_is_not_loaded(true)
         .build()
         .unwrap();
-    assert_eq!(expect_err(lenient.provide_credentials().await).kind(), ErrorKind::NotLoaded);
+    assert_eq!(
+        expect_err(lenient.provide_credentials().await).kind(),
+        ErrorKind::NotLoaded
+    );
 }
 
 #[tokio::test]
 async fn expired_metadata_credentials_are_refused_by_the_cache() {
     let past = SystemTime::now() - Duration::from_secs(5);
-    let server = TestServer::start(metadata_service(Imds::RequiresV2, ecs_body("Success", past))).await;
+    let server = TestServer::start(metadata_service(
+        Imds::RequiresV2,
+        ecs_body("Success", past),
+    ))
+    .await;
     let provider = CachingProvider::new(
         EcsRoleProvider::builder()
             .environment(no_env())
@@ -245,7 +313,10 @@ async fn expired_metadata_credentials_are_refused_by_the_cache() {
             .build()
             .unwrap(),
     );
-    assert_eq!(expect_err(provider.provide_credentials().await).kind(), ErrorKind::Expired);
+    assert_eq!(
+        expect_err(provider.provide_credentials().await).kind(),
+        ErrorKind::Expired
+    );
 }
 
 fn uri_body(extra: &str) -> String {
@@ -275,7 +346,12 @@ async fn credentials_uri_success_keeps_the_query() {
         Reply::ok(r#"{"AccessKeyId":"LTAIlongTerm","AccessKeySecret":"SECRET-uri-c4d8e2"}"#)
     })
     .await;
-    let creds = expect_ok(UriProvider::new(long_term.url()).unwrap().provide_credentials().await);
+    let creds = expect_ok(
+        UriProvider::new(long_term.url())
+            .unwrap()
+            .provide_credentials()
+            .await,
+    );
     assert_eq!(creds.expiration(), None);
     assert_eq!(creds.security_token(), None);
 }
@@ -283,16 +359,30 @@ async fn credentials_uri_success_keeps_the_query() {
 #[tokio::test]
 async fn credentials_uri_failures() {
     let cases: Vec<(&str, Reply, ErrorKind)> = vec![
-        ("code failed", Reply::ok(uri_body(r#","Code":"Failed""#)), ErrorKind::Service),
+        (
+            "code failed",
+            Reply::ok(uri_body(r#","Code":"Failed""#)),
+            ErrorKind::Service,
+        ),
         ("500", Reply::status(500, "oops"), ErrorKind::Http),
         ("malformed", Reply::ok("[1, 2"), ErrorKind::Parse),
-        ("missing secret", Reply::ok(r#"{"AccessKeyId":"STS.x"}"#), ErrorKind::Parse),
         (
-            "token without expiration",
-            Reply::ok(r#"{"AccessKeyId":"STS.x","AccessKeySecret":"SECRET-uri-c4d8e2","SecurityToken":"SECRET-token-5e2c90"}"#),
+            "missing secret",
+            Reply::ok(r#"{"AccessKeyId":"STS.x"}"#),
             ErrorKind::Parse,
         ),
-        ("slow", Reply::ok(uri_body("")).delayed(Duration::from_secs(30)), ErrorKind::Timeout),
+        (
+            "token without expiration",
+            Reply::ok(
+                r#"{"AccessKeyId":"STS.x","AccessKeySecret":"SECRET-uri-c4d8e2","SecurityToken":"SECRET-token-5e2c90"}"#,
+            ),
+            ErrorKind::Parse,
+        ),
+        (
+            "slow",
+            Reply::ok(uri_body("")).delayed(Duration::from_secs(30)),
+            ErrorKind::Timeout,
+        ),
     ];
     for (name, reply, kind) in cases {
         let server = TestServer::start(move |_| reply.clone()).await;

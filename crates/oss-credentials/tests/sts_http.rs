@@ -61,7 +61,10 @@ fn verify(request: &Recorded, secret: &str) -> Result<(), String> {
 }
 
 fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 async fn signing_sts() -> TestServer {
@@ -120,13 +123,21 @@ async fn assume_role_signs_posts_and_parses() {
     assert_eq!(param(&query, "SignatureVersion"), Some("1.0"));
     assert_eq!(param(&query, "AccessKeyId"), Some(SOURCE_ID));
     assert_eq!(param(&query, "Timestamp"), Some("2024-05-01T08:00:00Z"));
-    assert_eq!(param(&query, "SecurityToken"), None, "long-term source keys send no token");
+    assert_eq!(
+        param(&query, "SecurityToken"),
+        None,
+        "long-term source keys send no token"
+    );
     assert_eq!(param(&form, "RoleArn"), Some(ROLE));
     assert_eq!(param(&form, "RoleSessionName"), Some("nightly-backup"));
     assert_eq!(param(&form, "DurationSeconds"), Some("900"));
     assert_eq!(param(&form, "Policy"), Some(policy));
     assert_eq!(param(&form, "ExternalId"), Some("abcd1234"));
-    assert_eq!(param(&query, "Policy"), None, "the policy stays out of the URL");
+    assert_eq!(
+        param(&query, "Policy"),
+        None,
+        "the policy stays out of the URL"
+    );
     // The RPC encoder writes spaces as %20, never '+'.
     assert!(request.body.contains("%20") && !request.body.contains('+'));
     assert!(!request.query.contains(SOURCE_SECRET) && !request.body.contains(SOURCE_SECRET));
@@ -149,7 +160,11 @@ async fn every_request_gets_a_fresh_nonce_and_sts_sources_send_their_token() {
     let requests = server.requests();
     let nonces: Vec<String> = requests
         .iter()
-        .map(|r| param(&parse_pairs(&r.query), "SignatureNonce").unwrap().to_owned())
+        .map(|r| {
+            param(&parse_pairs(&r.query), "SignatureNonce")
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     assert_eq!(nonces.len(), 2);
     assert_ne!(nonces[0], nonces[1]);
@@ -178,7 +193,10 @@ async fn a_wrong_secret_is_reported_as_the_service_error() {
     assert_eq!(error.service_code(), Some("SignatureDoesNotMatch"));
     assert_eq!(error.http_status(), Some(400));
     assert_eq!(error.request_id(), Some("REQ-ERR"));
-    assert_eq!(error.recommend(), Some("https://example.invalid/SignatureDoesNotMatch"));
+    assert_eq!(
+        error.recommend(),
+        Some("https://example.invalid/SignatureDoesNotMatch")
+    );
     assert!(!error.is_transient());
     assert!(error.to_string().contains("assume_role"));
 }
@@ -186,19 +204,39 @@ async fn a_wrong_secret_is_reported_as_the_service_error() {
 #[tokio::test]
 async fn server_errors_slow_answers_and_bad_bodies() {
     let cases: Vec<(Reply, ErrorKind, bool)> = vec![
-        (Reply::status(503, "<html>busy</html>"), ErrorKind::Http, true),
-        (Reply::status(500, sts_error("InternalError")), ErrorKind::Service, true),
-        (Reply::status(403, sts_error("NoPermission")), ErrorKind::Service, false),
-        (Reply::status(400, sts_error("Throttling.User")), ErrorKind::Service, true),
+        (
+            Reply::status(503, "<html>busy</html>"),
+            ErrorKind::Http,
+            true,
+        ),
+        (
+            Reply::status(500, sts_error("InternalError")),
+            ErrorKind::Service,
+            true,
+        ),
+        (
+            Reply::status(403, sts_error("NoPermission")),
+            ErrorKind::Service,
+            false,
+        ),
+        (
+            Reply::status(400, sts_error("Throttling.User")),
+            ErrorKind::Service,
+            true,
+        ),
         (Reply::ok("{not json"), ErrorKind::Parse, false),
         (Reply::ok(r#"{"RequestId":"x"}"#), ErrorKind::Parse, false),
         (
-            Reply::ok(r#"{"Credentials":{"AccessKeyId":"STS.x","AccessKeySecret":"SECRET-sts-b81d44"}}"#),
+            Reply::ok(
+                r#"{"Credentials":{"AccessKeyId":"STS.x","AccessKeySecret":"SECRET-sts-b81d44"}}"#,
+            ),
             ErrorKind::Parse,
             false,
         ),
         (
-            Reply::ok(r#"{"Credentials":{"AccessKeyId":"STS.x","AccessKeySecret":"SECRET-sts-b81d44","SecurityToken":"SECRET-token-5e2c90","Expiration":"tomorrow"}}"#),
+            Reply::ok(
+                r#"{"Credentials":{"AccessKeyId":"STS.x","AccessKeySecret":"SECRET-sts-b81d44","SecurityToken":"SECRET-token-5e2c90","Expiration":"tomorrow"}}"#,
+            ),
             ErrorKind::Parse,
             false,
         ),
@@ -237,10 +275,9 @@ async fn connection_refused_is_an_http_error() {
 
 #[tokio::test]
 async fn already_expired_credentials_are_refused_by_the_cache() {
-    let server = TestServer::start(|_| {
-        Reply::ok(sts_success(SystemTime::now() - Duration::from_secs(60)))
-    })
-    .await;
+    let server =
+        TestServer::start(|_| Reply::ok(sts_success(SystemTime::now() - Duration::from_secs(60))))
+            .await;
     let provider = CachingProvider::new(
         AssumeRoleProvider::builder(source(), ROLE)
             .endpoint(server.url())
@@ -254,13 +291,20 @@ async fn already_expired_credentials_are_refused_by_the_cache() {
 
 #[tokio::test]
 async fn builder_rules_for_duration_session_name_policy_and_external_id() {
-    let build = |f: fn(oss_credentials::AssumeRoleBuilder) -> oss_credentials::AssumeRoleBuilder| {
-        f(AssumeRoleProvider::builder(source(), ROLE).endpoint("http://127.0.0.1:9")).build()
-    };
+    let build =
+        |f: fn(oss_credentials::AssumeRoleBuilder) -> oss_credentials::AssumeRoleBuilder| {
+            f(AssumeRoleProvider::builder(source(), ROLE).endpoint("http://127.0.0.1:9")).build()
+        };
     for (what, result) in [
         ("duration", build(|b| b.duration_seconds(899))),
-        ("session name too short", build(|b| b.role_session_name("a"))),
-        ("session name chars", build(|b| b.role_session_name("white space"))),
+        (
+            "session name too short",
+            build(|b| b.role_session_name("a")),
+        ),
+        (
+            "session name chars",
+            build(|b| b.role_session_name("white space")),
+        ),
         ("empty policy", build(|b| b.policy(""))),
         ("external id", build(|b| b.external_id("!"))),
         ("endpoint scheme", build(|b| b.endpoint("ftp://127.0.0.1"))),
@@ -268,7 +312,9 @@ async fn builder_rules_for_duration_session_name_policy_and_external_id() {
         let error = expect_err(result);
         assert_eq!(error.kind(), ErrorKind::InvalidConfig, "{what}: {error}");
     }
-    expect_ok(build(|b| b.duration_seconds(43_200).role_session_name("ok@x.y-z_1")));
+    expect_ok(build(|b| {
+        b.duration_seconds(43_200).role_session_name("ok@x.y-z_1")
+    }));
     let empty_arn = expect_err(AssumeRoleProvider::builder(source(), " ").build());
     assert!(empty_arn.to_string().contains("RoleArn"));
 }
@@ -276,10 +322,11 @@ async fn builder_rules_for_duration_session_name_policy_and_external_id() {
 #[tokio::test]
 async fn source_provider_failures_are_reported_with_their_provider() {
     let env = oss_credentials::Environment::from_map::<&str, &str>([]);
-    let provider = AssumeRoleProvider::builder(oss_credentials::EnvProvider::with_environment(env), ROLE)
-        .endpoint("http://127.0.0.1:9")
-        .build()
-        .unwrap();
+    let provider =
+        AssumeRoleProvider::builder(oss_credentials::EnvProvider::with_environment(env), ROLE)
+            .endpoint("http://127.0.0.1:9")
+            .build()
+            .unwrap();
     let error = expect_err(provider.provide_credentials().await);
     assert_eq!(error.kind(), ErrorKind::NotLoaded);
     assert!(error.to_string().contains("OSS_ACCESS_KEY_ID"), "{error}");
@@ -313,23 +360,45 @@ async fn oidc_is_unsigned_and_rereads_the_token_file() {
     assert_eq!(requests.len(), 2);
     let tokens: Vec<String> = requests
         .iter()
-        .map(|r| param(&parse_pairs(&r.body), "OIDCToken").unwrap().to_owned())
+        .map(|r| {
+            param(&parse_pairs(&r.body), "OIDCToken")
+                .unwrap()
+                .to_owned()
+        })
         .collect();
-    assert_eq!(tokens, ["SECRET-oidc-jwt-0d9e8f-first", "SECRET-oidc-jwt-0d9e8f-second"]);
+    assert_eq!(
+        tokens,
+        [
+            "SECRET-oidc-jwt-0d9e8f-first",
+            "SECRET-oidc-jwt-0d9e8f-second"
+        ]
+    );
     for request in &requests {
         let query = parse_pairs(&request.query);
         let form = parse_pairs(&request.body);
         assert_eq!(request.method, "POST");
         assert_eq!(param(&query, "Action"), Some("AssumeRoleWithOIDC"));
         assert!(param(&query, "Timestamp").is_some());
-        for absent in ["Signature", "AccessKeyId", "SignatureMethod", "SignatureVersion", "SignatureNonce"] {
+        for absent in [
+            "Signature",
+            "AccessKeyId",
+            "SignatureMethod",
+            "SignatureVersion",
+            "SignatureNonce",
+        ] {
             assert_eq!(param(&query, absent), None, "{absent}");
             assert_eq!(param(&form, absent), None, "{absent}");
         }
-        assert_eq!(param(&form, "OIDCProviderArn"), Some("acs:ram::1234567890123456:oidc-provider/ack"));
+        assert_eq!(
+            param(&form, "OIDCProviderArn"),
+            Some("acs:ram::1234567890123456:oidc-provider/ack")
+        );
         assert_eq!(param(&form, "RoleSessionName"), Some("pod-reader"));
         assert_eq!(param(&form, "Policy"), Some(r#"{"Version":"1"}"#));
-        assert!(!request.query.contains("OIDCToken"), "the token stays out of the URL");
+        assert!(
+            !request.query.contains("OIDCToken"),
+            "the token stays out of the URL"
+        );
     }
 
     std::fs::remove_file(&token_file).unwrap();
@@ -343,12 +412,18 @@ async fn oidc_from_env_needs_all_three_variables() {
     use oss_credentials::Environment;
     let partial = Environment::from_map([
         ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/r"),
-        ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "acs:ram::1:oidc-provider/p"),
+        (
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+            "acs:ram::1:oidc-provider/p",
+        ),
     ]);
     assert!(OidcRoleProvider::from_env(&partial).is_none());
     let full = Environment::from_map([
         ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/r"),
-        ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "acs:ram::1:oidc-provider/p"),
+        (
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+            "acs:ram::1:oidc-provider/p",
+        ),
         ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/var/run/token"),
         ("ALIBABA_CLOUD_STS_REGION", "cn-shanghai"),
         ("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "true"),
@@ -358,11 +433,17 @@ async fn oidc_from_env_needs_all_three_variables() {
     assert!(error.to_string().contains("RoleSessionName"), "{error}");
     let full = Environment::from_map([
         ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/r"),
-        ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "acs:ram::1:oidc-provider/p"),
+        (
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+            "acs:ram::1:oidc-provider/p",
+        ),
         ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/var/run/token"),
         ("ALIBABA_CLOUD_STS_REGION", "cn-shanghai"),
         ("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "true"),
     ]);
     let provider = expect_ok(OidcRoleProvider::from_env(&full).unwrap());
-    assert_eq!(provider.endpoint(), "https://sts-vpc.cn-shanghai.aliyuncs.com");
+    assert_eq!(
+        provider.endpoint(),
+        "https://sts-vpc.cn-shanghai.aliyuncs.com"
+    );
 }

@@ -41,10 +41,18 @@ pub struct Reply {
 
 impl Reply {
     pub fn ok(body: impl Into<String>) -> Self {
-        Self { status: 200, body: body.into(), delay: None }
+        Self {
+            status: 200,
+            body: body.into(),
+            delay: None,
+        }
     }
     pub fn status(status: u16, body: impl Into<String>) -> Self {
-        Self { status, body: body.into(), delay: None }
+        Self {
+            status,
+            body: body.into(),
+            delay: None,
+        }
     }
     pub fn delayed(mut self, delay: Duration) -> Self {
         self.delay = Some(delay);
@@ -64,7 +72,9 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(handler: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let port = listener.local_addr().expect("local addr").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let hits = Arc::new(AtomicUsize::new(0));
@@ -72,48 +82,62 @@ impl TestServer {
         let (req_log, hit_count) = (requests.clone(), hits.clone());
         let accept = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
                 let (handler, req_log, hit_count) =
                     (handler.clone(), req_log.clone(), hit_count.clone());
                 tokio::spawn(async move {
-                    let service = service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                        let (handler, req_log, hit_count) =
-                            (handler.clone(), req_log.clone(), hit_count.clone());
-                        async move {
-                            let (parts, body) = request.into_parts();
-                            let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
-                            let recorded = Recorded {
-                                method: parts.method.to_string(),
-                                path: parts.uri.path().to_owned(),
-                                query: parts.uri.query().unwrap_or("").to_owned(),
-                                headers: parts
-                                    .headers
-                                    .iter()
-                                    .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("").to_owned()))
-                                    .collect(),
-                                body: String::from_utf8_lossy(&body).into_owned(),
-                            };
-                            hit_count.fetch_add(1, Ordering::SeqCst);
-                            req_log.lock().unwrap().push(recorded.clone());
-                            let reply = handler(&recorded);
-                            if let Some(delay) = reply.delay {
-                                tokio::time::sleep(delay).await;
+                    let service =
+                        service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                            let (handler, req_log, hit_count) =
+                                (handler.clone(), req_log.clone(), hit_count.clone());
+                            async move {
+                                let (parts, body) = request.into_parts();
+                                let body = body
+                                    .collect()
+                                    .await
+                                    .map(|b| b.to_bytes())
+                                    .unwrap_or_default();
+                                let recorded = Recorded {
+                                    method: parts.method.to_string(),
+                                    path: parts.uri.path().to_owned(),
+                                    query: parts.uri.query().unwrap_or("").to_owned(),
+                                    headers: parts
+                                        .headers
+                                        .iter()
+                                        .map(|(n, v)| {
+                                            (n.to_string(), v.to_str().unwrap_or("").to_owned())
+                                        })
+                                        .collect(),
+                                    body: String::from_utf8_lossy(&body).into_owned(),
+                                };
+                                hit_count.fetch_add(1, Ordering::SeqCst);
+                                req_log.lock().unwrap().push(recorded.clone());
+                                let reply = handler(&recorded);
+                                if let Some(delay) = reply.delay {
+                                    tokio::time::sleep(delay).await;
+                                }
+                                let response = hyper::Response::builder()
+                                    .status(reply.status)
+                                    .header("content-type", "application/json")
+                                    .body(Full::new(Bytes::from(reply.body)))
+                                    .expect("response");
+                                Ok::<_, Infallible>(response)
                             }
-                            let response = hyper::Response::builder()
-                                .status(reply.status)
-                                .header("content-type", "application/json")
-                                .body(Full::new(Bytes::from(reply.body)))
-                                .expect("response");
-                            Ok::<_, Infallible>(response)
-                        }
-                    });
+                        });
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });
             }
         });
-        Self { port, requests, hits, accept }
+        Self {
+            port,
+            requests,
+            hits,
+            accept,
+        }
     }
 
     pub fn url(&self) -> String {
