@@ -120,6 +120,9 @@ impl Client {
         request: &R,
         options: &PresignOptions,
     ) -> Result<PresignResult, Error> {
+        if let Some(credentials) = &self.inner.config.static_credentials {
+            return self.presign_with_credentials(request, options, credentials);
+        }
         let credentials = self.credentials_now()?;
         self.presign_with_credentials(request, options, &credentials)
     }

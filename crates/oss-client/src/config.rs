@@ -53,6 +53,8 @@ pub struct Config {
     pub(crate) signature_version: SignatureVersion,
     pub(crate) additional_headers: Vec<String>,
     pub(crate) credentials: Option<Arc<dyn ProvideCredentials>>,
+    /// Set when the credentials were given as a value: the sync path skips the provider.
+    pub(crate) static_credentials: Option<Credentials>,
     pub(crate) clock: Arc<dyn Clock>,
 }
 
@@ -163,6 +165,7 @@ pub struct ConfigBuilder {
     signature_version: SignatureVersion,
     additional_headers: Vec<String>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
+    static_credentials: Option<Credentials>,
     clock: Option<Arc<dyn Clock>>,
 }
 
@@ -388,7 +391,10 @@ impl ConfigBuilder {
     /// ```
     #[must_use]
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(Arc::new(StaticProvider::from_credentials(credentials)));
+        self.credentials = Some(Arc::new(StaticProvider::from_credentials(
+            credentials.clone(),
+        )));
+        self.static_credentials = Some(credentials);
         self
     }
 
@@ -407,6 +413,7 @@ impl ConfigBuilder {
     #[must_use]
     pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
         self.credentials = Some(Arc::new(provider));
+        self.static_credentials = None;
         self
     }
 
@@ -424,6 +431,7 @@ impl ConfigBuilder {
     #[must_use]
     pub fn shared_credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
         self.credentials = Some(provider);
+        self.static_credentials = None;
         self
     }
 
@@ -541,6 +549,7 @@ impl ConfigBuilder {
             signature_version: self.signature_version,
             additional_headers: self.additional_headers,
             credentials: self.credentials,
+            static_credentials: self.static_credentials,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
         })
     }

@@ -404,3 +404,37 @@ impl oss_client::Clock for SharedClock {
         SigningTime::from_unix_seconds(self.0 .0.load(Ordering::SeqCst)).ok()
     }
 }
+
+#[test]
+fn the_last_credentials_setting_wins() {
+    let get = GetObjectRequest::new("examplebucket", "k");
+    let provider_last = Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .credentials(Credentials::new("LTAIstatic", "s").expect("creds"))
+            .credentials_provider(SlowProvider::default())
+            .build()
+            .expect("config"),
+    );
+    assert_eq!(
+        provider_last.presign(&get).unwrap_err().kind(),
+        ErrorKind::Credentials
+    );
+    let value_last = Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .credentials_provider(SlowProvider::default())
+            .credentials(Credentials::new("LTAIstatic", "s").expect("creds"))
+            .build()
+            .expect("config"),
+    );
+    let url = value_last
+        .presign(&get)
+        .expect("static credentials")
+        .into_url();
+    assert!(url.contains("x-oss-credential=LTAIstatic%2F"), "{url}");
+    let via_async =
+        futures_executor::block_on(value_last.presign_async(&get, &PresignOptions::new()))
+            .expect("async with static credentials");
+    assert!(via_async.url().contains("x-oss-credential=LTAIstatic%2F"));
+}
