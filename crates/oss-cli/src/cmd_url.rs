@@ -35,7 +35,7 @@ pub(crate) struct UrlArgs {
     /// Object key.
     #[arg(long)]
     key: String,
-    /// Endpoint, host[:port] with or without http:// or https:// (default: derived from the region).
+    /// Endpoint: a host with an optional :port and http:// or https:// (default: derived from the region).
     #[arg(long, env = "OSS_ENDPOINT")]
     endpoint: Option<String>,
     /// Validity from now: seconds or 30m, 1h30m, 7d (default 15m; V4 allows at most 7d).

@@ -357,8 +357,9 @@ impl ConfigBuilder {
     }
 
     /// Further header names to sign (V4), e.g. `Content-Disposition` or `Host`. Names are
-    /// compared case-insensitively; names the request does not carry are skipped, and names
-    /// signed anyway (`x-oss-*`, `Content-Type`, `Content-MD5`) are not listed twice.
+    /// compared case-insensitively; names the request does not carry (and empty names) are
+    /// skipped, and names signed anyway (`x-oss-*`, `Content-Type`, `Content-MD5`) are not
+    /// listed twice. A name that is not a valid header name is an error at `build()`.
     ///
     /// ```
     /// let c = oss_client::Config::builder()
@@ -505,7 +506,10 @@ impl ConfigBuilder {
     ///     ErrorKind::InvalidEndpoint
     /// );
     /// ```
-    pub fn build(self) -> Result<Config, Error> {
+    pub fn build(mut self) -> Result<Config, Error> {
+        // An empty name names no header: like a name the request does not carry, it is
+        // dropped (policy b of the conformance format).
+        self.additional_headers.retain(|name| !name.is_empty());
         if let Some(region) = &self.region {
             validation::validate_region(region)?;
         }

@@ -189,4 +189,15 @@ fn request_level_rules() {
         .unwrap_err();
     assert_eq!(bad_additional.kind(), ErrorKind::InvalidConfig);
     assert_eq!(bad_additional.field(), Some("additional_headers"));
+    assert!(
+        bad_additional.to_string().contains("\"bad name\""),
+        "{bad_additional}"
+    );
+
+    let empty_ignored = Config::builder()
+        .region("cn-hangzhou")
+        .additional_headers(["", "Host"])
+        .build()
+        .expect("an empty name is dropped");
+    assert_eq!(empty_ignored.additional_headers(), ["Host"]);
 }
