@@ -147,13 +147,29 @@ impl Client {
         credentials: &Credentials,
     ) -> Result<PresignResult, Error> {
         let parts = request.presign_parts();
-        let now = self.inner.config.clock.now().ok_or_else(|| {
+        let now = self.now()?;
+        self.presign_parts_at(&parts, options, credentials, now)
+    }
+
+    /// The clock's instant.
+    pub(crate) fn now(&self) -> Result<SigningTime, Error> {
+        self.inner.config.clock.now().ok_or_else(|| {
             Error::without_field(
                 ErrorKind::InvalidConfig,
                 "the clock gave no usable instant (before 1970 or after 9999); check the system clock",
             )
-        })?;
-        self.presign_parts_at(&parts, options, credentials, now)
+        })
+    }
+
+    /// The cached V4 signing key for these inputs (derived when the cache holds another).
+    pub(crate) fn signing_key(
+        &self,
+        secret: &str,
+        time: SigningTime,
+        region: &str,
+        product: &str,
+    ) -> Arc<CachedKey> {
+        self.inner.keys.get(secret, time, region, product)
     }
 
     /// Presigns `request` after asking the configured provider for credentials, which may do
@@ -185,7 +201,7 @@ impl Client {
         self.presign_with_credentials(request, options, &credentials)
     }
 
-    fn provider(&self) -> Result<&Arc<dyn oss_credentials::ProvideCredentials>, Error> {
+    pub(crate) fn provider(&self) -> Result<&Arc<dyn oss_credentials::ProvideCredentials>, Error> {
         self.inner.config.credentials.as_ref().ok_or_else(|| {
             Error::new(
                 ErrorKind::Credentials,
@@ -196,7 +212,7 @@ impl Client {
     }
 
     /// Asks the provider for credentials without waiting: one poll with a no-op waker.
-    fn credentials_now(&self) -> Result<Credentials, Error> {
+    pub(crate) fn credentials_now(&self) -> Result<Credentials, Error> {
         let provider = self.provider()?;
         let mut future = provider.provide_credentials();
         let mut cx = Context::from_waker(Waker::noop());
@@ -224,19 +240,7 @@ impl Client {
         let config = &self.inner.config;
         let version = config.signature_version;
 
-        let method: Cow<'_, str> =
-            if parts.method.bytes().all(|b| b.is_ascii_uppercase()) && !parts.method.is_empty() {
-                Cow::Borrowed(parts.method.as_ref())
-            } else {
-                Cow::Owned(validation::normalize_method(&parts.method)?)
-            };
-        validation::validate_bucket_name(parts.bucket)?;
-        validation::validate_object_key(parts.key)?;
-        if version == SignatureVersion::V1 {
-            validation::validate_object_key_v1(parts.key)?;
-        }
-        check_headers(&parts.headers)?;
-        check_query(&parts.query)?;
+        let method = check_parts(parts, version)?;
         let seconds = options.validity_seconds(now, version)?;
 
         let headers: Vec<(&str, &str)> = parts
@@ -280,7 +284,7 @@ impl Client {
                 let expires = u32::try_from(seconds).map_err(|_| {
                     Error::without_field(ErrorKind::InvalidExpiry, "expiry out of range")
                 })?;
-                let key = self.inner.keys.get(
+                let key = self.signing_key(
                     credentials.access_key_secret(),
                     now,
                     endpoint.signing_region(),
@@ -330,6 +334,28 @@ impl Client {
     }
 }
 
+/// Checks the method, bucket, key, headers and query of a request; returns the upper-cased
+/// method.
+pub(crate) fn check_parts<'a>(
+    parts: &'a PresignParts<'_>,
+    version: SignatureVersion,
+) -> Result<Cow<'a, str>, Error> {
+    let method: Cow<'a, str> =
+        if !parts.method.is_empty() && parts.method.bytes().all(|b| b.is_ascii_uppercase()) {
+            Cow::Borrowed(parts.method.as_ref())
+        } else {
+            Cow::Owned(validation::normalize_method(&parts.method)?)
+        };
+    validation::validate_bucket_name(parts.bucket)?;
+    validation::validate_object_key(parts.key)?;
+    if version == SignatureVersion::V1 {
+        validation::validate_object_key_v1(parts.key)?;
+    }
+    check_headers(&parts.headers)?;
+    check_query(&parts.query)?;
+    Ok(method)
+}
+
 fn check_headers(headers: &[Pair<'_>]) -> Result<(), Error> {
     for (index, (name, value)) in headers.iter().enumerate() {
         validation::validate_header(name, value)?;
@@ -373,7 +399,7 @@ fn check_query(query: &[Pair<'_>]) -> Result<(), Error> {
     Ok(())
 }
 
-fn sign_error(err: SignError) -> Error {
+pub(crate) fn sign_error(err: SignError) -> Error {
     let kind = match err.kind() {
         SignErrorKind::InvalidExpiry => ErrorKind::InvalidExpiry,
         SignErrorKind::InvalidInput | SignErrorKind::InvalidEncoding => ErrorKind::InvalidRequest,
@@ -382,7 +408,7 @@ fn sign_error(err: SignError) -> Error {
     Error::without_field(kind, err.message().to_owned()).with_source(err)
 }
 
-fn credentials_error(err: oss_credentials::CredentialsError) -> Error {
+pub(crate) fn credentials_error(err: oss_credentials::CredentialsError) -> Error {
     Error::new(
         ErrorKind::Credentials,
         "credentials",
@@ -403,9 +429,9 @@ impl std::fmt::Debug for KeyCache {
     }
 }
 
-struct CachedKey {
+pub(crate) struct CachedKey {
     secret: Zeroizing<String>,
-    key: v4::SigningKey,
+    pub(crate) key: v4::SigningKey,
 }
 
 impl CachedKey {

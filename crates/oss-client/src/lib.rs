@@ -99,6 +99,7 @@ mod clock;
 mod config;
 pub mod endpoint;
 mod error;
+mod header_signing;
 mod presign;
 mod request;
 pub mod validation;
@@ -108,6 +109,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{Config, ConfigBuilder, SignatureVersion, ENV_ENDPOINT, ENV_REGION};
 pub use endpoint::{EndpointKind, ResolvedEndpoint, Scheme, UrlStyle};
 pub use error::{Error, ErrorKind};
+pub use header_signing::SignedRequest;
 pub use presign::{PresignOptions, PresignResult, DEFAULT_EXPIRES, MAX_V4_EXPIRES_SECONDS};
 pub use request::{
     AbortMultipartUploadRequest, CompleteMultipartUploadRequest, GetObjectRequest,
