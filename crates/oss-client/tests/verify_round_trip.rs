@@ -34,11 +34,11 @@ fn client(version: SignatureVersion, token: Option<&str>) -> Client {
     )
 }
 
-fn requests() -> Vec<Box<dyn Fn(&Client) -> (String, String, Vec<(String, String)>)>> {
-    fn presigned<R: Presignable>(
-        client: &Client,
-        r: &R,
-    ) -> (String, String, Vec<(String, String)>) {
+/// Method, URL and signed headers of one presigned request.
+type Presigned = (String, String, Vec<(String, String)>);
+
+fn requests() -> Vec<Box<dyn Fn(&Client) -> Presigned>> {
+    fn presigned<R: Presignable>(client: &Client, r: &R) -> Presigned {
         let result = client.presign(r).expect("presign");
         (
             result.method().to_owned(),
