@@ -1,0 +1,158 @@
+//! Profiles that need the network, resolved end to end against loopback servers: INI
+//! `ram_role_arn` and `ecs_ram_role`, CLI `ChainableRamRoleArn`, `CredentialsURI`, and the
+//! default chain reaching a loopback metadata service.
+#![cfg(feature = "http")]
+
+mod common;
+
+use common::server::{closed_port_url, Reply, TestServer};
+use common::{expect_err, expect_ok, parse_pairs};
+use oss_credentials::timestamp::format_utc;
+use oss_credentials::{
+    CliConfigProvider, DefaultChain, Environment, ErrorKind, ProfileFileProvider,
+    ProvideCredentials,
+};
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+fn sts_answer(id: &str) -> String {
+    format!(
+        r#"{{"RequestId":"R","Credentials":{{"AccessKeyId":"{id}","AccessKeySecret":"SECRET-sts-b81d44","SecurityToken":"SECRET-token-5e2c90","Expiration":"{}"}}}}"#,
+        format_utc(SystemTime::now() + Duration::from_secs(3600))
+    )
+}
+
+/// An STS that names the issued key after the role assumed and the signing key id.
+async fn echo_sts() -> TestServer {
+    TestServer::start(|request| {
+        let mut params = parse_pairs(&request.query);
+        params.extend(parse_pairs(&request.body));
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let role = get("RoleArn");
+        let role = role.rsplit('/').next().unwrap_or("").to_owned();
+        Reply::ok(sts_answer(&format!("STS.{role}.by.{}", get("AccessKeyId"))))
+    })
+    .await
+}
+
+fn write(home: &Path, relative: &str, text: &str) {
+    let path = home.join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[tokio::test]
+async fn ini_ram_role_arn_assumes_the_role_through_sts() {
+    let sts = echo_sts().await;
+    let home = tempfile::tempdir().unwrap();
+    write(
+        home.path(),
+        ".alibabacloud/credentials",
+        "[default]\ntype = ram_role_arn\naccess_key_id = LTAIsource\naccess_key_secret = SECRET-source-3f9a7c\nrole_arn = acs:ram::1:role/writer\nrole_session_name = ini-test\n",
+    );
+    let env = Environment::from_map([("ALIBABA_CLOUD_STS_ENDPOINT", sts.url())]).with_home_dir(home.path());
+    let provider = ProfileFileProvider::with_environment(env);
+    let creds = expect_ok(provider.provide_credentials().await);
+    assert_eq!(creds.access_key_id(), "STS.writer.by.LTAIsource");
+    // Cached: a second call does not reach STS.
+    expect_ok(provider.provide_credentials().await);
+    assert_eq!(sts.hits(), 1);
+    provider.invalidate();
+    expect_ok(provider.provide_credentials().await);
+    assert_eq!(sts.hits(), 2);
+}
+
+#[tokio::test]
+async fn cli_chainable_role_signs_the_second_hop_with_the_first_hop_credentials() {
+    let sts = echo_sts().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = format!(
+        r#"{{"current":"hop2","profiles":[
+            {{"name":"writer","mode":"RamRoleArn","access_key_id":"LTAIsource","access_key_secret":"SECRET-source-3f9a7c",
+              "ram_role_arn":"acs:ram::1:role/writer","sts_endpoint":"{0}"}},
+            {{"name":"hop2","mode":"ChainableRamRoleArn","source_profile":"writer",
+              "ram_role_arn":"acs:ram::2:role/reader","sts_endpoint":"{0}"}}]}}"#,
+        sts.url()
+    );
+    write(home.path(), ".aliyun/config.json", &config);
+    let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
+    let creds = expect_ok(CliConfigProvider::with_environment(env).provide_credentials().await);
+    assert_eq!(creds.access_key_id(), "STS.reader.by.STS.writer.by.LTAIsource");
+    let requests = sts.requests();
+    assert_eq!(requests.len(), 2);
+    // The second hop carries the first hop's token.
+    let second = parse_pairs(&requests[1].query);
+    assert!(second.iter().any(|(k, v)| k == "SecurityToken" && v == "SECRET-token-5e2c90"));
+}
+
+#[tokio::test]
+async fn cli_credentials_uri_and_ini_ecs_role() {
+    let uri = TestServer::start(|_| {
+        Reply::ok(r#"{"Code":"Success","AccessKeyId":"LTAIuri","AccessKeySecret":"SECRET-uri-c4d8e2"}"#)
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    write(
+        home.path(),
+        ".aliyun/config.json",
+        &format!(r#"{{"current":"u","profiles":[{{"name":"u","mode":"CredentialsURI","credentials_uri":"{}/c"}}]}}"#, uri.url()),
+    );
+    let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
+    let creds = expect_ok(CliConfigProvider::with_environment(env).provide_credentials().await);
+    assert_eq!(creds.access_key_id(), "LTAIuri");
+
+    let imds = TestServer::start(|request| match request.path.as_str() {
+        "/latest/api/token" => Reply::ok("tok"),
+        "/latest/meta-data/ram/security-credentials/file-role" => Reply::ok(format!(
+            r#"{{"Code":"Success","AccessKeyId":"STS.ecs","AccessKeySecret":"SECRET-ecs-a07f13","SecurityToken":"SECRET-token-5e2c90","Expiration":"{}"}}"#,
+            format_utc(SystemTime::now() + Duration::from_secs(21_600))
+        )),
+        _ => Reply::status(404, ""),
+    })
+    .await;
+    write(home.path(), ".alibabacloud/credentials", "[default]\ntype = ecs_ram_role\nrole_name = file-role\n");
+    let env = Environment::from_map([("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", imds.url())])
+        .with_home_dir(home.path());
+    let creds = expect_ok(ProfileFileProvider::with_environment(env).provide_credentials().await);
+    assert_eq!(creds.access_key_id(), "STS.ecs");
+}
+
+#[tokio::test]
+async fn default_chain_falls_through_to_a_loopback_metadata_service() {
+    let home = tempfile::tempdir().unwrap();
+    let imds = TestServer::start(|request| match request.path.as_str() {
+        "/latest/api/token" => Reply::ok("tok"),
+        "/latest/meta-data/ram/security-credentials/" => Reply::ok("chain-role"),
+        "/latest/meta-data/ram/security-credentials/chain-role" => Reply::ok(format!(
+            r#"{{"Code":"Success","AccessKeyId":"STS.chain","AccessKeySecret":"SECRET-ecs-a07f13","SecurityToken":"SECRET-token-5e2c90","Expiration":"{}"}}"#,
+            format_utc(SystemTime::now() + Duration::from_secs(21_600))
+        )),
+        _ => Reply::status(404, ""),
+    })
+    .await;
+    let env = Environment::from_map([("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", imds.url())])
+        .with_home_dir(home.path());
+    let chain = DefaultChain::builder().environment(env).build();
+    let creds = expect_ok(chain.provide_credentials().await);
+    assert_eq!(creds.access_key_id(), "STS.chain");
+    expect_ok(chain.provide_credentials().await);
+    assert_eq!(imds.hits(), 3, "cached after the first fetch");
+}
+
+#[tokio::test]
+async fn default_chain_treats_an_absent_metadata_service_as_not_configured() {
+    let home = tempfile::tempdir().unwrap();
+    let env = Environment::from_map([("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", closed_port_url().await)])
+        .with_home_dir(home.path());
+    let error = expect_err(DefaultChain::builder().environment(env).build().provide_credentials().await);
+    assert_eq!(error.kind(), ErrorKind::ChainExhausted);
+    let tried: Vec<&str> = error.attempts().iter().filter_map(|e| e.provider()).collect();
+    assert_eq!(tried, ["env", "cli_config", "profile_file", "ecs_ram_role"]);
+    assert!(error.to_string().contains("unreachable"), "{error}");
+}

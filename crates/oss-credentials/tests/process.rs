@@ -1,0 +1,105 @@
+//! The external-process provider with real scripts (Unix only).
+#![cfg(unix)]
+
+mod common;
+
+use common::{expect_err, expect_ok};
+use futures_executor::block_on;
+use oss_credentials::{ErrorKind, ProcessProvider, ProvideCredentials};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn snake_case_output_of_the_cli_external_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = script(
+        dir.path(),
+        "creds",
+        r#"printf '%s' '{"mode":"StsToken","access_key_id":"STS.proc","access_key_secret":"SECRET-proc-91be6f","sts_token":"SECRET-token-5e2c90","expiration":"2030-05-01T09:00:00Z"}'"#,
+    );
+    let provider = ProcessProvider::from_command_line(&path.to_string_lossy()).unwrap();
+    let creds = expect_ok(block_on(provider.provide_credentials()));
+    assert_eq!(creds.access_key_id(), "STS.proc");
+    assert_eq!(creds.access_key_secret(), "SECRET-proc-91be6f");
+    assert_eq!(creds.security_token(), Some("SECRET-token-5e2c90"));
+    assert_eq!(
+        creds.expiration(),
+        oss_credentials::timestamp::parse_utc("2030-05-01T09:00:00Z")
+    );
+    assert_eq!(creds.provider_name(), "process");
+}
+
+#[test]
+fn pascal_case_output_of_the_oss_sdk_process_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = script(
+        dir.path(),
+        "creds",
+        r#"echo '{"AccessKeyId":"LTAIpascal","AccessKeySecret":"SECRET-proc-91be6f"}'"#,
+    );
+    let creds = expect_ok(block_on(ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new()).provide_credentials()));
+    assert_eq!(creds.access_key_id(), "LTAIpascal");
+    assert_eq!(creds.expiration(), None);
+}
+
+#[test]
+fn arguments_are_split_without_a_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    // The script prints its arguments as the key id; a shell would expand `$HOME` and `;`.
+    let path = script(
+        dir.path(),
+        "args",
+        r#"printf '{"access_key_id":"%s|%s|%s","access_key_secret":"SECRET-proc-91be6f"}' "$1" "$2" "$3""#,
+    );
+    let command = format!("{} 'two words' '$HOME' 'a;b'", path.display());
+    let creds = expect_ok(block_on(ProcessProvider::from_command_line(&command).unwrap().provide_credentials()));
+    assert_eq!(creds.access_key_id(), "two words|$HOME|a;b");
+}
+
+#[test]
+fn failures_never_echo_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("exit", "echo '{\"access_key_secret\":\"SECRET-proc-91be6f\"}'; exit 3", ErrorKind::Process),
+        ("garbage", "echo 'SECRET-proc-91be6f is not json'", ErrorKind::Parse),
+        ("missing id", "echo '{\"access_key_secret\":\"SECRET-proc-91be6f\"}'", ErrorKind::Parse),
+        ("sts without token", "echo '{\"mode\":\"StsToken\",\"access_key_id\":\"STS.x\",\"access_key_secret\":\"SECRET-proc-91be6f\"}'", ErrorKind::Parse),
+        ("bad mode", "echo '{\"mode\":\"Nope\",\"access_key_id\":\"STS.x\",\"access_key_secret\":\"SECRET-proc-91be6f\"}'", ErrorKind::Parse),
+        ("bad expiration", "echo '{\"access_key_id\":\"STS.x\",\"access_key_secret\":\"SECRET-proc-91be6f\",\"expiration\":\"SECRET-token-5e2c90\"}'", ErrorKind::Parse),
+    ];
+    for (name, body, kind) in cases {
+        let path = script(dir.path(), name.replace(' ', "-").as_str(), body);
+        let provider = ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new());
+        let error = expect_err(block_on(provider.provide_credentials()));
+        assert_eq!(error.kind(), kind, "{name}: {error}");
+    }
+}
+
+#[test]
+fn a_hanging_process_is_killed_at_the_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = script(dir.path(), "hang", "exec sleep 30");
+    let provider = ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new())
+        .timeout(Duration::from_millis(200));
+    let error = expect_err(block_on(provider.provide_credentials()));
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+}
+
+#[test]
+fn a_missing_program_and_bad_command_lines() {
+    let error = expect_err(block_on(
+        ProcessProvider::new("/nonexistent/fetch-creds", ["--role"]).provide_credentials(),
+    ));
+    assert_eq!(error.kind(), ErrorKind::Process);
+    assert!(error.to_string().contains("/nonexistent/fetch-creds"));
+    assert_eq!(expect_err(ProcessProvider::from_command_line("  ")).kind(), ErrorKind::InvalidConfig);
+    assert_eq!(expect_err(ProcessProvider::from_command_line("x \"open")).kind(), ErrorKind::InvalidConfig);
+}
