@@ -37,7 +37,10 @@ fn client(version: SignatureVersion, token: Option<&str>) -> Client {
 /// Method, URL and signed headers of one presigned request.
 type Presigned = (String, String, Vec<(String, String)>);
 
-fn requests() -> Vec<Box<dyn Fn(&Client) -> Presigned>> {
+/// Presigns one request with the given client.
+type MakeRequest = Box<dyn Fn(&Client) -> Presigned>;
+
+fn requests() -> Vec<MakeRequest> {
     fn presigned<R: Presignable>(client: &Client, r: &R) -> Presigned {
         let result = client.presign(r).expect("presign");
         (
