@@ -6,8 +6,8 @@ mod common;
 use common::{expect_err, expect_ok};
 use futures_executor::block_on;
 use oss_credentials::{
-    ChainProvider, CredentialsError, DefaultChain, EnvProvider, Environment, ErrorKind,
-    FnProvider, ProvideCredentials, StaticProvider,
+    ChainProvider, CredentialsError, DefaultChain, EnvProvider, Environment, ErrorKind, FnProvider,
+    ProvideCredentials, StaticProvider,
 };
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,14 +28,32 @@ fn an_empty_machine_reports_every_provider_tried() {
     let chain = DefaultChain::builder()
         .environment(env_with_home(home.path(), &[]))
         .build();
-    assert_eq!(chain.provider_names(), ["env", "cli_config", "profile_file"]);
+    assert_eq!(
+        chain.provider_names(),
+        ["env", "cli_config", "profile_file"]
+    );
     let error = expect_err(block_on(chain.provide_credentials()));
     assert_eq!(error.kind(), ErrorKind::ChainExhausted);
-    let tried: Vec<&str> = error.attempts().iter().filter_map(|e| e.provider()).collect();
+    let tried: Vec<&str> = error
+        .attempts()
+        .iter()
+        .filter_map(|e| e.provider())
+        .collect();
     assert_eq!(tried, ["env", "cli_config", "profile_file"]);
-    assert!(error.attempts().iter().all(|e| e.kind() == ErrorKind::NotLoaded));
+    assert!(error
+        .attempts()
+        .iter()
+        .all(|e| e.kind() == ErrorKind::NotLoaded));
     let text = error.to_string();
-    for needle in ["default", "env", "OSS_ACCESS_KEY_ID", "cli_config", "config.json", "profile_file", "credentials"] {
+    for needle in [
+        "default",
+        "env",
+        "OSS_ACCESS_KEY_ID",
+        "cli_config",
+        "config.json",
+        "profile_file",
+        "credentials",
+    ] {
         assert!(text.contains(needle), "`{needle}` missing from: {text}");
     }
 }
@@ -57,17 +75,36 @@ fn official_order_env_then_cli_then_ini() {
     .unwrap();
     let with_env = env_with_home(
         home.path(),
-        &[("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenv"), ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "SECRET-env-2b3c4d")],
+        &[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIenv"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "SECRET-env-2b3c4d"),
+        ],
     );
-    let creds = expect_ok(block_on(DefaultChain::builder().environment(with_env).build().provide_credentials()));
+    let creds = expect_ok(block_on(
+        DefaultChain::builder()
+            .environment(with_env)
+            .build()
+            .provide_credentials(),
+    ));
     assert_eq!(creds.access_key_id(), "LTAIenv");
 
-    let chain = DefaultChain::builder().environment(env_with_home(home.path(), &[])).build();
-    assert_eq!(expect_ok(block_on(chain.provide_credentials())).access_key_id(), "LTAIcli");
+    let chain = DefaultChain::builder()
+        .environment(env_with_home(home.path(), &[]))
+        .build();
+    assert_eq!(
+        expect_ok(block_on(chain.provide_credentials())).access_key_id(),
+        "LTAIcli"
+    );
 
-    let no_cli = env_with_home(home.path(), &[("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")]);
+    let no_cli = env_with_home(
+        home.path(),
+        &[("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")],
+    );
     let chain = DefaultChain::builder().environment(no_cli).build();
-    assert_eq!(expect_ok(block_on(chain.provide_credentials())).access_key_id(), "LTAIini");
+    assert_eq!(
+        expect_ok(block_on(chain.provide_credentials())).access_key_id(),
+        "LTAIini"
+    );
 }
 
 #[test]
@@ -81,7 +118,9 @@ fn a_broken_configuration_stops_the_walk_unless_try_all() {
         "[default]\ntype = access_key\naccess_key_id = LTAIini\naccess_key_secret = SECRET-file-77aa01\n",
     )
     .unwrap();
-    let strict = DefaultChain::builder().environment(env_with_home(home.path(), &[])).build();
+    let strict = DefaultChain::builder()
+        .environment(env_with_home(home.path(), &[]))
+        .build();
     let error = expect_err(block_on(strict.provide_credentials()));
     assert_eq!(error.kind(), ErrorKind::Parse);
     assert_eq!(error.provider(), Some("cli_config"));
@@ -90,14 +129,22 @@ fn a_broken_configuration_stops_the_walk_unless_try_all() {
         .environment(env_with_home(home.path(), &[]))
         .try_all(true)
         .build();
-    assert_eq!(expect_ok(block_on(lenient.provide_credentials())).access_key_id(), "LTAIini");
+    assert_eq!(
+        expect_ok(block_on(lenient.provide_credentials())).access_key_id(),
+        "LTAIini"
+    );
 }
 
 #[test]
 fn a_half_set_environment_is_an_error_not_a_fall_through() {
     let home = tempfile::tempdir().unwrap();
     let env = env_with_home(home.path(), &[("OSS_ACCESS_KEY_ID", "LTAIhalf")]);
-    let error = expect_err(block_on(DefaultChain::builder().environment(env).build().provide_credentials()));
+    let error = expect_err(block_on(
+        DefaultChain::builder()
+            .environment(env)
+            .build()
+            .provide_credentials(),
+    ));
     assert_eq!(error.kind(), ErrorKind::InvalidConfig);
     assert!(error.to_string().contains("OSS_ACCESS_KEY_SECRET"));
 }
@@ -108,13 +155,21 @@ fn sticky_chains_go_straight_to_the_last_success() {
     let counter = first_calls.clone();
     let not_here = FnProvider::new("not_here", move || {
         counter.fetch_add(1, Ordering::SeqCst);
-        async { Err(CredentialsError::new(ErrorKind::NotLoaded, "nothing configured")) }
+        async {
+            Err(CredentialsError::new(
+                ErrorKind::NotLoaded,
+                "nothing configured",
+            ))
+        }
     });
     let chain = ChainProvider::new()
         .push(not_here)
         .push(StaticProvider::new("LTAIsecond", "SECRET-file-77aa01").unwrap());
     for _ in 0..3 {
-        assert_eq!(expect_ok(block_on(chain.provide_credentials())).access_key_id(), "LTAIsecond");
+        assert_eq!(
+            expect_ok(block_on(chain.provide_credentials())).access_key_id(),
+            "LTAIsecond"
+        );
     }
     assert_eq!(first_calls.load(Ordering::SeqCst), 1);
 
@@ -124,7 +179,12 @@ fn sticky_chains_go_straight_to_the_last_success() {
         .sticky(false)
         .push(FnProvider::new("not_here", move || {
             counter.fetch_add(1, Ordering::SeqCst);
-            async { Err(CredentialsError::new(ErrorKind::NotLoaded, "nothing configured")) }
+            async {
+                Err(CredentialsError::new(
+                    ErrorKind::NotLoaded,
+                    "nothing configured",
+                ))
+            }
         }))
         .push(StaticProvider::new("LTAIsecond", "SECRET-file-77aa01").unwrap());
     for _ in 0..3 {
@@ -135,11 +195,18 @@ fn sticky_chains_go_straight_to_the_last_success() {
 
 #[test]
 fn an_empty_chain_says_so() {
-    let error = expect_err(block_on(ChainProvider::new().named("mine").provide_credentials()));
+    let error = expect_err(block_on(
+        ChainProvider::new().named("mine").provide_credentials(),
+    ));
     assert_eq!(error.kind(), ErrorKind::ChainExhausted);
     assert!(error.to_string().contains("mine"));
     assert!(error.to_string().contains("empty"));
-    assert!(ChainProvider::new().push(EnvProvider::new()).provider_names() == ["env"]);
+    assert!(
+        ChainProvider::new()
+            .push(EnvProvider::new())
+            .provider_names()
+            == ["env"]
+    );
 }
 
 #[cfg(feature = "http")]
@@ -151,21 +218,44 @@ mod with_http {
         let home = tempfile::tempdir().unwrap();
         let env = Environment::from_map([
             ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/r"),
-            ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "acs:ram::1:oidc-provider/p"),
+            (
+                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                "acs:ram::1:oidc-provider/p",
+            ),
             ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/nonexistent/token"),
             ("ALIBABA_CLOUD_CREDENTIALS_URI", "http://127.0.0.1:9/creds"),
-            ("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9"),
+            (
+                "ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT",
+                "http://127.0.0.1:9",
+            ),
         ])
         .with_home_dir(home.path());
         let chain = DefaultChain::builder().environment(env.clone()).build();
         assert_eq!(
             chain.provider_names(),
-            ["env", "oidc_role", "cli_config", "profile_file", "ecs_ram_role", "credentials_uri"]
+            [
+                "env",
+                "oidc_role",
+                "cli_config",
+                "profile_file",
+                "ecs_ram_role",
+                "credentials_uri"
+            ]
         );
-        let chain = DefaultChain::builder().environment(env).uri_before_ecs(true).build();
+        let chain = DefaultChain::builder()
+            .environment(env)
+            .uri_before_ecs(true)
+            .build();
         assert_eq!(
             chain.provider_names(),
-            ["env", "oidc_role", "cli_config", "profile_file", "credentials_uri", "ecs_ram_role"]
+            [
+                "env",
+                "oidc_role",
+                "cli_config",
+                "profile_file",
+                "credentials_uri",
+                "ecs_ram_role"
+            ]
         );
     }
 }

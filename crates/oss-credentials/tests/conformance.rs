@@ -21,7 +21,9 @@ fn load(name: &str) -> Value {
 }
 
 fn str_field<'a>(value: &'a Value, key: &str) -> &'a str {
-    value[key].as_str().unwrap_or_else(|| panic!("`{key}` missing in {value}"))
+    value[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("`{key}` missing in {value}"))
 }
 
 #[test]
@@ -34,13 +36,25 @@ fn rpc_signature_vectors() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|pair| (pair[0].as_str().unwrap().to_owned(), pair[1].as_str().unwrap().to_owned()))
+            .map(|pair| {
+                (
+                    pair[0].as_str().unwrap().to_owned(),
+                    pair[1].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
-        let pairs: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let method = str_field(case, "method");
         let name = str_field(case, "name");
         if let Some(expected) = case["string_to_sign"].as_str() {
-            assert_eq!(rpc_signature::string_to_sign(method, &pairs), expected, "{name}");
+            assert_eq!(
+                rpc_signature::string_to_sign(method, &pairs),
+                expected,
+                "{name}"
+            );
         }
         if let Some(expected) = case["signature"].as_str() {
             assert_eq!(
@@ -68,7 +82,11 @@ fn rpc_signature_vectors() {
 fn check_error(name: &str, error: &CredentialsError, expected: &Value) {
     scan_error(error);
     let text = error.to_string();
-    assert_eq!(error.kind().as_str(), str_field(expected, "kind"), "{name}: {text}");
+    assert_eq!(
+        error.kind().as_str(),
+        str_field(expected, "kind"),
+        "{name}: {text}"
+    );
     for needle in expected["contains"].as_array().into_iter().flatten() {
         let needle = needle.as_str().unwrap();
         assert!(text.contains(needle), "{name}: `{needle}` not in: {text}");
@@ -88,7 +106,10 @@ fn check_subset(name: &str, path: &str, actual: &Value, expected: &Value) {
                 check_subset(name, &format!("{path}.{key}"), got, want);
             }
         }
-        want => assert!(actual == want, "{name}: {path} differs from the expected value"),
+        want => assert!(
+            actual == want,
+            "{name}: {path} differs from the expected value"
+        ),
     }
 }
 
@@ -112,7 +133,11 @@ fn describe(source: &CredentialSource) -> Value {
             "sts_endpoint": role.sts_endpoint,
             "inner": describe(source),
         }),
-        CredentialSource::Oidc { role, oidc_provider_arn, oidc_token_file } => json!({
+        CredentialSource::Oidc {
+            role,
+            oidc_provider_arn,
+            oidc_token_file,
+        } => json!({
             "source": "oidc_role",
             "role_arn": role.role_arn,
             "role_session_name": role.role_session_name,
@@ -123,8 +148,12 @@ fn describe(source: &CredentialSource) -> Value {
             "oidc_provider_arn": oidc_provider_arn,
             "oidc_token_file": oidc_token_file.to_string_lossy(),
         }),
-        CredentialSource::EcsRamRole { role_name } => json!({"source": "ecs_ram_role", "role_name": role_name}),
-        CredentialSource::CredentialsUri { url } => json!({"source": "credentials_uri", "url": url}),
+        CredentialSource::EcsRamRole { role_name } => {
+            json!({"source": "ecs_ram_role", "role_name": role_name})
+        }
+        CredentialSource::CredentialsUri { url } => {
+            json!({"source": "credentials_uri", "url": url})
+        }
         CredentialSource::Process { command } => json!({"source": "process", "command": command}),
         other => json!({"source": other.kind_name()}),
     }
@@ -154,7 +183,10 @@ fn prepare(case: &Value, fixtures: &Value, home: &Path) -> Environment {
     .with_home_dir(home)
 }
 
-fn run_file_cases(file: &str, resolve: fn(Environment) -> Result<CredentialSource, CredentialsError>) {
+fn run_file_cases(
+    file: &str,
+    resolve: fn(Environment) -> Result<CredentialSource, CredentialsError>,
+) {
     let doc = load(file);
     let cases = doc["cases"].as_array().unwrap();
     assert!(cases.len() >= 10, "{file}");
@@ -174,7 +206,10 @@ fn run_file_cases(file: &str, resolve: fn(Environment) -> Result<CredentialSourc
             }
             (_, _, Ok(source)) => {
                 scan_debug(&source);
-                panic!("{name}: expected an error, resolved to {}", source.kind_name())
+                panic!(
+                    "{name}: expected an error, resolved to {}",
+                    source.kind_name()
+                )
             }
             (_, _, Err(error)) => {
                 scan_error(&error);
@@ -186,12 +221,16 @@ fn run_file_cases(file: &str, resolve: fn(Environment) -> Result<CredentialSourc
 
 #[test]
 fn ini_credentials_file_cases() {
-    run_file_cases("ini-cases.json", |env| ProfileFileProvider::with_environment(env).resolve());
+    run_file_cases("ini-cases.json", |env| {
+        ProfileFileProvider::with_environment(env).resolve()
+    });
 }
 
 #[test]
 fn cli_config_cases() {
-    run_file_cases("cli-config-cases.json", |env| CliConfigProvider::with_environment(env).resolve());
+    run_file_cases("cli-config-cases.json", |env| {
+        CliConfigProvider::with_environment(env).resolve()
+    });
 }
 
 #[test]

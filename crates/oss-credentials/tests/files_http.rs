@@ -56,7 +56,8 @@ async fn ini_ram_role_arn_assumes_the_role_through_sts() {
         ".alibabacloud/credentials",
         "[default]\ntype = ram_role_arn\naccess_key_id = LTAIsource\naccess_key_secret = SECRET-source-3f9a7c\nrole_arn = acs:ram::1:role/writer\nrole_session_name = ini-test\n",
     );
-    let env = Environment::from_map([("ALIBABA_CLOUD_STS_ENDPOINT", sts.url())]).with_home_dir(home.path());
+    let env = Environment::from_map([("ALIBABA_CLOUD_STS_ENDPOINT", sts.url())])
+        .with_home_dir(home.path());
     let provider = ProfileFileProvider::with_environment(env);
     let creds = expect_ok(provider.provide_credentials().await);
     assert_eq!(creds.access_key_id(), "STS.writer.by.LTAIsource");
@@ -82,29 +83,47 @@ async fn cli_chainable_role_signs_the_second_hop_with_the_first_hop_credentials(
     );
     write(home.path(), ".aliyun/config.json", &config);
     let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
-    let creds = expect_ok(CliConfigProvider::with_environment(env).provide_credentials().await);
-    assert_eq!(creds.access_key_id(), "STS.reader.by.STS.writer.by.LTAIsource");
+    let creds = expect_ok(
+        CliConfigProvider::with_environment(env)
+            .provide_credentials()
+            .await,
+    );
+    assert_eq!(
+        creds.access_key_id(),
+        "STS.reader.by.STS.writer.by.LTAIsource"
+    );
     let requests = sts.requests();
     assert_eq!(requests.len(), 2);
     // The second hop carries the first hop's token.
     let second = parse_pairs(&requests[1].query);
-    assert!(second.iter().any(|(k, v)| k == "SecurityToken" && v == "SECRET-token-5e2c90"));
+    assert!(second
+        .iter()
+        .any(|(k, v)| k == "SecurityToken" && v == "SECRET-token-5e2c90"));
 }
 
 #[tokio::test]
 async fn cli_credentials_uri_and_ini_ecs_role() {
     let uri = TestServer::start(|_| {
-        Reply::ok(r#"{"Code":"Success","AccessKeyId":"LTAIuri","AccessKeySecret":"SECRET-uri-c4d8e2"}"#)
+        Reply::ok(
+            r#"{"Code":"Success","AccessKeyId":"LTAIuri","AccessKeySecret":"SECRET-uri-c4d8e2"}"#,
+        )
     })
     .await;
     let home = tempfile::tempdir().unwrap();
     write(
         home.path(),
         ".aliyun/config.json",
-        &format!(r#"{{"current":"u","profiles":[{{"name":"u","mode":"CredentialsURI","credentials_uri":"{}/c"}}]}}"#, uri.url()),
+        &format!(
+            r#"{{"current":"u","profiles":[{{"name":"u","mode":"CredentialsURI","credentials_uri":"{}/c"}}]}}"#,
+            uri.url()
+        ),
     );
     let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
-    let creds = expect_ok(CliConfigProvider::with_environment(env).provide_credentials().await);
+    let creds = expect_ok(
+        CliConfigProvider::with_environment(env)
+            .provide_credentials()
+            .await,
+    );
     assert_eq!(creds.access_key_id(), "LTAIuri");
 
     let imds = TestServer::start(|request| match request.path.as_str() {
@@ -116,10 +135,18 @@ async fn cli_credentials_uri_and_ini_ecs_role() {
         _ => Reply::status(404, ""),
     })
     .await;
-    write(home.path(), ".alibabacloud/credentials", "[default]\ntype = ecs_ram_role\nrole_name = file-role\n");
+    write(
+        home.path(),
+        ".alibabacloud/credentials",
+        "[default]\ntype = ecs_ram_role\nrole_name = file-role\n",
+    );
     let env = Environment::from_map([("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", imds.url())])
         .with_home_dir(home.path());
-    let creds = expect_ok(ProfileFileProvider::with_environment(env).provide_credentials().await);
+    let creds = expect_ok(
+        ProfileFileProvider::with_environment(env)
+            .provide_credentials()
+            .await,
+    );
     assert_eq!(creds.access_key_id(), "STS.ecs");
 }
 
@@ -148,11 +175,24 @@ async fn default_chain_falls_through_to_a_loopback_metadata_service() {
 #[tokio::test]
 async fn default_chain_treats_an_absent_metadata_service_as_not_configured() {
     let home = tempfile::tempdir().unwrap();
-    let env = Environment::from_map([("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", closed_port_url().await)])
-        .with_home_dir(home.path());
-    let error = expect_err(DefaultChain::builder().environment(env).build().provide_credentials().await);
+    let env = Environment::from_map([(
+        "ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT",
+        closed_port_url().await,
+    )])
+    .with_home_dir(home.path());
+    let error = expect_err(
+        DefaultChain::builder()
+            .environment(env)
+            .build()
+            .provide_credentials()
+            .await,
+    );
     assert_eq!(error.kind(), ErrorKind::ChainExhausted);
-    let tried: Vec<&str> = error.attempts().iter().filter_map(|e| e.provider()).collect();
+    let tried: Vec<&str> = error
+        .attempts()
+        .iter()
+        .filter_map(|e| e.provider())
+        .collect();
     assert_eq!(tried, ["env", "cli_config", "profile_file", "ecs_ram_role"]);
     assert!(error.to_string().contains("unreachable"), "{error}");
 }

@@ -45,7 +45,9 @@ fn pascal_case_output_of_the_oss_sdk_process_provider() {
         "creds",
         r#"echo '{"AccessKeyId":"LTAIpascal","AccessKeySecret":"SECRET-proc-91be6f"}'"#,
     );
-    let creds = expect_ok(block_on(ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new()).provide_credentials()));
+    let creds = expect_ok(block_on(
+        ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new()).provide_credentials(),
+    ));
     assert_eq!(creds.access_key_id(), "LTAIpascal");
     assert_eq!(creds.expiration(), None);
 }
@@ -60,7 +62,11 @@ fn arguments_are_split_without_a_shell() {
         r#"printf '{"access_key_id":"%s|%s|%s","access_key_secret":"SECRET-proc-91be6f"}' "$1" "$2" "$3""#,
     );
     let command = format!("{} 'two words' '$HOME' 'a;b'", path.display());
-    let creds = expect_ok(block_on(ProcessProvider::from_command_line(&command).unwrap().provide_credentials()));
+    let creds = expect_ok(block_on(
+        ProcessProvider::from_command_line(&command)
+            .unwrap()
+            .provide_credentials(),
+    ));
     assert_eq!(creds.access_key_id(), "two words|$HOME|a;b");
 }
 
@@ -100,6 +106,12 @@ fn a_missing_program_and_bad_command_lines() {
     ));
     assert_eq!(error.kind(), ErrorKind::Process);
     assert!(error.to_string().contains("/nonexistent/fetch-creds"));
-    assert_eq!(expect_err(ProcessProvider::from_command_line("  ")).kind(), ErrorKind::InvalidConfig);
-    assert_eq!(expect_err(ProcessProvider::from_command_line("x \"open")).kind(), ErrorKind::InvalidConfig);
+    assert_eq!(
+        expect_err(ProcessProvider::from_command_line("  ")).kind(),
+        ErrorKind::InvalidConfig
+    );
+    assert_eq!(
+        expect_err(ProcessProvider::from_command_line("x \"open")).kind(),
+        ErrorKind::InvalidConfig
+    );
 }
