@@ -313,3 +313,36 @@ fn batch_fails_on_unreadable_input() {
         stderr(&output)
     );
 }
+
+#[test]
+fn url_takes_an_absolute_expiration_and_v1() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = run(with_credentials(&mut oss_presign(&home))
+        .args(GET_ARGS)
+        .args([
+            "--expiration",
+            "2024-11-12T10:27:56Z",
+            "--signature-version",
+            "v1",
+            "--query",
+            "versionId=v1",
+            "--query",
+            "uploads",
+        ]));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("method: GET, expiration: 2024-11-12T10:27:56.000Z, url: https://examplebucket.oss-cn-hangzhou.aliyuncs.com/exampleobject.txt?versionId=v1&uploads&OSSAccessKeyId=LTAI5tExampleAccessKeyId&Expires=1731407276&Signature="),
+        "{text}"
+    );
+    // Duration and absolute expiration together are refused by the argument parser.
+    let output = run(with_credentials(&mut oss_presign(&home))
+        .args(GET_ARGS)
+        .args(["--expires", "1h", "--expiration", "2024-11-12T10:27:56Z"]));
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("cannot be used with"),
+        "{}",
+        stderr(&output)
+    );
+}
