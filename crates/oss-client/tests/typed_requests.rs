@@ -438,3 +438,20 @@ fn the_last_credentials_setting_wins() {
             .expect("async with static credentials");
     assert!(via_async.url().contains("x-oss-credential=LTAIstatic%2F"));
 }
+
+#[test]
+fn clients_and_their_futures_can_cross_threads() {
+    fn assert_send_sync<T: Send + Sync>(_: &T) {}
+    fn assert_send<T: Send>(_: &T) {}
+    let client = client();
+    assert_send_sync(&client);
+    let get = GetObjectRequest::new("examplebucket", "k");
+    let options = PresignOptions::new();
+    let presign = client.presign_async(&get, &options);
+    assert_send(&presign);
+    let sign = client.sign_request_async(&get);
+    assert_send(&sign);
+    let result = futures_executor::block_on(presign).expect("presign");
+    assert_send_sync(&result);
+    assert!(futures_executor::block_on(sign).is_ok());
+}
