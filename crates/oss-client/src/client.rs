@@ -431,12 +431,20 @@ impl std::fmt::Debug for KeyCache {
 
 pub(crate) struct CachedKey {
     secret: Zeroizing<String>,
+    /// The UTC day of the key, in days since 1970 (cheaper to compare than the date text).
+    day: i64,
     pub(crate) key: v4::SigningKey,
+}
+
+fn utc_day(time: SigningTime) -> i64 {
+    time.unix_seconds().div_euclid(86_400)
 }
 
 impl CachedKey {
     fn matches(&self, secret: &str, time: SigningTime, region: &str, product: &str) -> bool {
-        self.key.is_for(time, region, product)
+        self.day == utc_day(time)
+            && self.key.region() == region
+            && self.key.product() == product
             && bool::from(self.secret.as_bytes().ct_eq(secret.as_bytes()))
     }
 }
@@ -452,6 +460,7 @@ impl KeyCache {
         }
         let fresh = Arc::new(CachedKey {
             secret: Zeroizing::new(secret.to_owned()),
+            day: utc_day(time),
             key: v4::SigningKey::derive(secret, time, region, product),
         });
         // A poisoned lock only means another thread panicked while storing; the slot is
