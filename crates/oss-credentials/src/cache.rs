@@ -1,24 +1,4 @@
 //! [`CachingProvider`]: refresh-ahead caching with a single fetch in flight.
-//!
-//! For credentials with an expiry `E` fetched at `F` (lifetime `L = E − F`) the cache derives:
-//!
-//! | instant | value | meaning |
-//! | --- | --- | --- |
-//! | `prefetch_at` | `E − min(15 min, L/3)` | the first caller after this refreshes; everyone else keeps getting the cached value |
-//! | `stale_at` | `E − clamp(L/10, 30 s, 180 s)` | callers wait for one refresh (single flight) |
-//! | `valid_until` | `E − min(10 s, L/2)` | the cached value is never served after this |
-//!
-//! Neither refresh point comes earlier than 30 s after the fetch (nor later than
-//! `valid_until`), so a provider handing out very short-lived credentials is not asked on
-//! every call. A 3 600 s token is prefetched after 45 min and stale after 57 min; a 900 s token after
-//! 10 min and 13.5 min, so short tokens are not refreshed on every call. Credentials without
-//! an expiry are cached until [`invalidate`](CachingProvider::invalidate).
-//!
-//! When a refresh fails while the cached value is still valid, the next attempt is pushed out
-//! by a back-off (10 s doubling up to 2 min). A transient failure (timeout, transport error,
-//! 5xx, throttling, an answer that had already expired) is hidden: the caller gets the cached value. Any other failure is returned
-//! to that caller, and callers inside the back-off keep getting the cached value. Once the
-//! cached value is past `valid_until` a failed refresh is an error.
 
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::Credentials;
@@ -92,8 +72,27 @@ enum Decision {
 }
 
 /// Caches the credentials of any provider and refreshes them ahead of expiry, with exactly
-/// one fetch in flight however many tasks ask. See the [module documentation](self) for the
-/// refresh rules.
+/// one fetch in flight however many tasks ask.
+///
+/// For credentials with an expiry `E` fetched at `F` (lifetime `L = E − F`) the cache derives:
+///
+/// | instant | value | meaning |
+/// | --- | --- | --- |
+/// | `prefetch_at` | `E − min(15 min, L/3)` | the first caller after this refreshes; everyone else keeps getting the cached value |
+/// | `stale_at` | `E − clamp(L/10, 30 s, 180 s)` | callers wait for one refresh (single flight) |
+/// | `valid_until` | `E − min(10 s, L/2)` | the cached value is never served after this |
+///
+/// Neither refresh point comes earlier than 30 s after the fetch (nor later than
+/// `valid_until`), so a provider handing out very short-lived credentials is not asked on
+/// every call. A 3 600 s token is prefetched after 45 min and stale after 57 min; a 900 s token after
+/// 10 min and 13.5 min, so short tokens are not refreshed on every call. Credentials without
+/// an expiry are cached until [`invalidate`](CachingProvider::invalidate).
+///
+/// When a refresh fails while the cached value is still valid, the next attempt is pushed out
+/// by a back-off (10 s doubling up to 2 min). A transient failure (timeout, transport error,
+/// 5xx, throttling, an answer that had already expired) is hidden: the caller gets the cached value. Any other failure is returned
+/// to that caller, and callers inside the back-off keep getting the cached value. Once the
+/// cached value is past `valid_until` a failed refresh is an error.
 ///
 /// The single flight uses a runtime-agnostic async mutex, so the wrapper works on any executor.
 ///
