@@ -44,6 +44,22 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
         &["doc", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    let deny_installed = Command::new(&cargo)
+        .args(["deny", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !deny_installed {
+        return Err(
+            "cargo-deny is not installed: run `cargo install cargo-deny --locked` (.ci/run does)"
+                .into(),
+        );
+    }
+    // Advisories need the internet; they are left to the user's own CI.
+    run_step(
+        &cargo,
+        &["deny", "check", "bans", "licenses", "sources"],
+        &[],
+    )?;
     println!("\n==> cargo xtask conformance");
     xtask::conformance::command(&[])?;
     println!("\nxtask ci: all checks passed");
