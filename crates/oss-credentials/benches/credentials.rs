@@ -42,7 +42,13 @@ fn sts_signature(c: &mut Criterion) {
         ("Policy", policy),
     ];
     c.bench_function("rpc_signature_assume_role", |b| {
-        b.iter(|| black_box(rpc_signature::sign("POST", black_box(&params), "testsecret")))
+        b.iter(|| {
+            black_box(rpc_signature::sign(
+                "POST",
+                black_box(&params),
+                "testsecret",
+            ))
+        })
     });
 }
 
@@ -52,7 +58,9 @@ fn env_and_files(c: &mut Criterion) {
         ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "bench-secret"),
     ]);
     let provider = EnvProvider::with_environment(env);
-    c.bench_function("env_provider_load", |b| b.iter(|| black_box(provider.load().unwrap())));
+    c.bench_function("env_provider_load", |b| {
+        b.iter(|| black_box(provider.load().unwrap()))
+    });
 
     let home = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(home.path().join(".alibabacloud")).unwrap();
@@ -62,7 +70,9 @@ fn env_and_files(c: &mut Criterion) {
             "[p{n}]\ntype = access_key\naccess_key_id = LTAI{n}\naccess_key_secret = secret{n} # comment\n\n"
         ));
     }
-    ini.push_str("[default]\ntype = sts\naccess_key_id = STS.x\naccess_key_secret = y\nsecurity_token = z\n");
+    ini.push_str(
+        "[default]\ntype = sts\naccess_key_id = STS.x\naccess_key_secret = y\nsecurity_token = z\n",
+    );
     std::fs::write(home.path().join(".alibabacloud/credentials"), ini).unwrap();
     let files = ProfileFileProvider::with_environment(
         Environment::from_map::<&str, &str>([]).with_home_dir(home.path()),

@@ -128,3 +128,8 @@ pub use static_provider::StaticProvider;
 pub use sts::{AssumeRoleBuilder, AssumeRoleProvider, OidcRoleBuilder, OidcRoleProvider};
 #[cfg(feature = "http")]
 pub use uri::UriProvider;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
