@@ -511,7 +511,7 @@ impl ProvideCredentials for CliConfigProvider {
             provider
                 .provide_credentials()
                 .await
-                .map_err(|e| e.with_provider(format!("cli_config/{}", provider.name())))
+                .map_err(|e| e.within("cli_config"))
         })
     }
 

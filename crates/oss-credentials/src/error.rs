@@ -132,6 +132,17 @@ impl CredentialsError {
         self
     }
 
+    /// Records that the failing provider sits inside `outer` (e.g. `profile_file` around
+    /// `assume_role` gives `profile_file/assume_role`).
+    pub(crate) fn within(mut self, outer: &str) -> Self {
+        self.provider = Some(match self.provider.take() {
+            Some(inner) if inner == outer || inner.starts_with(&format!("{outer}/")) => inner,
+            Some(inner) => Cow::Owned(format!("{outer}/{inner}")),
+            None => Cow::Owned(outer.to_owned()),
+        });
+        self
+    }
+
     #[cfg_attr(not(feature = "http"), allow(dead_code))]
     pub(crate) fn service(
         status: Option<u16>,

@@ -291,3 +291,30 @@ impl ProvideCredentials for ProcessProvider {
         "process"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_output_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = parse_process_output(&bytes);
+        }
+
+        #[test]
+        fn both_shapes_round_trip(id in "[A-Za-z0-9.]{1,24}", secret in "[A-Za-z0-9+/]{1,40}", pascal in any::<bool>()) {
+            let json = if pascal {
+                serde_json::json!({"AccessKeyId": id, "AccessKeySecret": secret, "SecurityToken": "t", "Expiration": "2030-01-01T00:00:00Z"})
+            } else {
+                serde_json::json!({"mode": "StsToken", "access_key_id": id, "access_key_secret": secret, "sts_token": "t", "expiration": "2030-01-01T00:00:00Z"})
+            };
+            let creds = parse_process_output(json.to_string().as_bytes()).unwrap();
+            prop_assert_eq!(creds.access_key_id(), id.as_str());
+            prop_assert_eq!(creds.access_key_secret(), secret.as_str());
+            prop_assert_eq!(creds.security_token(), Some("t"));
+            prop_assert!(creds.expiration().is_some());
+        }
+    }
+}

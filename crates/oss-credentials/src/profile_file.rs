@@ -394,7 +394,7 @@ impl ProvideCredentials for ProfileFileProvider {
             provider
                 .provide_credentials()
                 .await
-                .map_err(|e| e.with_provider(format!("profile_file/{}", provider.name())))
+                .map_err(|e| e.within("profile_file"))
         })
     }
 
@@ -404,5 +404,58 @@ impl ProvideCredentials for ProfileFileProvider {
 
     fn invalidate(&self) {
         self.resolved.invalidate();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn file() -> PathBuf {
+        PathBuf::from("/test/credentials")
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC*") {
+            let _ = parse_ini(&text, &file());
+        }
+
+        #[test]
+        fn rendered_sections_parse_back(
+            sections in proptest::collection::btree_map(
+                "[a-z][a-z0-9_-]{0,8}",
+                proptest::collection::btree_map("[a-z][a-z_]{0,10}", "[A-Za-z0-9+/=._:-][A-Za-z0-9+/=._:#;-]{0,19}", 0..5),
+                1..4,
+            )
+        ) {
+            let mut text = String::from("# generated\n");
+            for (name, entries) in &sections {
+                text.push_str(&format!("\n[ {name} ]   ; comment\n"));
+                for (key, value) in entries {
+                    text.push_str(&format!("{key} = {value}    # trailing comment\n"));
+                }
+            }
+            let parsed = parse_ini(&text, &file()).unwrap();
+            prop_assert_eq!(parsed.len(), sections.len());
+            for (name, entries) in &sections {
+                let section = &parsed[name];
+                prop_assert_eq!(section.entries.len(), entries.len());
+                for (key, value) in entries {
+                    prop_assert_eq!(section.get(key), Some(value.as_str()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn inline_comments_and_quotes() {
+        assert_eq!(strip_inline_comment("abc # x"), "abc ");
+        assert_eq!(strip_inline_comment("a#b;c"), "a#b;c");
+        assert_eq!(strip_inline_comment("a\t; x"), "a\t");
+        assert_eq!(unquote(" \"q\" "), "q");
+        assert_eq!(unquote("'q'"), "q");
+        assert_eq!(unquote("\"q'"), "\"q'");
     }
 }

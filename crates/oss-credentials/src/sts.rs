@@ -320,8 +320,8 @@ impl AssumeRoleProvider {
 
     async fn fetch(&self) -> Result<Credentials, CredentialsError> {
         let source = self.source.provide_credentials().await.map_err(|e| {
-            let name = format!("assume_role/{}", self.source.name());
-            e.with_provider(name)
+            e.with_provider(self.source.name().to_owned())
+                .within("assume_role")
         })?;
         let timestamp = format_utc(self.clock.now());
         let nonce = nonce();

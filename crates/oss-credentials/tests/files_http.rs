@@ -196,3 +196,31 @@ async fn default_chain_treats_an_absent_metadata_service_as_not_configured() {
     assert_eq!(tried, ["env", "cli_config", "profile_file", "ecs_ram_role"]);
     assert!(error.to_string().contains("unreachable"), "{error}");
 }
+
+#[tokio::test]
+async fn sts_errors_behind_a_profile_name_the_whole_path() {
+    let sts = TestServer::start(|_| {
+        Reply::status(
+            403,
+            r#"{"RequestId":"R","Code":"NoPermission","Message":"You are not authorized to do this action."}"#,
+        )
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    write(
+        home.path(),
+        ".alibabacloud/credentials",
+        "[default]\ntype = ram_role_arn\naccess_key_id = LTAIsource\naccess_key_secret = SECRET-source-3f9a7c\nrole_arn = acs:ram::1:role/writer\n",
+    );
+    let env = Environment::from_map([("ALIBABA_CLOUD_STS_ENDPOINT", sts.url())])
+        .with_home_dir(home.path());
+    let error = expect_err(
+        ProfileFileProvider::with_environment(env)
+            .provide_credentials()
+            .await,
+    );
+    assert_eq!(error.kind(), ErrorKind::Service);
+    assert_eq!(error.provider(), Some("profile_file/assume_role"));
+    assert_eq!(error.service_code(), Some("NoPermission"));
+    assert!(error.to_string().contains("not authorized"), "{error}");
+}
