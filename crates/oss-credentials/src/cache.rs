@@ -228,7 +228,11 @@ impl CachingProvider {
         match self.decide(self.clock.now()) {
             Decision::Serve(credentials) => Ok(credentials),
             Decision::Prefetch(credentials) => match self.gate.try_lock() {
-                Some(_guard) => self.refresh().await,
+                // Re-check: another task may have refreshed just before the gate was free.
+                Some(_guard) => match self.decide(self.clock.now()) {
+                    Decision::Serve(credentials) => Ok(credentials),
+                    Decision::Prefetch(_) | Decision::Fetch => self.refresh().await,
+                },
                 None => Ok(credentials),
             },
             Decision::Fetch => {

@@ -205,7 +205,7 @@ impl Credentials {
     /// ```
     pub fn expires_within(&self, now: SystemTime, window: Duration) -> bool {
         match self.inner.expiration {
-            Some(expiration) => now + window >= expiration,
+            Some(expiration) => now.checked_add(window).is_none_or(|end| end >= expiration),
             None => false,
         }
     }
