@@ -1,3 +1,56 @@
-//! A local OSS-compatible HTTP(S) server for tests: verifies presigned URLs, serves objects, injects faults.
+//! A local OSS-compatible HTTP(S) server for tests, demos and users' own integration tests.
 //!
-//! (Work in progress: see the project issues.)
+//! It answers `GetObject` and `HeadObject` the way Alibaba Cloud OSS does: `Range` (206/416,
+//! including the OSS default of answering an out-of-bounds range with the whole object),
+//! `If-Match`/`If-None-Match`/`If-Modified-Since`/`If-Unmodified-Since`, `ETag`,
+//! `Content-Length`, `x-oss-hash-crc64ecma`, `x-oss-request-id`, and errors as XML bodies with
+//! `Code`, `Message`, `RequestId`, `HostId` and `EC` (for HEAD: base64 in `x-oss-err`).
+//!
+//! With credentials configured it verifies V4 (`OSS4-HMAC-SHA256`) and V1 signatures, both
+//! presigned (query) and in the `Authorization` header, through `oss-sign-core`'s verifier.
+//! Buckets are found virtual-hosted style (`Host: bucket.example.localhost`) or path style
+//! (`/bucket/key`, always used for IP and `localhost` hosts).
+//!
+//! Faults can be injected per object and per request ([`FaultRule`]): error statuses,
+//! dropped connections after N bytes, throttling, stalls, delayed headers, an object replaced
+//! between requests, corrupted bytes, wrong CRC headers, ignored ranges.
+//!
+//! It binds only loopback addresses unless told otherwise.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! use oss_testserver::{Fault, FaultRule, ServerBuilder, TlsIdentity};
+//!
+//! let server = ServerBuilder::new()
+//!     .tls(TlsIdentity::generate(&[]).unwrap())
+//!     .start()
+//!     .await
+//!     .unwrap();
+//! let info = server.store().put("bucket", "a.txt", b"hello world!".to_vec()).unwrap();
+//! assert_eq!(info.crc64, 0x8483C0FA32607D61);
+//! // The first GET of a.txt answers 503 ServiceUnavailable.
+//! server.faults().add(FaultRule::new(Fault::Status(503)).object("bucket", "a.txt").times(1));
+//! let url = server.object_url("bucket", "a.txt");
+//! assert!(url.starts_with("https://127.0.0.1:"));
+//! // Clients trust exactly this server's CA:
+//! let ca_pem = server.tls().unwrap().ca_certificate_pem();
+//! # let _ = ca_pem;
+//! # }
+//! ```
+
+mod auth;
+mod body;
+mod error;
+mod fault;
+mod oss_error;
+mod range;
+mod server;
+mod store;
+mod tls;
+
+pub use error::{ServerError, ServerErrorKind};
+pub use fault::{Fault, FaultPlan, FaultRule};
+pub use server::{Clock, RecordedRequest, ServerBuilder, TestServer};
+pub use store::{generated_bytes, generated_crc64, ObjectInfo, ObjectStore};
+pub use tls::TlsIdentity;

@@ -1,0 +1,571 @@
+//! Objects the server serves: in memory, generated on the fly, or files under a directory.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::SystemTime;
+
+use bytes::Bytes;
+use md5::{Digest, Md5};
+
+use crate::error::{ServerError, ServerErrorKind};
+
+/// Length of the repeating block used for generated objects: deliberately not a power of two, so
+/// that misplaced parts at MiB-aligned offsets never hold the same bytes.
+const PATTERN_BLOCK: usize = (1 << 20) + 13;
+
+/// Facts about a stored object, as the server reports them in headers.
+///
+/// ```
+/// let store = oss_testserver::ObjectStore::new();
+/// let info = store.put("bucket", "hello.txt", b"hello world!".to_vec()).unwrap();
+/// assert_eq!(info.size, 12);
+/// assert_eq!(info.crc64, 0x8483C0FA32607D61);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ObjectInfo {
+    /// Size in bytes.
+    pub size: u64,
+    /// The ETag header value, with its quotes (`"5EB63BBBE01EEED093CB22BB8F5ACDC3"`).
+    pub etag: String,
+    /// CRC-64/XZ (ECMA-182) of the whole object, sent as decimal in `x-oss-hash-crc64ecma`.
+    pub crc64: u64,
+    /// Last modification time (whole seconds).
+    pub last_modified: SystemTime,
+}
+
+#[derive(Debug)]
+pub(crate) enum Content {
+    Memory(Bytes),
+    Pattern { block: Bytes, len: u64 },
+    File(PathBuf),
+}
+
+#[derive(Debug)]
+pub(crate) struct Object {
+    pub(crate) content: Content,
+    pub(crate) info: ObjectInfo,
+    pub(crate) content_type: String,
+}
+
+/// Hashes of files, keyed by path, valid while length and mtime are unchanged.
+type FileMetaCache = HashMap<PathBuf, (u64, SystemTime, ObjectInfo)>;
+
+#[derive(Debug)]
+enum Bucket {
+    Memory(BTreeMap<String, Arc<Object>>),
+    Dir(PathBuf),
+}
+
+#[derive(Debug, Default)]
+struct StoreInner {
+    buckets: BTreeMap<String, Bucket>,
+    root: Option<PathBuf>,
+}
+
+pub(crate) enum Lookup {
+    NoSuchBucket,
+    NoSuchKey,
+    Found(Arc<Object>),
+}
+
+/// The objects a [`TestServer`](crate::TestServer) serves. Cheap to clone; clones share contents,
+/// so a test can add, replace or remove objects while the server runs.
+///
+/// Buckets are either in memory ([`ObjectStore::put`], [`ObjectStore::put_generated`]), a
+/// directory ([`ObjectStore::mount_dir`]: the files under it are the keys), or a root directory
+/// whose subdirectories are buckets ([`ObjectStore::mount_root`]). Keys containing `..`, `.` or
+/// empty path segments are never resolved on disk.
+///
+/// ```
+/// let store = oss_testserver::ObjectStore::new();
+/// store.put("bucket", "a/b.txt", b"data".to_vec()).unwrap();
+/// assert_eq!(store.info("bucket", "a/b.txt").unwrap().size, 4);
+/// assert!(store.remove("bucket", "a/b.txt"));
+/// assert!(store.info("bucket", "a/b.txt").is_none());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ObjectStore {
+    inner: Arc<RwLock<StoreInner>>,
+    file_meta: Arc<Mutex<FileMetaCache>>,
+}
+
+impl ObjectStore {
+    /// An empty store.
+    ///
+    /// ```
+    /// let store = oss_testserver::ObjectStore::new();
+    /// assert!(store.info("bucket", "key").is_none());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Creates an empty in-memory bucket (no-op if it exists).
+    ///
+    /// ```
+    /// let store = oss_testserver::ObjectStore::new();
+    /// store.create_bucket("empty-bucket").unwrap();
+    /// assert!(store.create_bucket("UPPER").is_err());
+    /// ```
+    pub fn create_bucket(&self, bucket: &str) -> Result<(), ServerError> {
+        check_bucket(bucket)?;
+        let mut inner = self.write();
+        inner
+            .buckets
+            .entry(bucket.to_string())
+            .or_insert_with(|| Bucket::Memory(BTreeMap::new()));
+        Ok(())
+    }
+
+    /// Serves the files under `dir` as the objects of `bucket` (key `a/b.txt` is `dir/a/b.txt`).
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir();
+    /// let store = oss_testserver::ObjectStore::new();
+    /// store.mount_dir("files", &dir).unwrap();
+    /// assert!(store.mount_dir("files", "/definitely/not/here").is_err());
+    /// ```
+    pub fn mount_dir(&self, bucket: &str, dir: impl AsRef<Path>) -> Result<(), ServerError> {
+        check_bucket(bucket)?;
+        let dir = existing_dir(dir.as_ref())?;
+        self.write()
+            .buckets
+            .insert(bucket.to_string(), Bucket::Dir(dir));
+        Ok(())
+    }
+
+    /// Serves every subdirectory of `root` as a bucket of the same name (looked up per request,
+    /// so directories created later are visible).
+    ///
+    /// ```
+    /// let store = oss_testserver::ObjectStore::new();
+    /// store.mount_root(std::env::temp_dir()).unwrap();
+    /// ```
+    pub fn mount_root(&self, root: impl AsRef<Path>) -> Result<(), ServerError> {
+        let root = existing_dir(root.as_ref())?;
+        self.write().root = Some(root);
+        Ok(())
+    }
+
+    /// Stores `data` under `bucket`/`key` in memory, creating the bucket if needed, and returns
+    /// the new ETag, size and CRC. A directory-backed bucket gets the file written instead.
+    ///
+    /// ```
+    /// let store = oss_testserver::ObjectStore::new();
+    /// let first = store.put("bucket", "k", b"one".to_vec()).unwrap();
+    /// let second = store.put("bucket", "k", b"two".to_vec()).unwrap();
+    /// assert_ne!(first.etag, second.etag);
+    /// ```
+    pub fn put(
+        &self,
+        bucket: &str,
+        key: &str,
+        data: impl Into<Bytes>,
+    ) -> Result<ObjectInfo, ServerError> {
+        check_bucket(bucket)?;
+        check_key(key)?;
+        let data: Bytes = data.into();
+        if let Some(path) = self.dir_path(bucket, key) {
+            let path = path?;
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(io_err)?;
+            }
+            std::fs::write(&path, &data).map_err(io_err)?;
+            return self.file_object(&path).map(|o| o.info.clone());
+        }
+        let mut md5 = Md5::new();
+        md5.update(&data);
+        let mut crc = crc64fast::Digest::new();
+        crc.write(&data);
+        let info = ObjectInfo {
+            size: data.len() as u64,
+            etag: format!("\"{}\"", hex::encode_upper(md5.finalize())),
+            crc64: crc.sum64(),
+            last_modified: now_seconds(),
+        };
+        self.insert(bucket, key, Content::Memory(data), info.clone());
+        Ok(info)
+    }
+
+    /// Stores an object of `len` deterministic pseudo-random bytes derived from `seed` without
+    /// holding it in memory (a 1 MiB block is repeated with a shift); use it for big objects.
+    /// Its ETag is derived from `seed` and `len`, not an MD5 of the content.
+    ///
+    /// ```
+    /// let store = oss_testserver::ObjectStore::new();
+    /// let info = store.put_generated("bucket", "big", 3 << 20, 7).unwrap();
+    /// assert_eq!(info.size, 3 << 20);
+    /// assert_eq!(info.crc64, oss_testserver::generated_crc64(3 << 20, 7));
+    /// ```
+    pub fn put_generated(
+        &self,
+        bucket: &str,
+        key: &str,
+        len: u64,
+        seed: u64,
+    ) -> Result<ObjectInfo, ServerError> {
+        check_bucket(bucket)?;
+        check_key(key)?;
+        let block = pattern_block(seed);
+        let crc64 = crc_of_pattern(&block, len);
+        let mut md5 = Md5::new();
+        md5.update(format!("generated:{seed}:{len}"));
+        let info = ObjectInfo {
+            size: len,
+            etag: format!("\"{}\"", hex::encode_upper(md5.finalize())),
+            crc64,
+            last_modified: now_seconds(),
+        };
+        self.insert(bucket, key, Content::Pattern { block, len }, info.clone());
+        Ok(info)
+    }
+
+    /// Removes an in-memory object; returns whether it existed.
+    ///
+    /// ```
+    /// let store = oss_testserver::ObjectStore::new();
+    /// assert!(!store.remove("bucket", "nothing"));
+    /// ```
+    pub fn remove(&self, bucket: &str, key: &str) -> bool {
+        match self.write().buckets.get_mut(bucket) {
+            Some(Bucket::Memory(map)) => map.remove(key).is_some(),
+            _ => false,
+        }
+    }
+
+    /// Size, ETag and CRC of an object, if it exists.
+    ///
+    /// ```
+    /// let store = oss_testserver::ObjectStore::new();
+    /// store.put("bucket", "k", Vec::from(&b"abc"[..])).unwrap();
+    /// assert_eq!(store.info("bucket", "k").unwrap().size, 3);
+    /// ```
+    pub fn info(&self, bucket: &str, key: &str) -> Option<ObjectInfo> {
+        match self.lookup(bucket, key) {
+            Lookup::Found(o) => Some(o.info.clone()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn bucket_exists(&self, bucket: &str) -> bool {
+        let inner = self.read();
+        inner.buckets.contains_key(bucket)
+            || (check_bucket(bucket).is_ok()
+                && inner.root.as_ref().is_some_and(|r| r.join(bucket).is_dir()))
+    }
+
+    pub(crate) fn lookup(&self, bucket: &str, key: &str) -> Lookup {
+        let dir = {
+            let inner = self.read();
+            match inner.buckets.get(bucket) {
+                Some(Bucket::Memory(map)) => {
+                    return match map.get(key) {
+                        Some(o) => Lookup::Found(o.clone()),
+                        None => Lookup::NoSuchKey,
+                    }
+                }
+                Some(Bucket::Dir(d)) => d.clone(),
+                None => match &inner.root {
+                    Some(r) if check_bucket(bucket).is_ok() && r.join(bucket).is_dir() => {
+                        r.join(bucket)
+                    }
+                    _ => return Lookup::NoSuchBucket,
+                },
+            }
+        };
+        let Some(path) = safe_join(&dir, key) else {
+            return Lookup::NoSuchKey;
+        };
+        match self.file_object(&path) {
+            Ok(o) => Lookup::Found(Arc::new(o)),
+            Err(_) => Lookup::NoSuchKey,
+        }
+    }
+
+    fn dir_path(&self, bucket: &str, key: &str) -> Option<Result<PathBuf, ServerError>> {
+        let inner = self.read();
+        let dir = match inner.buckets.get(bucket) {
+            Some(Bucket::Dir(d)) => d.clone(),
+            Some(Bucket::Memory(_)) => return None,
+            None => match &inner.root {
+                Some(r) if r.join(bucket).is_dir() => r.join(bucket),
+                _ => return None,
+            },
+        };
+        Some(safe_join(&dir, key).ok_or_else(|| {
+            ServerError::new(
+                ServerErrorKind::InvalidInput,
+                format!("key {key:?} cannot be stored on disk (empty, `.` or `..` segments)"),
+            )
+        }))
+    }
+
+    fn file_object(&self, path: &Path) -> Result<Object, ServerError> {
+        let meta = std::fs::metadata(path).map_err(io_err)?;
+        if !meta.is_file() {
+            return Err(ServerError::new(ServerErrorKind::Io, "not a regular file"));
+        }
+        let mtime = meta.modified().map_err(io_err)?;
+        let cached = self
+            .file_meta
+            .lock()
+            .ok()
+            .and_then(|m| m.get(path).cloned())
+            .filter(|(len, t, _)| *len == meta.len() && *t == mtime)
+            .map(|(_, _, info)| info);
+        let info = match cached {
+            Some(info) => info,
+            None => {
+                let info = hash_file(path, mtime)?;
+                if let Ok(mut m) = self.file_meta.lock() {
+                    m.insert(path.to_path_buf(), (meta.len(), mtime, info.clone()));
+                }
+                info
+            }
+        };
+        Ok(Object {
+            content: Content::File(path.to_path_buf()),
+            info,
+            content_type: content_type_for(path),
+        })
+    }
+
+    fn insert(&self, bucket: &str, key: &str, content: Content, info: ObjectInfo) {
+        let mut inner = self.write();
+        let b = inner
+            .buckets
+            .entry(bucket.to_string())
+            .or_insert_with(|| Bucket::Memory(BTreeMap::new()));
+        if let Bucket::Memory(map) = b {
+            map.insert(
+                key.to_string(),
+                Arc::new(Object {
+                    content,
+                    info,
+                    content_type: content_type_for(Path::new(key)),
+                }),
+            );
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, StoreInner> {
+        self.inner.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, StoreInner> {
+        self.inner.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The CRC-64/XZ of the object [`ObjectStore::put_generated`] makes for `len` and `seed`.
+///
+/// ```
+/// assert_eq!(oss_testserver::generated_crc64(0, 1), 0);
+/// ```
+pub fn generated_crc64(len: u64, seed: u64) -> u64 {
+    crc_of_pattern(&pattern_block(seed), len)
+}
+
+/// The bytes [`ObjectStore::put_generated`] serves for `len` and `seed` (for small objects in
+/// tests that compare content).
+///
+/// ```
+/// let bytes = oss_testserver::generated_bytes(10, 3);
+/// assert_eq!(bytes.len(), 10);
+/// assert_eq!(bytes, oss_testserver::generated_bytes(10, 3));
+/// ```
+pub fn generated_bytes(len: usize, seed: u64) -> Vec<u8> {
+    let block = pattern_block(seed);
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        let take = (len - out.len()).min(block.len());
+        out.extend_from_slice(&block[..take]);
+    }
+    out
+}
+
+fn pattern_block(seed: u64) -> Bytes {
+    // xorshift64*: deterministic, fast, good enough to make every offset distinct.
+    let mut x = seed ^ 0x9E37_79B9_7F4A_7C15;
+    if x == 0 {
+        x = 1;
+    }
+    let mut block = Vec::with_capacity(PATTERN_BLOCK + 8);
+    while block.len() < PATTERN_BLOCK {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        block.extend_from_slice(&x.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
+    }
+    block.truncate(PATTERN_BLOCK);
+    Bytes::from(block)
+}
+
+fn crc_of_pattern(block: &[u8], len: u64) -> u64 {
+    let mut crc = crc64fast::Digest::new();
+    let mut left = len;
+    while left > 0 {
+        let take = left.min(block.len() as u64) as usize;
+        crc.write(&block[..take]);
+        left -= take as u64;
+    }
+    crc.sum64()
+}
+
+impl Content {
+    /// Reads up to `max` bytes at `offset` (fewer only at the end of the object).
+    pub(crate) async fn read_at(&self, offset: u64, max: usize) -> io::Result<Bytes> {
+        match self {
+            Content::Memory(b) => {
+                let start = (offset as usize).min(b.len());
+                let end = start.saturating_add(max).min(b.len());
+                Ok(b.slice(start..end))
+            }
+            Content::Pattern { block, len } => {
+                let left = len.saturating_sub(offset);
+                let pos = (offset % block.len() as u64) as usize;
+                let take = (max as u64).min(left) as usize;
+                let end = (pos + take).min(block.len());
+                Ok(block.slice(pos..end))
+            }
+            Content::File(path) => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || {
+                    use std::os::unix::fs::FileExt as _;
+                    let f = std::fs::File::open(path)?;
+                    let mut buf = vec![0u8; max];
+                    let mut got = 0;
+                    while got < max {
+                        let n = f.read_at(&mut buf[got..], offset + got as u64)?;
+                        if n == 0 {
+                            break;
+                        }
+                        got += n;
+                    }
+                    buf.truncate(got);
+                    Ok(Bytes::from(buf))
+                })
+                .await
+                .map_err(io::Error::other)?
+            }
+        }
+    }
+}
+
+fn hash_file(path: &Path, mtime: SystemTime) -> Result<ObjectInfo, ServerError> {
+    use std::io::Read as _;
+    let mut f = std::fs::File::open(path).map_err(io_err)?;
+    let mut md5 = Md5::new();
+    let mut crc = crc64fast::Digest::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(io_err)?;
+        if n == 0 {
+            break;
+        }
+        md5.update(&buf[..n]);
+        crc.write(&buf[..n]);
+        size += n as u64;
+    }
+    Ok(ObjectInfo {
+        size,
+        etag: format!("\"{}\"", hex::encode_upper(md5.finalize())),
+        crc64: crc.sum64(),
+        last_modified: truncate_seconds(mtime),
+    })
+}
+
+fn safe_join(dir: &Path, key: &str) -> Option<PathBuf> {
+    if key.is_empty() || key.contains('\\') || key.contains('\0') {
+        return None;
+    }
+    let mut path = dir.to_path_buf();
+    for seg in key.split('/') {
+        if seg.is_empty() || seg == "." || seg == ".." {
+            return None;
+        }
+        let p = Path::new(seg);
+        if p.components().count() != 1
+            || !matches!(p.components().next(), Some(Component::Normal(_)))
+        {
+            return None;
+        }
+        path.push(seg);
+    }
+    Some(path)
+}
+
+fn existing_dir(dir: &Path) -> Result<PathBuf, ServerError> {
+    if !dir.is_dir() {
+        return Err(ServerError::new(
+            ServerErrorKind::InvalidInput,
+            format!("{} is not an existing directory", dir.display()),
+        ));
+    }
+    dir.canonicalize().map_err(io_err)
+}
+
+/// Checks an OSS bucket name: 3-63 characters, lower-case letters, digits and `-`, starting and
+/// ending with a letter or digit.
+pub(crate) fn check_bucket(bucket: &str) -> Result<(), ServerError> {
+    let ok = (3..=63).contains(&bucket.len())
+        && bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !bucket.starts_with('-')
+        && !bucket.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ServerError::new(
+            ServerErrorKind::InvalidInput,
+            format!(
+                "invalid bucket name {bucket:?}: 3-63 characters of a-z, 0-9 and '-', \
+                 starting and ending with a letter or digit"
+            ),
+        ))
+    }
+}
+
+fn check_key(key: &str) -> Result<(), ServerError> {
+    if key.is_empty() || key.len() > 1023 || key.starts_with('/') || key.starts_with('\\') {
+        return Err(ServerError::new(
+            ServerErrorKind::InvalidInput,
+            format!("invalid object key {key:?}: 1-1023 bytes, not starting with '/' or '\\'"),
+        ));
+    }
+    Ok(())
+}
+
+fn content_type_for(path: &Path) -> String {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("txt") => "text/plain",
+        Some("html") => "text/html",
+        Some("json") => "application/json",
+        Some("xml") => "application/xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        _ => "application/octet-stream",
+    }
+    .to_string()
+}
+
+fn io_err(e: io::Error) -> ServerError {
+    ServerError::new(ServerErrorKind::Io, e.to_string())
+}
+
+fn now_seconds() -> SystemTime {
+    truncate_seconds(SystemTime::now())
+}
+
+fn truncate_seconds(t: SystemTime) -> SystemTime {
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs)
+}

@@ -1,0 +1,109 @@
+//! The resume checkpoint: which parts of which object version are already in the temp file.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::crc64;
+
+const MAGIC: &str = "oss-transfer download checkpoint";
+const VERSION: u32 = 1;
+
+/// One finished part and its CRC-64.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct PartRecord {
+    pub(crate) index: u64,
+    pub(crate) crc64: u64,
+}
+
+/// What a checkpoint records. A checkpoint is only used if every identifying field matches.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(crate) struct CheckpointData {
+    /// The URL without its signature parameters.
+    pub(crate) source: String,
+    /// Absolute target path.
+    pub(crate) target: String,
+    /// Temp file path.
+    pub(crate) temp: String,
+    pub(crate) size: u64,
+    pub(crate) etag: String,
+    pub(crate) part_size: u64,
+    /// Finished parts, in any order.
+    pub(crate) parts: Vec<PartRecord>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CheckpointFile {
+    magic: String,
+    version: u32,
+    /// CRC-64 (hex) of the compact JSON of `data`: detects truncated or edited files.
+    checksum: String,
+    data: CheckpointData,
+}
+
+/// Reads a checkpoint; `None` if missing, unreadable, corrupt or from another format version.
+pub(crate) fn load(path: &Path) -> Option<CheckpointData> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let file: CheckpointFile = serde_json::from_str(&text).ok()?;
+    if file.magic != MAGIC || file.version != VERSION {
+        return None;
+    }
+    let data_json = serde_json::to_string(&file.data).ok()?;
+    if format!("{:016x}", crc64::checksum(data_json.as_bytes())) != file.checksum {
+        return None;
+    }
+    Some(file.data)
+}
+
+/// Writes a checkpoint atomically (temp file + rename).
+pub(crate) fn store(path: &Path, data: &CheckpointData) -> std::io::Result<()> {
+    let data_json = serde_json::to_string(data).map_err(std::io::Error::other)?;
+    let file = CheckpointFile {
+        magic: MAGIC.to_string(),
+        version: VERSION,
+        checksum: format!("{:016x}", crc64::checksum(data_json.as_bytes())),
+        data: data.clone(),
+    };
+    let text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
+    let tmp = with_suffix(path, ".writing");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> CheckpointData {
+        CheckpointData {
+            source: "https://h/b/k".into(),
+            target: "/tmp/x".into(),
+            temp: "/tmp/.x.oss-temp".into(),
+            size: 10,
+            etag: "\"E\"".into(),
+            part_size: 4,
+            parts: vec![PartRecord { index: 1, crc64: 7 }],
+        }
+    }
+
+    #[test]
+    fn round_trips_and_detects_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cp.json");
+        store(&p, &sample()).unwrap();
+        assert_eq!(load(&p), Some(sample()));
+        let edited = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("\"size\": 10", "\"size\": 11");
+        std::fs::write(&p, edited).unwrap();
+        assert_eq!(load(&p), None);
+        std::fs::write(&p, "{").unwrap();
+        assert_eq!(load(&p), None);
+    }
+}

@@ -1,0 +1,527 @@
+//! The public entry point: [`Downloader`] (configured once, reused) and [`Download`] (one call).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Empty;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use tokio::io::AsyncWrite;
+
+use crate::error::{DownloadError, DownloadErrorKind};
+use crate::progress::{Cancellation, Progress};
+use crate::retry::RetryPolicy;
+use crate::source::PresignedGet;
+
+pub(crate) type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
+
+pub(crate) type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Default part size for parallel downloads (8 MiB; the official downloader uses 6 MiB).
+pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
+/// Default number of parts fetched at once (the official downloader uses 3).
+pub const DEFAULT_PARALLELISM: usize = 4;
+
+/// Which HTTP versions the client speaks.
+///
+/// ```
+/// let b = oss_transfer::Downloader::builder().http_version(oss_transfer::HttpVersion::Auto);
+/// # let _ = b;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum HttpVersion {
+    /// HTTP/1.1 only: one TCP connection per part in flight (best for throughput when the
+    /// server limits bandwidth per connection). The default.
+    #[default]
+    Http1,
+    /// Offer HTTP/2 and HTTP/1.1 over TLS (ALPN decides); HTTP/1.1 for plain `http://`.
+    Auto,
+    /// HTTP/2 only (ALPN `h2` over TLS, prior knowledge over plain `http://`).
+    Http2,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) part_size: u64,
+    pub(crate) parallelism: usize,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) idle_timeout: Duration,
+    pub(crate) resume: bool,
+    pub(crate) checkpoint_dir: Option<PathBuf>,
+    pub(crate) verify_crc: bool,
+    pub(crate) write_buffer: usize,
+    pub(crate) user_agent: String,
+}
+
+/// Configures a [`Downloader`].
+///
+/// ```
+/// use std::time::Duration;
+/// use oss_transfer::{Downloader, RetryPolicy};
+/// let downloader = Downloader::builder()
+///     .part_size(16 << 20)
+///     .parallelism(8)
+///     .retry(RetryPolicy::default().max_attempts(5))
+///     .connect_timeout(Duration::from_secs(5))
+///     .idle_timeout(Duration::from_secs(30))
+///     .resume(true)
+///     .build()
+///     .unwrap();
+/// # let _ = downloader;
+/// ```
+#[derive(Debug, Clone)]
+pub struct DownloaderBuilder {
+    config: Config,
+    connect_timeout: Duration,
+    http_version: HttpVersion,
+    roots: Option<rustls::RootCertStore>,
+    bad_root: Option<String>,
+}
+
+impl Default for DownloaderBuilder {
+    fn default() -> Self {
+        Self {
+            config: Config {
+                part_size: DEFAULT_PART_SIZE,
+                parallelism: DEFAULT_PARALLELISM,
+                retry: RetryPolicy::default(),
+                idle_timeout: Duration::from_secs(30),
+                resume: false,
+                checkpoint_dir: None,
+                verify_crc: true,
+                write_buffer: 1 << 20,
+                user_agent: format!("oss-transfer/{}", env!("CARGO_PKG_VERSION")),
+            },
+            connect_timeout: Duration::from_secs(10),
+            http_version: HttpVersion::Http1,
+            roots: None,
+            bad_root: None,
+        }
+    }
+}
+
+impl DownloaderBuilder {
+    /// Bytes per ranged request (64 KiB to 5 GiB; default [`DEFAULT_PART_SIZE`]).
+    ///
+    /// ```
+    /// assert!(oss_transfer::Downloader::builder().part_size(10).build().is_err());
+    /// ```
+    pub fn part_size(mut self, bytes: u64) -> Self {
+        self.config.part_size = bytes;
+        self
+    }
+
+    /// Parts fetched at the same time (1 to 64; default [`DEFAULT_PARALLELISM`]). With 1 the
+    /// object is streamed over one connection with a single request.
+    ///
+    /// ```
+    /// assert!(oss_transfer::Downloader::builder().parallelism(0).build().is_err());
+    /// ```
+    pub fn parallelism(mut self, n: usize) -> Self {
+        self.config.parallelism = n;
+        self
+    }
+
+    /// The retry policy.
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().retry(oss_transfer::RetryPolicy::none());
+    /// # let _ = b;
+    /// ```
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = policy;
+        self
+    }
+
+    /// TCP connect timeout (default 10 s).
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().connect_timeout(std::time::Duration::from_secs(3));
+    /// # let _ = b;
+    /// ```
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Longest wait for response headers or for the next body bytes (default 30 s); an idle
+    /// timeout counts as a retryable network failure.
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().idle_timeout(std::time::Duration::from_secs(5));
+    /// # let _ = b;
+    /// ```
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.config.idle_timeout = d;
+        self
+    }
+
+    /// HTTP version policy (default [`HttpVersion::Http1`]).
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().http_version(oss_transfer::HttpVersion::Http2);
+    /// # let _ = b;
+    /// ```
+    pub fn http_version(mut self, v: HttpVersion) -> Self {
+        self.http_version = v;
+        self
+    }
+
+    /// Trusts exactly these roots instead of the bundled Mozilla (webpki) roots.
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().root_certificates(rustls::RootCertStore::empty());
+    /// # let _ = b;
+    /// ```
+    pub fn root_certificates(mut self, roots: rustls::RootCertStore) -> Self {
+        self.roots = Some(roots);
+        self
+    }
+
+    /// Adds a trusted root (DER). The first call replaces the default webpki roots, so a test
+    /// trusts only its own CA.
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().add_root_certificate_der(b"junk");
+    /// assert!(b.build().is_err());
+    /// ```
+    pub fn add_root_certificate_der(mut self, der: &[u8]) -> Self {
+        let store = self.roots.get_or_insert_with(rustls::RootCertStore::empty);
+        if let Err(e) = store.add(CertificateDer::from(der.to_vec())) {
+            self.bad_root = Some(format!("root certificate rejected: {e}"));
+        }
+        self
+    }
+
+    /// Adds trusted roots from PEM text (every `CERTIFICATE` block); like
+    /// [`add_root_certificate_der`](Self::add_root_certificate_der) it replaces the defaults.
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().add_root_certificates_pem("no pem here");
+    /// assert!(b.build().is_err());
+    /// ```
+    pub fn add_root_certificates_pem(mut self, pem: &str) -> Self {
+        let mut any = false;
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            match cert {
+                Ok(c) => {
+                    any = true;
+                    self = self.add_root_certificate_der(&c);
+                }
+                Err(e) => self.bad_root = Some(format!("bad PEM certificate: {e}")),
+            }
+        }
+        if !any && self.bad_root.is_none() {
+            self.bad_root = Some("the PEM text holds no CERTIFICATE block".to_string());
+        }
+        self
+    }
+
+    /// Keep the temp file and a checkpoint on failure so a later run continues (default off).
+    /// Applies to [`Download::to_file`].
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().resume(true);
+    /// # let _ = b;
+    /// ```
+    pub fn resume(mut self, on: bool) -> Self {
+        self.config.resume = on;
+        self
+    }
+
+    /// Directory for checkpoint files (must exist; default: beside the target file).
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().checkpoint_dir(std::env::temp_dir());
+    /// # let _ = b;
+    /// ```
+    pub fn checkpoint_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.checkpoint_dir = Some(dir.into());
+        self
+    }
+
+    /// Compare the CRC-64 of the received bytes with `x-oss-hash-crc64ecma` (default on).
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().verify_crc64(false);
+    /// # let _ = b;
+    /// ```
+    pub fn verify_crc64(mut self, on: bool) -> Self {
+        self.config.verify_crc = on;
+        self
+    }
+
+    /// Bytes buffered per connection before a disk write (4 KiB to 16 MiB; default 1 MiB).
+    ///
+    /// ```
+    /// assert!(oss_transfer::Downloader::builder().write_buffer(1).build().is_err());
+    /// ```
+    pub fn write_buffer(mut self, bytes: usize) -> Self {
+        self.config.write_buffer = bytes;
+        self
+    }
+
+    /// Builds the downloader (and its connection pool).
+    ///
+    /// ```
+    /// let d = oss_transfer::Downloader::builder().build().unwrap();
+    /// # let _ = d;
+    /// ```
+    pub fn build(self) -> Result<Downloader, DownloadError> {
+        let c = &self.config;
+        let invalid = |m: String| Err(DownloadError::new(DownloadErrorKind::InvalidInput, m));
+        if !(64 << 10..=5 << 30).contains(&c.part_size) {
+            return invalid(format!(
+                "part size {} is out of range: 64 KiB (65536) to 5 GiB allowed",
+                c.part_size
+            ));
+        }
+        if !(1..=64).contains(&c.parallelism) {
+            return invalid(format!(
+                "parallelism {} is out of range: 1 to 64 allowed",
+                c.parallelism
+            ));
+        }
+        if !(4 << 10..=16 << 20).contains(&c.write_buffer) {
+            return invalid(format!(
+                "write buffer {} is out of range: 4 KiB to 16 MiB allowed",
+                c.write_buffer
+            ));
+        }
+        if c.idle_timeout.is_zero() {
+            return invalid("idle timeout must be greater than zero".to_string());
+        }
+        if let Some(dir) = &c.checkpoint_dir {
+            if !dir.is_dir() {
+                return invalid(format!(
+                    "checkpoint directory {} does not exist",
+                    dir.display()
+                ));
+            }
+        }
+        if let Some(e) = self.bad_root {
+            return invalid(e);
+        }
+        let roots = self.roots.unwrap_or_else(|| {
+            rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned())
+        });
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| DownloadError::new(DownloadErrorKind::InvalidInput, e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(self.connect_timeout));
+        http.set_nodelay(true);
+        let base = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http();
+        let connector = match self.http_version {
+            HttpVersion::Http1 => base.enable_http1().wrap_connector(http),
+            HttpVersion::Auto => base.enable_http1().enable_http2().wrap_connector(http),
+            HttpVersion::Http2 => base.enable_http2().wrap_connector(http),
+        };
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder
+            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(64);
+        if self.http_version == HttpVersion::Http2 {
+            builder.http2_only(true);
+        }
+        let client = builder.build(connector);
+        Ok(Downloader {
+            shared: Arc::new(Shared {
+                client,
+                config: self.config,
+            }),
+        })
+    }
+}
+
+pub(crate) struct Shared {
+    pub(crate) client: HttpClient,
+    pub(crate) config: Config,
+}
+
+/// Downloads objects through presigned GET URLs. Cheap to clone; clones share the connection
+/// pool.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), oss_transfer::DownloadError> {
+/// use oss_transfer::{Downloader, PresignedGet};
+/// let downloader = Downloader::builder().parallelism(4).build()?;
+/// let get = PresignedGet::new("https://bucket.oss-cn-hangzhou.aliyuncs.com/big.iso?x-oss-...")?;
+/// let outcome = downloader
+///     .download(get)
+///     .progress(|p| eprintln!("{} / {:?} bytes", p.bytes_done, p.total))
+///     .to_file("big.iso")
+///     .await?;
+/// println!("{} bytes, crc64 {}", outcome.size, outcome.crc64);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Downloader {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Downloader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Downloader")
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Downloader {
+    /// A builder with the defaults.
+    ///
+    /// ```
+    /// let d = oss_transfer::Downloader::builder().build().unwrap();
+    /// # let _ = d;
+    /// ```
+    pub fn builder() -> DownloaderBuilder {
+        DownloaderBuilder::default()
+    }
+
+    /// Starts describing one download of `source`.
+    ///
+    /// ```
+    /// let d = oss_transfer::Downloader::builder().build().unwrap();
+    /// let call = d.download(oss_transfer::PresignedGet::new("https://127.0.0.1/b/k").unwrap());
+    /// # let _ = call;
+    /// ```
+    pub fn download(&self, source: PresignedGet) -> Download<'_> {
+        Download {
+            downloader: self,
+            source,
+            progress: None,
+            cancel: None,
+        }
+    }
+}
+
+/// One download; finish it with [`to_file`](Download::to_file) or
+/// [`to_writer`](Download::to_writer).
+///
+/// ```no_run
+/// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
+/// let mut out = Vec::new();
+/// let outcome = d.download(get).to_writer(&mut out).await.unwrap();
+/// assert_eq!(out.len() as u64, outcome.size);
+/// # }
+/// ```
+pub struct Download<'a> {
+    pub(crate) downloader: &'a Downloader,
+    pub(crate) source: PresignedGet,
+    pub(crate) progress: Option<ProgressFn>,
+    pub(crate) cancel: Option<Cancellation>,
+}
+
+impl std::fmt::Debug for Download<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Download")
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Download<'_> {
+    /// Calls `f` as bytes arrive (at most about every 100 ms, and once at the end).
+    ///
+    /// ```no_run
+    /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
+    /// d.download(get)
+    ///     .progress(|p| println!("{:.0}%", 100.0 * p.fraction().unwrap_or(0.0)))
+    ///     .to_file("out.bin")
+    ///     .await
+    ///     .unwrap();
+    /// # }
+    /// ```
+    pub fn progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Stops the download when `c` is cancelled.
+    ///
+    /// ```
+    /// # let d = oss_transfer::Downloader::builder().build().unwrap();
+    /// # let get = oss_transfer::PresignedGet::new("https://127.0.0.1/b/k").unwrap();
+    /// let cancel = oss_transfer::Cancellation::new();
+    /// let call = d.download(get).cancellation(cancel.clone());
+    /// # let _ = call;
+    /// ```
+    pub fn cancellation(mut self, c: Cancellation) -> Self {
+        self.cancel = Some(c);
+        self
+    }
+
+    /// Downloads into `path`: bytes go to a temporary file beside it which is renamed on
+    /// success. On failure `path` is untouched and the temporary file removed, unless resuming
+    /// is enabled, in which case it and a checkpoint stay for the next run.
+    ///
+    /// ```no_run
+    /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
+    /// let outcome = d.download(get).to_file("/tmp/object.bin").await.unwrap();
+    /// assert!(outcome.crc64_verified || outcome.size == 0);
+    /// # }
+    /// ```
+    pub async fn to_file(self, path: impl AsRef<Path>) -> Result<DownloadOutcome, DownloadError> {
+        crate::engine::to_file(self, path.as_ref()).await
+    }
+
+    /// Streams the object into `writer`, in order. Parts may still be fetched in parallel (each
+    /// buffers at most a few write buffers ahead). There is no resume for writers.
+    ///
+    /// ```no_run
+    /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
+    /// let mut stdout = tokio::io::stdout();
+    /// d.download(get).to_writer(&mut stdout).await.unwrap();
+    /// # }
+    /// ```
+    pub async fn to_writer<W>(self, writer: &mut W) -> Result<DownloadOutcome, DownloadError>
+    where
+        W: AsyncWrite + Unpin + Send + ?Sized,
+    {
+        crate::engine::to_writer(self, writer).await
+    }
+}
+
+/// What a successful download did.
+///
+/// ```no_run
+/// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
+/// let o = d.download(get).to_file("x").await.unwrap();
+/// println!("{} bytes, {} parts fetched, {} retries", o.size, o.parts_fetched, o.retries);
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DownloadOutcome {
+    /// Object size in bytes.
+    pub size: u64,
+    /// The ETag every part was pinned to.
+    pub etag: Option<String>,
+    /// CRC-64/XZ of the object as received (combined from the parts).
+    pub crc64: u64,
+    /// Whether `crc64` was compared with the server's `x-oss-hash-crc64ecma` (and matched).
+    pub crc64_verified: bool,
+    /// Number of parts the object was cut into.
+    pub parts_total: u64,
+    /// Parts fetched by this run (the others came from a checkpoint).
+    pub parts_fetched: u64,
+    /// Body bytes received by this run.
+    pub bytes_fetched: u64,
+    /// HTTP requests sent by this run.
+    pub requests: u32,
+    /// Retries (re-sent requests after a failure) in this run.
+    pub retries: u32,
+}

@@ -1,0 +1,1098 @@
+//! The download engine: size discovery, part scheduling, ranged GETs with resume, writes,
+//! checkpoints and the final integrity check.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt as _, Empty};
+use hyper::body::Incoming;
+use tokio::io::{AsyncWrite, AsyncWriteExt as _};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use crate::checkpoint::{self, CheckpointData, PartRecord};
+use crate::crc64;
+use crate::downloader::{Download, DownloadOutcome, ProgressFn, Shared};
+use crate::error::{DownloadError, DownloadErrorKind as Kind, OssErrorBody};
+use crate::progress::{Cancellation, Progress};
+use crate::source::PresignedGet;
+
+/// Counters and the progress callback of one run.
+struct Stats {
+    requests: AtomicU32,
+    retries: AtomicU32,
+    fetched: AtomicU64,
+    done: AtomicU64,
+    total: AtomicU64,
+    started: Instant,
+    progress: Option<ProgressFn>,
+    last_report: Mutex<Option<Instant>>,
+}
+
+impl Stats {
+    fn new(progress: Option<ProgressFn>) -> Self {
+        Self {
+            requests: AtomicU32::new(0),
+            retries: AtomicU32::new(0),
+            fetched: AtomicU64::new(0),
+            done: AtomicU64::new(0),
+            total: AtomicU64::new(u64::MAX),
+            started: Instant::now(),
+            progress,
+            last_report: Mutex::new(None),
+        }
+    }
+
+    fn received(&self, n: u64) {
+        self.fetched.fetch_add(n, Ordering::Relaxed);
+        self.done.fetch_add(n, Ordering::Relaxed);
+        self.report(false);
+    }
+
+    fn report(&self, force: bool) {
+        let Some(cb) = &self.progress else { return };
+        let now = Instant::now();
+        if let Ok(mut last) = self.last_report.lock() {
+            if !force && last.is_some_and(|t| now.duration_since(t).as_millis() < 100) {
+                return;
+            }
+            *last = Some(now);
+        }
+        let elapsed = now.duration_since(self.started);
+        let total = self.total.load(Ordering::Relaxed);
+        let secs = elapsed.as_secs_f64();
+        cb(&Progress {
+            bytes_done: self.done.load(Ordering::Relaxed),
+            total: (total != u64::MAX).then_some(total),
+            bytes_per_second: if secs > 0.0 {
+                self.fetched.load(Ordering::Relaxed) as f64 / secs
+            } else {
+                0.0
+            },
+            elapsed,
+        });
+    }
+}
+
+/// What every worker needs to send requests.
+#[derive(Clone)]
+struct Net {
+    shared: Arc<Shared>,
+    source: Arc<PresignedGet>,
+    stats: Arc<Stats>,
+}
+
+impl Net {
+    /// One GET with the given range; non-2xx answers (except 416) become errors.
+    async fn get(
+        &self,
+        range: &str,
+        if_match: Option<&str>,
+    ) -> Result<Response<Incoming>, DownloadError> {
+        let mut b = Request::get(self.source.uri().clone());
+        for (name, value) in self.source.headers() {
+            b = b.header(name, value);
+        }
+        b = b
+            .header("range", range)
+            .header("user-agent", &self.shared.config.user_agent);
+        if let Some(etag) = if_match {
+            b = b.header("if-match", etag);
+        }
+        let req = b.body(Empty::<Bytes>::new()).map_err(|e| {
+            DownloadError::new(Kind::InvalidInput, format!("cannot build the request: {e}"))
+        })?;
+        self.stats.requests.fetch_add(1, Ordering::Relaxed);
+        let idle = self.shared.config.idle_timeout;
+        let resp = match tokio::time::timeout(idle, self.shared.client.request(req)).await {
+            Err(_) => {
+                return Err(DownloadError::new(
+                    Kind::Timeout,
+                    format!(
+                        "{}: no response within {:?}",
+                        self.source.display_target(),
+                        idle
+                    ),
+                ))
+            }
+            Ok(Err(e)) => {
+                let mut msg = format!("{}: request failed: {e}", self.source.display_target());
+                let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    msg.push_str(&format!(": {s}"));
+                    src = s.source();
+                }
+                return Err(DownloadError::new(Kind::Network, msg).with_source(e));
+            }
+            Ok(Ok(r)) => r,
+        };
+        let status = resp.status();
+        if status.is_success() || status == StatusCode::RANGE_NOT_SATISFIABLE {
+            return Ok(resp);
+        }
+        Err(self.error_from_response(resp).await)
+    }
+
+    async fn error_from_response(&self, resp: Response<Incoming>) -> DownloadError {
+        let status = resp.status().as_u16();
+        let header = |n: &str| {
+            resp.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let (req_id, ec) = (header("x-oss-request-id"), header("x-oss-ec"));
+        let body = tokio::time::timeout(
+            self.shared.config.idle_timeout,
+            http_body_util::Limited::new(resp.into_body(), 64 << 10).collect(),
+        )
+        .await
+        .ok()
+        .and_then(|r| r.ok())
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+        let mut oss = OssErrorBody::parse(&String::from_utf8_lossy(&body));
+        if let Some(o) = &mut oss {
+            if o.request_id.is_empty() {
+                o.request_id = req_id;
+            }
+            if o.ec.is_empty() {
+                o.ec = ec;
+            }
+        }
+        let code = oss.as_ref().map(|o| o.code.as_str()).unwrap_or("");
+        let message = oss.as_ref().map(|o| o.message.as_str()).unwrap_or("");
+        let target = self.source.display_target();
+        let (kind, text, expiry) = match (status, code) {
+            (403, "AccessDenied") if message.to_ascii_lowercase().contains("expired") => (
+                Kind::Expired,
+                format!("{target}: the presigned URL has expired"),
+                self.source.expires_at(),
+            ),
+            (403, "SignatureDoesNotMatch") => (
+                Kind::SignatureMismatch,
+                format!(
+                    "{target}: the server rejected the signature (URL altered, or a signed header missing)"
+                ),
+                None,
+            ),
+            (403, _) => (Kind::AccessDenied, format!("{target}: access denied"), None),
+            (404, _) => (
+                Kind::NotFound,
+                format!("{target}: no such {}", if code == "NoSuchBucket" { "bucket" } else { "object" }),
+                None,
+            ),
+            (412, _) => (
+                Kind::ObjectChanged,
+                format!("{target}: the object changed during the download (If-Match failed)"),
+                None,
+            ),
+            _ => (Kind::HttpStatus, format!("{target}: HTTP {status}"), None),
+        };
+        DownloadError::new(kind, text)
+            .with_status(status, oss)
+            .with_expiry(expiry)
+    }
+}
+
+/// Size and version of the object being downloaded.
+#[derive(Debug, Clone)]
+struct Geometry {
+    size: u64,
+    part_size: u64,
+    etag: Option<String>,
+}
+
+impl Geometry {
+    fn parts(&self) -> u64 {
+        self.size.div_ceil(self.part_size)
+    }
+    fn part_range(&self, i: u64) -> (u64, u64) {
+        let s = i * self.part_size;
+        (s, (s + self.part_size).min(self.size))
+    }
+}
+
+/// A contiguous byte range `[start, end)` fetched by one worker, on part boundaries.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    start: u64,
+    end: u64,
+}
+
+/// Answer to the first request.
+struct Probe {
+    resp: Option<Response<Incoming>>,
+    /// Whether the body is the whole object (200) rather than the requested range.
+    whole: bool,
+    size: u64,
+    etag: Option<String>,
+    crc: Option<u64>,
+}
+
+fn header_str<'a>(resp: &'a Response<Incoming>, name: &str) -> Option<&'a str> {
+    resp.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Parses `bytes a-b/total` or `bytes */total`.
+fn content_range(resp: &Response<Incoming>) -> Option<(Option<(u64, u64)>, u64)> {
+    let v = header_str(resp, "content-range")?.trim();
+    let rest = v.strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let total = total.trim().parse().ok()?;
+    if range.trim() == "*" {
+        return Some((None, total));
+    }
+    let (a, b) = range.split_once('-')?;
+    Some((
+        Some((a.trim().parse().ok()?, b.trim().parse().ok()?)),
+        total,
+    ))
+}
+
+fn protocol(net: &Net, what: impl std::fmt::Display) -> DownloadError {
+    DownloadError::new(
+        Kind::Protocol,
+        format!("{}: {what}", net.source.display_target()),
+    )
+}
+
+/// Sends the first request (with retries) and learns size, ETag and CRC from it.
+async fn probe(net: &Net, start: u64, end: Option<u64>) -> Result<Probe, DownloadError> {
+    let range = match end {
+        Some(e) => format!("bytes={start}-{e}"),
+        None => format!("bytes={start}-"),
+    };
+    let policy = net.shared.config.retry;
+    let mut attempt = 0;
+    let resp = loop {
+        attempt += 1;
+        match net.get(&range, None).await {
+            Ok(r) => break r,
+            Err(e) if e.is_retryable() && attempt < policy.attempts() => {
+                net.stats.retries.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(policy.backoff(attempt)).await;
+            }
+            Err(e) => return Err(e.with_attempts(attempt)),
+        }
+    };
+    let etag = header_str(&resp, "etag").map(str::to_string);
+    let crc = header_str(&resp, "x-oss-hash-crc64ecma").and_then(|v| v.trim().parse().ok());
+    match resp.status() {
+        StatusCode::PARTIAL_CONTENT => {
+            let Some((Some((a, _)), total)) = content_range(&resp) else {
+                return Err(protocol(net, "206 without a usable Content-Range"));
+            };
+            if a != start {
+                return Err(protocol(
+                    net,
+                    format!("asked for bytes from {start}, the server sent from {a}"),
+                ));
+            }
+            Ok(Probe {
+                resp: Some(resp),
+                whole: false,
+                size: total,
+                etag,
+                crc,
+            })
+        }
+        StatusCode::RANGE_NOT_SATISFIABLE => match content_range(&resp) {
+            Some((None, 0)) => Ok(Probe {
+                resp: None,
+                whole: true,
+                size: 0,
+                etag,
+                crc,
+            }),
+            _ => Err(DownloadError::new(
+                Kind::Protocol,
+                format!(
+                    "{}: range {range} not satisfiable",
+                    net.source.display_target()
+                ),
+            )
+            .with_status(416, None)),
+        },
+        _ => {
+            let Some(size) = header_str(&resp, "content-length").and_then(|v| v.parse().ok())
+            else {
+                return Err(protocol(net, "200 without Content-Length"));
+            };
+            Ok(Probe {
+                resp: Some(resp),
+                whole: true,
+                size,
+                etag,
+                crc,
+            })
+        }
+    }
+}
+
+/// Checks a part response: 206 at the right offset, same size and ETag.
+fn check_part(
+    net: &Net,
+    resp: &Response<Incoming>,
+    pos: u64,
+    end: u64,
+    geo: &Geometry,
+) -> Result<(), DownloadError> {
+    if let (Some(want), Some(got)) = (&geo.etag, header_str(resp, "etag")) {
+        if want != got {
+            return Err(DownloadError::new(
+                Kind::ObjectChanged,
+                format!(
+                    "{}: the object changed during the download (ETag {want} became {got})",
+                    net.source.display_target()
+                ),
+            ));
+        }
+    }
+    match resp.status() {
+        StatusCode::PARTIAL_CONTENT => {
+            let Some((Some((a, b)), total)) = content_range(resp) else {
+                return Err(protocol(net, "206 without a usable Content-Range"));
+            };
+            if total != geo.size {
+                return Err(DownloadError::new(
+                    Kind::ObjectChanged,
+                    format!(
+                        "{}: the object size changed from {} to {total}",
+                        net.source.display_target(),
+                        geo.size
+                    ),
+                ));
+            }
+            if a != pos || b + 1 != end {
+                return Err(protocol(
+                    net,
+                    format!("asked for bytes {pos}-{}, got {a}-{b}", end - 1),
+                ));
+            }
+            Ok(())
+        }
+        StatusCode::OK if pos == 0 && end == geo.size => Ok(()),
+        StatusCode::RANGE_NOT_SATISFIABLE => Err(protocol(
+            net,
+            format!(
+                "range {pos}-{} not satisfiable: did the object shrink?",
+                end - 1
+            ),
+        )
+        .with_status(416, None)),
+        s => Err(protocol(
+            net,
+            format!("expected 206 for bytes {pos}-{}, got {s}", end - 1),
+        )),
+    }
+}
+
+/// Where a worker's bytes go.
+enum Out {
+    File(FileOut),
+    Chan(ChanOut),
+}
+
+struct FileOut {
+    file: Arc<std::fs::File>,
+    buf: BytesMut,
+    buf_pos: u64,
+    cap: usize,
+    pending: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl FileOut {
+    async fn wait(&mut self) -> Result<(), DownloadError> {
+        if let Some(h) = self.pending.take() {
+            h.await
+                .map_err(|e| DownloadError::new(Kind::Io, format!("writer task failed: {e}")))?
+                .map_err(|e| DownloadError::io("writing the temporary file", e))?;
+        }
+        Ok(())
+    }
+
+    async fn submit(&mut self) -> Result<(), DownloadError> {
+        self.wait().await?;
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let data = self.buf.split().freeze();
+        self.buf.reserve(self.cap);
+        let pos = self.buf_pos;
+        self.buf_pos += data.len() as u64;
+        let file = self.file.clone();
+        self.pending = Some(tokio::task::spawn_blocking(move || {
+            use std::os::unix::fs::FileExt as _;
+            file.write_all_at(&data, pos)
+        }));
+        Ok(())
+    }
+}
+
+struct ChanOut {
+    tx: mpsc::Sender<Bytes>,
+    buf: BytesMut,
+    cap: usize,
+}
+
+impl Out {
+    async fn push(&mut self, pos: u64, data: &[u8]) -> Result<(), DownloadError> {
+        match self {
+            Out::File(f) => {
+                if f.buf.is_empty() {
+                    f.buf_pos = pos;
+                }
+                f.buf.extend_from_slice(data);
+                if f.buf.len() >= f.cap {
+                    f.submit().await?;
+                }
+            }
+            Out::Chan(c) => {
+                c.buf.extend_from_slice(data);
+                if c.buf.len() >= c.cap {
+                    let chunk = c.buf.split().freeze();
+                    c.buf.reserve(c.cap);
+                    c.tx.send(chunk).await.map_err(|_| cancelled())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes everything pushed so far durable in the sink (written, or handed to the writer).
+    async fn flush(&mut self) -> Result<(), DownloadError> {
+        match self {
+            Out::File(f) => {
+                f.submit().await?;
+                f.wait().await
+            }
+            Out::Chan(c) => {
+                if !c.buf.is_empty() {
+                    let chunk = c.buf.split().freeze();
+                    c.tx.send(chunk).await.map_err(|_| cancelled())?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn cancelled() -> DownloadError {
+    DownloadError::new(Kind::Cancelled, "the download was cancelled")
+}
+
+/// A segment being fetched for an ordered writer: its chunks and its task.
+type InFlight = (
+    mpsc::Receiver<Bytes>,
+    tokio::task::JoinHandle<Result<(), DownloadError>>,
+);
+
+/// Fetches one segment, resuming after broken bodies, reporting each finished part.
+async fn run_segment(
+    net: Net,
+    geo: Arc<Geometry>,
+    seg: Segment,
+    mut first: Option<Response<Incoming>>,
+    mut out: Out,
+    done: mpsc::UnboundedSender<(u64, u64)>,
+) -> Result<(), DownloadError> {
+    let policy = net.shared.config.retry;
+    let idle = net.shared.config.idle_timeout;
+    let mut pos = seg.start;
+    let mut hasher = crc64::Hasher::new();
+    let mut failures = 0u32;
+    while pos < seg.end {
+        let attempt_start = pos;
+        let resp = match first.take() {
+            Some(r) => Ok(r),
+            None => {
+                let range = format!("bytes={pos}-{}", seg.end - 1);
+                match net.get(&range, geo.etag.as_deref()).await {
+                    Ok(r) => check_part(&net, &r, pos, seg.end, &geo).map(|_| r),
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        let result = match resp {
+            Ok(r) => {
+                stream_body(
+                    &net,
+                    r,
+                    &mut pos,
+                    seg.end,
+                    &geo,
+                    &mut hasher,
+                    &mut out,
+                    &done,
+                    idle,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {}
+            Err(e) if e.is_retryable() => {
+                failures = if pos > attempt_start { 1 } else { failures + 1 };
+                if failures >= policy.attempts() {
+                    return Err(e.with_attempts(failures));
+                }
+                net.stats.retries.fetch_add(1, Ordering::Relaxed);
+                tokio::time::sleep(policy.backoff(failures)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    out.flush().await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn stream_body(
+    net: &Net,
+    resp: Response<Incoming>,
+    pos: &mut u64,
+    end: u64,
+    geo: &Geometry,
+    hasher: &mut crc64::Hasher,
+    out: &mut Out,
+    done: &mpsc::UnboundedSender<(u64, u64)>,
+    idle: std::time::Duration,
+) -> Result<(), DownloadError> {
+    let mut body = resp.into_body();
+    while *pos < end {
+        let frame = match tokio::time::timeout(idle, body.frame()).await {
+            Err(_) => {
+                return Err(DownloadError::new(
+                    Kind::Timeout,
+                    format!(
+                        "{}: no body bytes for {idle:?} at offset {pos}",
+                        net.source.display_target()
+                    ),
+                ))
+            }
+            Ok(None) => break,
+            Ok(Some(Err(e))) => {
+                return Err(DownloadError::new(
+                    Kind::Network,
+                    format!(
+                        "{}: the connection broke at offset {pos}: {e}",
+                        net.source.display_target()
+                    ),
+                )
+                .with_source(e))
+            }
+            Ok(Some(Ok(f))) => f,
+        };
+        let Ok(mut data) = frame.into_data() else {
+            continue;
+        };
+        if *pos + data.len() as u64 > end {
+            return Err(protocol(
+                net,
+                format!("the server sent more bytes than the {} requested", end),
+            ));
+        }
+        while !data.is_empty() {
+            let part = *pos / geo.part_size;
+            let (_, part_end) = geo.part_range(part);
+            let take = (data.len() as u64).min(part_end - *pos) as usize;
+            let piece = data.split_to(take);
+            hasher.update(&piece);
+            out.push(*pos, &piece).await?;
+            *pos += take as u64;
+            net.stats.received(take as u64);
+            if *pos == part_end {
+                out.flush().await?;
+                let _ = done.send((part, hasher.finish()));
+                *hasher = crc64::Hasher::new();
+            }
+        }
+    }
+    if *pos < end {
+        return Err(DownloadError::new(
+            Kind::Network,
+            format!(
+                "{}: the body ended early at offset {pos} of {end}",
+                net.source.display_target()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The segments covering `missing` parts: one per part when parallel, maximal runs otherwise.
+fn segments(geo: &Geometry, missing: &[u64], parallel: bool) -> Vec<Segment> {
+    let mut out: Vec<Segment> = Vec::new();
+    for &p in missing {
+        let (s, e) = geo.part_range(p);
+        match out.last_mut() {
+            Some(last) if !parallel && last.end == s => last.end = e,
+            _ => out.push(Segment { start: s, end: e }),
+        }
+    }
+    out
+}
+
+fn combined_crc(geo: &Geometry, parts: &BTreeMap<u64, u64>) -> u64 {
+    let mut crc = 0;
+    for (&i, &c) in parts {
+        let (s, e) = geo.part_range(i);
+        let _ = s;
+        crc = crc64::combine(crc, c, e - geo.part_range(i).0);
+    }
+    crc
+}
+
+fn check_crc(
+    net: &Net,
+    geo: &Geometry,
+    parts: &BTreeMap<u64, u64>,
+    header: Option<u64>,
+) -> Result<(u64, bool), DownloadError> {
+    if parts.len() as u64 != geo.parts() {
+        return Err(DownloadError::new(
+            Kind::Integrity,
+            format!(
+                "{}: only {} of {} parts arrived",
+                net.source.display_target(),
+                parts.len(),
+                geo.parts()
+            ),
+        ));
+    }
+    let crc = combined_crc(geo, parts);
+    let verify = net.shared.config.verify_crc;
+    match header {
+        Some(h) if verify && h != crc => Err(DownloadError::new(
+            Kind::Integrity,
+            format!(
+                "{}: CRC-64 mismatch: the server says {h}, the received bytes give {crc}",
+                net.source.display_target()
+            ),
+        )),
+        Some(_) if verify => Ok((crc, true)),
+        _ => Ok((crc, false)),
+    }
+}
+
+/// Plan of a fresh download after the probe: segments and which one uses the probe's body.
+fn plan_fresh(probe: &Probe, geo: &Geometry, parallelism: usize) -> Vec<Segment> {
+    let all: Vec<u64> = (0..geo.parts()).collect();
+    if probe.whole || parallelism == 1 {
+        return segments(geo, &all, false);
+    }
+    segments(geo, &all, true)
+}
+
+struct Paths {
+    target: PathBuf,
+    temp: PathBuf,
+    checkpoint: PathBuf,
+}
+
+fn paths(shared: &Shared, target: &Path) -> Result<Paths, DownloadError> {
+    let invalid = |m: String| DownloadError::new(Kind::InvalidInput, m);
+    let name = target
+        .file_name()
+        .ok_or_else(|| invalid(format!("{} does not name a file", target.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !parent.is_dir() {
+        return Err(invalid(format!(
+            "the directory {} of the target does not exist",
+            parent.display()
+        )));
+    }
+    if target.is_dir() {
+        return Err(invalid(format!("{} is a directory", target.display())));
+    }
+    let parent = parent
+        .canonicalize()
+        .map_err(|e| DownloadError::io("resolving the target directory", e))?;
+    let target = parent.join(&name);
+    let resume = shared.config.resume;
+    let temp = if resume {
+        parent.join(format!(".{name}.oss-temp"))
+    } else {
+        parent.join(format!(".{name}.{:016x}.oss-temp", rand::random::<u64>()))
+    };
+    let checkpoint = match &shared.config.checkpoint_dir {
+        Some(dir) => dir.join(format!(
+            "{:016x}-{name}.oss-checkpoint",
+            crc64::checksum(target.to_string_lossy().as_bytes())
+        )),
+        None => parent.join(format!(".{name}.oss-checkpoint")),
+    };
+    Ok(Paths {
+        target,
+        temp,
+        checkpoint,
+    })
+}
+
+/// Outcome of one attempt at a file download; `Restart` means the checkpoint was stale.
+enum FileRun {
+    Done(DownloadOutcome),
+    Restart,
+}
+
+pub(crate) async fn to_file(
+    call: Download<'_>,
+    target: &Path,
+) -> Result<DownloadOutcome, DownloadError> {
+    let shared = call.downloader.shared.clone();
+    let paths = paths(&shared, target)?;
+    let net = Net {
+        shared: shared.clone(),
+        source: Arc::new(call.source),
+        stats: Arc::new(Stats::new(call.progress)),
+    };
+    let cancel = call.cancel.unwrap_or_default();
+    let resume = shared.config.resume;
+    let mut use_checkpoint = resume;
+    loop {
+        let result = tokio::select! {
+            r = file_run(&net, &paths, use_checkpoint) => r,
+            _ = cancel.cancelled() => Err(cancelled()),
+        };
+        match result {
+            Ok(FileRun::Done(o)) => return Ok(o),
+            Ok(FileRun::Restart) => {
+                let _ = std::fs::remove_file(&paths.checkpoint);
+                use_checkpoint = false;
+                net.stats.done.store(0, Ordering::Relaxed);
+            }
+            Err(e) => {
+                let useless = matches!(e.kind(), Kind::ObjectChanged | Kind::Integrity);
+                if !resume || useless {
+                    let _ = std::fs::remove_file(&paths.temp);
+                    let _ = std::fs::remove_file(&paths.checkpoint);
+                }
+                return Err(e);
+            }
+        }
+    }
+}
+
+async fn file_run(
+    net: &Net,
+    paths: &Paths,
+    use_checkpoint: bool,
+) -> Result<FileRun, DownloadError> {
+    let cfg = &net.shared.config;
+    let resume = cfg.resume;
+    let identity = net.source.identity();
+    let target_str = paths.target.to_string_lossy().into_owned();
+    let temp_str = paths.temp.to_string_lossy().into_owned();
+    let saved = if use_checkpoint {
+        checkpoint::load(&paths.checkpoint).filter(|c| {
+            c.source == identity
+                && c.target == target_str
+                && c.temp == temp_str
+                && c.part_size == cfg.part_size
+                && std::fs::metadata(&paths.temp).is_ok_and(|m| m.len() == c.size)
+                && c.parts
+                    .iter()
+                    .all(|p| p.index < c.size.div_ceil(c.part_size))
+        })
+    } else {
+        None
+    };
+    if use_checkpoint && saved.is_none() {
+        let _ = std::fs::remove_file(&paths.checkpoint);
+    }
+
+    let mut parts: BTreeMap<u64, u64> = BTreeMap::new();
+    let (geo, crc_header, plan, mut probe_resp, parts_total) = match &saved {
+        Some(cp) => {
+            for p in &cp.parts {
+                parts.insert(p.index, p.crc64);
+            }
+            let geo = Geometry {
+                size: cp.size,
+                part_size: cp.part_size,
+                etag: Some(cp.etag.clone()),
+            };
+            let missing: Vec<u64> = (0..geo.parts())
+                .filter(|i| !parts.contains_key(i))
+                .collect();
+            let plan = segments(&geo, &missing, cfg.parallelism > 1);
+            let (ps, pe) = match plan.first() {
+                Some(s) => (s.start, Some(s.end - 1)),
+                None => (0, Some(0)),
+            };
+            let probe = probe(net, ps, pe).await?;
+            if probe.etag.as_deref() != Some(cp.etag.as_str())
+                || probe.size != cp.size
+                || probe.whole && cp.size > 0 && !plan.is_empty() && ps != 0
+            {
+                return Ok(FileRun::Restart);
+            }
+            let done_bytes: u64 = parts
+                .keys()
+                .map(|&i| {
+                    let (s, e) = geo.part_range(i);
+                    e - s
+                })
+                .sum();
+            net.stats.done.store(done_bytes, Ordering::Relaxed);
+            net.stats.total.store(geo.size, Ordering::Relaxed);
+            let first = if plan.is_empty() { None } else { probe.resp };
+            let n = geo.parts();
+            (geo, probe.crc, plan, first, n)
+        }
+        None => {
+            let end = if cfg.parallelism > 1 {
+                Some(cfg.part_size - 1)
+            } else {
+                None
+            };
+            let probe = probe(net, 0, end).await?;
+            let geo = Geometry {
+                size: probe.size,
+                part_size: cfg.part_size,
+                etag: probe.etag.clone(),
+            };
+            net.stats.total.store(geo.size, Ordering::Relaxed);
+            let plan = plan_fresh(&probe, &geo, cfg.parallelism);
+            // Fresh temp file of the right length.
+            let f = std::fs::File::create(&paths.temp)
+                .map_err(|e| DownloadError::io("creating the temporary file", e))?;
+            f.set_len(geo.size)
+                .map_err(|e| DownloadError::io("sizing the temporary file", e))?;
+            let n = geo.parts();
+            (geo, probe.crc, plan, probe.resp, n)
+        }
+    };
+    let geo = Arc::new(geo);
+    let file = Arc::new(
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&paths.temp)
+            .map_err(|e| DownloadError::io("opening the temporary file", e))?,
+    );
+    let mut cp = CheckpointData {
+        source: identity,
+        target: target_str,
+        temp: temp_str,
+        size: geo.size,
+        etag: geo.etag.clone().unwrap_or_default(),
+        part_size: geo.part_size,
+        parts: parts
+            .iter()
+            .map(|(&index, &crc64)| PartRecord { index, crc64 })
+            .collect(),
+    };
+    let checkpointing = resume && geo.etag.is_some();
+    if checkpointing {
+        checkpoint::store(&paths.checkpoint, &cp)
+            .map_err(|e| DownloadError::io("writing the checkpoint", e))?;
+    }
+
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(u64, u64)>();
+    let mut queue: VecDeque<Segment> = plan.into_iter().collect();
+    let mut workers: JoinSet<Result<(), DownloadError>> = JoinSet::new();
+    let parts_fetched_before = parts.len() as u64;
+    let spawn = |workers: &mut JoinSet<_>, seg: Segment, first: Option<Response<Incoming>>| {
+        let out = Out::File(FileOut {
+            file: file.clone(),
+            buf: BytesMut::with_capacity(cfg.write_buffer),
+            buf_pos: seg.start,
+            cap: cfg.write_buffer,
+            pending: None,
+        });
+        workers.spawn(run_segment(
+            net.clone(),
+            geo.clone(),
+            seg,
+            first,
+            out,
+            done_tx.clone(),
+        ));
+    };
+    while workers.len() < cfg.parallelism {
+        let Some(seg) = queue.pop_front() else { break };
+        spawn(&mut workers, seg, probe_resp.take());
+    }
+    drop(probe_resp);
+    loop {
+        if workers.is_empty() && queue.is_empty() {
+            while let Ok((idx, crc)) = done_rx.try_recv() {
+                parts.insert(idx, crc);
+            }
+            break;
+        }
+        tokio::select! {
+            Some((idx, crc)) = done_rx.recv() => {
+                parts.insert(idx, crc);
+                if checkpointing {
+                    cp.parts.push(PartRecord { index: idx, crc64: crc });
+                    checkpoint::store(&paths.checkpoint, &cp)
+                        .map_err(|e| DownloadError::io("writing the checkpoint", e))?;
+                }
+            }
+            joined = workers.join_next(), if !workers.is_empty() => {
+                match joined {
+                    Some(Ok(Ok(()))) => {
+                        if let Some(seg) = queue.pop_front() {
+                            spawn(&mut workers, seg, None);
+                        }
+                    }
+                    Some(Ok(Err(e))) => {
+                        workers.abort_all();
+                        return Err(e);
+                    }
+                    Some(Err(e)) => {
+                        workers.abort_all();
+                        return Err(DownloadError::new(Kind::Io, format!("a download task failed: {e}")));
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+    drop(file);
+    let (crc, verified) = check_crc(net, &geo, &parts, crc_header)?;
+    tokio::fs::rename(&paths.temp, &paths.target)
+        .await
+        .map_err(|e| DownloadError::io("renaming the temporary file to the target", e))?;
+    if resume {
+        let _ = std::fs::remove_file(&paths.checkpoint);
+    }
+    net.stats.report(true);
+    Ok(FileRun::Done(DownloadOutcome {
+        size: geo.size,
+        etag: geo.etag.clone(),
+        crc64: crc,
+        crc64_verified: verified,
+        parts_total,
+        parts_fetched: parts.len() as u64 - parts_fetched_before,
+        bytes_fetched: net.stats.fetched.load(Ordering::Relaxed),
+        requests: net.stats.requests.load(Ordering::Relaxed),
+        retries: net.stats.retries.load(Ordering::Relaxed),
+    }))
+}
+
+pub(crate) async fn to_writer<W>(
+    call: Download<'_>,
+    writer: &mut W,
+) -> Result<DownloadOutcome, DownloadError>
+where
+    W: AsyncWrite + Unpin + Send + ?Sized,
+{
+    let shared = call.downloader.shared.clone();
+    let cfg = shared.config.clone();
+    let net = Net {
+        shared,
+        source: Arc::new(call.source),
+        stats: Arc::new(Stats::new(call.progress)),
+    };
+    let cancel: Cancellation = call.cancel.unwrap_or_default();
+    let work = async {
+        let end = if cfg.parallelism > 1 {
+            Some(cfg.part_size - 1)
+        } else {
+            None
+        };
+        let probe = probe(&net, 0, end).await?;
+        let geo = Arc::new(Geometry {
+            size: probe.size,
+            part_size: cfg.part_size,
+            etag: probe.etag.clone(),
+        });
+        net.stats.total.store(geo.size, Ordering::Relaxed);
+        let mut queue: VecDeque<Segment> = plan_fresh(&probe, &geo, cfg.parallelism).into();
+        let mut first = probe.resp;
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(u64, u64)>();
+        let mut in_flight: VecDeque<InFlight> = VecDeque::new();
+        let mut result: Result<(), DownloadError> = Ok(());
+        loop {
+            while in_flight.len() < cfg.parallelism {
+                let Some(seg) = queue.pop_front() else { break };
+                let (tx, rx) = mpsc::channel(2);
+                let out = Out::Chan(ChanOut {
+                    tx,
+                    buf: BytesMut::with_capacity(cfg.write_buffer),
+                    cap: cfg.write_buffer,
+                });
+                let h = tokio::spawn(run_segment(
+                    net.clone(),
+                    geo.clone(),
+                    seg,
+                    first.take(),
+                    out,
+                    done_tx.clone(),
+                ));
+                in_flight.push_back((rx, h));
+            }
+            let Some((mut rx, h)) = in_flight.pop_front() else {
+                break;
+            };
+            while let Some(chunk) = rx.recv().await {
+                if let Err(e) = writer.write_all(&chunk).await {
+                    result = Err(DownloadError::io("writing to the output", e));
+                    break;
+                }
+            }
+            if result.is_err() {
+                h.abort();
+                break;
+            }
+            match h.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    result = Err(e);
+                    break;
+                }
+                Err(e) => {
+                    result = Err(DownloadError::new(
+                        Kind::Io,
+                        format!("a download task failed: {e}"),
+                    ));
+                    break;
+                }
+            }
+        }
+        for (_, h) in in_flight {
+            h.abort();
+        }
+        result?;
+        writer
+            .flush()
+            .await
+            .map_err(|e| DownloadError::io("flushing the output", e))?;
+        drop(done_tx);
+        let mut parts = BTreeMap::new();
+        while let Some((i, c)) = done_rx.recv().await {
+            parts.insert(i, c);
+        }
+        let (crc, verified) = check_crc(&net, &geo, &parts, probe.crc)?;
+        net.stats.report(true);
+        Ok(DownloadOutcome {
+            size: geo.size,
+            etag: geo.etag.clone(),
+            crc64: crc,
+            crc64_verified: verified,
+            parts_total: geo.parts(),
+            parts_fetched: geo.parts(),
+            bytes_fetched: net.stats.fetched.load(Ordering::Relaxed),
+            requests: net.stats.requests.load(Ordering::Relaxed),
+            retries: net.stats.retries.load(Ordering::Relaxed),
+        })
+    };
+    tokio::select! {
+        r = work => r,
+        _ = cancel.cancelled() => Err(cancelled()),
+    }
+}

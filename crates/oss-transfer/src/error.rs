@@ -1,0 +1,373 @@
+//! Typed download errors, including the OSS error XML the server sent.
+
+use std::fmt;
+use std::time::SystemTime;
+
+/// What kind of failure a [`DownloadError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DownloadErrorKind {
+    /// The presigned URL has expired (403 `AccessDenied`, "Request has expired").
+    Expired,
+    /// The signature was refused (403 `SignatureDoesNotMatch`): the URL was altered, or a
+    /// signed header is missing or different.
+    SignatureMismatch,
+    /// Any other 403 (`AccessDenied`, `InvalidAccessKeyId`, ...).
+    AccessDenied,
+    /// 404 `NoSuchKey` or `NoSuchBucket`.
+    NotFound,
+    /// The object changed during the download (412 on `If-Match`, or a different ETag/size).
+    ObjectChanged,
+    /// The bytes received do not match `x-oss-hash-crc64ecma` or the announced length.
+    Integrity,
+    /// Another HTTP error status (after retries, for retryable ones).
+    HttpStatus,
+    /// Connecting, TLS, or the connection broke (after retries).
+    Network,
+    /// No response or no body bytes within the idle timeout (after retries).
+    Timeout,
+    /// The server answered something inconsistent (wrong `Content-Range`, missing headers).
+    Protocol,
+    /// Reading or writing local files failed.
+    Io,
+    /// The download was cancelled.
+    Cancelled,
+    /// The URL, a header or an option is not acceptable.
+    InvalidInput,
+}
+
+/// The fields of an OSS `<Error>` XML body.
+///
+/// ```
+/// let xml = "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message>nope</Message>\
+///            <RequestId>R1</RequestId><HostId>h</HostId><Key>a&amp;b</Key></Error>";
+/// let e = oss_transfer::OssErrorBody::parse(xml).unwrap();
+/// assert_eq!(e.code, "NoSuchKey");
+/// assert_eq!(e.field("Key"), Some("a&b"));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OssErrorBody {
+    /// `Code`, e.g. `AccessDenied`.
+    pub code: String,
+    /// `Message`.
+    pub message: String,
+    /// `RequestId` (or the `x-oss-request-id` header when the body has none).
+    pub request_id: String,
+    /// `HostId`.
+    pub host_id: String,
+    /// `EC`, the fine-grained error code (or the `x-oss-ec` header).
+    pub ec: String,
+    /// Every child element, in order (including the ones above).
+    pub fields: Vec<(String, String)>,
+}
+
+impl OssErrorBody {
+    /// Parses the flat `<Error>` document OSS sends; `None` if it is not one.
+    ///
+    /// ```
+    /// assert!(oss_transfer::OssErrorBody::parse("not xml").is_none());
+    /// ```
+    pub fn parse(xml: &str) -> Option<Self> {
+        let start = xml.find("<Error")?;
+        let rest = &xml[start..];
+        let open_end = rest.find('>')?;
+        let mut body = &rest[open_end + 1..];
+        let mut fields = Vec::new();
+        while let Some(lt) = body.find('<') {
+            body = &body[lt + 1..];
+            if body.starts_with('/') {
+                break;
+            }
+            let gt = body.find('>')?;
+            let tag = &body[..gt];
+            if let Some(self_closing) = tag.strip_suffix('/') {
+                fields.push((self_closing.trim().to_string(), String::new()));
+                body = &body[gt + 1..];
+                continue;
+            }
+            let name = tag.split_whitespace().next()?.to_string();
+            body = &body[gt + 1..];
+            let close = format!("</{name}>");
+            let end = body.find(&close)?;
+            fields.push((name, unescape(&body[..end])));
+            body = &body[end + close.len()..];
+        }
+        let get = |n: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let parsed = Self {
+            code: get("Code"),
+            message: get("Message"),
+            request_id: get("RequestId"),
+            host_id: get("HostId"),
+            ec: get("EC"),
+            fields: Vec::new(),
+        };
+        if parsed.code.is_empty() {
+            return None;
+        }
+        Some(Self { fields, ..parsed })
+    }
+
+    /// The value of a child element by name.
+    ///
+    /// ```
+    /// let e = oss_transfer::OssErrorBody::parse("<Error><Code>X</Code><EC>1</EC></Error>").unwrap();
+    /// assert_eq!(e.field("EC"), Some("1"));
+    /// assert_eq!(e.field("Nope"), None);
+    /// ```
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#10;", "\n")
+        .replace("&#13;", "\r")
+        .replace("&amp;", "&")
+}
+
+/// A failed download. [`kind`](DownloadError::kind) says what happened; the OSS error fields,
+/// the HTTP status and (for an expired URL) the expiry instant are available when known.
+///
+/// Its `Display` never contains the URL's query (signature, security token).
+///
+/// ```
+/// # async fn demo() {
+/// use oss_transfer::{Downloader, DownloadErrorKind, PresignedGet};
+/// let downloader = Downloader::builder().build().unwrap();
+/// let err = PresignedGet::new("ftp://example.invalid/x").unwrap_err();
+/// assert_eq!(err.kind(), DownloadErrorKind::InvalidInput);
+/// # }
+/// ```
+pub struct DownloadError {
+    inner: Box<ErrorInner>,
+}
+
+#[derive(Debug)]
+struct ErrorInner {
+    kind: DownloadErrorKind,
+    message: String,
+    status: Option<u16>,
+    oss: Option<OssErrorBody>,
+    expires_at: Option<SystemTime>,
+    attempts: u32,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl fmt::Debug for DownloadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DownloadError")
+            .field("kind", &self.inner.kind)
+            .field("message", &self.inner.message)
+            .field("status", &self.inner.status)
+            .field("oss", &self.inner.oss)
+            .field("attempts", &self.inner.attempts)
+            .finish()
+    }
+}
+
+impl DownloadError {
+    pub(crate) fn new(kind: DownloadErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            inner: Box::new(ErrorInner {
+                kind,
+                message: message.into(),
+                status: None,
+                oss: None,
+                expires_at: None,
+                attempts: 0,
+                source: None,
+            }),
+        }
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.inner.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_status(mut self, status: u16, oss: Option<OssErrorBody>) -> Self {
+        self.inner.status = Some(status);
+        self.inner.oss = oss;
+        self
+    }
+
+    pub(crate) fn with_expiry(mut self, at: Option<SystemTime>) -> Self {
+        self.inner.expires_at = at;
+        self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    pub(crate) fn io(what: &str, e: std::io::Error) -> Self {
+        Self::new(DownloadErrorKind::Io, format!("{what}: {e}")).with_source(e)
+    }
+
+    /// The kind of failure.
+    ///
+    /// ```
+    /// let err = oss_transfer::PresignedGet::new("not a url").unwrap_err();
+    /// assert_eq!(err.kind(), oss_transfer::DownloadErrorKind::InvalidInput);
+    /// ```
+    pub fn kind(&self) -> DownloadErrorKind {
+        self.inner.kind
+    }
+
+    /// The HTTP status of the failing response, if the failure was an HTTP answer.
+    ///
+    /// ```
+    /// let err = oss_transfer::PresignedGet::new("not a url").unwrap_err();
+    /// assert_eq!(err.status(), None);
+    /// ```
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+
+    /// The OSS error body (code, message, request id, EC, ...), if the server sent one.
+    ///
+    /// ```
+    /// let err = oss_transfer::PresignedGet::new("not a url").unwrap_err();
+    /// assert!(err.oss_error().is_none());
+    /// ```
+    pub fn oss_error(&self) -> Option<&OssErrorBody> {
+        self.inner.oss.as_ref()
+    }
+
+    /// The OSS request id of the failing response, if any.
+    ///
+    /// ```
+    /// let err = oss_transfer::PresignedGet::new("not a url").unwrap_err();
+    /// assert_eq!(err.request_id(), None);
+    /// ```
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner
+            .oss
+            .as_ref()
+            .map(|o| o.request_id.as_str())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// When the presigned URL expired (for [`DownloadErrorKind::Expired`]), from the URL's
+    /// `x-oss-date` + `x-oss-expires` (V4) or `Expires` (V1).
+    ///
+    /// ```
+    /// let err = oss_transfer::PresignedGet::new("not a url").unwrap_err();
+    /// assert_eq!(err.expires_at(), None);
+    /// ```
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.inner.expires_at
+    }
+
+    /// How many attempts were made before giving up (0 when not applicable).
+    ///
+    /// ```
+    /// let err = oss_transfer::PresignedGet::new("not a url").unwrap_err();
+    /// assert_eq!(err.attempts(), 0);
+    /// ```
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+
+    pub(crate) fn is_retryable(&self) -> bool {
+        match self.inner.kind {
+            DownloadErrorKind::Network | DownloadErrorKind::Timeout => true,
+            DownloadErrorKind::HttpStatus => {
+                matches!(self.inner.status, Some(s) if s >= 500 || s == 408 || s == 429)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for DownloadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.inner.message)?;
+        if let Some(at) = self.inner.expires_at {
+            let dt: chrono::DateTime<chrono::Utc> = at.into();
+            write!(
+                f,
+                " (the URL expired at {})",
+                dt.format("%Y-%m-%dT%H:%M:%SZ")
+            )?;
+        }
+        if let Some(o) = &self.inner.oss {
+            write!(f, " [{}: {}", o.code, o.message)?;
+            if !o.ec.is_empty() {
+                write!(f, ", EC {}", o.ec)?;
+            }
+            if !o.request_id.is_empty() {
+                write!(f, ", request id {}", o.request_id)?;
+            }
+            f.write_str("]")?;
+        } else if let Some(s) = self.inner.status {
+            write!(f, " [HTTP {s}]")?;
+        }
+        if self.inner.attempts > 1 {
+            write!(f, " after {} attempts", self.inner.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DownloadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_ref()
+            .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_children_in_order_with_namespace_and_escapes() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Error xmlns="http://doc.oss-cn-hangzhou.aliyuncs.com">
+  <Code>SignatureDoesNotMatch</Code>
+  <Message>The request signature we calculated does not match.</Message>
+  <RequestId>65A1</RequestId>
+  <HostId>h.example</HostId>
+  <CanonicalRequest>a=1&amp;b=2</CanonicalRequest>
+  <Empty/>
+  <EC>0002-00000201</EC>
+</Error>"#;
+        let e = OssErrorBody::parse(xml).unwrap();
+        assert_eq!(e.code, "SignatureDoesNotMatch");
+        assert_eq!(e.request_id, "65A1");
+        assert_eq!(e.ec, "0002-00000201");
+        assert_eq!(e.field("CanonicalRequest"), Some("a=1&b=2"));
+        assert_eq!(e.fields[0].0, "Code");
+        assert_eq!(e.fields.len(), 7);
+    }
+
+    #[test]
+    fn rejects_non_error_documents() {
+        assert!(OssErrorBody::parse("<Other><Code>x</Code></Other>").is_none());
+        assert!(OssErrorBody::parse("<Error><Code>unterminated").is_none());
+    }
+}

@@ -1,0 +1,116 @@
+//! Progress reports and cancellation.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+/// A progress report, given to the callback set with
+/// [`Download::progress`](crate::Download::progress).
+///
+/// ```
+/// let p = oss_transfer::Progress { bytes_done: 50, total: Some(100), bytes_per_second: 10.0,
+///     elapsed: std::time::Duration::from_secs(5) };
+/// assert_eq!(p.fraction(), Some(0.5));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Bytes of the object that are done (including parts finished by an earlier, resumed run).
+    pub bytes_done: u64,
+    /// Object size, once known.
+    pub total: Option<u64>,
+    /// Average rate of this run, in bytes per second.
+    pub bytes_per_second: f64,
+    /// Time since this run started.
+    pub elapsed: Duration,
+}
+
+impl Progress {
+    /// `bytes_done / total`, once the total is known (1.0 for an empty object).
+    ///
+    /// ```
+    /// let p = oss_transfer::Progress { bytes_done: 0, total: Some(0), bytes_per_second: 0.0,
+    ///     elapsed: std::time::Duration::ZERO };
+    /// assert_eq!(p.fraction(), Some(1.0));
+    /// ```
+    pub fn fraction(&self) -> Option<f64> {
+        self.total.map(|t| {
+            if t == 0 {
+                1.0
+            } else {
+                self.bytes_done as f64 / t as f64
+            }
+        })
+    }
+}
+
+/// A cancellation signal shared between the caller and a running download. Clones share state.
+///
+/// A cancelled download stops its requests and returns
+/// [`DownloadErrorKind::Cancelled`](crate::DownloadErrorKind::Cancelled); with resuming enabled
+/// the temporary file and checkpoint are kept for a later run.
+///
+/// ```
+/// let c = oss_transfer::Cancellation::new();
+/// assert!(!c.is_cancelled());
+/// c.clone().cancel();
+/// assert!(c.is_cancelled());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Cancellation {
+    inner: Arc<(AtomicBool, Notify)>,
+}
+
+impl Cancellation {
+    /// A signal that has not fired.
+    ///
+    /// ```
+    /// let c = oss_transfer::Cancellation::new();
+    /// # let _ = c;
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Fires the signal (idempotent).
+    ///
+    /// ```
+    /// oss_transfer::Cancellation::new().cancel();
+    /// ```
+    pub fn cancel(&self) {
+        self.inner.0.store(true, Ordering::SeqCst);
+        self.inner.1.notify_waiters();
+    }
+
+    /// Whether the signal has fired.
+    ///
+    /// ```
+    /// assert!(!oss_transfer::Cancellation::new().is_cancelled());
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.0.load(Ordering::SeqCst)
+    }
+
+    /// Completes once the signal fires.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let c = oss_transfer::Cancellation::new();
+    /// c.cancel();
+    /// c.cancelled().await;
+    /// # }
+    /// ```
+    pub async fn cancelled(&self) {
+        loop {
+            let notified = self.inner.1.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.is_cancelled() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}

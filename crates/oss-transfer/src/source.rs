@@ -1,0 +1,262 @@
+//! What to download: a presigned GET URL plus the headers that were signed with it.
+
+use std::time::{Duration, SystemTime};
+
+use http::{HeaderMap, HeaderName, HeaderValue, Uri};
+
+use crate::error::{DownloadError, DownloadErrorKind};
+
+/// Query parameters that carry the signature; they are left out of the object's identity so a
+/// re-presigned URL for the same object resumes the same checkpoint.
+const AUTH_PARAMS: &[&str] = &[
+    "x-oss-signature-version",
+    "x-oss-credential",
+    "x-oss-date",
+    "x-oss-expires",
+    "x-oss-signature",
+    "x-oss-additional-headers",
+    "x-oss-security-token",
+    "ossaccesskeyid",
+    "expires",
+    "signature",
+    "security-token",
+];
+
+/// A presigned GET request: the URL and the headers that must be sent with it (the ones the
+/// presigner listed as signed, e.g. `x-oss-range-behavior` or `x-oss-traffic-limit`).
+///
+/// `Debug` hides the query values that are credentials (signature, security token).
+///
+/// ```
+/// let get = oss_transfer::PresignedGet::new(
+///     "https://bucket.oss-cn-hangzhou.aliyuncs.com/a.txt?x-oss-signature-version=OSS4-HMAC-SHA256\
+///      &x-oss-date=20240102T030405Z&x-oss-expires=60&x-oss-signature=abc",
+/// )
+/// .unwrap()
+/// .header("x-oss-traffic-limit", "819200")
+/// .unwrap();
+/// assert!(!format!("{get:?}").contains("abc"));
+/// assert!(get.expires_at().is_some());
+/// ```
+#[derive(Clone)]
+pub struct PresignedGet {
+    uri: Uri,
+    headers: HeaderMap,
+}
+
+impl std::fmt::Debug for PresignedGet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PresignedGet")
+            .field("url", &redacted_url(&self.uri))
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl PresignedGet {
+    /// Parses an `http` or `https` URL.
+    ///
+    /// ```
+    /// assert!(oss_transfer::PresignedGet::new("https://127.0.0.1:9000/b/k").is_ok());
+    /// assert!(oss_transfer::PresignedGet::new("/relative/only").is_err());
+    /// ```
+    pub fn new(url: &str) -> Result<Self, DownloadError> {
+        let uri: Uri = url.trim().parse().map_err(|e| {
+            DownloadError::new(
+                DownloadErrorKind::InvalidInput,
+                format!("not a valid URL: {e}"),
+            )
+        })?;
+        match uri.scheme_str() {
+            Some("http") | Some("https") => {}
+            _ => {
+                return Err(DownloadError::new(
+                    DownloadErrorKind::InvalidInput,
+                    "the URL must be absolute and use http:// or https://",
+                ))
+            }
+        }
+        if uri.host().is_none_or(str::is_empty) {
+            return Err(DownloadError::new(
+                DownloadErrorKind::InvalidInput,
+                "the URL has no host",
+            ));
+        }
+        Ok(Self {
+            uri,
+            headers: HeaderMap::new(),
+        })
+    }
+
+    /// Adds a header to send with every request (a signed header of the presigned request).
+    /// `Range`, `If-Match` and `Host` are managed by the downloader and refused here.
+    ///
+    /// ```
+    /// let get = oss_transfer::PresignedGet::new("https://127.0.0.1/b/k").unwrap();
+    /// assert!(get.clone().header("range", "bytes=0-1").is_err());
+    /// assert!(get.header("x-oss-traffic-limit", "819200").is_ok());
+    /// ```
+    pub fn header(mut self, name: &str, value: &str) -> Result<Self, DownloadError> {
+        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            DownloadError::new(
+                DownloadErrorKind::InvalidInput,
+                format!("invalid header name {name:?}"),
+            )
+        })?;
+        if matches!(n.as_str(), "range" | "if-match" | "host" | "content-length") {
+            return Err(DownloadError::new(
+                DownloadErrorKind::InvalidInput,
+                format!("header {n} is set by the downloader and cannot be given"),
+            ));
+        }
+        let v = HeaderValue::from_str(value).map_err(|_| {
+            DownloadError::new(
+                DownloadErrorKind::InvalidInput,
+                format!("invalid value for header {n} (control characters are not allowed)"),
+            )
+        })?;
+        self.headers.append(n, v);
+        Ok(self)
+    }
+
+    /// When the URL stops being valid: `x-oss-date` + `x-oss-expires` for V4, `Expires` for V1.
+    ///
+    /// ```
+    /// let v1 = oss_transfer::PresignedGet::new("http://h/b/k?OSSAccessKeyId=a&Expires=1700000000&Signature=s").unwrap();
+    /// assert_eq!(
+    ///     v1.expires_at(),
+    ///     Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000))
+    /// );
+    /// ```
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        let q = self.uri.query()?;
+        let get = |name: &str| {
+            q.split('&').find_map(|p| {
+                let (n, v) = p.split_once('=')?;
+                n.eq_ignore_ascii_case(name).then_some(v)
+            })
+        };
+        if let (Some(date), Some(exp)) = (get("x-oss-date"), get("x-oss-expires")) {
+            let t = chrono::NaiveDateTime::parse_from_str(date, "%Y%m%dT%H%M%SZ").ok()?;
+            let secs: u64 = exp.parse().ok()?;
+            let start: SystemTime = t.and_utc().into();
+            return start.checked_add(Duration::from_secs(secs));
+        }
+        let secs: u64 = get("Expires")?.parse().ok()?;
+        SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(secs))
+    }
+
+    pub(crate) fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The URL without its signature parameters: what identifies the object for checkpoints.
+    pub(crate) fn identity(&self) -> String {
+        let mut s = format!(
+            "{}://{}{}",
+            self.uri.scheme_str().unwrap_or("https"),
+            self.uri.authority().map(|a| a.as_str()).unwrap_or(""),
+            self.uri.path()
+        );
+        let kept: Vec<&str> = self
+            .uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|p| {
+                let name = p.split('=').next().unwrap_or("");
+                !p.is_empty() && !AUTH_PARAMS.iter().any(|a| a.eq_ignore_ascii_case(name))
+            })
+            .collect();
+        if !kept.is_empty() {
+            s.push('?');
+            s.push_str(&kept.join("&"));
+        }
+        s
+    }
+
+    /// `GET scheme://host/path` without the query, for messages.
+    pub(crate) fn display_target(&self) -> String {
+        format!(
+            "GET {}://{}{}",
+            self.uri.scheme_str().unwrap_or("https"),
+            self.uri.authority().map(|a| a.as_str()).unwrap_or(""),
+            self.uri.path()
+        )
+    }
+}
+
+fn redacted_url(uri: &Uri) -> String {
+    let mut s = format!(
+        "{}://{}{}",
+        uri.scheme_str().unwrap_or(""),
+        uri.authority().map(|a| a.as_str()).unwrap_or(""),
+        uri.path()
+    );
+    if let Some(q) = uri.query() {
+        let parts: Vec<String> = q
+            .split('&')
+            .map(|p| {
+                let name = p.split('=').next().unwrap_or("");
+                let secret = [
+                    "x-oss-signature",
+                    "x-oss-security-token",
+                    "signature",
+                    "security-token",
+                ]
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(name));
+                if secret {
+                    format!("{name}=<redacted>")
+                } else {
+                    p.to_string()
+                }
+            })
+            .collect();
+        s.push('?');
+        s.push_str(&parts.join("&"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_drops_auth_parameters_only() {
+        let a = PresignedGet::new(
+            "https://h/b/k?versionId=1&x-oss-date=20240101T000000Z&x-oss-signature=aa&x-oss-credential=c",
+        )
+        .unwrap();
+        let b = PresignedGet::new(
+            "https://h/b/k?versionId=1&x-oss-date=20250101T000000Z&x-oss-signature=bb&x-oss-credential=c",
+        )
+        .unwrap();
+        assert_eq!(a.identity(), "https://h/b/k?versionId=1");
+        assert_eq!(a.identity(), b.identity());
+    }
+
+    #[test]
+    fn v4_expiry_is_date_plus_expires() {
+        let g = PresignedGet::new("https://h/b/k?x-oss-date=20240102T030405Z&x-oss-expires=60")
+            .unwrap();
+        let want = SystemTime::UNIX_EPOCH + Duration::from_secs(1704164645 + 60);
+        assert_eq!(g.expires_at(), Some(want));
+    }
+
+    #[test]
+    fn debug_redacts_signature_and_token() {
+        let g = PresignedGet::new(
+            "https://h/b/k?x-oss-signature=SECRETSIG&x-oss-security-token=TOKEN&x-oss-expires=5",
+        )
+        .unwrap();
+        let d = format!("{g:?}");
+        assert!(!d.contains("SECRETSIG") && !d.contains("TOKEN"));
+        assert!(d.contains("x-oss-expires=5"));
+    }
+}

@@ -1,0 +1,609 @@
+//! Downloads against the local HTTPS test server: sizes, modes, faults, integrity, resume.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use oss_testserver::{generated_bytes, Fault, FaultRule};
+use oss_transfer::{Cancellation, DownloadErrorKind, HttpVersion};
+
+#[tokio::test]
+async fn whole_objects_of_awkward_sizes_in_parallel_and_single_stream() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sizes = [0u64, 1, PART - 1, PART, PART + 1, 5 * PART + 123];
+    for (i, &size) in sizes.iter().enumerate() {
+        let key = format!("obj-{size}");
+        let info = server
+            .store()
+            .put_generated(BUCKET, &key, size, i as u64)
+            .unwrap();
+        for parallelism in [1usize, 3] {
+            let d = builder(&server).parallelism(parallelism).build().unwrap();
+            let target = dir.path().join(format!("{key}-{parallelism}"));
+            let o = d
+                .download(get(&server, &key))
+                .to_file(&target)
+                .await
+                .unwrap();
+            assert_eq!(o.size, size);
+            assert_eq!(o.crc64, info.crc64);
+            assert!(o.crc64_verified);
+            assert_eq!(o.etag.as_deref(), Some(info.etag.as_str()));
+            let got = std::fs::read(&target).unwrap();
+            assert_eq!(
+                got,
+                generated_bytes(size as usize, i as u64),
+                "size {size} p {parallelism}"
+            );
+        }
+    }
+    // only the targets remain: no temporary files
+    assert!(files_in(dir.path()).iter().all(|f| f.starts_with("obj-")));
+}
+
+#[tokio::test]
+async fn single_stream_uses_one_request_and_parallel_uses_one_per_part() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    server
+        .store()
+        .put_generated(BUCKET, "k", 4 * PART, 9)
+        .unwrap();
+    let d = builder(&server).parallelism(1).build().unwrap();
+    let o = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("a"))
+        .await
+        .unwrap();
+    assert_eq!(o.requests, 1);
+    assert_eq!(ranges_for(&server, "k"), vec!["bytes=0-".to_string()]);
+    server.clear_requests();
+    let d = builder(&server).parallelism(3).build().unwrap();
+    let o = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("b"))
+        .await
+        .unwrap();
+    assert_eq!(o.requests, 4);
+    let mut r = ranges_for(&server, "k");
+    r.sort();
+    let mut want: Vec<String> = (0..4)
+        .map(|i| format!("bytes={}-{}", i * PART, (i + 1) * PART - 1))
+        .collect();
+    want.sort();
+    assert_eq!(r, want);
+    // every part after the first is pinned to the ETag
+    let info = server.store().info(BUCKET, "k").unwrap();
+    let pinned = server
+        .requests()
+        .iter()
+        .filter(|r| r.header("if-match") == Some(info.etag.as_str()))
+        .count();
+    assert_eq!(pinned, 3);
+}
+
+#[tokio::test]
+async fn writer_output_is_in_order_for_parallel_parts() {
+    let server = https_server().await;
+    let size = 7 * PART + 5;
+    server.store().put_generated(BUCKET, "w", size, 3).unwrap();
+    for version in [HttpVersion::Http1, HttpVersion::Auto, HttpVersion::Http2] {
+        let d = builder(&server)
+            .parallelism(4)
+            .http_version(version)
+            .build()
+            .unwrap();
+        let mut out = Vec::new();
+        let o = d
+            .download(get(&server, "w"))
+            .to_writer(&mut out)
+            .await
+            .unwrap();
+        assert!(o.crc64_verified);
+        assert_eq!(out, generated_bytes(size as usize, 3), "{version:?}");
+    }
+}
+
+#[tokio::test]
+async fn retries_5xx_then_succeeds() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    server
+        .store()
+        .put_generated(BUCKET, "k", 3 * PART, 1)
+        .unwrap();
+    server.faults().add(
+        FaultRule::new(Fault::Status(503))
+            .object(BUCKET, "k")
+            .times(2),
+    );
+    server.faults().add(
+        FaultRule::new(Fault::Status(500))
+            .object(BUCKET, "k")
+            .range_start(PART)
+            .times(1),
+    );
+    let d = builder(&server).build().unwrap();
+    let o = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap();
+    assert_eq!(o.retries, 3);
+    assert!(o.crc64_verified);
+}
+
+#[tokio::test]
+async fn gives_up_after_bounded_attempts_and_leaves_no_file() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    server
+        .store()
+        .put_generated(BUCKET, "k", 2 * PART, 1)
+        .unwrap();
+    server
+        .faults()
+        .add(FaultRule::new(Fault::Status(500)).object(BUCKET, "k"));
+    let d = builder(&server).build().unwrap();
+    let err = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), DownloadErrorKind::HttpStatus);
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(err.attempts(), 4);
+    assert_eq!(err.oss_error().unwrap().code, "InternalError");
+    assert!(err.request_id().is_some());
+    assert_eq!(server.requests().len(), 4);
+    assert!(files_in(dir.path()).is_empty());
+}
+
+#[tokio::test]
+async fn status_403_and_404_are_not_retried() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = builder(&server).build().unwrap();
+    let err = d
+        .download(get(&server, "missing"))
+        .to_file(dir.path().join("m"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), DownloadErrorKind::NotFound);
+    assert_eq!(err.oss_error().unwrap().code, "NoSuchBucket");
+    server.store().create_bucket(BUCKET).unwrap();
+    let err = d
+        .download(get(&server, "missing"))
+        .to_file(dir.path().join("m"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.oss_error().unwrap().code, "NoSuchKey");
+    server.store().put(BUCKET, "k", b"x".to_vec()).unwrap();
+    server
+        .faults()
+        .add(FaultRule::new(Fault::Status(403)).object(BUCKET, "k"));
+    server.clear_requests();
+    let err = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), DownloadErrorKind::AccessDenied);
+    assert_eq!(server.requests().len(), 1);
+    assert!(files_in(dir.path()).is_empty());
+}
+
+#[tokio::test]
+async fn dropped_connection_resumes_from_the_byte_reached() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let info = server
+        .store()
+        .put_generated(BUCKET, "k", 4 * PART, 2)
+        .unwrap();
+    // the part at 2*PART loses its connection after 1000 bytes, once
+    server.faults().add(
+        FaultRule::new(Fault::DropAfter(1000))
+            .range_start(2 * PART)
+            .times(1),
+    );
+    let d = builder(&server).build().unwrap();
+    let target = dir.path().join("k");
+    let o = d
+        .download(get(&server, "k"))
+        .to_file(&target)
+        .await
+        .unwrap();
+    assert_eq!(o.crc64, info.crc64);
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        generated_bytes(4 * PART as usize, 2)
+    );
+    let ranges = ranges_for(&server, "k");
+    let resumed = format!("bytes={}-{}", 2 * PART + 1000, 3 * PART - 1);
+    assert!(ranges.contains(&resumed), "{ranges:?}");
+    assert_eq!(o.bytes_fetched, 4 * PART);
+}
+
+#[tokio::test]
+async fn single_stream_survives_repeated_drops() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let info = server
+        .store()
+        .put_generated(BUCKET, "k", 6 * PART, 4)
+        .unwrap();
+    server
+        .faults()
+        .add(FaultRule::new(Fault::DropAfter(PART + 17)).times(5));
+    let d = builder(&server).parallelism(1).build().unwrap();
+    let o = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap();
+    assert_eq!(o.crc64, info.crc64);
+    assert_eq!(o.retries, 5);
+    assert_eq!(o.bytes_fetched, 6 * PART);
+}
+
+#[tokio::test]
+async fn throttled_stalled_and_slow_headers_still_complete() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let info = server
+        .store()
+        .put_generated(BUCKET, "k", 3 * PART, 5)
+        .unwrap();
+    server
+        .faults()
+        .add(FaultRule::new(Fault::Throttle(2 << 20)).object(BUCKET, "k"));
+    server.faults().add(
+        FaultRule::new(Fault::Stall {
+            after: 100,
+            duration: Duration::from_millis(300),
+        })
+        .range_start(PART)
+        .times(1),
+    );
+    server.faults().add(
+        FaultRule::new(Fault::DelayHeaders(Duration::from_millis(200)))
+            .range_start(2 * PART)
+            .times(1),
+    );
+    let d = builder(&server).build().unwrap();
+    let o = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap();
+    assert_eq!(o.crc64, info.crc64);
+    assert_eq!(o.retries, 0);
+}
+
+#[tokio::test]
+async fn stall_longer_than_the_idle_timeout_is_retried() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let info = server
+        .store()
+        .put_generated(BUCKET, "k", 2 * PART, 6)
+        .unwrap();
+    server.faults().add(
+        FaultRule::new(Fault::Stall {
+            after: 10,
+            duration: Duration::from_secs(3),
+        })
+        .range_start(PART)
+        .times(1),
+    );
+    server.faults().add(
+        FaultRule::new(Fault::DelayHeaders(Duration::from_secs(3)))
+            .range_start(0)
+            .times(1),
+    );
+    let d = builder(&server)
+        .idle_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let o = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap();
+    assert_eq!(o.crc64, info.crc64);
+    assert_eq!(o.retries, 2);
+}
+
+#[tokio::test]
+async fn object_changed_mid_download_is_an_error_and_leaves_no_file() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    server
+        .store()
+        .put_generated(BUCKET, "k", 4 * PART, 7)
+        .unwrap();
+    let replacement = generated_bytes(4 * PART as usize, 8);
+    server.faults().add(
+        FaultRule::new(Fault::ReplaceObject(replacement.into()))
+            .object(BUCKET, "k")
+            .skip(1)
+            .times(1),
+    );
+    for parallelism in [3usize] {
+        let d = builder(&server).parallelism(parallelism).build().unwrap();
+        let target = dir.path().join("k");
+        let err = d
+            .download(get(&server, "k"))
+            .to_file(&target)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), DownloadErrorKind::ObjectChanged, "{err}");
+        assert_eq!(err.status(), Some(412));
+        assert!(files_in(dir.path()).is_empty());
+    }
+}
+
+#[tokio::test]
+async fn single_stream_resume_detects_a_changed_object() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    server
+        .store()
+        .put_generated(BUCKET, "k", 4 * PART, 7)
+        .unwrap();
+    // the first response breaks; before the resume request the object is replaced
+    server.faults().add(
+        FaultRule::new(Fault::DropAfter(PART + 5))
+            .object(BUCKET, "k")
+            .times(1),
+    );
+    server.faults().add(
+        FaultRule::new(Fault::ReplaceObject(
+            generated_bytes(4 * PART as usize, 9).into(),
+        ))
+        .object(BUCKET, "k")
+        .skip(1)
+        .times(1),
+    );
+    let d = builder(&server).parallelism(1).build().unwrap();
+    let err = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), DownloadErrorKind::ObjectChanged);
+    assert!(files_in(dir.path()).is_empty());
+}
+
+#[tokio::test]
+async fn corrupted_bytes_and_wrong_crc_header_fail_integrity() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    server
+        .store()
+        .put_generated(BUCKET, "k", 3 * PART, 1)
+        .unwrap();
+    server.faults().add(
+        FaultRule::new(Fault::CorruptByte(PART + 3))
+            .range_start(PART)
+            .times(1),
+    );
+    let d = builder(&server).build().unwrap();
+    let err = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), DownloadErrorKind::Integrity, "{err}");
+    assert!(err.to_string().contains("CRC-64"));
+    assert!(files_in(dir.path()).is_empty());
+
+    server.faults().clear();
+    server
+        .faults()
+        .add(FaultRule::new(Fault::WrongCrcHeader).object(BUCKET, "k"));
+    let err = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), DownloadErrorKind::Integrity);
+    // with verification off the same download succeeds (and says it did not verify)
+    let d = builder(&server).verify_crc64(false).build().unwrap();
+    let o = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap();
+    assert!(!o.crc64_verified);
+}
+
+#[tokio::test]
+async fn ignored_range_on_a_later_part_is_a_protocol_error() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    server
+        .store()
+        .put_generated(BUCKET, "k", 3 * PART, 1)
+        .unwrap();
+    server
+        .faults()
+        .add(FaultRule::new(Fault::IgnoreRange).range_start(2 * PART));
+    let d = builder(&server).build().unwrap();
+    let err = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), DownloadErrorKind::Protocol, "{err}");
+    assert!(files_in(dir.path()).is_empty());
+}
+
+#[tokio::test]
+async fn progress_is_monotonic_and_ends_at_the_total() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let size = 6 * PART;
+    server.store().put_generated(BUCKET, "k", size, 1).unwrap();
+    type Seen = Arc<Mutex<Vec<(u64, Option<u64>)>>>;
+    let seen: Seen = Arc::default();
+    let s2 = seen.clone();
+    let d = builder(&server).build().unwrap();
+    d.download(get(&server, "k"))
+        .progress(move |p| s2.lock().unwrap().push((p.bytes_done, p.total)))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    assert!(!seen.is_empty());
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert_eq!(*seen.last().unwrap(), (size, Some(size)));
+}
+
+#[tokio::test]
+async fn cancellation_stops_and_with_resume_the_next_run_fetches_only_missing_parts() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let parts = 8u64;
+    let info = server
+        .store()
+        .put_generated(BUCKET, "k", parts * PART, 11)
+        .unwrap();
+    // the stream stalls after 3 parts, so cancelling then leaves work to do
+    server.faults().add(
+        FaultRule::new(Fault::Stall {
+            after: 3 * PART,
+            duration: Duration::from_secs(10),
+        })
+        .object(BUCKET, "k")
+        .times(1),
+    );
+    let d = builder(&server)
+        .parallelism(1)
+        .resume(true)
+        .build()
+        .unwrap();
+    let cancel = Cancellation::new();
+    let target = dir.path().join("k");
+    // cancel once the checkpoint records three finished parts
+    let checkpoint = dir.path().join(".k.oss-checkpoint");
+    let c2 = cancel.clone();
+    let watcher = tokio::spawn(async move {
+        loop {
+            let text = std::fs::read_to_string(&checkpoint).unwrap_or_default();
+            if text.matches("\"index\"").count() >= 3 {
+                c2.cancel();
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    });
+    let err = d
+        .download(get(&server, "k"))
+        .cancellation(cancel.clone())
+        .to_file(&target)
+        .await
+        .unwrap_err();
+    watcher.await.unwrap();
+    assert_eq!(err.kind(), DownloadErrorKind::Cancelled);
+    assert!(!target.exists());
+    let left = files_in(dir.path());
+    assert!(
+        left.iter().any(|f| f.ends_with(".oss-checkpoint")),
+        "{left:?}"
+    );
+    assert!(left.iter().any(|f| f.ends_with(".oss-temp")), "{left:?}");
+
+    server.faults().clear();
+    server.clear_requests();
+    let o = d
+        .download(get(&server, "k"))
+        .to_file(&target)
+        .await
+        .unwrap();
+    assert_eq!(o.crc64, info.crc64);
+    assert!(o.crc64_verified);
+    assert_eq!(o.parts_fetched, parts - 3);
+    assert_eq!(
+        ranges_for(&server, "k"),
+        vec![format!("bytes={}-{}", 3 * PART, parts * PART - 1)]
+    );
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        generated_bytes((parts * PART) as usize, 11)
+    );
+    assert_eq!(files_in(dir.path()), vec!["k".to_string()]);
+}
+
+#[tokio::test]
+async fn a_checkpoint_for_another_object_version_is_discarded() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    server
+        .store()
+        .put_generated(BUCKET, "k", 4 * PART, 1)
+        .unwrap();
+    server
+        .faults()
+        .add(FaultRule::new(Fault::Status(500)).range_start(3 * PART));
+    let d = builder(&server)
+        .resume(true)
+        .retry(oss_transfer::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let target = dir.path().join("k");
+    let err = d
+        .download(get(&server, "k"))
+        .to_file(&target)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), DownloadErrorKind::HttpStatus);
+    assert!(files_in(dir.path())
+        .iter()
+        .any(|f| f.ends_with(".oss-checkpoint")));
+    // the object changes between runs: the checkpoint must not be used
+    server.faults().clear();
+    let info = server
+        .store()
+        .put_generated(BUCKET, "k", 4 * PART, 2)
+        .unwrap();
+    let o = d
+        .download(get(&server, "k"))
+        .to_file(&target)
+        .await
+        .unwrap();
+    assert_eq!(o.crc64, info.crc64);
+    assert_eq!(o.parts_fetched, 4);
+    assert_eq!(
+        std::fs::read(&target).unwrap(),
+        generated_bytes(4 * PART as usize, 2)
+    );
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_a_network_error() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    server.store().put(BUCKET, "k", b"x".to_vec()).unwrap();
+    let other = oss_testserver::TlsIdentity::generate(&[]).unwrap();
+    let d = oss_transfer::Downloader::builder()
+        .add_root_certificate_der(other.ca_certificate_der())
+        .retry(oss_transfer::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = d
+        .download(get(&server, "k"))
+        .to_file(dir.path().join("k"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), DownloadErrorKind::Network);
+    assert!(
+        err.to_string().to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    assert!(files_in(dir.path()).is_empty());
+}
