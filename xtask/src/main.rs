@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod ci;
+mod fuzz;
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "ci" => ci::run(&args[1..]),
         "conformance" => xtask::conformance::command(&args[1..]),
+        "fuzz" => fuzz::run(&args[1..]),
         "help" | "--help" | "-h" => {
             println!("{}", usage());
             Ok(())
@@ -36,7 +38,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <command>\n\ncommands:\n  ci           run every CI check (fmt, clippy, tests, no_std build, docs, conformance)\n  conformance  run the vector suites: [--suite NAME] [--dir PATH] [--json FILE] [--list]"
+    "usage: cargo xtask <command>\n\ncommands:\n  ci           run every CI check (fmt, clippy, tests, no_std build, docs, conformance)\n  conformance  run the vector suites: [--suite NAME] [--dir PATH] [--json FILE] [--list]\n  fuzz         run the cargo-fuzz targets (nightly): [--seconds N] [--target NAME]... [--list]"
 }
 
 /// The workspace root (the parent of the `xtask` folder).
