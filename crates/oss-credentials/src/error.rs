@@ -94,6 +94,8 @@ pub struct CredentialsError {
     service: Option<Box<ServiceDetails>>,
     attempts: Vec<CredentialsError>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+    /// The peer could not be reached at all (connection refused, no route, connect timeout).
+    unreachable: bool,
 }
 
 impl CredentialsError {
@@ -113,7 +115,21 @@ impl CredentialsError {
             service: None,
             attempts: Vec::new(),
             source: None,
+            unreachable: false,
         }
+    }
+
+    /// Marks the error as "nobody answered at that address".
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    pub(crate) fn mark_unreachable(mut self) -> Self {
+        self.unreachable = true;
+        self
+    }
+
+    /// Whether the error means nobody answered at that address.
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    pub(crate) fn is_unreachable(&self) -> bool {
+        self.unreachable
     }
 
     /// Attaches the lower-level cause (shown by [`std::error::Error::source`]).

@@ -77,36 +77,34 @@ impl HttpClient {
     ) -> Result<HttpResponse, CredentialsError> {
         let exchange = async {
             let response = self.client.request(request).await.map_err(|e| {
-                let kind = if e.is_connect() {
-                    "cannot connect"
+                if e.is_connect() {
+                    CredentialsError::new(ErrorKind::Http, format!("{what}: cannot connect"))
+                        .with_source(e)
+                        .mark_unreachable()
                 } else {
-                    "the request failed"
-                };
-                (
-                    e.is_connect(),
-                    CredentialsError::new(ErrorKind::Http, format!("{what}: {kind}"))
-                        .with_source(e),
-                )
+                    CredentialsError::new(ErrorKind::Http, format!("{what}: the request failed"))
+                        .with_source(e)
+                }
             })?;
             let status = response.status().as_u16();
             let body = Limited::new(response.into_body(), MAX_BODY)
                 .collect()
                 .await
                 .map_err(|_| {
-                    (false, CredentialsError::new(
+                    CredentialsError::new(
                         ErrorKind::Http,
                         format!("{what}: the response body could not be read or is larger than {MAX_BODY} bytes"),
-                    ))
+                    )
                 })?
                 .to_bytes();
-            Ok::<_, (bool, CredentialsError)>(HttpResponse {
+            Ok::<_, CredentialsError>(HttpResponse {
                 status,
                 body: Zeroizing::new(body.to_vec()),
             })
         };
         match tokio::time::timeout(self.timeout, exchange).await {
             Ok(Ok(response)) => Ok(response),
-            Ok(Err((_, error))) => Err(error),
+            Ok(Err(error)) => Err(error),
             Err(_) => Err(CredentialsError::new(
                 ErrorKind::Timeout,
                 format!(
@@ -120,8 +118,7 @@ impl HttpClient {
 
 /// Whether an error means "nobody is listening there" (connection refused or timed out).
 pub(crate) fn is_unreachable(error: &CredentialsError) -> bool {
-    matches!(error.kind(), ErrorKind::Timeout)
-        || (error.kind() == ErrorKind::Http && error.message().contains("cannot connect"))
+    error.kind() == ErrorKind::Timeout || error.is_unreachable()
 }
 
 /// A secret JSON string, zeroized on drop.
