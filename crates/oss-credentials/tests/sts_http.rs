@@ -447,3 +447,68 @@ async fn oidc_from_env_needs_all_three_variables() {
         "https://sts-vpc.cn-shanghai.aliyuncs.com"
     );
 }
+
+#[test]
+fn endpoint_resolution_cases() {
+    use oss_credentials::Environment;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../conformance/credentials/sts-endpoints.json");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let env = Environment::from_map(
+            case["env"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().unwrap().to_owned())),
+        );
+        let mut builder = AssumeRoleProvider::builder(source(), ROLE).environment(env.clone());
+        let mut oidc =
+            OidcRoleProvider::builder(ROLE, "acs:ram::1:oidc-provider/p", "/t").environment(env);
+        if let Some(endpoint) = case["endpoint"].as_str() {
+            builder = builder.endpoint(endpoint);
+            oidc = oidc.endpoint(endpoint);
+        }
+        if let Some(region) = case["region"].as_str() {
+            builder = builder.region(region);
+            oidc = oidc.region(region);
+        }
+        if let Some(vpc) = case["enable_vpc"].as_bool() {
+            builder = builder.enable_vpc(vpc);
+            oidc = oidc.enable_vpc(vpc);
+        }
+        match (case["expect"].as_str(), builder.build(), oidc.build()) {
+            (Some(expected), Ok(provider), Ok(oidc)) => {
+                assert_eq!(provider.endpoint(), expected, "{name}");
+                assert_eq!(oidc.endpoint(), expected, "{name}");
+            }
+            (None, Err(error), Err(oidc_error)) => {
+                let expected = &case["expect_error"];
+                for error in [&error, &oidc_error] {
+                    common::scan_error(error);
+                    assert_eq!(
+                        error.kind().as_str(),
+                        expected["kind"].as_str().unwrap(),
+                        "{name}"
+                    );
+                    for needle in expected["contains"].as_array().unwrap() {
+                        assert!(
+                            error.to_string().contains(needle.as_str().unwrap()),
+                            "{name}: {error}"
+                        );
+                    }
+                }
+            }
+            (_, a, b) => panic!(
+                "{name}: unexpected outcome {:?} / {:?}",
+                a.map(|p| p.endpoint().to_owned()),
+                b.map(|p| p.endpoint().to_owned())
+            ),
+        }
+    }
+}
