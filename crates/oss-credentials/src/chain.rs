@@ -16,8 +16,9 @@ use std::sync::{Arc, Mutex};
 /// * When every provider fails the error has kind [`ErrorKind::ChainExhausted`] and lists
 ///   each provider tried with its message ([`CredentialsError::attempts`]).
 /// * After a success the chain remembers the provider and goes straight to it next time
-///   (its errors are then returned as they are). A provider that fails with a non-transient
-///   error is forgotten, so the next call walks the chain again.
+///   (its errors are then returned as they are). A remembered provider that is no longer
+///   configured is forgotten and the chain is walked again at once; one that fails with
+///   another non-transient error is forgotten for the next call.
 ///
 /// ```
 /// use oss_credentials::{ChainProvider, EnvProvider, Environment, ErrorKind, ProvideCredentials, StaticProvider};
@@ -119,15 +120,17 @@ impl ChainProvider {
     async fn walk(&self) -> Result<crate::Credentials, CredentialsError> {
         if let Some(index) = self.remembered() {
             if let Some(provider) = self.providers.get(index) {
-                return match provider.provide_credentials().await {
-                    Ok(credentials) => Ok(credentials),
+                match provider.provide_credentials().await {
+                    Ok(credentials) => return Ok(credentials),
+                    // No longer configured (a variable was unset): walk the chain again.
+                    Err(error) if error.kind() == ErrorKind::NotLoaded => self.remember(None),
                     Err(error) => {
                         if !error.is_transient() {
                             self.remember(None);
                         }
-                        Err(error.with_provider(provider.name().to_owned()))
+                        return Err(error.with_provider(provider.name().to_owned()));
                     }
-                };
+                }
             }
         }
         let mut attempts = Vec::new();

@@ -259,3 +259,31 @@ mod with_http {
         );
     }
 }
+
+#[test]
+fn a_remembered_provider_that_disappears_makes_the_chain_walk_again() {
+    let available = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flag = available.clone();
+    let flaky = FnProvider::new("flaky", move || {
+        let up = flag.load(Ordering::SeqCst);
+        async move {
+            if up {
+                oss_credentials::Credentials::new("LTAIfirst", "SECRET-file-77aa01")
+            } else {
+                Err(CredentialsError::new(ErrorKind::NotLoaded, "gone"))
+            }
+        }
+    });
+    let chain = ChainProvider::new()
+        .push(flaky)
+        .push(StaticProvider::new("LTAIsecond", "SECRET-file-77aa01").unwrap());
+    assert_eq!(
+        expect_ok(block_on(chain.provide_credentials())).access_key_id(),
+        "LTAIfirst"
+    );
+    available.store(false, Ordering::SeqCst);
+    assert_eq!(
+        expect_ok(block_on(chain.provide_credentials())).access_key_id(),
+        "LTAIsecond"
+    );
+}
