@@ -106,7 +106,8 @@ pub(crate) fn parse_process_output(stdout: &[u8]) -> Result<Credentials, Credent
 
 /// Runs a command and reads credentials from its standard output.
 ///
-/// The command line is split into arguments with shell-like quoting, but no shell is run.
+/// The command line is split into arguments with shell-like quoting, but no shell is run
+/// unless asked for with [`ProcessProvider::with_shell`].
 /// The output is a JSON object in either of two shapes:
 ///
 /// * Aliyun CLI `External` mode: `{"mode": "StsToken", "access_key_id": "...",
@@ -182,6 +183,29 @@ impl ProcessProvider {
         }
         let program = words.remove(0);
         Ok(Self::new(program, words))
+    }
+
+    /// Runs `command_line` through the system shell (`sh -c` on Unix, `cmd /C` on Windows),
+    /// like the OSS SDKs' process provider. Only use this for trusted command lines: the shell
+    /// expands variables, globs and operators.
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use oss_credentials::{ProcessProvider, ProvideCredentials};
+    /// let provider = ProcessProvider::with_shell(
+    ///     r#"printf '{"AccessKeyId":"%s","AccessKeySecret":"s"}' "LTAI$((40 + 2))""#,
+    /// );
+    /// let creds = futures_executor::block_on(provider.provide_credentials())?;
+    /// assert_eq!(creds.access_key_id(), "LTAI42");
+    /// # }
+    /// # Ok::<(), oss_credentials::CredentialsError>(())
+    /// ```
+    pub fn with_shell(command_line: impl Into<String>) -> Self {
+        if cfg!(windows) {
+            Self::new("cmd", [String::from("/C"), command_line.into()])
+        } else {
+            Self::new("sh", [String::from("-c"), command_line.into()])
+        }
     }
 
     /// Kills the process and fails with [`ErrorKind::Timeout`] after `timeout` (default 60 s).
