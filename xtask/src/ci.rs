@@ -19,13 +19,20 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
             "clippy",
             "--workspace",
             "--all-targets",
+            "--all-features",
             "--",
             "-D",
             "warnings",
         ],
         &[],
     )?;
-    run_step(&cargo, &["test", "--workspace"], &safe_env)?;
+    // --all-features turns on oss-credentials' `http` providers, whose tests use loopback servers.
+    run_step(
+        &cargo,
+        &["test", "--workspace", "--all-features"],
+        &safe_env,
+    )?;
+    check_no_http_stack(&cargo)?;
     ensure_target_installed(NO_STD_TARGET)?;
     run_step(
         &cargo,
@@ -41,7 +48,7 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
     )?;
     run_step(
         &cargo,
-        &["doc", "--workspace", "--no-deps"],
+        &["doc", "--workspace", "--no-deps", "--all-features"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
     let deny_installed = Command::new(&cargo)
@@ -64,6 +71,48 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
     xtask::conformance::command(&[])?;
     println!("\nxtask ci: all checks passed");
     Ok(())
+}
+
+/// Users of the environment and file providers must not compile an HTTP stack: without its
+/// `http` feature, `oss-credentials` may not depend on hyper or tokio.
+fn check_no_http_stack(cargo: &str) -> Result<(), String> {
+    println!("\n==> cargo tree -p oss-credentials --no-default-features (no hyper, no tokio)");
+    let output = Command::new(cargo)
+        .args([
+            "tree",
+            "-p",
+            "oss-credentials",
+            "--no-default-features",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .current_dir(crate::workspace_root())
+        .output()
+        .map_err(|error| format!("could not run cargo tree: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let tree = String::from_utf8_lossy(&output.stdout);
+    let offending: Vec<&str> = tree
+        .lines()
+        .filter(|line| {
+            let name = line.split_whitespace().next().unwrap_or("");
+            matches!(name, "hyper" | "tokio" | "hyper-util" | "hyper-rustls")
+        })
+        .collect();
+    if offending.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "oss-credentials without `http` depends on {}",
+            offending.join(", ")
+        ))
+    }
 }
 
 /// Installs a rustup target when it is missing (CI machines start without it).
