@@ -15,8 +15,18 @@ use std::process::Command;
 /// Seconds per target when `--seconds` is not given.
 const DEFAULT_SECONDS: u64 = 60;
 
-/// The toolchain the fuzz crate is built with (`-Z` sanitizer flags need nightly).
-const TOOLCHAIN: &str = "+nightly";
+/// The toolchain the fuzz crate is built with (`-Z` sanitizer flags need nightly), unless
+/// `XTASK_FUZZ_TOOLCHAIN` names another one (e.g. a dated `nightly-2026-01-01`).
+const DEFAULT_TOOLCHAIN: &str = "nightly";
+
+/// The `+toolchain` argument for cargo.
+fn toolchain_arg() -> String {
+    let name = std::env::var("XTASK_FUZZ_TOOLCHAIN")
+        .ok()
+        .filter(|name| !name.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_TOOLCHAIN.to_owned());
+    format!("+{}", name.trim())
+}
 
 /// What the command line asked for.
 #[derive(Debug, PartialEq, Eq)]
@@ -75,7 +85,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
 fn nightly_cargo(args: &[&str]) -> Command {
     let mut command = Command::new("cargo");
     command
-        .arg(TOOLCHAIN)
+        .arg(toolchain_arg())
         .args(args)
         .current_dir(crate::workspace_root())
         .env_remove("RUSTUP_TOOLCHAIN")
@@ -87,23 +97,25 @@ fn nightly_cargo(args: &[&str]) -> Command {
 
 /// Fails with an actionable message when the nightly toolchain or cargo-fuzz is missing.
 fn check_prerequisites() -> Result<(), String> {
+    let toolchain = toolchain_arg();
     let nightly = nightly_cargo(&["--version"]).output().map_err(|error| {
-        format!("could not run `cargo {TOOLCHAIN} --version` ({error}): is rustup's cargo on PATH?")
+        format!("could not run `cargo {toolchain} --version` ({error}): is rustup's cargo on PATH?")
     })?;
     if !nightly.status.success() {
         return Err(format!(
-            "the nightly toolchain is not available (`cargo {TOOLCHAIN} --version` failed: {}).\n\
-             Install it with `rustup toolchain install nightly`; fuzzing needs nightly for the \
+            "the nightly toolchain is not available (`cargo {toolchain} --version` failed: {}).\n\
+             Install it with `rustup toolchain install {}`; fuzzing needs nightly for the \
              sanitizer flags and the pinned stable toolchain cannot be used.",
-            String::from_utf8_lossy(&nightly.stderr).trim()
+            String::from_utf8_lossy(&nightly.stderr).trim(),
+            &toolchain[1..]
         ));
     }
     let fuzz = nightly_cargo(&["fuzz", "--version"])
         .output()
-        .map_err(|error| format!("could not run `cargo {TOOLCHAIN} fuzz --version`: {error}"))?;
+        .map_err(|error| format!("could not run `cargo {toolchain} fuzz --version`: {error}"))?;
     if !fuzz.status.success() {
         return Err(format!(
-            "cargo-fuzz is not installed (`cargo {TOOLCHAIN} fuzz --version` failed: {}).\n\
+            "cargo-fuzz is not installed (`cargo {toolchain} fuzz --version` failed: {}).\n\
              Install it with `cargo install cargo-fuzz --locked`.",
             String::from_utf8_lossy(&fuzz.stderr).trim()
         ));
@@ -122,12 +134,13 @@ fn parse_target_list(stdout: &str) -> Vec<String> {
 }
 
 fn list_targets() -> Result<Vec<String>, String> {
+    let toolchain = toolchain_arg();
     let output = nightly_cargo(&["fuzz", "list"])
         .output()
-        .map_err(|error| format!("could not run `cargo {TOOLCHAIN} fuzz list`: {error}"))?;
+        .map_err(|error| format!("could not run `cargo {toolchain} fuzz list`: {error}"))?;
     if !output.status.success() {
         return Err(format!(
-            "`cargo {TOOLCHAIN} fuzz list` failed: {}",
+            "`cargo {toolchain} fuzz list` failed: {}",
             String::from_utf8_lossy(&output.stderr).trim()
         ));
     }

@@ -8,6 +8,7 @@
 
 mod client;
 mod compare;
+mod credentials;
 mod sign_core;
 
 use serde_json::Value;
@@ -72,6 +73,11 @@ pub fn suites() -> Vec<Suite> {
             name: "client",
             description: "presign cases, endpoint resolution and validation through oss-client",
             run: client::run,
+        },
+        Suite {
+            name: "credentials",
+            description: "STS RPC signatures and endpoints, environment, INI and CLI config files through oss-credentials",
+            run: credentials::run,
         },
     ]
 }
