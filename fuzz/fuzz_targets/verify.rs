@@ -120,6 +120,14 @@ fuzz_target!(|input: Input| {
     };
     let default_options = VerifyOptions::new();
     let key = v4::SigningKey::derive(&input.secret, signed_at, &input.region, "oss");
+    // Known finding (docs/fuzzing.md, fuzz/regressions/verify/v4-empty-query-name-roundtrip):
+    // a query pair with an empty name and an empty value is signed (the canonical query gets
+    // an empty `&` segment) but the verifier drops the empty segment, so the signature never
+    // matches. Such pairs are left out of the round trip until that is settled.
+    let query: Vec<(&str, &str)> = query
+        .into_iter()
+        .filter(|(name, value)| !(name.is_empty() && value.is_empty()))
+        .collect();
     let request = signable(&input, &query, &headers);
     // Known finding (docs/fuzzing.md, fuzz/regressions/verify/v4-expires-zero-roundtrip):
     // `v4::presign` accepts an expiry of 0 seconds, which the verifier (like OSS: 1..604800)
@@ -147,8 +155,21 @@ fuzz_target!(|input: Input| {
         }
     }
 
+    // Headers the header-mode signers set themselves: a request that already carries them is
+    // not a round trip (the verifier reads the first one).
+    let own_headers = headers.iter().any(|(name, _)| {
+        ["authorization", "x-oss-date", "date"]
+            .iter()
+            .any(|own| name.eq_ignore_ascii_case(own))
+    });
+    // Known finding (docs/fuzzing.md, fuzz/regressions/verify/v4-header-comma-in-*): an access
+    // key id or region with a comma is signed into `Credential=...` but the verifier cannot
+    // split that Authorization header. Left out of the round trip until settled.
+    let header_round_trip =
+        !own_headers && !input.access_key_id.contains(',') && !input.region.contains(',');
     let header_params = v4::HeaderParams::new(&input.access_key_id, &input.region, signed_at);
-    if let Ok(signed) = v4::sign_headers(&request, &header_params, &key) {
+    let header_signed = v4::sign_headers(&request, &header_params, &key).ok();
+    if let Some(signed) = header_signed.filter(|_| header_round_trip) {
         let mut all: Vec<(&str, &str)> = headers.clone();
         all.extend(
             signed
@@ -167,6 +188,28 @@ fuzz_target!(|input: Input| {
         );
     }
 
+    // V1 header mode: `Authorization: OSS id:signature` over the `Date` header.
+    if !own_headers {
+        let date = signed_at.to_http_date();
+        let mut with_date = headers.clone();
+        with_date.push(("Date", date.as_str()));
+        let dated = signable(&input, &query, &with_date);
+        if let Ok(signed) = v1::sign_header(&dated, &input.access_key_id, &input.secret, &date, &[])
+        {
+            let mut all = with_date.clone();
+            all.push(("Authorization", signed.authorization()));
+            let query_text = presigned_free_query(&query);
+            let got = received(&input, &query_text, &all);
+            let verified = verify_authorization_with(&got, &secrets, signed_at, &default_options);
+            assert!(
+                verified.is_ok(),
+                "V1 header signature rejected: {:?}\nheaders {all:?}\nstring to sign {:?}",
+                verified.err(),
+                signed.string_to_sign()
+            );
+        }
+    }
+
     let v1_params = v1::PresignParams::new(
         &input.access_key_id,
         &input.secret,
@@ -174,7 +217,18 @@ fuzz_target!(|input: Input| {
             .unix_seconds()
             .saturating_add(i64::from(input.expires % 604_801)),
     );
-    if let Ok(presigned) = v1::presign(&request, &v1_params) {
+    // Known finding (docs/fuzzing.md, fuzz/regressions/verify/v1-query-named-x-oss-signature):
+    // V1 presign accepts query parameters named like the V4 ones, and the verifier then takes
+    // the URL for a V4 one. Left out of the round trip until settled.
+    let v4_named = query.iter().any(|(name, _)| {
+        [
+            "x-oss-signature-version",
+            "x-oss-signature",
+            "x-oss-credential",
+        ]
+        .contains(name)
+    });
+    if let Some(presigned) = v1::presign(&request, &v1_params).ok().filter(|_| !v4_named) {
         let url_query = presigned.url_query();
         let got = received(&input, url_query, &headers);
         let verified = verify_presigned_with(&got, &secrets, signed_at, &default_options);

@@ -88,3 +88,162 @@ fn presign_and_verify_agree_on_zero_second_expiry() {
         Ok(presigned) => assert_eq!(found.verify(&presigned.url_query()), Ok(())),
     }
 }
+
+/// Presigns `GET /` with `query` at the epoch and verifies the URL at the signing time.
+fn presign_then_verify(
+    query: &[(&str, &str)],
+) -> Result<Result<(), VerifyErrorKind>, SignErrorKind> {
+    let t = SigningTime::from_unix_seconds(0).expect("the epoch");
+    let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    let request = SignableRequest::new("GET").query(query);
+    let presigned = v4::presign(&request, &v4::PresignParams::new("ak", "r", t, 10), &key)
+        .map_err(|e| e.kind())?;
+    let url_query = presigned.url_query();
+    Ok(verify_presigned(
+        &VerifyRequest::new("GET", &url_query),
+        &StaticSecret::new("ak", "sk"),
+        t,
+    )
+    .map(|_| ())
+    .map_err(|e| e.kind()))
+}
+
+/// Neighbours of `fuzz/regressions/verify/v4-empty-query-name-roundtrip` that do round-trip:
+/// odd but non-empty names, an empty name with a value, repeated names.
+#[test]
+fn unusual_query_names_round_trip() {
+    for query in [
+        vec![("\0\0", "")],
+        vec![("+", "")],
+        vec![("", "x")],
+        vec![("a", ""), ("a", "")],
+    ] {
+        assert_eq!(presign_then_verify(&query), Ok(Ok(())), "{query:?}");
+    }
+}
+
+/// The crash: a query pair with an empty name and an empty value is signed (the canonical
+/// query starts with an empty `&` segment) but the verifier drops that segment and computes
+/// another signature. Either fix passes: presign refusing the pair with `InvalidInput`, or
+/// both sides treating it the same way.
+#[test]
+#[ignore = "open finding in oss-sign-core src (docs/fuzzing.md): empty query pair signed but dropped by verify"]
+fn empty_query_pair_signs_and_verifies_consistently() {
+    match presign_then_verify(&[("", "")]) {
+        Err(kind) => assert_eq!(kind, SignErrorKind::InvalidInput),
+        Ok(verified) => assert_eq!(verified, Ok(())),
+    }
+}
+
+/// Signs `GET /b/k` in V4 header mode with `access_key_id` and `region` and verifies the
+/// headers.
+fn header_round_trip(
+    access_key_id: &str,
+    region: &str,
+) -> Result<Result<(), VerifyErrorKind>, SignErrorKind> {
+    let t = SigningTime::from_unix_seconds(65_535).expect("a valid time");
+    let key = v4::SigningKey::derive("sk", t, region, "oss");
+    let request = SignableRequest::new("GET").bucket("b").key("k");
+    let signed = v4::sign_headers(
+        &request,
+        &v4::HeaderParams::new(access_key_id, region, t),
+        &key,
+    )
+    .map_err(|e| e.kind())?;
+    let headers: Vec<(&str, &str)> = signed
+        .headers_to_add()
+        .iter()
+        .map(|(n, v)| (*n, v.as_str()))
+        .collect();
+    let received = VerifyRequest::new("GET", "")
+        .bucket("b")
+        .key("k")
+        .headers(&headers);
+    Ok(oss_sign_core::verify::verify_authorization(
+        &received,
+        &StaticSecret::new(access_key_id, "sk"),
+        t,
+    )
+    .map(|_| ())
+    .map_err(|e| e.kind()))
+}
+
+/// Access key ids with spaces, `/`, `=`, `:` or non-ASCII letters survive the V4
+/// `Authorization` header.
+#[test]
+fn unusual_access_key_ids_round_trip_in_header_mode() {
+    for id in ["a b", " a", "a/b", "a=b", "a:b", "Signature=x", "é"] {
+        assert_eq!(header_round_trip(id, "e"), Ok(Ok(())), "{id:?}");
+    }
+}
+
+/// The crashes of `fuzz/regressions/verify/v4-header-comma-in-access-key-id` and
+/// `...-in-region`: an access key id (`,ur`) or region (`b,bbg$ature`) with a comma is written
+/// into `Credential=.../aliyun_v4_request,Signature=...` and the verifier then cannot split the
+/// `Authorization` header (`Malformed`). Either fix passes: `sign_headers` refusing such a
+/// scope with `InvalidInput`, or the verifier accepting what was signed.
+#[test]
+#[ignore = "open finding in oss-sign-core src (docs/fuzzing.md): comma in the credential scope breaks V4 Authorization parsing"]
+fn comma_in_credential_scope_signs_and_verifies_consistently() {
+    for (id, region) in [(",ur", "e"), ("bb", "b,bbg$ature")] {
+        match header_round_trip(id, region) {
+            Err(kind) => assert_eq!(kind, SignErrorKind::InvalidInput, "{id:?} {region:?}"),
+            Ok(verified) => assert_eq!(verified, Ok(()), "{id:?} {region:?}"),
+        }
+    }
+}
+
+/// V1-presigns `GET /b/k` with `query` and verifies the URL.
+fn v1_round_trip(query: &[(&str, &str)]) -> Result<Result<(), VerifyErrorKind>, SignErrorKind> {
+    let request = SignableRequest::new("GET")
+        .bucket("b")
+        .key("k")
+        .query(query);
+    let presigned = oss_sign_core::v1::presign(
+        &request,
+        &oss_sign_core::v1::PresignParams::new("ak", "sk", 100),
+    )
+    .map_err(|e| e.kind())?;
+    let received = VerifyRequest::new("GET", presigned.url_query())
+        .bucket("b")
+        .key("k");
+    Ok(verify_presigned(
+        &received,
+        &StaticSecret::new("ak", "sk"),
+        SigningTime::from_unix_seconds(50).expect("valid"),
+    )
+    .map(|_| ())
+    .map_err(|e| e.kind()))
+}
+
+/// V1 URLs with ordinary and sub-resource query parameters verify.
+#[test]
+fn v1_query_parameters_round_trip() {
+    for query in [
+        vec![("acl", "")],
+        vec![("x-oss-process", "image/resize")],
+        vec![("a", "b")],
+    ] {
+        assert_eq!(v1_round_trip(&query), Ok(Ok(())), "{query:?}");
+    }
+}
+
+/// The crash of `fuzz/regressions/verify/v1-query-named-x-oss-signature`: V1 presign accepts
+/// a query parameter named `x-oss-signature` (or `x-oss-credential`,
+/// `x-oss-signature-version`), and the verifier then treats the URL as V4
+/// (`MissingParameter`). Either fix passes: V1 presign refusing those names with
+/// `InvalidInput`, or the verifier verifying it as V1.
+#[test]
+#[ignore = "open finding in oss-sign-core src (docs/fuzzing.md): V1 URL with a V4-named query parameter is verified as V4"]
+fn v1_url_with_v4_named_parameter_signs_and_verifies_consistently() {
+    for name in [
+        "x-oss-signature",
+        "x-oss-credential",
+        "x-oss-signature-version",
+    ] {
+        match v1_round_trip(&[(name, "-")]) {
+            Err(kind) => assert_eq!(kind, SignErrorKind::InvalidInput, "{name}"),
+            Ok(verified) => assert_eq!(verified, Ok(()), "{name}"),
+        }
+    }
+}
