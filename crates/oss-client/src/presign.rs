@@ -167,7 +167,7 @@ impl PresignOptions {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PresignResult {
-    pub(crate) method: String,
+    pub(crate) method: std::borrow::Cow<'static, str>,
     pub(crate) url: String,
     pub(crate) expiration: SigningTime,
     pub(crate) signed_headers: Vec<(String, String)>,
