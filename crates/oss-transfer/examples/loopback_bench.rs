@@ -17,8 +17,10 @@
 //! ```
 //!
 //! Flags: `--size N[KiB|MiB|GiB]` (default 1GiB), `--plain` (HTTP instead of HTTPS),
-//! `--skip-curl`, `--throttle BYTES_PER_SEC` (default 16MiB), `--throttled-size` (default
-//! 128MiB), `--parts N` (default 4), `--dir PATH` (where files are written; default a temp dir).
+//! `--skip-curl`, `--repeat N` (curl / single-stream rounds, default 3), `--part-size` and
+//! `--parallelism` (for the parallel run; default the crate defaults), `--throttle
+//! BYTES_PER_SEC` (default 16MiB), `--throttled-size` (default 128MiB), `--parts N` (default
+//! 4), `--dir PATH` (where files are written; default a temp dir).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -34,6 +36,9 @@ struct Args {
     throttled_size: u64,
     parts: usize,
     dir: Option<PathBuf>,
+    repeat: usize,
+    part_size: Option<u64>,
+    parallelism: Option<usize>,
 }
 
 fn parse_size(s: &str) -> Result<u64, String> {
@@ -62,6 +67,9 @@ fn parse_args() -> Result<Args, String> {
         throttled_size: 128 << 20,
         parts: 4,
         dir: None,
+        repeat: 3,
+        part_size: None,
+        parallelism: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -78,6 +86,20 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|_| "--parts needs a number".to_string())?
             }
             "--dir" => a.dir = Some(PathBuf::from(value()?)),
+            "--repeat" => {
+                a.repeat = value()?
+                    .parse::<usize>()
+                    .map_err(|_| "--repeat needs a number".to_string())?
+                    .max(1)
+            }
+            "--part-size" => a.part_size = Some(parse_size(&value()?)?),
+            "--parallelism" => {
+                a.parallelism = Some(
+                    value()?
+                        .parse()
+                        .map_err(|_| "--parallelism needs a number".to_string())?,
+                )
+            }
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -159,53 +181,77 @@ async fn run() -> Result<(), String> {
     );
     let baseline_rss = peak_rss_kib();
 
-    let mut curl_rate = None;
-    if !args.skip_curl {
-        let out = dir.join("curl.out");
-        let mut cmd = std::process::Command::new("curl");
-        cmd.args(["-s", "-S", "-f", "-o"]).arg(&out);
-        if let Some(t) = &tls {
-            let ca = dir.join("ca.pem");
-            std::fs::write(&ca, t.ca_certificate_pem()).map_err(|e| e.to_string())?;
-            cmd.arg("--cacert").arg(&ca);
+    let mut ratios = Vec::new();
+    for round in 1..=args.repeat {
+        let mut curl_rate = None;
+        if !args.skip_curl {
+            let out = dir.join("curl.out");
+            let mut cmd = std::process::Command::new("curl");
+            cmd.args(["-s", "-S", "-f", "-o"]).arg(&out);
+            if let Some(t) = &tls {
+                let ca = dir.join("ca.pem");
+                std::fs::write(&ca, t.ca_certificate_pem()).map_err(|e| e.to_string())?;
+                cmd.arg("--cacert").arg(&ca);
+            }
+            cmd.arg(&url);
+            let t = Instant::now();
+            let status = tokio::task::spawn_blocking(move || cmd.status())
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("cannot run curl: {e}"))?;
+            let el = t.elapsed();
+            if !status.success() {
+                return Err(format!("curl failed: {status}"));
+            }
+            let _ = std::fs::remove_file(&out);
+            let r = mib_s(args.size, el);
+            curl_rate = Some(r);
+            println!(
+                "[{round}] curl -o                   {:>8.1} MiB/s  ({:.2} s)",
+                r,
+                el.as_secs_f64()
+            );
         }
-        cmd.arg(&url);
-        let t = Instant::now();
-        let status = tokio::task::spawn_blocking(move || cmd.status())
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("cannot run curl: {e}"))?;
-        let el = t.elapsed();
-        if !status.success() {
-            return Err(format!("curl failed: {status}"));
-        }
-        let _ = std::fs::remove_file(&out);
-        let r = mib_s(args.size, el);
-        curl_rate = Some(r);
-        println!(
-            "curl -o                       {:>8.1} MiB/s  ({:.2} s)",
-            r,
+        let el = timed_download(base().parallelism(1), &url, &dir.join("single.bin")).await?;
+        let single = mib_s(args.size, el);
+        print!(
+            "[{round}] oss-transfer 1 stream   {:>8.1} MiB/s  ({:.2} s)",
+            single,
             el.as_secs_f64()
+        );
+        match curl_rate {
+            Some(c) => {
+                println!("  = {:.2}x curl", single / c);
+                ratios.push(single / c);
+            }
+            None => println!(),
+        }
+    }
+    if !ratios.is_empty() {
+        ratios.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "single stream / curl: median {:.2}x, min {:.2}x, max {:.2}x over {} rounds",
+            ratios[ratios.len() / 2],
+            ratios[0],
+            ratios[ratios.len() - 1],
+            ratios.len()
         );
     }
 
-    let el = timed_download(base().parallelism(1), &url, &dir.join("single.bin")).await?;
-    let single = mib_s(args.size, el);
-    print!(
-        "oss-transfer single stream    {:>8.1} MiB/s  ({:.2} s)",
-        single,
-        el.as_secs_f64()
-    );
-    match curl_rate {
-        Some(c) => println!("  = {:.2}x curl", single / c),
-        None => println!(),
-    }
-
-    let el = timed_download(base(), &url, &dir.join("parallel.bin")).await?;
+    let parallelism = args
+        .parallelism
+        .unwrap_or(oss_transfer::DEFAULT_PARALLELISM);
+    let part_size = args.part_size.unwrap_or(oss_transfer::DEFAULT_PART_SIZE);
+    let el = timed_download(
+        base().parallelism(parallelism).part_size(part_size),
+        &url,
+        &dir.join("parallel.bin"),
+    )
+    .await?;
     println!(
-        "oss-transfer default ({}x{} MiB) {:>6.1} MiB/s  ({:.2} s)",
-        oss_transfer::DEFAULT_PARALLELISM,
-        oss_transfer::DEFAULT_PART_SIZE >> 20,
+        "oss-transfer {}x{} KiB parts   {:>8.1} MiB/s  ({:.2} s)",
+        parallelism,
+        part_size >> 10,
         mib_s(args.size, el),
         el.as_secs_f64()
     );

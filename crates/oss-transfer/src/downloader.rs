@@ -483,8 +483,8 @@ impl Download<'_> {
     ///
     /// ```no_run
     /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
-    /// let mut stdout = tokio::io::stdout();
-    /// d.download(get).to_writer(&mut stdout).await.unwrap();
+    /// let mut file = tokio::fs::File::create("copy.bin").await.unwrap();
+    /// d.download(get).to_writer(&mut file).await.unwrap();
     /// # }
     /// ```
     pub async fn to_writer<W>(self, writer: &mut W) -> Result<DownloadOutcome, DownloadError>

@@ -119,6 +119,55 @@ impl PresignedGet {
         Ok(self)
     }
 
+    /// The GET described by an `oss-client` presign result: its URL and signed headers.
+    ///
+    /// ```no_run
+    /// # fn demo(client: &oss_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.presign(&oss_client::GetObjectRequest::new("bucket", "key"))?;
+    /// let get = oss_transfer::PresignedGet::from_presign_result(&result)?;
+    /// # let _ = get; Ok(()) }
+    /// ```
+    pub fn from_presign_result(result: &oss_client::PresignResult) -> Result<Self, DownloadError> {
+        if !result.method().eq_ignore_ascii_case("GET") {
+            return Err(DownloadError::new(
+                DownloadErrorKind::InvalidInput,
+                format!(
+                    "the presigned request is for {}, a download needs GET",
+                    result.method()
+                ),
+            ));
+        }
+        let mut get = Self::new(result.url())?;
+        for (name, value) in result.signed_headers() {
+            get = get.header(name, value)?;
+        }
+        Ok(get)
+    }
+
+    /// Presigns `request` with `client` (its region, endpoint and credentials) for a download.
+    ///
+    /// ```no_run
+    /// # fn demo(client: &oss_client::Client) -> Result<(), oss_transfer::DownloadError> {
+    /// let get = oss_transfer::PresignedGet::presign(
+    ///     client,
+    ///     &oss_client::GetObjectRequest::new("bucket", "dir/file.bin"),
+    /// )?;
+    /// # let _ = get; Ok(()) }
+    /// ```
+    pub fn presign(
+        client: &oss_client::Client,
+        request: &oss_client::GetObjectRequest,
+    ) -> Result<Self, DownloadError> {
+        let result = client.presign(request).map_err(|e| {
+            DownloadError::new(
+                DownloadErrorKind::InvalidInput,
+                format!("presigning the download failed: {e}"),
+            )
+            .with_source(e)
+        })?;
+        Self::from_presign_result(&result)
+    }
+
     /// When the URL stops being valid: `x-oss-date` + `x-oss-expires` for V4, `Expires` for V1.
     ///
     /// ```
