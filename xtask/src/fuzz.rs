@@ -95,6 +95,16 @@ fn nightly_cargo(args: &[&str]) -> Command {
     command
 }
 
+/// The first non-empty line of a tool's error output (rustup may add a backtrace).
+fn first_line(stderr: &[u8]) -> String {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or("no error output")
+        .to_owned()
+}
+
 /// Fails with an actionable message when the nightly toolchain or cargo-fuzz is missing.
 fn check_prerequisites() -> Result<(), String> {
     let toolchain = toolchain_arg();
@@ -106,7 +116,7 @@ fn check_prerequisites() -> Result<(), String> {
             "the nightly toolchain is not available (`cargo {toolchain} --version` failed: {}).\n\
              Install it with `rustup toolchain install {}`; fuzzing needs nightly for the \
              sanitizer flags and the pinned stable toolchain cannot be used.",
-            String::from_utf8_lossy(&nightly.stderr).trim(),
+            first_line(&nightly.stderr),
             &toolchain[1..]
         ));
     }
@@ -117,7 +127,7 @@ fn check_prerequisites() -> Result<(), String> {
         return Err(format!(
             "cargo-fuzz is not installed (`cargo {toolchain} fuzz --version` failed: {}).\n\
              Install it with `cargo install cargo-fuzz --locked`.",
-            String::from_utf8_lossy(&fuzz.stderr).trim()
+            first_line(&fuzz.stderr)
         ));
     }
     Ok(())
@@ -366,6 +376,15 @@ mod tests {
             parse_done_line("==1==ERROR: AddressSanitizer: heap-buffer-overflow"),
             None
         );
+    }
+
+    #[test]
+    fn keeps_the_first_error_line() {
+        assert_eq!(
+            first_line(b"\nerror: no such command: `fuzz`\n\nhelp: ...\n"),
+            "error: no such command: `fuzz`"
+        );
+        assert_eq!(first_line(b""), "no error output");
     }
 
     #[test]
