@@ -152,8 +152,8 @@ impl<'a> SignableRequest<'a> {
     }
 
     /// Checks what can be checked without knowing the scheme: the method is an HTTP token,
-    /// header names are tokens, header values hold no line breaks or control characters, and the
-    /// bucket has no `/`.
+    /// query parameter names are not empty, header names are tokens, header values hold no line
+    /// breaks or control characters, and the bucket has no `/`.
     pub(crate) fn validate(&self) -> Result<(), SignError> {
         if self.method.is_empty() || !self.method.bytes().all(is_token_byte) {
             return Err(SignError::new(
@@ -174,6 +174,12 @@ impl<'a> SignableRequest<'a> {
                     ),
                 ));
             }
+        }
+        if self.query.iter().any(|(name, _)| name.is_empty()) {
+            return Err(SignError::new(
+                SignErrorKind::InvalidInput,
+                "a query parameter has an empty name: every parameter needs a name (its value may be empty)",
+            ));
         }
         for (name, value) in self.headers {
             if name.is_empty() || !name.bytes().all(is_token_byte) {

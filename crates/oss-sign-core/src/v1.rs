@@ -346,9 +346,17 @@ impl fmt::Debug for Presigned {
     }
 }
 
-/// Query parameter names V1 presigning adds itself.
-pub(crate) const RESERVED_QUERY: [&str; 4] =
-    ["OSSAccessKeyId", "Expires", "Signature", "security-token"];
+/// Query parameter names V1 presigning adds itself, and the V4 signature parameters (a URL
+/// carrying them would be read as a V4 URL).
+pub(crate) const RESERVED_QUERY: [&str; 7] = [
+    "OSSAccessKeyId",
+    "Expires",
+    "Signature",
+    "security-token",
+    "x-oss-signature",
+    "x-oss-credential",
+    "x-oss-signature-version",
+];
 
 /// Presigns `request` with V1. The key is used raw in the string to sign; a key starting with
 /// `?` is refused because V1 cannot tell it from the sub-resources.
@@ -396,7 +404,7 @@ pub fn presign(
         return Err(SignError::new(
             SignErrorKind::InvalidInput,
             format!(
-                "query parameter {name:?} is added by V1 presigning itself and cannot be passed in: remove it"
+                "query parameter {name:?} is a signature parameter (V1 adds OSSAccessKeyId, Expires, Signature and security-token itself; x-oss-signature* and x-oss-credential belong to V4) and cannot be passed in: remove it"
             ),
         ));
     }

@@ -327,14 +327,17 @@ impl<'a> ScopeParams<'a> {
 
 fn check_scope_part(field: &str, value: &str) -> Result<(), SignError> {
     if value.is_empty()
-        || value
-            .bytes()
-            .any(|b| b == b'/' || b.is_ascii_whitespace() || b.is_ascii_control() || !b.is_ascii())
+        || value.bytes().any(|b| {
+            matches!(b, b'/' | b',')
+                || b.is_ascii_whitespace()
+                || b.is_ascii_control()
+                || !b.is_ascii()
+        })
     {
         return Err(SignError::new(
             SignErrorKind::InvalidInput,
             format!(
-                "{field} {:?} cannot be part of a V4 credential scope: it must be non-empty ASCII without '/', spaces or control characters (e.g. cn-hangzhou)",
+                "{field} {:?} cannot be part of a V4 credential scope: it must be non-empty ASCII without '/', ',', spaces or control characters (e.g. cn-hangzhou)",
                 shorten(value)
             ),
         ));
@@ -1046,6 +1049,12 @@ pub fn sign_headers(
     request.validate()?;
     let scope = &params.scope;
     scope.validate(key)?;
+    if scope.access_key_id.contains(',') {
+        return Err(SignError::new(
+            SignErrorKind::InvalidInput,
+            "access key id contains ',', which cannot be written into an Authorization header (its fields are separated by ','): use query signing (presign) or the real access key id",
+        ));
+    }
     let date = scope.time.x_oss_date_bytes();
     let date_text = core::str::from_utf8(&date).unwrap_or("");
     let token = scope.token();
