@@ -1,7 +1,7 @@
 //! Loopback throughput and memory benchmark of oss-transfer against `curl -o`.
 //!
-//! Starts an in-process oss-testserver (HTTPS, generated certificate) serving a generated object
-//! (not held in memory), then in one run:
+//! Starts an in-process oss-testserver (HTTPS, generated certificate; on its own tokio runtime
+//! and threads) serving a generated object (not held in memory), then in one run:
 //!
 //! 1. `curl -o` on the URL (trusting the generated CA), timed;
 //! 2. oss-transfer single stream (parallelism 1) to a file, timed;
@@ -156,7 +156,19 @@ async fn run() -> Result<(), String> {
     if let Some(t) = &tls {
         sb = sb.tls(t.clone());
     }
-    let server = sb.start().await.map_err(|e| e.to_string())?;
+    // The server gets its own runtime and threads, so it does not share the downloader's
+    // worker threads (curl, a separate process, does not either).
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("bench-server")
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let server = server_rt
+        .spawn(async move { sb.start().await })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
     server
         .store()
         .put_generated("bench", "object.bin", args.size, 42)
@@ -288,6 +300,7 @@ async fn run() -> Result<(), String> {
         baseline_rss as f64 / 1024.0
     );
     server.shutdown().await;
+    server_rt.shutdown_background();
     Ok(())
 }
 

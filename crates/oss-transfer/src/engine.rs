@@ -401,36 +401,72 @@ enum Out {
 }
 
 struct FileOut {
-    file: Arc<std::fs::File>,
-    buf: BytesMut,
+    /// The temporary file; each worker opens its own handle (its own file offset).
+    path: Arc<PathBuf>,
+    file: Option<std::fs::File>,
+    /// Received frames not yet written (kept as they came: no copy).
+    chunks: Vec<Bytes>,
+    len: usize,
     buf_pos: u64,
     cap: usize,
-    pending: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    pending: Option<tokio::task::JoinHandle<std::io::Result<std::fs::File>>>,
 }
 
 impl FileOut {
+    fn new(path: Arc<PathBuf>, start: u64, cap: usize) -> Self {
+        Self {
+            path,
+            file: None,
+            chunks: Vec::new(),
+            len: 0,
+            buf_pos: start,
+            cap,
+            pending: None,
+        }
+    }
+
     async fn wait(&mut self) -> Result<(), DownloadError> {
         if let Some(h) = self.pending.take() {
-            h.await
+            let file = h
+                .await
                 .map_err(|e| DownloadError::new(Kind::Io, format!("writer task failed: {e}")))?
                 .map_err(|e| DownloadError::io("writing the temporary file", e))?;
+            self.file = Some(file);
         }
         Ok(())
     }
 
+    /// Starts writing the buffered frames in a blocking thread (one `writev` per batch).
     async fn submit(&mut self) -> Result<(), DownloadError> {
         self.wait().await?;
-        if self.buf.is_empty() {
+        if self.chunks.is_empty() {
             return Ok(());
         }
-        let data = self.buf.split().freeze();
-        self.buf.reserve(self.cap);
+        let chunks = std::mem::take(&mut self.chunks);
         let pos = self.buf_pos;
-        self.buf_pos += data.len() as u64;
-        let file = self.file.clone();
+        self.buf_pos += self.len as u64;
+        self.len = 0;
+        let file = self.file.take();
+        let path = self.path.clone();
         self.pending = Some(tokio::task::spawn_blocking(move || {
-            use std::os::unix::fs::FileExt as _;
-            file.write_all_at(&data, pos)
+            use std::io::{IoSlice, Seek as _, SeekFrom, Write as _};
+            let mut file = match file {
+                Some(f) => f,
+                None => std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(path.as_ref())?,
+            };
+            file.seek(SeekFrom::Start(pos))?;
+            let mut slices: Vec<IoSlice<'_>> = chunks.iter().map(|c| IoSlice::new(c)).collect();
+            let mut rest = &mut slices[..];
+            while !rest.is_empty() {
+                let n = file.write_vectored(rest)?;
+                if n == 0 {
+                    return Err(std::io::ErrorKind::WriteZero.into());
+                }
+                IoSlice::advance_slices(&mut rest, n);
+            }
+            Ok(file)
         }));
         Ok(())
     }
@@ -443,19 +479,20 @@ struct ChanOut {
 }
 
 impl Out {
-    async fn push(&mut self, pos: u64, data: &[u8]) -> Result<(), DownloadError> {
+    async fn push(&mut self, pos: u64, data: Bytes) -> Result<(), DownloadError> {
         match self {
             Out::File(f) => {
-                if f.buf.is_empty() {
+                if f.chunks.is_empty() {
                     f.buf_pos = pos;
                 }
-                f.buf.extend_from_slice(data);
-                if f.buf.len() >= f.cap {
+                f.len += data.len();
+                f.chunks.push(data);
+                if f.len >= f.cap {
                     f.submit().await?;
                 }
             }
             Out::Chan(c) => {
-                c.buf.extend_from_slice(data);
+                c.buf.extend_from_slice(&data);
                 if c.buf.len() >= c.cap {
                     let chunk = c.buf.split().freeze();
                     c.buf.reserve(c.cap);
@@ -566,19 +603,32 @@ async fn stream_body(
     idle: std::time::Duration,
 ) -> Result<(), DownloadError> {
     let mut body = resp.into_body();
+    // One timer per response, re-armed only when it fires: cheaper than a timeout per frame.
+    let idle_timer = tokio::time::sleep(idle);
+    tokio::pin!(idle_timer);
+    let mut last_bytes = tokio::time::Instant::now();
     while *pos < end {
-        let frame = match tokio::time::timeout(idle, body.frame()).await {
-            Err(_) => {
+        let next = tokio::select! {
+            biased;
+            f = body.frame() => Some(f),
+            _ = &mut idle_timer => None,
+        };
+        let frame = match next {
+            None => {
+                if last_bytes.elapsed() < idle {
+                    idle_timer.as_mut().reset(last_bytes + idle);
+                    continue;
+                }
                 return Err(DownloadError::new(
                     Kind::Timeout,
                     format!(
                         "{}: no body bytes for {idle:?} at offset {pos}",
                         net.source.display_target()
                     ),
-                ))
+                ));
             }
-            Ok(None) => break,
-            Ok(Some(Err(e))) => {
+            Some(None) => break,
+            Some(Some(Err(e))) => {
                 return Err(DownloadError::new(
                     Kind::Network,
                     format!(
@@ -588,7 +638,10 @@ async fn stream_body(
                 )
                 .with_source(e))
             }
-            Ok(Some(Ok(f))) => f,
+            Some(Some(Ok(f))) => {
+                last_bytes = tokio::time::Instant::now();
+                f
+            }
         };
         let Ok(mut data) = frame.into_data() else {
             continue;
@@ -605,7 +658,7 @@ async fn stream_body(
             let take = (data.len() as u64).min(part_end - *pos) as usize;
             let piece = data.split_to(take);
             hasher.update(&piece);
-            out.push(*pos, &piece).await?;
+            out.push(*pos, piece).await?;
             *pos += take as u64;
             net.stats.received(take as u64);
             if *pos == part_end {
@@ -876,12 +929,7 @@ async fn file_run(
         }
     };
     let geo = Arc::new(geo);
-    let file = Arc::new(
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&paths.temp)
-            .map_err(|e| DownloadError::io("opening the temporary file", e))?,
-    );
+    let temp_path = Arc::new(paths.temp.clone());
     let mut cp = CheckpointData {
         source: identity,
         target: target_str,
@@ -905,13 +953,7 @@ async fn file_run(
     let mut workers: JoinSet<Result<(), DownloadError>> = JoinSet::new();
     let parts_fetched_before = parts.len() as u64;
     let spawn = |workers: &mut JoinSet<_>, seg: Segment, first: Option<Response<Incoming>>| {
-        let out = Out::File(FileOut {
-            file: file.clone(),
-            buf: BytesMut::with_capacity(cfg.write_buffer),
-            buf_pos: seg.start,
-            cap: cfg.write_buffer,
-            pending: None,
-        });
+        let out = Out::File(FileOut::new(temp_path.clone(), seg.start, cfg.write_buffer));
         workers.spawn(run_segment(
             net.clone(),
             geo.clone(),
@@ -962,7 +1004,6 @@ async fn file_run(
             }
         }
     }
-    drop(file);
     let (crc, verified) = check_crc(net, &geo, &parts, crc_header)?;
     tokio::fs::rename(&paths.temp, &paths.target)
         .await
