@@ -1,10 +1,7 @@
-//! Validation table test over `conformance/client/validation-cases.json`: every rule is
-//! checked through the public validation functions and through a real presign, asserting the
-//! error kind and message.
+//! Exact validation messages and request-level rules. The table of every rule
+//! (`conformance/client/validation-cases.json`) is run by `cargo xtask conformance` (and
+//! `cargo test -p xtask`) through the validation functions and real presigns.
 
-mod common_cases;
-
-use common_cases::{kind_name, read_cases, text_value};
 use oss_client::{
     validation, Client, Config, Error, ErrorKind, GetObjectRequest, ObjectRequest, PresignOptions,
     SignatureVersion,
@@ -26,91 +23,6 @@ fn presign(client: &Client, request: &ObjectRequest) -> Result<String, Error> {
     client
         .presign_with_credentials(request, &PresignOptions::new(), &credentials)
         .map(|r| r.url().to_owned())
-}
-
-#[test]
-fn every_validation_case_gives_the_documented_outcome() {
-    let cases = read_cases("validation-cases.json");
-    let v4 = client(SignatureVersion::V4);
-    let v1 = client(SignatureVersion::V1);
-    let mut failures = Vec::new();
-    for case in &cases {
-        let id = case["id"].as_str().unwrap_or_default();
-        let value = text_value(&case["value"]);
-        let field = case["field"].as_str().unwrap_or_default();
-        let mut outcomes: Vec<Result<(), Error>> = Vec::new();
-        match field {
-            "bucket" => {
-                outcomes.push(validation::validate_bucket_name(&value));
-                let req = ObjectRequest::new("GET", value.as_str(), "k");
-                outcomes.push(presign(&v4, &req).map(drop));
-                outcomes.push(presign(&v1, &req).map(drop));
-            }
-            "key" => {
-                outcomes.push(validation::validate_object_key(&value));
-                outcomes.push(
-                    presign(
-                        &v4,
-                        &ObjectRequest::new("GET", "examplebucket", value.as_str()),
-                    )
-                    .map(drop),
-                );
-            }
-            "key_v1" => {
-                outcomes.push(
-                    presign(
-                        &v1,
-                        &ObjectRequest::new("GET", "examplebucket", value.as_str()),
-                    )
-                    .map(drop),
-                );
-            }
-            "region" => {
-                outcomes.push(validation::validate_region(&value));
-                outcomes.push(Config::builder().region(value.as_str()).build().map(drop));
-            }
-            "method" => {
-                outcomes.push(
-                    presign(
-                        &v4,
-                        &ObjectRequest::new(value.as_str(), "examplebucket", "k"),
-                    )
-                    .map(drop),
-                );
-            }
-            other => panic!("{id}: unknown field {other}"),
-        }
-        let valid = case["valid"].as_bool().unwrap_or(false);
-        for outcome in outcomes {
-            match (valid, outcome) {
-                (true, Ok(())) => {}
-                (true, Err(err)) => failures.push(format!("{id}: expected valid, got {err}")),
-                (false, Ok(())) => failures.push(format!("{id}: expected an error")),
-                (false, Err(err)) => {
-                    let message = err.to_string();
-                    let kind = case["kind"].as_str().unwrap_or_default();
-                    if kind_name(err.kind()) != kind {
-                        failures.push(format!(
-                            "{id}: kind {:?}, want {kind}: {message}",
-                            err.kind()
-                        ));
-                    }
-                    let field_ok =
-                        matches!(err.field(), Some(f) if f == field.trim_end_matches("_v1"));
-                    if !field_ok {
-                        failures.push(format!("{id}: field {:?}, want {field}", err.field()));
-                    }
-                    for fragment in case["message_contains"].as_array().into_iter().flatten() {
-                        let fragment = fragment.as_str().unwrap_or_default();
-                        if !message.contains(fragment) {
-                            failures.push(format!("{id}: {message:?} lacks {fragment:?}"));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
