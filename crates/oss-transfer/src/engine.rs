@@ -400,45 +400,49 @@ enum Out {
     Chan(ChanOut),
 }
 
+/// Writes that may be in flight per connection: they absorb short write stalls (page-cache
+/// writeback) without stopping the network reads.
+const MAX_PENDING_WRITES: usize = 3;
+
 struct FileOut {
-    /// The temporary file; each worker opens its own handle (its own file offset).
+    /// The temporary file; every batch is written through its own handle (its own offset).
     path: Arc<PathBuf>,
-    file: Option<std::fs::File>,
     /// Received frames not yet written (kept as they came: no copy).
     chunks: Vec<Bytes>,
     len: usize,
     buf_pos: u64,
     cap: usize,
-    pending: Option<tokio::task::JoinHandle<std::io::Result<std::fs::File>>>,
+    pending: VecDeque<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl FileOut {
     fn new(path: Arc<PathBuf>, start: u64, cap: usize) -> Self {
         Self {
             path,
-            file: None,
             chunks: Vec::new(),
             len: 0,
             buf_pos: start,
             cap,
-            pending: None,
+            pending: VecDeque::new(),
         }
     }
 
-    async fn wait(&mut self) -> Result<(), DownloadError> {
-        if let Some(h) = self.pending.take() {
-            let file = h
-                .await
+    /// Waits until at most `keep` writes are in flight.
+    async fn wait(&mut self, keep: usize) -> Result<(), DownloadError> {
+        while self.pending.len() > keep {
+            let Some(h) = self.pending.pop_front() else {
+                break;
+            };
+            h.await
                 .map_err(|e| DownloadError::new(Kind::Io, format!("writer task failed: {e}")))?
                 .map_err(|e| DownloadError::io("writing the temporary file", e))?;
-            self.file = Some(file);
         }
         Ok(())
     }
 
     /// Starts writing the buffered frames in a blocking thread (one `writev` per batch).
     async fn submit(&mut self) -> Result<(), DownloadError> {
-        self.wait().await?;
+        self.wait(MAX_PENDING_WRITES - 1).await?;
         if self.chunks.is_empty() {
             return Ok(());
         }
@@ -446,16 +450,12 @@ impl FileOut {
         let pos = self.buf_pos;
         self.buf_pos += self.len as u64;
         self.len = 0;
-        let file = self.file.take();
         let path = self.path.clone();
-        self.pending = Some(tokio::task::spawn_blocking(move || {
+        self.pending.push_back(tokio::task::spawn_blocking(move || {
             use std::io::{IoSlice, Seek as _, SeekFrom, Write as _};
-            let mut file = match file {
-                Some(f) => f,
-                None => std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(path.as_ref())?,
-            };
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path.as_ref())?;
             file.seek(SeekFrom::Start(pos))?;
             let mut slices: Vec<IoSlice<'_>> = chunks.iter().map(|c| IoSlice::new(c)).collect();
             let mut rest = &mut slices[..];
@@ -466,7 +466,7 @@ impl FileOut {
                 }
                 IoSlice::advance_slices(&mut rest, n);
             }
-            Ok(file)
+            Ok(())
         }));
         Ok(())
     }
@@ -508,7 +508,7 @@ impl Out {
         match self {
             Out::File(f) => {
                 f.submit().await?;
-                f.wait().await
+                f.wait(0).await
             }
             Out::Chan(c) => {
                 if !c.buf.is_empty() {
