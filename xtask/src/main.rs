@@ -11,6 +11,7 @@ use std::process::{Command, ExitCode};
 
 mod ci;
 mod fuzz;
+mod soak;
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "ci" => ci::run(&args[1..]),
         "conformance" => xtask::conformance::command(&args[1..]),
+        "soak" => soak::run(&args[1..]),
         "fuzz" => fuzz::run(&args[1..]),
         "help" | "--help" | "-h" => {
             println!("{}", usage());
@@ -38,7 +40,7 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <command>\n\ncommands:\n  ci           run every CI check (fmt, clippy, tests, no_std build, docs, conformance)\n  conformance  run the vector suites: [--suite NAME] [--dir PATH] [--json FILE] [--list]\n  fuzz         run the cargo-fuzz targets (nightly): [--seconds N] [--target NAME]... [--list]"
+    "usage: cargo xtask <command>\n\ncommands:\n  ci           run every CI check (fmt, clippy, tests, no_std build, docs, conformance)\n  conformance  run the vector suites: [--suite NAME] [--dir PATH] [--json FILE] [--list]\n  soak         the long download fault soak: [--downloads N] [--seed S]\n  fuzz         run the cargo-fuzz targets (nightly): [--seconds N] [--target NAME]... [--list]"
 }
 
 /// The workspace root (the parent of the `xtask` folder).
