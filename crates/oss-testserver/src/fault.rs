@@ -242,3 +242,43 @@ impl FaultPlan {
         self.rules.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_counts_skip_times_and_filters() {
+        let plan = FaultPlan::default();
+        plan.add(
+            FaultRule::new(Fault::Status(503))
+                .object("b", "k")
+                .skip(1)
+                .times(2),
+        );
+        let hits: Vec<bool> = (0..5)
+            .map(|_| !plan.select("b", "k", 0).is_empty())
+            .collect();
+        assert_eq!(hits, [false, true, true, false, false]);
+        assert!(plan.select("b", "other", 0).is_empty());
+        assert_eq!(plan.applied_count(), 2);
+
+        let plan = FaultPlan::default();
+        plan.add(FaultRule::new(Fault::WrongCrcHeader).range_start(10));
+        assert!(plan.select("b", "k", 0).is_empty());
+        assert_eq!(plan.select("b", "k", 10).len(), 1);
+    }
+
+    #[test]
+    fn probability_zero_never_and_one_always_applies() {
+        let plan = FaultPlan::default();
+        plan.add(FaultRule::new(Fault::IgnoreRange).probability(0.0));
+        assert!((0..100).all(|_| plan.select("b", "k", 0).is_empty()));
+        plan.clear();
+        plan.add(FaultRule::new(Fault::IgnoreRange).probability(f64::NAN));
+        assert!((0..100).all(|_| plan.select("b", "k", 0).is_empty()));
+        plan.clear();
+        plan.add(FaultRule::new(Fault::IgnoreRange).probability(1.0));
+        assert!((0..100).all(|_| plan.select("b", "k", 0).len() == 1));
+    }
+}
