@@ -286,7 +286,7 @@ async fn probe(net: &Net, start: u64, end: Option<u64>) -> Result<Probe, Downloa
     let crc = header_str(&resp, "x-oss-hash-crc64ecma").and_then(|v| v.trim().parse().ok());
     match resp.status() {
         StatusCode::PARTIAL_CONTENT => {
-            let Some((Some((a, _)), total)) = content_range(&resp) else {
+            let Some((Some((a, b)), total)) = content_range(&resp) else {
                 return Err(protocol(net, "206 without a usable Content-Range"));
             };
             if a != start {
@@ -295,6 +295,13 @@ async fn probe(net: &Net, start: u64, end: Option<u64>) -> Result<Probe, Downloa
                     format!("asked for bytes from {start}, the server sent from {a}"),
                 ));
             }
+            if b < a || b >= total {
+                return Err(protocol(
+                    net,
+                    format!("inconsistent Content-Range bytes {a}-{b}/{total}"),
+                ));
+            }
+            check_length(net, &resp, b - a + 1)?;
             Ok(Probe {
                 resp: Some(resp),
                 whole: false,
@@ -333,6 +340,19 @@ async fn probe(net: &Net, start: u64, end: Option<u64>) -> Result<Probe, Downloa
                 crc,
             })
         }
+    }
+}
+
+/// A `Content-Length` that disagrees with the range is a protocol error (a missing one is
+/// tolerated: the body length is checked while streaming either way).
+fn check_length(net: &Net, resp: &Response<Incoming>, want: u64) -> Result<(), DownloadError> {
+    match header_str(resp, "content-length").map(|v| v.trim().parse::<u64>()) {
+        Some(Ok(n)) if n != want => Err(protocol(
+            net,
+            format!("Content-Length {n} does not match the {want} bytes of the range"),
+        )),
+        Some(Err(_)) => Err(protocol(net, "unparsable Content-Length")),
+        _ => Ok(()),
     }
 }
 
@@ -376,9 +396,9 @@ fn check_part(
                     format!("asked for bytes {pos}-{}, got {a}-{b}", end - 1),
                 ));
             }
-            Ok(())
+            check_length(net, resp, end - pos)
         }
-        StatusCode::OK if pos == 0 && end == geo.size => Ok(()),
+        StatusCode::OK if pos == 0 && end == geo.size => check_length(net, resp, geo.size),
         StatusCode::RANGE_NOT_SATISFIABLE => Err(protocol(
             net,
             format!(

@@ -269,3 +269,60 @@ async fn header_signed_v4_requests_are_verified() {
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::SignatureMismatch);
 }
+
+#[tokio::test]
+async fn header_signed_v1_requests_are_verified() {
+    let server = signed_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let info = server
+        .store()
+        .put_generated(BUCKET, "v1h.bin", 2 * PART, 6)
+        .unwrap();
+    let date = now().to_http_date();
+    let signed = v1::sign_header(
+        &SignableRequest::new("GET").bucket(BUCKET).key("v1h.bin"),
+        AK,
+        SK,
+        &date,
+        &[],
+    )
+    .unwrap();
+    let get = PresignedGet::new(&server.object_url(BUCKET, "v1h.bin"))
+        .unwrap()
+        .header("date", &date)
+        .unwrap()
+        .header("authorization", signed.authorization())
+        .unwrap();
+    let o = downloader(&server)
+        .download(get)
+        .to_file(dir.path().join("v1h"))
+        .await
+        .unwrap();
+    assert_eq!(o.crc64, info.crc64);
+    assert!(server.requests().iter().all(|r| r
+        .header("authorization")
+        .is_some_and(|a| a.starts_with("OSS "))));
+}
+
+#[tokio::test]
+async fn http2_over_tls_with_a_presigned_url() {
+    let server = signed_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let info = server
+        .store()
+        .put_generated(BUCKET, "h2.bin", 5 * PART, 8)
+        .unwrap();
+    let url = presign_v4(&server, "h2.bin", now(), 600, &[]);
+    let d = common::builder(&server)
+        .http_version(oss_transfer::HttpVersion::Http2)
+        .parallelism(4)
+        .build()
+        .unwrap();
+    let o = d
+        .download(PresignedGet::new(&url).unwrap())
+        .to_file(dir.path().join("h2"))
+        .await
+        .unwrap();
+    assert_eq!(o.crc64, info.crc64);
+    assert_eq!(o.requests, 5);
+}
