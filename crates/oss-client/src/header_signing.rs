@@ -30,11 +30,33 @@ use crate::request::Presignable;
 /// assert_eq!(signed.header("date"), Some("Tue, 12 Nov 2024 09:27:56 GMT"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     method: String,
     url: String,
     headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for SignedRequest {
+    /// Shows everything but the STS token header's value.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                if name.eq_ignore_ascii_case("x-oss-security-token") {
+                    (name.as_str(), "<redacted>")
+                } else {
+                    (name.as_str(), value.as_str())
+                }
+            })
+            .collect();
+        f.debug_struct("SignedRequest")
+            .field("method", &self.method)
+            .field("url", &crate::presign::redact_url_token(&self.url))
+            .field("headers", &headers)
+            .finish()
+    }
 }
 
 impl SignedRequest {

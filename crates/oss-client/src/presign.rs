@@ -165,13 +165,44 @@ impl PresignOptions {
 /// assert!(result.signed_headers().is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PresignResult {
     pub(crate) method: std::borrow::Cow<'static, str>,
     pub(crate) url: String,
     pub(crate) expiration: SigningTime,
     pub(crate) signed_headers: Vec<(String, String)>,
     pub(crate) unsigned_headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for PresignResult {
+    /// Shows everything but the STS token, which is replaced by `<redacted>` in the URL.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PresignResult")
+            .field("method", &self.method)
+            .field("url", &redact_url_token(&self.url))
+            .field("expiration", &self.expiration)
+            .field("signed_headers", &self.signed_headers)
+            .field("unsigned_headers", &self.unsigned_headers)
+            .finish()
+    }
+}
+
+/// `url` with the value of its `x-oss-security-token` / `security-token` parameter replaced by
+/// `<redacted>`, for `Debug` output.
+pub(crate) fn redact_url_token(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if name == "x-oss-security-token" || name == "security-token" => {
+                format!("{name}=<redacted>")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
 }
 
 impl PresignResult {

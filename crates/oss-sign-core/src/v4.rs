@@ -245,7 +245,7 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
 }
 
 /// The scope fields shared by both modes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 struct ScopeParams<'a> {
     access_key_id: &'a str,
     region: &'a str,
@@ -253,6 +253,19 @@ struct ScopeParams<'a> {
     time: SigningTime,
     security_token: Option<&'a str>,
     additional_headers: &'a [&'a str],
+}
+
+impl fmt::Debug for ScopeParams<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ScopeParams")
+            .field("access_key_id", &self.access_key_id)
+            .field("region", &self.region)
+            .field("product", &self.product)
+            .field("time", &self.time)
+            .field("security_token", &self.token().map(|_| "<redacted>"))
+            .field("additional_headers", &self.additional_headers)
+            .finish()
+    }
 }
 
 impl<'a> ScopeParams<'a> {
