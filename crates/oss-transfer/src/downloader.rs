@@ -16,7 +16,7 @@ use tokio::io::AsyncWrite;
 use crate::error::{DownloadError, DownloadErrorKind};
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
-use crate::source::PresignedGet;
+use crate::source::{PresignedGet, Presigner};
 
 pub(crate) type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
@@ -402,9 +402,36 @@ impl Downloader {
         Download {
             downloader: self,
             source,
+            presigner: None,
             progress: None,
             cancel: None,
         }
+    }
+
+    /// Starts a download whose URL comes from `presigner`; when a request is refused because
+    /// the URL expired (a long download, or a stale URL), the downloader presigns again and
+    /// continues instead of failing. Fails at once if the first presign fails.
+    ///
+    /// ```no_run
+    /// # async fn demo(d: oss_transfer::Downloader, client: oss_client::Client) {
+    /// use std::sync::Arc;
+    /// use oss_transfer::ClientPresigner;
+    /// let presigner = ClientPresigner::new(client, oss_client::GetObjectRequest::new("bucket", "big.iso"));
+    /// d.download_presigned_by(Arc::new(presigner)).unwrap().to_file("big.iso").await.unwrap();
+    /// # }
+    /// ```
+    pub fn download_presigned_by(
+        &self,
+        presigner: Arc<dyn Presigner>,
+    ) -> Result<Download<'_>, DownloadError> {
+        let source = presigner.presign_get()?;
+        Ok(Download {
+            downloader: self,
+            source,
+            presigner: Some(presigner),
+            progress: None,
+            cancel: None,
+        })
     }
 }
 
@@ -421,6 +448,7 @@ impl Downloader {
 pub struct Download<'a> {
     pub(crate) downloader: &'a Downloader,
     pub(crate) source: PresignedGet,
+    pub(crate) presigner: Option<Arc<dyn Presigner>>,
     pub(crate) progress: Option<ProgressFn>,
     pub(crate) cancel: Option<Cancellation>,
 }

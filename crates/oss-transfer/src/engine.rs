@@ -20,7 +20,7 @@ use crate::crc64;
 use crate::downloader::{Download, DownloadOutcome, ProgressFn, Shared};
 use crate::error::{DownloadError, DownloadErrorKind as Kind, OssErrorBody};
 use crate::progress::{Cancellation, Progress};
-use crate::source::PresignedGet;
+use crate::source::{PresignedGet, Presigner};
 
 /// Counters and the progress callback of one run.
 struct Stats {
@@ -83,19 +83,65 @@ impl Stats {
 #[derive(Clone)]
 struct Net {
     shared: Arc<Shared>,
-    source: Arc<PresignedGet>,
+    source: Arc<SourceCell>,
     stats: Arc<Stats>,
+}
+
+/// The current presigned GET, replaced by a fresh one when it expires and a presigner is set.
+struct SourceCell {
+    current: Mutex<Arc<PresignedGet>>,
+    presigner: Option<Arc<dyn Presigner>>,
+}
+
+impl SourceCell {
+    fn new(get: PresignedGet, presigner: Option<Arc<dyn Presigner>>) -> Arc<Self> {
+        Arc::new(Self {
+            current: Mutex::new(Arc::new(get)),
+            presigner,
+        })
+    }
 }
 
 impl Net {
     /// One GET with the given range; non-2xx answers (except 416) become errors.
+    fn source(&self) -> Arc<PresignedGet> {
+        self.source
+            .current
+            .lock()
+            .map(|g| g.clone())
+            .unwrap_or_else(|e| e.into_inner().clone())
+    }
+
+    /// One GET; if the URL has expired and a presigner is set, presigns again and repeats once.
     async fn get(
         &self,
         range: &str,
         if_match: Option<&str>,
     ) -> Result<Response<Incoming>, DownloadError> {
-        let mut b = Request::get(self.source.uri().clone());
-        for (name, value) in self.source.headers() {
+        match self.get_once(range, if_match).await {
+            Err(e) if e.kind() == Kind::Expired => {
+                let Some(presigner) = &self.source.presigner else {
+                    return Err(e);
+                };
+                let fresh = presigner.presign_get()?;
+                if let Ok(mut current) = self.source.current.lock() {
+                    *current = Arc::new(fresh);
+                }
+                self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                self.get_once(range, if_match).await
+            }
+            other => other,
+        }
+    }
+
+    async fn get_once(
+        &self,
+        range: &str,
+        if_match: Option<&str>,
+    ) -> Result<Response<Incoming>, DownloadError> {
+        let source = self.source();
+        let mut b = Request::get(source.uri().clone());
+        for (name, value) in source.headers() {
             b = b.header(name, value);
         }
         b = b
@@ -115,13 +161,13 @@ impl Net {
                     Kind::Timeout,
                     format!(
                         "{}: no response within {:?}",
-                        self.source.display_target(),
+                        self.source().display_target(),
                         idle
                     ),
                 ))
             }
             Ok(Err(e)) => {
-                let mut msg = format!("{}: request failed: {e}", self.source.display_target());
+                let mut msg = format!("{}: request failed: {e}", self.source().display_target());
                 let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
                 while let Some(s) = src {
                     msg.push_str(&format!(": {s}"));
@@ -168,12 +214,12 @@ impl Net {
         }
         let code = oss.as_ref().map(|o| o.code.as_str()).unwrap_or("");
         let message = oss.as_ref().map(|o| o.message.as_str()).unwrap_or("");
-        let target = self.source.display_target();
+        let target = self.source().display_target();
         let (kind, text, expiry) = match (status, code) {
             (403, "AccessDenied") if message.to_ascii_lowercase().contains("expired") => (
                 Kind::Expired,
                 format!("{target}: the presigned URL has expired"),
-                self.source.expires_at(),
+                self.source().expires_at(),
             ),
             (403, "SignatureDoesNotMatch") => (
                 Kind::SignatureMismatch,
@@ -259,7 +305,7 @@ fn content_range(resp: &Response<Incoming>) -> Option<(Option<(u64, u64)>, u64)>
 fn protocol(net: &Net, what: impl std::fmt::Display) -> DownloadError {
     DownloadError::new(
         Kind::Protocol,
-        format!("{}: {what}", net.source.display_target()),
+        format!("{}: {what}", net.source().display_target()),
     )
 }
 
@@ -322,7 +368,7 @@ async fn probe(net: &Net, start: u64, end: Option<u64>) -> Result<Probe, Downloa
                 Kind::Protocol,
                 format!(
                     "{}: range {range} not satisfiable",
-                    net.source.display_target()
+                    net.source().display_target()
                 ),
             )
             .with_status(416, None)),
@@ -370,7 +416,7 @@ fn check_part(
                 Kind::ObjectChanged,
                 format!(
                     "{}: the object changed during the download (ETag {want} became {got})",
-                    net.source.display_target()
+                    net.source().display_target()
                 ),
             ));
         }
@@ -385,7 +431,7 @@ fn check_part(
                     Kind::ObjectChanged,
                     format!(
                         "{}: the object size changed from {} to {total}",
-                        net.source.display_target(),
+                        net.source().display_target(),
                         geo.size
                     ),
                 ));
@@ -643,7 +689,7 @@ async fn stream_body(
                     Kind::Timeout,
                     format!(
                         "{}: no body bytes for {idle:?} at offset {pos}",
-                        net.source.display_target()
+                        net.source().display_target()
                     ),
                 ));
             }
@@ -653,7 +699,7 @@ async fn stream_body(
                     Kind::Network,
                     format!(
                         "{}: the connection broke at offset {pos}: {e}",
-                        net.source.display_target()
+                        net.source().display_target()
                     ),
                 )
                 .with_source(e))
@@ -693,7 +739,7 @@ async fn stream_body(
             Kind::Network,
             format!(
                 "{}: the body ended early at offset {pos} of {end}",
-                net.source.display_target()
+                net.source().display_target()
             ),
         ));
     }
@@ -734,7 +780,7 @@ fn check_crc(
             Kind::Integrity,
             format!(
                 "{}: only {} of {} parts arrived",
-                net.source.display_target(),
+                net.source().display_target(),
                 parts.len(),
                 geo.parts()
             ),
@@ -747,7 +793,7 @@ fn check_crc(
             Kind::Integrity,
             format!(
                 "{}: CRC-64 mismatch: the server says {h}, the received bytes give {crc}",
-                net.source.display_target()
+                net.source().display_target()
             ),
         )),
         Some(_) if verify => Ok((crc, true)),
@@ -828,7 +874,7 @@ pub(crate) async fn to_file(
     let paths = paths(&shared, target)?;
     let net = Net {
         shared: shared.clone(),
-        source: Arc::new(call.source),
+        source: SourceCell::new(call.source, call.presigner),
         stats: Arc::new(Stats::new(call.progress)),
     };
     let cancel = call.cancel.unwrap_or_default();
@@ -865,7 +911,7 @@ async fn file_run(
 ) -> Result<FileRun, DownloadError> {
     let cfg = &net.shared.config;
     let resume = cfg.resume;
-    let identity = net.source.identity();
+    let identity = net.source().identity();
     let target_str = paths.target.to_string_lossy().into_owned();
     let temp_str = paths.temp.to_string_lossy().into_owned();
     let saved = if use_checkpoint {
@@ -1056,7 +1102,7 @@ where
     let cfg = shared.config.clone();
     let net = Net {
         shared,
-        source: Arc::new(call.source),
+        source: SourceCell::new(call.source, call.presigner),
         stats: Arc::new(Stats::new(call.progress)),
     };
     let cancel: Cancellation = call.cancel.unwrap_or_default();

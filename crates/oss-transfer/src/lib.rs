@@ -70,4 +70,4 @@ pub use downloader::{
 pub use error::{DownloadError, DownloadErrorKind, OssErrorBody};
 pub use progress::{Cancellation, Progress};
 pub use retry::RetryPolicy;
-pub use source::PresignedGet;
+pub use source::{ClientPresigner, PresignedGet, Presigner};

@@ -309,3 +309,56 @@ mod tests {
         assert!(d.contains("x-oss-expires=5"));
     }
 }
+
+/// Produces presigned GETs for one object, so a download can get a fresh URL when its URL
+/// expires (see [`Downloader::download_presigned_by`](crate::Downloader::download_presigned_by)).
+///
+/// ```
+/// use oss_transfer::{DownloadError, PresignedGet, Presigner};
+/// #[derive(Debug)]
+/// struct Fixed(String);
+/// impl Presigner for Fixed {
+///     fn presign_get(&self) -> Result<PresignedGet, DownloadError> {
+///         PresignedGet::new(&self.0)
+///     }
+/// }
+/// assert!(Fixed("https://127.0.0.1/b/k".into()).presign_get().is_ok());
+/// ```
+pub trait Presigner: Send + Sync + std::fmt::Debug {
+    /// A presigned GET for the object, valid from now.
+    fn presign_get(&self) -> Result<PresignedGet, DownloadError>;
+}
+
+/// A [`Presigner`] backed by an `oss-client` client and a `GetObjectRequest`.
+///
+/// ```no_run
+/// # fn demo(client: oss_client::Client) {
+/// use oss_transfer::{ClientPresigner, Presigner};
+/// let p = ClientPresigner::new(client, oss_client::GetObjectRequest::new("bucket", "key"));
+/// let get = p.presign_get().unwrap();
+/// # let _ = get; }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientPresigner {
+    client: oss_client::Client,
+    request: oss_client::GetObjectRequest,
+}
+
+impl ClientPresigner {
+    /// Presigns `request` with `client` whenever a URL is needed.
+    ///
+    /// ```no_run
+    /// # fn demo(client: oss_client::Client) {
+    /// let p = oss_transfer::ClientPresigner::new(client, oss_client::GetObjectRequest::new("b", "k"));
+    /// # let _ = p; }
+    /// ```
+    pub fn new(client: oss_client::Client, request: oss_client::GetObjectRequest) -> Self {
+        Self { client, request }
+    }
+}
+
+impl Presigner for ClientPresigner {
+    fn presign_get(&self) -> Result<PresignedGet, DownloadError> {
+        PresignedGet::presign(&self.client, &self.request)
+    }
+}

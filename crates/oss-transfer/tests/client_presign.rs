@@ -70,3 +70,75 @@ async fn a_client_presigned_request_downloads_from_the_verifying_server() {
     assert_eq!(err.kind(), DownloadErrorKind::SignatureMismatch);
     assert_eq!(files_in(dir.path()), vec!["out".to_string()]);
 }
+
+/// Two hours slow on the first reading, correct afterwards: the first URL is born expired.
+#[derive(Debug, Default)]
+struct SlowThenRight(std::sync::atomic::AtomicU32);
+
+impl oss_client::Clock for SlowThenRight {
+    fn now(&self) -> Option<oss_client::SigningTime> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let now = oss_client::SigningTime::try_from(std::time::SystemTime::now()).ok()?;
+        if n == 0 {
+            now.checked_add_seconds(-7200)
+        } else {
+            Some(now)
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_expired_url_is_presigned_again_when_a_presigner_is_given() {
+    let server = ServerBuilder::new()
+        .tls(TlsIdentity::generate(&[]).unwrap())
+        .credential("client-ak", "client-sk")
+        .start()
+        .await
+        .unwrap();
+    let info = server
+        .store()
+        .put_generated(BUCKET, "long.bin", 4 * PART, 6)
+        .unwrap();
+    let client = Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .endpoint(server.endpoint())
+            .credentials(Credentials::new("client-ak", "client-sk").unwrap())
+            .clock(SlowThenRight::default())
+            .build()
+            .unwrap(),
+    );
+    let presigner =
+        oss_transfer::ClientPresigner::new(client, GetObjectRequest::new(BUCKET, "long.bin"));
+    let dir = tempfile::tempdir().unwrap();
+    let d = common::builder(&server).build().unwrap();
+    let o = d
+        .download_presigned_by(std::sync::Arc::new(presigner))
+        .unwrap()
+        .to_file(dir.path().join("long.bin"))
+        .await
+        .unwrap();
+    assert_eq!(o.crc64, info.crc64);
+    let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses[0], 403, "{statuses:?}");
+    assert!(statuses[1..].iter().all(|&s| s == 206), "{statuses:?}");
+
+    // without a presigner the same situation is a typed Expired error
+    let stale_client = Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .endpoint(server.endpoint())
+            .credentials(Credentials::new("client-ak", "client-sk").unwrap())
+            .clock(SlowThenRight::default())
+            .build()
+            .unwrap(),
+    );
+    let stale =
+        PresignedGet::presign(&stale_client, &GetObjectRequest::new(BUCKET, "long.bin")).unwrap();
+    let err = d
+        .download(stale)
+        .to_file(dir.path().join("x"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), DownloadErrorKind::Expired);
+}
