@@ -10,6 +10,7 @@ mod client;
 mod compare;
 mod credentials;
 mod sign_core;
+mod transfer;
 
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -78,6 +79,11 @@ pub fn suites() -> Vec<Suite> {
             name: "credentials",
             description: "STS RPC signatures and endpoints, environment, INI and CLI config files through oss-credentials",
             run: credentials::run,
+        },
+        Suite {
+            name: "transfer",
+            description: "download scenarios (faults, ranges, expiry, CRC) against the local server through oss-transfer",
+            run: transfer::run,
         },
     ]
 }

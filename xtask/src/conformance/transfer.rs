@@ -1,9 +1,11 @@
-//! Runs every download scenario in `conformance/transfer/*.json` against the local server.
+//! Suite `transfer` (`conformance/transfer/*.json`, one download scenario per file, format in
+//! that folder's README): each case runs on a fresh local HTTPS server (`oss-testserver`) with
+//! its faults, and the download through `oss-transfer` must end as the case says: the exact
+//! bytes and CRC-64, or the error kind (status, OSS code, attempts, expiry) with no file left.
 
-mod common;
-
+use super::{json_files, CaseOutcome, Status};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use oss_sign_core::encoding::uri_encode;
@@ -97,15 +99,18 @@ struct Expect {
     expires_at_offset_seconds: Option<i64>,
 }
 
-fn case_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../conformance/transfer");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("conformance/transfer exists")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    v.sort();
-    v
+/// Files left in a directory (to prove no partial or temporary file remains).
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
 }
 
 fn fault(spec: &FaultSpec) -> Result<FaultRule, String> {
@@ -140,7 +145,7 @@ fn fault(spec: &FaultSpec) -> Result<FaultRule, String> {
     Ok(rule)
 }
 
-async fn run_case(name: &str, case: &Case) -> Result<(), String> {
+async fn run_case(case: &Case) -> Result<(), String> {
     let signed_server = case.signing != "none";
     let mut sb = ServerBuilder::new().tls(TlsIdentity::generate(&[]).map_err(|e| e.to_string())?);
     if signed_server {
@@ -342,7 +347,7 @@ async fn run_case(name: &str, case: &Case) -> Result<(), String> {
                 )?;
             }
             if case.output == "file" {
-                let left = common::files_in(dir.path());
+                let left = files_in(dir.path());
                 check(
                     left == vec!["download.bin".to_string()],
                     format!("files left: {left:?}"),
@@ -393,7 +398,7 @@ async fn run_case(name: &str, case: &Case) -> Result<(), String> {
                     format!("expires_at {:?} != {want:?}", err.expires_at()),
                 )?;
             }
-            let left = common::files_in(dir.path());
+            let left = files_in(dir.path());
             check(
                 left.is_empty(),
                 format!("files left after an error: {left:?}"),
@@ -409,39 +414,34 @@ async fn run_case(name: &str, case: &Case) -> Result<(), String> {
             ))
         }
     }
-    let _ = name;
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_transfer_case_file_passes() {
-    let files = case_files();
-    assert!(
-        files.len() >= 20,
-        "expected the scenario files, found {}",
-        files.len()
-    );
-    let mut failures = Vec::new();
-    for path in &files {
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(path).unwrap();
-        let case: Case = match serde_json::from_str(&text) {
-            Ok(c) => c,
-            Err(e) => {
-                failures.push(format!("{name}: cannot parse: {e}"));
-                continue;
+pub(crate) fn run(dir: &Path) -> Result<Vec<CaseOutcome>, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a tokio runtime: {e}"))?;
+    let mut outcomes = Vec::new();
+    for path in json_files(dir)? {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let status = match serde_json::from_str::<Case>(&text) {
+            Err(e) => Status::Failed(format!("cannot parse the case: {e}")),
+            Ok(case) if case.description.trim().is_empty() => {
+                Status::Failed("the case has an empty description".into())
             }
+            Ok(case) => match runtime.block_on(run_case(&case)) {
+                Ok(()) => Status::Passed,
+                Err(problem) => Status::Failed(problem),
+            },
         };
-        assert!(!case.description.is_empty(), "{name}: empty description");
-        if let Err(e) = run_case(&name, &case).await {
-            failures.push(format!("{name}: {e}"));
-        }
+        outcomes.push(CaseOutcome::new(name, status));
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n")
-    );
+    Ok(outcomes)
 }
