@@ -760,13 +760,10 @@ fn segments(geo: &Geometry, missing: &[u64], parallel: bool) -> Vec<Segment> {
 }
 
 fn combined_crc(geo: &Geometry, parts: &BTreeMap<u64, u64>) -> u64 {
-    let mut crc = 0;
-    for (&i, &c) in parts {
-        let (s, e) = geo.part_range(i);
-        let _ = s;
-        crc = crc64::combine(crc, c, e - geo.part_range(i).0);
-    }
-    crc
+    parts.iter().fold(0, |crc, (&i, &part_crc)| {
+        let (start, end) = geo.part_range(i);
+        crc64::combine(crc, part_crc, end - start)
+    })
 }
 
 fn check_crc(

@@ -326,3 +326,30 @@ async fn http2_over_tls_with_a_presigned_url() {
     assert_eq!(o.crc64, info.crc64);
     assert_eq!(o.requests, 5);
 }
+
+#[tokio::test]
+async fn a_server_identity_loaded_from_pem_files_is_trusted_through_its_pem() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert =
+        rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+    let identity = TlsIdentity::from_pem(&cert.pem(), &key.serialize_pem()).unwrap();
+    let server = ServerBuilder::new().tls(identity).start().await.unwrap();
+    let info = server
+        .store()
+        .put_generated(BUCKET, "pem.bin", PART + 1, 3)
+        .unwrap();
+    let d = oss_transfer::Downloader::builder()
+        .add_root_certificates_pem(&cert.pem())
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let o = d
+        .download(PresignedGet::new(&server.object_url(BUCKET, "pem.bin")).unwrap())
+        .to_file(dir.path().join("pem.bin"))
+        .await
+        .unwrap();
+    assert_eq!(o.crc64, info.crc64);
+}
