@@ -16,12 +16,31 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, ValueEnum};
 use oss_client::{
-    Client, Config, ErrorKind, FixedClock, ObjectRequest, PresignOptions, PresignResult,
-    SignatureVersion, SigningTime,
+    AbortMultipartUploadRequest, Client, CompleteMultipartUploadRequest, Config, ErrorKind,
+    FixedClock, GetObjectRequest, HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest,
+    PresignOptions, PresignResult, Presignable, PutObjectRequest, SignatureVersion, SigningTime,
+    UploadPartRequest,
 };
-use oss_credentials::DefaultChain;
 
+use crate::credential_source;
 use crate::duration_arg;
+use crate::exit_code::{self, Failure};
+
+/// Examples shown by `oss-presign url --help`.
+pub(crate) const EXAMPLES: &str = "\
+Examples:
+  # GetObject, valid 15 minutes (the default), credentials from OSS_ACCESS_KEY_ID/SECRET
+  oss-presign url --region cn-hangzhou --bucket examplebucket --key photos/cat.jpg
+  # a PUT that must send this Content-Type, valid one hour, as JSON
+  oss-presign url --region cn-hangzhou --bucket examplebucket --key up.txt --op put \\
+      --header Content-Type:text/plain --expires 1h --json
+  # UploadPart 3 of an upload, with the credentials of profile 'prod'
+  oss-presign url --profile prod --region cn-hangzhou --bucket b --key big.iso \\
+      --op upload-part --upload-id 0004B9894A22E5B1888A1E29F823**** --part-number 3
+  # a V1 URL through the internal endpoint
+  oss-presign url --region cn-hangzhou --bucket b --key k --signature-version v1 --internal
+  # the local server of `oss-presign serve` (path style is automatic for IP endpoints)
+  oss-presign url --endpoint http://127.0.0.1:9000 --region cn-hangzhou --bucket b --key k";
 
 /// Options of `oss-presign url`.
 #[derive(Debug, Args)]
@@ -44,9 +63,22 @@ pub(crate) struct UrlArgs {
     /// Absolute expiration, UTC, e.g. 2024-11-12T10:27:56Z.
     #[arg(long)]
     expiration: Option<String>,
-    /// HTTP method the URL is for.
+    /// The operation (sets the method and its query parameters); overrides --method.
+    #[arg(long, value_enum)]
+    op: Option<Operation>,
+    /// Upload id, for --op upload-part, complete-multipart and abort-multipart.
+    #[arg(long)]
+    upload_id: Option<String>,
+    /// Part number (1 to 10000), for --op upload-part.
+    #[arg(long)]
+    part_number: Option<u32>,
+    /// HTTP method the URL is for (without --op: a free-form object request).
     #[arg(long, default_value = "GET")]
     method: String,
+    /// Credentials profile (like ALIBABA_CLOUD_PROFILE): a profile of ~/.aliyun/config.json
+    /// or a section of ~/.alibabacloud/credentials.ini.
+    #[arg(long, env = "ALIBABA_CLOUD_PROFILE")]
+    profile: Option<String>,
     /// Request header to sign for, `name:value` (repeatable).
     #[arg(long = "header", value_name = "NAME:VALUE")]
     headers: Vec<String>,
@@ -91,22 +123,108 @@ enum Version {
     V4,
 }
 
-const CREDENTIALS_HINT: &str = "set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET (and OSS_SESSION_TOKEN for STS credentials), or configure another source of the default credential chain";
-
-pub(crate) fn run(args: UrlArgs) -> ExitCode {
-    match presign(&args) {
-        Ok(result) => {
-            print_result(&result, args.json);
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+/// The typed operations of `oss-client`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Operation {
+    /// GetObject (GET).
+    Get,
+    /// PutObject (PUT).
+    Put,
+    /// HeadObject (HEAD).
+    Head,
+    /// InitiateMultipartUpload (POST ?uploads).
+    InitiateMultipart,
+    /// UploadPart (PUT ?partNumber&uploadId).
+    UploadPart,
+    /// CompleteMultipartUpload (POST ?uploadId).
+    CompleteMultipart,
+    /// AbortMultipartUpload (DELETE ?uploadId).
+    AbortMultipart,
 }
 
-fn presign(args: &UrlArgs) -> Result<PresignResult, String> {
+pub(crate) fn run(args: UrlArgs) -> ExitCode {
+    exit_code::finish(presign(&args).map(|result| print_result(&result, args.json)))
+}
+
+/// Adds the `--header` and `--query` values to a typed request (all have the same fields).
+macro_rules! with_extras {
+    ($request:expr, $headers:expr, $query:expr) => {{
+        let mut request = $request;
+        request.headers.extend($headers.iter().cloned());
+        request.parameters.extend($query.iter().cloned());
+        Box::new(request) as Box<dyn Presignable + Sync>
+    }};
+}
+
+fn upload_id(args: &UrlArgs, op: &str) -> Result<String, Failure> {
+    args.upload_id.clone().ok_or_else(|| {
+        Failure::usage(format!(
+            "--op {op} needs --upload-id ID (the id InitiateMultipartUpload returned)"
+        ))
+    })
+}
+
+fn build_request(
+    args: &UrlArgs,
+    headers: &[(String, String)],
+    query: &[(String, String)],
+) -> Result<Box<dyn Presignable + Sync>, Failure> {
+    let (bucket, key) = (args.bucket.as_str(), args.key.as_str());
+    if args.part_number.is_some() && args.op != Some(Operation::UploadPart) {
+        return Err(Failure::usage("--part-number is only for --op upload-part"));
+    }
+    Ok(match args.op {
+        None => with_extras!(
+            ObjectRequest::new(args.method.as_str(), bucket, key),
+            headers,
+            query
+        ),
+        Some(Operation::Get) => with_extras!(GetObjectRequest::new(bucket, key), headers, query),
+        Some(Operation::Put) => with_extras!(PutObjectRequest::new(bucket, key), headers, query),
+        Some(Operation::Head) => with_extras!(HeadObjectRequest::new(bucket, key), headers, query),
+        Some(Operation::InitiateMultipart) => with_extras!(
+            InitiateMultipartUploadRequest::new(bucket, key),
+            headers,
+            query
+        ),
+        Some(Operation::UploadPart) => {
+            let part = args.part_number.ok_or_else(|| {
+                Failure::usage("--op upload-part needs --part-number N (1 to 10000)")
+            })?;
+            with_extras!(
+                UploadPartRequest::new(bucket, key, part, upload_id(args, "upload-part")?),
+                headers,
+                query
+            )
+        }
+        Some(Operation::CompleteMultipart) => with_extras!(
+            CompleteMultipartUploadRequest::new(
+                bucket,
+                key,
+                upload_id(args, "complete-multipart")?
+            ),
+            headers,
+            query
+        ),
+        Some(Operation::AbortMultipart) => with_extras!(
+            AbortMultipartUploadRequest::new(bucket, key, upload_id(args, "abort-multipart")?),
+            headers,
+            query
+        ),
+    })
+}
+
+fn presign(args: &UrlArgs) -> Result<PresignResult, Failure> {
+    if args.upload_id.is_some()
+        && !matches!(
+            args.op,
+            Some(Operation::UploadPart | Operation::CompleteMultipart | Operation::AbortMultipart)
+        )
+    {
+        return Err(Failure::usage(
+            "--upload-id is only for --op upload-part, complete-multipart or abort-multipart",
+        ));
+    }
     let mut builder = Config::builder()
         .signature_version(match args.signature_version {
             Version::V1 => SignatureVersion::V1,
@@ -119,7 +237,7 @@ fn presign(args: &UrlArgs) -> Result<PresignResult, String> {
         .use_dualstack_endpoint(args.dualstack)
         .disable_ssl(args.disable_ssl)
         .additional_headers(args.additional_headers.iter().cloned())
-        .credentials_provider(DefaultChain::new());
+        .credentials_provider(credential_source::chain(args.profile.as_deref()));
     if let Some(region) = &args.region {
         builder = builder.region(region.as_str());
     }
@@ -127,58 +245,73 @@ fn presign(args: &UrlArgs) -> Result<PresignResult, String> {
         builder = builder.endpoint(endpoint.as_str());
     }
     if let Some(text) = &args.signing_time {
-        let at = SigningTime::parse_rfc3339(text).map_err(|e| format!("--signing-time: {e}"))?;
+        let at = SigningTime::parse_rfc3339(text)
+            .map_err(|e| Failure::usage(format!("--signing-time: {e}")))?;
         builder = builder.clock(FixedClock::new(at));
     }
-    let client = Client::new(builder.build().map_err(|e| e.to_string())?);
+    let client = Client::new(builder.build().map_err(|e| Failure::usage(e.to_string()))?);
 
-    let mut request = ObjectRequest::new(
-        args.method.as_str(),
-        args.bucket.as_str(),
-        args.key.as_str(),
-    );
-    for header in &args.headers {
-        let (name, value) = header.split_once(':').ok_or_else(|| {
-            format!("--header {header:?} is not NAME:VALUE (e.g. \"Content-Type:text/plain\")")
-        })?;
-        request = request.header(name.trim(), value.trim());
-    }
-    for param in &args.query {
-        let (name, value) = param.split_once('=').unwrap_or((param.as_str(), ""));
-        request = request.parameter(name, value);
-    }
+    let headers = parse_headers(&args.headers)?;
+    let query: Vec<(String, String)> = args
+        .query
+        .iter()
+        .map(|param| {
+            let (name, value) = param.split_once('=').unwrap_or((param.as_str(), ""));
+            (name.to_string(), value.to_string())
+        })
+        .collect();
+    let request = build_request(args, &headers, &query)?;
 
     let mut options = PresignOptions::new();
     if let Some(text) = &args.expires {
-        let seconds = duration_arg::parse_seconds(text).map_err(|e| format!("--expires: {e}"))?;
+        let seconds = duration_arg::parse_seconds(text)
+            .map_err(|e| Failure::usage(format!("--expires: {e}")))?;
         options = options.expires(Duration::from_secs(seconds));
     }
     if let Some(text) = &args.expiration {
-        let at = SigningTime::parse_rfc3339(text).map_err(|e| format!("--expiration: {e}"))?;
+        let at = SigningTime::parse_rfc3339(text)
+            .map_err(|e| Failure::usage(format!("--expiration: {e}")))?;
         options = options.expiration(to_system_time(at));
     }
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let runtime = exit_code::runtime()?;
     runtime
-        .block_on(client.presign_async(&request, &options))
+        .block_on(client.presign_async(&*request, &options))
         .map_err(|e| {
             if e.kind() == ErrorKind::Credentials {
-                format!("no usable credentials: {CREDENTIALS_HINT}\n  caused by: {e}")
+                credential_source::no_credentials(&e.to_string())
             } else {
-                e.to_string()
+                Failure::usage(e.to_string())
             }
         })
 }
 
-fn to_system_time(at: SigningTime) -> SystemTime {
+/// Parses `--header NAME:VALUE` values (names and values trimmed).
+pub(crate) fn parse_headers(values: &[String]) -> Result<Vec<(String, String)>, Failure> {
+    values
+        .iter()
+        .map(|header| {
+            let (name, value) = header.split_once(':').ok_or_else(|| {
+                Failure::usage(format!(
+                    "--header {header:?} is not NAME:VALUE (e.g. \"Content-Type:text/plain\")"
+                ))
+            })?;
+            if name.trim().is_empty() {
+                return Err(Failure::usage(format!(
+                    "--header {header:?} has an empty name; expected NAME:VALUE"
+                )));
+            }
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        })
+        .collect()
+}
+
+pub(crate) fn to_system_time(at: SigningTime) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(at.unix_seconds().unsigned_abs())
 }
 
 /// `2024-11-12T10:27:56.000Z`, the sample's format.
-fn sample_time(at: SigningTime) -> String {
+pub(crate) fn sample_time(at: SigningTime) -> String {
     let text = at.to_rfc3339();
     match text.strip_suffix('Z') {
         Some(stem) => format!("{stem}.000Z"),

@@ -1,4 +1,4 @@
-//! Parsing of `--expires` values: `900`, `900s`, `30m`, `1h30m`, `7d`.
+//! Durations on the command line: `900`, `900s`, `30m`, `1h30m`, `7d` (parsed and written).
 
 /// Parses a duration made of `<number><unit>` groups (units `d`, `h`, `m`, `s`; a bare number
 /// is seconds) into whole seconds.
@@ -49,10 +49,35 @@ pub(crate) fn parse_seconds(text: &str) -> Result<u64, String> {
     Ok(total)
 }
 
+/// Writes whole seconds the way `parse_seconds` reads them: `0s`, `45s`, `15m`, `1h30m`, `7d`.
+pub(crate) fn format_seconds(seconds: u64) -> String {
+    if seconds == 0 {
+        return "0s".to_string();
+    }
+    let mut out = String::new();
+    let mut rest = seconds;
+    for (unit, size) in [('d', 86_400), ('h', 3_600), ('m', 60), ('s', 1)] {
+        if rest >= size {
+            out.push_str(&format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(format_seconds(0), "0s");
+        assert_eq!(format_seconds(900), "15m");
+        assert_eq!(format_seconds(5400), "1h30m");
+        assert_eq!(format_seconds(604_800), "7d");
+        assert_eq!(format_seconds(93_784), "1d2h3m4s");
+    }
 
     #[test]
     fn examples() {
@@ -71,6 +96,11 @@ mod tests {
         fn written_durations_parse_back(d in 0u64..1000, h in 0u64..1000, m in 0u64..1000, s in 0u64..1000) {
             let text = format!("{d}d{h}h{m}m{s}s");
             prop_assert_eq!(parse_seconds(&text), Ok(d * 86_400 + h * 3_600 + m * 60 + s));
+        }
+
+        #[test]
+        fn formatted_durations_parse_back(seconds in 0u64..100_000_000) {
+            prop_assert_eq!(parse_seconds(&format_seconds(seconds)), Ok(seconds));
         }
 
         #[test]

@@ -1,0 +1,141 @@
+//! `oss-presign serve --root DIR`: a local OSS-compatible server (`oss-testserver`) that serves
+//! each folder under DIR as a bucket and checks presigned URLs with the access key it is given.
+//!
+//! It prints its endpoint, the CA certificate file with `--tls`, and the `oss-presign url`
+//! command that presigns for it, then serves until interrupted (Ctrl-C). The secret is never
+//! printed.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use oss_testserver::{ServerBuilder, TlsIdentity};
+
+use crate::exit_code::{self, Failure};
+
+/// Examples shown by `oss-presign serve --help`.
+pub(crate) const EXAMPLES: &str = "\
+Examples:
+  # serve ./data/<bucket>/<key> on a free loopback port
+  OSS_ACCESS_KEY_SECRET=local-secret oss-presign serve --root ./data --access-key-id local-ak
+  # HTTPS with a generated certificate, on a fixed port; the CA is written to ca.pem
+  oss-presign serve --root ./data --addr 127.0.0.1:9443 --tls --ca-cert-out ca.pem \\
+      --access-key-id local-ak --access-key-secret local-secret";
+
+/// Options of `oss-presign serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The folder whose subfolders are the buckets.
+    #[arg(long)]
+    root: PathBuf,
+    /// Address to listen on (loopback only, unless --allow-non-loopback); port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+    /// Allow listening on a non-loopback address (the server is for tests and demos).
+    #[arg(long)]
+    allow_non_loopback: bool,
+    /// Serve HTTPS with a certificate generated for 127.0.0.1, ::1 and localhost.
+    #[arg(long)]
+    tls: bool,
+    /// With --tls: where to write the CA certificate (PEM) clients must trust (default: a file
+    /// in the temporary directory, printed at start).
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    ca_cert_out: Option<PathBuf>,
+    /// Region V4 signatures must be scoped to.
+    #[arg(long, env = "OSS_REGION", default_value = "cn-hangzhou")]
+    region: String,
+    /// The access key id requests must be signed with.
+    #[arg(long, env = "OSS_ACCESS_KEY_ID")]
+    access_key_id: String,
+    /// Its secret (prefer the OSS_ACCESS_KEY_SECRET variable: arguments are visible to other
+    /// users of the machine). Never printed.
+    #[arg(long, env = "OSS_ACCESS_KEY_SECRET", hide_env_values = true)]
+    access_key_secret: String,
+}
+
+pub(crate) fn run(args: ServeArgs) -> ExitCode {
+    exit_code::finish(run_inner(args))
+}
+
+fn run_inner(args: ServeArgs) -> Result<(), Failure> {
+    if !args.root.is_dir() {
+        return Err(Failure::usage(format!(
+            "--root {}: not a directory (each folder under it is served as a bucket)",
+            args.root.display()
+        )));
+    }
+    if args.access_key_id.trim().is_empty() || args.access_key_secret.is_empty() {
+        return Err(Failure::usage(
+            "--access-key-id and --access-key-secret (or OSS_ACCESS_KEY_SECRET) must not be empty",
+        ));
+    }
+    let runtime = exit_code::runtime()?;
+    runtime.block_on(async move {
+        let mut builder = ServerBuilder::new()
+            .addr(args.addr)
+            .allow_non_loopback(args.allow_non_loopback)
+            .root_dir(&args.root)
+            .region(&args.region)
+            .credential(&args.access_key_id, &args.access_key_secret);
+        if args.tls {
+            let identity = TlsIdentity::generate(&["localhost"])
+                .map_err(|e| Failure::internal(format!("cannot generate a certificate: {e}")))?;
+            builder = builder.tls(identity);
+        }
+        let server = builder.start().await.map_err(|e| {
+            Failure::usage(format!("cannot start the server: {e}"))
+        })?;
+        let endpoint = server.endpoint();
+        let mut ca_note = String::new();
+        let mut ca_flag = String::new();
+        if let Some(tls) = server.tls() {
+            let path = args.ca_cert_out.clone().unwrap_or_else(|| {
+                std::env::temp_dir().join(format!("oss-presign-serve-{}-ca.pem", server.addr().port()))
+            });
+            std::fs::write(&path, tls.ca_certificate_pem()).map_err(|e| {
+                Failure::new(
+                    exit_code::LOCAL_IO,
+                    format!("cannot write the CA certificate to {}: {e}", path.display()),
+                )
+            })?;
+            ca_note = format!("ca certificate: {}\n", path.display());
+            ca_flag = format!(" --ca-cert {}", path.display());
+        }
+        let buckets = bucket_names(&args.root);
+        let example_bucket = buckets.first().map_or("BUCKET", String::as_str);
+        println!("endpoint: {endpoint}");
+        print!("{ca_note}");
+        println!("root: {} (buckets: {})", args.root.display(), if buckets.is_empty() { "none yet: create a folder".to_string() } else { buckets.join(", ") });
+        println!("region: {}", args.region);
+        println!("access key id: {}", args.access_key_id);
+        println!("presign with (OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET set to the key above):");
+        println!(
+            "  oss-presign url --endpoint {endpoint} --region {} --bucket {example_bucket} --key KEY",
+            args.region
+        );
+        println!("download with:");
+        println!("  oss-presign get{ca_flag} URL");
+        println!("serving until interrupted (Ctrl-C)");
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}")))?;
+        server.shutdown().await;
+        Ok(())
+    })
+}
+
+/// The folders under `root` (the buckets at start; later ones are served too).
+fn bucket_names(root: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
