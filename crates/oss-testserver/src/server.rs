@@ -34,6 +34,7 @@ pub(crate) struct State {
     pub(crate) clock: Clock,
     requests: Mutex<Vec<RecordedRequest>>,
     counter: AtomicU64,
+    connections: AtomicU64,
     id_prefix: u32,
 }
 
@@ -53,6 +54,8 @@ pub struct RecordedRequest {
     pub method: String,
     /// Path and query exactly as received.
     pub target: String,
+    /// HTTP version (`HTTP/1.1`, `HTTP/2.0`).
+    pub version: String,
     /// Header names (lower case) and values, in arrival order.
     pub headers: Vec<(String, String)>,
     /// The status code the server answered with.
@@ -293,6 +296,7 @@ impl ServerBuilder {
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
             requests: Mutex::new(Vec::new()),
             counter: AtomicU64::new(0),
+            connections: AtomicU64::new(0),
             id_prefix: rand::random(),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
@@ -435,6 +439,19 @@ impl TestServer {
             .unwrap_or_default()
     }
 
+    /// How many TCP connections the server has accepted (to check connection reuse).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+    /// assert_eq!(server.connections_accepted(), 0);
+    /// # }
+    /// ```
+    pub fn connections_accepted(&self) -> u64 {
+        self.state.connections.load(Ordering::Relaxed)
+    }
+
     /// Forgets the recorded requests.
     ///
     /// ```
@@ -497,6 +514,7 @@ async fn accept_loop(
             _ = stop.changed() => break,
             accepted = listener.accept() => {
                 let Ok((tcp, _peer)) = accepted else { continue };
+                state.connections.fetch_add(1, Ordering::Relaxed);
                 let _ = tcp.set_nodelay(true);
                 let acceptor = acceptor.clone();
                 let state = state.clone();
@@ -650,6 +668,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<ResponseB
             .path_and_query()
             .map(|p| p.to_string())
             .unwrap_or_default(),
+        version: format!("{:?}", req.version()),
         headers: req
             .headers()
             .iter()

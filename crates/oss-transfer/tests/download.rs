@@ -607,3 +607,29 @@ async fn an_untrusted_certificate_is_a_network_error() {
     );
     assert!(files_in(dir.path()).is_empty());
 }
+
+#[tokio::test]
+async fn connections_are_reused_across_parts_and_downloads() {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    server
+        .store()
+        .put_generated(BUCKET, "k", 12 * PART, 1)
+        .unwrap();
+    let d = builder(&server).parallelism(2).build().unwrap();
+    for i in 0..3 {
+        d.download(get(&server, "k"))
+            .to_file(dir.path().join(format!("k{i}")))
+            .await
+            .unwrap();
+    }
+    let requests = server.requests();
+    assert_eq!(requests.len(), 36);
+    assert!(requests.iter().all(|r| r.version == "HTTP/1.1"));
+    // 36 requests over HTTP/1.1 with two parts in flight: a handful of pooled connections
+    assert!(
+        server.connections_accepted() <= 4,
+        "{} connections",
+        server.connections_accepted()
+    );
+}

@@ -325,6 +325,9 @@ async fn http2_over_tls_with_a_presigned_url() {
         .unwrap();
     assert_eq!(o.crc64, info.crc64);
     assert_eq!(o.requests, 5);
+    assert!(server.requests().iter().all(|r| r.version == "HTTP/2.0"));
+    // HTTP/2 multiplexes the parts over one connection
+    assert_eq!(server.connections_accepted(), 1);
 }
 
 #[tokio::test]
