@@ -199,6 +199,10 @@ async fn demo(work: &std::path::Path) -> Result<(), Failure> {
         refused == Some(DownloadErrorKind::SignatureMismatch),
         "the server refuses it (403 SignatureDoesNotMatch)",
     )?;
+    check(
+        !work.join("tampered.bin").exists(),
+        "no file is left at the target",
+    )?;
     let code = explain(&tampered, now, &secrets, Detail::VerdictAndCanonical)?;
     check(
         code == exit_code::SIGNATURE_MISMATCH,

@@ -1,0 +1,69 @@
+//! Helpers shared by the tests that run the built `oss-presign` binary.
+#![allow(dead_code)]
+
+use std::process::{Command, Output};
+
+/// Fake credentials (the format of real ones, no real key).
+pub(crate) const AK: &str = "LTAI5tExampleAccessKeyId";
+pub(crate) const SK: &str = "ExampleAccessKeySecret0123456789abcd";
+
+/// A command with an empty environment: no credentials, no home, no metadata service.
+pub(crate) fn oss_presign(home: &tempfile::TempDir) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_oss-presign"));
+    command
+        .env_clear()
+        .env("HOME", home.path())
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true");
+    command
+}
+
+/// Adds the fake credentials to the environment.
+pub(crate) fn with_credentials(command: &mut Command) -> &mut Command {
+    command
+        .env("OSS_ACCESS_KEY_ID", AK)
+        .env("OSS_ACCESS_KEY_SECRET", SK)
+}
+
+pub(crate) fn run(command: &mut Command) -> Output {
+    command.output().expect("the binary runs")
+}
+
+pub(crate) fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
+}
+
+pub(crate) fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
+}
+
+/// The exit code (panics when killed by a signal).
+pub(crate) fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited with a code")
+}
+
+/// Both streams, for assertion messages.
+pub(crate) fn both(output: &Output) -> String {
+    format!("stdout:\n{}\nstderr:\n{}", stdout(output), stderr(output))
+}
+
+/// Runs `url` with the fake credentials and returns the URL from the sample's line.
+pub(crate) fn presign(home: &tempfile::TempDir, args: &[&str]) -> String {
+    let output = run(with_credentials(&mut oss_presign(home))
+        .arg("url")
+        .args(args));
+    assert!(output.status.success(), "{}", both(&output));
+    let text = stdout(&output);
+    let first = text.lines().next().expect("a line");
+    first
+        .split_once(", url: ")
+        .map(|(_, url)| url.to_string())
+        .unwrap_or_else(|| panic!("no url in {first}"))
+}
+
+/// Asserts that no output stream contains the secret.
+pub(crate) fn assert_no_secret(output: &Output, secret: &str) {
+    let out = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(!out.contains(secret), "secret in stdout");
+    assert!(!err.contains(secret), "secret in stderr");
+}
