@@ -24,7 +24,7 @@
 //!   [`resume`](DownloaderBuilder::resume) a checkpoint records finished parts (and their CRCs)
 //!   and a later run fetches only the missing ones; the checkpoint is ignored if the object,
 //!   its size or ETag, or the part size changed.
-//! - **Memory** is bounded by `parallelism x 2 x write_buffer` plus the HTTP stack's buffers,
+//! - **Memory** is bounded by `parallelism x 4 x write_buffer` plus the HTTP stack's buffers,
 //!   whatever the object size.
 //!
 //! ```
