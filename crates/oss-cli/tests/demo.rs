@@ -7,7 +7,7 @@ use common::*;
 #[test]
 fn demo_runs_every_step_and_exits_0() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = run(&mut oss_presign(&home).arg("demo"));
+    let output = run(oss_presign(&home).arg("demo"));
     assert_eq!(code(&output), 0, "{}", both(&output));
     let text = stdout(&output);
     let steps: Vec<&str> = text.lines().filter(|l| l.starts_with('[')).collect();
