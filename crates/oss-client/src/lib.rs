@@ -119,3 +119,8 @@ pub use request::{
 
 /// The signing instant type, re-exported from `oss-sign-core`.
 pub use oss_sign_core::SigningTime;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

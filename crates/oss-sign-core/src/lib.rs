@@ -77,3 +77,8 @@ pub mod verify;
 pub use error::{SignError, SignErrorKind};
 pub use request::SignableRequest;
 pub use time::SigningTime;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

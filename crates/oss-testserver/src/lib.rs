@@ -54,3 +54,8 @@ pub use fault::{Fault, FaultPlan, FaultRule};
 pub use server::{Clock, RecordedRequest, ServerBuilder, TestServer};
 pub use store::{generated_bytes, generated_crc64, ObjectInfo, ObjectStore};
 pub use tls::TlsIdentity;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -71,3 +71,8 @@ pub use error::{DownloadError, DownloadErrorKind, OssErrorBody};
 pub use progress::{Cancellation, Progress};
 pub use retry::RetryPolicy;
 pub use source::{ClientPresigner, PresignedGet, Presigner};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
