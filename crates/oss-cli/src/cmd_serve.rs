@@ -83,15 +83,17 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
                 .map_err(|e| Failure::internal(format!("cannot generate a certificate: {e}")))?;
             builder = builder.tls(identity);
         }
-        let server = builder.start().await.map_err(|e| {
-            Failure::usage(format!("cannot start the server: {e}"))
-        })?;
+        let server = builder
+            .start()
+            .await
+            .map_err(|e| Failure::usage(format!("cannot start the server: {e}")))?;
         let endpoint = server.endpoint();
         let mut ca_note = String::new();
         let mut ca_flag = String::new();
         if let Some(tls) = server.tls() {
             let path = args.ca_cert_out.clone().unwrap_or_else(|| {
-                std::env::temp_dir().join(format!("oss-presign-serve-{}-ca.pem", server.addr().port()))
+                std::env::temp_dir()
+                    .join(format!("oss-presign-serve-{}-ca.pem", server.addr().port()))
             });
             std::fs::write(&path, tls.ca_certificate_pem()).map_err(|e| {
                 Failure::new(
@@ -103,16 +105,26 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
             ca_flag = format!(" --ca-cert {}", path.display());
         }
         let buckets = bucket_names(&args.root);
-        let example_bucket = buckets.first().map_or("BUCKET", String::as_str);
+        let (example_bucket, example_key) = example_object(&args.root, &buckets);
         println!("endpoint: {endpoint}");
         print!("{ca_note}");
-        println!("root: {} (buckets: {})", args.root.display(), if buckets.is_empty() { "none yet: create a folder".to_string() } else { buckets.join(", ") });
+        println!(
+            "root: {} (buckets: {})",
+            args.root.display(),
+            if buckets.is_empty() {
+                "none yet: create a folder".to_string()
+            } else {
+                buckets.join(", ")
+            }
+        );
         println!("region: {}", args.region);
         println!("access key id: {}", args.access_key_id);
         println!("presign with (OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET set to the key above):");
         println!(
-            "  oss-presign url --endpoint {endpoint} --region {} --bucket {example_bucket} --key KEY",
-            args.region
+            "  oss-presign url --endpoint {endpoint} --region {} --bucket {} --key {}",
+            args.region,
+            shell_quote(&example_bucket),
+            shell_quote(&example_key),
         );
         println!("download with:");
         println!("  oss-presign get{ca_flag} URL");
@@ -123,6 +135,56 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
         server.shutdown().await;
         Ok(())
     })
+}
+
+/// A bucket and key to show in the `url` command: the first file of the first bucket that has
+/// one (`BUCKET`/`KEY` placeholders when there is none).
+fn example_object(root: &std::path::Path, buckets: &[String]) -> (String, String) {
+    for bucket in buckets {
+        if let Some(key) = first_file(&root.join(bucket), "", 4) {
+            return (bucket.clone(), key);
+        }
+    }
+    let bucket = buckets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "BUCKET".to_string());
+    (bucket, "KEY".to_string())
+}
+
+/// The first file under `dir` in name order, as a `/`-separated key, at most `depth` deep.
+fn first_file(dir: &std::path::Path, prefix: &str, depth: u32) -> Option<String> {
+    let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .collect();
+    entries.sort_by_key(std::fs::DirEntry::file_name);
+    for entry in &entries {
+        let name = entry.file_name().to_str()?.to_string();
+        if entry.path().is_file() {
+            return Some(format!("{prefix}{name}"));
+        }
+    }
+    if depth == 0 {
+        return None;
+    }
+    entries.iter().filter(|e| e.path().is_dir()).find_map(|e| {
+        let name = e.file_name().to_str()?.to_string();
+        first_file(&e.path(), &format!("{prefix}{name}/"), depth - 1)
+    })
+}
+
+/// Quotes a word for a POSIX shell when it needs it.
+fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-=:,+@%".contains(&b));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// The folders under `root` (the buckets at start; later ones are served too).
@@ -138,4 +200,37 @@ fn bucket_names(root: &std::path::Path) -> Vec<String> {
         .unwrap_or_default();
     names.sort();
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_only_when_needed() {
+        assert_eq!(shell_quote("dir/a.txt"), "dir/a.txt");
+        assert_eq!(shell_quote("a b.txt"), "'a b.txt'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
+    }
+
+    #[test]
+    fn the_example_is_the_first_file() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("b/z")).unwrap();
+        std::fs::create_dir_all(root.path().join("a/dir")).unwrap();
+        std::fs::write(root.path().join("b/z/k.txt"), b"x").unwrap();
+        std::fs::write(root.path().join("a/dir/x y.bin"), b"x").unwrap();
+        let buckets = bucket_names(root.path());
+        assert_eq!(buckets, ["a", "b"]);
+        assert_eq!(
+            example_object(root.path(), &buckets),
+            ("a".into(), "dir/x y.bin".into())
+        );
+        let empty = tempfile::tempdir().unwrap();
+        assert_eq!(
+            example_object(empty.path(), &[]),
+            ("BUCKET".into(), "KEY".into())
+        );
+    }
 }

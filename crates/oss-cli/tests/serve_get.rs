@@ -127,7 +127,7 @@ fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
     );
     assert!(
         served.banner.contains(&format!(
-            "oss-presign url --endpoint {} --region cn-hangzhou --bucket photos --key KEY",
+            "oss-presign url --endpoint {} --region cn-hangzhou --bucket photos --key 'dir/a b.bin'",
             served.endpoint
         )),
         "{}",
