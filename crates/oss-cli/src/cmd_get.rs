@@ -101,6 +101,9 @@ pub(crate) fn failure_of(e: &DownloadError) -> Failure {
         DownloadErrorKind::Expired => {
             message.push_str("\n  hint: presign a new URL (oss-presign url ... --expires 1h)")
         }
+        DownloadErrorKind::Network if message.contains("certificate") => message.push_str(
+            "\n  hint: for a server with its own CA (e.g. oss-presign serve --tls), trust it with --ca-cert FILE",
+        ),
         _ => {}
     }
     Failure::new(code_of(e.kind()), message)

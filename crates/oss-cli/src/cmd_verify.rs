@@ -403,13 +403,13 @@ impl Check<'_> {
             if let Some(cr) = e.canonical_request() {
                 line(&mut out, "canonical request:".to_string());
                 for l in redact(cr).split('\n') {
-                    line(&mut out, format!("  | {l}"));
+                    line(&mut out, format!("  | {l}").trim_end().to_string());
                 }
             }
             if let Some(sts) = e.string_to_sign() {
                 line(&mut out, "string to sign:".to_string());
                 for l in redact(sts).split('\n') {
-                    line(&mut out, format!("  | {l}"));
+                    line(&mut out, format!("  | {l}").trim_end().to_string());
                 }
             }
             if let Some(client) = client_canonical {

@@ -173,6 +173,26 @@ fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
         stderr(&output)
     );
 
+    // With a checkpoint: nothing but the file is left after success.
+    let resumed = tempfile::tempdir().expect("resume dir");
+    let target = resumed.path().join("copy.bin");
+    let output = get(
+        &home,
+        &[
+            "--ca-cert",
+            &ca,
+            "--resume",
+            "--part-size",
+            "64K",
+            "-o",
+            target.to_str().expect("utf-8"),
+            &url,
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert_eq!(std::fs::read(&target).expect("downloaded"), data);
+    assert_eq!(entries(resumed.path()), ["copy.bin"]);
+
     // To stdout, quietly.
     let output = get(&home, &["--ca-cert", &ca, "--quiet", "-o", "-", &url]);
     assert_eq!(code(&output), 0, "{}", both(&output));
@@ -228,6 +248,11 @@ fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
     // The server's certificate is not trusted without --ca-cert: a TLS (network) failure.
     let output = get(&home, &["-o", &target_arg, &url]);
     assert_eq!(code(&output), 20, "{}", both(&output));
+    assert!(
+        stderr(&output).contains("--ca-cert FILE"),
+        "{}",
+        both(&output)
+    );
     assert!(entries(refused.path()).is_empty());
 }
 

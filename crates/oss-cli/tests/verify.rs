@@ -39,7 +39,7 @@ fn block(text: &str, heading: &str) -> Vec<String> {
     text.lines()
         .skip_while(|l| *l != heading)
         .skip(1)
-        .take_while(|l| l.starts_with("  | ") || *l == "  | ")
+        .take_while(|l| l.starts_with("  | ") || *l == "  |")
         .map(|l| {
             l.trim_start_matches("  | ")
                 .trim_start_matches("  |")
