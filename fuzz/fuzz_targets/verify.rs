@@ -32,6 +32,11 @@ struct Input {
     region_option: Option<String>,
     product_option: Option<String>,
     skew: Option<u32>,
+    /// Signing extras for the round trip (added last so that the committed regression inputs
+    /// keep decoding to the same earlier fields).
+    security_token: Option<String>,
+    additional_headers: Vec<String>,
+    product: Option<String>,
 }
 
 fn options(input: &Input) -> VerifyOptions {
@@ -118,22 +123,27 @@ fuzz_target!(|input: Input| {
     let Ok(signed_at) = SigningTime::from_unix_seconds(input.now) else {
         return;
     };
-    let default_options = VerifyOptions::new();
-    let key = v4::SigningKey::derive(&input.secret, signed_at, &input.region, "oss");
-    // Known finding (docs/fuzzing.md, fuzz/regressions/verify/v4-empty-query-name-roundtrip):
-    // a query pair with an empty name and an empty value is signed (the canonical query gets
-    // an empty `&` segment) but the verifier drops the empty segment, so the signature never
-    // matches. Such pairs are left out of the round trip until that is settled.
-    let query: Vec<(&str, &str)> = query
-        .into_iter()
-        .filter(|(name, value)| !(name.is_empty() && value.is_empty()))
+    let product = input.product.as_deref().unwrap_or("oss");
+    let default_options = match &input.product {
+        Some(product) => VerifyOptions::new().product(product.clone()),
+        None => VerifyOptions::new(),
+    };
+    let key = v4::SigningKey::derive(&input.secret, signed_at, &input.region, product);
+    let token = input.security_token.as_deref();
+    let additional: Vec<&str> = input
+        .additional_headers
+        .iter()
+        .map(String::as_str)
         .collect();
     let request = signable(&input, &query, &headers);
-    // Known finding (docs/fuzzing.md, fuzz/regressions/verify/v4-expires-zero-roundtrip):
-    // `v4::presign` accepts an expiry of 0 seconds, which the verifier (like OSS: 1..604800)
-    // refuses. Until the lead decides which side changes, the round trip uses 1..=604800.
+    // By design (docs/fuzzing.md, fuzz/regressions/verify/v4-expires-zero-roundtrip):
+    // `v4::presign` signs an expiry of 0 seconds like the SDKs, and the verifier refuses it
+    // like OSS (1..604800); the round trip therefore uses 1..=604800.
     let expires = 1 + input.expires % 604_800;
-    let params = v4::PresignParams::new(&input.access_key_id, &input.region, signed_at, expires);
+    let params = v4::PresignParams::new(&input.access_key_id, &input.region, signed_at, expires)
+        .product(product)
+        .security_token(token)
+        .additional_headers(&additional);
     if let Ok(presigned) = v4::presign(&request, &params, &key) {
         let url_query = presigned.url_query();
         let got = received(&input, &url_query, &headers);
@@ -158,16 +168,20 @@ fuzz_target!(|input: Input| {
     // Headers the header-mode signers set themselves: a request that already carries them is
     // not a round trip (the verifier reads the first one).
     let own_headers = headers.iter().any(|(name, _)| {
-        ["authorization", "x-oss-date", "date"]
-            .iter()
-            .any(|own| name.eq_ignore_ascii_case(own))
+        [
+            "authorization",
+            "x-oss-date",
+            "date",
+            "x-oss-security-token",
+        ]
+        .iter()
+        .any(|own| name.eq_ignore_ascii_case(own))
     });
-    // Known finding (docs/fuzzing.md, fuzz/regressions/verify/v4-header-comma-in-*): an access
-    // key id or region with a comma is signed into `Credential=...` but the verifier cannot
-    // split that Authorization header. Left out of the round trip until settled.
-    let header_round_trip =
-        !own_headers && !input.access_key_id.contains(',') && !input.region.contains(',');
-    let header_params = v4::HeaderParams::new(&input.access_key_id, &input.region, signed_at);
+    let header_round_trip = !own_headers;
+    let header_params = v4::HeaderParams::new(&input.access_key_id, &input.region, signed_at)
+        .product(product)
+        .security_token(token)
+        .additional_headers(&additional);
     let header_signed = v4::sign_headers(&request, &header_params, &key).ok();
     if let Some(signed) = header_signed.filter(|_| header_round_trip) {
         let mut all: Vec<(&str, &str)> = headers.clone();
@@ -216,19 +230,9 @@ fuzz_target!(|input: Input| {
         signed_at
             .unix_seconds()
             .saturating_add(i64::from(input.expires % 604_801)),
-    );
-    // Known finding (docs/fuzzing.md, fuzz/regressions/verify/v1-query-named-x-oss-signature):
-    // V1 presign accepts query parameters named like the V4 ones, and the verifier then takes
-    // the URL for a V4 one. Left out of the round trip until settled.
-    let v4_named = query.iter().any(|(name, _)| {
-        [
-            "x-oss-signature-version",
-            "x-oss-signature",
-            "x-oss-credential",
-        ]
-        .contains(name)
-    });
-    if let Some(presigned) = v1::presign(&request, &v1_params).ok().filter(|_| !v4_named) {
+    )
+    .security_token(token);
+    if let Ok(presigned) = v1::presign(&request, &v1_params) {
         let url_query = presigned.url_query();
         let got = received(&input, url_query, &headers);
         let verified = verify_presigned_with(&got, &secrets, signed_at, &default_options);
