@@ -17,19 +17,19 @@ pub(crate) struct BatchArgs {}
 pub(crate) fn run(_args: BatchArgs) -> ExitCode {
     let mut input = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut input) {
-        eprintln!("error: cannot read the cases from stdin (UTF-8 JSON expected): {e}");
+        say_err!("error: cannot read the cases from stdin (UTF-8 JSON expected): {e}");
         return ExitCode::FAILURE;
     }
     let output = match oss_client::batch::run_json(&input) {
         Ok(output) => output,
         Err(e) => {
-            eprintln!("error: {e}");
+            say_err!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = writeln!(stdout, "{output}").and_then(|()| stdout.flush()) {
-        eprintln!("error: cannot write the results: {e}");
+        say_err!("error: cannot write the results: {e}");
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS

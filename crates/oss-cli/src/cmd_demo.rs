@@ -46,20 +46,20 @@ pub(crate) fn run(_args: DemoArgs) -> ExitCode {
 
 /// Prints a step heading.
 fn step(n: u32, title: &str) {
-    println!();
-    println!("[{n}] {title}");
+    say!();
+    say!("[{n}] {title}");
 }
 
 /// Prints text indented under the current step.
 fn indented(text: &str) {
     for line in text.lines() {
-        println!("    {line}");
+        say!("    {line}");
     }
 }
 
 fn check(ok: bool, what: &str) -> Result<(), Failure> {
     if ok {
-        println!("    ok: {what}");
+        say!("    ok: {what}");
         Ok(())
     } else {
         Err(Failure::internal(format!(
@@ -81,8 +81,8 @@ fn run_inner() -> Result<(), Failure> {
     let outcome = runtime.block_on(demo(&work));
     let _ = std::fs::remove_dir_all(&work);
     outcome?;
-    println!();
-    println!(
+    say!();
+    say!(
         "demo finished in {:.2} s: every step turned out as expected",
         started.elapsed().as_secs_f64()
     );
@@ -116,15 +116,15 @@ async fn demo(work: &std::path::Path) -> Result<(), Failure> {
         .store()
         .put(BUCKET, OTHER_KEY, b"not for you".to_vec())
         .map_err(|e| Failure::internal(e.to_string()))?;
-    println!(
+    say!(
         "    endpoint:      {} (region {REGION}, certificate generated now)",
         server.endpoint()
     );
-    println!(
+    say!(
         "    object:        {BUCKET}/{KEY}, {SAMPLE_SIZE} bytes, crc64 {:016x}",
         info.crc64
     );
-    println!("    access key id: {DEMO_ACCESS_KEY_ID} (demo credentials; the secret is not shown)");
+    say!("    access key id: {DEMO_ACCESS_KEY_ID} (demo credentials; the secret is not shown)");
 
     step(
         2,
@@ -132,7 +132,7 @@ async fn demo(work: &std::path::Path) -> Result<(), Failure> {
     );
     let now = signing_time(SystemTime::now())?;
     let url = presign(&server, now)?;
-    println!("    {url}");
+    say!("    {url}");
 
     step(
         3,
@@ -171,7 +171,7 @@ async fn demo(work: &std::path::Path) -> Result<(), Failure> {
     step(5, "an expired URL: signed two hours ago, valid 15 minutes");
     let two_hours_ago = signing_time(SystemTime::now() - Duration::from_secs(2 * 3600))?;
     let expired = presign(&server, two_hours_ago)?;
-    println!("    {expired}");
+    say!("    {expired}");
     let refused = try_download(&downloader, &expired, &work.join("expired.bin")).await?;
     check(
         refused == Some(DownloadErrorKind::Expired),
@@ -193,7 +193,7 @@ async fn demo(work: &std::path::Path) -> Result<(), Failure> {
         &presigned_url::encode_path(OTHER_KEY),
         1,
     );
-    println!("    {tampered}");
+    say!("    {tampered}");
     let refused = try_download(&downloader, &tampered, &work.join("tampered.bin")).await?;
     check(
         refused == Some(DownloadErrorKind::SignatureMismatch),
@@ -240,12 +240,12 @@ async fn try_download(
     let source = PresignedGet::new(url).map_err(|e| Failure::internal(e.to_string()))?;
     match downloader.download(source).to_file(target).await {
         Ok(_) => {
-            println!("    download: succeeded (unexpected)");
+            say!("    download: succeeded (unexpected)");
             Ok(None)
         }
         Err(e) => {
             let failure = cmd_get::failure_of(&e);
-            println!(
+            say!(
                 "    download refused (exit code {} for `oss-presign get`):",
                 failure.code
             );
@@ -290,7 +290,7 @@ fn explain(
         configured_key_id: DEMO_ACCESS_KEY_ID,
     }
     .explain(None);
-    println!(
+    say!(
         "    oss-presign verify URL (exit code {}){}:",
         report.code,
         if detail == Detail::Full {
@@ -310,7 +310,7 @@ fn explain(
             Detail::VerdictAndCanonical => is_verdict(line) || in_canonical,
         };
         if shown {
-            println!("      {line}");
+            say!("      {line}");
         }
     }
     Ok(report.code)

@@ -166,15 +166,15 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
         }
     });
     if show_bar {
-        eprint!("\r\x1b[2K");
+        say_err_raw!("\r\x1b[2K");
     }
     let outcome = result.map_err(|e| failure_of(&e))?;
     if !args.quiet {
         let summary = summary(&outcome, started.elapsed(), &output, to_stdout);
         if to_stdout {
-            eprintln!("{summary}");
+            say_err!("{summary}");
         } else {
-            println!("{summary}");
+            say!("{summary}");
         }
     }
     Ok(())

@@ -106,9 +106,9 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
         }
         let buckets = bucket_names(&args.root);
         let (example_bucket, example_key) = example_object(&args.root, &buckets);
-        println!("endpoint: {endpoint}");
-        print!("{ca_note}");
-        println!(
+        say!("endpoint: {endpoint}");
+        say_raw!("{ca_note}");
+        say!(
             "root: {} (buckets: {})",
             args.root.display(),
             if buckets.is_empty() {
@@ -117,18 +117,18 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
                 buckets.join(", ")
             }
         );
-        println!("region: {}", args.region);
-        println!("access key id: {}", args.access_key_id);
-        println!("presign with (OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET set to the key above):");
-        println!(
+        say!("region: {}", args.region);
+        say!("access key id: {}", args.access_key_id);
+        say!("presign with (OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET set to the key above):");
+        say!(
             "  oss-presign url --endpoint {endpoint} --region {} --bucket {} --key {}",
             args.region,
             shell_quote(&example_bucket),
             shell_quote(&example_key),
         );
-        println!("download with:");
-        println!("  oss-presign get{ca_flag} URL");
-        println!("serving until interrupted (Ctrl-C)");
+        say!("download with:");
+        say!("  oss-presign get{ca_flag} URL");
+        say!("serving until interrupted (Ctrl-C)");
         tokio::signal::ctrl_c()
             .await
             .map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}")))?;

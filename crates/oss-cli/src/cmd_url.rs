@@ -11,6 +11,7 @@
 //!
 //! or, with `--json`, one object with `method`, `expiration`, `url` and `signed_headers`.
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -143,7 +144,7 @@ enum Operation {
 }
 
 pub(crate) fn run(args: UrlArgs) -> ExitCode {
-    exit_code::finish(presign(&args).map(|result| print_result(&result, args.json)))
+    exit_code::finish(presign(&args).and_then(|result| print_result(&result, args.json)))
 }
 
 /// Adds the `--header` and `--query` values to a typed request (all have the same fields).
@@ -319,8 +320,8 @@ pub(crate) fn sample_time(at: SigningTime) -> String {
     }
 }
 
-fn print_result(result: &PresignResult, json: bool) {
-    if json {
+fn print_result(result: &PresignResult, json: bool) -> Result<(), Failure> {
+    let text = if json {
         let headers: serde_json::Map<String, serde_json::Value> = result
             .signed_headers()
             .iter()
@@ -332,16 +333,24 @@ fn print_result(result: &PresignResult, json: bool) {
             "url": result.url(),
             "signed_headers": headers,
         });
-        println!("{object}");
-        return;
-    }
-    println!(
-        "method: {}, expiration: {}, url: {}",
-        result.method(),
-        sample_time(result.expiration()),
-        result.url()
-    );
-    for (name, value) in result.signed_headers() {
-        println!("signed headers key: {name}, signed headers value: {value}");
-    }
+        format!("{object}\n")
+    } else {
+        let mut text = format!(
+            "method: {}, expiration: {}, url: {}\n",
+            result.method(),
+            sample_time(result.expiration()),
+            result.url()
+        );
+        for (name, value) in result.signed_headers() {
+            text.push_str(&format!(
+                "signed headers key: {name}, signed headers value: {value}\n"
+            ));
+        }
+        text
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Failure::internal(format!("cannot write the URL: {e}")))
 }

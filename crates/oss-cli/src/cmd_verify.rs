@@ -112,7 +112,7 @@ fn run_inner(args: &VerifyArgs) -> Result<(), Failure> {
         configured_key_id: credentials.access_key_id(),
     };
     let report = check.explain(client_canonical.as_deref());
-    print!("{}", report.text);
+    say_raw!("{}", report.text);
     match report.code {
         0 => Ok(()),
         code => Err(Failure::new(code, report.summary)),

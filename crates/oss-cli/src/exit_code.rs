@@ -82,7 +82,7 @@ pub(crate) fn finish(outcome: Result<(), Failure>) -> ExitCode {
         Ok(()) => ExitCode::from(OK),
         Err(failure) => {
             if !failure.message.is_empty() {
-                eprintln!("error: {}", failure.message);
+                say_err!("error: {}", failure.message);
             }
             ExitCode::from(failure.code)
         }

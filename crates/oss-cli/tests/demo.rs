@@ -32,3 +32,37 @@ fn demo_runs_every_step_and_exits_0() {
     }
     assert_no_secret(&output, "oss-presign-demo-secret");
 }
+
+/// Runs a command whose stdout is a pipe nobody reads (closed before it starts).
+fn with_closed_stdout(command: &mut std::process::Command) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    command
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("runs")
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let output = with_closed_stdout(oss_presign(&home).arg("demo"));
+    let err = stderr(&output);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(code(&output), 0, "{err}");
+
+    let output = with_closed_stdout(with_credentials(&mut oss_presign(&home)).args([
+        "url",
+        "--region",
+        "cn-hangzhou",
+        "--bucket",
+        "b-1",
+        "--key",
+        "k",
+    ]));
+    let err = stderr(&output);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(code(&output), 1, "{err}");
+    assert!(err.contains("cannot write the URL"), "{err}");
+}
