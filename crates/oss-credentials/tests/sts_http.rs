@@ -447,4 +447,3 @@ async fn oidc_from_env_needs_all_three_variables() {
         "https://sts-vpc.cn-shanghai.aliyuncs.com"
     );
 }
-
