@@ -39,7 +39,7 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     tls: bool,
     /// With --tls: where to write the CA certificate (PEM) clients must trust (default: a file
-    /// in the temporary directory, printed at start).
+    /// in the temporary directory, printed at start and removed on Ctrl-C).
     #[arg(long, value_name = "FILE", requires = "tls")]
     ca_cert_out: Option<PathBuf>,
     /// Region V4 signatures must be scoped to.
@@ -89,6 +89,7 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::usage(format!("cannot start the server: {e}")))?;
         let endpoint = server.endpoint();
         let mut ca_note = String::new();
+        let mut ca_to_remove = None;
         let mut ca_flag = String::new();
         if let Some(tls) = server.tls() {
             let path = args.ca_cert_out.clone().unwrap_or_else(|| {
@@ -102,6 +103,9 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
                 )
             })?;
             ca_note = format!("ca certificate: {}\n", path.display());
+            if args.ca_cert_out.is_none() {
+                ca_to_remove = Some(path.clone());
+            }
             ca_flag = format!(" --ca-cert {}", path.display());
         }
         let buckets = bucket_names(&args.root);
@@ -133,6 +137,10 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
             .await
             .map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}")))?;
         server.shutdown().await;
+        // The default CA file is ours to clean up; one the user named is left for them.
+        if let Some(path) = ca_to_remove {
+            let _ = std::fs::remove_file(path);
+        }
         Ok(())
     })
 }

@@ -349,3 +349,43 @@ fn serve_refuses_bad_setups() {
         both(&output)
     );
 }
+
+#[test]
+fn serve_stops_on_ctrl_c_and_removes_its_default_ca_file() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let root = tempfile::tempdir().expect("root");
+    let mut child = oss_presign(&home)
+        .env("OSS_ACCESS_KEY_SECRET", SK)
+        .env("TMPDIR", home.path())
+        .args(["serve", "--tls", "--access-key-id", AK, "--root"])
+        .arg(root.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut ca = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("a line");
+        if let Some(path) = line.strip_prefix("ca certificate: ") {
+            ca = Some(PathBuf::from(path));
+        }
+        if line.starts_with("serving until interrupted") {
+            break;
+        }
+    }
+    let ca = ca.expect("a CA file is printed");
+    assert!(ca.starts_with(home.path()), "{}", ca.display());
+    assert!(std::fs::read_to_string(&ca)
+        .expect("CA")
+        .contains("BEGIN CERTIFICATE"));
+    // SIGINT, as Ctrl-C sends, to the process this test started (by its id).
+    let status = std::process::Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
+        .status()
+        .expect("sh runs");
+    assert!(status.success());
+    let output = child.wait_with_output().expect("serve exits");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!ca.exists(), "the default CA file is removed");
+}
