@@ -10,6 +10,12 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+/// Examples shown by `oss-presign batch --help`.
+pub(crate) const EXAMPLES: &str = "\
+Examples:
+  # the conformance cases of the repository, results as a JSON array
+  oss-presign batch < conformance/client/presign-cases.json > results.json";
+
 /// Options of `oss-presign batch` (none yet: input is stdin, output is stdout).
 #[derive(Debug, Args)]
 pub(crate) struct BatchArgs {}

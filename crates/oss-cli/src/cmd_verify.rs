@@ -368,11 +368,7 @@ impl Check<'_> {
         // The canonical request and string to sign, recomputed with a decoy secret (they do
         // not depend on the secret; the decoy always mismatches, which makes the verifier
         // hand them out).
-        let key_id = params
-            .iter()
-            .find(|p| p.name == "OSSAccessKeyId" || p.name == "x-oss-credential")
-            .map(|p| p.value.split('/').next().unwrap_or("").to_string())
-            .unwrap_or_default();
+        let key_id = url_access_key_id(&params);
         let decoy = StaticSecret::new(key_id.as_str(), "oss-presign verify: not the secret");
         let recomputed = self
             .verify_at(
@@ -577,6 +573,20 @@ impl Check<'_> {
     }
 }
 
+/// The access key id a URL names: V1 `OSSAccessKeyId`, or the V4 credential without its four
+/// scope parts (the id itself may contain `/`).
+fn url_access_key_id(params: &[Param]) -> String {
+    if let Some(p) = params.iter().find(|p| p.name == "x-oss-credential") {
+        let parts: Vec<&str> = p.value.rsplitn(5, '/').collect();
+        return parts.last().copied().unwrap_or("").to_string();
+    }
+    params
+        .iter()
+        .find(|p| p.name == "OSSAccessKeyId")
+        .map(|p| p.value.clone())
+        .unwrap_or_default()
+}
+
 /// A note after a parameter's value: what it means.
 fn param_note(p: &Param) -> String {
     match p.name.as_str() {
@@ -673,6 +683,19 @@ fn diff_lines(out: &mut String, client: &str, ours: &str, v4: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_access_key_id_may_contain_slashes() {
+        let params = decode_params(
+            "x-oss-credential=a%2Fb%2F20241112%2Fcn-hangzhou%2Foss%2Faliyun_v4_request&x-oss-date=1",
+        );
+        assert_eq!(url_access_key_id(&params), "a/b");
+        assert_eq!(
+            url_access_key_id(&decode_params("OSSAccessKeyId=ak&Expires=1")),
+            "ak"
+        );
+        assert_eq!(url_access_key_id(&decode_params("x=1")), "");
+    }
 
     #[test]
     fn canonical_parts_are_named() {

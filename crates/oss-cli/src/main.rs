@@ -98,6 +98,7 @@ enum Command {
     #[command(after_help = concat_help(cmd_demo::EXAMPLES))]
     Demo(cmd_demo::DemoArgs),
     /// Presign a JSON array of conformance cases from stdin; print a JSON array of results.
+    #[command(after_help = concat_help(cmd_batch::EXAMPLES))]
     Batch(cmd_batch::BatchArgs),
 }
 
