@@ -46,6 +46,9 @@ pub struct Client {
 struct Inner {
     config: Config,
     keys: KeyCache,
+    /// The official default chain, built on first use by the async paths when the
+    /// configuration names no credentials.
+    default_chain: std::sync::OnceLock<Arc<dyn oss_credentials::ProvideCredentials>>,
 }
 
 impl Client {
@@ -61,6 +64,7 @@ impl Client {
             inner: Arc::new(Inner {
                 config,
                 keys: KeyCache::default(),
+                default_chain: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -173,7 +177,10 @@ impl Client {
     }
 
     /// Presigns `request` after asking the configured provider for credentials, which may do
-    /// network I/O (STS, ECS metadata, ...). The signing itself does none.
+    /// network I/O (STS, ECS metadata, ...). The signing itself does none. When the configuration
+    /// names no credentials, the official default chain is used
+    /// ([`oss_credentials::DefaultChain`]: environment, OIDC, CLI config, credentials file, ECS
+    /// metadata, credentials URI); call it inside the runtime your HTTP providers need (tokio).
     ///
     /// ```
     /// use oss_client::{Client, Config, GetObjectRequest, PresignOptions};
@@ -193,7 +200,7 @@ impl Client {
         request: &R,
         options: &PresignOptions,
     ) -> Result<PresignResult, Error> {
-        let provider = self.provider()?;
+        let provider = self.async_provider();
         let credentials = provider
             .provide_credentials()
             .await
@@ -206,9 +213,20 @@ impl Client {
             Error::new(
                 ErrorKind::Credentials,
                 "credentials",
-                "no credentials are configured; set them with ConfigBuilder::credentials or credentials_provider",
+                "no credentials are configured; set them with ConfigBuilder::credentials or credentials_provider, or use presign_async, which falls back to the default credentials chain",
             )
         })
+    }
+
+    /// The configured provider, or the default chain (built once) when there is none.
+    pub(crate) fn async_provider(&self) -> &Arc<dyn oss_credentials::ProvideCredentials> {
+        match &self.inner.config.credentials {
+            Some(provider) => provider,
+            None => self
+                .inner
+                .default_chain
+                .get_or_init(|| Arc::new(oss_credentials::DefaultChain::new())),
+        }
     }
 
     /// Asks the provider for credentials without waiting: one poll with a no-op waker.

@@ -184,7 +184,7 @@ impl Client {
         request: &R,
     ) -> Result<SignedRequest, Error> {
         let credentials = self
-            .provider()?
+            .async_provider()
             .provide_credentials()
             .await
             .map_err(credentials_error)?;
