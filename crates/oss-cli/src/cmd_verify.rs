@@ -13,7 +13,8 @@ use std::time::SystemTime;
 use clap::Args;
 use oss_sign_core::encoding::percent_decode;
 use oss_sign_core::verify::{
-    verify_presigned_with, StaticSecret, VerifyError, VerifyErrorKind, VerifyOptions, VerifyRequest,
+    explain_presigned, verify_presigned_with, Explanation, StaticSecret, VerifyError,
+    VerifyErrorKind, VerifyOptions, VerifyRequest,
 };
 use oss_sign_core::SigningTime;
 
@@ -232,6 +233,31 @@ pub(crate) fn code_of(kind: VerifyErrorKind) -> u8 {
 }
 
 impl Check<'_> {
+    /// The canonical request and string to sign of the URL as received (no secret needed).
+    fn recompute(
+        &self,
+        method: &str,
+        target: &Target,
+        raw_query: &str,
+        headers: &[(String, String)],
+    ) -> Option<Explanation> {
+        let mut pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        if !pairs.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+            pairs.push(("host", self.url.authority.as_str()));
+        }
+        let mut request = VerifyRequest::new(method, raw_query).headers(&pairs);
+        if let Some(bucket) = &target.bucket {
+            request = request.bucket(bucket);
+        }
+        if let Some(key) = &target.key {
+            request = request.key(key);
+        }
+        explain_presigned(&request).ok()
+    }
+
     fn verify_at(
         &self,
         method: &str,
@@ -365,22 +391,10 @@ impl Check<'_> {
             other => other.clone(),
         };
 
-        // The canonical request and string to sign, recomputed with a decoy secret (they do
-        // not depend on the secret; the decoy always mismatches, which makes the verifier
-        // hand them out).
+        // The canonical request and string to sign, recomputed without the secret.
         let key_id = url_access_key_id(&params);
-        let decoy = StaticSecret::new(key_id.as_str(), "oss-presign verify: not the secret");
-        let recomputed = self
-            .verify_at(
-                self.method,
-                self.target,
-                &self.url.raw_query,
-                self.headers,
-                inside,
-                &decoy,
-            )
-            .err()
-            .filter(|e| e.kind() == VerifyErrorKind::SignatureMismatch);
+        let recomputed =
+            self.recompute(self.method, self.target, &self.url.raw_query, self.headers);
         let token = params
             .iter()
             .find(|p| TOKEN_PARAMS.contains(&p.name.as_str()))

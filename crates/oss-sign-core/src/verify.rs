@@ -668,18 +668,15 @@ fn additional_list(
     Ok(list)
 }
 
-/// Recomputes a V4 signature and compares it.
-#[allow(clippy::too_many_arguments)]
-fn check_v4_signature(
+/// The V4 canonical request and string to sign of what was received (no secret involved).
+fn v4_intermediates(
     request: &VerifyRequest<'_>,
     query: &[(&str, &str)],
     additional: &[String],
     additional_line: &str,
     scope: &CredentialScope<'_>,
     signed_at: SigningTime,
-    secret: &str,
-    given: &str,
-) -> Result<(), VerifyError> {
+) -> (String, String) {
     let headers = CanonicalHeaders::select(request.headers, additional, &[]);
     let payload = request
         .header("x-oss-content-sha256")
@@ -706,6 +703,29 @@ fn check_v4_signature(
     scope_text.push('/');
     scope_text.push_str(TERMINATOR);
     let string_to_sign = v4::string_to_sign(&date, &scope_text, &canonical.text);
+    (canonical.text, string_to_sign)
+}
+
+/// Recomputes a V4 signature and compares it.
+#[allow(clippy::too_many_arguments)]
+fn check_v4_signature(
+    request: &VerifyRequest<'_>,
+    query: &[(&str, &str)],
+    additional: &[String],
+    additional_line: &str,
+    scope: &CredentialScope<'_>,
+    signed_at: SigningTime,
+    secret: &str,
+    given: &str,
+) -> Result<(), VerifyError> {
+    let (canonical_request, string_to_sign) = v4_intermediates(
+        request,
+        query,
+        additional,
+        additional_line,
+        scope,
+        signed_at,
+    );
     let key = SigningKey::derive(secret, signed_at, scope.region, scope.product);
     let expected = key.sign_hex(string_to_sign.as_bytes());
     if constant_time_eq(&expected, given) {
@@ -715,9 +735,103 @@ fn check_v4_signature(
             VerifyErrorKind::SignatureMismatch,
             "the request signature we calculated does not match the signature provided: compare the canonical request and string to sign below with the client's",
         );
-        err.canonical_request = Some(canonical.text);
+        err.canonical_request = Some(canonical_request);
         err.string_to_sign = Some(string_to_sign);
         Err(err)
+    }
+}
+
+/// What a presigned URL was (or should have been) signed over, recomputed without any secret:
+/// the canonical request (V4) and the string to sign. See [`explain_presigned`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    version: SignatureVersion,
+    canonical_request: Option<String>,
+    string_to_sign: String,
+}
+
+impl Explanation {
+    /// The signature scheme of the URL.
+    pub fn version(&self) -> SignatureVersion {
+        self.version
+    }
+
+    /// The canonical request (V4; `None` for V1, which has none).
+    pub fn canonical_request(&self) -> Option<&str> {
+        self.canonical_request.as_deref()
+    }
+
+    /// The string to sign.
+    pub fn string_to_sign(&self) -> Option<&str> {
+        Some(&self.string_to_sign)
+    }
+}
+
+/// Recomputes the canonical request and string to sign of a presigned URL as a verifier would,
+/// without a secret and without checking the time: what a user compares with the client's when
+/// OSS answers `SignatureDoesNotMatch`. Fails on the same malformed or missing parameters as
+/// [`verify_presigned`].
+///
+/// ```
+/// use oss_sign_core::{v4, SignableRequest, SigningTime};
+/// use oss_sign_core::verify::{explain_presigned, VerifyRequest};
+/// let t = SigningTime::from_unix_seconds(1_700_000_000)?;
+/// let key = v4::SigningKey::derive("sk", t, "cn-hangzhou", "oss");
+/// let p = v4::presign(&SignableRequest::new("GET").bucket("b").key("k"),
+///     &v4::PresignParams::new("ak", "cn-hangzhou", t, 60), &key)?;
+/// let query = p.url_query();
+/// let explained = explain_presigned(&VerifyRequest::new("GET", &query).bucket("b").key("k")).unwrap();
+/// assert_eq!(explained.canonical_request(), Some(p.canonical_request()));
+/// assert_eq!(explained.string_to_sign(), Some(p.string_to_sign()));
+/// # Ok::<(), oss_sign_core::SignError>(())
+/// ```
+pub fn explain_presigned(request: &VerifyRequest<'_>) -> Result<Explanation, VerifyError> {
+    let pairs = parse_query(request.raw_query)?;
+    let has = |name: &str| pairs.iter().any(|p| p.name == name);
+    if has("x-oss-signature-version") || has("x-oss-signature") || has("x-oss-credential") {
+        let credential = required(&pairs, "x-oss-credential")?;
+        let date_text = required(&pairs, "x-oss-date")?;
+        let additional_line = single(&pairs, "x-oss-additional-headers")?;
+        let scope = parse_credential(credential)?;
+        let signed_at = SigningTime::parse_x_oss_date(date_text)
+            .map_err(|e| VerifyError::new(VerifyErrorKind::Malformed, format!("{e}")))?;
+        let additional = additional_list(request, additional_line)?;
+        let query: Vec<(&str, &str)> = pairs
+            .iter()
+            .filter(|p| p.name != "x-oss-signature")
+            .map(|p| (p.name.as_str(), p.value.as_str()))
+            .collect();
+        let (canonical_request, string_to_sign) = v4_intermediates(
+            request,
+            &query,
+            &additional,
+            additional_line.unwrap_or(""),
+            &scope,
+            signed_at,
+        );
+        Ok(Explanation {
+            version: SignatureVersion::V4,
+            canonical_request: Some(canonical_request),
+            string_to_sign,
+        })
+    } else if has("OSSAccessKeyId") || has("Signature") {
+        let expires_text = required(&pairs, "Expires")?;
+        let query: Vec<(&str, &str)> = pairs
+            .iter()
+            .filter(|p| !matches!(p.name.as_str(), "OSSAccessKeyId" | "Expires" | "Signature"))
+            .map(|p| (p.name.as_str(), p.value.as_str()))
+            .collect();
+        let signable = signable_for_v1(request, &query);
+        Ok(Explanation {
+            version: SignatureVersion::V1,
+            canonical_request: None,
+            string_to_sign: v1::string_to_sign(&signable, expires_text, &[], &[]),
+        })
+    } else {
+        Err(VerifyError::new(
+            VerifyErrorKind::NotSigned,
+            "the request carries no presigned-URL signature: expected x-oss-signature (V4) or Signature (V1) in the query",
+        ))
     }
 }
 
