@@ -118,8 +118,8 @@ fuzz_target!(|input: Input| {
         let _ = verify_presigned_with(&request, &lookup, now, &VerifyOptions::new());
     }
 
-    // 2. Requests we sign ourselves must verify at the signing time (default options: the
-    //    region is taken from the credential scope, the product defaults to oss).
+    // 2. Requests we sign ourselves must verify at the signing time (the verifier takes the
+    //    region from the credential scope; the product is passed when it is not `oss`).
     let Ok(signed_at) = SigningTime::from_unix_seconds(input.now) else {
         return;
     };
