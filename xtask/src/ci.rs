@@ -51,16 +51,7 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
         &["doc", "--workspace", "--no-deps", "--all-features"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
-    let deny_installed = Command::new(&cargo)
-        .args(["deny", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !deny_installed {
-        return Err(
-            "cargo-deny is not installed: run `cargo install cargo-deny --locked` (.ci/run does)"
-                .into(),
-        );
-    }
+    ensure_cargo_deny(&cargo)?;
     // Advisories need the internet; they are left to the user's own CI.
     run_step(
         &cargo,
@@ -111,6 +102,31 @@ fn check_no_http_stack(cargo: &str) -> Result<(), String> {
         Err(format!(
             "oss-credentials without `http` depends on {}",
             offending.join(", ")
+        ))
+    }
+}
+
+/// Installs cargo-deny from crates.io when it is missing (a fresh machine has none).
+fn ensure_cargo_deny(cargo: &str) -> Result<(), String> {
+    let installed = Command::new(cargo)
+        .args(["deny", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if installed {
+        return Ok(());
+    }
+    println!("\ncargo-deny is missing: installing it from crates.io (once; a few minutes)");
+    // Installed from outside the workspace so the pinned toolchain file does not matter.
+    let status = Command::new(cargo)
+        .args(["install", "cargo-deny", "--locked"])
+        .current_dir(std::env::temp_dir())
+        .status()
+        .map_err(|error| format!("could not run cargo install: {error}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "installing cargo-deny failed ({status}): install it with `cargo install cargo-deny --locked`"
         ))
     }
 }
