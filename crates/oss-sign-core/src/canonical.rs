@@ -19,6 +19,15 @@ pub(crate) fn is_signed_by_default_any_case(name: &str) -> bool {
         || name.eq_ignore_ascii_case("content-md5")
 }
 
+/// The last line of the canonical request: the request's `x-oss-content-sha256` value when it
+/// has a non-empty one, else `UNSIGNED-PAYLOAD` (what every official SDK signs).
+pub(crate) fn hashed_payload(header_value: Option<&str>) -> &str {
+    header_value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .unwrap_or(crate::v4::UNSIGNED_PAYLOAD)
+}
+
 fn lower(name: &str) -> Cow<'_, str> {
     if name.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(name.to_ascii_lowercase())

@@ -35,7 +35,8 @@
 //! ```
 
 use crate::canonical::{
-    effective_additional_headers, CanonicalHeaders, CanonicalInputs, CanonicalRequest,
+    effective_additional_headers, hashed_payload, CanonicalHeaders, CanonicalInputs,
+    CanonicalRequest,
 };
 use crate::encoding::uri_encode_into;
 use crate::error::{SignError, SignErrorKind};
@@ -813,11 +814,7 @@ pub fn presign(
         extra[extra_len] = ("x-oss-additional-headers", &additional_line);
         extra_len += 1;
     }
-    let payload = request
-        .header("x-oss-content-sha256")
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .unwrap_or(UNSIGNED_PAYLOAD);
+    let payload = hashed_payload(request.header("x-oss-content-sha256"));
     let canonical = CanonicalRequest::build(&CanonicalInputs {
         method: request.method(),
         bucket: request.bucket_name(),
@@ -1096,11 +1093,7 @@ pub fn sign_headers(
     let additional = effective_additional_headers(scope.additional_headers, &caller_headers);
     let additional_line = additional.join(";");
     let headers = CanonicalHeaders::select(&caller_headers, &additional, &extra);
-    let payload = request
-        .header("x-oss-content-sha256")
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .unwrap_or(UNSIGNED_PAYLOAD);
+    let payload = hashed_payload(request.header("x-oss-content-sha256"));
     let canonical = CanonicalRequest::build(&CanonicalInputs {
         method: request.method(),
         bucket: request.bucket_name(),

@@ -32,11 +32,11 @@
 //! # Ok::<(), oss_sign_core::SignError>(())
 //! ```
 
-use crate::canonical::{CanonicalHeaders, CanonicalInputs, CanonicalRequest};
+use crate::canonical::{hashed_payload, CanonicalHeaders, CanonicalInputs, CanonicalRequest};
 use crate::encoding::percent_decode;
 use crate::request::SignableRequest;
 use crate::time::{shorten, SigningTime};
-use crate::v4::{self, SigningKey, ALGORITHM, MAX_EXPIRES_SECONDS, TERMINATOR, UNSIGNED_PAYLOAD};
+use crate::v4::{self, SigningKey, ALGORITHM, MAX_EXPIRES_SECONDS, TERMINATOR};
 use crate::{v1, SignErrorKind};
 use alloc::borrow::ToOwned;
 use alloc::format;
@@ -678,11 +678,7 @@ fn v4_intermediates(
     signed_at: SigningTime,
 ) -> (String, String) {
     let headers = CanonicalHeaders::select(request.headers, additional, &[]);
-    let payload = request
-        .header("x-oss-content-sha256")
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .unwrap_or(UNSIGNED_PAYLOAD);
+    let payload = hashed_payload(request.header("x-oss-content-sha256"));
     let canonical = CanonicalRequest::build(&CanonicalInputs {
         method: request.method,
         bucket: request.bucket,
