@@ -136,7 +136,8 @@ pub(crate) fn validate_object_key_v1(key: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// Checks a region id such as `cn-hangzhou`: non-empty, only `a-z`, `0-9` and `-`, and not
+/// Checks a region id such as `cn-hangzhou`: non-empty, only `a-z`, `0-9` and `-` (each `-`
+/// between two non-empty parts, so `cn-` is refused: it would give host `oss-cn-.aliyuncs.com`), and not
 /// the OSS region id form with an `oss-` prefix (`oss-cn-hangzhou`), which would produce a
 /// wrong host (`oss-oss-cn-hangzhou...`) and a wrong V4 scope.
 ///
@@ -147,6 +148,10 @@ pub(crate) fn validate_object_key_v1(key: &str) -> Result<(), Error> {
 /// let err = validate_region("oss-cn-hangzhou").unwrap_err();
 /// assert!(err.message().contains("drop the \"oss-\" prefix"));
 /// assert!(validate_region("CN-HANGZHOU").is_err());
+/// // every '-' joins two non-empty parts
+/// for bad in ["cn-", "-cn", "cn--hangzhou", "-"] {
+///     assert!(validate_region(bad).is_err(), "{bad}");
+/// }
 /// ```
 pub fn validate_region(region: &str) -> Result<(), Error> {
     validate_region_like(region, "region")
@@ -182,6 +187,16 @@ fn validate_region_like(region: &str, field: &'static str) -> Result<(), Error> 
                 "{field} {} contains {} at byte {at}; {what} has only lower-case letters a-z, digits 0-9 and '-'",
                 quoted(region),
                 describe_char(c)
+            ),
+        ));
+    }
+    if region.starts_with('-') || region.ends_with('-') || region.contains("--") {
+        return Err(Error::new(
+            ErrorKind::InvalidRegion,
+            field,
+            format!(
+                "{field} {} has an empty part between '-' (or one at either end); {what} is words of a-z and 0-9 joined by single '-'",
+                quoted(region)
             ),
         ));
     }
