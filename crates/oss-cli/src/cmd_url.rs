@@ -9,32 +9,49 @@
 //! signed headers key: content-type, signed headers value: text/plain
 //! ```
 //!
-//! or, with `--json`, one object with `method`, `expiration`, `url` and `signed_headers`.
+//! or, with `--output url`, the URL alone; with `--output json` (`--json`), one object with
+//! `method`, `expiration`, `url` and `signed_headers` (see [`output_format`]). The object is
+//! `oss://BUCKET/KEY` or `--bucket`/`--key`; `--list FILE` presigns many (see [`url_list`]).
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, ValueEnum};
 use oss_client::{
     AbortMultipartUploadRequest, Client, CompleteMultipartUploadRequest, Config, ErrorKind,
     FixedClock, GetObjectRequest, HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest,
-    PresignOptions, PresignResult, Presignable, PutObjectRequest, SignatureVersion, SigningTime,
+    PresignOptions, PresignResult, PutObjectRequest, SignatureVersion, SigningTime,
     UploadPartRequest,
 };
+use oss_credentials::ProvideCredentials;
 
+use crate::arg_text::excerpt;
 use crate::credential_source;
 use crate::duration_arg;
 use crate::exit_code::{self, Failure};
+use crate::object_uri;
+use crate::output_format::{self, OutputFormat};
+use crate::request_template::{RequestFlags, RequestTemplate};
+use crate::time_arg;
+use crate::url_list;
 
 /// Examples shown by `oss-presign url --help`.
 pub(crate) const EXAMPLES: &str = "\
 Examples:
   # GetObject, valid 15 minutes (the default), credentials from OSS_ACCESS_KEY_ID/SECRET
-  oss-presign url --region cn-hangzhou --bucket examplebucket --key photos/cat.jpg
+  oss-presign url --region cn-hangzhou oss://examplebucket/photos/cat.jpg
+  # the same with --bucket/--key; print the URL alone and download it
+  curl -fSO \"$(oss-presign url --region cn-hangzhou --bucket examplebucket --key photos/cat.jpg --output url)\"
+  # one URL per line for every object listed in keys.txt (one key per line), valid 1 week
+  oss-presign url --region cn-hangzhou --bucket examplebucket --list keys.txt --expires 1w --output url
+  # a download that is saved under another name, at most 100 KiB/s
+  oss-presign url --region cn-hangzhou oss://examplebucket/report.pdf \\
+      --response-content-disposition 'attachment; filename=\"q3.pdf\"' --traffic-limit 819200
   # a PUT that must send this Content-Type, valid one hour, as JSON
   oss-presign url --region cn-hangzhou --bucket examplebucket --key up.txt --op put \\
-      --header Content-Type:text/plain --expires 1h --json
+      --content-type text/plain --expires 1h --json
   # UploadPart 3 of an upload, with the credentials of profile 'prod'
   oss-presign url --profile prod --region cn-hangzhou --bucket b --key big.iso \\
       --op upload-part --upload-id 0004B9894A22E5B1888A1E29F823**** --part-number 3
@@ -49,19 +66,30 @@ pub(crate) struct UrlArgs {
     /// Region id, e.g. cn-hangzhou (the V4 scope region).
     #[arg(long, env = "OSS_REGION")]
     region: Option<String>,
-    /// Bucket name.
+    /// The object, oss://BUCKET/KEY (instead of --bucket and --key); everything after the
+    /// bucket's '/' is the key, verbatim (spaces, Unicode, ? and # included).
+    #[arg(value_name = "OSS_URI")]
+    object: Option<String>,
+    /// Bucket name (with --list: the bucket of the lines that are bare keys).
     #[arg(long)]
-    bucket: String,
+    bucket: Option<String>,
     /// Object key.
-    #[arg(long)]
-    key: String,
+    #[arg(long, conflicts_with = "list")]
+    key: Option<String>,
+    /// Presign every object listed in FILE ('-' for stdin), one per line: oss://BUCKET/KEY,
+    /// or a bare key with --bucket; one result per line; bad lines are reported on stderr
+    /// with their line number and the rest continue (exit code 4 if any failed).
+    #[arg(long, value_name = "FILE", conflicts_with = "object")]
+    list: Option<String>,
     /// Endpoint: a host with an optional :port and http:// or https:// (default: derived from the region).
     #[arg(long, env = "OSS_ENDPOINT")]
     endpoint: Option<String>,
-    /// Validity from now: seconds or 30m, 1h30m, 7d (default 15m; V4 allows at most 7d).
+    /// Validity from now: seconds or 30m, 1h30m, 7d, 1w (default 15m; at least 1s; V4 allows
+    /// at most 1w = 7d).
     #[arg(long, conflicts_with = "expiration")]
     expires: Option<String>,
-    /// Absolute expiration, UTC, e.g. 2024-11-12T10:27:56Z.
+    /// Absolute expiration, e.g. 2024-11-12T10:27:56Z or 2024-11-12T18:27:56+08:00; without an
+    /// offset (2024-11-12T10:27:56, 2024-11-12 10:27:56) the time is read as UTC.
     #[arg(long)]
     expiration: Option<String>,
     /// The operation (sets the method and its query parameters); overrides --method.
@@ -113,9 +141,14 @@ pub(crate) struct UrlArgs {
     /// Sign at this instant instead of now (UTC, e.g. 2024-11-12T09:27:56Z), for reproducible URLs.
     #[arg(long)]
     signing_time: Option<String>,
-    /// Print one JSON object instead of the sample's lines.
-    #[arg(long)]
+    /// What to print: the sample's lines (default), the URL alone, or one JSON object per line.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    output: Option<OutputFormat>,
+    /// Print one JSON object instead of the sample's lines (the same as --output json).
+    #[arg(long, conflicts_with = "output")]
     json: bool,
+    #[command(flatten)]
+    request_flags: RequestFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -144,17 +177,33 @@ enum Operation {
 }
 
 pub(crate) fn run(args: UrlArgs) -> ExitCode {
-    exit_code::finish(presign(&args).and_then(|result| print_result(&result, args.json)))
+    exit_code::finish(run_inner(&args))
 }
 
-/// Adds the `--header` and `--query` values to a typed request (all have the same fields).
-macro_rules! with_extras {
-    ($request:expr, $headers:expr, $query:expr) => {{
-        let mut request = $request;
-        request.headers.extend($headers.iter().cloned());
-        request.parameters.extend($query.iter().cloned());
-        Box::new(request) as Box<dyn Presignable + Sync>
-    }};
+fn run_inner(args: &UrlArgs) -> Result<(), Failure> {
+    let format = output_format::choose(args.output, args.json);
+    let mut prepared = prepare(args)?;
+    if let Some(list) = &args.list {
+        return url_list::run(list, args.bucket.as_deref(), &mut prepared, format);
+    }
+    let (bucket, key) = object_uri::target(
+        args.object.as_deref(),
+        args.bucket.as_deref(),
+        args.key.as_deref(),
+    )
+    .map_err(Failure::usage)?;
+    prepared.template.set_object(bucket, key);
+    let result = presign(&prepared)?;
+    print_result(&result, format)
+}
+
+/// Everything `url` needs before it knows the object: one client, one request, one expiry.
+pub(crate) struct Prepared {
+    pub(crate) client: Client,
+    pub(crate) template: RequestTemplate,
+    pub(crate) options: PresignOptions,
+    /// The client's credentials provider, for `--list` to ask once and sign many.
+    pub(crate) provider: Arc<dyn ProvideCredentials>,
 }
 
 fn upload_id(args: &UrlArgs, op: &str) -> Result<String, Failure> {
@@ -165,57 +214,51 @@ fn upload_id(args: &UrlArgs, op: &str) -> Result<String, Failure> {
     })
 }
 
-fn build_request(
-    args: &UrlArgs,
-    headers: &[(String, String)],
-    query: &[(String, String)],
-) -> Result<Box<dyn Presignable + Sync>, Failure> {
-    let (bucket, key) = (args.bucket.as_str(), args.key.as_str());
+/// The typed request for `--op` (without it: GetObject, PutObject or HeadObject for those
+/// methods, else a free-form request), with an empty object that the caller sets.
+fn build_request(args: &UrlArgs) -> Result<RequestTemplate, Failure> {
+    let (bucket, key) = ("", "");
     if args.part_number.is_some() && args.op != Some(Operation::UploadPart) {
         return Err(Failure::usage("--part-number is only for --op upload-part"));
     }
     Ok(match args.op {
-        None => with_extras!(
-            ObjectRequest::new(args.method.as_str(), bucket, key),
-            headers,
-            query
-        ),
-        Some(Operation::Get) => with_extras!(GetObjectRequest::new(bucket, key), headers, query),
-        Some(Operation::Put) => with_extras!(PutObjectRequest::new(bucket, key), headers, query),
-        Some(Operation::Head) => with_extras!(HeadObjectRequest::new(bucket, key), headers, query),
-        Some(Operation::InitiateMultipart) => with_extras!(
-            InitiateMultipartUploadRequest::new(bucket, key),
-            headers,
-            query
-        ),
+        None => match args.method.to_ascii_uppercase().as_str() {
+            "GET" => RequestTemplate::Get(GetObjectRequest::new(bucket, key)),
+            "PUT" => RequestTemplate::Put(PutObjectRequest::new(bucket, key)),
+            "HEAD" => RequestTemplate::Head(HeadObjectRequest::new(bucket, key)),
+            _ => RequestTemplate::Free(ObjectRequest::new(args.method.as_str(), bucket, key)),
+        },
+        Some(Operation::Get) => RequestTemplate::Get(GetObjectRequest::new(bucket, key)),
+        Some(Operation::Put) => RequestTemplate::Put(PutObjectRequest::new(bucket, key)),
+        Some(Operation::Head) => RequestTemplate::Head(HeadObjectRequest::new(bucket, key)),
+        Some(Operation::InitiateMultipart) => {
+            RequestTemplate::InitiateMultipart(InitiateMultipartUploadRequest::new(bucket, key))
+        }
         Some(Operation::UploadPart) => {
             let part = args.part_number.ok_or_else(|| {
                 Failure::usage("--op upload-part needs --part-number N (1 to 10000)")
             })?;
-            with_extras!(
-                UploadPartRequest::new(bucket, key, part, upload_id(args, "upload-part")?),
-                headers,
-                query
-            )
-        }
-        Some(Operation::CompleteMultipart) => with_extras!(
-            CompleteMultipartUploadRequest::new(
+            RequestTemplate::UploadPart(UploadPartRequest::new(
                 bucket,
                 key,
-                upload_id(args, "complete-multipart")?
-            ),
-            headers,
-            query
-        ),
-        Some(Operation::AbortMultipart) => with_extras!(
+                part,
+                upload_id(args, "upload-part")?,
+            ))
+        }
+        Some(Operation::CompleteMultipart) => {
+            RequestTemplate::CompleteMultipart(CompleteMultipartUploadRequest::new(
+                bucket,
+                key,
+                upload_id(args, "complete-multipart")?,
+            ))
+        }
+        Some(Operation::AbortMultipart) => RequestTemplate::AbortMultipart(
             AbortMultipartUploadRequest::new(bucket, key, upload_id(args, "abort-multipart")?),
-            headers,
-            query
         ),
     })
 }
 
-fn presign(args: &UrlArgs) -> Result<PresignResult, Failure> {
+fn prepare(args: &UrlArgs) -> Result<Prepared, Failure> {
     if args.upload_id.is_some()
         && !matches!(
             args.op,
@@ -226,6 +269,8 @@ fn presign(args: &UrlArgs) -> Result<PresignResult, Failure> {
             "--upload-id is only for --op upload-part, complete-multipart or abort-multipart",
         ));
     }
+    let provider: Arc<dyn ProvideCredentials> =
+        Arc::new(credential_source::chain(args.profile.as_deref()));
     let mut builder = Config::builder()
         .signature_version(match args.signature_version {
             Version::V1 => SignatureVersion::V1,
@@ -238,16 +283,18 @@ fn presign(args: &UrlArgs) -> Result<PresignResult, Failure> {
         .use_dualstack_endpoint(args.dualstack)
         .disable_ssl(args.disable_ssl)
         .additional_headers(args.additional_headers.iter().cloned())
-        .credentials_provider(credential_source::chain(args.profile.as_deref()));
+        .credentials_provider(Arc::clone(&provider));
     if let Some(region) = &args.region {
         builder = builder.region(region.as_str());
     }
     if let Some(endpoint) = &args.endpoint {
         builder = builder.endpoint(endpoint.as_str());
     }
+    let mut signing_time = None;
     if let Some(text) = &args.signing_time {
-        let at = SigningTime::parse_rfc3339(text)
+        let at = time_arg::parse_instant(text)
             .map_err(|e| Failure::usage(format!("--signing-time: {e}")))?;
+        signing_time = Some(at);
         builder = builder.clock(FixedClock::new(at));
     }
     let client = Client::new(builder.build().map_err(|e| Failure::usage(e.to_string()))?);
@@ -261,30 +308,67 @@ fn presign(args: &UrlArgs) -> Result<PresignResult, Failure> {
             (name.to_string(), value.to_string())
         })
         .collect();
-    let request = build_request(args, &headers, &query)?;
+    let mut template = build_request(args)?;
+    template.apply(&args.request_flags)?;
+    template.add_extras(&headers, &query);
 
     let mut options = PresignOptions::new();
     if let Some(text) = &args.expires {
         let seconds = duration_arg::parse_seconds(text)
             .map_err(|e| Failure::usage(format!("--expires: {e}")))?;
+        if seconds == 0 {
+            return Err(Failure::usage(
+                "--expires 0 would give a URL that has expired when it is made (OSS and `oss-presign verify` refuse it); give at least 1s (ossutil allows 1s to 1w)",
+            ));
+        }
         options = options.expires(Duration::from_secs(seconds));
     }
     if let Some(text) = &args.expiration {
-        let at = SigningTime::parse_rfc3339(text)
+        let at = time_arg::parse_instant(text)
             .map_err(|e| Failure::usage(format!("--expiration: {e}")))?;
+        let now = signing_time.map_or_else(
+            || {
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            },
+            SigningTime::unix_seconds,
+        );
+        if at.unix_seconds() <= now {
+            return Err(Failure::usage(format!(
+                "--expiration {} is not after the signing time; a URL must stay valid at least 1 second",
+                at.to_rfc3339()
+            )));
+        }
         options = options.expiration(to_system_time(at));
     }
+    Ok(Prepared {
+        client,
+        template,
+        options,
+        provider,
+    })
+}
 
+/// Presigns the prepared request for its current object, asking the credentials chain first.
+fn presign(prepared: &Prepared) -> Result<PresignResult, Failure> {
     let runtime = exit_code::runtime()?;
     runtime
-        .block_on(client.presign_async(&*request, &options))
-        .map_err(|e| {
-            if e.kind() == ErrorKind::Credentials {
-                credential_source::no_credentials(&e.to_string())
-            } else {
-                Failure::usage(e.to_string())
-            }
-        })
+        .block_on(
+            prepared
+                .client
+                .presign_async(prepared.template.presignable(), &prepared.options),
+        )
+        .map_err(presign_failure)
+}
+
+/// The failure for a presign error: credentials (exit 3) or usage (exit 2).
+pub(crate) fn presign_failure(e: oss_client::Error) -> Failure {
+    if e.kind() == ErrorKind::Credentials {
+        credential_source::no_credentials(&e.to_string())
+    } else {
+        Failure::usage(e.to_string())
+    }
 }
 
 /// Parses `--header NAME:VALUE` values (names and values trimmed).
@@ -294,12 +378,14 @@ pub(crate) fn parse_headers(values: &[String]) -> Result<Vec<(String, String)>, 
         .map(|header| {
             let (name, value) = header.split_once(':').ok_or_else(|| {
                 Failure::usage(format!(
-                    "--header {header:?} is not NAME:VALUE (e.g. \"Content-Type:text/plain\")"
+                    "--header {} is not NAME:VALUE (e.g. \"Content-Type:text/plain\")",
+                    excerpt(header)
                 ))
             })?;
             if name.trim().is_empty() {
                 return Err(Failure::usage(format!(
-                    "--header {header:?} has an empty name; expected NAME:VALUE"
+                    "--header {} has an empty name; expected NAME:VALUE",
+                    excerpt(header)
                 )));
             }
             Ok((name.trim().to_string(), value.trim().to_string()))
@@ -320,37 +406,9 @@ pub(crate) fn sample_time(at: SigningTime) -> String {
     }
 }
 
-fn print_result(result: &PresignResult, json: bool) -> Result<(), Failure> {
-    let text = if json {
-        let headers: serde_json::Map<String, serde_json::Value> = result
-            .signed_headers()
-            .iter()
-            .map(|(n, v)| (n.clone(), serde_json::Value::String(v.clone())))
-            .collect();
-        let object = serde_json::json!({
-            "method": result.method(),
-            "expiration": sample_time(result.expiration()),
-            "url": result.url(),
-            "signed_headers": headers,
-        });
-        format!("{object}\n")
-    } else {
-        let mut text = format!(
-            "method: {}, expiration: {}, url: {}\n",
-            result.method(),
-            sample_time(result.expiration()),
-            result.url()
-        );
-        for (name, value) in result.signed_headers() {
-            text.push_str(&format!(
-                "signed headers key: {name}, signed headers value: {value}\n"
-            ));
-        }
-        text
-    };
+fn print_result(result: &PresignResult, format: OutputFormat) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
+    output_format::write_result(&mut stdout, result, format, None)
         .and_then(|()| stdout.flush())
         .map_err(|e| Failure::internal(format!("cannot write the URL: {e}")))
 }

@@ -1,9 +1,13 @@
-//! Durations on the command line: `900`, `900s`, `30m`, `1h30m`, `7d` (parsed and written).
+//! Durations on the command line: `900`, `900s`, `30m`, `1h30m`, `7d`, `1w` (parsed and written;
+//! `w` is read, as in ossutil, but never written).
 
-/// Parses a duration made of `<number><unit>` groups (units `d`, `h`, `m`, `s`; a bare number
-/// is seconds) into whole seconds.
+use crate::arg_text::excerpt;
+
+/// Parses a duration made of `<number><unit>` groups (units `w`, `d`, `h`, `m`, `s`; a bare
+/// number is seconds) into whole seconds.
 pub(crate) fn parse_seconds(text: &str) -> Result<u64, String> {
-    let rule = "expected a number of seconds or groups like 30m, 1h30m, 7d (units d, h, m, s)";
+    let rule =
+        "expected a number of seconds or groups like 30m, 1h30m, 7d, 1w (units w, d, h, m, s)";
     let text = text.trim();
     if text.is_empty() {
         return Err(format!("empty duration; {rule}"));
@@ -11,7 +15,7 @@ pub(crate) fn parse_seconds(text: &str) -> Result<u64, String> {
     if text.bytes().all(|b| b.is_ascii_digit()) {
         return text
             .parse::<u64>()
-            .map_err(|_| format!("duration {text:?} is too large"));
+            .map_err(|_| format!("duration {} is too large", excerpt(text)));
     }
     let mut total: u64 = 0;
     let mut number = String::new();
@@ -21,29 +25,37 @@ pub(crate) fn parse_seconds(text: &str) -> Result<u64, String> {
             continue;
         }
         let unit: u64 = match c {
+            'w' => 604_800,
             'd' => 86_400,
             'h' => 3_600,
             'm' => 60,
             's' => 1,
-            _ => return Err(format!("duration {text:?} has the unit {c:?}; {rule}")),
+            _ => {
+                return Err(format!(
+                    "duration {} has the unit {c:?}; {rule}",
+                    excerpt(text)
+                ))
+            }
         };
         if number.is_empty() {
             return Err(format!(
-                "duration {text:?} has a unit without a number; {rule}"
+                "duration {} has a unit without a number; {rule}",
+                excerpt(text)
             ));
         }
         let value: u64 = number
             .parse()
-            .map_err(|_| format!("duration {text:?} is too large"))?;
+            .map_err(|_| format!("duration {} is too large", excerpt(text)))?;
         total = value
             .checked_mul(unit)
             .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| format!("duration {text:?} is too large"))?;
+            .ok_or_else(|| format!("duration {} is too large", excerpt(text)))?;
         number.clear();
     }
     if !number.is_empty() {
         return Err(format!(
-            "duration {text:?} ends with a number without a unit; {rule}"
+            "duration {} ends with a number without a unit; {rule}",
+            excerpt(text)
         ));
     }
     Ok(total)
@@ -86,6 +98,8 @@ mod tests {
         assert_eq!(parse_seconds("1h30m"), Ok(5400));
         assert_eq!(parse_seconds("7d"), Ok(604_800));
         assert_eq!(parse_seconds("1d2h3m4s"), Ok(93_784));
+        assert_eq!(parse_seconds("1w"), Ok(604_800));
+        assert_eq!(parse_seconds("1w1s"), Ok(604_801));
         for bad in ["", "m", "10x", "1h30", "-5", "1.5h", "99999999999999999999"] {
             assert!(parse_seconds(bad).is_err(), "{bad}");
         }

@@ -11,6 +11,9 @@ pub(crate) const INTERNAL: u8 = 1;
 pub(crate) const USAGE: u8 = 2;
 /// No usable credentials (the default chain found none, or they are refused).
 pub(crate) const CREDENTIALS: u8 = 3;
+/// `url --list`: some lines could not be presigned (each is reported on stderr with its line
+/// number; the others were printed).
+pub(crate) const SOME_FAILED: u8 = 4;
 /// The presigned URL has expired.
 pub(crate) const EXPIRED: u8 = 10;
 /// The signature does not match (SignatureDoesNotMatch).
@@ -36,6 +39,7 @@ Exit codes:
    1  unexpected failure (cannot start the runtime or write the output)
    2  usage error: bad flag or value, unreadable URL
    3  no usable credentials
+   4  url --list: some lines failed (each reported on stderr with its line number)
   10  the URL has expired
   11  the signature does not match (SignatureDoesNotMatch)
   12  refused otherwise: access denied, unknown access key, not yet valid, malformed

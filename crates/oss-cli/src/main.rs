@@ -52,6 +52,7 @@ macro_rules! say_err_raw {
     }};
 }
 
+mod arg_text;
 mod cmd_batch;
 mod cmd_demo;
 mod cmd_get;
@@ -61,8 +62,13 @@ mod cmd_verify;
 mod credential_source;
 mod duration_arg;
 mod exit_code;
+mod object_uri;
+mod output_format;
 mod presigned_url;
+mod request_template;
 mod size_arg;
+mod time_arg;
+mod url_list;
 
 /// Presigned URLs for Alibaba Cloud OSS, byte for byte as the official SDKs write them.
 #[derive(Debug, Parser)]
@@ -108,7 +114,12 @@ fn concat_help(examples: &'static str) -> String {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Err(message) = arg_text::check_lengths(&args) {
+        say_err!("error: {message}");
+        return ExitCode::from(exit_code::USAGE);
+    }
+    let cli = Cli::parse_from(args);
     match cli.command {
         Command::Url(args) => cmd_url::run(*args),
         Command::Verify(args) => cmd_verify::run(*args),

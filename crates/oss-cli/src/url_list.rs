@@ -1,0 +1,286 @@
+//! `oss-presign url --list FILE`: presign every object of a list, one per line, streaming.
+//!
+//! * Input: `FILE`, or stdin for `-`. Each line is `oss://BUCKET/KEY`, or a bare key when
+//!   `--bucket` is given. The line is the object exactly: only the line break (`\n` or `\r\n`)
+//!   is removed; empty lines are skipped (no object has an empty key).
+//! * Output: one result per line in the chosen `--output` (the URL alone, the sample's lines,
+//!   or JSON lines that also carry `line`, `bucket` and `key`), written through one buffer.
+//! * A bad line (not UTF-8, longer than [`MAX_LINE_BYTES`], no bucket, a key or bucket the
+//!   client refuses) is reported on stderr as `line N: ...` and the rest continue; the exit
+//!   code is then 4 ([`exit_code::SOME_FAILED`]).
+//! * Memory stays constant: one line buffer, one request value whose strings are reused, one
+//!   client (its V4 signing key derived once per day), credentials asked from the chain once
+//!   and again every [`CREDENTIALS_RECHECK`] (so a long-running stdin list keeps fresh STS
+//!   credentials; the chain caches, so asking is cheap).
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::time::{Duration, Instant};
+
+use oss_credentials::Credentials;
+
+use crate::cmd_url::Prepared;
+use crate::credential_source;
+use crate::exit_code::{self, Failure};
+use crate::object_uri;
+use crate::output_format::{self, Origin, OutputFormat};
+
+/// Longest line accepted: an `oss://` URI with the longest bucket (63) and key (1023 bytes)
+/// fits several times.
+pub(crate) const MAX_LINE_BYTES: usize = 4096;
+/// How often the credentials are asked for again during a long list.
+pub(crate) const CREDENTIALS_RECHECK: Duration = Duration::from_secs(30);
+/// Buffer size of the input and the output.
+const BUFFER_BYTES: usize = 64 * 1024;
+
+/// One line read by [`next_line`].
+#[derive(Debug, PartialEq, Eq)]
+enum Line {
+    /// The line's bytes, without the line break, are in the buffer.
+    Complete,
+    /// The line was longer than the limit; its bytes were skipped.
+    TooLong,
+}
+
+/// Reads the next line into `buf` (cleared first), never holding more than `max` bytes of it.
+/// `None` at the end of the input.
+fn next_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Option<Line>> {
+    buf.clear();
+    let mut too_long = false;
+    let mut seen = false;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(seen.then_some(if too_long {
+                Line::TooLong
+            } else {
+                Line::Complete
+            }));
+        }
+        seen = true;
+        let newline = available.iter().position(|&b| b == b'\n');
+        let chunk = &available[..newline.unwrap_or(available.len())];
+        if !too_long {
+            if buf.len() + chunk.len() > max {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(chunk);
+            }
+        }
+        let used = newline.map_or(available.len(), |at| at + 1);
+        reader.consume(used);
+        if newline.is_some() {
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            return Ok(Some(if too_long {
+                Line::TooLong
+            } else {
+                Line::Complete
+            }));
+        }
+    }
+}
+
+/// Splits a line into bucket and key.
+fn object_of<'a>(
+    line: &'a str,
+    default_bucket: Option<&'a str>,
+) -> Result<(&'a str, &'a str), String> {
+    if object_uri::is_oss_uri(line) {
+        return object_uri::parse(line);
+    }
+    match default_bucket {
+        Some(bucket) => Ok((bucket, line)),
+        None => {
+            Err("not an oss://BUCKET/KEY URI, and no --bucket for bare keys was given".to_string())
+        }
+    }
+}
+
+/// Presigns every object of `source` (a path, or `-` for stdin).
+pub(crate) fn run(
+    source: &str,
+    default_bucket: Option<&str>,
+    prepared: &mut Prepared,
+    format: OutputFormat,
+) -> Result<(), Failure> {
+    let input: Box<dyn Read> = if source == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(File::open(source).map_err(|e| {
+            Failure::new(
+                exit_code::LOCAL_IO,
+                format!("cannot open the list {source}: {e}"),
+            )
+        })?)
+    };
+    let reader = BufReader::with_capacity(BUFFER_BYTES, input);
+    let stdout = io::stdout().lock();
+    let mut out = BufWriter::with_capacity(BUFFER_BYTES, stdout);
+    let stats = presign_all(reader, &mut out, default_bucket, prepared, format)?;
+    out.flush()
+        .map_err(|e| Failure::internal(format!("cannot write the URLs: {e}")))?;
+    if stats.failed > 0 {
+        return Err(Failure::new(
+            exit_code::SOME_FAILED,
+            format!(
+                "{} of {} objects could not be presigned (see the line numbers above)",
+                stats.failed,
+                stats.failed + stats.presigned
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Counts of one run.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Stats {
+    presigned: u64,
+    failed: u64,
+}
+
+/// The loop: read, presign, write; bad lines go to stderr.
+fn presign_all(
+    mut reader: impl BufRead,
+    out: &mut impl Write,
+    default_bucket: Option<&str>,
+    prepared: &mut Prepared,
+    format: OutputFormat,
+) -> Result<Stats, Failure> {
+    let runtime = exit_code::runtime()?;
+    let fetch = |prepared: &Prepared| -> Result<Credentials, Failure> {
+        runtime
+            .block_on(prepared.provider.provide_credentials())
+            .map_err(|e| {
+                credential_source::no_credentials(&format!("could not get credentials: {e}"))
+            })
+    };
+    let mut credentials = fetch(prepared)?;
+    let mut fetched_at = Instant::now();
+    let mut stats = Stats::default();
+    let mut buf = Vec::with_capacity(MAX_LINE_BYTES);
+    let mut number: u64 = 0;
+    let write_failed = |e: io::Error| Failure::internal(format!("cannot write the URLs: {e}"));
+    let report = |number: u64, message: &str, stats: &mut Stats| {
+        stats.failed += 1;
+        say_err!("line {number}: {message}");
+    };
+    while let Some(line) = next_line(&mut reader, &mut buf, MAX_LINE_BYTES)
+        .map_err(|e| Failure::new(exit_code::LOCAL_IO, format!("cannot read the list: {e}")))?
+    {
+        number += 1;
+        if line == Line::TooLong {
+            report(
+                number,
+                &format!("longer than {MAX_LINE_BYTES} bytes; skipped"),
+                &mut stats,
+            );
+            continue;
+        }
+        if buf.is_empty() {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(&buf) else {
+            report(
+                number,
+                "not valid UTF-8 (object keys are UTF-8)",
+                &mut stats,
+            );
+            continue;
+        };
+        let (bucket, key) = match object_of(text, default_bucket) {
+            Ok(object) => object,
+            Err(message) => {
+                report(number, &message, &mut stats);
+                continue;
+            }
+        };
+        if stats.presigned % 4096 == 0 && fetched_at.elapsed() >= CREDENTIALS_RECHECK {
+            credentials = fetch(prepared)?;
+            fetched_at = Instant::now();
+        }
+        prepared.template.set_object(bucket, key);
+        match prepared.client.presign_with_credentials(
+            prepared.template.presignable(),
+            &prepared.options,
+            &credentials,
+        ) {
+            Ok(result) => {
+                let origin = Origin {
+                    line: number,
+                    bucket,
+                    key,
+                };
+                output_format::write_result(out, &result, format, Some(origin))
+                    .map_err(write_failed)?;
+                stats.presigned += 1;
+            }
+            Err(e) => report(number, &e.to_string(), &mut stats),
+        }
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn lines(input: &[u8], max: usize) -> Vec<Result<String, ()>> {
+        let mut reader = BufReader::with_capacity(7, input);
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        while let Some(line) = next_line(&mut reader, &mut buf, max).expect("read") {
+            out.push(match line {
+                Line::Complete => Ok(String::from_utf8_lossy(&buf).into_owned()),
+                Line::TooLong => Err(()),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn lines_and_breaks() {
+        assert_eq!(lines(b"", 100), vec![]);
+        assert_eq!(lines(b"a\nb", 100), vec![Ok("a".into()), Ok("b".into())]);
+        assert_eq!(
+            lines(b"a\r\nb\r\n", 100),
+            vec![Ok("a".into()), Ok("b".into())]
+        );
+        assert_eq!(lines(b"\n\n", 100), vec![Ok("".into()), Ok("".into())]);
+        assert_eq!(lines(b" a b \n", 100), vec![Ok(" a b ".into())]);
+        assert_eq!(
+            lines(b"short\nthis line is too long\nok", 10),
+            vec![Ok("short".into()), Err(()), Ok("ok".into())]
+        );
+        assert_eq!(lines(b"0123456789\n", 10), vec![Ok("0123456789".into())]);
+        assert_eq!(lines(b"0123456789a", 10), vec![Err(())]);
+    }
+
+    #[test]
+    fn objects_of_lines() {
+        assert_eq!(object_of("oss://b/k ?#", None), Ok(("b", "k ?#")));
+        assert_eq!(object_of("oss://b/k", Some("d")), Ok(("b", "k")));
+        assert_eq!(object_of("dir/k", Some("d")), Ok(("d", "dir/k")));
+        assert!(object_of("dir/k", None).is_err());
+        assert!(object_of("oss://b", Some("d")).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn lines_round_trip(items in proptest::collection::vec("[^\r\n]{0,30}", 1..20), crlf in any::<bool>()) {
+            let sep = if crlf { "\r\n" } else { "\n" };
+            let mut text = items.join(sep);
+            text.push_str(sep);
+            let expected: Vec<Result<String, ()>> = items.iter().map(|s| Ok(s.clone())).collect();
+            prop_assert_eq!(lines(text.as_bytes(), 200), expected);
+        }
+    }
+}
