@@ -19,6 +19,7 @@
 //! | keys in `OSS_ACCESS_KEY_ID`/`OSS_ACCESS_KEY_SECRET` or `ALIBABA_CLOUD_ACCESS_KEY_*` | [`EnvProvider`] |
 //! | a developer machine set up with the Aliyun CLI (`aliyun configure`) | [`CliConfigProvider`] |
 //! | a shared `~/.alibabacloud/credentials` INI file | [`ProfileFileProvider`] |
+//! | a machine set up for ossutil 2.0 (`ossutil config`, `~/.ossutilconfig`) | [`OssutilConfigProvider`] (not in the default chain yet) |
 //! | assume a RAM role with long-term keys (least privilege, cross-account) | `AssumeRoleProvider` (feature `http`) |
 //! | Kubernetes on ACK with RRSA (service-account OIDC tokens) | `OidcRoleProvider` (feature `http`) |
 //! | code running on ECS with an instance RAM role | `EcsRoleProvider` (feature `http`) |
@@ -98,6 +99,7 @@ mod error;
 #[cfg(feature = "http")]
 mod http_client;
 mod lazy_provider;
+mod ossutil_config;
 mod process;
 mod profile_file;
 mod provider;
@@ -119,6 +121,7 @@ pub use credentials::Credentials;
 pub use ecs::{EcsRoleBuilder, EcsRoleProvider};
 pub use env::{EnvFamily, EnvProvider, Environment};
 pub use error::{CredentialsError, ErrorKind};
+pub use ossutil_config::{OssutilConfigProvider, OssutilSettings};
 pub use process::ProcessProvider;
 pub use profile_file::ProfileFileProvider;
 pub use provider::{CredentialsFuture, FnProvider, ProvideCredentials};
