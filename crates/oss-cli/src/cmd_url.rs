@@ -32,6 +32,7 @@ use crate::credential_source;
 use crate::duration_arg;
 use crate::exit_code::{self, Failure};
 use crate::object_uri;
+use crate::ossutil_source::{OssutilArgs, OssutilSource};
 use crate::output_format::{self, OutputFormat};
 use crate::request_template::{RequestFlags, RequestTemplate};
 use crate::time_arg;
@@ -105,7 +106,8 @@ pub(crate) struct UrlArgs {
     #[arg(long, default_value = "GET")]
     method: String,
     /// Credentials profile (like ALIBABA_CLOUD_PROFILE): a profile of ~/.aliyun/config.json
-    /// or a section of ~/.alibabacloud/credentials.ini.
+    /// or a section of ~/.alibabacloud/credentials.ini, and the ossutil profile (like
+    /// OSSUTIL_PROFILE) of ~/.ossutilconfig.
     #[arg(long, env = "ALIBABA_CLOUD_PROFILE")]
     profile: Option<String>,
     /// Request header to sign for, `name:value` (repeatable).
@@ -149,6 +151,8 @@ pub(crate) struct UrlArgs {
     json: bool,
     #[command(flatten)]
     request_flags: RequestFlags,
+    #[command(flatten)]
+    ossutil: OssutilArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -269,26 +273,44 @@ fn prepare(args: &UrlArgs) -> Result<Prepared, Failure> {
             "--upload-id is only for --op upload-part, complete-multipart or abort-multipart",
         ));
     }
+    let ossutil = OssutilSource::load(&args.ossutil, args.profile.as_deref())?;
+    // Flags and environment variables (clap merges the two) win over the ossutil file.
+    let region = args
+        .region
+        .as_deref()
+        .or(ossutil.region())
+        .map(str::to_owned);
+    let endpoint = args
+        .endpoint
+        .as_deref()
+        .or(ossutil.endpoint())
+        .map(str::to_owned);
+    if region.is_none() && endpoint.is_none() {
+        return Err(Failure::usage(
+            "neither a region nor an endpoint is set: give --region (e.g. cn-hangzhou) or OSS_REGION, or set `region` in the ossutil configuration (~/.ossutilconfig, -c FILE)",
+        ));
+    }
+    let (path_style, cname) = (ossutil.path_style(), ossutil.cname());
     let provider: Arc<dyn ProvideCredentials> =
-        Arc::new(credential_source::chain(args.profile.as_deref()));
+        Arc::new(ossutil.chain(credential_source::chain(args.profile.as_deref())));
     let mut builder = Config::builder()
         .signature_version(match args.signature_version {
             Version::V1 => SignatureVersion::V1,
             Version::V4 => SignatureVersion::V4,
         })
-        .use_path_style(args.path_style)
-        .use_cname(args.cname)
+        .use_path_style(args.path_style || path_style)
+        .use_cname(args.cname || cname)
         .use_internal_endpoint(args.internal)
         .use_accelerate_endpoint(args.accelerate)
         .use_dualstack_endpoint(args.dualstack)
         .disable_ssl(args.disable_ssl)
         .additional_headers(args.additional_headers.iter().cloned())
         .credentials_provider(Arc::clone(&provider));
-    if let Some(region) = &args.region {
-        builder = builder.region(region.as_str());
+    if let Some(region) = region {
+        builder = builder.region(region);
     }
-    if let Some(endpoint) = &args.endpoint {
-        builder = builder.endpoint(endpoint.as_str());
+    if let Some(endpoint) = endpoint {
+        builder = builder.endpoint(endpoint);
     }
     let mut signing_time = None;
     if let Some(text) = &args.signing_time {

@@ -6,7 +6,7 @@ use oss_credentials::{Credentials, DefaultChain, Environment, ProvideCredentials
 use crate::exit_code::{Failure, CREDENTIALS};
 
 /// How to get credentials, shown when there are none.
-pub(crate) const CREDENTIALS_HINT: &str = "set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET (and OSS_SESSION_TOKEN for STS credentials), or configure another source of the default credential chain (ALIBABA_CLOUD_* variables, ~/.aliyun/config.json, ~/.alibabacloud/credentials.ini, --profile NAME)";
+pub(crate) const CREDENTIALS_HINT: &str = "set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET (and OSS_SESSION_TOKEN for STS credentials), or configure another source of the default credential chain (ALIBABA_CLOUD_* variables, ~/.aliyun/config.json, ~/.alibabacloud/credentials.ini, ossutil's ~/.ossutilconfig or -c FILE for `url`, --profile NAME)";
 
 /// The default chain over the process environment; with a profile, as if
 /// `ALIBABA_CLOUD_PROFILE=<profile>` were set.

@@ -63,6 +63,7 @@ mod credential_source;
 mod duration_arg;
 mod exit_code;
 mod object_uri;
+mod ossutil_source;
 mod output_format;
 mod presigned_url;
 mod request_template;
