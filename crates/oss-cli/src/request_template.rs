@@ -61,7 +61,7 @@ pub(crate) struct RequestFlags {
 }
 
 /// One typed request of `oss-client`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum RequestTemplate {
     Free(ObjectRequest),
     Get(GetObjectRequest),

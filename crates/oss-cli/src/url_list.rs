@@ -8,10 +8,13 @@
 //! * A bad line (not UTF-8, longer than [`MAX_LINE_BYTES`], no bucket, a key or bucket the
 //!   client refuses) is reported on stderr as `line N: ...` and the rest continue; the exit
 //!   code is then 4 ([`exit_code::SOME_FAILED`]).
-//! * Memory stays constant: one line buffer, one request value whose strings are reused, one
-//!   client (its V4 signing key derived once per day), credentials asked from the chain once
-//!   and again every [`CREDENTIALS_RECHECK`] (so a long-running stdin list keeps fresh STS
-//!   credentials; the chain caches, so asking is cheap).
+//! * Memory stays constant: lines are read in chunks of [`CHUNK_LINES`], presigned by one
+//!   worker thread per core (at most 4, each with its own copy of the request whose strings
+//!   are reused) and written in input order; at most two chunks per worker are in flight and
+//!   their buffers are reused. One client for all (its V4 signing key derived once per day);
+//!   credentials asked from the chain once and again every [`CREDENTIALS_RECHECK`] (so a
+//!   long-running stdin list keeps fresh STS credentials; the chain caches, so asking is
+//!   cheap).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -146,7 +149,151 @@ struct Stats {
     failed: u64,
 }
 
-/// The loop: read, presign, write; bad lines go to stderr.
+/// Lines handed to a worker at once.
+const CHUNK_LINES: usize = 1024;
+
+/// One line of a chunk: its bytes in [`Chunk::data`], or too long.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    too_long: bool,
+}
+
+/// A run of consecutive lines.
+#[derive(Debug, Default)]
+struct Chunk {
+    /// The number of the first line.
+    first_line: u64,
+    data: Vec<u8>,
+    lines: Vec<Span>,
+}
+
+/// A chunk to presign, with the credentials to sign it with.
+struct Job {
+    chunk: Chunk,
+    output: Vec<u8>,
+    credentials: Credentials,
+}
+
+/// A presigned chunk: the output bytes, the bad lines, and the buffers back for reuse.
+struct Done {
+    chunk: Chunk,
+    output: Vec<u8>,
+    errors: Vec<(u64, String)>,
+    presigned: u64,
+}
+
+/// Fills `chunk` with up to [`CHUNK_LINES`] lines; `false` when the input had none left.
+fn read_chunk(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    chunk: &mut Chunk,
+    next_number: &mut u64,
+) -> Result<bool, Failure> {
+    chunk.first_line = *next_number;
+    chunk.data.clear();
+    chunk.lines.clear();
+    while chunk.lines.len() < CHUNK_LINES {
+        let Some(kind) = next_line(reader, line, MAX_LINE_BYTES)
+            .map_err(|e| Failure::new(exit_code::LOCAL_IO, format!("cannot read the list: {e}")))?
+        else {
+            break;
+        };
+        let start = chunk.data.len();
+        chunk.data.extend_from_slice(line);
+        chunk.lines.push(Span {
+            start,
+            end: chunk.data.len(),
+            too_long: kind == Line::TooLong,
+        });
+        *next_number += 1;
+    }
+    Ok(!chunk.lines.is_empty())
+}
+
+/// What a worker needs, shared by all of them (one client: one signing-key cache).
+struct Signer<'a> {
+    client: &'a oss_client::Client,
+    options: &'a oss_client::PresignOptions,
+    default_bucket: Option<&'a str>,
+    format: OutputFormat,
+}
+
+impl Signer<'_> {
+    /// Presigns every line of a chunk into `job.output`.
+    fn run(&self, template: &mut crate::request_template::RequestTemplate, job: Job) -> Done {
+        let Job {
+            chunk,
+            mut output,
+            credentials,
+        } = job;
+        output.clear();
+        let mut errors = Vec::new();
+        let mut presigned = 0;
+        for (index, span) in chunk.lines.iter().enumerate() {
+            let number = chunk.first_line + index as u64;
+            if span.too_long {
+                errors.push((
+                    number,
+                    format!("longer than {MAX_LINE_BYTES} bytes; skipped"),
+                ));
+                continue;
+            }
+            let bytes = &chunk.data[span.start..span.end];
+            if bytes.is_empty() {
+                continue;
+            }
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                errors.push((
+                    number,
+                    "not valid UTF-8 (object keys are UTF-8)".to_string(),
+                ));
+                continue;
+            };
+            let (bucket, key) = match object_of(text, self.default_bucket) {
+                Ok(object) => object,
+                Err(message) => {
+                    errors.push((number, message));
+                    continue;
+                }
+            };
+            template.set_object(bucket, key);
+            match self.client.presign_with_credentials(
+                template.presignable(),
+                self.options,
+                &credentials,
+            ) {
+                Ok(result) => {
+                    let origin = Origin {
+                        line: number,
+                        bucket,
+                        key,
+                    };
+                    // Writing into a Vec cannot fail.
+                    let _ = output_format::write_result(
+                        &mut output,
+                        &result,
+                        self.format,
+                        Some(origin),
+                    );
+                    presigned += 1;
+                }
+                Err(e) => errors.push((number, e.to_string())),
+            }
+        }
+        Done {
+            chunk,
+            output,
+            errors,
+            presigned,
+        }
+    }
+}
+
+/// The pipeline: this thread reads chunks and writes results in input order; one worker per
+/// core (at most 4) presigns them. At most two chunks per worker are in flight, so memory
+/// stays bounded whatever the length of the list.
 fn presign_all(
     mut reader: impl BufRead,
     out: &mut impl Write,
@@ -164,67 +311,71 @@ fn presign_all(
     };
     let mut credentials = fetch(prepared)?;
     let mut fetched_at = Instant::now();
-    let mut stats = Stats::default();
-    let mut buf = Vec::with_capacity(MAX_LINE_BYTES);
-    let mut number: u64 = 0;
-    let write_failed = |e: io::Error| Failure::internal(format!("cannot write the URLs: {e}"));
-    let report = |number: u64, message: &str, stats: &mut Stats| {
-        stats.failed += 1;
-        say_err!("line {number}: {message}");
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+    let signer = Signer {
+        client: &prepared.client,
+        options: &prepared.options,
+        default_bucket,
+        format,
     };
-    while let Some(line) = next_line(&mut reader, &mut buf, MAX_LINE_BYTES)
-        .map_err(|e| Failure::new(exit_code::LOCAL_IO, format!("cannot read the list: {e}")))?
-    {
-        number += 1;
-        if line == Line::TooLong {
-            report(
-                number,
-                &format!("longer than {MAX_LINE_BYTES} bytes; skipped"),
-                &mut stats,
-            );
-            continue;
+    let template = &prepared.template;
+    let mut stats = Stats::default();
+    std::thread::scope(|scope| -> Result<(), Failure> {
+        let mut lanes = Vec::with_capacity(workers);
+        for _ in 0..workers {
+            let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<Job>(2);
+            let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Done>(2);
+            let mut template = template.clone();
+            let signer = &signer;
+            scope.spawn(move || {
+                for job in job_rx {
+                    if done_tx.send(signer.run(&mut template, job)).is_err() {
+                        break;
+                    }
+                }
+            });
+            lanes.push((job_tx, done_rx));
         }
-        if buf.is_empty() {
-            continue;
-        }
-        let Ok(text) = std::str::from_utf8(&buf) else {
-            report(
-                number,
-                "not valid UTF-8 (object keys are UTF-8)",
-                &mut stats,
-            );
-            continue;
-        };
-        let (bucket, key) = match object_of(text, default_bucket) {
-            Ok(object) => object,
-            Err(message) => {
-                report(number, &message, &mut stats);
-                continue;
-            }
-        };
-        if stats.presigned % 4096 == 0 && fetched_at.elapsed() >= CREDENTIALS_RECHECK {
-            credentials = fetch(prepared)?;
-            fetched_at = Instant::now();
-        }
-        prepared.template.set_object(bucket, key);
-        match prepared.client.presign_with_credentials(
-            prepared.template.presignable(),
-            &prepared.options,
-            &credentials,
-        ) {
-            Ok(result) => {
-                let origin = Origin {
-                    line: number,
-                    bucket,
-                    key,
+        let lost = || Failure::internal("a presigning thread stopped unexpectedly");
+        let mut spare: Vec<(Chunk, Vec<u8>)> = Vec::new();
+        let mut line = Vec::with_capacity(MAX_LINE_BYTES);
+        let mut next_number: u64 = 1;
+        let (mut sent, mut received, mut eof) = (0usize, 0usize, false);
+        loop {
+            while !eof && sent - received < 2 * workers {
+                let (mut chunk, output) = spare.pop().unwrap_or_default();
+                if !read_chunk(&mut reader, &mut line, &mut chunk, &mut next_number)? {
+                    eof = true;
+                    break;
+                }
+                if fetched_at.elapsed() >= CREDENTIALS_RECHECK {
+                    credentials = fetch(prepared)?;
+                    fetched_at = Instant::now();
+                }
+                let job = Job {
+                    chunk,
+                    output,
+                    credentials: credentials.clone(),
                 };
-                output_format::write_result(out, &result, format, Some(origin))
-                    .map_err(write_failed)?;
-                stats.presigned += 1;
+                lanes[sent % workers].0.send(job).map_err(|_| lost())?;
+                sent += 1;
             }
-            Err(e) => report(number, &e.to_string(), &mut stats),
+            if received == sent {
+                break;
+            }
+            let done = lanes[received % workers].1.recv().map_err(|_| lost())?;
+            received += 1;
+            out.write_all(&done.output)
+                .map_err(|e| Failure::internal(format!("cannot write the URLs: {e}")))?;
+            for (number, message) in &done.errors {
+                say_err!("line {number}: {message}");
+            }
+            stats.presigned += done.presigned;
+            stats.failed += done.errors.len() as u64;
+            spare.push((done.chunk, done.output));
         }
-    }
+        Ok(())
+    })?;
     Ok(stats)
 }
 

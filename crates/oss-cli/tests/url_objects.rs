@@ -523,6 +523,54 @@ fn lists_from_files() {
         urls[137],
         url_only(&home, &["oss://examplebucket/logs/2024/0137 part.gz"])
     );
+    // Across many chunks (and worker threads): order kept, bad lines numbered exactly.
+    let mut lines = Vec::new();
+    let mut bad = Vec::new();
+    for i in 1..=5000u32 {
+        if i % 777 == 0 {
+            lines.push("oss://Bad_Bucket/k".to_string());
+            bad.push(i);
+        } else {
+            lines.push(format!("oss://examplebucket/many/{i}"));
+        }
+    }
+    std::fs::write(&list, lines.join("\n")).expect("list");
+    let output = run(with_credentials(&mut oss_presign(&home))
+        .args([
+            "url",
+            "--region",
+            "cn-hangzhou",
+            "--signing-time",
+            AT,
+            "--output",
+            "json",
+            "--list",
+        ])
+        .arg(&list));
+    assert_eq!(code(&output), 4, "{}", &stderr(&output));
+    let text = stdout(&output);
+    let numbers: Vec<u64> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).expect("JSON")["line"]
+                .as_u64()
+                .expect("line")
+        })
+        .collect();
+    let expected: Vec<u64> = (1..=5000u64).filter(|i| i % 777 != 0).collect();
+    assert_eq!(numbers, expected);
+    let reported: Vec<u32> = stderr(&output)
+        .lines()
+        .filter_map(|l| l.strip_prefix("line ")?.split(':').next()?.parse().ok())
+        .collect();
+    assert_eq!(reported, bad);
+    let last: serde_json::Value =
+        serde_json::from_str(text.lines().last().expect("a line")).expect("JSON");
+    assert_eq!(last["key"], "many/5000");
+    assert_eq!(
+        last["url"],
+        url_only(&home, &["oss://examplebucket/many/5000"]).as_str()
+    );
     let missing = run(with_credentials(&mut oss_presign(&home))
         .args(["url", "--region", "cn-hangzhou", "--list"])
         .arg(home.path().join("absent.txt")));
