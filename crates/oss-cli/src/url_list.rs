@@ -127,8 +127,13 @@ pub(crate) fn run(
     let stdout = io::stdout().lock();
     let mut out = BufWriter::with_capacity(BUFFER_BYTES, stdout);
     let stats = presign_all(reader, &mut out, default_bucket, prepared, format)?;
-    out.flush()
-        .map_err(|e| Failure::internal(format!("cannot write the URLs: {e}")))?;
+    match out.flush() {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            return Err(Failure::internal(format!("cannot write the URLs: {e}")))
+        }
+        _ if stats.closed => return Ok(()),
+        _ => {}
+    }
     if stats.failed > 0 {
         return Err(Failure::new(
             exit_code::SOME_FAILED,
@@ -147,6 +152,8 @@ pub(crate) fn run(
 struct Stats {
     presigned: u64,
     failed: u64,
+    /// The output was closed by its reader.
+    closed: bool,
 }
 
 /// Lines handed to a worker at once.
@@ -365,8 +372,15 @@ fn presign_all(
             }
             let done = lanes[received % workers].1.recv().map_err(|_| lost())?;
             received += 1;
-            out.write_all(&done.output)
-                .map_err(|e| Failure::internal(format!("cannot write the URLs: {e}")))?;
+            match out.write_all(&done.output) {
+                Ok(()) => {}
+                // The reader has gone (`| head`): stop quietly, as `say!` does.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                    stats.closed = true;
+                    return Ok(());
+                }
+                Err(e) => return Err(Failure::internal(format!("cannot write the URLs: {e}"))),
+            }
             for (number, message) in &done.errors {
                 say_err!("line {number}: {message}");
             }

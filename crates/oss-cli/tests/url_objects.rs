@@ -672,3 +672,38 @@ fn curl_downloads_through_url_only_output() {
     assert_eq!(code(&output), 0, "{}", both(&output));
     assert_eq!(stdout(&output), "meow, one\nmeow, two\n");
 }
+
+#[test]
+fn a_closed_output_stops_a_list_quietly() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let list = home.path().join("keys.txt");
+    let keys: Vec<String> = (0..200_000).map(|i| format!("k{i}")).collect();
+    std::fs::write(&list, keys.join("\n")).expect("list");
+    let mut child = with_credentials(&mut oss_presign(&home))
+        .args([
+            "url",
+            "--region",
+            "cn-hangzhou",
+            "--bucket",
+            "examplebucket",
+            "--output",
+            "url",
+            "--list",
+        ])
+        .arg(&list)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let out = child.stdout.take().expect("stdout");
+    let first = BufReader::new(out)
+        .lines()
+        .next()
+        .expect("a line")
+        .expect("text");
+    assert!(first.starts_with("https://examplebucket."), "{first}");
+    // The reader is dropped here, as `| head -1` does.
+    let output = child.wait_with_output().expect("exits");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+}
