@@ -1,45 +1,5 @@
 //! [`OssutilConfigProvider`]: the configuration file of ossutil 2.0 (`~/.ossutilconfig`), read
 //! for credentials and for the region, endpoint and addressing style it names.
-//!
-//! # Which file and which profile
-//!
-//! * File: the path given with [`OssutilConfigProvider::config_file`] (the CLI's
-//!   `-c/--config-file`), else `OSSUTIL_CONFIG_FILE`, else `~/.ossutilconfig`.
-//! * Profile: [`OssutilConfigProvider::profile`] (the CLI's `--profile`), else
-//!   `OSSUTIL_PROFILE`, else `default`.
-//!
-//! # The format (ossutil 2.0's INI dialect)
-//!
-//! * `key = value` lines in sections; `#` or `;` at the start of a line is a comment (there are
-//!   no inline comments: a secret may contain `#`); values are used as written, trimmed.
-//! * Section and key names are case-insensitive, and a key may be written in lower case,
-//!   camel case, with `-` or with `_`: `accesskeyid`, `accessKeyId`, `access-key-id` and
-//!   `access_key_id` are one key.
-//! * `[default]` is the short form of `[profile default]`; other profiles are
-//!   `[profile NAME]`. `source-profile = OTHER` takes every key the profile does not set from
-//!   profile `OTHER` (which may have a source of its own; cycles are refused).
-//! * `[buckets NAME]` sections (per-bucket settings, with indented nested lines) are read
-//!   but not applied; ossutil 1.0's `[Credentials]` section (`accessKeyID`,
-//!   `accessKeySecret`, `stsToken`, `endpoint`) stands in for a missing `[default]`.
-//!
-//! # Credentials of a profile
-//!
-//! `mode` chooses the kind (case-insensitive); without it, the kind follows from the keys
-//! present, in this order:
-//!
-//! | mode | keys | becomes |
-//! | --- | --- | --- |
-//! | `CredentialProcess` (or `Process`) | `credential-process` | [`CredentialSource::Process`] |
-//! | `CredentialsURI` (or `URI`) | `credential-uri` | [`CredentialSource::CredentialsUri`] |
-//! | `OIDCRoleArn` (or `OIDC`) | `role-arn`, `oidc-provider-arn`, `oidc-token-file-path` | [`CredentialSource::Oidc`] |
-//! | `RamRoleArn` | `access-key-id`, `access-key-secret` (optional `sts-token`), `role-arn`, optional `role-session-name`, `duration-seconds`, `external-id`, `sts-region`, `sts-endpoint` | [`CredentialSource::AssumeRole`] |
-//! | `EcsRamRole` | optional `ecs-role-name` | [`CredentialSource::EcsRamRole`] |
-//! | `StsToken` | `access-key-id`, `access-key-secret`, `sts-token` | [`CredentialSource::Static`] with a token |
-//! | `AK` | `access-key-id`, `access-key-secret` | [`CredentialSource::Static`] |
-//!
-//! `Anonymous` is refused ([`ErrorKind::Unsupported`]): a presigned URL needs a key. A profile
-//! with no credential keys at all (only a region, say) is [`ErrorKind::NotLoaded`], so a chain
-//! moves on to its next source. Errors name the file, the line and the profile, never a value.
 
 use crate::env::Environment;
 use crate::error::{CredentialsError, ErrorKind};
@@ -445,8 +405,47 @@ impl OssutilSettings {
     }
 }
 
-/// Reads ossutil 2.0's configuration file (see the [module documentation](self) for the file,
-/// profile and format rules).
+/// Reads ossutil 2.0's configuration file.
+///
+/// # Which file and which profile
+///
+/// * File: the path given with [`OssutilConfigProvider::config_file`] (the CLI's
+///   `-c/--config-file`), else `OSSUTIL_CONFIG_FILE`, else `~/.ossutilconfig`.
+/// * Profile: [`OssutilConfigProvider::profile`] (the CLI's `--profile`), else
+///   `OSSUTIL_PROFILE`, else `default`.
+///
+/// # The format (ossutil 2.0's INI dialect)
+///
+/// * `key = value` lines in sections; `#` or `;` at the start of a line is a comment (there are
+///   no inline comments: a secret may contain `#`); values are used as written, trimmed.
+/// * Section and key names are case-insensitive, and a key may be written in lower case,
+///   camel case, with `-` or with `_`: `accesskeyid`, `accessKeyId`, `access-key-id` and
+///   `access_key_id` are one key.
+/// * `[default]` is the short form of `[profile default]`; other profiles are
+///   `[profile NAME]`. `source-profile = OTHER` takes every key the profile does not set from
+///   profile `OTHER` (which may have a source of its own; cycles are refused).
+/// * `[buckets NAME]` sections (per-bucket settings, with indented nested lines) are read
+///   but not applied; ossutil 1.0's `[Credentials]` section (`accessKeyID`,
+///   `accessKeySecret`, `stsToken`, `endpoint`) stands in for a missing `[default]`.
+///
+/// # Credentials of a profile
+///
+/// `mode` chooses the kind (case-insensitive); without it, the kind follows from the keys
+/// present, in this order:
+///
+/// | mode | keys | becomes |
+/// | --- | --- | --- |
+/// | `CredentialProcess` (or `Process`) | `credential-process` | [`CredentialSource::Process`] |
+/// | `CredentialsURI` (or `URI`) | `credential-uri` | [`CredentialSource::CredentialsUri`] |
+/// | `OIDCRoleArn` (or `OIDC`) | `role-arn`, `oidc-provider-arn`, `oidc-token-file-path` | [`CredentialSource::Oidc`] |
+/// | `RamRoleArn` | `access-key-id`, `access-key-secret` (optional `sts-token`), `role-arn`, optional `role-session-name`, `duration-seconds`, `external-id`, `sts-region`, `sts-endpoint` | [`CredentialSource::AssumeRole`] |
+/// | `EcsRamRole` | optional `ecs-role-name` | [`CredentialSource::EcsRamRole`] |
+/// | `StsToken` | `access-key-id`, `access-key-secret`, `sts-token` | [`CredentialSource::Static`] with a token |
+/// | `AK` | `access-key-id`, `access-key-secret` | [`CredentialSource::Static`] |
+///
+/// `Anonymous` is refused ([`ErrorKind::Unsupported`]): a presigned URL needs a key. A profile
+/// with no credential keys at all (only a region, say) is [`ErrorKind::NotLoaded`], so a chain
+/// moves on to its next source. Errors name the file, the line and the profile, never a value.
 ///
 /// A missing default file or a missing profile is [`ErrorKind::NotLoaded`] (a chain moves on);
 /// a file named by `OSSUTIL_CONFIG_FILE` or [`config_file`](Self::config_file) that cannot be
