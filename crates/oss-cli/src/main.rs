@@ -2,7 +2,8 @@
 //!
 //! Subcommands live in their own modules (`cmd_<name>.rs`):
 //!
-//! * `url`: presign one request and print the URL and the headers to send;
+//! * `url`: presign one request (`oss://BUCKET/KEY`), or every object of `--list FILE`, and
+//!   print the URL (and the headers to send);
 //! * `verify`: check a presigned URL offline and explain it (the SignatureDoesNotMatch doctor);
 //! * `get`: download through a presigned URL (parallel, resumable, CRC-64 checked);
 //! * `serve`: a local OSS-compatible server over a folder of buckets;
@@ -87,7 +88,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Presign one request and print the URL (credentials from the default chain).
+    /// Presign a request, or every object of --list FILE, and print the URL (credentials from
+    /// the environment, ossutil's configuration or the default chain).
     #[command(after_help = concat_help(cmd_url::EXAMPLES))]
     Url(Box<cmd_url::UrlArgs>),
     /// Check a presigned URL offline and explain it: parameters, expiry, canonical request,
