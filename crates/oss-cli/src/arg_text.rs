@@ -49,6 +49,30 @@ pub(crate) fn check_lengths(args: &[OsString]) -> Result<(), String> {
     Ok(())
 }
 
+/// Arguments longer than this are shown by their beginning in clap's own errors.
+const CLAP_QUOTE_BYTES: usize = 200;
+
+/// Prints clap's error (or help) the way clap does, but with every argument longer than
+/// [`CLAP_QUOTE_BYTES`] replaced by its beginning, and returns clap's exit code.
+pub(crate) fn clap_failure(error: &clap::Error, args: &[OsString]) -> std::process::ExitCode {
+    use std::io::Write as _;
+    let mut text = error.render().to_string();
+    for arg in args.iter().skip(1) {
+        let arg = arg.to_string_lossy();
+        if arg.len() > CLAP_QUOTE_BYTES {
+            let short = format!("{} ({} bytes)", quoted_prefix(&arg), arg.len());
+            text = text.replace(arg.as_ref(), &short);
+        }
+    }
+    let code = u8::try_from(error.exit_code()).unwrap_or(crate::exit_code::USAGE);
+    if error.use_stderr() {
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    } else {
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
+    std::process::ExitCode::from(code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

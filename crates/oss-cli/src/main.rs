@@ -122,7 +122,10 @@ fn main() -> ExitCode {
         say_err!("error: {message}");
         return ExitCode::from(exit_code::USAGE);
     }
-    let cli = Cli::parse_from(args);
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(error) => return arg_text::clap_failure(&error, &args),
+    };
     match cli.command {
         Command::Url(args) => cmd_url::run(*args),
         Command::Verify(args) => cmd_verify::run(*args),

@@ -363,6 +363,19 @@ fn bad_regions_and_huge_values_are_refused_briefly() {
         assert!(err.len() < 400, "{} bytes: {}", err.len(), &err[..400]);
         assert!(err.contains("aaaaaaaa"), "{err}");
     }
+    // Under the 16 KiB guard, clap's own errors quote only a beginning as well.
+    let medium = "b".repeat(10_000);
+    for args in [
+        vec!["--op", medium.as_str()],
+        vec!["--signature-version", medium.as_str()],
+        vec!["--part-number", medium.as_str()],
+    ] {
+        let output = url(&home, &args);
+        assert_eq!(code(&output), 2, "{}", stderr(&output).len());
+        let err = stderr(&output);
+        assert!(err.len() < 500, "{} bytes", err.len());
+        assert!(err.contains("bbbbbbbb"), "{err}");
+    }
     // Values under the argument limit that break a rule are quoted briefly too.
     let long_key = format!("oss://examplebucket/{}", "k".repeat(2000));
     let output = url(&home, &[long_key.as_str()]);
