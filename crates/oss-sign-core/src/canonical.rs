@@ -10,6 +10,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::ops::Range;
 
+/// The payload hash OSS signs in place of a body hash.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
 /// Whether a header name (any case) is signed without being listed as an additional header:
 /// `x-oss-*`, `content-type` and `content-md5`.
 pub(crate) fn is_signed_by_default_any_case(name: &str) -> bool {
@@ -25,7 +28,7 @@ pub(crate) fn hashed_payload(header_value: Option<&str>) -> &str {
     header_value
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .unwrap_or(crate::v4::UNSIGNED_PAYLOAD)
+        .unwrap_or(UNSIGNED_PAYLOAD)
 }
 
 fn lower(name: &str) -> Cow<'_, str> {

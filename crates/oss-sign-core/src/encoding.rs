@@ -13,8 +13,8 @@
 //! # Ok::<(), oss_sign_core::SignError>(())
 //! ```
 
+use crate::error::shorten;
 use crate::error::{SignError, SignErrorKind};
-use crate::time::shorten;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;

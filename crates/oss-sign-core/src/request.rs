@@ -1,7 +1,7 @@
 //! [`SignableRequest`]: the parts of an HTTP request that a signature covers.
 
+use crate::error::shorten;
 use crate::error::{SignError, SignErrorKind};
-use crate::time::shorten;
 use alloc::format;
 
 /// The signed parts of a request, borrowed from the caller: method, bucket, object key, query

@@ -4,7 +4,7 @@
 //! Unix seconds and the civil forms OSS uses (`x-oss-date`, the scope date, RFC 3339 and the
 //! RFC 1123 `Date` header of V1).
 
-use crate::error::{SignError, SignErrorKind};
+use crate::error::{shorten, SignError, SignErrorKind};
 use alloc::format;
 use alloc::string::String;
 use core::fmt;
@@ -454,14 +454,6 @@ fn put_digits(out: &mut [u8], mut value: u32) {
 
 fn ascii_string(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(b)).collect()
-}
-
-/// At most 40 characters of untrusted text for an error message.
-pub(crate) fn shorten(text: &str) -> &str {
-    match text.char_indices().nth(40) {
-        Some((index, _)) => &text[..index],
-        None => text,
-    }
 }
 
 #[cfg(test)]
