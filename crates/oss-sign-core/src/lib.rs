@@ -52,7 +52,10 @@
 //! * [`v4`]: signing keys, presigning (query mode) and header signing.
 //! * [`v1`]: the HMAC-SHA1 scheme.
 //! * [`verify`]: checking presigned URLs and `Authorization` headers, for servers and debugging.
-//! * [`encoding`]: the OSS URI encoder and its inverse.
+//! * [`encoding`]: the workspace's one percent codec: the OSS URI encoder and the strict
+//!   decoder ([`encoding::decode_strict`]).
+//! * [`query`]: the workspace's one query-string parser ([`query::parse_query`]), strict
+//!   decoding, borrowing where nothing is escaped.
 //!
 //! Nothing here panics on any input; every refusal is a [`SignError`] (or a
 //! [`verify::VerifyError`]) that says what was wrong and what is allowed, and no secret ever
@@ -68,6 +71,7 @@ mod canonical;
 pub mod encoding;
 mod error;
 mod hmac_state;
+pub mod query;
 mod request;
 mod time;
 pub mod v1;

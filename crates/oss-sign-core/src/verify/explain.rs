@@ -58,7 +58,7 @@ impl Explanation {
 /// ```
 pub fn explain_presigned(request: &VerifyRequest<'_>) -> Result<Explanation, VerifyError> {
     let pairs = parse_query(request.raw_query)?;
-    let has = |name: &str| pairs.iter().any(|p| p.name == name);
+    let has = |name: &str| pairs.iter().any(|p| p.name() == name);
     if has("x-oss-signature-version") || has("x-oss-signature") || has("x-oss-credential") {
         let credential = required(&pairs, "x-oss-credential")?;
         let date_text = required(&pairs, "x-oss-date")?;
@@ -69,8 +69,8 @@ pub fn explain_presigned(request: &VerifyRequest<'_>) -> Result<Explanation, Ver
         let additional = additional_list(request, additional_line)?;
         let query: Vec<(&str, &str)> = pairs
             .iter()
-            .filter(|p| p.name != "x-oss-signature")
-            .map(|p| (p.name.as_str(), p.value.as_str()))
+            .filter(|p| p.name() != "x-oss-signature")
+            .map(|p| (p.name(), p.value()))
             .collect();
         let (canonical_request, string_to_sign) = v4_intermediates(
             request,
@@ -89,8 +89,8 @@ pub fn explain_presigned(request: &VerifyRequest<'_>) -> Result<Explanation, Ver
         let expires_text = required(&pairs, "Expires")?;
         let query: Vec<(&str, &str)> = pairs
             .iter()
-            .filter(|p| !matches!(p.name.as_str(), "OSSAccessKeyId" | "Expires" | "Signature"))
-            .map(|p| (p.name.as_str(), p.value.as_str()))
+            .filter(|p| !matches!(p.name(), "OSSAccessKeyId" | "Expires" | "Signature"))
+            .map(|p| (p.name(), p.value()))
             .collect();
         let signable = signable_for_v1(request, &query);
         Ok(Explanation {

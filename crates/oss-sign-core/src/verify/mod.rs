@@ -97,7 +97,7 @@ pub fn verify_presigned_with(
     options: &VerifyOptions,
 ) -> Result<Verified, VerifyError> {
     let pairs = parse_query(request.raw_query)?;
-    let has = |name: &str| pairs.iter().any(|p| p.name == name);
+    let has = |name: &str| pairs.iter().any(|p| p.name() == name);
     if has("x-oss-signature-version") || has("x-oss-signature") || has("x-oss-credential") {
         v4_query::verify_v4_query(request, &pairs, secrets, now, options)
     } else if has("OSSAccessKeyId") || has("Signature") {

@@ -18,7 +18,7 @@ use zeroize::Zeroize;
 
 pub(super) fn verify_v1_query(
     request: &VerifyRequest<'_>,
-    pairs: &[QueryPair],
+    pairs: &[QueryPair<'_>],
     secrets: &dyn SecretLookup,
     now: SigningTime,
 ) -> Result<Verified, VerifyError> {
@@ -64,8 +64,8 @@ pub(super) fn verify_v1_query(
     let mut secret = lookup_secret(secrets, access_key_id)?;
     let query: Vec<(&str, &str)> = pairs
         .iter()
-        .filter(|p| !matches!(p.name.as_str(), "OSSAccessKeyId" | "Expires" | "Signature"))
-        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .filter(|p| !matches!(p.name(), "OSSAccessKeyId" | "Expires" | "Signature"))
+        .map(|p| (p.name(), p.value()))
         .collect();
     let signable = signable_for_v1(request, &query);
     let string_to_sign = v1::string_to_sign(&signable, expires_text, &[], &[]);
@@ -131,10 +131,7 @@ pub(super) fn verify_v1_header(
     check_skew(signed_at, now, options)?;
     let mut secret = lookup_secret(secrets, access_key_id)?;
     let pairs = parse_query(request.raw_query)?;
-    let query: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|p| (p.name.as_str(), p.value.as_str()))
-        .collect();
+    let query: Vec<(&str, &str)> = pairs.iter().map(|p| (p.name(), p.value())).collect();
     let signable = signable_for_v1(request, &query);
     let string_to_sign = v1::string_to_sign(&signable, date_text, &[], &[]);
     let expected = v1::signature_of(&secret, &string_to_sign);

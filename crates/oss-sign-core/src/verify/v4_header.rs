@@ -80,10 +80,7 @@ pub(super) fn verify_v4_header(
     let additional = additional_list(request, additional_line)?;
     let mut secret = lookup_secret(secrets, scope.access_key_id)?;
     let pairs = parse_query(request.raw_query)?;
-    let query: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|p| (p.name.as_str(), p.value.as_str()))
-        .collect();
+    let query: Vec<(&str, &str)> = pairs.iter().map(|p| (p.name(), p.value())).collect();
     let outcome = check_v4_signature(
         request,
         &query,

@@ -19,7 +19,7 @@ use zeroize::Zeroize;
 
 pub(super) fn verify_v4_query(
     request: &VerifyRequest<'_>,
-    pairs: &[QueryPair],
+    pairs: &[QueryPair<'_>],
     secrets: &dyn SecretLookup,
     now: SigningTime,
     options: &VerifyOptions,
@@ -94,8 +94,8 @@ pub(super) fn verify_v4_query(
     let mut secret = lookup_secret(secrets, scope.access_key_id)?;
     let query: Vec<(&str, &str)> = pairs
         .iter()
-        .filter(|p| p.name != "x-oss-signature")
-        .map(|p| (p.name.as_str(), p.value.as_str()))
+        .filter(|p| p.name() != "x-oss-signature")
+        .map(|p| (p.name(), p.value()))
         .collect();
     let outcome = check_v4_signature(
         request,
