@@ -52,6 +52,9 @@
 //! * [`v4`]: signing keys, presigning (query mode) and header signing.
 //! * [`v1`]: the HMAC-SHA1 scheme.
 //! * [`verify`]: checking presigned URLs and `Authorization` headers, for servers and debugging.
+//! * [`SigningTime`] and [`Clock`]: the workspace's one time type and one clock trait (the
+//!   caller implements it; this crate never reads a clock), with [`FixedClock`],
+//!   [`ManualClock`] and [`FnClock`].
 //! * [`encoding`]: the workspace's one percent codec: the OSS URI encoder and the strict
 //!   decoder ([`encoding::decode_strict`]).
 //! * [`query`]: the workspace's one query-string parser ([`query::parse_query`]), strict
@@ -68,6 +71,7 @@ extern crate alloc;
 extern crate std;
 
 mod canonical;
+mod clock;
 pub mod encoding;
 mod error;
 mod hmac_state;
@@ -78,6 +82,9 @@ pub mod v1;
 pub mod v4;
 pub mod verify;
 
+#[cfg(target_has_atomic = "64")]
+pub use clock::ManualClock;
+pub use clock::{Clock, FixedClock, FnClock};
 pub use error::{SignError, SignErrorKind};
 pub use request::SignableRequest;
 pub use time::SigningTime;
