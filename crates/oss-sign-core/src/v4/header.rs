@@ -17,10 +17,12 @@ use core::fmt;
 /// Options of V4 header-mode signing (the `Authorization` header).
 ///
 /// ```
-/// use oss_sign_core::{v4::HeaderParams, SigningTime};
-/// let params = HeaderParams::new("ak", "cn-hangzhou", SigningTime::from_unix_seconds(0)?)
-///     .security_token(Some("token"));
-/// # let _ = params;
+/// use oss_sign_core::{v4, SignableRequest, SigningTime};
+/// let t = SigningTime::from_unix_seconds(0)?;
+/// let key = v4::SigningKey::derive("sk", t, "cn-hangzhou", "oss");
+/// let params = v4::HeaderParams::new("ak", "cn-hangzhou", t).security_token(Some("token"));
+/// let signed = v4::sign_headers(&SignableRequest::new("GET").bucket("b").key("k"), &params, &key)?;
+/// assert_eq!(signed.headers_to_add()[2], ("x-oss-security-token", "token".to_string()));
 /// # Ok::<(), oss_sign_core::SignError>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
@@ -32,9 +34,12 @@ impl<'a> HeaderParams<'a> {
     /// Sign as `access_key_id` for `region` at `time`.
     ///
     /// ```
-    /// use oss_sign_core::{v4::HeaderParams, SigningTime};
-    /// let p = HeaderParams::new("ak", "cn-hangzhou", SigningTime::from_unix_seconds(0)?);
-    /// # let _ = p;
+    /// use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// let t = SigningTime::from_unix_seconds(0)?;
+    /// let key = v4::SigningKey::derive("sk", t, "cn-hangzhou", "oss");
+    /// let p = v4::HeaderParams::new("ak", "cn-hangzhou", t);
+    /// let signed = v4::sign_headers(&SignableRequest::new("GET"), &p, &key)?;
+    /// assert_eq!(signed.headers_to_add()[0], ("x-oss-date", "19700101T000000Z".to_string()));
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn new(access_key_id: &'a str, region: &'a str, time: SigningTime) -> Self {

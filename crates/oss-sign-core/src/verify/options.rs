@@ -8,9 +8,21 @@ use alloc::string::String;
 /// Options of verification beyond the defaults of [`verify_presigned`].
 ///
 /// ```
-/// use oss_sign_core::verify::VerifyOptions;
+/// use oss_sign_core::{v4, SignableRequest, SigningTime};
+/// use oss_sign_core::verify::{verify_authorization_with, StaticSecret, VerifyErrorKind, VerifyOptions, VerifyRequest};
+/// let t = SigningTime::from_unix_seconds(1_700_000_000)?;
+/// let key = v4::SigningKey::derive("sk", t, "cn-hangzhou", "oss");
+/// let signed = v4::sign_headers(&SignableRequest::new("GET"), &v4::HeaderParams::new("ak", "cn-hangzhou", t), &key)?;
+/// let headers: Vec<(&str, &str)> = signed.headers_to_add().iter().map(|(n, v)| (*n, v.as_str())).collect();
+/// let received = VerifyRequest::new("GET", "").headers(&headers);
 /// let options = VerifyOptions::new().region("cn-hangzhou").max_clock_skew_seconds(60);
-/// # let _ = options;
+/// let secrets = StaticSecret::new("ak", "sk");
+/// let in_time = t.checked_add_seconds(60).unwrap();
+/// assert!(verify_authorization_with(&received, &secrets, in_time, &options).is_ok());
+/// let late = t.checked_add_seconds(61).unwrap();
+/// let err = verify_authorization_with(&received, &secrets, late, &options).unwrap_err();
+/// assert_eq!(err.kind(), VerifyErrorKind::Expired);
+/// # Ok::<(), oss_sign_core::SignError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct VerifyOptions {

@@ -51,9 +51,10 @@ impl StaticSecret {
     /// A lookup that knows exactly one key.
     ///
     /// ```
-    /// use oss_sign_core::verify::StaticSecret;
+    /// use oss_sign_core::verify::{SecretLookup, StaticSecret};
     /// let s = StaticSecret::new("ak", "sk");
-    /// # let _ = s;
+    /// assert_eq!(s.secret_for("ak").as_deref(), Some("sk"));
+    /// assert_eq!(s.secret_for("AK"), None);
     /// ```
     pub fn new(access_key_id: impl Into<String>, secret: impl Into<String>) -> Self {
         Self {
