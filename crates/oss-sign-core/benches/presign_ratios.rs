@@ -1,12 +1,14 @@
 //! Presign cost as ratios to its crypto floor, measured in the same run (issue 17).
 //!
-//! `cargo bench -p oss-sign-core --bench presign_ratios` (about 15 s; `-- --rounds N` for more)
+//! `cargo bench -p oss-sign-core --bench presign_ratios` (about 15 s; `-- --rounds N` for more,
+//! `-- --only headers_20` to loop one case under `perf record`)
 //!
 //! The floor is what every V4 presigner pays for the typical GET: SHA-256 of its canonical
 //! request, HMAC-SHA256 (key states precomputed) of its string to sign, and both as hex.
 //! Every round times each case over the same number of calls, in an order rotated from round to
-//! round, and divides by the floor of that round; the report gives the median of those per-round
-//! ratios (and, for scale only, the median absolute time on this machine). The series compare
+//! round, each right after a batch of the floor, and divides by that floor batch; the report
+//! gives the median of those per-round ratios (and, for scale only, the median absolute time on
+//! this machine, which on a shared machine moves from run to run where the ratios do not). The series compare
 //! against `headers_0` and `presign_get`, so the per-item cost reads as a ratio too.
 //!
 //! Cases: `presign_get` (typical GET, key reused), `headers_0/5/20` (PUT with 0, 5 or 20
@@ -51,8 +53,9 @@ fn main() {
         .skip_while(|a| a != "--rounds")
         .nth(1)
         .and_then(|n| n.parse().ok())
-        .unwrap_or(31);
+        .unwrap_or(301);
     let calls_per_round = 4_000;
+    let batch = 250;
 
     let t = SigningTime::from_unix_seconds(1_731_400_000).unwrap_or_else(|_| unreachable!());
     let key: &'static v4::SigningKey =
@@ -147,32 +150,63 @@ fn main() {
         ),
     ];
 
+    // `--only NAME` loops one case for a few seconds, for `perf record`.
+    if let Some(only) = std::env::args().skip_while(|a| a != "--only").nth(1) {
+        let case = cases.iter().find(|c| c.name == only).unwrap_or(&cases[0]);
+        let start = Instant::now();
+        while start.elapsed().as_secs() < 4 {
+            for _ in 0..calls_per_round {
+                black_box((case.run)());
+            }
+        }
+        return;
+    }
     // warm-up
     for case in &cases {
         for _ in 0..calls_per_round {
             black_box((case.run)());
         }
     }
+    // Each round times every case in a rotated order, each one right after its own batch of
+    // the floor, so a case and the floor it is divided by run within a millisecond of each
+    // other: bursts of load from other processes hit both.
+    let time = |case: &Case| {
+        let start = Instant::now();
+        for _ in 0..batch {
+            black_box((case.run)());
+        }
+        start.elapsed().as_nanos() as f64 / batch as f64
+    };
+    let floor_index = 0;
     let mut nanos: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); cases.len()];
+    let mut floor_beside: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); cases.len()];
     for round in 0..rounds {
         for offset in 0..cases.len() {
             let index = (round + offset) % cases.len();
-            let start = Instant::now();
-            for _ in 0..calls_per_round {
-                black_box((cases[index].run)());
-            }
-            nanos[index].push(start.elapsed().as_nanos() as f64 / calls_per_round as f64);
+            floor_beside[index].push(time(&cases[floor_index]));
+            nanos[index].push(time(&cases[index]));
         }
     }
+    let to_floor = |of: usize| {
+        let mut r: Vec<f64> = (0..rounds)
+            .map(|i| nanos[of][i] / floor_beside[of][i])
+            .collect();
+        median(&mut r)
+    };
+    // Two cases as the ratio of their per-round floor ratios.
     let ratio_to = |of: usize, base: usize| {
-        let mut r: Vec<f64> = (0..rounds).map(|i| nanos[of][i] / nanos[base][i]).collect();
+        let mut r: Vec<f64> = (0..rounds)
+            .map(|i| {
+                (nanos[of][i] / floor_beside[of][i]) / (nanos[base][i] / floor_beside[base][i])
+            })
+            .collect();
         median(&mut r)
     };
     let index = |name: &str| cases.iter().position(|c| c.name == name).unwrap_or(0);
-    let (floor, get, h0) = (index("floor"), index("presign_get"), index("headers_0"));
+    let (get, h0) = (index("presign_get"), index("headers_0"));
 
     println!(
-        "presign_ratios: {rounds} rounds x {calls_per_round} calls, rotated order, medians of per-round ratios"
+        "presign_ratios: {rounds} rounds x {batch} calls per case, each beside a floor batch, rotated order, medians of per-round ratios"
     );
     println!(
         "canonical request {} bytes, string to sign {} bytes",
@@ -193,7 +227,7 @@ fn main() {
         println!(
             "{:<12} {:>10.2} {:>14} {:>10.0}",
             case.name,
-            ratio_to(i, floor),
+            to_floor(i),
             comparison,
             median(&mut abs)
         );

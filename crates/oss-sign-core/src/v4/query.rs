@@ -3,8 +3,8 @@
 use super::key::SigningKey;
 use super::scope::{scope_setters, string_to_sign, ScopeParams, ALGORITHM};
 use crate::canonical::{
-    effective_additional_headers, hashed_payload, is_signed_by_default_any_case, CanonicalHeaders,
-    CanonicalInputs, CanonicalRequest,
+    effective_additional_headers, hashed_payload, CanonicalHeaders, CanonicalInputs,
+    CanonicalRequest,
 };
 use crate::encoding::uri_encode_into;
 use crate::error::{SignError, SignErrorKind};
@@ -343,24 +343,6 @@ impl fmt::Debug for Presigned {
     }
 }
 
-/// Signed headers as `(lower-case name, value as given)`.
-fn signed_header_list(
-    request: &SignableRequest<'_>,
-    additional: &[String],
-) -> Vec<(String, String)> {
-    let mut list: Vec<(String, String)> = request
-        .header_pairs()
-        .iter()
-        .filter(|(name, _)| {
-            is_signed_by_default_any_case(name)
-                || additional.iter().any(|a| a.eq_ignore_ascii_case(name))
-        })
-        .map(|(name, value)| (name.to_ascii_lowercase(), (*value).to_owned()))
-        .collect();
-    list.sort_by(|a, b| a.0.cmp(&b.0));
-    list
-}
-
 /// Presigns `request` (query mode): computes the canonical request, the string to sign and the
 /// signature, and returns the parameters to add to the URL.
 ///
@@ -472,7 +454,7 @@ pub fn presign(
         expires_seconds: params.expires_seconds,
         security_token: token.map(ToOwned::to_owned),
         additional_headers: additional_line,
-        signed_headers: signed_header_list(request, &additional),
+        signed_headers: headers.request_headers_owned(),
         expiration,
     })
 }
