@@ -11,10 +11,12 @@ use crate::error::{SignError, SignErrorKind};
 use crate::request::SignableRequest;
 use crate::time::SigningTime;
 use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use once_cell::race::OnceBox;
 
 /// The longest validity of a V4 presigned URL: seven days, in seconds.
 pub const MAX_EXPIRES_SECONDS: u32 = 604_800;
@@ -131,7 +133,7 @@ pub struct Presigned {
     expires_seconds: u32,
     security_token: Option<String>,
     additional_headers: String,
-    signed_headers: Vec<(String, String)>,
+    signed_headers: SignedHeaderList,
     expiration: SigningTime,
 }
 
@@ -310,7 +312,26 @@ impl Presigned {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn signed_headers(&self) -> &[(String, String)] {
-        &self.signed_headers
+        self.signed_headers.owned()
+    }
+
+    /// The same headers as [`signed_headers`](Self::signed_headers), borrowed: no copy per
+    /// header (`signed_headers` builds its owned list on first use; this never does).
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let h = [("X-Oss-Meta-B", "2"), ("Content-Type", "text/plain"), ("x-oss-meta-a", " 1 ")];
+    /// let p = v4::presign(&SignableRequest::new("PUT").bucket("b").key("k").headers(&h),
+    ///     &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// let pairs: Vec<(&str, &str)> = p.signed_header_pairs().collect();
+    /// assert_eq!(pairs, [("content-type", "text/plain"), ("x-oss-meta-a", " 1 "), ("x-oss-meta-b", "2")]);
+    /// assert_eq!(p.signed_header_pairs().len(), p.signed_headers().len());
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn signed_header_pairs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.signed_headers.pairs()
     }
 
     /// When the URL stops being valid: `x-oss-date` + `x-oss-expires`.
@@ -340,6 +361,45 @@ impl fmt::Debug for Presigned {
             .field("additional_headers", &self.additional_headers)
             .field("signature", &self.signature)
             .finish_non_exhaustive()
+    }
+}
+
+/// The signed headers of a presigned request: lower-case names and values as given, back to
+/// back in one string, with the owned `(String, String)` list of the public accessor built only
+/// when it is first asked for.
+#[derive(Clone, Default)]
+struct SignedHeaderList {
+    text: String,
+    spans: Vec<(usize, usize, usize)>,
+    owned: OnceBox<Vec<(String, String)>>,
+}
+
+impl SignedHeaderList {
+    fn new((text, spans): (String, Vec<(usize, usize, usize)>)) -> Self {
+        Self {
+            text,
+            spans,
+            owned: OnceBox::new(),
+        }
+    }
+
+    fn pairs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.spans.iter().map(move |&(name, value, end)| {
+            (
+                self.text.get(name..value).unwrap_or(""),
+                self.text.get(value..end).unwrap_or(""),
+            )
+        })
+    }
+
+    fn owned(&self) -> &[(String, String)] {
+        self.owned.get_or_init(|| {
+            Box::new(
+                self.pairs()
+                    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                    .collect(),
+            )
+        })
     }
 }
 
@@ -454,7 +514,7 @@ pub fn presign(
         expires_seconds: params.expires_seconds,
         security_token: token.map(ToOwned::to_owned),
         additional_headers: additional_line,
-        signed_headers: headers.request_headers_owned(),
+        signed_headers: SignedHeaderList::new(headers.request_headers()),
         expiration,
     })
 }
@@ -528,6 +588,25 @@ mod tests {
         let bad_region = PresignParams::new("ak", "cn/x", t, 60);
         let err = presign(&SignableRequest::new("GET"), &bad_region, &key_slash).unwrap_err();
         assert!(err.message().contains("region"));
+    }
+
+    #[test]
+    fn presigned_stays_send_and_sync_and_clones_its_header_list() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Presigned>();
+        let t = SigningTime::from_unix_seconds(0).unwrap();
+        let key = SigningKey::derive("sk", t, "r", "oss");
+        let h = [("x-oss-meta-a", "1")];
+        let p = presign(
+            &SignableRequest::new("PUT").headers(&h),
+            &PresignParams::new("ak", "r", t, 60),
+            &key,
+        )
+        .unwrap();
+        let before = p.clone();
+        assert_eq!(p.signed_headers().len(), 1);
+        let after = p.clone();
+        assert_eq!(before.signed_headers(), after.signed_headers());
     }
 
     #[test]
