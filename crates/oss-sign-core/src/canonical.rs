@@ -33,9 +33,15 @@ pub(crate) fn hashed_payload(header_value: Option<&str>) -> &str {
 
 /// Orders header names as their lower-case forms would sort, without building those forms.
 pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
-    a.bytes()
-        .map(|x| x.to_ascii_lowercase())
-        .cmp(b.bytes().map(|x| x.to_ascii_lowercase()))
+    for (x, y) in a.bytes().zip(b.bytes()) {
+        if x != y {
+            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+            if x != y {
+                return x.cmp(&y);
+            }
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// The effective additional-header list: lower-cased, without names signed by default, without
@@ -71,8 +77,8 @@ pub(crate) fn effective_additional_headers<'h>(
 /// writes the canonical request.
 #[derive(Debug, Default)]
 pub(crate) struct CanonicalHeaders<'h> {
-    /// `(name as given, value as given, position in headers then extra)`.
-    entries: Vec<(&'h str, &'h str, usize)>,
+    /// `(name as given, value as given, position in headers then extra, name is lower-case)`.
+    entries: Vec<(&'h str, &'h str, usize, bool)>,
     /// How many headers the caller gave: positions below it are theirs, the rest `extra`.
     request_len: usize,
 }
@@ -85,17 +91,25 @@ impl<'h> CanonicalHeaders<'h> {
         additional: &[String],
         extra: &[(&'h str, &'h str)],
     ) -> Self {
-        let mut entries: Vec<(&'h str, &'h str, usize)> =
+        let mut entries: Vec<(&'h str, &'h str, usize, bool)> =
             Vec::with_capacity(headers.len() + extra.len());
         for (index, &(name, value)) in headers.iter().chain(extra.iter()).enumerate() {
             let signed = is_signed_by_default_any_case(name)
                 || additional.iter().any(|a| a.eq_ignore_ascii_case(name));
             if signed {
-                entries.push((name, value, index));
+                let lower = !name.bytes().any(|b| b.is_ascii_uppercase());
+                entries.push((name, value, index, lower));
             }
         }
         // Unstable sort with the position as tie-break: the order of a stable sort, no buffer.
-        entries.sort_unstable_by(|a, b| cmp_lowercase(a.0, b.0).then(a.2.cmp(&b.2)));
+        entries.sort_unstable_by(|a, b| {
+            let names = if a.3 && b.3 {
+                a.0.cmp(b.0)
+            } else {
+                cmp_lowercase(a.0, b.0)
+            };
+            names.then(a.2.cmp(&b.2))
+        });
         Self {
             entries,
             request_len: headers.len(),
@@ -105,14 +119,14 @@ impl<'h> CanonicalHeaders<'h> {
     /// `name:value\n` per distinct name: lower-case, values trimmed, repeats joined with `,`.
     fn write(&self, out: &mut String) {
         let mut previous: Option<&str> = None;
-        for &(name, value, _) in &self.entries {
+        for &(name, value, _, lower) in &self.entries {
             match previous {
                 Some(last) if last.eq_ignore_ascii_case(name) => out.push(','),
                 _ => {
                     if previous.is_some() {
                         out.push('\n');
                     }
-                    push_lowercase(out, name);
+                    push_lowercase(out, name, lower);
                     out.push(':');
                 }
             }
@@ -127,7 +141,7 @@ impl<'h> CanonicalHeaders<'h> {
     fn len_hint(&self) -> usize {
         self.entries
             .iter()
-            .map(|(n, v, _)| n.len() + v.len() + 2)
+            .map(|(n, v, _, _)| n.len() + v.len() + 2)
             .sum()
     }
 
@@ -145,14 +159,14 @@ impl<'h> CanonicalHeaders<'h> {
             .entries
             .iter()
             .filter(|e| e.2 < self.request_len)
-            .map(|(n, v, _)| n.len() + v.len())
+            .map(|(n, v, _, _)| n.len() + v.len())
             .sum();
         let mut text = String::with_capacity(bytes);
         let mut spans = Vec::with_capacity(count);
-        for &(name, value, index) in &self.entries {
+        for &(name, value, index, lower) in &self.entries {
             if index < self.request_len {
                 let name_start = text.len();
-                push_lowercase(&mut text, name);
+                push_lowercase(&mut text, name, lower);
                 let value_start = text.len();
                 text.push_str(value);
                 spans.push((name_start, value_start, text.len()));
@@ -162,11 +176,11 @@ impl<'h> CanonicalHeaders<'h> {
     }
 }
 
-fn push_lowercase(out: &mut String, name: &str) {
-    if name.bytes().any(|b| b.is_ascii_uppercase()) {
-        out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
-    } else {
+fn push_lowercase(out: &mut String, name: &str, already_lower: bool) {
+    if already_lower {
         out.push_str(name);
+    } else {
+        out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
     }
 }
 
@@ -358,6 +372,11 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn lowercase_order_is_the_order_of_the_lowercase_forms(a in "[a-cA-C-]{0,5}", b in "[a-cA-C-]{0,5}") {
+            prop_assert_eq!(cmp_lowercase(&a, &b), a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase()));
+        }
+
         #[test]
         fn same_canonical_headers_as_the_copying_selection(
             headers in prop::collection::vec(
