@@ -1,6 +1,5 @@
 //! [`SigningKey`]: the V4 key derived from the secret for one day, region and product.
 
-use super::scope::{push_hex, TERMINATOR};
 use crate::hmac_state::PreparedHmac;
 use crate::time::SigningTime;
 use alloc::borrow::ToOwned;
@@ -11,6 +10,18 @@ use sha2::Sha256;
 use zeroize::Zeroize;
 
 type HmacSha256 = Hmac<Sha256>;
+
+/// The last element of the credential scope, and the last input of the key chain.
+pub const TERMINATOR: &str = "aliyun_v4_request";
+
+/// Appends the lower-case hex form of `bytes`.
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+}
 
 /// The derived V4 signing key for one (secret, UTC day, region, product).
 ///

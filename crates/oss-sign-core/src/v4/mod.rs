@@ -48,8 +48,8 @@ mod scope;
 
 pub use crate::canonical::UNSIGNED_PAYLOAD;
 pub use header::{sign_headers, HeaderParams, HeaderSigned};
-pub use key::SigningKey;
+pub use key::{SigningKey, TERMINATOR};
 pub use query::{presign, PresignParams, Presigned, MAX_EXPIRES_SECONDS};
-pub use scope::{ALGORITHM, DEFAULT_PRODUCT, TERMINATOR};
+pub use scope::{ALGORITHM, DEFAULT_PRODUCT};
 
 pub(crate) use scope::string_to_sign;

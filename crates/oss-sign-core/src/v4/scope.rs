@@ -1,7 +1,7 @@
 //! The V4 credential scope (`YYYYMMDD/region/product/aliyun_v4_request`), the string to sign,
 //! and the options both signing modes share.
 
-use super::key::SigningKey;
+use super::key::{push_hex, SigningKey, TERMINATOR};
 use crate::error::{shorten, SignError, SignErrorKind};
 use crate::time::SigningTime;
 use alloc::format;
@@ -13,17 +13,6 @@ use sha2::{Digest, Sha256};
 pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
 /// The product of ordinary OSS (`oss-cloudbox` for OSS on CloudBox).
 pub const DEFAULT_PRODUCT: &str = "oss";
-/// The last element of the credential scope.
-pub const TERMINATOR: &str = "aliyun_v4_request";
-
-/// Appends the lower-case hex form of `bytes`.
-pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for byte in bytes {
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-}
 
 /// The scope fields shared by both modes.
 #[derive(Clone, Copy)]
