@@ -68,14 +68,44 @@ pub fn uri_encode(input: &str, keep_slash: bool) -> String {
 /// assert_eq!(url, "/bucket/a%2Bb.txt");
 /// ```
 pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
+    // Most names and many values need no escape at all: one table scan and one copy.
+    let literal = if keep_slash {
+        &PATH_LITERAL
+    } else {
+        &QUERY_LITERAL
+    };
+    let first_escape = input.bytes().position(|b| !literal[usize::from(b)]);
+    let Some(first_escape) = first_escape else {
+        out.push_str(input);
+        return;
+    };
+    let (plain, rest) = input.split_at(first_escape);
+    out.push_str(plain);
     let escaped = if keep_slash {
         PATH_ESCAPED
     } else {
         QUERY_ESCAPED
     };
-    for chunk in utf8_percent_encode(input, escaped) {
+    for chunk in utf8_percent_encode(rest, escaped) {
         out.push_str(chunk);
     }
+}
+
+/// Which bytes stay literal, as tables for the scan of [`uri_encode_into`].
+const QUERY_LITERAL: [bool; 256] = literal_table(false);
+const PATH_LITERAL: [bool; 256] = literal_table(true);
+
+const fn literal_table(keep_slash: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'.' | b'~')
+            || (keep_slash && b == b'/');
+        byte += 1;
+    }
+    table
 }
 
 /// Decodes `%XY` escapes (either hex case). `+` is left as `+`: OSS URLs never use
@@ -293,6 +323,27 @@ mod tests {
         assert_eq!(uri_encode("", false), "");
         assert_eq!(uri_encode("abc-_.~", false), "abc-_.~");
         assert_eq!(uri_encode("a/b", false), "a%2Fb");
+    }
+
+    #[test]
+    fn literal_tables_agree_with_the_escape_sets() {
+        use alloc::string::ToString;
+        for byte in 0..=255u8 {
+            let unreserved = is_unreserved(byte);
+            assert_eq!(QUERY_LITERAL[usize::from(byte)], unreserved, "{byte}");
+            assert_eq!(
+                PATH_LITERAL[usize::from(byte)],
+                unreserved || byte == b'/',
+                "{byte}"
+            );
+            if byte.is_ascii() {
+                let text = char::from(byte).to_string();
+                let query = utf8_percent_encode(&text, QUERY_ESCAPED).to_string();
+                let path = utf8_percent_encode(&text, PATH_ESCAPED).to_string();
+                assert_eq!(query == text, unreserved, "{byte}");
+                assert_eq!(path == text, unreserved || byte == b'/', "{byte}");
+            }
+        }
     }
 
     /// Regression (issue 13): the test server's old decoder used `u8::from_str_radix`, which
