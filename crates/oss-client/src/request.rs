@@ -1,19 +1,17 @@
 //! Typed requests of the seven operations that can be presigned, and the generic
 //! [`ObjectRequest`] for anything else (any method, headers and query parameters).
 //!
-//! Each request is a plain struct with public fields and `Default`, so it can be written as a
-//! struct literal, or with the builder-style setters:
+//! Each request is a struct with public fields, built with `new` and builder-style setters (the
+//! structs are `#[non_exhaustive]`, so a new OSS header can be added without breaking anyone:
+//! they cannot be written as struct literals outside this crate, but every field can still be
+//! read and assigned):
 //!
 //! ```
 //! use oss_client::GetObjectRequest;
 //!
-//! let a = GetObjectRequest {
-//!     bucket: "examplebucket".into(),
-//!     key: "exampleobject.txt".into(),
-//!     version_id: Some("CAEQ".into()),
-//!     ..Default::default()
-//! };
-//! let b = GetObjectRequest::new("examplebucket", "exampleobject.txt").version_id("CAEQ");
+//! let a = GetObjectRequest::new("examplebucket", "exampleobject.txt").version_id("CAEQ");
+//! let mut b = GetObjectRequest::new("examplebucket", "exampleobject.txt");
+//! b.version_id = Some("CAEQ".into());
 //! assert_eq!(a, b);
 //! ```
 //!
@@ -136,11 +134,18 @@ impl<T: Presignable + ?Sized> Presignable for &T {
     }
 }
 
+/// `Option<String>` setters, each with a doctest that builds `$new` and checks the field.
 macro_rules! string_setters {
-    ($ty:ident { $($field:ident),* $(,)? }) => {
+    ($ty:ident, $new:literal { $($field:ident),* $(,)? }) => {
         impl $ty {
             $(
                 #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+                ///
+                #[doc = concat!(
+                    "```\nuse oss_client::", stringify!($ty), ";\nlet req = ", $new, ".",
+                    stringify!($field), "(\"v\");\nassert_eq!(req.", stringify!($field),
+                    ".as_deref(), Some(\"v\"));\n```"
+                )]
                 #[must_use]
                 pub fn $field(mut self, value: impl Into<String>) -> Self {
                     self.$field = Some(value.into());
@@ -151,11 +156,17 @@ macro_rules! string_setters {
     };
 }
 
+/// `header` and `parameter`, each with a doctest that builds `$new` and checks the parts.
 macro_rules! common_setters {
-    ($ty:ident) => {
+    ($ty:ident, $new:literal) => {
         impl $ty {
             /// Adds a free-form request header (signed when it is `x-oss-*`, `Content-Type`,
             /// `Content-MD5`, or listed in the client's additional headers).
+            ///
+            #[doc = concat!(
+                "```\nuse oss_client::{Presignable, ", stringify!($ty), "};\nlet req = ", $new,
+                ".header(\"x-oss-meta-a\", \"1\");\nassert_eq!(req.presign_parts().headers.last(), Some(&(\"x-oss-meta-a\".into(), \"1\".into())));\n```"
+            )]
             #[must_use]
             pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
                 self.headers.push((name.into(), value.into()));
@@ -163,6 +174,11 @@ macro_rules! common_setters {
             }
 
             /// Adds a free-form query parameter (always signed; `""` = no value).
+            ///
+            #[doc = concat!(
+                "```\nuse oss_client::{Presignable, ", stringify!($ty), "};\nlet req = ", $new,
+                ".parameter(\"x-oss-ac-source-ip\", \"\");\nassert_eq!(req.presign_parts().query.last(), Some(&(\"x-oss-ac-source-ip\".into(), \"\".into())));\n```"
+            )]
             #[must_use]
             pub fn parameter(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
                 self.parameters.push((name.into(), value.into()));
@@ -197,6 +213,7 @@ macro_rules! common_setters {
 /// assert!(parts.headers.contains(&("x-oss-traffic-limit".into(), "819200".into())));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GetObjectRequest {
     /// Bucket name.
     pub bucket: String,
@@ -258,6 +275,12 @@ impl GetObjectRequest {
     }
 
     /// Sets [`traffic_limit`](Self::traffic_limit) (bit/s).
+    ///
+    /// ```
+    /// use oss_client::{GetObjectRequest, Presignable};
+    /// let get = GetObjectRequest::new("examplebucket", "k").traffic_limit(819_200);
+    /// assert!(get.presign_parts().headers.contains(&("x-oss-traffic-limit".into(), "819200".into())));
+    /// ```
     #[must_use]
     pub fn traffic_limit(mut self, bits_per_second: u64) -> Self {
         self.traffic_limit = Some(bits_per_second);
@@ -265,7 +288,7 @@ impl GetObjectRequest {
     }
 }
 
-string_setters!(GetObjectRequest {
+string_setters!(GetObjectRequest, "GetObjectRequest::new(\"examplebucket\", \"k\")" {
     range,
     range_behavior,
     if_match,
@@ -283,7 +306,10 @@ string_setters!(GetObjectRequest {
     process,
     request_payer,
 });
-common_setters!(GetObjectRequest);
+common_setters!(
+    GetObjectRequest,
+    "GetObjectRequest::new(\"examplebucket\", \"k\")"
+);
 
 impl Presignable for GetObjectRequest {
     fn presign_parts(&self) -> PresignParts<'_> {
@@ -316,108 +342,205 @@ impl Presignable for GetObjectRequest {
     }
 }
 
-/// Presign an upload: `PUT /{key}`.
-///
-/// `content_type`, `content_md5`, `x-oss-*` fields and metadata are signed: the uploader must
-/// send them with the same values. `metadata` entries become `x-oss-meta-{name}` headers.
-///
-/// ```
-/// use oss_client::{Presignable, PutObjectRequest};
-/// let put = PutObjectRequest::new("examplebucket", "report.pdf")
-///     .content_type("application/pdf")
-///     .metadata("author", "alice")
-///     .forbid_overwrite(true);
-/// let parts = put.presign_parts();
-/// assert!(parts.headers.contains(&("x-oss-meta-author".into(), "alice".into())));
-/// assert!(parts.headers.contains(&("x-oss-forbid-overwrite".into(), "true".into())));
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PutObjectRequest {
-    /// Bucket name.
-    pub bucket: String,
-    /// Object key.
-    pub key: String,
-    /// `Content-Type` header (signed).
-    pub content_type: Option<String>,
-    /// `Content-MD5` header (signed).
-    pub content_md5: Option<String>,
-    /// `Content-Length` header (not signed).
-    pub content_length: Option<u64>,
-    /// `Cache-Control` header.
-    pub cache_control: Option<String>,
-    /// `Content-Disposition` header.
-    pub content_disposition: Option<String>,
-    /// `Content-Encoding` header.
-    pub content_encoding: Option<String>,
-    /// `Expires` header.
-    pub expires: Option<String>,
-    /// `x-oss-object-acl` header (`private`, `public-read`, ...).
-    pub acl: Option<String>,
-    /// `x-oss-storage-class` header (`Standard`, `IA`, `Archive`, ...).
-    pub storage_class: Option<String>,
-    /// `x-oss-tagging` header (`a=1&b=2`).
-    pub tagging: Option<String>,
-    /// `x-oss-forbid-overwrite` header.
-    pub forbid_overwrite: Option<bool>,
-    /// `x-oss-server-side-encryption` header (`AES256`, `KMS`, `SM4`).
-    pub server_side_encryption: Option<String>,
-    /// `x-oss-server-side-data-encryption` header.
-    pub server_side_data_encryption: Option<String>,
-    /// `x-oss-server-side-encryption-key-id` header.
-    pub server_side_encryption_key_id: Option<String>,
-    /// `x-oss-callback` header (base64 JSON).
-    pub callback: Option<String>,
-    /// `x-oss-callback-var` header (base64 JSON).
-    pub callback_var: Option<String>,
-    /// `x-oss-traffic-limit` header, in bit/s.
-    pub traffic_limit: Option<u64>,
-    /// `x-oss-request-payer` header (`requester`).
-    pub request_payer: Option<String>,
-    /// User metadata: each `(name, value)` becomes header `x-oss-meta-{name}`.
-    pub metadata: Vec<(String, String)>,
-    /// Further headers.
-    pub headers: Vec<(String, String)>,
-    /// Further query parameters.
-    pub parameters: Vec<(String, String)>,
+/// Declares a request that creates an object (PutObject, InitiateMultipartUpload): `bucket`,
+/// `key`, the fields given, then the object headers both operations take (written once
+/// here), `metadata`, `headers` and `parameters`; with `new`, every setter, and helpers that
+/// push the shared headers in the order the official SDKs send them.
+macro_rules! object_creation_request {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident, new: $new:literal {
+            $($(#[$field_attr:meta])* pub $field:ident: $field_ty:ty,)*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct $name {
+            /// Bucket name.
+            pub bucket: String,
+            /// Object key.
+            pub key: String,
+            $($(#[$field_attr])* pub $field: $field_ty,)*
+            /// `Content-Type` header (signed).
+            pub content_type: Option<String>,
+            /// `Cache-Control` header.
+            pub cache_control: Option<String>,
+            /// `Content-Disposition` header.
+            pub content_disposition: Option<String>,
+            /// `Content-Encoding` header.
+            pub content_encoding: Option<String>,
+            /// `Expires` header.
+            pub expires: Option<String>,
+            /// `x-oss-storage-class` header (`Standard`, `IA`, `Archive`, ...).
+            pub storage_class: Option<String>,
+            /// `x-oss-tagging` header (`a=1&b=2`).
+            pub tagging: Option<String>,
+            /// `x-oss-forbid-overwrite` header.
+            pub forbid_overwrite: Option<bool>,
+            /// `x-oss-server-side-encryption` header (`AES256`, `KMS`, `SM4`).
+            pub server_side_encryption: Option<String>,
+            /// `x-oss-server-side-data-encryption` header.
+            pub server_side_data_encryption: Option<String>,
+            /// `x-oss-server-side-encryption-key-id` header.
+            pub server_side_encryption_key_id: Option<String>,
+            /// `x-oss-request-payer` header (`requester`).
+            pub request_payer: Option<String>,
+            /// User metadata: each `(name, value)` becomes header `x-oss-meta-{name}`.
+            pub metadata: Vec<(String, String)>,
+            /// Further headers.
+            pub headers: Vec<(String, String)>,
+            /// Further query parameters.
+            pub parameters: Vec<(String, String)>,
+        }
+
+        impl $name {
+            #[doc = concat!("A ", stringify!($name), " for `bucket`/`key` with no options.")]
+            ///
+            #[doc = concat!(
+                "```\nlet req = oss_client::", stringify!($name), "::new(\"examplebucket\", \"k\");\n",
+                "assert_eq!((req.bucket.as_str(), req.key.as_str()), (\"examplebucket\", \"k\"));\n",
+                "assert!(req.content_type.is_none() && req.metadata.is_empty());\n```"
+            )]
+            pub fn new(bucket: impl Into<String>, key: impl Into<String>) -> Self {
+                $name {
+                    bucket: bucket.into(),
+                    key: key.into(),
+                    ..Default::default()
+                }
+            }
+
+            /// Adds one metadata entry (`x-oss-meta-{name}: value`).
+            ///
+            #[doc = concat!(
+                "```\nuse oss_client::{Presignable, ", stringify!($name), "};\n",
+                "let req = ", $new, ".metadata(\"author\", \"alice\");\n",
+                "assert!(req.presign_parts().headers.contains(&(\"x-oss-meta-author\".into(), \"alice\".into())));\n```"
+            )]
+            #[must_use]
+            pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+                self.metadata.push((name.into(), value.into()));
+                self
+            }
+
+            /// Sets [`forbid_overwrite`](Self::forbid_overwrite).
+            ///
+            #[doc = concat!(
+                "```\nuse oss_client::{Presignable, ", stringify!($name), "};\n",
+                "let req = ", $new, ".forbid_overwrite(true);\n",
+                "assert!(req.presign_parts().headers.contains(&(\"x-oss-forbid-overwrite\".into(), \"true\".into())));\n```"
+            )]
+            #[must_use]
+            pub fn forbid_overwrite(mut self, forbid: bool) -> Self {
+                self.forbid_overwrite = Some(forbid);
+                self
+            }
+
+            /// `Cache-Control`, `Content-Disposition`, `Content-Encoding`, `Expires`.
+            fn push_representation_headers<'a>(&'a self, p: &mut PresignParts<'a>) {
+                p.header("Cache-Control", &self.cache_control);
+                p.header("Content-Disposition", &self.content_disposition);
+                p.header("Content-Encoding", &self.content_encoding);
+                p.header("Expires", &self.expires);
+            }
+
+            /// Storage class, tagging, overwrite protection and server-side encryption.
+            fn push_storage_headers<'a>(&'a self, p: &mut PresignParts<'a>) {
+                p.header("x-oss-storage-class", &self.storage_class);
+                p.header("x-oss-tagging", &self.tagging);
+                p.header_owned(
+                    "x-oss-forbid-overwrite",
+                    self.forbid_overwrite.map(|v| v.to_string()),
+                );
+                p.header("x-oss-server-side-encryption", &self.server_side_encryption);
+                p.header(
+                    "x-oss-server-side-data-encryption",
+                    &self.server_side_data_encryption,
+                );
+                p.header(
+                    "x-oss-server-side-encryption-key-id",
+                    &self.server_side_encryption_key_id,
+                );
+            }
+
+            /// `x-oss-request-payer`, the metadata, then the free-form headers and parameters.
+            fn push_payer_metadata_and_extras<'a>(&'a self, p: &mut PresignParts<'a>) {
+                p.header("x-oss-request-payer", &self.request_payer);
+                p.metadata(&self.metadata);
+                p.extra(&self.headers, &self.parameters);
+            }
+        }
+
+        string_setters!($name, $new {
+            content_type,
+            cache_control,
+            content_disposition,
+            content_encoding,
+            expires,
+            storage_class,
+            tagging,
+            server_side_encryption,
+            server_side_data_encryption,
+            server_side_encryption_key_id,
+            request_payer,
+        });
+        common_setters!($name, $new);
+    };
+}
+
+object_creation_request! {
+    /// Presign an upload: `PUT /{key}`.
+    ///
+    /// `content_type`, `content_md5`, `x-oss-*` fields and metadata are signed: the uploader must
+    /// send them with the same values. `metadata` entries become `x-oss-meta-{name}` headers.
+    ///
+    /// ```
+    /// use oss_client::{Presignable, PutObjectRequest};
+    /// let put = PutObjectRequest::new("examplebucket", "report.pdf")
+    ///     .content_type("application/pdf")
+    ///     .metadata("author", "alice")
+    ///     .forbid_overwrite(true);
+    /// let parts = put.presign_parts();
+    /// assert!(parts.headers.contains(&("x-oss-meta-author".into(), "alice".into())));
+    /// assert!(parts.headers.contains(&("x-oss-forbid-overwrite".into(), "true".into())));
+    /// ```
+    pub struct PutObjectRequest, new: "PutObjectRequest::new(\"examplebucket\", \"k\")" {
+        /// `Content-MD5` header (signed).
+        pub content_md5: Option<String>,
+        /// `Content-Length` header (not signed).
+        pub content_length: Option<u64>,
+        /// `x-oss-object-acl` header (`private`, `public-read`, ...).
+        pub acl: Option<String>,
+        /// `x-oss-callback` header (base64 JSON).
+        pub callback: Option<String>,
+        /// `x-oss-callback-var` header (base64 JSON).
+        pub callback_var: Option<String>,
+        /// `x-oss-traffic-limit` header, in bit/s.
+        pub traffic_limit: Option<u64>,
+    }
 }
 
 impl PutObjectRequest {
-    /// A PutObject request for `bucket`/`key` with no options.
+    /// Sets [`content_length`](Self::content_length).
     ///
     /// ```
-    /// let req = oss_client::PutObjectRequest::new("examplebucket", "k");
-    /// assert!(req.content_type.is_none());
+    /// use oss_client::{Presignable, PutObjectRequest};
+    /// let put = PutObjectRequest::new("examplebucket", "k").content_length(5);
+    /// assert!(put.presign_parts().headers.contains(&("Content-Length".into(), "5".into())));
     /// ```
-    pub fn new(bucket: impl Into<String>, key: impl Into<String>) -> Self {
-        PutObjectRequest {
-            bucket: bucket.into(),
-            key: key.into(),
-            ..Default::default()
-        }
-    }
-
-    /// Adds one metadata entry (`x-oss-meta-{name}: value`).
-    #[must_use]
-    pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sets [`content_length`](Self::content_length).
     #[must_use]
     pub fn content_length(mut self, length: u64) -> Self {
         self.content_length = Some(length);
         self
     }
 
-    /// Sets [`forbid_overwrite`](Self::forbid_overwrite).
-    #[must_use]
-    pub fn forbid_overwrite(mut self, forbid: bool) -> Self {
-        self.forbid_overwrite = Some(forbid);
-        self
-    }
-
     /// Sets [`traffic_limit`](Self::traffic_limit) (bit/s).
+    ///
+    /// ```
+    /// use oss_client::{Presignable, PutObjectRequest};
+    /// let put = PutObjectRequest::new("examplebucket", "k").traffic_limit(819_200);
+    /// assert!(put.presign_parts().headers.contains(&("x-oss-traffic-limit".into(), "819200".into())));
+    /// ```
     #[must_use]
     pub fn traffic_limit(mut self, bits_per_second: u64) -> Self {
         self.traffic_limit = Some(bits_per_second);
@@ -425,24 +548,12 @@ impl PutObjectRequest {
     }
 }
 
-string_setters!(PutObjectRequest {
-    content_type,
+string_setters!(PutObjectRequest, "PutObjectRequest::new(\"examplebucket\", \"k\")" {
     content_md5,
-    cache_control,
-    content_disposition,
-    content_encoding,
-    expires,
     acl,
-    storage_class,
-    tagging,
-    server_side_encryption,
-    server_side_data_encryption,
-    server_side_encryption_key_id,
     callback,
     callback_var,
-    request_payer,
 });
-common_setters!(PutObjectRequest);
 
 impl Presignable for PutObjectRequest {
     fn presign_parts(&self) -> PresignParts<'_> {
@@ -450,35 +561,16 @@ impl Presignable for PutObjectRequest {
         p.header("Content-Type", &self.content_type);
         p.header("Content-MD5", &self.content_md5);
         p.header_owned("Content-Length", self.content_length.map(|v| v.to_string()));
-        p.header("Cache-Control", &self.cache_control);
-        p.header("Content-Disposition", &self.content_disposition);
-        p.header("Content-Encoding", &self.content_encoding);
-        p.header("Expires", &self.expires);
+        self.push_representation_headers(&mut p);
         p.header("x-oss-object-acl", &self.acl);
-        p.header("x-oss-storage-class", &self.storage_class);
-        p.header("x-oss-tagging", &self.tagging);
-        p.header_owned(
-            "x-oss-forbid-overwrite",
-            self.forbid_overwrite.map(|v| v.to_string()),
-        );
-        p.header("x-oss-server-side-encryption", &self.server_side_encryption);
-        p.header(
-            "x-oss-server-side-data-encryption",
-            &self.server_side_data_encryption,
-        );
-        p.header(
-            "x-oss-server-side-encryption-key-id",
-            &self.server_side_encryption_key_id,
-        );
+        self.push_storage_headers(&mut p);
         p.header("x-oss-callback", &self.callback);
         p.header("x-oss-callback-var", &self.callback_var);
         p.header_owned(
             "x-oss-traffic-limit",
             self.traffic_limit.map(|v| v.to_string()),
         );
-        p.header("x-oss-request-payer", &self.request_payer);
-        p.metadata(&self.metadata);
-        p.extra(&self.headers, &self.parameters);
+        self.push_payer_metadata_and_extras(&mut p);
         p
     }
 }
@@ -491,6 +583,7 @@ impl Presignable for PutObjectRequest {
 /// assert_eq!(head.presign_parts().query[0], ("versionId".into(), "CAEQ".into()));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HeadObjectRequest {
     /// Bucket name.
     pub bucket: String,
@@ -530,7 +623,7 @@ impl HeadObjectRequest {
     }
 }
 
-string_setters!(HeadObjectRequest {
+string_setters!(HeadObjectRequest, "HeadObjectRequest::new(\"examplebucket\", \"k\")" {
     version_id,
     if_match,
     if_none_match,
@@ -538,7 +631,10 @@ string_setters!(HeadObjectRequest {
     if_unmodified_since,
     request_payer,
 });
-common_setters!(HeadObjectRequest);
+common_setters!(
+    HeadObjectRequest,
+    "HeadObjectRequest::new(\"examplebucket\", \"k\")"
+);
 
 impl Presignable for HeadObjectRequest {
     fn presign_parts(&self) -> PresignParts<'_> {
@@ -554,99 +650,28 @@ impl Presignable for HeadObjectRequest {
     }
 }
 
-/// Presign the start of a multipart upload: `POST /{key}?uploads`.
-///
-/// ```
-/// use oss_client::{InitiateMultipartUploadRequest, Presignable};
-/// let init = InitiateMultipartUploadRequest::new("examplebucket", "big.bin");
-/// let parts = init.presign_parts();
-/// assert_eq!((parts.method.as_ref(), &parts.query[0]), ("POST", &("uploads".into(), "".into())));
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct InitiateMultipartUploadRequest {
-    /// Bucket name.
-    pub bucket: String,
-    /// Object key.
-    pub key: String,
-    /// `encoding-type` query parameter (`url`).
-    pub encoding_type: Option<String>,
-    /// `Content-Type` header (signed).
-    pub content_type: Option<String>,
-    /// `Cache-Control` header.
-    pub cache_control: Option<String>,
-    /// `Content-Disposition` header.
-    pub content_disposition: Option<String>,
-    /// `Content-Encoding` header.
-    pub content_encoding: Option<String>,
-    /// `Expires` header.
-    pub expires: Option<String>,
-    /// `x-oss-storage-class` header.
-    pub storage_class: Option<String>,
-    /// `x-oss-tagging` header.
-    pub tagging: Option<String>,
-    /// `x-oss-forbid-overwrite` header.
-    pub forbid_overwrite: Option<bool>,
-    /// `x-oss-server-side-encryption` header.
-    pub server_side_encryption: Option<String>,
-    /// `x-oss-server-side-data-encryption` header.
-    pub server_side_data_encryption: Option<String>,
-    /// `x-oss-server-side-encryption-key-id` header.
-    pub server_side_encryption_key_id: Option<String>,
-    /// `x-oss-request-payer` header (`requester`).
-    pub request_payer: Option<String>,
-    /// User metadata: each `(name, value)` becomes header `x-oss-meta-{name}`.
-    pub metadata: Vec<(String, String)>,
-    /// Further headers.
-    pub headers: Vec<(String, String)>,
-    /// Further query parameters.
-    pub parameters: Vec<(String, String)>,
-}
-
-impl InitiateMultipartUploadRequest {
-    /// An InitiateMultipartUpload request for `bucket`/`key`.
+object_creation_request! {
+    /// Presign the start of a multipart upload: `POST /{key}?uploads`.
+    ///
+    /// Takes the same object headers as [`PutObjectRequest`] (they are declared once for both).
     ///
     /// ```
-    /// let req = oss_client::InitiateMultipartUploadRequest::new("examplebucket", "k");
-    /// assert!(req.metadata.is_empty());
+    /// use oss_client::{InitiateMultipartUploadRequest, Presignable};
+    /// let init = InitiateMultipartUploadRequest::new("examplebucket", "big.bin");
+    /// let parts = init.presign_parts();
+    /// assert_eq!((parts.method.as_ref(), &parts.query[0]), ("POST", &("uploads".into(), "".into())));
     /// ```
-    pub fn new(bucket: impl Into<String>, key: impl Into<String>) -> Self {
-        InitiateMultipartUploadRequest {
-            bucket: bucket.into(),
-            key: key.into(),
-            ..Default::default()
-        }
-    }
-
-    /// Adds one metadata entry (`x-oss-meta-{name}: value`).
-    #[must_use]
-    pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.metadata.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sets [`forbid_overwrite`](Self::forbid_overwrite).
-    #[must_use]
-    pub fn forbid_overwrite(mut self, forbid: bool) -> Self {
-        self.forbid_overwrite = Some(forbid);
-        self
+    pub struct InitiateMultipartUploadRequest,
+        new: "InitiateMultipartUploadRequest::new(\"examplebucket\", \"k\")" {
+        /// `encoding-type` query parameter (`url`).
+        pub encoding_type: Option<String>,
     }
 }
 
-string_setters!(InitiateMultipartUploadRequest {
-    encoding_type,
-    content_type,
-    cache_control,
-    content_disposition,
-    content_encoding,
-    expires,
-    storage_class,
-    tagging,
-    server_side_encryption,
-    server_side_data_encryption,
-    server_side_encryption_key_id,
-    request_payer,
-});
-common_setters!(InitiateMultipartUploadRequest);
+string_setters!(
+    InitiateMultipartUploadRequest,
+    "InitiateMultipartUploadRequest::new(\"examplebucket\", \"k\")" { encoding_type }
+);
 
 impl Presignable for InitiateMultipartUploadRequest {
     fn presign_parts(&self) -> PresignParts<'_> {
@@ -654,28 +679,9 @@ impl Presignable for InitiateMultipartUploadRequest {
         p.query.push((Cow::Borrowed("uploads"), Cow::Borrowed("")));
         p.param("encoding-type", &self.encoding_type);
         p.header("Content-Type", &self.content_type);
-        p.header("Cache-Control", &self.cache_control);
-        p.header("Content-Disposition", &self.content_disposition);
-        p.header("Content-Encoding", &self.content_encoding);
-        p.header("Expires", &self.expires);
-        p.header("x-oss-storage-class", &self.storage_class);
-        p.header("x-oss-tagging", &self.tagging);
-        p.header_owned(
-            "x-oss-forbid-overwrite",
-            self.forbid_overwrite.map(|v| v.to_string()),
-        );
-        p.header("x-oss-server-side-encryption", &self.server_side_encryption);
-        p.header(
-            "x-oss-server-side-data-encryption",
-            &self.server_side_data_encryption,
-        );
-        p.header(
-            "x-oss-server-side-encryption-key-id",
-            &self.server_side_encryption_key_id,
-        );
-        p.header("x-oss-request-payer", &self.request_payer);
-        p.metadata(&self.metadata);
-        p.extra(&self.headers, &self.parameters);
+        self.push_representation_headers(&mut p);
+        self.push_storage_headers(&mut p);
+        self.push_payer_metadata_and_extras(&mut p);
         p
     }
 }
@@ -692,6 +698,7 @@ impl Presignable for InitiateMultipartUploadRequest {
 /// assert_eq!(parts.query[1].0, "uploadId");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct UploadPartRequest {
     /// Bucket name.
     pub bucket: String,
@@ -738,6 +745,12 @@ impl UploadPartRequest {
     }
 
     /// Sets [`content_length`](Self::content_length).
+    ///
+    /// ```
+    /// use oss_client::{Presignable, UploadPartRequest};
+    /// let part = UploadPartRequest::new("examplebucket", "k", 1, "UPID").content_length(5);
+    /// assert!(part.presign_parts().headers.contains(&("Content-Length".into(), "5".into())));
+    /// ```
     #[must_use]
     pub fn content_length(mut self, length: u64) -> Self {
         self.content_length = Some(length);
@@ -745,6 +758,12 @@ impl UploadPartRequest {
     }
 
     /// Sets [`traffic_limit`](Self::traffic_limit) (bit/s).
+    ///
+    /// ```
+    /// use oss_client::{Presignable, UploadPartRequest};
+    /// let part = UploadPartRequest::new("examplebucket", "k", 1, "UPID").traffic_limit(8);
+    /// assert!(part.presign_parts().headers.contains(&("x-oss-traffic-limit".into(), "8".into())));
+    /// ```
     #[must_use]
     pub fn traffic_limit(mut self, bits_per_second: u64) -> Self {
         self.traffic_limit = Some(bits_per_second);
@@ -752,11 +771,14 @@ impl UploadPartRequest {
     }
 }
 
-string_setters!(UploadPartRequest {
+string_setters!(UploadPartRequest, "UploadPartRequest::new(\"examplebucket\", \"k\", 1, \"UPID\")" {
     content_md5,
     request_payer,
 });
-common_setters!(UploadPartRequest);
+common_setters!(
+    UploadPartRequest,
+    "UploadPartRequest::new(\"examplebucket\", \"k\", 1, \"UPID\")"
+);
 
 impl Presignable for UploadPartRequest {
     fn presign_parts(&self) -> PresignParts<'_> {
@@ -789,6 +811,7 @@ impl Presignable for UploadPartRequest {
 /// assert!(parts.headers.contains(&("x-oss-complete-all".into(), "yes".into())));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CompleteMultipartUploadRequest {
     /// Bucket name.
     pub bucket: String,
@@ -837,6 +860,12 @@ impl CompleteMultipartUploadRequest {
     }
 
     /// Sets [`complete_all`](Self::complete_all).
+    ///
+    /// ```
+    /// use oss_client::{CompleteMultipartUploadRequest, Presignable};
+    /// let done = CompleteMultipartUploadRequest::new("examplebucket", "k", "UPID").complete_all(true);
+    /// assert!(done.presign_parts().headers.contains(&("x-oss-complete-all".into(), "yes".into())));
+    /// ```
     #[must_use]
     pub fn complete_all(mut self, all: bool) -> Self {
         self.complete_all = all;
@@ -844,6 +873,12 @@ impl CompleteMultipartUploadRequest {
     }
 
     /// Sets [`forbid_overwrite`](Self::forbid_overwrite).
+    ///
+    /// ```
+    /// use oss_client::{CompleteMultipartUploadRequest, Presignable};
+    /// let done = CompleteMultipartUploadRequest::new("examplebucket", "k", "UPID").forbid_overwrite(false);
+    /// assert!(done.presign_parts().headers.contains(&("x-oss-forbid-overwrite".into(), "false".into())));
+    /// ```
     #[must_use]
     pub fn forbid_overwrite(mut self, forbid: bool) -> Self {
         self.forbid_overwrite = Some(forbid);
@@ -851,14 +886,17 @@ impl CompleteMultipartUploadRequest {
     }
 }
 
-string_setters!(CompleteMultipartUploadRequest {
+string_setters!(CompleteMultipartUploadRequest, "CompleteMultipartUploadRequest::new(\"examplebucket\", \"k\", \"UPID\")" {
     encoding_type,
     acl,
     callback,
     callback_var,
     request_payer,
 });
-common_setters!(CompleteMultipartUploadRequest);
+common_setters!(
+    CompleteMultipartUploadRequest,
+    "CompleteMultipartUploadRequest::new(\"examplebucket\", \"k\", \"UPID\")"
+);
 
 impl Presignable for CompleteMultipartUploadRequest {
     fn presign_parts(&self) -> PresignParts<'_> {
@@ -891,6 +929,7 @@ impl Presignable for CompleteMultipartUploadRequest {
 /// assert_eq!(abort.presign_parts().method, "DELETE");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AbortMultipartUploadRequest {
     /// Bucket name.
     pub bucket: String,
@@ -927,8 +966,11 @@ impl AbortMultipartUploadRequest {
     }
 }
 
-string_setters!(AbortMultipartUploadRequest { request_payer });
-common_setters!(AbortMultipartUploadRequest);
+string_setters!(AbortMultipartUploadRequest, "AbortMultipartUploadRequest::new(\"examplebucket\", \"k\", \"UPID\")" { request_payer });
+common_setters!(
+    AbortMultipartUploadRequest,
+    "AbortMultipartUploadRequest::new(\"examplebucket\", \"k\", \"UPID\")"
+);
 
 impl Presignable for AbortMultipartUploadRequest {
     fn presign_parts(&self) -> PresignParts<'_> {
@@ -953,6 +995,7 @@ impl Presignable for AbortMultipartUploadRequest {
 /// assert_eq!(parts.method, "post"); // upper-cased by the client when it signs
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ObjectRequest {
     /// HTTP method (upper-cased when signed).
     pub method: String,
@@ -987,7 +1030,10 @@ impl ObjectRequest {
     }
 }
 
-common_setters!(ObjectRequest);
+common_setters!(
+    ObjectRequest,
+    "ObjectRequest::new(\"GET\", \"examplebucket\", \"k\")"
+);
 
 impl Presignable for ObjectRequest {
     fn presign_parts(&self) -> PresignParts<'_> {

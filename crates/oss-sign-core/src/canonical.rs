@@ -5,10 +5,13 @@
 //! ```
 
 use crate::encoding::uri_encode_into;
-use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cmp::Ordering;
 use core::ops::Range;
+
+/// The payload hash OSS signs in place of a body hash.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// Whether a header name (any case) is signed without being listed as an additional header:
 /// `x-oss-*`, `content-type` and `content-md5`.
@@ -25,15 +28,20 @@ pub(crate) fn hashed_payload(header_value: Option<&str>) -> &str {
     header_value
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .unwrap_or(crate::v4::UNSIGNED_PAYLOAD)
+        .unwrap_or(UNSIGNED_PAYLOAD)
 }
 
-fn lower(name: &str) -> Cow<'_, str> {
-    if name.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(name.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(name)
+/// Orders header names as their lower-case forms would sort, without building those forms.
+pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
+    for (x, y) in a.bytes().zip(b.bytes()) {
+        if x != y {
+            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+            if x != y {
+                return x.cmp(&y);
+            }
+        }
     }
+    a.len().cmp(&b.len())
 }
 
 /// The effective additional-header list: lower-cased, without names signed by default, without
@@ -62,50 +70,70 @@ pub(crate) fn effective_additional_headers<'h>(
 
 /// The headers a signature covers: lower-case names sorted by byte order, values trimmed, repeated
 /// names joined with `,`.
+///
+/// Nothing is copied: each entry borrows the caller's name and value (as given), the list is
+/// sorted by lower-case name and input position (so repeated names keep their order, and
+/// repeats sit side by side), and [`write`](Self::write) lower-cases, trims and joins while it
+/// writes the canonical request.
 #[derive(Debug, Default)]
 pub(crate) struct CanonicalHeaders<'h> {
-    pub(crate) entries: Vec<(Cow<'h, str>, Cow<'h, str>)>,
+    /// `(name as given, value as given, position in headers then extra, name is lower-case)`.
+    entries: Vec<(&'h str, &'h str, usize, bool)>,
+    /// How many headers the caller gave: positions below it are theirs, the rest `extra`.
+    request_len: usize,
 }
 
 impl<'h> CanonicalHeaders<'h> {
-    /// Selects and normalises the signed headers of `headers`, plus `extra` (already lower-case
-    /// headers the signer adds, such as `x-oss-date`).
+    /// Selects the signed headers of `headers`, plus `extra` (already lower-case headers the
+    /// signer adds, such as `x-oss-date`).
     pub(crate) fn select(
         headers: &[(&'h str, &'h str)],
         additional: &[String],
         extra: &[(&'h str, &'h str)],
     ) -> Self {
-        let mut entries: Vec<(Cow<'h, str>, Cow<'h, str>)> = Vec::new();
-        for (name, value) in headers.iter().chain(extra.iter()) {
+        let mut entries: Vec<(&'h str, &'h str, usize, bool)> =
+            Vec::with_capacity(headers.len() + extra.len());
+        for (index, &(name, value)) in headers.iter().chain(extra.iter()).enumerate() {
             let signed = is_signed_by_default_any_case(name)
                 || additional.iter().any(|a| a.eq_ignore_ascii_case(name));
             if signed {
-                entries.push((lower(name), Cow::Borrowed(value.trim())));
+                let lower = !name.bytes().any(|b| b.is_ascii_uppercase());
+                entries.push((name, value, index, lower));
             }
         }
-        if entries.len() > 1 {
-            entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            let mut merged: Vec<(Cow<'h, str>, Cow<'h, str>)> = Vec::with_capacity(entries.len());
-            for (name, value) in entries {
-                match merged.last_mut() {
-                    Some((last_name, last_value)) if *last_name == name => {
-                        let joined = last_value.to_mut();
-                        joined.push(',');
-                        joined.push_str(&value);
-                    }
-                    _ => merged.push((name, value)),
-                }
-            }
-            entries = merged;
+        // Unstable sort with the position as tie-break: the order of a stable sort, no buffer.
+        entries.sort_unstable_by(|a, b| {
+            let names = if a.3 && b.3 {
+                a.0.cmp(b.0)
+            } else {
+                cmp_lowercase(a.0, b.0)
+            };
+            names.then(a.2.cmp(&b.2))
+        });
+        Self {
+            entries,
+            request_len: headers.len(),
         }
-        Self { entries }
     }
 
+    /// `name:value\n` per distinct name: lower-case, values trimmed, repeats joined with `,`.
     fn write(&self, out: &mut String) {
-        for (name, value) in &self.entries {
-            out.push_str(name);
-            out.push(':');
-            out.push_str(value);
+        let mut previous: Option<&str> = None;
+        for &(name, value, _, lower) in &self.entries {
+            match previous {
+                Some(last) if last.eq_ignore_ascii_case(name) => out.push(','),
+                _ => {
+                    if previous.is_some() {
+                        out.push('\n');
+                    }
+                    push_lowercase(out, name, lower);
+                    out.push(':');
+                }
+            }
+            out.push_str(value.trim());
+            previous = Some(name);
+        }
+        if previous.is_some() {
             out.push('\n');
         }
     }
@@ -113,8 +141,46 @@ impl<'h> CanonicalHeaders<'h> {
     fn len_hint(&self) -> usize {
         self.entries
             .iter()
-            .map(|(n, v)| n.len() + v.len() + 2)
+            .map(|(n, v, _, _)| n.len() + v.len() + 2)
             .sum()
+    }
+
+    /// The signed headers the caller gave, as `(lower-case name, value as given)`, sorted by
+    /// name (repeats in input order), written back to back into `text` with one
+    /// `(name start, value start, value end)` span each: two allocations in all, not two per
+    /// header.
+    pub(crate) fn request_headers(&self) -> (String, Vec<(usize, usize, usize)>) {
+        let count = self
+            .entries
+            .iter()
+            .filter(|e| e.2 < self.request_len)
+            .count();
+        let bytes = self
+            .entries
+            .iter()
+            .filter(|e| e.2 < self.request_len)
+            .map(|(n, v, _, _)| n.len() + v.len())
+            .sum();
+        let mut text = String::with_capacity(bytes);
+        let mut spans = Vec::with_capacity(count);
+        for &(name, value, index, lower) in &self.entries {
+            if index < self.request_len {
+                let name_start = text.len();
+                push_lowercase(&mut text, name, lower);
+                let value_start = text.len();
+                text.push_str(value);
+                spans.push((name_start, value_start, text.len()));
+            }
+        }
+        (text, spans)
+    }
+}
+
+fn push_lowercase(out: &mut String, name: &str, already_lower: bool) {
+    if already_lower {
+        out.push_str(name);
+    } else {
+        out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
     }
 }
 
@@ -215,6 +281,121 @@ impl CanonicalRequest {
         Self {
             text,
             query: query_start..query_end,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::borrow::ToOwned;
+    use alloc::vec;
+    use proptest::prelude::*;
+
+    /// The selection as it was written before it stopped copying (issue 17): lower-cased
+    /// copies, stable sort, a second vector for the merge.
+    fn reference(
+        headers: &[(&str, &str)],
+        additional: &[String],
+    ) -> (String, Vec<(String, String)>) {
+        let mut entries: Vec<(String, String)> = Vec::new();
+        for (name, value) in headers {
+            if is_signed_by_default_any_case(name)
+                || additional.iter().any(|a| a.eq_ignore_ascii_case(name))
+            {
+                entries.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+            }
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut merged: Vec<(String, String)> = Vec::new();
+        for (name, value) in entries {
+            match merged.last_mut() {
+                Some((last, joined)) if *last == name => {
+                    joined.push(',');
+                    joined.push_str(&value);
+                }
+                _ => merged.push((name, value)),
+            }
+        }
+        let mut text = String::new();
+        for (name, value) in &merged {
+            text.push_str(name);
+            text.push(':');
+            text.push_str(value);
+            text.push('\n');
+        }
+        let mut list: Vec<(String, String)> = headers
+            .iter()
+            .filter(|(name, _)| {
+                is_signed_by_default_any_case(name)
+                    || additional.iter().any(|a| a.eq_ignore_ascii_case(name))
+            })
+            .map(|(name, value)| (name.to_ascii_lowercase(), (*value).to_owned()))
+            .collect();
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        (text, list)
+    }
+
+    fn owned(selected: &CanonicalHeaders<'_>) -> Vec<(String, String)> {
+        let (text, spans) = selected.request_headers();
+        spans
+            .iter()
+            .map(|&(n, v, e)| (text[n..v].to_owned(), text[v..e].to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn repeated_mixed_case_names_join_in_input_order() {
+        let headers = [
+            ("X-OSS-Meta-B", " 2 "),
+            ("content-type", "text/plain"),
+            ("x-oss-meta-b", "1"),
+            ("Range", "bytes=0-1"),
+            ("x-oss-meta-a", "0"),
+        ];
+        let selected = CanonicalHeaders::select(&headers, &[], &[("x-oss-date", "d")]);
+        let mut text = String::new();
+        selected.write(&mut text);
+        assert_eq!(
+            text,
+            "content-type:text/plain\nx-oss-date:d\nx-oss-meta-a:0\nx-oss-meta-b:2,1\n"
+        );
+        assert_eq!(
+            owned(&selected),
+            vec![
+                ("content-type".to_owned(), "text/plain".to_owned()),
+                ("x-oss-meta-a".to_owned(), "0".to_owned()),
+                ("x-oss-meta-b".to_owned(), " 2 ".to_owned()),
+                ("x-oss-meta-b".to_owned(), "1".to_owned()),
+            ]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn lowercase_order_is_the_order_of_the_lowercase_forms(a in "[a-cA-C-]{0,5}", b in "[a-cA-C-]{0,5}") {
+            prop_assert_eq!(cmp_lowercase(&a, &b), a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase()));
+        }
+
+        #[test]
+        fn same_canonical_headers_as_the_copying_selection(
+            headers in prop::collection::vec(
+                (prop::sample::select(vec![
+                    "x-oss-meta-a", "X-OSS-META-A", "x-oss-meta-B", "Content-Type", "content-md5",
+                    "Host", "host", "range", "x-oss-date", "X-Oss-Meta-b",
+                ]), "[ a-z0-9,]{0,6}"),
+                0..12,
+            ),
+            with_host in any::<bool>(),
+        ) {
+            let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let additional = if with_host { vec!["host".to_owned()] } else { Vec::new() };
+            let selected = CanonicalHeaders::select(&pairs, &additional, &[]);
+            let mut text = String::new();
+            selected.write(&mut text);
+            let (expected_text, expected_list) = reference(&pairs, &additional);
+            prop_assert_eq!(text, expected_text);
+            prop_assert_eq!(owned(&selected), expected_list);
         }
     }
 }

@@ -1,4 +1,7 @@
-//! The OSS URI encoder and its inverse.
+//! The percent codec of the workspace: the OSS URI encoder and its strict inverse.
+//!
+//! Every crate of the workspace encodes and decodes through this module (the query parser in
+//! [`crate::query`] decodes with [`decode_strict`]).
 //!
 //! OSS V4 escapes every byte of the UTF-8 form except the RFC 3986 unreserved characters
 //! `A-Z a-z 0-9 - _ . ~`, writing `%` and two **upper-case** hex digits. Space becomes `%20`
@@ -13,17 +16,28 @@
 //! # Ok::<(), oss_sign_core::SignError>(())
 //! ```
 
+use crate::error::shorten;
 use crate::error::{SignError, SignErrorKind};
-use crate::time::shorten;
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+/// The bytes OSS escapes in query names and values: everything but the RFC 3986 unreserved
+/// characters `A-Z a-z 0-9 - _ . ~`.
+const QUERY_ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+/// The same with `/` left literal: the canonical URI and the URL path.
+const PATH_ESCAPED: &AsciiSet = &QUERY_ESCAPED.remove(b'/');
 
 /// Whether a byte stays literal: the RFC 3986 unreserved set.
-#[inline]
-pub(crate) const fn is_unreserved(byte: u8) -> bool {
+#[cfg(test)]
+const fn is_unreserved(byte: u8) -> bool {
     matches!(byte, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~')
 }
 
@@ -43,6 +57,10 @@ pub fn uri_encode(input: &str, keep_slash: bool) -> String {
 
 /// Appends the encoding of `input` to `out` (see [`uri_encode`]); no allocation when `out` has room.
 ///
+/// Built on the `percent-encoding` crate with the OSS escape set: it appends literal runs and
+/// precomputed `%XY` escapes as whole chunks, which measured 1.1-2.2x faster than the
+/// hand-written loop it replaced (docs/performance.md, `benches/codec.rs`).
+///
 /// ```
 /// use oss_sign_core::encoding::uri_encode_into;
 /// let mut url = String::from("/bucket/");
@@ -50,29 +68,51 @@ pub fn uri_encode(input: &str, keep_slash: bool) -> String {
 /// assert_eq!(url, "/bucket/a%2Bb.txt");
 /// ```
 pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
-    let bytes = input.as_bytes();
-    let mut start = 0;
-    for (index, &byte) in bytes.iter().enumerate() {
-        if is_unreserved(byte) || (keep_slash && byte == b'/') {
-            continue;
-        }
-        out.push_str(ascii_run(&bytes[start..index]));
-        out.push('%');
-        out.push(char::from(HEX_UPPER[usize::from(byte >> 4)]));
-        out.push(char::from(HEX_UPPER[usize::from(byte & 0x0f)]));
-        start = index + 1;
+    // Most names and many values need no escape at all: one table scan and one copy.
+    let literal = if keep_slash {
+        &PATH_LITERAL
+    } else {
+        &QUERY_LITERAL
+    };
+    let first_escape = input.bytes().position(|b| !literal[usize::from(b)]);
+    let Some(first_escape) = first_escape else {
+        out.push_str(input);
+        return;
+    };
+    let (plain, rest) = input.split_at(first_escape);
+    out.push_str(plain);
+    let escaped = if keep_slash {
+        PATH_ESCAPED
+    } else {
+        QUERY_ESCAPED
+    };
+    for chunk in utf8_percent_encode(rest, escaped) {
+        out.push_str(chunk);
     }
-    out.push_str(ascii_run(&bytes[start..]));
 }
 
-/// A run of literal (unreserved or `/`) bytes, which are ASCII and so valid UTF-8.
-#[inline]
-fn ascii_run(bytes: &[u8]) -> &str {
-    core::str::from_utf8(bytes).unwrap_or_default()
+/// Which bytes stay literal, as tables for the scan of [`uri_encode_into`].
+const QUERY_LITERAL: [bool; 256] = literal_table(false);
+const PATH_LITERAL: [bool; 256] = literal_table(true);
+
+const fn literal_table(keep_slash: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'.' | b'~')
+            || (keep_slash && b == b'/');
+        byte += 1;
+    }
+    table
 }
 
 /// Decodes `%XY` escapes (either hex case). `+` is left as `+`: OSS URLs never use
 /// form encoding. The result must be UTF-8.
+///
+/// The same strict rules as [`decode_strict`], which it wraps; this form returns an owned
+/// string and a [`SignError`] of kind [`SignErrorKind::InvalidEncoding`].
 ///
 /// ```
 /// use oss_sign_core::encoding::percent_decode;
@@ -82,48 +122,56 @@ fn ascii_run(bytes: &[u8]) -> &str {
 /// # Ok::<(), oss_sign_core::SignError>(())
 /// ```
 pub fn percent_decode(input: &str) -> Result<String, SignError> {
-    if !input.contains('%') {
-        return Ok(String::from(input));
-    }
+    decode_strict(input)
+        .map(Cow::into_owned)
+        .map_err(SignError::from)
+}
+
+/// The strict percent decoder of the workspace: every `%` must be followed by two hex digits
+/// (either case), so `%+F`, `% F`, `%-1`, `%G0` and a truncated `%4` are refused; `+` stays
+/// `+`; the decoded bytes must be UTF-8. Borrows the input when it holds no `%` (no
+/// allocation), else allocates the decoded string once.
+///
+/// ```
+/// use oss_sign_core::encoding::{decode_strict, DecodeErrorKind};
+/// use std::borrow::Cow;
+/// assert!(matches!(decode_strict("plain-text")?, Cow::Borrowed("plain-text")));
+/// assert_eq!(decode_strict("a%2Fb%2fc")?, "a/b/c");
+/// let err = decode_strict("x%+F").unwrap_err();
+/// assert_eq!(err.kind(), DecodeErrorKind::InvalidEscape);
+/// assert_eq!(err.offset(), 1);
+/// assert_eq!(decode_strict("x%4").unwrap_err().kind(), DecodeErrorKind::TruncatedEscape);
+/// assert_eq!(decode_strict("%C3%28").unwrap_err().kind(), DecodeErrorKind::NotUtf8);
+/// # Ok::<(), oss_sign_core::encoding::DecodeError>(())
+/// ```
+pub fn decode_strict(input: &str) -> Result<Cow<'_, str>, DecodeError> {
     let bytes = input.as_bytes();
+    let Some(first) = bytes.iter().position(|&b| b == b'%') else {
+        return Ok(Cow::Borrowed(input));
+    };
     let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
+    out.extend_from_slice(&bytes[..first]);
+    let mut index = first;
     while index < bytes.len() {
         let byte = bytes[index];
         if byte == b'%' {
-            let hi = bytes.get(index + 1).and_then(|b| hex_value(*b));
-            let lo = bytes.get(index + 2).and_then(|b| hex_value(*b));
+            let hi = bytes.get(index + 1).copied().and_then(hex_value);
+            let lo = bytes.get(index + 2).copied().and_then(hex_value);
             match (hi, lo) {
                 (Some(hi), Some(lo)) => {
                     out.push(hi << 4 | lo);
                     index += 3;
                 }
-                _ => {
-                    let end = (index + 3).min(bytes.len());
-                    let escape = String::from_utf8_lossy(&bytes[index..end]);
-                    return Err(SignError::new(
-                        SignErrorKind::InvalidEncoding,
-                        format!(
-                            "malformed percent escape {escape:?} in {:?}: '%' must be followed by two hex digits",
-                            shorten(input)
-                        ),
-                    ));
-                }
+                _ => return Err(DecodeError::escape(input, index)),
             }
         } else {
             out.push(byte);
             index += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| {
-        SignError::new(
-            SignErrorKind::InvalidEncoding,
-            format!(
-                "{:?} does not decode to UTF-8 text: percent escapes must encode UTF-8",
-                shorten(input)
-            ),
-        )
-    })
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|e| DecodeError::not_utf8(input, e.utf8_error().valid_up_to()))
 }
 
 fn hex_value(byte: u8) -> Option<u8> {
@@ -132,6 +180,131 @@ fn hex_value(byte: u8) -> Option<u8> {
         b'a'..=b'f' => Some(byte - b'a' + 10),
         b'A'..=b'F' => Some(byte - b'A' + 10),
         _ => None,
+    }
+}
+
+/// What [`decode_strict`] refused.
+///
+/// ```
+/// use oss_sign_core::encoding::{decode_strict, DecodeErrorKind};
+/// assert_eq!(decode_strict("%G0").unwrap_err().kind(), DecodeErrorKind::InvalidEscape);
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecodeErrorKind {
+    /// A `%` is followed by something other than two hex digits (`%+F`, `%G0`, `% 1`).
+    InvalidEscape,
+    /// The input ends less than two characters after a `%` (`%`, `%4`).
+    TruncatedEscape,
+    /// The escapes decode to bytes that are not UTF-8 (`%FF`).
+    NotUtf8,
+}
+
+/// A refused percent-encoded string: the kind, the byte offset of the offending `%` (or of the
+/// first byte that is not UTF-8, counted in the decoded bytes), and a message that quotes the
+/// escape and at most 40 characters of the input.
+///
+/// ```
+/// use oss_sign_core::encoding::decode_strict;
+/// let err = decode_strict("abc%zz").unwrap_err();
+/// assert_eq!(err.offset(), 3);
+/// assert!(err.to_string().contains("\"%zz\""));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    kind: DecodeErrorKind,
+    offset: usize,
+    message: String,
+}
+
+impl DecodeError {
+    fn escape(input: &str, index: usize) -> Self {
+        let bytes = input.as_bytes();
+        let end = (index + 3).min(bytes.len());
+        let escape = String::from_utf8_lossy(&bytes[index..end]);
+        let kind = if bytes.len() - index < 3
+            && bytes[index + 1..].iter().all(|&b| hex_value(b).is_some())
+        {
+            DecodeErrorKind::TruncatedEscape
+        } else {
+            DecodeErrorKind::InvalidEscape
+        };
+        Self {
+            kind,
+            offset: index,
+            message: format!(
+                "malformed percent escape {escape:?} in {:?}: '%' must be followed by two hex digits",
+                shorten(input)
+            ),
+        }
+    }
+
+    fn not_utf8(input: &str, offset: usize) -> Self {
+        Self {
+            kind: DecodeErrorKind::NotUtf8,
+            offset,
+            message: format!(
+                "{:?} does not decode to UTF-8 text: percent escapes must encode UTF-8",
+                shorten(input)
+            ),
+        }
+    }
+
+    /// What was wrong.
+    ///
+    /// ```
+    /// use oss_sign_core::encoding::{decode_strict, DecodeErrorKind};
+    /// assert_eq!(decode_strict("%").unwrap_err().kind(), DecodeErrorKind::TruncatedEscape);
+    /// ```
+    pub fn kind(&self) -> DecodeErrorKind {
+        self.kind
+    }
+
+    /// The byte offset of the offending `%` in the input (for [`DecodeErrorKind::NotUtf8`]: of
+    /// the first invalid byte in the decoded bytes).
+    ///
+    /// ```
+    /// use oss_sign_core::encoding::decode_strict;
+    /// assert_eq!(decode_strict("ab%2").unwrap_err().offset(), 2);
+    /// ```
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// The message (the same text as `Display`).
+    ///
+    /// ```
+    /// use oss_sign_core::encoding::decode_strict;
+    /// assert!(decode_strict("%FF").unwrap_err().message().contains("UTF-8"));
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("kind", &self.kind)
+            .field("offset", &self.offset)
+            .field("message", &self.message)
+            .finish()
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for DecodeError {}
+
+/// A decoding error as a [`SignError`] of kind [`SignErrorKind::InvalidEncoding`], same message.
+impl From<DecodeError> for SignError {
+    fn from(error: DecodeError) -> Self {
+        SignError::new(SignErrorKind::InvalidEncoding, error.message)
     }
 }
 
@@ -150,6 +323,58 @@ mod tests {
         assert_eq!(uri_encode("", false), "");
         assert_eq!(uri_encode("abc-_.~", false), "abc-_.~");
         assert_eq!(uri_encode("a/b", false), "a%2Fb");
+    }
+
+    #[test]
+    fn literal_tables_agree_with_the_escape_sets() {
+        use alloc::string::ToString;
+        for byte in 0..=255u8 {
+            let unreserved = is_unreserved(byte);
+            assert_eq!(QUERY_LITERAL[usize::from(byte)], unreserved, "{byte}");
+            assert_eq!(
+                PATH_LITERAL[usize::from(byte)],
+                unreserved || byte == b'/',
+                "{byte}"
+            );
+            if byte.is_ascii() {
+                let text = char::from(byte).to_string();
+                let query = utf8_percent_encode(&text, QUERY_ESCAPED).to_string();
+                let path = utf8_percent_encode(&text, PATH_ESCAPED).to_string();
+                assert_eq!(query == text, unreserved, "{byte}");
+                assert_eq!(path == text, unreserved || byte == b'/', "{byte}");
+            }
+        }
+    }
+
+    /// Regression (issue 13): the test server's old decoder used `u8::from_str_radix`, which
+    /// accepts a sign, so `%+F` decoded to 0x0F. The workspace codec refuses every escape that
+    /// is not exactly two hex digits.
+    #[test]
+    fn escapes_that_are_not_two_hex_digits_are_refused() {
+        for (input, kind) in [
+            ("%+F", DecodeErrorKind::InvalidEscape),
+            ("%-1", DecodeErrorKind::InvalidEscape),
+            ("% F", DecodeErrorKind::InvalidEscape),
+            ("%G0", DecodeErrorKind::InvalidEscape),
+            ("%0G", DecodeErrorKind::InvalidEscape),
+            ("a%+Fb", DecodeErrorKind::InvalidEscape),
+            ("%", DecodeErrorKind::TruncatedEscape),
+            ("%4", DecodeErrorKind::TruncatedEscape),
+            ("ok%4", DecodeErrorKind::TruncatedEscape),
+            ("%FF", DecodeErrorKind::NotUtf8),
+        ] {
+            let err = decode_strict(input).unwrap_err();
+            assert_eq!(err.kind(), kind, "{input}");
+            let sign = percent_decode(input).unwrap_err();
+            assert_eq!(sign.kind(), SignErrorKind::InvalidEncoding, "{input}");
+            assert_eq!(sign.message(), err.message());
+        }
+        assert_eq!(decode_strict("%+F").unwrap_err().offset(), 0);
+        assert!(decode_strict("%+F")
+            .unwrap_err()
+            .message()
+            .contains("\"%+F\""));
+        assert_eq!(decode_strict("%0f%0F").unwrap(), "\u{f}\u{f}");
     }
 
     proptest! {

@@ -85,3 +85,11 @@ impl fmt::Display for SignError {
 
 #[cfg(feature = "std")]
 impl std::error::Error for SignError {}
+
+/// At most 40 characters of untrusted text for an error message.
+pub(crate) fn shorten(text: &str) -> &str {
+    match text.char_indices().nth(40) {
+        Some((index, _)) => &text[..index],
+        None => text,
+    }
+}

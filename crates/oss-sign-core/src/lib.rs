@@ -52,7 +52,13 @@
 //! * [`v4`]: signing keys, presigning (query mode) and header signing.
 //! * [`v1`]: the HMAC-SHA1 scheme.
 //! * [`verify`]: checking presigned URLs and `Authorization` headers, for servers and debugging.
-//! * [`encoding`]: the OSS URI encoder and its inverse.
+//! * [`SigningTime`] and [`Clock`]: the workspace's one time type and one clock trait (the
+//!   caller implements it; this crate never reads a clock), with [`FixedClock`],
+//!   [`ManualClock`] and [`FnClock`].
+//! * [`encoding`]: the workspace's one percent codec: the OSS URI encoder and the strict
+//!   decoder ([`encoding::decode_strict`]).
+//! * [`query`]: the workspace's one query-string parser ([`query::parse_query`]), strict
+//!   decoding, borrowing where nothing is escaped.
 //!
 //! Nothing here panics on any input; every refusal is a [`SignError`] (or a
 //! [`verify::VerifyError`]) that says what was wrong and what is allowed, and no secret ever
@@ -65,17 +71,22 @@ extern crate alloc;
 extern crate std;
 
 mod canonical;
+mod clock;
 pub mod encoding;
 mod error;
 mod hmac_state;
+pub mod query;
 mod request;
 mod time;
 pub mod v1;
 pub mod v4;
 pub mod verify;
 
+#[cfg(target_has_atomic = "64")]
+pub use clock::ManualClock;
+pub use clock::{Clock, FixedClock, FnClock};
 pub use error::{SignError, SignErrorKind};
-pub use request::SignableRequest;
+pub use request::{first_repeated_name, SignableRequest};
 pub use time::SigningTime;
 
 /// The README's examples, compiled and run as doctests.

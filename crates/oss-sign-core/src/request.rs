@@ -1,8 +1,11 @@
 //! [`SignableRequest`]: the parts of an HTTP request that a signature covers.
 
+use crate::canonical::cmp_lowercase;
+use crate::error::shorten;
 use crate::error::{SignError, SignErrorKind};
-use crate::time::shorten;
 use alloc::format;
+use alloc::vec::Vec;
+use core::cmp::Ordering;
 
 /// The signed parts of a request, borrowed from the caller: method, bucket, object key, query
 /// parameters and headers. Nothing is parsed from a URL: the bucket and key are the decoded
@@ -191,7 +194,11 @@ impl<'a> SignableRequest<'a> {
                     ),
                 ));
             }
-            if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+            // Branch-free over the bytes so it vectorises; values are most of what is checked.
+            let control = value.bytes().fold(false, |seen, b| {
+                seen | ((b < 0x20) & (b != b'\t')) | (b == 0x7f)
+            });
+            if control {
                 return Err(SignError::new(
                     SignErrorKind::InvalidInput,
                     format!(
@@ -205,7 +212,153 @@ impl<'a> SignableRequest<'a> {
     }
 }
 
-/// RFC 9110 `tchar`.
+/// The position of the first item whose name repeats an earlier item's name, or `None` when
+/// every name is distinct: the rule "give each header (case-insensitive) or query parameter
+/// (exact) once".
+///
+/// It sorts the positions by name and compares neighbours (O(n log n), no allocation for up to
+/// 32 items) instead of comparing every name with every earlier one, and answers exactly what
+/// that pairwise check answers: the smallest position that has an equal name before it.
+///
+/// ```
+/// use oss_sign_core::first_repeated_name;
+/// let headers = [("X-Oss-Meta-A", "1"), ("Content-Type", "t"), ("x-oss-meta-a", "2"), ("content-type", "u")];
+/// assert_eq!(first_repeated_name(&headers, |h| h.0, true), Some(2));
+/// assert_eq!(first_repeated_name(&headers, |h| h.0, false), None);
+/// let query = [("uploads", ""), ("versionId", "1")];
+/// assert_eq!(first_repeated_name(&query, |q| q.0, false), None);
+/// ```
+pub fn first_repeated_name<T>(
+    items: &[T],
+    name_of: impl Fn(&T) -> &str,
+    ignore_ascii_case: bool,
+) -> Option<usize> {
+    if items.len() < 2 {
+        return None;
+    }
+    let compare = |a: usize, b: usize| {
+        let (x, y) = (name_of(&items[a]), name_of(&items[b]));
+        if ignore_ascii_case {
+            cmp_lowercase(x, y)
+        } else {
+            x.cmp(y)
+        }
+    };
+    let mut on_stack = [0usize; 32];
+    let mut on_heap: Vec<usize>;
+    let order: &mut [usize] = if items.len() <= on_stack.len() {
+        for (index, slot) in on_stack.iter_mut().enumerate().take(items.len()) {
+            *slot = index;
+        }
+        &mut on_stack[..items.len()]
+    } else {
+        on_heap = (0..items.len()).collect();
+        &mut on_heap
+    };
+    order.sort_unstable_by(|&a, &b| compare(a, b).then(a.cmp(&b)));
+    // In each run of equal names the positions ascend, so every later member of a run repeats
+    // the first; the answer is the smallest such member over all runs.
+    order
+        .windows(2)
+        .filter(|pair| compare(pair[0], pair[1]) == Ordering::Equal)
+        .map(|pair| pair[1])
+        .min()
+}
+
+/// RFC 9110 `tchar`, one table lookup per byte (header names are checked on every presign).
 pub(crate) fn is_token_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
+    TOKEN_BYTES[usize::from(byte)]
+}
+
+const TOKEN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        byte += 1;
+    }
+    table
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::String;
+    use proptest::prelude::*;
+
+    /// What oss-client's `check_headers` / `check_query` do today: every name against every
+    /// earlier one.
+    fn pairwise(names: &[String], ignore_case: bool) -> Option<usize> {
+        (0..names.len()).find(|&i| {
+            names[..i].iter().any(|earlier| {
+                if ignore_case {
+                    earlier.eq_ignore_ascii_case(&names[i])
+                } else {
+                    *earlier == names[i]
+                }
+            })
+        })
+    }
+
+    /// Regression (issue 17): the sorted check refuses the same header as the pairwise one, so
+    /// the client's "header X is given twice" error names the same header as before.
+    #[test]
+    fn duplicate_refusal_names_the_same_header_as_the_pairwise_check() {
+        let names: Vec<String> = [
+            "x-oss-meta-a",
+            "Content-Type",
+            "X-OSS-META-B",
+            "x-oss-meta-b",
+            "content-type",
+        ]
+        .iter()
+        .map(|s| String::from(*s))
+        .collect();
+        assert_eq!(first_repeated_name(&names, String::as_str, true), Some(3));
+        assert_eq!(pairwise(&names, true), Some(3));
+        assert_eq!(first_repeated_name(&names, String::as_str, false), None);
+        let many: Vec<String> = (0..40)
+            .map(|i| alloc::format!("x-oss-meta-{}", i % 37))
+            .collect();
+        assert_eq!(first_repeated_name(&many, String::as_str, true), Some(37));
+    }
+
+    proptest! {
+        #[test]
+        fn sorted_check_answers_like_the_pairwise_one(
+            names in prop::collection::vec("[aAbB-]{0,3}", 0..50),
+            ignore_case in any::<bool>(),
+        ) {
+            prop_assert_eq!(
+                first_repeated_name(&names, String::as_str, ignore_case),
+                pairwise(&names, ignore_case)
+            );
+        }
+    }
+
+    #[test]
+    fn token_table_is_rfc_9110_tchar() {
+        for byte in 0..=255u8 {
+            let tchar = byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte);
+            assert_eq!(is_token_byte(byte), tchar, "byte {byte}");
+        }
+    }
 }

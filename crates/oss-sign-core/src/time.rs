@@ -1,10 +1,11 @@
-//! [`SigningTime`]: the instant a request is signed at, in whole UTC seconds.
+//! [`SigningTime`]: the workspace's one time type, an instant in whole UTC seconds.
 //!
-//! The crate never reads a clock: the caller passes the instant. This module converts between
-//! Unix seconds and the civil forms OSS uses (`x-oss-date`, the scope date, RFC 3339 and the
-//! RFC 1123 `Date` header of V1).
+//! The crate never reads a clock: the caller passes the instant (or a [`crate::Clock`] it
+//! implements). This module holds the workspace's only calendar arithmetic and converts between
+//! Unix seconds and the civil forms OSS and its credential sources use (`x-oss-date`, the scope
+//! date, RFC 3339 / `Expiration`, and the RFC 1123 `Date` header of V1).
 
-use crate::error::{SignError, SignErrorKind};
+use crate::error::{shorten, SignError, SignErrorKind};
 use alloc::format;
 use alloc::string::String;
 use core::fmt;
@@ -217,6 +218,47 @@ impl SigningTime {
             n(14..16),
             n(17..19),
         )
+    }
+
+    /// Parses exactly `YYYY-MM-DDTHH:MM:SSZ` (upper-case `T` and `Z`, no fraction): the form
+    /// STS, ECS metadata, credential processes and credential URIs write in `Expiration`.
+    /// [`parse_rfc3339`](Self::parse_rfc3339) also accepts fractional seconds and lower case.
+    ///
+    /// ```
+    /// use oss_sign_core::SigningTime;
+    /// let t = SigningTime::parse_rfc3339_strict("2021-10-20T04:27:09Z")?;
+    /// assert_eq!(t.unix_seconds(), 1_634_704_029);
+    /// assert!(SigningTime::parse_rfc3339_strict("2021-10-20T04:27:09.000Z").is_err());
+    /// assert!(SigningTime::parse_rfc3339_strict("2021-10-20t04:27:09z").is_err());
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn parse_rfc3339_strict(text: &str) -> Result<Self, SignError> {
+        let b = text.as_bytes();
+        if b.len() != 20 || b[10] != b'T' || b[19] != b'Z' {
+            return Err(SignError::new(
+                SignErrorKind::InvalidTime,
+                format!(
+                    "time {:?} is malformed: expected exactly YYYY-MM-DDTHH:MM:SSZ, e.g. 2024-11-12T10:27:56Z",
+                    shorten(text)
+                ),
+            ));
+        }
+        Self::parse_rfc3339(text)
+    }
+
+    /// Seconds from `earlier` to `self` (negative when `earlier` is later).
+    ///
+    /// ```
+    /// use oss_sign_core::SigningTime;
+    /// let signed = SigningTime::from_unix_seconds(1_000)?;
+    /// let expires = SigningTime::from_unix_seconds(1_900)?;
+    /// assert_eq!(expires.seconds_since(signed), 900);
+    /// assert_eq!(signed.seconds_since(expires), -900);
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn seconds_since(self, earlier: SigningTime) -> i64 {
+        // Both lie in 0..MAX_UNIX_EXCLUSIVE, so the difference cannot overflow.
+        self.unix - earlier.unix
     }
 
     fn civil(self) -> Civil {
@@ -456,14 +498,6 @@ fn ascii_string(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| char::from(b)).collect()
 }
 
-/// At most 40 characters of untrusted text for an error message.
-pub(crate) fn shorten(text: &str) -> &str {
-    match text.char_indices().nth(40) {
-        Some((index, _)) => &text[..index],
-        None => text,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,6 +526,43 @@ mod tests {
         assert_eq!(leap.to_http_date(), "Thu, 29 Feb 2024 12:00:00 GMT");
         assert!(SigningTime::from_ymd_hms(1900, 1, 1, 0, 0, 0).is_err());
         assert!(SigningTime::from_ymd_hms(2100, 2, 29, 0, 0, 0).is_err());
+    }
+
+    /// The vectors of oss-credentials' own `timestamp` module, which this parser is meant to
+    /// replace: same answers, so the migration changes no behaviour.
+    #[test]
+    fn strict_rfc3339_matches_the_credentials_timestamp_rules() {
+        for (text, unix) in [
+            ("2021-10-20T04:27:09Z", 1_634_704_029),
+            ("2015-04-09T11:52:19Z", 1_428_580_339),
+            ("2024-10-26T03:46:38Z", 1_729_914_398),
+            ("2024-02-29T00:00:00Z", 1_709_164_800),
+        ] {
+            let t = SigningTime::parse_rfc3339_strict(text).unwrap();
+            assert_eq!(t.unix_seconds(), unix);
+            assert_eq!(t.to_rfc3339(), text);
+        }
+        for bad in [
+            "2021-10-20 04:27:09Z",
+            "2021-10-20T04:27:09",
+            "2021-10-20T04:27:09.000Z",
+            "2021-13-20T04:27:09Z",
+            "2021-02-29T04:27:09Z",
+            "2021-10-20T24:00:00Z",
+            "2021-1a-20T04:27:09Z",
+            "",
+        ] {
+            let err = SigningTime::parse_rfc3339_strict(bad).unwrap_err();
+            assert_eq!(err.kind(), SignErrorKind::InvalidTime, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rfc3339_strict_round_trips(seconds in 0i64..MAX_UNIX_EXCLUSIVE) {
+            let t = SigningTime::from_unix_seconds(seconds).unwrap();
+            proptest::prop_assert_eq!(SigningTime::parse_rfc3339_strict(&t.to_rfc3339()).unwrap(), t);
+        }
     }
 
     #[test]

@@ -202,9 +202,10 @@ impl<'a> PresignParams<'a> {
     /// seconds, V1's `Expires`).
     ///
     /// ```
-    /// use oss_sign_core::v1::PresignParams;
-    /// let p = PresignParams::new("ak", "sk", 0);
-    /// # let _ = p;
+    /// use oss_sign_core::{v1, SignableRequest};
+    /// let p = v1::presign(&SignableRequest::new("GET").bucket("b").key("k"), &v1::PresignParams::new("ak", "sk", 1_700_000_000))?;
+    /// assert!(p.url_query().starts_with("OSSAccessKeyId=ak&Expires=1700000000&Signature="));
+    /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn new(access_key_id: &'a str, secret: &'a str, expires_unix: i64) -> Self {
         Self {
@@ -219,9 +220,12 @@ impl<'a> PresignParams<'a> {
     /// The STS token, sent as `security-token` and signed as a sub-resource.
     ///
     /// ```
-    /// use oss_sign_core::v1::PresignParams;
-    /// let p = PresignParams::new("ak", "sk", 0).security_token(Some("t"));
-    /// # let _ = p;
+    /// use oss_sign_core::{v1, SignableRequest};
+    /// let params = v1::PresignParams::new("ak", "sk", 100).security_token(Some("t"));
+    /// let p = v1::presign(&SignableRequest::new("GET").bucket("b").key("k"), &params)?;
+    /// assert!(p.url_query().contains("security-token=t"));
+    /// assert!(p.string_to_sign().ends_with("/b/k?security-token=t"));
+    /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn security_token(mut self, token: Option<&'a str>) -> Self {
         self.security_token = token;
@@ -231,10 +235,15 @@ impl<'a> PresignParams<'a> {
     /// Further query parameter names to treat as sub-resources.
     ///
     /// ```
-    /// use oss_sign_core::v1::PresignParams;
-    /// let extra = ["resourceGroup"];
-    /// let p = PresignParams::new("ak", "sk", 0).extra_sub_resources(&extra);
-    /// # let _ = p;
+    /// use oss_sign_core::{v1, SignableRequest};
+    /// let extra = ["mySubResource"];
+    /// let q = [("mySubResource", "v")];
+    /// let request = SignableRequest::new("GET").bucket("b").key("k").query(&q);
+    /// let plain = v1::presign(&request, &v1::PresignParams::new("ak", "sk", 100))?;
+    /// assert!(plain.string_to_sign().ends_with("/b/k"));
+    /// let p = v1::presign(&request, &v1::PresignParams::new("ak", "sk", 100).extra_sub_resources(&extra))?;
+    /// assert!(p.string_to_sign().ends_with("/b/k?mySubResource=v"));
+    /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn extra_sub_resources(mut self, names: &'a [&'a str]) -> Self {
         self.extra_sub_resources = names;

@@ -1,0 +1,210 @@
+//! [`SigningKey`]: the V4 key derived from the secret for one day, region and product.
+
+use crate::hmac_state::PreparedHmac;
+use crate::time::SigningTime;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use core::fmt;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use zeroize::Zeroize;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// The last element of the credential scope, and the last input of the key chain.
+pub const TERMINATOR: &str = "aliyun_v4_request";
+
+/// Appends the lower-case hex form of `bytes`.
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+}
+
+/// The derived V4 signing key for one (secret, UTC day, region, product).
+///
+/// The key bytes are zeroized on drop and never shown by `Debug`.
+///
+/// ```
+/// use oss_sign_core::{v4::SigningKey, SigningTime};
+/// let day = SigningTime::parse_x_oss_date("20231217T000000Z")?;
+/// let key = SigningKey::derive("sk", day, "cn-hangzhou", "oss");
+/// let later_same_day = SigningTime::parse_x_oss_date("20231217T235959Z")?;
+/// assert!(key.is_for(later_same_day, "cn-hangzhou", "oss"));
+/// assert!(!key.is_for(day.checked_add_seconds(86_400).unwrap(), "cn-hangzhou", "oss"));
+/// assert!(!format!("{key:?}").contains("sk"));
+/// # Ok::<(), oss_sign_core::SignError>(())
+/// ```
+pub struct SigningKey {
+    key: [u8; 32],
+    prepared: PreparedHmac,
+    date: [u8; 8],
+    region: String,
+    product: String,
+}
+
+impl SigningKey {
+    /// Derives the key: `HMAC(HMAC(HMAC(HMAC("aliyun_v4" + secret, date), region), product),
+    /// "aliyun_v4_request")`, the date being the UTC day of `time`.
+    ///
+    /// ```
+    /// use oss_sign_core::{v4::SigningKey, SigningTime};
+    /// let t = SigningTime::from_unix_seconds(1_702_783_809)?;
+    /// let key = SigningKey::derive("sk", t, "cn-hangzhou", "oss");
+    /// assert_eq!(key.date_stamp(), "20231217");
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn derive(secret: &str, time: SigningTime, region: &str, product: &str) -> Self {
+        let stamp = time.x_oss_date_bytes();
+        let mut date = [0u8; 8];
+        date.copy_from_slice(&stamp[..8]);
+
+        let mut seed = String::with_capacity(9 + secret.len());
+        seed.push_str("aliyun_v4");
+        seed.push_str(secret);
+        let mut key = hmac(seed.as_bytes(), &date);
+        seed.zeroize();
+        for part in [region.as_bytes(), product.as_bytes(), TERMINATOR.as_bytes()] {
+            let next = hmac(&key, part);
+            key.zeroize();
+            key = next;
+        }
+        Self {
+            prepared: PreparedHmac::new(&key),
+            key,
+            date,
+            region: region.to_owned(),
+            product: product.to_owned(),
+        }
+    }
+
+    /// Whether this key signs requests made at `time` for `region` and `product`.
+    ///
+    /// ```
+    /// use oss_sign_core::{v4::SigningKey, SigningTime};
+    /// let t = SigningTime::from_unix_seconds(0)?;
+    /// let key = SigningKey::derive("sk", t, "cn-hangzhou", "oss");
+    /// assert!(!key.is_for(t, "cn-beijing", "oss"));
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn is_for(&self, time: SigningTime, region: &str, product: &str) -> bool {
+        time.x_oss_date_bytes()[..8] == self.date
+            && self.region == region
+            && self.product == product
+    }
+
+    /// The UTC day the key is for, `YYYYMMDD`.
+    ///
+    /// ```
+    /// use oss_sign_core::{v4::SigningKey, SigningTime};
+    /// let key = SigningKey::derive("sk", SigningTime::from_unix_seconds(0)?, "r", "oss");
+    /// assert_eq!(key.date_stamp(), "19700101");
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn date_stamp(&self) -> &str {
+        core::str::from_utf8(&self.date).unwrap_or("")
+    }
+
+    /// The region the key is for.
+    ///
+    /// ```
+    /// use oss_sign_core::{v4::SigningKey, SigningTime};
+    /// let key = SigningKey::derive("sk", SigningTime::from_unix_seconds(0)?, "cn-shanghai", "oss");
+    /// assert_eq!(key.region(), "cn-shanghai");
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The product the key is for.
+    ///
+    /// ```
+    /// use oss_sign_core::{v4::SigningKey, SigningTime};
+    /// let key = SigningKey::derive("sk", SigningTime::from_unix_seconds(0)?, "cb-1", "oss-cloudbox");
+    /// assert_eq!(key.product(), "oss-cloudbox");
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn product(&self) -> &str {
+        &self.product
+    }
+
+    /// HMAC-SHA256 of `data` under this key, as lower-case hex.
+    pub(crate) fn sign_hex(&self, data: &[u8]) -> String {
+        let mut out = String::with_capacity(64);
+        push_hex(&mut out, &self.prepared.mac(data));
+        out
+    }
+
+    #[cfg(test)]
+    pub(crate) fn key_hex(&self) -> String {
+        hex_lower(&self.key)
+    }
+}
+
+impl Clone for SigningKey {
+    fn clone(&self) -> Self {
+        Self {
+            key: self.key,
+            prepared: self.prepared.clone(),
+            date: self.date,
+            region: self.region.clone(),
+            product: self.product.clone(),
+        }
+    }
+}
+
+impl Drop for SigningKey {
+    fn drop(&mut self) {
+        self.key.zeroize();
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("date", &self.date_stamp())
+            .field("region", &self.region)
+            .field("product", &self.product)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    // HMAC accepts keys of any length, so this never fails.
+    let mut mac =
+        <HmacSha256 as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable_hmac_key_error());
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+#[cold]
+fn unreachable_hmac_key_error() -> HmacSha256 {
+    // `Hmac::new_from_slice` only fails for fixed-length-key MACs; HMAC is not one.
+    <HmacSha256 as Mac>::new_from_slice(&[0u8; 32]).unwrap_or_else(|_| unreachable!())
+}
+
+#[cfg(test)]
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut out, bytes);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signing_key_sanity_value_from_the_spec() {
+        let t = SigningTime::parse_x_oss_date("20231217T000000Z").unwrap();
+        let key = SigningKey::derive("sk", t, "cn-hangzhou", "oss");
+        assert_eq!(
+            key.key_hex(),
+            "0e11d77e422d3484e84ee6b628fdf2a85f3788e1a597f23116b477efb407e94e"
+        );
+    }
+}

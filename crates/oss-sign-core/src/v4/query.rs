@@ -1,0 +1,627 @@
+//! Presigned URLs (query mode): [`presign`], [`PresignParams`] and [`Presigned`].
+
+use super::key::SigningKey;
+use super::scope::{scope_setters, string_to_sign, ScopeParams, ALGORITHM};
+use crate::canonical::{
+    effective_additional_headers, hashed_payload, CanonicalHeaders, CanonicalInputs,
+    CanonicalRequest,
+};
+use crate::encoding::uri_encode_into;
+use crate::error::{SignError, SignErrorKind};
+use crate::request::SignableRequest;
+use crate::time::SigningTime;
+use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use once_cell::race::OnceBox;
+
+/// The longest validity of a V4 presigned URL: seven days, in seconds.
+pub const MAX_EXPIRES_SECONDS: u32 = 604_800;
+
+/// Options of a V4 presigned URL (query mode).
+///
+/// ```
+/// use oss_sign_core::{v4::PresignParams, SigningTime};
+/// let now = SigningTime::from_unix_seconds(1_700_000_000)?;
+/// let headers = ["host"];
+/// let params = PresignParams::new("ak", "cn-hangzhou", now, 900)
+///     .security_token(Some("sts-token"))
+///     .additional_headers(&headers);
+/// assert_eq!(params.expires_seconds(), 900);
+/// # Ok::<(), oss_sign_core::SignError>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct PresignParams<'a> {
+    scope: ScopeParams<'a>,
+    expires_seconds: u32,
+}
+
+impl<'a> PresignParams<'a> {
+    /// Presign as `access_key_id` for `region` at `time`, valid for `expires_seconds`
+    /// (0..=604800) counted from `time`.
+    ///
+    /// ```
+    /// use oss_sign_core::{v4::PresignParams, SigningTime};
+    /// let p = PresignParams::new("ak", "cn-hangzhou", SigningTime::from_unix_seconds(0)?, 60);
+    /// assert_eq!(p.expires_seconds(), 60);
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn new(
+        access_key_id: &'a str,
+        region: &'a str,
+        time: SigningTime,
+        expires_seconds: u32,
+    ) -> Self {
+        Self {
+            scope: ScopeParams::new(access_key_id, region, time),
+            expires_seconds,
+        }
+    }
+
+    scope_setters! {
+        product: r#"```
+use oss_sign_core::{v4, SignableRequest, SigningTime};
+let t = SigningTime::from_unix_seconds(0)?;
+let key = v4::SigningKey::derive("sk", t, "cb-123", "oss-cloudbox");
+let params = v4::PresignParams::new("ak", "cb-123", t, 60).product("oss-cloudbox");
+let p = v4::presign(&SignableRequest::new("GET").bucket("b").key("k"), &params, &key)?;
+assert!(p.canonical_query().contains("%2Fcb-123%2Foss-cloudbox%2Faliyun_v4_request"));
+# Ok::<(), oss_sign_core::SignError>(())
+```"#,
+        security_token: r#"```
+use oss_sign_core::{v4, SignableRequest, SigningTime};
+let t = SigningTime::from_unix_seconds(0)?;
+let key = v4::SigningKey::derive("sk", t, "r", "oss");
+let request = SignableRequest::new("GET").bucket("b").key("k");
+let sts = v4::PresignParams::new("ak", "r", t, 60).security_token(Some("tok+1"));
+assert!(v4::presign(&request, &sts, &key)?.url_query().contains("&x-oss-security-token=tok%2B1&"));
+let empty = v4::PresignParams::new("ak", "r", t, 60).security_token(Some(""));
+assert!(!v4::presign(&request, &empty, &key)?.url_query().contains("security-token"));
+# Ok::<(), oss_sign_core::SignError>(())
+```"#,
+        additional_headers: r#"```
+use oss_sign_core::{v4, SignableRequest, SigningTime};
+let t = SigningTime::from_unix_seconds(0)?;
+let key = v4::SigningKey::derive("sk", t, "r", "oss");
+let names = ["Host", "Content-Type", "Range"];
+let headers = [("Host", "b.example.com"), ("Content-Type", "text/plain")];
+let params = v4::PresignParams::new("ak", "r", t, 60).additional_headers(&names);
+let p = v4::presign(&SignableRequest::new("PUT").bucket("b").key("k").headers(&headers), &params, &key)?;
+// content-type is signed anyway and Range is not sent: only host is listed
+assert!(p.url_query().starts_with("x-oss-additional-headers=host&"));
+# Ok::<(), oss_sign_core::SignError>(())
+```"#,
+    }
+
+    /// The validity in seconds.
+    ///
+    /// ```
+    /// use oss_sign_core::{v4::PresignParams, SigningTime};
+    /// let p = PresignParams::new("ak", "r", SigningTime::from_unix_seconds(0)?, 7);
+    /// assert_eq!(p.expires_seconds(), 7);
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn expires_seconds(&self) -> u32 {
+        self.expires_seconds
+    }
+}
+
+/// Query parameter names that presigning adds and a caller may not pass itself.
+pub(crate) const RESERVED_QUERY: [&str; 7] = [
+    "x-oss-signature-version",
+    "x-oss-credential",
+    "x-oss-date",
+    "x-oss-expires",
+    "x-oss-signature",
+    "x-oss-security-token",
+    "x-oss-additional-headers",
+];
+
+/// A V4 presigned request: the parameters to add to the URL, and every intermediate.
+///
+/// See [`presign`].
+#[derive(Clone)]
+pub struct Presigned {
+    canonical: CanonicalRequest,
+    string_to_sign: String,
+    signature: String,
+    credential: String,
+    date: [u8; 16],
+    expires_seconds: u32,
+    security_token: Option<String>,
+    additional_headers: String,
+    signed_headers: SignedHeaderList,
+    expiration: SigningTime,
+}
+
+impl Presigned {
+    /// The lower-case hex signature (the value of `x-oss-signature`).
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let p = v4::presign(&SignableRequest::new("GET").bucket("b").key("k"),
+    ///     &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// assert_eq!(p.signature().len(), 64);
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+
+    /// The canonical request that was signed.
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let p = v4::presign(&SignableRequest::new("GET").bucket("b").key("a b"),
+    ///     &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// assert!(p.canonical_request().starts_with("GET\n/b/a%20b\n"));
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn canonical_request(&self) -> &str {
+        &self.canonical.text
+    }
+
+    /// The string to sign.
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let p = v4::presign(&SignableRequest::new("GET"), &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// assert!(p.string_to_sign().starts_with("OSS4-HMAC-SHA256\n19700101T000000Z\n19700101/r/oss/aliyun_v4_request\n"));
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn string_to_sign(&self) -> &str {
+        &self.string_to_sign
+    }
+
+    /// The canonical query string: every query parameter (the caller's and the authentication
+    /// ones), encoded and sorted, without `x-oss-signature`.
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let q = [("uploads", "")];
+    /// let p = v4::presign(&SignableRequest::new("POST").bucket("b").key("k").query(&q),
+    ///     &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// assert!(p.canonical_query().starts_with("uploads&x-oss-credential=ak%2F19700101%2Fr%2Foss%2Faliyun_v4_request&"));
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn canonical_query(&self) -> &str {
+        &self.canonical.text[self.canonical.query.clone()]
+    }
+
+    /// Appends the complete URL query (the caller's parameters, the authentication parameters
+    /// and `x-oss-signature`, encoded, without the leading `?`) to `out`.
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let p = v4::presign(&SignableRequest::new("GET").bucket("b").key("k"),
+    ///     &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// let mut url = String::from("https://b.example.com/k?");
+    /// p.write_url_query(&mut url);
+    /// assert!(url.contains("x-oss-expires=60&"));
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn write_url_query(&self, out: &mut String) {
+        out.push_str(self.canonical_query());
+        out.push_str("&x-oss-signature=");
+        out.push_str(&self.signature);
+    }
+
+    /// The complete URL query as a new string (see [`write_url_query`](Self::write_url_query)).
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let p = v4::presign(&SignableRequest::new("GET").bucket("b").key("k"),
+    ///     &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// assert!(p.url_query().ends_with(p.signature()));
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn url_query(&self) -> String {
+        let mut out = String::with_capacity(self.canonical.query.len() + 80);
+        self.write_url_query(&mut out);
+        out
+    }
+
+    /// Only the authentication parameters, encoded and joined with `&`, `x-oss-signature` last,
+    /// for callers that write their own parameters into the URL.
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let q = [("versionId", "v1")];
+    /// let p = v4::presign(&SignableRequest::new("GET").bucket("b").key("k").query(&q),
+    ///     &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// assert!(p.encoded_query().starts_with("x-oss-signature-version=OSS4-HMAC-SHA256&"));
+    /// assert!(!p.encoded_query().contains("versionId"));
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn encoded_query(&self) -> String {
+        let mut out = String::with_capacity(256);
+        for (index, (name, value)) in self.query_params().iter().enumerate() {
+            if index > 0 {
+                out.push('&');
+            }
+            out.push_str(name);
+            out.push('=');
+            uri_encode_into(&mut out, value, false);
+        }
+        out
+    }
+
+    /// The authentication parameters in URL order, with raw (unencoded) values:
+    /// `x-oss-signature-version`, `x-oss-date`, `x-oss-expires`, `x-oss-credential`, then
+    /// `x-oss-security-token` and `x-oss-additional-headers` when present, and
+    /// `x-oss-signature` last.
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let p = v4::presign(&SignableRequest::new("GET").bucket("b").key("k"),
+    ///     &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// let params = p.query_params();
+    /// assert_eq!(params[3], ("x-oss-credential", "ak/19700101/r/oss/aliyun_v4_request".to_string()));
+    /// assert_eq!(params.last().unwrap().0, "x-oss-signature");
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn query_params(&self) -> Vec<(&'static str, String)> {
+        let mut params = Vec::with_capacity(7);
+        params.push(("x-oss-signature-version", ALGORITHM.to_owned()));
+        params.push((
+            "x-oss-date",
+            self.date.iter().map(|&b| char::from(b)).collect(),
+        ));
+        params.push(("x-oss-expires", format!("{}", self.expires_seconds)));
+        params.push(("x-oss-credential", self.credential.clone()));
+        if let Some(token) = &self.security_token {
+            params.push(("x-oss-security-token", token.clone()));
+        }
+        if !self.additional_headers.is_empty() {
+            params.push(("x-oss-additional-headers", self.additional_headers.clone()));
+        }
+        params.push(("x-oss-signature", self.signature.clone()));
+        params
+    }
+
+    /// Every header the signature covers, as `(lower-case name, value as given)`, sorted by
+    /// name. Whoever uses the URL must send exactly these headers with these values.
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let h = [("Content-Type", "text/plain"), ("Range", "bytes=0-9")];
+    /// let p = v4::presign(&SignableRequest::new("PUT").bucket("b").key("k").headers(&h),
+    ///     &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// assert_eq!(p.signed_headers(), &[("content-type".to_string(), "text/plain".to_string())]);
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn signed_headers(&self) -> &[(String, String)] {
+        self.signed_headers.owned()
+    }
+
+    /// The same headers as [`signed_headers`](Self::signed_headers), borrowed: no copy per
+    /// header (`signed_headers` builds its owned list on first use; this never does).
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let h = [("X-Oss-Meta-B", "2"), ("Content-Type", "text/plain"), ("x-oss-meta-a", " 1 ")];
+    /// let p = v4::presign(&SignableRequest::new("PUT").bucket("b").key("k").headers(&h),
+    ///     &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// let pairs: Vec<(&str, &str)> = p.signed_header_pairs().collect();
+    /// assert_eq!(pairs, [("content-type", "text/plain"), ("x-oss-meta-a", " 1 "), ("x-oss-meta-b", "2")]);
+    /// assert_eq!(p.signed_header_pairs().len(), p.signed_headers().len());
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn signed_header_pairs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.signed_headers.pairs()
+    }
+
+    /// When the URL stops being valid: `x-oss-date` + `x-oss-expires`.
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let p = v4::presign(&SignableRequest::new("GET"), &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// assert_eq!(p.expiration().unix_seconds(), 60);
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn expiration(&self) -> SigningTime {
+        self.expiration
+    }
+}
+
+impl fmt::Debug for Presigned {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Presigned")
+            .field("credential", &self.credential)
+            .field("expires_seconds", &self.expires_seconds)
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("additional_headers", &self.additional_headers)
+            .field("signature", &self.signature)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The signed headers of a presigned request: lower-case names and values as given, back to
+/// back in one string, with the owned `(String, String)` list of the public accessor built only
+/// when it is first asked for.
+#[derive(Clone, Default)]
+struct SignedHeaderList {
+    text: String,
+    spans: Vec<(usize, usize, usize)>,
+    owned: OnceBox<Vec<(String, String)>>,
+}
+
+impl SignedHeaderList {
+    fn new((text, spans): (String, Vec<(usize, usize, usize)>)) -> Self {
+        Self {
+            text,
+            spans,
+            owned: OnceBox::new(),
+        }
+    }
+
+    fn pairs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.spans.iter().map(move |&(name, value, end)| {
+            (
+                self.text.get(name..value).unwrap_or(""),
+                self.text.get(value..end).unwrap_or(""),
+            )
+        })
+    }
+
+    fn owned(&self) -> &[(String, String)] {
+        self.owned.get_or_init(|| {
+            Box::new(
+                self.pairs()
+                    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                    .collect(),
+            )
+        })
+    }
+}
+
+/// Presigns `request` (query mode): computes the canonical request, the string to sign and the
+/// signature, and returns the parameters to add to the URL.
+///
+/// Refuses an expiry over [`MAX_EXPIRES_SECONDS`], query parameters that presigning adds itself
+/// (`x-oss-signature`, `x-oss-credential`, ...), a key derived for another day, region or
+/// product, and malformed methods, headers, regions or products.
+///
+/// ```
+/// use oss_sign_core::{v4, SignableRequest, SigningTime, SignErrorKind};
+/// let now = SigningTime::from_unix_seconds(1_700_000_000)?;
+/// let key = v4::SigningKey::derive("secret", now, "cn-hangzhou", "oss");
+/// let request = SignableRequest::new("GET").bucket("b").key("k");
+/// let too_long = v4::PresignParams::new("ak", "cn-hangzhou", now, 604_801);
+/// let err = v4::presign(&request, &too_long, &key).unwrap_err();
+/// assert_eq!(err.kind(), SignErrorKind::InvalidExpiry);
+/// assert!(err.to_string().contains("604800"));
+/// # Ok::<(), oss_sign_core::SignError>(())
+/// ```
+pub fn presign(
+    request: &SignableRequest<'_>,
+    params: &PresignParams<'_>,
+    key: &SigningKey,
+) -> Result<Presigned, SignError> {
+    request.validate()?;
+    let scope = &params.scope;
+    scope.validate(key)?;
+    if params.expires_seconds > MAX_EXPIRES_SECONDS {
+        return Err(SignError::new(
+            SignErrorKind::InvalidExpiry,
+            format!(
+                "expires should be not greater than 604800(seven days): got {} seconds; V4 presigned URLs are valid for 0 to 604800 seconds",
+                params.expires_seconds
+            ),
+        ));
+    }
+    if let Some((name, _)) = request
+        .query_pairs()
+        .iter()
+        .find(|(name, _)| RESERVED_QUERY.contains(name))
+    {
+        return Err(SignError::new(
+            SignErrorKind::InvalidInput,
+            format!(
+                "query parameter {name:?} is added by presigning itself and cannot be passed in: remove it"
+            ),
+        ));
+    }
+    let expiration = scope
+        .time
+        .checked_add_seconds(i64::from(params.expires_seconds))
+        .ok_or_else(|| {
+            SignError::new(
+                SignErrorKind::InvalidExpiry,
+                "the expiration falls after year 9999: use a shorter expiry",
+            )
+        })?;
+
+    let date = scope.time.x_oss_date_bytes();
+    let mut credential = String::with_capacity(scope.access_key_id.len() + 64);
+    credential.push_str(scope.access_key_id);
+    credential.push('/');
+    let scope_start = credential.len();
+    scope.write_scope(&mut credential, &date);
+
+    let additional = effective_additional_headers(scope.additional_headers, request.header_pairs());
+    let additional_line = additional.join(";");
+    let headers = CanonicalHeaders::select(request.header_pairs(), &additional, &[]);
+
+    let expires_buf = itoa_u32(params.expires_seconds);
+    let expires_text = expires_buf.as_str();
+    let date_text = core::str::from_utf8(&date).unwrap_or("");
+    let token = scope.token();
+    let mut extra: [(&str, &str); 6] = [
+        ("x-oss-signature-version", ALGORITHM),
+        ("x-oss-credential", &credential),
+        ("x-oss-date", date_text),
+        ("x-oss-expires", expires_text),
+        ("", ""),
+        ("", ""),
+    ];
+    let mut extra_len = 4;
+    if let Some(token) = token {
+        extra[extra_len] = ("x-oss-security-token", token);
+        extra_len += 1;
+    }
+    if !additional_line.is_empty() {
+        extra[extra_len] = ("x-oss-additional-headers", &additional_line);
+        extra_len += 1;
+    }
+    let payload = hashed_payload(request.header("x-oss-content-sha256"));
+    let canonical = CanonicalRequest::build(&CanonicalInputs {
+        method: request.method(),
+        bucket: request.bucket_name(),
+        key: request.key_name(),
+        query: request.query_pairs(),
+        extra_query: &extra[..extra_len],
+        headers: &headers,
+        additional_line: &additional_line,
+        payload,
+    });
+    let string_to_sign = string_to_sign(&date, &credential[scope_start..], &canonical.text);
+    let signature = key.sign_hex(string_to_sign.as_bytes());
+    Ok(Presigned {
+        canonical,
+        string_to_sign,
+        signature,
+        credential,
+        date,
+        expires_seconds: params.expires_seconds,
+        security_token: token.map(ToOwned::to_owned),
+        additional_headers: additional_line,
+        signed_headers: SignedHeaderList::new(headers.request_headers()),
+        expiration,
+    })
+}
+
+/// A small stack buffer holding the decimal form of a `u32`.
+struct DecimalBuf {
+    bytes: [u8; 10],
+    start: usize,
+}
+
+impl DecimalBuf {
+    fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.bytes[self.start..]).unwrap_or("0")
+    }
+}
+
+fn itoa_u32(mut value: u32) -> DecimalBuf {
+    let mut bytes = [0u8; 10];
+    let mut start = bytes.len();
+    loop {
+        start -= 1;
+        bytes[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    DecimalBuf { bytes, start }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::SignErrorKind;
+
+    #[test]
+    fn key_for_another_day_is_refused() {
+        let t = SigningTime::parse_x_oss_date("20231217T235959Z").unwrap();
+        let key = SigningKey::derive("sk", t, "cn-hangzhou", "oss");
+        let next = t.checked_add_seconds(1).unwrap();
+        let err = presign(
+            &SignableRequest::new("GET"),
+            &PresignParams::new("ak", "cn-hangzhou", next, 60),
+            &key,
+        )
+        .unwrap_err();
+        assert_eq!(err.kind(), SignErrorKind::InvalidInput);
+        assert!(err.message().contains("20231217"));
+        assert!(err.message().contains("20231218"));
+    }
+
+    #[test]
+    fn reserved_query_and_bad_inputs_are_refused() {
+        let t = SigningTime::from_unix_seconds(0).unwrap();
+        let key = SigningKey::derive("sk", t, "r", "oss");
+        let q = [("x-oss-signature", "abc")];
+        let bad_query = SignableRequest::new("GET").query(&q);
+        let p = PresignParams::new("ak", "r", t, 60);
+        assert_eq!(
+            presign(&bad_query, &p, &key).unwrap_err().kind(),
+            SignErrorKind::InvalidInput
+        );
+        let h = [("x-oss-meta", "a\r\nb")];
+        let bad_header = SignableRequest::new("GET").headers(&h);
+        assert!(presign(&bad_header, &p, &key).is_err());
+        assert!(presign(&SignableRequest::new("G ET"), &p, &key).is_err());
+        assert!(presign(&SignableRequest::new(""), &p, &key).is_err());
+        let empty_ak = PresignParams::new("", "r", t, 60);
+        assert!(presign(&SignableRequest::new("GET"), &empty_ak, &key).is_err());
+        let key_slash = SigningKey::derive("sk", t, "cn/x", "oss");
+        let bad_region = PresignParams::new("ak", "cn/x", t, 60);
+        let err = presign(&SignableRequest::new("GET"), &bad_region, &key_slash).unwrap_err();
+        assert!(err.message().contains("region"));
+    }
+
+    #[test]
+    fn presigned_stays_send_and_sync_and_clones_its_header_list() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Presigned>();
+        let t = SigningTime::from_unix_seconds(0).unwrap();
+        let key = SigningKey::derive("sk", t, "r", "oss");
+        let h = [("x-oss-meta-a", "1")];
+        let p = presign(
+            &SignableRequest::new("PUT").headers(&h),
+            &PresignParams::new("ak", "r", t, 60),
+            &key,
+        )
+        .unwrap();
+        let before = p.clone();
+        assert_eq!(p.signed_headers().len(), 1);
+        let after = p.clone();
+        assert_eq!(before.signed_headers(), after.signed_headers());
+    }
+
+    #[test]
+    fn empty_token_is_no_token() {
+        let t = SigningTime::from_unix_seconds(1_700_000_000).unwrap();
+        let key = SigningKey::derive("sk", t, "r", "oss");
+        let req = SignableRequest::new("GET").bucket("b").key("k");
+        let a = presign(&req, &PresignParams::new("ak", "r", t, 60), &key).unwrap();
+        let b = presign(
+            &req,
+            &PresignParams::new("ak", "r", t, 60).security_token(Some("")),
+            &key,
+        )
+        .unwrap();
+        assert_eq!(a.signature(), b.signature());
+        assert!(!b.url_query().contains("security-token"));
+    }
+}
