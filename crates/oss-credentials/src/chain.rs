@@ -179,6 +179,16 @@ impl ProvideCredentials for ChainProvider {
             provider.invalidate();
         }
     }
+
+    /// Answers only when the provider the chain would use is known without waiting: the
+    /// remembered (sticky) provider, or else the first provider of the chain. Never walks
+    /// the chain, so it cannot pick another identity than [`provide_credentials`] would.
+    ///
+    /// [`provide_credentials`]: ProvideCredentials::provide_credentials
+    fn credentials_if_cached(&self) -> Option<crate::Credentials> {
+        let index = self.remembered().unwrap_or(0);
+        self.providers.get(index)?.credentials_if_cached()
+    }
 }
 
 /// The default credential chain, in the order of the official Alibaba Cloud credentials SDKs:
@@ -267,6 +277,9 @@ impl ProvideCredentials for DefaultChain {
 
     fn invalidate(&self) {
         self.chain.invalidate();
+    }
+    fn credentials_if_cached(&self) -> Option<crate::Credentials> {
+        self.chain.credentials_if_cached()
     }
 }
 

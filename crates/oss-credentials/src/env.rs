@@ -284,4 +284,8 @@ impl ProvideCredentials for EnvProvider {
     fn name(&self) -> &str {
         "env"
     }
+    /// Reading variables never waits: the same answer as [`EnvProvider::load`], or `None`.
+    fn credentials_if_cached(&self) -> Option<Credentials> {
+        self.load().ok()
+    }
 }

@@ -101,6 +101,7 @@ mod lazy_provider;
 mod process;
 mod profile_file;
 mod provider;
+mod refresher;
 pub mod rpc_signature;
 mod source;
 mod static_provider;
@@ -122,6 +123,7 @@ pub use error::{CredentialsError, ErrorKind};
 pub use process::ProcessProvider;
 pub use profile_file::ProfileFileProvider;
 pub use provider::{CredentialsFuture, FnProvider, ProvideCredentials};
+pub use refresher::{Refresher, DEFAULT_REFRESH_INTERVAL};
 pub use source::{CredentialSource, RoleConfig};
 pub use static_provider::StaticProvider;
 #[cfg(feature = "http")]

@@ -405,6 +405,19 @@ impl ProvideCredentials for ProfileFileProvider {
     fn invalidate(&self) {
         self.resolved.invalidate();
     }
+
+    /// Resolves the profile (reading the file, never the network) and forwards to the provider
+    /// it describes: fixed keys answer at once, role providers once their cache is warm.
+    fn credentials_if_cached(&self) -> Option<Credentials> {
+        let provider = match self.resolved.peek() {
+            Some(provider) => provider,
+            None => self
+                .resolved
+                .get_or_try_init(|| self.resolve()?.into_provider(&self.env))
+                .ok()?,
+        };
+        provider.credentials_if_cached()
+    }
 }
 
 #[cfg(test)]
