@@ -403,6 +403,9 @@ impl Client {
             expiration,
             signed_headers,
             unsigned_headers,
+            credentials_expiration: credentials
+                .expiration()
+                .and_then(|at| SigningTime::try_from(at).ok()),
         })
     }
 }

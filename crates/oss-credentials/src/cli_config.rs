@@ -487,14 +487,17 @@ impl CliConfigProvider {
             env: &self.env,
             profiles,
         };
-        if name_from_env && resolver.find(&name).is_none() {
-            // ALIBABA_CLOUD_PROFILE also selects INI sections: let the chain move on.
+        if resolver.find(&name).is_none() {
+            // A named profile may live in the INI file instead: let the chain move on. A
+            // `current` that names no profile is a broken file.
+            let (kind, origin) = match (&self.profile, name_from_env) {
+                (Some(_), _) => (ErrorKind::NotLoaded, ""),
+                (None, true) => (ErrorKind::NotLoaded, " (from ALIBABA_CLOUD_PROFILE)"),
+                (None, false) => (ErrorKind::InvalidConfig, " (its `current`)"),
+            };
             return Err(CredentialsError::new(
-                ErrorKind::NotLoaded,
-                format!(
-                    "{} has no profile named '{name}' (from ALIBABA_CLOUD_PROFILE)",
-                    path.display()
-                ),
+                kind,
+                format!("{} has no profile named '{name}'{origin}", path.display()),
             ));
         }
         resolver.resolve(&name, &mut Vec::new())
