@@ -9,7 +9,10 @@
 //! signed headers key: content-type, signed headers value: text/plain
 //! ```
 //!
-//! or, with `--json`, one object with `method`, `expiration`, `url` and `signed_headers`.
+//! or, with `--json`, one object with `method`, `expiration`, `url`, `signed_headers`,
+//! `credentials_expiration` (null for long-term keys), `effective_expiration` and
+//! `outlives_credentials`. A URL signed for longer than its STS credentials live gets a
+//! warning on stderr naming the instant it really stops working.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -77,7 +80,8 @@ pub(crate) struct UrlArgs {
     #[arg(long, default_value = "GET")]
     method: String,
     /// Credentials profile (like ALIBABA_CLOUD_PROFILE): a profile of ~/.aliyun/config.json
-    /// or a section of ~/.alibabacloud/credentials.ini.
+    /// or a section of ~/.alibabacloud/credentials.ini, used even when credentials are set in
+    /// the environment; exit 3 if it exists in neither.
     #[arg(long, env = "ALIBABA_CLOUD_PROFILE")]
     profile: Option<String>,
     /// Request header to sign for, `name:value` (repeatable).
@@ -237,8 +241,7 @@ fn presign(args: &UrlArgs) -> Result<PresignResult, Failure> {
         .use_accelerate_endpoint(args.accelerate)
         .use_dualstack_endpoint(args.dualstack)
         .disable_ssl(args.disable_ssl)
-        .additional_headers(args.additional_headers.iter().cloned())
-        .credentials_provider(credential_source::chain(args.profile.as_deref()));
+        .additional_headers(args.additional_headers.iter().cloned());
     if let Some(region) = &args.region {
         builder = builder.region(region.as_str());
     }
@@ -276,8 +279,9 @@ fn presign(args: &UrlArgs) -> Result<PresignResult, Failure> {
     }
 
     let runtime = exit_code::runtime()?;
-    runtime
-        .block_on(client.presign_async(&*request, &options))
+    let credentials = runtime.block_on(credential_source::resolve(args.profile.as_deref()))?;
+    client
+        .presign_with_credentials(&*request, &options, &credentials)
         .map_err(|e| {
             if e.kind() == ErrorKind::Credentials {
                 credential_source::no_credentials(&e.to_string())
@@ -285,6 +289,20 @@ fn presign(args: &UrlArgs) -> Result<PresignResult, Failure> {
                 Failure::usage(e.to_string())
             }
         })
+}
+
+/// The warning for a URL signed for longer than its credentials live (STS tokens): OSS
+/// checks the token on every request, so the URL stops working when the token expires.
+fn lifetime_warning(result: &PresignResult) -> Option<String> {
+    let credentials = result.credentials_expiration()?;
+    result.outlives_credentials().then(|| {
+        format!(
+            "warning: the URL is signed until {} but its credentials (an STS token) expire at {}; OSS refuses the URL from {} on. Use an --expires of at most the token's remaining life, or longer-lived credentials.",
+            sample_time(result.expiration()),
+            sample_time(credentials),
+            sample_time(result.effective_expiration()),
+        )
+    })
 }
 
 /// Parses `--header NAME:VALUE` values (names and values trimmed).
@@ -332,6 +350,9 @@ fn print_result(result: &PresignResult, json: bool) -> Result<(), Failure> {
             "expiration": sample_time(result.expiration()),
             "url": result.url(),
             "signed_headers": headers,
+            "credentials_expiration": result.credentials_expiration().map(sample_time),
+            "effective_expiration": sample_time(result.effective_expiration()),
+            "outlives_credentials": result.outlives_credentials(),
         });
         format!("{object}\n")
     } else {
@@ -348,6 +369,9 @@ fn print_result(result: &PresignResult, json: bool) -> Result<(), Failure> {
         }
         text
     };
+    if let Some(warning) = lifetime_warning(result) {
+        eprintln!("{warning}");
+    }
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(text.as_bytes())
