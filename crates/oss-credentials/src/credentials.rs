@@ -181,6 +181,12 @@ impl Credentials {
 
     /// The warnings recorded while resolving these credentials, oldest first (see
     /// [`with_warning`](Self::with_warning)).
+    ///
+    /// ```
+    /// # use oss_credentials::Credentials;
+    /// assert!(Credentials::new("id", "secret")?.warnings().is_empty());
+    /// # Ok::<(), oss_credentials::CredentialsError>(())
+    /// ```
     pub fn warnings(&self) -> &[String] {
         &self.inner.warnings
     }

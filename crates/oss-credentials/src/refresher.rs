@@ -11,6 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The default pause between two refresh checks.
+///
+/// ```
+/// assert_eq!(oss_credentials::DEFAULT_REFRESH_INTERVAL.as_secs(), 60);
+/// ```
 pub const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
 
 type ResultHook = Arc<dyn Fn(Result<&Credentials, &CredentialsError>) + Send + Sync>;
@@ -120,6 +124,14 @@ impl Refresher {
 
     /// One round: asks the provider (which refreshes its cache if due) and reports the
     /// outcome to the [`on_result`](Self::on_result) hook.
+    ///
+    /// ```
+    /// # use oss_credentials::{Refresher, StaticProvider};
+    /// let r = Refresher::new(std::sync::Arc::new(StaticProvider::new("LTAIa", "b")?));
+    /// let creds = futures_executor::block_on(r.refresh_once())?;
+    /// assert_eq!(creds.access_key_id(), "LTAIa");
+    /// # Ok::<(), oss_credentials::CredentialsError>(())
+    /// ```
     pub async fn refresh_once(&self) -> Result<Credentials, CredentialsError> {
         let result = self.provider.provide_credentials().await;
         if let Some(hook) = &self.on_result {
@@ -130,6 +142,28 @@ impl Refresher {
 
     /// Runs rounds forever, sleeping `interval` between them with the runtime's `sleep`
     /// (e.g. `tokio::time::sleep`). Spawn the returned future; drop or abort the task to stop.
+    ///
+    /// ```
+    /// use oss_credentials::{Refresher, StaticProvider};
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let rounds = Arc::new(AtomicUsize::new(0));
+    /// let seen = rounds.clone();
+    /// let r = Refresher::new(Arc::new(StaticProvider::new("a", "b")?))
+    ///     .on_result(move |_| { seen.fetch_add(1, Ordering::SeqCst); });
+    /// // A "sleep" that ends the loop after three rounds, for the example.
+    /// let stop = rounds.clone();
+    /// let run = r.run(move |_| {
+    ///     let done = stop.load(Ordering::SeqCst) >= 3;
+    ///     async move { if done { std::future::pending::<()>().await } }
+    /// });
+    /// use std::future::Future;
+    /// let mut run = Box::pin(run);
+    /// let waker = std::task::Waker::noop();
+    /// let _ = run.as_mut().poll(&mut std::task::Context::from_waker(waker));
+    /// assert_eq!(rounds.load(Ordering::SeqCst), 3);
+    /// # Ok::<(), oss_credentials::CredentialsError>(())
+    /// ```
     pub async fn run<S, F>(self, mut sleep: S)
     where
         S: FnMut(Duration) -> F + Send,

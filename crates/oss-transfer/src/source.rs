@@ -379,6 +379,12 @@ pub trait Presigner: Send + Sync + std::fmt::Debug {
 }
 
 /// The future returned by [`Presigner::presign_get_async`].
+///
+/// ```
+/// fn _boxed(get: oss_transfer::PresignedGet) -> oss_transfer::PresignFuture<'static> {
+///     Box::pin(std::future::ready(Ok(get)))
+/// }
+/// ```
 pub type PresignFuture<'a> = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<PresignedGet, DownloadError>> + Send + 'a>,
 >;
