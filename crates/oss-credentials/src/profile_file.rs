@@ -474,6 +474,32 @@ mod tests {
         }
 
         #[test]
+        fn a_repeated_section_is_always_refused_with_both_lines(
+            name in "[a-z][a-z0-9_-]{0,8}",
+            gap in 0usize..4,
+        ) {
+            let mut text = format!("[{name}]\nkey_one = a\n");
+            text.push_str(&"\n".repeat(gap));
+            text.push_str(&format!("[ {name} ]\nkey_two = b\n"));
+            let err = parse_ini(&text, &file()).unwrap_err();
+            prop_assert_eq!(err.kind(), ErrorKind::Parse);
+            let message = err.to_string();
+            let second = format!("line {}", 3 + gap);
+            prop_assert!(message.contains(&second), "{}", message);
+            prop_assert!(message.contains("first at line 1"), "{}", message);
+        }
+
+        #[test]
+        fn a_hash_cuts_a_value_and_a_semicolon_does_not(
+            head in "[A-Za-z0-9;:=+/._-]{1,12}",
+            tail in "[A-Za-z0-9#;:=+/._ -]{0,12}",
+        ) {
+            let text = format!("[p]\nkey = {head}#{tail}\n");
+            let sections = parse_ini(&text, &file()).unwrap();
+            prop_assert_eq!(sections["p"].get("key"), Some(head.trim()));
+        }
+
+        #[test]
         fn rendered_sections_parse_back(
             sections in proptest::collection::btree_map(
                 "[a-z][a-z0-9_-]{0,8}",
