@@ -98,6 +98,13 @@ enum Decision {
 ///
 /// The single flight uses a runtime-agnostic async mutex, so the wrapper works on any executor.
 ///
+/// Synchronous readers use [`credentials_if_cached`](ProvideCredentials::credentials_if_cached)
+/// (the same as [`cached`](Self::cached)): it returns the cached value until `valid_until`,
+/// also inside the prefetch and stale windows, and never starts, waits for or cancels a
+/// refresh. Something that may wait refreshes ahead of expiry: async callers of
+/// [`provide_credentials`](ProvideCredentials::provide_credentials), or a
+/// [`Refresher`](crate::Refresher) spawned on the runtime.
+///
 /// ```
 /// use oss_credentials::{CachingProvider, Credentials, FnProvider, ManualClock, ProvideCredentials};
 /// use std::sync::atomic::{AtomicUsize, Ordering};
