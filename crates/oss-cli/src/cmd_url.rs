@@ -10,8 +10,11 @@
 //! ```
 //!
 //! or, with `--output url`, the URL alone; with `--output json` (`--json`), one object with
-//! `method`, `expiration`, `url` and `signed_headers` (see [`output_format`]). The object is
-//! `oss://BUCKET/KEY` or `--bucket`/`--key`; `--list FILE` presigns many (see [`url_list`]).
+//! `method`, `expiration`, `url`, `signed_headers`, `credentials_expiration` (null for
+//! long-term keys), `effective_expiration` and `outlives_credentials` (see [`output_format`]).
+//! The object is `oss://BUCKET/KEY` or `--bucket`/`--key`; `--list FILE` presigns many (see
+//! [`url_list`]). A URL signed for longer than its STS credentials live gets a warning on
+//! stderr naming the instant it really stops working.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -106,7 +109,8 @@ pub(crate) struct UrlArgs {
     #[arg(long, default_value = "GET")]
     method: String,
     /// Credentials profile (like ALIBABA_CLOUD_PROFILE): a profile of ~/.aliyun/config.json
-    /// or a section of ~/.alibabacloud/credentials.ini, and the ossutil profile (like
+    /// or a section of ~/.alibabacloud/credentials.ini, used even when credentials are set in
+    /// the environment (exit 3 if it exists nowhere), and the ossutil profile (like
     /// OSSUTIL_PROFILE) of ~/.ossutilconfig.
     #[arg(long, env = "ALIBABA_CLOUD_PROFILE")]
     profile: Option<String>,
@@ -375,11 +379,16 @@ fn prepare(args: &UrlArgs) -> Result<Prepared, Failure> {
 /// Presigns the prepared request for its current object, asking the credentials chain first.
 fn presign(prepared: &Prepared) -> Result<PresignResult, Failure> {
     let runtime = exit_code::runtime()?;
-    runtime
-        .block_on(
-            prepared
-                .client
-                .presign_async(prepared.template.presignable(), &prepared.options),
+    let credentials = runtime
+        .block_on(prepared.provider.provide_credentials())
+        .map_err(|e| credential_source::no_credentials(&e.to_string()))?;
+    credential_source::print_warnings(&credentials);
+    prepared
+        .client
+        .presign_with_credentials(
+            prepared.template.presignable(),
+            &prepared.options,
+            &credentials,
         )
         .map_err(presign_failure)
 }
@@ -391,6 +400,20 @@ pub(crate) fn presign_failure(e: oss_client::Error) -> Failure {
     } else {
         Failure::usage(e.to_string())
     }
+}
+
+/// The warning for a URL signed for longer than its credentials live (STS tokens): OSS
+/// checks the token on every request, so the URL stops working when the token expires.
+fn lifetime_warning(result: &PresignResult) -> Option<String> {
+    let credentials = result.credentials_expiration()?;
+    result.outlives_credentials().then(|| {
+        format!(
+            "warning: the URL is signed until {} but its credentials (an STS token) expire at {}; OSS refuses the URL from {} on. Use an --expires of at most the token's remaining life, or longer-lived credentials.",
+            sample_time(result.expiration()),
+            sample_time(credentials),
+            sample_time(result.effective_expiration()),
+        )
+    })
 }
 
 /// Parses `--header NAME:VALUE` values (names and values trimmed).
@@ -429,6 +452,9 @@ pub(crate) fn sample_time(at: SigningTime) -> String {
 }
 
 fn print_result(result: &PresignResult, format: OutputFormat) -> Result<(), Failure> {
+    if let Some(warning) = lifetime_warning(result) {
+        eprintln!("{warning}");
+    }
     let mut stdout = std::io::stdout().lock();
     output_format::write_result(&mut stdout, result, format, None)
         .and_then(|()| stdout.flush())

@@ -1,36 +1,39 @@
 //! Where `url` and `verify` get credentials: the default chain of `oss-credentials`, with an
 //! optional profile name (`--profile`, the same as `ALIBABA_CLOUD_PROFILE`).
 
-use oss_credentials::{Credentials, DefaultChain, Environment, ProvideCredentials};
+use oss_credentials::{Credentials, DefaultChain, ProvideCredentials};
 
 use crate::exit_code::{Failure, CREDENTIALS};
 
 /// How to get credentials, shown when there are none.
 pub(crate) const CREDENTIALS_HINT: &str = "set OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET (and OSS_SESSION_TOKEN for STS credentials), or configure another source of the default credential chain (ALIBABA_CLOUD_* variables, ~/.aliyun/config.json, ~/.alibabacloud/credentials.ini, ossutil's ~/.ossutilconfig or -c FILE for `url`, --profile NAME)";
 
-/// The default chain over the process environment; with a profile, as if
-/// `ALIBABA_CLOUD_PROFILE=<profile>` were set.
+/// The default chain over the process environment; with a profile (`--profile`, or
+/// `ALIBABA_CLOUD_PROFILE`), only that profile of ~/.aliyun/config.json or the INI file, even
+/// when credentials are set in the environment.
 pub(crate) fn chain(profile: Option<&str>) -> DefaultChain {
     match profile {
         None => DefaultChain::new(),
-        Some(name) => {
-            let mut vars: Vec<(String, String)> = std::env::vars()
-                .filter(|(k, _)| k != "ALIBABA_CLOUD_PROFILE")
-                .collect();
-            vars.push(("ALIBABA_CLOUD_PROFILE".to_string(), name.to_string()));
-            DefaultChain::builder()
-                .environment(Environment::from_map(vars))
-                .build()
-        }
+        Some(name) => DefaultChain::builder().profile(name).build(),
     }
 }
 
-/// Resolves credentials from the chain; a failure says how to configure them.
+/// Resolves credentials from the chain; a failure says how to configure them. Sources the
+/// chain skipped because they are broken are printed to stderr as warnings.
 pub(crate) async fn resolve(profile: Option<&str>) -> Result<Credentials, Failure> {
-    chain(profile)
+    let credentials = chain(profile)
         .provide_credentials()
         .await
-        .map_err(|e| no_credentials(&e.to_string()))
+        .map_err(|e| no_credentials(&e.to_string()))?;
+    print_warnings(&credentials);
+    Ok(credentials)
+}
+
+/// Prints the sources the chain skipped because they are broken (stderr, one line each).
+pub(crate) fn print_warnings(credentials: &Credentials) {
+    for warning in credentials.warnings() {
+        eprintln!("warning: {warning}");
+    }
 }
 
 /// The failure for missing or unusable credentials.

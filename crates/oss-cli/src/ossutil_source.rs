@@ -84,8 +84,16 @@ impl OssutilSource {
     }
 
     /// The credentials chain with the ossutil profile in its place: after the environment
-    /// (and the OIDC role variables), before the default chain's files.
+    /// (and the OIDC role variables), before the default chain's files. With a profile named
+    /// explicitly (`--profile`, `ALIBABA_CLOUD_PROFILE`) the environment's keys are not used:
+    /// the named profile of the ossutil file, else of the default chain's profile files (which
+    /// refuses a name found nowhere). Like the default chain, a broken source is skipped (and
+    /// reported as a warning) rather than ending the walk.
     pub(crate) fn chain(self, default_chain: DefaultChain) -> ChainProvider {
+        let chain = ChainProvider::new().named("default+ossutil").try_all(true);
+        if default_chain.profile().is_some() {
+            return chain.push(self.provider).push(default_chain);
+        }
         let env = Environment::process();
         let oidc_configured = [
             "ALIBABA_CLOUD_ROLE_ARN",
@@ -94,7 +102,6 @@ impl OssutilSource {
         ]
         .iter()
         .all(|name| env.get(name).is_some());
-        let chain = ChainProvider::new().named("default+ossutil");
         if oidc_configured {
             // The default chain answers from the environment or the OIDC role first.
             chain.push(default_chain).push(self.provider)

@@ -5,8 +5,10 @@
 //!   `signed headers key: NAME, signed headers value: VALUE` line per signed header;
 //! * `url`: the URL alone on one line, what `ossutil presign` and `aws s3 presign` print, for
 //!   `curl "$(oss-presign url ...)"`;
-//! * `json` (also `--json`): one JSON object on one line with `method`, `expiration`, `url`
-//!   and `signed_headers`; with `--list`, also `line`, `bucket` and `key`.
+//! * `json` (also `--json`): one JSON object on one line with `method`, `expiration`, `url`,
+//!   `signed_headers`, `credentials_expiration` (null for long-term keys),
+//!   `effective_expiration` (the earlier of the two) and `outlives_credentials`; with
+//!   `--list`, also `line`, `bucket` and `key`.
 
 use std::io::{self, Write};
 
@@ -92,7 +94,14 @@ fn write_json(
         string(out, origin.bucket)?;
         out.write_all(b",")?;
     }
-    out.write_all(b"\"expiration\":")?;
+    out.write_all(b"\"credentials_expiration\":")?;
+    match result.credentials_expiration() {
+        Some(at) => string(out, &sample_time(at))?,
+        None => out.write_all(b"null")?,
+    }
+    out.write_all(b",\"effective_expiration\":")?;
+    string(out, &sample_time(result.effective_expiration()))?;
+    out.write_all(b",\"expiration\":")?;
     string(out, &sample_time(result.expiration()))?;
     if let Some(origin) = origin {
         out.write_all(b",\"key\":")?;
@@ -101,6 +110,11 @@ fn write_json(
     }
     out.write_all(b",\"method\":")?;
     string(out, result.method())?;
+    write!(
+        out,
+        ",\"outlives_credentials\":{}",
+        result.outlives_credentials()
+    )?;
     out.write_all(b",\"signed_headers\":{")?;
     for (index, (name, value)) in result.signed_headers().iter().enumerate() {
         if index > 0 {
@@ -172,6 +186,9 @@ mod tests {
             "expiration": "2024-11-12T09:42:56.000Z",
             "url": result.url(),
             "signed_headers": {"content-type": "text/plain"},
+            "credentials_expiration": null,
+            "effective_expiration": "2024-11-12T09:42:56.000Z",
+            "outlives_credentials": false,
         });
         assert_eq!(json, format!("{expected}\n"));
     }

@@ -317,6 +317,7 @@ fn presign_all(
             })
     };
     let mut credentials = fetch(prepared)?;
+    credential_source::print_warnings(&credentials);
     let mut fetched_at = Instant::now();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
     let signer = Signer {

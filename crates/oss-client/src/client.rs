@@ -1,8 +1,7 @@
 //! The [`Client`]: validates a request, signs it at the clock's instant and writes the URL.
 
 use std::borrow::Cow;
-use std::sync::{Arc, RwLock};
-use std::task::{Context, Poll, Waker};
+use std::sync::{Arc, Mutex, RwLock};
 
 use oss_credentials::Credentials;
 use oss_sign_core::{v1, v4, SignError, SignErrorKind, SignableRequest, SigningTime};
@@ -49,6 +48,9 @@ struct Inner {
     /// The official default chain, built on first use by the async paths when the
     /// configuration names no credentials.
     default_chain: std::sync::OnceLock<Arc<dyn oss_credentials::ProvideCredentials>>,
+    /// Why the last credentials fetch of an async path or refresher failed (secret-free
+    /// `Display` text), cleared by the next success; quoted by the sync path's error.
+    last_fetch_error: Mutex<Option<String>>,
 }
 
 impl Client {
@@ -65,6 +67,7 @@ impl Client {
                 config,
                 keys: KeyCache::default(),
                 default_chain: std::sync::OnceLock::new(),
+                last_fetch_error: Mutex::new(None),
             }),
         }
     }
@@ -82,10 +85,17 @@ impl Client {
 
     /// Presigns `request`, valid for the default 15 minutes.
     ///
-    /// Credentials come from the configured provider, which must answer without waiting
-    /// (static credentials, or a caching provider holding fresh credentials); otherwise the
-    /// call fails with [`ErrorKind::Credentials`] and [`presign_async`](Self::presign_async) is
-    /// the one to use. Presigning does no I/O.
+    /// Credentials come from the configured provider without waiting: static credentials,
+    /// environment variables, or whatever valid value a [`CachingProvider`] holds
+    /// ([`ProvideCredentials::credentials_if_cached`]). The sync path never starts, polls or
+    /// cancels a refresh; keep the cache fresh with [`credentials_refresher`](Self::credentials_refresher)
+    /// (a task on your runtime) or by calling [`presign_async`](Self::presign_async) now and
+    /// then. It fails with [`ErrorKind::Credentials`] only when no valid credentials are cached
+    /// (never fetched yet, or expired because every refresh failed), saying how to fix it.
+    /// Presigning does no I/O.
+    ///
+    /// [`CachingProvider`]: oss_credentials::CachingProvider
+    /// [`ProvideCredentials::credentials_if_cached`]: oss_credentials::ProvideCredentials::credentials_if_cached
     ///
     /// ```
     /// use oss_client::{Client, Config, HeadObjectRequest};
@@ -201,11 +211,47 @@ impl Client {
         options: &PresignOptions,
     ) -> Result<PresignResult, Error> {
         let provider = self.async_provider();
-        let credentials = provider
-            .provide_credentials()
-            .await
-            .map_err(credentials_error)?;
+        let result = provider.provide_credentials().await;
+        self.record_fetch(result.as_ref().err());
+        let credentials = result.map_err(credentials_error)?;
         self.presign_with_credentials(request, options, &credentials)
+    }
+
+    /// A [`Refresher`](oss_credentials::Refresher) for the client's credentials provider (the
+    /// default chain when none is configured): spawn it on your runtime so that the sync
+    /// [`presign`](Self::presign) always finds valid cached credentials, also across STS
+    /// refreshes. The first round fetches at once (warming the cache); later rounds refresh
+    /// ahead of expiry. Failures are remembered and quoted by the sync path's error.
+    ///
+    /// ```
+    /// use oss_client::{Client, Config, GetObjectRequest};
+    /// use oss_credentials::{CachingProvider, Credentials, FnProvider};
+    ///
+    /// let sts = CachingProvider::new(FnProvider::new("sts", || async {
+    ///     Ok(Credentials::new("STS.example", "secret")?
+    ///         .with_security_token("token")
+    ///         .with_expiration(std::time::SystemTime::now() + std::time::Duration::from_secs(3600)))
+    /// }));
+    /// let client = Client::new(Config::builder().region("cn-hangzhou").credentials_provider(sts).build()?);
+    /// let get = GetObjectRequest::new("examplebucket", "k");
+    /// assert!(client.presign(&get).is_err()); // nothing cached yet
+    /// let refresher = client.credentials_refresher();
+    /// futures_executor::block_on(refresher.refresh_once())?; // what the spawned task does first
+    /// assert!(client.presign(&get)?.url().contains("x-oss-security-token=token"));
+    /// // On tokio: tokio::spawn(client.credentials_refresher().run(tokio::time::sleep));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn credentials_refresher(&self) -> oss_credentials::Refresher {
+        let inner = Arc::downgrade(&self.inner);
+        oss_credentials::Refresher::new(self.async_provider().clone()).on_result(move |result| {
+            if let Some(inner) = inner.upgrade() {
+                inner.record_fetch(result.err());
+            }
+        })
+    }
+
+    fn record_fetch(&self, error: Option<&oss_credentials::CredentialsError>) {
+        self.inner.record_fetch(error);
     }
 
     pub(crate) fn provider(&self) -> Result<&Arc<dyn oss_credentials::ProvideCredentials>, Error> {
@@ -229,22 +275,31 @@ impl Client {
         }
     }
 
-    /// Asks the provider for credentials without waiting: one poll with a no-op waker.
+    /// The provider's valid cached credentials, without waiting (never polls, so it can
+    /// neither start nor cancel a refresh).
     pub(crate) fn credentials_now(&self) -> Result<Credentials, Error> {
         let provider = self.provider()?;
-        let mut future = provider.provide_credentials();
-        let mut cx = Context::from_waker(Waker::noop());
-        match future.as_mut().poll(&mut cx) {
-            Poll::Ready(result) => result.map_err(credentials_error),
-            Poll::Pending => Err(Error::new(
-                ErrorKind::Credentials,
-                "credentials",
-                format!(
-                    "the credentials provider {:?} has to wait (network or refresh); use Client::presign_async",
-                    provider.name()
-                ),
-            )),
+        if let Some(credentials) = provider.credentials_if_cached() {
+            return Ok(credentials);
         }
+        let last = self
+            .inner
+            .last_fetch_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let cause = match last {
+            Some(error) => format!(" (the last fetch failed: {error})"),
+            None => String::new(),
+        };
+        Err(Error::new(
+            ErrorKind::Credentials,
+            "credentials",
+            format!(
+                "the credentials provider {:?} has no valid credentials cached{cause}; the sync presign never waits for a fetch: warm the cache first (await presign_async or provide_credentials once), keep it fresh with Client::credentials_refresher spawned on your runtime, or use Client::presign_async",
+                provider.name()
+            ),
+        ))
     }
 
     /// The whole presign at a given instant (the clock has been asked already).
@@ -348,6 +403,9 @@ impl Client {
             expiration,
             signed_headers,
             unsigned_headers,
+            credentials_expiration: credentials
+                .expiration()
+                .and_then(|at| SigningTime::try_from(at).ok()),
         })
     }
 }
@@ -445,6 +503,16 @@ pub(crate) fn credentials_error(err: oss_credentials::CredentialsError) -> Error
         format!("could not get credentials: {err}"),
     )
     .with_source(err)
+}
+
+impl Inner {
+    fn record_fetch(&self, error: Option<&oss_credentials::CredentialsError>) {
+        let mut slot = self
+            .last_fetch_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        *slot = error.map(ToString::to_string);
+    }
 }
 
 /// The most recently derived V4 signing key, with the secret it was derived from.

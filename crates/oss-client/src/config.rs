@@ -399,8 +399,10 @@ impl ConfigBuilder {
         self
     }
 
-    /// Any credentials provider (environment, default chain, STS, ...). Providers that need
-    /// I/O are used through [`Client::presign_async`](crate::Client::presign_async).
+    /// Any credentials provider (environment, default chain, STS, ...). The sync
+    /// [`Client::presign`](crate::Client::presign) uses what it has cached; providers that
+    /// need I/O are fetched by [`Client::presign_async`](crate::Client::presign_async) or a
+    /// [`Client::credentials_refresher`](crate::Client::credentials_refresher).
     ///
     /// ```
     /// use oss_credentials::EnvProvider;

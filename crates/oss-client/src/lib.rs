@@ -17,9 +17,11 @@
 //!   [`InitiateMultipartUploadRequest`], [`UploadPartRequest`],
 //!   [`CompleteMultipartUploadRequest`], [`AbortMultipartUploadRequest`], and the free-form
 //!   [`ObjectRequest`].
-//! * [`Client::presign`] (no I/O, no waiting) and [`Client::presign_async`] (asks an async
-//!   credentials provider first) return a [`PresignResult`]: method, URL, expiration and the
-//!   headers the caller must send.
+//! * [`Client::presign`] (no I/O, no waiting: cached credentials only) and
+//!   [`Client::presign_async`] (asks an async credentials provider first) return a
+//!   [`PresignResult`]: method, URL, expiration, the headers the caller must send, and when the
+//!   signing credentials expire. [`Client::credentials_refresher`] keeps a credentials cache
+//!   fresh from a task, so the sync path works across STS refreshes.
 //!
 //! # Example: the official "presign a download" sample, in Rust
 //!

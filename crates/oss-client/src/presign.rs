@@ -172,6 +172,8 @@ pub struct PresignResult {
     pub(crate) expiration: SigningTime,
     pub(crate) signed_headers: Vec<(String, String)>,
     pub(crate) unsigned_headers: Vec<(String, String)>,
+    /// When the signing credentials expire (STS tokens), if known.
+    pub(crate) credentials_expiration: Option<SigningTime>,
 }
 
 impl std::fmt::Debug for PresignResult {
@@ -183,6 +185,7 @@ impl std::fmt::Debug for PresignResult {
             .field("expiration", &self.expiration)
             .field("signed_headers", &self.signed_headers)
             .field("unsigned_headers", &self.unsigned_headers)
+            .field("credentials_expiration", &self.credentials_expiration)
             .finish()
     }
 }
@@ -256,6 +259,55 @@ impl PresignResult {
     pub fn expiration_system_time(&self) -> SystemTime {
         // Signing times are never before 1970.
         UNIX_EPOCH + Duration::from_secs(self.expiration.unix_seconds().unsigned_abs())
+    }
+
+    /// When the credentials that signed the URL expire, if they have an expiry (STS
+    /// tokens); `None` for long-term AccessKey pairs.
+    ///
+    /// OSS checks the security token carried by the URL on every request, so a URL signed
+    /// with temporary credentials stops working when they expire, whatever its own
+    /// expiration says.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use oss_client::{Client, Config, GetObjectRequest, PresignOptions};
+    /// use oss_credentials::Credentials;
+    ///
+    /// let client = Client::new(Config::builder().region("cn-hangzhou").build()?);
+    /// let in_one_hour = SystemTime::now() + Duration::from_secs(3600);
+    /// let sts = Credentials::new("STS.example", "secret")?
+    ///     .with_security_token("token")
+    ///     .with_expiration(in_one_hour);
+    /// let week = PresignOptions::new().expires(Duration::from_secs(7 * 86_400));
+    /// let result = client.presign_with_credentials(&GetObjectRequest::new("examplebucket", "k"), &week, &sts)?;
+    /// assert!(result.outlives_credentials());
+    /// assert_eq!(result.credentials_expiration(), Some(result.effective_expiration()));
+    /// assert!(result.effective_expiration() < result.expiration());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn credentials_expiration(&self) -> Option<SigningTime> {
+        self.credentials_expiration
+    }
+
+    /// Whether the URL's expiration is later than its credentials' expiration, i.e. the URL
+    /// will stop working before the instant it was signed for (see
+    /// [`effective_expiration`](Self::effective_expiration)).
+    ///
+    /// See [`credentials_expiration`](Self::credentials_expiration) for an example.
+    pub fn outlives_credentials(&self) -> bool {
+        self.credentials_expiration
+            .is_some_and(|credentials| credentials < self.expiration)
+    }
+
+    /// The instant the URL really stops working: the earlier of its expiration and its
+    /// credentials' expiration.
+    ///
+    /// See [`credentials_expiration`](Self::credentials_expiration) for an example.
+    pub fn effective_expiration(&self) -> SigningTime {
+        match self.credentials_expiration {
+            Some(credentials) if credentials < self.expiration => credentials,
+            _ => self.expiration,
+        }
     }
 
     /// Every header the signature covers, as `(lower-case name, value as given)`, sorted by
@@ -369,6 +421,34 @@ mod tests {
             .validity_seconds(at(20), SignatureVersion::V1)
             .unwrap_err();
         assert!(err.message().contains("9999"), "{err}");
+    }
+
+    fn result(expiration: i64, credentials: Option<i64>) -> PresignResult {
+        PresignResult {
+            method: "GET".into(),
+            url: String::from("https://b.example/k?x-oss-security-token=T"),
+            expiration: at(expiration),
+            signed_headers: Vec::new(),
+            unsigned_headers: Vec::new(),
+            credentials_expiration: credentials.map(at),
+        }
+    }
+
+    #[test]
+    fn a_url_outlives_its_credentials_only_when_they_expire_first() {
+        let long_term = result(5000, None);
+        assert!(!long_term.outlives_credentials());
+        assert_eq!(long_term.effective_expiration(), at(5000));
+        let same = result(5000, Some(5000));
+        assert!(!same.outlives_credentials());
+        assert_eq!(same.effective_expiration(), at(5000));
+        let later = result(5000, Some(9000));
+        assert!(!later.outlives_credentials());
+        assert_eq!(later.effective_expiration(), at(5000));
+        let sooner = result(5000, Some(4999));
+        assert!(sooner.outlives_credentials());
+        assert_eq!(sooner.effective_expiration(), at(4999));
+        assert!(!format!("{sooner:?}").contains("=T"));
     }
 
     #[test]

@@ -59,6 +59,8 @@ struct State {
     /// No refresh is attempted before this instant (set after a failed refresh).
     retry_after: Option<SystemTime>,
     backoff: Duration,
+    /// Why the last refresh failed (cleared by a successful one); secret-free `Display` text.
+    last_error: Option<String>,
 }
 
 /// What a caller should do at a given instant.
@@ -95,6 +97,13 @@ enum Decision {
 /// cached value is past `valid_until` a failed refresh is an error.
 ///
 /// The single flight uses a runtime-agnostic async mutex, so the wrapper works on any executor.
+///
+/// Synchronous readers use [`credentials_if_cached`](ProvideCredentials::credentials_if_cached)
+/// (the same as [`cached`](Self::cached)): it returns the cached value until `valid_until`,
+/// also inside the prefetch and stale windows, and never starts, waits for or cancels a
+/// refresh. Something that may wait refreshes ahead of expiry: async callers of
+/// [`provide_credentials`](ProvideCredentials::provide_credentials), or a
+/// [`Refresher`](crate::Refresher) spawned on the runtime.
 ///
 /// ```
 /// use oss_credentials::{CachingProvider, Credentials, FnProvider, ManualClock, ProvideCredentials};
@@ -150,6 +159,7 @@ impl CachingProvider {
                 entry: None,
                 retry_after: None,
                 backoff: BACKOFF_START,
+                last_error: None,
             }),
             gate: async_lock::Mutex::new(()),
         }
@@ -197,6 +207,44 @@ impl CachingProvider {
         state.entry = None;
         state.retry_after = None;
         state.backoff = BACKOFF_START;
+        state.last_error = None;
+    }
+
+    /// Why the last refresh failed, while no later refresh has succeeded (`Display` text of
+    /// the error, which never contains a secret).
+    ///
+    /// ```
+    /// use oss_credentials::{CachingProvider, CredentialsError, ErrorKind, FnProvider, ProvideCredentials};
+    /// let down = FnProvider::new("sts", || async {
+    ///     Err::<oss_credentials::Credentials, _>(CredentialsError::new(ErrorKind::Http, "connection refused"))
+    /// });
+    /// let cached = CachingProvider::new(down);
+    /// assert!(futures_executor::block_on(cached.provide_credentials()).is_err());
+    /// assert!(cached.last_refresh_error().unwrap().contains("connection refused"));
+    /// ```
+    pub fn last_refresh_error(&self) -> Option<String> {
+        self.lock_state().last_error.clone()
+    }
+
+    /// The instant after which the cached value wants refreshing (the prefetch point, or
+    /// the end of a back-off after a failed refresh); `None` when nothing with an expiry is
+    /// cached. A refresher ([`Refresher`](crate::Refresher)) calls
+    /// [`provide_credentials`](ProvideCredentials::provide_credentials) at or after it.
+    ///
+    /// ```
+    /// use oss_credentials::{CachingProvider, ProvideCredentials, StaticProvider};
+    /// let cached = CachingProvider::new(StaticProvider::new("id", "secret")?);
+    /// futures_executor::block_on(cached.provide_credentials())?;
+    /// assert_eq!(cached.refresh_due_at(), None); // never expires
+    /// # Ok::<(), oss_credentials::CredentialsError>(())
+    /// ```
+    pub fn refresh_due_at(&self) -> Option<SystemTime> {
+        let state = self.lock_state();
+        let schedule = state.entry.as_ref()?.schedule?;
+        Some(match state.retry_after {
+            Some(at) => at.max(schedule.prefetch_at),
+            None => schedule.prefetch_at,
+        })
     }
 
     fn lock_state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -284,9 +332,11 @@ impl CachingProvider {
                 state.entry = Some(entry);
                 state.retry_after = None;
                 state.backoff = BACKOFF_START;
+                state.last_error = None;
                 Ok(credentials)
             }
             Err(error) => {
+                state.last_error = Some(error.to_string());
                 let still_valid = state.entry.as_ref().and_then(|entry| match entry.schedule {
                     Some(schedule) if now >= schedule.valid_until => None,
                     _ => Some(entry.credentials.clone()),
@@ -338,6 +388,12 @@ impl ProvideCredentials for CachingProvider {
     fn invalidate(&self) {
         CachingProvider::invalidate(self);
         self.inner.invalidate();
+    }
+
+    /// The cached value while it is valid ([`CachingProvider::cached`]); never starts or
+    /// waits for a refresh, so a refresh in flight is never cancelled by this call.
+    fn credentials_if_cached(&self) -> Option<Credentials> {
+        self.cached()
     }
 }
 

@@ -35,9 +35,12 @@ use std::sync::{Arc, Mutex};
 pub struct ChainProvider {
     providers: Vec<Arc<dyn ProvideCredentials>>,
     try_all: bool,
-    sticky: Option<Mutex<Option<usize>>>,
+    sticky: Option<Mutex<Option<Remembered>>>,
     name: String,
 }
+
+/// The index of the last successful provider and the warnings of the walk that found it.
+type Remembered = (usize, Vec<String>);
 
 impl ChainProvider {
     /// An empty chain (sticky, strict).
@@ -106,22 +109,22 @@ impl ChainProvider {
         self.providers.iter().map(|p| p.name()).collect()
     }
 
-    fn remembered(&self) -> Option<usize> {
+    fn remembered(&self) -> Option<Remembered> {
         let sticky = self.sticky.as_ref()?;
-        *sticky.lock().unwrap_or_else(|p| p.into_inner())
+        sticky.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn remember(&self, index: Option<usize>) {
+    fn remember(&self, index: Option<Remembered>) {
         if let Some(sticky) = &self.sticky {
             *sticky.lock().unwrap_or_else(|p| p.into_inner()) = index;
         }
     }
 
     async fn walk(&self) -> Result<crate::Credentials, CredentialsError> {
-        if let Some(index) = self.remembered() {
+        if let Some((index, warnings)) = self.remembered() {
             if let Some(provider) = self.providers.get(index) {
                 match provider.provide_credentials().await {
-                    Ok(credentials) => return Ok(credentials),
+                    Ok(credentials) => return Ok(with_warnings(credentials, &warnings)),
                     // No longer configured (a variable was unset): walk the chain again.
                     Err(error) if error.kind() == ErrorKind::NotLoaded => self.remember(None),
                     Err(error) => {
@@ -137,8 +140,14 @@ impl ChainProvider {
         for (index, provider) in self.providers.iter().enumerate() {
             match provider.provide_credentials().await {
                 Ok(credentials) => {
-                    self.remember(Some(index));
-                    return Ok(credentials);
+                    // Broken sources that were skipped are reported, never silent.
+                    let warnings: Vec<String> = attempts
+                        .iter()
+                        .filter(|e: &&CredentialsError| e.kind() != ErrorKind::NotLoaded)
+                        .map(|e| format!("skipped {e}"))
+                        .collect();
+                    self.remember(Some((index, warnings.clone())));
+                    return Ok(with_warnings(credentials, &warnings));
                 }
                 Err(error) => {
                     let error = error.with_provider(provider.name().to_owned());
@@ -165,6 +174,13 @@ impl ChainProvider {
     }
 }
 
+/// `credentials` with `warnings` added after its own.
+fn with_warnings(credentials: crate::Credentials, warnings: &[String]) -> crate::Credentials {
+    warnings.iter().fold(credentials, |creds, warning| {
+        creds.with_warning(warning.clone())
+    })
+}
+
 impl ProvideCredentials for ChainProvider {
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
         Box::pin(self.walk())
@@ -178,6 +194,17 @@ impl ProvideCredentials for ChainProvider {
         for provider in &self.providers {
             provider.invalidate();
         }
+    }
+
+    /// Answers only when the provider the chain would use is known without waiting: the
+    /// remembered (sticky) provider, or else the first provider of the chain. Never walks
+    /// the chain, so it cannot pick another identity than [`provide_credentials`] would.
+    ///
+    /// [`provide_credentials`]: ProvideCredentials::provide_credentials
+    fn credentials_if_cached(&self) -> Option<crate::Credentials> {
+        let (index, warnings) = self.remembered().unwrap_or_default();
+        let credentials = self.providers.get(index)?.credentials_if_cached()?;
+        Some(with_warnings(credentials, &warnings))
     }
 }
 
@@ -196,9 +223,16 @@ impl ProvideCredentials for ChainProvider {
 /// 6. the credentials URI, only when `ALIBABA_CLOUD_CREDENTIALS_URI` is set (`http` feature).
 ///
 /// The environment decides which slots exist when the chain is built. Walking rules are those
-/// of [`ChainProvider`]: unconfigured providers are skipped, a real error stops the walk
-/// (unless [`DefaultChainBuilder::try_all`]), and when all fail the error lists every provider
-/// tried.
+/// of [`ChainProvider`] in its try-all mode, like the official SDKs: a source that is absent
+/// or broken is recorded and the next one tried, broken sources that were skipped become
+/// [warnings](crate::Credentials::warnings) on the credentials found, and when all fail the
+/// error lists every provider tried and why ([`DefaultChainBuilder::try_all`]`(false)` stops
+/// at the first broken source instead).
+///
+/// A named profile ([`DefaultChainBuilder::profile`], else `ALIBABA_CLOUD_PROFILE`) is
+/// explicit and beats everything implicit: the chain is then only `~/.aliyun/config.json`
+/// and the INI file, looked up with that name, and a name found in neither is an error
+/// naming the files searched.
 ///
 /// ```
 /// use oss_credentials::{DefaultChain, Environment, ErrorKind, ProvideCredentials};
@@ -217,6 +251,8 @@ impl ProvideCredentials for ChainProvider {
 #[derive(Debug)]
 pub struct DefaultChain {
     chain: ChainProvider,
+    /// The explicitly named profile, and where the name came from.
+    profile: Option<(String, Option<&'static str>)>,
 }
 
 impl Default for DefaultChain {
@@ -244,9 +280,10 @@ impl DefaultChain {
     pub fn builder() -> DefaultChainBuilder {
         DefaultChainBuilder {
             env: Environment::process(),
-            try_all: false,
+            try_all: true,
             uri_before_ecs: false,
             ecs: true,
+            profile: None,
         }
     }
 
@@ -256,9 +293,55 @@ impl DefaultChain {
     }
 }
 
+impl DefaultChain {
+    async fn resolve(&self) -> Result<crate::Credentials, CredentialsError> {
+        let result = self.chain.provide_credentials().await;
+        match (&self.profile, result) {
+            (Some((name, origin)), Err(error)) if error.kind() == ErrorKind::ChainExhausted => {
+                let origin = origin.map(|o| format!(" (from {o})")).unwrap_or_default();
+                let searched: Vec<String> =
+                    error.attempts().iter().map(ToString::to_string).collect();
+                let not_found = error
+                    .attempts()
+                    .iter()
+                    .all(|e| e.kind() == ErrorKind::NotLoaded);
+                let message = if not_found {
+                    format!(
+                        "the profile '{name}'{origin} exists nowhere; searched: [{}]",
+                        searched.join("; ")
+                    )
+                } else {
+                    format!(
+                        "the profile '{name}'{origin} gave no credentials: [{}]",
+                        searched.join("; ")
+                    )
+                };
+                let kind = if not_found {
+                    ErrorKind::NotLoaded
+                } else {
+                    ErrorKind::InvalidConfig
+                };
+                Err(CredentialsError::new(kind, message).with_provider("default"))
+            }
+            (_, result) => result,
+        }
+    }
+
+    /// The explicitly named profile (builder, or `ALIBABA_CLOUD_PROFILE`), if any.
+    ///
+    /// ```
+    /// use oss_credentials::{DefaultChain, Environment};
+    /// let env = Environment::from_map([("ALIBABA_CLOUD_PROFILE", "prod")]);
+    /// assert_eq!(DefaultChain::builder().environment(env).build().profile(), Some("prod"));
+    /// ```
+    pub fn profile(&self) -> Option<&str> {
+        self.profile.as_ref().map(|(name, _)| name.as_str())
+    }
+}
+
 impl ProvideCredentials for DefaultChain {
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
-        self.chain.provide_credentials()
+        Box::pin(self.resolve())
     }
 
     fn name(&self) -> &str {
@@ -267,6 +350,9 @@ impl ProvideCredentials for DefaultChain {
 
     fn invalidate(&self) {
         self.chain.invalidate();
+    }
+    fn credentials_if_cached(&self) -> Option<crate::Credentials> {
+        self.chain.credentials_if_cached()
     }
 }
 
@@ -290,6 +376,7 @@ pub struct DefaultChainBuilder {
     try_all: bool,
     uri_before_ecs: bool,
     ecs: bool,
+    profile: Option<String>,
 }
 
 impl DefaultChainBuilder {
@@ -300,10 +387,36 @@ impl DefaultChainBuilder {
         self
     }
 
-    /// Tries every provider whatever its error, like the official SDKs.
+    /// Whether a source that is present but broken is skipped (recorded, reported as a
+    /// [warning](crate::Credentials::warnings), and the next source tried), as in the official
+    /// SDKs. Default: `true`. With `false` the first broken source stops the walk with its
+    /// own error.
     #[must_use]
     pub fn try_all(mut self, try_all: bool) -> Self {
         self.try_all = try_all;
+        self
+    }
+
+    /// Uses this profile, explicitly: only `~/.aliyun/config.json` and the INI credentials
+    /// file are consulted (in that order), even when credentials are set in the environment,
+    /// and a profile that exists in neither is an error naming the files searched. Without
+    /// it, `ALIBABA_CLOUD_PROFILE` has the same effect.
+    ///
+    /// ```
+    /// use oss_credentials::{DefaultChain, Environment, ErrorKind, ProvideCredentials};
+    /// let home = tempfile::tempdir()?;
+    /// let env = Environment::from_map([("OSS_ACCESS_KEY_ID", "LTAIenv"), ("OSS_ACCESS_KEY_SECRET", "s")])
+    ///     .with_home_dir(home.path());
+    /// let chain = DefaultChain::builder().environment(env).profile("nosuch").build();
+    /// assert_eq!(chain.provider_names(), ["cli_config", "profile_file"]);
+    /// let err = futures_executor::block_on(chain.provide_credentials()).unwrap_err();
+    /// assert!(err.to_string().contains("the profile 'nosuch'"), "{err}");
+    /// assert!(err.to_string().contains("config.json"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into()).filter(|n: &String| !n.trim().is_empty());
         self
     }
 
@@ -333,6 +446,25 @@ impl DefaultChainBuilder {
     /// ```
     pub fn build(self) -> DefaultChain {
         let env = self.env;
+        let profile = match self.profile {
+            Some(name) => Some((name, None)),
+            None => env
+                .get("ALIBABA_CLOUD_PROFILE")
+                .map(|name| (name.trim().to_owned(), Some("ALIBABA_CLOUD_PROFILE")))
+                .filter(|(name, _)| !name.is_empty()),
+        };
+        if let Some((name, origin)) = profile {
+            // Explicit beats implicit: the named profile, from the profile files only.
+            let chain = ChainProvider::new()
+                .named("default")
+                .try_all(true)
+                .push(CliConfigProvider::with_environment(env.clone()).profile(name.clone()))
+                .push(ProfileFileProvider::with_environment(env).profile(name.clone()));
+            return DefaultChain {
+                chain,
+                profile: Some((name, origin)),
+            };
+        }
         let mut chain = ChainProvider::new()
             .named("default")
             .try_all(self.try_all)
@@ -388,6 +520,9 @@ impl DefaultChainBuilder {
         }
         #[cfg(not(feature = "http"))]
         let _ = (self.ecs, self.uri_before_ecs);
-        DefaultChain { chain }
+        DefaultChain {
+            chain,
+            profile: None,
+        }
     }
 }

@@ -487,14 +487,17 @@ impl CliConfigProvider {
             env: &self.env,
             profiles,
         };
-        if name_from_env && resolver.find(&name).is_none() {
-            // ALIBABA_CLOUD_PROFILE also selects INI sections: let the chain move on.
+        if resolver.find(&name).is_none() {
+            // A named profile may live in the INI file instead: let the chain move on. A
+            // `current` that names no profile is a broken file.
+            let (kind, origin) = match (&self.profile, name_from_env) {
+                (Some(_), _) => (ErrorKind::NotLoaded, ""),
+                (None, true) => (ErrorKind::NotLoaded, " (from ALIBABA_CLOUD_PROFILE)"),
+                (None, false) => (ErrorKind::InvalidConfig, " (its `current`)"),
+            };
             return Err(CredentialsError::new(
-                ErrorKind::NotLoaded,
-                format!(
-                    "{} has no profile named '{name}' (from ALIBABA_CLOUD_PROFILE)",
-                    path.display()
-                ),
+                kind,
+                format!("{} has no profile named '{name}'{origin}", path.display()),
             ));
         }
         resolver.resolve(&name, &mut Vec::new())
@@ -521,5 +524,18 @@ impl ProvideCredentials for CliConfigProvider {
 
     fn invalidate(&self) {
         self.resolved.invalidate();
+    }
+
+    /// Resolves the profile (reading the file, never the network) and forwards to the provider
+    /// it describes: fixed keys answer at once, role providers once their cache is warm.
+    fn credentials_if_cached(&self) -> Option<Credentials> {
+        let provider = match self.resolved.peek() {
+            Some(provider) => provider,
+            None => self
+                .resolved
+                .get_or_try_init(|| self.resolve()?.into_provider(&self.env))
+                .ok()?,
+        };
+        provider.credentials_if_cached()
     }
 }

@@ -32,6 +32,7 @@ struct Inner {
     security_token: Option<SecretString>,
     expiration: Option<SystemTime>,
     provider_name: String,
+    warnings: Vec<String>,
 }
 
 /// Alibaba Cloud credentials: access key id, access key secret, an optional STS security token
@@ -100,6 +101,7 @@ impl Credentials {
                 security_token: None,
                 expiration: None,
                 provider_name: String::from("static"),
+                warnings: Vec::new(),
             }),
         })
     }
@@ -113,6 +115,7 @@ impl Credentials {
                 security_token: shared.security_token.clone(),
                 expiration: shared.expiration,
                 provider_name: shared.provider_name.clone(),
+                warnings: shared.warnings.clone(),
             },
         };
         change(&mut inner);
@@ -153,6 +156,39 @@ impl Credentials {
     pub fn with_provider_name(self, name: impl Into<String>) -> Self {
         let name = name.into();
         self.modify(|inner| inner.provider_name = name)
+    }
+
+    /// Adds a warning: something that was skipped or repaired on the way to these
+    /// credentials (a broken file the chain went past, a half-set variable pair). Warnings
+    /// must not contain secrets; they are meant to be shown to the user (`oss-presign` prints
+    /// them to stderr).
+    ///
+    /// ```
+    /// # use oss_credentials::Credentials;
+    /// let creds = Credentials::new("id", "secret")?.with_warning("~/.aliyun/config.json is not JSON; skipped");
+    /// assert_eq!(creds.warnings(), ["~/.aliyun/config.json is not JSON; skipped"]);
+    /// # Ok::<(), oss_credentials::CredentialsError>(())
+    /// ```
+    #[must_use]
+    pub fn with_warning(self, warning: impl Into<String>) -> Self {
+        let warning = warning.into();
+        self.modify(|inner| {
+            if !inner.warnings.contains(&warning) {
+                inner.warnings.push(warning);
+            }
+        })
+    }
+
+    /// The warnings recorded while resolving these credentials, oldest first (see
+    /// [`with_warning`](Self::with_warning)).
+    ///
+    /// ```
+    /// # use oss_credentials::Credentials;
+    /// assert!(Credentials::new("id", "secret")?.warnings().is_empty());
+    /// # Ok::<(), oss_credentials::CredentialsError>(())
+    /// ```
+    pub fn warnings(&self) -> &[String] {
+        &self.inner.warnings
     }
 
     /// The access key id.
@@ -222,6 +258,7 @@ impl fmt::Debug for Credentials {
                 &self.inner.expiration.map(crate::timestamp::format_utc),
             )
             .field("provider_name", &self.inner.provider_name)
+            .field("warnings", &self.inner.warnings)
             .finish()
     }
 }

@@ -147,7 +147,12 @@ impl EnvFamily {
 /// key pair. Empty variables count as unset.
 ///
 /// * neither family set: [`ErrorKind::NotLoaded`], naming every variable looked for;
-/// * an id without its secret (or the reverse): [`ErrorKind::InvalidConfig`], naming both.
+/// * an id without its secret (or the reverse) in one family and nothing complete in the
+///   other: [`ErrorKind::InvalidConfig`], naming both variables; when the other family is
+///   complete it is used, with a [warning](Credentials::warnings) about the half-set one.
+///
+/// Values are trimmed of leading and trailing white space (the same rule as the INI and
+/// CLI-config readers).
 ///
 /// The environment is read on every call, so a changed variable is seen by the next request.
 ///
@@ -217,26 +222,21 @@ impl EnvProvider {
     /// # Ok::<(), oss_credentials::CredentialsError>(())
     /// ```
     pub fn load(&self) -> Result<Credentials, CredentialsError> {
+        // A half-set family is remembered; a complete family later in the order still wins
+        // (with a warning), as the official SDKs, which read only one family, would find it.
+        let mut partial: Vec<String> = Vec::new();
         for family in &self.families {
             let (id_var, secret_var, token_var) = family.variables();
-            let id = self.env.get(id_var);
-            let secret = self.env.get(secret_var);
+            let id = self.value(id_var);
+            let secret = self.value(secret_var);
             match (id, secret) {
                 (None, None) => continue,
-                (Some(_), None) => {
-                    return Err(CredentialsError::new(
-                        ErrorKind::InvalidConfig,
-                        format!("{id_var} is set but {secret_var} is empty or unset; set both"),
-                    )
-                    .with_provider("env"))
-                }
-                (None, Some(_)) => {
-                    return Err(CredentialsError::new(
-                        ErrorKind::InvalidConfig,
-                        format!("{secret_var} is set but {id_var} is empty or unset; set both"),
-                    )
-                    .with_provider("env"))
-                }
+                (Some(_), None) => partial.push(format!(
+                    "{id_var} is set but {secret_var} is empty or unset; set both"
+                )),
+                (None, Some(_)) => partial.push(format!(
+                    "{secret_var} is set but {id_var} is empty or unset; set both"
+                )),
                 (Some(id), Some(secret)) => {
                     let mut creds = Credentials::new(id, secret)
                         .map_err(|e| {
@@ -247,12 +247,23 @@ impl EnvProvider {
                         })
                         .map_err(|e| e.with_provider("env"))?
                         .with_provider_name("env");
-                    if let Some(token) = self.env.get(token_var) {
+                    if let Some(token) = self.value(token_var) {
                         creds = creds.with_security_token(token);
+                    }
+                    for message in partial {
+                        creds = creds.with_warning(format!(
+                            "env: {message} (ignored: used {id_var}/{secret_var})"
+                        ));
                     }
                     return Ok(creds);
                 }
             }
+        }
+        if !partial.is_empty() {
+            return Err(
+                CredentialsError::new(ErrorKind::InvalidConfig, partial.join("; "))
+                    .with_provider("env"),
+            );
         }
         let looked_for: Vec<String> = self
             .families
@@ -277,11 +288,26 @@ impl EnvProvider {
     }
 }
 
+impl EnvProvider {
+    /// A credential variable with leading and trailing white space removed (the one trimming
+    /// rule of the crate, also applied to INI and CLI-config values); empty counts as unset.
+    fn value(&self, name: &str) -> Option<String> {
+        self.env
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+}
+
 impl ProvideCredentials for EnvProvider {
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
         Box::pin(std::future::ready(self.load()))
     }
     fn name(&self) -> &str {
         "env"
+    }
+    /// Reading variables never waits: the same answer as [`EnvProvider::load`], or `None`.
+    fn credentials_if_cached(&self) -> Option<Credentials> {
+        self.load().ok()
     }
 }

@@ -25,6 +25,11 @@ impl LazyProvider {
         Ok(provider)
     }
 
+    /// The stored provider, if it has been built.
+    pub(crate) fn peek(&self) -> Option<Arc<dyn ProvideCredentials>> {
+        self.slot.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
     /// Forgets the stored provider, so the configuration is read again next time.
     pub(crate) fn invalidate(&self) {
         let taken = self.slot.lock().unwrap_or_else(|p| p.into_inner()).take();

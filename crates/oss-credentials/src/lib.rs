@@ -7,7 +7,9 @@
 //!   and `Display` never show the secret or token; the secret is zeroized on drop.
 //! * [`ProvideCredentials`]: one object-safe async trait implemented by every provider (use
 //!   `Arc<dyn ProvideCredentials>`); [`FnProvider`] adapts a closure.
-//! * [`CachingProvider`]: refresh-ahead caching with a single fetch in flight.
+//! * [`CachingProvider`]: refresh-ahead caching with a single fetch in flight; read it without
+//!   waiting with [`ProvideCredentials::credentials_if_cached`], keep it fresh from a task
+//!   with a [`Refresher`].
 //! * [`CredentialsError`] with [`ErrorKind`]: every failure says which provider, variable,
 //!   file, line or profile was wrong, and never contains a secret.
 //!
@@ -42,11 +44,17 @@
 //! 5. the ECS instance RAM role, unless `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`;
 //! 6. the credentials URI, when `ALIBABA_CLOUD_CREDENTIALS_URI` is set.
 //!
-//! Providers that are not configured are skipped. Unlike the SDKs, a configuration that is
-//! present but broken (a half-set variable pair, a malformed file) stops the walk with its
-//! own error instead of silently switching to another identity; [`DefaultChainBuilder::try_all`]
-//! restores the SDK behaviour. When nothing works the error ([`ErrorKind::ChainExhausted`])
-//! lists every provider tried and why.
+//! As in the official SDKs, a source that is absent *or broken* (a half-set variable pair, a
+//! malformed file, a `current` that names no profile) is recorded and the next source tried;
+//! a broken source that was skipped is reported in [`Credentials::warnings`] (never silent),
+//! and `DefaultChainBuilder::try_all(false)` makes it stop the walk instead. When nothing
+//! works the error ([`ErrorKind::ChainExhausted`]) lists every source tried and why.
+//!
+//! A profile named explicitly ([`DefaultChainBuilder::profile`] or `ALIBABA_CLOUD_PROFILE`)
+//! is looked up in `~/.aliyun/config.json`, then the INI file, and used even when credentials
+//! are set in the environment; a profile that exists nowhere is an error naming the files
+//! searched. Values from the environment, the INI file and `config.json` are trimmed of
+//! leading and trailing white space.
 //!
 //! ```
 //! use oss_credentials::{DefaultChain, Environment, ProvideCredentials};
@@ -103,6 +111,7 @@ mod ossutil_config;
 mod process;
 mod profile_file;
 mod provider;
+mod refresher;
 pub mod rpc_signature;
 mod source;
 mod static_provider;
@@ -125,6 +134,7 @@ pub use ossutil_config::{OssutilConfigProvider, OssutilSettings};
 pub use process::ProcessProvider;
 pub use profile_file::ProfileFileProvider;
 pub use provider::{CredentialsFuture, FnProvider, ProvideCredentials};
+pub use refresher::{Refresher, DEFAULT_REFRESH_INTERVAL};
 pub use source::{CredentialSource, RoleConfig};
 pub use static_provider::StaticProvider;
 #[cfg(feature = "http")]

@@ -116,8 +116,9 @@ pub(crate) fn parse_process_output(stdout: &[u8]) -> Result<Credentials, Credent
 /// * OSS SDK process provider: `{"AccessKeyId": "...", "AccessKeySecret": "...",
 ///   "SecurityToken": "...", "Expiration": "..."}`.
 ///
-/// The process inherits the environment, has no standard input, is killed after the timeout
-/// (60 s by default), and its output is never echoed in errors. It runs on its own thread, so
+/// The process inherits the environment, has no standard input, runs in its own process group
+/// (Unix) and is killed after the timeout (60 s by default) together with everything it
+/// started, and its output is never echoed in errors. It runs on its own thread, so
 /// the provider works on any async runtime. Wrap it in a
 /// [`CachingProvider`](crate::CachingProvider) to avoid running it on every request.
 ///
@@ -208,7 +209,9 @@ impl ProcessProvider {
         }
     }
 
-    /// Kills the process and fails with [`ErrorKind::Timeout`] after `timeout` (default 60 s).
+    /// Kills the process (with its process group on Unix, so grandchildren go too) and fails
+    /// with [`ErrorKind::Timeout`] after `timeout` (default 60 s). The timeout also bounds
+    /// the wait for the output when a process it started keeps the output open.
     ///
     /// ```
     /// use std::time::Duration;
@@ -223,46 +226,50 @@ impl ProcessProvider {
     }
 
     fn run_blocking(&self) -> Result<Credentials, CredentialsError> {
-        let mut child = Command::new(&self.program)
+        let mut command = Command::new(&self.program);
+        command
             .args(&self.args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| {
-                CredentialsError::new(
-                    ErrorKind::Process,
-                    format!("cannot start credential process `{}`", self.program),
-                )
-                .with_source(e)
-            })?;
+            .stderr(Stdio::null());
+        // Its own process group, so a timeout can kill everything it started.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command.spawn().map_err(|e| {
+            CredentialsError::new(
+                ErrorKind::Process,
+                format!("cannot start credential process `{}`", self.program),
+            )
+            .with_source(e)
+        })?;
         let stdout = child.stdout.take();
-        let reader = std::thread::spawn(move || {
+        let (sender, output) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
             let mut buffer = Zeroizing::new(Vec::new());
             if let Some(stdout) = stdout {
                 let _ = stdout.take(MAX_OUTPUT).read_to_end(&mut buffer);
             }
-            buffer
+            let _ = sender.send(buffer);
         });
         let started = Instant::now();
+        let timed_out = |child: &mut std::process::Child| {
+            kill_tree(child);
+            CredentialsError::new(
+                ErrorKind::Timeout,
+                format!(
+                    "credential process `{}` did not finish within {} ms and was killed with its process group",
+                    self.program,
+                    self.timeout.as_millis()
+                ),
+            )
+        };
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() >= self.timeout => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return Err(CredentialsError::new(
-                        ErrorKind::Timeout,
-                        format!(
-                            "credential process `{}` did not finish within {} ms and was killed",
-                            self.program,
-                            self.timeout.as_millis()
-                        ),
-                    ));
-                }
+                Ok(None) if started.elapsed() >= self.timeout => return Err(timed_out(&mut child)),
                 Ok(None) => std::thread::sleep(POLL),
                 Err(e) => {
-                    let _ = child.kill();
+                    kill_tree(&mut child);
                     return Err(CredentialsError::new(
                         ErrorKind::Process,
                         format!("cannot wait for credential process `{}`", self.program),
@@ -271,7 +278,12 @@ impl ProcessProvider {
                 }
             }
         };
-        let output = reader.join().unwrap_or_default();
+        // A process it started may still hold the output open: the timeout covers that too.
+        let remaining = self.timeout.saturating_sub(started.elapsed());
+        let output = match output.recv_timeout(remaining) {
+            Ok(output) => output,
+            Err(_) => return Err(timed_out(&mut child)),
+        };
         if !status.success() {
             return Err(CredentialsError::new(
                 ErrorKind::Process,
@@ -280,6 +292,19 @@ impl ProcessProvider {
         }
         parse_process_output(&output)
     }
+}
+
+/// Kills the process and, on Unix, every process of its group (the grandchildren it
+/// started), then reaps it.
+fn kill_tree(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    {
+        // The child leads its own group (spawned with process_group(0)): its pid is the group id.
+        let group = rustix::process::Pid::from_child(child);
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 impl ProvideCredentials for ProcessProvider {

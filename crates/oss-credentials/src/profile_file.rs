@@ -26,16 +26,14 @@ impl Section {
     }
 }
 
-/// Strips an inline comment: `#` or `;` preceded by white space.
+/// Cuts a value at its first `#`, as the official Python reader does (`value.split('#')[0]`):
+/// a `#` starts a comment anywhere in a value, even without white space before it, so a
+/// secret cannot contain `#`. `;` is kept inside values; it only starts whole-line comments.
 fn strip_inline_comment(value: &str) -> &str {
-    let bytes = value.as_bytes();
-    for index in 1..bytes.len() {
-        if (bytes[index] == b'#' || bytes[index] == b';') && bytes[index - 1].is_ascii_whitespace()
-        {
-            return &value[..index];
-        }
+    match value.find('#') {
+        Some(index) => &value[..index],
+        None => value,
     }
-    value
 }
 
 fn unquote(value: &str) -> &str {
@@ -50,60 +48,89 @@ fn unquote(value: &str) -> &str {
     }
 }
 
-/// Parses INI text into sections. Errors name the file and line, never the line's content.
+/// Parses INI text into sections, with the rules of the official reader (Python's
+/// `configparser` in strict mode, then its `#` cut): `key = value` and `key: value` (the first
+/// `=` or `:` separates), whole-line `#` and `;` comments, `#` cuts a value, keys are
+/// case-insensitive, values trimmed. A repeated `[section]` or a repeated key within a section
+/// is refused (never merged). Errors name the file and line, never the line's content.
 fn parse_ini(text: &str, file: &Path) -> Result<HashMap<String, Section>, CredentialsError> {
     let mut sections: HashMap<String, Section> = HashMap::new();
     let mut current: Option<String> = None;
+    let at = |line_no: usize, what: String| {
+        CredentialsError::new(
+            ErrorKind::Parse,
+            format!("{}, line {line_no}: {what}", file.display()),
+        )
+    };
     for (index, raw) in text.lines().enumerate() {
         let line_no = index + 1;
-        let line = raw.trim().trim_start_matches('\u{feff}');
+        let line = raw.trim().trim_start_matches('\u{feff}').trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
             continue;
         }
         if let Some(rest) = line.strip_prefix('[') {
-            let rest = strip_inline_comment(rest).trim_end();
-            let Some(name) = rest.strip_suffix(']') else {
-                return Err(CredentialsError::new(
-                    ErrorKind::Parse,
-                    format!(
-                        "{}, line {line_no}: a section header must look like `[name]`",
-                        file.display()
-                    ),
+            let header = rest
+                .rfind(']')
+                .map(|close| (&rest[..close], rest[close + 1..].trim()));
+            let Some((name, _)) = header.filter(|(_, after)| {
+                after.is_empty() || after.starts_with('#') || after.starts_with(';')
+            }) else {
+                return Err(at(
+                    line_no,
+                    String::from("a section header must look like `[name]`"),
                 ));
             };
             let name = name.trim().to_owned();
             if name.is_empty() {
-                return Err(CredentialsError::new(
-                    ErrorKind::Parse,
-                    format!("{}, line {line_no}: empty section name", file.display()),
+                return Err(at(line_no, String::from("empty section name")));
+            }
+            if let Some(first) = sections.get(&name) {
+                return Err(at(
+                    line_no,
+                    format!(
+                        "section [{name}] is repeated (first at line {}); give each section once, sections are never merged",
+                        first.line
+                    ),
                 ));
             }
-            sections.entry(name.clone()).or_insert_with(|| Section {
-                line: line_no,
-                entries: HashMap::new(),
-            });
+            sections.insert(
+                name.clone(),
+                Section {
+                    line: line_no,
+                    entries: HashMap::new(),
+                },
+            );
             current = Some(name);
             continue;
         }
-        let Some((key, value)) = line.split_once('=') else {
-            return Err(CredentialsError::new(
-                ErrorKind::Parse,
-                format!(
-                    "{}, line {line_no}: expected `key = value`, a `[section]` header or a comment",
-                    file.display()
+        let Some(split) = line.find(['=', ':']) else {
+            return Err(at(
+                line_no,
+                String::from(
+                    "expected `key = value` (or `key: value`), a `[section]` header or a comment",
                 ),
             ));
         };
+        let (key, value) = (&line[..split], &line[split + 1..]);
         let Some(section) = current.as_ref().and_then(|name| sections.get_mut(name)) else {
-            return Err(CredentialsError::new(
-                ErrorKind::Parse,
-                format!(
-                    "{}, line {line_no}: `key = value` before any `[section]` header",
-                    file.display()
-                ),
+            return Err(at(
+                line_no,
+                String::from("`key = value` before any `[section]` header"),
             ));
         };
         let key = key.trim().to_ascii_lowercase();
+        if key.is_empty() {
+            return Err(at(
+                line_no,
+                String::from("a `key = value` line without a key"),
+            ));
+        }
+        if let Some((_, first)) = section.entries.get(&key) {
+            return Err(at(
+                line_no,
+                format!("`{key}` is repeated in this section (first at line {first}); give each key once"),
+            ));
+        }
         let value = unquote(strip_inline_comment(value)).to_owned();
         section.entries.insert(key, (value, line_no));
     }
@@ -356,9 +383,20 @@ impl ProfileFileProvider {
 
     fn resolve_inner(&self) -> Result<CredentialSource, CredentialsError> {
         let Some(path) = self.locate()? else {
+            let searched = match self.env.home_dir() {
+                Some(home) => {
+                    let dir = home.join(".alibabacloud");
+                    format!(
+                        "{} and {} absent",
+                        dir.join("credentials").display(),
+                        dir.join("credentials.ini").display()
+                    )
+                }
+                None => String::from("no home directory"),
+            };
             return Err(CredentialsError::new(
                 ErrorKind::NotLoaded,
-                "no credentials file (ALIBABA_CLOUD_CREDENTIALS_FILE unset, ~/.alibabacloud/credentials and ~/.alibabacloud/credentials.ini absent)",
+                format!("no credentials file (ALIBABA_CLOUD_CREDENTIALS_FILE unset, {searched})"),
             ));
         };
         let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -405,6 +443,19 @@ impl ProvideCredentials for ProfileFileProvider {
     fn invalidate(&self) {
         self.resolved.invalidate();
     }
+
+    /// Resolves the profile (reading the file, never the network) and forwards to the provider
+    /// it describes: fixed keys answer at once, role providers once their cache is warm.
+    fn credentials_if_cached(&self) -> Option<Credentials> {
+        let provider = match self.resolved.peek() {
+            Some(provider) => provider,
+            None => self
+                .resolved
+                .get_or_try_init(|| self.resolve()?.into_provider(&self.env))
+                .ok()?,
+        };
+        provider.credentials_if_cached()
+    }
 }
 
 #[cfg(test)]
@@ -423,18 +474,45 @@ mod tests {
         }
 
         #[test]
+        fn a_repeated_section_is_always_refused_with_both_lines(
+            name in "[a-z][a-z0-9_-]{0,8}",
+            gap in 0usize..4,
+        ) {
+            let mut text = format!("[{name}]\nkey_one = a\n");
+            text.push_str(&"\n".repeat(gap));
+            text.push_str(&format!("[ {name} ]\nkey_two = b\n"));
+            let err = parse_ini(&text, &file()).unwrap_err();
+            prop_assert_eq!(err.kind(), ErrorKind::Parse);
+            let message = err.to_string();
+            let second = format!("line {}", 3 + gap);
+            prop_assert!(message.contains(&second), "{}", message);
+            prop_assert!(message.contains("first at line 1"), "{}", message);
+        }
+
+        #[test]
+        fn a_hash_cuts_a_value_and_a_semicolon_does_not(
+            head in "[A-Za-z0-9;:=+/._-]{1,12}",
+            tail in "[A-Za-z0-9#;:=+/._ -]{0,12}",
+        ) {
+            let text = format!("[p]\nkey = {head}#{tail}\n");
+            let sections = parse_ini(&text, &file()).unwrap();
+            prop_assert_eq!(sections["p"].get("key"), Some(head.trim()));
+        }
+
+        #[test]
         fn rendered_sections_parse_back(
             sections in proptest::collection::btree_map(
                 "[a-z][a-z0-9_-]{0,8}",
-                proptest::collection::btree_map("[a-z][a-z_]{0,10}", "[A-Za-z0-9+/=._:-][A-Za-z0-9+/=._:#;-]{0,19}", 0..5),
+                proptest::collection::btree_map("[a-z][a-z_]{0,10}", "[A-Za-z0-9+/=._:-][A-Za-z0-9+/=._:;-]{0,19}", 0..5),
                 1..4,
             )
         ) {
             let mut text = String::from("# generated\n");
             for (name, entries) in &sections {
                 text.push_str(&format!("\n[ {name} ]   ; comment\n"));
-                for (key, value) in entries {
-                    text.push_str(&format!("{key} = {value}    # trailing comment\n"));
+                for (index, (key, value)) in entries.iter().enumerate() {
+                    let separator = if index % 2 == 0 { " = " } else { ": " };
+                    text.push_str(&format!("{key}{separator}{value}    # trailing comment\n"));
                 }
             }
             let parsed = parse_ini(&text, &file()).unwrap();
@@ -452,10 +530,35 @@ mod tests {
     #[test]
     fn inline_comments_and_quotes() {
         assert_eq!(strip_inline_comment("abc # x"), "abc ");
-        assert_eq!(strip_inline_comment("a#b;c"), "a#b;c");
-        assert_eq!(strip_inline_comment("a\t; x"), "a\t");
+        assert_eq!(strip_inline_comment("LTAI#x"), "LTAI");
+        assert_eq!(strip_inline_comment("a;b ; c"), "a;b ; c");
         assert_eq!(unquote(" \"q\" "), "q");
         assert_eq!(unquote("'q'"), "q");
         assert_eq!(unquote("\"q'"), "\"q'");
+    }
+
+    #[test]
+    fn colon_separators_duplicates_and_comment_rules() {
+        let text =
+            "[default]\ntype: access_key\naccess_key_id = LTAI#x\naccess_key_secret = s;y ; z\n";
+        let sections = parse_ini(text, &file()).unwrap();
+        let default = &sections["default"];
+        assert_eq!(default.get("type"), Some("access_key"));
+        assert_eq!(default.get("access_key_id"), Some("LTAI"));
+        assert_eq!(default.get("access_key_secret"), Some("s;y ; z"));
+
+        let repeated = "[default]\naccess_key_id = a\n\n[default]\naccess_key_secret = b\n";
+        let err = parse_ini(repeated, &file()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Parse);
+        assert!(
+            err.to_string().contains("/test/credentials, line 4"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("first at line 1"), "{err}");
+
+        let twice = "[p]\nkey = SECRET-one\nKEY = SECRET-two\n";
+        let err = parse_ini(twice, &file()).unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+        assert!(!err.to_string().contains("SECRET-"), "{err}");
     }
 }

@@ -48,6 +48,30 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     /// OSS answers `SecurityTokenExpired`, `InvalidAccessKeyId` or `InvalidSecurityToken`).
     /// Providers without a cache do nothing.
     fn invalidate(&self) {}
+
+    /// The credentials this provider would hand out right now, if it has valid ones at hand,
+    /// **without waiting, fetching or starting a refresh**. Synchronous callers (such as
+    /// `oss_client::Client::presign`) use it; it must be cheap and must never block on the
+    /// network.
+    ///
+    /// The default is `None` ("nothing at hand; call
+    /// [`provide_credentials`](Self::provide_credentials)"). [`StaticProvider`](crate::StaticProvider),
+    /// [`EnvProvider`](crate::EnvProvider) and [`CachingProvider`](crate::CachingProvider)
+    /// (while its cached value is valid) answer `Some`; chains and profile providers forward
+    /// to the provider they resolved to.
+    ///
+    /// ```
+    /// use oss_credentials::{FnProvider, ProvideCredentials, StaticProvider, Credentials};
+    ///
+    /// let fixed = StaticProvider::new("LTAIexample", "example-secret")?;
+    /// assert_eq!(fixed.credentials_if_cached().map(|c| c.access_key_id().to_owned()), Some("LTAIexample".into()));
+    /// let remote = FnProvider::new("remote", || async { Credentials::new("a", "b") });
+    /// assert!(remote.credentials_if_cached().is_none());
+    /// # Ok::<(), oss_credentials::CredentialsError>(())
+    /// ```
+    fn credentials_if_cached(&self) -> Option<Credentials> {
+        None
+    }
 }
 
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
@@ -60,6 +84,9 @@ impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
     fn invalidate(&self) {
         (**self).invalidate()
     }
+    fn credentials_if_cached(&self) -> Option<Credentials> {
+        (**self).credentials_if_cached()
+    }
 }
 
 impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
@@ -71,6 +98,9 @@ impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
     }
     fn invalidate(&self) {
         (**self).invalidate()
+    }
+    fn credentials_if_cached(&self) -> Option<Credentials> {
+        (**self).credentials_if_cached()
     }
 }
 

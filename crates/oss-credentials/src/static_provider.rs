@@ -58,4 +58,7 @@ impl ProvideCredentials for StaticProvider {
     fn name(&self) -> &str {
         "static"
     }
+    fn credentials_if_cached(&self) -> Option<Credentials> {
+        Some(self.credentials.clone())
+    }
 }

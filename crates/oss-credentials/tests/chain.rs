@@ -108,7 +108,7 @@ fn official_order_env_then_cli_then_ini() {
 }
 
 #[test]
-fn a_broken_configuration_stops_the_walk_unless_try_all() {
+fn a_broken_configuration_is_skipped_with_a_warning_unless_strict() {
     let home = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(home.path().join(".aliyun")).unwrap();
     std::fs::create_dir_all(home.path().join(".alibabacloud")).unwrap();
@@ -118,25 +118,35 @@ fn a_broken_configuration_stops_the_walk_unless_try_all() {
         "[default]\ntype = access_key\naccess_key_id = LTAIini\naccess_key_secret = SECRET-file-77aa01\n",
     )
     .unwrap();
+    // Like the official SDKs: the broken file is skipped and the INI file used...
+    let chain = DefaultChain::builder()
+        .environment(env_with_home(home.path(), &[]))
+        .build();
+    let creds = expect_ok(block_on(chain.provide_credentials()));
+    assert_eq!(creds.access_key_id(), "LTAIini");
+    // ...but not silently: the skipped file is a warning, every time.
+    for creds in [creds, expect_ok(block_on(chain.provide_credentials()))] {
+        assert_eq!(creds.warnings().len(), 1, "{:?}", creds.warnings());
+        let warning = &creds.warnings()[0];
+        assert!(warning.contains("cli_config"), "{warning}");
+        assert!(warning.contains("config.json"), "{warning}");
+        assert!(warning.contains("line 1, column 3"), "{warning}");
+    }
+    assert!(chain
+        .credentials_if_cached()
+        .is_some_and(|c| c.warnings().len() == 1));
+
     let strict = DefaultChain::builder()
         .environment(env_with_home(home.path(), &[]))
+        .try_all(false)
         .build();
     let error = expect_err(block_on(strict.provide_credentials()));
     assert_eq!(error.kind(), ErrorKind::Parse);
     assert_eq!(error.provider(), Some("cli_config"));
-
-    let lenient = DefaultChain::builder()
-        .environment(env_with_home(home.path(), &[]))
-        .try_all(true)
-        .build();
-    assert_eq!(
-        expect_ok(block_on(lenient.provide_credentials())).access_key_id(),
-        "LTAIini"
-    );
 }
 
 #[test]
-fn a_half_set_environment_is_an_error_not_a_fall_through() {
+fn a_half_set_environment_is_recorded_and_the_next_source_tried() {
     let home = tempfile::tempdir().unwrap();
     let env = env_with_home(home.path(), &[("OSS_ACCESS_KEY_ID", "LTAIhalf")]);
     let error = expect_err(block_on(
@@ -145,8 +155,102 @@ fn a_half_set_environment_is_an_error_not_a_fall_through() {
             .build()
             .provide_credentials(),
     ));
-    assert_eq!(error.kind(), ErrorKind::InvalidConfig);
-    assert!(error.to_string().contains("OSS_ACCESS_KEY_SECRET"));
+    // Nothing else is configured: the final error lists every source and why.
+    assert_eq!(error.kind(), ErrorKind::ChainExhausted);
+    assert_eq!(error.attempts()[0].kind(), ErrorKind::InvalidConfig);
+    let text = error.to_string();
+    for needle in [
+        "OSS_ACCESS_KEY_SECRET",
+        "cli_config",
+        "profile_file",
+        "credentials.ini",
+    ] {
+        assert!(text.contains(needle), "`{needle}` missing: {text}");
+    }
+}
+
+#[test]
+fn a_partial_pair_never_hides_a_complete_pair_of_the_other_family() {
+    let home = tempfile::tempdir().unwrap();
+    for (vars, id) in [
+        (
+            vec![
+                ("OSS_ACCESS_KEY_ID", "LTAIhalf"),
+                ("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAIali"),
+                ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "SECRET-env-2b3c4d"),
+            ],
+            "LTAIali",
+        ),
+        (
+            vec![
+                ("OSS_ACCESS_KEY_ID", "LTAIoss"),
+                ("OSS_ACCESS_KEY_SECRET", "SECRET-env-2b3c4d"),
+                ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "SECRET-env-half"),
+            ],
+            "LTAIoss",
+        ),
+    ] {
+        let chain = DefaultChain::builder()
+            .environment(env_with_home(home.path(), &vars))
+            .build();
+        let creds = expect_ok(block_on(chain.provide_credentials()));
+        assert_eq!(creds.access_key_id(), id);
+        assert_eq!(creds.provider_name(), "env");
+        if id == "LTAIali" {
+            assert!(
+                creds.warnings()[0].contains("OSS_ACCESS_KEY_SECRET"),
+                "{:?}",
+                creds.warnings()
+            );
+        }
+        assert!(!format!("{:?}", creds.warnings()).contains("SECRET-"));
+    }
+}
+
+#[test]
+fn a_named_profile_beats_the_environment_and_must_exist() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".alibabacloud")).unwrap();
+    std::fs::write(
+        home.path().join(".alibabacloud/credentials.ini"),
+        "[prod]\ntype = access_key\naccess_key_id = LTAIprod\naccess_key_secret = SECRET-file-77aa01\n",
+    )
+    .unwrap();
+    let env_creds = [
+        ("OSS_ACCESS_KEY_ID", "LTAIenv"),
+        ("OSS_ACCESS_KEY_SECRET", "SECRET-env-2b3c4d"),
+    ];
+    // From the builder and from ALIBABA_CLOUD_PROFILE alike.
+    let by_builder = DefaultChain::builder()
+        .environment(env_with_home(home.path(), &env_creds))
+        .profile("prod")
+        .build();
+    let mut with_var = env_creds.to_vec();
+    with_var.push(("ALIBABA_CLOUD_PROFILE", "prod"));
+    let by_variable = DefaultChain::builder()
+        .environment(env_with_home(home.path(), &with_var))
+        .build();
+    for chain in [by_builder, by_variable] {
+        assert_eq!(chain.profile(), Some("prod"));
+        let creds = expect_ok(block_on(chain.provide_credentials()));
+        assert_eq!(creds.access_key_id(), "LTAIprod");
+    }
+    let missing = DefaultChain::builder()
+        .environment(env_with_home(home.path(), &env_creds))
+        .profile("nosuch")
+        .build();
+    let error = expect_err(block_on(missing.provide_credentials()));
+    assert_eq!(error.kind(), ErrorKind::NotLoaded);
+    let text = error.to_string();
+    let config = home.path().join(".aliyun/config.json");
+    let ini = home.path().join(".alibabacloud/credentials.ini");
+    for needle in [
+        "the profile 'nosuch' exists nowhere",
+        &config.display().to_string(),
+        &ini.display().to_string(),
+    ] {
+        assert!(text.contains(needle), "`{needle}` missing: {text}");
+    }
 }
 
 #[test]

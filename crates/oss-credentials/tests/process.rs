@@ -89,6 +89,81 @@ fn failures_never_echo_the_output() {
     }
 }
 
+/// Whether `pid` is still a live process (a zombie waiting to be reaped counts as dead).
+fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state letter follows the parenthesised command name.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X"),
+        Err(_) => false,
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_timeout_kills_the_grandchildren_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("grandchild.pid");
+    // The helper starts a grandchild that holds the output open, then hangs itself.
+    let path = script(
+        dir.path(),
+        "spawner",
+        &format!("sleep 60 &\necho $! > '{}'\nsleep 60", pid_file.display()),
+    );
+    let provider = ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new())
+        .timeout(Duration::from_millis(500));
+    let error = expect_err(block_on(provider.provide_credentials()));
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(error.to_string().contains("process group"), "{error}");
+    let grandchild: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while alive(grandchild) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        !alive(grandchild),
+        "grandchild {grandchild} survived the timeout"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_grandchild_holding_the_output_open_cannot_hang_the_provider() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("grandchild.pid");
+    // The helper prints and exits at once, but a process it started keeps stdout open.
+    let path = script(
+        dir.path(),
+        "leaker",
+        &format!(
+            "sleep 60 &\necho $! > '{}'\nprintf '{{\"access_key_id\":\"LTAIx\",\"access_key_secret\":\"s\"}}'",
+            pid_file.display()
+        ),
+    );
+    let provider = ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new())
+        .timeout(Duration::from_millis(500));
+    let started = std::time::Instant::now();
+    let error = expect_err(block_on(provider.provide_credentials()));
+    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let grandchild: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while alive(grandchild) && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(grandchild), "grandchild {grandchild} survived");
+}
+
 #[test]
 fn a_hanging_process_is_killed_at_the_timeout() {
     let dir = tempfile::tempdir().unwrap();

@@ -447,3 +447,106 @@ async fn oidc_from_env_needs_all_three_variables() {
         "https://sts-vpc.cn-shanghai.aliyuncs.com"
     );
 }
+
+/// A Refresher on tokio keeps an AssumeRole cache fresh against the loopback STS: the
+/// synchronous read (`credentials_if_cached`) finds valid credentials before, during and
+/// after the refresh at the prefetch point, and the STS is asked exactly twice.
+#[tokio::test]
+async fn a_spawned_refresher_keeps_an_assume_role_cache_fresh() {
+    let clock = ManualClock::new(SystemTime::now());
+    let minted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (server_clock, counter) = (clock.clone(), minted.clone());
+    let server = TestServer::start(move |request| {
+        if verify(request, SOURCE_SECRET).is_err() {
+            return Reply::status(400, sts_error("SignatureDoesNotMatch"));
+        }
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        use oss_credentials::Clock as _;
+        Reply::ok(sts_success(server_clock.now() + Duration::from_secs(900)))
+    })
+    .await;
+    let cache = std::sync::Arc::new(
+        CachingProvider::new(
+            AssumeRoleProvider::builder(source(), ROLE)
+                .endpoint(server.url())
+                .build()
+                .unwrap(),
+        )
+        .with_clock(clock.clone()),
+    );
+    assert!(cache.credentials_if_cached().is_none());
+    let refresher = oss_credentials::Refresher::new(cache.clone());
+    let task = tokio::spawn(refresher.run(|_| tokio::time::sleep(Duration::from_millis(5))));
+    let wait_for = |hits: usize| {
+        let minted = minted.clone();
+        async move {
+            for _ in 0..2000 {
+                if minted.load(std::sync::atomic::Ordering::SeqCst) >= hits {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            panic!("the STS was not asked {hits} times");
+        }
+    };
+    wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let first = cache
+        .credentials_if_cached()
+        .expect("warmed by the refresher");
+    assert_eq!(first.security_token(), Some("SECRET-token-5e2c90"));
+    // Before the prefetch point (10 of 15 minutes) nothing more is fetched...
+    clock.advance(Duration::from_secs(9 * 60));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(minted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(cache.credentials_if_cached().is_some());
+    // ...after it, the refresher fetches once, while the sync read keeps answering.
+    clock.advance(Duration::from_secs(2 * 60));
+    assert!(cache.credentials_if_cached().is_some());
+    wait_for(2).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(minted.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let fresh = cache.credentials_if_cached().expect("refreshed");
+    assert!(fresh.expiration() > first.expiration());
+    // Past the first token's expiry the refreshed one is served.
+    clock.advance(Duration::from_secs(5 * 60));
+    assert!(cache.credentials_if_cached().is_some());
+    task.abort();
+}
+
+/// The default chain with a CLI RamRoleArn profile pointing at the loopback STS: the
+/// refresher's first round walks the chain, after which the sync read answers.
+#[tokio::test]
+async fn the_default_chain_answers_synchronously_once_a_refresher_warmed_it() {
+    let server = signing_sts().await;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join(".aliyun")).unwrap();
+    std::fs::write(
+        home.path().join(".aliyun/config.json"),
+        format!(
+            r#"{{"current":"writer","profiles":[{{"name":"writer","mode":"RamRoleArn","access_key_id":"{SOURCE_ID}","access_key_secret":"{SOURCE_SECRET}","ram_role_arn":"{ROLE}","sts_endpoint":"{}"}}]}}"#,
+            server.url()
+        ),
+    )
+    .unwrap();
+    let env =
+        oss_credentials::Environment::from_map([("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")])
+            .with_home_dir(home.path());
+    let chain = std::sync::Arc::new(
+        oss_credentials::DefaultChain::builder()
+            .environment(env)
+            .build(),
+    );
+    assert!(
+        chain.credentials_if_cached().is_none(),
+        "nothing fetched yet"
+    );
+    let refresher = oss_credentials::Refresher::new(chain.clone());
+    expect_ok(refresher.refresh_once().await);
+    let creds = chain
+        .credentials_if_cached()
+        .expect("cached after the first round");
+    assert_eq!(creds.access_key_id(), "STS.NewTemporaryId");
+    assert!(creds.expiration().is_some());
+    assert_eq!(server.hits(), 1);
+}

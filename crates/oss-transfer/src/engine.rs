@@ -123,7 +123,7 @@ impl Net {
                 let Some(presigner) = &self.source.presigner else {
                     return Err(e);
                 };
-                let fresh = presigner.presign_get()?;
+                let fresh = presigner.presign_get_async().await?;
                 if let Ok(mut current) = self.source.current.lock() {
                     *current = Arc::new(fresh);
                 }

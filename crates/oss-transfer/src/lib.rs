@@ -70,7 +70,7 @@ pub use downloader::{
 pub use error::{DownloadError, DownloadErrorKind, OssErrorBody};
 pub use progress::{Cancellation, Progress};
 pub use retry::RetryPolicy;
-pub use source::{ClientPresigner, PresignedGet, Presigner};
+pub use source::{ClientPresigner, PresignFuture, PresignedGet, Presigner};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

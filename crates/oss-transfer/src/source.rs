@@ -168,6 +168,35 @@ impl PresignedGet {
         Self::from_presign_result(&result)
     }
 
+    /// Like [`presign`](Self::presign), but asks the client's credentials provider through
+    /// [`Client::presign_async`](oss_client::Client::presign_async), which may wait for a
+    /// fetch or refresh (STS, ECS metadata, ...).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &oss_client::Client) -> Result<(), oss_transfer::DownloadError> {
+    /// let get = oss_transfer::PresignedGet::presign_async(
+    ///     client,
+    ///     &oss_client::GetObjectRequest::new("bucket", "dir/file.bin"),
+    /// ).await?;
+    /// # let _ = get; Ok(()) }
+    /// ```
+    pub async fn presign_async(
+        client: &oss_client::Client,
+        request: &oss_client::GetObjectRequest,
+    ) -> Result<Self, DownloadError> {
+        let result = client
+            .presign_async(request, &oss_client::PresignOptions::new())
+            .await
+            .map_err(|e| {
+                DownloadError::new(
+                    DownloadErrorKind::InvalidInput,
+                    format!("presigning the download failed: {e}"),
+                )
+                .with_source(e)
+            })?;
+        Self::from_presign_result(&result)
+    }
+
     /// When the URL stops being valid: `x-oss-date` + `x-oss-expires` for V4, `Expires` for V1.
     ///
     /// ```
@@ -325,9 +354,40 @@ mod tests {
 /// assert!(Fixed("https://127.0.0.1/b/k".into()).presign_get().is_ok());
 /// ```
 pub trait Presigner: Send + Sync + std::fmt::Debug {
-    /// A presigned GET for the object, valid from now.
+    /// A presigned GET for the object, valid from now, without waiting (used for the first
+    /// URL of [`Downloader::download_presigned_by`](crate::Downloader::download_presigned_by)).
     fn presign_get(&self) -> Result<PresignedGet, DownloadError>;
+
+    /// A presigned GET that may wait for credentials (a fetch or an STS refresh). A download
+    /// whose URL expired part way presigns again through this method. The default answers
+    /// [`presign_get`](Self::presign_get).
+    ///
+    /// ```
+    /// # use oss_transfer::{DownloadError, PresignedGet, Presigner};
+    /// # #[derive(Debug)]
+    /// # struct Fixed(String);
+    /// # impl Presigner for Fixed {
+    /// #     fn presign_get(&self) -> Result<PresignedGet, DownloadError> { PresignedGet::new(&self.0) }
+    /// # }
+    /// let fixed = Fixed("https://127.0.0.1/b/k".into());
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    /// assert!(runtime.block_on(fixed.presign_get_async()).is_ok());
+    /// ```
+    fn presign_get_async(&self) -> PresignFuture<'_> {
+        Box::pin(std::future::ready(self.presign_get()))
+    }
 }
+
+/// The future returned by [`Presigner::presign_get_async`].
+///
+/// ```
+/// fn _boxed(get: oss_transfer::PresignedGet) -> oss_transfer::PresignFuture<'static> {
+///     Box::pin(std::future::ready(Ok(get)))
+/// }
+/// ```
+pub type PresignFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<PresignedGet, DownloadError>> + Send + 'a>,
+>;
 
 /// A [`Presigner`] backed by an `oss-client` client and a `GetObjectRequest`.
 ///
@@ -358,7 +418,14 @@ impl ClientPresigner {
 }
 
 impl Presigner for ClientPresigner {
+    /// The sync presign: needs credentials at hand (static, environment, or a warm cache).
     fn presign_get(&self) -> Result<PresignedGet, DownloadError> {
         PresignedGet::presign(&self.client, &self.request)
+    }
+
+    /// Through [`Client::presign_async`](oss_client::Client::presign_async): waits for the
+    /// provider, so a re-presign after expiry also works when the STS token needs refreshing.
+    fn presign_get_async(&self) -> PresignFuture<'_> {
+        Box::pin(PresignedGet::presign_async(&self.client, &self.request))
     }
 }

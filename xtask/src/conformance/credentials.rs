@@ -8,8 +8,9 @@ use super::compare::Diffs;
 use super::{read_json, CaseOutcome, Status};
 use oss_credentials::rpc_signature;
 use oss_credentials::{
-    AssumeRoleProvider, CliConfigProvider, CredentialSource, CredentialsError, EnvFamily,
-    EnvProvider, Environment, OidcRoleProvider, ProfileFileProvider, StaticProvider,
+    AssumeRoleProvider, CliConfigProvider, CredentialSource, CredentialsError, DefaultChain,
+    EnvFamily, EnvProvider, Environment, OidcRoleProvider, ProfileFileProvider, ProvideCredentials,
+    StaticProvider,
 };
 use serde_json::{json, Map, Value};
 use std::path::Path;
@@ -28,6 +29,9 @@ pub(crate) fn run(dir: &Path) -> Result<Vec<CaseOutcome>, String> {
     }
     if file("env-cases.json").exists() {
         outcomes.extend(environment(&read_json(&file("env-cases.json"))?)?);
+    }
+    if file("chain-cases.json").exists() {
+        outcomes.extend(default_chain(&read_json(&file("chain-cases.json"))?)?);
     }
     for (name, prefix) in [
         ("ini-cases.json", "ini"),
@@ -409,6 +413,79 @@ fn file_cases(
         }
         outcomes.push(CaseOutcome::new(
             format!("{prefix}/{}", name(case)),
+            diffs.status(),
+        ));
+    }
+    Ok(outcomes)
+}
+
+/// `chain-cases.json`: the whole default chain over a temporary home (ECS metadata disabled,
+/// so nothing leaves the machine). `expect.warnings_contain` strings must each appear in one
+/// of the credentials' warnings.
+fn default_chain(doc: &Value) -> Result<Vec<CaseOutcome>, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut outcomes = Vec::new();
+    for case in cases(doc) {
+        let mut diffs = Diffs::default();
+        let home = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let mut case = case.clone();
+        case["env"]["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = json!("true");
+        let env = prepare(&case, &doc["fixtures"], home.path())?;
+        let chain = DefaultChain::builder().environment(env).build();
+        let result = runtime.block_on(chain.provide_credentials());
+        match (&case["expect"], &case["expect_error"], result) {
+            (expected, Value::Null, Ok(creds)) if !expected.is_null() => {
+                scan(
+                    &mut diffs,
+                    "the credentials' Debug/Display",
+                    &format!("{creds:?} {creds}"),
+                );
+                for warning in creds.warnings() {
+                    scan(&mut diffs, "a warning", warning);
+                }
+                let mut wanted = expected.clone();
+                let needles = wanted
+                    .as_object_mut()
+                    .and_then(|o| o.remove("warnings_contain"));
+                for needle in needles
+                    .as_ref()
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let needle = needle.as_str().unwrap_or_default();
+                    if !creds.warnings().iter().any(|w| w.contains(needle)) {
+                        diffs.note(format!(
+                            "no warning contains {needle:?} (warnings: {:?})",
+                            creds.warnings()
+                        ));
+                    }
+                }
+                let actual = json!({
+                    "access_key_id": creds.access_key_id(),
+                    "access_key_secret": creds.access_key_secret(),
+                    "security_token": creds.security_token(),
+                    "provider_name": creds.provider_name(),
+                });
+                check_subset(&mut diffs, "", &actual, &wanted);
+            }
+            (Value::Null, expected, Err(error)) if !expected.is_null() => {
+                check_error(&mut diffs, &error, expected)
+            }
+            (_, _, Ok(creds)) => diffs.note(format!(
+                "expected an error, the chain gave {}",
+                creds.provider_name()
+            )),
+            (_, _, Err(error)) => {
+                scan_error(&mut diffs, &error);
+                diffs.note(format!("unexpected error: {error}"));
+            }
+        }
+        outcomes.push(CaseOutcome::new(
+            format!("chain/{}", name(&case)),
             diffs.status(),
         ));
     }

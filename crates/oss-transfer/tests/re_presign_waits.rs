@@ -1,0 +1,105 @@
+//! A download whose URL expires part way presigns again through the path that may wait for
+//! credentials (`Presigner::presign_get_async` -> `Client::presign_async`), so a credentials
+//! cache that has run dry does not end the download.
+
+mod common;
+
+use common::{BUCKET, PART};
+use oss_client::{Client, Config, GetObjectRequest};
+use oss_credentials::{Credentials, CredentialsFuture, ProvideCredentials};
+use oss_testserver::{ServerBuilder, TlsIdentity};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Has credentials at hand only once (a warm cache that then runs dry); fetching them takes
+/// one `Pending` poll, like a network call.
+#[derive(Debug, Default)]
+struct DryingCache {
+    peeks: AtomicUsize,
+    fetches: Arc<AtomicUsize>,
+}
+
+fn creds() -> Credentials {
+    Credentials::new("client-ak", "client-sk").unwrap()
+}
+
+impl ProvideCredentials for DryingCache {
+    fn provide_credentials(&self) -> CredentialsFuture<'_> {
+        self.fetches.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async {
+            tokio::task::yield_now().await;
+            Ok(creds())
+        })
+    }
+    fn credentials_if_cached(&self) -> Option<Credentials> {
+        (self.peeks.fetch_add(1, Ordering::SeqCst) == 0).then(creds)
+    }
+}
+
+/// Two hours slow on the first reading, correct afterwards: the first URL is born expired.
+#[derive(Debug, Default)]
+struct SlowThenRight(std::sync::atomic::AtomicU32);
+
+impl oss_client::Clock for SlowThenRight {
+    fn now(&self) -> Option<oss_client::SigningTime> {
+        let n = self.0.fetch_add(1, Ordering::SeqCst);
+        let now = oss_client::SigningTime::try_from(std::time::SystemTime::now()).ok()?;
+        if n == 0 {
+            now.checked_add_seconds(-7200)
+        } else {
+            Some(now)
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_re_presign_after_expiry_waits_for_the_credentials_provider() {
+    let server = ServerBuilder::new()
+        .tls(TlsIdentity::generate(&[]).unwrap())
+        .credential("client-ak", "client-sk")
+        .start()
+        .await
+        .unwrap();
+    let info = server
+        .store()
+        .put_generated(BUCKET, "long.bin", 2 * PART, 9)
+        .unwrap();
+    let provider = DryingCache::default();
+    let fetches = provider.fetches.clone();
+    let client = Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .endpoint(server.endpoint())
+            .credentials_provider(provider)
+            .clock(SlowThenRight::default())
+            .build()
+            .unwrap(),
+    );
+    let request = GetObjectRequest::new(BUCKET, "long.bin");
+    // The sync path has nothing left once the one cached value is used.
+    let presigner = Arc::new(oss_transfer::ClientPresigner::new(client.clone(), request));
+    let dir = tempfile::tempdir().unwrap();
+    let d = common::builder(&server).build().unwrap();
+    let o = d
+        .download_presigned_by(presigner)
+        .unwrap()
+        .to_file(dir.path().join("long.bin"))
+        .await
+        .unwrap();
+    assert_eq!(o.crc64, info.crc64);
+    assert_eq!(
+        fetches.load(Ordering::SeqCst),
+        1,
+        "re-presigned through the provider"
+    );
+    let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses[0], 403, "{statuses:?}");
+    // The sync presign would have failed at that point.
+    let err = client
+        .presign(&GetObjectRequest::new(BUCKET, "long.bin"))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("no valid credentials cached"),
+        "{err}"
+    );
+}
