@@ -26,6 +26,9 @@ pub(crate) type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
 /// Default number of parts fetched at once (the official downloader uses 3).
 pub const DEFAULT_PARALLELISM: usize = 4;
+/// Default largest object size accepted: 48.8 TiB, the largest object OSS stores
+/// (48.8 x 2^40 bytes, rounded down to a whole KiB).
+pub const DEFAULT_MAX_SIZE: u64 = 53_656_167_435_264;
 
 /// Which HTTP versions the client speaks.
 ///
@@ -52,6 +55,8 @@ pub(crate) struct Config {
     pub(crate) parallelism: usize,
     pub(crate) retry: RetryPolicy,
     pub(crate) idle_timeout: Duration,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_size: u64,
     pub(crate) resume: bool,
     pub(crate) checkpoint_dir: Option<PathBuf>,
     pub(crate) verify_crc: bool,
@@ -92,6 +97,8 @@ impl Default for DownloaderBuilder {
                 parallelism: DEFAULT_PARALLELISM,
                 retry: RetryPolicy::default(),
                 idle_timeout: Duration::from_secs(30),
+                timeout: None,
+                max_size: DEFAULT_MAX_SIZE,
                 resume: false,
                 checkpoint_dir: None,
                 verify_crc: true,
@@ -159,6 +166,36 @@ impl DownloaderBuilder {
     /// ```
     pub fn idle_timeout(mut self, d: Duration) -> Self {
         self.config.idle_timeout = d;
+        self
+    }
+
+    /// Longest time a whole download may take, retries included (default: no limit). When it
+    /// runs out the download stops with [`Timeout`](DownloadErrorKind::Timeout) and cleans up
+    /// as a cancellation does. Bounds a server that trickles bytes just fast enough to beat the
+    /// [idle timeout](Self::idle_timeout).
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().timeout(std::time::Duration::from_secs(3600));
+    /// assert!(oss_transfer::Downloader::builder().timeout(std::time::Duration::ZERO).build().is_err());
+    /// # let _ = b;
+    /// ```
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.config.timeout = Some(d);
+        self
+    }
+
+    /// Largest object accepted, in bytes (1 to 2^62; default [`DEFAULT_MAX_SIZE`], the OSS
+    /// maximum). A server announcing more (in `Content-Range` or `Content-Length`) is refused
+    /// with [`TooLarge`](DownloadErrorKind::TooLarge) before any file is sized or any
+    /// memory grows with the number.
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().max_size(10 << 30);
+    /// assert!(oss_transfer::Downloader::builder().max_size(0).build().is_err());
+    /// # let _ = b;
+    /// ```
+    pub fn max_size(mut self, bytes: u64) -> Self {
+        self.config.max_size = bytes;
         self
     }
 
@@ -296,6 +333,15 @@ impl DownloaderBuilder {
         }
         if c.idle_timeout.is_zero() {
             return invalid("idle timeout must be greater than zero".to_string());
+        }
+        if c.timeout.is_some_and(|t| t.is_zero()) {
+            return invalid("the download timeout must be greater than zero".to_string());
+        }
+        if !(1..=1 << 62).contains(&c.max_size) {
+            return invalid(format!(
+                "maximum size {} is out of range: 1 to 2^62 bytes allowed",
+                c.max_size
+            ));
         }
         if let Some(dir) = &c.checkpoint_dir {
             if !dir.is_dir() {
@@ -523,6 +569,27 @@ impl Download<'_> {
     }
 }
 
+/// Whether and why the CRC-64 of a download was compared with `x-oss-hash-crc64ecma`.
+///
+/// ```
+/// let c = oss_transfer::Crc64Check::Unparsable;
+/// assert_ne!(c, oss_transfer::Crc64Check::Verified);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Crc64Check {
+    /// Compared, and it matched.
+    Verified,
+    /// Not compared: checking was turned off with
+    /// [`verify_crc64(false)`](DownloaderBuilder::verify_crc64).
+    Disabled,
+    /// Not compared: the server sent no `x-oss-hash-crc64ecma`.
+    NotSent,
+    /// Not compared: the server sent an `x-oss-hash-crc64ecma` that is not a decimal 64-bit
+    /// number.
+    Unparsable,
+}
+
 /// What a successful download did.
 ///
 /// ```no_run
@@ -542,6 +609,8 @@ pub struct DownloadOutcome {
     pub crc64: u64,
     /// Whether `crc64` was compared with the server's `x-oss-hash-crc64ecma` (and matched).
     pub crc64_verified: bool,
+    /// Why the CRC-64 was or was not compared (the detail behind `crc64_verified`).
+    pub crc64_check: Crc64Check,
     /// Number of parts the object was cut into.
     pub parts_total: u64,
     /// Parts fetched by this run (the others came from a checkpoint).

@@ -1,7 +1,9 @@
 //! The download engine: size discovery, part scheduling, ranged GETs with resume, writes,
 //! checkpoints and the final integrity check.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fs::File;
+use std::os::unix::fs::{FileExt as _, MetadataExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,8 +19,9 @@ use tokio::task::JoinSet;
 
 use crate::checkpoint::{self, CheckpointData, PartRecord};
 use crate::crc64;
-use crate::downloader::{Download, DownloadOutcome, ProgressFn, Shared};
+use crate::downloader::{Crc64Check, Download, DownloadOutcome, ProgressFn, Shared};
 use crate::error::{DownloadError, DownloadErrorKind as Kind, OssErrorBody};
+use crate::helper_files::{self, HelperNames, TargetLock, CHECKPOINT_TAG, NEW_TAG, TEMP_TAG};
 use crate::progress::{Cancellation, Progress};
 use crate::source::{PresignedGet, Presigner};
 
@@ -272,6 +275,27 @@ struct Segment {
     end: u64,
 }
 
+/// What the server said about the object's CRC-64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CrcHeader {
+    Absent,
+    Unparsable,
+    Value(u64),
+}
+
+impl CrcHeader {
+    fn of(resp: &Response<Incoming>) -> Self {
+        match resp.headers().get("x-oss-hash-crc64ecma") {
+            None => Self::Absent,
+            Some(v) => v
+                .to_str()
+                .ok()
+                .and_then(|t| t.trim().parse().ok())
+                .map_or(Self::Unparsable, Self::Value),
+        }
+    }
+}
+
 /// Answer to the first request.
 struct Probe {
     resp: Option<Response<Incoming>>,
@@ -279,7 +303,7 @@ struct Probe {
     whole: bool,
     size: u64,
     etag: Option<String>,
-    crc: Option<u64>,
+    crc: CrcHeader,
 }
 
 fn header_str<'a>(resp: &'a Response<Incoming>, name: &str) -> Option<&'a str> {
@@ -329,7 +353,17 @@ async fn probe(net: &Net, start: u64, end: Option<u64>) -> Result<Probe, Downloa
         }
     };
     let etag = header_str(&resp, "etag").map(str::to_string);
-    let crc = header_str(&resp, "x-oss-hash-crc64ecma").and_then(|v| v.trim().parse().ok());
+    let crc = CrcHeader::of(&resp);
+    let max = net.shared.config.max_size;
+    let too_large = |size: u64| {
+        DownloadError::new(
+            Kind::TooLarge,
+            format!(
+                "{}: the server announced {size} bytes, more than the {max} allowed (max_size)",
+                net.source().display_target()
+            ),
+        )
+    };
     match resp.status() {
         StatusCode::PARTIAL_CONTENT => {
             let Some((Some((a, b)), total)) = content_range(&resp) else {
@@ -346,6 +380,9 @@ async fn probe(net: &Net, start: u64, end: Option<u64>) -> Result<Probe, Downloa
                     net,
                     format!("inconsistent Content-Range bytes {a}-{b}/{total}"),
                 ));
+            }
+            if total > max {
+                return Err(too_large(total));
             }
             check_length(net, &resp, b - a + 1)?;
             Ok(Probe {
@@ -378,6 +415,9 @@ async fn probe(net: &Net, start: u64, end: Option<u64>) -> Result<Probe, Downloa
             else {
                 return Err(protocol(net, "200 without Content-Length"));
             };
+            if size > max {
+                return Err(too_large(size));
+            }
             Ok(Probe {
                 resp: Some(resp),
                 whole: true,
@@ -471,8 +511,9 @@ enum Out {
 const MAX_PENDING_WRITES: usize = 3;
 
 struct FileOut {
-    /// The temporary file; every batch is written through its own handle (its own offset).
-    path: Arc<PathBuf>,
+    /// The temporary file (opened once, exclusively); batches are positional writes, so
+    /// parallel writers never share an offset and nothing is reopened by name.
+    file: Arc<File>,
     /// Received frames not yet written (kept as they came: no copy).
     chunks: Vec<Bytes>,
     len: usize,
@@ -482,9 +523,9 @@ struct FileOut {
 }
 
 impl FileOut {
-    fn new(path: Arc<PathBuf>, start: u64, cap: usize) -> Self {
+    fn new(file: Arc<File>, start: u64, cap: usize) -> Self {
         Self {
-            path,
+            file,
             chunks: Vec::new(),
             len: 0,
             buf_pos: start,
@@ -506,7 +547,7 @@ impl FileOut {
         Ok(())
     }
 
-    /// Starts writing the buffered frames in a blocking thread (one `writev` per batch).
+    /// Starts writing the buffered frames in a blocking thread (one `pwritev` per batch).
     async fn submit(&mut self) -> Result<(), DownloadError> {
         self.wait(MAX_PENDING_WRITES - 1).await?;
         if self.chunks.is_empty() {
@@ -516,20 +557,18 @@ impl FileOut {
         let pos = self.buf_pos;
         self.buf_pos += self.len as u64;
         self.len = 0;
-        let path = self.path.clone();
+        let file = self.file.clone();
         self.pending.push_back(tokio::task::spawn_blocking(move || {
-            use std::io::{IoSlice, Seek as _, SeekFrom, Write as _};
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .open(path.as_ref())?;
-            file.seek(SeekFrom::Start(pos))?;
+            use std::io::IoSlice;
             let mut slices: Vec<IoSlice<'_>> = chunks.iter().map(|c| IoSlice::new(c)).collect();
             let mut rest = &mut slices[..];
+            let mut at = pos;
             while !rest.is_empty() {
-                let n = file.write_vectored(rest)?;
+                let n = rustix::io::pwritev(file.as_ref(), rest, at)?;
                 if n == 0 {
                     return Err(std::io::ErrorKind::WriteZero.into());
                 }
+                at += n as u64;
                 IoSlice::advance_slices(&mut rest, n);
             }
             Ok(())
@@ -746,17 +785,53 @@ async fn stream_body(
     Ok(())
 }
 
-/// The segments covering `missing` parts: one per part when parallel, maximal runs otherwise.
-fn segments(geo: &Geometry, missing: &[u64], parallel: bool) -> Vec<Segment> {
-    let mut out: Vec<Segment> = Vec::new();
-    for &p in missing {
-        let (s, e) = geo.part_range(p);
-        match out.last_mut() {
-            Some(last) if !parallel && last.end == s => last.end = e,
-            _ => out.push(Segment { start: s, end: e }),
+/// The segments still to fetch, made one at a time as workers free up: one per part when
+/// parallel, maximal runs of missing parts otherwise. Its memory does not grow with the number
+/// of parts (a number the server chose); it holds only the parts already on disk.
+struct Plan {
+    size: u64,
+    part_size: u64,
+    parts: u64,
+    next: u64,
+    parallel: bool,
+    kept: BTreeSet<u64>,
+}
+
+impl Plan {
+    fn new(geo: &Geometry, kept: BTreeSet<u64>, parallel: bool) -> Self {
+        Self {
+            size: geo.size,
+            part_size: geo.part_size,
+            parts: geo.parts(),
+            next: 0,
+            parallel,
+            kept,
         }
     }
-    out
+}
+
+impl Iterator for Plan {
+    type Item = Segment;
+
+    fn next(&mut self) -> Option<Segment> {
+        while self.next < self.parts && self.kept.contains(&self.next) {
+            self.next += 1;
+        }
+        if self.next >= self.parts {
+            return None;
+        }
+        let first = self.next;
+        self.next += 1;
+        if !self.parallel {
+            while self.next < self.parts && !self.kept.contains(&self.next) {
+                self.next += 1;
+            }
+        }
+        Some(Segment {
+            start: first * self.part_size,
+            end: (self.next * self.part_size).min(self.size),
+        })
+    }
 }
 
 fn combined_crc(geo: &Geometry, parts: &BTreeMap<u64, u64>) -> u64 {
@@ -770,8 +845,8 @@ fn check_crc(
     net: &Net,
     geo: &Geometry,
     parts: &BTreeMap<u64, u64>,
-    header: Option<u64>,
-) -> Result<(u64, bool), DownloadError> {
+    header: CrcHeader,
+) -> Result<(u64, Crc64Check), DownloadError> {
     if parts.len() as u64 != geo.parts() {
         return Err(DownloadError::new(
             Kind::Integrity,
@@ -786,40 +861,72 @@ fn check_crc(
     let crc = combined_crc(geo, parts);
     let verify = net.shared.config.verify_crc;
     match header {
-        Some(h) if verify && h != crc => Err(DownloadError::new(
+        _ if !verify => Ok((crc, Crc64Check::Disabled)),
+        CrcHeader::Absent => Ok((crc, Crc64Check::NotSent)),
+        CrcHeader::Unparsable => Ok((crc, Crc64Check::Unparsable)),
+        CrcHeader::Value(h) if h != crc => Err(DownloadError::new(
             Kind::Integrity,
             format!(
                 "{}: CRC-64 mismatch: the server says {h}, the received bytes give {crc}",
                 net.source().display_target()
             ),
         )),
-        Some(_) if verify => Ok((crc, true)),
-        _ => Ok((crc, false)),
+        CrcHeader::Value(_) => Ok((crc, Crc64Check::Verified)),
     }
 }
 
-/// Plan of a fresh download after the probe: segments and which one uses the probe's body.
-fn plan_fresh(probe: &Probe, geo: &Geometry, parallelism: usize) -> Vec<Segment> {
-    let all: Vec<u64> = (0..geo.parts()).collect();
-    if probe.whole || parallelism == 1 {
-        return segments(geo, &all, false);
-    }
-    segments(geo, &all, true)
+/// Plan of a fresh download after the probe (the first segment uses the probe's body).
+fn plan_fresh(probe: &Probe, geo: &Geometry, parallelism: usize) -> Plan {
+    Plan::new(geo, BTreeSet::new(), !(probe.whole || parallelism == 1))
 }
 
 struct Paths {
     target: PathBuf,
-    temp: PathBuf,
+    names: HelperNames,
     checkpoint: PathBuf,
+}
+
+impl Paths {
+    /// The helper names of the checkpoint file itself (for its write-then-rename files).
+    fn checkpoint_names(&self) -> Option<HelperNames> {
+        let dir = self.checkpoint.parent()?;
+        Some(HelperNames::new(dir, self.checkpoint.file_name()?))
+    }
+
+    /// Removes every temporary file of this target (and half-written checkpoints), except
+    /// `keep`. Only called while the target's lock is held.
+    fn remove_stale(&self, keep: Option<&Path>) {
+        let _ = self.names.remove_stale(&[TEMP_TAG, NEW_TAG], keep);
+        if let Some(n) = self.checkpoint_names() {
+            let _ = n.remove_stale(&[NEW_TAG], None);
+        }
+        // The fixed temp name of earlier versions (`.<name>.oss-temp`), if it is ours.
+        let legacy = self.names.fixed(TEMP_TAG);
+        if helper_files::open_own(&legacy, false).is_ok() {
+            let _ = std::fs::remove_file(&legacy);
+        }
+    }
+
+    fn remove_checkpoint(&self) {
+        if helper_files::open_own(&self.checkpoint, false).is_ok() {
+            let _ = std::fs::remove_file(&self.checkpoint);
+        }
+    }
 }
 
 fn paths(shared: &Shared, target: &Path) -> Result<Paths, DownloadError> {
     let invalid = |m: String| DownloadError::new(Kind::InvalidInput, m);
     let name = target
         .file_name()
-        .ok_or_else(|| invalid(format!("{} does not name a file", target.display())))?
-        .to_string_lossy()
-        .into_owned();
+        .ok_or_else(|| invalid(format!("{} does not name a file", target.display())))?;
+    if name.len() > helper_files::NAME_MAX {
+        return Err(invalid(format!(
+            "the file name of {} is {} bytes; at most {} are allowed",
+            target.display(),
+            name.len(),
+            helper_files::NAME_MAX
+        )));
+    }
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -836,23 +943,23 @@ fn paths(shared: &Shared, target: &Path) -> Result<Paths, DownloadError> {
     let parent = parent
         .canonicalize()
         .map_err(|e| DownloadError::io("resolving the target directory", e))?;
-    let target = parent.join(&name);
-    let resume = shared.config.resume;
-    let temp = if resume {
-        parent.join(format!(".{name}.oss-temp"))
-    } else {
-        parent.join(format!(".{name}.{:016x}.oss-temp", rand::random::<u64>()))
-    };
+    let target = parent.join(name);
+    let names = HelperNames::new(&parent, name);
     let checkpoint = match &shared.config.checkpoint_dir {
-        Some(dir) => dir.join(format!(
-            "{:016x}-{name}.oss-checkpoint",
-            crc64::checksum(target.to_string_lossy().as_bytes())
-        )),
-        None => parent.join(format!(".{name}.oss-checkpoint")),
+        Some(dir) => {
+            let mut file = std::ffi::OsString::from(format!(
+                "{:016x}-",
+                crc64::checksum(target.as_os_str().as_encoded_bytes())
+            ));
+            file.push(names.stem());
+            file.push(format!(".{CHECKPOINT_TAG}"));
+            dir.join(file)
+        }
+        None => names.fixed(CHECKPOINT_TAG),
     };
     Ok(Paths {
         target,
-        temp,
+        names,
         checkpoint,
     })
 }
@@ -863,12 +970,43 @@ enum FileRun {
     Restart,
 }
 
+/// Completes when the whole-download timeout (if any) runs out.
+async fn deadline(timeout: Option<std::time::Duration>) -> DownloadError {
+    match timeout {
+        Some(t) => {
+            tokio::time::sleep(t).await;
+            DownloadError::new(
+                Kind::Timeout,
+                format!("the download did not finish within {t:?} (the download timeout)"),
+            )
+        }
+        None => std::future::pending().await,
+    }
+}
+
 pub(crate) async fn to_file(
     call: Download<'_>,
     target: &Path,
 ) -> Result<DownloadOutcome, DownloadError> {
     let shared = call.downloader.shared.clone();
     let paths = paths(&shared, target)?;
+    // Held until this function returns: no second download (in this or another process)
+    // writes the same target, and its helper files are ours to clean.
+    let _lock = TargetLock::acquire(&paths.names).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::WouldBlock {
+            DownloadError::new(
+                Kind::InUse,
+                format!(
+                    "another download into {} is running (lock file {})",
+                    paths.target.display(),
+                    paths.names.fixed(helper_files::LOCK_TAG).display()
+                ),
+            )
+            .with_source(e)
+        } else {
+            DownloadError::io("locking the target", e)
+        }
+    })?;
     let net = Net {
         shared: shared.clone(),
         source: SourceCell::new(call.source, call.presigner),
@@ -876,29 +1014,115 @@ pub(crate) async fn to_file(
     };
     let cancel = call.cancel.unwrap_or_default();
     let resume = shared.config.resume;
+    if !resume {
+        // A plain run leaves nothing of earlier runs: interrupted temp files, an old checkpoint.
+        paths.remove_checkpoint();
+        paths.remove_stale(None);
+    }
+    let deadline = deadline(shared.config.timeout);
+    tokio::pin!(deadline);
     let mut use_checkpoint = resume;
     loop {
         let result = tokio::select! {
             r = file_run(&net, &paths, use_checkpoint) => r,
             _ = cancel.cancelled() => Err(cancelled()),
+            e = &mut deadline => Err(e),
         };
         match result {
             Ok(FileRun::Done(o)) => return Ok(o),
             Ok(FileRun::Restart) => {
-                let _ = std::fs::remove_file(&paths.checkpoint);
+                paths.remove_checkpoint();
+                paths.remove_stale(None);
                 use_checkpoint = false;
                 net.stats.done.store(0, Ordering::Relaxed);
             }
             Err(e) => {
                 let useless = matches!(e.kind(), Kind::ObjectChanged | Kind::Integrity);
                 if !resume || useless {
-                    let _ = std::fs::remove_file(&paths.temp);
-                    let _ = std::fs::remove_file(&paths.checkpoint);
+                    paths.remove_stale(None);
+                    paths.remove_checkpoint();
                 }
                 return Err(e);
             }
         }
     }
+}
+
+/// A checkpoint that fits this download, with its temporary file opened (never through a
+/// link, only the user's own regular file of the right length).
+fn usable_checkpoint(
+    net: &Net,
+    paths: &Paths,
+    identity: &str,
+    target: &str,
+) -> Option<(CheckpointData, File)> {
+    let cfg = &net.shared.config;
+    let cp = checkpoint::load(&paths.checkpoint)?;
+    let fits = cp.source == identity
+        && cp.target == target
+        && cp.part_size == cfg.part_size
+        && cp.size <= cfg.max_size
+        && paths.names.is_random(Path::new(&cp.temp), TEMP_TAG)
+        && cp
+            .parts
+            .iter()
+            .all(|p| p.index < cp.size.div_ceil(cp.part_size));
+    if !fits {
+        return None;
+    }
+    let file = helper_files::open_own(Path::new(&cp.temp), true).ok()?;
+    if file.metadata().ok()?.len() != cp.size {
+        return None;
+    }
+    Some((cp, file))
+}
+
+/// Re-reads the parts a checkpoint lists and keeps only those whose bytes on disk still have
+/// the recorded CRC-64 (the file may have been damaged or edited since).
+async fn verify_kept_parts(
+    file: Arc<File>,
+    geo: &Geometry,
+    parts: Vec<PartRecord>,
+) -> Result<Vec<PartRecord>, DownloadError> {
+    let geo = geo.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut buf = vec![0u8; 1 << 20];
+        let mut good = Vec::with_capacity(parts.len());
+        for p in parts {
+            let (start, end) = geo.part_range(p.index);
+            let mut hasher = crc64::Hasher::new();
+            let mut at = start;
+            while at < end {
+                let n = ((end - at) as usize).min(buf.len());
+                file.read_exact_at(&mut buf[..n], at)?;
+                hasher.update(&buf[..n]);
+                at += n as u64;
+            }
+            if hasher.finish() == p.crc64 {
+                good.push(p);
+            }
+        }
+        Ok(good)
+    })
+    .await
+    .map_err(|e| DownloadError::new(Kind::Io, format!("a verify task failed: {e}")))?
+    .map_err(|e| DownloadError::io("re-reading the kept parts of the temporary file", e))
+}
+
+/// Gives the finished temporary file the permissions (and, where allowed, the owner) of the
+/// file it replaces, so replacing a 0600 file does not make it world-readable.
+fn keep_mode_of_replaced(temp: &File, target: &Path) -> Result<(), DownloadError> {
+    let Ok(old) = std::fs::symlink_metadata(target) else {
+        return Ok(());
+    };
+    if !old.file_type().is_file() {
+        return Ok(());
+    }
+    temp.set_permissions(std::fs::Permissions::from_mode(old.mode() & 0o777))
+        .map_err(|e| DownloadError::io("copying the replaced file's permissions", e))?;
+    // Only root (or the same owner) may do this; otherwise the file stays the user's own.
+    let _ = std::os::unix::fs::fchown(temp, Some(old.uid()), Some(old.gid()));
+    Ok(())
 }
 
 async fn file_run(
@@ -910,100 +1134,115 @@ async fn file_run(
     let resume = cfg.resume;
     let identity = net.source().identity();
     let target_str = paths.target.to_string_lossy().into_owned();
-    let temp_str = paths.temp.to_string_lossy().into_owned();
     let saved = if use_checkpoint {
-        checkpoint::load(&paths.checkpoint).filter(|c| {
-            c.source == identity
-                && c.target == target_str
-                && c.temp == temp_str
-                && c.part_size == cfg.part_size
-                && std::fs::metadata(&paths.temp).is_ok_and(|m| m.len() == c.size)
-                && c.parts
-                    .iter()
-                    .all(|p| p.index < c.size.div_ceil(c.part_size))
-        })
+        usable_checkpoint(net, paths, &identity, &target_str)
     } else {
         None
     };
-    if use_checkpoint && saved.is_none() {
-        let _ = std::fs::remove_file(&paths.checkpoint);
+    if use_checkpoint {
+        if saved.is_none() {
+            paths.remove_checkpoint();
+        }
+        // Temp files no usable checkpoint refers to are leftovers of interrupted runs.
+        paths.remove_stale(saved.as_ref().map(|(c, _)| Path::new(&c.temp)));
     }
 
     let mut parts: BTreeMap<u64, u64> = BTreeMap::new();
-    let (geo, crc_header, plan, mut probe_resp, parts_total) = match &saved {
-        Some(cp) => {
-            for p in &cp.parts {
-                parts.insert(p.index, p.crc64);
+    let (geo, crc_header, plan, mut probe_resp, parts_total, temp_file, temp_path, kept) =
+        match saved {
+            Some((cp, file)) => {
+                let geo = Geometry {
+                    size: cp.size,
+                    part_size: cp.part_size,
+                    etag: Some(cp.etag.clone()),
+                };
+                let file = Arc::new(file);
+                let kept = verify_kept_parts(file.clone(), &geo, cp.parts).await?;
+                for p in &kept {
+                    parts.insert(p.index, p.crc64);
+                }
+                let mut plan =
+                    Plan::new(&geo, parts.keys().copied().collect(), cfg.parallelism > 1)
+                        .peekable();
+                let (ps, pe, nothing_missing) = match plan.peek() {
+                    Some(s) => (s.start, Some(s.end - 1), false),
+                    None => (0, Some(0), true),
+                };
+                let probe = probe(net, ps, pe).await?;
+                if probe.etag.as_deref() != Some(cp.etag.as_str())
+                    || probe.size != cp.size
+                    || probe.whole && cp.size > 0 && !nothing_missing && ps != 0
+                {
+                    return Ok(FileRun::Restart);
+                }
+                let done_bytes: u64 = parts
+                    .keys()
+                    .map(|&i| {
+                        let (s, e) = geo.part_range(i);
+                        e - s
+                    })
+                    .sum();
+                net.stats.done.store(done_bytes, Ordering::Relaxed);
+                net.stats.total.store(geo.size, Ordering::Relaxed);
+                let first = if nothing_missing { None } else { probe.resp };
+                let n = geo.parts();
+                (
+                    geo,
+                    probe.crc,
+                    plan,
+                    first,
+                    n,
+                    file,
+                    PathBuf::from(cp.temp),
+                    kept,
+                )
             }
-            let geo = Geometry {
-                size: cp.size,
-                part_size: cp.part_size,
-                etag: Some(cp.etag.clone()),
-            };
-            let missing: Vec<u64> = (0..geo.parts())
-                .filter(|i| !parts.contains_key(i))
-                .collect();
-            let plan = segments(&geo, &missing, cfg.parallelism > 1);
-            let (ps, pe) = match plan.first() {
-                Some(s) => (s.start, Some(s.end - 1)),
-                None => (0, Some(0)),
-            };
-            let probe = probe(net, ps, pe).await?;
-            if probe.etag.as_deref() != Some(cp.etag.as_str())
-                || probe.size != cp.size
-                || probe.whole && cp.size > 0 && !plan.is_empty() && ps != 0
-            {
-                return Ok(FileRun::Restart);
+            None => {
+                let end = if cfg.parallelism > 1 {
+                    Some(cfg.part_size - 1)
+                } else {
+                    None
+                };
+                let probe = probe(net, 0, end).await?;
+                let geo = Geometry {
+                    size: probe.size,
+                    part_size: cfg.part_size,
+                    etag: probe.etag.clone(),
+                };
+                net.stats.total.store(geo.size, Ordering::Relaxed);
+                let plan = plan_fresh(&probe, &geo, cfg.parallelism).peekable();
+                // A fresh temp file of the right length, created exclusively under a random
+                // name (0666 minus the umask, like the file it becomes).
+                let (f, path) = paths
+                    .names
+                    .create_random(TEMP_TAG, 0o666)
+                    .map_err(|e| DownloadError::io("creating the temporary file", e))?;
+                if let Err(e) = f.set_len(geo.size) {
+                    let _ = std::fs::remove_file(&path);
+                    return Err(DownloadError::io("sizing the temporary file", e));
+                }
+                let n = geo.parts();
+                (
+                    geo,
+                    probe.crc,
+                    plan,
+                    probe.resp,
+                    n,
+                    Arc::new(f),
+                    path,
+                    Vec::new(),
+                )
             }
-            let done_bytes: u64 = parts
-                .keys()
-                .map(|&i| {
-                    let (s, e) = geo.part_range(i);
-                    e - s
-                })
-                .sum();
-            net.stats.done.store(done_bytes, Ordering::Relaxed);
-            net.stats.total.store(geo.size, Ordering::Relaxed);
-            let first = if plan.is_empty() { None } else { probe.resp };
-            let n = geo.parts();
-            (geo, probe.crc, plan, first, n)
-        }
-        None => {
-            let end = if cfg.parallelism > 1 {
-                Some(cfg.part_size - 1)
-            } else {
-                None
-            };
-            let probe = probe(net, 0, end).await?;
-            let geo = Geometry {
-                size: probe.size,
-                part_size: cfg.part_size,
-                etag: probe.etag.clone(),
-            };
-            net.stats.total.store(geo.size, Ordering::Relaxed);
-            let plan = plan_fresh(&probe, &geo, cfg.parallelism);
-            // Fresh temp file of the right length.
-            let f = std::fs::File::create(&paths.temp)
-                .map_err(|e| DownloadError::io("creating the temporary file", e))?;
-            f.set_len(geo.size)
-                .map_err(|e| DownloadError::io("sizing the temporary file", e))?;
-            let n = geo.parts();
-            (geo, probe.crc, plan, probe.resp, n)
-        }
-    };
+        };
     let geo = Arc::new(geo);
-    let temp_path = Arc::new(paths.temp.clone());
     let mut cp = CheckpointData {
         source: identity,
         target: target_str,
-        temp: temp_str,
+        temp: temp_path.to_string_lossy().into_owned(),
         size: geo.size,
         etag: geo.etag.clone().unwrap_or_default(),
         part_size: geo.part_size,
-        parts: parts
-            .iter()
-            .map(|(&index, &crc64)| PartRecord { index, crc64 })
-            .collect(),
+        parts: kept,
     };
     let checkpointing = resume && geo.etag.is_some();
     if checkpointing {
@@ -1012,11 +1251,11 @@ async fn file_run(
     }
 
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(u64, u64)>();
-    let mut queue: VecDeque<Segment> = plan.into_iter().collect();
+    let mut queue = plan;
     let mut workers: JoinSet<Result<(), DownloadError>> = JoinSet::new();
     let parts_fetched_before = parts.len() as u64;
     let spawn = |workers: &mut JoinSet<_>, seg: Segment, first: Option<Response<Incoming>>| {
-        let out = Out::File(FileOut::new(temp_path.clone(), seg.start, cfg.write_buffer));
+        let out = Out::File(FileOut::new(temp_file.clone(), seg.start, cfg.write_buffer));
         workers.spawn(run_segment(
             net.clone(),
             geo.clone(),
@@ -1027,12 +1266,12 @@ async fn file_run(
         ));
     };
     while workers.len() < cfg.parallelism {
-        let Some(seg) = queue.pop_front() else { break };
+        let Some(seg) = queue.next() else { break };
         spawn(&mut workers, seg, probe_resp.take());
     }
     drop(probe_resp);
     loop {
-        if workers.is_empty() && queue.is_empty() {
+        if workers.is_empty() && queue.peek().is_none() {
             while let Ok((idx, crc)) = done_rx.try_recv() {
                 parts.insert(idx, crc);
             }
@@ -1050,7 +1289,7 @@ async fn file_run(
             joined = workers.join_next(), if !workers.is_empty() => {
                 match joined {
                     Some(Ok(Ok(()))) => {
-                        if let Some(seg) = queue.pop_front() {
+                        if let Some(seg) = queue.next() {
                             spawn(&mut workers, seg, None);
                         }
                     }
@@ -1067,19 +1306,21 @@ async fn file_run(
             }
         }
     }
-    let (crc, verified) = check_crc(net, &geo, &parts, crc_header)?;
-    tokio::fs::rename(&paths.temp, &paths.target)
+    let (crc, check) = check_crc(net, &geo, &parts, crc_header)?;
+    keep_mode_of_replaced(&temp_file, &paths.target)?;
+    tokio::fs::rename(&temp_path, &paths.target)
         .await
         .map_err(|e| DownloadError::io("renaming the temporary file to the target", e))?;
     if resume {
-        let _ = std::fs::remove_file(&paths.checkpoint);
+        paths.remove_checkpoint();
     }
     net.stats.report(true);
     Ok(FileRun::Done(DownloadOutcome {
         size: geo.size,
         etag: geo.etag.clone(),
         crc64: crc,
-        crc64_verified: verified,
+        crc64_verified: check == Crc64Check::Verified,
+        crc64_check: check,
         parts_total,
         parts_fetched: parts.len() as u64 - parts_fetched_before,
         bytes_fetched: net.stats.fetched.load(Ordering::Relaxed),
@@ -1116,14 +1357,14 @@ where
             etag: probe.etag.clone(),
         });
         net.stats.total.store(geo.size, Ordering::Relaxed);
-        let mut queue: VecDeque<Segment> = plan_fresh(&probe, &geo, cfg.parallelism).into();
+        let mut queue = plan_fresh(&probe, &geo, cfg.parallelism);
         let mut first = probe.resp;
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(u64, u64)>();
         let mut in_flight: VecDeque<InFlight> = VecDeque::new();
         let mut result: Result<(), DownloadError> = Ok(());
         loop {
             while in_flight.len() < cfg.parallelism {
-                let Some(seg) = queue.pop_front() else { break };
+                let Some(seg) = queue.next() else { break };
                 let (tx, rx) = mpsc::channel(2);
                 let out = Out::Chan(ChanOut {
                     tx,
@@ -1181,13 +1422,14 @@ where
         while let Some((i, c)) = done_rx.recv().await {
             parts.insert(i, c);
         }
-        let (crc, verified) = check_crc(&net, &geo, &parts, probe.crc)?;
+        let (crc, check) = check_crc(&net, &geo, &parts, probe.crc)?;
         net.stats.report(true);
         Ok(DownloadOutcome {
             size: geo.size,
             etag: geo.etag.clone(),
             crc64: crc,
-            crc64_verified: verified,
+            crc64_verified: check == Crc64Check::Verified,
+            crc64_check: check,
             parts_total: geo.parts(),
             parts_fetched: geo.parts(),
             bytes_fetched: net.stats.fetched.load(Ordering::Relaxed),
@@ -1198,5 +1440,45 @@ where
     tokio::select! {
         r = work => r,
         _ = cancel.cancelled() => Err(cancelled()),
+        e = deadline(cfg.timeout) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn geo(size: u64, part_size: u64) -> Geometry {
+        Geometry {
+            size,
+            part_size,
+            etag: None,
+        }
+    }
+
+    #[test]
+    fn the_plan_is_lazy_even_for_an_astronomical_number_of_parts() {
+        let g = geo(1 << 62, 64 << 10);
+        let mut plan = Plan::new(&g, BTreeSet::new(), true);
+        let first: Vec<Segment> = plan.by_ref().take(3).collect();
+        assert_eq!(first[2].start, 2 * (64 << 10));
+        assert_eq!(first[2].end, 3 * (64 << 10));
+    }
+
+    #[test]
+    fn the_plan_skips_kept_parts_and_merges_runs_when_sequential() {
+        let g = geo(10 * 4 + 1, 4);
+        let kept: BTreeSet<u64> = [0, 3, 4, 10].into_iter().collect();
+        let seq: Vec<(u64, u64)> = Plan::new(&g, kept.clone(), false)
+            .map(|s| (s.start, s.end))
+            .collect();
+        assert_eq!(seq, vec![(4, 12), (20, 40)]);
+        let par: Vec<(u64, u64)> = Plan::new(&g, kept, true)
+            .map(|s| (s.start, s.end))
+            .collect();
+        assert_eq!(par.len(), 7);
+        assert_eq!(par[0], (4, 8));
+        assert_eq!(par[6], (36, 40));
+        assert_eq!(Plan::new(&geo(0, 4), BTreeSet::new(), true).count(), 0);
     }
 }

@@ -54,6 +54,7 @@
 //! ```
 
 pub mod crc64;
+pub mod helper_files;
 
 mod checkpoint;
 mod downloader;
@@ -64,8 +65,8 @@ mod retry;
 mod source;
 
 pub use downloader::{
-    Download, DownloadOutcome, Downloader, DownloaderBuilder, HttpVersion, DEFAULT_PARALLELISM,
-    DEFAULT_PART_SIZE,
+    Crc64Check, Download, DownloadOutcome, Downloader, DownloaderBuilder, HttpVersion,
+    DEFAULT_MAX_SIZE, DEFAULT_PARALLELISM, DEFAULT_PART_SIZE,
 };
 pub use error::{DownloadError, DownloadErrorKind, OssErrorBody};
 pub use progress::{Cancellation, Progress};
