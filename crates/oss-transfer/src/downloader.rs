@@ -4,8 +4,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Empty;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -13,14 +11,13 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use tokio::io::AsyncWrite;
 
+use crate::config::{Config, ProgressFn, Shared};
+use crate::engine::Job;
 use crate::error::{DownloadError, DownloadErrorKind};
+use crate::outcome::DownloadOutcome;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
 use crate::source::{PresignedGet, Presigner};
-
-pub(crate) type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
-
-pub(crate) type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
 /// Default part size for parallel downloads (8 MiB; the official downloader uses 6 MiB).
 pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
@@ -47,21 +44,6 @@ pub enum HttpVersion {
     Auto,
     /// HTTP/2 only (ALPN `h2` over TLS, prior knowledge over plain `http://`).
     Http2,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub(crate) part_size: u64,
-    pub(crate) parallelism: usize,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) idle_timeout: Duration,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) max_size: u64,
-    pub(crate) resume: bool,
-    pub(crate) checkpoint_dir: Option<PathBuf>,
-    pub(crate) verify_crc: bool,
-    pub(crate) write_buffer: usize,
-    pub(crate) user_agent: String,
 }
 
 /// Configures a [`Downloader`].
@@ -392,11 +374,6 @@ impl DownloaderBuilder {
     }
 }
 
-pub(crate) struct Shared {
-    pub(crate) client: HttpClient,
-    pub(crate) config: Config,
-}
-
 /// Downloads objects through presigned GET URLs. Cheap to clone; clones share the connection
 /// pool.
 ///
@@ -549,7 +526,7 @@ impl Download<'_> {
     /// # }
     /// ```
     pub async fn to_file(self, path: impl AsRef<Path>) -> Result<DownloadOutcome, DownloadError> {
-        crate::engine::to_file(self, path.as_ref()).await
+        crate::engine::to_file(self.into_job(), path.as_ref()).await
     }
 
     /// Streams the object into `writer`, in order. Parts may still be fetched in parallel (each
@@ -565,60 +542,17 @@ impl Download<'_> {
     where
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
-        crate::engine::to_writer(self, writer).await
+        crate::engine::to_writer(self.into_job(), writer).await
     }
-}
 
-/// Whether and why the CRC-64 of a download was compared with `x-oss-hash-crc64ecma`.
-///
-/// ```
-/// let c = oss_transfer::Crc64Check::Unparsable;
-/// assert_ne!(c, oss_transfer::Crc64Check::Verified);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Crc64Check {
-    /// Compared, and it matched.
-    Verified,
-    /// Not compared: checking was turned off with
-    /// [`verify_crc64(false)`](DownloaderBuilder::verify_crc64).
-    Disabled,
-    /// Not compared: the server sent no `x-oss-hash-crc64ecma`.
-    NotSent,
-    /// Not compared: the server sent an `x-oss-hash-crc64ecma` that is not a decimal 64-bit
-    /// number.
-    Unparsable,
-}
-
-/// What a successful download did.
-///
-/// ```no_run
-/// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
-/// let o = d.download(get).to_file("x").await.unwrap();
-/// println!("{} bytes, {} parts fetched, {} retries", o.size, o.parts_fetched, o.retries);
-/// # }
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DownloadOutcome {
-    /// Object size in bytes.
-    pub size: u64,
-    /// The ETag every part was pinned to.
-    pub etag: Option<String>,
-    /// CRC-64/XZ of the object as received (combined from the parts).
-    pub crc64: u64,
-    /// Whether `crc64` was compared with the server's `x-oss-hash-crc64ecma` (and matched).
-    pub crc64_verified: bool,
-    /// Why the CRC-64 was or was not compared (the detail behind `crc64_verified`).
-    pub crc64_check: Crc64Check,
-    /// Number of parts the object was cut into.
-    pub parts_total: u64,
-    /// Parts fetched by this run (the others came from a checkpoint).
-    pub parts_fetched: u64,
-    /// Body bytes received by this run.
-    pub bytes_fetched: u64,
-    /// HTTP requests sent by this run.
-    pub requests: u32,
-    /// Retries (re-sent requests after a failure) in this run.
-    pub retries: u32,
+    /// What the engine needs to run this download.
+    fn into_job(self) -> Job {
+        Job {
+            shared: self.downloader.shared.clone(),
+            source: self.source,
+            presigner: self.presigner,
+            progress: self.progress,
+            cancel: self.cancel,
+        }
+    }
 }

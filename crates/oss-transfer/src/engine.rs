@@ -18,12 +18,22 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::checkpoint::{self, CheckpointData, PartRecord};
+use crate::config::{ProgressFn, Shared};
 use crate::crc64;
-use crate::downloader::{Crc64Check, Download, DownloadOutcome, ProgressFn, Shared};
 use crate::error::{DownloadError, DownloadErrorKind as Kind, OssErrorBody};
 use crate::helper_files::{self, HelperNames, TargetLock, CHECKPOINT_TAG, NEW_TAG, TEMP_TAG};
+use crate::outcome::{Crc64Check, DownloadOutcome};
 use crate::progress::{Cancellation, Progress};
 use crate::source::{PresignedGet, Presigner};
+
+/// One download as the engine receives it (built by [`Download`](crate::Download)).
+pub(crate) struct Job {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) source: PresignedGet,
+    pub(crate) presigner: Option<Arc<dyn Presigner>>,
+    pub(crate) progress: Option<ProgressFn>,
+    pub(crate) cancel: Option<Cancellation>,
+}
 
 /// Counters and the progress callback of one run.
 struct Stats {
@@ -984,11 +994,8 @@ async fn deadline(timeout: Option<std::time::Duration>) -> DownloadError {
     }
 }
 
-pub(crate) async fn to_file(
-    call: Download<'_>,
-    target: &Path,
-) -> Result<DownloadOutcome, DownloadError> {
-    let shared = call.downloader.shared.clone();
+pub(crate) async fn to_file(call: Job, target: &Path) -> Result<DownloadOutcome, DownloadError> {
+    let shared = call.shared.clone();
     let paths = paths(&shared, target)?;
     // Held until this function returns: no second download (in this or another process)
     // writes the same target, and its helper files are ours to clean.
@@ -1330,13 +1337,13 @@ async fn file_run(
 }
 
 pub(crate) async fn to_writer<W>(
-    call: Download<'_>,
+    call: Job,
     writer: &mut W,
 ) -> Result<DownloadOutcome, DownloadError>
 where
     W: AsyncWrite + Unpin + Send + ?Sized,
 {
-    let shared = call.downloader.shared.clone();
+    let shared = call.shared.clone();
     let cfg = shared.config.clone();
     let net = Net {
         shared,

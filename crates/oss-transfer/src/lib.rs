@@ -64,18 +64,21 @@ pub mod crc64;
 pub mod helper_files;
 
 mod checkpoint;
+mod config;
 mod downloader;
 mod engine;
 mod error;
+mod outcome;
 mod progress;
 mod retry;
 mod source;
 
 pub use downloader::{
-    Crc64Check, Download, DownloadOutcome, Downloader, DownloaderBuilder, HttpVersion,
-    DEFAULT_MAX_SIZE, DEFAULT_PARALLELISM, DEFAULT_PART_SIZE,
+    Download, Downloader, DownloaderBuilder, HttpVersion, DEFAULT_MAX_SIZE, DEFAULT_PARALLELISM,
+    DEFAULT_PART_SIZE,
 };
 pub use error::{DownloadError, DownloadErrorKind, OssErrorBody};
+pub use outcome::{Crc64Check, DownloadOutcome};
 pub use progress::{Cancellation, Progress};
 pub use retry::RetryPolicy;
 pub use source::{ClientPresigner, PresignedGet, Presigner};
