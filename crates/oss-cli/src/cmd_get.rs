@@ -317,7 +317,9 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
     let outcome = result.map_err(|e| match (e.kind(), SIGNAL.load(Ordering::SeqCst)) {
         (DownloadErrorKind::Cancelled, signal @ (2 | 15)) => {
             let name = if signal == 2 { "SIGINT" } else { "SIGTERM" };
-            let kept = if args.resume && !to_stdout {
+            let kept = if to_stdout {
+                "what reached stdout is incomplete"
+            } else if args.resume {
                 "the temporary file and checkpoint are kept: run the same command to resume"
             } else {
                 "the temporary file was removed"
