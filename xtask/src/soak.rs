@@ -1,9 +1,12 @@
-//! `cargo xtask soak [--downloads N] [--seed S]`: the long fault soak of `oss-transfer`
-//! (`crates/oss-transfer/tests/soak.rs`, ignored under a plain `cargo test`), in release mode.
+//! `cargo xtask soak [--downloads N] [--seed S]`: the long soaks of `oss-transfer`
+//! (`crates/oss-transfer/tests/soak.rs`, ignored under a plain `cargo test`), in release mode:
+//! the fault soak (N concurrent downloads, each with a server fault) and the interruption soak
+//! (N downloads in child processes interrupted by SIGINT/SIGTERM, files damaged between runs).
 
 use crate::run_step;
 
-/// Runs the ignored `fault_soak` test with the given size and seed.
+/// Runs the ignored `fault_soak` and `interrupt_soak_long` tests, one after the other, with the
+/// given size and seed.
 pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut downloads = String::from("200");
     let mut seed = String::from("20261128");
@@ -43,6 +46,9 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
             "--ignored",
             "--exact",
             "fault_soak",
+            "interrupt_soak_long",
+            "--test-threads",
+            "1",
             "--nocapture",
         ],
         &[("OSS_SOAK_DOWNLOADS", &downloads), ("OSS_SOAK_SEED", &seed)],

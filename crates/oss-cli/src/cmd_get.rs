@@ -3,23 +3,32 @@
 //! Parallel ranged parts, retries, resume, and the CRC-64 check against
 //! `x-oss-hash-crc64ecma`. A progress bar is drawn on stderr when it is a terminal (never with
 //! `--quiet`). The bytes go to a temporary file beside the target, renamed on success: a
-//! failed download never leaves a partial file under the target name.
+//! failed download never leaves a partial file under the target name. Ctrl-C (SIGINT) and
+//! SIGTERM cancel the download through its `Cancellation`: the temporary file is removed (kept
+//! with its checkpoint under `--resume`) and the exit code is 130 or 143.
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read as _, Write};
+use std::os::fd::AsFd as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Args;
 use oss_transfer::{
-    DownloadError, DownloadErrorKind, DownloadOutcome, Downloader, PresignedGet, Progress,
+    Cancellation, Crc64Check, DownloadError, DownloadErrorKind, DownloadOutcome, Downloader,
+    PresignedGet, Progress,
 };
 
 use crate::cmd_url::parse_headers;
+use crate::duration_arg::parse_seconds;
 use crate::exit_code::{self, Failure};
 use crate::presigned_url;
 use crate::size_arg::{human_bytes, parse_bytes};
+
+/// Largest `--ca-cert` file read (a CA bundle is a few hundred KiB at most).
+const MAX_CA_FILE: u64 = 1 << 20;
 
 /// Examples shown by `oss-presign get --help`.
 pub(crate) const EXAMPLES: &str = "\
@@ -38,7 +47,8 @@ Examples:
 pub(crate) struct GetArgs {
     /// The presigned GET URL (quote it: it contains '&').
     url: String,
-    /// Where to write: a file path, or `-` for stdout (default: the key's last segment).
+    /// Where to write: a file path, or `-` for stdout (default: the key's last segment, made
+    /// safe, in the current directory; an existing file of that name is not replaced).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
     /// Connections fetching parts at once (1 to 64).
@@ -57,6 +67,14 @@ pub(crate) struct GetArgs {
     /// addition to the public roots.
     #[arg(long, value_name = "FILE")]
     ca_cert: Option<PathBuf>,
+    /// Give up when the whole download takes longer than this: 90, 30m, 2h (default: no
+    /// limit).
+    #[arg(long, value_name = "DURATION")]
+    timeout: Option<String>,
+    /// Longest wait for response headers or the next body bytes before a retry: 30, 2m
+    /// (default 30 s).
+    #[arg(long, value_name = "DURATION")]
+    idle_timeout: Option<String>,
     /// No progress bar and no summary (errors are still printed).
     #[arg(short, long)]
     quiet: bool,
@@ -75,7 +93,8 @@ pub(crate) fn code_of(kind: DownloadErrorKind) -> u8 {
         DownloadErrorKind::NotFound => exit_code::NOT_FOUND,
         DownloadErrorKind::ObjectChanged | DownloadErrorKind::Integrity => exit_code::INTEGRITY,
         DownloadErrorKind::Network | DownloadErrorKind::Timeout => exit_code::NETWORK,
-        DownloadErrorKind::Io => exit_code::LOCAL_IO,
+        DownloadErrorKind::Io | DownloadErrorKind::InUse => exit_code::LOCAL_IO,
+        DownloadErrorKind::Cancelled => exit_code::INTERRUPTED,
         DownloadErrorKind::InvalidInput => exit_code::USAGE,
         _ => exit_code::HTTP_ERROR,
     }
@@ -109,17 +128,115 @@ pub(crate) fn failure_of(e: &DownloadError) -> Failure {
     Failure::new(code_of(e.kind()), message)
 }
 
+/// The output name taken from the URL: the key's last segment, made safe. Control characters
+/// (escape sequences, newlines) become `_`, leading dots are dropped (no hidden file such as
+/// `.bashrc` appears unless `-o` names it), a leading `-` becomes `_` (never stdout, never
+/// an option to the next command); empty, `.`/`..`, a `/` or `\\` inside, or more than 255 bytes
+/// are refused.
 fn default_output(url: &str) -> Result<PathBuf, Failure> {
+    let refuse = |why: &str| {
+        Failure::usage(format!(
+            "cannot name the output after the URL's key ({why}): give -o FILE (or -o - for stdout)"
+        ))
+    };
     let parts = presigned_url::parse(url)?;
     let path = parts.raw_path.trim_end_matches('/');
     let last = path.rsplit('/').next().unwrap_or("");
-    let name = oss_sign_core::encoding::percent_decode(last).unwrap_or_default();
-    if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\']) {
-        return Err(Failure::usage(
-            "cannot name the output after the URL's key: give -o FILE (or -o - for stdout)",
-        ));
+    let decoded = oss_sign_core::encoding::percent_decode(last).unwrap_or_default();
+    if decoded.contains(['/', '\\']) {
+        return Err(refuse("its last segment holds a slash"));
+    }
+    let safe: String = decoded
+        .chars()
+        .map(|c| if c.is_control() { '_' } else { c })
+        .collect();
+    let mut name = safe.trim_start_matches('.').to_string();
+    if name.starts_with('-') {
+        name.replace_range(..1, "_");
+    }
+    if name.is_empty() {
+        return Err(refuse("its last segment is empty or only dots"));
+    }
+    if name.len() > 255 {
+        return Err(refuse("its last segment is longer than 255 bytes"));
     }
     Ok(PathBuf::from(name))
+}
+
+/// Reads `--ca-cert`, at most 1 MiB (so `/dev/zero` or a huge file is refused, not read forever).
+fn read_ca_file(path: &Path) -> Result<String, Failure> {
+    let fail = |why: String| Failure::usage(format!("--ca-cert {}: {why}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_CA_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("cannot read it: {e}")))?;
+    if bytes.len() as u64 > MAX_CA_FILE {
+        return Err(fail(format!(
+            "larger than {MAX_CA_FILE} bytes; a PEM file of CA certificates is far smaller"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| fail("not PEM text (not UTF-8)".to_string()))
+}
+
+/// Which signal cancelled the download (0: none).
+static SIGNAL: AtomicU8 = AtomicU8::new(0);
+
+/// Cancels `cancel` on SIGINT (Ctrl-C) or SIGTERM. Must run inside the runtime; the handlers are
+/// installed before this returns, so a signal arriving at any later point is caught.
+fn cancel_on_signals(cancel: &Cancellation) -> Result<(), Failure> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let fail = |e: std::io::Error| Failure::internal(format!("cannot watch for signals: {e}"));
+    let mut int = signal(SignalKind::interrupt()).map_err(fail)?;
+    let mut term = signal(SignalKind::terminate()).map_err(fail)?;
+    let cancel = cancel.clone();
+    tokio::spawn(async move {
+        let got = tokio::select! {
+            _ = int.recv() => 2,
+            _ = term.recv() => 15,
+        };
+        SIGNAL.store(got, Ordering::SeqCst);
+        cancel.cancel();
+    });
+    Ok(())
+}
+
+/// Standard output as a file of its own (a duplicate of descriptor 1), so writes report every
+/// error (std's stdout silently drops bytes written to a closed descriptor).
+///
+/// A stdout that was closed when the process started is refused: Rust's runtime reopens a
+/// closed descriptor 1 on `/dev/null` read-write before `main`, so `/dev/null` opened
+/// read-write is taken for a closed stdout (a shell's `>/dev/null` opens it write-only, which
+/// is accepted).
+fn stdout_file() -> Result<tokio::fs::File, Failure> {
+    let closed = |detail: String| {
+        Failure::new(
+            exit_code::LOCAL_IO,
+            format!("cannot write the object to stdout: {detail}"),
+        )
+    };
+    let fd = std::io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .map_err(|e| closed(e.to_string()))?;
+    let file = std::fs::File::from(fd);
+    let read_write = rustix::fs::fcntl_getfl(&file)
+        .is_ok_and(|f| f & rustix::fs::OFlags::RWMODE == rustix::fs::OFlags::RDWR);
+    if read_write && is_dev_null(&file) {
+        return Err(closed(
+            "stdout is closed (give -o FILE, or redirect stdout to where the bytes should go)"
+                .to_string(),
+        ));
+    }
+    Ok(tokio::fs::File::from_std(file))
+}
+
+fn is_dev_null(file: &std::fs::File) -> bool {
+    use std::os::unix::fs::{FileTypeExt as _, MetadataExt as _};
+    match (file.metadata(), std::fs::metadata("/dev/null")) {
+        (Ok(a), Ok(b)) => a.file_type().is_char_device() && a.rdev() == b.rdev(),
+        _ => false,
+    }
 }
 
 fn run_inner(args: &GetArgs) -> Result<(), Failure> {
@@ -131,9 +248,21 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
     }
     let output = match &args.output {
         Some(path) => path.clone(),
-        None => default_output(&args.url)?,
+        None => {
+            let name = default_output(&args.url)?;
+            // Decided in docs/cli.md: a name the user did not type never replaces a file.
+            if std::fs::symlink_metadata(&name).is_ok() {
+                return Err(Failure::usage(format!(
+                    "{} already exists and its name comes from the URL, so it is not replaced: \
+                     give -o {} to replace it (its permissions are kept) or -o ANOTHER_NAME",
+                    name.display(),
+                    name.display()
+                )));
+            }
+            name
+        }
     };
-    let to_stdout = output.as_os_str() == "-";
+    let to_stdout = args.output.is_some() && output.as_os_str() == "-";
     let mut builder = Downloader::builder()
         .parallelism(args.parallel)
         .resume(args.resume);
@@ -142,33 +271,63 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
             .part_size(parse_bytes(text).map_err(|e| Failure::usage(format!("--part-size: {e}")))?);
     }
     if let Some(path) = &args.ca_cert {
-        let pem = std::fs::read_to_string(path).map_err(|e| {
-            Failure::usage(format!("--ca-cert {}: cannot read it: {e}", path.display()))
-        })?;
-        builder = builder.add_root_certificates_pem(&pem);
+        builder = builder.add_root_certificates_pem(&read_ca_file(path)?);
+    }
+    for (flag, text, is_total) in [
+        ("--timeout", &args.timeout, true),
+        ("--idle-timeout", &args.idle_timeout, false),
+    ] {
+        let Some(text) = text else { continue };
+        let seconds = parse_seconds(text).map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
+        if seconds == 0 {
+            return Err(Failure::usage(format!("{flag} must be at least 1 second")));
+        }
+        let d = Duration::from_secs(seconds);
+        builder = if is_total {
+            builder.timeout(d)
+        } else {
+            builder.idle_timeout(d)
+        };
     }
     let downloader = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
 
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
     let bar = ProgressBar::new();
-    let mut download = downloader.download(source);
+    let cancel = Cancellation::new();
+    let mut download = downloader.download(source).cancellation(cancel.clone());
     if show_bar {
+        let bar = Arc::new(bar);
         download = download.progress(move |p| bar.draw(p));
     }
     let started = Instant::now();
     let runtime = exit_code::runtime()?;
     let result = runtime.block_on(async {
-        if to_stdout {
-            let mut stdout = tokio::io::stdout();
+        cancel_on_signals(&cancel)?;
+        let r = if to_stdout {
+            let mut stdout = stdout_file()?;
             download.to_writer(&mut stdout).await
         } else {
             download.to_file(&output).await
-        }
-    });
+        };
+        Ok::<_, Failure>(r)
+    })?;
     if show_bar {
         say_err_raw!("\r\x1b[2K");
     }
-    let outcome = result.map_err(|e| failure_of(&e))?;
+    let outcome = result.map_err(|e| match (e.kind(), SIGNAL.load(Ordering::SeqCst)) {
+        (DownloadErrorKind::Cancelled, signal @ (2 | 15)) => {
+            let name = if signal == 2 { "SIGINT" } else { "SIGTERM" };
+            let kept = if to_stdout {
+                "what reached stdout is incomplete"
+            } else if args.resume {
+                "the temporary file and checkpoint are kept: run the same command to resume"
+            } else {
+                "the temporary file was removed"
+            };
+            Failure::new(128 + signal, format!("interrupted by {name}; {kept}"))
+        }
+        _ => failure_of(&e),
+    })?;
     if !args.quiet {
         let summary = summary(&outcome, started.elapsed(), &output, to_stdout);
         if to_stdout {
@@ -193,10 +352,13 @@ pub(crate) fn summary(
     } else {
         output.display().to_string()
     };
-    let check = if outcome.crc64_verified {
-        "verified against x-oss-hash-crc64ecma"
-    } else {
-        "not verified: the server sent no x-oss-hash-crc64ecma"
+    let check = match outcome.crc64_check {
+        Crc64Check::Verified => "verified against x-oss-hash-crc64ecma",
+        Crc64Check::Unparsable => {
+            "not verified: the server's x-oss-hash-crc64ecma is not a decimal 64-bit number"
+        }
+        Crc64Check::Disabled => "not verified: checking is off",
+        _ => "not verified: the server sent no x-oss-hash-crc64ecma",
     };
     format!(
         "saved {target}: {} bytes ({}) in {:.2} s, {}/s\ncrc64: {:016x} ({check})\nparts: {} ({} fetched, {} requests, {} retries)",
@@ -289,6 +451,22 @@ mod tests {
         );
         assert!(default_output("https://b.h/?x=1").is_err());
         assert!(default_output("https://b.h/a%2Fb?x=1").is_err());
+    }
+
+    #[test]
+    fn an_output_name_from_the_url_is_made_safe() {
+        let name = |url: &str| default_output(url).ok().map(|p| p.display().to_string());
+        assert_eq!(name("https://b.h/d/.bashrc"), Some("bashrc".into()));
+        assert_eq!(name("https://b.h/d/..%2e.profile"), Some("profile".into()));
+        assert_eq!(
+            name("https://b.h/d/a%1B%5B2Jb%0Ac"),
+            Some("a_[2Jb_c".into())
+        );
+        assert_eq!(name("https://b.h/d/-"), Some("_".into()));
+        assert_eq!(name("https://b.h/d/-rf"), Some("_rf".into()));
+        assert_eq!(name("https://b.h/d/..."), None);
+        assert_eq!(name(&format!("https://b.h/{}", "x".repeat(256))), None);
+        assert!(name(&format!("https://b.h/{}", "x".repeat(255))).is_some());
     }
 
     #[test]

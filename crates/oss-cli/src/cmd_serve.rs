@@ -96,7 +96,14 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
                 std::env::temp_dir()
                     .join(format!("oss-presign-serve-{}-ca.pem", server.addr().port()))
             });
-            std::fs::write(&path, tls.ca_certificate_pem()).map_err(|e| {
+            // exclusive helper file + rename: a link planted at the (predictable) default
+            // path is replaced or refused, never written through
+            oss_transfer::helper_files::write_replacing(
+                &path,
+                tls.ca_certificate_pem().as_bytes(),
+                0o644,
+            )
+            .map_err(|e| {
                 Failure::new(
                     exit_code::LOCAL_IO,
                     format!("cannot write the CA certificate to {}: {e}", path.display()),

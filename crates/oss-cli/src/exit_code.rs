@@ -29,8 +29,10 @@ pub(crate) const INTEGRITY: u8 = 14;
 pub(crate) const HTTP_ERROR: u8 = 15;
 /// Connecting, TLS, a timeout or a broken connection (after retries).
 pub(crate) const NETWORK: u8 = 20;
-/// Reading or writing local files.
+/// Reading or writing local files (or another download holds the target's lock).
 pub(crate) const LOCAL_IO: u8 = 21;
+/// Cancelled by SIGINT (Ctrl-C); SIGTERM gives 143 (128 + the signal number, as shells do).
+pub(crate) const INTERRUPTED: u8 = 130;
 
 /// The table shown by `--help` and in docs/cli.md.
 pub(crate) const TABLE: &str = "\
@@ -48,7 +50,8 @@ Exit codes:
   14  integrity: CRC-64 or length mismatch, object changed during the download
   15  another HTTP error status or a nonsensical answer
   20  network: connect, TLS, timeout, broken connection (after retries)
-  21  local file I/O";
+  21  local file I/O, or another download into the same target is running
+ 130  get: interrupted by Ctrl-C (SIGINT); 143 for SIGTERM";
 
 /// A failed command: the exit code and the message printed after `error: `.
 #[derive(Debug)]

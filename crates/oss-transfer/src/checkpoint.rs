@@ -1,10 +1,14 @@
 //! The resume checkpoint: which parts of which object version are already in the temp file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::crc64;
+use crate::helper_files;
+
+/// Largest checkpoint file read (a hostile or damaged file cannot decide how much is read).
+const MAX_CHECKPOINT_BYTES: u64 = 64 << 20;
 
 const MAGIC: &str = "oss-transfer download checkpoint";
 const VERSION: u32 = 1;
@@ -41,9 +45,11 @@ struct CheckpointFile {
     data: CheckpointData,
 }
 
-/// Reads a checkpoint; `None` if missing, unreadable, corrupt or from another format version.
+/// Reads a checkpoint; `None` if missing, unreadable, corrupt, from another format version,
+/// larger than 64 MiB, a link, or not the user's own regular file.
 pub(crate) fn load(path: &Path) -> Option<CheckpointData> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let bytes = helper_files::read_own(path, MAX_CHECKPOINT_BYTES).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
     let file: CheckpointFile = serde_json::from_str(&text).ok()?;
     if file.magic != MAGIC || file.version != VERSION {
         return None;
@@ -55,7 +61,7 @@ pub(crate) fn load(path: &Path) -> Option<CheckpointData> {
     Some(file.data)
 }
 
-/// Writes a checkpoint atomically (temp file + rename).
+/// Writes a checkpoint atomically (an exclusive random helper file renamed over it, mode 0600).
 pub(crate) fn store(path: &Path, data: &CheckpointData) -> std::io::Result<()> {
     let data_json = serde_json::to_string(data).map_err(std::io::Error::other)?;
     let file = CheckpointFile {
@@ -65,15 +71,7 @@ pub(crate) fn store(path: &Path, data: &CheckpointData) -> std::io::Result<()> {
         data: data.clone(),
     };
     let text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
-    let tmp = with_suffix(path, ".writing");
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
-}
-
-pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(suffix);
-    PathBuf::from(s)
+    helper_files::write_replacing(path, text.as_bytes(), 0o600)
 }
 
 #[cfg(test)]
@@ -105,5 +103,22 @@ mod tests {
         assert_eq!(load(&p), None);
         std::fs::write(&p, "{").unwrap();
         assert_eq!(load(&p), None);
+    }
+
+    #[test]
+    fn a_planted_symlink_is_replaced_not_written_through_and_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let p = dir.path().join(".x.oss-checkpoint");
+        std::os::unix::fs::symlink(&victim, &p).unwrap();
+        assert_eq!(load(&p), None, "a checkpoint behind a link is not trusted");
+        store(&p, &sample()).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(!std::fs::symlink_metadata(&p)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(load(&p), Some(sample()));
     }
 }

@@ -4,8 +4,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Empty;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -13,19 +11,21 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use tokio::io::AsyncWrite;
 
+use crate::config::{Config, ProgressFn, Shared};
+use crate::engine::Job;
 use crate::error::{DownloadError, DownloadErrorKind};
+use crate::outcome::DownloadOutcome;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
 use crate::source::{PresignedGet, Presigner};
-
-pub(crate) type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
-
-pub(crate) type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
 /// Default part size for parallel downloads (8 MiB; the official downloader uses 6 MiB).
 pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
 /// Default number of parts fetched at once (the official downloader uses 3).
 pub const DEFAULT_PARALLELISM: usize = 4;
+/// Default largest object size accepted: 48.8 TiB, the largest object OSS stores
+/// (48.8 x 2^40 bytes, rounded down to a whole KiB).
+pub const DEFAULT_MAX_SIZE: u64 = 53_656_167_435_264;
 
 /// Which HTTP versions the client speaks.
 ///
@@ -44,19 +44,6 @@ pub enum HttpVersion {
     Auto,
     /// HTTP/2 only (ALPN `h2` over TLS, prior knowledge over plain `http://`).
     Http2,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Config {
-    pub(crate) part_size: u64,
-    pub(crate) parallelism: usize,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) idle_timeout: Duration,
-    pub(crate) resume: bool,
-    pub(crate) checkpoint_dir: Option<PathBuf>,
-    pub(crate) verify_crc: bool,
-    pub(crate) write_buffer: usize,
-    pub(crate) user_agent: String,
 }
 
 /// Configures a [`Downloader`].
@@ -92,6 +79,8 @@ impl Default for DownloaderBuilder {
                 parallelism: DEFAULT_PARALLELISM,
                 retry: RetryPolicy::default(),
                 idle_timeout: Duration::from_secs(30),
+                timeout: None,
+                max_size: DEFAULT_MAX_SIZE,
                 resume: false,
                 checkpoint_dir: None,
                 verify_crc: true,
@@ -159,6 +148,36 @@ impl DownloaderBuilder {
     /// ```
     pub fn idle_timeout(mut self, d: Duration) -> Self {
         self.config.idle_timeout = d;
+        self
+    }
+
+    /// Longest time a whole download may take, retries included (default: no limit). When it
+    /// runs out the download stops with [`Timeout`](DownloadErrorKind::Timeout) and cleans up
+    /// as a cancellation does. Bounds a server that trickles bytes just fast enough to beat the
+    /// [idle timeout](Self::idle_timeout).
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().timeout(std::time::Duration::from_secs(3600));
+    /// assert!(oss_transfer::Downloader::builder().timeout(std::time::Duration::ZERO).build().is_err());
+    /// # let _ = b;
+    /// ```
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.config.timeout = Some(d);
+        self
+    }
+
+    /// Largest object accepted, in bytes (1 to 2^62; default [`DEFAULT_MAX_SIZE`], the OSS
+    /// maximum). A server announcing more (in `Content-Range` or `Content-Length`) is refused
+    /// with [`TooLarge`](DownloadErrorKind::TooLarge) before any file is sized or any
+    /// memory grows with the number.
+    ///
+    /// ```
+    /// let b = oss_transfer::Downloader::builder().max_size(10 << 30);
+    /// assert!(oss_transfer::Downloader::builder().max_size(0).build().is_err());
+    /// # let _ = b;
+    /// ```
+    pub fn max_size(mut self, bytes: u64) -> Self {
+        self.config.max_size = bytes;
         self
     }
 
@@ -297,6 +316,15 @@ impl DownloaderBuilder {
         if c.idle_timeout.is_zero() {
             return invalid("idle timeout must be greater than zero".to_string());
         }
+        if c.timeout.is_some_and(|t| t.is_zero()) {
+            return invalid("the download timeout must be greater than zero".to_string());
+        }
+        if !(1..=1 << 62).contains(&c.max_size) {
+            return invalid(format!(
+                "maximum size {} is out of range: 1 to 2^62 bytes allowed",
+                c.max_size
+            ));
+        }
         if let Some(dir) = &c.checkpoint_dir {
             if !dir.is_dir() {
                 return invalid(format!(
@@ -344,11 +372,6 @@ impl DownloaderBuilder {
             }),
         })
     }
-}
-
-pub(crate) struct Shared {
-    pub(crate) client: HttpClient,
-    pub(crate) config: Config,
 }
 
 /// Downloads objects through presigned GET URLs. Cheap to clone; clones share the connection
@@ -503,7 +526,7 @@ impl Download<'_> {
     /// # }
     /// ```
     pub async fn to_file(self, path: impl AsRef<Path>) -> Result<DownloadOutcome, DownloadError> {
-        crate::engine::to_file(self, path.as_ref()).await
+        crate::engine::to_file(self.into_job(), path.as_ref()).await
     }
 
     /// Streams the object into `writer`, in order. Parts may still be fetched in parallel (each
@@ -519,37 +542,17 @@ impl Download<'_> {
     where
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
-        crate::engine::to_writer(self, writer).await
+        crate::engine::to_writer(self.into_job(), writer).await
     }
-}
 
-/// What a successful download did.
-///
-/// ```no_run
-/// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
-/// let o = d.download(get).to_file("x").await.unwrap();
-/// println!("{} bytes, {} parts fetched, {} retries", o.size, o.parts_fetched, o.retries);
-/// # }
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DownloadOutcome {
-    /// Object size in bytes.
-    pub size: u64,
-    /// The ETag every part was pinned to.
-    pub etag: Option<String>,
-    /// CRC-64/XZ of the object as received (combined from the parts).
-    pub crc64: u64,
-    /// Whether `crc64` was compared with the server's `x-oss-hash-crc64ecma` (and matched).
-    pub crc64_verified: bool,
-    /// Number of parts the object was cut into.
-    pub parts_total: u64,
-    /// Parts fetched by this run (the others came from a checkpoint).
-    pub parts_fetched: u64,
-    /// Body bytes received by this run.
-    pub bytes_fetched: u64,
-    /// HTTP requests sent by this run.
-    pub requests: u32,
-    /// Retries (re-sent requests after a failure) in this run.
-    pub retries: u32,
+    /// What the engine needs to run this download.
+    fn into_job(self) -> Job {
+        Job {
+            shared: self.downloader.shared.clone(),
+            source: self.source,
+            presigner: self.presigner,
+            progress: self.progress,
+            cancel: self.cancel,
+        }
+    }
 }

@@ -24,7 +24,8 @@ pub enum DownloadErrorKind {
     HttpStatus,
     /// Connecting, TLS, or the connection broke (after retries).
     Network,
-    /// No response or no body bytes within the idle timeout (after retries).
+    /// No response or no body bytes within the idle timeout (after retries), or the whole
+    /// download took longer than [`timeout`](crate::DownloaderBuilder::timeout).
     Timeout,
     /// The server answered something inconsistent (wrong `Content-Range`, missing headers).
     Protocol,
@@ -32,6 +33,12 @@ pub enum DownloadErrorKind {
     Io,
     /// The download was cancelled.
     Cancelled,
+    /// The server announced an object larger than
+    /// [`max_size`](crate::DownloaderBuilder::max_size); refused before anything was allocated
+    /// or written.
+    TooLarge,
+    /// Another download into the same target is running (its lock file is held).
+    InUse,
     /// The URL, a header or an option is not acceptable.
     InvalidInput,
 }

@@ -22,8 +22,15 @@
 //!   [combined](crc64::combine) into the object's CRC, compared with the server's header.
 //! - **Files.** Bytes go to a temporary file beside the target, renamed on success. With
 //!   [`resume`](DownloaderBuilder::resume) a checkpoint records finished parts (and their CRCs)
-//!   and a later run fetches only the missing ones; the checkpoint is ignored if the object,
-//!   its size or ETag, or the part size changed.
+//!   and a later run re-checks the kept parts on disk and fetches only the missing ones; the
+//!   checkpoint is ignored if the object, its size or ETag, or the part size changed. A lock
+//!   stops a second download into the same target ([`InUse`](DownloadErrorKind::InUse)).
+//!   Every helper file is created through [`helper_files`]: exclusively, never through a link,
+//!   under unpredictable names that fit `NAME_MAX`.
+//! - **Limits.** Sizes above [`max_size`](DownloaderBuilder::max_size) are
+//!   [`TooLarge`](DownloadErrorKind::TooLarge); parts are planned lazily; a whole-download
+//!   [`timeout`](DownloaderBuilder::timeout) and a per-request idle timeout bound slow servers;
+//!   a [`Cancellation`] stops a download cleanly.
 //! - **Memory** is bounded by `parallelism x 4 x write_buffer` plus the HTTP stack's buffers,
 //!   whatever the object size.
 //!
@@ -54,20 +61,24 @@
 //! ```
 
 pub mod crc64;
+pub mod helper_files;
 
 mod checkpoint;
+mod config;
 mod downloader;
 mod engine;
 mod error;
+mod outcome;
 mod progress;
 mod retry;
 mod source;
 
 pub use downloader::{
-    Download, DownloadOutcome, Downloader, DownloaderBuilder, HttpVersion, DEFAULT_PARALLELISM,
+    Download, Downloader, DownloaderBuilder, HttpVersion, DEFAULT_MAX_SIZE, DEFAULT_PARALLELISM,
     DEFAULT_PART_SIZE,
 };
 pub use error::{DownloadError, DownloadErrorKind, OssErrorBody};
+pub use outcome::{Crc64Check, DownloadOutcome};
 pub use progress::{Cancellation, Progress};
 pub use retry::RetryPolicy;
 pub use source::{ClientPresigner, PresignFuture, PresignedGet, Presigner};
