@@ -1,26 +1,29 @@
 //! The server: builder, running handle, connection loop and the GetObject/HeadObject handler.
 
-use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
 use crate::body::{full, ChannelBody, ResponseBody};
+use crate::connection::{accept_loop, Limits, MIN_HEADER_BYTES};
 use crate::error::{ServerError, ServerErrorKind};
 use crate::fault::{Fault, FaultPlan};
 use crate::oss_error::OssError;
 use crate::range::{self, RangeAnswer};
+use crate::request_log::{RecordedRequest, RequestLog};
 use crate::store::{Lookup, Object, ObjectStore};
 use crate::tls::TlsIdentity;
+
+/// How many requests [`TestServer::requests`] keeps by default.
+const DEFAULT_REQUEST_LOG: usize = 1000;
 
 /// A source of "now" for signature expiry checks.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
@@ -32,52 +35,11 @@ pub(crate) struct State {
     pub(crate) credentials: Vec<(String, String)>,
     pub(crate) region: String,
     pub(crate) clock: Clock,
-    requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) limits: Limits,
+    requests: RequestLog,
     counter: AtomicU64,
-    connections: AtomicU64,
+    pub(crate) connections: AtomicU64,
     id_prefix: u32,
-}
-
-/// One request the server received, as recorded for assertions.
-///
-/// ```no_run
-/// # async fn demo(server: oss_testserver::TestServer) {
-/// for r in server.requests() {
-///     println!("{} {} range={:?} -> {}", r.method, r.target, r.header("range"), r.status);
-/// }
-/// # }
-/// ```
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct RecordedRequest {
-    /// The method (`GET`, `HEAD`, ...).
-    pub method: String,
-    /// Path and query exactly as received.
-    pub target: String,
-    /// HTTP version (`HTTP/1.1`, `HTTP/2.0`).
-    pub version: String,
-    /// Header names (lower case) and values, in arrival order.
-    pub headers: Vec<(String, String)>,
-    /// The status code the server answered with.
-    pub status: u16,
-    /// Bucket and key the request resolved to, if any.
-    pub object: Option<(String, String)>,
-}
-
-impl RecordedRequest {
-    /// The first value of a header (name compared case-insensitively).
-    ///
-    /// ```
-    /// # fn f(r: &oss_testserver::RecordedRequest) {
-    /// let range: Option<&str> = r.header("Range");
-    /// # }
-    /// ```
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
 }
 
 /// Configures and starts a [`TestServer`].
@@ -111,6 +73,9 @@ pub struct ServerBuilder {
     credentials: Vec<(String, String)>,
     region: String,
     clock: Option<Clock>,
+    limits: Limits,
+    request_log_capacity: usize,
+    follow_symlinks: bool,
 }
 
 impl std::fmt::Debug for ServerBuilder {
@@ -147,6 +112,9 @@ impl ServerBuilder {
             credentials: Vec::new(),
             region: "cn-hangzhou".to_string(),
             clock: None,
+            limits: Limits::default(),
+            request_log_capacity: DEFAULT_REQUEST_LOG,
+            follow_symlinks: false,
         }
     }
 
@@ -245,6 +213,95 @@ impl ServerBuilder {
         self
     }
 
+    /// How many received requests [`TestServer::requests`] keeps: the most recent `capacity`,
+    /// older ones are forgotten, so a flood of requests cannot grow the server's memory (default
+    /// 1000; 0 records nothing).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = oss_testserver::ServerBuilder::new()
+    ///     .request_log_capacity(0)
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// assert!(server.requests().is_empty());
+    /// # }
+    /// ```
+    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
+        self.request_log_capacity = capacity;
+        self
+    }
+
+    /// The largest request head (request line and headers) accepted, in bytes (default 64 KiB,
+    /// at least 8 KiB): a bigger one is answered `431 Request Header Fields Too Large` and the
+    /// connection closed, before the server keeps anything of it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let b = oss_testserver::ServerBuilder::new().max_header_bytes(16 << 10);
+    /// assert!(b.start().await.is_ok());
+    /// let too_small = oss_testserver::ServerBuilder::new().max_header_bytes(100);
+    /// assert!(too_small.start().await.is_err());
+    /// # }
+    /// ```
+    pub fn max_header_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_header_bytes = bytes;
+        self
+    }
+
+    /// How long a connection may go without a request in progress before it is closed: one that
+    /// sends nothing, sends its request head slowly, or stays idle between keep-alive requests
+    /// (default 10 s). A response being sent counts as in progress, however long it takes.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = oss_testserver::ServerBuilder::new().header_read_timeout(Duration::from_secs(5));
+    /// # let _ = b;
+    /// ```
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a TLS handshake may take before the connection is closed (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = oss_testserver::ServerBuilder::new().tls_handshake_timeout(Duration::from_secs(5));
+    /// # let _ = b;
+    /// ```
+    pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.tls_handshake_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default 512, at least 1); further ones wait in
+    /// the listen backlog until one closes. Keep it below the process's file descriptor limit.
+    ///
+    /// ```
+    /// let b = oss_testserver::ServerBuilder::new().max_connections(64);
+    /// # let _ = b;
+    /// ```
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections;
+        self
+    }
+
+    /// Whether symbolic links under [`root_dir`](ServerBuilder::root_dir) (and mounted bucket
+    /// folders) may lead outside it (default `false`: a bucket or key whose real path is outside
+    /// the root is answered as missing). See [`ObjectStore::follow_symlinks`].
+    ///
+    /// ```
+    /// let b = oss_testserver::ServerBuilder::new().follow_symlinks(true);
+    /// # let _ = b;
+    /// ```
+    pub fn follow_symlinks(mut self, follow: bool) -> Self {
+        self.follow_symlinks = follow;
+        self
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     ///
     /// ```
@@ -270,6 +327,18 @@ impl ServerBuilder {
                 ),
             ));
         }
+        if self.limits.max_header_bytes < MIN_HEADER_BYTES {
+            return Err(ServerError::new(
+                ServerErrorKind::InvalidInput,
+                format!(
+                    "max_header_bytes {} is too small: at least {MIN_HEADER_BYTES} bytes",
+                    self.limits.max_header_bytes
+                ),
+            ));
+        }
+        if self.follow_symlinks {
+            self.store.follow_symlinks(true);
+        }
         if let Some(root) = &self.root_dir {
             self.store.mount_root(root)?;
         }
@@ -294,7 +363,8 @@ impl ServerBuilder {
             credentials: self.credentials,
             region: self.region,
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
-            requests: Mutex::new(Vec::new()),
+            limits: self.limits,
+            requests: RequestLog::new(self.request_log_capacity),
             counter: AtomicU64::new(0),
             connections: AtomicU64::new(0),
             id_prefix: rand::random(),
@@ -422,7 +492,8 @@ impl TestServer {
         &self.state.faults
     }
 
-    /// Every request received so far, in order.
+    /// The requests received so far, in order: the most recent ones, up to
+    /// [`ServerBuilder::request_log_capacity`].
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -432,11 +503,7 @@ impl TestServer {
     /// # }
     /// ```
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state
-            .requests
-            .lock()
-            .map(|r| r.clone())
-            .unwrap_or_default()
+        self.state.requests.snapshot()
     }
 
     /// How many TCP connections the server has accepted (to check connection reuse).
@@ -462,9 +529,7 @@ impl TestServer {
     /// # }
     /// ```
     pub fn clear_requests(&self) {
-        if let Ok(mut r) = self.state.requests.lock() {
-            r.clear();
-        }
+        self.state.requests.clear();
     }
 
     /// The TLS identity, if serving HTTPS (its CA is what clients must trust).
@@ -500,52 +565,6 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    acceptor: Option<tokio_rustls::TlsAcceptor>,
-    state: Arc<State>,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut conns = tokio::task::JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            accepted = listener.accept() => {
-                let Ok((tcp, _peer)) = accepted else { continue };
-                state.connections.fetch_add(1, Ordering::Relaxed);
-                let _ = tcp.set_nodelay(true);
-                let acceptor = acceptor.clone();
-                let state = state.clone();
-                conns.spawn(async move {
-                    match acceptor {
-                        Some(acc) => {
-                            if let Ok(tls) = acc.accept(tcp).await {
-                                serve_connection(TokioIo::new(tls), state).await;
-                            }
-                        }
-                        None => serve_connection(TokioIo::new(tcp), state).await,
-                    }
-                });
-            }
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
-        }
-    }
-    conns.abort_all();
-}
-
-async fn serve_connection<I>(io: I, state: Arc<State>)
-where
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let service = hyper::service::service_fn(move |req| {
-        let state = state.clone();
-        async move { Ok::<_, Infallible>(handle(state, req).await) }
-    });
-    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-        .serve_connection(io, service)
-        .await;
 }
 
 /// Where a request points after resolving Host and path.
@@ -658,7 +677,7 @@ pub(crate) fn query_pairs(raw: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<ResponseBody> {
+pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<ResponseBody> {
     let n = state.counter.fetch_add(1, Ordering::Relaxed);
     let request_id = format!("{:08X}{:016X}", state.id_prefix, n);
     let mut record = RecordedRequest {
@@ -669,16 +688,20 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<ResponseB
             .map(|p| p.to_string())
             .unwrap_or_default(),
         version: format!("{:?}", req.version()),
-        headers: req
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
+        // Nothing is copied when the log keeps nothing.
+        headers: if state.requests.enabled() {
+            req.headers()
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         status: 0,
         object: None,
     };
@@ -694,9 +717,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<ResponseB
         Err(e) => e.into_response(&request_id, &host_id, head),
     };
     record.status = resp.status().as_u16();
-    if let Ok(mut r) = state.requests.lock() {
-        r.push(record);
-    }
+    state.requests.push(record);
     resp
 }
 

@@ -39,8 +39,13 @@ pub struct ObjectInfo {
 #[derive(Debug)]
 pub(crate) enum Content {
     Memory(Bytes),
-    Pattern { block: Bytes, len: u64 },
-    File(PathBuf),
+    Pattern {
+        block: Bytes,
+        len: u64,
+    },
+    /// An open regular file (opened once per request, so a path swapped for a link later
+    /// changes nothing for this answer).
+    File(Arc<std::fs::File>),
 }
 
 #[derive(Debug)]
@@ -63,6 +68,32 @@ enum Bucket {
 struct StoreInner {
     buckets: BTreeMap<String, Bucket>,
     root: Option<PathBuf>,
+    follow_symlinks: bool,
+}
+
+impl StoreInner {
+    /// The folder of a bucket under the root, and the folder its files must stay in (the root,
+    /// unless links may be followed anywhere).
+    fn root_bucket(&self, bucket: &str) -> Option<(PathBuf, Option<PathBuf>)> {
+        let root = self.root.as_ref()?;
+        if check_bucket(bucket).is_err() {
+            return None;
+        }
+        let dir = root.join(bucket);
+        if !dir.is_dir() {
+            return None;
+        }
+        if self.follow_symlinks {
+            return Some((dir, None));
+        }
+        let real = dir.canonicalize().ok()?;
+        real.starts_with(root).then(|| (real, Some(root.clone())))
+    }
+
+    /// The folder a directory-backed bucket's files must stay in, if confined.
+    fn confinement(&self, dir: &Path) -> Option<PathBuf> {
+        (!self.follow_symlinks).then(|| dir.to_path_buf())
+    }
 }
 
 pub(crate) enum Lookup {
@@ -77,7 +108,8 @@ pub(crate) enum Lookup {
 /// Buckets are either in memory ([`ObjectStore::put`], [`ObjectStore::put_generated`]), a
 /// directory ([`ObjectStore::mount_dir`]: the files under it are the keys), or a root directory
 /// whose subdirectories are buckets ([`ObjectStore::mount_root`]). Keys containing `..`, `.` or
-/// empty path segments are never resolved on disk.
+/// empty path segments are never resolved on disk, and symbolic links are followed only as far
+/// as they stay inside the mounted folder (unless [`ObjectStore::follow_symlinks`] allows more).
 ///
 /// ```
 /// let store = oss_testserver::ObjectStore::new();
@@ -150,6 +182,33 @@ impl ObjectStore {
         Ok(())
     }
 
+    /// Whether symbolic links in mounted folders may lead anywhere (default `false`).
+    ///
+    /// By default a bucket folder or file whose real path (all links resolved, checked on the
+    /// file as opened) is outside the folder given to [`mount_root`](ObjectStore::mount_root) or
+    /// [`mount_dir`](ObjectStore::mount_dir) is answered as missing: another local user who can
+    /// create links in the served folder cannot make the server serve `/etc/passwd`.
+    ///
+    /// ```
+    /// let root = tempfile::tempdir().unwrap();
+    /// let outside = tempfile::tempdir().unwrap();
+    /// std::fs::write(outside.path().join("secret.txt"), b"secret").unwrap();
+    /// std::fs::create_dir(root.path().join("bucket")).unwrap();
+    /// std::os::unix::fs::symlink(
+    ///     outside.path().join("secret.txt"),
+    ///     root.path().join("bucket/link.txt"),
+    /// )
+    /// .unwrap();
+    /// let store = oss_testserver::ObjectStore::new();
+    /// store.mount_root(root.path()).unwrap();
+    /// assert!(store.info("bucket", "link.txt").is_none());
+    /// store.follow_symlinks(true);
+    /// assert_eq!(store.info("bucket", "link.txt").unwrap().size, 6);
+    /// ```
+    pub fn follow_symlinks(&self, follow: bool) {
+        self.write().follow_symlinks = follow;
+    }
+
     /// Stores `data` under `bucket`/`key` in memory, creating the bucket if needed, and returns
     /// the new ETag, size and CRC. A directory-backed bucket gets the file written instead.
     ///
@@ -174,7 +233,7 @@ impl ObjectStore {
                 std::fs::create_dir_all(parent).map_err(io_err)?;
             }
             std::fs::write(&path, &data).map_err(io_err)?;
-            return self.file_object(&path).map(|o| o.info.clone());
+            return self.file_object(&path, None).map(|o| o.info.clone());
         }
         let mut md5 = Md5::new();
         md5.update(&data);
@@ -252,13 +311,11 @@ impl ObjectStore {
 
     pub(crate) fn bucket_exists(&self, bucket: &str) -> bool {
         let inner = self.read();
-        inner.buckets.contains_key(bucket)
-            || (check_bucket(bucket).is_ok()
-                && inner.root.as_ref().is_some_and(|r| r.join(bucket).is_dir()))
+        inner.buckets.contains_key(bucket) || inner.root_bucket(bucket).is_some()
     }
 
     pub(crate) fn lookup(&self, bucket: &str, key: &str) -> Lookup {
-        let dir = {
+        let (dir, confined_to) = {
             let inner = self.read();
             match inner.buckets.get(bucket) {
                 Some(Bucket::Memory(map)) => {
@@ -267,19 +324,17 @@ impl ObjectStore {
                         None => Lookup::NoSuchKey,
                     }
                 }
-                Some(Bucket::Dir(d)) => d.clone(),
-                None => match &inner.root {
-                    Some(r) if check_bucket(bucket).is_ok() && r.join(bucket).is_dir() => {
-                        r.join(bucket)
-                    }
-                    _ => return Lookup::NoSuchBucket,
+                Some(Bucket::Dir(d)) => (d.clone(), inner.confinement(d)),
+                None => match inner.root_bucket(bucket) {
+                    Some(found) => found,
+                    None => return Lookup::NoSuchBucket,
                 },
             }
         };
         let Some(path) = safe_join(&dir, key) else {
             return Lookup::NoSuchKey;
         };
-        match self.file_object(&path) {
+        match self.file_object(&path, confined_to.as_deref()) {
             Ok(o) => Lookup::Found(Arc::new(o)),
             Err(_) => Lookup::NoSuchKey,
         }
@@ -290,10 +345,7 @@ impl ObjectStore {
         let dir = match inner.buckets.get(bucket) {
             Some(Bucket::Dir(d)) => d.clone(),
             Some(Bucket::Memory(_)) => return None,
-            None => match &inner.root {
-                Some(r) if r.join(bucket).is_dir() => r.join(bucket),
-                _ => return None,
-            },
+            None => inner.root_bucket(bucket)?.0,
         };
         Some(safe_join(&dir, key).ok_or_else(|| {
             ServerError::new(
@@ -303,8 +355,28 @@ impl ObjectStore {
         }))
     }
 
-    fn file_object(&self, path: &Path) -> Result<Object, ServerError> {
-        let meta = std::fs::metadata(path).map_err(io_err)?;
+    /// Opens the file at `path` and describes it; with `confined_to`, the file as opened must
+    /// really be inside that folder (links resolved), else it is refused.
+    fn file_object(&self, path: &Path, confined_to: Option<&Path>) -> Result<Object, ServerError> {
+        // Checked before opening, so that a FIFO or device is never opened (open would block).
+        if !std::fs::metadata(path).map_err(io_err)?.is_file() {
+            return Err(ServerError::new(ServerErrorKind::Io, "not a regular file"));
+        }
+        let file = std::fs::File::open(path).map_err(io_err)?;
+        if let Some(base) = confined_to {
+            let real = real_path(&file, path)?;
+            if !real.starts_with(base) {
+                return Err(ServerError::new(
+                    ServerErrorKind::InvalidInput,
+                    format!(
+                        "{} leads outside the served folder {} (links are not followed out of it)",
+                        path.display(),
+                        base.display()
+                    ),
+                ));
+            }
+        }
+        let meta = file.metadata().map_err(io_err)?;
         if !meta.is_file() {
             return Err(ServerError::new(ServerErrorKind::Io, "not a regular file"));
         }
@@ -319,7 +391,7 @@ impl ObjectStore {
         let info = match cached {
             Some(info) => info,
             None => {
-                let info = hash_file(path, mtime)?;
+                let info = hash_file(&file, mtime)?;
                 if let Ok(mut m) = self.file_meta.lock() {
                     m.insert(path.to_path_buf(), (meta.len(), mtime, info.clone()));
                 }
@@ -327,7 +399,7 @@ impl ObjectStore {
             }
         };
         Ok(Object {
-            content: Content::File(path.to_path_buf()),
+            content: Content::File(Arc::new(file)),
             info,
             content_type: content_type_for(path),
         })
@@ -431,11 +503,10 @@ impl Content {
                 let end = (pos + take).min(block.len());
                 Ok(block.slice(pos..end))
             }
-            Content::File(path) => {
-                let path = path.clone();
+            Content::File(file) => {
+                let f = file.clone();
                 tokio::task::spawn_blocking(move || {
                     use std::os::unix::fs::FileExt as _;
-                    let f = std::fs::File::open(path)?;
                     let mut buf = vec![0u8; max];
                     let mut got = 0;
                     while got < max {
@@ -455,15 +526,28 @@ impl Content {
     }
 }
 
-fn hash_file(path: &Path, mtime: SystemTime) -> Result<ObjectInfo, ServerError> {
-    use std::io::Read as _;
-    let mut f = std::fs::File::open(path).map_err(io_err)?;
+/// Where an open file really is: the kernel's name for it on Linux (immune to a link swapped
+/// in after opening), the canonical form of its path elsewhere.
+fn real_path(file: &std::fs::File, path: &Path) -> Result<PathBuf, ServerError> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd as _;
+        if let Ok(p) = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
+            return Ok(p);
+        }
+    }
+    let _ = file;
+    path.canonicalize().map_err(io_err)
+}
+
+fn hash_file(file: &std::fs::File, mtime: SystemTime) -> Result<ObjectInfo, ServerError> {
+    use std::os::unix::fs::FileExt as _;
     let mut md5 = Md5::new();
     let mut crc = crc64fast::Digest::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut size = 0u64;
     loop {
-        let n = f.read(&mut buf).map_err(io_err)?;
+        let n = file.read_at(&mut buf, size).map_err(io_err)?;
         if n == 0 {
             break;
         }
