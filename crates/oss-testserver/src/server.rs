@@ -786,6 +786,14 @@ async fn respond(
                     .extra("Key", target.key.clone()),
             )
         }
+        // Out of file descriptors or an I/O error: the server's problem, worth a retry.
+        Lookup::Unavailable(why) => {
+            return Err(OssError::new(
+                503,
+                "ServiceUnavailable",
+                format!("The object cannot be read now, please try again ({why})."),
+            ))
+        }
     };
     let info = &object.info;
 

@@ -100,6 +100,35 @@ pub(crate) enum Lookup {
     NoSuchBucket,
     NoSuchKey,
     Found(Arc<Object>),
+    /// The object may exist but cannot be opened now (out of file descriptors, an I/O error).
+    Unavailable(String),
+}
+
+/// Why a file cannot be served.
+#[derive(Debug)]
+enum FileProblem {
+    /// Missing, not a regular file, or outside the served folder: answered as a missing key.
+    Missing(String),
+    /// Anything else (EMFILE, EIO, ...): a server-side failure, worth retrying.
+    Unavailable(io::Error),
+}
+
+impl FileProblem {
+    fn from_io(e: io::Error) -> Self {
+        match e.kind() {
+            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => Self::Missing(e.to_string()),
+            _ => Self::Unavailable(e),
+        }
+    }
+}
+
+impl From<FileProblem> for ServerError {
+    fn from(p: FileProblem) -> Self {
+        match p {
+            FileProblem::Missing(m) => ServerError::new(ServerErrorKind::InvalidInput, m),
+            FileProblem::Unavailable(e) => io_err(e),
+        }
+    }
 }
 
 /// The objects a [`TestServer`](crate::TestServer) serves. Cheap to clone; clones share contents,
@@ -233,7 +262,10 @@ impl ObjectStore {
                 std::fs::create_dir_all(parent).map_err(io_err)?;
             }
             std::fs::write(&path, &data).map_err(io_err)?;
-            return self.file_object(&path, None).map(|o| o.info.clone());
+            return self
+                .file_object(&path, None)
+                .map(|o| o.info.clone())
+                .map_err(ServerError::from);
         }
         let mut md5 = Md5::new();
         md5.update(&data);
@@ -336,7 +368,8 @@ impl ObjectStore {
         };
         match self.file_object(&path, confined_to.as_deref()) {
             Ok(o) => Lookup::Found(Arc::new(o)),
-            Err(_) => Lookup::NoSuchKey,
+            Err(FileProblem::Missing(_)) => Lookup::NoSuchKey,
+            Err(FileProblem::Unavailable(e)) => Lookup::Unavailable(e.to_string()),
         }
     }
 
@@ -357,30 +390,32 @@ impl ObjectStore {
 
     /// Opens the file at `path` and describes it; with `confined_to`, the file as opened must
     /// really be inside that folder (links resolved), else it is refused.
-    fn file_object(&self, path: &Path, confined_to: Option<&Path>) -> Result<Object, ServerError> {
+    fn file_object(&self, path: &Path, confined_to: Option<&Path>) -> Result<Object, FileProblem> {
+        let not_regular =
+            || FileProblem::Missing(format!("{} is not a regular file", path.display()));
         // Checked before opening, so that a FIFO or device is never opened (open would block).
-        if !std::fs::metadata(path).map_err(io_err)?.is_file() {
-            return Err(ServerError::new(ServerErrorKind::Io, "not a regular file"));
+        if !std::fs::metadata(path)
+            .map_err(FileProblem::from_io)?
+            .is_file()
+        {
+            return Err(not_regular());
         }
-        let file = std::fs::File::open(path).map_err(io_err)?;
+        let file = std::fs::File::open(path).map_err(FileProblem::from_io)?;
         if let Some(base) = confined_to {
-            let real = real_path(&file, path)?;
+            let real = real_path(&file, path).map_err(FileProblem::from_io)?;
             if !real.starts_with(base) {
-                return Err(ServerError::new(
-                    ServerErrorKind::InvalidInput,
-                    format!(
-                        "{} leads outside the served folder {} (links are not followed out of it)",
-                        path.display(),
-                        base.display()
-                    ),
-                ));
+                return Err(FileProblem::Missing(format!(
+                    "{} leads outside the served folder {} (links are not followed out of it)",
+                    path.display(),
+                    base.display()
+                )));
             }
         }
-        let meta = file.metadata().map_err(io_err)?;
+        let meta = file.metadata().map_err(FileProblem::from_io)?;
         if !meta.is_file() {
-            return Err(ServerError::new(ServerErrorKind::Io, "not a regular file"));
+            return Err(not_regular());
         }
-        let mtime = meta.modified().map_err(io_err)?;
+        let mtime = meta.modified().map_err(FileProblem::from_io)?;
         let cached = self
             .file_meta
             .lock()
@@ -391,7 +426,7 @@ impl ObjectStore {
         let info = match cached {
             Some(info) => info,
             None => {
-                let info = hash_file(&file, mtime)?;
+                let info = hash_file(&file, mtime).map_err(FileProblem::Unavailable)?;
                 if let Ok(mut m) = self.file_meta.lock() {
                     m.insert(path.to_path_buf(), (meta.len(), mtime, info.clone()));
                 }
@@ -528,7 +563,7 @@ impl Content {
 
 /// Where an open file really is: the kernel's name for it on Linux (immune to a link swapped
 /// in after opening), the canonical form of its path elsewhere.
-fn real_path(file: &std::fs::File, path: &Path) -> Result<PathBuf, ServerError> {
+fn real_path(file: &std::fs::File, path: &Path) -> io::Result<PathBuf> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd as _;
@@ -537,17 +572,17 @@ fn real_path(file: &std::fs::File, path: &Path) -> Result<PathBuf, ServerError> 
         }
     }
     let _ = file;
-    path.canonicalize().map_err(io_err)
+    path.canonicalize()
 }
 
-fn hash_file(file: &std::fs::File, mtime: SystemTime) -> Result<ObjectInfo, ServerError> {
+fn hash_file(file: &std::fs::File, mtime: SystemTime) -> io::Result<ObjectInfo> {
     use std::os::unix::fs::FileExt as _;
     let mut md5 = Md5::new();
     let mut crc = crc64fast::Digest::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut size = 0u64;
     loop {
-        let n = file.read_at(&mut buf, size).map_err(io_err)?;
+        let n = file.read_at(&mut buf, size)?;
         if n == 0 {
             break;
         }
