@@ -306,6 +306,11 @@ fn five_hundred_idle_connections_do_not_stop_a_good_client() {
             Err(_) => {}
         }
     }
+    eprintln!(
+        "500 idle connections: the good client waited {waited:?}; {closed} closed by the server \
+         after {:?}",
+        began.elapsed()
+    );
     assert_eq!(closed, 500, "idle connections left open");
 }
 
@@ -328,6 +333,7 @@ fn out_of_file_descriptors_the_accept_loop_backs_off() {
     let before = cpu_ticks(served.pid());
     std::thread::sleep(Duration::from_secs(2));
     let used = cpu_ticks(served.pid()) - before;
+    eprintln!("serve out of descriptors: {used} CPU ticks in 2 s");
     // A spinning accept loop burns a core: ~200 ticks (at 100 Hz) in 2 s.
     assert!(
         used < 60,
@@ -349,6 +355,7 @@ fn out_of_file_descriptors_the_accept_loop_backs_off() {
             "the good client got {status:?}"
         );
         answers.push(status);
+        eprintln!("good client while out of descriptors: {status:?}, retrying");
         assert!(Instant::now() < deadline, "never served: {answers:?}");
         std::thread::sleep(Duration::from_millis(200));
     }
