@@ -4,6 +4,7 @@
 //! of file descriptors.
 
 use std::convert::Infallible;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -11,14 +12,14 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
-use hyper::body::{Body, Frame, SizeHint};
+use http::{Request, Response};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use crate::body::ResponseBody;
-use crate::server::{handle, State};
 
 /// The smallest request-head bound hyper accepts (its minimum read buffer).
 pub(crate) const MIN_HEADER_BYTES: usize = 8192;
@@ -53,14 +54,20 @@ impl Default for Limits {
     }
 }
 
-/// Accepts connections until `stop` turns true, each served on its own task.
-pub(crate) async fn accept_loop(
+/// Accepts connections until `stop` turns true, each served on its own task, every request
+/// answered by `handler`; `accepted` counts the connections.
+pub(crate) async fn accept_loop<H, F>(
     listener: TcpListener,
     acceptor: Option<tokio_rustls::TlsAcceptor>,
-    state: Arc<State>,
+    limits: Limits,
+    accepted: Arc<AtomicU64>,
+    handler: H,
     mut stop: watch::Receiver<bool>,
-) {
-    let slots = Arc::new(Semaphore::new(state.limits.max_connections.max(1)));
+) where
+    H: Fn(Request<Incoming>) -> F + Clone + Send + Sync + 'static,
+    F: Future<Output = Response<ResponseBody>> + Send + 'static,
+{
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let mut conns = tokio::task::JoinSet::new();
     let mut backoff = ACCEPT_BACKOFF_MIN;
     loop {
@@ -68,22 +75,22 @@ pub(crate) async fn accept_loop(
             _ = stop.changed() => break,
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
             (permit, tcp) = next_connection(&listener, &slots, &mut backoff) => {
-                state.connections.fetch_add(1, Ordering::Relaxed);
+                accepted.fetch_add(1, Ordering::Relaxed);
                 let _ = tcp.set_nodelay(true);
                 let acceptor = acceptor.clone();
-                let state = state.clone();
+                let handler = handler.clone();
+                let limits = limits.clone();
                 conns.spawn(async move {
                     let _permit = permit;
-                    let limits = state.limits.clone();
                     match acceptor {
                         Some(acc) => {
                             let handshake =
                                 tokio::time::timeout(limits.tls_handshake_timeout, acc.accept(tcp));
                             if let Ok(Ok(tls)) = handshake.await {
-                                serve_connection(TokioIo::new(tls), state).await;
+                                serve_connection(TokioIo::new(tls), &limits, handler).await;
                             }
                         }
-                        None => serve_connection(TokioIo::new(tcp), state).await,
+                        None => serve_connection(TokioIo::new(tcp), &limits, handler).await,
                     }
                 });
             }
@@ -203,18 +210,19 @@ impl Body for TrackedBody {
     }
 }
 
-async fn serve_connection<I>(io: I, state: Arc<State>)
+async fn serve_connection<I, H, F>(io: I, limits: &Limits, handler: H)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+    H: Fn(Request<Incoming>) -> F + Send + Sync + 'static,
+    F: Future<Output = Response<ResponseBody>> + Send + 'static,
 {
-    let limits = state.limits.clone();
     let activity = Arc::new(Activity::new());
     let tracker = activity.clone();
     let service = hyper::service::service_fn(move |req| {
-        let state = state.clone();
         let in_flight = tracker.begin();
+        let answer = handler(req);
         async move {
-            let resp = handle(state, req).await;
+            let resp = answer.await;
             Ok::<_, Infallible>(resp.map(|inner| TrackedBody {
                 inner,
                 _in_flight: in_flight,
