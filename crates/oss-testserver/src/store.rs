@@ -28,7 +28,10 @@ const PATTERN_BLOCK: usize = (1 << 20) + 13;
 pub struct ObjectInfo {
     /// Size in bytes.
     pub size: u64,
-    /// The ETag header value, with its quotes (`"5EB63BBBE01EEED093CB22BB8F5ACDC3"`).
+    /// The ETag header value, with its quotes (`"5EB63BBBE01EEED093CB22BB8F5ACDC3"`): the MD5
+    /// of the content for [`ObjectStore::put`] into memory; for a file, an MD5 of its identity
+    /// (device, inode, size, modification time), known without reading it and stable while the
+    /// file is unchanged; for generated objects, derived from seed and length.
     pub etag: String,
     /// CRC-64/XZ (ECMA-182) of the whole object, sent as decimal in `x-oss-hash-crc64ecma`.
     pub crc64: u64,
@@ -52,11 +55,33 @@ pub(crate) enum Content {
 pub(crate) struct Object {
     pub(crate) content: Content,
     pub(crate) info: ObjectInfo,
+    /// The CRC-64 when known: a big file's is computed after its first answer has started.
+    pub(crate) crc64: Option<u64>,
     pub(crate) content_type: String,
 }
 
-/// Hashes of files, keyed by path, valid while length and mtime are unchanged.
-type FileMetaCache = HashMap<PathBuf, (u64, SystemTime, ObjectInfo)>;
+/// Files up to this size are hashed before their first answer (milliseconds); a bigger one is
+/// answered at once, without `x-oss-hash-crc64ecma`, while a background thread hashes it.
+const HASH_BEFORE_ANSWER: u64 = 4 << 20;
+
+/// The CRC-64 of a file, or the fact that a background thread is computing it.
+#[derive(Debug, Clone, Copy)]
+enum FileCrc {
+    Known(u64),
+    Hashing,
+}
+
+/// CRCs of files, keyed by path, valid while length and mtime are unchanged.
+type FileMetaCache = HashMap<PathBuf, (u64, SystemTime, FileCrc)>;
+
+/// When a file's CRC-64 may be computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HashWhen {
+    /// Now, whatever the size (the library API: `info`, `put`).
+    Now,
+    /// Now for small files, in the background for big ones (answering a request).
+    Background,
+}
 
 #[derive(Debug)]
 enum Bucket {
@@ -263,7 +288,7 @@ impl ObjectStore {
             }
             std::fs::write(&path, &data).map_err(io_err)?;
             return self
-                .file_object(&path, None)
+                .file_object(&path, None, HashWhen::Now)
                 .map(|o| o.info.clone())
                 .map_err(ServerError::from);
         }
@@ -335,7 +360,7 @@ impl ObjectStore {
     /// assert_eq!(store.info("bucket", "k").unwrap().size, 3);
     /// ```
     pub fn info(&self, bucket: &str, key: &str) -> Option<ObjectInfo> {
-        match self.lookup(bucket, key) {
+        match self.find(bucket, key, HashWhen::Now) {
             Lookup::Found(o) => Some(o.info.clone()),
             _ => None,
         }
@@ -346,7 +371,13 @@ impl ObjectStore {
         inner.buckets.contains_key(bucket) || inner.root_bucket(bucket).is_some()
     }
 
+    /// The object to answer a request with; a big file not hashed yet is returned at once with
+    /// its CRC-64 unknown, and hashed in the background for the next requests.
     pub(crate) fn lookup(&self, bucket: &str, key: &str) -> Lookup {
+        self.find(bucket, key, HashWhen::Background)
+    }
+
+    fn find(&self, bucket: &str, key: &str, when: HashWhen) -> Lookup {
         let (dir, confined_to) = {
             let inner = self.read();
             match inner.buckets.get(bucket) {
@@ -366,7 +397,7 @@ impl ObjectStore {
         let Some(path) = safe_join(&dir, key) else {
             return Lookup::NoSuchKey;
         };
-        match self.file_object(&path, confined_to.as_deref()) {
+        match self.file_object(&path, confined_to.as_deref(), when) {
             Ok(o) => Lookup::Found(Arc::new(o)),
             Err(FileProblem::Missing(_)) => Lookup::NoSuchKey,
             Err(FileProblem::Unavailable(e)) => Lookup::Unavailable(e.to_string()),
@@ -390,7 +421,12 @@ impl ObjectStore {
 
     /// Opens the file at `path` and describes it; with `confined_to`, the file as opened must
     /// really be inside that folder (links resolved), else it is refused.
-    fn file_object(&self, path: &Path, confined_to: Option<&Path>) -> Result<Object, FileProblem> {
+    fn file_object(
+        &self,
+        path: &Path,
+        confined_to: Option<&Path>,
+        when: HashWhen,
+    ) -> Result<Object, FileProblem> {
         let not_regular =
             || FileProblem::Missing(format!("{} is not a regular file", path.display()));
         // Checked before opening, so that a FIFO or device is never opened (open would block).
@@ -416,28 +452,78 @@ impl ObjectStore {
             return Err(not_regular());
         }
         let mtime = meta.modified().map_err(FileProblem::from_io)?;
+        let len = meta.len();
         let cached = self
             .file_meta
             .lock()
             .ok()
-            .and_then(|m| m.get(path).cloned())
-            .filter(|(len, t, _)| *len == meta.len() && *t == mtime)
-            .map(|(_, _, info)| info);
-        let info = match cached {
-            Some(info) => info,
-            None => {
-                let info = hash_file(&file, mtime).map_err(FileProblem::Unavailable)?;
-                if let Ok(mut m) = self.file_meta.lock() {
-                    m.insert(path.to_path_buf(), (meta.len(), mtime, info.clone()));
-                }
-                info
+            .and_then(|m| m.get(path).copied())
+            .filter(|(l, t, _)| *l == len && *t == mtime)
+            .map(|(_, _, crc)| crc);
+        let crc64 = match (cached, when) {
+            (Some(FileCrc::Known(crc)), _) => Some(crc),
+            (Some(FileCrc::Hashing), HashWhen::Background) => None,
+            (_, HashWhen::Background) if len > HASH_BEFORE_ANSWER => {
+                self.hash_in_background(&file, path, len, mtime);
+                None
+            }
+            _ => {
+                let crc = crc_file(&file).map_err(FileProblem::Unavailable)?;
+                self.remember_crc(path, len, mtime, FileCrc::Known(crc));
+                Some(crc)
             }
         };
         Ok(Object {
             content: Content::File(Arc::new(file)),
-            info,
+            info: ObjectInfo {
+                size: len,
+                etag: file_etag(&meta),
+                crc64: crc64.unwrap_or_default(),
+                last_modified: truncate_seconds(mtime),
+            },
+            crc64,
             content_type: content_type_for(path),
         })
+    }
+
+    fn remember_crc(&self, path: &Path, len: u64, mtime: SystemTime, crc: FileCrc) {
+        if let Ok(mut m) = self.file_meta.lock() {
+            m.insert(path.to_path_buf(), (len, mtime, crc));
+        }
+    }
+
+    /// Starts one thread computing the file's CRC-64 (unless one already is); the result is kept
+    /// for the file as it was (length and mtime) when hashing began.
+    fn hash_in_background(&self, file: &std::fs::File, path: &Path, len: u64, mtime: SystemTime) {
+        let Ok(file) = file.try_clone() else { return };
+        self.remember_crc(path, len, mtime, FileCrc::Hashing);
+        let cache = self.file_meta.clone();
+        let key = path.to_path_buf();
+        let spawned = std::thread::Builder::new()
+            .name("oss-testserver-crc".into())
+            .spawn(move || {
+                let crc = crc_file(&file);
+                let Ok(mut m) = cache.lock() else { return };
+                let ours = matches!(
+                    m.get(&key),
+                    Some((l, t, FileCrc::Hashing)) if *l == len && *t == mtime
+                );
+                match crc {
+                    Ok(crc) if ours => {
+                        m.insert(key, (len, mtime, FileCrc::Known(crc)));
+                    }
+                    // A read error: forget the marker, the next request tries again.
+                    Err(_) if ours => {
+                        m.remove(&key);
+                    }
+                    _ => {}
+                }
+            });
+        if spawned.is_err() {
+            if let Ok(mut m) = self.file_meta.lock() {
+                m.remove(path);
+            }
+        }
     }
 
     fn insert(&self, bucket: &str, key: &str, content: Content, info: ObjectInfo) {
@@ -451,6 +537,7 @@ impl ObjectStore {
                 key.to_string(),
                 Arc::new(Object {
                     content,
+                    crc64: Some(info.crc64),
                     info,
                     content_type: content_type_for(Path::new(key)),
                 }),
@@ -575,27 +662,37 @@ fn real_path(file: &std::fs::File, path: &Path) -> io::Result<PathBuf> {
     path.canonicalize()
 }
 
-fn hash_file(file: &std::fs::File, mtime: SystemTime) -> io::Result<ObjectInfo> {
+/// The CRC-64/XZ of a whole file, read with `pread` (the descriptor's offset is not touched).
+fn crc_file(file: &std::fs::File) -> io::Result<u64> {
     use std::os::unix::fs::FileExt as _;
-    let mut md5 = Md5::new();
     let mut crc = crc64fast::Digest::new();
     let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
+    let mut offset = 0u64;
     loop {
-        let n = file.read_at(&mut buf, size)?;
+        let n = file.read_at(&mut buf, offset)?;
         if n == 0 {
             break;
         }
-        md5.update(&buf[..n]);
         crc.write(&buf[..n]);
-        size += n as u64;
+        offset += n as u64;
     }
-    Ok(ObjectInfo {
-        size,
-        etag: format!("\"{}\"", hex::encode_upper(md5.finalize())),
-        crc64: crc.sum64(),
-        last_modified: truncate_seconds(mtime),
-    })
+    Ok(crc.sum64())
+}
+
+/// A file's ETag, from what identifies this version of it, so that it is known before any byte
+/// is read and changes when the file does.
+fn file_etag(meta: &std::fs::Metadata) -> String {
+    use std::os::unix::fs::MetadataExt as _;
+    let mut md5 = Md5::new();
+    md5.update(format!(
+        "file:{}:{}:{}:{}.{}",
+        meta.dev(),
+        meta.ino(),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec()
+    ));
+    format!("\"{}\"", hex::encode_upper(md5.finalize()))
 }
 
 fn safe_join(dir: &Path, key: &str) -> Option<PathBuf> {

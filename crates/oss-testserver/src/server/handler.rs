@@ -265,11 +265,10 @@ fn object_headers(
     (status, start, len): (StatusCode, u64, u64),
 ) -> http::response::Builder {
     let info = &object.info;
-    let crc = if wrong_crc {
-        info.crc64 ^ 1
-    } else {
-        info.crc64
-    };
+    // A big file's CRC is not known on its first answer (it is being hashed): no header then.
+    let crc = object
+        .crc64
+        .map(|crc| if wrong_crc { crc ^ 1 } else { crc });
     let query = query_pairs(raw_query);
     let override_of = |name: &str| {
         query
@@ -287,12 +286,14 @@ fn object_headers(
         .header("last-modified", http_date(info.last_modified))
         .header("x-oss-object-type", "Normal")
         .header("x-oss-storage-class", "Standard")
-        .header("x-oss-hash-crc64ecma", crc.to_string())
         .header("content-length", len)
         .header(
             "content-type",
             override_of("response-content-type").unwrap_or_else(|| object.content_type.clone()),
         );
+    if let Some(crc) = crc {
+        builder = builder.header("x-oss-hash-crc64ecma", crc.to_string());
+    }
     for (q, h) in [
         ("response-content-disposition", "content-disposition"),
         ("response-cache-control", "cache-control"),
