@@ -1,14 +1,19 @@
 //! `oss-presign batch`: conformance cases in (stdin), results out (stdout).
 //!
 //! The case and result formats are those of `conformance/client/FORMAT.md`; the work is done
-//! by `oss_client::batch`, which signs each case through the client API with the case's
-//! signing time as the client's clock. A refused case is an `error` result; the command
-//! fails (exit 1) only when stdin cannot be read as a JSON array.
+//! by `oss_cli::batch`, which signs each case through the client API with the case's
+//! signing time as the client's clock. The input is read one case at a time and each result
+//! written as soon as it is made, so memory does not grow with the input. A refused case is an
+//! `error` result; input that is not a JSON array exits 2 naming the line and column (the
+//! results written before that point stay on stdout); a failed write exits 1.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
+use oss_cli::batch::{self, BatchErrorKind};
+
+use crate::exit_code;
 
 /// Examples shown by `oss-presign batch --help`.
 pub(crate) const EXAMPLES: &str = "\
@@ -21,22 +26,25 @@ Examples:
 pub(crate) struct BatchArgs {}
 
 pub(crate) fn run(_args: BatchArgs) -> ExitCode {
-    let mut input = String::new();
-    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
-        say_err!("error: cannot read the cases from stdin (UTF-8 JSON expected): {e}");
-        return ExitCode::FAILURE;
-    }
-    let output = match oss_client::batch::run_json(&input) {
-        Ok(output) => output,
+    let stdin = std::io::stdin().lock();
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let code = match batch::run_stream(stdin, &mut stdout) {
+        Ok(_) => match writeln!(stdout).and_then(|()| stdout.flush()) {
+            Ok(()) => exit_code::OK,
+            Err(e) => {
+                say_err!("error: cannot write the results: {e}");
+                exit_code::INTERNAL
+            }
+        },
         Err(e) => {
+            // The results made before the failure go out first, then the message.
+            let _ = stdout.flush();
             say_err!("error: {e}");
-            return ExitCode::FAILURE;
+            match e.kind() {
+                BatchErrorKind::Input => exit_code::USAGE,
+                _ => exit_code::INTERNAL,
+            }
         }
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = writeln!(stdout, "{output}").and_then(|()| stdout.flush()) {
-        say_err!("error: cannot write the results: {e}");
-        return ExitCode::FAILURE;
-    }
-    ExitCode::SUCCESS
+    ExitCode::from(code)
 }

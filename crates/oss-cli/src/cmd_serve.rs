@@ -2,17 +2,24 @@
 //! each folder under DIR as a bucket and checks presigned URLs with the access key it is given.
 //!
 //! It prints its endpoint, the CA certificate file with `--tls`, and the `oss-presign url`
-//! command that presigns for it, then serves until interrupted (Ctrl-C). The secret is never
-//! printed.
+//! command that presigns for it, then serves until interrupted (Ctrl-C or SIGTERM, both
+//! cleaning up the same way). The secret is never printed.
+//!
+//! Hostile clients are held to limits (`--max-header-bytes`, `--header-read-timeout`,
+//! `--tls-handshake-timeout`, `--max-connections`, `--request-log`), and symbolic links under the
+//! root are not followed out of it unless `--follow-symlinks`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Args;
-use oss_testserver::{ServerBuilder, TlsIdentity};
+use oss_testserver::{ServerBuilder, ServerErrorKind, TlsIdentity};
 
+use crate::duration_arg;
 use crate::exit_code::{self, Failure};
+use crate::size_arg;
 
 /// Examples shown by `oss-presign serve --help`.
 pub(crate) const EXAMPLES: &str = "\
@@ -39,7 +46,7 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     tls: bool,
     /// With --tls: where to write the CA certificate (PEM) clients must trust (default: a file
-    /// in the temporary directory, printed at start and removed on Ctrl-C).
+    /// in the temporary directory, printed at start and removed on Ctrl-C or SIGTERM).
     #[arg(long, value_name = "FILE", requires = "tls")]
     ca_cert_out: Option<PathBuf>,
     /// Region V4 signatures must be scoped to.
@@ -52,6 +59,47 @@ pub(crate) struct ServeArgs {
     /// users of the machine). Never printed.
     #[arg(long, env = "OSS_ACCESS_KEY_SECRET", hide_env_values = true)]
     access_key_secret: String,
+    /// Follow symbolic links under --root wherever they lead (by default a bucket folder or
+    /// file whose real path is outside the root is answered as missing).
+    #[arg(long)]
+    follow_symlinks: bool,
+    /// The largest request head (request line and headers) accepted; bigger ones get 431 (at
+    /// least 8K).
+    #[arg(long, value_name = "SIZE", default_value = "64K", value_parser = parse_header_bytes)]
+    max_header_bytes: usize,
+    /// Close a connection that has no request in progress for this long: silent, sending its
+    /// headers slowly, or idle between requests (30s, 1m, ...).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    header_read_timeout: Duration,
+    /// Close a connection whose TLS handshake takes longer than this (with --tls).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_timeout)]
+    tls_handshake_timeout: Duration,
+    /// Connections served at once; more wait until one closes (keep it below `ulimit -n`).
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// How many recent requests the server keeps in memory (0: none).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    request_log: usize,
+}
+
+/// `--max-header-bytes`: a size with a unit, at least what the HTTP stack needs.
+fn parse_header_bytes(text: &str) -> Result<usize, String> {
+    const MIN: u64 = 8 << 10;
+    let bytes = size_arg::parse_bytes(text)?;
+    if bytes < MIN {
+        return Err(format!(
+            "{bytes} bytes is too small: at least 8K ({MIN} bytes)"
+        ));
+    }
+    usize::try_from(bytes).map_err(|_| format!("size {text:?} is too large"))
+}
+
+/// A timeout flag: whole seconds, at least 1.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match duration_arg::parse_seconds(text)? {
+        0 => Err("a timeout of 0 would close every connection at once: at least 1s".to_string()),
+        s => Ok(Duration::from_secs(s)),
+    }
 }
 
 pub(crate) fn run(args: ServeArgs) -> ExitCode {
@@ -70,6 +118,10 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
             "--access-key-id and --access-key-secret (or OSS_ACCESS_KEY_SECRET) must not be empty",
         ));
     }
+    // The rule `url` applies to the region it signs for: a server scoped to a region no URL can
+    // name would refuse everything.
+    oss_client::validation::validate_region(&args.region)
+        .map_err(|e| Failure::usage(format!("--region {:?}: {e}", args.region)))?;
     let runtime = exit_code::runtime()?;
     runtime.block_on(async move {
         let mut builder = ServerBuilder::new()
@@ -77,16 +129,29 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
             .allow_non_loopback(args.allow_non_loopback)
             .root_dir(&args.root)
             .region(&args.region)
-            .credential(&args.access_key_id, &args.access_key_secret);
+            .credential(&args.access_key_id, &args.access_key_secret)
+            .follow_symlinks(args.follow_symlinks)
+            .max_header_bytes(args.max_header_bytes)
+            .header_read_timeout(args.header_read_timeout)
+            .tls_handshake_timeout(args.tls_handshake_timeout)
+            .max_connections(args.max_connections as usize)
+            .request_log_capacity(args.request_log);
         if args.tls {
             let identity = TlsIdentity::generate(&["localhost"])
                 .map_err(|e| Failure::internal(format!("cannot generate a certificate: {e}")))?;
             builder = builder.tls(identity);
         }
-        let server = builder
-            .start()
-            .await
-            .map_err(|e| Failure::usage(format!("cannot start the server: {e}")))?;
+        let server = builder.start().await.map_err(|e| {
+            if e.kind() == ServerErrorKind::NotLoopback {
+                Failure::usage(format!(
+                    "refusing to listen on {}: only loopback addresses are allowed unless \
+                     --allow-non-loopback is given (the server is for tests and demos)",
+                    args.addr
+                ))
+            } else {
+                Failure::usage(format!("cannot start the server: {e}"))
+            }
+        })?;
         let endpoint = server.endpoint();
         let mut ca_note = String::new();
         let mut ca_to_remove = None;
@@ -139,17 +204,37 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
         );
         say!("download with:");
         say!("  oss-presign get{ca_flag} URL");
-        say!("serving until interrupted (Ctrl-C)");
-        tokio::signal::ctrl_c()
-            .await
-            .map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}")))?;
+        say!("serving until interrupted (Ctrl-C or SIGTERM)");
+        let interrupted = interrupted().await;
         server.shutdown().await;
         // The default CA file is ours to clean up; one the user named is left for them.
         if let Some(path) = ca_to_remove {
             let _ = std::fs::remove_file(path);
         }
-        Ok(())
+        interrupted
     })
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM, whichever comes first: both stop the server the same
+/// way.
+async fn interrupted() -> Result<(), Failure> {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())
+            .map_err(|e| Failure::internal(format!("cannot wait for SIGTERM: {e}")))?;
+        tokio::select! {
+            r = ctrl_c => r.map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}"))),
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        ctrl_c
+            .await
+            .map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}")))
+    }
 }
 
 /// A bucket and key to show in the `url` command: the first file of the first bucket that has

@@ -1,10 +1,10 @@
-//! Presign benchmarks: one GetObject through the client (signing key reused), and the whole
-//! `batch` logic over the published conformance cases.
+//! Presign benchmarks: one GetObject through the client (signing key reused). The `batch`
+//! logic over the conformance cases is benchmarked in oss-cli (`cargo bench -p oss-cli --bench
+//! batch`), where it lives.
 //!
 //! Run with `cargo bench -p oss-client --bench presign`.
 
 use std::hint::black_box;
-use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use oss_client::{Client, Config, FixedClock, GetObjectRequest, PresignOptions, SigningTime};
@@ -108,27 +108,10 @@ fn presign_get_object(c: &mut Criterion) {
     group.finish();
 }
 
-fn batch_conformance(c: &mut Criterion) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../conformance/client/presign-cases.json");
-    let input = std::fs::read_to_string(&path).expect("conformance cases");
-    let cases: Vec<serde_json::Value> = serde_json::from_str(&input).expect("JSON");
-
-    let mut group = c.benchmark_group("batch");
-    group.throughput(Throughput::Elements(cases.len() as u64));
-    group.bench_function("conformance_cases_parsed", |b| {
-        b.iter(|| oss_client::batch::run_values(black_box(&cases)))
-    });
-    group.bench_function("conformance_cases_json_in_out", |b| {
-        b.iter(|| oss_client::batch::run_json(black_box(&input)).expect("batch"))
-    });
-    group.finish();
-}
-
 mod groups {
     #![allow(missing_docs)]
     use super::*;
-    criterion_group!(benches, presign_get_object, batch_conformance);
+    criterion_group!(benches, presign_get_object);
 }
 
 criterion_main!(groups::benches);

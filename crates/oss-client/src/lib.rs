@@ -95,7 +95,6 @@
 //! header. `Range` and `If-*` are not signed, so one GET URL serves every part of a ranged
 //! download.
 
-pub mod batch;
 mod client;
 mod clock;
 mod config;

@@ -1,5 +1,8 @@
 //! Signature checks with `oss-sign-core`'s verifier, and their OSS-style error answers.
 
+use std::sync::Arc;
+use std::time::SystemTime;
+
 use http::Request;
 use hyper::body::Incoming;
 use oss_sign_core::verify::{
@@ -9,16 +12,40 @@ use oss_sign_core::verify::{
 use oss_sign_core::SigningTime;
 
 use crate::oss_error::OssError;
-use crate::server::{query_pairs, State, Target};
+use crate::query::query_pairs;
+
+/// A source of "now" for signature expiry checks.
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// What a signature is checked against: the access keys, the region and the clock.
+pub(crate) struct Verifier {
+    pub(crate) credentials: Vec<(String, String)>,
+    pub(crate) region: String,
+    pub(crate) clock: Clock,
+}
+
+impl Verifier {
+    /// Checks the request's signature when the server has credentials; anonymous otherwise.
+    pub(crate) fn authorize(
+        &self,
+        req: &Request<Incoming>,
+        bucket: &str,
+        key: &str,
+        raw_query: &str,
+    ) -> Result<(), OssError> {
+        authorize(self, req, bucket, key, raw_query)
+    }
+}
 
 /// Checks the request's signature when the server has credentials; anonymous otherwise.
-pub(crate) fn authorize(
-    state: &State,
+fn authorize(
+    verifier: &Verifier,
     req: &Request<Incoming>,
-    target: &Target,
+    bucket: &str,
+    key: &str,
     raw_query: &str,
 ) -> Result<(), OssError> {
-    if state.credentials.is_empty() {
+    if verifier.credentials.is_empty() {
         return Ok(());
     }
     let headers: Vec<(String, String)> = req
@@ -37,19 +64,19 @@ pub(crate) fn authorize(
         .collect();
     let method = req.method().as_str();
     let request = VerifyRequest::new(method, raw_query)
-        .bucket(&target.bucket)
-        .key(&target.key)
+        .bucket(bucket)
+        .key(key)
         .headers(&header_refs);
     let secrets = |ak: &str| {
-        state
+        verifier
             .credentials
             .iter()
             .find(|(id, _)| id == ak)
             .map(|(_, s)| s.clone())
     };
-    let now = SigningTime::try_from((state.clock)())
+    let now = SigningTime::try_from((verifier.clock)())
         .map_err(|_| OssError::new(500, "InternalError", "the server clock is out of range"))?;
-    let options = VerifyOptions::new().region(state.region.clone());
+    let options = VerifyOptions::new().region(verifier.region.clone());
     let names: Vec<String> = query_pairs(raw_query).into_iter().map(|(n, _)| n).collect();
     let presigned = names.iter().any(|n| {
         matches!(

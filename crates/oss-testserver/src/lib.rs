@@ -41,17 +41,22 @@
 
 mod auth;
 mod body;
+mod connection;
 mod error;
 mod fault;
 mod oss_error;
+mod query;
 mod range;
+mod request_log;
 mod server;
 mod store;
 mod tls;
 
+pub use auth::Clock;
 pub use error::{ServerError, ServerErrorKind};
 pub use fault::{Fault, FaultPlan, FaultRule};
-pub use server::{Clock, RecordedRequest, ServerBuilder, TestServer};
+pub use request_log::RecordedRequest;
+pub use server::{ServerBuilder, TestServer};
 pub use store::{generated_bytes, generated_crc64, ObjectInfo, ObjectStore};
 pub use tls::TlsIdentity;
 

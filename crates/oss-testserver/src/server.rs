@@ -1,84 +1,31 @@
-//! The server: builder, running handle, connection loop and the GetObject/HeadObject handler.
+//! The server's lifecycle: the builder, the running handle and what they share. Requests are
+//! routed in [`routing`] and answered in [`handler`]; connections are accepted and held to their
+//! limits in `crate::connection`.
 
-use std::convert::Infallible;
+mod handler;
+mod routing;
+mod state;
+
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use bytes::{Bytes, BytesMut};
-use http::{Method, Request, Response, StatusCode};
-use http_body_util::BodyExt as _;
-use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
-use crate::body::{full, ChannelBody, ResponseBody};
+use crate::auth::{Clock, Verifier};
+use crate::connection::{accept_loop, Limits, MIN_HEADER_BYTES};
 use crate::error::{ServerError, ServerErrorKind};
-use crate::fault::{Fault, FaultPlan};
-use crate::oss_error::OssError;
-use crate::range::{self, RangeAnswer};
-use crate::store::{Lookup, Object, ObjectStore};
+use crate::fault::FaultPlan;
+use crate::request_log::{RecordedRequest, RequestLog};
+use crate::store::ObjectStore;
 use crate::tls::TlsIdentity;
+use routing::encode_key;
+use state::State;
 
-/// A source of "now" for signature expiry checks.
-pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
-
-/// Everything the handler shares.
-pub(crate) struct State {
-    pub(crate) store: ObjectStore,
-    pub(crate) faults: FaultPlan,
-    pub(crate) credentials: Vec<(String, String)>,
-    pub(crate) region: String,
-    pub(crate) clock: Clock,
-    requests: Mutex<Vec<RecordedRequest>>,
-    counter: AtomicU64,
-    connections: AtomicU64,
-    id_prefix: u32,
-}
-
-/// One request the server received, as recorded for assertions.
-///
-/// ```no_run
-/// # async fn demo(server: oss_testserver::TestServer) {
-/// for r in server.requests() {
-///     println!("{} {} range={:?} -> {}", r.method, r.target, r.header("range"), r.status);
-/// }
-/// # }
-/// ```
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct RecordedRequest {
-    /// The method (`GET`, `HEAD`, ...).
-    pub method: String,
-    /// Path and query exactly as received.
-    pub target: String,
-    /// HTTP version (`HTTP/1.1`, `HTTP/2.0`).
-    pub version: String,
-    /// Header names (lower case) and values, in arrival order.
-    pub headers: Vec<(String, String)>,
-    /// The status code the server answered with.
-    pub status: u16,
-    /// Bucket and key the request resolved to, if any.
-    pub object: Option<(String, String)>,
-}
-
-impl RecordedRequest {
-    /// The first value of a header (name compared case-insensitively).
-    ///
-    /// ```
-    /// # fn f(r: &oss_testserver::RecordedRequest) {
-    /// let range: Option<&str> = r.header("Range");
-    /// # }
-    /// ```
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
+/// How many requests [`TestServer::requests`] keeps by default.
+const DEFAULT_REQUEST_LOG: usize = 1000;
 
 /// Configures and starts a [`TestServer`].
 ///
@@ -111,6 +58,9 @@ pub struct ServerBuilder {
     credentials: Vec<(String, String)>,
     region: String,
     clock: Option<Clock>,
+    limits: Limits,
+    request_log_capacity: usize,
+    follow_symlinks: bool,
 }
 
 impl std::fmt::Debug for ServerBuilder {
@@ -147,6 +97,9 @@ impl ServerBuilder {
             credentials: Vec::new(),
             region: "cn-hangzhou".to_string(),
             clock: None,
+            limits: Limits::default(),
+            request_log_capacity: DEFAULT_REQUEST_LOG,
+            follow_symlinks: false,
         }
     }
 
@@ -245,6 +198,95 @@ impl ServerBuilder {
         self
     }
 
+    /// How many received requests [`TestServer::requests`] keeps: the most recent `capacity`,
+    /// older ones are forgotten, so a flood of requests cannot grow the server's memory (default
+    /// 1000; 0 records nothing).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let server = oss_testserver::ServerBuilder::new()
+    ///     .request_log_capacity(0)
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// assert!(server.requests().is_empty());
+    /// # }
+    /// ```
+    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
+        self.request_log_capacity = capacity;
+        self
+    }
+
+    /// The largest request head (request line and headers) accepted, in bytes (default 64 KiB,
+    /// at least 8 KiB): a bigger one is answered `431 Request Header Fields Too Large` and the
+    /// connection closed, before the server keeps anything of it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let b = oss_testserver::ServerBuilder::new().max_header_bytes(16 << 10);
+    /// assert!(b.start().await.is_ok());
+    /// let too_small = oss_testserver::ServerBuilder::new().max_header_bytes(100);
+    /// assert!(too_small.start().await.is_err());
+    /// # }
+    /// ```
+    pub fn max_header_bytes(mut self, bytes: usize) -> Self {
+        self.limits.max_header_bytes = bytes;
+        self
+    }
+
+    /// How long a connection may go without a request in progress before it is closed: one that
+    /// sends nothing, sends its request head slowly, or stays idle between keep-alive requests
+    /// (default 10 s). A response being sent counts as in progress, however long it takes.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = oss_testserver::ServerBuilder::new().header_read_timeout(Duration::from_secs(5));
+    /// # let _ = b;
+    /// ```
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a TLS handshake may take before the connection is closed (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = oss_testserver::ServerBuilder::new().tls_handshake_timeout(Duration::from_secs(5));
+    /// # let _ = b;
+    /// ```
+    pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.tls_handshake_timeout = timeout;
+        self
+    }
+
+    /// How many connections are served at once (default 512, at least 1); further ones wait in
+    /// the listen backlog until one closes. Keep it below the process's file descriptor limit.
+    ///
+    /// ```
+    /// let b = oss_testserver::ServerBuilder::new().max_connections(64);
+    /// # let _ = b;
+    /// ```
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections;
+        self
+    }
+
+    /// Whether symbolic links under [`root_dir`](ServerBuilder::root_dir) (and mounted bucket
+    /// folders) may lead outside it (default `false`: a bucket or key whose real path is outside
+    /// the root is answered as missing). See [`ObjectStore::follow_symlinks`].
+    ///
+    /// ```
+    /// let b = oss_testserver::ServerBuilder::new().follow_symlinks(true);
+    /// # let _ = b;
+    /// ```
+    pub fn follow_symlinks(mut self, follow: bool) -> Self {
+        self.follow_symlinks = follow;
+        self
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     ///
     /// ```
@@ -270,6 +312,18 @@ impl ServerBuilder {
                 ),
             ));
         }
+        if self.limits.max_header_bytes < MIN_HEADER_BYTES {
+            return Err(ServerError::new(
+                ServerErrorKind::InvalidInput,
+                format!(
+                    "max_header_bytes {} is too small: at least {MIN_HEADER_BYTES} bytes",
+                    self.limits.max_header_bytes
+                ),
+            ));
+        }
+        if self.follow_symlinks {
+            self.store.follow_symlinks(true);
+        }
         if let Some(root) = &self.root_dir {
             self.store.mount_root(root)?;
         }
@@ -291,16 +345,26 @@ impl ServerBuilder {
         let state = Arc::new(State {
             store: self.store.clone(),
             faults: FaultPlan::default(),
-            credentials: self.credentials,
-            region: self.region,
-            clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
-            requests: Mutex::new(Vec::new()),
+            verifier: Verifier {
+                credentials: self.credentials,
+                region: self.region,
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+            },
+            requests: RequestLog::new(self.request_log_capacity),
             counter: AtomicU64::new(0),
-            connections: AtomicU64::new(0),
+            connections: Arc::new(AtomicU64::new(0)),
             id_prefix: rand::random(),
         });
         let (stop_tx, stop_rx) = watch::channel(false);
-        let task = tokio::spawn(accept_loop(listener, acceptor, state.clone(), stop_rx));
+        let shared = state.clone();
+        let task = tokio::spawn(accept_loop(
+            listener,
+            acceptor,
+            self.limits,
+            state.connections.clone(),
+            move |req| handler::handle(shared.clone(), req),
+            stop_rx,
+        ));
         Ok(TestServer {
             addr,
             tls: self.tls,
@@ -392,7 +456,7 @@ impl TestServer {
     /// # }
     /// ```
     pub fn region(&self) -> &str {
-        &self.state.region
+        &self.state.verifier.region
     }
 
     /// The object store (shared: changes are visible to the next request).
@@ -422,7 +486,8 @@ impl TestServer {
         &self.state.faults
     }
 
-    /// Every request received so far, in order.
+    /// The requests received so far, in order: the most recent ones, up to
+    /// [`ServerBuilder::request_log_capacity`].
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -432,11 +497,7 @@ impl TestServer {
     /// # }
     /// ```
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state
-            .requests
-            .lock()
-            .map(|r| r.clone())
-            .unwrap_or_default()
+        self.state.requests.snapshot()
     }
 
     /// How many TCP connections the server has accepted (to check connection reuse).
@@ -462,9 +523,7 @@ impl TestServer {
     /// # }
     /// ```
     pub fn clear_requests(&self) {
-        if let Ok(mut r) = self.state.requests.lock() {
-            r.clear();
-        }
+        self.state.requests.clear();
     }
 
     /// The TLS identity, if serving HTTPS (its CA is what clients must trust).
@@ -499,532 +558,5 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
-    }
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    acceptor: Option<tokio_rustls::TlsAcceptor>,
-    state: Arc<State>,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut conns = tokio::task::JoinSet::new();
-    loop {
-        tokio::select! {
-            _ = stop.changed() => break,
-            accepted = listener.accept() => {
-                let Ok((tcp, _peer)) = accepted else { continue };
-                state.connections.fetch_add(1, Ordering::Relaxed);
-                let _ = tcp.set_nodelay(true);
-                let acceptor = acceptor.clone();
-                let state = state.clone();
-                conns.spawn(async move {
-                    match acceptor {
-                        Some(acc) => {
-                            if let Ok(tls) = acc.accept(tcp).await {
-                                serve_connection(TokioIo::new(tls), state).await;
-                            }
-                        }
-                        None => serve_connection(TokioIo::new(tcp), state).await,
-                    }
-                });
-            }
-            Some(_) = conns.join_next(), if !conns.is_empty() => {}
-        }
-    }
-    conns.abort_all();
-}
-
-async fn serve_connection<I>(io: I, state: Arc<State>)
-where
-    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
-{
-    let service = hyper::service::service_fn(move |req| {
-        let state = state.clone();
-        async move { Ok::<_, Infallible>(handle(state, req).await) }
-    });
-    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-        .serve_connection(io, service)
-        .await;
-}
-
-/// Where a request points after resolving Host and path.
-pub(crate) struct Target {
-    pub(crate) bucket: String,
-    pub(crate) key: String,
-}
-
-fn resolve_target(state: &State, req: &Request<Incoming>) -> Result<Target, OssError> {
-    let host = req
-        .uri()
-        .authority()
-        .map(|a| a.host().to_string())
-        .or_else(|| {
-            req.headers()
-                .get("host")
-                .and_then(|h| h.to_str().ok())
-                .map(|h| strip_port(h).to_string())
-        })
-        .unwrap_or_default();
-    let raw_path = req.uri().path();
-    let path = percent_decode(raw_path).ok_or_else(|| {
-        OssError::new(
-            400,
-            "InvalidURI",
-            "The request path is not valid percent-encoding.",
-        )
-    })?;
-    let host_is_ip = host
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<IpAddr>()
-        .is_ok();
-    let virtual_bucket = if host_is_ip || host == "localhost" {
-        None
-    } else {
-        host.split_once('.')
-            .map(|(first, _)| first)
-            .filter(|b| state.store.bucket_exists(b))
-            .map(str::to_string)
-    };
-    let path = path.strip_prefix('/').unwrap_or(&path).to_string();
-    let (bucket, key) = match virtual_bucket {
-        Some(b) => (b, path),
-        None => match path.split_once('/') {
-            Some((b, k)) => (b.to_string(), k.to_string()),
-            None => (path, String::new()),
-        },
-    };
-    if bucket.is_empty() || key.is_empty() {
-        return Err(OssError::new(
-            501,
-            "NotImplemented",
-            "oss-testserver only implements GetObject and HeadObject (a bucket and a key are required).",
-        ));
-    }
-    Ok(Target { bucket, key })
-}
-
-/// Percent-encodes an object key for a URL path: unreserved characters and `/` stay literal.
-fn encode_key(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    for b in key.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn strip_port(host: &str) -> &str {
-    if host.starts_with('[') {
-        return host.split_once(']').map(|(h, _)| &h[1..]).unwrap_or(host);
-    }
-    host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
-}
-
-/// Percent-decodes a path; `None` on bad escapes or invalid UTF-8.
-pub(crate) fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let v = u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
-            out.push(v);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// Decoded `(name, value)` pairs of a raw query string (`+` is kept as is, like OSS).
-pub(crate) fn query_pairs(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (n, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                percent_decode(n).unwrap_or_else(|| n.to_string()),
-                percent_decode(v).unwrap_or_else(|| v.to_string()),
-            )
-        })
-        .collect()
-}
-
-async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<ResponseBody> {
-    let n = state.counter.fetch_add(1, Ordering::Relaxed);
-    let request_id = format!("{:08X}{:016X}", state.id_prefix, n);
-    let mut record = RecordedRequest {
-        method: req.method().to_string(),
-        target: req
-            .uri()
-            .path_and_query()
-            .map(|p| p.to_string())
-            .unwrap_or_default(),
-        version: format!("{:?}", req.version()),
-        headers: req
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        status: 0,
-        object: None,
-    };
-    let head = req.method() == Method::HEAD;
-    let host_id = req
-        .headers()
-        .get("host")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_string();
-    let resp = match respond(&state, req, &request_id, &mut record).await {
-        Ok(r) => r,
-        Err(e) => e.into_response(&request_id, &host_id, head),
-    };
-    record.status = resp.status().as_u16();
-    if let Ok(mut r) = state.requests.lock() {
-        r.push(record);
-    }
-    resp
-}
-
-async fn respond(
-    state: &State,
-    req: Request<Incoming>,
-    request_id: &str,
-    record: &mut RecordedRequest,
-) -> Result<Response<ResponseBody>, OssError> {
-    let head = match *req.method() {
-        Method::GET => false,
-        Method::HEAD => true,
-        _ => {
-            return Err(OssError::new(
-                405,
-                "MethodNotAllowed",
-                "The specified method is not allowed against this resource.",
-            ))
-        }
-    };
-    let target = resolve_target(state, &req)?;
-    record.object = Some((target.bucket.clone(), target.key.clone()));
-    let raw_query = req.uri().query().unwrap_or("").to_string();
-    crate::auth::authorize(state, &req, &target, &raw_query)?;
-
-    if !state.store.bucket_exists(&target.bucket) {
-        return Err(
-            OssError::new(404, "NoSuchBucket", "The specified bucket does not exist.")
-                .extra("BucketName", target.bucket.clone()),
-        );
-    }
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let range_header = header("range").map(str::to_string);
-    let faults = state.faults.select(
-        &target.bucket,
-        &target.key,
-        range::requested_start(range_header.as_deref()),
-    );
-    let mut body_faults = BodyFaults::default();
-    for f in &faults {
-        match f {
-            Fault::ReplaceObject(data) => {
-                let _ = state.store.put(&target.bucket, &target.key, data.clone());
-            }
-            Fault::Status(code) => return Err(OssError::for_status(*code)),
-            Fault::DelayHeaders(d) => tokio::time::sleep(*d).await,
-            Fault::DropAfter(n) => body_faults.drop_after = Some(*n),
-            Fault::Throttle(bps) => body_faults.throttle = Some((*bps).max(1)),
-            Fault::Stall { after, duration } => body_faults.stall = Some((*after, *duration)),
-            Fault::CorruptByte(off) => body_faults.corrupt = Some(*off),
-            Fault::WrongCrcHeader => body_faults.wrong_crc = true,
-            Fault::IgnoreRange => body_faults.ignore_range = true,
-        }
-    }
-    let object = match state.store.lookup(&target.bucket, &target.key) {
-        Lookup::Found(o) => o,
-        Lookup::NoSuchBucket => {
-            return Err(
-                OssError::new(404, "NoSuchBucket", "The specified bucket does not exist.")
-                    .extra("BucketName", target.bucket.clone()),
-            )
-        }
-        Lookup::NoSuchKey => {
-            return Err(
-                OssError::new(404, "NoSuchKey", "The specified key does not exist.")
-                    .extra("Key", target.key.clone()),
-            )
-        }
-    };
-    let info = &object.info;
-
-    // Conditions, in the order RFC 7232 gives them.
-    if let Some(m) = header("if-match") {
-        if !etag_list_matches(m, &info.etag) {
-            return Err(OssError::new(
-                412,
-                "PreconditionFailed",
-                "At least one of the pre-conditions you specified did not hold.",
-            )
-            .extra("Condition", "If-Match"));
-        }
-    } else if let Some(t) = header("if-unmodified-since").and_then(parse_http_date) {
-        if info.last_modified > t {
-            return Err(OssError::new(
-                412,
-                "PreconditionFailed",
-                "At least one of the pre-conditions you specified did not hold.",
-            )
-            .extra("Condition", "If-Unmodified-Since"));
-        }
-    }
-    let not_modified = if let Some(m) = header("if-none-match") {
-        etag_list_matches(m, &info.etag)
-    } else if let Some(t) = header("if-modified-since").and_then(parse_http_date) {
-        info.last_modified <= t
-    } else {
-        false
-    };
-    if not_modified {
-        return Response::builder()
-            .status(StatusCode::NOT_MODIFIED)
-            .header("etag", &info.etag)
-            .header("x-oss-request-id", request_id)
-            .body(full(Bytes::new()))
-            .map_err(|_| OssError::for_status(500));
-    }
-
-    let standard =
-        header("x-oss-range-behavior").is_some_and(|v| v.eq_ignore_ascii_case("standard"));
-    let answer = if body_faults.ignore_range {
-        RangeAnswer::Whole
-    } else {
-        range::resolve(range_header.as_deref(), info.size, standard)
-    };
-    let (status, start, len) = match answer {
-        RangeAnswer::Whole => (StatusCode::OK, 0, info.size),
-        RangeAnswer::Partial { start, end } => {
-            (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
-        }
-        RangeAnswer::Unsatisfiable => {
-            let mut resp = OssError::new(
-                416,
-                "InvalidRange",
-                "The requested range cannot be satisfied.",
-            )
-            .extra("RangeRequested", range_header.clone().unwrap_or_default())
-            .extra("ActualObjectSize", info.size.to_string())
-            .into_response(request_id, "127.0.0.1", head);
-            if let Ok(v) = format!("bytes */{}", info.size).parse() {
-                resp.headers_mut().insert("content-range", v);
-            }
-            return Ok(resp);
-        }
-    };
-    let crc = if body_faults.wrong_crc {
-        info.crc64 ^ 1
-    } else {
-        info.crc64
-    };
-    let query = query_pairs(&raw_query);
-    let override_of = |name: &str| {
-        query
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-    };
-    let mut builder = Response::builder()
-        .status(status)
-        .header("server", "AliyunOSS")
-        .header("date", http_date(SystemTime::now()))
-        .header("x-oss-request-id", request_id)
-        .header("accept-ranges", "bytes")
-        .header("etag", &info.etag)
-        .header("last-modified", http_date(info.last_modified))
-        .header("x-oss-object-type", "Normal")
-        .header("x-oss-storage-class", "Standard")
-        .header("x-oss-hash-crc64ecma", crc.to_string())
-        .header("content-length", len)
-        .header(
-            "content-type",
-            override_of("response-content-type").unwrap_or_else(|| object.content_type.clone()),
-        );
-    for (q, h) in [
-        ("response-content-disposition", "content-disposition"),
-        ("response-cache-control", "cache-control"),
-        ("response-content-language", "content-language"),
-        ("response-content-encoding", "content-encoding"),
-        ("response-expires", "expires"),
-    ] {
-        if let Some(v) = override_of(q) {
-            builder = builder.header(h, v);
-        }
-    }
-    if status == StatusCode::PARTIAL_CONTENT {
-        builder = builder.header(
-            "content-range",
-            format!("bytes {}-{}/{}", start, start + len - 1, info.size),
-        );
-    }
-    let body = if head || len == 0 {
-        full(Bytes::new())
-    } else {
-        let (tx, rx) = mpsc::channel(4);
-        tokio::spawn(produce_body(object.clone(), start, len, body_faults, tx));
-        ChannelBody { rx }.boxed()
-    };
-    builder.body(body).map_err(|e| {
-        OssError::new(
-            500,
-            "InternalError",
-            format!("cannot build the response: {e}"),
-        )
-    })
-}
-
-#[derive(Debug, Default, Clone)]
-struct BodyFaults {
-    drop_after: Option<u64>,
-    throttle: Option<u64>,
-    stall: Option<(u64, Duration)>,
-    corrupt: Option<u64>,
-    wrong_crc: bool,
-    ignore_range: bool,
-}
-
-async fn produce_body(
-    object: Arc<Object>,
-    start: u64,
-    len: u64,
-    mut faults: BodyFaults,
-    tx: mpsc::Sender<std::io::Result<Bytes>>,
-) {
-    let chunk = match faults.throttle {
-        Some(bps) => (bps / 20).clamp(1024, 64 << 10) as usize,
-        None => 256 << 10,
-    };
-    let began = tokio::time::Instant::now();
-    let mut sent = 0u64;
-    while sent < len {
-        if faults.drop_after.is_some_and(|d| sent >= d) {
-            // Let the connection flush what was sent, then break it.
-            tokio::time::sleep(Duration::from_millis(20)).await;
-            let _ = tx
-                .send(Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionAborted,
-                    "fault injection: connection dropped",
-                )))
-                .await;
-            return;
-        }
-        if let Some((after, d)) = faults.stall {
-            if sent >= after {
-                tokio::time::sleep(d).await;
-                faults.stall = None;
-            }
-        }
-        let mut want = (chunk as u64).min(len - sent);
-        if let Some(d) = faults.drop_after {
-            want = want.min(d - sent);
-        }
-        if let Some((after, _)) = faults.stall {
-            if after > sent {
-                want = want.min(after - sent);
-            }
-        }
-        let data = match object.content.read_at(start + sent, want as usize).await {
-            Ok(d) if !d.is_empty() => d,
-            Ok(_) => {
-                let _ = tx
-                    .send(Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "object shorter than announced",
-                    )))
-                    .await;
-                return;
-            }
-            Err(e) => {
-                let _ = tx.send(Err(e)).await;
-                return;
-            }
-        };
-        let pos = start + sent;
-        let data = match faults.corrupt {
-            Some(off) if off >= pos && off < pos + data.len() as u64 => {
-                let mut m = BytesMut::from(&data[..]);
-                let i = (off - pos) as usize;
-                m[i] ^= 0xFF;
-                m.freeze()
-            }
-            _ => data,
-        };
-        let n = data.len() as u64;
-        if let Some(bps) = faults.throttle {
-            let due = Duration::from_secs_f64((sent + n) as f64 / bps as f64);
-            tokio::time::sleep_until(began + due).await;
-        }
-        if tx.send(Ok(data)).await.is_err() {
-            return;
-        }
-        sent += n;
-    }
-}
-
-fn etag_list_matches(header: &str, etag: &str) -> bool {
-    let bare = etag.trim_matches('"');
-    header.split(',').map(str::trim).any(|t| {
-        t == "*"
-            || t.trim_start_matches("W/")
-                .trim_matches('"')
-                .eq_ignore_ascii_case(bare)
-    })
-}
-
-fn http_date(t: SystemTime) -> String {
-    let dt: chrono::DateTime<chrono::Utc> = t.into();
-    dt.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
-}
-
-fn parse_http_date(s: &str) -> Option<SystemTime> {
-    chrono::DateTime::parse_from_rfc2822(s)
-        .ok()
-        .map(|d| d.with_timezone(&chrono::Utc).into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn etag_matching_handles_quotes_lists_and_star() {
-        assert!(etag_list_matches("\"ABC\"", "\"ABC\""));
-        assert!(etag_list_matches("abc", "\"ABC\""));
-        assert!(etag_list_matches("\"x\", \"ABC\"", "\"ABC\""));
-        assert!(etag_list_matches("*", "\"ABC\""));
-        assert!(!etag_list_matches("\"ABD\"", "\"ABC\""));
-    }
-
-    #[test]
-    fn host_port_stripping() {
-        assert_eq!(strip_port("127.0.0.1:8080"), "127.0.0.1");
-        assert_eq!(strip_port("[::1]:8080"), "::1");
-        assert_eq!(strip_port("bucket.example.com"), "bucket.example.com");
-    }
-
-    #[test]
-    fn percent_decoding() {
-        assert_eq!(percent_decode("/a%20b%2Fc").as_deref(), Some("/a b/c"));
-        assert_eq!(percent_decode("%zz"), None);
-        assert_eq!(percent_decode("%E4%B8%AD").as_deref(), Some("中"));
     }
 }

@@ -28,7 +28,10 @@ const PATTERN_BLOCK: usize = (1 << 20) + 13;
 pub struct ObjectInfo {
     /// Size in bytes.
     pub size: u64,
-    /// The ETag header value, with its quotes (`"5EB63BBBE01EEED093CB22BB8F5ACDC3"`).
+    /// The ETag header value, with its quotes (`"5EB63BBBE01EEED093CB22BB8F5ACDC3"`): the MD5
+    /// of the content for [`ObjectStore::put`] into memory; for a file, an MD5 of its identity
+    /// (device, inode, size, modification time), known without reading it and stable while the
+    /// file is unchanged; for generated objects, derived from seed and length.
     pub etag: String,
     /// CRC-64/XZ (ECMA-182) of the whole object, sent as decimal in `x-oss-hash-crc64ecma`.
     pub crc64: u64,
@@ -39,19 +42,46 @@ pub struct ObjectInfo {
 #[derive(Debug)]
 pub(crate) enum Content {
     Memory(Bytes),
-    Pattern { block: Bytes, len: u64 },
-    File(PathBuf),
+    Pattern {
+        block: Bytes,
+        len: u64,
+    },
+    /// An open regular file (opened once per request, so a path swapped for a link later
+    /// changes nothing for this answer).
+    File(Arc<std::fs::File>),
 }
 
 #[derive(Debug)]
 pub(crate) struct Object {
     pub(crate) content: Content,
     pub(crate) info: ObjectInfo,
+    /// The CRC-64 when known: a big file's is computed after its first answer has started.
+    pub(crate) crc64: Option<u64>,
     pub(crate) content_type: String,
 }
 
-/// Hashes of files, keyed by path, valid while length and mtime are unchanged.
-type FileMetaCache = HashMap<PathBuf, (u64, SystemTime, ObjectInfo)>;
+/// Files up to this size are hashed before their first answer (milliseconds); a bigger one is
+/// answered at once, without `x-oss-hash-crc64ecma`, while a background thread hashes it.
+const HASH_BEFORE_ANSWER: u64 = 4 << 20;
+
+/// The CRC-64 of a file, or the fact that a background thread is computing it.
+#[derive(Debug, Clone, Copy)]
+enum FileCrc {
+    Known(u64),
+    Hashing,
+}
+
+/// CRCs of files, keyed by path, valid while length and mtime are unchanged.
+type FileMetaCache = HashMap<PathBuf, (u64, SystemTime, FileCrc)>;
+
+/// When a file's CRC-64 may be computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HashWhen {
+    /// Now, whatever the size (the library API: `info`, `put`).
+    Now,
+    /// Now for small files, in the background for big ones (answering a request).
+    Background,
+}
 
 #[derive(Debug)]
 enum Bucket {
@@ -63,12 +93,67 @@ enum Bucket {
 struct StoreInner {
     buckets: BTreeMap<String, Bucket>,
     root: Option<PathBuf>,
+    follow_symlinks: bool,
+}
+
+impl StoreInner {
+    /// The folder of a bucket under the root, and the folder its files must stay in (the root,
+    /// unless links may be followed anywhere).
+    fn root_bucket(&self, bucket: &str) -> Option<(PathBuf, Option<PathBuf>)> {
+        let root = self.root.as_ref()?;
+        if check_bucket(bucket).is_err() {
+            return None;
+        }
+        let dir = root.join(bucket);
+        if !dir.is_dir() {
+            return None;
+        }
+        if self.follow_symlinks {
+            return Some((dir, None));
+        }
+        let real = dir.canonicalize().ok()?;
+        real.starts_with(root).then(|| (real, Some(root.clone())))
+    }
+
+    /// The folder a directory-backed bucket's files must stay in, if confined.
+    fn confinement(&self, dir: &Path) -> Option<PathBuf> {
+        (!self.follow_symlinks).then(|| dir.to_path_buf())
+    }
 }
 
 pub(crate) enum Lookup {
     NoSuchBucket,
     NoSuchKey,
     Found(Arc<Object>),
+    /// The object may exist but cannot be opened now (out of file descriptors, an I/O error).
+    Unavailable(String),
+}
+
+/// Why a file cannot be served.
+#[derive(Debug)]
+enum FileProblem {
+    /// Missing, not a regular file, or outside the served folder: answered as a missing key.
+    Missing(String),
+    /// Anything else (EMFILE, EIO, ...): a server-side failure, worth retrying.
+    Unavailable(io::Error),
+}
+
+impl FileProblem {
+    fn from_io(e: io::Error) -> Self {
+        match e.kind() {
+            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => Self::Missing(e.to_string()),
+            _ => Self::Unavailable(e),
+        }
+    }
+}
+
+impl From<FileProblem> for ServerError {
+    fn from(p: FileProblem) -> Self {
+        match p {
+            FileProblem::Missing(m) => ServerError::new(ServerErrorKind::InvalidInput, m),
+            FileProblem::Unavailable(e) => io_err(e),
+        }
+    }
 }
 
 /// The objects a [`TestServer`](crate::TestServer) serves. Cheap to clone; clones share contents,
@@ -77,7 +162,8 @@ pub(crate) enum Lookup {
 /// Buckets are either in memory ([`ObjectStore::put`], [`ObjectStore::put_generated`]), a
 /// directory ([`ObjectStore::mount_dir`]: the files under it are the keys), or a root directory
 /// whose subdirectories are buckets ([`ObjectStore::mount_root`]). Keys containing `..`, `.` or
-/// empty path segments are never resolved on disk.
+/// empty path segments are never resolved on disk, and symbolic links are followed only as far
+/// as they stay inside the mounted folder (unless [`ObjectStore::follow_symlinks`] allows more).
 ///
 /// ```
 /// let store = oss_testserver::ObjectStore::new();
@@ -150,6 +236,33 @@ impl ObjectStore {
         Ok(())
     }
 
+    /// Whether symbolic links in mounted folders may lead anywhere (default `false`).
+    ///
+    /// By default a bucket folder or file whose real path (all links resolved, checked on the
+    /// file as opened) is outside the folder given to [`mount_root`](ObjectStore::mount_root) or
+    /// [`mount_dir`](ObjectStore::mount_dir) is answered as missing: another local user who can
+    /// create links in the served folder cannot make the server serve `/etc/passwd`.
+    ///
+    /// ```
+    /// let root = tempfile::tempdir().unwrap();
+    /// let outside = tempfile::tempdir().unwrap();
+    /// std::fs::write(outside.path().join("secret.txt"), b"secret").unwrap();
+    /// std::fs::create_dir(root.path().join("bucket")).unwrap();
+    /// std::os::unix::fs::symlink(
+    ///     outside.path().join("secret.txt"),
+    ///     root.path().join("bucket/link.txt"),
+    /// )
+    /// .unwrap();
+    /// let store = oss_testserver::ObjectStore::new();
+    /// store.mount_root(root.path()).unwrap();
+    /// assert!(store.info("bucket", "link.txt").is_none());
+    /// store.follow_symlinks(true);
+    /// assert_eq!(store.info("bucket", "link.txt").unwrap().size, 6);
+    /// ```
+    pub fn follow_symlinks(&self, follow: bool) {
+        self.write().follow_symlinks = follow;
+    }
+
     /// Stores `data` under `bucket`/`key` in memory, creating the bucket if needed, and returns
     /// the new ETag, size and CRC. A directory-backed bucket gets the file written instead.
     ///
@@ -174,7 +287,10 @@ impl ObjectStore {
                 std::fs::create_dir_all(parent).map_err(io_err)?;
             }
             std::fs::write(&path, &data).map_err(io_err)?;
-            return self.file_object(&path).map(|o| o.info.clone());
+            return self
+                .file_object(&path, None, HashWhen::Now)
+                .map(|o| o.info.clone())
+                .map_err(ServerError::from);
         }
         let mut md5 = Md5::new();
         md5.update(&data);
@@ -244,7 +360,7 @@ impl ObjectStore {
     /// assert_eq!(store.info("bucket", "k").unwrap().size, 3);
     /// ```
     pub fn info(&self, bucket: &str, key: &str) -> Option<ObjectInfo> {
-        match self.lookup(bucket, key) {
+        match self.find(bucket, key, HashWhen::Now) {
             Lookup::Found(o) => Some(o.info.clone()),
             _ => None,
         }
@@ -252,13 +368,17 @@ impl ObjectStore {
 
     pub(crate) fn bucket_exists(&self, bucket: &str) -> bool {
         let inner = self.read();
-        inner.buckets.contains_key(bucket)
-            || (check_bucket(bucket).is_ok()
-                && inner.root.as_ref().is_some_and(|r| r.join(bucket).is_dir()))
+        inner.buckets.contains_key(bucket) || inner.root_bucket(bucket).is_some()
     }
 
+    /// The object to answer a request with; a big file not hashed yet is returned at once with
+    /// its CRC-64 unknown, and hashed in the background for the next requests.
     pub(crate) fn lookup(&self, bucket: &str, key: &str) -> Lookup {
-        let dir = {
+        self.find(bucket, key, HashWhen::Background)
+    }
+
+    fn find(&self, bucket: &str, key: &str, when: HashWhen) -> Lookup {
+        let (dir, confined_to) = {
             let inner = self.read();
             match inner.buckets.get(bucket) {
                 Some(Bucket::Memory(map)) => {
@@ -267,21 +387,20 @@ impl ObjectStore {
                         None => Lookup::NoSuchKey,
                     }
                 }
-                Some(Bucket::Dir(d)) => d.clone(),
-                None => match &inner.root {
-                    Some(r) if check_bucket(bucket).is_ok() && r.join(bucket).is_dir() => {
-                        r.join(bucket)
-                    }
-                    _ => return Lookup::NoSuchBucket,
+                Some(Bucket::Dir(d)) => (d.clone(), inner.confinement(d)),
+                None => match inner.root_bucket(bucket) {
+                    Some(found) => found,
+                    None => return Lookup::NoSuchBucket,
                 },
             }
         };
         let Some(path) = safe_join(&dir, key) else {
             return Lookup::NoSuchKey;
         };
-        match self.file_object(&path) {
+        match self.file_object(&path, confined_to.as_deref(), when) {
             Ok(o) => Lookup::Found(Arc::new(o)),
-            Err(_) => Lookup::NoSuchKey,
+            Err(FileProblem::Missing(_)) => Lookup::NoSuchKey,
+            Err(FileProblem::Unavailable(e)) => Lookup::Unavailable(e.to_string()),
         }
     }
 
@@ -290,10 +409,7 @@ impl ObjectStore {
         let dir = match inner.buckets.get(bucket) {
             Some(Bucket::Dir(d)) => d.clone(),
             Some(Bucket::Memory(_)) => return None,
-            None => match &inner.root {
-                Some(r) if r.join(bucket).is_dir() => r.join(bucket),
-                _ => return None,
-            },
+            None => inner.root_bucket(bucket)?.0,
         };
         Some(safe_join(&dir, key).ok_or_else(|| {
             ServerError::new(
@@ -303,34 +419,111 @@ impl ObjectStore {
         }))
     }
 
-    fn file_object(&self, path: &Path) -> Result<Object, ServerError> {
-        let meta = std::fs::metadata(path).map_err(io_err)?;
-        if !meta.is_file() {
-            return Err(ServerError::new(ServerErrorKind::Io, "not a regular file"));
+    /// Opens the file at `path` and describes it; with `confined_to`, the file as opened must
+    /// really be inside that folder (links resolved), else it is refused.
+    fn file_object(
+        &self,
+        path: &Path,
+        confined_to: Option<&Path>,
+        when: HashWhen,
+    ) -> Result<Object, FileProblem> {
+        let not_regular =
+            || FileProblem::Missing(format!("{} is not a regular file", path.display()));
+        // Checked before opening, so that a FIFO or device is never opened (open would block).
+        if !std::fs::metadata(path)
+            .map_err(FileProblem::from_io)?
+            .is_file()
+        {
+            return Err(not_regular());
         }
-        let mtime = meta.modified().map_err(io_err)?;
+        let file = std::fs::File::open(path).map_err(FileProblem::from_io)?;
+        if let Some(base) = confined_to {
+            let real = real_path(&file, path).map_err(FileProblem::from_io)?;
+            if !real.starts_with(base) {
+                return Err(FileProblem::Missing(format!(
+                    "{} leads outside the served folder {} (links are not followed out of it)",
+                    path.display(),
+                    base.display()
+                )));
+            }
+        }
+        let meta = file.metadata().map_err(FileProblem::from_io)?;
+        if !meta.is_file() {
+            return Err(not_regular());
+        }
+        let mtime = meta.modified().map_err(FileProblem::from_io)?;
+        let len = meta.len();
         let cached = self
             .file_meta
             .lock()
             .ok()
-            .and_then(|m| m.get(path).cloned())
-            .filter(|(len, t, _)| *len == meta.len() && *t == mtime)
-            .map(|(_, _, info)| info);
-        let info = match cached {
-            Some(info) => info,
-            None => {
-                let info = hash_file(path, mtime)?;
-                if let Ok(mut m) = self.file_meta.lock() {
-                    m.insert(path.to_path_buf(), (meta.len(), mtime, info.clone()));
-                }
-                info
+            .and_then(|m| m.get(path).copied())
+            .filter(|(l, t, _)| *l == len && *t == mtime)
+            .map(|(_, _, crc)| crc);
+        let crc64 = match (cached, when) {
+            (Some(FileCrc::Known(crc)), _) => Some(crc),
+            (Some(FileCrc::Hashing), HashWhen::Background) => None,
+            (_, HashWhen::Background) if len > HASH_BEFORE_ANSWER => {
+                self.hash_in_background(&file, path, len, mtime);
+                None
+            }
+            _ => {
+                let crc = crc_file(&file).map_err(FileProblem::Unavailable)?;
+                self.remember_crc(path, len, mtime, FileCrc::Known(crc));
+                Some(crc)
             }
         };
         Ok(Object {
-            content: Content::File(path.to_path_buf()),
-            info,
+            content: Content::File(Arc::new(file)),
+            info: ObjectInfo {
+                size: len,
+                etag: file_etag(&meta),
+                crc64: crc64.unwrap_or_default(),
+                last_modified: truncate_seconds(mtime),
+            },
+            crc64,
             content_type: content_type_for(path),
         })
+    }
+
+    fn remember_crc(&self, path: &Path, len: u64, mtime: SystemTime, crc: FileCrc) {
+        if let Ok(mut m) = self.file_meta.lock() {
+            m.insert(path.to_path_buf(), (len, mtime, crc));
+        }
+    }
+
+    /// Starts one thread computing the file's CRC-64 (unless one already is); the result is kept
+    /// for the file as it was (length and mtime) when hashing began.
+    fn hash_in_background(&self, file: &std::fs::File, path: &Path, len: u64, mtime: SystemTime) {
+        let Ok(file) = file.try_clone() else { return };
+        self.remember_crc(path, len, mtime, FileCrc::Hashing);
+        let cache = self.file_meta.clone();
+        let key = path.to_path_buf();
+        let spawned = std::thread::Builder::new()
+            .name("oss-testserver-crc".into())
+            .spawn(move || {
+                let crc = crc_file(&file);
+                let Ok(mut m) = cache.lock() else { return };
+                let ours = matches!(
+                    m.get(&key),
+                    Some((l, t, FileCrc::Hashing)) if *l == len && *t == mtime
+                );
+                match crc {
+                    Ok(crc) if ours => {
+                        m.insert(key, (len, mtime, FileCrc::Known(crc)));
+                    }
+                    // A read error: forget the marker, the next request tries again.
+                    Err(_) if ours => {
+                        m.remove(&key);
+                    }
+                    _ => {}
+                }
+            });
+        if spawned.is_err() {
+            if let Ok(mut m) = self.file_meta.lock() {
+                m.remove(path);
+            }
+        }
     }
 
     fn insert(&self, bucket: &str, key: &str, content: Content, info: ObjectInfo) {
@@ -344,6 +537,7 @@ impl ObjectStore {
                 key.to_string(),
                 Arc::new(Object {
                     content,
+                    crc64: Some(info.crc64),
                     info,
                     content_type: content_type_for(Path::new(key)),
                 }),
@@ -431,11 +625,10 @@ impl Content {
                 let end = (pos + take).min(block.len());
                 Ok(block.slice(pos..end))
             }
-            Content::File(path) => {
-                let path = path.clone();
+            Content::File(file) => {
+                let f = file.clone();
                 tokio::task::spawn_blocking(move || {
                     use std::os::unix::fs::FileExt as _;
-                    let f = std::fs::File::open(path)?;
                     let mut buf = vec![0u8; max];
                     let mut got = 0;
                     while got < max {
@@ -455,28 +648,51 @@ impl Content {
     }
 }
 
-fn hash_file(path: &Path, mtime: SystemTime) -> Result<ObjectInfo, ServerError> {
-    use std::io::Read as _;
-    let mut f = std::fs::File::open(path).map_err(io_err)?;
-    let mut md5 = Md5::new();
+/// Where an open file really is: the kernel's name for it on Linux (immune to a link swapped
+/// in after opening), the canonical form of its path elsewhere.
+fn real_path(file: &std::fs::File, path: &Path) -> io::Result<PathBuf> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd as _;
+        if let Ok(p) = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
+            return Ok(p);
+        }
+    }
+    let _ = file;
+    path.canonicalize()
+}
+
+/// The CRC-64/XZ of a whole file, read with `pread` (the descriptor's offset is not touched).
+fn crc_file(file: &std::fs::File) -> io::Result<u64> {
+    use std::os::unix::fs::FileExt as _;
     let mut crc = crc64fast::Digest::new();
     let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
+    let mut offset = 0u64;
     loop {
-        let n = f.read(&mut buf).map_err(io_err)?;
+        let n = file.read_at(&mut buf, offset)?;
         if n == 0 {
             break;
         }
-        md5.update(&buf[..n]);
         crc.write(&buf[..n]);
-        size += n as u64;
+        offset += n as u64;
     }
-    Ok(ObjectInfo {
-        size,
-        etag: format!("\"{}\"", hex::encode_upper(md5.finalize())),
-        crc64: crc.sum64(),
-        last_modified: truncate_seconds(mtime),
-    })
+    Ok(crc.sum64())
+}
+
+/// A file's ETag, from what identifies this version of it, so that it is known before any byte
+/// is read and changes when the file does.
+fn file_etag(meta: &std::fs::Metadata) -> String {
+    use std::os::unix::fs::MetadataExt as _;
+    let mut md5 = Md5::new();
+    md5.update(format!(
+        "file:{}:{}:{}:{}.{}",
+        meta.dev(),
+        meta.ino(),
+        meta.len(),
+        meta.mtime(),
+        meta.mtime_nsec()
+    ));
+    format!("\"{}\"", hex::encode_upper(md5.finalize()))
 }
 
 fn safe_join(dir: &Path, key: &str) -> Option<PathBuf> {

@@ -1,7 +1,7 @@
 //! Suite `client`, three kinds of case file (any of them may be absent from a `--dir` folder):
 //!
 //! * `presign-cases.json` with `presign-expected.json` (the published format, see
-//!   `conformance/client/FORMAT.md`), run through `oss_client::batch`, and compared under the
+//!   `conformance/client/FORMAT.md`), run through `oss_cli::batch`, and compared under the
 //!   rule of FORMAT.md: scheme, host with port, raw path and fragment byte-identical; the sorted
 //!   raw query pairs identical; `method`, `expiration` and `signed_headers` equal. `any` cases
 //!   are recorded as skipped with their note; an `unsupported` or missing result fails. A case
@@ -327,7 +327,7 @@ fn presign(dir: &Path) -> Result<Vec<CaseOutcome>, String> {
     let expected = expected
         .as_array()
         .ok_or("presign-expected.json must be a JSON array")?;
-    let results = oss_client::batch::run_values(cases);
+    let results = oss_cli::batch::run_values(cases);
     let mut by_id: BTreeMap<String, Value> = BTreeMap::new();
     for result in results {
         let value = serde_json::to_value(&result).map_err(|e| e.to_string())?;

@@ -1,0 +1,149 @@
+//! Files are answered before they are hashed: a big file's first answer carries its ETag (from
+//! the file's identity) but no CRC-64, which a background thread computes and every later answer
+//! carries; a small file has its CRC-64 on the first answer.
+
+use std::time::Duration;
+
+use oss_testserver::{ServerBuilder, TestServer};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+async fn get(server: &TestServer, target: &str, extra: &str) -> Answer {
+    let mut s = TcpStream::connect(server.addr()).await.unwrap();
+    let req = format!("GET {target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n{extra}\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+fn crc64(data: &[u8]) -> u64 {
+    let mut d = crc64fast::Digest::new();
+    d.write(data);
+    d.sum64()
+}
+
+fn sample(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 56) as u8
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_big_file_is_answered_first_and_hashed_for_the_next_answers() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("bucket")).unwrap();
+    let data = sample(24 << 20);
+    std::fs::write(root.path().join("bucket/big.bin"), &data).unwrap();
+    let server = ServerBuilder::new()
+        .root_dir(root.path())
+        .start()
+        .await
+        .unwrap();
+
+    // The first answer does not wait for the hash: no CRC header, the whole body.
+    let first = get(&server, "/bucket/big.bin", "").await;
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("x-oss-hash-crc64ecma"), None);
+    assert!(first.body == data, "the first body differs");
+    let etag = first.header("etag").expect("an ETag at once").to_string();
+
+    // Later answers carry the CRC-64 the background thread computed, and the same ETag.
+    let want = crc64(&data).to_string();
+    let mut answer = get(&server, "/bucket/big.bin", "range: bytes=0-9\r\n").await;
+    for _ in 0..300 {
+        if answer.header("x-oss-hash-crc64ecma").is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        answer = get(&server, "/bucket/big.bin", "range: bytes=0-9\r\n").await;
+    }
+    assert_eq!(answer.status, 206);
+    assert_eq!(answer.header("x-oss-hash-crc64ecma"), Some(want.as_str()));
+    assert_eq!(answer.header("etag"), Some(etag.as_str()));
+    assert_eq!(answer.body, &data[..10]);
+    // The store's own API hashes when asked, and agrees.
+    let info = server.store().info("bucket", "big.bin").unwrap();
+    assert_eq!(info.crc64.to_string(), want);
+    assert_eq!(info.etag, etag);
+    // The ETag pins the version: If-Match with it is served.
+    let pinned = get(
+        &server,
+        "/bucket/big.bin",
+        &format!("if-match: {etag}\r\nrange: bytes=0-0\r\n"),
+    )
+    .await;
+    assert_eq!(pinned.status, 206);
+
+    // A changed file gets a new ETag, and its own CRC once hashed again.
+    let changed = sample(24 << 20).into_iter().rev().collect::<Vec<u8>>();
+    std::fs::write(root.path().join("bucket/big.bin"), &changed).unwrap();
+    let info = server.store().info("bucket", "big.bin").unwrap();
+    assert_ne!(info.etag, etag);
+    assert_eq!(info.crc64, crc64(&changed));
+    let again = get(&server, "/bucket/big.bin", "range: bytes=0-9\r\n").await;
+    assert_eq!(
+        again.header("x-oss-hash-crc64ecma"),
+        Some(crc64(&changed).to_string().as_str())
+    );
+}
+
+#[tokio::test]
+async fn a_small_file_has_its_crc_on_the_first_answer() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("bucket")).unwrap();
+    let data = sample(700_000);
+    std::fs::write(root.path().join("bucket/small.bin"), &data).unwrap();
+    let server = ServerBuilder::new()
+        .root_dir(root.path())
+        .start()
+        .await
+        .unwrap();
+    let first = get(&server, "/bucket/small.bin", "range: bytes=0-99\r\n").await;
+    assert_eq!(first.status, 206);
+    assert_eq!(
+        first.header("x-oss-hash-crc64ecma"),
+        Some(crc64(&data).to_string().as_str())
+    );
+    assert_eq!(first.body, &data[..100]);
+}
