@@ -15,7 +15,15 @@
 //! dropped connections after N bytes, throttling, stalls, delayed headers, an object replaced
 //! between requests, corrupted bytes, wrong CRC headers, ignored ranges.
 //!
-//! It binds only loopback addresses unless told otherwise.
+//! It binds only loopback addresses unless told otherwise, and what a client can take from it is
+//! bounded: request heads ([`ServerBuilder::max_header_bytes`]), time without a request in
+//! progress ([`ServerBuilder::header_read_timeout`]), TLS handshakes
+//! ([`ServerBuilder::tls_handshake_timeout`]), open connections
+//! ([`ServerBuilder::max_connections`]) and the request log
+//! ([`ServerBuilder::request_log_capacity`]). Symbolic links in served folders are not followed
+//! out of them ([`ObjectStore::follow_symlinks`]). A file is answered before it is hashed: one
+//! over 4 MiB has no `x-oss-hash-crc64ecma` on its first answer, while a background thread
+//! computes it for the next ones.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
