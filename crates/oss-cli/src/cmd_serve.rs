@@ -204,8 +204,9 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
         );
         say!("download with:");
         say!("  oss-presign get{ca_flag} URL");
+        let mut interrupts = Interrupts::install()?;
         say!("serving until interrupted (Ctrl-C or SIGTERM)");
-        let interrupted = interrupted().await;
+        let interrupted = interrupts.wait().await;
         server.shutdown().await;
         // The default CA file is ours to clean up; one the user named is left for them.
         if let Some(path) = ca_to_remove {
@@ -215,25 +216,49 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
     })
 }
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM, whichever comes first: both stop the server the same
-/// way.
-async fn interrupted() -> Result<(), Failure> {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Ctrl-C (SIGINT) and SIGTERM, both stopping the server the same way. The handlers are
+/// installed when this is made, before the banner says "serving until interrupted", so a
+/// signal sent as soon as the banner is read is never lost (tokio's `ctrl_c()` only installs
+/// its handler when first polled).
+struct Interrupts {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = signal(SignalKind::terminate())
-            .map_err(|e| Failure::internal(format!("cannot wait for SIGTERM: {e}")))?;
-        tokio::select! {
-            r = ctrl_c => r.map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}"))),
-            _ = term.recv() => Ok(()),
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Interrupts {
+    fn install() -> Result<Self, Failure> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let int = signal(SignalKind::interrupt())
+                .map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}")))?;
+            let term = signal(SignalKind::terminate())
+                .map_err(|e| Failure::internal(format!("cannot wait for SIGTERM: {e}")))?;
+            Ok(Self { int, term })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        ctrl_c
-            .await
-            .map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}")))
+
+    /// Resolves on the first of the two signals.
+    async fn wait(&mut self) -> Result<(), Failure> {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.int.recv() => Ok(()),
+                _ = self.term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c()
+                .await
+                .map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}")))
+        }
     }
 }
 
