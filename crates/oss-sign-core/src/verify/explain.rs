@@ -41,7 +41,7 @@ impl Explanation {
 /// Recomputes the canonical request and string to sign of a presigned URL as a verifier would,
 /// without a secret and without checking the time: what a user compares with the client's when
 /// OSS answers `SignatureDoesNotMatch`. Fails on the same malformed or missing parameters as
-/// [`verify_presigned`].
+/// [`verify_presigned`](super::verify_presigned).
 ///
 /// ```
 /// use oss_sign_core::{v4, SignableRequest, SigningTime};

@@ -5,7 +5,7 @@ use crate::time::SigningTime;
 use alloc::format;
 use alloc::string::String;
 
-/// Options of verification beyond the defaults of [`verify_presigned`].
+/// Options of verification beyond the defaults of [`verify_presigned`](super::verify_presigned).
 ///
 /// ```
 /// use oss_sign_core::{v4, SignableRequest, SigningTime};
