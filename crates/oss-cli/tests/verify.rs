@@ -364,6 +364,30 @@ fn refusals_and_usage_errors_have_their_own_codes() {
 }
 
 #[test]
+fn a_malformed_parameter_is_listed_with_what_is_wrong() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let url = format!("{}&response-content-type=%+F", sample_url(&home, &[]));
+    let output = verify(&home, &["--at", INSIDE, &url]);
+    assert_eq!(code(&output), 12, "{}", both(&output));
+    let text = stdout(&output);
+    let listed = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("response-content-type"))
+        .unwrap_or_else(|| panic!("the parameter is not listed in\n{text}"));
+    assert!(
+        listed.contains("! query parameter \"response-content-type\" is malformed"),
+        "{listed}"
+    );
+    assert!(listed.contains("%+F"), "{listed}");
+    // The parameters around it are still decoded and explained.
+    assert!(
+        text.contains("x-oss-expires           = 900 (15m)"),
+        "{text}"
+    );
+    assert!(text.contains("result:     REFUSED"), "{text}");
+}
+
+#[test]
 fn a_security_token_is_never_printed() {
     let home = tempfile::tempdir().expect("temp dir");
     let token = "CAIS-example-sts-token/with+chars=";
