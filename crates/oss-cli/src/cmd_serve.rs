@@ -204,8 +204,11 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
         );
         say!("download with:");
         say!("  oss-presign get{ca_flag} URL");
+        // Listen before saying so: a signal sent as soon as the line is read must stop the
+        // server cleanly, not kill it with the CA file left behind.
+        let interrupts = Interrupts::listen()?;
         say!("serving until interrupted (Ctrl-C or SIGTERM)");
-        let interrupted = interrupted().await;
+        let interrupted = interrupts.wait().await;
         server.shutdown().await;
         // The default CA file is ours to clean up; one the user named is left for them.
         if let Some(path) = ca_to_remove {
@@ -215,25 +218,51 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
     })
 }
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM, whichever comes first: both stop the server the same
-/// way.
-async fn interrupted() -> Result<(), Failure> {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Ctrl-C (SIGINT) and SIGTERM, listened for from [`Interrupts::listen`] on: both stop the
+/// server the same way.
+struct Interrupts {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = signal(SignalKind::terminate())
-            .map_err(|e| Failure::internal(format!("cannot wait for SIGTERM: {e}")))?;
-        tokio::select! {
-            r = ctrl_c => r.map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}"))),
-            _ = term.recv() => Ok(()),
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl Interrupts {
+    /// Starts listening (a signal from here on is caught, even before [`wait`](Self::wait)).
+    fn listen() -> Result<Self, Failure> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let listen = |kind: SignalKind, name: &str| {
+                signal(kind).map_err(|e| Failure::internal(format!("cannot wait for {name}: {e}")))
+            };
+            Ok(Self {
+                int: listen(SignalKind::interrupt(), "Ctrl-C")?,
+                term: listen(SignalKind::terminate(), "SIGTERM")?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        ctrl_c
-            .await
-            .map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}")))
+
+    /// Resolves on the first of them.
+    async fn wait(self) -> Result<(), Failure> {
+        #[cfg(unix)]
+        {
+            let Self { mut int, mut term } = self;
+            tokio::select! {
+                _ = int.recv() => Ok(()),
+                _ = term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c()
+                .await
+                .map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}")))
+        }
     }
 }
 
