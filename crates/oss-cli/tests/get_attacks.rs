@@ -105,11 +105,7 @@ async fn signals_half_way_cancel_cleanly() {
             .unwrap()
             .unwrap();
         assert_eq!(output.status.code(), Some(code), "{}", both(&output));
-        assert!(
-            stderr(&output).contains(&format!("interrupted by SIG{signal}")),
-            "{}",
-            both(&output)
-        );
+        assert_stderr_has(&output, &format!("interrupted by SIG{signal}"));
         assert!(!target.exists());
         let left = entries(dir.path());
         if !resume {
@@ -173,11 +169,7 @@ async fn names_from_the_url_are_safe_and_never_replace_a_file() {
             .current_dir(cwd.path())
             .args(["get", &url]));
         assert_eq!(code_of(&output), 2, "{}", both(&output));
-        assert!(
-            stderr(&output).contains("not replaced"),
-            "{}",
-            both(&output)
-        );
+        assert_stderr_has(&output, "not replaced");
         assert_eq!(std::fs::read(cwd.path().join(want)).unwrap(), b"mine");
     }
     assert!(!cwd.path().join(".bashrc").exists());
@@ -355,11 +347,7 @@ fn timeout_stops_a_trickling_server() {
         .arg(dir.path().join("k.bin"))
         .arg(&url));
     assert_eq!(code_of(&output), 20, "{}", both(&output));
-    assert!(
-        stderr(&output).contains("download timeout"),
-        "{}",
-        both(&output)
-    );
+    assert_stderr_has(&output, "download timeout");
     assert!(entries(dir.path()).is_empty());
     let output = run(oss_presign(&home).args(["get", "--timeout", "0", "-o", "x", &url]));
     assert_eq!(code_of(&output), 2, "{}", both(&output));

@@ -248,11 +248,7 @@ fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
     // The server's certificate is not trusted without --ca-cert: a TLS (network) failure.
     let output = get(&home, &["-o", &target_arg, &url]);
     assert_eq!(code(&output), 20, "{}", both(&output));
-    assert!(
-        stderr(&output).contains("--ca-cert FILE"),
-        "{}",
-        both(&output)
-    );
+    assert_stderr_has(&output, "--ca-cert FILE");
     assert!(entries(refused.path()).is_empty());
 }
 
@@ -343,11 +339,7 @@ fn serve_refuses_bad_setups() {
     let output =
         run(oss_presign(&home).args(["serve", "--access-key-id", AK, "--root", &root_arg]));
     assert_eq!(code(&output), 2, "{}", both(&output));
-    assert!(
-        stderr(&output).contains("--access-key-secret"),
-        "{}",
-        both(&output)
-    );
+    assert_stderr_has(&output, "--access-key-secret");
 }
 
 #[test]

@@ -7,6 +7,17 @@ use std::process::{Command, Output};
 pub(crate) const AK: &str = "LTAI5tExampleAccessKeyId";
 pub(crate) const SK: &str = "ExampleAccessKeySecret0123456789abcd";
 
+/// `url` for examplebucket/k in cn-hangzhou, the smallest complete presign.
+pub(crate) const URL_ARGS: [&str; 7] = [
+    "url",
+    "--region",
+    "cn-hangzhou",
+    "--bucket",
+    "examplebucket",
+    "--key",
+    "k",
+];
+
 /// A command with an empty environment: no credentials, no home, no metadata service.
 pub(crate) fn oss_presign(home: &tempfile::TempDir) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_oss-presign"));
@@ -66,4 +77,24 @@ pub(crate) fn assert_no_secret(output: &Output, secret: &str) {
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(!out.contains(secret), "secret in stdout");
     assert!(!err.contains(secret), "secret in stderr");
+}
+
+/// Asserts that stdout contains `needle`, showing both streams when it does not.
+#[track_caller]
+pub(crate) fn assert_stdout_has(output: &Output, needle: &str) {
+    assert!(
+        stdout(output).contains(needle),
+        "{needle:?} not in stdout\n{}",
+        both(output)
+    );
+}
+
+/// Asserts that stderr contains `needle`, showing both streams when it does not.
+#[track_caller]
+pub(crate) fn assert_stderr_has(output: &Output, needle: &str) {
+    assert!(
+        stderr(output).contains(needle),
+        "{needle:?} not in stderr\n{}",
+        both(output)
+    );
 }
