@@ -204,9 +204,7 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
         );
         say!("download with:");
         say!("  oss-presign get{ca_flag} URL");
-        // Listen before saying so: a signal sent as soon as the line is read must stop the
-        // server cleanly, not kill it with the CA file left behind.
-        let interrupts = Interrupts::listen()?;
+        let mut interrupts = Interrupts::install()?;
         say!("serving until interrupted (Ctrl-C or SIGTERM)");
         let interrupted = interrupts.wait().await;
         server.shutdown().await;
@@ -218,8 +216,10 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
     })
 }
 
-/// Ctrl-C (SIGINT) and SIGTERM, listened for from [`Interrupts::listen`] on: both stop the
-/// server the same way.
+/// Ctrl-C (SIGINT) and SIGTERM, both stopping the server the same way. The handlers are
+/// installed when this is made, before the banner says "serving until interrupted", so a
+/// signal sent as soon as the banner is read is never lost (tokio's `ctrl_c()` only installs
+/// its handler when first polled).
 struct Interrupts {
     #[cfg(unix)]
     int: tokio::signal::unix::Signal,
@@ -228,18 +228,15 @@ struct Interrupts {
 }
 
 impl Interrupts {
-    /// Starts listening (a signal from here on is caught, even before [`wait`](Self::wait)).
-    fn listen() -> Result<Self, Failure> {
+    fn install() -> Result<Self, Failure> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
-            let listen = |kind: SignalKind, name: &str| {
-                signal(kind).map_err(|e| Failure::internal(format!("cannot wait for {name}: {e}")))
-            };
-            Ok(Self {
-                int: listen(SignalKind::interrupt(), "Ctrl-C")?,
-                term: listen(SignalKind::terminate(), "SIGTERM")?,
-            })
+            let int = signal(SignalKind::interrupt())
+                .map_err(|e| Failure::internal(format!("cannot wait for Ctrl-C: {e}")))?;
+            let term = signal(SignalKind::terminate())
+                .map_err(|e| Failure::internal(format!("cannot wait for SIGTERM: {e}")))?;
+            Ok(Self { int, term })
         }
         #[cfg(not(unix))]
         {
@@ -247,14 +244,13 @@ impl Interrupts {
         }
     }
 
-    /// Resolves on the first of them.
-    async fn wait(self) -> Result<(), Failure> {
+    /// Resolves on the first of the two signals.
+    async fn wait(&mut self) -> Result<(), Failure> {
         #[cfg(unix)]
         {
-            let Self { mut int, mut term } = self;
             tokio::select! {
-                _ = int.recv() => Ok(()),
-                _ = term.recv() => Ok(()),
+                _ = self.int.recv() => Ok(()),
+                _ = self.term.recv() => Ok(()),
             }
         }
         #[cfg(not(unix))]
