@@ -1,9 +1,7 @@
 //! Runs the built `oss-presign` binary as a real process.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Output, Stdio};
 
 use serde_json::Value;
 
@@ -200,23 +198,6 @@ fn conformance(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn batch(home: &tempfile::TempDir, input: &str) -> Output {
-    let mut child = oss_presign(home)
-        .arg("batch")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("the binary ends")
-}
-
 fn sorted_query(url: &str) -> (String, Vec<String>) {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut pairs: Vec<String> = query.split('&').map(str::to_owned).collect();
@@ -227,7 +208,7 @@ fn sorted_query(url: &str) -> (String, Vec<String>) {
 #[test]
 fn batch_over_the_conformance_cases_matches_the_expectations() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = batch(&home, &conformance("presign-cases.json"));
+    let output = run_batch(&home, conformance("presign-cases.json").as_bytes());
     assert!(output.status.success(), "{}", stderr(&output));
     let results: Vec<Value> = serde_json::from_str(&stdout(&output)).expect("a JSON array");
     let expected: Vec<Value> =
@@ -263,7 +244,7 @@ fn batch_over_the_conformance_cases_matches_the_expectations() {
 fn batch_refuses_bad_cases_but_exits_zero() {
     let home = tempfile::tempdir().expect("temp dir");
     let input = r#"[{"id": "not-a-case", "expires_seconds": "soon"}, {"id": "empty"}]"#;
-    let output = batch(&home, input);
+    let output = run_batch(&home, input.as_bytes());
     assert!(output.status.success(), "{}", stderr(&output));
     let results: Vec<Value> = serde_json::from_str(&stdout(&output)).expect("a JSON array");
     assert_eq!(results.len(), 2);
@@ -277,7 +258,7 @@ fn batch_refuses_bad_cases_but_exits_zero() {
 #[test]
 fn batch_fails_on_unreadable_input() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = batch(&home, "this is not JSON");
+    let output = run_batch(&home, b"this is not JSON");
     assert!(!output.status.success());
     assert!(stdout(&output).is_empty());
     assert_stderr_has(&output, "not a JSON array");

@@ -93,15 +93,6 @@ fn get(home: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
     output
 }
 
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
     let home = tempfile::tempdir().expect("temp dir");

@@ -82,19 +82,52 @@ pub(crate) fn assert_no_secret(output: &Output, secret: &str) {
 /// Asserts that stdout contains `needle`, showing both streams when it does not.
 #[track_caller]
 pub(crate) fn assert_stdout_has(output: &Output, needle: &str) {
-    assert!(
-        stdout(output).contains(needle),
-        "{needle:?} not in stdout\n{}",
-        both(output)
-    );
+    assert_stream_has(output, "stdout", &stdout(output), needle);
 }
 
 /// Asserts that stderr contains `needle`, showing both streams when it does not.
 #[track_caller]
 pub(crate) fn assert_stderr_has(output: &Output, needle: &str) {
+    assert_stream_has(output, "stderr", &stderr(output), needle);
+}
+
+#[track_caller]
+fn assert_stream_has(output: &Output, name: &str, text: &str, needle: &str) {
     assert!(
-        stderr(output).contains(needle),
-        "{needle:?} not in stderr\n{}",
+        text.contains(needle),
+        "{needle:?} not in {name}\n{}",
         both(output)
     );
+}
+
+/// The names in a folder, sorted.
+pub(crate) fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Runs `batch` with `input` on stdin (written from a thread, so a large input cannot block
+/// against a full stdout) and waits for it.
+pub(crate) fn run_batch(home: &tempfile::TempDir, input: &[u8]) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = oss_presign(home)
+        .arg("batch")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("the binary ends");
+    writer.join().expect("writer");
+    output
 }
