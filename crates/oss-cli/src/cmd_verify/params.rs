@@ -73,14 +73,15 @@ impl Window {
     }
 }
 
+/// Any of these makes a URL a V4 one.
+const V4_PARAMS: [&str; 3] = [
+    "x-oss-signature",
+    "x-oss-credential",
+    "x-oss-signature-version",
+];
+
 pub(super) fn window(params: &Params<'_>) -> Window {
-    let v4 = [
-        "x-oss-signature",
-        "x-oss-credential",
-        "x-oss-signature-version",
-    ]
-    .iter()
-    .any(|n| params.get(n).is_some());
+    let v4 = V4_PARAMS.iter().any(|n| params.get(n).is_some());
     if v4 {
         let signed_at = params
             .get("x-oss-date")
