@@ -192,11 +192,9 @@ async fn soak(downloads: usize, seed: u64) -> BTreeMap<String, usize> {
         .await
         .expect("server");
     let downloader = Arc::new(
-        Downloader::builder()
-            .add_root_certificate_der(server.tls().expect("tls").ca_certificate_der())
-            .part_size(PART)
-            .parallelism(3)
-            .write_buffer(16 << 10)
+        // The shared test settings (64 KiB parts, 3 at a time), with a shorter idle timeout
+        // so stalls fail fast, and a lower retry cap.
+        common::builder(&server)
             .idle_timeout(Duration::from_millis(300))
             .retry(common::fast_retry(4, Duration::from_millis(40)))
             .build()
