@@ -87,7 +87,7 @@ fn nightly_cargo(args: &[&str]) -> Command {
     command
         .arg(toolchain_arg())
         .args(args)
-        .current_dir(crate::workspace_root())
+        .current_dir(xtask::workspace::root())
         .env_remove("RUSTUP_TOOLCHAIN")
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("RUSTFLAGS")
@@ -200,7 +200,7 @@ fn tail(text: &str, lines: usize) -> String {
 
 /// Replays the committed regressions of `target`, then fuzzes it for `seconds`.
 fn fuzz_one(target: &str, seconds: u64) -> Result<Outcome, String> {
-    let root = crate::workspace_root();
+    let root = xtask::workspace::root();
     let fuzz_dir = root.join("fuzz");
     let regressions = regression_inputs(&fuzz_dir.join("regressions").join(target));
     if !regressions.is_empty() {

@@ -2,5 +2,9 @@
 //! under `cargo test` (see `tests/conformance.rs`).
 //!
 //! * [`conformance`]: the vector-suite runner behind `cargo xtask conformance`.
+//! * [`modules`]: the module-cycle check behind `cargo xtask modules`.
+//! * [`workspace`]: the workspace root and running a command in it.
 
 pub mod conformance;
+pub mod modules;
+pub mod workspace;

@@ -2,12 +2,13 @@
 //!
 //! * `ci`: every check a submission must pass (formatting, clippy with warnings denied, the
 //!   whole test suite, the `no_std` build of `oss-sign-core`, rustdoc with warnings denied, the
-//!   conformance suites).
+//!   module-cycle check, the conformance suites).
 //! * `conformance [--suite NAME] [--dir PATH] [--json FILE] [--list]`: runs the vector suites.
+//! * `modules [--report] [--root FILE]`: fails if a module imports one that imports it back
+//!   (a cycle), printing each cycle with the imports that make it.
 
 use std::env;
-use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 mod ci;
 mod fuzz;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "ci" => ci::run(&args[1..]),
         "conformance" => xtask::conformance::command(&args[1..]),
+        "modules" => xtask::modules::command(&args[1..]),
         "soak" => soak::run(&args[1..]),
         "fuzz" => fuzz::run(&args[1..]),
         "help" | "--help" | "-h" => {
@@ -40,31 +42,5 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <command>\n\ncommands:\n  ci           run every CI check (fmt, clippy, tests, no_std build, docs, conformance)\n  conformance  run the vector suites: [--suite NAME] [--dir PATH] [--json FILE] [--list]\n  soak         the long download fault soak: [--downloads N] [--seed S]\n  fuzz         run the cargo-fuzz targets (nightly): [--seconds N] [--target NAME]... [--list]"
-}
-
-/// The workspace root (the parent of the `xtask` folder).
-pub(crate) fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// Runs `program args...` in the workspace root, echoing the command; fails on a non-zero exit.
-pub(crate) fn run_step(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
-    println!("\n==> {program} {}", args.join(" "));
-    let mut command = Command::new(program);
-    command.args(args).current_dir(workspace_root());
-    for (name, value) in envs {
-        command.env(name, value);
-    }
-    let status = command
-        .status()
-        .map_err(|error| format!("could not start `{program}`: {error}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
-    }
+    "usage: cargo xtask <command>\n\ncommands:\n  ci           run every CI check (fmt, clippy, tests, no_std build, docs, module cycles, conformance)\n  conformance  run the vector suites: [--suite NAME] [--dir PATH] [--json FILE] [--list]\n  modules      fail on module import cycles (print each one): [--report] [--root FILE]\n  soak         the long download fault soak: [--downloads N] [--seed S]\n  fuzz         run the cargo-fuzz targets (nightly): [--seconds N] [--target NAME]... [--list]"
 }

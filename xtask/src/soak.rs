@@ -3,7 +3,7 @@
 //! the fault soak (N concurrent downloads, each with a server fault) and the interruption soak
 //! (N downloads in child processes interrupted by SIGINT/SIGTERM, files damaged between runs).
 
-use crate::run_step;
+use xtask::workspace::run_step;
 
 /// Runs the ignored `fault_soak` and `interrupt_soak_long` tests, one after the other, with the
 /// given size and seed.

@@ -172,15 +172,14 @@ async fn demo(work: &std::path::Path) -> Result<(), Failure> {
     let two_hours_ago = signing_time(SystemTime::now() - Duration::from_secs(2 * 3600))?;
     let expired = presign(&server, two_hours_ago)?;
     say!("    {expired}");
-    let refused = try_download(&downloader, &expired, &work.join("expired.bin")).await?;
-    check(
-        refused == Some(DownloadErrorKind::Expired),
+    check_refused(
+        &downloader,
+        &expired,
+        &work.join("expired.bin"),
+        DownloadErrorKind::Expired,
         "the server refuses it as expired (403 AccessDenied, Request has expired)",
-    )?;
-    check(
-        !work.join("expired.bin").exists(),
-        "no file is left at the target",
-    )?;
+    )
+    .await?;
     let code = explain(&expired, now, &secrets, Detail::Verdict)?;
     check(code == exit_code::EXPIRED, "the verifier says it expired")?;
 
@@ -194,15 +193,14 @@ async fn demo(work: &std::path::Path) -> Result<(), Failure> {
         1,
     );
     say!("    {tampered}");
-    let refused = try_download(&downloader, &tampered, &work.join("tampered.bin")).await?;
-    check(
-        refused == Some(DownloadErrorKind::SignatureMismatch),
+    check_refused(
+        &downloader,
+        &tampered,
+        &work.join("tampered.bin"),
+        DownloadErrorKind::SignatureMismatch,
         "the server refuses it (403 SignatureDoesNotMatch)",
-    )?;
-    check(
-        !work.join("tampered.bin").exists(),
-        "no file is left at the target",
-    )?;
+    )
+    .await?;
     let code = explain(&tampered, now, &secrets, Detail::VerdictAndCanonical)?;
     check(
         code == exit_code::SIGNATURE_MISMATCH,
@@ -229,6 +227,20 @@ fn presign(server: &TestServer, at: SigningTime) -> Result<String, Failure> {
         )
         .map_err(|e| Failure::internal(e.to_string()))?;
     Ok(result.into_url())
+}
+
+/// Checks that downloading `url` to `target` is refused with `want` (the check says `what`)
+/// and leaves no file at the target.
+async fn check_refused(
+    downloader: &Downloader,
+    url: &str,
+    target: &std::path::Path,
+    want: DownloadErrorKind,
+    what: &str,
+) -> Result<(), Failure> {
+    let refused = try_download(downloader, url, target).await?;
+    check(refused == Some(want), what)?;
+    check(!target.exists(), "no file is left at the target")
 }
 
 /// Tries a download that should be refused; returns the refusal's kind (`None` if it worked).

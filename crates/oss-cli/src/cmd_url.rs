@@ -36,8 +36,8 @@ use crate::duration_arg;
 use crate::exit_code::{self, Failure};
 use crate::object_uri;
 use crate::ossutil_source::{OssutilArgs, OssutilSource};
-use crate::output_format::{self, OutputFormat};
-use crate::request_template::{RequestFlags, RequestTemplate};
+use crate::output_format::{self, sample_time, OutputFormat};
+use crate::request_template::{Prepared, RequestFlags, RequestTemplate};
 use crate::time_arg;
 use crate::url_list;
 
@@ -203,15 +203,6 @@ fn run_inner(args: &UrlArgs) -> Result<(), Failure> {
     prepared.template.set_object(bucket, key);
     let result = presign(&prepared)?;
     print_result(&result, format)
-}
-
-/// Everything `url` needs before it knows the object: one client, one request, one expiry.
-pub(crate) struct Prepared {
-    pub(crate) client: Client,
-    pub(crate) template: RequestTemplate,
-    pub(crate) options: PresignOptions,
-    /// The client's credentials provider, for `--list` to ask once and sign many.
-    pub(crate) provider: Arc<dyn ProvideCredentials>,
 }
 
 fn upload_id(args: &UrlArgs, op: &str) -> Result<String, Failure> {
@@ -440,15 +431,6 @@ pub(crate) fn parse_headers(values: &[String]) -> Result<Vec<(String, String)>, 
 
 pub(crate) fn to_system_time(at: SigningTime) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(at.unix_seconds().unsigned_abs())
-}
-
-/// `2024-11-12T10:27:56.000Z`, the sample's format.
-pub(crate) fn sample_time(at: SigningTime) -> String {
-    let text = at.to_rfc3339();
-    match text.strip_suffix('Z') {
-        Some(stem) => format!("{stem}.000Z"),
-        None => text,
-    }
 }
 
 fn print_result(result: &PresignResult, format: OutputFormat) -> Result<(), Failure> {

@@ -14,8 +14,16 @@ use std::io::{self, Write};
 
 use clap::ValueEnum;
 use oss_client::PresignResult;
+use oss_sign_core::SigningTime;
 
-use crate::cmd_url::sample_time;
+/// `2024-11-12T10:27:56.000Z`, the sample's format.
+pub(crate) fn sample_time(at: SigningTime) -> String {
+    let text = at.to_rfc3339();
+    match text.strip_suffix('Z') {
+        Some(stem) => format!("{stem}.000Z"),
+        None => text,
+    }
+}
 
 /// The output formats of `url`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]

@@ -1,13 +1,17 @@
 //! The typed request of `url` (one of `oss-client`'s operations, or a free-form request), with
 //! the named flags OSS users presign most mapped onto its fields, and its object replaceable so
-//! that `url --list` signs many objects with one request value.
+//! that `url --list` signs many objects with one request value ([`Prepared`]: the template
+//! with the client, expiry and credentials provider it is signed with).
+
+use std::sync::Arc;
 
 use clap::Args;
 use oss_client::{
-    AbortMultipartUploadRequest, CompleteMultipartUploadRequest, GetObjectRequest,
-    HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest, Presignable,
+    AbortMultipartUploadRequest, Client, CompleteMultipartUploadRequest, GetObjectRequest,
+    HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest, PresignOptions, Presignable,
     PutObjectRequest, UploadPartRequest,
 };
+use oss_credentials::ProvideCredentials;
 
 use crate::arg_text::excerpt;
 use crate::exit_code::Failure;
@@ -16,6 +20,15 @@ use crate::exit_code::Failure;
 pub(crate) const TRAFFIC_LIMIT_MIN: u64 = 819_200;
 /// Highest `x-oss-traffic-limit` OSS accepts, in bit/s (100 MiB/s).
 pub(crate) const TRAFFIC_LIMIT_MAX: u64 = 838_860_800;
+
+/// Everything `url` needs before it knows the object: one client, one request, one expiry.
+pub(crate) struct Prepared {
+    pub(crate) client: Client,
+    pub(crate) template: RequestTemplate,
+    pub(crate) options: PresignOptions,
+    /// The client's credentials provider, for `--list` to ask once and sign many.
+    pub(crate) provider: Arc<dyn ProvideCredentials>,
+}
 
 /// Named request options (each maps to a field of the typed request).
 #[derive(Debug, Default, Args)]

@@ -22,11 +22,11 @@ use std::time::{Duration, Instant};
 
 use oss_credentials::Credentials;
 
-use crate::cmd_url::Prepared;
 use crate::credential_source;
 use crate::exit_code::{self, Failure};
 use crate::object_uri;
 use crate::output_format::{self, Origin, OutputFormat};
+use crate::request_template::Prepared;
 
 /// Longest line accepted: an `oss://` URI with the longest bucket (63) and key (1023 bytes)
 /// fits several times.

@@ -5,29 +5,11 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
 use serde_json::Value;
-
-fn batch(home: &tempfile::TempDir, input: &[u8]) -> Output {
-    let mut child = oss_presign(home)
-        .arg("batch")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let output = child.wait_with_output().expect("the binary ends");
-    writer.join().expect("writer");
-    output
-}
 
 fn case(id: &str, padding: usize) -> Value {
     serde_json::json!({
@@ -49,7 +31,7 @@ fn malformed_json_exits_2_naming_the_line_and_column() {
     let home = tempfile::tempdir().expect("home");
     let good = case("first", 0).to_string();
     let input = format!("[\n{good},\n{{\"id\": \"second\" \"bucket\": 1}}\n]");
-    let output = batch(&home, input.as_bytes());
+    let output = run_batch(&home, input.as_bytes());
     assert_eq!(code(&output), 2, "{}", both(&output));
     let err = stderr(&output);
     assert!(err.contains("not a JSON array of cases"), "{err}");
@@ -65,7 +47,7 @@ fn malformed_json_exits_2_naming_the_line_and_column() {
         ("[{\"id\": \"x\"}] trailing", "line 1 column 15"),
         ("[{\"id\": \"x\"},", "line 1 column 13"),
     ] {
-        let output = batch(&home, input.as_bytes());
+        let output = run_batch(&home, input.as_bytes());
         assert_eq!(code(&output), 2, "{input}: {}", both(&output));
         assert!(
             stderr(&output).contains(position),
@@ -74,9 +56,9 @@ fn malformed_json_exits_2_naming_the_line_and_column() {
         );
     }
     // Input that is not an array at all leaves stdout empty.
-    assert!(stdout(&batch(&home, b"{}")).is_empty());
+    assert!(stdout(&run_batch(&home, b"{}")).is_empty());
     // Not UTF-8 inside a string.
-    let output = batch(&home, b"[{\"id\": \"\xff\"}]");
+    let output = run_batch(&home, b"[{\"id\": \"\xff\"}]");
     assert_eq!(code(&output), 2, "{}", both(&output));
 }
 
@@ -85,11 +67,11 @@ fn the_output_is_the_same_text_as_before_streaming() {
     let home = tempfile::tempdir().expect("home");
     let cases: Vec<Value> = vec![case("a", 0), serde_json::json!({"id": "bad"}), case("c", 3)];
     let input = serde_json::to_string(&cases).expect("JSON");
-    let output = batch(&home, input.as_bytes());
+    let output = run_batch(&home, input.as_bytes());
     assert_eq!(code(&output), 0, "{}", both(&output));
     let whole = serde_json::to_string_pretty(&oss_cli::batch::run_values(&cases)).expect("JSON");
     assert_eq!(stdout(&output), format!("{whole}\n"));
-    let empty = batch(&home, b" [ ] ");
+    let empty = run_batch(&home, b" [ ] ");
     assert_eq!(stdout(&empty), "[]\n");
 }
 

@@ -1,46 +1,18 @@
 //! Runs the built `oss-presign` binary as a real process.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-const AK: &str = "LTAI5tExampleAccessKeyId";
-const SK: &str = "ExampleAccessKeySecret0123456789abcd";
+mod common;
+
+use common::*;
+
 /// Signature of conformance case v4-key-001 (GET examplebucket/exampleobject.txt, 900 s,
 /// signed at 2024-11-12T09:27:56Z with the credentials above).
 const V4_KEY_001_SIGNATURE: &str =
     "d2816a52095ab421a9b20de7f1973f3147c2694713c8ab28bc60c60bdb94a6fa";
-
-/// A command with an empty environment: no credentials, no home, no metadata service.
-fn oss_presign(home: &tempfile::TempDir) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_oss-presign"));
-    command
-        .env_clear()
-        .env("HOME", home.path())
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true");
-    command
-}
-
-fn with_credentials(command: &mut Command) -> &mut Command {
-    command
-        .env("OSS_ACCESS_KEY_ID", AK)
-        .env("OSS_ACCESS_KEY_SECRET", SK)
-}
-
-fn run(command: &mut Command) -> Output {
-    command.output().expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
-}
 
 const GET_ARGS: [&str; 9] = [
     "url",
@@ -163,10 +135,9 @@ fn url_reads_region_from_the_environment() {
         ]);
     let output = run(&mut command);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(
-        stdout(&output).contains("url: https://oss-eu-central-1.aliyuncs.com/examplebucket/k?"),
-        "{}",
-        stdout(&output)
+    assert_stdout_has(
+        &output,
+        "url: https://oss-eu-central-1.aliyuncs.com/examplebucket/k?",
     );
 }
 
@@ -227,23 +198,6 @@ fn conformance(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn batch(home: &tempfile::TempDir, input: &str) -> Output {
-    let mut child = oss_presign(home)
-        .arg("batch")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("the binary ends")
-}
-
 fn sorted_query(url: &str) -> (String, Vec<String>) {
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut pairs: Vec<String> = query.split('&').map(str::to_owned).collect();
@@ -254,7 +208,7 @@ fn sorted_query(url: &str) -> (String, Vec<String>) {
 #[test]
 fn batch_over_the_conformance_cases_matches_the_expectations() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = batch(&home, &conformance("presign-cases.json"));
+    let output = run_batch(&home, conformance("presign-cases.json").as_bytes());
     assert!(output.status.success(), "{}", stderr(&output));
     let results: Vec<Value> = serde_json::from_str(&stdout(&output)).expect("a JSON array");
     let expected: Vec<Value> =
@@ -290,7 +244,7 @@ fn batch_over_the_conformance_cases_matches_the_expectations() {
 fn batch_refuses_bad_cases_but_exits_zero() {
     let home = tempfile::tempdir().expect("temp dir");
     let input = r#"[{"id": "not-a-case", "expires_seconds": "soon"}, {"id": "empty"}]"#;
-    let output = batch(&home, input);
+    let output = run_batch(&home, input.as_bytes());
     assert!(output.status.success(), "{}", stderr(&output));
     let results: Vec<Value> = serde_json::from_str(&stdout(&output)).expect("a JSON array");
     assert_eq!(results.len(), 2);
@@ -304,14 +258,10 @@ fn batch_refuses_bad_cases_but_exits_zero() {
 #[test]
 fn batch_fails_on_unreadable_input() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = batch(&home, "this is not JSON");
+    let output = run_batch(&home, b"this is not JSON");
     assert!(!output.status.success());
     assert!(stdout(&output).is_empty());
-    assert!(
-        stderr(&output).contains("not a JSON array"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_has(&output, "not a JSON array");
 }
 
 #[test]
@@ -340,9 +290,5 @@ fn url_takes_an_absolute_expiration_and_v1() {
         .args(GET_ARGS)
         .args(["--expires", "1h", "--expiration", "2024-11-12T10:27:56Z"]));
     assert!(!output.status.success());
-    assert!(
-        stderr(&output).contains("cannot be used with"),
-        "{}",
-        stderr(&output)
-    );
+    assert_stderr_has(&output, "cannot be used with");
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{both, code, oss_presign, run, stderr, stdout};
+use common::{both, code, oss_presign, run, stderr, stdout, URL_ARGS};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -14,18 +14,6 @@ fn write(home: &Path, relative: &str, text: &str) {
     let path = home.join(relative);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
-}
-
-fn url_args() -> [&'static str; 7] {
-    [
-        "url",
-        "--region",
-        "cn-hangzhou",
-        "--bucket",
-        "examplebucket",
-        "--key",
-        "k",
-    ]
 }
 
 #[test]
@@ -42,7 +30,7 @@ fn an_explicit_profile_beats_environment_credentials() {
         if explicit.is_empty() {
             command.env("ALIBABA_CLOUD_PROFILE", "prod");
         }
-        let output = run(command.args(url_args()).args(&explicit));
+        let output = run(command.args(URL_ARGS).args(&explicit));
         assert_eq!(code(&output), 0, "{}", both(&output));
         let text = stdout(&output);
         assert!(
@@ -61,7 +49,7 @@ fn a_profile_that_exists_nowhere_exits_3_naming_the_files() {
     write(home.path(), ".alibabacloud/credentials.ini", PROD_INI);
     let mut command = oss_presign(&home);
     common::with_credentials(&mut command);
-    let output = run(command.args(url_args()).args(["--profile", "nosuch"]));
+    let output = run(command.args(URL_ARGS).args(["--profile", "nosuch"]));
     assert_eq!(code(&output), 3, "{}", both(&output));
     assert_eq!(stdout(&output), "");
     let err = stderr(&output);
@@ -85,7 +73,7 @@ fn a_skipped_broken_file_is_reported_on_stderr() {
         ".alibabacloud/credentials.ini",
         "[default]\ntype = access_key\naccess_key_id = LTAI5tIniDefault\naccess_key_secret = ini-secret\n",
     );
-    let output = run(oss_presign(&home).args(url_args()));
+    let output = run(oss_presign(&home).args(URL_ARGS));
     assert_eq!(code(&output), 0, "{}", both(&output));
     let out = stdout(&output);
     assert_eq!(out.lines().count(), 1, "{out}");
@@ -152,9 +140,7 @@ fn a_url_that_outlives_its_sts_token_warns_on_stderr_only() {
     let token_end = sample(expires);
 
     // Seven days asked, one hour of token: a warning naming the real end, on stderr.
-    let output = run(oss_presign(&home)
-        .args(url_args())
-        .args(["--expires", "7d"]));
+    let output = run(oss_presign(&home).args(URL_ARGS).args(["--expires", "7d"]));
     assert_eq!(code(&output), 0, "{}", both(&output));
     let out = stdout(&output);
     assert_eq!(out.lines().count(), 1, "{out}");
@@ -181,7 +167,7 @@ fn a_url_that_outlives_its_sts_token_warns_on_stderr_only() {
 
     // The same with --json: the fields carry it, stdout is one JSON object.
     let output = run(oss_presign(&home)
-        .args(url_args())
+        .args(URL_ARGS)
         .args(["--expires", "7d", "--json"]));
     assert_eq!(code(&output), 0, "{}", both(&output));
     let value: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
@@ -193,7 +179,7 @@ fn a_url_that_outlives_its_sts_token_warns_on_stderr_only() {
 
     // Ten minutes fit in the token's life: no warning, the URL's own expiration holds.
     let output = run(oss_presign(&home)
-        .args(url_args())
+        .args(URL_ARGS)
         .args(["--expires", "10m", "--json"]));
     assert_eq!(code(&output), 0, "{}", both(&output));
     assert_eq!(stderr(&output), "");

@@ -7,7 +7,7 @@ mod common;
 
 use std::io::{Read as _, Write as _};
 use std::os::unix::fs::PermissionsExt as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,15 +18,6 @@ const BUCKET: &str = "bucket";
 
 async fn server() -> TestServer {
     ServerBuilder::new().start().await.expect("server starts")
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// Sends `signal` (INT or TERM) to the child this test started, by its id.
@@ -105,11 +96,7 @@ async fn signals_half_way_cancel_cleanly() {
             .unwrap()
             .unwrap();
         assert_eq!(output.status.code(), Some(code), "{}", both(&output));
-        assert!(
-            stderr(&output).contains(&format!("interrupted by SIG{signal}")),
-            "{}",
-            both(&output)
-        );
+        assert_stderr_has(&output, &format!("interrupted by SIG{signal}"));
         assert!(!target.exists());
         let left = entries(dir.path());
         if !resume {
@@ -173,11 +160,7 @@ async fn names_from_the_url_are_safe_and_never_replace_a_file() {
             .current_dir(cwd.path())
             .args(["get", &url]));
         assert_eq!(code_of(&output), 2, "{}", both(&output));
-        assert!(
-            stderr(&output).contains("not replaced"),
-            "{}",
-            both(&output)
-        );
+        assert_stderr_has(&output, "not replaced");
         assert_eq!(std::fs::read(cwd.path().join(want)).unwrap(), b"mine");
     }
     assert!(!cwd.path().join(".bashrc").exists());
@@ -355,11 +338,7 @@ fn timeout_stops_a_trickling_server() {
         .arg(dir.path().join("k.bin"))
         .arg(&url));
     assert_eq!(code_of(&output), 20, "{}", both(&output));
-    assert!(
-        stderr(&output).contains("download timeout"),
-        "{}",
-        both(&output)
-    );
+    assert_stderr_has(&output, "download timeout");
     assert!(entries(dir.path()).is_empty());
     let output = run(oss_presign(&home).args(["get", "--timeout", "0", "-o", "x", &url]));
     assert_eq!(code_of(&output), 2, "{}", both(&output));

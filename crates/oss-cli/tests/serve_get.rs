@@ -93,15 +93,6 @@ fn get(home: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
     output
 }
 
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
     let home = tempfile::tempdir().expect("temp dir");
@@ -248,11 +239,7 @@ fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
     // The server's certificate is not trusted without --ca-cert: a TLS (network) failure.
     let output = get(&home, &["-o", &target_arg, &url]);
     assert_eq!(code(&output), 20, "{}", both(&output));
-    assert!(
-        stderr(&output).contains("--ca-cert FILE"),
-        "{}",
-        both(&output)
-    );
+    assert_stderr_has(&output, "--ca-cert FILE");
     assert!(entries(refused.path()).is_empty());
 }
 
@@ -343,11 +330,7 @@ fn serve_refuses_bad_setups() {
     let output =
         run(oss_presign(&home).args(["serve", "--access-key-id", AK, "--root", &root_arg]));
     assert_eq!(code(&output), 2, "{}", both(&output));
-    assert!(
-        stderr(&output).contains("--access-key-secret"),
-        "{}",
-        both(&output)
-    );
+    assert_stderr_has(&output, "--access-key-secret");
 }
 
 #[test]

@@ -436,11 +436,7 @@ fn misused_flags_are_refused_with_the_flag_named() {
     };
     let out = base(&["--addr", "0.0.0.0:0"]);
     assert_eq!(code(&out), 2, "{}", both(&out));
-    assert!(
-        stderr(&out).contains("--allow-non-loopback"),
-        "{}",
-        both(&out)
-    );
+    assert_stderr_has(&out, "--allow-non-loopback");
     assert!(
         !stderr(&out).contains("allow_non_loopback(true)"),
         "{}",

@@ -131,11 +131,7 @@ fn a_profile_selects_the_credentials() {
     ] {
         let output = run(oss_presign(&home).arg("url").args(BASE).args(&extra));
         assert_eq!(code(&output), 0, "{extra:?}: {}", both(&output));
-        assert!(
-            stdout(&output).contains(&format!("x-oss-credential={id}%2F")),
-            "{}",
-            stdout(&output)
-        );
+        assert_stdout_has(&output, &format!("x-oss-credential={id}%2F"));
         assert_no_secret(&output, "profile-secret");
     }
     // The environment variable works the same way.
@@ -143,11 +139,7 @@ fn a_profile_selects_the_credentials() {
         .env("ALIBABA_CLOUD_PROFILE", "prod")
         .arg("url")
         .args(BASE));
-    assert!(
-        stdout(&output).contains("LTAI5tProdProfile"),
-        "{}",
-        both(&output)
-    );
+    assert_stdout_has(&output, "LTAI5tProdProfile");
 }
 
 #[test]

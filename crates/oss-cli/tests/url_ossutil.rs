@@ -159,11 +159,7 @@ fn profiles_and_files_are_chosen_like_ossutil() {
         ],
     );
     assert_eq!(code(&missing), 3, "{}", both(&missing));
-    assert!(
-        stderr(&missing).contains("/nonexistent/ossutilconfig"),
-        "{}",
-        both(&missing)
-    );
+    assert_stderr_has(&missing, "/nonexistent/ossutilconfig");
 }
 
 #[test]

@@ -153,11 +153,7 @@ fn the_cause_of_a_mismatch_is_named() {
     let put = sample_url(&home, &["--op", "put"]);
     let output = verify(&home, &["--at", INSIDE, &put]);
     assert_eq!(code(&output), 11, "{}", both(&output));
-    assert!(
-        stdout(&output).contains("the URL was signed for method PUT, not GET"),
-        "{}",
-        stdout(&output)
-    );
+    assert_stdout_has(&output, "the URL was signed for method PUT, not GET");
     let output = verify(&home, &["--at", INSIDE, "--method", "PUT", &put]);
     assert_eq!(code(&output), 0, "{}", both(&output));
 
@@ -206,11 +202,7 @@ fn the_cause_of_a_mismatch_is_named() {
         ],
     );
     assert_eq!(code(&output), 11, "{}", both(&output));
-    assert!(
-        stdout(&output).contains("header Content-Type was not signed"),
-        "{}",
-        stdout(&output)
-    );
+    assert_stdout_has(&output, "header Content-Type was not signed");
 }
 
 #[test]
@@ -272,16 +264,8 @@ fn v1_urls_and_path_style_are_read() {
     );
     let output = verify(&home, &[&v1]);
     assert_eq!(code(&output), 0, "{}", both(&output));
-    assert!(
-        stdout(&output).contains("scheme:     V1 (HMAC-SHA1)"),
-        "{}",
-        stdout(&output)
-    );
-    assert!(
-        stdout(&output).contains("key:        a b/c.txt"),
-        "{}",
-        stdout(&output)
-    );
+    assert_stdout_has(&output, "scheme:     V1 (HMAC-SHA1)");
+    assert_stdout_has(&output, "key:        a b/c.txt");
 
     let path = presign(
         &home,
@@ -298,11 +282,7 @@ fn v1_urls_and_path_style_are_read() {
     );
     let output = verify(&home, &["--region", "cn-hangzhou", &path]);
     assert_eq!(code(&output), 0, "{}", both(&output));
-    assert!(
-        stdout(&output).contains("addressing: path style"),
-        "{}",
-        stdout(&output)
-    );
+    assert_stdout_has(&output, "addressing: path style");
     // Another region's endpoint refuses the scope.
     let output = verify(&home, &["--region", "cn-beijing", &path]);
     assert_eq!(code(&output), 12, "{}", both(&output));
@@ -364,20 +344,36 @@ fn refusals_and_usage_errors_have_their_own_codes() {
 }
 
 #[test]
+fn a_malformed_parameter_is_listed_with_what_is_wrong() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let url = format!("{}&response-content-type=%+F", sample_url(&home, &[]));
+    let output = verify(&home, &["--at", INSIDE, &url]);
+    assert_eq!(code(&output), 12, "{}", both(&output));
+    let text = stdout(&output);
+    let listed = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("response-content-type"))
+        .unwrap_or_else(|| panic!("the parameter is not listed in\n{text}"));
+    assert!(
+        listed.contains("! query parameter \"response-content-type\" is malformed"),
+        "{listed}"
+    );
+    assert!(listed.contains("%+F"), "{listed}");
+    // The parameters around it are still decoded and explained.
+    assert!(
+        text.contains("x-oss-expires           = 900 (15m)"),
+        "{text}"
+    );
+    assert!(text.contains("result:     REFUSED"), "{text}");
+}
+
+#[test]
 fn a_security_token_is_never_printed() {
     let home = tempfile::tempdir().expect("temp dir");
     let token = "CAIS-example-sts-token/with+chars=";
     let output = run(with_credentials(&mut oss_presign(&home))
         .env("OSS_SESSION_TOKEN", token)
-        .args([
-            "url",
-            "--region",
-            "cn-hangzhou",
-            "--bucket",
-            "examplebucket",
-            "--key",
-            "k",
-        ]));
+        .args(URL_ARGS));
     assert!(output.status.success(), "{}", both(&output));
     let text = stdout(&output);
     let url = text.split_once(", url: ").expect("url").1.trim();

@@ -1,7 +1,10 @@
 //! Property tests: URL building round-trips keys, validation matches its rule, and no input
 //! makes the client panic.
 
-use oss_client::{validation, Client, Config, ObjectRequest, PresignOptions, SignatureVersion};
+mod common;
+
+use common::client_with_version as client;
+use oss_client::{validation, Config, ObjectRequest, PresignOptions, SignatureVersion};
 use oss_credentials::Credentials;
 use oss_sign_core::encoding::percent_decode;
 use proptest::prelude::*;
@@ -12,16 +15,6 @@ fn reference_bucket_rule(b: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
         && !b.starts_with('-')
         && !b.ends_with('-')
-}
-
-fn client(version: SignatureVersion) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .signature_version(version)
-            .build()
-            .expect("config"),
-    )
 }
 
 proptest! {

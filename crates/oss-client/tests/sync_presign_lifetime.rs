@@ -5,12 +5,12 @@
 //! cached, exactly one refresh per lifetime must reach the provider, and a provider that is
 //! down must leave the cached value in service until it expires, then give a clear error.
 
-use std::future::Future;
-use std::pin::Pin;
+mod common;
+
+use common::YieldOnce;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
 
 use oss_client::{Client, Config, ErrorKind, GetObjectRequest, PresignOptions, SigningTime};
@@ -33,22 +33,6 @@ struct SigningClock(ManualClock);
 impl oss_client::Clock for SigningClock {
     fn now(&self) -> Option<SigningTime> {
         SigningTime::try_from(self.0.now()).ok()
-    }
-}
-
-/// Pending once before answering, like a network call.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
     }
 }
 

@@ -2,10 +2,10 @@
 //! the Python v2 SDK run with the clock at 2024-01-02T03:04:05Z, credentials `ak`/`sk`,
 //! region `cn-hangzhou`), plus credentials handling, the async path and the key cache.
 
-use std::future::Future;
-use std::pin::Pin;
+mod common;
+
+use common::YieldOnce;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use oss_client::{
@@ -259,20 +259,6 @@ fn no_credentials_is_a_credentials_error() {
 #[derive(Debug, Default)]
 struct SlowProvider {
     calls: AtomicUsize,
-}
-
-struct YieldOnce(bool);
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
-    }
 }
 
 impl ProvideCredentials for SlowProvider {

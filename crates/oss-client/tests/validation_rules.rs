@@ -2,21 +2,14 @@
 //! (`conformance/client/validation-cases.json`) is run by `cargo xtask conformance` (and
 //! `cargo test -p xtask`) through the validation functions and real presigns.
 
+mod common;
+
+use common::client_with_version as client;
 use oss_client::{
     validation, Client, Config, Error, ErrorKind, GetObjectRequest, ObjectRequest, PresignOptions,
     SignatureVersion,
 };
 use oss_credentials::Credentials;
-
-fn client(version: SignatureVersion) -> Client {
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .signature_version(version)
-            .build()
-            .expect("config"),
-    )
-}
 
 fn presign(client: &Client, request: &ObjectRequest) -> Result<String, Error> {
     let credentials = Credentials::new("LTAI5tExampleAccessKeyId", "secret").expect("creds");

@@ -3,6 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
+use oss_sign_core::query::redact_query_values;
 
 use crate::error::{DownloadError, DownloadErrorKind};
 
@@ -268,6 +269,14 @@ impl PresignedGet {
     }
 }
 
+/// Query parameters whose values are credentials, hidden by `Debug`.
+const SECRET_PARAMS: [&str; 4] = [
+    "x-oss-signature",
+    "x-oss-security-token",
+    "signature",
+    "security-token",
+];
+
 fn redacted_url(uri: &Uri) -> String {
     let mut s = format!(
         "{}://{}{}",
@@ -276,27 +285,10 @@ fn redacted_url(uri: &Uri) -> String {
         uri.path()
     );
     if let Some(q) = uri.query() {
-        let parts: Vec<String> = q
-            .split('&')
-            .map(|p| {
-                let name = p.split('=').next().unwrap_or("");
-                let secret = [
-                    "x-oss-signature",
-                    "x-oss-security-token",
-                    "signature",
-                    "security-token",
-                ]
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(name));
-                if secret {
-                    format!("{name}=<redacted>")
-                } else {
-                    p.to_string()
-                }
-            })
-            .collect();
         s.push('?');
-        s.push_str(&parts.join("&"));
+        s.push_str(&redact_query_values(q, |name| {
+            SECRET_PARAMS.iter().any(|a| a.eq_ignore_ascii_case(name))
+        }));
     }
     s
 }
@@ -336,6 +328,11 @@ mod tests {
         let d = format!("{g:?}");
         assert!(!d.contains("SECRETSIG") && !d.contains("TOKEN"));
         assert!(d.contains("x-oss-expires=5"));
+        // The name is judged decoded, whatever its case or encoding.
+        let g = PresignedGet::new("https://h/b/k?X-OSS-Signatur%65=SECRETSIG&a=1").unwrap();
+        let d = format!("{g:?}");
+        assert!(!d.contains("SECRETSIG"), "{d}");
+        assert!(d.contains("X-OSS-Signatur%65=<redacted>&a=1"), "{d}");
     }
 }
 

@@ -2,6 +2,8 @@
 //! malicious server would): absurd sizes, bytes trickled just fast enough to beat the idle
 //! timeout, an unparsable CRC header.
 
+mod common;
+
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -14,7 +16,7 @@ use bytes::Bytes;
 use http::{Request, Response};
 use hyper::body::{Frame, Incoming};
 use hyper_util::rt::TokioIo;
-use oss_transfer::{Crc64Check, DownloadErrorKind, Downloader, PresignedGet, RetryPolicy};
+use oss_transfer::{Crc64Check, DownloadErrorKind, Downloader, PresignedGet};
 
 type Answer = Arc<dyn Fn(&Request<Incoming>) -> Response<Body> + Send + Sync>;
 
@@ -99,12 +101,7 @@ fn downloader(parallelism: usize, resume: bool) -> oss_transfer::DownloaderBuild
         .parallelism(parallelism)
         .resume(resume)
         .idle_timeout(Duration::from_secs(2))
-        .retry(
-            RetryPolicy::default()
-                .max_attempts(2)
-                .base_delay(Duration::from_millis(5))
-                .max_delay(Duration::from_millis(20)),
-        )
+        .retry(common::fast_retry(2, Duration::from_millis(20)))
 }
 
 fn url(addr: SocketAddr) -> PresignedGet {

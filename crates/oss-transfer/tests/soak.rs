@@ -19,6 +19,8 @@
 //!   `OSS_SOAK_SEED` override) are ignored by default and run by `cargo xtask soak`, which
 //!   prints the figures recorded in `docs/reliability.md`.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -29,7 +31,7 @@ use oss_sign_core::{v4, SignableRequest, SigningTime};
 use oss_testserver::{
     generated_bytes, generated_crc64, Fault, FaultRule, ServerBuilder, TestServer, TlsIdentity,
 };
-use oss_transfer::{DownloadErrorKind, Downloader, PresignedGet, RetryPolicy};
+use oss_transfer::{DownloadErrorKind, Downloader, PresignedGet};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -190,18 +192,11 @@ async fn soak(downloads: usize, seed: u64) -> BTreeMap<String, usize> {
         .await
         .expect("server");
     let downloader = Arc::new(
-        Downloader::builder()
-            .add_root_certificate_der(server.tls().expect("tls").ca_certificate_der())
-            .part_size(PART)
-            .parallelism(3)
-            .write_buffer(16 << 10)
+        // The shared test settings (64 KiB parts, 3 at a time), with a shorter idle timeout
+        // so stalls fail fast, and a lower retry cap.
+        common::builder(&server)
             .idle_timeout(Duration::from_millis(300))
-            .retry(
-                RetryPolicy::default()
-                    .max_attempts(4)
-                    .base_delay(Duration::from_millis(5))
-                    .max_delay(Duration::from_millis(40)),
-            )
+            .retry(common::fast_retry(4, Duration::from_millis(40)))
             .build()
             .expect("downloader"),
     );
@@ -390,12 +385,7 @@ fn interrupt_downloader(ca_pem: &str, resume: bool, parallelism: usize) -> Downl
         .parallelism(parallelism)
         .write_buffer(16 << 10)
         .resume(resume)
-        .retry(
-            RetryPolicy::default()
-                .max_attempts(4)
-                .base_delay(Duration::from_millis(5))
-                .max_delay(Duration::from_millis(40)),
-        )
+        .retry(common::fast_retry(4, Duration::from_millis(40)))
         .build()
         .expect("downloader")
 }

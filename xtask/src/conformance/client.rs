@@ -13,8 +13,8 @@
 //!   value (or `{"repeat", "times"}`), valid or refused with an error kind, the field it names and
 //!   message fragments; checked through the validators and through real presigns.
 
+use super::case::{read_json, CaseOutcome, Status};
 use super::compare::Diffs;
-use super::{read_json, CaseOutcome, Status};
 use oss_client::{
     validation, Client, Config, ConfigBuilder, EndpointKind, ErrorKind, FixedClock,
     GetObjectRequest, ObjectRequest, PresignOptions, SignatureVersion, SigningTime, UrlStyle,

@@ -22,11 +22,11 @@ impl Diffs {
     }
 
     /// `Passed` when nothing differed, else `Failed` with every difference.
-    pub(crate) fn status(self) -> super::Status {
+    pub(crate) fn status(self) -> super::case::Status {
         if self.entries.is_empty() {
-            super::Status::Passed
+            super::case::Status::Passed
         } else {
-            super::Status::Failed(self.entries.join("\n"))
+            super::case::Status::Failed(self.entries.join("\n"))
         }
     }
 }

@@ -4,8 +4,8 @@
 //! with `SECRET-`; any output of the crate (values' `Debug`/`Display`, error messages and their
 //! sources) that contains one fails the case.
 
+use super::case::{read_json, CaseOutcome, Status};
 use super::compare::Diffs;
-use super::{read_json, CaseOutcome, Status};
 use oss_credentials::rpc_signature;
 use oss_credentials::{
     AssumeRoleProvider, CliConfigProvider, CredentialSource, CredentialsError, DefaultChain,

@@ -6,6 +6,7 @@
 //! `docs/conformance.md` for each format. A suite can also be pointed at another folder of cases
 //! in the same format with `--dir`.
 
+mod case;
 mod client;
 mod compare;
 mod credentials;
@@ -16,34 +17,7 @@ use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The outcome of one case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Status {
-    /// The case matched its expectation.
-    Passed,
-    /// The case did not match; the text says where, with expected and actual values.
-    Failed(String),
-    /// The case was not checked; the text says why.
-    Skipped(String),
-}
-
-/// One case's id and outcome.
-#[derive(Debug, Clone)]
-pub struct CaseOutcome {
-    /// The case id (unique within its suite).
-    pub id: String,
-    /// What happened.
-    pub status: Status,
-}
-
-impl CaseOutcome {
-    pub(crate) fn new(id: impl Into<String>, status: Status) -> Self {
-        Self {
-            id: id.into(),
-            status,
-        }
-    }
-}
+pub use case::{CaseOutcome, Status};
 
 /// A suite: its name, what it checks, and how to run a folder of its cases.
 #[derive(Debug, Clone, Copy)]
@@ -90,10 +64,7 @@ pub fn suites() -> Vec<Suite> {
 
 /// The folder that holds the suites (`<workspace>/conformance`).
 pub fn default_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(|p| p.join("conformance"))
-        .unwrap_or_else(|| PathBuf::from("conformance"))
+    crate::workspace::root().join("conformance")
 }
 
 /// The result of running some suites.
@@ -246,26 +217,6 @@ pub fn run(only: Option<&str>, dir: Option<&Path>, root: &Path) -> Result<Report
             .push((suite.name.to_string(), folder, outcomes));
     }
     Ok(report)
-}
-
-/// Reads and parses a JSON file, with the path in any error.
-pub(crate) fn read_json(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
-}
-
-/// The `*.json` files of a folder, sorted by name (README and other files are ignored).
-pub(crate) fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries =
-        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    Ok(files)
 }
 
 /// `cargo xtask conformance [--suite NAME] [--dir PATH] [--json FILE]`.

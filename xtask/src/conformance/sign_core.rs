@@ -8,8 +8,8 @@
 //! an unknown one fails the case, and each signed request is also verified back with
 //! `oss_sign_core::verify`.
 
+use super::case::{json_files, read_json, CaseOutcome, Status};
 use super::compare::{sorted_query_pairs, Diffs};
-use super::{json_files, read_json, CaseOutcome, Status};
 use oss_sign_core::verify::{verify_authorization, verify_presigned, StaticSecret, VerifyRequest};
 use oss_sign_core::{encoding, v1, v4, SignableRequest, SigningTime};
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! its faults, and the download through `oss-transfer` must end as the case says: the exact
 //! bytes and CRC-64, or the error kind (status, OSS code, attempts, expiry) with no file left.
 
-use super::{json_files, CaseOutcome, Status};
+use super::case::{json_files, CaseOutcome, Status};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime};

@@ -7,6 +7,17 @@ use std::process::{Command, Output};
 pub(crate) const AK: &str = "LTAI5tExampleAccessKeyId";
 pub(crate) const SK: &str = "ExampleAccessKeySecret0123456789abcd";
 
+/// `url` for examplebucket/k in cn-hangzhou, the smallest complete presign.
+pub(crate) const URL_ARGS: [&str; 7] = [
+    "url",
+    "--region",
+    "cn-hangzhou",
+    "--bucket",
+    "examplebucket",
+    "--key",
+    "k",
+];
+
 /// A command with an empty environment: no credentials, no home, no metadata service.
 pub(crate) fn oss_presign(home: &tempfile::TempDir) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_oss-presign"));
@@ -66,4 +77,57 @@ pub(crate) fn assert_no_secret(output: &Output, secret: &str) {
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(!out.contains(secret), "secret in stdout");
     assert!(!err.contains(secret), "secret in stderr");
+}
+
+/// Asserts that stdout contains `needle`, showing both streams when it does not.
+#[track_caller]
+pub(crate) fn assert_stdout_has(output: &Output, needle: &str) {
+    assert_stream_has(output, "stdout", &stdout(output), needle);
+}
+
+/// Asserts that stderr contains `needle`, showing both streams when it does not.
+#[track_caller]
+pub(crate) fn assert_stderr_has(output: &Output, needle: &str) {
+    assert_stream_has(output, "stderr", &stderr(output), needle);
+}
+
+#[track_caller]
+fn assert_stream_has(output: &Output, name: &str, text: &str, needle: &str) {
+    assert!(
+        text.contains(needle),
+        "{needle:?} not in {name}\n{}",
+        both(output)
+    );
+}
+
+/// The names in a folder, sorted.
+pub(crate) fn entries(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Runs `batch` with `input` on stdin (written from a thread, so a large input cannot block
+/// against a full stdout) and waits for it.
+pub(crate) fn run_batch(home: &tempfile::TempDir, input: &[u8]) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = oss_presign(home)
+        .arg("batch")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let output = child.wait_with_output().expect("the binary ends");
+    writer.join().expect("writer");
+    output
 }

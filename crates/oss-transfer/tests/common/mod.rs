@@ -30,12 +30,15 @@ pub(crate) fn builder(server: &TestServer) -> DownloaderBuilder {
         .parallelism(3)
         .write_buffer(16 << 10)
         .idle_timeout(Duration::from_secs(5))
-        .retry(
-            RetryPolicy::default()
-                .max_attempts(4)
-                .base_delay(Duration::from_millis(5))
-                .max_delay(Duration::from_millis(50)),
-        )
+        .retry(fast_retry(4, Duration::from_millis(50)))
+}
+
+/// Retries that keep a test fast: `max_attempts` tries, 5 ms base delay, at most `max_delay`.
+pub(crate) fn fast_retry(max_attempts: u32, max_delay: Duration) -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(max_attempts)
+        .base_delay(Duration::from_millis(5))
+        .max_delay(max_delay)
 }
 
 /// An unsigned path-style request for `key`.
