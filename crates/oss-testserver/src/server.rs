@@ -9,12 +9,12 @@ mod state;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::auth::{Clock, Verifier};
+use crate::auth::{Clock, SystemClock, Verifier};
 use crate::connection::{accept_loop, Limits, MIN_HEADER_BYTES};
 use crate::error::{ServerError, ServerErrorKind};
 use crate::fault::FaultPlan;
@@ -57,7 +57,7 @@ pub struct ServerBuilder {
     root_dir: Option<std::path::PathBuf>,
     credentials: Vec<(String, String)>,
     region: String,
-    clock: Option<Clock>,
+    clock: Option<Arc<dyn Clock>>,
     limits: Limits,
     request_log_capacity: usize,
     follow_symlinks: bool,
@@ -185,15 +185,27 @@ impl ServerBuilder {
         self
     }
 
-    /// Replaces the clock used for expiry checks (default: the system clock).
+    /// Replaces the clock used for expiry checks (default: the system clock). It is the
+    /// workspace's one clock trait, [`oss_sign_core::Clock`], so one `FixedClock`,
+    /// `ManualClock` or [`FnClock`](oss_sign_core::FnClock) can drive the signer and the server.
     ///
     /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use oss_sign_core::{FnClock, SigningTime};
     /// use std::time::{Duration, SystemTime};
-    /// let b = oss_testserver::ServerBuilder::new()
-    ///     .clock(|| SystemTime::now() + Duration::from_secs(3600));
-    /// # let _ = b;
+    /// // An hour ahead: URLs valid for less than an hour are already expired.
+    /// let server = oss_testserver::ServerBuilder::new()
+    ///     .clock(FnClock::new(|| {
+    ///         SigningTime::try_from(SystemTime::now() + Duration::from_secs(3600)).ok()
+    ///     }))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// # let _ = server;
+    /// # }
     /// ```
-    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
         self
     }
@@ -348,7 +360,7 @@ impl ServerBuilder {
             verifier: Verifier {
                 credentials: self.credentials,
                 region: self.region,
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             },
             requests: RequestLog::new(self.request_log_capacity),
             counter: AtomicU64::new(0),

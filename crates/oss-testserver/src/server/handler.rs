@@ -9,6 +9,7 @@ use bytes::{Bytes, BytesMut};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
+use oss_sign_core::SigningTime;
 use tokio::sync::mpsc;
 
 use super::routing::{resolve_target, Target};
@@ -16,7 +17,7 @@ use super::state::State;
 use crate::body::{full, ChannelBody, ResponseBody};
 use crate::fault::Fault;
 use crate::oss_error::OssError;
-use crate::query::query_pairs;
+use crate::query::{param, query_pairs};
 use crate::range::{self, RangeAnswer};
 use crate::request_log::RecordedRequest;
 use crate::store::{Lookup, Object, ObjectInfo};
@@ -88,6 +89,7 @@ async fn respond(
     let target = resolve_target(&state.store, &req)?;
     record.object = Some((target.bucket.clone(), target.key.clone()));
     let raw_query = req.uri().query().unwrap_or("").to_string();
+    query_pairs(&raw_query)?;
     state
         .verifier
         .authorize(&req, &target.bucket, &target.key, &raw_query)?;
@@ -269,13 +271,8 @@ fn object_headers(
     let crc = object
         .crc64
         .map(|crc| if wrong_crc { crc ^ 1 } else { crc });
-    let query = query_pairs(raw_query);
-    let override_of = |name: &str| {
-        query
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-    };
+    let query = query_pairs(raw_query).unwrap_or_default();
+    let override_of = |name: &str| param(&query, name).map(str::to_string);
     let mut builder = Response::builder()
         .status(status)
         .header("server", "AliyunOSS")
@@ -412,15 +409,15 @@ fn etag_list_matches(header: &str, etag: &str) -> bool {
     })
 }
 
-fn http_date(t: SystemTime) -> String {
-    let dt: chrono::DateTime<chrono::Utc> = t.into();
-    dt.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+/// The `Date`/`Last-Modified` form, through sign-core's one time type.
+pub(crate) fn http_date(t: SystemTime) -> String {
+    SigningTime::try_from(t)
+        .map(SigningTime::to_http_date)
+        .unwrap_or_default()
 }
 
 fn parse_http_date(s: &str) -> Option<SystemTime> {
-    chrono::DateTime::parse_from_rfc2822(s)
-        .ok()
-        .map(|d| d.with_timezone(&chrono::Utc).into())
+    SigningTime::parse_http_date(s).ok().map(SystemTime::from)
 }
 
 #[cfg(test)]

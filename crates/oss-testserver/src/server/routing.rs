@@ -7,7 +7,7 @@ use http::Request;
 use hyper::body::Incoming;
 
 use crate::oss_error::OssError;
-use crate::query::percent_decode;
+use crate::query::decode_path;
 use crate::store::ObjectStore;
 
 /// Where a request points after resolving Host and path.
@@ -32,13 +32,7 @@ pub(crate) fn resolve_target(
         })
         .unwrap_or_default();
     let raw_path = req.uri().path();
-    let path = percent_decode(raw_path).ok_or_else(|| {
-        OssError::new(
-            400,
-            "InvalidURI",
-            "The request path is not valid percent-encoding.",
-        )
-    })?;
+    let path = decode_path(raw_path)?;
     let host_is_ip = host
         .trim_start_matches('[')
         .trim_end_matches(']')
