@@ -3,8 +3,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use http::Request;
-use hyper::body::Incoming;
+use http::request::Parts;
 use oss_sign_core::verify::{
     verify_authorization_with, verify_presigned_with, VerifyError, VerifyErrorKind, VerifyOptions,
     VerifyRequest,
@@ -39,7 +38,7 @@ impl Verifier {
     /// Checks the request's signature when the server has credentials; anonymous otherwise.
     pub(crate) fn authorize(
         &self,
-        req: &Request<Incoming>,
+        req: &Parts,
         bucket: &str,
         key: &str,
         raw_query: &str,
@@ -51,7 +50,7 @@ impl Verifier {
 /// Checks the request's signature when the server has credentials; anonymous otherwise.
 fn authorize(
     verifier: &Verifier,
-    req: &Request<Incoming>,
+    req: &Parts,
     bucket: &str,
     key: &str,
     raw_query: &str,
@@ -60,7 +59,7 @@ fn authorize(
         return Ok(());
     }
     let headers: Vec<(String, String)> = req
-        .headers()
+        .headers
         .iter()
         .map(|(n, v)| {
             (
@@ -73,7 +72,7 @@ fn authorize(
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
-    let method = req.method().as_str();
+    let method = req.method.as_str();
     let request = VerifyRequest::new(method, raw_query)
         .bucket(bucket)
         .key(key)
@@ -106,7 +105,7 @@ fn authorize(
     });
     let result = if presigned {
         verify_presigned_with(&request, &secrets, now, &options)
-    } else if req.headers().contains_key("authorization") {
+    } else if req.headers.contains_key("authorization") {
         verify_authorization_with(&request, &secrets, now, &options)
     } else {
         return Err(OssError::new(

@@ -50,17 +50,22 @@
 mod auth;
 mod body;
 mod connection;
+mod cors;
 mod error;
 mod fault;
 mod oss_error;
 mod query;
 mod range;
+mod request_body;
 mod request_log;
 mod server;
+mod spool;
 mod store;
 mod tls;
+mod xml_text;
 
 pub use auth::Clock;
+pub use cors::{CorsConfiguration, CorsRule, MAX_CORS_RULES};
 pub use error::{ServerError, ServerErrorKind};
 pub use fault::{Fault, FaultPlan, FaultRule};
 pub use request_log::RecordedRequest;

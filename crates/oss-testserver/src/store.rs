@@ -11,6 +11,9 @@ use md5::{Digest, Md5};
 
 use crate::error::{ServerError, ServerErrorKind};
 
+mod write;
+pub(crate) use write::{is_temp_key, StoredMeta};
+
 /// Length of the repeating block used for generated objects: deliberately not a power of two, so
 /// that misplaced parts at MiB-aligned offsets never hold the same bytes.
 const PATTERN_BLOCK: usize = (1 << 20) + 13;
@@ -58,6 +61,8 @@ pub(crate) struct Object {
     /// The CRC-64 when known: a big file's is computed after its first answer has started.
     pub(crate) crc64: Option<u64>,
     pub(crate) content_type: String,
+    /// The `x-oss-meta-*` headers it was uploaded with (lower-case names), in order.
+    pub(crate) user_meta: Vec<(String, String)>,
 }
 
 /// Files up to this size are hashed before their first answer (milliseconds); a bigger one is
@@ -176,6 +181,8 @@ impl From<FileProblem> for ServerError {
 pub struct ObjectStore {
     inner: Arc<RwLock<StoreInner>>,
     file_meta: Arc<Mutex<FileMetaCache>>,
+    /// What uploads stored about the files they wrote, by path (see `write`).
+    written: Arc<Mutex<HashMap<PathBuf, StoredMeta>>>,
 }
 
 impl ObjectStore {
@@ -378,6 +385,9 @@ impl ObjectStore {
     }
 
     fn find(&self, bucket: &str, key: &str, when: HashWhen) -> Lookup {
+        if is_temp_key(key) {
+            return Lookup::NoSuchKey;
+        }
         let (dir, confined_to) = {
             let inner = self.read();
             match inner.buckets.get(bucket) {
@@ -398,7 +408,19 @@ impl ObjectStore {
             return Lookup::NoSuchKey;
         };
         match self.file_object(&path, confined_to.as_deref(), when) {
-            Ok(o) => Lookup::Found(Arc::new(o)),
+            Ok(mut o) => {
+                if let Content::File(file) = &o.content {
+                    let sidecar = self.sidecar_of(bucket, key);
+                    if let Some(m) = self.stored_meta(&path, sidecar.as_deref(), file) {
+                        o.info.etag = m.etag;
+                        o.info.crc64 = m.crc64;
+                        o.crc64 = Some(m.crc64);
+                        o.content_type = m.content_type;
+                        o.user_meta = m.user_meta;
+                    }
+                }
+                Lookup::Found(Arc::new(o))
+            }
             Err(FileProblem::Missing(_)) => Lookup::NoSuchKey,
             Err(FileProblem::Unavailable(e)) => Lookup::Unavailable(e.to_string()),
         }
@@ -483,6 +505,7 @@ impl ObjectStore {
             },
             crc64,
             content_type: content_type_for(path),
+            user_meta: Vec::new(),
         })
     }
 
@@ -540,6 +563,7 @@ impl ObjectStore {
                     crc64: Some(info.crc64),
                     info,
                     content_type: content_type_for(Path::new(key)),
+                    user_meta: Vec::new(),
                 }),
             );
         }
@@ -757,7 +781,7 @@ fn check_key(key: &str) -> Result<(), ServerError> {
     Ok(())
 }
 
-fn content_type_for(path: &Path) -> String {
+pub(crate) fn content_type_for(path: &Path) -> String {
     match path.extension().and_then(|e| e.to_str()) {
         Some("txt") => "text/plain",
         Some("html") => "text/html",
