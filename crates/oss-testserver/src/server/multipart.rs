@@ -33,6 +33,9 @@ pub(crate) const MIN_PART_BYTES: u64 = 100 << 10;
 const MAX_COMPLETE_XML: usize = 2 << 20;
 /// Uploads in progress at once, server-wide.
 const MAX_UPLOADS: usize = 1000;
+/// Parts held at once, server-wide: each holds an open file, and the process's descriptors
+/// must not run out however many parts clients send.
+const MAX_HELD_PARTS: usize = 20_000;
 
 /// One uploaded part.
 #[derive(Debug)]
@@ -149,6 +152,14 @@ pub(crate) async fn upload_part(
 ) -> Result<Response<ResponseBody>, OssError> {
     check_upload(state, target, upload_id)?;
     check_length(parts, MAX_OBJECT_BYTES)?;
+    let held: usize = state.uploads.lock().values().map(|u| u.parts.len()).sum();
+    if held >= MAX_HELD_PARTS {
+        return Err(OssError::new(
+            503,
+            "ServiceUnavailable",
+            format!("Too many parts held by uploads in progress (at most {MAX_HELD_PARTS}); complete or abort some."),
+        ));
+    }
     let expected = content_md5(parts)?;
     let mut spooled = spool_body(body, SpoolTo::Anonymous, MAX_OBJECT_BYTES).await?;
     check_md5(expected, &spooled.md5)?;

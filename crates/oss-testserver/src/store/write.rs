@@ -24,6 +24,10 @@ use crate::spool::{create_temp, Spooled, TEMP_PREFIX};
 /// Name of the server's own folder under the root.
 pub(crate) const SERVER_DIR: &str = ".oss-testserver";
 
+/// Uploads into an in-memory bucket up to this size are kept in memory; bigger ones in an
+/// anonymous temporary file.
+const MEMORY_OBJECT_MAX: u64 = 8 << 20;
+
 /// The largest metadata file read back (a record is a few hundred bytes).
 const MAX_META_FILE: u64 = 64 << 10;
 
@@ -206,12 +210,21 @@ impl ObjectStore {
                 if forbid_overwrite && map.contains_key(key) {
                     return Err(already_exists(key));
                 }
-                let file = spooled.file.try_clone().map_err(internal)?;
+                // Small objects are kept in memory (no descriptor held per object); bigger ones
+                // stay in their anonymous temporary file.
+                let content = if spooled.size <= MEMORY_OBJECT_MAX {
+                    use std::os::unix::fs::FileExt as _;
+                    let mut buf = vec![0u8; spooled.size as usize];
+                    spooled.file.read_exact_at(&mut buf, 0).map_err(internal)?;
+                    Content::Memory(buf.into())
+                } else {
+                    Content::File(Arc::new(spooled.file.try_clone().map_err(internal)?))
+                };
                 spooled.keep();
                 map.insert(
                     key.to_string(),
                     Arc::new(Object {
-                        content: Content::File(Arc::new(file)),
+                        content,
                         info: info.clone(),
                         crc64: Some(info.crc64),
                         content_type: meta.content_type,
