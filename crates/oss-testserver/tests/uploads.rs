@@ -654,3 +654,86 @@ async fn cors_preflight_and_headers_on_answers_and_errors() {
     }
     assert!(ServerBuilder::new().cors(many).start().await.is_err());
 }
+
+#[tokio::test]
+async fn a_stalled_body_is_refused_after_the_idle_timeout() {
+    let s = ServerBuilder::new()
+        .body_idle_timeout(std::time::Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    s.store().create_bucket("bucket").unwrap();
+    let mut c = tokio::net::TcpStream::connect(s.addr()).await.unwrap();
+    let head = format!(
+        "PUT /bucket/slow HTTP/1.1\r\nhost: {}\r\ncontent-length: 100\r\n\r\n0123456789",
+        s.addr()
+    );
+    c.write_all(head.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(5), c.read_to_end(&mut raw))
+        .await
+        .expect("the server answers and closes")
+        .unwrap();
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.starts_with("HTTP/1.1 400"), "{text}");
+    assert!(text.contains("<Code>RequestTimeout</Code>"), "{text}");
+    assert!(s.store().info("bucket", "slow").is_none());
+}
+
+#[tokio::test]
+async fn planted_symlinks_are_replaced_or_refused_never_written_through() {
+    let root = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("bucket")).unwrap();
+    std::fs::write(outside.path().join("victim"), b"precious").unwrap();
+    // A link at the key itself: the upload replaces the link, the victim is untouched.
+    std::os::unix::fs::symlink(outside.path().join("victim"), root.path().join("bucket/k"))
+        .unwrap();
+    // A link as a folder of the key: refused.
+    std::os::unix::fs::symlink(outside.path(), root.path().join("bucket/dir")).unwrap();
+    let s = root_server(root.path()).await;
+    let a = send(&s, "PUT", "/bucket/k", &[], b"new").await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    assert_eq!(
+        std::fs::read(outside.path().join("victim")).unwrap(),
+        b"precious"
+    );
+    assert!(!std::fs::symlink_metadata(root.path().join("bucket/k"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    let a = send(&s, "PUT", "/bucket/dir/x", &[], b"new").await;
+    assert_eq!(
+        (a.status, a.code().as_str()),
+        (403, "AccessDenied"),
+        "{}",
+        a.text()
+    );
+    assert!(!outside.path().join("x").exists());
+    let a = send(&s, "PUT", "/bucket/dir/sub/x", &[], b"new").await;
+    assert_eq!(
+        (a.status, a.code().as_str()),
+        (403, "AccessDenied"),
+        "{}",
+        a.text()
+    );
+    assert!(
+        !outside.path().join("sub").exists(),
+        "a folder was created through the link"
+    );
+    let files: Vec<_> = std::fs::read_dir(outside.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    // A planted link at the server's own folder: metadata is not written through it.
+    let root2 = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root2.path().join("bucket")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), root2.path().join(".oss-testserver")).unwrap();
+    let s = root_server(root2.path()).await;
+    let a = send(&s, "PUT", "/bucket/k", &[("x-oss-meta-a", "b")], b"v").await;
+    assert_eq!(a.status, 500, "{}", a.text());
+    assert!(!outside.path().join("meta").exists());
+    assert!(!root2.path().join("bucket/k").exists());
+}

@@ -137,26 +137,49 @@ impl ObjectStore {
         let parent = path
             .parent()
             .ok_or_else(|| internal(io::Error::other("no parent")))?;
-        std::fs::create_dir_all(parent).map_err(|e| match e.kind() {
-            io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => OssError::new(
+        let conflict = || {
+            OssError::new(
                 409,
                 "ObjectNameConflict",
                 "A path segment of the key is an existing object, so the key cannot be a file.",
-            ),
-            _ => internal(e),
-        })?;
-        if let Some(base) = confined_to {
-            let real = parent.canonicalize().map_err(internal)?;
-            if !real.starts_with(base) {
+            )
+        };
+        let Some(base) = confined_to else {
+            std::fs::create_dir_all(parent).map_err(|e| match e.kind() {
+                io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => conflict(),
+                _ => internal(e),
+            })?;
+            return Ok(Some(parent.to_path_buf()));
+        };
+        // One folder at a time from the bucket's real folder, none of them a link: nothing is
+        // created through a link another user planted.
+        let rel = parent
+            .strip_prefix(base)
+            .map_err(|_| internal(io::Error::other("the key's folder is outside the bucket")))?;
+        let mut at = base.clone();
+        for part in rel.components() {
+            at.push(part);
+            match std::fs::create_dir(&at) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) if e.kind() == io::ErrorKind::NotADirectory => return Err(conflict()),
+                Err(e) => return Err(internal(e)),
+            }
+            let kind = std::fs::symlink_metadata(&at)
+                .map_err(internal)?
+                .file_type();
+            if kind.is_symlink() {
                 return Err(OssError::new(
                     403,
                     "AccessDenied",
                     "The key leads outside the bucket's folder (symbolic links are not followed out of it).",
                 ));
             }
-            return Ok(Some(real));
+            if !kind.is_dir() {
+                return Err(conflict());
+            }
         }
-        Ok(Some(parent.to_path_buf()))
+        Ok(Some(at))
     }
 
     /// Whether an object exists under `bucket`/`key` now.
@@ -464,21 +487,32 @@ fn decode_meta(text: &str) -> Option<StoredMeta> {
 /// planted at its name; the server folder itself must be a real folder).
 fn write_sidecar(path: &Path, key: &str, meta: &StoredMeta) -> io::Result<()> {
     let dir = path.parent().ok_or_else(|| io::Error::other("no parent"))?;
-    std::fs::create_dir_all(dir)?;
-    // The server folder and everything below it must be real folders, not links.
-    let mut check = dir.to_path_buf();
-    while check.file_name().is_some() {
-        if std::fs::symlink_metadata(&check)?.file_type().is_symlink() {
+    // `dir` is <root>/.oss-testserver/meta/<bucket>: each folder from the server's own down is
+    // created one at a time (never through a link planted in its place) and must be a real
+    // folder, so nothing is created or written outside the root.
+    let root = dir
+        .ancestors()
+        .find(|a| a.file_name().is_some_and(|n| n == SERVER_DIR))
+        .and_then(Path::parent)
+        .ok_or_else(|| io::Error::other("metadata path outside the server folder"))?;
+    let mut at = root.to_path_buf();
+    for part in dir
+        .strip_prefix(root)
+        .map_err(io::Error::other)?
+        .components()
+    {
+        at.push(part);
+        match std::fs::create_dir(&at) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        let kind = std::fs::symlink_metadata(&at)?.file_type();
+        if kind.is_symlink() || !kind.is_dir() {
             return Err(io::Error::other(format!(
-                "{} is a symbolic link; refusing to write metadata through it",
-                check.display()
+                "{} is not a real folder (a symbolic link?); refusing to write metadata there",
+                at.display()
             )));
-        }
-        if check.file_name().is_some_and(|n| n == SERVER_DIR) {
-            break;
-        }
-        if !check.pop() {
-            break;
         }
     }
     let (mut file, tmp) = create_temp(dir)?;
