@@ -160,6 +160,18 @@ fn curl_uploads_over_http_and_https_and_bad_urls_store_nothing() {
         assert_eq!(status, 200);
         assert!(body == data, "read back byte for byte");
 
+        // A V1 presigned PUT URL works the same way.
+        let key_v1 = format!("curl-v1-{tls}.bin");
+        let put = url(
+            &home,
+            &served,
+            &key_v1,
+            &["--op", "put", "--signature-version", "v1"],
+        );
+        let (status, body) = curl(&served, &["-T", file_arg, "-H", "Content-Type:", &put]);
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        assert!(std::fs::read(root.path().join("photos").join(&key_v1)).expect("stored") == data);
+
         // --upload-file, the long form, with x-oss-meta signed through --header.
         let key2 = format!("curl-long-{tls}.bin");
         let put = url(
