@@ -8,6 +8,10 @@
 //! Hostile clients are held to limits (`--max-header-bytes`, `--header-read-timeout`,
 //! `--tls-handshake-timeout`, `--max-connections`, `--request-log`), and symbolic links under the
 //! root are not followed out of it unless `--follow-symlinks`.
+//!
+//! Uploads (PutObject, multipart) are written under the root as they arrive, into temporary
+//! files renamed in when complete. CORS rules, none by default as on a new bucket, come from
+//! `--cors ORIGIN` (repeatable) or `--cors-file FILE` (OSS's `CORSConfiguration` XML).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,7 +19,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use oss_testserver::{ServerBuilder, ServerErrorKind, TlsIdentity};
+use oss_testserver::{CorsConfiguration, ServerBuilder, ServerErrorKind, TlsIdentity};
 
 use crate::duration_arg;
 use crate::exit_code::{self, Failure};
@@ -80,6 +84,50 @@ pub(crate) struct ServeArgs {
     /// How many recent requests the server keeps in memory (0: none).
     #[arg(long, value_name = "N", default_value_t = 100)]
     request_log: usize,
+    /// Allow browser requests from this origin (`*` for any): GET, PUT, POST and HEAD with any
+    /// request header, exposing ETag, x-oss-request-id and x-oss-hash-crc64ecma. Repeatable.
+    /// By default no CORS rules are set, as on a new bucket.
+    #[arg(long, value_name = "ORIGIN")]
+    cors: Vec<String>,
+    /// CORS rules for every bucket from a file in OSS's CORSConfiguration XML (what
+    /// PutBucketCors takes): up to 20 rules, the first matching one applies.
+    #[arg(long, value_name = "FILE", conflicts_with = "cors")]
+    cors_file: Option<PathBuf>,
+}
+
+/// The CORS rules `--cors` or `--cors-file` give (none by default).
+fn cors_rules(args: &ServeArgs) -> Result<Option<CorsConfiguration>, Failure> {
+    if let Some(path) = &args.cors_file {
+        use std::io::Read as _;
+        const MAX: u64 = 64 << 10;
+        let mut text = String::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX + 1).read_to_string(&mut text))
+            .map_err(|e| Failure::usage(format!("--cors-file {}: {e}", path.display())))?;
+        if text.len() as u64 > MAX {
+            return Err(Failure::usage(format!(
+                "--cors-file {}: larger than 64 KiB (a CORSConfiguration holds at most 20 rules)",
+                path.display()
+            )));
+        }
+        let config = CorsConfiguration::from_xml(&text)
+            .map_err(|e| Failure::usage(format!("--cors-file {}: {e}", path.display())))?;
+        return Ok(Some(config));
+    }
+    if args.cors.is_empty() {
+        return Ok(None);
+    }
+    if let Some(bad) = args
+        .cors
+        .iter()
+        .find(|o| o.is_empty() || o.matches('*').count() > 1)
+    {
+        return Err(Failure::usage(format!(
+            "--cors {bad:?}: an origin such as https://app.example.com, `*` for any, with at              most one `*` wildcard"
+        )));
+    }
+    let origins: Vec<&str> = args.cors.iter().map(String::as_str).collect();
+    Ok(Some(CorsConfiguration::allow_origins(&origins)))
 }
 
 /// `--max-header-bytes`: a size with a unit, at least what the HTTP stack needs.
@@ -122,6 +170,7 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
     // name would refuse everything.
     oss_client::validation::validate_region(&args.region)
         .map_err(|e| Failure::usage(format!("--region {:?}: {e}", args.region)))?;
+    let cors = cors_rules(&args)?;
     let runtime = exit_code::runtime()?;
     runtime.block_on(async move {
         let mut builder = ServerBuilder::new()
@@ -136,6 +185,9 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
             .tls_handshake_timeout(args.tls_handshake_timeout)
             .max_connections(args.max_connections as usize)
             .request_log_capacity(args.request_log);
+        if let Some(cors) = cors {
+            builder = builder.cors(cors);
+        }
         if args.tls {
             let identity = TlsIdentity::generate(&["localhost"])
                 .map_err(|e| Failure::internal(format!("cannot generate a certificate: {e}")))?;
@@ -156,6 +208,7 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
         let mut ca_note = String::new();
         let mut ca_to_remove = None;
         let mut ca_flag = String::new();
+        let mut curl_ca = String::new();
         if let Some(tls) = server.tls() {
             let path = args.ca_cert_out.clone().unwrap_or_else(|| {
                 std::env::temp_dir()
@@ -179,6 +232,7 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
                 ca_to_remove = Some(path.clone());
             }
             ca_flag = format!(" --ca-cert {}", path.display());
+            curl_ca = format!(" --cacert {}", path.display());
         }
         let buckets = bucket_names(&args.root);
         let (example_bucket, example_key) = example_object(&args.root, &buckets);
@@ -204,6 +258,8 @@ fn run_inner(args: ServeArgs) -> Result<(), Failure> {
         );
         say!("download with:");
         say!("  oss-presign get{ca_flag} URL");
+        say!("upload with a URL from `oss-presign url --op put ...`, e.g.:");
+        say!("  curl{curl_ca} -T FILE 'URL'");
         let mut interrupts = Interrupts::install()?;
         say!("serving until interrupted (Ctrl-C or SIGTERM)");
         let interrupted = interrupts.wait().await;
@@ -286,6 +342,9 @@ fn first_file(dir: &std::path::Path, prefix: &str, depth: u32) -> Option<String>
     entries.sort_by_key(std::fs::DirEntry::file_name);
     for entry in &entries {
         let name = entry.file_name().to_str()?.to_string();
+        if name.starts_with('.') {
+            continue;
+        }
         if entry.path().is_file() {
             return Some(format!("{prefix}{name}"));
         }
@@ -320,6 +379,8 @@ fn bucket_names(root: &std::path::Path) -> Vec<String> {
                 .filter_map(Result::ok)
                 .filter(|e| e.path().is_dir())
                 .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                // the server's own folder (.oss-testserver) and other hidden ones
+                .filter(|n| !n.starts_with('.'))
                 .collect()
         })
         .unwrap_or_default();

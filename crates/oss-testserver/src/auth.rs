@@ -3,8 +3,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use http::Request;
-use hyper::body::Incoming;
+use http::request::Parts;
 use oss_sign_core::verify::{
     verify_authorization_with, verify_presigned_with, VerifyError, VerifyErrorKind, VerifyOptions,
     VerifyRequest,
@@ -14,21 +13,32 @@ use oss_sign_core::SigningTime;
 use crate::oss_error::OssError;
 use crate::query::query_pairs;
 
-/// A source of "now" for signature expiry checks.
-pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+/// The source of "now" for signature expiry checks: the workspace's one clock trait, from
+/// `oss-sign-core` (see [`ServerBuilder::clock`](crate::ServerBuilder::clock)).
+pub use oss_sign_core::Clock;
+
+/// The system clock, the server's default.
+#[derive(Debug)]
+pub(crate) struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Option<SigningTime> {
+        SigningTime::try_from(SystemTime::now()).ok()
+    }
+}
 
 /// What a signature is checked against: the access keys, the region and the clock.
 pub(crate) struct Verifier {
     pub(crate) credentials: Vec<(String, String)>,
     pub(crate) region: String,
-    pub(crate) clock: Clock,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl Verifier {
     /// Checks the request's signature when the server has credentials; anonymous otherwise.
     pub(crate) fn authorize(
         &self,
-        req: &Request<Incoming>,
+        req: &Parts,
         bucket: &str,
         key: &str,
         raw_query: &str,
@@ -40,7 +50,7 @@ impl Verifier {
 /// Checks the request's signature when the server has credentials; anonymous otherwise.
 fn authorize(
     verifier: &Verifier,
-    req: &Request<Incoming>,
+    req: &Parts,
     bucket: &str,
     key: &str,
     raw_query: &str,
@@ -49,7 +59,7 @@ fn authorize(
         return Ok(());
     }
     let headers: Vec<(String, String)> = req
-        .headers()
+        .headers
         .iter()
         .map(|(n, v)| {
             (
@@ -62,7 +72,7 @@ fn authorize(
         .iter()
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
-    let method = req.method().as_str();
+    let method = req.method.as_str();
     let request = VerifyRequest::new(method, raw_query)
         .bucket(bucket)
         .key(key)
@@ -74,10 +84,15 @@ fn authorize(
             .find(|(id, _)| id == ak)
             .map(|(_, s)| s.clone())
     };
-    let now = SigningTime::try_from((verifier.clock)())
-        .map_err(|_| OssError::new(500, "InternalError", "the server clock is out of range"))?;
+    let now = verifier
+        .clock
+        .now()
+        .ok_or_else(|| OssError::new(500, "InternalError", "the server clock is out of range"))?;
     let options = VerifyOptions::new().region(verifier.region.clone());
-    let names: Vec<String> = query_pairs(raw_query).into_iter().map(|(n, _)| n).collect();
+    let names: Vec<String> = query_pairs(raw_query)?
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
     let presigned = names.iter().any(|n| {
         matches!(
             n.as_str(),
@@ -90,7 +105,7 @@ fn authorize(
     });
     let result = if presigned {
         verify_presigned_with(&request, &secrets, now, &options)
-    } else if req.headers().contains_key("authorization") {
+    } else if req.headers.contains_key("authorization") {
         verify_authorization_with(&request, &secrets, now, &options)
     } else {
         return Err(OssError::new(
@@ -106,6 +121,7 @@ fn authorize(
 
 fn to_oss_error(e: &VerifyError, raw_query: &str, now: SigningTime) -> OssError {
     let access_key = query_pairs(raw_query)
+        .unwrap_or_default()
         .into_iter()
         .find_map(|(n, v)| match n.as_str() {
             "x-oss-credential" => v.split('/').next().map(str::to_string),

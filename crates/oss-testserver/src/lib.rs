@@ -11,6 +11,19 @@
 //! Buckets are found virtual-hosted style (`Host: bucket.example.localhost`) or path style
 //! (`/bucket/key`, always used for IP and `localhost` hosts).
 //!
+//! Uploads are answered too, each request signature-checked before it is routed: PutObject
+//! (the body streamed into a temporary file and renamed in only when complete, so a
+//! half-received object is never visible; `Content-MD5`, `x-oss-forbid-overwrite`,
+//! `Content-Type` and `x-oss-meta-*` stored and returned, ETag and `x-oss-hash-crc64ecma`
+//! answered, 5 GB at most), multipart uploads (Initiate, UploadPart, ListParts, Complete with
+//! OSS's checks: `InvalidPartOrder`, `InvalidPart`, `EntityTooSmall`, `NoSuchUpload`; Abort),
+//! DeleteObject and a minimal ListObjectsV2. Metadata of objects under
+//! [`ServerBuilder::root_dir`] is kept in `<root>/.oss-testserver/meta`, so uploaded objects keep
+//! it across a restart. An error is answered only after the request body is read (up to
+//! 64 MiB; beyond, the connection is closed after the answer), so clients see the OSS error XML.
+//! CORS works as on OSS ([`CorsConfiguration`], [`ServerBuilder::cors`]): no rules by default,
+//! preflight `OPTIONS` answered 200 or 403, `Access-Control-*` on answers and on errors.
+//!
 //! Faults can be injected per object and per request ([`FaultRule`]): error statuses,
 //! dropped connections after N bytes, throttling, stalls, delayed headers, an object replaced
 //! between requests, corrupted bytes, wrong CRC headers, ignored ranges.
@@ -50,17 +63,22 @@
 mod auth;
 mod body;
 mod connection;
+mod cors;
 mod error;
 mod fault;
 mod oss_error;
 mod query;
 mod range;
+mod request_body;
 mod request_log;
 mod server;
+mod spool;
 mod store;
 mod tls;
+mod xml_text;
 
 pub use auth::Clock;
+pub use cors::{CorsConfiguration, CorsRule, MAX_CORS_RULES};
 pub use error::{ServerError, ServerErrorKind};
 pub use fault::{Fault, FaultPlan, FaultRule};
 pub use request_log::RecordedRequest;

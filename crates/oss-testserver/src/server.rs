@@ -3,19 +3,23 @@
 //! limits in `crate::connection`.
 
 mod handler;
+mod list;
+mod multipart;
+mod object_write;
 mod routing;
 mod state;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::auth::{Clock, Verifier};
+use crate::auth::{Clock, SystemClock, Verifier};
 use crate::connection::{accept_loop, Limits, MIN_HEADER_BYTES};
+use crate::cors::{CorsConfiguration, CorsRules};
 use crate::error::{ServerError, ServerErrorKind};
 use crate::fault::FaultPlan;
 use crate::request_log::{RecordedRequest, RequestLog};
@@ -57,10 +61,12 @@ pub struct ServerBuilder {
     root_dir: Option<std::path::PathBuf>,
     credentials: Vec<(String, String)>,
     region: String,
-    clock: Option<Clock>,
+    clock: Option<Arc<dyn Clock>>,
     limits: Limits,
     request_log_capacity: usize,
     follow_symlinks: bool,
+    cors: CorsRules,
+    body_idle_timeout: Duration,
 }
 
 impl std::fmt::Debug for ServerBuilder {
@@ -100,6 +106,8 @@ impl ServerBuilder {
             limits: Limits::default(),
             request_log_capacity: DEFAULT_REQUEST_LOG,
             follow_symlinks: false,
+            cors: CorsRules::default(),
+            body_idle_timeout: Duration::from_secs(30),
         }
     }
 
@@ -185,15 +193,27 @@ impl ServerBuilder {
         self
     }
 
-    /// Replaces the clock used for expiry checks (default: the system clock).
+    /// Replaces the clock used for expiry checks (default: the system clock). It is the
+    /// workspace's one clock trait, [`oss_sign_core::Clock`], so one `FixedClock`,
+    /// `ManualClock` or [`FnClock`](oss_sign_core::FnClock) can drive the signer and the server.
     ///
     /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use oss_sign_core::{FnClock, SigningTime};
     /// use std::time::{Duration, SystemTime};
-    /// let b = oss_testserver::ServerBuilder::new()
-    ///     .clock(|| SystemTime::now() + Duration::from_secs(3600));
-    /// # let _ = b;
+    /// // An hour ahead: URLs valid for less than an hour are already expired.
+    /// let server = oss_testserver::ServerBuilder::new()
+    ///     .clock(FnClock::new(|| {
+    ///         SigningTime::try_from(SystemTime::now() + Duration::from_secs(3600)).ok()
+    ///     }))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// # let _ = server;
+    /// # }
     /// ```
-    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Some(Arc::new(clock));
         self
     }
@@ -287,6 +307,47 @@ impl ServerBuilder {
         self
     }
 
+    /// The CORS rules of every bucket without its own ([`bucket_cors`](ServerBuilder::bucket_cors));
+    /// default none, as on a new OSS bucket: preflights are refused and answers carry no
+    /// `Access-Control-*` headers. Checked by [`start`](ServerBuilder::start) (at most 20
+    /// rules, each with an origin and a method).
+    ///
+    /// ```
+    /// use oss_testserver::{CorsConfiguration, ServerBuilder};
+    /// let b = ServerBuilder::new().cors(CorsConfiguration::allow_origins(&["*"]));
+    /// # let _ = b;
+    /// ```
+    pub fn cors(mut self, config: CorsConfiguration) -> Self {
+        self.cors.all = config;
+        self
+    }
+
+    /// The CORS rules of one bucket, replacing those given to [`cors`](ServerBuilder::cors).
+    ///
+    /// ```
+    /// use oss_testserver::{CorsConfiguration, CorsRule, ServerBuilder};
+    /// let rule = CorsRule::new().allowed_origin("https://app.example.com").allowed_method("PUT");
+    /// let b = ServerBuilder::new().bucket_cors("uploads", CorsConfiguration::new().rule(rule));
+    /// # let _ = b;
+    /// ```
+    pub fn bucket_cors(mut self, bucket: &str, config: CorsConfiguration) -> Self {
+        self.cors.buckets.insert(bucket.to_string(), config);
+        self
+    }
+
+    /// How long a request body may pause between chunks before the upload is refused with
+    /// `RequestTimeout` (default 30 s, at least 1 ms).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = oss_testserver::ServerBuilder::new().body_idle_timeout(Duration::from_secs(5));
+    /// # let _ = b;
+    /// ```
+    pub fn body_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.body_idle_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
     /// Binds and starts serving on the current tokio runtime.
     ///
     /// ```
@@ -321,6 +382,10 @@ impl ServerBuilder {
                 ),
             ));
         }
+        self.cors.all.check()?;
+        for config in self.cors.buckets.values() {
+            config.check()?;
+        }
         if self.follow_symlinks {
             self.store.follow_symlinks(true);
         }
@@ -348,12 +413,15 @@ impl ServerBuilder {
             verifier: Verifier {
                 credentials: self.credentials,
                 region: self.region,
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             },
             requests: RequestLog::new(self.request_log_capacity),
             counter: AtomicU64::new(0),
             connections: Arc::new(AtomicU64::new(0)),
             id_prefix: rand::random(),
+            cors: self.cors,
+            uploads: Default::default(),
+            body_idle_timeout: self.body_idle_timeout,
         });
         let (stop_tx, stop_rx) = watch::channel(false);
         let shared = state.clone();

@@ -11,9 +11,13 @@ use md5::{Digest, Md5};
 
 use crate::error::{ServerError, ServerErrorKind};
 
-/// Length of the repeating block used for generated objects: deliberately not a power of two, so
-/// that misplaced parts at MiB-aligned offsets never hold the same bytes.
-const PATTERN_BLOCK: usize = (1 << 20) + 13;
+mod file_content;
+mod generated;
+mod write;
+use file_content::{crc_file, file_etag, real_path};
+use generated::{crc_of_pattern, pattern_block};
+pub use generated::{generated_bytes, generated_crc64};
+pub(crate) use write::{is_temp_key, StoredMeta};
 
 /// Facts about a stored object, as the server reports them in headers.
 ///
@@ -58,6 +62,8 @@ pub(crate) struct Object {
     /// The CRC-64 when known: a big file's is computed after its first answer has started.
     pub(crate) crc64: Option<u64>,
     pub(crate) content_type: String,
+    /// The `x-oss-meta-*` headers it was uploaded with (lower-case names), in order.
+    pub(crate) user_meta: Vec<(String, String)>,
 }
 
 /// Files up to this size are hashed before their first answer (milliseconds); a bigger one is
@@ -176,6 +182,8 @@ impl From<FileProblem> for ServerError {
 pub struct ObjectStore {
     inner: Arc<RwLock<StoreInner>>,
     file_meta: Arc<Mutex<FileMetaCache>>,
+    /// What uploads stored about the files they wrote, by path (see `write`).
+    written: Arc<Mutex<HashMap<PathBuf, StoredMeta>>>,
 }
 
 impl ObjectStore {
@@ -378,6 +386,9 @@ impl ObjectStore {
     }
 
     fn find(&self, bucket: &str, key: &str, when: HashWhen) -> Lookup {
+        if is_temp_key(key) {
+            return Lookup::NoSuchKey;
+        }
         let (dir, confined_to) = {
             let inner = self.read();
             match inner.buckets.get(bucket) {
@@ -398,7 +409,19 @@ impl ObjectStore {
             return Lookup::NoSuchKey;
         };
         match self.file_object(&path, confined_to.as_deref(), when) {
-            Ok(o) => Lookup::Found(Arc::new(o)),
+            Ok(mut o) => {
+                if let Content::File(file) = &o.content {
+                    let sidecar = self.sidecar_of(bucket, key);
+                    if let Some(m) = self.stored_meta(&path, sidecar.as_deref(), file) {
+                        o.info.etag = m.etag;
+                        o.info.crc64 = m.crc64;
+                        o.crc64 = Some(m.crc64);
+                        o.content_type = m.content_type;
+                        o.user_meta = m.user_meta;
+                    }
+                }
+                Lookup::Found(Arc::new(o))
+            }
             Err(FileProblem::Missing(_)) => Lookup::NoSuchKey,
             Err(FileProblem::Unavailable(e)) => Lookup::Unavailable(e.to_string()),
         }
@@ -483,6 +506,7 @@ impl ObjectStore {
             },
             crc64,
             content_type: content_type_for(path),
+            user_meta: Vec::new(),
         })
     }
 
@@ -540,6 +564,7 @@ impl ObjectStore {
                     crc64: Some(info.crc64),
                     info,
                     content_type: content_type_for(Path::new(key)),
+                    user_meta: Vec::new(),
                 }),
             );
         }
@@ -552,147 +577,6 @@ impl ObjectStore {
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, StoreInner> {
         self.inner.write().unwrap_or_else(|e| e.into_inner())
     }
-}
-
-/// The CRC-64/XZ of the object [`ObjectStore::put_generated`] makes for `len` and `seed`.
-///
-/// ```
-/// assert_eq!(oss_testserver::generated_crc64(0, 1), 0);
-/// ```
-pub fn generated_crc64(len: u64, seed: u64) -> u64 {
-    crc_of_pattern(&pattern_block(seed), len)
-}
-
-/// The bytes [`ObjectStore::put_generated`] serves for `len` and `seed` (for small objects in
-/// tests that compare content).
-///
-/// ```
-/// let bytes = oss_testserver::generated_bytes(10, 3);
-/// assert_eq!(bytes.len(), 10);
-/// assert_eq!(bytes, oss_testserver::generated_bytes(10, 3));
-/// ```
-pub fn generated_bytes(len: usize, seed: u64) -> Vec<u8> {
-    let block = pattern_block(seed);
-    let mut out = Vec::with_capacity(len);
-    while out.len() < len {
-        let take = (len - out.len()).min(block.len());
-        out.extend_from_slice(&block[..take]);
-    }
-    out
-}
-
-fn pattern_block(seed: u64) -> Bytes {
-    // xorshift64*: deterministic, fast, good enough to make every offset distinct.
-    let mut x = seed ^ 0x9E37_79B9_7F4A_7C15;
-    if x == 0 {
-        x = 1;
-    }
-    let mut block = Vec::with_capacity(PATTERN_BLOCK + 8);
-    while block.len() < PATTERN_BLOCK {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        block.extend_from_slice(&x.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
-    }
-    block.truncate(PATTERN_BLOCK);
-    Bytes::from(block)
-}
-
-fn crc_of_pattern(block: &[u8], len: u64) -> u64 {
-    let mut crc = crc64fast::Digest::new();
-    let mut left = len;
-    while left > 0 {
-        let take = left.min(block.len() as u64) as usize;
-        crc.write(&block[..take]);
-        left -= take as u64;
-    }
-    crc.sum64()
-}
-
-impl Content {
-    /// Reads up to `max` bytes at `offset` (fewer only at the end of the object).
-    pub(crate) async fn read_at(&self, offset: u64, max: usize) -> io::Result<Bytes> {
-        match self {
-            Content::Memory(b) => {
-                let start = (offset as usize).min(b.len());
-                let end = start.saturating_add(max).min(b.len());
-                Ok(b.slice(start..end))
-            }
-            Content::Pattern { block, len } => {
-                let left = len.saturating_sub(offset);
-                let pos = (offset % block.len() as u64) as usize;
-                let take = (max as u64).min(left) as usize;
-                let end = (pos + take).min(block.len());
-                Ok(block.slice(pos..end))
-            }
-            Content::File(file) => {
-                let f = file.clone();
-                tokio::task::spawn_blocking(move || {
-                    use std::os::unix::fs::FileExt as _;
-                    let mut buf = vec![0u8; max];
-                    let mut got = 0;
-                    while got < max {
-                        let n = f.read_at(&mut buf[got..], offset + got as u64)?;
-                        if n == 0 {
-                            break;
-                        }
-                        got += n;
-                    }
-                    buf.truncate(got);
-                    Ok(Bytes::from(buf))
-                })
-                .await
-                .map_err(io::Error::other)?
-            }
-        }
-    }
-}
-
-/// Where an open file really is: the kernel's name for it on Linux (immune to a link swapped
-/// in after opening), the canonical form of its path elsewhere.
-fn real_path(file: &std::fs::File, path: &Path) -> io::Result<PathBuf> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd as _;
-        if let Ok(p) = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())) {
-            return Ok(p);
-        }
-    }
-    let _ = file;
-    path.canonicalize()
-}
-
-/// The CRC-64/XZ of a whole file, read with `pread` (the descriptor's offset is not touched).
-fn crc_file(file: &std::fs::File) -> io::Result<u64> {
-    use std::os::unix::fs::FileExt as _;
-    let mut crc = crc64fast::Digest::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut offset = 0u64;
-    loop {
-        let n = file.read_at(&mut buf, offset)?;
-        if n == 0 {
-            break;
-        }
-        crc.write(&buf[..n]);
-        offset += n as u64;
-    }
-    Ok(crc.sum64())
-}
-
-/// A file's ETag, from what identifies this version of it, so that it is known before any byte
-/// is read and changes when the file does.
-fn file_etag(meta: &std::fs::Metadata) -> String {
-    use std::os::unix::fs::MetadataExt as _;
-    let mut md5 = Md5::new();
-    md5.update(format!(
-        "file:{}:{}:{}:{}.{}",
-        meta.dev(),
-        meta.ino(),
-        meta.len(),
-        meta.mtime(),
-        meta.mtime_nsec()
-    ));
-    format!("\"{}\"", hex::encode_upper(md5.finalize()))
 }
 
 fn safe_join(dir: &Path, key: &str) -> Option<PathBuf> {
@@ -757,7 +641,7 @@ fn check_key(key: &str) -> Result<(), ServerError> {
     Ok(())
 }
 
-fn content_type_for(path: &Path) -> String {
+pub(crate) fn content_type_for(path: &Path) -> String {
     match path.extension().and_then(|e| e.to_str()) {
         Some("txt") => "text/plain",
         Some("html") => "text/html",

@@ -204,7 +204,7 @@ async fn errors_are_oss_xml_and_head_errors_use_x_oss_err() {
     assert!(String::from_utf8(xml)
         .unwrap()
         .contains("<Code>NoSuchKey</Code>"));
-    let a = send(&s, "PUT", "/bucket/k", &[("content-length", "0")]).await;
+    let a = send(&s, "PATCH", "/bucket/k", &[("content-length", "0")]).await;
     assert_eq!(a.status, 405);
 }
 

@@ -6,18 +6,22 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use http::{Method, Request, Response, StatusCode};
+use http::{request::Parts, Method, Request, Response, StatusCode};
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
+use oss_sign_core::SigningTime;
 use tokio::sync::mpsc;
 
-use super::routing::{resolve_target, Target};
+use super::routing::{operation, resolve_target, Operation, Target};
 use super::state::State;
+use super::{list, multipart, object_write};
 use crate::body::{full, ChannelBody, ResponseBody};
+use crate::cors;
 use crate::fault::Fault;
 use crate::oss_error::OssError;
-use crate::query::query_pairs;
+use crate::query::{param, query_pairs};
 use crate::range::{self, RangeAnswer};
+use crate::request_body::RequestBody;
 use crate::request_log::RecordedRequest;
 use crate::store::{Lookup, Object, ObjectInfo};
 
@@ -25,17 +29,20 @@ use crate::store::{Lookup, Object, ObjectInfo};
 pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<ResponseBody> {
     let n = state.counter.fetch_add(1, Ordering::Relaxed);
     let request_id = format!("{:08X}{:016X}", state.id_prefix, n);
+    let (parts, body) = req.into_parts();
+    let mut body = RequestBody::new(body, state.body_idle_timeout);
     let mut record = RecordedRequest {
-        method: req.method().to_string(),
-        target: req
-            .uri()
+        method: parts.method.to_string(),
+        target: parts
+            .uri
             .path_and_query()
             .map(|p| p.to_string())
             .unwrap_or_default(),
-        version: format!("{:?}", req.version()),
+        version: format!("{:?}", parts.version),
         // Nothing is copied when the log keeps nothing.
         headers: if state.requests.enabled() {
-            req.headers()
+            parts
+                .headers
                 .iter()
                 .map(|(n, v)| {
                     (
@@ -50,55 +57,156 @@ pub(crate) async fn handle(state: Arc<State>, req: Request<Incoming>) -> Respons
         status: 0,
         object: None,
     };
-    let head = req.method() == Method::HEAD;
-    let host_id = req
-        .headers()
+    let head = parts.method == Method::HEAD;
+    let host_id = parts
+        .headers
         .get("host")
         .and_then(|h| h.to_str().ok())
         .unwrap_or("127.0.0.1")
         .to_string();
-    let resp = match respond(&state, req, &request_id, &mut record).await {
+    let mut resp = match respond(&state, &parts, &mut body, &request_id, &mut record).await {
         Ok(r) => r,
-        Err(e) => e.into_response(&request_id, &host_id, head),
+        Err(e) => {
+            // The error is sent only after the body is read (up to a bound), so the client sees
+            // it instead of a connection broken while it was still sending.
+            let expects_continue = parts
+                .headers
+                .get("expect")
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+            let reusable = body.drain(expects_continue).await;
+            let mut resp = e.into_response(&request_id, &host_id, head);
+            if !reusable && parts.version < http::Version::HTTP_2 {
+                resp.headers_mut()
+                    .insert("connection", http::HeaderValue::from_static("close"));
+            }
+            resp
+        }
     };
+    if parts.method != Method::OPTIONS {
+        if let Some(bucket) = record.object.as_ref().map(|(b, _)| b.as_str()) {
+            cors::annotate(&state.cors, bucket, &parts, &mut resp);
+        }
+    }
     record.status = resp.status().as_u16();
     state.requests.push(record);
     resp
 }
 
-/// GetObject / HeadObject, in the order OSS checks: method, bucket and key, signature, bucket,
-/// injected faults, object, conditions, range.
+/// Every request in the order OSS checks: bucket and key, query encoding, signature (a
+/// preflight and a form upload carry none), operation, bucket; then the operation itself.
 async fn respond(
     state: &State,
-    req: Request<Incoming>,
+    parts: &Parts,
+    body: &mut RequestBody,
     request_id: &str,
     record: &mut RecordedRequest,
 ) -> Result<Response<ResponseBody>, OssError> {
-    let head = match *req.method() {
-        Method::GET => false,
-        Method::HEAD => true,
-        _ => {
-            return Err(OssError::new(
-                405,
-                "MethodNotAllowed",
-                "The specified method is not allowed against this resource.",
-            ))
-        }
-    };
-    let target = resolve_target(&state.store, &req)?;
+    let target = resolve_target(&state.store, parts)?;
     record.object = Some((target.bucket.clone(), target.key.clone()));
-    let raw_query = req.uri().query().unwrap_or("").to_string();
-    state
-        .verifier
-        .authorize(&req, &target.bucket, &target.key, &raw_query)?;
-
+    let raw_query = parts.uri.query().unwrap_or("");
+    let query = query_pairs(raw_query)?;
+    let op = operation(parts, &target, &query);
+    if op.as_ref().map_or(true, Operation::signed) {
+        state
+            .verifier
+            .authorize(parts, &target.bucket, &target.key, raw_query)?;
+    }
+    let op = op?;
     if !state.store.bucket_exists(&target.bucket) {
         return Err(no_such_bucket(&target));
     }
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    match op {
+        Operation::GetObject => {
+            get_object(state, parts, &target, raw_query, false, request_id).await
+        }
+        Operation::HeadObject => {
+            get_object(state, parts, &target, raw_query, true, request_id).await
+        }
+        Operation::PutObject => {
+            object_write::put_object(state, parts, body, &target, request_id).await
+        }
+        Operation::DeleteObject => object_write::delete_object(state, &target, request_id),
+        Operation::InitiateMultipartUpload => {
+            multipart::initiate(state, parts, &target, request_id)
+        }
+        Operation::UploadPart {
+            part_number,
+            upload_id,
+        } => {
+            multipart::upload_part(
+                state,
+                parts,
+                body,
+                &target,
+                &upload_id,
+                part_number,
+                request_id,
+            )
+            .await
+        }
+        Operation::CompleteMultipartUpload { upload_id } => {
+            multipart::complete(state, parts, body, &target, &upload_id, request_id).await
+        }
+        Operation::AbortMultipartUpload { upload_id } => {
+            multipart::abort(state, &target, &upload_id, request_id)
+        }
+        Operation::ListParts { upload_id } => {
+            multipart::list_parts(state, &target, &upload_id, &query, request_id)
+        }
+        Operation::ListObjectsV2 => list::list_objects_v2(state, &target, &query, request_id),
+        Operation::Preflight => cors::preflight(&state.cors, &target.bucket, parts, request_id),
+        // PostObject (browser form upload) is answered in `post_object`.
+        Operation::PostObject => Err(OssError::new(
+            501,
+            "NotImplemented",
+            "PostObject (form upload) is not implemented by this oss-testserver.",
+        )),
+    }
+}
+
+/// The headers every successful answer carries.
+pub(crate) fn answer(status: StatusCode, request_id: &str) -> http::response::Builder {
+    Response::builder()
+        .status(status)
+        .header("server", "AliyunOSS")
+        .header("date", http_date(SystemTime::now()))
+        .header("x-oss-request-id", request_id)
+}
+
+/// A complete answer with an XML (or empty) body.
+pub(crate) fn finish(
+    builder: http::response::Builder,
+    body: String,
+) -> Result<Response<ResponseBody>, OssError> {
+    let builder = if body.is_empty() {
+        builder.header("content-length", 0)
+    } else {
+        builder
+            .header("content-type", "application/xml")
+            .header("content-length", body.len())
+    };
+    builder.body(full(Bytes::from(body))).map_err(|e| {
+        OssError::new(
+            500,
+            "InternalError",
+            format!("cannot build the response: {e}"),
+        )
+    })
+}
+
+/// GetObject / HeadObject: injected faults, object, conditions, range.
+async fn get_object(
+    state: &State,
+    parts: &Parts,
+    target: &Target,
+    raw_query: &str,
+    head: bool,
+    request_id: &str,
+) -> Result<Response<ResponseBody>, OssError> {
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
     let range_header = header("range").map(str::to_string);
-    let body_faults = apply_faults(state, &target, range_header.as_deref()).await?;
-    let object = find_object(state, &target)?;
+    let body_faults = apply_faults(state, target, range_header.as_deref()).await?;
+    let object = find_object(state, target)?;
     let info = &object.info;
 
     if let Some(not_modified) = check_conditions(&header, info, request_id)? {
@@ -135,7 +243,7 @@ async fn respond(
     let builder = object_headers(
         &object,
         request_id,
-        &raw_query,
+        raw_query,
         body_faults.wrong_crc,
         (status, start, len),
     );
@@ -155,7 +263,7 @@ async fn respond(
     })
 }
 
-fn no_such_bucket(target: &Target) -> OssError {
+pub(crate) fn no_such_bucket(target: &Target) -> OssError {
     OssError::new(404, "NoSuchBucket", "The specified bucket does not exist.")
         .extra("BucketName", target.bucket.clone())
 }
@@ -269,13 +377,8 @@ fn object_headers(
     let crc = object
         .crc64
         .map(|crc| if wrong_crc { crc ^ 1 } else { crc });
-    let query = query_pairs(raw_query);
-    let override_of = |name: &str| {
-        query
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-    };
+    let query = query_pairs(raw_query).unwrap_or_default();
+    let override_of = |name: &str| param(&query, name).map(str::to_string);
     let mut builder = Response::builder()
         .status(status)
         .header("server", "AliyunOSS")
@@ -293,6 +396,9 @@ fn object_headers(
         );
     if let Some(crc) = crc {
         builder = builder.header("x-oss-hash-crc64ecma", crc.to_string());
+    }
+    for (name, value) in &object.user_meta {
+        builder = builder.header(name.as_str(), value.as_str());
     }
     for (q, h) in [
         ("response-content-disposition", "content-disposition"),
@@ -412,15 +518,15 @@ fn etag_list_matches(header: &str, etag: &str) -> bool {
     })
 }
 
-fn http_date(t: SystemTime) -> String {
-    let dt: chrono::DateTime<chrono::Utc> = t.into();
-    dt.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+/// The `Date`/`Last-Modified` form, through sign-core's one time type.
+pub(crate) fn http_date(t: SystemTime) -> String {
+    SigningTime::try_from(t)
+        .map(SigningTime::to_http_date)
+        .unwrap_or_default()
 }
 
 fn parse_http_date(s: &str) -> Option<SystemTime> {
-    chrono::DateTime::parse_from_rfc2822(s)
-        .ok()
-        .map(|d| d.with_timezone(&chrono::Utc).into())
+    SigningTime::parse_http_date(s).ok().map(SystemTime::from)
 }
 
 #[cfg(test)]

@@ -4,7 +4,11 @@
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
+use std::time::Duration;
+
+use super::multipart::Uploads;
 use crate::auth::Verifier;
+use crate::cors::CorsRules;
 use crate::fault::FaultPlan;
 use crate::request_log::RequestLog;
 use crate::store::ObjectStore;
@@ -21,4 +25,10 @@ pub(crate) struct State {
     pub(crate) connections: Arc<AtomicU64>,
     /// The high half of each request id, random per server.
     pub(crate) id_prefix: u32,
+    /// CORS rules per bucket.
+    pub(crate) cors: CorsRules,
+    /// Multipart uploads in progress.
+    pub(crate) uploads: Uploads,
+    /// How long a request body may pause between chunks.
+    pub(crate) body_idle_timeout: Duration,
 }

@@ -1,0 +1,141 @@
+//! An upload on its way in: the request body streamed into a temporary file created
+//! exclusively under an unpredictable name, hashed (MD5 and CRC-64) as it arrives, and removed
+//! again unless it is committed. A half-received object is never visible under its key.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use md5::{Digest as _, Md5};
+
+use crate::oss_error::OssError;
+use crate::request_body::RequestBody;
+
+/// Prefix of the temporary files; a key whose last segment starts with it is never served or
+/// listed.
+pub(crate) const TEMP_PREFIX: &str = ".oss-tmp-";
+
+/// The largest object one PutObject or one UploadPart may carry (OSS: 5 GB).
+pub(crate) const MAX_OBJECT_BYTES: u64 = 5 << 30;
+
+/// A temporary file holding a complete, hashed body.
+#[derive(Debug)]
+pub(crate) struct Spooled {
+    pub(crate) file: File,
+    /// Where it is, `None` once unlinked (an anonymous spool) or committed.
+    pub(crate) path: Option<PathBuf>,
+    pub(crate) size: u64,
+    pub(crate) md5: [u8; 16],
+    pub(crate) crc64: u64,
+}
+
+impl Spooled {
+    /// The quoted upper-case hex MD5, OSS's ETag of a simple upload.
+    pub(crate) fn etag(&self) -> String {
+        format!("\"{}\"", hex::encode_upper(self.md5))
+    }
+
+    /// The file is now in its place: no longer removed on drop.
+    pub(crate) fn keep(&mut self) {
+        self.path = None;
+    }
+}
+
+impl Drop for Spooled {
+    fn drop(&mut self) {
+        if let Some(p) = self.path.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// Creates a new temporary file in `dir` (exclusively: never through an existing file or link).
+pub(crate) fn create_temp(dir: &Path) -> io::Result<(File, PathBuf)> {
+    for _ in 0..8 {
+        let name = format!("{TEMP_PREFIX}{:032x}", rand::random::<u128>());
+        let path = dir.join(name);
+        match OpenOptions::new()
+            .write(true)
+            .read(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(f) => return Ok((f, path)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        "no free temporary file name",
+    ))
+}
+
+/// Where a body is spooled.
+pub(crate) enum SpoolTo<'a> {
+    /// A named temporary file in this folder (renamed into place later).
+    Folder(&'a Path),
+    /// An anonymous file in the system's temporary folder (unlinked at once; kept open).
+    Anonymous,
+}
+
+/// Streams the rest of `body` into a new temporary file, refusing more than `max` bytes with
+/// `EntityTooLarge`; a connection that breaks leaves nothing behind.
+pub(crate) async fn spool_body(
+    body: &mut RequestBody,
+    to: SpoolTo<'_>,
+    max: u64,
+) -> Result<Spooled, OssError> {
+    let internal = |e: io::Error| {
+        OssError::new(
+            500,
+            "InternalError",
+            format!("cannot store the upload: {e}"),
+        )
+    };
+    let (file, path) = match to {
+        SpoolTo::Folder(dir) => create_temp(dir).map_err(internal)?,
+        SpoolTo::Anonymous => {
+            let (f, p) = create_temp(&std::env::temp_dir()).map_err(internal)?;
+            let _ = std::fs::remove_file(&p);
+            (f, p)
+        }
+    };
+    let anonymous = matches!(to, SpoolTo::Anonymous);
+    let mut spooled = Spooled {
+        file,
+        path: (!anonymous).then_some(path),
+        size: 0,
+        md5: [0; 16],
+        crc64: 0,
+    };
+    let mut md5 = Md5::new();
+    let mut crc = crc64fast::Digest::new();
+    let mut writer =
+        io::BufWriter::with_capacity(256 << 10, spooled.file.try_clone().map_err(internal)?);
+    while let Some(chunk) = body.chunk().await.map_err(|e| e.into_oss())? {
+        spooled.size += chunk.len() as u64;
+        if spooled.size > max {
+            return Err(entity_too_large(max));
+        }
+        md5.update(&chunk);
+        crc.write(&chunk);
+        // Small synchronous writes to a local file; buffered, so each is a memory copy or one
+        // write(2) of 256 KiB.
+        writer.write_all(&chunk).map_err(internal)?;
+    }
+    writer.flush().map_err(internal)?;
+    drop(writer);
+    spooled.md5 = md5.finalize().into();
+    spooled.crc64 = crc.sum64();
+    Ok(spooled)
+}
+
+pub(crate) fn entity_too_large(max: u64) -> OssError {
+    OssError::new(
+        400,
+        "EntityTooLarge",
+        format!("Your proposed upload exceeds the maximum allowed size of {max} bytes."),
+    )
+    .extra("MaxSizeAllowed", max.to_string())
+}
