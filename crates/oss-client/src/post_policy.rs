@@ -4,7 +4,10 @@
 use std::time::{Duration, SystemTime};
 
 use oss_credentials::Credentials;
-use oss_sign_core::post_policy::{sign_post_policy, PostPolicy, PostPolicyParams};
+use oss_sign_core::post_policy::{
+    sign_policy_document, sign_post_policy, PostPolicy, PostPolicyParams,
+};
+use oss_sign_core::v4::ALGORITHM;
 use oss_sign_core::SigningTime;
 
 pub use oss_sign_core::post_policy::Condition;
@@ -45,6 +48,8 @@ pub struct PostPolicyRequest {
     conditions: Vec<Condition>,
     /// Fields sent as they are and pinned with an `eq` condition, in order.
     fields: Vec<(String, String)>,
+    /// A policy document to sign byte for byte, instead of building one.
+    document: Option<String>,
 }
 
 impl PostPolicyRequest {
@@ -62,7 +67,29 @@ impl PostPolicyRequest {
             options: PresignOptions::new(),
             conditions: Vec::new(),
             fields: Vec::new(),
+            document: None,
         }
+    }
+
+    /// A policy `document` (JSON text) for `bucket`, signed byte for byte as given: nothing is
+    /// added, checked or re-serialised, so the signature can be compared with another signer's
+    /// on the same bytes. The form then holds only the V4 fields (no `key`); the document's
+    /// own `x-oss-date`/`x-oss-credential` conditions must match the signing instant and
+    /// credentials for OSS to accept it. Key, expiry and condition setters are ignored.
+    ///
+    /// ```
+    /// # use oss_client::*; use oss_credentials::Credentials;
+    /// let client = Client::new(Config::builder().region("cn-hangzhou")
+    ///     .credentials(Credentials::new("ak", "sk")?).build()?);
+    /// let form = client.presign_post(&PostPolicyRequest::verbatim("examplebucket", "{}"))?;
+    /// assert_eq!(form.field("policy"), Some("e30="));
+    /// assert_eq!(form.policy_json(), "{}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verbatim(bucket: impl Into<String>, document: impl Into<String>) -> Self {
+        let mut request = Self::new(bucket);
+        request.document = Some(document.into());
+        request
     }
 
     /// The bucket.
@@ -314,7 +341,8 @@ impl PostPolicyForm {
         &self.policy_json
     }
 
-    /// When the policy expires.
+    /// When the policy expires (for a [verbatim](PostPolicyRequest::verbatim) document: its
+    /// `expiration` if it parses, else the signing instant).
     ///
     /// ```
     /// # use oss_client::*; use oss_credentials::Credentials;
@@ -402,6 +430,43 @@ impl Client {
         }
         request.validate()?;
         let now = self.now()?;
+        let endpoint = config.endpoint();
+        let key = self.signing_key(
+            credentials.access_key_secret(),
+            now,
+            endpoint.signing_region(),
+            endpoint.product(),
+        );
+        if let Some(document) = &request.document {
+            let (base64, signature) = sign_policy_document(document, &key.key);
+            let credential = format!(
+                "{}/{}/{}/{}/{}",
+                credentials.access_key_id(),
+                now.date_stamp(),
+                endpoint.signing_region(),
+                endpoint.product(),
+                oss_sign_core::v4::TERMINATOR
+            );
+            let mut fields = vec![
+                ("policy".to_owned(), base64),
+                ("x-oss-signature-version".to_owned(), ALGORITHM.to_owned()),
+                ("x-oss-credential".to_owned(), credential),
+                ("x-oss-date".to_owned(), now.x_oss_date()),
+            ];
+            if let Some(token) = credentials.security_token().filter(|t| !t.is_empty()) {
+                fields.push(("x-oss-security-token".to_owned(), token.to_owned()));
+            }
+            fields.push(("x-oss-signature".to_owned(), signature));
+            let expiration = oss_sign_core::post_policy::parse_policy(document)
+                .map(|p| p.expiration())
+                .unwrap_or(now);
+            return Ok(PostPolicyForm {
+                url: endpoint.object_url(&request.bucket, ""),
+                fields,
+                policy_json: document.clone(),
+                expiration,
+            });
+        }
         let seconds = request
             .options
             .validity_seconds(now, SignatureVersion::V4)?;
@@ -426,13 +491,6 @@ impl Client {
             policy = policy.condition(condition.clone());
         }
 
-        let endpoint = config.endpoint();
-        let key = self.signing_key(
-            credentials.access_key_secret(),
-            now,
-            endpoint.signing_region(),
-            endpoint.product(),
-        );
         let params =
             PostPolicyParams::new(credentials.access_key_id(), endpoint.signing_region(), now)
                 .product(endpoint.product())

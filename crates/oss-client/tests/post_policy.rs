@@ -154,3 +154,29 @@ fn sts_tokens_are_sent_and_hidden_from_debug() {
         .contains(r#"{"x-oss-security-token":"Tq9-secret-token"}"#));
     assert!(!format!("{form:?}").contains("Tq9"));
 }
+
+#[test]
+fn a_verbatim_document_gets_the_oracle_signature() {
+    // conformance/post-policy/verbatim-document.json: signed by ali-oss on the same bytes
+    let case = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../conformance/post-policy/verbatim-document.json"
+    ))
+    .unwrap();
+    let grab = |name: &str| {
+        let at = case.find(&format!("\"{name}\": \"")).unwrap() + name.len() + 5;
+        case[at..at + case[at..].find('"').unwrap()].to_string()
+    };
+    let document = "{\n  \"expiration\": \"2023-12-03T13:00:00.000Z\",\n  \"conditions\": [ {\"bucket\": \"examplebucket\"}, [\"starts-with\", \"$key\", \"user/\"] ]\n}\n";
+    let form = client(SignatureVersion::V4)
+        .presign_post(&PostPolicyRequest::verbatim("examplebucket", document))
+        .unwrap();
+    assert_eq!(form.field("x-oss-signature").unwrap(), grab("signature"));
+    assert_eq!(form.field("policy").unwrap(), grab("policy_base64"));
+    assert_eq!(
+        form.field("x-oss-credential"),
+        Some("ak/20231203/cn-hangzhou/oss/aliyun_v4_request")
+    );
+    assert_eq!(form.field("key"), None);
+    assert_eq!(form.expiration().to_rfc3339(), "2023-12-03T13:00:00Z");
+}
