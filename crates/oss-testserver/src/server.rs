@@ -3,6 +3,7 @@
 //! limits in `crate::connection`.
 
 mod handler;
+mod post_object;
 mod routing;
 mod state;
 

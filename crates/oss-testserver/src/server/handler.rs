@@ -74,6 +74,9 @@ async fn respond(
     request_id: &str,
     record: &mut RecordedRequest,
 ) -> Result<Response<ResponseBody>, OssError> {
+    if super::post_object::is_post_object(&req) {
+        return super::post_object::respond(state, req, request_id).await;
+    }
     let head = match *req.method() {
         Method::GET => false,
         Method::HEAD => true,
