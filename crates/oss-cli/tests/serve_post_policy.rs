@@ -109,6 +109,13 @@ fn post(
     }
     for (name, value) in fields {
         let value = if name == "key" { key } else { value.as_str() };
+        if value.len() > 64 * 1024 {
+            // too long for one argument: curl reads the value from a file (`<path`)
+            let path = file.with_extension(format!("{name}.field"));
+            std::fs::write(&path, value).unwrap();
+            curl.arg("-F").arg(format!("{name}=<{}", path.display()));
+            continue;
+        }
         curl.arg("--form-string").arg(format!("{name}={value}"));
     }
     curl.arg("-F")
@@ -295,4 +302,43 @@ fn form_upload_over_http() {
 #[test]
 fn form_upload_over_https_with_the_served_ca() {
     upload_and_violations(true);
+}
+
+#[test]
+fn hostile_forms_are_refused_and_write_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("photos")).unwrap();
+    // another local user plants a link from the bucket to a folder outside it
+    std::os::unix::fs::symlink(outside.path(), root.path().join("photos/evil")).unwrap();
+    let served = serve(&home, root.path(), false);
+    let (url, fields) = form(&home, &served, &["--key-prefix", ""]);
+    let file = home.path().join("f.txt");
+    std::fs::write(&file, b"payload").unwrap();
+
+    let (status, body) = post(&served, &url, &fields, "evil/x.txt", &file, "text/plain");
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("<Code>AccessDenied</Code>"), "{body}");
+    assert!(
+        files(outside.path()).is_empty(),
+        "nothing written through the link"
+    );
+
+    // a field over the limit: refused, and the client still reads the XML
+    let mut huge = fields.clone();
+    huge.insert(1, ("x-oss-meta-big".into(), "a".repeat(200 * 1024)));
+    let (status, body) = post(&served, &url, &huge, "big.txt", &file, "text/plain");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("longer than"), "{body}");
+
+    // no policy at all on a server with credentials
+    let bare: Vec<(String, String)> = vec![("key".into(), "bare.txt".into())];
+    let (status, body) = post(&served, &url, &bare, "bare.txt", &file, "text/plain");
+    assert_eq!(status, 403, "{body}");
+
+    // and a good one still works through the same server
+    let (status, body) = post(&served, &url, &fields, "ok.txt", &file, "text/plain");
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(files(root.path()), ["photos/ok.txt"]);
 }
