@@ -40,6 +40,7 @@ use crate::output_format::{self, sample_time, OutputFormat};
 use crate::request_template::{Prepared, RequestFlags, RequestTemplate};
 use crate::time_arg;
 use crate::url_list;
+use crate::url_post_policy;
 
 /// Examples shown by `oss-presign url --help`.
 pub(crate) const EXAMPLES: &str = "\
@@ -61,6 +62,9 @@ Examples:
       --op upload-part --upload-id 0004B9894A22E5B1888A1E29F823**** --part-number 3
   # a V1 URL through the internal endpoint
   oss-presign url --region cn-hangzhou --bucket b --key k --signature-version v1 --internal
+  # the form of a browser upload under user/ (at most 10 MiB, PNG only), as JSON
+  oss-presign url --region cn-hangzhou --bucket examplebucket --op post-policy --key-prefix user/ \\
+      --content-length-range 1,10MiB --content-type image/png --expires 1h --json
   # the local server of `oss-presign serve` (path style is automatic for IP endpoints)
   oss-presign url --endpoint http://127.0.0.1:9000 --region cn-hangzhou --bucket b --key k";
 
@@ -156,6 +160,8 @@ pub(crate) struct UrlArgs {
     #[command(flatten)]
     request_flags: RequestFlags,
     #[command(flatten)]
+    post_policy: url_post_policy::PostPolicyFlags,
+    #[command(flatten)]
     ossutil: OssutilArgs,
 }
 
@@ -182,6 +188,8 @@ enum Operation {
     CompleteMultipart,
     /// AbortMultipartUpload (DELETE ?uploadId).
     AbortMultipart,
+    /// A V4 POST policy for a browser form upload (PostObject): prints the form fields.
+    PostPolicy,
 }
 
 pub(crate) fn run(args: UrlArgs) -> ExitCode {
@@ -190,6 +198,14 @@ pub(crate) fn run(args: UrlArgs) -> ExitCode {
 
 fn run_inner(args: &UrlArgs) -> Result<(), Failure> {
     let format = output_format::choose(args.output, args.json);
+    if args.op == Some(Operation::PostPolicy) {
+        return post_policy(args, format);
+    }
+    if args.post_policy.any() {
+        return Err(Failure::usage(
+            "--key-prefix, --content-length-range, --meta, --success-action-status and --policy-file are for --op post-policy",
+        ));
+    }
     let mut prepared = prepare(args)?;
     if let Some(list) = &args.list {
         return url_list::run(list, args.bucket.as_deref(), &mut prepared, format);
@@ -203,6 +219,54 @@ fn run_inner(args: &UrlArgs) -> Result<(), Failure> {
     prepared.template.set_object(bucket, key);
     let result = presign(&prepared)?;
     print_result(&result, format)
+}
+
+/// `--op post-policy`: the form of a browser upload (see [`url_post_policy`]).
+fn post_policy(args: &UrlArgs, format: OutputFormat) -> Result<(), Failure> {
+    if args.list.is_some() {
+        return Err(Failure::usage(
+            "--op post-policy signs one form: --list is not for it",
+        ));
+    }
+    let prepared = prepare(args)?;
+    // oss://BUCKET/ (or oss://BUCKET) names the bucket alone: the key comes from --key-prefix.
+    let bucket_only = args
+        .object
+        .as_deref()
+        .and_then(|o| o.strip_prefix("oss://"))
+        .map(|rest| rest.strip_suffix('/').unwrap_or(rest))
+        .filter(|b| !b.is_empty() && !b.contains('/'));
+    let (bucket, key) = match (args.object.as_deref(), args.bucket.as_deref(), bucket_only) {
+        (Some(_), None, Some(bucket)) if args.key.is_none() => (bucket, None),
+        (Some(_), _, _) => {
+            let (b, k) = object_uri::target(
+                args.object.as_deref(),
+                args.bucket.as_deref(),
+                args.key.as_deref(),
+            )
+            .map_err(Failure::usage)?;
+            (b, Some(k))
+        }
+        (None, Some(bucket), _) => (bucket, args.key.as_deref()),
+        (None, None, _) => {
+            return Err(Failure::usage(
+                "--op post-policy needs the bucket: oss://BUCKET/KEY, oss://BUCKET/ with --key-prefix, or --bucket",
+            ))
+        }
+    };
+    let inputs = url_post_policy::PostInputs {
+        bucket,
+        key,
+        options: &prepared.options,
+        content_type: args.request_flags.content_type(),
+    };
+    let request = url_post_policy::build(&args.post_policy, &inputs)?;
+    url_post_policy::run(
+        &prepared.client,
+        prepared.provider.as_ref(),
+        &request,
+        format,
+    )
 }
 
 fn upload_id(args: &UrlArgs, op: &str) -> Result<String, Failure> {
@@ -251,6 +315,8 @@ fn build_request(args: &UrlArgs) -> Result<RequestTemplate, Failure> {
                 upload_id(args, "complete-multipart")?,
             ))
         }
+        // Signs no request: the template only carries the shared flags' checks.
+        Some(Operation::PostPolicy) => RequestTemplate::Put(PutObjectRequest::new(bucket, key)),
         Some(Operation::AbortMultipart) => RequestTemplate::AbortMultipart(
             AbortMultipartUploadRequest::new(bucket, key, upload_id(args, "abort-multipart")?),
         ),

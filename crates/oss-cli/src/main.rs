@@ -71,6 +71,7 @@ mod request_template;
 mod size_arg;
 mod time_arg;
 mod url_list;
+mod url_post_policy;
 
 /// Presigned URLs for Alibaba Cloud OSS, byte for byte as the official SDKs write them.
 #[derive(Debug, Parser)]

@@ -73,6 +73,13 @@ pub(crate) struct RequestFlags {
     content_md5: Option<String>,
 }
 
+impl RequestFlags {
+    /// `--content-type`, which `--op post-policy` pins in the policy.
+    pub(crate) fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+}
+
 /// One typed request of `oss-client`.
 #[derive(Debug, Clone)]
 pub(crate) enum RequestTemplate {

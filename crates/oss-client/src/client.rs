@@ -250,7 +250,7 @@ impl Client {
         })
     }
 
-    fn record_fetch(&self, error: Option<&oss_credentials::CredentialsError>) {
+    pub(crate) fn record_fetch(&self, error: Option<&oss_credentials::CredentialsError>) {
         self.inner.record_fetch(error);
     }
 

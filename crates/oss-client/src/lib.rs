@@ -101,6 +101,7 @@ mod config;
 pub mod endpoint;
 mod error;
 mod header_signing;
+mod post_policy;
 mod presign;
 mod request;
 pub mod validation;
@@ -111,6 +112,7 @@ pub use config::{Config, ConfigBuilder, SignatureVersion, ENV_ENDPOINT, ENV_REGI
 pub use endpoint::{EndpointKind, ResolvedEndpoint, Scheme, UrlStyle};
 pub use error::{Error, ErrorKind};
 pub use header_signing::SignedRequest;
+pub use post_policy::{Condition, PostPolicyForm, PostPolicyRequest};
 pub use presign::{PresignOptions, PresignResult, DEFAULT_EXPIRES, MAX_V4_EXPIRES_SECONDS};
 pub use request::{
     AbortMultipartUploadRequest, CompleteMultipartUploadRequest, GetObjectRequest,

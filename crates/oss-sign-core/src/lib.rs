@@ -51,6 +51,7 @@
 //!
 //! * [`v4`]: signing keys, presigning (query mode) and header signing.
 //! * [`v1`]: the HMAC-SHA1 scheme.
+//! * [`post_policy`]: V4 POST policies (browser form uploads): signing and checking a form.
 //! * [`verify`]: checking presigned URLs and `Authorization` headers, for servers and debugging.
 //! * [`SigningTime`] and [`Clock`]: the workspace's one time type and one clock trait (the
 //!   caller implements it; this crate never reads a clock), with [`FixedClock`],
@@ -75,6 +76,7 @@ mod clock;
 pub mod encoding;
 mod error;
 mod hmac_state;
+pub mod post_policy;
 pub mod query;
 mod request;
 mod time;

@@ -6,6 +6,7 @@ mod handler;
 mod list;
 mod multipart;
 mod object_write;
+mod post_object;
 mod routing;
 mod state;
 

@@ -10,6 +10,7 @@ mod case;
 mod client;
 mod compare;
 mod credentials;
+mod post_policy;
 mod sign_core;
 mod transfer;
 
@@ -48,6 +49,11 @@ pub fn suites() -> Vec<Suite> {
             name: "client",
             description: "presign cases, endpoint resolution and validation through oss-client",
             run: client::run,
+        },
+        Suite {
+            name: "post-policy",
+            description: "V4 POST-policy signatures (ali-oss signPostObjectPolicyV4 oracle) through oss-sign-core and oss-client",
+            run: post_policy::run,
         },
         Suite {
             name: "credentials",

@@ -59,7 +59,9 @@ pub use explain::{explain_presigned, Explanation};
 pub use options::VerifyOptions;
 pub use outcome::{SignatureVersion, Verified};
 pub use request::VerifyRequest;
+pub(crate) use secrets::{constant_time_eq, lookup_secret};
 pub use secrets::{SecretLookup, StaticSecret};
+pub(crate) use v4_signature::parse_credential;
 
 use crate::time::SigningTime;
 use query_params::parse_query;

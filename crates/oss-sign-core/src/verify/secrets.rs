@@ -85,11 +85,11 @@ impl fmt::Debug for StaticSecret {
     }
 }
 
-pub(super) fn constant_time_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-pub(super) fn lookup_secret(
+pub(crate) fn lookup_secret(
     secrets: &dyn SecretLookup,
     access_key_id: &str,
 ) -> Result<String, VerifyError> {

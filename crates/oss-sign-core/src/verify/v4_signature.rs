@@ -14,14 +14,14 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// The parts of `x-oss-credential`: `ak/YYYYMMDD/region/product/aliyun_v4_request`.
-pub(super) struct CredentialScope<'c> {
-    pub(super) access_key_id: &'c str,
-    pub(super) date: &'c str,
-    pub(super) region: &'c str,
-    pub(super) product: &'c str,
+pub(crate) struct CredentialScope<'c> {
+    pub(crate) access_key_id: &'c str,
+    pub(crate) date: &'c str,
+    pub(crate) region: &'c str,
+    pub(crate) product: &'c str,
 }
 
-pub(super) fn parse_credential(credential: &str) -> Result<CredentialScope<'_>, VerifyError> {
+pub(crate) fn parse_credential(credential: &str) -> Result<CredentialScope<'_>, VerifyError> {
     let bad = || {
         VerifyError::new(
             VerifyErrorKind::Malformed,

@@ -155,12 +155,8 @@ async fn respond(
         }
         Operation::ListObjectsV2 => list::list_objects_v2(state, &target, &query, request_id),
         Operation::Preflight => cors::preflight(&state.cors, &target.bucket, parts, request_id),
-        // PostObject (browser form upload) is answered in `post_object`.
-        Operation::PostObject => Err(OssError::new(
-            501,
-            "NotImplemented",
-            "PostObject (form upload) is not implemented by this oss-testserver.",
-        )),
+        // PostObject (browser form upload): the policy in the form is its signature.
+        Operation::PostObject => super::post_object::respond(state, parts, body, request_id).await,
     }
 }
 

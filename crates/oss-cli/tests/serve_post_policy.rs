@@ -1,0 +1,344 @@
+//! Browser form uploads end to end: `url --op post-policy` signs, `curl -F` posts the form to a
+//! real `oss-presign serve` child (HTTP and HTTPS with the CA it writes), the object is read
+//! back byte for byte; policy violations and expired policies are refused with OSS's codes
+//! and leave nothing behind.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+
+struct Served {
+    child: Child,
+    endpoint: String,
+    ca_cert: Option<PathBuf>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(home: &tempfile::TempDir, root: &Path, tls: bool) -> Served {
+    let ca_out = home.path().join("ca.pem");
+    let mut command = oss_presign(home);
+    command
+        .env("OSS_ACCESS_KEY_SECRET", SK)
+        .args(["serve", "--access-key-id", AK, "--root"])
+        .arg(root);
+    if tls {
+        command.arg("--tls").arg("--ca-cert-out").arg(&ca_out);
+    }
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut banner = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("a line");
+        banner.push_str(&line);
+        banner.push('\n');
+        if line.starts_with("serving until interrupted") {
+            break;
+        }
+    }
+    let endpoint = banner
+        .lines()
+        .find_map(|l| l.strip_prefix("endpoint: "))
+        .unwrap_or_else(|| panic!("no endpoint in {banner}"))
+        .to_string();
+    Served {
+        child,
+        endpoint,
+        ca_cert: tls.then_some(ca_out),
+    }
+}
+
+/// The form for `extra` flags: (url, fields in order).
+fn form(
+    home: &tempfile::TempDir,
+    served: &Served,
+    extra: &[&str],
+) -> (String, Vec<(String, String)>) {
+    let out = run(with_credentials(&mut oss_presign(home))
+        .args([
+            "url",
+            "--endpoint",
+            &served.endpoint,
+            "--region",
+            "cn-hangzhou",
+        ])
+        .args(["--bucket", "photos", "--op", "post-policy", "--json"])
+        .args(extra));
+    assert_eq!(code(&out), 0, "{}", both(&out));
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    let fields = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_string(),
+                f["value"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (v["url"].as_str().unwrap().to_string(), fields)
+}
+
+/// Posts the form with curl; returns (status, body).
+fn post(
+    served: &Served,
+    url: &str,
+    fields: &[(String, String)],
+    key: &str,
+    file: &Path,
+    file_type: &str,
+) -> (u16, String) {
+    let mut curl = Command::new("curl");
+    curl.args(["-sS", "-o", "-", "-w", "\n%{http_code}"]);
+    if let Some(ca) = &served.ca_cert {
+        curl.arg("--cacert").arg(ca);
+    }
+    for (name, value) in fields {
+        let value = if name == "key" { key } else { value.as_str() };
+        if value.len() > 64 * 1024 {
+            // too long for one argument: curl reads the value from a file (`<path`)
+            let path = file.with_extension(format!("{name}.field"));
+            std::fs::write(&path, value).unwrap();
+            curl.arg("-F").arg(format!("{name}=<{}", path.display()));
+            continue;
+        }
+        curl.arg("--form-string").arg(format!("{name}={value}"));
+    }
+    curl.arg("-F")
+        .arg(format!("file=@{};type={file_type}", file.display()));
+    let out = curl.arg(url).output().expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or(("", &text));
+    (status.trim().parse().unwrap_or(0), body.to_string())
+}
+
+/// Every file under `dir`, relative, sorted (temporary files included).
+fn files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn sample(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
+}
+
+fn upload_and_violations(tls: bool) {
+    let home = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("photos")).unwrap();
+    let served = serve(&home, root.path(), tls);
+    let policy = [
+        "--key-prefix",
+        "user/",
+        "--content-length-range",
+        "1,300KiB",
+        "--content-type",
+        "text/plain",
+        "--meta",
+        "owner=alice",
+        "--success-action-status",
+        "201",
+    ];
+    let (url, fields) = form(&home, &served, &policy);
+    assert!(url.ends_with("/photos/"), "{url}");
+
+    let data = sample(300 * 1024);
+    let file = home.path().join("notes.txt");
+    std::fs::write(&file, &data).unwrap();
+    let (status, body) = post(
+        &served,
+        &url,
+        &fields,
+        "user/notes.txt",
+        &file,
+        "text/plain",
+    );
+    assert_eq!(status, 201, "{body}");
+    assert!(body.contains("<Key>user/notes.txt</Key>"), "{body}");
+    let stored = root.path().join("photos/user/notes.txt");
+    assert!(
+        std::fs::read(&stored).unwrap() == data,
+        "stored byte for byte"
+    );
+    // read back through a presigned GET
+    let get_url = presign(
+        &home,
+        &[
+            "--endpoint",
+            &served.endpoint,
+            "--region",
+            "cn-hangzhou",
+            "--bucket",
+            "photos",
+            "--key",
+            "user/notes.txt",
+        ],
+    );
+    let mut curl = Command::new("curl");
+    curl.args(["-sS", "-f"]);
+    if let Some(ca) = &served.ca_cert {
+        curl.arg("--cacert").arg(ca);
+    }
+    let got = curl.arg(&get_url).output().unwrap();
+    assert!(
+        got.status.success() && got.stdout == data,
+        "GET returns the upload"
+    );
+    let before = files(root.path());
+
+    // Too big: EntityTooLarge, nothing stored.
+    let big = home.path().join("big.txt");
+    std::fs::write(&big, sample(300 * 1024 + 1)).unwrap();
+    let (status, body) = post(&served, &url, &fields, "user/big.txt", &big, "text/plain");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("<Code>EntityTooLarge</Code>"), "{body}");
+    // Outside the key prefix / another content type: AccessDenied with the condition quoted.
+    let (status, body) = post(
+        &served,
+        &url,
+        &fields,
+        "other/notes.txt",
+        &file,
+        "text/plain",
+    );
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("<Code>AccessDenied</Code>"), "{body}");
+    assert!(body.contains("Invalid according to Policy: Policy Condition failed: [&quot;starts-with&quot;, &quot;$key&quot;, &quot;user/&quot;]"), "{body}");
+    let mut wrong_type = fields.clone();
+    wrong_type
+        .iter_mut()
+        .find(|(n, _)| n == "Content-Type")
+        .unwrap()
+        .1 = "text/html".into();
+    let (status, body) = post(
+        &served,
+        &url,
+        &wrong_type,
+        "user/page.html",
+        &file,
+        "text/html",
+    );
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("$Content-Type"), "{body}");
+    // A tampered signature.
+    let mut tampered = fields.clone();
+    let sig = &mut tampered
+        .iter_mut()
+        .find(|(n, _)| n == "x-oss-signature")
+        .unwrap()
+        .1;
+    let flipped = if sig.starts_with('0') { "1" } else { "0" };
+    sig.replace_range(0..1, flipped);
+    let (status, body) = post(&served, &url, &tampered, "user/t.txt", &file, "text/plain");
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{body}"
+    );
+    // Expired: signed two hours ago for one hour.
+    let past = time_ago(7200);
+    let mut expired_flags = policy.to_vec();
+    expired_flags.extend(["--signing-time", past.as_str(), "--expires", "1h"]);
+    let (_, expired) = form(&home, &served, &expired_flags);
+    let (status, body) = post(
+        &served,
+        &url,
+        &expired,
+        "user/late.txt",
+        &file,
+        "text/plain",
+    );
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("Policy expired"), "{body}");
+
+    assert_eq!(
+        files(root.path()),
+        before,
+        "refused uploads leave no object and no temporary file"
+    );
+}
+
+fn time_ago(seconds: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    oss_sign_core::SigningTime::from_unix_seconds((now - seconds) as i64)
+        .unwrap()
+        .to_rfc3339()
+}
+
+#[test]
+fn form_upload_over_http() {
+    upload_and_violations(false);
+}
+
+#[test]
+fn form_upload_over_https_with_the_served_ca() {
+    upload_and_violations(true);
+}
+
+#[test]
+fn hostile_forms_are_refused_and_write_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("photos")).unwrap();
+    // another local user plants a link from the bucket to a folder outside it
+    std::os::unix::fs::symlink(outside.path(), root.path().join("photos/evil")).unwrap();
+    let served = serve(&home, root.path(), false);
+    let (url, fields) = form(&home, &served, &["--key-prefix", ""]);
+    let file = home.path().join("f.txt");
+    std::fs::write(&file, b"payload").unwrap();
+
+    let (status, body) = post(&served, &url, &fields, "evil/x.txt", &file, "text/plain");
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("<Code>AccessDenied</Code>"), "{body}");
+    assert!(
+        files(outside.path()).is_empty(),
+        "nothing written through the link"
+    );
+
+    // a field over the limit: refused, and the client still reads the XML
+    let mut huge = fields.clone();
+    huge.insert(1, ("x-oss-meta-big".into(), "a".repeat(200 * 1024)));
+    let (status, body) = post(&served, &url, &huge, "big.txt", &file, "text/plain");
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("longer than"), "{body}");
+
+    // no policy at all on a server with credentials
+    let bare: Vec<(String, String)> = vec![("key".into(), "bare.txt".into())];
+    let (status, body) = post(&served, &url, &bare, "bare.txt", &file, "text/plain");
+    assert_eq!(status, 403, "{body}");
+
+    // and a good one still works through the same server
+    let (status, body) = post(&served, &url, &fields, "ok.txt", &file, "text/plain");
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(files(root.path()), ["photos/ok.txt"]);
+}
