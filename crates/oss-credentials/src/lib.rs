@@ -117,7 +117,7 @@ mod source;
 mod static_provider;
 #[cfg(feature = "http")]
 mod sts;
-pub mod timestamp;
+mod timestamp;
 #[cfg(feature = "http")]
 mod uri;
 

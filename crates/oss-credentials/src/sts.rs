@@ -13,11 +13,12 @@ use crate::env::Environment;
 use crate::error::{CredentialsError, ErrorKind};
 use crate::http_client::{status_error, HttpClient, RemoteCredentials, Requirements, USER_AGENT};
 use crate::provider::{CredentialsFuture, ProvideCredentials};
-use crate::rpc_signature::{percent_encode, sign};
+use crate::rpc_signature::sign;
 use crate::source::{check_duration, RoleConfig};
 use crate::timestamp::format_utc;
 use bytes::Bytes;
 use http_body_util::Full;
+use oss_sign_core::encoding::uri_encode;
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -209,7 +210,7 @@ async fn call_sts(
     let encode = |pairs: &[(&str, &str)]| {
         pairs
             .iter()
-            .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+            .map(|(k, v)| format!("{}={}", uri_encode(k, false), uri_encode(v, false)))
             .collect::<Vec<_>>()
             .join("&")
     };

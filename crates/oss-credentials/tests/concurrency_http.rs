@@ -6,7 +6,6 @@ mod common;
 
 use common::expect_ok;
 use common::server::{Reply, TestServer};
-use oss_credentials::timestamp::format_utc;
 use oss_credentials::{
     AssumeRoleProvider, CachingProvider, Clock, ManualClock, ProvideCredentials, StaticProvider,
 };
@@ -120,4 +119,11 @@ async fn prefetch_window_refreshes_once_while_everyone_keeps_valid_credentials()
     let after = ask_from_many_tasks(&provider).await;
     assert!(after.iter().all(|c| c.access_key_id() == "STS.gen2"));
     assert_eq!(server.hits(), 2);
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of `time`, as the providers write `Expiration` fields.
+fn format_utc(time: SystemTime) -> String {
+    oss_sign_core::SigningTime::try_from(time)
+        .expect("test instants lie in 1970..=9999")
+        .to_rfc3339()
 }

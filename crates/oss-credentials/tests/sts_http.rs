@@ -6,7 +6,6 @@ mod common;
 
 use common::server::{closed_port_url, Recorded, Reply, TestServer};
 use common::{expect_err, expect_ok, parse_pairs};
-use oss_credentials::timestamp::{format_utc, parse_utc};
 use oss_credentials::{
     rpc_signature, AssumeRoleProvider, CachingProvider, Credentials, ErrorKind, ManualClock,
     OidcRoleProvider, ProvideCredentials, StaticProvider,
@@ -549,4 +548,18 @@ async fn the_default_chain_answers_synchronously_once_a_refresher_warmed_it() {
     assert_eq!(creds.access_key_id(), "STS.NewTemporaryId");
     assert!(creds.expiration().is_some());
     assert_eq!(server.hits(), 1);
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of `time`, as the providers write `Expiration` fields.
+fn format_utc(time: SystemTime) -> String {
+    oss_sign_core::SigningTime::try_from(time)
+        .expect("test instants lie in 1970..=9999")
+        .to_rfc3339()
+}
+
+/// The instant of an `Expiration`-form timestamp.
+fn parse_utc(text: &str) -> Option<SystemTime> {
+    oss_sign_core::SigningTime::parse_rfc3339_strict(text)
+        .ok()
+        .map(SystemTime::from)
 }
