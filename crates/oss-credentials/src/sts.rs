@@ -12,9 +12,10 @@ use crate::credentials::Credentials;
 use crate::env::Environment;
 use crate::error::{CredentialsError, ErrorKind};
 use crate::http_client::{status_error, HttpClient, RemoteCredentials, Requirements, USER_AGENT};
+use crate::json_error::describe_json_error;
 use crate::provider::{CredentialsFuture, ProvideCredentials};
+use crate::role_config::{check_duration, RoleConfig};
 use crate::rpc_signature::sign;
-use crate::source::{check_duration, RoleConfig};
 use crate::timestamp::format_utc;
 use bytes::Bytes;
 use http_body_util::Full;
@@ -238,7 +239,7 @@ async fn call_sts(
             ErrorKind::Parse,
             format!(
                 "{what}: the answer is not the expected JSON ({})",
-                crate::cli_config::describe_json_error(&e)
+                describe_json_error(&e)
             ),
         )
     })?;
@@ -253,6 +254,81 @@ async fn call_sts(
 
 fn nonce() -> String {
     format!("{:032x}", rand::random::<u128>())
+}
+
+/// The setters [`AssumeRoleBuilder`] and [`OidcRoleBuilder`] share: the [`RoleConfig`] fields
+/// both send to STS, the environment, the clock and the timeout. Written once here so the two
+/// builders cannot drift apart; each expands it inside its `impl` (both have the fields
+/// `role`, `env`, `clock` and `timeout`).
+macro_rules! role_builder_setters {
+    () => {
+        /// `RoleSessionName` (2–64 characters of `A-Z a-z 0-9 . @ - _`; default
+        /// `ALIBABA_CLOUD_ROLE_SESSION_NAME` or `oss-credentials-<unix ms>`).
+        #[must_use]
+        pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
+            self.role.role_session_name = Some(name.into());
+            self
+        }
+
+        /// `DurationSeconds` (at least 900, default 3 600; the role's maximum session
+        /// duration is checked by STS).
+        #[must_use]
+        pub fn duration_seconds(mut self, seconds: u64) -> Self {
+            self.role.duration_seconds = Some(seconds);
+            self
+        }
+
+        /// A session policy (JSON, 1–2 048 characters) narrowing the role's permissions.
+        #[must_use]
+        pub fn policy(mut self, policy: impl Into<String>) -> Self {
+            self.role.policy = Some(policy.into());
+            self
+        }
+
+        /// The STS region (`sts.<region>.aliyuncs.com`).
+        #[must_use]
+        pub fn region(mut self, region: impl Into<String>) -> Self {
+            self.role.sts_region = Some(region.into());
+            self
+        }
+
+        /// Uses the VPC endpoint `sts-vpc.<region>.aliyuncs.com` (needs a region).
+        #[must_use]
+        pub fn enable_vpc(mut self, vpc: bool) -> Self {
+            self.role.enable_vpc = vpc;
+            self
+        }
+
+        /// A full endpoint (`sts.example.com`, `https://...`, or `http://127.0.0.1:PORT` in
+        /// tests).
+        #[must_use]
+        pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+            self.role.sts_endpoint = Some(endpoint.into());
+            self
+        }
+
+        /// Reads `ALIBABA_CLOUD_*` defaults from `env` (default: the process environment).
+        #[must_use]
+        pub fn environment(mut self, env: Environment) -> Self {
+            self.env = env;
+            self
+        }
+
+        /// The clock used for the request `Timestamp` and default session names.
+        #[must_use]
+        pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+            self.clock = Arc::new(clock);
+            self
+        }
+
+        /// Total time allowed for one STS exchange (default 10 s; connecting gets at most
+        /// 5 s).
+        #[must_use]
+        pub fn timeout(mut self, timeout: Duration) -> Self {
+            self.timeout = timeout;
+            self
+        }
+    };
 }
 
 /// Assumes a RAM role with STS `AssumeRole`, signing the request with the credentials of a
@@ -435,27 +511,6 @@ impl AssumeRoleBuilder {
         }
     }
 
-    /// `RoleSessionName` (2–64 characters of `A-Z a-z 0-9 . @ - _`).
-    #[must_use]
-    pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
-        self.role.role_session_name = Some(name.into());
-        self
-    }
-
-    /// `DurationSeconds` (at least 900; the role's maximum session duration is checked by STS).
-    #[must_use]
-    pub fn duration_seconds(mut self, seconds: u64) -> Self {
-        self.role.duration_seconds = Some(seconds);
-        self
-    }
-
-    /// A session policy (JSON, 1–2 048 characters) narrowing the role's permissions.
-    #[must_use]
-    pub fn policy(mut self, policy: impl Into<String>) -> Self {
-        self.role.policy = Some(policy.into());
-        self
-    }
-
     /// `ExternalId` (2–1 224 characters of `A-Z a-z 0-9 _ + = , . @ : / -`).
     #[must_use]
     pub fn external_id(mut self, id: impl Into<String>) -> Self {
@@ -463,47 +518,7 @@ impl AssumeRoleBuilder {
         self
     }
 
-    /// The STS region (`sts.<region>.aliyuncs.com`).
-    #[must_use]
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.role.sts_region = Some(region.into());
-        self
-    }
-
-    /// Uses the VPC endpoint `sts-vpc.<region>.aliyuncs.com` (needs a region).
-    #[must_use]
-    pub fn enable_vpc(mut self, vpc: bool) -> Self {
-        self.role.enable_vpc = vpc;
-        self
-    }
-
-    /// A full endpoint (`sts.example.com`, `https://...`, or `http://127.0.0.1:PORT` in tests).
-    #[must_use]
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.role.sts_endpoint = Some(endpoint.into());
-        self
-    }
-
-    /// Reads `ALIBABA_CLOUD_*` defaults from `env` (default: the process environment).
-    #[must_use]
-    pub fn environment(mut self, env: Environment) -> Self {
-        self.env = env;
-        self
-    }
-
-    /// The clock used for the request `Timestamp` and default session names.
-    #[must_use]
-    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Arc::new(clock);
-        self
-    }
-
-    /// Total time allowed for one STS exchange (default 10 s; connecting gets at most 5 s).
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
+    role_builder_setters!();
 
     /// Validates the options and builds the provider.
     pub fn build(self) -> Result<AssumeRoleProvider, CredentialsError> {
@@ -703,69 +718,7 @@ pub struct OidcRoleBuilder {
 }
 
 impl OidcRoleBuilder {
-    /// `RoleSessionName` (default `ALIBABA_CLOUD_ROLE_SESSION_NAME` or
-    /// `oss-credentials-<unix ms>`).
-    #[must_use]
-    pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
-        self.role.role_session_name = Some(name.into());
-        self
-    }
-
-    /// `DurationSeconds` (at least 900; default 3 600).
-    #[must_use]
-    pub fn duration_seconds(mut self, seconds: u64) -> Self {
-        self.role.duration_seconds = Some(seconds);
-        self
-    }
-
-    /// A session policy (JSON).
-    #[must_use]
-    pub fn policy(mut self, policy: impl Into<String>) -> Self {
-        self.role.policy = Some(policy.into());
-        self
-    }
-
-    /// The STS region.
-    #[must_use]
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.role.sts_region = Some(region.into());
-        self
-    }
-
-    /// Uses the VPC endpoint (needs a region).
-    #[must_use]
-    pub fn enable_vpc(mut self, vpc: bool) -> Self {
-        self.role.enable_vpc = vpc;
-        self
-    }
-
-    /// A full endpoint (host or http(s) URL).
-    #[must_use]
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.role.sts_endpoint = Some(endpoint.into());
-        self
-    }
-
-    /// Reads `ALIBABA_CLOUD_*` defaults from `env`.
-    #[must_use]
-    pub fn environment(mut self, env: Environment) -> Self {
-        self.env = env;
-        self
-    }
-
-    /// The clock used for the request `Timestamp`.
-    #[must_use]
-    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Arc::new(clock);
-        self
-    }
-
-    /// Total time allowed for one STS exchange (default 10 s).
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
+    role_builder_setters!();
 
     /// Validates the options and builds the provider.
     pub fn build(self) -> Result<OidcRoleProvider, CredentialsError> {
