@@ -127,6 +127,7 @@ impl PresignedGet {
     /// let get = oss_transfer::PresignedGet::from_presign_result(&result)?;
     /// # let _ = get; Ok(()) }
     /// ```
+    #[cfg(feature = "client")]
     pub fn from_presign_result(result: &oss_client::PresignResult) -> Result<Self, DownloadError> {
         if !result.method().eq_ignore_ascii_case("GET") {
             return Err(DownloadError::new(
@@ -154,6 +155,7 @@ impl PresignedGet {
     /// )?;
     /// # let _ = get; Ok(()) }
     /// ```
+    #[cfg(feature = "client")]
     pub fn presign(
         client: &oss_client::Client,
         request: &oss_client::GetObjectRequest,
@@ -180,6 +182,7 @@ impl PresignedGet {
     /// ).await?;
     /// # let _ = get; Ok(()) }
     /// ```
+    #[cfg(feature = "client")]
     pub async fn presign_async(
         client: &oss_client::Client,
         request: &oss_client::GetObjectRequest,
@@ -389,7 +392,8 @@ pub type PresignFuture<'a> = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<PresignedGet, DownloadError>> + Send + 'a>,
 >;
 
-/// A [`Presigner`] backed by an `oss-client` client and a `GetObjectRequest`.
+/// A [`Presigner`] backed by an `oss-client` client and a `GetObjectRequest` (feature
+/// `client`).
 ///
 /// ```no_run
 /// # fn demo(client: oss_client::Client) {
@@ -398,12 +402,14 @@ pub type PresignFuture<'a> = std::pin::Pin<
 /// let get = p.presign_get().unwrap();
 /// # let _ = get; }
 /// ```
+#[cfg(feature = "client")]
 #[derive(Debug, Clone)]
 pub struct ClientPresigner {
     client: oss_client::Client,
     request: oss_client::GetObjectRequest,
 }
 
+#[cfg(feature = "client")]
 impl ClientPresigner {
     /// Presigns `request` with `client` whenever a URL is needed.
     ///
@@ -417,6 +423,7 @@ impl ClientPresigner {
     }
 }
 
+#[cfg(feature = "client")]
 impl Presigner for ClientPresigner {
     /// The sync presign: needs credentials at hand (static, environment, or a warm cache).
     fn presign_get(&self) -> Result<PresignedGet, DownloadError> {
