@@ -2,7 +2,8 @@
 //! reproducible URLs and conformance runs.
 //!
 //! [`Clock`] and [`FixedClock`] are the workspace's one clock trait and fixed clock,
-//! re-exported from `oss-sign-core`, so a clock given to the client is the same type a
+//! re-exported from `oss-sign-core`, and [`SystemClock`] the one system clock, re-exported from
+//! `oss-credentials`, so a clock given to the client is the same type a
 //! credentials cache or the test server takes. The client asks its clock once per presign and
 //! uses that one instant for `x-oss-date`, the scope date, the expiry computation and the
 //! 7-day check.
@@ -19,23 +20,5 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::time::SystemTime;
-
-use oss_sign_core::SigningTime;
-
+pub use oss_credentials::SystemClock;
 pub use oss_sign_core::{Clock, FixedClock};
-
-/// The system clock (UTC), truncated to whole seconds. The default clock.
-///
-/// ```
-/// use oss_client::{Clock, SystemClock};
-/// assert!(SystemClock.now().unwrap().unix_seconds() > 1_700_000_000);
-/// ```
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Option<SigningTime> {
-        SigningTime::try_from(SystemTime::now()).ok()
-    }
-}

@@ -136,8 +136,7 @@ fn check_policy(policy: &str) -> Result<(), CredentialsError> {
 }
 
 fn default_session_name(clock: &dyn Clock) -> String {
-    let millis = clock
-        .now()
+    let millis = crate::clock::now(clock)
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or(0);
@@ -400,7 +399,7 @@ impl AssumeRoleProvider {
             e.with_provider(self.source.name().to_owned())
                 .within("assume_role")
         })?;
-        let timestamp = format_utc(self.clock.now());
+        let timestamp = format_utc(crate::clock::now(self.clock.as_ref()));
         let nonce = nonce();
         let session_name = self
             .request
@@ -479,7 +478,7 @@ impl ProvideCredentials for AssumeRoleProvider {
 ///     .region("cn-shanghai")
 ///     .enable_vpc(true)
 ///     .environment(Environment::from_map::<&str, &str>([]))
-///     .clock(ManualClock::new(std::time::SystemTime::UNIX_EPOCH))
+///     .clock(ManualClock::new(oss_sign_core::SigningTime::from_unix_seconds(0)?))
 ///     .timeout(Duration::from_secs(3))
 ///     .build()?;
 /// assert_eq!(provider.endpoint(), "https://sts-vpc.cn-shanghai.aliyuncs.com");
@@ -489,7 +488,7 @@ impl ProvideCredentials for AssumeRoleProvider {
 ///     .build()
 ///     .unwrap_err();
 /// assert_eq!(short.kind(), ErrorKind::InvalidConfig);
-/// # Ok::<(), oss_credentials::CredentialsError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 pub struct AssumeRoleBuilder {
@@ -641,7 +640,7 @@ impl OidcRoleProvider {
                 format!("the OIDC token file {} is empty", self.token_file.display()),
             ));
         }
-        let timestamp = format_utc(self.clock.now());
+        let timestamp = format_utc(crate::clock::now(self.clock.as_ref()));
         let session_name = self
             .request
             .session_name
@@ -699,13 +698,13 @@ impl ProvideCredentials for OidcRoleProvider {
 ///     .region("cn-beijing")
 ///     .enable_vpc(false)
 ///     .environment(Environment::from_map::<&str, &str>([]))
-///     .clock(ManualClock::new(std::time::SystemTime::UNIX_EPOCH))
+///     .clock(ManualClock::new(oss_sign_core::SigningTime::from_unix_seconds(0)?))
 ///     .timeout(Duration::from_secs(3))
 ///     .build()?;
 /// assert_eq!(provider.endpoint(), "https://sts.cn-beijing.aliyuncs.com");
 /// let local = OidcRoleProvider::builder("r", "p", "/t").endpoint("http://127.0.0.1:1").build()?;
 /// assert_eq!(local.endpoint(), "http://127.0.0.1:1");
-/// # Ok::<(), oss_credentials::CredentialsError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 pub struct OidcRoleBuilder {
@@ -751,7 +750,6 @@ impl OidcRoleBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::SystemTime;
 
     #[test]
     fn endpoint_resolution_order() {
@@ -815,8 +813,9 @@ mod tests {
 
     #[test]
     fn default_session_name_fits_old_limit() {
-        let clock =
-            crate::ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_900_000_000));
+        let clock = crate::ManualClock::new(
+            oss_sign_core::SigningTime::from_unix_seconds(1_900_000_000).unwrap(),
+        );
         let name = default_session_name(&clock);
         assert!(name.len() <= 32, "{name}");
         assert!(check_session_name(&name).is_ok());
