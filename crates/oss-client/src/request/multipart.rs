@@ -7,7 +7,8 @@ use std::borrow::Cow;
 object_creation_request! {
     /// Presign the start of a multipart upload: `POST /{key}?uploads`.
     ///
-    /// Takes the same object headers as [`PutObjectRequest`] (they are declared once for both).
+    /// Takes the same object headers as [`PutObjectRequest`](crate::PutObjectRequest) (they are
+    /// declared once for both).
     ///
     /// ```
     /// use oss_client::{InitiateMultipartUploadRequest, Presignable};
