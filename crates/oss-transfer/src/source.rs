@@ -304,44 +304,6 @@ fn redacted_url(uri: &Uri) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identity_drops_auth_parameters_only() {
-        let a = PresignedGet::new(
-            "https://h/b/k?versionId=1&x-oss-date=20240101T000000Z&x-oss-signature=aa&x-oss-credential=c",
-        )
-        .unwrap();
-        let b = PresignedGet::new(
-            "https://h/b/k?versionId=1&x-oss-date=20250101T000000Z&x-oss-signature=bb&x-oss-credential=c",
-        )
-        .unwrap();
-        assert_eq!(a.identity(), "https://h/b/k?versionId=1");
-        assert_eq!(a.identity(), b.identity());
-    }
-
-    #[test]
-    fn v4_expiry_is_date_plus_expires() {
-        let g = PresignedGet::new("https://h/b/k?x-oss-date=20240102T030405Z&x-oss-expires=60")
-            .unwrap();
-        let want = SystemTime::UNIX_EPOCH + Duration::from_secs(1704164645 + 60);
-        assert_eq!(g.expires_at(), Some(want));
-    }
-
-    #[test]
-    fn debug_redacts_signature_and_token() {
-        let g = PresignedGet::new(
-            "https://h/b/k?x-oss-signature=SECRETSIG&x-oss-security-token=TOKEN&x-oss-expires=5",
-        )
-        .unwrap();
-        let d = format!("{g:?}");
-        assert!(!d.contains("SECRETSIG") && !d.contains("TOKEN"));
-        assert!(d.contains("x-oss-expires=5"));
-    }
-}
-
 /// Produces presigned GETs for one object, so a download can get a fresh URL when its URL
 /// expires (see [`Downloader::download_presigned_by`](crate::Downloader::download_presigned_by)).
 ///
@@ -434,5 +396,43 @@ impl Presigner for ClientPresigner {
     /// provider, so a re-presign after expiry also works when the STS token needs refreshing.
     fn presign_get_async(&self) -> PresignFuture<'_> {
         Box::pin(PresignedGet::presign_async(&self.client, &self.request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_drops_auth_parameters_only() {
+        let a = PresignedGet::new(
+            "https://h/b/k?versionId=1&x-oss-date=20240101T000000Z&x-oss-signature=aa&x-oss-credential=c",
+        )
+        .unwrap();
+        let b = PresignedGet::new(
+            "https://h/b/k?versionId=1&x-oss-date=20250101T000000Z&x-oss-signature=bb&x-oss-credential=c",
+        )
+        .unwrap();
+        assert_eq!(a.identity(), "https://h/b/k?versionId=1");
+        assert_eq!(a.identity(), b.identity());
+    }
+
+    #[test]
+    fn v4_expiry_is_date_plus_expires() {
+        let g = PresignedGet::new("https://h/b/k?x-oss-date=20240102T030405Z&x-oss-expires=60")
+            .unwrap();
+        let want = SystemTime::UNIX_EPOCH + Duration::from_secs(1704164645 + 60);
+        assert_eq!(g.expires_at(), Some(want));
+    }
+
+    #[test]
+    fn debug_redacts_signature_and_token() {
+        let g = PresignedGet::new(
+            "https://h/b/k?x-oss-signature=SECRETSIG&x-oss-security-token=TOKEN&x-oss-expires=5",
+        )
+        .unwrap();
+        let d = format!("{g:?}");
+        assert!(!d.contains("SECRETSIG") && !d.contains("TOKEN"));
+        assert!(d.contains("x-oss-expires=5"));
     }
 }
