@@ -104,7 +104,9 @@ fn a_skipped_broken_file_is_reported_on_stderr() {
 fn sts_home() -> (tempfile::TempDir, SystemTime) {
     let home = tempfile::tempdir().unwrap();
     let expires = SystemTime::now() + Duration::from_secs(3600);
-    let stamp = oss_credentials::timestamp::format_utc(expires);
+    let stamp = oss_sign_core::SigningTime::try_from(expires)
+        .expect("test instants lie in 1970..=9999")
+        .to_rfc3339();
     let script = home.path().join("fetch-sts.sh");
     std::fs::write(
         &script,
@@ -130,7 +132,10 @@ fn sts_home() -> (tempfile::TempDir, SystemTime) {
 }
 
 fn sample(at: SystemTime) -> String {
-    oss_credentials::timestamp::format_utc(at).replace('Z', ".000Z")
+    oss_sign_core::SigningTime::try_from(at)
+        .expect("test instants lie in 1970..=9999")
+        .to_rfc3339()
+        .replace('Z', ".000Z")
 }
 
 #[cfg(unix)]

@@ -12,8 +12,8 @@
 
 use std::process::ExitCode;
 
+use oss_client::credentials::EnvProvider;
 use oss_client::{Client, Config, GetObjectRequest};
-use oss_credentials::EnvProvider;
 
 struct Args {
     region: String,

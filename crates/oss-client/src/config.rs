@@ -17,21 +17,19 @@ pub const ENV_REGION: &str = "OSS_REGION";
 /// Environment variable holding the endpoint, read by [`ConfigBuilder::load_env`].
 pub const ENV_ENDPOINT: &str = "OSS_ENDPOINT";
 
-/// Which signature the client produces.
+/// Which signature the client produces: V4 (`OSS4-HMAC-SHA256`, the default, at most 7 days
+/// of validity) or V1 (`OSSAccessKeyId` / `Expires` / `Signature`, HMAC-SHA1, no expiry
+/// maximum). The one type of the workspace, re-exported from `oss-sign-core`, whose verifier
+/// reports the same value.
 ///
 /// ```
-/// use oss_client::SignatureVersion;
-/// assert_eq!(SignatureVersion::default(), SignatureVersion::V4);
+/// use oss_client::{Config, SignatureVersion};
+/// let config = Config::builder().region("cn-hangzhou").build()?;
+/// assert_eq!(config.signature_version(), SignatureVersion::V4);
+/// assert_eq!(oss_sign_core::verify::SignatureVersion::V1, SignatureVersion::V1);
+/// # Ok::<(), oss_client::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum SignatureVersion {
-    /// `OSSAccessKeyId` / `Expires` / `Signature` (HMAC-SHA1); no expiry maximum.
-    V1,
-    /// `OSS4-HMAC-SHA256` (the default); at most 7 days of validity.
-    #[default]
-    V4,
-}
+pub use oss_sign_core::verify::SignatureVersion;
 
 /// A validated client configuration. Build it with [`Config::builder`].
 ///
@@ -162,7 +160,8 @@ pub struct ConfigBuilder {
     disable_ssl: bool,
     cloud_box_id: Option<String>,
     auto_detect_cloud_box: bool,
-    signature_version: SignatureVersion,
+    /// `None` until set: V4.
+    signature_version: Option<SignatureVersion>,
     additional_headers: Vec<String>,
     credentials: Option<Arc<dyn ProvideCredentials>>,
     static_credentials: Option<Credentials>,
@@ -182,7 +181,7 @@ impl fmt::Debug for ConfigBuilder {
             .field("disable_ssl", &self.disable_ssl)
             .field("cloud_box_id", &self.cloud_box_id)
             .field("auto_detect_cloud_box", &self.auto_detect_cloud_box)
-            .field("signature_version", &self.signature_version)
+            .field("signature_version", &self.version())
             .field("additional_headers", &self.additional_headers)
             .field(
                 "credentials",
@@ -194,6 +193,11 @@ impl fmt::Debug for ConfigBuilder {
 }
 
 impl ConfigBuilder {
+    /// The signature version set, or V4.
+    fn version(&self) -> SignatureVersion {
+        self.signature_version.unwrap_or(SignatureVersion::V4)
+    }
+
     /// The region id, e.g. `cn-hangzhou` (not `oss-cn-hangzhou`). Used for the derived host
     /// and always as the V4 scope region.
     ///
@@ -352,7 +356,7 @@ impl ConfigBuilder {
     /// ```
     #[must_use]
     pub fn signature_version(mut self, version: SignatureVersion) -> Self {
-        self.signature_version = version;
+        self.signature_version = Some(version);
         self
     }
 
@@ -542,7 +546,8 @@ impl ConfigBuilder {
             cloud_box_id: self.cloud_box_id.as_deref(),
             auto_detect_cloud_box: self.auto_detect_cloud_box,
         })?;
-        if self.signature_version == SignatureVersion::V4 && resolved.signing_region().is_empty() {
+        let signature_version = self.version();
+        if signature_version == SignatureVersion::V4 && resolved.signing_region().is_empty() {
             return Err(Error::new(
                 ErrorKind::InvalidConfig,
                 "region",
@@ -552,7 +557,7 @@ impl ConfigBuilder {
         Ok(Config {
             region: self.region,
             endpoint: resolved,
-            signature_version: self.signature_version,
+            signature_version,
             additional_headers: self.additional_headers,
             credentials: self.credentials,
             static_credentials: self.static_credentials,

@@ -30,8 +30,8 @@
 //! version is `examples/presign_get_object.rs`.
 //!
 //! ```no_run
+//! use oss_client::credentials::EnvProvider;
 //! use oss_client::{Client, Config, GetObjectRequest};
-//! use oss_credentials::EnvProvider;
 //!
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let args: Vec<String> = std::env::args().collect();
@@ -63,8 +63,8 @@
 //! official SDKs produce for the same inputs.
 //!
 //! ```
+//! use oss_client::credentials::Credentials;
 //! use oss_client::{Client, Config, FixedClock, GetObjectRequest, SigningTime};
-//! use oss_credentials::Credentials;
 //!
 //! let client = Client::new(
 //!     Config::builder()
@@ -122,6 +122,28 @@ pub use request::{
 
 /// The signing instant type, re-exported from `oss-sign-core`.
 pub use oss_sign_core::SigningTime;
+
+/// The credentials and their providers, re-exported from `oss-credentials`, so that a program
+/// presigning URLs needs only this crate: [`credentials::Credentials`],
+/// [`credentials::StaticProvider`], [`credentials::EnvProvider`],
+/// [`credentials::DefaultChain`], [`credentials::CachingProvider`],
+/// [`credentials::ProvideCredentials`] and the rest. The STS, ECS and URI providers need
+/// `oss-credentials`' `http` feature (this crate's `http` feature turns it on).
+///
+/// ```
+/// use oss_client::credentials::{Credentials, ProvideCredentials, StaticProvider};
+/// use oss_client::{Client, Config, GetObjectRequest};
+///
+/// let provider = StaticProvider::from_credentials(Credentials::new("LTAIexample", "example-secret")?);
+/// assert_eq!(provider.name(), "static");
+/// let client = Client::new(
+///     Config::builder().region("cn-hangzhou").credentials_provider(provider).build()?,
+/// );
+/// let result = client.presign(&GetObjectRequest::new("examplebucket", "exampleobject.txt"))?;
+/// assert!(result.url().contains("x-oss-credential=LTAIexample%2F"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub use oss_credentials as credentials;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

@@ -13,11 +13,12 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use oss_client::{Client, Config, ErrorKind, GetObjectRequest, PresignOptions, SigningTime};
-use oss_credentials::{
+// One clock for both: the cache and the client's signing take the same ManualClock.
+use oss_client::credentials::{
     CachingProvider, Clock as _, Credentials, CredentialsError, CredentialsFuture,
     ErrorKind as CredErrorKind, ManualClock, ProvideCredentials,
 };
+use oss_client::{Client, Config, ErrorKind, GetObjectRequest, PresignOptions, SigningTime};
 
 const THREADS: usize = 64;
 const CALLS_PER_THREAD: usize = 8;
@@ -26,14 +27,8 @@ fn start() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
 }
 
-/// The client's signing clock reads the same manual clock as the cache.
-#[derive(Debug, Clone)]
-struct SigningClock(ManualClock);
-
-impl oss_client::Clock for SigningClock {
-    fn now(&self) -> Option<SigningTime> {
-        SigningTime::try_from(self.0.now()).ok()
-    }
+fn at_minute(minute: u64) -> SigningTime {
+    SigningTime::try_from(start() + Duration::from_secs(minute * 60)).expect("in range")
 }
 
 /// An STS stand-in: each call mints credentials valid for `lifetime` from the clock's now.
@@ -49,7 +44,7 @@ impl ProvideCredentials for Sts {
     fn provide_credentials(&self) -> CredentialsFuture<'_> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst);
         let up = self.up.load(Ordering::SeqCst);
-        let expiration = self.clock.now() + self.lifetime;
+        let expiration = SystemTime::from(self.clock.now().expect("in range")) + self.lifetime;
         Box::pin(async move {
             YieldOnce(false).await;
             if !up {
@@ -79,7 +74,7 @@ struct Rig {
 /// A client over a cached STS provider, with a refresher on its own thread that runs one
 /// round, then waits for the next tick.
 fn rig(lifetime: Duration) -> Rig {
-    let clock = ManualClock::new(start());
+    let clock = ManualClock::new(at_minute(0));
     let sts = Arc::new(Sts {
         clock: clock.clone(),
         lifetime,
@@ -91,7 +86,7 @@ fn rig(lifetime: Duration) -> Rig {
         Config::builder()
             .region("cn-hangzhou")
             .credentials_provider(cache)
-            .clock(SigningClock(clock.clone()))
+            .clock(clock.clone())
             .build()
             .expect("config"),
     );
@@ -122,7 +117,7 @@ fn rig(lifetime: Duration) -> Rig {
 impl Rig {
     /// Moves to `minute` after the start and lets the refresher run its round.
     fn at_minute(&self, minute: u64) {
-        self.clock.set(start() + Duration::from_secs(minute * 60));
+        self.clock.set(at_minute(minute));
         if minute > 0 {
             self.tick.send(()).expect("refresher alive");
         }
@@ -251,7 +246,7 @@ fn one_hour_credentials_with_the_provider_down() {
 #[test]
 fn sync_presign_in_the_prefetch_window_neither_fails_nor_touches_the_provider() {
     // No refresher: warmed once by presign_async, then only sync callers until 100 %.
-    let clock = ManualClock::new(start());
+    let clock = ManualClock::new(at_minute(0));
     let sts = Arc::new(Sts {
         clock: clock.clone(),
         lifetime: Duration::from_secs(3600),
@@ -262,7 +257,7 @@ fn sync_presign_in_the_prefetch_window_neither_fails_nor_touches_the_provider() 
         Config::builder()
             .region("cn-hangzhou")
             .credentials_provider(CachingProvider::from_arc(sts.clone()).with_clock(clock.clone()))
-            .clock(SigningClock(clock.clone()))
+            .clock(clock.clone())
             .build()
             .expect("config"),
     );
@@ -272,7 +267,7 @@ fn sync_presign_in_the_prefetch_window_neither_fails_nor_touches_the_provider() 
     assert_eq!(sts.calls.load(Ordering::SeqCst), 0);
     futures_executor::block_on(client.presign_async(&get, &PresignOptions::new())).expect("warm");
     for minute in 0..60 {
-        clock.set(start() + Duration::from_secs(minute * 60));
+        clock.set(at_minute(minute));
         std::thread::scope(|scope| {
             for _ in 0..THREADS {
                 scope.spawn(|| client.presign(&get).expect("cached value is valid"));

@@ -112,7 +112,7 @@ enum Decision {
 /// use std::time::{Duration, SystemTime};
 ///
 /// let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-/// let clock = ManualClock::new(start);
+/// let clock = ManualClock::new(start.try_into()?);
 /// let calls = Arc::new(AtomicUsize::new(0));
 /// let counter = calls.clone();
 /// let upstream = FnProvider::new("sts", move || {
@@ -127,14 +127,14 @@ enum Decision {
 ///
 /// futures_executor::block_on(async {
 ///     assert_eq!(cached.provide_credentials().await?.access_key_id(), "STS.id0");
-///     clock.advance(Duration::from_secs(30 * 60)); // still fresh
+///     clock.advance(30 * 60); // still fresh
 ///     assert_eq!(cached.provide_credentials().await?.access_key_id(), "STS.id0");
-///     clock.advance(Duration::from_secs(28 * 60)); // 58 min: stale, refreshed once
+///     clock.advance(28 * 60); // 58 min: stale, refreshed once
 ///     assert_eq!(cached.provide_credentials().await?.access_key_id(), "STS.id1");
 ///     Ok::<(), oss_credentials::CredentialsError>(())
 /// })?;
 /// assert_eq!(calls.load(Ordering::SeqCst), 2);
-/// # Ok::<(), oss_credentials::CredentialsError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 pub struct CachingProvider {
@@ -183,7 +183,7 @@ impl CachingProvider {
     /// # Ok::<(), oss_credentials::CredentialsError>(())
     /// ```
     pub fn cached(&self) -> Option<Credentials> {
-        let now = self.clock.now();
+        let now = crate::clock::now(self.clock.as_ref());
         let state = self.lock_state();
         let entry = state.entry.as_ref()?;
         match entry.schedule {
@@ -273,11 +273,11 @@ impl CachingProvider {
     }
 
     async fn get(&self) -> Result<Credentials, CredentialsError> {
-        match self.decide(self.clock.now()) {
+        match self.decide(crate::clock::now(self.clock.as_ref())) {
             Decision::Serve(credentials) => Ok(credentials),
             Decision::Prefetch(credentials) => match self.gate.try_lock() {
                 // Re-check: another task may have refreshed just before the gate was free.
-                Some(_guard) => match self.decide(self.clock.now()) {
+                Some(_guard) => match self.decide(crate::clock::now(self.clock.as_ref())) {
                     Decision::Serve(credentials) => Ok(credentials),
                     Decision::Prefetch(_) | Decision::Fetch => self.refresh().await,
                 },
@@ -286,7 +286,7 @@ impl CachingProvider {
             Decision::Fetch => {
                 let _guard = self.gate.lock().await;
                 // Another task may have refreshed while this one waited.
-                match self.decide(self.clock.now()) {
+                match self.decide(crate::clock::now(self.clock.as_ref())) {
                     Decision::Serve(credentials) | Decision::Prefetch(credentials) => {
                         Ok(credentials)
                     }
@@ -299,7 +299,7 @@ impl CachingProvider {
     /// Fetches from the inner provider; the caller holds the gate.
     async fn refresh(&self) -> Result<Credentials, CredentialsError> {
         let result = self.inner.provide_credentials().await;
-        let now = self.clock.now();
+        let now = crate::clock::now(self.clock.as_ref());
         let result = result.and_then(|credentials| match credentials.expiration() {
             Some(expiration) => {
                 let schedule = Schedule::for_expiry(now, expiration);

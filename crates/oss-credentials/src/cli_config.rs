@@ -3,28 +3,15 @@
 use crate::credentials::Credentials;
 use crate::env::Environment;
 use crate::error::{CredentialsError, ErrorKind};
+use crate::json_error::describe_json_error;
 use crate::lazy_provider::LazyProvider;
 use crate::provider::{CredentialsFuture, ProvideCredentials};
-use crate::source::{check_duration, CredentialSource, RoleConfig};
+use crate::role_config::{check_duration, RoleConfig};
+use crate::source::CredentialSource;
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
 
 type Profile = Map<String, Value>;
-
-/// Describes a JSON parse failure by category and position, never by content.
-pub(crate) fn describe_json_error(error: &serde_json::Error) -> String {
-    let category = match error.classify() {
-        serde_json::error::Category::Io => "read error",
-        serde_json::error::Category::Syntax => "syntax error",
-        serde_json::error::Category::Data => "unexpected value type",
-        serde_json::error::Category::Eof => "unexpected end of input",
-    };
-    format!(
-        "{category} at line {}, column {}",
-        error.line(),
-        error.column()
-    )
-}
 
 struct Resolver<'a> {
     path: &'a Path,

@@ -1,74 +1,75 @@
-//! Time sources: [`Clock`], [`SystemClock`] and the controllable [`ManualClock`].
+//! Time sources. [`Clock`] and [`ManualClock`] are the workspace's one clock trait and test
+//! clock, re-exported from `oss-sign-core`: the clock given to a [`CachingProvider`] or an STS
+//! builder is the very one an `oss-client` configuration takes, so a test freezes time in one
+//! place. [`SystemClock`] reads the operating system's clock (this is the lowest crate with
+//! `std` that needs it; `oss-client` re-exports it).
+//!
+//! Clocks answer in whole seconds ([`SigningTime`]), which is what `Expiration` fields carry.
+//!
+//! ```
+//! use oss_credentials::{Clock, ManualClock, SystemClock};
+//! use oss_sign_core::SigningTime;
+//!
+//! assert!(SystemClock.now().unwrap().unix_seconds() > 1_700_000_000);
+//! let clock = ManualClock::new(SigningTime::from_unix_seconds(1_700_000_000)?);
+//! let shared = clock.clone();
+//! clock.advance(60);
+//! assert_eq!(shared.now().unwrap().unix_seconds(), 1_700_000_060);
+//! # Ok::<(), oss_sign_core::SignError>(())
+//! ```
+//!
+//! [`CachingProvider`]: crate::CachingProvider
 
-use std::fmt;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use oss_sign_core::SigningTime;
+use std::time::SystemTime;
 
-/// A source of wall-clock time, injected into caching providers and request signers.
+pub use oss_sign_core::{Clock, ManualClock};
+
+/// The operating system's clock, truncated to whole seconds; `None` before 1970 or after the
+/// year 9999.
 ///
 /// ```
 /// use oss_credentials::{Clock, SystemClock};
-/// let now = SystemClock.now();
-/// assert!(now > std::time::SystemTime::UNIX_EPOCH);
-/// ```
-pub trait Clock: Send + Sync + fmt::Debug {
-    /// The current time.
-    fn now(&self) -> SystemTime;
-}
-
-/// The operating system's clock.
-///
-/// ```
-/// use oss_credentials::{Clock, SystemClock};
-/// let _ = SystemClock.now();
+/// let now = SystemClock.now().unwrap();
+/// assert!(std::time::SystemTime::from(now) <= std::time::SystemTime::now());
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
+    fn now(&self) -> Option<SigningTime> {
+        SigningTime::try_from(SystemTime::now()).ok()
     }
 }
 
-/// A clock that only moves when told to; clones share the same time. Meant for tests.
-///
-/// ```
-/// use oss_credentials::{Clock, ManualClock};
-/// use std::time::{Duration, SystemTime};
-///
-/// let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
-/// let shared = clock.clone();
-/// clock.advance(Duration::from_secs(60));
-/// assert_eq!(shared.now(), SystemTime::UNIX_EPOCH + Duration::from_secs(60));
-/// ```
-#[derive(Debug, Clone)]
-pub struct ManualClock {
-    now: Arc<Mutex<SystemTime>>,
+/// `clock`'s instant as a [`SystemTime`]. A clock that cannot express its instant (`None`:
+/// outside 1970..=9999) is replaced by the operating system's clock, so a broken clock never
+/// makes expired credentials look fresh.
+pub(crate) fn now(clock: &dyn Clock) -> SystemTime {
+    clock
+        .now()
+        .map(SystemTime::from)
+        .unwrap_or_else(SystemTime::now)
 }
 
-impl ManualClock {
-    /// A clock showing `start`.
-    pub fn new(start: SystemTime) -> Self {
-        Self {
-            now: Arc::new(Mutex::new(start)),
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oss_sign_core::FnClock;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn in_range_instants_come_from_the_clock() {
+        let clock = ManualClock::new(SigningTime::from_unix_seconds(1_800_000_000).unwrap());
+        assert_eq!(now(&clock), UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+        clock.advance(5);
+        assert_eq!(now(&clock), UNIX_EPOCH + Duration::from_secs(1_800_000_005));
     }
 
-    /// Moves the clock forward.
-    pub fn advance(&self, by: Duration) {
-        let mut now = self.now.lock().unwrap_or_else(|p| p.into_inner());
-        *now += by;
-    }
-
-    /// Sets the clock to `to`.
-    pub fn set(&self, to: SystemTime) {
-        *self.now.lock().unwrap_or_else(|p| p.into_inner()) = to;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.now.lock().unwrap_or_else(|p| p.into_inner())
+    #[test]
+    fn a_clock_without_an_answer_falls_back_to_the_system_clock() {
+        let before = SystemTime::now() - Duration::from_secs(1);
+        let at = now(&FnClock::new(|| None));
+        assert!(at >= before && at <= SystemTime::now() + Duration::from_secs(1));
     }
 }

@@ -159,7 +159,7 @@ impl RemoteCredentials {
                 ErrorKind::Parse,
                 format!(
                     "{what}: the answer is not the expected JSON ({})",
-                    crate::cli_config::describe_json_error(&e)
+                    crate::json_error::describe_json_error(&e)
                 ),
             )
         })

@@ -106,18 +106,20 @@ mod env;
 mod error;
 #[cfg(feature = "http")]
 mod http_client;
+mod json_error;
 mod lazy_provider;
 mod ossutil_config;
 mod process;
 mod profile_file;
 mod provider;
 mod refresher;
+mod role_config;
 pub mod rpc_signature;
 mod source;
 mod static_provider;
 #[cfg(feature = "http")]
 mod sts;
-pub mod timestamp;
+mod timestamp;
 #[cfg(feature = "http")]
 mod uri;
 
@@ -135,7 +137,8 @@ pub use process::ProcessProvider;
 pub use profile_file::ProfileFileProvider;
 pub use provider::{CredentialsFuture, FnProvider, ProvideCredentials};
 pub use refresher::{Refresher, DEFAULT_REFRESH_INTERVAL};
-pub use source::{CredentialSource, RoleConfig};
+pub use role_config::RoleConfig;
+pub use source::CredentialSource;
 pub use static_provider::StaticProvider;
 #[cfg(feature = "http")]
 pub use sts::{AssumeRoleBuilder, AssumeRoleProvider, OidcRoleBuilder, OidcRoleProvider};

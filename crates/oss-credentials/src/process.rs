@@ -1,8 +1,8 @@
 //! [`ProcessProvider`]: credentials printed by an external command (CLI `External` mode).
 
-use crate::cli_config::describe_json_error;
 use crate::credentials::Credentials;
 use crate::error::{CredentialsError, ErrorKind};
+use crate::json_error::describe_json_error;
 use crate::provider::{CredentialsFuture, ProvideCredentials};
 use crate::timestamp::parse_utc;
 use serde::Deserialize;

@@ -1,9 +1,10 @@
 //! The Alibaba Cloud RPC request signature, version 1.0 (HMAC-SHA1), used to sign STS
 //! `AssumeRole` requests.
 //!
-//! 1. Percent-encode every parameter name and value with [`percent_encode`]: only
-//!    `A–Z a–z 0–9 - _ . ~` stay literal, every other UTF-8 byte becomes `%XY` (upper-case hex),
-//!    so a space is `%20` and `*` is `%2A`.
+//! 1. Percent-encode every parameter name and value with the workspace's one codec,
+//!    [`oss_sign_core::encoding::uri_encode`] (`/` escaped): only `A–Z a–z 0–9 - _ . ~` stay
+//!    literal, every other UTF-8 byte becomes `%XY` (upper-case hex), so a space is `%20` and
+//!    `*` is `%2A`. The RPC rules and the OSS V4 rules escape the same set.
 //! 2. Sort the encoded pairs by name and join them as `name=value&...`
 //!    ([`canonicalized_query`]).
 //! 3. String to sign: `METHOD&%2F&` + percent-encode(canonicalized query)
@@ -29,29 +30,8 @@
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
+use oss_sign_core::encoding::{uri_encode, uri_encode_into};
 use sha1::Sha1;
-
-/// Percent-encodes `input` with the RFC 3986 unreserved set (`A–Z a–z 0–9 - _ . ~` literal,
-/// everything else `%XY` with upper-case hex).
-///
-/// ```
-/// use oss_credentials::rpc_signature::percent_encode;
-/// assert_eq!(percent_encode("a b*~/"), "a%20b%2A~%2F");
-/// ```
-pub fn percent_encode(input: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(input.len() * 3);
-    for &byte in input.as_bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-    }
-    out
-}
 
 /// Sorts and joins the percent-encoded parameters (any `Signature` parameter is left out).
 ///
@@ -63,7 +43,7 @@ pub fn canonicalized_query(params: &[(&str, &str)]) -> String {
     let mut encoded: Vec<(String, String)> = params
         .iter()
         .filter(|(name, _)| *name != "Signature")
-        .map(|(name, value)| (percent_encode(name), percent_encode(value)))
+        .map(|(name, value)| (uri_encode(name, false), uri_encode(value, false)))
         .collect();
     encoded.sort();
     let mut out = String::new();
@@ -85,11 +65,10 @@ pub fn canonicalized_query(params: &[(&str, &str)]) -> String {
 /// assert_eq!(string_to_sign("get", &[]), "GET&%2F&");
 /// ```
 pub fn string_to_sign(method: &str, params: &[(&str, &str)]) -> String {
-    format!(
-        "{}&%2F&{}",
-        method.to_ascii_uppercase(),
-        percent_encode(&canonicalized_query(params))
-    )
+    let mut out = method.to_ascii_uppercase();
+    out.push_str("&%2F&");
+    uri_encode_into(&mut out, &canonicalized_query(params), false);
+    out
 }
 
 /// Base64(HMAC-SHA1(`key`, `message`)).
@@ -136,8 +115,9 @@ mod tests {
             hmac_sha1_base64("sk#$!~~~", "abc~!@#"),
             "7eV3A584uvdgKVk8Ck8r9ukg1gE="
         );
+        // The RPC signature's encoding is the workspace codec (the SDKs' vector).
         assert_eq!(
-            percent_encode("123abc!@#$%^&*()-=_+ ~|\\/"),
+            uri_encode("123abc!@#$%^&*()-=_+ ~|\\/", false),
             "123abc%21%40%23%24%25%5E%26%2A%28%29-%3D_%2B%20~%7C%5C%2F"
         );
     }
@@ -145,7 +125,7 @@ mod tests {
     proptest! {
         #[test]
         fn encoding_is_reversible_and_safe(input in ".*") {
-            let encoded = percent_encode(&input);
+            let encoded = uri_encode(&input, false);
             prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~%".contains(&b)));
             let mut decoded = Vec::new();
             let bytes = encoded.as_bytes();

@@ -4,44 +4,13 @@
 use crate::cache::CachingProvider;
 use crate::credentials::Credentials;
 use crate::env::Environment;
-use crate::error::{CredentialsError, ErrorKind};
+use crate::error::CredentialsError;
 use crate::process::ProcessProvider;
 use crate::provider::ProvideCredentials;
+use crate::role_config::RoleConfig;
 use crate::static_provider::StaticProvider;
 use std::path::PathBuf;
 use std::sync::Arc;
-
-/// Options of an STS role assumption read from a profile.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RoleConfig {
-    /// `RoleArn`, e.g. `acs:ram::1234567890123456:role/oss-writer`.
-    pub role_arn: String,
-    /// `RoleSessionName`; a default is generated when absent.
-    pub role_session_name: Option<String>,
-    /// `DurationSeconds` (900 or more); 3 600 when absent.
-    pub duration_seconds: Option<u64>,
-    /// An optional session policy (JSON text).
-    pub policy: Option<String>,
-    /// `ExternalId`, for roles that require one.
-    pub external_id: Option<String>,
-    /// STS region (`sts.<region>.aliyuncs.com`).
-    pub sts_region: Option<String>,
-    /// Use the VPC endpoint `sts-vpc.<region>.aliyuncs.com` (needs a region).
-    pub enable_vpc: bool,
-    /// A full STS endpoint, overriding region and VPC.
-    pub sts_endpoint: Option<String>,
-}
-
-impl RoleConfig {
-    /// A role configuration with only the role ARN set.
-    pub fn new(role_arn: impl Into<String>) -> Self {
-        Self {
-            role_arn: role_arn.into(),
-            ..Self::default()
-        }
-    }
-}
 
 /// What a credentials profile describes. Returned by
 /// [`ProfileFileProvider::resolve`](crate::ProfileFileProvider::resolve) and
@@ -103,7 +72,7 @@ impl CredentialSource {
 
     /// Builds the provider for this source. Network-backed sources are wrapped in a
     /// [`CachingProvider`]; they need the `http` feature and fail with
-    /// [`ErrorKind::Unsupported`] without it.
+    /// [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported) without it.
     ///
     /// ```
     /// use oss_credentials::{CredentialSource, Credentials, Environment};
@@ -159,7 +128,7 @@ impl CredentialSource {
             other => {
                 let _ = env;
                 Err(CredentialsError::new(
-                    ErrorKind::Unsupported,
+                    crate::ErrorKind::Unsupported,
                     format!(
                         "a `{}` credential source needs the `http` feature of oss-credentials",
                         other.kind_name()
@@ -168,17 +137,4 @@ impl CredentialSource {
             }
         }
     }
-}
-
-/// Checks a `DurationSeconds` value (900 or more).
-pub(crate) fn check_duration(seconds: u64, what: &str) -> Result<(), CredentialsError> {
-    if seconds < 900 {
-        return Err(CredentialsError::new(
-            ErrorKind::InvalidConfig,
-            format!(
-                "{what}: DurationSeconds must be at least 900 (15 minutes), up to the role's maximum session duration; got {seconds}"
-            ),
-        ));
-    }
-    Ok(())
 }

@@ -5,9 +5,10 @@ mod common;
 use common::{expect_err, expect_ok};
 use futures_executor::block_on;
 use oss_credentials::{
-    CachingProvider, Clock, Credentials, CredentialsError, CredentialsFuture, ErrorKind,
-    ManualClock, ProvideCredentials,
+    CachingProvider, Credentials, CredentialsError, CredentialsFuture, ErrorKind, ManualClock,
+    ProvideCredentials,
 };
+use oss_sign_core::SigningTime;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -51,7 +52,7 @@ impl ProvideCredentials for Upstream {
                 let creds = Credentials::new(format!("STS.gen{n}"), "SECRET-sts-b81d44")
                     .map(|c| c.with_security_token("SECRET-token-5e2c90"));
                 creds.map(|c| {
-                    let now = self.clock.now();
+                    let now = system_now(&self.clock);
                     if *self.expired.lock().unwrap() {
                         c.with_expiration(now - Duration::from_secs(1))
                     } else {
@@ -71,7 +72,7 @@ impl ProvideCredentials for Upstream {
 }
 
 fn setup(lifetime: Option<u64>) -> (ManualClock, Arc<Upstream>, CachingProvider) {
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+    let clock = ManualClock::new(SigningTime::from_unix_seconds(1_800_000_000).unwrap());
     let upstream = Upstream::new(&clock, lifetime.map(Duration::from_secs));
     let cache = CachingProvider::from_arc(upstream.clone()).with_clock(clock.clone());
     (clock, upstream, cache)
@@ -88,10 +89,10 @@ fn a_900_second_token_is_not_refetched_on_every_call() {
     let (clock, upstream, cache) = setup(Some(900));
     for _ in 0..60 {
         assert_eq!(id(&cache), "STS.gen1");
-        clock.advance(Duration::from_secs(9)); // 540 s in total, before the prefetch point
+        clock.advance(9); // 540 s in total, before the prefetch point
     }
     assert_eq!(upstream.calls(), 1);
-    clock.advance(Duration::from_secs(70)); // 610 s: prefetch window
+    clock.advance(70); // 610 s: prefetch window
     assert_eq!(id(&cache), "STS.gen2");
     for _ in 0..50 {
         assert_eq!(id(&cache), "STS.gen2");
@@ -103,10 +104,10 @@ fn a_900_second_token_is_not_refetched_on_every_call() {
 fn one_hour_token_refresh_points() {
     let (clock, upstream, cache) = setup(Some(3600));
     assert_eq!(id(&cache), "STS.gen1");
-    clock.advance(Duration::from_secs(2699));
+    clock.advance(2699);
     assert_eq!(id(&cache), "STS.gen1");
     assert_eq!(upstream.calls(), 1);
-    clock.advance(Duration::from_secs(1)); // 45 min: prefetch
+    clock.advance(1); // 45 min: prefetch
     assert_eq!(id(&cache), "STS.gen2");
     assert_eq!(upstream.calls(), 2);
 }
@@ -116,23 +117,23 @@ fn transient_failure_serves_the_cached_value_and_backs_off() {
     let (clock, upstream, cache) = setup(Some(3600));
     assert_eq!(id(&cache), "STS.gen1");
     upstream.fail_with(Some(ErrorKind::Timeout));
-    clock.advance(Duration::from_secs(3000)); // prefetch window
+    clock.advance(3000); // prefetch window
     assert_eq!(id(&cache), "STS.gen1");
     assert_eq!(upstream.calls(), 2);
     // Inside the 10 s back-off: no new attempt.
-    clock.advance(Duration::from_secs(5));
+    clock.advance(5);
     assert_eq!(id(&cache), "STS.gen1");
     assert_eq!(upstream.calls(), 2);
     // After it: one attempt, still failing, back-off doubles to 20 s.
-    clock.advance(Duration::from_secs(6));
+    clock.advance(6);
     assert_eq!(id(&cache), "STS.gen1");
     assert_eq!(upstream.calls(), 3);
-    clock.advance(Duration::from_secs(15));
+    clock.advance(15);
     assert_eq!(id(&cache), "STS.gen1");
     assert_eq!(upstream.calls(), 3);
     // Upstream recovers.
     upstream.fail_with(None);
-    clock.advance(Duration::from_secs(10));
+    clock.advance(10);
     assert_eq!(id(&cache), "STS.gen4");
 }
 
@@ -141,7 +142,7 @@ fn stale_value_is_still_served_when_the_refresh_fails_transiently() {
     let (clock, upstream, cache) = setup(Some(3600));
     assert_eq!(id(&cache), "STS.gen1");
     upstream.fail_with(Some(ErrorKind::Http));
-    clock.advance(Duration::from_secs(3500)); // stale (57 min) but valid until 3590 s
+    clock.advance(3500); // stale (57 min) but valid until 3590 s
     assert_eq!(id(&cache), "STS.gen1");
     assert!(cache.cached().is_some());
 }
@@ -151,7 +152,7 @@ fn non_transient_failure_is_reported_once_then_backed_off() {
     let (clock, upstream, cache) = setup(Some(3600));
     assert_eq!(id(&cache), "STS.gen1");
     upstream.fail_with(Some(ErrorKind::InvalidConfig));
-    clock.advance(Duration::from_secs(3000));
+    clock.advance(3000);
     let error = expect_err(block_on(cache.provide_credentials()));
     assert_eq!(error.kind(), ErrorKind::InvalidConfig);
     assert_eq!(
@@ -167,7 +168,7 @@ fn fails_clearly_once_expired() {
     let (clock, upstream, cache) = setup(Some(3600));
     assert_eq!(id(&cache), "STS.gen1");
     upstream.fail_with(Some(ErrorKind::Timeout));
-    clock.advance(Duration::from_secs(3595)); // past valid_until (3590 s)
+    clock.advance(3595); // past valid_until (3590 s)
     assert!(cache.cached().is_none());
     let error = expect_err(block_on(cache.provide_credentials()));
     assert_eq!(error.kind(), ErrorKind::Timeout);
@@ -188,7 +189,7 @@ fn already_expired_answers_are_refused_and_the_old_value_kept() {
     *upstream.expired.lock().unwrap() = false;
     assert_eq!(id(&cache), "STS.gen2");
     *upstream.expired.lock().unwrap() = true;
-    clock.advance(Duration::from_secs(3000));
+    clock.advance(3000);
     assert_eq!(
         id(&cache),
         "STS.gen2",
@@ -201,11 +202,11 @@ fn short_lived_credentials_respect_a_minimum_refetch_interval() {
     let (clock, upstream, cache) = setup(Some(40));
     assert_eq!(id(&cache), "STS.gen1");
     for _ in 0..29 {
-        clock.advance(Duration::from_secs(1));
+        clock.advance(1);
         assert_eq!(id(&cache), "STS.gen1");
     }
     assert_eq!(upstream.calls(), 1);
-    clock.advance(Duration::from_secs(1));
+    clock.advance(1);
     assert_eq!(id(&cache), "STS.gen2");
 }
 
@@ -214,7 +215,7 @@ fn credentials_without_expiry_are_cached_until_invalidated() {
     let (clock, upstream, cache) = setup(None);
     assert!(cache.cached().is_none());
     assert_eq!(id(&cache), "STS.gen1");
-    clock.advance(Duration::from_secs(10 * 365 * 86_400));
+    clock.advance(10 * 365 * 86_400);
     assert_eq!(id(&cache), "STS.gen1");
     assert_eq!(cache.cached().unwrap().access_key_id(), "STS.gen1");
     ProvideCredentials::invalidate(&cache);
@@ -268,4 +269,10 @@ fn concurrent_callers_on_an_empty_cache_share_one_fetch() {
         assert_eq!(creds.access_key_id(), "LTAIslow");
     }
     assert_eq!(upstream.0.load(Ordering::SeqCst), 1);
+}
+
+/// The test clock's instant as a `SystemTime` (it always has one here).
+fn system_now(clock: &ManualClock) -> SystemTime {
+    use oss_credentials::Clock as _;
+    SystemTime::from(clock.now().expect("the test clock stays in 1970..=9999"))
 }

@@ -6,9 +6,8 @@ mod common;
 
 use common::expect_ok;
 use common::server::{Reply, TestServer};
-use oss_credentials::timestamp::format_utc;
 use oss_credentials::{
-    AssumeRoleProvider, CachingProvider, Clock, ManualClock, ProvideCredentials, StaticProvider,
+    AssumeRoleProvider, CachingProvider, ManualClock, ProvideCredentials, StaticProvider,
 };
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -23,7 +22,7 @@ async fn numbered_sts(clock: ManualClock) -> TestServer {
     let generation = Arc::new(AtomicUsize::new(0));
     TestServer::start(move |_| {
         let n = generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let expiration = clock.now() + Duration::from_secs(LIFETIME);
+        let expiration = system_now(&clock) + Duration::from_secs(LIFETIME);
         Reply::ok(format!(
             r#"{{"RequestId":"R{n}","Credentials":{{"AccessKeyId":"STS.gen{n}","AccessKeySecret":"SECRET-sts-b81d44",
                "SecurityToken":"SECRET-token-5e2c90","Expiration":"{}"}}}}"#,
@@ -71,7 +70,7 @@ fn start_time() -> SystemTime {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn stale_token_is_refreshed_exactly_once_for_a_thousand_tasks() {
-    let clock = ManualClock::new(start_time());
+    let clock = ManualClock::new(start_time().try_into().unwrap());
     let server = numbered_sts(clock.clone()).await;
     let provider = cached_provider(&server, &clock);
 
@@ -81,10 +80,10 @@ async fn stale_token_is_refreshed_exactly_once_for_a_thousand_tasks() {
     assert!(first.iter().all(|c| c.access_key_id() == "STS.gen1"));
 
     // 850 s into a 900 s token: past the stale point (810 s), still before expiry.
-    clock.advance(Duration::from_secs(850));
+    clock.advance(850);
     let refreshed = ask_from_many_tasks(&provider).await;
     assert_eq!(server.hits(), 2, "exactly one refresh for {TASKS} tasks");
-    let now = clock.now();
+    let now = system_now(&clock);
     for creds in &refreshed {
         assert_eq!(creds.access_key_id(), "STS.gen2");
         assert!(!creds.is_expired_at(now));
@@ -93,21 +92,21 @@ async fn stale_token_is_refreshed_exactly_once_for_a_thousand_tasks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn prefetch_window_refreshes_once_while_everyone_keeps_valid_credentials() {
-    let clock = ManualClock::new(start_time());
+    let clock = ManualClock::new(start_time().try_into().unwrap());
     let server = numbered_sts(clock.clone()).await;
     let provider = cached_provider(&server, &clock);
     expect_ok(provider.provide_credentials().await);
     assert_eq!(server.hits(), 1);
 
     // 700 s into a 900 s token: inside the prefetch window (600 s .. 810 s).
-    clock.advance(Duration::from_secs(700));
+    clock.advance(700);
     let results = ask_from_many_tasks(&provider).await;
     assert_eq!(
         server.hits(),
         2,
         "one background-style refresh, no stampede"
     );
-    let now = clock.now();
+    let now = system_now(&clock);
     assert!(results.iter().all(|c| !c.is_expired_at(now)));
     assert!(
         results.iter().any(|c| c.access_key_id() == "STS.gen2"),
@@ -120,4 +119,17 @@ async fn prefetch_window_refreshes_once_while_everyone_keeps_valid_credentials()
     let after = ask_from_many_tasks(&provider).await;
     assert!(after.iter().all(|c| c.access_key_id() == "STS.gen2"));
     assert_eq!(server.hits(), 2);
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of `time`, as the providers write `Expiration` fields.
+fn format_utc(time: SystemTime) -> String {
+    oss_sign_core::SigningTime::try_from(time)
+        .expect("test instants lie in 1970..=9999")
+        .to_rfc3339()
+}
+
+/// The test clock's instant as a `SystemTime` (it always has one here).
+fn system_now(clock: &ManualClock) -> SystemTime {
+    use oss_credentials::Clock as _;
+    SystemTime::from(clock.now().expect("the test clock stays in 1970..=9999"))
 }

@@ -5,7 +5,6 @@ mod common;
 
 use common::server::{closed_port_url, Recorded, Reply, TestServer};
 use common::{expect_err, expect_ok};
-use oss_credentials::timestamp::format_utc;
 use oss_credentials::{
     CachingProvider, EcsRoleProvider, Environment, ErrorKind, ProvideCredentials, UriProvider,
 };
@@ -395,4 +394,11 @@ async fn credentials_uri_failures() {
         ErrorKind::InvalidConfig
     );
     assert!(UriProvider::from_env(&no_env()).is_none());
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of `time`, as the providers write `Expiration` fields.
+fn format_utc(time: SystemTime) -> String {
+    oss_sign_core::SigningTime::try_from(time)
+        .expect("test instants lie in 1970..=9999")
+        .to_rfc3339()
 }

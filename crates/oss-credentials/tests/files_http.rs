@@ -7,7 +7,6 @@ mod common;
 
 use common::server::{closed_port_url, Reply, TestServer};
 use common::{expect_err, expect_ok, parse_pairs};
-use oss_credentials::timestamp::format_utc;
 use oss_credentials::{
     CliConfigProvider, DefaultChain, Environment, ErrorKind, ProfileFileProvider,
     ProvideCredentials,
@@ -223,4 +222,11 @@ async fn sts_errors_behind_a_profile_name_the_whole_path() {
     assert_eq!(error.provider(), Some("profile_file/assume_role"));
     assert_eq!(error.service_code(), Some("NoPermission"));
     assert!(error.to_string().contains("not authorized"), "{error}");
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of `time`, as the providers write `Expiration` fields.
+fn format_utc(time: SystemTime) -> String {
+    oss_sign_core::SigningTime::try_from(time)
+        .expect("test instants lie in 1970..=9999")
+        .to_rfc3339()
 }

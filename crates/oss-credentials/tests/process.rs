@@ -32,7 +32,9 @@ fn snake_case_output_of_the_cli_external_mode() {
     assert_eq!(creds.security_token(), Some("SECRET-token-5e2c90"));
     assert_eq!(
         creds.expiration(),
-        oss_credentials::timestamp::parse_utc("2030-05-01T09:00:00Z")
+        oss_sign_core::SigningTime::parse_rfc3339_strict("2030-05-01T09:00:00Z")
+            .ok()
+            .map(std::time::SystemTime::from)
     );
     assert_eq!(creds.provider_name(), "process");
 }

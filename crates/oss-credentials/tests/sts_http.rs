@@ -6,11 +6,11 @@ mod common;
 
 use common::server::{closed_port_url, Recorded, Reply, TestServer};
 use common::{expect_err, expect_ok, parse_pairs};
-use oss_credentials::timestamp::{format_utc, parse_utc};
 use oss_credentials::{
     rpc_signature, AssumeRoleProvider, CachingProvider, Credentials, ErrorKind, ManualClock,
     OidcRoleProvider, ProvideCredentials, StaticProvider,
 };
+use oss_sign_core::SigningTime;
 use std::time::{Duration, SystemTime};
 
 const SOURCE_ID: &str = "LTAIsourceKeyId";
@@ -87,7 +87,8 @@ fn source() -> StaticProvider {
 #[tokio::test]
 async fn assume_role_signs_posts_and_parses() {
     let server = signing_sts().await;
-    let clock = ManualClock::new(parse_utc("2024-05-01T08:00:00Z").unwrap());
+    let clock =
+        ManualClock::new(SigningTime::parse_rfc3339_strict("2024-05-01T08:00:00Z").unwrap());
     let policy = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:*", "Resource": "*", "Condition": "ünïcode"}]}"#;
     let provider = AssumeRoleProvider::builder(source(), ROLE)
         .endpoint(server.url())
@@ -453,7 +454,7 @@ async fn oidc_from_env_needs_all_three_variables() {
 /// after the refresh at the prefetch point, and the STS is asked exactly twice.
 #[tokio::test]
 async fn a_spawned_refresher_keeps_an_assume_role_cache_fresh() {
-    let clock = ManualClock::new(SystemTime::now());
+    let clock = ManualClock::new(SystemTime::now().try_into().unwrap());
     let minted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (server_clock, counter) = (clock.clone(), minted.clone());
     let server = TestServer::start(move |request| {
@@ -461,8 +462,9 @@ async fn a_spawned_refresher_keeps_an_assume_role_cache_fresh() {
             return Reply::status(400, sts_error("SignatureDoesNotMatch"));
         }
         counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        use oss_credentials::Clock as _;
-        Reply::ok(sts_success(server_clock.now() + Duration::from_secs(900)))
+        Reply::ok(sts_success(
+            system_now(&server_clock) + Duration::from_secs(900),
+        ))
     })
     .await;
     let cache = std::sync::Arc::new(
@@ -496,12 +498,12 @@ async fn a_spawned_refresher_keeps_an_assume_role_cache_fresh() {
         .expect("warmed by the refresher");
     assert_eq!(first.security_token(), Some("SECRET-token-5e2c90"));
     // Before the prefetch point (10 of 15 minutes) nothing more is fetched...
-    clock.advance(Duration::from_secs(9 * 60));
+    clock.advance(9 * 60);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(minted.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert!(cache.credentials_if_cached().is_some());
     // ...after it, the refresher fetches once, while the sync read keeps answering.
-    clock.advance(Duration::from_secs(2 * 60));
+    clock.advance(2 * 60);
     assert!(cache.credentials_if_cached().is_some());
     wait_for(2).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -509,7 +511,7 @@ async fn a_spawned_refresher_keeps_an_assume_role_cache_fresh() {
     let fresh = cache.credentials_if_cached().expect("refreshed");
     assert!(fresh.expiration() > first.expiration());
     // Past the first token's expiry the refreshed one is served.
-    clock.advance(Duration::from_secs(5 * 60));
+    clock.advance(5 * 60);
     assert!(cache.credentials_if_cached().is_some());
     task.abort();
 }
@@ -549,4 +551,17 @@ async fn the_default_chain_answers_synchronously_once_a_refresher_warmed_it() {
     assert_eq!(creds.access_key_id(), "STS.NewTemporaryId");
     assert!(creds.expiration().is_some());
     assert_eq!(server.hits(), 1);
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of `time`, as the providers write `Expiration` fields.
+fn format_utc(time: SystemTime) -> String {
+    oss_sign_core::SigningTime::try_from(time)
+        .expect("test instants lie in 1970..=9999")
+        .to_rfc3339()
+}
+
+/// The test clock's instant as a `SystemTime` (it always has one here).
+fn system_now(clock: &ManualClock) -> SystemTime {
+    use oss_credentials::Clock as _;
+    SystemTime::from(clock.now().expect("the test clock stays in 1970..=9999"))
 }

@@ -435,7 +435,10 @@ impl Downloader {
     /// the URL expired (a long download, or a stale URL), the downloader presigns again and
     /// continues instead of failing. Fails at once if the first presign fails.
     ///
+    /// With `ClientPresigner` (feature `client`):
+    ///
     /// ```no_run
+    /// # #[cfg(feature = "client")]
     /// # async fn demo(d: oss_transfer::Downloader, client: oss_client::Client) {
     /// use std::sync::Arc;
     /// use oss_transfer::ClientPresigner;

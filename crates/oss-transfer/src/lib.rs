@@ -81,7 +81,9 @@ pub use error::{DownloadError, DownloadErrorKind, OssErrorBody};
 pub use outcome::{Crc64Check, DownloadOutcome};
 pub use progress::{Cancellation, Progress};
 pub use retry::RetryPolicy;
-pub use source::{ClientPresigner, PresignFuture, PresignedGet, Presigner};
+#[cfg(feature = "client")]
+pub use source::ClientPresigner;
+pub use source::{PresignFuture, PresignedGet, Presigner};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

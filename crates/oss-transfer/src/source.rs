@@ -128,6 +128,7 @@ impl PresignedGet {
     /// let get = oss_transfer::PresignedGet::from_presign_result(&result)?;
     /// # let _ = get; Ok(()) }
     /// ```
+    #[cfg(feature = "client")]
     pub fn from_presign_result(result: &oss_client::PresignResult) -> Result<Self, DownloadError> {
         if !result.method().eq_ignore_ascii_case("GET") {
             return Err(DownloadError::new(
@@ -155,6 +156,7 @@ impl PresignedGet {
     /// )?;
     /// # let _ = get; Ok(()) }
     /// ```
+    #[cfg(feature = "client")]
     pub fn presign(
         client: &oss_client::Client,
         request: &oss_client::GetObjectRequest,
@@ -181,6 +183,7 @@ impl PresignedGet {
     /// ).await?;
     /// # let _ = get; Ok(()) }
     /// ```
+    #[cfg(feature = "client")]
     pub async fn presign_async(
         client: &oss_client::Client,
         request: &oss_client::GetObjectRequest,
@@ -293,49 +296,6 @@ fn redacted_url(uri: &Uri) -> String {
     s
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn identity_drops_auth_parameters_only() {
-        let a = PresignedGet::new(
-            "https://h/b/k?versionId=1&x-oss-date=20240101T000000Z&x-oss-signature=aa&x-oss-credential=c",
-        )
-        .unwrap();
-        let b = PresignedGet::new(
-            "https://h/b/k?versionId=1&x-oss-date=20250101T000000Z&x-oss-signature=bb&x-oss-credential=c",
-        )
-        .unwrap();
-        assert_eq!(a.identity(), "https://h/b/k?versionId=1");
-        assert_eq!(a.identity(), b.identity());
-    }
-
-    #[test]
-    fn v4_expiry_is_date_plus_expires() {
-        let g = PresignedGet::new("https://h/b/k?x-oss-date=20240102T030405Z&x-oss-expires=60")
-            .unwrap();
-        let want = SystemTime::UNIX_EPOCH + Duration::from_secs(1704164645 + 60);
-        assert_eq!(g.expires_at(), Some(want));
-    }
-
-    #[test]
-    fn debug_redacts_signature_and_token() {
-        let g = PresignedGet::new(
-            "https://h/b/k?x-oss-signature=SECRETSIG&x-oss-security-token=TOKEN&x-oss-expires=5",
-        )
-        .unwrap();
-        let d = format!("{g:?}");
-        assert!(!d.contains("SECRETSIG") && !d.contains("TOKEN"));
-        assert!(d.contains("x-oss-expires=5"));
-        // The name is judged decoded, whatever its case or encoding.
-        let g = PresignedGet::new("https://h/b/k?X-OSS-Signatur%65=SECRETSIG&a=1").unwrap();
-        let d = format!("{g:?}");
-        assert!(!d.contains("SECRETSIG"), "{d}");
-        assert!(d.contains("X-OSS-Signatur%65=<redacted>&a=1"), "{d}");
-    }
-}
-
 /// Produces presigned GETs for one object, so a download can get a fresh URL when its URL
 /// expires (see [`Downloader::download_presigned_by`](crate::Downloader::download_presigned_by)).
 ///
@@ -386,7 +346,8 @@ pub type PresignFuture<'a> = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<PresignedGet, DownloadError>> + Send + 'a>,
 >;
 
-/// A [`Presigner`] backed by an `oss-client` client and a `GetObjectRequest`.
+/// A [`Presigner`] backed by an `oss-client` client and a `GetObjectRequest` (feature
+/// `client`).
 ///
 /// ```no_run
 /// # fn demo(client: oss_client::Client) {
@@ -395,12 +356,14 @@ pub type PresignFuture<'a> = std::pin::Pin<
 /// let get = p.presign_get().unwrap();
 /// # let _ = get; }
 /// ```
+#[cfg(feature = "client")]
 #[derive(Debug, Clone)]
 pub struct ClientPresigner {
     client: oss_client::Client,
     request: oss_client::GetObjectRequest,
 }
 
+#[cfg(feature = "client")]
 impl ClientPresigner {
     /// Presigns `request` with `client` whenever a URL is needed.
     ///
@@ -414,6 +377,7 @@ impl ClientPresigner {
     }
 }
 
+#[cfg(feature = "client")]
 impl Presigner for ClientPresigner {
     /// The sync presign: needs credentials at hand (static, environment, or a warm cache).
     fn presign_get(&self) -> Result<PresignedGet, DownloadError> {
@@ -424,5 +388,48 @@ impl Presigner for ClientPresigner {
     /// provider, so a re-presign after expiry also works when the STS token needs refreshing.
     fn presign_get_async(&self) -> PresignFuture<'_> {
         Box::pin(PresignedGet::presign_async(&self.client, &self.request))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_drops_auth_parameters_only() {
+        let a = PresignedGet::new(
+            "https://h/b/k?versionId=1&x-oss-date=20240101T000000Z&x-oss-signature=aa&x-oss-credential=c",
+        )
+        .unwrap();
+        let b = PresignedGet::new(
+            "https://h/b/k?versionId=1&x-oss-date=20250101T000000Z&x-oss-signature=bb&x-oss-credential=c",
+        )
+        .unwrap();
+        assert_eq!(a.identity(), "https://h/b/k?versionId=1");
+        assert_eq!(a.identity(), b.identity());
+    }
+
+    #[test]
+    fn v4_expiry_is_date_plus_expires() {
+        let g = PresignedGet::new("https://h/b/k?x-oss-date=20240102T030405Z&x-oss-expires=60")
+            .unwrap();
+        let want = SystemTime::UNIX_EPOCH + Duration::from_secs(1704164645 + 60);
+        assert_eq!(g.expires_at(), Some(want));
+    }
+
+    #[test]
+    fn debug_redacts_signature_and_token() {
+        let g = PresignedGet::new(
+            "https://h/b/k?x-oss-signature=SECRETSIG&x-oss-security-token=TOKEN&x-oss-expires=5",
+        )
+        .unwrap();
+        let d = format!("{g:?}");
+        assert!(!d.contains("SECRETSIG") && !d.contains("TOKEN"));
+        assert!(d.contains("x-oss-expires=5"));
+        // The name is judged decoded, whatever its case or encoding.
+        let g = PresignedGet::new("https://h/b/k?X-OSS-Signatur%65=SECRETSIG&a=1").unwrap();
+        let d = format!("{g:?}");
+        assert!(!d.contains("SECRETSIG"), "{d}");
+        assert!(d.contains("X-OSS-Signatur%65=<redacted>&a=1"), "{d}");
     }
 }

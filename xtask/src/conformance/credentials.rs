@@ -146,7 +146,7 @@ fn signatures(doc: &Value) -> Vec<CaseOutcome> {
         diffs.check(
             "percent encoding",
             text(case, "expected"),
-            &rpc_signature::percent_encode(text(case, "input")),
+            &oss_sign_core::encoding::uri_encode(text(case, "input"), false),
         );
         outcomes.push(CaseOutcome::new(
             format!("percent-encode/{index}"),

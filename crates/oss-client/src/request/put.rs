@@ -1,0 +1,91 @@
+//! PutObject (`PUT /{key}`): the object headers declared once in the parent module, plus
+//! the upload's own (`Content-MD5`, `Content-Length`, ACL, callback, traffic limit).
+
+use super::{PresignParts, Presignable};
+
+object_creation_request! {
+    /// Presign an upload: `PUT /{key}`.
+    ///
+    /// `content_type`, `content_md5`, `x-oss-*` fields and metadata are signed: the uploader must
+    /// send them with the same values. `metadata` entries become `x-oss-meta-{name}` headers.
+    ///
+    /// ```
+    /// use oss_client::{Presignable, PutObjectRequest};
+    /// let put = PutObjectRequest::new("examplebucket", "report.pdf")
+    ///     .content_type("application/pdf")
+    ///     .metadata("author", "alice")
+    ///     .forbid_overwrite(true);
+    /// let parts = put.presign_parts();
+    /// assert!(parts.headers.contains(&("x-oss-meta-author".into(), "alice".into())));
+    /// assert!(parts.headers.contains(&("x-oss-forbid-overwrite".into(), "true".into())));
+    /// ```
+    pub struct PutObjectRequest, new: "PutObjectRequest::new(\"examplebucket\", \"k\")" {
+        /// `Content-MD5` header (signed).
+        pub content_md5: Option<String>,
+        /// `Content-Length` header (not signed).
+        pub content_length: Option<u64>,
+        /// `x-oss-object-acl` header (`private`, `public-read`, ...).
+        pub acl: Option<String>,
+        /// `x-oss-callback` header (base64 JSON).
+        pub callback: Option<String>,
+        /// `x-oss-callback-var` header (base64 JSON).
+        pub callback_var: Option<String>,
+        /// `x-oss-traffic-limit` header, in bit/s.
+        pub traffic_limit: Option<u64>,
+    }
+}
+
+impl PutObjectRequest {
+    /// Sets [`content_length`](Self::content_length).
+    ///
+    /// ```
+    /// use oss_client::{Presignable, PutObjectRequest};
+    /// let put = PutObjectRequest::new("examplebucket", "k").content_length(5);
+    /// assert!(put.presign_parts().headers.contains(&("Content-Length".into(), "5".into())));
+    /// ```
+    #[must_use]
+    pub fn content_length(mut self, length: u64) -> Self {
+        self.content_length = Some(length);
+        self
+    }
+
+    /// Sets [`traffic_limit`](Self::traffic_limit) (bit/s).
+    ///
+    /// ```
+    /// use oss_client::{Presignable, PutObjectRequest};
+    /// let put = PutObjectRequest::new("examplebucket", "k").traffic_limit(819_200);
+    /// assert!(put.presign_parts().headers.contains(&("x-oss-traffic-limit".into(), "819200".into())));
+    /// ```
+    #[must_use]
+    pub fn traffic_limit(mut self, bits_per_second: u64) -> Self {
+        self.traffic_limit = Some(bits_per_second);
+        self
+    }
+}
+
+string_setters!(PutObjectRequest, "PutObjectRequest::new(\"examplebucket\", \"k\")" {
+    content_md5,
+    acl,
+    callback,
+    callback_var,
+});
+
+impl Presignable for PutObjectRequest {
+    fn presign_parts(&self) -> PresignParts<'_> {
+        let mut p = PresignParts::new("PUT", &self.bucket, &self.key);
+        p.header("Content-Type", &self.content_type);
+        p.header("Content-MD5", &self.content_md5);
+        p.header_owned("Content-Length", self.content_length.map(|v| v.to_string()));
+        self.push_representation_headers(&mut p);
+        p.header("x-oss-object-acl", &self.acl);
+        self.push_storage_headers(&mut p);
+        p.header("x-oss-callback", &self.callback);
+        p.header("x-oss-callback-var", &self.callback_var);
+        p.header_owned(
+            "x-oss-traffic-limit",
+            self.traffic_limit.map(|v| v.to_string()),
+        );
+        self.push_payer_metadata_and_extras(&mut p);
+        p
+    }
+}
