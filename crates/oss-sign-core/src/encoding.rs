@@ -91,6 +91,11 @@ pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
     }
 }
 
+/// Whether `byte` stays literal in a query name or value (the RFC 3986 unreserved set).
+pub(crate) fn is_query_literal(byte: u8) -> bool {
+    QUERY_LITERAL[usize::from(byte)]
+}
+
 /// Which bytes stay literal, as tables for the scan of [`uri_encode_into`].
 const QUERY_LITERAL: [bool; 256] = literal_table(false);
 const PATH_LITERAL: [bool; 256] = literal_table(true);
