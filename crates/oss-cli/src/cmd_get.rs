@@ -208,7 +208,7 @@ fn cancel_on_signals(cancel: &Cancellation) -> Result<(), Failure> {
 /// closed descriptor 1 on `/dev/null` read-write before `main`, so `/dev/null` opened
 /// read-write is taken for a closed stdout (a shell's `>/dev/null` opens it write-only, which
 /// is accepted).
-fn stdout_file() -> Result<tokio::fs::File, Failure> {
+fn stdout_file() -> Result<std::fs::File, Failure> {
     let closed = |detail: String| {
         Failure::new(
             exit_code::LOCAL_IO,
@@ -228,7 +228,7 @@ fn stdout_file() -> Result<tokio::fs::File, Failure> {
                 .to_string(),
         ));
     }
-    Ok(tokio::fs::File::from_std(file))
+    Ok(file)
 }
 
 fn is_dev_null(file: &std::fs::File) -> bool {
@@ -304,8 +304,8 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
     let result = runtime.block_on(async {
         cancel_on_signals(&cancel)?;
         let r = if to_stdout {
-            let mut stdout = stdout_file()?;
-            download.to_writer(&mut stdout).await
+            // Written by a thread of its own with vectored writes of the received frames.
+            download.to_blocking_writer(stdout_file()?).await
         } else {
             download.to_file(&output).await
         };

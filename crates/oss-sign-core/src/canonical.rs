@@ -4,7 +4,7 @@
 //! METHOD \n CANONICAL_URI \n CANONICAL_QUERY \n CANONICAL_HEADERS \n ADDITIONAL_HEADERS \n HASHED_PAYLOAD
 //! ```
 
-use crate::encoding::uri_encode_into;
+use crate::encoding::{is_query_literal, uri_encode_into};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -117,7 +117,7 @@ impl<'h> CanonicalHeaders<'h> {
     }
 
     /// `name:value\n` per distinct name: lower-case, values trimmed, repeats joined with `,`.
-    fn write(&self, out: &mut String) {
+    pub(crate) fn write(&self, out: &mut String) {
         let mut previous: Option<&str> = None;
         for &(name, value, _, lower) in &self.entries {
             match previous {
@@ -145,34 +145,21 @@ impl<'h> CanonicalHeaders<'h> {
             .sum()
     }
 
-    /// The signed headers the caller gave, as `(lower-case name, value as given)`, sorted by
-    /// name (repeats in input order), written back to back into `text` with one
-    /// `(name start, value start, value end)` span each: two allocations in all, not two per
-    /// header.
-    pub(crate) fn request_headers(&self) -> (String, Vec<(usize, usize, usize)>) {
-        let count = self
-            .entries
-            .iter()
-            .filter(|e| e.2 < self.request_len)
-            .count();
-        let bytes = self
-            .entries
-            .iter()
-            .filter(|e| e.2 < self.request_len)
-            .map(|(n, v, _, _)| n.len() + v.len())
-            .sum();
-        let mut text = String::with_capacity(bytes);
-        let mut spans = Vec::with_capacity(count);
+    /// Appends the signed headers the caller gave to `out` as `name\nvalue\n` (lower-case
+    /// name, value as given; names are tokens and values hold no line break, so `\n` cannot
+    /// occur inside either), sorted by name (repeats in input order); returns how many.
+    pub(crate) fn write_request_headers(&self, out: &mut String) -> usize {
+        let mut count = 0;
         for &(name, value, index, lower) in &self.entries {
             if index < self.request_len {
-                let name_start = text.len();
-                push_lowercase(&mut text, name, lower);
-                let value_start = text.len();
-                text.push_str(value);
-                spans.push((name_start, value_start, text.len()));
+                push_lowercase(out, name, lower);
+                out.push('\n');
+                out.push_str(value);
+                out.push('\n');
+                count += 1;
             }
         }
-        (text, spans)
+        count
     }
 }
 
@@ -184,104 +171,212 @@ fn push_lowercase(out: &mut String, name: &str, already_lower: bool) {
     }
 }
 
-/// The canonical request text and where its query line sits in it.
+/// The canonical request text (header mode and verification; presigning writes it into its
+/// own buffer with [`write_canonical_request`]).
 #[derive(Debug, Clone)]
 pub(crate) struct CanonicalRequest {
     pub(crate) text: String,
-    pub(crate) query: Range<usize>,
 }
 
-/// Inputs of [`CanonicalRequest::build`].
+/// A query value as it is encoded into the canonical request: a text, or parts joined with `/`
+/// (the credential, written without first being joined into a string of its own).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum QueryValue<'a> {
+    Text(&'a str),
+    Joined(&'a [&'a str]),
+}
+
+impl<'a> QueryValue<'a> {
+    fn parts(&self) -> &[&'a str] {
+        match self {
+            QueryValue::Text(text) => core::slice::from_ref(text),
+            QueryValue::Joined(parts) => parts,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        match self {
+            QueryValue::Text(text) => text.is_empty(),
+            QueryValue::Joined(parts) => parts.len() < 2 && parts.iter().all(|p| p.is_empty()),
+        }
+    }
+
+    fn raw_len(&self) -> usize {
+        let parts = self.parts();
+        parts.iter().map(|p| p.len()).sum::<usize>() + parts.len().saturating_sub(1)
+    }
+
+    fn write(&self, out: &mut String) {
+        for (index, part) in self.parts().iter().enumerate() {
+            if index > 0 {
+                out.push_str("%2F");
+            }
+            uri_encode_into(out, part, false);
+        }
+    }
+
+    fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.parts()
+            .iter()
+            .enumerate()
+            .flat_map(|(index, part)| (index > 0).then_some(b'/').into_iter().chain(part.bytes()))
+    }
+}
+
+/// Where a raw byte sorts once encoded: a literal byte as itself, an escaped one as `%` followed
+/// by its two upper-case hex digits (which sort like the byte). Comparing these keys byte by
+/// byte orders raw strings exactly as their encoded forms would sort.
+fn encoded_key(byte: u8) -> u16 {
+    if is_query_literal(byte) {
+        u16::from(byte) << 8
+    } else {
+        0x2500 | u16::from(byte)
+    }
+}
+
+/// Orders two raw query names or values as their encoded forms sort, without encoding them:
+/// equal raw bytes encode equally, and the first differing byte decides.
+pub(crate) fn cmp_encoded(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(at) => encoded_key(a[at]).cmp(&encoded_key(b[at])),
+        None => a.len().cmp(&b.len()),
+    }
+}
+
+fn cmp_values(a: &QueryValue<'_>, b: &QueryValue<'_>) -> Ordering {
+    match (a, b) {
+        (QueryValue::Text(x), QueryValue::Text(y)) => cmp_encoded(x, y),
+        _ => a.bytes().map(encoded_key).cmp(b.bytes().map(encoded_key)),
+    }
+}
+
+/// Inputs of [`write_canonical_request`].
 pub(crate) struct CanonicalInputs<'a, 'h> {
     pub(crate) method: &'a str,
     pub(crate) bucket: Option<&'a str>,
     pub(crate) key: Option<&'a str>,
     /// Decoded query parameters.
     pub(crate) query: &'a [(&'a str, &'a str)],
-    /// Further decoded query parameters (the authentication parameters of presigning).
-    pub(crate) extra_query: &'a [(&'a str, &'a str)],
+    /// Further decoded query parameters (the authentication parameters of presigning), sorted
+    /// by name, with names that need no escape.
+    pub(crate) extra_query: &'a [(&'a str, QueryValue<'a>)],
     pub(crate) headers: &'a CanonicalHeaders<'h>,
     pub(crate) additional_line: &'a str,
     pub(crate) payload: &'a str,
 }
 
-impl CanonicalRequest {
-    pub(crate) fn build(inputs: &CanonicalInputs<'_, '_>) -> Self {
-        // Encode every query name and value once into a scratch buffer, then sort ranges.
-        let pair_count = inputs.query.len() + inputs.extra_query.len();
-        let raw_len: usize = inputs
+impl CanonicalInputs<'_, '_> {
+    /// An upper bound of the canonical request's length (every query and path byte escaped).
+    pub(crate) fn len_bound(&self) -> usize {
+        let query: usize = self
             .query
             .iter()
-            .chain(inputs.extra_query.iter())
             .map(|(n, v)| n.len() + v.len())
+            .chain(self.extra_query.iter().map(|(n, v)| n.len() + v.raw_len()))
+            .map(|raw| 3 * raw + 2)
             .sum();
-        let mut scratch = String::with_capacity(raw_len + raw_len / 2 + 16);
-        let mut entries: Vec<(Range<usize>, Range<usize>)> = Vec::with_capacity(pair_count);
-        for (name, value) in inputs.query.iter().chain(inputs.extra_query.iter()) {
-            let name_start = scratch.len();
-            uri_encode_into(&mut scratch, name, false);
-            let value_start = scratch.len();
-            uri_encode_into(&mut scratch, value, false);
-            entries.push((name_start..value_start, value_start..scratch.len()));
-        }
-        entries.sort_unstable_by(|a, b| {
-            let (an, av) = (
-                &scratch.as_bytes()[a.0.clone()],
-                &scratch.as_bytes()[a.1.clone()],
-            );
-            let (bn, bv) = (
-                &scratch.as_bytes()[b.0.clone()],
-                &scratch.as_bytes()[b.1.clone()],
-            );
-            an.cmp(bn).then_with(|| av.cmp(bv))
-        });
+        self.method.len()
+            + 4
+            + 3 * (self.bucket.map_or(0, str::len) + self.key.map_or(0, str::len))
+            + query
+            + self.headers.len_hint()
+            + self.additional_line.len()
+            + self.payload.len()
+            + 4
+    }
+}
 
-        let key_len = inputs.key.map_or(0, str::len);
-        let bucket_len = inputs.bucket.map_or(0, str::len);
-        let capacity = inputs.method.len()
-            + 3
-            + bucket_len
-            + key_len * 3
-            + scratch.len()
-            + 2 * pair_count
-            + inputs.headers.len_hint()
-            + inputs.additional_line.len()
-            + inputs.payload.len()
-            + 8;
-        let mut text = String::with_capacity(capacity);
-        text.push_str(inputs.method);
-        text.push('\n');
-        text.push('/');
-        if let Some(bucket) = inputs.bucket {
-            uri_encode_into(&mut text, bucket, true);
-            text.push('/');
-            if let Some(key) = inputs.key {
-                uri_encode_into(&mut text, key, true);
-            }
+/// How many query parameters are sorted in a stack array (no allocation).
+const QUERY_ON_STACK: usize = 32;
+
+/// Appends the canonical request to `out` and returns where its query line sits in `out`.
+///
+/// Every query name and value is encoded exactly once, straight into `out`. The caller's
+/// parameters are sorted by their encoded order computed from the raw bytes ([`cmp_encoded`]),
+/// in a stack array for up to 32 parameters; `extra_query` (the authentication parameters)
+/// comes sorted, with names that need no escape, and is merged in. Nothing is allocated when
+/// `out` has room.
+pub(crate) fn write_canonical_request(
+    out: &mut String,
+    inputs: &CanonicalInputs<'_, '_>,
+) -> Range<usize> {
+    let count = inputs.query.len();
+    let mut on_stack = [("", ""); QUERY_ON_STACK];
+    let mut on_heap: Vec<(&str, &str)>;
+    let user: &mut [(&str, &str)] = if count <= QUERY_ON_STACK {
+        on_stack[..count].copy_from_slice(inputs.query);
+        &mut on_stack[..count]
+    } else {
+        on_heap = inputs.query.to_vec();
+        &mut on_heap
+    };
+    user.sort_unstable_by(|a, b| cmp_encoded(a.0, b.0).then_with(|| cmp_encoded(a.1, b.1)));
+    let extra = inputs.extra_query;
+    debug_assert!(extra
+        .windows(2)
+        .all(|w| cmp_encoded(w[0].0, w[1].0).is_lt()));
+    debug_assert!(extra
+        .iter()
+        .all(|(name, _)| name.bytes().all(is_query_literal)));
+
+    out.push_str(inputs.method);
+    out.push('\n');
+    out.push('/');
+    if let Some(bucket) = inputs.bucket {
+        uri_encode_into(out, bucket, true);
+        out.push('/');
+        if let Some(key) = inputs.key {
+            uri_encode_into(out, key, true);
         }
-        text.push('\n');
-        let query_start = text.len();
-        for (index, (name, value)) in entries.iter().enumerate() {
-            if index > 0 {
-                text.push('&');
-            }
-            text.push_str(&scratch[name.clone()]);
+    }
+    out.push('\n');
+    let query_start = out.len();
+    let (mut u, mut e) = (0, 0);
+    while u < user.len() || e < extra.len() {
+        if u + e > 0 {
+            out.push('&');
+        }
+        let take_user = match (user.get(u), extra.get(e)) {
+            (Some(a), Some(b)) => cmp_encoded(a.0, b.0)
+                .then_with(|| cmp_values(&QueryValue::Text(a.1), &b.1))
+                .is_lt(),
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if take_user {
+            let (name, value) = user[u];
+            u += 1;
+            uri_encode_into(out, name, false);
             if !value.is_empty() {
-                text.push('=');
-                text.push_str(&scratch[value.clone()]);
+                out.push('=');
+                uri_encode_into(out, value, false);
+            }
+        } else {
+            let (name, value) = extra[e];
+            e += 1;
+            out.push_str(name);
+            if !value.is_empty() {
+                out.push('=');
+                value.write(out);
             }
         }
-        let query_end = text.len();
-        text.push('\n');
-        inputs.headers.write(&mut text);
-        text.push('\n');
-        text.push_str(inputs.additional_line);
-        text.push('\n');
-        text.push_str(inputs.payload);
-        Self {
-            text,
-            query: query_start..query_end,
-        }
+    }
+    let query_end = out.len();
+    out.push('\n');
+    inputs.headers.write(out);
+    out.push('\n');
+    out.push_str(inputs.additional_line);
+    out.push('\n');
+    out.push_str(inputs.payload);
+    query_start..query_end
+}
+
+impl CanonicalRequest {
+    pub(crate) fn build(inputs: &CanonicalInputs<'_, '_>) -> Self {
+        let mut text = String::with_capacity(inputs.len_bound());
+        write_canonical_request(&mut text, inputs);
+        Self { text }
     }
 }
 
@@ -337,10 +432,13 @@ mod tests {
     }
 
     fn owned(selected: &CanonicalHeaders<'_>) -> Vec<(String, String)> {
-        let (text, spans) = selected.request_headers();
-        spans
-            .iter()
-            .map(|&(n, v, e)| (text[n..v].to_owned(), text[v..e].to_owned()))
+        let mut text = String::new();
+        let count = selected.write_request_headers(&mut text);
+        let lines: Vec<&str> = text.split_terminator('\n').collect();
+        assert_eq!(lines.len(), 2 * count);
+        lines
+            .chunks(2)
+            .map(|pair| (pair[0].to_owned(), pair[1].to_owned()))
             .collect()
     }
 
@@ -372,6 +470,57 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn raw_order_is_the_order_of_the_encoded_forms(a in "[a-c/.%~ +\u{e9}-]{0,6}", b in "[a-c/.%~ +\u{e9}-]{0,6}") {
+            let (ea, eb) = (crate::encoding::uri_encode(&a, false), crate::encoding::uri_encode(&b, false));
+            prop_assert_eq!(cmp_encoded(&a, &b), ea.cmp(&eb));
+            let (ja, jb) = ([a.as_str(), "x"], [b.as_str(), "x"]);
+            prop_assert_eq!(
+                cmp_values(&QueryValue::Joined(&ja), &QueryValue::Joined(&jb)),
+                alloc::format!("{ea}%2Fx").cmp(&alloc::format!("{eb}%2Fx"))
+            );
+            prop_assert_eq!(
+                cmp_values(&QueryValue::Joined(&ja), &QueryValue::Text(&b)),
+                alloc::format!("{ea}%2Fx").cmp(&eb)
+            );
+        }
+
+        #[test]
+        fn query_line_is_the_sorted_encoded_pairs(
+            query in prop::collection::vec(("[a-c/%~ +.\u{e9}-]{1,4}", "[a-c/%~ +.-]{0,3}"), 0..40),
+            token in any::<bool>(),
+        ) {
+            let pairs: Vec<(&str, &str)> = query.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let credential = ["a k", "20240101", "r+1", "oss", "aliyun_v4_request"];
+            let mut extra = vec![("x-oss-credential", QueryValue::Joined(&credential))];
+            if token {
+                extra.push(("x-oss-security-token", QueryValue::Text("t/+")));
+            }
+            extra.push(("x-oss-signature-version", QueryValue::Text("OSS4-HMAC-SHA256")));
+            let headers = CanonicalHeaders::select(&[], &[], &[]);
+            let inputs = CanonicalInputs {
+                method: "GET", bucket: Some("b"), key: Some("k"), query: &pairs,
+                extra_query: &extra, headers: &headers, additional_line: "", payload: UNSIGNED_PAYLOAD,
+            };
+            let mut out = String::from("prefix");
+            let range = write_canonical_request(&mut out, &inputs);
+            let enc = |s: &str| crate::encoding::uri_encode(s, false);
+            let mut expected: Vec<(String, String)> = pairs.iter().map(|(n, v)| (enc(n), enc(v))).collect();
+            expected.push(("x-oss-credential".to_owned(), enc("a k/20240101/r+1/oss/aliyun_v4_request")));
+            if token {
+                expected.push(("x-oss-security-token".to_owned(), enc("t/+")));
+            }
+            expected.push(("x-oss-signature-version".to_owned(), "OSS4-HMAC-SHA256".to_owned()));
+            expected.sort();
+            let line: Vec<String> = expected
+                .iter()
+                .map(|(n, v)| if v.is_empty() { n.clone() } else { alloc::format!("{n}={v}") })
+                .collect();
+            prop_assert_eq!(&out[range.clone()], line.join("&"));
+            prop_assert_eq!(range.start, "prefixGET\n/b/k\n".len());
+            prop_assert!(out.len() <= inputs.len_bound() + "prefix".len());
+        }
+
         #[test]
         fn lowercase_order_is_the_order_of_the_lowercase_forms(a in "[a-cA-C-]{0,5}", b in "[a-cA-C-]{0,5}") {
             prop_assert_eq!(cmp_lowercase(&a, &b), a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase()));

@@ -545,7 +545,30 @@ impl Download<'_> {
     where
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
-        crate::engine::to_writer(self.into_job(), writer).await
+        crate::engine::to_writer(self.into_job(), crate::engine::Sink::Async(writer)).await
+    }
+
+    /// Streams the object into a blocking `writer` (a file, a pipe, standard output) on a
+    /// thread of its own, in order: the received frames are written as they came, with
+    /// vectored writes, without being copied into a buffer first. Otherwise like
+    /// [`to_writer`](Self::to_writer).
+    ///
+    /// ```no_run
+    /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
+    /// let file = std::fs::File::create("copy.bin").unwrap();
+    /// d.download(get).to_blocking_writer(file).await.unwrap();
+    /// # }
+    /// ```
+    pub async fn to_blocking_writer<T>(self, writer: T) -> Result<DownloadOutcome, DownloadError>
+    where
+        T: std::io::Write + Send + 'static,
+    {
+        let sink = crate::engine::BlockingSink::new(writer);
+        crate::engine::to_writer::<tokio::fs::File>(
+            self.into_job(),
+            crate::engine::Sink::Blocking(sink),
+        )
+        .await
     }
 
     /// What the engine needs to run this download.

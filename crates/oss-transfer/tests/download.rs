@@ -107,6 +107,50 @@ async fn writer_output_is_in_order_for_parallel_parts() {
     }
 }
 
+/// A `std::io::Write` that keeps what it got and counts the vectored calls.
+#[derive(Clone, Default)]
+struct Collect(std::sync::Arc<std::sync::Mutex<(Vec<u8>, usize)>>);
+
+impl std::io::Write for Collect {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Short writes on purpose: the writer must finish every batch itself.
+        let n = buf.len().min(100_000);
+        self.0.lock().unwrap().0.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().1 += 1;
+        let first = bufs
+            .iter()
+            .find(|b| !b.is_empty())
+            .map_or(&[][..], |b| &b[..]);
+        self.write(first)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocking_writer_gets_every_byte_in_order() {
+    let server = https_server().await;
+    let size = 5 * PART + 7;
+    server.store().put_generated(BUCKET, "b", size, 4).unwrap();
+    let d = builder(&server).parallelism(3).build().unwrap();
+    let out = Collect::default();
+    let o = d
+        .download(get(&server, "b"))
+        .to_blocking_writer(out.clone())
+        .await
+        .unwrap();
+    assert!(o.crc64_verified);
+    let (bytes, vectored) = out.0.lock().unwrap().clone();
+    assert_eq!(bytes, generated_bytes(size as usize, 4));
+    assert!(vectored > 0);
+}
+
 #[tokio::test]
 async fn retries_5xx_then_succeeds() {
     let server = https_server().await;

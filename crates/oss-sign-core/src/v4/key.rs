@@ -23,6 +23,17 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// The lower-case hex form of a 32-byte digest, on the stack.
+pub(crate) fn hex_array(bytes: &[u8; 32]) -> [u8; 64] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0x0f)];
+    }
+    out
+}
+
 /// The derived V4 signing key for one (secret, UTC day, region, product).
 ///
 /// The key bytes are zeroized on drop and never shown by `Debug`.
@@ -41,6 +52,8 @@ pub struct SigningKey {
     key: [u8; 32],
     prepared: PreparedHmac,
     date: [u8; 8],
+    /// The same day in days since 1970 (cheaper to compare than the date text).
+    day: i64,
     region: String,
     product: String,
 }
@@ -75,6 +88,7 @@ impl SigningKey {
             prepared: PreparedHmac::new(&key),
             key,
             date,
+            day: time.unix_seconds().div_euclid(86_400),
             region: region.to_owned(),
             product: product.to_owned(),
         }
@@ -90,7 +104,7 @@ impl SigningKey {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn is_for(&self, time: SigningTime, region: &str, product: &str) -> bool {
-        time.x_oss_date_bytes()[..8] == self.date
+        time.unix_seconds().div_euclid(86_400) == self.day
             && self.region == region
             && self.product == product
     }
@@ -132,6 +146,28 @@ impl SigningKey {
     }
 
     /// HMAC-SHA256 of `data` under this key, as lower-case hex.
+    /// `YYYYMMDDTHHMMSSZ` of `time`, a time of the key's day ([`is_for`](Self::is_for)): the
+    /// date from the key, only the time of day computed.
+    pub(crate) fn x_oss_date_of(&self, time: SigningTime) -> [u8; 16] {
+        let mut out = *b"00000000T000000Z";
+        out[..8].copy_from_slice(&self.date);
+        let of_day = time.unix_seconds().rem_euclid(86_400) as u32;
+        for (at, value) in [
+            (9, of_day / 3600),
+            (11, of_day / 60 % 60),
+            (13, of_day % 60),
+        ] {
+            out[at] = b'0' + (value / 10) as u8;
+            out[at + 1] = b'0' + (value % 10) as u8;
+        }
+        out
+    }
+
+    /// HMAC-SHA256 of `data` as lower-case hex, on the stack.
+    pub(crate) fn sign_hex_array(&self, data: &[u8]) -> [u8; 64] {
+        hex_array(&self.prepared.mac(data))
+    }
+
     pub(crate) fn sign_hex(&self, data: &[u8]) -> String {
         let mut out = String::with_capacity(64);
         push_hex(&mut out, &self.prepared.mac(data));
@@ -150,6 +186,7 @@ impl Clone for SigningKey {
             key: self.key,
             prepared: self.prepared.clone(),
             date: self.date,
+            day: self.day,
             region: self.region.clone(),
             product: self.product.clone(),
         }
@@ -197,6 +234,30 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn date_of_the_key_day_is_the_x_oss_date() {
+        for base in [0i64, 1_702_771_200, 253_402_214_400] {
+            let key = SigningKey::derive(
+                "sk",
+                SigningTime::from_unix_seconds(base).unwrap(),
+                "r",
+                "oss",
+            );
+            for offset in [0i64, 1, 59, 60, 3599, 3600, 43_210, 86_399] {
+                let t = SigningTime::from_unix_seconds(base + offset).unwrap();
+                assert!(key.is_for(t, "r", "oss"));
+                assert_eq!(
+                    key.x_oss_date_of(t),
+                    t.x_oss_date_bytes(),
+                    "{base}+{offset}"
+                );
+            }
+            if let Ok(next) = SigningTime::from_unix_seconds(base + 86_400) {
+                assert!(!key.is_for(next, "r", "oss"));
+            }
+        }
+    }
 
     #[test]
     fn signing_key_sanity_value_from_the_spec() {

@@ -1,10 +1,10 @@
 //! Presigned URLs (query mode): [`presign`], [`PresignParams`] and [`Presigned`].
 
-use super::key::SigningKey;
-use super::scope::{scope_setters, string_to_sign, ScopeParams, ALGORITHM};
+use super::key::{hex_array, SigningKey, TERMINATOR};
+use super::scope::{scope_setters, ScopeParams, ALGORITHM};
 use crate::canonical::{
-    effective_additional_headers, hashed_payload, CanonicalHeaders, CanonicalInputs,
-    CanonicalRequest,
+    effective_additional_headers, hashed_payload, write_canonical_request, CanonicalHeaders,
+    CanonicalInputs, QueryValue,
 };
 use crate::encoding::uri_encode_into;
 use crate::error::{SignError, SignErrorKind};
@@ -16,7 +16,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
+use core::ops::Range;
 use once_cell::race::OnceBox;
+use sha2::{Digest, Sha256};
 
 /// The longest validity of a V4 presigned URL: seven days, in seconds.
 pub const MAX_EXPIRES_SECONDS: u32 = 604_800;
@@ -122,19 +124,28 @@ pub(crate) const RESERVED_QUERY: [&str; 7] = [
 
 /// A V4 presigned request: the parameters to add to the URL, and every intermediate.
 ///
+/// Everything it holds sits in one string (canonical request, string to sign, credential,
+/// token, additional-header line, signed headers), with the signature in a stack array: one
+/// allocation per presign.
+///
 /// See [`presign`].
 #[derive(Clone)]
 pub struct Presigned {
-    canonical: CanonicalRequest,
-    string_to_sign: String,
-    signature: String,
-    credential: String,
+    /// canonical request | string to sign | credential | token | additional line | headers
+    text: String,
+    query: Range<usize>,
+    canonical_end: usize,
+    string_to_sign_end: usize,
+    credential: Range<usize>,
+    security_token: Option<Range<usize>>,
+    additional_headers: Range<usize>,
+    signed_headers: Range<usize>,
+    signed_header_count: usize,
+    signature: [u8; 64],
     date: [u8; 16],
     expires_seconds: u32,
-    security_token: Option<String>,
-    additional_headers: String,
-    signed_headers: SignedHeaderList,
     expiration: SigningTime,
+    owned_headers: OnceBox<Vec<(String, String)>>,
 }
 
 impl Presigned {
@@ -150,7 +161,7 @@ impl Presigned {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn signature(&self) -> &str {
-        &self.signature
+        core::str::from_utf8(&self.signature).unwrap_or("")
     }
 
     /// The canonical request that was signed.
@@ -165,7 +176,7 @@ impl Presigned {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn canonical_request(&self) -> &str {
-        &self.canonical.text
+        self.part(0..self.canonical_end)
     }
 
     /// The string to sign.
@@ -179,7 +190,7 @@ impl Presigned {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn string_to_sign(&self) -> &str {
-        &self.string_to_sign
+        self.part(self.canonical_end..self.string_to_sign_end)
     }
 
     /// The canonical query string: every query parameter (the caller's and the authentication
@@ -196,7 +207,7 @@ impl Presigned {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn canonical_query(&self) -> &str {
-        &self.canonical.text[self.canonical.query.clone()]
+        self.part(self.query.clone())
     }
 
     /// Appends the complete URL query (the caller's parameters, the authentication parameters
@@ -216,7 +227,7 @@ impl Presigned {
     pub fn write_url_query(&self, out: &mut String) {
         out.push_str(self.canonical_query());
         out.push_str("&x-oss-signature=");
-        out.push_str(&self.signature);
+        out.push_str(self.signature());
     }
 
     /// The complete URL query as a new string (see [`write_url_query`](Self::write_url_query)).
@@ -231,7 +242,7 @@ impl Presigned {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn url_query(&self) -> String {
-        let mut out = String::with_capacity(self.canonical.query.len() + 80);
+        let mut out = String::with_capacity(self.query.len() + 80);
         self.write_url_query(&mut out);
         out
     }
@@ -287,14 +298,20 @@ impl Presigned {
             self.date.iter().map(|&b| char::from(b)).collect(),
         ));
         params.push(("x-oss-expires", format!("{}", self.expires_seconds)));
-        params.push(("x-oss-credential", self.credential.clone()));
+        params.push((
+            "x-oss-credential",
+            self.part(self.credential.clone()).to_owned(),
+        ));
         if let Some(token) = &self.security_token {
-            params.push(("x-oss-security-token", token.clone()));
+            params.push(("x-oss-security-token", self.part(token.clone()).to_owned()));
         }
         if !self.additional_headers.is_empty() {
-            params.push(("x-oss-additional-headers", self.additional_headers.clone()));
+            params.push((
+                "x-oss-additional-headers",
+                self.part(self.additional_headers.clone()).to_owned(),
+            ));
         }
-        params.push(("x-oss-signature", self.signature.clone()));
+        params.push(("x-oss-signature", self.signature().to_owned()));
         params
     }
 
@@ -312,7 +329,13 @@ impl Presigned {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn signed_headers(&self) -> &[(String, String)] {
-        self.signed_headers.owned()
+        self.owned_headers.get_or_init(|| {
+            Box::new(
+                self.signed_header_pairs()
+                    .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                    .collect(),
+            )
+        })
     }
 
     /// The same headers as [`signed_headers`](Self::signed_headers), borrowed: no copy per
@@ -331,7 +354,10 @@ impl Presigned {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn signed_header_pairs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
-        self.signed_headers.pairs()
+        HeaderPairs {
+            rest: self.part(self.signed_headers.clone()),
+            left: self.signed_header_count,
+        }
     }
 
     /// When the URL stops being valid: `x-oss-date` + `x-oss-expires`.
@@ -347,61 +373,57 @@ impl Presigned {
     pub fn expiration(&self) -> SigningTime {
         self.expiration
     }
+
+    fn part(&self, range: Range<usize>) -> &str {
+        self.text.get(range).unwrap_or("")
+    }
 }
 
 impl fmt::Debug for Presigned {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Presigned")
-            .field("credential", &self.credential)
+            .field("credential", &self.part(self.credential.clone()))
             .field("expires_seconds", &self.expires_seconds)
             .field(
                 "security_token",
                 &self.security_token.as_ref().map(|_| "<redacted>"),
             )
-            .field("additional_headers", &self.additional_headers)
-            .field("signature", &self.signature)
+            .field(
+                "additional_headers",
+                &self.part(self.additional_headers.clone()),
+            )
+            .field("signature", &self.signature())
             .finish_non_exhaustive()
     }
 }
 
-/// The signed headers of a presigned request: lower-case names and values as given, back to
-/// back in one string, with the owned `(String, String)` list of the public accessor built only
-/// when it is first asked for.
-#[derive(Clone, Default)]
-struct SignedHeaderList {
-    text: String,
-    spans: Vec<(usize, usize, usize)>,
-    owned: OnceBox<Vec<(String, String)>>,
+/// The signed headers as written by `CanonicalHeaders::write_request_headers`:
+/// `name\nvalue\n` each.
+struct HeaderPairs<'a> {
+    rest: &'a str,
+    left: usize,
 }
 
-impl SignedHeaderList {
-    fn new((text, spans): (String, Vec<(usize, usize, usize)>)) -> Self {
-        Self {
-            text,
-            spans,
-            owned: OnceBox::new(),
+impl<'a> Iterator for HeaderPairs<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
         }
+        self.left -= 1;
+        let (name, rest) = self.rest.split_once('\n').unwrap_or((self.rest, ""));
+        let (value, rest) = rest.split_once('\n').unwrap_or((rest, ""));
+        self.rest = rest;
+        Some((name, value))
     }
 
-    fn pairs(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
-        self.spans.iter().map(move |&(name, value, end)| {
-            (
-                self.text.get(name..value).unwrap_or(""),
-                self.text.get(value..end).unwrap_or(""),
-            )
-        })
-    }
-
-    fn owned(&self) -> &[(String, String)] {
-        self.owned.get_or_init(|| {
-            Box::new(
-                self.pairs()
-                    .map(|(name, value)| (name.to_owned(), value.to_owned()))
-                    .collect(),
-            )
-        })
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
     }
 }
+
+impl ExactSizeIterator for HeaderPairs<'_> {}
 
 /// Presigns `request` (query mode): computes the canonical request, the string to sign and the
 /// signature, and returns the parameters to add to the URL.
@@ -441,7 +463,7 @@ pub fn presign(
     if let Some((name, _)) = request
         .query_pairs()
         .iter()
-        .find(|(name, _)| RESERVED_QUERY.contains(name))
+        .find(|(name, _)| name.starts_with("x-oss-") && RESERVED_QUERY.contains(name))
     {
         return Err(SignError::new(
             SignErrorKind::InvalidInput,
@@ -460,12 +482,16 @@ pub fn presign(
             )
         })?;
 
-    let date = scope.time.x_oss_date_bytes();
-    let mut credential = String::with_capacity(scope.access_key_id.len() + 64);
-    credential.push_str(scope.access_key_id);
-    credential.push('/');
-    let scope_start = credential.len();
-    scope.write_scope(&mut credential, &date);
+    let date = key.x_oss_date_of(scope.time);
+    let date_text = core::str::from_utf8(&date).unwrap_or("");
+    let day_text = date_text.get(..8).unwrap_or("");
+    let credential_parts = [
+        scope.access_key_id,
+        day_text,
+        scope.region,
+        scope.product,
+        TERMINATOR,
+    ];
 
     let additional = effective_additional_headers(scope.additional_headers, request.header_pairs());
     let additional_line = additional.join(";");
@@ -473,27 +499,29 @@ pub fn presign(
 
     let expires_buf = itoa_u32(params.expires_seconds);
     let expires_text = expires_buf.as_str();
-    let date_text = core::str::from_utf8(&date).unwrap_or("");
     let token = scope.token();
-    let mut extra: [(&str, &str); 6] = [
-        ("x-oss-signature-version", ALGORITHM),
-        ("x-oss-credential", &credential),
-        ("x-oss-date", date_text),
-        ("x-oss-expires", expires_text),
-        ("", ""),
-        ("", ""),
-    ];
-    let mut extra_len = 4;
-    if let Some(token) = token {
-        extra[extra_len] = ("x-oss-security-token", token);
+    // The authentication parameters in canonical (sorted) order.
+    let mut extra: [(&str, QueryValue<'_>); 6] = [("", QueryValue::Text("")); 6];
+    let mut extra_len = 0;
+    let mut add = |name, value| {
+        extra[extra_len] = (name, value);
         extra_len += 1;
-    }
+    };
     if !additional_line.is_empty() {
-        extra[extra_len] = ("x-oss-additional-headers", &additional_line);
-        extra_len += 1;
+        add(
+            "x-oss-additional-headers",
+            QueryValue::Text(&additional_line),
+        );
     }
+    add("x-oss-credential", QueryValue::Joined(&credential_parts));
+    add("x-oss-date", QueryValue::Text(date_text));
+    add("x-oss-expires", QueryValue::Text(expires_text));
+    if let Some(token) = token {
+        add("x-oss-security-token", QueryValue::Text(token));
+    }
+    add("x-oss-signature-version", QueryValue::Text(ALGORITHM));
     let payload = hashed_payload(request.header("x-oss-content-sha256"));
-    let canonical = CanonicalRequest::build(&CanonicalInputs {
+    let inputs = CanonicalInputs {
         method: request.method(),
         bucket: request.bucket_name(),
         key: request.key_name(),
@@ -502,20 +530,68 @@ pub fn presign(
         headers: &headers,
         additional_line: &additional_line,
         payload,
+    };
+    // One buffer for everything the result keeps, sized so that it never grows.
+    let scope_len =
+        day_text.len() + scope.region.len() + scope.product.len() + TERMINATOR.len() + 3;
+    let header_bytes: usize = request
+        .header_pairs()
+        .iter()
+        .map(|(n, v)| n.len() + v.len() + 2)
+        .sum();
+    let capacity = inputs.len_bound()
+        + (ALGORITHM.len() + date.len() + scope_len + 64 + 3)
+        + (scope.access_key_id.len() + 1 + scope_len)
+        + token.map_or(0, str::len)
+        + additional_line.len()
+        + header_bytes;
+    let mut text = String::with_capacity(capacity);
+    let query = write_canonical_request(&mut text, &inputs);
+    let canonical_end = text.len();
+
+    let hash = hex_array(&Sha256::digest(text.as_bytes()).into());
+    text.push_str(ALGORITHM);
+    text.push('\n');
+    text.push_str(date_text);
+    text.push('\n');
+    scope.write_scope(&mut text, &date);
+    text.push('\n');
+    text.push_str(core::str::from_utf8(&hash).unwrap_or(""));
+    let string_to_sign_end = text.len();
+    let signature = key.sign_hex_array(&text.as_bytes()[canonical_end..]);
+
+    let credential_start = text.len();
+    text.push_str(scope.access_key_id);
+    text.push('/');
+    scope.write_scope(&mut text, &date);
+    let credential = credential_start..text.len();
+    let security_token = token.map(|token| {
+        let start = text.len();
+        text.push_str(token);
+        start..text.len()
     });
-    let string_to_sign = string_to_sign(&date, &credential[scope_start..], &canonical.text);
-    let signature = key.sign_hex(string_to_sign.as_bytes());
+    let additional_start = text.len();
+    text.push_str(&additional_line);
+    let additional_headers = additional_start..text.len();
+    let headers_start = text.len();
+    let signed_header_count = headers.write_request_headers(&mut text);
+    let signed_headers = headers_start..text.len();
+    debug_assert!(text.len() <= capacity, "{} > {capacity}", text.len());
     Ok(Presigned {
-        canonical,
-        string_to_sign,
-        signature,
+        text,
+        query,
+        canonical_end,
+        string_to_sign_end,
         credential,
+        security_token,
+        additional_headers,
+        signed_headers,
+        signed_header_count,
+        signature,
         date,
         expires_seconds: params.expires_seconds,
-        security_token: token.map(ToOwned::to_owned),
-        additional_headers: additional_line,
-        signed_headers: SignedHeaderList::new(headers.request_headers()),
         expiration,
+        owned_headers: OnceBox::new(),
     })
 }
 

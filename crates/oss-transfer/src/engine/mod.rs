@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use bytes::BytesMut;
+use bytes::Bytes;
 use http::Response;
 use hyper::body::Incoming;
 use tokio::io::{AsyncWrite, AsyncWriteExt as _};
@@ -368,9 +368,101 @@ async fn file_run(
     }))
 }
 
+/// Where [`to_writer`] puts the batches: an async writer (each frame written as received), or
+/// a blocking writer on a thread of its own that writes each batch with vectored writes.
+pub(crate) enum Sink<'w, W: ?Sized> {
+    Async(&'w mut W),
+    Blocking(BlockingSink),
+}
+
+/// A `std::io::Write` on a blocking thread, fed batches of frames through a small channel.
+pub(crate) struct BlockingSink {
+    tx: Option<mpsc::Sender<Vec<Bytes>>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl BlockingSink {
+    pub(crate) fn new<T: std::io::Write + Send + 'static>(mut writer: T) -> Self {
+        let (tx, mut rx) = mpsc::channel::<Vec<Bytes>>(2);
+        let task = tokio::task::spawn_blocking(move || {
+            while let Some(batch) = rx.blocking_recv() {
+                write_all_vectored(&mut writer, &batch)?;
+            }
+            writer.flush()
+        });
+        Self {
+            tx: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// The writer thread's result once it has stopped.
+    async fn result(&mut self) -> std::io::Result<()> {
+        self.tx = None;
+        match self.task.take() {
+            Some(task) => task
+                .await
+                .map_err(|e| std::io::Error::other(format!("the writer thread failed: {e}")))?,
+            None => Ok(()),
+        }
+    }
+}
+
+/// Writes every frame of `batch` with `writev` (as many frames per call as the kernel takes).
+fn write_all_vectored<T: std::io::Write + ?Sized>(
+    writer: &mut T,
+    batch: &[Bytes],
+) -> std::io::Result<()> {
+    use std::io::IoSlice;
+    let mut slices: Vec<IoSlice<'_>> = batch.iter().map(|c| IoSlice::new(c)).collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match writer.write_vectored(rest) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+impl<W: AsyncWrite + Unpin + Send + ?Sized> Sink<'_, W> {
+    async fn write(&mut self, batch: Vec<Bytes>) -> std::io::Result<()> {
+        match self {
+            Sink::Async(writer) => {
+                for frame in &batch {
+                    writer.write_all(frame).await?;
+                }
+                Ok(())
+            }
+            Sink::Blocking(sink) => {
+                let sent = match &sink.tx {
+                    Some(tx) => tx.send(batch).await.is_ok(),
+                    None => false,
+                };
+                if sent {
+                    Ok(())
+                } else {
+                    // The thread stopped: its error says why.
+                    sink.result().await?;
+                    Err(std::io::ErrorKind::BrokenPipe.into())
+                }
+            }
+        }
+    }
+
+    async fn finish(&mut self) -> std::io::Result<()> {
+        match self {
+            Sink::Async(writer) => writer.flush().await,
+            Sink::Blocking(sink) => sink.result().await,
+        }
+    }
+}
+
 pub(crate) async fn to_writer<W>(
     call: Job,
-    writer: &mut W,
+    mut writer: Sink<'_, W>,
 ) -> Result<DownloadOutcome, DownloadError>
 where
     W: AsyncWrite + Unpin + Send + ?Sized,
@@ -405,11 +497,7 @@ where
             while in_flight.len() < cfg.parallelism {
                 let Some(seg) = queue.next() else { break };
                 let (tx, rx) = mpsc::channel(2);
-                let out = Out::Chan(ChanOut {
-                    tx,
-                    buf: BytesMut::with_capacity(cfg.write_buffer),
-                    cap: cfg.write_buffer,
-                });
+                let out = Out::Chan(ChanOut::new(tx, cfg.write_buffer));
                 let h = tokio::spawn(run_segment(
                     net.clone(),
                     geo.clone(),
@@ -423,8 +511,8 @@ where
             let Some((mut rx, h)) = in_flight.pop_front() else {
                 break;
             };
-            while let Some(chunk) = rx.recv().await {
-                if let Err(e) = writer.write_all(&chunk).await {
+            while let Some(batch) = rx.recv().await {
+                if let Err(e) = writer.write(batch).await {
                     result = Err(DownloadError::io("writing to the output", e));
                     break;
                 }
@@ -453,7 +541,7 @@ where
         }
         result?;
         writer
-            .flush()
+            .finish()
             .await
             .map_err(|e| DownloadError::io("flushing the output", e))?;
         drop(done_tx);

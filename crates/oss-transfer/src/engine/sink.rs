@@ -8,7 +8,7 @@ use std::os::unix::fs::{FileExt as _, MetadataExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use super::plan::Geometry;
@@ -96,10 +96,33 @@ impl FileOut {
     }
 }
 
+/// Frames for an ordered writer, sent in batches of about `cap` bytes: the received `Bytes`
+/// as they came (no copy), one channel send (and wake-up) per batch, not per frame.
 pub(super) struct ChanOut {
-    pub(super) tx: mpsc::Sender<Bytes>,
-    pub(super) buf: BytesMut,
+    pub(super) tx: mpsc::Sender<Vec<Bytes>>,
+    pub(super) frames: Vec<Bytes>,
+    pub(super) len: usize,
     pub(super) cap: usize,
+}
+
+impl ChanOut {
+    pub(super) fn new(tx: mpsc::Sender<Vec<Bytes>>, cap: usize) -> Self {
+        Self {
+            tx,
+            frames: Vec::new(),
+            len: 0,
+            cap,
+        }
+    }
+
+    async fn send(&mut self) -> Result<(), DownloadError> {
+        if self.frames.is_empty() {
+            return Ok(());
+        }
+        let frames = std::mem::take(&mut self.frames);
+        self.len = 0;
+        self.tx.send(frames).await.map_err(|_| cancelled())
+    }
 }
 
 impl Out {
@@ -116,11 +139,10 @@ impl Out {
                 }
             }
             Out::Chan(c) => {
-                c.buf.extend_from_slice(&data);
-                if c.buf.len() >= c.cap {
-                    let chunk = c.buf.split().freeze();
-                    c.buf.reserve(c.cap);
-                    c.tx.send(chunk).await.map_err(|_| cancelled())?;
+                c.len += data.len();
+                c.frames.push(data);
+                if c.len >= c.cap {
+                    c.send().await?;
                 }
             }
         }
@@ -134,13 +156,7 @@ impl Out {
                 f.submit().await?;
                 f.wait(0).await
             }
-            Out::Chan(c) => {
-                if !c.buf.is_empty() {
-                    let chunk = c.buf.split().freeze();
-                    c.tx.send(chunk).await.map_err(|_| cancelled())?;
-                }
-                Ok(())
-            }
+            Out::Chan(c) => c.send().await,
         }
     }
 }
@@ -151,7 +167,7 @@ pub(super) fn cancelled() -> DownloadError {
 
 /// A segment being fetched for an ordered writer: its chunks and its task.
 pub(super) type InFlight = (
-    mpsc::Receiver<Bytes>,
+    mpsc::Receiver<Vec<Bytes>>,
     tokio::task::JoinHandle<Result<(), DownloadError>>,
 );
 
