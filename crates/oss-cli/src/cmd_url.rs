@@ -23,8 +23,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, ValueEnum};
 use oss_client::{
-    AbortMultipartUploadRequest, Client, CompleteMultipartUploadRequest, Config, ErrorKind,
-    FixedClock, GetObjectRequest, HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest,
+    AbortMultipartUploadRequest, Client, CompleteMultipartUploadRequest, Config, FixedClock,
+    GetObjectRequest, HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest,
     PresignOptions, PresignResult, PutObjectRequest, SignatureVersion, SigningTime,
     UploadPartRequest,
 };
@@ -447,16 +447,7 @@ fn presign(prepared: &Prepared) -> Result<PresignResult, Failure> {
             &prepared.options,
             &credentials,
         )
-        .map_err(presign_failure)
-}
-
-/// The failure for a presign error: credentials (exit 3) or usage (exit 2).
-pub(crate) fn presign_failure(e: oss_client::Error) -> Failure {
-    if e.kind() == ErrorKind::Credentials {
-        credential_source::no_credentials(&e.to_string())
-    } else {
-        Failure::usage(e.to_string())
-    }
+        .map_err(credential_source::presign_failure)
 }
 
 /// The warning for a URL signed for longer than its credentials live (STS tokens): OSS

@@ -43,3 +43,12 @@ pub(crate) fn no_credentials(cause: &str) -> Failure {
         format!("no usable credentials: {CREDENTIALS_HINT}\n  caused by: {cause}"),
     )
 }
+
+/// The failure for a presign error: credentials (exit 3) or usage (exit 2).
+pub(crate) fn presign_failure(e: oss_client::Error) -> Failure {
+    if e.kind() == oss_client::ErrorKind::Credentials {
+        no_credentials(&e.to_string())
+    } else {
+        Failure::usage(e.to_string())
+    }
+}

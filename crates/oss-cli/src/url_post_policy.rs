@@ -12,8 +12,8 @@ use clap::Args;
 use oss_client::{PostPolicyForm, PostPolicyRequest};
 use std::io::Write;
 
-use crate::cmd_url::presign_failure;
 use crate::credential_source;
+use crate::credential_source::presign_failure;
 use crate::exit_code::{self, Failure};
 use crate::output_format::sample_time;
 use crate::output_format::OutputFormat;
