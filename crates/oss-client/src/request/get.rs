@@ -1,6 +1,6 @@
 //! The reads: GetObject (`GET /{key}`) and HeadObject (`HEAD /{key}`).
 
-use super::{PresignParts, Presignable};
+use super::parts::{PresignParts, Presignable};
 
 /// Presign a download: `GET /{key}`.
 ///

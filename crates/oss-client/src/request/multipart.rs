@@ -1,7 +1,7 @@
 //! The multipart upload: initiate (`POST ?uploads`), upload a part (`PUT ?partNumber&uploadId`),
 //! complete (`POST ?uploadId`) and abort (`DELETE ?uploadId`).
 
-use super::{PresignParts, Presignable};
+use super::parts::{PresignParts, Presignable};
 use std::borrow::Cow;
 
 object_creation_request! {

@@ -1,6 +1,6 @@
 //! [`ObjectRequest`]: any method, with free-form headers and query parameters.
 
-use super::{PresignParts, Presignable};
+use super::parts::{PresignParts, Presignable};
 
 /// Any object request: a method of your choice with free-form headers and query parameters.
 ///

@@ -1,7 +1,7 @@
 //! PutObject (`PUT /{key}`): the object headers declared once in the parent module, plus
 //! the upload's own (`Content-MD5`, `Content-Length`, ACL, callback, traffic limit).
 
-use super::{PresignParts, Presignable};
+use super::parts::{PresignParts, Presignable};
 
 object_creation_request! {
     /// Presign an upload: `PUT /{key}`.

@@ -1,9 +1,9 @@
 //! Checking a submitted POST form: the policy document, the signature, the dates and the
 //! conditions.
 
+use super::condition::{Condition, Op, MAX_POLICY_SECONDS};
 use super::error::{PostPolicyError, PostPolicyErrorKind};
 use super::json::{self, Value};
-use super::{Condition, Op, MAX_POLICY_SECONDS};
 use crate::error::shorten;
 use crate::time::SigningTime;
 use crate::v4::{SigningKey, ALGORITHM};
