@@ -97,7 +97,7 @@ impl<'a> PresignParts<'a> {
     }
 }
 
-/// A request that can be presigned: one of the seven typed operations, an [`ObjectRequest`],
+/// A request that can be presigned: one of the seven typed operations, an [`ObjectRequest`](crate::ObjectRequest),
 /// or a type of your own that maps itself to [`PresignParts`].
 ///
 /// ```
