@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use clap::Args;
 use oss_client::{
-    AbortMultipartUploadRequest, Client, CompleteMultipartUploadRequest, GetObjectRequest,
+    AbortMultipartUploadRequest, CompleteMultipartUploadRequest, GetObjectRequest,
     HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest, PresignOptions, Presignable,
     PutObjectRequest, UploadPartRequest,
 };
@@ -23,7 +23,8 @@ pub(crate) const TRAFFIC_LIMIT_MAX: u64 = 838_860_800;
 
 /// Everything `url` needs before it knows the object: one client, one request, one expiry.
 pub(crate) struct Prepared {
-    pub(crate) client: Client,
+    /// The clients (one per bucket that ossutil's sections send elsewhere).
+    pub(crate) clients: crate::client_flags::ClientSet,
     pub(crate) template: RequestTemplate,
     pub(crate) options: PresignOptions,
     /// The client's credentials provider, for `--list` to ask once and sign many.
