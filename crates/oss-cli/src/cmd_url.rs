@@ -18,7 +18,6 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, ValueEnum};
@@ -217,7 +216,7 @@ fn post_policy(args: &UrlArgs, format: OutputFormat) -> Result<(), Failure> {
     let request = url_post_policy::build(&args.post_policy, &inputs)?;
     url_post_policy::run(
         prepared.clients.for_bucket_or_fail(bucket)?,
-        prepared.provider.as_ref(),
+        prepared.clients.provider.as_ref(),
         &request,
         format,
     )
@@ -334,12 +333,10 @@ fn prepare(args: &UrlArgs) -> Result<Prepared, Failure> {
         }
         options = options.expiration(to_system_time(at));
     }
-    let provider = Arc::clone(&clients.provider);
     Ok(Prepared {
         clients,
         template,
         options,
-        provider,
     })
 }
 
@@ -348,7 +345,7 @@ fn presign(prepared: &Prepared, bucket: &str) -> Result<PresignResult, Failure> 
     let client = prepared.clients.for_bucket_or_fail(bucket)?;
     let runtime = exit_code::runtime()?;
     let credentials = runtime
-        .block_on(prepared.provider.provide_credentials())
+        .block_on(prepared.clients.provider.provide_credentials())
         .map_err(|e| credential_source::no_credentials(&e.to_string()))?;
     credential_source::print_warnings(&credentials);
     client

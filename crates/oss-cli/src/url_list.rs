@@ -319,7 +319,7 @@ fn presign_all(
     let runtime = exit_code::runtime()?;
     let fetch = |prepared: &Prepared| -> Result<Credentials, Failure> {
         runtime
-            .block_on(prepared.provider.provide_credentials())
+            .block_on(prepared.clients.provider.provide_credentials())
             .map_err(|e| {
                 credential_source::no_credentials(&format!("could not get credentials: {e}"))
             })

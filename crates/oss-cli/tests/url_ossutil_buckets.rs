@@ -83,6 +83,24 @@ fn each_bucket_goes_where_its_section_says() {
         other.starts_with("https://other.oss-cn-hangzhou.aliyuncs.com/k?"),
         "{other}"
     );
+    // A browser form for the cname bucket is posted to its custom domain.
+    let form = run(oss_presign(&home).args([
+        "url",
+        "--region",
+        "cn-hangzhou",
+        "--op",
+        "post-policy",
+        "oss://site/",
+        "--key-prefix",
+        "u/",
+        "--json",
+    ]));
+    assert_eq!(code(&form), 0, "{}", both(&form));
+    assert!(
+        stdout(&form).contains("\"url\":\"https://static.example.com/\""),
+        "{}",
+        both(&form)
+    );
     // An IP endpoint is path style.
     let photos = ok_url(&home, &["oss://photos/a b.txt"]);
     assert!(
