@@ -1,5 +1,9 @@
 //! `oss-presign get URL`: downloads through a presigned GET URL with `oss-transfer`.
 //!
+//! Given `oss://BUCKET/KEY` (or `--bucket`/`--key`) instead of a URL, `get` presigns the
+//! GetObject URL itself first, with the client flags and credentials of `url`
+//! ([`ClientFlags`], ossutil's per-bucket hosts included), valid `--expires` (default 1 h).
+//!
 //! Parallel ranged parts, retries, resume, and the CRC-64 check against
 //! `x-oss-hash-crc64ecma`. A progress bar is drawn on stderr when it is a terminal (never with
 //! `--quiet`). The bytes go to a temporary file beside the target, renamed on success: a
@@ -21,9 +25,15 @@ use oss_transfer::{
     PresignedGet, Progress,
 };
 
+use oss_client::{GetObjectRequest, PresignOptions};
+use oss_credentials::ProvideCredentials as _;
+
+use crate::client_flags::ClientFlags;
 use crate::cmd_url::parse_headers;
+use crate::credential_source;
 use crate::duration_arg::parse_seconds;
 use crate::exit_code::{self, Failure};
+use crate::object_uri;
 use crate::presigned_url;
 use crate::size_arg::{human_bytes, parse_bytes};
 
@@ -40,13 +50,35 @@ Examples:
   # a URL presigned for a signed header, and a server with its own CA (oss-presign serve --tls)
   oss-presign get --header x-oss-traffic-limit:819200 --ca-cert /tmp/ca.pem -o out.bin 'https://...'
   # to stdout
-  oss-presign get -o - 'https://...' | sha256sum";
+  oss-presign get -o - 'https://...' | sha256sum
+  # presign here from credentials (as `url` does), then download
+  oss-presign get --region cn-hangzhou oss://examplebucket/photos/cat.jpg
+  oss-presign get --endpoint http://127.0.0.1:9000 --region cn-hangzhou --bucket b --key k -o k";
+
+/// Validity of the URL `get` presigns itself (every ranged part must be requested before it
+/// expires).
+const SELF_PRESIGN_EXPIRES: Duration = Duration::from_secs(3600);
 
 /// Options of `oss-presign get`.
 #[derive(Debug, Args)]
 pub(crate) struct GetArgs {
-    /// The presigned GET URL (quote it: it contains '&').
-    url: String,
+    /// The presigned GET URL (quote it: it contains '&'), or oss://BUCKET/KEY to presign it
+    /// here from credentials, as `url` does (everything after the bucket's '/' is the key,
+    /// verbatim).
+    #[arg(value_name = "URL|OSS_URI", required_unless_present = "bucket")]
+    url: Option<String>,
+    /// Bucket to download from, with --key (presigns the URL here, as oss://BUCKET/KEY does).
+    #[arg(long, requires = "key")]
+    bucket: Option<String>,
+    /// Object key, with --bucket.
+    #[arg(long, requires = "bucket")]
+    key: Option<String>,
+    /// Validity of the URL presigned here: seconds or 30m, 2h, 1d (default 1h; every part
+    /// must be requested before it ends).
+    #[arg(long, value_name = "DURATION")]
+    expires: Option<String>,
+    #[command(flatten)]
+    client: ClientFlags,
     /// Where to write: a file path, or `-` for stdout (default: the key's last segment, made
     /// safe, in the current directory; an existing file of that name is not replaced).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -239,9 +271,77 @@ fn is_dev_null(file: &std::fs::File) -> bool {
     }
 }
 
+/// A presigned URL given as such, or the object to presign here.
+enum Target<'a> {
+    Url(&'a str),
+    Object(&'a str, &'a str),
+}
+
+fn target(args: &GetArgs) -> Result<Target<'_>, Failure> {
+    match args.url.as_deref() {
+        Some(text) if !object_uri::is_oss_uri(text) => {
+            if args.bucket.is_some() || args.key.is_some() {
+                return Err(Failure::usage(
+                    "give either a presigned URL or the object (oss://BUCKET/KEY, or --bucket and --key), not both",
+                ));
+            }
+            Ok(Target::Url(text))
+        }
+        object => {
+            let (bucket, key) =
+                object_uri::target(object, args.bucket.as_deref(), args.key.as_deref())
+                    .map_err(Failure::usage)?;
+            Ok(Target::Object(bucket, key))
+        }
+    }
+}
+
+/// Presigns GetObject for `bucket`/`key` with the client flags and the credentials chain;
+/// returns the URL and the headers it was signed with (`--header`s are signed too).
+fn presign_get(
+    args: &GetArgs,
+    bucket: &str,
+    key: &str,
+    headers: &[(String, String)],
+) -> Result<(String, Vec<(String, String)>), Failure> {
+    let clients = args.client.build()?;
+    let client = clients.for_bucket_or_fail(bucket)?;
+    let expires = match &args.expires {
+        None => SELF_PRESIGN_EXPIRES,
+        Some(text) => {
+            let seconds =
+                parse_seconds(text).map_err(|e| Failure::usage(format!("--expires: {e}")))?;
+            if seconds == 0 {
+                return Err(Failure::usage("--expires must be at least 1 second"));
+            }
+            Duration::from_secs(seconds)
+        }
+    };
+    let mut request = GetObjectRequest::new(bucket, key);
+    request.headers.extend(headers.iter().cloned());
+    let runtime = exit_code::runtime()?;
+    let credentials = runtime
+        .block_on(clients.provider.provide_credentials())
+        .map_err(|e| credential_source::no_credentials(&e.to_string()))?;
+    credential_source::print_warnings(&credentials);
+    let result = client
+        .presign_with_credentials(
+            &request,
+            &PresignOptions::new().expires(expires),
+            &credentials,
+        )
+        .map_err(credential_source::presign_failure)?;
+    Ok((result.url().to_owned(), result.signed_headers().to_vec()))
+}
+
 fn run_inner(args: &GetArgs) -> Result<(), Failure> {
-    let mut source = PresignedGet::new(&args.url).map_err(|e| Failure::usage(e.to_string()))?;
-    for (name, value) in parse_headers(&args.headers)? {
+    let given_headers = parse_headers(&args.headers)?;
+    let (url, headers) = match target(args)? {
+        Target::Url(url) => (url.to_owned(), given_headers),
+        Target::Object(bucket, key) => presign_get(args, bucket, key, &given_headers)?,
+    };
+    let mut source = PresignedGet::new(&url).map_err(|e| Failure::usage(e.to_string()))?;
+    for (name, value) in headers {
         source = source
             .header(&name, &value)
             .map_err(|e| Failure::usage(e.to_string()))?;
@@ -249,7 +349,7 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
     let output = match &args.output {
         Some(path) => path.clone(),
         None => {
-            let name = default_output(&args.url)?;
+            let name = default_output(&url)?;
             // Decided in docs/cli.md: a name the user did not type never replaces a file.
             if std::fs::symlink_metadata(&name).is_ok() {
                 return Err(Failure::usage(format!(

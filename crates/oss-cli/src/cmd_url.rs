@@ -18,24 +18,22 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::{Args, ValueEnum};
 use oss_client::{
-    AbortMultipartUploadRequest, Client, CompleteMultipartUploadRequest, Config, FixedClock,
-    GetObjectRequest, HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest,
-    PresignOptions, PresignResult, PutObjectRequest, SignatureVersion, SigningTime,
-    UploadPartRequest,
+    AbortMultipartUploadRequest, CompleteMultipartUploadRequest, GetObjectRequest,
+    HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest, PresignOptions,
+    PresignResult, PutObjectRequest, SigningTime, UploadPartRequest,
 };
 use oss_credentials::ProvideCredentials;
 
 use crate::arg_text::excerpt;
+use crate::client_flags::ClientFlags;
 use crate::credential_source;
 use crate::duration_arg;
 use crate::exit_code::{self, Failure};
 use crate::object_uri;
-use crate::ossutil_source::{OssutilArgs, OssutilSource};
 use crate::output_format::{self, sample_time, OutputFormat};
 use crate::request_template::{Prepared, RequestFlags, RequestTemplate};
 use crate::time_arg;
@@ -71,9 +69,6 @@ Examples:
 /// Options of `oss-presign url`.
 #[derive(Debug, Args)]
 pub(crate) struct UrlArgs {
-    /// Region id, e.g. cn-hangzhou (the V4 scope region).
-    #[arg(long, env = "OSS_REGION")]
-    region: Option<String>,
     /// The object, oss://BUCKET/KEY (instead of --bucket and --key); everything after the
     /// bucket's '/' is the key, verbatim (spaces, Unicode, ? and # included).
     #[arg(value_name = "OSS_URI")]
@@ -89,9 +84,6 @@ pub(crate) struct UrlArgs {
     /// with their line number and the rest continue (exit code 4 if any failed).
     #[arg(long, value_name = "FILE", conflicts_with = "object")]
     list: Option<String>,
-    /// Endpoint: a host with an optional :port and http:// or https:// (default: derived from the region).
-    #[arg(long, env = "OSS_ENDPOINT")]
-    endpoint: Option<String>,
     /// Validity from now: seconds or 30m, 1h30m, 7d, 1w (default 15m; at least 1s; V4 allows
     /// at most 1w = 7d).
     #[arg(long, conflicts_with = "expiration")]
@@ -112,45 +104,12 @@ pub(crate) struct UrlArgs {
     /// HTTP method the URL is for (without --op: a free-form object request).
     #[arg(long, default_value = "GET")]
     method: String,
-    /// Credentials profile (like ALIBABA_CLOUD_PROFILE): a profile of ~/.aliyun/config.json
-    /// or a section of ~/.alibabacloud/credentials.ini, used even when credentials are set in
-    /// the environment (exit 3 if it exists nowhere), and the ossutil profile (like
-    /// OSSUTIL_PROFILE) of ~/.ossutilconfig.
-    #[arg(long, env = "ALIBABA_CLOUD_PROFILE")]
-    profile: Option<String>,
     /// Request header to sign for, `name:value` (repeatable).
     #[arg(long = "header", value_name = "NAME:VALUE")]
     headers: Vec<String>,
     /// Query parameter, `name=value` or `name` (repeatable).
     #[arg(long = "query", value_name = "NAME=VALUE")]
     query: Vec<String>,
-    /// Further header names to sign (V4; repeatable).
-    #[arg(long = "additional-header", value_name = "NAME")]
-    additional_headers: Vec<String>,
-    /// Signature version.
-    #[arg(long, value_enum, default_value_t = Version::V4)]
-    signature_version: Version,
-    /// Put the bucket in the path instead of the host.
-    #[arg(long)]
-    path_style: bool,
-    /// The endpoint is a custom domain bound to the bucket.
-    #[arg(long)]
-    cname: bool,
-    /// Use the region's internal endpoint.
-    #[arg(long)]
-    internal: bool,
-    /// Use the transfer acceleration endpoint.
-    #[arg(long)]
-    accelerate: bool,
-    /// Use the dual-stack endpoint.
-    #[arg(long)]
-    dualstack: bool,
-    /// Use http for endpoints without a scheme.
-    #[arg(long)]
-    disable_ssl: bool,
-    /// Sign at this instant instead of now (UTC, e.g. 2024-11-12T09:27:56Z), for reproducible URLs.
-    #[arg(long)]
-    signing_time: Option<String>,
     /// What to print: the sample's lines (default), the URL alone, or one JSON object per line.
     #[arg(long, value_enum, value_name = "FORMAT")]
     output: Option<OutputFormat>,
@@ -162,13 +121,7 @@ pub(crate) struct UrlArgs {
     #[command(flatten)]
     post_policy: url_post_policy::PostPolicyFlags,
     #[command(flatten)]
-    ossutil: OssutilArgs,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Version {
-    V1,
-    V4,
+    client: ClientFlags,
 }
 
 /// The typed operations of `oss-client`.
@@ -217,7 +170,7 @@ fn run_inner(args: &UrlArgs) -> Result<(), Failure> {
     )
     .map_err(Failure::usage)?;
     prepared.template.set_object(bucket, key);
-    let result = presign(&prepared)?;
+    let result = presign(&prepared, bucket)?;
     print_result(&result, format)
 }
 
@@ -262,8 +215,8 @@ fn post_policy(args: &UrlArgs, format: OutputFormat) -> Result<(), Failure> {
     };
     let request = url_post_policy::build(&args.post_policy, &inputs)?;
     url_post_policy::run(
-        &prepared.client,
-        prepared.provider.as_ref(),
+        prepared.clients.for_bucket_or_fail(bucket)?,
+        prepared.clients.provider.as_ref(),
         &request,
         format,
     )
@@ -334,53 +287,8 @@ fn prepare(args: &UrlArgs) -> Result<Prepared, Failure> {
             "--upload-id is only for --op upload-part, complete-multipart or abort-multipart",
         ));
     }
-    let ossutil = OssutilSource::load(&args.ossutil, args.profile.as_deref())?;
-    // Flags and environment variables (clap merges the two) win over the ossutil file.
-    let region = args
-        .region
-        .as_deref()
-        .or(ossutil.region())
-        .map(str::to_owned);
-    let endpoint = args
-        .endpoint
-        .as_deref()
-        .or(ossutil.endpoint())
-        .map(str::to_owned);
-    if region.is_none() && endpoint.is_none() {
-        return Err(Failure::usage(
-            "neither a region nor an endpoint is set: give --region (e.g. cn-hangzhou) or OSS_REGION, or set `region` in the ossutil configuration (~/.ossutilconfig, -c FILE)",
-        ));
-    }
-    let (path_style, cname) = (ossutil.path_style(), ossutil.cname());
-    let provider: Arc<dyn ProvideCredentials> =
-        Arc::new(ossutil.chain(credential_source::chain(args.profile.as_deref())));
-    let mut builder = Config::builder()
-        .signature_version(match args.signature_version {
-            Version::V1 => SignatureVersion::V1,
-            Version::V4 => SignatureVersion::V4,
-        })
-        .use_path_style(args.path_style || path_style)
-        .use_cname(args.cname || cname)
-        .use_internal_endpoint(args.internal)
-        .use_accelerate_endpoint(args.accelerate)
-        .use_dualstack_endpoint(args.dualstack)
-        .disable_ssl(args.disable_ssl)
-        .additional_headers(args.additional_headers.iter().cloned())
-        .credentials_provider(Arc::clone(&provider));
-    if let Some(region) = region {
-        builder = builder.region(region);
-    }
-    if let Some(endpoint) = endpoint {
-        builder = builder.endpoint(endpoint);
-    }
-    let mut signing_time = None;
-    if let Some(text) = &args.signing_time {
-        let at = time_arg::parse_instant(text)
-            .map_err(|e| Failure::usage(format!("--signing-time: {e}")))?;
-        signing_time = Some(at);
-        builder = builder.clock(FixedClock::new(at));
-    }
-    let client = Client::new(builder.build().map_err(|e| Failure::usage(e.to_string()))?);
+    let clients = args.client.build()?;
+    let signing_time = clients.signing_time;
 
     let headers = parse_headers(&args.headers)?;
     let query: Vec<(String, String)> = args
@@ -426,22 +334,21 @@ fn prepare(args: &UrlArgs) -> Result<Prepared, Failure> {
         options = options.expiration(to_system_time(at));
     }
     Ok(Prepared {
-        client,
+        clients,
         template,
         options,
-        provider,
     })
 }
 
 /// Presigns the prepared request for its current object, asking the credentials chain first.
-fn presign(prepared: &Prepared) -> Result<PresignResult, Failure> {
+fn presign(prepared: &Prepared, bucket: &str) -> Result<PresignResult, Failure> {
+    let client = prepared.clients.for_bucket_or_fail(bucket)?;
     let runtime = exit_code::runtime()?;
     let credentials = runtime
-        .block_on(prepared.provider.provide_credentials())
+        .block_on(prepared.clients.provider.provide_credentials())
         .map_err(|e| credential_source::no_credentials(&e.to_string()))?;
     credential_source::print_warnings(&credentials);
-    prepared
-        .client
+    client
         .presign_with_credentials(
             prepared.template.presignable(),
             &prepared.options,

@@ -54,6 +54,7 @@ macro_rules! say_err_raw {
 }
 
 mod arg_text;
+mod client_flags;
 mod cmd_batch;
 mod cmd_demo;
 mod cmd_get;

@@ -1,5 +1,5 @@
 //! ossutil 2.0's configuration as a source for `url`: credentials, region, endpoint and
-//! addressing style from `~/.ossutilconfig` (or `-c/--config-file`, `OSSUTIL_CONFIG_FILE`),
+//! addressing style (and ossutil 1.x's per-bucket `[Bucket-Cname]`/`[Bucket-Endpoint]`) from `~/.ossutilconfig` (or `-c/--config-file`, `OSSUTIL_CONFIG_FILE`),
 //! profile from `--profile`, else `OSSUTIL_PROFILE`, else `default`.
 //!
 //! Precedence is ossutil's own: flags, then environment variables, then the file. For
@@ -13,7 +13,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use oss_credentials::{
-    ChainProvider, DefaultChain, EnvProvider, Environment, OssutilConfigProvider, OssutilSettings,
+    ChainProvider, DefaultChain, EnvProvider, Environment, OssutilBucketHosts,
+    OssutilConfigProvider, OssutilSettings,
 };
 
 use crate::credential_source;
@@ -34,6 +35,7 @@ pub(crate) struct OssutilArgs {
 pub(crate) struct OssutilSource {
     provider: OssutilConfigProvider,
     settings: Option<OssutilSettings>,
+    bucket_hosts: OssutilBucketHosts,
 }
 
 impl OssutilSource {
@@ -43,7 +45,14 @@ impl OssutilSource {
         let settings = provider.settings().map_err(|e| {
             credential_source::no_credentials(&format!("the ossutil configuration: {e}"))
         })?;
-        Ok(Self { provider, settings })
+        let bucket_hosts = provider.bucket_hosts().map_err(|e| {
+            credential_source::no_credentials(&format!("the ossutil configuration: {e}"))
+        })?;
+        Ok(Self {
+            provider,
+            settings,
+            bucket_hosts,
+        })
     }
 
     fn provider(args: &OssutilArgs, profile: Option<&str>) -> OssutilConfigProvider {
@@ -55,6 +64,18 @@ impl OssutilSource {
             provider = provider.profile(profile);
         }
         provider
+    }
+
+    /// The file's `[Bucket-Cname]` and `[Bucket-Endpoint]` entries (empty without a file).
+    pub(crate) fn bucket_hosts(&self) -> &OssutilBucketHosts {
+        &self.bucket_hosts
+    }
+
+    /// The file read, for messages (`None` without a file or profile).
+    pub(crate) fn path(&self) -> Option<String> {
+        self.settings
+            .as_ref()
+            .map(|s| s.path().display().to_string())
     }
 
     /// The profile's `region`, if any.

@@ -3,15 +3,12 @@
 //! that `url --list` signs many objects with one request value ([`Prepared`]: the template
 //! with the client, expiry and credentials provider it is signed with).
 
-use std::sync::Arc;
-
 use clap::Args;
 use oss_client::{
-    AbortMultipartUploadRequest, Client, CompleteMultipartUploadRequest, GetObjectRequest,
+    AbortMultipartUploadRequest, CompleteMultipartUploadRequest, GetObjectRequest,
     HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest, PresignOptions, Presignable,
     PutObjectRequest, UploadPartRequest,
 };
-use oss_credentials::ProvideCredentials;
 
 use crate::arg_text::excerpt;
 use crate::exit_code::Failure;
@@ -23,11 +20,10 @@ pub(crate) const TRAFFIC_LIMIT_MAX: u64 = 838_860_800;
 
 /// Everything `url` needs before it knows the object: one client, one request, one expiry.
 pub(crate) struct Prepared {
-    pub(crate) client: Client,
+    /// The clients (one per bucket that ossutil's sections send elsewhere).
+    pub(crate) clients: crate::client_flags::ClientSet,
     pub(crate) template: RequestTemplate,
     pub(crate) options: PresignOptions,
-    /// The client's credentials provider, for `--list` to ask once and sign many.
-    pub(crate) provider: Arc<dyn ProvideCredentials>,
 }
 
 /// Named request options (each maps to a field of the typed request).

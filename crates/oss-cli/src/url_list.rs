@@ -11,7 +11,8 @@
 //! * Memory stays constant: lines are read in chunks of [`CHUNK_LINES`], presigned by one
 //!   worker thread per core (at most 4, each with its own copy of the request whose strings
 //!   are reused) and written in input order; at most two chunks per worker are in flight and
-//!   their buffers are reused. One client for all (its V4 signing key derived once per day);
+//!   their buffers are reused. One client for all (its V4 signing key derived once per day),
+//!   and one per bucket that ossutil's `[Bucket-Cname]`/`[Bucket-Endpoint]` send elsewhere;
 //!   credentials asked from the chain once and again every [`CREDENTIALS_RECHECK`] (so a
 //!   long-running stdin list keeps fresh STS credentials; the chain caches, so asking is
 //!   cheap).
@@ -221,7 +222,7 @@ fn read_chunk(
 
 /// What a worker needs, shared by all of them (one client: one signing-key cache).
 struct Signer<'a> {
-    client: &'a oss_client::Client,
+    clients: &'a crate::client_flags::ClientSet,
     options: &'a oss_client::PresignOptions,
     default_bucket: Option<&'a str>,
     format: OutputFormat,
@@ -265,8 +266,15 @@ impl Signer<'_> {
                     continue;
                 }
             };
+            let client = match self.clients.for_bucket(bucket) {
+                Ok(client) => client,
+                Err(message) => {
+                    errors.push((number, message.to_owned()));
+                    continue;
+                }
+            };
             template.set_object(bucket, key);
-            match self.client.presign_with_credentials(
+            match client.presign_with_credentials(
                 template.presignable(),
                 self.options,
                 &credentials,
@@ -311,7 +319,7 @@ fn presign_all(
     let runtime = exit_code::runtime()?;
     let fetch = |prepared: &Prepared| -> Result<Credentials, Failure> {
         runtime
-            .block_on(prepared.provider.provide_credentials())
+            .block_on(prepared.clients.provider.provide_credentials())
             .map_err(|e| {
                 credential_source::no_credentials(&format!("could not get credentials: {e}"))
             })
@@ -321,7 +329,7 @@ fn presign_all(
     let mut fetched_at = Instant::now();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
     let signer = Signer {
-        client: &prepared.client,
+        clients: &prepared.clients,
         options: &prepared.options,
         default_bucket,
         format,

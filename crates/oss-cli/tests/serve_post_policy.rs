@@ -340,5 +340,12 @@ fn hostile_forms_are_refused_and_write_nothing() {
     // and a good one still works through the same server
     let (status, body) = post(&served, &url, &fields, "ok.txt", &file, "text/plain");
     assert_eq!(status, 204, "{body}");
-    assert_eq!(files(root.path()), ["photos/ok.txt"]);
+    // The object, and its metadata file (Content-Type, ETag, CRC-64) as PutObject keeps one.
+    let written = files(root.path());
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert!(
+        written[0].starts_with(".oss-testserver/meta/photos/"),
+        "{written:?}"
+    );
+    assert_eq!(written[1], "photos/ok.txt");
 }

@@ -426,7 +426,8 @@ impl OssutilSettings {
 ///   `[profile NAME]`. `source-profile = OTHER` takes every key the profile does not set from
 ///   profile `OTHER` (which may have a source of its own; cycles are refused).
 /// * `[buckets NAME]` sections (per-bucket settings, with indented nested lines) are read
-///   but not applied; ossutil 1.0's `[Credentials]` section (`accessKeyID`,
+///   but not applied; ossutil 1.x's `[Bucket-Endpoint]` and `[Bucket-Cname]` are read by
+///   [`OssutilConfigProvider::bucket_hosts`]; ossutil 1.0's `[Credentials]` section (`accessKeyID`,
 ///   `accessKeySecret`, `stsToken`, `endpoint`) stands in for a missing `[default]`.
 ///
 /// # Credentials of a profile
@@ -542,7 +543,7 @@ impl OssutilConfigProvider {
 
     /// The file that would be read: `(path, named explicitly)`, or `None` when no default
     /// file exists.
-    fn locate(&self) -> Option<(PathBuf, bool)> {
+    pub(crate) fn locate(&self) -> Option<(PathBuf, bool)> {
         if let Some(path) = &self.path {
             return Some((path.clone(), true));
         }
@@ -643,7 +644,7 @@ impl OssutilConfigProvider {
 }
 
 /// Reads a configuration file of at most [`MAX_FILE_BYTES`].
-fn read_limited(path: &Path) -> Result<String, CredentialsError> {
+pub(crate) fn read_limited(path: &Path) -> Result<String, CredentialsError> {
     use std::io::Read;
     let cannot = |e: std::io::Error| {
         CredentialsError::new(

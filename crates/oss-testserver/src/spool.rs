@@ -79,6 +79,88 @@ pub(crate) enum SpoolTo<'a> {
     Anonymous,
 }
 
+fn internal(e: io::Error) -> OssError {
+    OssError::new(
+        500,
+        "InternalError",
+        format!("cannot store the upload: {e}"),
+    )
+}
+
+/// A body being spooled: bytes written through a buffer into the temporary file and hashed as
+/// they arrive; [`finish`](Self::finish) gives the complete [`Spooled`]. Dropped unfinished,
+/// the temporary file is removed.
+pub(crate) struct SpoolWriter {
+    spooled: Spooled,
+    writer: io::BufWriter<File>,
+    md5: Md5,
+    crc: crc64fast::Digest,
+    max: u64,
+}
+
+impl SpoolWriter {
+    /// A new temporary file for at most `max` bytes.
+    pub(crate) fn new(to: SpoolTo<'_>, max: u64) -> Result<Self, OssError> {
+        let (file, path) = match to {
+            SpoolTo::Folder(dir) => create_temp(dir).map_err(internal)?,
+            SpoolTo::Anonymous => {
+                let (f, p) = create_temp(&std::env::temp_dir()).map_err(internal)?;
+                let _ = std::fs::remove_file(&p);
+                (f, p)
+            }
+        };
+        let anonymous = matches!(to, SpoolTo::Anonymous);
+        let writer = io::BufWriter::with_capacity(256 << 10, file.try_clone().map_err(internal)?);
+        Ok(Self {
+            spooled: Spooled {
+                file,
+                path: (!anonymous).then_some(path),
+                size: 0,
+                md5: [0; 16],
+                crc64: 0,
+            },
+            writer,
+            md5: Md5::new(),
+            crc: crc64fast::Digest::new(),
+            max,
+        })
+    }
+
+    /// The bytes written so far.
+    pub(crate) fn size(&self) -> u64 {
+        self.spooled.size
+    }
+
+    /// Appends `chunk`; more than `max` bytes in all is `EntityTooLarge`.
+    pub(crate) fn write(&mut self, chunk: &[u8]) -> Result<(), OssError> {
+        self.spooled.size += chunk.len() as u64;
+        if self.spooled.size > self.max {
+            return Err(entity_too_large(self.max));
+        }
+        self.md5.update(chunk);
+        self.crc.write(chunk);
+        // Small synchronous writes to a local file; buffered, so each is a memory copy or one
+        // write(2) of 256 KiB.
+        self.writer.write_all(chunk).map_err(internal)
+    }
+
+    /// The complete body.
+    pub(crate) fn finish(self) -> Result<Spooled, OssError> {
+        let Self {
+            mut spooled,
+            mut writer,
+            md5,
+            crc,
+            ..
+        } = self;
+        writer.flush().map_err(internal)?;
+        drop(writer);
+        spooled.md5 = md5.finalize().into();
+        spooled.crc64 = crc.sum64();
+        Ok(spooled)
+    }
+}
+
 /// Streams the rest of `body` into a new temporary file, refusing more than `max` bytes with
 /// `EntityTooLarge`; a connection that breaks leaves nothing behind.
 pub(crate) async fn spool_body(
@@ -86,49 +168,11 @@ pub(crate) async fn spool_body(
     to: SpoolTo<'_>,
     max: u64,
 ) -> Result<Spooled, OssError> {
-    let internal = |e: io::Error| {
-        OssError::new(
-            500,
-            "InternalError",
-            format!("cannot store the upload: {e}"),
-        )
-    };
-    let (file, path) = match to {
-        SpoolTo::Folder(dir) => create_temp(dir).map_err(internal)?,
-        SpoolTo::Anonymous => {
-            let (f, p) = create_temp(&std::env::temp_dir()).map_err(internal)?;
-            let _ = std::fs::remove_file(&p);
-            (f, p)
-        }
-    };
-    let anonymous = matches!(to, SpoolTo::Anonymous);
-    let mut spooled = Spooled {
-        file,
-        path: (!anonymous).then_some(path),
-        size: 0,
-        md5: [0; 16],
-        crc64: 0,
-    };
-    let mut md5 = Md5::new();
-    let mut crc = crc64fast::Digest::new();
-    let mut writer =
-        io::BufWriter::with_capacity(256 << 10, spooled.file.try_clone().map_err(internal)?);
+    let mut writer = SpoolWriter::new(to, max)?;
     while let Some(chunk) = body.chunk().await.map_err(|e| e.into_oss())? {
-        spooled.size += chunk.len() as u64;
-        if spooled.size > max {
-            return Err(entity_too_large(max));
-        }
-        md5.update(&chunk);
-        crc.write(&chunk);
-        // Small synchronous writes to a local file; buffered, so each is a memory copy or one
-        // write(2) of 256 KiB.
-        writer.write_all(&chunk).map_err(internal)?;
+        writer.write(&chunk)?;
     }
-    writer.flush().map_err(internal)?;
-    drop(writer);
-    spooled.md5 = md5.finalize().into();
-    spooled.crc64 = crc.sum64();
-    Ok(spooled)
+    writer.finish()
 }
 
 pub(crate) fn entity_too_large(max: u64) -> OssError {

@@ -427,29 +427,6 @@ impl ObjectStore {
         }
     }
 
-    /// For an upload into a directory-backed bucket: the object's path and the bucket's
-    /// folder (`None` for a bucket in memory).
-    pub(crate) fn upload_path(
-        &self,
-        bucket: &str,
-        key: &str,
-    ) -> Option<Result<(PathBuf, PathBuf), ServerError>> {
-        let dir = {
-            let inner = self.read();
-            match inner.buckets.get(bucket) {
-                Some(Bucket::Dir(d)) => d.clone(),
-                Some(Bucket::Memory(_)) => return None,
-                None => inner.root_bucket(bucket)?.0,
-            }
-        };
-        Some(self.dir_path(bucket, key)?.map(|path| (path, dir)))
-    }
-
-    /// Whether symbolic links may lead outside the mounted folders.
-    pub(crate) fn follows_symlinks(&self) -> bool {
-        self.read().follow_symlinks
-    }
-
     fn dir_path(&self, bucket: &str, key: &str) -> Option<Result<PathBuf, ServerError>> {
         let inner = self.read();
         let dir = match inner.buckets.get(bucket) {

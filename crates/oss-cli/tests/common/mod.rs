@@ -1,6 +1,8 @@
 //! Helpers shared by the tests that run the built `oss-presign` binary.
 #![allow(dead_code)]
 
+pub(crate) mod served;
+
 use std::process::{Command, Output};
 
 /// Fake credentials (the format of real ones, no real key).

@@ -4,19 +4,20 @@
 //! file is kept, and the object appears only complete: a directory-backed bucket gets a
 //! temporary file created exclusively next to the object and renamed in on success.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bytes::{Buf, Bytes, BytesMut};
 use http::request::Parts;
 use http::Response;
 use oss_sign_core::post_policy::{verify_post_form, PostForm, PostVerifyOptions};
-use tokio::io::AsyncWriteExt as _;
 
 use super::state::State;
 use crate::body::{full, ResponseBody};
 use crate::oss_error::{escape_into, OssError};
 use crate::query::decode_path;
 use crate::request_body::RequestBody;
+use crate::spool::{SpoolTo, SpoolWriter};
+use crate::store::{content_type_for, StoredMeta};
 
 /// Largest value of a non-file field (a policy of 64 KiB is about 88 KiB of base64).
 const MAX_FIELD_BYTES: usize = 128 * 1024;
@@ -26,8 +27,6 @@ const MAX_FIELDS: usize = 64;
 const MAX_PART_HEADER_BYTES: usize = 8 * 1024;
 /// Largest file PostObject accepts (OSS: 5 GB).
 const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024 * 1024;
-/// Largest file kept in memory, for buckets that are not folders.
-const MAX_MEMORY_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Answers a PostObject. On a refusal the handler drains the rest of the body (up to its
 /// bound) before answering, so the client sees the error XML.
@@ -296,70 +295,44 @@ impl AsyncSink for FieldSink<'_> {
     }
 }
 
-/// Where the file goes: memory (bounded) or an exclusively created temporary file.
-enum FileTarget {
-    Memory(Vec<u8>),
-    Disk {
-        file: tokio::fs::File,
-        temp: PathBuf,
-    },
-}
-
+/// The file part, spooled as PutObject's body is (hashed, in an exclusively created temporary
+/// file, removed unless committed).
 struct FileSink<'a> {
-    target: &'a mut FileTarget,
-    size: u64,
+    spool: &'a mut SpoolWriter,
     limit: u64,
     limit_error: &'a (dyn Fn(u64) -> OssError + Sync),
 }
 
 impl AsyncSink for FileSink<'_> {
     async fn take(&mut self, chunk: Bytes) -> Result<(), OssError> {
-        self.size += chunk.len() as u64;
-        if self.size > self.limit {
-            return Err((self.limit_error)(self.size));
+        let size = self.spool.size() + chunk.len() as u64;
+        if size > self.limit {
+            return Err((self.limit_error)(size));
         }
-        match self.target {
-            FileTarget::Memory(v) => v.extend_from_slice(&chunk),
-            FileTarget::Disk { file, .. } => file.write_all(&chunk).await.map_err(io_error)?,
-        }
-        Ok(())
+        self.spool.write(&chunk)
     }
 }
 
-fn io_error(e: std::io::Error) -> OssError {
-    OssError::new(
-        500,
-        "InternalError",
-        format!("cannot store the upload: {e}"),
-    )
-}
-
-/// A temporary file next to `path`, created exclusively (never through an existing name or
-/// link), with a random name.
-async fn create_temp(path: &Path) -> Result<(tokio::fs::File, PathBuf), OssError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let stem = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    for _ in 0..8 {
-        let temp = dir.join(format!(".{stem}.post-{:016x}.tmp", rand::random::<u64>()));
-        match tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .await
-        {
-            Ok(f) => return Ok((f, temp)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(io_error(e)),
-        }
+/// The form's `Content-Type` (else the key's extension's type) and `x-oss-meta-*` fields
+/// (names lower-cased, in form order): what PutObject stores from the same headers.
+fn form_meta(fields: &[(String, String)], key: &str) -> StoredMeta {
+    let content_type = fields
+        .iter()
+        .find(|(n, v)| n.eq_ignore_ascii_case("content-type") && !v.is_empty())
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| content_type_for(Path::new(key)));
+    let user_meta = fields
+        .iter()
+        .filter_map(|(n, v)| {
+            let name = n.to_ascii_lowercase();
+            name.starts_with("x-oss-meta-").then(|| (name, v.clone()))
+        })
+        .collect();
+    StoredMeta {
+        content_type,
+        user_meta,
+        ..StoredMeta::default()
     }
-    Err(OssError::new(
-        500,
-        "InternalError",
-        "cannot create a temporary file for the upload",
-    ))
 }
 
 async fn receive(
@@ -465,33 +438,14 @@ async fn receive(
         Some(_) => 204,
     };
 
-    let disk = state.store.upload_path(bucket, &key);
-    let mut target = match &disk {
-        None => {
-            limit = limit.min(MAX_MEMORY_FILE_BYTES);
-            FileTarget::Memory(Vec::new())
-        }
-        Some(Err(e)) => return Err(OssError::new(400, "InvalidObjectName", e.to_string())),
-        Some(Ok((path, bucket_dir))) => {
-            let parent = path.parent().unwrap_or(bucket_dir);
-            tokio::fs::create_dir_all(parent).await.map_err(io_error)?;
-            if !state.store.follows_symlinks() {
-                let real = tokio::fs::canonicalize(parent).await.map_err(io_error)?;
-                let base = tokio::fs::canonicalize(bucket_dir)
-                    .await
-                    .map_err(io_error)?;
-                if !real.starts_with(&base) {
-                    return Err(OssError::new(
-                        403,
-                        "AccessDenied",
-                        "The key's folder leads outside the bucket (a symbolic link).",
-                    ));
-                }
-            }
-            let (file, temp) = create_temp(path).await?;
-            FileTarget::Disk { file, temp }
-        }
-    };
+    // Where the object goes and its metadata, exactly as PutObject stores them.
+    let dest = state.store.destination(bucket, &key)?;
+    let folder = state.store.spool_folder(&dest)?;
+    let to = folder
+        .as_deref()
+        .map_or(SpoolTo::Anonymous, SpoolTo::Folder);
+    let mut spool = SpoolWriter::new(to, limit)?;
+    let mut meta = form_meta(&fields, &key);
     let policy_ref = policy.as_ref();
     let limit_error = move |size: u64| match policy_ref {
         Some(p) if p.policy().max_file_size().is_some_and(|m| size > m) => {
@@ -509,65 +463,26 @@ async fn receive(
         ),
     };
     let mut sink = FileSink {
-        target: &mut target,
-        size: 0,
+        spool: &mut spool,
         limit,
         limit_error: &limit_error,
     };
-    let outcome = async {
-        reader.read_part(&mut sink).await?;
-        let size = sink.size;
-        if let Some(p) = &policy {
-            p.policy().check_file_size(size).map_err(|e| {
-                OssError::new(
-                    e.kind().http_status(),
-                    e.kind().oss_code(),
-                    e.message().to_string(),
-                )
-            })?;
-        }
-        Ok::<u64, OssError>(size)
+    reader.read_part(&mut sink).await?;
+    let size = spool.size();
+    if let Some(p) = &policy {
+        p.policy().check_file_size(size).map_err(|e| {
+            OssError::new(
+                e.kind().http_status(),
+                e.kind().oss_code(),
+                e.message().to_string(),
+            )
+        })?;
     }
-    .await;
-    let size = match outcome {
-        Ok(size) => size,
-        Err(e) => {
-            if let FileTarget::Disk { temp, .. } = &target {
-                let _ = tokio::fs::remove_file(temp).await;
-            }
-            return Err(e);
-        }
-    };
-    let info = match target {
-        FileTarget::Memory(data) => state
-            .store
-            .put(bucket, &key, data)
-            .map_err(|e| OssError::new(400, "InvalidObjectName", e.to_string()))?,
-        FileTarget::Disk { mut file, temp } => {
-            let finish = async {
-                file.flush().await?;
-                file.sync_all().await?;
-                drop(file);
-                let (path, _) = disk
-                    .and_then(Result::ok)
-                    .ok_or_else(|| std::io::Error::other("no path"))?;
-                tokio::fs::rename(&temp, &path).await?;
-                Ok::<PathBuf, std::io::Error>(path)
-            }
-            .await;
-            if finish.is_err() {
-                let _ = tokio::fs::remove_file(&temp).await;
-            }
-            finish.map_err(io_error)?;
-            state.store.info(bucket, &key).ok_or_else(|| {
-                OssError::new(
-                    500,
-                    "InternalError",
-                    "the stored upload cannot be read back",
-                )
-            })?
-        }
-    };
+    let spooled = spool.finish()?;
+    meta.etag = spooled.etag();
+    let info = state
+        .store
+        .commit(bucket, &key, &dest, spooled, meta, false)?;
     debug_assert_eq!(info.size, size);
     let mut builder = Response::builder()
         .status(status)
