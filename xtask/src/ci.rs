@@ -63,6 +63,10 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
     // (cut on branch w13a), is merged; then drop "--report" so that a new cycle fails CI.
     println!("\n==> cargo xtask modules --report");
     xtask::modules::command(&["--report".to_string()])?;
+    // The WebAssembly presigner (oss-sign-core and oss-client's presign path for
+    // wasm32-unknown-unknown), next to its loader: the conformance suite `wasm` runs it in Node.
+    println!("\n==> cargo xtask wasm");
+    xtask::wasm::command(&[])?;
     println!("\n==> cargo xtask conformance");
     xtask::conformance::command(&[])?;
     println!("\nxtask ci: all checks passed");
