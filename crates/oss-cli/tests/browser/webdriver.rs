@@ -91,6 +91,10 @@ impl Browser {
             .expect("profile folder");
         let mut driver = Command::new(&installed.chromedriver)
             .arg("--port=0")
+            // whatever the browser writes outside its profile (dconf, NSS) stays in the profile
+            .env("HOME", profile.path())
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_CACHE_HOME")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
