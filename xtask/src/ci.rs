@@ -1,6 +1,7 @@
 //! `cargo xtask ci`: the checks every submission must pass.
 
 use std::process::Command;
+use xtask::wasm::ensure_target_installed;
 use xtask::workspace::run_step;
 
 /// The target used to prove that `oss-sign-core` builds without `std`.
@@ -133,18 +134,4 @@ fn ensure_cargo_deny(cargo: &str) -> Result<(), String> {
             "installing cargo-deny failed ({status}): install it with `cargo install cargo-deny --locked`"
         ))
     }
-}
-
-/// Installs a rustup target when it is missing (CI machines start without it).
-fn ensure_target_installed(target: &str) -> Result<(), String> {
-    let installed = Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .current_dir(xtask::workspace::root())
-        .output()
-        .map_err(|error| format!("could not run rustup: {error}"))?;
-    let listing = String::from_utf8_lossy(&installed.stdout);
-    if listing.lines().any(|line| line.trim() == target) {
-        return Ok(());
-    }
-    run_step("rustup", &["target", "add", target], &[])
 }

@@ -4,7 +4,9 @@
 //! * [`conformance`]: the vector-suite runner behind `cargo xtask conformance`.
 //! * [`modules`]: the module-cycle check behind `cargo xtask modules`.
 //! * [`workspace`]: the workspace root and running a command in it.
+//! * [`wasm`]: building the WebAssembly presigner behind `cargo xtask wasm`.
 
 pub mod conformance;
 pub mod modules;
+pub mod wasm;
 pub mod workspace;

@@ -4,6 +4,7 @@
 //!   whole test suite, the `no_std` build of `oss-sign-core`, rustdoc with warnings denied, the
 //!   module-cycle check, the conformance suites).
 //! * `conformance [--suite NAME] [--dir PATH] [--json FILE] [--list]`: runs the vector suites.
+//! * `wasm`: builds the WebAssembly presigner next to its JavaScript loader.
 //! * `modules [--report] [--root FILE]`: fails if a module imports one that imports it back
 //!   (a cycle), printing each cycle with the imports that make it.
 
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         "modules" => xtask::modules::command(&args[1..]),
         "soak" => soak::run(&args[1..]),
         "fuzz" => fuzz::run(&args[1..]),
+        "wasm" => xtask::wasm::command(&args[1..]),
         "help" | "--help" | "-h" => {
             println!("{}", usage());
             Ok(())
@@ -42,5 +44,5 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <command>\n\ncommands:\n  ci           run every CI check (fmt, clippy, tests, no_std build, docs, module cycles, conformance)\n  conformance  run the vector suites: [--suite NAME] [--dir PATH] [--json FILE] [--list]\n  modules      fail on module import cycles (print each one): [--report] [--root FILE]\n  soak         the long download fault soak: [--downloads N] [--seed S]\n  fuzz         run the cargo-fuzz targets (nightly): [--seconds N] [--target NAME]... [--list]"
+    "usage: cargo xtask <command>\n\ncommands:\n  ci           run every CI check (fmt, clippy, tests, no_std build, docs, module cycles, conformance)\n  conformance  run the vector suites: [--suite NAME] [--dir PATH] [--json FILE] [--list]\n  modules      fail on module import cycles (print each one): [--report] [--root FILE]\n  soak         the long download fault soak: [--downloads N] [--seed S]\n  fuzz         run the cargo-fuzz targets (nightly): [--seconds N] [--target NAME]... [--list]\n  wasm         build the WebAssembly presigner into crates/oss-presign-wasm/js/ (adds the wasm32 target when missing)"
 }

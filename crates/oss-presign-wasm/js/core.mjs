@@ -1,0 +1,95 @@
+// The JavaScript side of the oss-presign-wasm module, without any loading: wraps an
+// instantiated module (or compiles given bytes) into presign() and presignPost().
+// index.mjs loads the module next to it and re-exports these; runtimes that hand out
+// WebAssembly modules themselves (edge workers) use createPresigner() directly.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+// Dates become Unix seconds; everything else is passed as given (the module checks it and
+// refuses unknown option names).
+function toJson(options, defaultTime) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError('the options must be an object');
+  }
+  const withTime =
+    options.signingTime === undefined ? { ...options, signingTime: defaultTime() } : options;
+  return JSON.stringify(withTime, function replacer(name, value) {
+    const raw = this[name];
+    if (raw instanceof Date) {
+      const ms = raw.getTime();
+      if (!Number.isFinite(ms)) {
+        throw new TypeError(`${name} is an invalid Date`);
+      }
+      return Math.floor(ms / 1000);
+    }
+    return value;
+  });
+}
+
+function nowSeconds() {
+  return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * Wraps a WebAssembly.Instance of oss_presign_wasm.wasm.
+ * @param {WebAssembly.Instance} instance
+ */
+export function createPresigner(instance) {
+  const ex = instance.exports;
+  for (const name of ['memory', 'oss_input', 'oss_presign', 'oss_presign_post', 'oss_output_ptr', 'oss_output_len']) {
+    if (!(name in ex)) {
+      throw new Error(`not an oss-presign-wasm module: the export ${name} is missing`);
+    }
+  }
+
+  function call(fn, options) {
+    const bytes = encoder.encode(toJson(options, nowSeconds));
+    const ptr = ex.oss_input(bytes.length) >>> 0;
+    // After oss_input: the memory may have grown, which replaces memory.buffer.
+    new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
+    const status = fn();
+    const out = new Uint8Array(ex.memory.buffer, ex.oss_output_ptr() >>> 0, ex.oss_output_len() >>> 0);
+    const answer = decoder.decode(out);
+    if (status !== 0) {
+      throw new Error(answer);
+    }
+    return JSON.parse(answer);
+  }
+
+  return {
+    presign(options) {
+      const r = call(ex.oss_presign, options);
+      return {
+        method: r.method,
+        url: r.url,
+        expiration: new Date(r.expiration * 1000),
+        signedHeaders: r.signedHeaders,
+      };
+    },
+    presignPost(options) {
+      const r = call(ex.oss_presign_post, options);
+      return {
+        url: r.url,
+        fields: r.fields,
+        policy: r.policy,
+        expiration: new Date(r.expiration * 1000),
+      };
+    },
+    release() {
+      if (typeof ex.oss_release === 'function') ex.oss_release();
+    },
+  };
+}
+
+/**
+ * Compiles and instantiates module bytes (or a compiled WebAssembly.Module).
+ * @param {BufferSource | WebAssembly.Module} source
+ */
+export async function instantiate(source) {
+  const instance =
+    source instanceof WebAssembly.Module
+      ? await WebAssembly.instantiate(source, {})
+      : (await WebAssembly.instantiate(source, {})).instance;
+  return createPresigner(instance);
+}

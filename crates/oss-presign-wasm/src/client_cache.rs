@@ -1,0 +1,46 @@
+//! One client per configuration, reused while the options name the same one: building a
+//! [`Client`] resolves the endpoint, and a client caches its V4 signing key (four chained
+//! HMACs) per secret, day and region, so a page presigning many URLs pays for both once.
+//!
+//! The cached client's clock is a [`ManualClock`] set to each call's signing instant; the lock
+//! is held for the whole call, so two native threads never see each other's instant (the
+//! WebAssembly module has one thread).
+
+use std::sync::Mutex;
+
+use oss_client::credentials::ManualClock;
+use oss_client::{Client, SigningTime};
+
+use crate::input::{ClientSettings, Refusal};
+
+struct Cached {
+    settings: ClientSettings,
+    client: Client,
+    clock: ManualClock,
+}
+
+static LAST: Mutex<Option<Cached>> = Mutex::new(None);
+
+/// Runs `sign` with the client for `settings`, its clock reading `at`.
+pub(crate) fn with_client<T>(
+    settings: ClientSettings,
+    at: SigningTime,
+    sign: impl FnOnce(&Client) -> Result<T, Refusal>,
+) -> Result<T, Refusal> {
+    let mut slot = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let reusable = slot.as_ref().is_some_and(|c| c.settings == settings);
+    if !reusable {
+        let clock = ManualClock::new(at);
+        let config = settings.builder()?.clock(clock.clone()).build()?;
+        *slot = Some(Cached {
+            settings,
+            client: Client::new(config),
+            clock,
+        });
+    }
+    let Some(cached) = slot.as_ref() else {
+        unreachable!("the slot was filled above")
+    };
+    cached.clock.set(at);
+    sign(&cached.client)
+}

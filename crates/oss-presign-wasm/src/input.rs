@@ -1,0 +1,175 @@
+//! What presign and POST-policy options share: the client configuration they name, the
+//! signing instant and the expiry, read from JSON with errors worded like the native crate's
+//! (`KIND: message`).
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use oss_client::{ConfigBuilder, ErrorKind, PresignOptions, SignatureVersion, SigningTime};
+use serde_json::Value;
+
+/// A refusal, already written as the native crate writes its errors (`KIND: message`).
+#[derive(Debug)]
+pub(crate) struct Refusal(pub(crate) String);
+
+impl Refusal {
+    pub(crate) fn new(kind: ErrorKind, message: impl std::fmt::Display) -> Self {
+        Self(format!("{kind}: {message}"))
+    }
+}
+
+impl From<oss_client::Error> for Refusal {
+    fn from(e: oss_client::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// Options text that is not the expected JSON object: the serde message, without serde's
+/// position suffix (the options are one line of generated JSON).
+pub(crate) fn malformed(what: &str, e: &serde_json::Error) -> Refusal {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(at) => &text[..at],
+        None => &text,
+    };
+    Refusal::new(
+        ErrorKind::InvalidRequest,
+        format!("the {what} options are malformed: {text}"),
+    )
+}
+
+/// The configuration part of the options: everything that decides the client, so that equal
+/// values can share one client (and its cached signing key).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct ClientSettings {
+    pub(crate) region: Option<String>,
+    pub(crate) endpoint: Option<String>,
+    pub(crate) path_style: bool,
+    pub(crate) cname: bool,
+    pub(crate) internal_endpoint: bool,
+    pub(crate) accelerate_endpoint: bool,
+    pub(crate) dualstack_endpoint: bool,
+    pub(crate) disable_ssl: bool,
+    pub(crate) signature_version: Option<String>,
+    pub(crate) additional_headers: Vec<String>,
+}
+
+impl ClientSettings {
+    /// The builder these settings describe (no credentials, no clock yet).
+    pub(crate) fn builder(&self) -> Result<ConfigBuilder, Refusal> {
+        let version = match self.signature_version.as_deref() {
+            None | Some("v4") => SignatureVersion::V4,
+            Some("v1") => SignatureVersion::V1,
+            Some(other) => {
+                return Err(Refusal::new(
+                    ErrorKind::InvalidConfig,
+                    format!("signatureVersion {other:?} is not supported; use \"v4\" or \"v1\""),
+                ))
+            }
+        };
+        let mut builder = oss_client::Config::builder()
+            .signature_version(version)
+            .use_path_style(self.path_style)
+            .use_cname(self.cname)
+            .use_internal_endpoint(self.internal_endpoint)
+            .use_accelerate_endpoint(self.accelerate_endpoint)
+            .use_dualstack_endpoint(self.dualstack_endpoint)
+            .disable_ssl(self.disable_ssl)
+            .additional_headers(self.additional_headers.iter().cloned());
+        if let Some(region) = &self.region {
+            builder = builder.region(region.as_str());
+        }
+        if let Some(endpoint) = &self.endpoint {
+            builder = builder.endpoint(endpoint.as_str());
+        }
+        Ok(builder)
+    }
+}
+
+/// The signing instant: Unix seconds, or `YYYY-MM-DDTHH:MM:SSZ`. Required: the module has no
+/// clock (the JavaScript wrapper passes the host's time when the caller gives none).
+pub(crate) fn signing_time(value: Option<&Value>) -> Result<SigningTime, Refusal> {
+    let value = value.ok_or_else(|| {
+        Refusal::new(
+            ErrorKind::InvalidConfig,
+            "signingTime is missing: the WebAssembly module has no clock; pass the instant (a Date, Unix seconds or YYYY-MM-DDTHH:MM:SSZ)",
+        )
+    })?;
+    instant(value, "signingTime").and_then(|seconds| {
+        SigningTime::from_unix_seconds(seconds).map_err(|e| {
+            Refusal::new(
+                ErrorKind::InvalidRequest,
+                format!("signingTime {seconds} is out of range: {e}"),
+            )
+        })
+    })
+}
+
+/// Unix seconds from a number or an RFC 3339 `YYYY-MM-DDTHH:MM:SSZ` text.
+fn instant(value: &Value, field: &str) -> Result<i64, Refusal> {
+    match value {
+        Value::Number(n) => n.as_i64().ok_or_else(|| {
+            Refusal::new(
+                ErrorKind::InvalidRequest,
+                format!("{field} {n} is not a whole number of Unix seconds"),
+            )
+        }),
+        Value::String(text) => SigningTime::parse_rfc3339(text)
+            .map(SigningTime::unix_seconds)
+            .map_err(|e| {
+                Refusal::new(
+                    ErrorKind::InvalidRequest,
+                    format!("{field} {text:?} is not YYYY-MM-DDTHH:MM:SSZ: {e}"),
+                )
+            }),
+        other => Err(Refusal::new(
+            ErrorKind::InvalidRequest,
+            format!("{field} must be a Date, Unix seconds or YYYY-MM-DDTHH:MM:SSZ, not {other}"),
+        )),
+    }
+}
+
+/// `expires` (seconds from the signing instant) and `expiration` (an absolute instant, which
+/// wins), as the native [`PresignOptions`].
+pub(crate) fn presign_options(
+    expires: Option<&Value>,
+    expiration: Option<&Value>,
+) -> Result<PresignOptions, Refusal> {
+    let mut options = PresignOptions::new();
+    if let Some(value) = expires {
+        let seconds = match value {
+            Value::Number(n) => n.as_i64().ok_or_else(|| {
+                Refusal::new(
+                    ErrorKind::InvalidExpiry,
+                    format!("expires {n} is not a whole number of seconds"),
+                )
+            })?,
+            other => {
+                return Err(Refusal::new(
+                    ErrorKind::InvalidExpiry,
+                    format!("expires must be a number of seconds, not {other}"),
+                ))
+            }
+        };
+        if seconds < 0 {
+            return Err(Refusal::new(
+                ErrorKind::InvalidExpiry,
+                format!("expires {seconds} is negative; a validity is 0 or more seconds"),
+            ));
+        }
+        options = options.expires(Duration::from_secs(seconds.unsigned_abs()));
+    }
+    if let Some(value) = expiration {
+        let seconds = instant(value, "expiration")?;
+        let at = u64::try_from(seconds)
+            .ok()
+            .and_then(|s| UNIX_EPOCH.checked_add(Duration::from_secs(s)))
+            .ok_or_else(|| {
+                Refusal::new(
+                    ErrorKind::InvalidExpiry,
+                    format!("expiration {seconds} is before 1970 or out of range; it must not be in the past"),
+                )
+            })?;
+        options = options.expiration(at);
+    }
+    Ok(options)
+}

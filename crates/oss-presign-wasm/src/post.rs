@@ -1,0 +1,245 @@
+//! `presignPost()`: the options of a V4 POST policy, as JSON, to the signed form.
+
+use std::collections::BTreeMap;
+
+use oss_client::{Condition, ErrorKind, PostPolicyForm, PostPolicyRequest};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::client_cache::with_client;
+use crate::input::{malformed, presign_options, signing_time, ClientSettings, Refusal};
+use crate::presign::credentials;
+
+/// The POST-policy options (camelCase, as `presignPost()` in `js/index.mjs` takes them).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PostInput {
+    region: Option<String>,
+    bucket: String,
+    key: Option<String>,
+    key_prefix: Option<String>,
+    access_key_id: String,
+    access_key_secret: String,
+    security_token: Option<String>,
+    expires: Option<Value>,
+    expiration: Option<Value>,
+    content_length_range: Option<(u64, u64)>,
+    content_type: Option<String>,
+    #[serde(default)]
+    meta: BTreeMap<String, String>,
+    success_action_status: Option<u16>,
+    #[serde(default)]
+    conditions: Vec<Value>,
+    /// A policy document signed byte for byte (`PostPolicyRequest::verbatim`).
+    policy: Option<String>,
+    endpoint: Option<String>,
+    #[serde(default)]
+    path_style: bool,
+    #[serde(default)]
+    cname: bool,
+    #[serde(default)]
+    internal_endpoint: bool,
+    #[serde(default)]
+    accelerate_endpoint: bool,
+    #[serde(default)]
+    dualstack_endpoint: bool,
+    #[serde(default)]
+    disable_ssl: bool,
+    signing_time: Option<Value>,
+}
+
+#[derive(Debug, Serialize)]
+struct PostOutput<'a> {
+    url: &'a str,
+    /// `[name, value]` pairs in the order to send them (the file goes last, as `file`).
+    fields: Vec<(&'a str, &'a str)>,
+    policy: &'a str,
+    /// Unix seconds.
+    expiration: i64,
+}
+
+/// Signs the V4 POST policy described by `options` (JSON text, the camelCase options of the
+/// JavaScript `presignPost()`; `signingTime` required) and returns the form as JSON: `url`,
+/// `fields` (`[name, value]` pairs in sending order), `policy` (the signed document) and
+/// `expiration` (Unix seconds). A refusal is the native error's text.
+///
+/// ```
+/// let out = oss_presign_wasm::presign_post_json(r#"{
+///     "region": "cn-hangzhou", "bucket": "examplebucket", "keyPrefix": "user/42/",
+///     "accessKeyId": "ak", "accessKeySecret": "sk", "contentLengthRange": [1, 1048576],
+///     "conditions": [["in", "$content-type", ["image/png", "image/jpeg"]]],
+///     "signingTime": "2024-11-12T09:27:56Z"
+/// }"#)?;
+/// let form: serde_json::Value = serde_json::from_str(&out)?;
+/// assert_eq!(form["url"], "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/");
+/// assert_eq!(form["fields"][0], serde_json::json!(["key", "user/42/"]));
+/// assert!(form["policy"].as_str().unwrap().contains(r#"["content-length-range",1,1048576]"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn presign_post_json(options: &str) -> Result<String, String> {
+    let input: PostInput =
+        serde_json::from_str(options).map_err(|e| malformed("presignPost", &e).0)?;
+    presign_post(input).map_err(|r| r.0)
+}
+
+fn presign_post(input: PostInput) -> Result<String, Refusal> {
+    let at = signing_time(input.signing_time.as_ref())?;
+    let credentials = credentials(
+        &input.access_key_id,
+        &input.access_key_secret,
+        input.security_token.as_deref(),
+    )?;
+    let request = match input.policy {
+        Some(document) => PostPolicyRequest::verbatim(input.bucket, document),
+        None => build_request(
+            input.bucket,
+            input.key,
+            input.key_prefix,
+            input.expires.as_ref(),
+            input.expiration.as_ref(),
+            input.content_length_range,
+            input.content_type,
+            input.meta,
+            input.success_action_status,
+            &input.conditions,
+        )?,
+    };
+    let settings = ClientSettings {
+        region: input.region,
+        endpoint: input.endpoint,
+        path_style: input.path_style,
+        cname: input.cname,
+        internal_endpoint: input.internal_endpoint,
+        accelerate_endpoint: input.accelerate_endpoint,
+        dualstack_endpoint: input.dualstack_endpoint,
+        disable_ssl: input.disable_ssl,
+        signature_version: None,
+        additional_headers: Vec::new(),
+    };
+    let form = with_client(settings, at, |client| {
+        Ok(client.presign_post_with_credentials(&request, &credentials)?)
+    })?;
+    Ok(output(&form))
+}
+
+fn output(form: &PostPolicyForm) -> String {
+    let out = PostOutput {
+        url: form.url(),
+        fields: form
+            .fields()
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect(),
+        policy: form.policy_json(),
+        expiration: form.expiration().unix_seconds(),
+    };
+    serde_json::to_string(&out).unwrap_or_default()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_request(
+    bucket: String,
+    key: Option<String>,
+    key_prefix: Option<String>,
+    expires: Option<&Value>,
+    expiration: Option<&Value>,
+    content_length_range: Option<(u64, u64)>,
+    content_type: Option<String>,
+    meta: BTreeMap<String, String>,
+    success_action_status: Option<u16>,
+    conditions: &[Value],
+) -> Result<PostPolicyRequest, Refusal> {
+    let mut request = PostPolicyRequest::new(bucket);
+    request = match (key, key_prefix) {
+        (Some(_), Some(_)) => {
+            return Err(Refusal::new(
+                ErrorKind::InvalidRequest,
+                "give key or keyPrefix, not both",
+            ))
+        }
+        (Some(key), None) => request.key(key),
+        (None, Some(prefix)) => request.key_prefix(prefix),
+        (None, None) => request,
+    };
+    let options = presign_options(expires, expiration)?;
+    if let Some(at) = options.expiration_time() {
+        request = request.expiration(at);
+    } else if let Some(duration) = options.expires_duration() {
+        request = request.expires(duration);
+    }
+    if let Some((min, max)) = content_length_range {
+        request = request.content_length_range(min, max);
+    }
+    if let Some(content_type) = content_type {
+        request = request.content_type(content_type);
+    }
+    for (name, value) in meta {
+        request = request.meta(name, value);
+    }
+    if let Some(status) = success_action_status {
+        request = request.success_action_status(status);
+    }
+    for value in conditions {
+        request = request.condition(condition(value)?);
+    }
+    Ok(request)
+}
+
+/// One condition in the policy's own JSON shapes: `{"field": "value"}`, `["eq" |
+/// "starts-with", "$field", "value"]`, `["in" | "not-in", "$field", [values]]` or
+/// `["content-length-range", min, max]`.
+fn condition(value: &Value) -> Result<Condition, Refusal> {
+    let refuse = || {
+        Refusal::new(
+            ErrorKind::InvalidRequest,
+            format!("condition {value} is not one of {{\"field\": \"value\"}}, [\"eq\"|\"starts-with\", \"$field\", \"value\"], [\"in\"|\"not-in\", \"$field\", [\"value\", ...]], [\"content-length-range\", min, max]"),
+        )
+    };
+    if let Value::Object(map) = value {
+        let mut entries = map.iter();
+        return match (entries.next(), entries.next()) {
+            (Some((field, Value::String(v))), None) if field == "bucket" => {
+                Ok(Condition::bucket(v.as_str()))
+            }
+            (Some((field, Value::String(v))), None) => {
+                Ok(Condition::exact(field.as_str(), v.as_str()))
+            }
+            _ => Err(refuse()),
+        };
+    }
+    let Some(items) = value.as_array() else {
+        return Err(refuse());
+    };
+    let field = || {
+        items
+            .get(1)
+            .and_then(Value::as_str)
+            .and_then(|f| f.strip_prefix('$'))
+            .ok_or_else(refuse)
+    };
+    let strings = |v: Option<&Value>| -> Result<Vec<String>, Refusal> {
+        v.and_then(Value::as_array)
+            .ok_or_else(refuse)?
+            .iter()
+            .map(|s| s.as_str().map(str::to_owned).ok_or_else(refuse))
+            .collect()
+    };
+    match (items.first().and_then(Value::as_str), items.len()) {
+        (Some("eq"), 3) => Ok(Condition::eq(
+            field()?,
+            items[2].as_str().ok_or_else(refuse)?,
+        )),
+        (Some("starts-with"), 3) => Ok(Condition::starts_with(
+            field()?,
+            items[2].as_str().ok_or_else(refuse)?,
+        )),
+        (Some("in"), 3) => Ok(Condition::one_of(field()?, strings(items.get(2))?)),
+        (Some("not-in"), 3) => Ok(Condition::none_of(field()?, strings(items.get(2))?)),
+        (Some("content-length-range"), 3) => {
+            let min = items[1].as_u64().ok_or_else(refuse)?;
+            let max = items[2].as_u64().ok_or_else(refuse)?;
+            Ok(Condition::content_length_range(min, max))
+        }
+        _ => Err(refuse()),
+    }
+}
