@@ -27,6 +27,10 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
         ],
         &[],
     )?;
+    // The browser tests (oss-cli's tests/browser) load the WebAssembly presigner into a page:
+    // the module is built before the tests run.
+    println!("\n==> cargo xtask wasm");
+    xtask::wasm::command(&[])?;
     // --all-features turns on oss-credentials' `http` providers, whose tests use loopback servers.
     run_step(
         &cargo,

@@ -520,30 +520,91 @@ fn the_page_presigns_with_the_webassembly_module_and_fetches() {
     let setup = setup(&installed, Cors::PageOrigin, STS_AK);
     let data = sample(256 << 10, 4);
     std::fs::write(setup.root.path().join(BUCKET).join("wasm.bin"), &data).expect("object");
+    let signing_time = utc_before_now(0);
+    let sts = |more: Value| -> Value {
+        let mut options = json!({
+            "region": "cn-hangzhou",
+            "bucket": BUCKET,
+            "accessKeyId": STS_AK,
+            "accessKeySecret": SK,
+            "securityToken": STS_TOKEN,
+            "endpoint": setup.served.endpoint,
+        });
+        for (k, v) in more.as_object().expect("an object") {
+            options[k] = v.clone();
+        }
+        options
+    };
     let got = setup.browser.run(
         "return runWasm(arguments[0], arguments[1]);",
         &[
             json!("/wasm/index.mjs"),
-            json!({
-                "region": "cn-hangzhou",
-                "bucket": BUCKET,
-                "key": "wasm.bin",
-                "accessKeyId": STS_AK,
-                "accessKeySecret": SK,
-                "securityToken": STS_TOKEN,
-                "endpoint": setup.served.endpoint,
-                "expires": 600,
-            }),
+            sts(json!({ "key": "wasm.bin", "expires": 600, "signingTime": signing_time })),
         ],
     );
     assert_eq!(got["ok"], json!(true), "{got}");
+    assert_eq!(got["size"], json!(data.len()), "{got}");
     assert_eq!(got["sha256"], json!(sha256_hex(&data)), "{got}");
+    assert_eq!(got["signed"]["method"], json!("GET"), "{got}");
     let url = got["signed"]["url"].as_str().unwrap_or_default();
     assert!(
         url.contains("x-oss-security-token="),
-        "the token is in the signed URL: {url}"
+        "token signed in: {url}"
     );
-    assert_eq!(got["signed"]["method"], json!("GET"), "{got}");
+    // signed in the browser, byte for byte the URL of the native CLI for the same request
+    let out = run(oss_presign(&setup.home)
+        .env("OSS_ACCESS_KEY_ID", STS_AK)
+        .env("OSS_ACCESS_KEY_SECRET", SK)
+        .env("OSS_SESSION_TOKEN", STS_TOKEN)
+        .args(["url", "--endpoint", &setup.served.endpoint])
+        .args([
+            "--region",
+            "cn-hangzhou",
+            "--bucket",
+            BUCKET,
+            "--key",
+            "wasm.bin",
+        ])
+        .args([
+            "--expires",
+            "600",
+            "--signing-time",
+            &signing_time,
+            "--output",
+            "url",
+        ]));
+    assert_eq!(code(&out), 0, "{}", both(&out));
+    assert_eq!(url, stdout(&out).trim(), "the module's URL is the CLI's");
+
+    // uploads signed in the page: a PUT with a signed Content-Type and a POST-policy form
+    let upload = sample(100 << 10, 7);
+    let got = setup.browser.run(
+        "return runWasmUploads(arguments[0], arguments[1], arguments[2], arguments[3], arguments[4]);",
+        &[
+            json!("/wasm/index.mjs"),
+            sts(json!({
+                "key": "uploads/wasm-put.bin",
+                "op": "put",
+                "headers": { "Content-Type": "application/x-browser-test" },
+            })),
+            sts(json!({ "key": "uploads/wasm-form.bin", "contentType": "application/x-browser-test" })),
+            json!("application/x-browser-test"),
+            json!(base64(&upload)),
+        ],
+    );
+    assert_eq!(got["ok"], json!(true), "{got}");
+    assert_eq!(got["put"]["status"], json!(200), "{got}");
+    assert!(
+        got["postFields"]
+            .as_array()
+            .is_some_and(|f| f.contains(&json!("x-oss-security-token"))),
+        "the form carries the token: {got}"
+    );
+    let status = got["post"]["status"].as_u64().unwrap_or(0);
+    assert!([200, 201, 204].contains(&status), "{got}");
+    let bucket = setup.root.path().join(BUCKET);
+    assert!(std::fs::read(bucket.join("uploads/wasm-put.bin")).expect("PUT stored") == upload);
+    assert!(std::fs::read(bucket.join("uploads/wasm-form.bin")).expect("form stored") == upload);
 }
 
 #[test]

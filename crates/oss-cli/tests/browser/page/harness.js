@@ -63,7 +63,13 @@ async function runWasm(moduleUrl, options) {
   let signed;
   try {
     const { presign } = await import(moduleUrl);
-    signed = await presign(options);
+    const result = presign(options);
+    signed = {
+      method: result.method,
+      url: result.url,
+      expiration: result.expiration instanceof Date ? result.expiration.toISOString() : null,
+      signedHeaders: result.signedHeaders,
+    };
   } catch (e) {
     return Object.assign(failure(e), { stage: 'presign' });
   }
@@ -75,4 +81,28 @@ async function runWasm(moduleUrl, options) {
   } catch (e) {
     return Object.assign(failure(e), { stage: 'fetch', signed });
   }
+}
+
+// Uploads signed in the page by the WebAssembly module: a PUT with the signed headers, and a
+// POST-policy form (its fields as [name, value] pairs, the file last).
+async function runWasmUploads(moduleUrl, putOptions, postOptions, contentType, base64) {
+  const out = {};
+  try {
+    const { presign, presignPost } = await import(moduleUrl);
+    const put = presign(putOptions);
+    out.putHeaders = put.signedHeaders;
+    const r = await fetch(put.url, { method: put.method, headers: put.signedHeaders, body: bytesOf(base64) });
+    out.put = { status: r.status, body: await r.text() };
+    const post = presignPost(postOptions);
+    out.postFields = post.fields.map(([name]) => name);
+    const form = new FormData();
+    for (const [name, value] of post.fields) form.append(name, value);
+    form.append('file', new Blob([bytesOf(base64)], { type: contentType }), 'form.bin');
+    const p = await fetch(post.url, { method: 'POST', body: form });
+    out.post = { status: p.status, body: await p.text() };
+    out.ok = true;
+  } catch (e) {
+    Object.assign(out, failure(e));
+  }
+  return out;
 }
