@@ -725,6 +725,34 @@ fn a_rule_allowing_only_get_serves_the_download_and_refuses_the_put_preflight() 
 }
 
 #[test]
+fn a_failing_test_leaves_no_browser_or_driver_behind() {
+    let Some(installed) = installed_or_skip("cleanup on failure") else {
+        return;
+    };
+    let group = std::sync::Mutex::new(None);
+    let downloads = tempfile::tempdir().expect("folder");
+    let failed = std::panic::catch_unwind(|| {
+        let browser = Browser::start(&installed, "AAAA", downloads.path());
+        let members = webdriver::live_members(browser.process_group());
+        *group.lock().expect("lock") = Some(browser.process_group());
+        // chromedriver and the browser's processes (browser, zygotes, renderer...)
+        assert!(members.len() >= 2, "{members:?}");
+        panic!("a test failing while its browser runs");
+    });
+    assert!(failed.is_err());
+    let group = group.lock().expect("lock").expect("the browser started");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !webdriver::live_members(group).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "left running: {:?}",
+            webdriver::live_members(group)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
 fn the_docs_show_the_sample_the_tests_run() {
     let docs = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/browser.md"),

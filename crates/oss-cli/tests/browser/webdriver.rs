@@ -142,6 +142,11 @@ impl Browser {
         browser
     }
 
+    /// The process group of the driver and the browser.
+    pub(crate) fn process_group(&self) -> u32 {
+        self.driver.id()
+    }
+
     /// Opens `url` and waits for its load event.
     pub(crate) fn open(&self, url: &str) {
         self.session_command("POST", "url", &json!({ "url": url }))
@@ -240,6 +245,28 @@ fn driver_port(driver: &mut Child) -> Result<u16, String> {
         }
     }
     Err(format!("chromedriver ended without listening:\n{seen}"))
+}
+
+/// The live (not zombie) processes of process group `group`, from /proc.
+pub(crate) fn live_members(group: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            // after the command name in parentheses: state, ppid, pgrp
+            let fields: Vec<&str> = stat
+                .rsplit_once(')')
+                .map(|(_, rest)| rest.split_whitespace().collect())
+                .unwrap_or_default();
+            fields.first() != Some(&"Z") && fields.get(2) == Some(&group.to_string().as_str())
+        })
+        .collect()
 }
 
 /// SIGKILL to the driver's process group (the driver and every browser process), then reaps
