@@ -27,8 +27,10 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
         ],
         &[],
     )?;
-    // The browser tests (oss-cli's tests/browser) load the WebAssembly presigner into a page:
-    // the module is built before the tests run.
+    // The WebAssembly presigner (oss-sign-core and oss-client's presign path for
+    // wasm32-unknown-unknown), next to its loader, built before the tests: the browser tests
+    // (oss-cli's tests/browser) load it into a page, xtask's tests run its JS wrapper, and the
+    // conformance suite `wasm` below runs it in Node.
     println!("\n==> cargo xtask wasm");
     xtask::wasm::command(&[])?;
     // --all-features turns on oss-credentials' `http` providers, whose tests use loopback servers.

@@ -85,6 +85,9 @@ fn an_altered_client_expectation_fails() {
     std::fs::write(&target, serde_json::to_string(&expected).unwrap()).unwrap();
     let report = run(Some("client"), Some(dir.path()), &default_root()).unwrap();
     assert_eq!(report.totals().1, 1, "{}", report.render());
+    // The same altered expectation fails the WebAssembly module's run in Node too.
+    let report = run(Some("wasm"), Some(dir.path()), &default_root()).unwrap();
+    assert_eq!(report.totals().1, 1, "{}", report.render());
 }
 
 #[test]

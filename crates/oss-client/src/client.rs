@@ -170,7 +170,7 @@ impl Client {
         self.inner.config.clock.now().ok_or_else(|| {
             Error::without_field(
                 ErrorKind::InvalidConfig,
-                "the clock gave no usable instant (before 1970 or after 9999); check the system clock",
+                "the clock gave no usable instant (before 1970 or after 9999, or no system clock at all, as on wasm32-unknown-unknown); check the system clock, or give the instant with ConfigBuilder::clock (FixedClock)",
             )
         })
     }

@@ -26,7 +26,9 @@ use std::time::SystemTime;
 pub use oss_sign_core::{Clock, ManualClock};
 
 /// The operating system's clock, truncated to whole seconds; `None` before 1970 or after the
-/// year 9999.
+/// year 9999, and always `None` on `wasm32-unknown-unknown`, which has no system clock (std's
+/// `SystemTime::now` panics there): give such a program's client the host's instant instead
+/// (`FixedClock`, `ManualClock`), as `oss-presign-wasm` does.
 ///
 /// ```
 /// use oss_credentials::{Clock, SystemClock};
@@ -37,8 +39,14 @@ pub use oss_sign_core::{Clock, ManualClock};
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[cfg(not(all(target_family = "wasm", target_os = "unknown")))]
     fn now(&self) -> Option<SigningTime> {
         SigningTime::try_from(SystemTime::now()).ok()
+    }
+
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+    fn now(&self) -> Option<SigningTime> {
+        None
     }
 }
 

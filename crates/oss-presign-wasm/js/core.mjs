@@ -6,25 +6,30 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
-// Dates become Unix seconds; everything else is passed as given (the module checks it and
-// refuses unknown option names).
+function seconds(date, name) {
+  const ms = date.getTime();
+  if (!Number.isFinite(ms)) {
+    throw new TypeError(`${name} is an invalid Date`);
+  }
+  return Math.floor(ms / 1000);
+}
+
+// The options as JSON: the Dates of signingTime and expiration become Unix seconds, an absent
+// signingTime the host's clock; everything else is passed as given (the module checks it and
+// refuses unknown option names). No JSON.stringify replacer: it would run for every value.
 function toJson(options, defaultTime) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError('the options must be an object');
   }
-  const withTime =
-    options.signingTime === undefined ? { ...options, signingTime: defaultTime() } : options;
-  return JSON.stringify(withTime, function replacer(name, value) {
-    const raw = this[name];
-    if (raw instanceof Date) {
-      const ms = raw.getTime();
-      if (!Number.isFinite(ms)) {
-        throw new TypeError(`${name} is an invalid Date`);
-      }
-      return Math.floor(ms / 1000);
-    }
-    return value;
-  });
+  const at = options.signingTime;
+  const until = options.expiration;
+  if (at === undefined || at instanceof Date || until instanceof Date) {
+    const o = { ...options };
+    o.signingTime = at === undefined ? defaultTime() : at instanceof Date ? seconds(at, 'signingTime') : at;
+    if (until instanceof Date) o.expiration = seconds(until, 'expiration');
+    return JSON.stringify(o);
+  }
+  return JSON.stringify(options);
 }
 
 function nowSeconds() {

@@ -319,22 +319,38 @@ fn validations(path: &Path) -> Result<Vec<CaseOutcome>, String> {
 }
 
 fn presign(dir: &Path) -> Result<Vec<CaseOutcome>, String> {
-    let cases = read_json(&dir.join("presign-cases.json"))?;
-    let expected = read_json(&dir.join("presign-expected.json"))?;
-    let cases = cases
-        .as_array()
-        .ok_or("presign-cases.json must be a JSON array")?;
-    let expected = expected
-        .as_array()
-        .ok_or("presign-expected.json must be a JSON array")?;
-    let results = oss_cli::batch::run_values(cases);
-    let mut by_id: BTreeMap<String, Value> = BTreeMap::new();
-    for result in results {
+    let (cases, expected) = read_presign_cases(dir)?;
+    let results = native_results(&cases)?;
+    Ok(judge(&cases, &expected, &results, "presign/"))
+}
+
+/// `presign-cases.json` and `presign-expected.json` of `dir`.
+pub(crate) fn read_presign_cases(dir: &Path) -> Result<(Vec<Value>, Vec<Value>), String> {
+    let cases = array(&dir.join("presign-cases.json"))?;
+    let expected = array(&dir.join("presign-expected.json"))?;
+    Ok((cases, expected))
+}
+
+/// The native results (`oss_cli::batch`, what `oss-presign batch` prints) by case id.
+pub(crate) fn native_results(cases: &[Value]) -> Result<BTreeMap<String, Value>, String> {
+    let mut by_id = BTreeMap::new();
+    for result in oss_cli::batch::run_values(cases) {
         let value = serde_json::to_value(&result).map_err(|e| e.to_string())?;
         if let Some(id) = value["id"].as_str() {
             by_id.insert(id.to_string(), value);
         }
     }
+    Ok(by_id)
+}
+
+/// Every expectation checked against the results by id (FORMAT.md's rule), plus the
+/// signatures fixed outside the SDKs; outcome ids are `prefix` + case id.
+pub(crate) fn judge(
+    cases: &[Value],
+    expected: &[Value],
+    by_id: &BTreeMap<String, Value>,
+    prefix: &str,
+) -> Vec<CaseOutcome> {
     let fixed: BTreeMap<&str, &str> = cases
         .iter()
         .filter_map(|c| Some((c["id"].as_str()?, c["expect"]["signature"].as_str()?)))
@@ -352,9 +368,9 @@ fn presign(dir: &Path) -> Result<Vec<CaseOutcome>, String> {
         {
             status = check_fixed_signature(result, signature);
         }
-        outcomes.push(CaseOutcome::new(format!("presign/{id}"), status));
+        outcomes.push(CaseOutcome::new(format!("{prefix}{id}"), status));
     }
-    Ok(outcomes)
+    outcomes
 }
 
 /// The URL must carry `signature` (V4 hex, or V1 base64 written with `%2B %2F %3D`).

@@ -13,6 +13,7 @@ mod credentials;
 mod post_policy;
 mod sign_core;
 mod transfer;
+mod wasm;
 
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -23,8 +24,10 @@ pub use case::{CaseOutcome, Status};
 /// A suite: its name, what it checks, and how to run a folder of its cases.
 #[derive(Debug, Clone, Copy)]
 pub struct Suite {
-    /// The suite's name, also its folder under `conformance/`.
+    /// The suite's name.
     pub name: &'static str,
+    /// Its folder under `conformance/` (the `wasm` suite reads the `client` cases).
+    pub folder: &'static str,
     /// One line on what it checks.
     pub description: &'static str,
     run: fn(&Path) -> Result<Vec<CaseOutcome>, String>,
@@ -42,28 +45,39 @@ pub fn suites() -> Vec<Suite> {
     vec![
         Suite {
             name: "sign-core",
+            folder: "sign-core",
             description: "V4 and V1 signing vectors (header and query mode) through oss-sign-core",
             run: sign_core::run,
         },
         Suite {
             name: "client",
+            folder: "client",
             description: "presign cases, endpoint resolution and validation through oss-client",
             run: client::run,
         },
         Suite {
             name: "post-policy",
+            folder: "post-policy",
             description: "V4 POST-policy signatures (ali-oss signPostObjectPolicyV4 oracle) through oss-sign-core and oss-client",
             run: post_policy::run,
         },
         Suite {
             name: "credentials",
+            folder: "credentials",
             description: "STS RPC signatures and endpoints, environment, INI and CLI config files through oss-credentials",
             run: credentials::run,
         },
         Suite {
             name: "transfer",
+            folder: "transfer",
             description: "download scenarios (faults, ranges, expiry, CRC) against the local server through oss-transfer",
             run: transfer::run,
+        },
+        Suite {
+            name: "wasm",
+            folder: "client",
+            description: "every presign case through the WebAssembly module in Node (crates/oss-presign-wasm/js/batch.mjs): the expectations, and exactly the native results",
+            run: wasm::run,
         },
     ]
 }
@@ -200,7 +214,7 @@ pub fn run(only: Option<&str>, dir: Option<&Path>, root: &Path) -> Result<Report
     for suite in selected {
         let folder = dir
             .map(Path::to_path_buf)
-            .unwrap_or_else(|| root.join(suite.name));
+            .unwrap_or_else(|| root.join(suite.folder));
         if !folder.is_dir() {
             return Err(format!(
                 "suite {}: folder {} does not exist",

@@ -1,0 +1,311 @@
+//! The binding adds nothing: every presign and POST form it makes is what `oss_client::Client`
+//! makes for the same inputs, errors included, whatever configuration the cached client held
+//! before; and malformed options are refused with a message, never a panic.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, UNIX_EPOCH};
+
+use oss_client::credentials::Credentials;
+use oss_client::{
+    Client, Config, FixedClock, ObjectRequest, PostPolicyRequest, PresignOptions, SignatureVersion,
+    SigningTime,
+};
+use oss_presign_wasm::{presign_json, presign_post_json};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+fn native(
+    region: &str,
+    version: SignatureVersion,
+    at: i64,
+    options: &PresignOptions,
+    request: &ObjectRequest,
+    credentials: &Credentials,
+) -> Result<Value, String> {
+    let clock = FixedClock::new(SigningTime::from_unix_seconds(at).map_err(|e| e.to_string())?);
+    let config = Config::builder()
+        .region(region)
+        .signature_version(version)
+        .clock(clock)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let result = Client::new(config)
+        .presign_with_credentials(request, options, credentials)
+        .map_err(|e| e.to_string())?;
+    let signed: BTreeMap<&str, &str> = result
+        .signed_headers()
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    Ok(json!({
+        "method": result.method(),
+        "url": result.url(),
+        "expiration": result.expiration().unix_seconds(),
+        "signedHeaders": signed,
+    }))
+}
+
+fn binding(options: &Value) -> Result<Value, String> {
+    presign_json(&options.to_string()).map(|text| serde_json::from_str(&text).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn presign_is_the_clients(
+        region in prop::sample::select(vec!["cn-hangzhou", "cn-beijing", "us-west-1", "Bad_Region"]),
+        v1 in any::<bool>(),
+        bucket in prop::sample::select(vec!["examplebucket", "b-1", "-bad", "ab"]),
+        key in "[a-zA-Z0-9/ ~!'()*%?&=+\u{4e2d}-]{0,12}",
+        method in prop::sample::select(vec!["GET", "put", "HEAD", "POST", "DELETE", "G T", ""]),
+        // three days around a UTC midnight: cached signing keys must follow the date
+        at in 1_731_369_600i64 - 86_400..1_731_369_600 + 2 * 86_400,
+        expires in prop::option::of(0i64..700_000),
+        headers in prop::collection::btree_map(
+            prop::sample::select(vec!["Content-Type", "x-oss-meta-a", "X-Oss-Meta-A", "Range", "bad name"]),
+            "[ -~]{0,6}", 0..4),
+        query in prop::collection::btree_map("[a-z-]{0,4}", prop::option::of("[ -~]{0,6}"), 0..3),
+        token in prop::option::of("[A-Za-z0-9+/=]{1,10}"),
+    ) {
+        let version = if v1 { SignatureVersion::V1 } else { SignatureVersion::V4 };
+        let mut credentials = Credentials::new("LTAI5tExampleId", "example-secret").unwrap();
+        if let Some(t) = &token {
+            credentials = credentials.with_security_token(t.as_str());
+        }
+        let mut request = ObjectRequest::new(method, bucket, key.as_str());
+        request.headers = headers.iter().map(|(n, v)| (n.to_string(), v.clone())).collect();
+        request.parameters = query
+            .iter()
+            .map(|(n, v)| (n.clone(), v.clone().unwrap_or_default()))
+            .collect();
+        let mut options = PresignOptions::new();
+        if let Some(s) = expires {
+            options = options.expires(Duration::from_secs(s.unsigned_abs()));
+        }
+        let want = native(region, version, at, &options, &request, &credentials);
+
+        let mut input = json!({
+            "region": region, "bucket": bucket, "key": key, "method": method,
+            "accessKeyId": "LTAI5tExampleId", "accessKeySecret": "example-secret",
+            "signingTime": at, "headers": headers, "query": query,
+            "signatureVersion": if v1 { "v1" } else { "v4" },
+        });
+        if let Some(s) = expires {
+            input["expires"] = json!(s);
+        }
+        if let Some(t) = &token {
+            input["securityToken"] = json!(t);
+        }
+        prop_assert_eq!(binding(&input), want);
+    }
+
+    #[test]
+    fn an_absolute_expiration_is_the_clients(at in 1_700_000_000i64..1_800_000_000, ahead in -100i64..800_000) {
+        let credentials = Credentials::new("ak", "sk").unwrap();
+        let until = at + ahead;
+        let options = PresignOptions::new().expiration(UNIX_EPOCH + Duration::from_secs(until.unsigned_abs()));
+        let request = ObjectRequest::new("GET", "examplebucket", "k");
+        let want = native("cn-hangzhou", SignatureVersion::V4, at, &options, &request, &credentials);
+        let input = json!({"region": "cn-hangzhou", "bucket": "examplebucket", "key": "k",
+            "accessKeyId": "ak", "accessKeySecret": "sk", "signingTime": at, "expiration": until,
+            "expires": 60});
+        prop_assert_eq!(binding(&input), want);
+    }
+}
+
+#[test]
+fn post_forms_are_the_clients() {
+    let at = SigningTime::parse_rfc3339("2024-11-12T09:27:56Z").unwrap();
+    let credentials = Credentials::new("ak", "sk")
+        .unwrap()
+        .with_security_token("token");
+    let client = Client::new(
+        Config::builder()
+            .region("cn-hangzhou")
+            .clock(FixedClock::new(at))
+            .build()
+            .unwrap(),
+    );
+    let request = PostPolicyRequest::new("examplebucket")
+        .key_prefix("user/42/")
+        .expires(Duration::from_secs(600))
+        .content_length_range(1, 1 << 20)
+        .content_type("image/png")
+        .meta("owner", "alice")
+        .success_action_status(201)
+        .condition(oss_client::Condition::one_of(
+            "content-type",
+            ["image/png", "image/jpeg"],
+        ))
+        .condition(oss_client::Condition::starts_with("cache-control", "no"))
+        .condition(oss_client::Condition::exact("x-oss-meta-owner", "alice"));
+    let form = client
+        .presign_post_with_credentials(&request, &credentials)
+        .unwrap();
+    let out = presign_post_json(
+        &json!({
+            "region": "cn-hangzhou", "bucket": "examplebucket", "keyPrefix": "user/42/",
+            "accessKeyId": "ak", "accessKeySecret": "sk", "securityToken": "token",
+            "expires": 600, "contentLengthRange": [1, 1 << 20], "contentType": "image/png",
+            "meta": {"owner": "alice"}, "successActionStatus": 201,
+            "conditions": [["in", "$content-type", ["image/png", "image/jpeg"]],
+                           ["starts-with", "$cache-control", "no"],
+                           {"x-oss-meta-owner": "alice"}],
+            "signingTime": "2024-11-12T09:27:56Z"
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let got: Value = serde_json::from_str(&out).unwrap();
+    let fields: Vec<(String, String)> = serde_json::from_value(got["fields"].clone()).unwrap();
+    assert_eq!(fields, form.fields());
+    assert_eq!(got["policy"], form.policy_json());
+    assert_eq!(got["url"], form.url());
+    assert_eq!(got["expiration"], form.expiration().unix_seconds());
+
+    // A verbatim document is signed byte for byte.
+    let document =
+        r#"{"expiration":"2024-11-12T10:00:00.000Z","conditions":[{"bucket":"examplebucket"}]}"#;
+    let native = client
+        .presign_post_with_credentials(
+            &PostPolicyRequest::verbatim("examplebucket", document),
+            &credentials,
+        )
+        .unwrap();
+    let out = presign_post_json(
+        &json!({"region": "cn-hangzhou", "bucket": "examplebucket", "policy": document,
+            "accessKeyId": "ak", "accessKeySecret": "sk", "securityToken": "token",
+            "signingTime": "2024-11-12T09:27:56Z"})
+        .to_string(),
+    )
+    .unwrap();
+    let got: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(got["policy"], document);
+    let fields: Vec<(String, String)> = serde_json::from_value(got["fields"].clone()).unwrap();
+    assert_eq!(fields, native.fields());
+}
+
+#[test]
+fn typed_operations_sign_what_the_typed_requests_sign() {
+    let base = json!({"region": "cn-hangzhou", "bucket": "examplebucket", "key": "big.bin",
+        "accessKeyId": "ak", "accessKeySecret": "sk", "signingTime": 1_731_403_676});
+    let with = |extra: Value| {
+        let mut o = base.clone();
+        o.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        binding(&o)
+    };
+    let part = with(json!({"op": "upload-part", "uploadId": "UP1", "partNumber": 3})).unwrap();
+    assert_eq!(part["method"], "PUT");
+    let url = part["url"].as_str().unwrap();
+    assert!(
+        url.contains("partNumber=3") && url.contains("uploadId=UP1"),
+        "{url}"
+    );
+    let init = with(json!({"op": "initiate-multipart"})).unwrap();
+    assert_eq!(init["method"], "POST");
+    assert!(init["url"].as_str().unwrap().contains("?uploads&"));
+    assert_eq!(
+        with(json!({"op": "abort-multipart", "uploadId": "U"})).unwrap()["method"],
+        "DELETE"
+    );
+    for (extra, fragment) in [
+        (json!({"op": "upload-part"}), "needs partNumber"),
+        (
+            json!({"op": "complete-multipart"}),
+            "complete-multipart needs uploadId",
+        ),
+        (
+            json!({"op": "get", "method": "PUT"}),
+            "give method or op, not both",
+        ),
+        (
+            json!({"op": "get", "partNumber": 1}),
+            "partNumber is only for op upload-part",
+        ),
+        (
+            json!({"uploadId": "U"}),
+            "uploadId and partNumber are for op",
+        ),
+        (json!({"op": "list"}), "op \"list\" is not known"),
+    ] {
+        let err = with(extra.clone()).unwrap_err();
+        assert!(
+            err.starts_with("invalid request: ") && err.contains(fragment),
+            "{extra}: {err}"
+        );
+    }
+}
+
+#[test]
+fn malformed_options_are_refused_with_a_message() {
+    let cases: [(&str, &str); 10] = [
+        ("", "the presign options are malformed: EOF"),
+        (
+            "\"text\"",
+            "the presign options are malformed: invalid type: string",
+        ),
+        (
+            r#"{"bucket": "b", "key": "k", "accessKeyId": "a", "accessKeySecret": "s", "expire": 5}"#,
+            "unknown field `expire`",
+        ),
+        (
+            r#"{"bucket": "b", "key": "k", "accessKeyId": "a", "accessKeySecret": "s"}"#,
+            "signingTime is missing",
+        ),
+        (
+            r#"{"region": "cn-hangzhou", "bucket": "bucket", "key": "k", "accessKeyId": "a", "accessKeySecret": "s", "signingTime": "yesterday"}"#,
+            "signingTime \"yesterday\" is not YYYY-MM-DDTHH:MM:SSZ",
+        ),
+        (
+            r#"{"region": "cn-hangzhou", "bucket": "bucket", "key": "k", "accessKeyId": "a", "accessKeySecret": "s", "signingTime": 1.5}"#,
+            "signingTime 1.5 is not a whole number",
+        ),
+        (
+            r#"{"region": "cn-hangzhou", "bucket": "bucket", "key": "k", "accessKeyId": "a", "accessKeySecret": "s", "signingTime": 0, "expires": -1}"#,
+            "invalid expiry: expires -1 is negative",
+        ),
+        (
+            r#"{"region": "cn-hangzhou", "bucket": "bucket", "key": "k", "accessKeyId": "a", "accessKeySecret": "s", "signingTime": 0, "expiration": -5}"#,
+            "invalid expiry: expiration -5 is before 1970",
+        ),
+        (
+            r#"{"region": "cn-hangzhou", "bucket": "bucket", "key": "k", "accessKeyId": " ", "accessKeySecret": "s", "signingTime": 0}"#,
+            "credentials error: the credentials are unusable",
+        ),
+        (
+            r#"{"region": "cn-hangzhou", "bucket": "bucket", "key": "k", "accessKeyId": "a", "accessKeySecret": "s", "signingTime": 0, "signatureVersion": "v2"}"#,
+            "signatureVersion \"v2\" is not supported",
+        ),
+    ];
+    for (input, fragment) in cases {
+        let err = presign_json(input).unwrap_err();
+        assert!(err.contains(fragment), "{input}: {err}");
+        assert!(!err.contains(" at line "), "{err}");
+    }
+    let err = presign_post_json(r#"{"bucket": "b", "accessKeyId": "a", "accessKeySecret": "s", "signingTime": 0, "conditions": [["eq", "key", "x"]]}"#).unwrap_err();
+    assert!(
+        err.contains("condition [\"eq\",\"key\",\"x\"] is not one of"),
+        "{err}"
+    );
+    let err = presign_post_json(r#"{"region": "cn-hangzhou", "bucket": "bucket", "key": "a", "keyPrefix": "b", "accessKeyId": "a", "accessKeySecret": "s", "signingTime": 0}"#).unwrap_err();
+    assert!(err.contains("give key or keyPrefix, not both"), "{err}");
+}
+
+#[test]
+fn errors_never_carry_the_secret() {
+    for input in [
+        json!({"region": "cn-hangzhou", "bucket": "-", "key": "k", "accessKeyId": "a",
+            "accessKeySecret": "TOPSECRET-1", "securityToken": "TOPSECRET-2", "signingTime": 0}),
+        json!({"region": "cn-hangzhou", "bucket": "bucket", "key": "k", "accessKeyId": "a",
+            "accessKeySecret": "TOPSECRET-1", "securityToken": "TOPSECRET-2", "signingTime": 0,
+            "expires": 9_999_999}),
+        json!({"region": "cn-hangzhou", "bucket": "bucket", "key": "k", "accessKeyId": "a",
+            "accessKeySecret": "TOPSECRET-1", "bogus": "x", "signingTime": 0}),
+    ] {
+        let err = presign_json(&input.to_string()).unwrap_err();
+        assert!(!err.contains("TOPSECRET"), "{err}");
+    }
+}
