@@ -60,6 +60,12 @@ pub fn ensure_target_installed(target: &str) -> Result<(), String> {
 /// # Ok::<(), String>(())
 /// ```
 pub fn build() -> Result<(PathBuf, u64), String> {
+    // Tests of one process build at once; the module is renamed into place, so a Node process
+    // reading it never sees half a copy.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     ensure_target_installed(TARGET)?;
     run_step(
@@ -83,8 +89,13 @@ pub fn build() -> Result<(PathBuf, u64), String> {
         .join(PROFILE)
         .join("oss_presign_wasm.wasm");
     let dest = module_path();
-    std::fs::copy(&built, &dest)
-        .map_err(|e| format!("cannot copy {} to {}: {e}", built.display(), dest.display()))?;
+    let partial = dest.with_extension(format!("wasm.{}.partial", std::process::id()));
+    std::fs::copy(&built, &partial)
+        .and_then(|_| std::fs::rename(&partial, &dest))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&partial);
+            format!("cannot copy {} to {}: {e}", built.display(), dest.display())
+        })?;
     let size = std::fs::metadata(&dest)
         .map_err(|e| format!("cannot read {}: {e}", dest.display()))?
         .len();

@@ -36,24 +36,50 @@ function nowSeconds() {
   return Math.floor(Date.now() / 1000);
 }
 
-/**
- * Wraps a WebAssembly.Instance of oss_presign_wasm.wasm.
- * @param {WebAssembly.Instance} instance
- */
-export function createPresigner(instance) {
+const REQUIRED = ['memory', 'oss_input', 'oss_presign', 'oss_presign_post', 'oss_output_ptr', 'oss_output_len'];
+
+function checked(instance) {
   const ex = instance.exports;
-  for (const name of ['memory', 'oss_input', 'oss_presign', 'oss_presign_post', 'oss_output_ptr', 'oss_output_len']) {
+  for (const name of REQUIRED) {
     if (!(name in ex)) {
       throw new Error(`not an oss-presign-wasm module: the export ${name} is missing`);
     }
   }
+  return ex;
+}
 
-  function call(fn, options) {
+/**
+ * Wraps a WebAssembly.Instance of oss_presign_wasm.wasm. A trap inside the module (it aborts
+ * instead of unwinding, e.g. when an enormous input exhausts its memory) leaves that instance
+ * unusable: with `compiled` (the WebAssembly.Module) a fresh instance replaces it and the call
+ * throws an Error saying so; without it every later call throws.
+ * @param {WebAssembly.Instance} instance
+ * @param {WebAssembly.Module} [compiled]
+ */
+export function createPresigner(instance, compiled) {
+  let ex = checked(instance);
+  let broken = null;
+
+  function call(name, options) {
+    if (broken) {
+      throw new Error(`the WebAssembly module trapped earlier (${broken}); load it again`);
+    }
     const bytes = encoder.encode(toJson(options, nowSeconds));
-    const ptr = ex.oss_input(bytes.length) >>> 0;
-    // After oss_input: the memory may have grown, which replaces memory.buffer.
-    new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
-    const status = fn();
+    let status;
+    try {
+      const ptr = ex.oss_input(bytes.length) >>> 0;
+      // After oss_input: the memory may have grown, which replaces memory.buffer.
+      new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
+      status = ex[name]();
+    } catch (e) {
+      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+      if (compiled) {
+        ex = checked(new WebAssembly.Instance(compiled, {}));
+        throw new Error(`the WebAssembly module trapped (${e.message}); it was loaded again, retry the call`);
+      }
+      broken = e.message;
+      throw new Error(`the WebAssembly module trapped (${e.message}); load it again`);
+    }
     const out = new Uint8Array(ex.memory.buffer, ex.oss_output_ptr() >>> 0, ex.oss_output_len() >>> 0);
     const answer = decoder.decode(out);
     if (status !== 0) {
@@ -64,7 +90,7 @@ export function createPresigner(instance) {
 
   return {
     presign(options) {
-      const r = call(ex.oss_presign, options);
+      const r = call('oss_presign', options);
       return {
         method: r.method,
         url: r.url,
@@ -73,7 +99,7 @@ export function createPresigner(instance) {
       };
     },
     presignPost(options) {
-      const r = call(ex.oss_presign_post, options);
+      const r = call('oss_presign_post', options);
       return {
         url: r.url,
         fields: r.fields,
@@ -88,13 +114,11 @@ export function createPresigner(instance) {
 }
 
 /**
- * Compiles and instantiates module bytes (or a compiled WebAssembly.Module).
+ * Compiles and instantiates module bytes (or a compiled WebAssembly.Module); the presigner
+ * reloads itself from the compiled module after a trap.
  * @param {BufferSource | WebAssembly.Module} source
  */
 export async function instantiate(source) {
-  const instance =
-    source instanceof WebAssembly.Module
-      ? await WebAssembly.instantiate(source, {})
-      : (await WebAssembly.instantiate(source, {})).instance;
-  return createPresigner(instance);
+  const compiled = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
+  return createPresigner(await WebAssembly.instantiate(compiled, {}), compiled);
 }

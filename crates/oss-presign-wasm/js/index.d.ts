@@ -117,7 +117,11 @@ export interface Presigner {
 export function presign(options: PresignOptions): PresignResult;
 /** Signs a V4 POST policy for a browser form upload (PostObject). */
 export function presignPost(options: PresignPostOptions): PresignPostResult;
-/** Wraps an already instantiated module (runtimes that load .wasm themselves). */
-export function createPresigner(instance: WebAssembly.Instance): Presigner;
+/**
+ * Wraps an already instantiated module (runtimes that load .wasm themselves). With `compiled`,
+ * a trap in the module (an enormous input exhausting its memory) is followed by a fresh
+ * instance; without it the presigner throws from then on.
+ */
+export function createPresigner(instance: WebAssembly.Instance, compiled?: WebAssembly.Module): Presigner;
 /** Compiles and instantiates the module's bytes or a compiled module. */
 export function instantiate(source: BufferSource | WebAssembly.Module): Promise<Presigner>;

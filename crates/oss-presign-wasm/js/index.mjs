@@ -29,9 +29,8 @@ async function load() {
     throw new Error(`cannot fetch ${wasmUrl}: HTTP ${response.status}`);
   }
   const type = response.headers.get('content-type') || '';
-  if (typeof WebAssembly.instantiateStreaming === 'function' && type.startsWith('application/wasm')) {
-    const { instance } = await WebAssembly.instantiateStreaming(response, {});
-    return createPresigner(instance);
+  if (typeof WebAssembly.compileStreaming === 'function' && type.startsWith('application/wasm')) {
+    return instantiate(await WebAssembly.compileStreaming(response));
   }
   return instantiate(await response.arrayBuffer());
 }

@@ -28,18 +28,17 @@ pub(crate) fn with_client<T>(
     sign: impl FnOnce(&Client) -> Result<T, Refusal>,
 ) -> Result<T, Refusal> {
     let mut slot = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let reusable = slot.as_ref().is_some_and(|c| c.settings == settings);
-    if !reusable {
-        let clock = ManualClock::new(at);
-        let config = settings.builder()?.clock(clock.clone()).build()?;
-        *slot = Some(Cached {
-            settings,
-            client: Client::new(config),
-            clock,
-        });
-    }
-    let Some(cached) = slot.as_ref() else {
-        unreachable!("the slot was filled above")
+    let cached = match slot.take() {
+        Some(cached) if cached.settings == settings => slot.insert(cached),
+        _ => {
+            let clock = ManualClock::new(at);
+            let config = settings.builder()?.clock(clock.clone()).build()?;
+            slot.insert(Cached {
+                settings,
+                client: Client::new(config),
+                clock,
+            })
+        }
     };
     cached.clock.set(at);
     sign(&cached.client)

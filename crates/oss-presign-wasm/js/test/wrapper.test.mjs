@@ -94,3 +94,27 @@ test('instantiate() and createPresigner() load the module by hand', async () => 
   const other = await WebAssembly.instantiate(await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])));
   assert.throws(() => createPresigner(other), /not an oss-presign-wasm module/);
 });
+
+test('after a trap the presigner reloads from the compiled module', async () => {
+  const bytes = await readFile(new URL('../oss_presign_wasm.wasm', import.meta.url));
+  const compiled = await WebAssembly.compile(bytes);
+  const real = await WebAssembly.instantiate(compiled, {});
+  // An instance whose presign traps once, as an exhausted memory would make it.
+  let traps = 1;
+  const exports = {
+    ...real.exports,
+    oss_presign() {
+      if (traps-- > 0) throw new WebAssembly.RuntimeError('unreachable');
+      return real.exports.oss_presign();
+    },
+  };
+  const options = { ...signer, bucket: 'examplebucket', key: 'k', signingTime: 0 };
+  const reloading = createPresigner({ exports }, compiled);
+  assert.throws(() => reloading.presign(options), /trapped \(unreachable\); it was loaded again/);
+  assert.equal(reloading.presign(options).url, presign(options).url);
+
+  traps = 1;
+  const once = createPresigner({ exports });
+  assert.throws(() => once.presign(options), /trapped \(unreachable\); load it again/);
+  assert.throws(() => once.presign(options), /trapped earlier/);
+});

@@ -1,0 +1,2 @@
+// Types of core.mjs for TypeScript (see core.d.ts).
+export * from './core.js';
