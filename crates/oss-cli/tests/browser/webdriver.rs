@@ -89,26 +89,7 @@ impl Browser {
             .prefix("browser-profile-")
             .tempdir()
             .expect("profile folder");
-        let mut driver = Command::new(&installed.chromedriver)
-            .arg("--port=0")
-            // whatever the browser writes outside its profile (dconf, NSS) stays in the profile
-            .env("HOME", profile.path())
-            .env_remove("XDG_CONFIG_HOME")
-            .env_remove("XDG_CACHE_HOME")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            // chromedriver and the browser it launches in a group of their own, killed at once
-            .process_group(0)
-            .spawn()
-            .expect("chromedriver starts");
-        let port = match driver_port(&mut driver) {
-            Ok(port) => port,
-            Err(e) => {
-                kill_group(&mut driver);
-                panic!("{e}");
-            }
-        };
+        let (driver, port) = start_driver(installed, profile.path());
         let args = chromium_args(profile.path(), trusted_spki);
         let capabilities = json!({
             "capabilities": {
@@ -199,6 +180,43 @@ impl Drop for Browser {
     }
 }
 
+/// Starts chromedriver on a port it picks; returns it and the port. A driver that ends
+/// before listening is retried twice (seen once in many runs on a loaded machine).
+fn start_driver(installed: &Installed, profile: &Path) -> (Child, u16) {
+    let mut failures = Vec::new();
+    for _ in 0..3 {
+        let mut driver = Command::new(&installed.chromedriver)
+            .arg("--port=0")
+            // whatever the browser writes outside its profile (dconf, NSS) stays in the profile
+            .env("HOME", profile)
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_CACHE_HOME")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // chromedriver and the browser it launches in a group of their own, killed at once
+            .process_group(0)
+            .spawn()
+            .expect("chromedriver starts");
+        match driver_port(&mut driver) {
+            Ok(port) => return (driver, port),
+            Err(e) => {
+                kill_group(&mut driver);
+                let mut stderr = String::new();
+                if let Some(mut err) = driver.stderr.take() {
+                    let _ = err.read_to_string(&mut stderr);
+                }
+                eprintln!("chromedriver did not start: {e}{stderr}");
+                failures.push(format!("{e}{stderr}"));
+            }
+        }
+    }
+    panic!(
+        "chromedriver did not start three times:\n{}",
+        failures.join("\n")
+    );
+}
+
 /// The flags the closed test network needs: no GPU, no QUIC, no background or component
 /// traffic (which a closed network refuses and which would slow every start), no sync, a
 /// fresh profile.
@@ -241,6 +259,9 @@ fn driver_port(driver: &mut Child) -> Result<u16, String> {
                 .map_err(|_| format!("no port in {line:?}"))?;
             // keep draining its output so the driver never blocks on a full pipe
             std::thread::spawn(move || for _ in lines {});
+            if let Some(stderr) = driver.stderr.take() {
+                std::thread::spawn(move || for _ in BufReader::new(stderr).lines() {});
+            }
             return Ok(port);
         }
     }
