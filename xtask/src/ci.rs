@@ -27,6 +27,12 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
         ],
         &[],
     )?;
+    // The WebAssembly presigner (oss-sign-core and oss-client's presign path for
+    // wasm32-unknown-unknown), next to its loader, built before the tests: the browser tests
+    // (oss-cli's tests/browser) load it into a page, xtask's tests run its JS wrapper, and the
+    // conformance suite `wasm` below runs it in Node.
+    println!("\n==> cargo xtask wasm");
+    xtask::wasm::command(&[])?;
     // --all-features turns on oss-credentials' `http` providers, whose tests use loopback servers.
     run_step(
         &cargo,
@@ -63,10 +69,6 @@ pub(crate) fn run(_args: &[String]) -> Result<(), String> {
     // (cut on branch w13a), is merged; then drop "--report" so that a new cycle fails CI.
     println!("\n==> cargo xtask modules --report");
     xtask::modules::command(&["--report".to_string()])?;
-    // The WebAssembly presigner (oss-sign-core and oss-client's presign path for
-    // wasm32-unknown-unknown), next to its loader: the conformance suite `wasm` runs it in Node.
-    println!("\n==> cargo xtask wasm");
-    xtask::wasm::command(&[])?;
     println!("\n==> cargo xtask conformance");
     xtask::conformance::command(&[])?;
     println!("\nxtask ci: all checks passed");
