@@ -4,7 +4,7 @@
 use http::{Response, StatusCode};
 use oss_sign_core::encoding::{decode_strict, uri_encode};
 
-use super::handler::{answer, finish};
+use super::response::{answer, finish};
 use super::routing::Target;
 use super::state::State;
 use crate::body::ResponseBody;

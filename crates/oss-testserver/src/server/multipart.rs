@@ -6,25 +6,25 @@
 //! object's CRC-64 as it copies, and renames it in like a PutObject. Uploads in progress do not
 //! survive a restart; completed objects do.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use http::request::Parts;
 use http::{Response, StatusCode};
 use md5::{Digest as _, Md5};
 
-use super::handler::{answer, finish};
 use super::object_write::{check_length, check_md5, content_md5, header, upload_meta};
+use super::response::{answer, finish};
 use super::routing::Target;
 use super::state::State;
+use super::uploads::{Part, Upload};
 use crate::body::ResponseBody;
 use crate::oss_error::{escape_into, OssError};
 use crate::request_body::RequestBody;
 use crate::spool::{create_temp, spool_body, SpoolTo, Spooled, MAX_OBJECT_BYTES};
-use crate::store::StoredMeta;
 use crate::xml_text::{elements, text};
 
 /// Every part but the last must be at least this big (checked at Complete).
@@ -36,35 +36,6 @@ const MAX_UPLOADS: usize = 1000;
 /// Parts held at once, server-wide: each holds an open file, and the process's descriptors
 /// must not run out however many parts clients send.
 const MAX_HELD_PARTS: usize = 20_000;
-
-/// One uploaded part.
-#[derive(Debug)]
-struct Part {
-    file: Arc<File>,
-    size: u64,
-    etag: String,
-    md5: [u8; 16],
-    last_modified: SystemTime,
-}
-
-/// An upload in progress.
-#[derive(Debug)]
-struct Upload {
-    bucket: String,
-    key: String,
-    meta: StoredMeta,
-    parts: BTreeMap<u32, Part>,
-}
-
-/// The uploads in progress, by upload id.
-#[derive(Debug, Default)]
-pub(crate) struct Uploads(Mutex<HashMap<String, Upload>>);
-
-impl Uploads {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Upload>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
 
 fn no_such_upload(upload_id: &str) -> OssError {
     OssError::new(

@@ -6,7 +6,7 @@ use base64::Engine as _;
 use http::request::Parts;
 use http::{Response, StatusCode};
 
-use super::handler::{answer, finish};
+use super::response::{answer, finish};
 use super::routing::Target;
 use super::state::State;
 use crate::body::ResponseBody;
