@@ -114,7 +114,7 @@ mod profile_file;
 mod provider;
 mod refresher;
 mod role_config;
-pub mod rpc_signature;
+mod rpc_signature;
 mod source;
 mod static_provider;
 #[cfg(feature = "http")]
@@ -138,6 +138,7 @@ pub use profile_file::ProfileFileProvider;
 pub use provider::{CredentialsFuture, FnProvider, ProvideCredentials};
 pub use refresher::{Refresher, DEFAULT_REFRESH_INTERVAL};
 pub use role_config::RoleConfig;
+pub use rpc_signature::RpcSignature;
 pub use source::CredentialSource;
 pub use static_provider::StaticProvider;
 #[cfg(feature = "http")]

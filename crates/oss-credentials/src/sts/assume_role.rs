@@ -10,7 +10,7 @@ use crate::error::CredentialsError;
 use crate::http_client::HttpClient;
 use crate::provider::{CredentialsFuture, ProvideCredentials};
 use crate::role_config::RoleConfig;
-use crate::rpc_signature::sign;
+use crate::rpc_signature::RpcSignature;
 use crate::timestamp::format_utc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,8 +117,8 @@ impl AssumeRoleProvider {
             form.push(("ExternalId", id));
         }
         let all: Vec<(&str, &str)> = query.iter().chain(form.iter()).copied().collect();
-        let signature = sign("POST", &all, source.access_key_secret());
-        query.push(("Signature", &signature));
+        let signature = RpcSignature::sign("POST", &all, source.access_key_secret());
+        query.push(("Signature", signature.signature()));
         call_sts(
             &self.client,
             &self.request.endpoint,
