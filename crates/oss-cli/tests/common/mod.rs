@@ -3,6 +3,8 @@
 
 use std::process::{Command, Output};
 
+pub(crate) mod serve;
+
 /// Fake credentials (the format of real ones, no real key).
 pub(crate) const AK: &str = "LTAI5tExampleAccessKeyId";
 pub(crate) const SK: &str = "ExampleAccessKeySecret0123456789abcd";
