@@ -322,28 +322,9 @@ pub struct CliConfigProvider {
     resolved: LazyProvider,
 }
 
-impl Default for CliConfigProvider {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+file_provider_constructors!(CliConfigProvider, "cli_config");
 
 impl CliConfigProvider {
-    /// Uses the process environment to find the file and profile.
-    pub fn new() -> Self {
-        Self::with_environment(Environment::process())
-    }
-
-    /// Uses `env` to find the file and profile.
-    pub fn with_environment(env: Environment) -> Self {
-        Self {
-            env,
-            path: None,
-            profile: None,
-            resolved: LazyProvider::default(),
-        }
-    }
-
     /// Reads this file instead of the default location.
     #[must_use]
     pub fn path(mut self, path: impl Into<PathBuf>) -> Self {

@@ -95,6 +95,8 @@
 //! `ALIBABA_CLOUD_STS_ENDPOINT`, `ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT`) so tests can
 //! point them at loopback servers. There is no proxy support.
 
+#[macro_use]
+mod file_provider;
 mod cache;
 mod chain;
 mod cli_config;

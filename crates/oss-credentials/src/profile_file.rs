@@ -313,28 +313,9 @@ pub struct ProfileFileProvider {
     resolved: LazyProvider,
 }
 
-impl Default for ProfileFileProvider {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+file_provider_constructors!(ProfileFileProvider, "profile_file");
 
 impl ProfileFileProvider {
-    /// Uses the process environment to find the file and profile.
-    pub fn new() -> Self {
-        Self::with_environment(Environment::process())
-    }
-
-    /// Uses `env` to find the file and profile.
-    pub fn with_environment(env: Environment) -> Self {
-        Self {
-            env,
-            path: None,
-            profile: None,
-            resolved: LazyProvider::default(),
-        }
-    }
-
     /// Reads this file instead of the default locations.
     #[must_use]
     pub fn path(mut self, path: impl Into<PathBuf>) -> Self {

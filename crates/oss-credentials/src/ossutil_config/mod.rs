@@ -148,40 +148,9 @@ pub struct OssutilConfigProvider {
     resolved: LazyProvider,
 }
 
-impl Default for OssutilConfigProvider {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+file_provider_constructors!(OssutilConfigProvider, "ossutil_config");
 
 impl OssutilConfigProvider {
-    /// Uses the process environment to find the file and profile.
-    ///
-    /// ```
-    /// let provider = oss_credentials::OssutilConfigProvider::new();
-    /// # let _ = provider;
-    /// ```
-    pub fn new() -> Self {
-        Self::with_environment(Environment::process())
-    }
-
-    /// Uses `env` to find the file and profile.
-    ///
-    /// ```
-    /// use oss_credentials::{Environment, ErrorKind, OssutilConfigProvider};
-    /// let env = Environment::from_map::<&str, &str>([]); // no HOME: no default file
-    /// let err = OssutilConfigProvider::with_environment(env).resolve().unwrap_err();
-    /// assert_eq!(err.kind(), ErrorKind::NotLoaded);
-    /// ```
-    pub fn with_environment(env: Environment) -> Self {
-        Self {
-            env,
-            path: None,
-            profile: None,
-            resolved: LazyProvider::default(),
-        }
-    }
-
     /// Reads this file (ossutil's `-c/--config-file`) instead of `OSSUTIL_CONFIG_FILE` or
     /// `~/.ossutilconfig`.
     ///
