@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::file_content::Content;
 use super::sidecar::{read_sidecar, sidecar_path, write_sidecar, StoredMeta};
 use super::{now_seconds, safe_join, Bucket, Object, ObjectInfo, ObjectStore};
-use crate::oss_error::OssError;
+use crate::oss_error::{already_exists, OssError};
 use crate::spool::{is_temp_key, Spooled, TEMP_PREFIX};
 
 /// Uploads into an in-memory bucket up to this size are kept in memory; bigger ones in an
@@ -390,13 +390,4 @@ fn walk(dir: &Path, prefix: &str, follow: bool, out: &mut BTreeMap<String, ()>, 
             out.insert(key, ());
         }
     }
-}
-
-fn already_exists(key: &str) -> OssError {
-    OssError::new(
-        409,
-        "FileAlreadyExists",
-        "The object you specified already exists and can not be overwritten.",
-    )
-    .extra("Key", key.to_string())
 }
