@@ -62,7 +62,7 @@ pub(super) fn verify_v1_query(
         return Err(err);
     }
     let mut secret = lookup_secret(secrets, access_key_id)?;
-    let query = signed_pairs(&pairs, V1_UNSIGNED);
+    let query = signed_pairs(pairs, V1_UNSIGNED);
     let signable = signable_for_v1(request, &query);
     let string_to_sign = v1::string_to_sign(&signable, expires_text, &[], &[]);
     let expected = v1::signature_of(&secret, &string_to_sign);

@@ -91,7 +91,7 @@ pub(super) fn verify_v4_query(
     }
     let additional = additional_list(request, additional_line)?;
     let mut secret = lookup_secret(secrets, scope.access_key_id)?;
-    let query = signed_pairs(&pairs, V4_UNSIGNED);
+    let query = signed_pairs(pairs, V4_UNSIGNED);
     let outcome = check_v4_signature(
         request,
         &query,
