@@ -306,28 +306,7 @@ fn read_limited(path: &Path) -> Result<String, CredentialsError> {
     Ok(text)
 }
 
-impl ProvideCredentials for OssutilConfigProvider {
-    fn provide_credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(async move {
-            let provider = self
-                .resolved
-                .get_or_try_init(|| self.resolve()?.into_provider(&self.env))
-                .map_err(|e| e.with_provider("ossutil_config"))?;
-            provider
-                .provide_credentials()
-                .await
-                .map_err(|e| e.within("ossutil_config"))
-        })
-    }
-
-    fn name(&self) -> &str {
-        "ossutil_config"
-    }
-
-    fn invalidate(&self) {
-        self.resolved.invalidate();
-    }
-}
+file_provider_credentials!(OssutilConfigProvider, "ossutil_config");
 
 mod profile;
 mod sections;
