@@ -33,17 +33,7 @@ fn form(
         .args(extra));
     assert_eq!(code(&out), 0, "{}", both(&out));
     let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
-    let fields = v["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["name"].as_str().unwrap().to_string(),
-                f["value"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let fields = form_fields(&v);
     (v["url"].as_str().unwrap().to_string(), fields)
 }
 

@@ -133,3 +133,18 @@ pub(crate) fn run_batch(home: &tempfile::TempDir, input: &[u8]) -> Output {
     writer.join().expect("writer");
     output
 }
+
+/// The `fields` of `url --op post-policy --json` output, as `(name, value)` in order.
+pub(crate) fn form_fields(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["fields"]
+        .as_array()
+        .expect("a fields list")
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().expect("a name").to_string(),
+                f["value"].as_str().expect("a value").to_string(),
+            )
+        })
+        .collect()
+}
