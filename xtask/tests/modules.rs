@@ -158,7 +158,7 @@ fn comments_strings_and_inline_modules_are_read_as_the_compiler_reads_them() {
 }
 
 #[test]
-fn the_workspace_crates_outside_work_in_progress_have_no_cycle() {
+fn every_workspace_crate_has_no_cycle() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("workspace root")
@@ -169,6 +169,8 @@ fn the_workspace_crates_outside_work_in_progress_have_no_cycle() {
         "crates/oss-sign-core/src/lib.rs",
         "crates/oss-transfer/src/lib.rs",
         "crates/oss-client/src/lib.rs",
+        "crates/oss-credentials/src/lib.rs",
+        "crates/oss-testserver/src/lib.rs",
         "xtask/src/lib.rs",
         "xtask/src/main.rs",
     ] {

@@ -5,86 +5,13 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
+use common::serve::{sample, url_for, Served};
 use common::*;
 
-/// A running `serve` process, killed when dropped.
-struct Served {
-    child: Child,
-    endpoint: String,
-    ca_cert: PathBuf,
-    banner: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(home: &tempfile::TempDir, root: &Path) -> Served {
-    let ca_out = home.path().join("ca.pem");
-    let mut child = oss_presign(home)
-        .env("OSS_ACCESS_KEY_SECRET", SK)
-        .args(["serve", "--tls", "--access-key-id", AK, "--root"])
-        .arg(root)
-        .arg("--ca-cert-out")
-        .arg(&ca_out)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut banner = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("a line");
-        banner.push_str(&line);
-        banner.push('\n');
-        if line.starts_with("serving until interrupted") {
-            break;
-        }
-    }
-    let endpoint = banner
-        .lines()
-        .find_map(|l| l.strip_prefix("endpoint: "))
-        .unwrap_or_else(|| panic!("no endpoint in {banner}"))
-        .to_string();
-    Served {
-        child,
-        endpoint,
-        ca_cert: ca_out,
-        banner,
-    }
-}
-
-/// Deterministic, not very compressible bytes.
-fn sample(len: usize) -> Vec<u8> {
-    let mut x: u32 = 0x1234_5678;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
-fn url_for(home: &tempfile::TempDir, served: &Served, key: &str, extra: &[&str]) -> String {
-    let mut args = vec![
-        "--endpoint",
-        served.endpoint.as_str(),
-        "--region",
-        "cn-hangzhou",
-        "--bucket",
-        "photos",
-        "--key",
-        key,
-    ];
-    args.extend_from_slice(extra);
-    presign(home, &args)
+    common::serve::serve(home, root, true, &[])
 }
 
 fn get(home: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
@@ -97,7 +24,7 @@ fn get(home: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
 fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
     let home = tempfile::tempdir().expect("temp dir");
     let root = tempfile::tempdir().expect("root");
-    let data = sample(700_000);
+    let data = sample(700_000, 0);
     std::fs::create_dir_all(root.path().join("photos/dir")).expect("bucket dir");
     std::fs::write(root.path().join("photos/dir/a b.bin"), &data).expect("object");
     let served = serve(&home, root.path());
@@ -110,7 +37,7 @@ fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
     );
     assert!(served
         .banner
-        .contains(&format!("ca certificate: {}", served.ca_cert.display())));
+        .contains(&format!("ca certificate: {}", served.ca_cert().display())));
     assert!(
         served.banner.contains("buckets: photos"),
         "{}",
@@ -129,7 +56,7 @@ fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
         "the secret leaked: {}",
         served.banner
     );
-    let ca = served.ca_cert.to_str().expect("utf-8 path").to_string();
+    let ca = served.ca_cert().to_str().expect("utf-8 path").to_string();
 
     // A valid URL: parallel ranged parts, CRC-64 checked.
     let out = tempfile::tempdir().expect("out dir");

@@ -10,31 +10,11 @@ mod common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::serve::{serve_args, start, Served};
 use common::*;
-
-/// A running `serve` process, killed when dropped.
-struct Served {
-    child: Child,
-    endpoint: String,
-    addr: SocketAddr,
-    banner: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Served {
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
 
 /// Starts `serve --root ROOT` with `extra` flags, through `sh -c 'ulimit -n N; exec ...'` when a
 /// descriptor limit is given.
@@ -51,43 +31,8 @@ fn serve(home: &tempfile::TempDir, root: &Path, extra: &[&str], fd_limit: Option
         }
         None => oss_presign(home),
     };
-    let mut child = command
-        .env("TMPDIR", home.path())
-        .env("OSS_ACCESS_KEY_SECRET", SK)
-        .args(["serve", "--access-key-id", AK, "--root"])
-        .arg(root)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut banner = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("a line");
-        banner.push_str(&line);
-        banner.push('\n');
-        if line.starts_with("serving until interrupted") {
-            break;
-        }
-    }
-    let endpoint = banner
-        .lines()
-        .find_map(|l| l.strip_prefix("endpoint: "))
-        .unwrap_or_else(|| panic!("no endpoint in {banner}"))
-        .to_string();
-    let addr = endpoint
-        .rsplit_once("://")
-        .map(|(_, a)| a)
-        .expect("scheme")
-        .parse()
-        .expect("an address");
-    Served {
-        child,
-        endpoint,
-        addr,
-        banner,
-    }
+    command.env("TMPDIR", home.path());
+    start(serve_args(&mut command, root, extra), None)
 }
 
 /// A value of `/proc/PID/status` in KiB (`VmRSS`, `VmHWM`).
@@ -185,7 +130,7 @@ fn a_flood_of_big_headers_keeps_memory_bounded() {
     let home = tempfile::tempdir().expect("home");
     let root = root_with_object();
     let served = serve(&home, root.path(), &[], None);
-    let addr = served.addr;
+    let addr = served.addr();
     let pad16k = format!("x-pad: {}\r\n", "p".repeat(16 << 10));
 
     // Unsigned requests: each is answered 403 and recorded, headers and all.
@@ -267,7 +212,7 @@ fn five_hundred_idle_connections_do_not_stop_a_good_client() {
     let target = presigned_target(&home, &served, "bucket", "k.txt");
     let mut idle: Vec<TcpStream> = Vec::new();
     for n in 0..500 {
-        let mut s = TcpStream::connect(served.addr).expect("connect");
+        let mut s = TcpStream::connect(served.addr()).expect("connect");
         if n % 2 == 0 {
             // Half a request head, never finished.
             s.write_all(b"GET /bucket/k.txt HTTP/1.1\r\nhost: x\r\nx-slow: ")
@@ -276,7 +221,7 @@ fn five_hundred_idle_connections_do_not_stop_a_good_client() {
         idle.push(s);
     }
     let began = Instant::now();
-    let (status, body) = get_once(served.addr, &target, "").expect("the good client is answered");
+    let (status, body) = get_once(served.addr(), &target, "").expect("the good client is answered");
     let waited = began.elapsed();
     assert_eq!((status, body.as_slice()), (200, &b"hello from serve"[..]));
     assert!(
@@ -327,7 +272,7 @@ fn out_of_file_descriptors_the_accept_loop_backs_off() {
     );
     let target = presigned_target(&home, &served, "bucket", "k.txt");
     let idle: Vec<TcpStream> = (0..120)
-        .map(|_| TcpStream::connect(served.addr).expect("connect (backlog)"))
+        .map(|_| TcpStream::connect(served.addr()).expect("connect (backlog)"))
         .collect();
     std::thread::sleep(Duration::from_millis(300));
     let before = cpu_ticks(served.pid());
@@ -344,7 +289,7 @@ fn out_of_file_descriptors_the_accept_loop_backs_off() {
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut answers = Vec::new();
     loop {
-        let answer = get_once(served.addr, &target, "");
+        let answer = get_once(served.addr(), &target, "");
         if let Some((200, body)) = &answer {
             assert_eq!(body.as_slice(), b"hello from serve");
             break;
@@ -378,18 +323,18 @@ fn symlinks_out_of_the_root_are_refused_unless_followed() {
     let served = serve(&home, root.path(), &[], None);
     for (bucket, key) in [("etc", "passwd"), ("bucket", "passwd")] {
         let target = presigned_target(&home, &served, bucket, key);
-        let (status, body) = get_once(served.addr, &target, "").expect("an answer");
+        let (status, body) = get_once(served.addr(), &target, "").expect("an answer");
         assert_eq!(status, 404, "{bucket}/{key}");
         assert!(!String::from_utf8_lossy(&body).contains("root:x"));
     }
     let target = presigned_target(&home, &served, "bucket", "k.txt");
-    assert_eq!(get_once(served.addr, &target, "").expect("answer").0, 200);
+    assert_eq!(get_once(served.addr(), &target, "").expect("answer").0, 200);
     drop(served);
 
     let served = serve(&home, root.path(), &["--follow-symlinks"], None);
     for (bucket, key) in [("etc", "passwd"), ("bucket", "passwd")] {
         let target = presigned_target(&home, &served, bucket, key);
-        let (status, body) = get_once(served.addr, &target, "").expect("an answer");
+        let (status, body) = get_once(served.addr(), &target, "").expect("an answer");
         assert_eq!((status, body.as_slice()), (200, &b"root:x:0:0"[..]));
     }
 }

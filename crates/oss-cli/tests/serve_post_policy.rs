@@ -5,60 +5,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 
+use common::serve::Served;
 use common::*;
 
-struct Served {
-    child: Child,
-    endpoint: String,
-    ca_cert: Option<PathBuf>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(home: &tempfile::TempDir, root: &Path, tls: bool) -> Served {
-    let ca_out = home.path().join("ca.pem");
-    let mut command = oss_presign(home);
-    command
-        .env("OSS_ACCESS_KEY_SECRET", SK)
-        .args(["serve", "--access-key-id", AK, "--root"])
-        .arg(root);
-    if tls {
-        command.arg("--tls").arg("--ca-cert-out").arg(&ca_out);
-    }
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut banner = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("a line");
-        banner.push_str(&line);
-        banner.push('\n');
-        if line.starts_with("serving until interrupted") {
-            break;
-        }
-    }
-    let endpoint = banner
-        .lines()
-        .find_map(|l| l.strip_prefix("endpoint: "))
-        .unwrap_or_else(|| panic!("no endpoint in {banner}"))
-        .to_string();
-    Served {
-        child,
-        endpoint,
-        ca_cert: tls.then_some(ca_out),
-    }
+    common::serve::serve(home, root, tls, &[])
 }
 
 /// The form for `extra` flags: (url, fields in order).
@@ -79,17 +33,7 @@ fn form(
         .args(extra));
     assert_eq!(code(&out), 0, "{}", both(&out));
     let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
-    let fields = v["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["name"].as_str().unwrap().to_string(),
-                f["value"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let fields = form_fields(&v);
     (v["url"].as_str().unwrap().to_string(), fields)
 }
 

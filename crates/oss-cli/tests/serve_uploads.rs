@@ -11,87 +11,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 
+use common::serve::{sample, serve, Served};
 use common::*;
 
-struct Served {
-    child: Child,
-    endpoint: String,
-    ca_cert: Option<PathBuf>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(home: &tempfile::TempDir, root: &Path, tls: bool, extra: &[&str]) -> Served {
-    let ca_out = home.path().join("ca.pem");
-    let mut cmd = oss_presign(home);
-    cmd.env("OSS_ACCESS_KEY_SECRET", SK)
-        .args(["serve", "--access-key-id", AK, "--root"])
-        .arg(root)
-        .args(extra);
-    if tls {
-        cmd.arg("--tls").arg("--ca-cert-out").arg(&ca_out);
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut banner = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("a line");
-        banner.push_str(&line);
-        banner.push('\n');
-        if line.starts_with("serving until interrupted") {
-            break;
-        }
-    }
-    let endpoint = banner
-        .lines()
-        .find_map(|l| l.strip_prefix("endpoint: "))
-        .unwrap_or_else(|| panic!("no endpoint in {banner}"))
-        .to_string();
-    Served {
-        child,
-        endpoint,
-        ca_cert: tls.then_some(ca_out),
-    }
-}
-
-fn sample(len: usize, seed: u32) -> Vec<u8> {
-    let mut x: u32 = 0x1234_5678 ^ seed;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
 fn url(home: &tempfile::TempDir, served: &Served, key: &str, extra: &[&str]) -> String {
-    let mut args = vec![
-        "--endpoint",
-        served.endpoint.as_str(),
-        "--region",
-        "cn-hangzhou",
-        "--bucket",
-        "photos",
-        "--key",
-        key,
-    ];
-    args.extend_from_slice(extra);
-    presign(home, &args)
+    common::serve::url_for(home, served, key, extra)
 }
 
 /// Runs curl; returns (HTTP status, body).

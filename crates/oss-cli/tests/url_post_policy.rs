@@ -46,17 +46,7 @@ fn json_form_verifies_and_enforces_its_conditions() {
     );
     assert_eq!(v["expiration"], "2023-12-03T13:12:12.000Z");
     assert_eq!(v["file_field"], "file");
-    let fields: Vec<(String, String)> = v["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["name"].as_str().unwrap().into(),
-                f["value"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
+    let fields = form_fields(&v);
     assert_eq!(fields[0], ("key".into(), "user/".into()));
     assert_eq!(fields.last().unwrap().0, "x-oss-signature");
     let mut view: Vec<(&str, &str)> = fields

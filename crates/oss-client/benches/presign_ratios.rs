@@ -18,60 +18,28 @@
 // A bench binary: printing the report is its job.
 #![allow(missing_docs, clippy::print_stdout)]
 
+// The workload, floor and timing shared with oss-sign-core's presign_ratios (a file included
+// by path: sign-core does not depend on the client).
+#[path = "../../oss-sign-core/benches/support/ratio_harness.rs"]
+mod ratio_harness;
+
 use std::alloc::System;
 use std::hint::black_box;
-use std::time::Instant;
 
-use hmac::{Hmac, Mac};
 use oss_client::{Client, Config, FixedClock, ObjectRequest, SigningTime};
 use oss_credentials::Credentials;
 use oss_sign_core::{v4, SignableRequest};
-use sha2::{Digest, Sha256};
+use ratio_harness::{
+    floor_case, leak, long_key, meta, params_20, rounds_arg, run_only, warm_up, Case, Timings, AK,
+    BUCKET, KEY, REGION, SECRET,
+};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-const SECRET: &str = "ExampleSecretKey1234567890abcdef";
-const AK: &str = "LTAI5tExampleAccessKeyId";
-const REGION: &str = "cn-hangzhou";
-const BUCKET: &str = "examplebucket";
-const KEY: &str = "photos/2024/11/holiday img_1234.jpg";
-
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0x0f)]));
-    }
-}
-
-type Run = Box<dyn Fn() -> usize>;
-
-struct Case {
-    name: &'static str,
-    run: Run,
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-fn leak(v: Vec<(String, String)>) -> &'static [(&'static str, &'static str)] {
-    let v: Vec<(&'static str, &'static str)> = v
-        .into_iter()
-        .map(|(n, v)| (&*n.leak(), &*v.leak()))
-        .collect();
-    v.leak()
-}
-
 fn main() {
-    let rounds: usize = std::env::args()
-        .skip_while(|a| a != "--rounds")
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(151);
+    let rounds = rounds_arg(151);
     let batch = 250;
 
     let t = SigningTime::from_unix_seconds(1_731_400_000).unwrap_or_else(|_| unreachable!());
@@ -93,26 +61,8 @@ fn main() {
         "response-content-disposition".into(),
         "attachment".into(),
     )]);
-    let meta = |n: usize| {
-        leak(
-            (0..n)
-                .map(|i| {
-                    (
-                        format!("x-oss-meta-field-{i:02}"),
-                        format!("value number {i}"),
-                    )
-                })
-                .collect(),
-        )
-    };
-    let params20 = leak(
-        (0..20)
-            .map(|i| (format!("param-{i:02}"), format!("value {i}/x")))
-            .collect(),
-    );
-    let long_key: &'static str = "photos/2024/holiday img_".repeat(43)[..1023]
-        .to_owned()
-        .leak();
+    let params20 = params_20();
+    let long_key = long_key();
 
     // (name, method, key, query, headers) of each series point
     let points: Vec<(&str, &str, &'static str, _, _)> = vec![
@@ -131,24 +81,7 @@ fn main() {
     let sample = v4::presign(&typical, params, key).unwrap_or_else(|_| unreachable!());
     let canonical = sample.canonical_request().to_owned();
     let string_to_sign = sample.string_to_sign().to_owned();
-    let mut day_key = Hmac::<Sha256>::new_from_slice(b"aliyun_v4ExampleSecret")
-        .unwrap_or_else(|_| unreachable!());
-    day_key.update(b"20241112");
-    let prepared: Hmac<Sha256> =
-        Hmac::new_from_slice(&day_key.finalize().into_bytes()).unwrap_or_else(|_| unreachable!());
-
-    let mut cases = vec![Case {
-        name: "floor",
-        run: Box::new(move || {
-            let hash = Sha256::digest(black_box(canonical.as_bytes()));
-            let mut out = String::with_capacity(128);
-            push_hex(&mut out, &hash);
-            let mut mac = prepared.clone();
-            mac.update(black_box(string_to_sign.as_bytes()));
-            push_hex(&mut out, &mac.finalize().into_bytes());
-            out.len()
-        }),
-    }];
+    let mut cases = vec![floor_case(canonical, string_to_sign)];
     let mut names: Vec<String> = Vec::new();
     for (name, method, object_key, query, headers) in &points {
         let request = SignableRequest::new(method)
@@ -195,14 +128,7 @@ fn main() {
         assert!((case.run)() > 0, "{} failed", case.name);
     }
 
-    if let Some(only) = std::env::args().skip_while(|a| a != "--only").nth(1) {
-        let case = cases.iter().find(|c| c.name == only).unwrap_or(&cases[0]);
-        let start = Instant::now();
-        while start.elapsed().as_secs() < 4 {
-            for _ in 0..1000 {
-                black_box((case.run)());
-            }
-        }
+    if run_only(&cases, 1000) {
         return;
     }
 
@@ -218,37 +144,8 @@ fn main() {
         })
         .collect();
 
-    for case in &cases {
-        for _ in 0..2000 {
-            black_box((case.run)());
-        }
-    }
-    let time = |case: &Case| {
-        let start = Instant::now();
-        for _ in 0..batch {
-            black_box((case.run)());
-        }
-        start.elapsed().as_nanos() as f64 / batch as f64
-    };
-    let mut nanos: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); cases.len()];
-    let mut floor_beside: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); cases.len()];
-    for round in 0..rounds {
-        for offset in 0..cases.len() {
-            let index = (round + offset) % cases.len();
-            floor_beside[index].push(time(&cases[0]));
-            nanos[index].push(time(&cases[index]));
-        }
-    }
-    let per_round = |of: usize| -> Vec<f64> {
-        (0..rounds)
-            .map(|i| nanos[of][i] / floor_beside[of][i])
-            .collect()
-    };
-    let ratio_to = |of: usize, base: usize| {
-        let (a, b) = (per_round(of), per_round(base));
-        let mut r: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x / y).collect();
-        median(&mut r)
-    };
+    warm_up(&cases, 2000);
+    let timings = Timings::measure(&cases, rounds, batch);
     let index = |name: &str| cases.iter().position(|c| c.name == name).unwrap_or(0);
 
     println!(
@@ -268,28 +165,30 @@ fn main() {
         let series = match point {
             "h5" | "h20" => format!(
                 "{:.2} x {prefix}_h0",
-                ratio_to(i, index(&format!("{prefix}_h0")))
+                timings.ratio_to(i, index(&format!("{prefix}_h0")))
             ),
             "p20" | "key1023" => format!(
                 "{:.2} x {prefix}_get",
-                ratio_to(i, index(&format!("{prefix}_get")))
+                timings.ratio_to(i, index(&format!("{prefix}_get")))
             ),
             _ => String::new(),
         };
         let versus_core = if prefix == "client" {
-            format!("{:.2}", ratio_to(i, index(&format!("core_{point}"))))
+            format!(
+                "{:.2}",
+                timings.ratio_to(i, index(&format!("core_{point}")))
+            )
         } else {
             String::new()
         };
-        let mut abs = nanos[i].clone();
         println!(
             "{:<16} {:>8.2} {:>18} {:>18} {:>8.1} {:>10.0}",
             case.name,
-            median(&mut per_round(i)),
+            timings.to_floor(i),
             series,
             versus_core,
             allocations[i],
-            median(&mut abs)
+            timings.absolute(i)
         );
     }
 }

@@ -192,158 +192,145 @@ impl fmt::Debug for ConfigBuilder {
     }
 }
 
+/// Builder setters that store their argument in a field: `name => field: bool;` sets the
+/// flag, `name => field: String;` sets `Some(value.into())`; each keeps the docs written above
+/// it.
+macro_rules! builder_setters {
+    ($($(#[$doc:meta])* $name:ident => $field:ident: $kind:ident;)*) => {
+        $(builder_setters!(@one $(#[$doc])* $name, $field, $kind);)*
+    };
+    (@one $(#[$doc:meta])* $name:ident, $field:ident, bool) => {
+        $(#[$doc])*
+        #[must_use]
+        pub fn $name(mut self, yes: bool) -> Self {
+            self.$field = yes;
+            self
+        }
+    };
+    (@one $(#[$doc:meta])* $name:ident, $field:ident, String) => {
+        $(#[$doc])*
+        #[must_use]
+        pub fn $name(mut self, value: impl Into<String>) -> Self {
+            self.$field = Some(value.into());
+            self
+        }
+    };
+}
+
 impl ConfigBuilder {
     /// The signature version set, or V4.
     fn version(&self) -> SignatureVersion {
         self.signature_version.unwrap_or(SignatureVersion::V4)
     }
 
-    /// The region id, e.g. `cn-hangzhou` (not `oss-cn-hangzhou`). Used for the derived host
-    /// and always as the V4 scope region.
-    ///
-    /// ```
-    /// let c = oss_client::Config::builder().region("ap-southeast-1").build()?;
-    /// assert_eq!(c.endpoint().authority(), "oss-ap-southeast-1.aliyuncs.com");
-    /// # Ok::<(), oss_client::Error>(())
-    /// ```
-    #[must_use]
-    pub fn region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
-        self
-    }
+    builder_setters! {
+        /// The region id, e.g. `cn-hangzhou` (not `oss-cn-hangzhou`). Used for the derived host
+        /// and always as the V4 scope region.
+        ///
+        /// ```
+        /// let c = oss_client::Config::builder().region("ap-southeast-1").build()?;
+        /// assert_eq!(c.endpoint().authority(), "oss-ap-southeast-1.aliyuncs.com");
+        /// # Ok::<(), oss_client::Error>(())
+        /// ```
+        region => region: String;
 
-    /// An explicit endpoint, `host[:port]` with or without `http://` / `https://`. It is used
-    /// as given and overrides the internal, dual-stack and accelerate options.
-    ///
-    /// ```
-    /// let c = oss_client::Config::builder()
-    ///     .region("cn-hangzhou")
-    ///     .endpoint("https://oss-cn-hangzhou.aliyuncs.com:8443")
-    ///     .build()?;
-    /// assert_eq!(c.endpoint().object_url("examplebucket", "k"),
-    ///            "https://examplebucket.oss-cn-hangzhou.aliyuncs.com:8443/k");
-    /// # Ok::<(), oss_client::Error>(())
-    /// ```
-    #[must_use]
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into());
-        self
-    }
+        /// An explicit endpoint, `host[:port]` with or without `http://` / `https://`. It is used
+        /// as given and overrides the internal, dual-stack and accelerate options.
+        ///
+        /// ```
+        /// let c = oss_client::Config::builder()
+        ///     .region("cn-hangzhou")
+        ///     .endpoint("https://oss-cn-hangzhou.aliyuncs.com:8443")
+        ///     .build()?;
+        /// assert_eq!(c.endpoint().object_url("examplebucket", "k"),
+        ///            "https://examplebucket.oss-cn-hangzhou.aliyuncs.com:8443/k");
+        /// # Ok::<(), oss_client::Error>(())
+        /// ```
+        endpoint => endpoint: String;
 
-    /// Use the region's internal host `oss-{region}-internal.aliyuncs.com`.
-    ///
-    /// ```
-    /// let c = oss_client::Config::builder().region("cn-hangzhou").use_internal_endpoint(true).build()?;
-    /// assert_eq!(c.endpoint().authority(), "oss-cn-hangzhou-internal.aliyuncs.com");
-    /// # Ok::<(), oss_client::Error>(())
-    /// ```
-    #[must_use]
-    pub fn use_internal_endpoint(mut self, yes: bool) -> Self {
-        self.use_internal = yes;
-        self
-    }
+        /// Use the region's internal host `oss-{region}-internal.aliyuncs.com`.
+        ///
+        /// ```
+        /// let c = oss_client::Config::builder().region("cn-hangzhou").use_internal_endpoint(true).build()?;
+        /// assert_eq!(c.endpoint().authority(), "oss-cn-hangzhou-internal.aliyuncs.com");
+        /// # Ok::<(), oss_client::Error>(())
+        /// ```
+        use_internal_endpoint => use_internal: bool;
 
-    /// Use the global acceleration host `oss-accelerate.aliyuncs.com`.
-    ///
-    /// ```
-    /// let c = oss_client::Config::builder().region("cn-hangzhou").use_accelerate_endpoint(true).build()?;
-    /// assert_eq!(c.endpoint().authority(), "oss-accelerate.aliyuncs.com");
-    /// # Ok::<(), oss_client::Error>(())
-    /// ```
-    #[must_use]
-    pub fn use_accelerate_endpoint(mut self, yes: bool) -> Self {
-        self.use_accelerate = yes;
-        self
-    }
+        /// Use the global acceleration host `oss-accelerate.aliyuncs.com`.
+        ///
+        /// ```
+        /// let c = oss_client::Config::builder().region("cn-hangzhou").use_accelerate_endpoint(true).build()?;
+        /// assert_eq!(c.endpoint().authority(), "oss-accelerate.aliyuncs.com");
+        /// # Ok::<(), oss_client::Error>(())
+        /// ```
+        use_accelerate_endpoint => use_accelerate: bool;
 
-    /// Use the dual-stack (IPv4 + IPv6) host `{region}.oss.aliyuncs.com`.
-    ///
-    /// ```
-    /// let c = oss_client::Config::builder().region("cn-hangzhou").use_dualstack_endpoint(true).build()?;
-    /// assert_eq!(c.endpoint().authority(), "cn-hangzhou.oss.aliyuncs.com");
-    /// # Ok::<(), oss_client::Error>(())
-    /// ```
-    #[must_use]
-    pub fn use_dualstack_endpoint(mut self, yes: bool) -> Self {
-        self.use_dualstack = yes;
-        self
-    }
+        /// Use the dual-stack (IPv4 + IPv6) host `{region}.oss.aliyuncs.com`.
+        ///
+        /// ```
+        /// let c = oss_client::Config::builder().region("cn-hangzhou").use_dualstack_endpoint(true).build()?;
+        /// assert_eq!(c.endpoint().authority(), "cn-hangzhou.oss.aliyuncs.com");
+        /// # Ok::<(), oss_client::Error>(())
+        /// ```
+        use_dualstack_endpoint => use_dualstack: bool;
 
-    /// The endpoint is a custom domain bound to the bucket: the bucket is not put in the URL.
-    ///
-    /// ```
-    /// let c = oss_client::Config::builder()
-    ///     .region("cn-hangzhou").endpoint("static.example.com").use_cname(true).build()?;
-    /// assert_eq!(c.endpoint().object_url("examplebucket", "k"), "https://static.example.com/k");
-    /// # Ok::<(), oss_client::Error>(())
-    /// ```
-    #[must_use]
-    pub fn use_cname(mut self, yes: bool) -> Self {
-        self.use_cname = yes;
-        self
-    }
+        /// The endpoint is a custom domain bound to the bucket: the bucket is not put in the URL.
+        ///
+        /// ```
+        /// let c = oss_client::Config::builder()
+        ///     .region("cn-hangzhou").endpoint("static.example.com").use_cname(true).build()?;
+        /// assert_eq!(c.endpoint().object_url("examplebucket", "k"), "https://static.example.com/k");
+        /// # Ok::<(), oss_client::Error>(())
+        /// ```
+        use_cname => use_cname: bool;
 
-    /// Put the bucket in the path (`https://host/bucket/key`) instead of the host.
-    ///
-    /// ```
-    /// let c = oss_client::Config::builder().region("cn-beijing").use_path_style(true).build()?;
-    /// assert_eq!(c.endpoint().object_url("examplebucket", "k"),
-    ///            "https://oss-cn-beijing.aliyuncs.com/examplebucket/k");
-    /// # Ok::<(), oss_client::Error>(())
-    /// ```
-    #[must_use]
-    pub fn use_path_style(mut self, yes: bool) -> Self {
-        self.use_path_style = yes;
-        self
-    }
+        /// Put the bucket in the path (`https://host/bucket/key`) instead of the host.
+        ///
+        /// ```
+        /// let c = oss_client::Config::builder().region("cn-beijing").use_path_style(true).build()?;
+        /// assert_eq!(c.endpoint().object_url("examplebucket", "k"),
+        ///            "https://oss-cn-beijing.aliyuncs.com/examplebucket/k");
+        /// # Ok::<(), oss_client::Error>(())
+        /// ```
+        use_path_style => use_path_style: bool;
 
-    /// Use `http` for endpoints that have no scheme of their own (and derived ones).
-    ///
-    /// ```
-    /// let c = oss_client::Config::builder().region("cn-hangzhou").disable_ssl(true).build()?;
-    /// assert_eq!(c.endpoint().scheme().as_str(), "http");
-    /// # Ok::<(), oss_client::Error>(())
-    /// ```
-    #[must_use]
-    pub fn disable_ssl(mut self, yes: bool) -> Self {
-        self.disable_ssl = yes;
-        self
-    }
+        /// Use `http` for endpoints that have no scheme of their own (and derived ones).
+        ///
+        /// ```
+        /// let c = oss_client::Config::builder().region("cn-hangzhou").disable_ssl(true).build()?;
+        /// assert_eq!(c.endpoint().scheme().as_str(), "http");
+        /// # Ok::<(), oss_client::Error>(())
+        /// ```
+        disable_ssl => disable_ssl: bool;
 
-    /// A CloudBox id: it replaces the region in the V4 scope and the product becomes
-    /// `oss-cloudbox`. The endpoint must be given as well.
-    ///
-    /// ```
-    /// let c = oss_client::Config::builder()
-    ///     .region("cn-hangzhou")
-    ///     .endpoint("cb-123.cn-hangzhou.oss-cloudbox.aliyuncs.com")
-    ///     .cloud_box_id("cb-123")
-    ///     .build()?;
-    /// assert_eq!(c.endpoint().product(), "oss-cloudbox");
-    /// # Ok::<(), oss_client::Error>(())
-    /// ```
-    #[must_use]
-    pub fn cloud_box_id(mut self, id: impl Into<String>) -> Self {
-        self.cloud_box_id = Some(id.into());
-        self
-    }
+        /// A CloudBox id: it replaces the region in the V4 scope and the product becomes
+        /// `oss-cloudbox`. The endpoint must be given as well.
+        ///
+        /// ```
+        /// let c = oss_client::Config::builder()
+        ///     .region("cn-hangzhou")
+        ///     .endpoint("cb-123.cn-hangzhou.oss-cloudbox.aliyuncs.com")
+        ///     .cloud_box_id("cb-123")
+        ///     .build()?;
+        /// assert_eq!(c.endpoint().product(), "oss-cloudbox");
+        /// # Ok::<(), oss_client::Error>(())
+        /// ```
+        cloud_box_id => cloud_box_id: String;
 
-    /// Take the CloudBox id from an endpoint of the form
-    /// `cb-xxx.{region}.oss-cloudbox[-control].aliyuncs.com` (an explicit id wins).
-    ///
-    /// ```
-    /// let c = oss_client::Config::builder()
-    ///     .region("cn-hangzhou")
-    ///     .endpoint("cb-123.cn-hangzhou.oss-cloudbox.aliyuncs.com")
-    ///     .auto_detect_cloud_box_id(true)
-    ///     .build()?;
-    /// assert_eq!(c.endpoint().signing_region(), "cb-123");
-    /// # Ok::<(), oss_client::Error>(())
-    /// ```
-    #[must_use]
-    pub fn auto_detect_cloud_box_id(mut self, yes: bool) -> Self {
-        self.auto_detect_cloud_box = yes;
-        self
+        /// Take the CloudBox id from an endpoint of the form
+        /// `cb-xxx.{region}.oss-cloudbox[-control].aliyuncs.com` (an explicit id wins).
+        ///
+        /// ```
+        /// let c = oss_client::Config::builder()
+        ///     .region("cn-hangzhou")
+        ///     .endpoint("cb-123.cn-hangzhou.oss-cloudbox.aliyuncs.com")
+        ///     .auto_detect_cloud_box_id(true)
+        ///     .build()?;
+        /// assert_eq!(c.endpoint().signing_region(), "cb-123");
+        /// # Ok::<(), oss_client::Error>(())
+        /// ```
+        auto_detect_cloud_box_id => auto_detect_cloud_box: bool;
     }
 
     /// V4 (default) or V1 signatures.

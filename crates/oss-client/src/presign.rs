@@ -196,16 +196,10 @@ pub(crate) fn redact_url_token(url: &str) -> String {
     let Some((base, query)) = url.split_once('?') else {
         return url.to_owned();
     };
-    let parts: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, _)) if name == "x-oss-security-token" || name == "security-token" => {
-                format!("{name}=<redacted>")
-            }
-            _ => pair.to_owned(),
-        })
-        .collect();
-    format!("{base}?{}", parts.join("&"))
+    let query = oss_sign_core::query::redact_query_values(query, |name| {
+        name == "x-oss-security-token" || name == "security-token"
+    });
+    format!("{base}?{query}")
 }
 
 impl PresignResult {
@@ -350,6 +344,26 @@ impl PresignResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_urls_hide_the_token_however_its_name_is_spelled() {
+        let url = "https://b.oss-cn-hangzhou.aliyuncs.com/k?versionId=v%2B1\
+                   &x-oss-security-token=CAIS%2Babc&x%2Doss%2Dsecurity%2Dtoken=CAIS2&x-oss-signature=0f";
+        assert_eq!(
+            redact_url_token(url),
+            "https://b.oss-cn-hangzhou.aliyuncs.com/k?versionId=v%2B1\
+             &x-oss-security-token=<redacted>&x%2Doss%2Dsecurity%2Dtoken=<redacted>&x-oss-signature=0f"
+        );
+        let v1 = "https://b.example.com/k?OSSAccessKeyId=id&security-token=CAIS3&Signature=s";
+        assert_eq!(
+            redact_url_token(v1),
+            "https://b.example.com/k?OSSAccessKeyId=id&security-token=<redacted>&Signature=s"
+        );
+        assert_eq!(
+            redact_url_token("https://b.example.com/k"),
+            "https://b.example.com/k"
+        );
+    }
 
     fn at(s: i64) -> SigningTime {
         SigningTime::from_unix_seconds(s).unwrap_or_else(|e| panic!("{e}"))

@@ -5,8 +5,8 @@
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use futures_executor::block_on;
 use oss_credentials::{
-    rpc_signature, CachingProvider, Credentials, EnvProvider, Environment, ProfileFileProvider,
-    ProvideCredentials, StaticProvider,
+    CachingProvider, Credentials, EnvProvider, Environment, ProfileFileProvider,
+    ProvideCredentials, RpcSignature, StaticProvider,
 };
 use std::time::{Duration, SystemTime};
 
@@ -42,13 +42,7 @@ fn sts_signature(c: &mut Criterion) {
         ("Policy", policy),
     ];
     c.bench_function("rpc_signature_assume_role", |b| {
-        b.iter(|| {
-            black_box(rpc_signature::sign(
-                "POST",
-                black_box(&params),
-                "testsecret",
-            ))
-        })
+        b.iter(|| black_box(RpcSignature::sign("POST", black_box(&params), "testsecret")))
     });
 }
 

@@ -322,28 +322,9 @@ pub struct CliConfigProvider {
     resolved: LazyProvider,
 }
 
-impl Default for CliConfigProvider {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+file_provider_constructors!(CliConfigProvider, "cli_config");
 
 impl CliConfigProvider {
-    /// Uses the process environment to find the file and profile.
-    pub fn new() -> Self {
-        Self::with_environment(Environment::process())
-    }
-
-    /// Uses `env` to find the file and profile.
-    pub fn with_environment(env: Environment) -> Self {
-        Self {
-            env,
-            path: None,
-            profile: None,
-            resolved: LazyProvider::default(),
-        }
-    }
-
     /// Reads this file instead of the default location.
     #[must_use]
     pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
@@ -491,38 +472,4 @@ impl CliConfigProvider {
     }
 }
 
-impl ProvideCredentials for CliConfigProvider {
-    fn provide_credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(async move {
-            let provider = self
-                .resolved
-                .get_or_try_init(|| self.resolve()?.into_provider(&self.env))
-                .map_err(|e| e.with_provider("cli_config"))?;
-            provider
-                .provide_credentials()
-                .await
-                .map_err(|e| e.within("cli_config"))
-        })
-    }
-
-    fn name(&self) -> &str {
-        "cli_config"
-    }
-
-    fn invalidate(&self) {
-        self.resolved.invalidate();
-    }
-
-    /// Resolves the profile (reading the file, never the network) and forwards to the provider
-    /// it describes: fixed keys answer at once, role providers once their cache is warm.
-    fn credentials_if_cached(&self) -> Option<Credentials> {
-        let provider = match self.resolved.peek() {
-            Some(provider) => provider,
-            None => self
-                .resolved
-                .get_or_try_init(|| self.resolve()?.into_provider(&self.env))
-                .ok()?,
-        };
-        provider.credentials_if_cached()
-    }
-}
+file_provider_credentials!(CliConfigProvider, "cli_config", cached);

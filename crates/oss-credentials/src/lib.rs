@@ -95,6 +95,8 @@
 //! `ALIBABA_CLOUD_STS_ENDPOINT`, `ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT`) so tests can
 //! point them at loopback servers. There is no proxy support.
 
+#[macro_use]
+mod file_provider;
 mod cache;
 mod chain;
 mod cli_config;
@@ -115,7 +117,7 @@ mod profile_file;
 mod provider;
 mod refresher;
 mod role_config;
-pub mod rpc_signature;
+mod rpc_signature;
 mod source;
 mod static_provider;
 #[cfg(feature = "http")]
@@ -140,6 +142,7 @@ pub use profile_file::ProfileFileProvider;
 pub use provider::{CredentialsFuture, FnProvider, ProvideCredentials};
 pub use refresher::{Refresher, DEFAULT_REFRESH_INTERVAL};
 pub use role_config::RoleConfig;
+pub use rpc_signature::RpcSignature;
 pub use source::CredentialSource;
 pub use static_provider::StaticProvider;
 #[cfg(feature = "http")]

@@ -313,28 +313,9 @@ pub struct ProfileFileProvider {
     resolved: LazyProvider,
 }
 
-impl Default for ProfileFileProvider {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+file_provider_constructors!(ProfileFileProvider, "profile_file");
 
 impl ProfileFileProvider {
-    /// Uses the process environment to find the file and profile.
-    pub fn new() -> Self {
-        Self::with_environment(Environment::process())
-    }
-
-    /// Uses `env` to find the file and profile.
-    pub fn with_environment(env: Environment) -> Self {
-        Self {
-            env,
-            path: None,
-            profile: None,
-            resolved: LazyProvider::default(),
-        }
-    }
-
     /// Reads this file instead of the default locations.
     #[must_use]
     pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
@@ -423,41 +404,7 @@ impl ProfileFileProvider {
     }
 }
 
-impl ProvideCredentials for ProfileFileProvider {
-    fn provide_credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(async move {
-            let provider = self
-                .resolved
-                .get_or_try_init(|| self.resolve()?.into_provider(&self.env))
-                .map_err(|e| e.with_provider("profile_file"))?;
-            provider
-                .provide_credentials()
-                .await
-                .map_err(|e| e.within("profile_file"))
-        })
-    }
-
-    fn name(&self) -> &str {
-        "profile_file"
-    }
-
-    fn invalidate(&self) {
-        self.resolved.invalidate();
-    }
-
-    /// Resolves the profile (reading the file, never the network) and forwards to the provider
-    /// it describes: fixed keys answer at once, role providers once their cache is warm.
-    fn credentials_if_cached(&self) -> Option<Credentials> {
-        let provider = match self.resolved.peek() {
-            Some(provider) => provider,
-            None => self
-                .resolved
-                .get_or_try_init(|| self.resolve()?.into_provider(&self.env))
-                .ok()?,
-        };
-        provider.credentials_if_cached()
-    }
-}
+file_provider_credentials!(ProfileFileProvider, "profile_file", cached);
 
 #[cfg(test)]
 mod tests {

@@ -74,35 +74,29 @@ pub trait ProvideCredentials: Send + Sync + fmt::Debug {
     }
 }
 
-impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Arc<T> {
-    fn provide_credentials(&self) -> CredentialsFuture<'_> {
-        (**self).provide_credentials()
-    }
-    fn name(&self) -> &str {
-        (**self).name()
-    }
-    fn invalidate(&self) {
-        (**self).invalidate()
-    }
-    fn credentials_if_cached(&self) -> Option<Credentials> {
-        (**self).credentials_if_cached()
-    }
+/// A shared or boxed provider is a provider: every method forwards to the one it points to.
+macro_rules! forward_through_pointer {
+    ($($pointer:ident),*) => {
+        $(
+            impl<T: ProvideCredentials + ?Sized> ProvideCredentials for $pointer<T> {
+                fn provide_credentials(&self) -> CredentialsFuture<'_> {
+                    (**self).provide_credentials()
+                }
+                fn name(&self) -> &str {
+                    (**self).name()
+                }
+                fn invalidate(&self) {
+                    (**self).invalidate()
+                }
+                fn credentials_if_cached(&self) -> Option<Credentials> {
+                    (**self).credentials_if_cached()
+                }
+            }
+        )*
+    };
 }
 
-impl<T: ProvideCredentials + ?Sized> ProvideCredentials for Box<T> {
-    fn provide_credentials(&self) -> CredentialsFuture<'_> {
-        (**self).provide_credentials()
-    }
-    fn name(&self) -> &str {
-        (**self).name()
-    }
-    fn invalidate(&self) {
-        (**self).invalidate()
-    }
-    fn credentials_if_cached(&self) -> Option<Credentials> {
-        (**self).credentials_if_cached()
-    }
-}
+forward_through_pointer!(Arc, Box);
 
 /// A provider made from a closure that returns a future of credentials.
 ///

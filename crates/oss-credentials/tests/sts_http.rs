@@ -7,8 +7,8 @@ mod common;
 use common::server::{closed_port_url, Recorded, Reply, TestServer};
 use common::{expect_err, expect_ok, parse_pairs};
 use oss_credentials::{
-    rpc_signature, AssumeRoleProvider, CachingProvider, Credentials, ErrorKind, ManualClock,
-    OidcRoleProvider, ProvideCredentials, StaticProvider,
+    AssumeRoleProvider, CachingProvider, Credentials, ErrorKind, ManualClock, OidcRoleProvider,
+    ProvideCredentials, RpcSignature, StaticProvider,
 };
 use oss_sign_core::SigningTime;
 use std::time::{Duration, SystemTime};
@@ -52,11 +52,14 @@ fn verify(request: &Recorded, secret: &str) -> Result<(), String> {
         .filter(|(k, _)| k != "Signature")
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let expected = rpc_signature::sign(&request.method, &pairs, secret);
-    if expected == given {
+    let expected = RpcSignature::sign(&request.method, &pairs, secret);
+    if expected.signature() == given {
         Ok(())
     } else {
-        Err(format!("signature mismatch: {given} vs {expected}"))
+        Err(format!(
+            "signature mismatch: {given} vs {}",
+            expected.signature()
+        ))
     }
 }
 

@@ -18,42 +18,18 @@
 // A bench binary: printing the report is its job.
 #![allow(missing_docs, clippy::print_stdout)]
 
-use hmac::{Hmac, Mac};
+#[path = "support/ratio_harness.rs"]
+mod ratio_harness;
+
 use oss_sign_core::{v4, SignableRequest, SigningTime};
-use sha2::{Digest, Sha256};
+use ratio_harness::{
+    floor_case, long_key, meta, params_20, rounds_arg, run_only, warm_up, Case, Timings, AK,
+    BUCKET, KEY, REGION, SECRET,
+};
 use std::hint::black_box;
-use std::time::Instant;
-
-const SECRET: &str = "ExampleSecretKey1234567890abcdef";
-const AK: &str = "LTAI5tExampleAccessKeyId";
-const REGION: &str = "cn-hangzhou";
-const BUCKET: &str = "examplebucket";
-const KEY: &str = "photos/2024/11/holiday img_1234.jpg";
-
-fn push_hex(out: &mut String, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0x0f)]));
-    }
-}
-
-struct Case {
-    name: &'static str,
-    run: Box<dyn Fn() -> usize>,
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
 
 fn main() {
-    let rounds: usize = std::env::args()
-        .skip_while(|a| a != "--rounds")
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(301);
+    let rounds = rounds_arg(301);
     let calls_per_round = 4_000;
     let batch = 250;
 
@@ -70,41 +46,9 @@ fn main() {
     let canonical = sample.canonical_request().to_owned();
     let string_to_sign = sample.string_to_sign().to_owned();
 
-    // The floor, with the HMAC key states precomputed as a presigner that reuses its key has.
-    let mut day_key = Hmac::<Sha256>::new_from_slice(b"aliyun_v4ExampleSecret")
-        .unwrap_or_else(|_| unreachable!());
-    day_key.update(b"20241112");
-    let prepared: Hmac<Sha256> =
-        Hmac::new_from_slice(&day_key.finalize().into_bytes()).unwrap_or_else(|_| unreachable!());
-
-    let leak = |v: Vec<(String, String)>| -> &'static [(&'static str, &'static str)] {
-        let v: Vec<(&'static str, &'static str)> = v
-            .into_iter()
-            .map(|(n, v)| (&*n.leak(), &*v.leak()))
-            .collect();
-        v.leak()
-    };
-    let meta = |n: usize| {
-        leak(
-            (0..n)
-                .map(|i| {
-                    (
-                        format!("x-oss-meta-field-{i:02}"),
-                        format!("value number {i}"),
-                    )
-                })
-                .collect(),
-        )
-    };
     let (h0, h5, h20) = (meta(0), meta(5), meta(20));
-    let params20 = leak(
-        (0..20)
-            .map(|i| (format!("param-{i:02}"), format!("value {i}/x")))
-            .collect(),
-    );
-    let long_key: &'static str = "photos/2024/holiday img_".repeat(43)[..1023]
-        .to_owned()
-        .leak();
+    let params20 = params_20();
+    let long_key = long_key();
 
     let presign_case = |name: &'static str, request: SignableRequest<'static>| Case {
         name,
@@ -121,18 +65,7 @@ fn main() {
             .headers(headers)
     };
     let cases = vec![
-        Case {
-            name: "floor",
-            run: Box::new(move || {
-                let hash = Sha256::digest(black_box(canonical.as_bytes()));
-                let mut out = String::with_capacity(128);
-                push_hex(&mut out, &hash);
-                let mut mac = prepared.clone();
-                mac.update(black_box(string_to_sign.as_bytes()));
-                push_hex(&mut out, &mac.finalize().into_bytes());
-                out.len()
-            }),
-        },
+        floor_case(canonical, string_to_sign),
         presign_case("presign_get", typical),
         presign_case("headers_0", put(h0)),
         presign_case("headers_5", put(h5)),
@@ -151,57 +84,11 @@ fn main() {
     ];
 
     // `--only NAME` loops one case for a few seconds, for `perf record`.
-    if let Some(only) = std::env::args().skip_while(|a| a != "--only").nth(1) {
-        let case = cases.iter().find(|c| c.name == only).unwrap_or(&cases[0]);
-        let start = Instant::now();
-        while start.elapsed().as_secs() < 4 {
-            for _ in 0..calls_per_round {
-                black_box((case.run)());
-            }
-        }
+    if run_only(&cases, calls_per_round) {
         return;
     }
-    // warm-up
-    for case in &cases {
-        for _ in 0..calls_per_round {
-            black_box((case.run)());
-        }
-    }
-    // Each round times every case in a rotated order, each one right after its own batch of
-    // the floor, so a case and the floor it is divided by run within a millisecond of each
-    // other: bursts of load from other processes hit both.
-    let time = |case: &Case| {
-        let start = Instant::now();
-        for _ in 0..batch {
-            black_box((case.run)());
-        }
-        start.elapsed().as_nanos() as f64 / batch as f64
-    };
-    let floor_index = 0;
-    let mut nanos: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); cases.len()];
-    let mut floor_beside: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); cases.len()];
-    for round in 0..rounds {
-        for offset in 0..cases.len() {
-            let index = (round + offset) % cases.len();
-            floor_beside[index].push(time(&cases[floor_index]));
-            nanos[index].push(time(&cases[index]));
-        }
-    }
-    let to_floor = |of: usize| {
-        let mut r: Vec<f64> = (0..rounds)
-            .map(|i| nanos[of][i] / floor_beside[of][i])
-            .collect();
-        median(&mut r)
-    };
-    // Two cases as the ratio of their per-round floor ratios.
-    let ratio_to = |of: usize, base: usize| {
-        let mut r: Vec<f64> = (0..rounds)
-            .map(|i| {
-                (nanos[of][i] / floor_beside[of][i]) / (nanos[base][i] / floor_beside[base][i])
-            })
-            .collect();
-        median(&mut r)
-    };
+    warm_up(&cases, calls_per_round);
+    let timings = Timings::measure(&cases, rounds, batch);
     let index = |name: &str| cases.iter().position(|c| c.name == name).unwrap_or(0);
     let (get, h0) = (index("presign_get"), index("headers_0"));
 
@@ -219,17 +106,16 @@ fn main() {
     );
     for (i, case) in cases.iter().enumerate() {
         let comparison = match case.name {
-            "headers_5" | "headers_20" => format!("{:.2} x h0", ratio_to(i, h0)),
-            "params_20" | "key_1023" => format!("{:.2} x get", ratio_to(i, get)),
+            "headers_5" | "headers_20" => format!("{:.2} x h0", timings.ratio_to(i, h0)),
+            "params_20" | "key_1023" => format!("{:.2} x get", timings.ratio_to(i, get)),
             _ => String::new(),
         };
-        let mut abs = nanos[i].clone();
         println!(
             "{:<12} {:>10.2} {:>14} {:>10.0}",
             case.name,
-            to_floor(i),
+            timings.to_floor(i),
             comparison,
-            median(&mut abs)
+            timings.absolute(i)
         );
     }
 }

@@ -22,7 +22,6 @@ use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
 /// Whether a byte stays literal: the RFC 3986 unreserved set.
 #[cfg(test)]
@@ -297,24 +296,7 @@ impl DecodeError {
     }
 }
 
-impl fmt::Debug for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DecodeError")
-            .field("kind", &self.kind)
-            .field("offset", &self.offset)
-            .field("message", &self.message)
-            .finish()
-    }
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-#[cfg(feature = "std")]
-impl std::error::Error for DecodeError {}
+message_error!(DecodeError, debug: kind, offset, message);
 
 /// A decoding error as a [`SignError`] of kind [`SignErrorKind::InvalidEncoding`], same message.
 impl From<DecodeError> for SignError {

@@ -1,7 +1,6 @@
 //! The error returned by signing: what was wrong with the input and what is allowed.
 
 use alloc::string::String;
-use core::fmt;
 
 /// What kind of input a [`SignError`] refused.
 ///
@@ -68,23 +67,7 @@ impl SignError {
     }
 }
 
-impl fmt::Debug for SignError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SignError")
-            .field("kind", &self.kind)
-            .field("message", &self.message)
-            .finish()
-    }
-}
-
-impl fmt::Display for SignError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-#[cfg(feature = "std")]
-impl std::error::Error for SignError {}
+message_error!(SignError, debug: kind, message);
 
 /// At most 40 characters of untrusted text for an error message.
 pub(crate) fn shorten(text: &str) -> &str {

@@ -71,6 +71,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[macro_use]
+mod message_error;
 mod canonical;
 mod clock;
 pub mod encoding;

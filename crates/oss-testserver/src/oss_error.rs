@@ -118,6 +118,27 @@ fn push_elem(x: &mut String, name: &str, value: &str) {
     x.push_str(">\n");
 }
 
+/// Appends `<name>value</name>`, the value escaped.
+pub(crate) fn push_element(x: &mut String, name: &str, value: &str) {
+    x.push('<');
+    x.push_str(name);
+    x.push('>');
+    escape_into(x, value);
+    x.push_str("</");
+    x.push_str(name);
+    x.push('>');
+}
+
+/// `409 FileAlreadyExists`: `x-oss-forbid-overwrite: true` and the key exists.
+pub(crate) fn already_exists(key: &str) -> OssError {
+    OssError::new(
+        409,
+        "FileAlreadyExists",
+        "The object you specified already exists and can not be overwritten.",
+    )
+    .extra("Key", key.to_string())
+}
+
 /// XML-escapes text content (`&`, `<`, `>`, quotes).
 pub(crate) fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {

@@ -7,8 +7,10 @@ mod list;
 mod multipart;
 mod object_write;
 mod post_object;
+mod response;
 mod routing;
 mod state;
+mod uploads;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};

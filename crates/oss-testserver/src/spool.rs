@@ -15,6 +15,13 @@ use crate::request_body::RequestBody;
 /// listed.
 pub(crate) const TEMP_PREFIX: &str = ".oss-tmp-";
 
+/// Whether a key names one of the server's temporary files.
+pub(crate) fn is_temp_key(key: &str) -> bool {
+    key.rsplit('/')
+        .next()
+        .is_some_and(|last| last.starts_with(TEMP_PREFIX))
+}
+
 /// The largest object one PutObject or one UploadPart may carry (OSS: 5 GB).
 pub(crate) const MAX_OBJECT_BYTES: u64 = 5 << 30;
 
@@ -182,4 +189,16 @@ pub(crate) fn entity_too_large(max: u64) -> OssError {
         format!("Your proposed upload exceeds the maximum allowed size of {max} bytes."),
     )
     .extra("MaxSizeAllowed", max.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_are_not_keys() {
+        assert!(is_temp_key("a/.oss-tmp-0011"));
+        assert!(is_temp_key(".oss-tmp-x"));
+        assert!(!is_temp_key("a/b.oss-tmp-"));
+    }
 }

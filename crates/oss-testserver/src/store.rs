@@ -10,14 +10,17 @@ use bytes::Bytes;
 use md5::{Digest, Md5};
 
 use crate::error::{ServerError, ServerErrorKind};
+use crate::spool::is_temp_key;
 
 mod file_content;
 mod generated;
+mod sidecar;
 mod write;
+pub(crate) use file_content::Content;
 use file_content::{crc_file, file_etag, real_path};
 use generated::{crc_of_pattern, pattern_block};
 pub use generated::{generated_bytes, generated_crc64};
-pub(crate) use write::{is_temp_key, StoredMeta};
+pub(crate) use sidecar::StoredMeta;
 
 /// Facts about a stored object, as the server reports them in headers.
 ///
@@ -41,18 +44,6 @@ pub struct ObjectInfo {
     pub crc64: u64,
     /// Last modification time (whole seconds).
     pub last_modified: SystemTime,
-}
-
-#[derive(Debug)]
-pub(crate) enum Content {
-    Memory(Bytes),
-    Pattern {
-        block: Bytes,
-        len: u64,
-    },
-    /// An open regular file (opened once per request, so a path swapped for a link later
-    /// changes nothing for this answer).
-    File(Arc<std::fs::File>),
 }
 
 #[derive(Debug)]

@@ -8,31 +8,8 @@ use md5::{Digest as _, Md5};
 use oss_testserver::{CorsConfiguration, CorsRule, ServerBuilder, TestServer};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    fn code(&self) -> String {
-        let t = self.text();
-        t.split("<Code>")
-            .nth(1)
-            .and_then(|r| r.split("</Code>").next())
-            .unwrap_or("")
-            .to_string()
-    }
-}
+mod common;
+use common::{exchange, Answer};
 
 async fn send(
     server: &TestServer,
@@ -41,7 +18,6 @@ async fn send(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Answer {
-    let mut s = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
     let mut req = format!(
         "{method} {target} HTTP/1.1\r\nconnection: close\r\nhost: {}\r\ncontent-length: {}\r\n",
         server.addr(),
@@ -51,30 +27,7 @@ async fn send(
         req.push_str(&format!("{n}: {v}\r\n"));
     }
     req.push_str("\r\n");
-    s.write_all(req.as_bytes()).await.unwrap();
-    s.write_all(body).await.unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).await.unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
+    exchange(server.addr(), &req, body).await
 }
 
 fn md5_hex(data: &[u8]) -> String {

@@ -52,3 +52,22 @@ pub(crate) fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     files.sort();
     Ok(files)
 }
+
+/// Runs `run_case` on every `*.json` case of `dir` (sorted), each outcome named by the case's
+/// `id` (else its path); an error from `run_case` is that case's failure.
+pub(crate) fn run_json_cases(
+    dir: &Path,
+    run_case: impl Fn(&Value) -> Result<Status, String>,
+) -> Result<Vec<CaseOutcome>, String> {
+    let mut outcomes = Vec::new();
+    for path in json_files(dir)? {
+        let case = read_json(&path)?;
+        let id = case["id"]
+            .as_str()
+            .map(String::from)
+            .unwrap_or_else(|| path.display().to_string());
+        let status = run_case(&case).unwrap_or_else(Status::Failed);
+        outcomes.push(CaseOutcome::new(id, status));
+    }
+    Ok(outcomes)
+}

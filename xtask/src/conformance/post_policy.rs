@@ -9,7 +9,7 @@
 //! checked back with its verifier; verbatim ones are signed through `oss_client`
 //! (`PostPolicyRequest::verbatim`) and `oss_sign_core`.
 
-use super::case::{json_files, read_json, CaseOutcome, Status};
+use super::case::{run_json_cases, CaseOutcome, Status};
 use super::compare::Diffs;
 use oss_sign_core::post_policy::{
     parse_policy, sign_policy_document, sign_post_policy, verify_post_form, PostForm, PostPolicy,
@@ -21,17 +21,7 @@ use serde_json::Value;
 use std::path::Path;
 
 pub(crate) fn run(dir: &Path) -> Result<Vec<CaseOutcome>, String> {
-    let mut outcomes = Vec::new();
-    for path in json_files(dir)? {
-        let case = read_json(&path)?;
-        let id = case["id"]
-            .as_str()
-            .map(String::from)
-            .unwrap_or_else(|| path.display().to_string());
-        let status = run_case(&case).unwrap_or_else(Status::Failed);
-        outcomes.push(CaseOutcome::new(id, status));
-    }
-    Ok(outcomes)
+    run_json_cases(dir, run_case)
 }
 
 fn text<'a>(case: &'a Value, field: &str) -> Result<&'a str, String> {

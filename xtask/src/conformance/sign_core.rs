@@ -8,7 +8,7 @@
 //! an unknown one fails the case, and each signed request is also verified back with
 //! `oss_sign_core::verify`.
 
-use super::case::{json_files, read_json, CaseOutcome, Status};
+use super::case::{run_json_cases, CaseOutcome, Status};
 use super::compare::{sorted_query_pairs, Diffs};
 use oss_sign_core::verify::{verify_authorization, verify_presigned, StaticSecret, VerifyRequest};
 use oss_sign_core::{encoding, v1, v4, SignableRequest, SigningTime};
@@ -16,20 +16,7 @@ use serde_json::Value;
 use std::path::Path;
 
 pub(crate) fn run(dir: &Path) -> Result<Vec<CaseOutcome>, String> {
-    let mut outcomes = Vec::new();
-    for path in json_files(dir)? {
-        let case = read_json(&path)?;
-        let id = case["id"]
-            .as_str()
-            .map(String::from)
-            .unwrap_or_else(|| path.display().to_string());
-        let status = match run_case(&case) {
-            Ok(status) => status,
-            Err(problem) => Status::Failed(problem),
-        };
-        outcomes.push(CaseOutcome::new(id, status));
-    }
-    Ok(outcomes)
+    run_json_cases(dir, run_case)
 }
 
 fn text<'a>(value: &'a Value, field: &str) -> Option<&'a str> {

@@ -5,6 +5,8 @@ pub(crate) mod served;
 
 use std::process::{Command, Output};
 
+pub(crate) mod serve;
+
 /// Fake credentials (the format of real ones, no real key).
 pub(crate) const AK: &str = "LTAI5tExampleAccessKeyId";
 pub(crate) const SK: &str = "ExampleAccessKeySecret0123456789abcd";
@@ -132,4 +134,19 @@ pub(crate) fn run_batch(home: &tempfile::TempDir, input: &[u8]) -> Output {
     let output = child.wait_with_output().expect("the binary ends");
     writer.join().expect("writer");
     output
+}
+
+/// The `fields` of `url --op post-policy --json` output, as `(name, value)` in order.
+pub(crate) fn form_fields(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["fields"]
+        .as_array()
+        .expect("a fields list")
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().expect("a name").to_string(),
+                f["value"].as_str().expect("a value").to_string(),
+            )
+        })
+        .collect()
 }

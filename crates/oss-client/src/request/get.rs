@@ -87,21 +87,11 @@ impl GetObjectRequest {
             ..Default::default()
         }
     }
-
-    /// Sets [`traffic_limit`](Self::traffic_limit) (bit/s).
-    ///
-    /// ```
-    /// use oss_client::{GetObjectRequest, Presignable};
-    /// let get = GetObjectRequest::new("examplebucket", "k").traffic_limit(819_200);
-    /// assert!(get.presign_parts().headers.contains(&("x-oss-traffic-limit".into(), "819200".into())));
-    /// ```
-    #[must_use]
-    pub fn traffic_limit(mut self, bits_per_second: u64) -> Self {
-        self.traffic_limit = Some(bits_per_second);
-        self
-    }
 }
 
+value_setters!(GetObjectRequest, "GetObjectRequest::new(\"examplebucket\", \"k\")" {
+    traffic_limit: u64 = 819_200,
+});
 string_setters!(GetObjectRequest, "GetObjectRequest::new(\"examplebucket\", \"k\")" {
     range,
     range_behavior,

@@ -24,8 +24,9 @@
 //!
 //! One file per family: `get` the reads (GetObject, HeadObject), `put` PutObject,
 //! `multipart` the four multipart operations, `object` the free-form [`ObjectRequest`];
-//! this file holds what they share (the parts, the trait, the setter macros and the object
-//! headers PutObject and InitiateMultipartUpload both take).
+//! this file holds what they share (the parts, the trait, the setter macros for strings, values
+//! and free-form headers, and the object headers PutObject and InitiateMultipartUpload both
+//! take).
 
 mod parts;
 
@@ -46,6 +47,29 @@ macro_rules! string_setters {
                 #[must_use]
                 pub fn $field(mut self, value: impl Into<String>) -> Self {
                     self.$field = Some(value.into());
+                    self
+                }
+            )*
+        }
+    };
+}
+
+/// `Option<T>` setters of `Copy` values (sizes, limits, flags), each with a doctest that builds
+/// `$new`, sets the example value and checks the field.
+macro_rules! value_setters {
+    ($ty:ident, $new:literal { $($field:ident: $value_ty:ty = $example:literal),* $(,)? }) => {
+        impl $ty {
+            $(
+                #[doc = concat!("Sets [`", stringify!($field), "`](Self::", stringify!($field), ").")]
+                ///
+                #[doc = concat!(
+                    "```\nuse oss_client::", stringify!($ty), ";\nlet req = ", $new, ".",
+                    stringify!($field), "(", stringify!($example), ");\nassert_eq!(req.",
+                    stringify!($field), ", Some(", stringify!($example), "));\n```"
+                )]
+                #[must_use]
+                pub fn $field(mut self, value: $value_ty) -> Self {
+                    self.$field = Some(value);
                     self
                 }
             )*
@@ -166,19 +190,6 @@ macro_rules! object_creation_request {
                 self
             }
 
-            /// Sets [`forbid_overwrite`](Self::forbid_overwrite).
-            ///
-            #[doc = concat!(
-                "```\nuse oss_client::{Presignable, ", stringify!($name), "};\n",
-                "let req = ", $new, ".forbid_overwrite(true);\n",
-                "assert!(req.presign_parts().headers.contains(&(\"x-oss-forbid-overwrite\".into(), \"true\".into())));\n```"
-            )]
-            #[must_use]
-            pub fn forbid_overwrite(mut self, forbid: bool) -> Self {
-                self.forbid_overwrite = Some(forbid);
-                self
-            }
-
             /// `Cache-Control`, `Content-Disposition`, `Content-Encoding`, `Expires`.
             fn push_representation_headers<'a>(&'a self, p: &mut PresignParts<'a>) {
                 p.header("Cache-Control", &self.cache_control);
@@ -227,6 +238,7 @@ macro_rules! object_creation_request {
             server_side_encryption_key_id,
             request_payer,
         });
+        value_setters!($name, $new { forbid_overwrite: bool = true });
         common_setters!($name, $new);
     };
 }

@@ -98,34 +98,12 @@ impl UploadPartRequest {
             ..Default::default()
         }
     }
-
-    /// Sets [`content_length`](Self::content_length).
-    ///
-    /// ```
-    /// use oss_client::{Presignable, UploadPartRequest};
-    /// let part = UploadPartRequest::new("examplebucket", "k", 1, "UPID").content_length(5);
-    /// assert!(part.presign_parts().headers.contains(&("Content-Length".into(), "5".into())));
-    /// ```
-    #[must_use]
-    pub fn content_length(mut self, length: u64) -> Self {
-        self.content_length = Some(length);
-        self
-    }
-
-    /// Sets [`traffic_limit`](Self::traffic_limit) (bit/s).
-    ///
-    /// ```
-    /// use oss_client::{Presignable, UploadPartRequest};
-    /// let part = UploadPartRequest::new("examplebucket", "k", 1, "UPID").traffic_limit(8);
-    /// assert!(part.presign_parts().headers.contains(&("x-oss-traffic-limit".into(), "8".into())));
-    /// ```
-    #[must_use]
-    pub fn traffic_limit(mut self, bits_per_second: u64) -> Self {
-        self.traffic_limit = Some(bits_per_second);
-        self
-    }
 }
 
+value_setters!(UploadPartRequest, "UploadPartRequest::new(\"examplebucket\", \"k\", 1, \"UPID\")" {
+    content_length: u64 = 5,
+    traffic_limit: u64 = 8,
+});
 string_setters!(UploadPartRequest, "UploadPartRequest::new(\"examplebucket\", \"k\", 1, \"UPID\")" {
     content_md5,
     request_payer,
@@ -226,21 +204,11 @@ impl CompleteMultipartUploadRequest {
         self.complete_all = all;
         self
     }
-
-    /// Sets [`forbid_overwrite`](Self::forbid_overwrite).
-    ///
-    /// ```
-    /// use oss_client::{CompleteMultipartUploadRequest, Presignable};
-    /// let done = CompleteMultipartUploadRequest::new("examplebucket", "k", "UPID").forbid_overwrite(false);
-    /// assert!(done.presign_parts().headers.contains(&("x-oss-forbid-overwrite".into(), "false".into())));
-    /// ```
-    #[must_use]
-    pub fn forbid_overwrite(mut self, forbid: bool) -> Self {
-        self.forbid_overwrite = Some(forbid);
-        self
-    }
 }
 
+value_setters!(CompleteMultipartUploadRequest, "CompleteMultipartUploadRequest::new(\"examplebucket\", \"k\", \"UPID\")" {
+    forbid_overwrite: bool = false,
+});
 string_setters!(CompleteMultipartUploadRequest, "CompleteMultipartUploadRequest::new(\"examplebucket\", \"k\", \"UPID\")" {
     encoding_type,
     acl,

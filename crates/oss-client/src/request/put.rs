@@ -35,34 +35,10 @@ object_creation_request! {
     }
 }
 
-impl PutObjectRequest {
-    /// Sets [`content_length`](Self::content_length).
-    ///
-    /// ```
-    /// use oss_client::{Presignable, PutObjectRequest};
-    /// let put = PutObjectRequest::new("examplebucket", "k").content_length(5);
-    /// assert!(put.presign_parts().headers.contains(&("Content-Length".into(), "5".into())));
-    /// ```
-    #[must_use]
-    pub fn content_length(mut self, length: u64) -> Self {
-        self.content_length = Some(length);
-        self
-    }
-
-    /// Sets [`traffic_limit`](Self::traffic_limit) (bit/s).
-    ///
-    /// ```
-    /// use oss_client::{Presignable, PutObjectRequest};
-    /// let put = PutObjectRequest::new("examplebucket", "k").traffic_limit(819_200);
-    /// assert!(put.presign_parts().headers.contains(&("x-oss-traffic-limit".into(), "819200".into())));
-    /// ```
-    #[must_use]
-    pub fn traffic_limit(mut self, bits_per_second: u64) -> Self {
-        self.traffic_limit = Some(bits_per_second);
-        self
-    }
-}
-
+value_setters!(PutObjectRequest, "PutObjectRequest::new(\"examplebucket\", \"k\")" {
+    content_length: u64 = 5,
+    traffic_limit: u64 = 819_200,
+});
 string_setters!(PutObjectRequest, "PutObjectRequest::new(\"examplebucket\", \"k\")" {
     content_md5,
     acl,

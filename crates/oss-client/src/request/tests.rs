@@ -131,3 +131,34 @@ fn multipart_requests_carry_their_sub_resources() {
     let head = HeadObjectRequest::new("b", "k").if_match("e");
     assert_eq!(h(&head.presign_parts()), [("If-Match", "e")]);
 }
+
+#[test]
+fn value_setters_reach_their_headers() {
+    let part = UploadPartRequest::new("b", "k", 1, "U")
+        .content_md5("bWQ1")
+        .content_length(5)
+        .traffic_limit(8);
+    assert_eq!(
+        h(&part.presign_parts()),
+        [
+            ("Content-MD5", "bWQ1"),
+            ("Content-Length", "5"),
+            ("x-oss-traffic-limit", "8"),
+        ]
+    );
+    let done = CompleteMultipartUploadRequest::new("b", "k", "U")
+        .complete_all(true)
+        .forbid_overwrite(false);
+    assert_eq!(
+        h(&done.presign_parts()),
+        [
+            ("x-oss-complete-all", "yes"),
+            ("x-oss-forbid-overwrite", "false")
+        ]
+    );
+    let init = InitiateMultipartUploadRequest::new("b", "k").forbid_overwrite(true);
+    assert_eq!(
+        h(&init.presign_parts()),
+        [("x-oss-forbid-overwrite", "true")]
+    );
+}

@@ -1,6 +1,19 @@
 //! [`AssumeRoleProvider`]: STS `AssumeRole` signed with the RPC signature V1.0, and its builder.
 
-use super::*;
+use super::request::{
+    call_sts, default_session_name, nonce, RoleRequest, API_VERSION, CONNECT_TIMEOUT, TOTAL_TIMEOUT,
+};
+use crate::clock::{Clock, SystemClock};
+use crate::credentials::Credentials;
+use crate::env::Environment;
+use crate::error::CredentialsError;
+use crate::http_client::HttpClient;
+use crate::provider::{CredentialsFuture, ProvideCredentials};
+use crate::role_config::RoleConfig;
+use crate::rpc_signature::RpcSignature;
+use crate::timestamp::format_utc;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Assumes a RAM role with STS `AssumeRole`, signing the request with the credentials of a
 /// source provider (RPC signature V1.0, HMAC-SHA1, POST with a form body).
@@ -104,8 +117,8 @@ impl AssumeRoleProvider {
             form.push(("ExternalId", id));
         }
         let all: Vec<(&str, &str)> = query.iter().chain(form.iter()).copied().collect();
-        let signature = sign("POST", &all, source.access_key_secret());
-        query.push(("Signature", &signature));
+        let signature = RpcSignature::sign("POST", &all, source.access_key_secret());
+        query.push(("Signature", signature.signature()));
         call_sts(
             &self.client,
             &self.request.endpoint,

@@ -1,7 +1,21 @@
 //! [`OidcRoleProvider`]: STS `AssumeRoleWithOIDC` (anonymous, an OIDC token file), and its
 //! builder.
 
-use super::*;
+use super::request::{
+    call_sts, default_session_name, invalid, RoleRequest, API_VERSION, CONNECT_TIMEOUT,
+    TOTAL_TIMEOUT,
+};
+use crate::clock::{Clock, SystemClock};
+use crate::credentials::Credentials;
+use crate::env::Environment;
+use crate::error::{CredentialsError, ErrorKind};
+use crate::http_client::HttpClient;
+use crate::provider::{CredentialsFuture, ProvideCredentials};
+use crate::role_config::RoleConfig;
+use crate::timestamp::format_utc;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Assumes a RAM role with STS `AssumeRoleWithOIDC` (anonymous, no signature), presenting the
 /// OIDC token read from a file. The file is read again on every fetch, so rotated tokens

@@ -1,7 +1,6 @@
 //! [`PostPolicyError`]: why a POST-policy form was refused, with OSS's error code.
 
 use alloc::string::String;
-use core::fmt;
 
 /// What a [`PostPolicyError`] refused; [`oss_code`](Self::oss_code) and
 /// [`http_status`](Self::http_status) give what OSS answers.
@@ -116,20 +115,4 @@ impl PostPolicyError {
     }
 }
 
-impl fmt::Debug for PostPolicyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PostPolicyError")
-            .field("kind", &self.kind)
-            .field("message", &self.message)
-            .finish()
-    }
-}
-
-impl fmt::Display for PostPolicyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-#[cfg(feature = "std")]
-impl std::error::Error for PostPolicyError {}
+message_error!(PostPolicyError, debug: kind, message);

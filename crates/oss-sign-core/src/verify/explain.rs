@@ -2,7 +2,7 @@
 
 use super::error::{VerifyError, VerifyErrorKind};
 use super::outcome::SignatureVersion;
-use super::query_params::{parse_query, required, single};
+use super::query_params::{parse_query, required, signed_pairs, single, V1_UNSIGNED, V4_UNSIGNED};
 use super::request::VerifyRequest;
 use super::v1::signable_for_v1;
 use super::v4_signature::{additional_list, parse_credential, v4_intermediates};
@@ -10,7 +10,6 @@ use crate::time::SigningTime;
 use crate::v1;
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 /// What a presigned URL was (or should have been) signed over, recomputed without any secret:
 /// the canonical request (V4) and the string to sign. See [`explain_presigned`].
@@ -67,11 +66,7 @@ pub fn explain_presigned(request: &VerifyRequest<'_>) -> Result<Explanation, Ver
         let signed_at = SigningTime::parse_x_oss_date(date_text)
             .map_err(|e| VerifyError::new(VerifyErrorKind::Malformed, format!("{e}")))?;
         let additional = additional_list(request, additional_line)?;
-        let query: Vec<(&str, &str)> = pairs
-            .iter()
-            .filter(|p| p.name() != "x-oss-signature")
-            .map(|p| (p.name(), p.value()))
-            .collect();
+        let query = signed_pairs(&pairs, V4_UNSIGNED);
         let (canonical_request, string_to_sign) = v4_intermediates(
             request,
             &query,
@@ -87,11 +82,7 @@ pub fn explain_presigned(request: &VerifyRequest<'_>) -> Result<Explanation, Ver
         })
     } else if has("OSSAccessKeyId") || has("Signature") {
         let expires_text = required(&pairs, "Expires")?;
-        let query: Vec<(&str, &str)> = pairs
-            .iter()
-            .filter(|p| !matches!(p.name(), "OSSAccessKeyId" | "Expires" | "Signature"))
-            .map(|p| (p.name(), p.value()))
-            .collect();
+        let query = signed_pairs(&pairs, V1_UNSIGNED);
         let signable = signable_for_v1(request, &query);
         Ok(Explanation {
             version: SignatureVersion::V1,

@@ -15,6 +15,24 @@ pub(super) fn parse_query(raw: &str) -> Result<Vec<QueryPair<'_>>, VerifyError> 
         .map_err(|e| VerifyError::new(VerifyErrorKind::Malformed, format!("{e}")))
 }
 
+/// The signature parameter of a V4 URL, which its signature does not cover.
+pub(super) const V4_UNSIGNED: &[&str] = &["x-oss-signature"];
+/// The parameters of a V1 URL its signature does not cover.
+pub(super) const V1_UNSIGNED: &[&str] = &["OSSAccessKeyId", "Expires", "Signature"];
+
+/// The `(name, value)` pairs the signature covers: every pair but those named in `left_out`,
+/// in received order.
+pub(super) fn signed_pairs<'q>(
+    pairs: &'q [QueryPair<'_>],
+    left_out: &[&str],
+) -> Vec<(&'q str, &'q str)> {
+    pairs
+        .iter()
+        .filter(|p| !left_out.contains(&p.name()))
+        .map(|p| (p.name(), p.value()))
+        .collect()
+}
+
 /// The single value of an authentication parameter: missing and repeated are errors.
 pub(super) fn single<'q>(
     pairs: &'q [QueryPair<'_>],

@@ -4,7 +4,7 @@
 use super::error::{VerifyError, VerifyErrorKind};
 use super::options::{check_skew, VerifyOptions};
 use super::outcome::{SignatureVersion, Verified};
-use super::query_params::{parse_query, required, single, QueryPair};
+use super::query_params::{parse_query, required, signed_pairs, single, QueryPair, V1_UNSIGNED};
 use super::request::VerifyRequest;
 use super::secrets::{constant_time_eq, lookup_secret, SecretLookup};
 use crate::error::shorten;
@@ -62,11 +62,7 @@ pub(super) fn verify_v1_query(
         return Err(err);
     }
     let mut secret = lookup_secret(secrets, access_key_id)?;
-    let query: Vec<(&str, &str)> = pairs
-        .iter()
-        .filter(|p| !matches!(p.name(), "OSSAccessKeyId" | "Expires" | "Signature"))
-        .map(|p| (p.name(), p.value()))
-        .collect();
+    let query = signed_pairs(pairs, V1_UNSIGNED);
     let signable = signable_for_v1(request, &query);
     let string_to_sign = v1::string_to_sign(&signable, expires_text, &[], &[]);
     let expected = v1::signature_of(&secret, &string_to_sign);

@@ -3,7 +3,7 @@
 use super::error::{VerifyError, VerifyErrorKind};
 use super::options::{check_skew, VerifyOptions};
 use super::outcome::{SignatureVersion, Verified};
-use super::query_params::parse_query;
+use super::query_params::{parse_query, signed_pairs};
 use super::request::VerifyRequest;
 use super::secrets::{lookup_secret, SecretLookup};
 use super::v4_signature::{
@@ -13,7 +13,6 @@ use crate::error::shorten;
 use crate::time::SigningTime;
 use alloc::borrow::ToOwned;
 use alloc::format;
-use alloc::vec::Vec;
 use zeroize::Zeroize;
 
 pub(super) fn verify_v4_header(
@@ -80,7 +79,7 @@ pub(super) fn verify_v4_header(
     let additional = additional_list(request, additional_line)?;
     let mut secret = lookup_secret(secrets, scope.access_key_id)?;
     let pairs = parse_query(request.raw_query)?;
-    let query: Vec<(&str, &str)> = pairs.iter().map(|p| (p.name(), p.value())).collect();
+    let query = signed_pairs(&pairs, &[]);
     let outcome = check_v4_signature(
         request,
         &query,

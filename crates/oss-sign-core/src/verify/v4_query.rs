@@ -3,7 +3,7 @@
 use super::error::{VerifyError, VerifyErrorKind};
 use super::options::VerifyOptions;
 use super::outcome::{SignatureVersion, Verified};
-use super::query_params::{required, single, QueryPair};
+use super::query_params::{required, signed_pairs, single, QueryPair, V4_UNSIGNED};
 use super::request::VerifyRequest;
 use super::secrets::{lookup_secret, SecretLookup};
 use super::v4_signature::{
@@ -14,7 +14,6 @@ use crate::time::SigningTime;
 use crate::v4::{ALGORITHM, MAX_EXPIRES_SECONDS};
 use alloc::borrow::ToOwned;
 use alloc::format;
-use alloc::vec::Vec;
 use zeroize::Zeroize;
 
 pub(super) fn verify_v4_query(
@@ -92,11 +91,7 @@ pub(super) fn verify_v4_query(
     }
     let additional = additional_list(request, additional_line)?;
     let mut secret = lookup_secret(secrets, scope.access_key_id)?;
-    let query: Vec<(&str, &str)> = pairs
-        .iter()
-        .filter(|p| p.name() != "x-oss-signature")
-        .map(|p| (p.name(), p.value()))
-        .collect();
+    let query = signed_pairs(pairs, V4_UNSIGNED);
     let outcome = check_v4_signature(
         request,
         &query,

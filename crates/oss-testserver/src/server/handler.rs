@@ -12,6 +12,7 @@ use hyper::body::Incoming;
 use oss_sign_core::SigningTime;
 use tokio::sync::mpsc;
 
+use super::response::http_date;
 use super::routing::{operation, resolve_target, Operation, Target};
 use super::state::State;
 use super::{list, multipart, object_write};
@@ -158,36 +159,6 @@ async fn respond(
         // PostObject (browser form upload): the policy in the form is its signature.
         Operation::PostObject => super::post_object::respond(state, parts, body, request_id).await,
     }
-}
-
-/// The headers every successful answer carries.
-pub(crate) fn answer(status: StatusCode, request_id: &str) -> http::response::Builder {
-    Response::builder()
-        .status(status)
-        .header("server", "AliyunOSS")
-        .header("date", http_date(SystemTime::now()))
-        .header("x-oss-request-id", request_id)
-}
-
-/// A complete answer with an XML (or empty) body.
-pub(crate) fn finish(
-    builder: http::response::Builder,
-    body: String,
-) -> Result<Response<ResponseBody>, OssError> {
-    let builder = if body.is_empty() {
-        builder.header("content-length", 0)
-    } else {
-        builder
-            .header("content-type", "application/xml")
-            .header("content-length", body.len())
-    };
-    builder.body(full(Bytes::from(body))).map_err(|e| {
-        OssError::new(
-            500,
-            "InternalError",
-            format!("cannot build the response: {e}"),
-        )
-    })
 }
 
 /// GetObject / HeadObject: injected faults, object, conditions, range.
@@ -512,13 +483,6 @@ fn etag_list_matches(header: &str, etag: &str) -> bool {
                 .trim_matches('"')
                 .eq_ignore_ascii_case(bare)
     })
-}
-
-/// The `Date`/`Last-Modified` form, through sign-core's one time type.
-pub(crate) fn http_date(t: SystemTime) -> String {
-    SigningTime::try_from(t)
-        .map(SigningTime::to_http_date)
-        .unwrap_or_default()
 }
 
 fn parse_http_date(s: &str) -> Option<SystemTime> {

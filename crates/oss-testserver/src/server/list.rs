@@ -4,23 +4,13 @@
 use http::{Response, StatusCode};
 use oss_sign_core::encoding::{decode_strict, uri_encode};
 
-use super::handler::{answer, finish};
+use super::response::{answer, finish};
 use super::routing::Target;
 use super::state::State;
 use crate::body::ResponseBody;
-use crate::oss_error::{escape_into, OssError};
+use crate::oss_error::{push_element, OssError};
 use crate::query::param;
 use crate::store::Lookup;
-
-fn elem(x: &mut String, name: &str, value: &str) {
-    x.push('<');
-    x.push_str(name);
-    x.push('>');
-    escape_into(x, value);
-    x.push_str("</");
-    x.push_str(name);
-    x.push('>');
-}
 
 fn invalid(name: &'static str, why: &str) -> OssError {
     OssError::new(
@@ -114,34 +104,34 @@ pub(crate) fn list_objects_v2(
         }
     };
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult>");
-    elem(&mut x, "Name", &target.bucket);
-    elem(&mut x, "Prefix", &enc(prefix));
+    push_element(&mut x, "Name", &target.bucket);
+    push_element(&mut x, "Prefix", &enc(prefix));
     if let Some(t) = token {
-        elem(&mut x, "ContinuationToken", t);
+        push_element(&mut x, "ContinuationToken", t);
     }
     if let Some(s) = param(query, "start-after") {
-        elem(&mut x, "StartAfter", &enc(s));
+        push_element(&mut x, "StartAfter", &enc(s));
     }
-    elem(&mut x, "MaxKeys", &max_keys.to_string());
+    push_element(&mut x, "MaxKeys", &max_keys.to_string());
     if !delimiter.is_empty() {
-        elem(&mut x, "Delimiter", &enc(delimiter));
+        push_element(&mut x, "Delimiter", &enc(delimiter));
     }
     if url_encoding {
-        elem(&mut x, "EncodingType", "url");
+        push_element(&mut x, "EncodingType", "url");
     }
-    elem(
+    push_element(
         &mut x,
         "IsTruncated",
         if truncated { "true" } else { "false" },
     );
-    elem(
+    push_element(
         &mut x,
         "KeyCount",
         &(contents.len() + prefixes.len()).to_string(),
     );
     if truncated {
         if let Some(l) = &last {
-            elem(&mut x, "NextContinuationToken", &uri_encode(l, false));
+            push_element(&mut x, "NextContinuationToken", &uri_encode(l, false));
         }
     }
     for key in &contents {
@@ -149,13 +139,13 @@ pub(crate) fn list_objects_v2(
             continue;
         };
         x.push_str("<Contents>");
-        elem(&mut x, "Key", &enc(key));
+        push_element(&mut x, "Key", &enc(key));
         let modified = oss_sign_core::SigningTime::try_from(o.info.last_modified)
             .map(|t| format!("{}.000Z", t.to_rfc3339().trim_end_matches('Z')))
             .unwrap_or_default();
-        elem(&mut x, "LastModified", &modified);
-        elem(&mut x, "ETag", &o.info.etag);
-        elem(
+        push_element(&mut x, "LastModified", &modified);
+        push_element(&mut x, "ETag", &o.info.etag);
+        push_element(
             &mut x,
             "Type",
             if o.info.etag.contains('-') {
@@ -164,13 +154,13 @@ pub(crate) fn list_objects_v2(
                 "Normal"
             },
         );
-        elem(&mut x, "Size", &o.info.size.to_string());
-        elem(&mut x, "StorageClass", "Standard");
+        push_element(&mut x, "Size", &o.info.size.to_string());
+        push_element(&mut x, "StorageClass", "Standard");
         x.push_str("</Contents>");
     }
     for p in &prefixes {
         x.push_str("<CommonPrefixes>");
-        elem(&mut x, "Prefix", &enc(p));
+        push_element(&mut x, "Prefix", &enc(p));
         x.push_str("</CommonPrefixes>");
     }
     x.push_str("</ListBucketResult>\n");

@@ -6,25 +6,25 @@
 //! object's CRC-64 as it copies, and renames it in like a PutObject. Uploads in progress do not
 //! survive a restart; completed objects do.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use http::request::Parts;
 use http::{Response, StatusCode};
 use md5::{Digest as _, Md5};
 
-use super::handler::{answer, finish};
 use super::object_write::{check_length, check_md5, content_md5, header, upload_meta};
+use super::response::{answer, finish};
 use super::routing::Target;
 use super::state::State;
+use super::uploads::{Part, Upload};
 use crate::body::ResponseBody;
-use crate::oss_error::{escape_into, OssError};
+use crate::oss_error::{push_element, OssError};
 use crate::request_body::RequestBody;
 use crate::spool::{create_temp, spool_body, SpoolTo, Spooled, MAX_OBJECT_BYTES};
-use crate::store::StoredMeta;
 use crate::xml_text::{elements, text};
 
 /// Every part but the last must be at least this big (checked at Complete).
@@ -37,35 +37,6 @@ const MAX_UPLOADS: usize = 1000;
 /// must not run out however many parts clients send.
 const MAX_HELD_PARTS: usize = 20_000;
 
-/// One uploaded part.
-#[derive(Debug)]
-struct Part {
-    file: Arc<File>,
-    size: u64,
-    etag: String,
-    md5: [u8; 16],
-    last_modified: SystemTime,
-}
-
-/// An upload in progress.
-#[derive(Debug)]
-struct Upload {
-    bucket: String,
-    key: String,
-    meta: StoredMeta,
-    parts: BTreeMap<u32, Part>,
-}
-
-/// The uploads in progress, by upload id.
-#[derive(Debug, Default)]
-pub(crate) struct Uploads(Mutex<HashMap<String, Upload>>);
-
-impl Uploads {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Upload>> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
 fn no_such_upload(upload_id: &str) -> OssError {
     OssError::new(
         404,
@@ -73,16 +44,6 @@ fn no_such_upload(upload_id: &str) -> OssError {
         "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
     )
     .extra("UploadId", upload_id.to_string())
-}
-
-fn xml_elem(x: &mut String, name: &str, value: &str) {
-    x.push('<');
-    x.push_str(name);
-    x.push('>');
-    escape_into(x, value);
-    x.push_str("</");
-    x.push_str(name);
-    x.push('>');
 }
 
 fn iso8601(t: SystemTime) -> String {
@@ -125,9 +86,9 @@ pub(crate) fn initiate(
     }
     let mut x =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult>");
-    xml_elem(&mut x, "Bucket", &target.bucket);
-    xml_elem(&mut x, "Key", &target.key);
-    xml_elem(&mut x, "UploadId", &upload_id);
+    push_element(&mut x, "Bucket", &target.bucket);
+    push_element(&mut x, "Key", &target.key);
+    push_element(&mut x, "UploadId", &upload_id);
     x.push_str("</InitiateMultipartUploadResult>\n");
     finish(answer(StatusCode::OK, request_id), x)
 }
@@ -225,24 +186,24 @@ pub(crate) fn list_parts(
     let page = &after[..after.len().min(max_parts)];
     let truncated = after.len() > page.len();
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListPartsResult>");
-    xml_elem(&mut x, "Bucket", &target.bucket);
-    xml_elem(&mut x, "Key", &target.key);
-    xml_elem(&mut x, "UploadId", upload_id);
-    xml_elem(&mut x, "PartNumberMarker", &marker.to_string());
+    push_element(&mut x, "Bucket", &target.bucket);
+    push_element(&mut x, "Key", &target.key);
+    push_element(&mut x, "UploadId", upload_id);
+    push_element(&mut x, "PartNumberMarker", &marker.to_string());
     let next = page.last().map_or(marker, |(n, _)| **n);
-    xml_elem(&mut x, "NextPartNumberMarker", &next.to_string());
-    xml_elem(&mut x, "MaxParts", &max_parts.to_string());
-    xml_elem(
+    push_element(&mut x, "NextPartNumberMarker", &next.to_string());
+    push_element(&mut x, "MaxParts", &max_parts.to_string());
+    push_element(
         &mut x,
         "IsTruncated",
         if truncated { "true" } else { "false" },
     );
     for (n, p) in page {
         x.push_str("<Part>");
-        xml_elem(&mut x, "PartNumber", &n.to_string());
-        xml_elem(&mut x, "LastModified", &iso8601(p.last_modified));
-        xml_elem(&mut x, "ETag", &p.etag);
-        xml_elem(&mut x, "Size", &p.size.to_string());
+        push_element(&mut x, "PartNumber", &n.to_string());
+        push_element(&mut x, "LastModified", &iso8601(p.last_modified));
+        push_element(&mut x, "ETag", &p.etag);
+        push_element(&mut x, "Size", &p.size.to_string());
         x.push_str("</Part>");
     }
     x.push_str("</ListPartsResult>\n");
@@ -411,14 +372,14 @@ pub(crate) async fn complete(
     state.uploads.lock().remove(upload_id);
     let mut x =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult>");
-    xml_elem(
+    push_element(
         &mut x,
         "Location",
         &format!("/{}/{}", target.bucket, target.key),
     );
-    xml_elem(&mut x, "Bucket", &target.bucket);
-    xml_elem(&mut x, "Key", &target.key);
-    xml_elem(&mut x, "ETag", &info.etag);
+    push_element(&mut x, "Bucket", &target.bucket);
+    push_element(&mut x, "Key", &target.key);
+    push_element(&mut x, "ETag", &info.etag);
     x.push_str("</CompleteMultipartUploadResult>\n");
     let builder = answer(StatusCode::OK, request_id)
         .header("etag", &info.etag)

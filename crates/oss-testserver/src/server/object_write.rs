@@ -6,11 +6,11 @@ use base64::Engine as _;
 use http::request::Parts;
 use http::{Response, StatusCode};
 
-use super::handler::{answer, finish};
+use super::response::{answer, finish};
 use super::routing::Target;
 use super::state::State;
 use crate::body::ResponseBody;
-use crate::oss_error::OssError;
+use crate::oss_error::{already_exists, OssError};
 use crate::request_body::RequestBody;
 use crate::spool::{entity_too_large, spool_body, SpoolTo, MAX_OBJECT_BYTES};
 use crate::store::{content_type_for, StoredMeta};
@@ -128,15 +128,6 @@ pub(crate) async fn put_object(
         .header("content-md5", md5)
         .header("x-oss-hash-crc64ecma", info.crc64.to_string());
     finish(builder, String::new())
-}
-
-fn already_exists(key: &str) -> OssError {
-    OssError::new(
-        409,
-        "FileAlreadyExists",
-        "The object you specified already exists and can not be overwritten.",
-    )
-    .extra("Key", key.to_string())
 }
 
 /// DeleteObject: `204` whether or not the object existed, as OSS answers.

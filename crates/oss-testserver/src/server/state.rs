@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use super::multipart::Uploads;
+use super::uploads::Uploads;
 use crate::auth::Verifier;
 use crate::cors::CorsRules;
 use crate::fault::FaultPlan;

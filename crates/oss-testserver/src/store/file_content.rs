@@ -3,11 +3,23 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use md5::{Digest, Md5};
 
-use super::Content;
+/// What an object holds.
+#[derive(Debug)]
+pub(crate) enum Content {
+    Memory(Bytes),
+    Pattern {
+        block: Bytes,
+        len: u64,
+    },
+    /// An open regular file (opened once per request, so a path swapped for a link later
+    /// changes nothing for this answer).
+    File(Arc<std::fs::File>),
+}
 
 impl Content {
     /// Reads up to `max` bytes at `offset` (fewer only at the end of the object).
