@@ -103,9 +103,9 @@ test('after a trap the presigner reloads from the compiled module', async () => 
   let traps = 1;
   const exports = {
     ...real.exports,
-    oss_presign() {
+    oss_presign_at(len, now) {
       if (traps-- > 0) throw new WebAssembly.RuntimeError('unreachable');
-      return real.exports.oss_presign();
+      return real.exports.oss_presign_at(len, now);
     },
   };
   const options = { ...signer, bucket: 'examplebucket', key: 'k', signingTime: 0 };
