@@ -35,13 +35,12 @@ function toJson(options, defaultTime) {
 // The fast path of presign(): the options need no rewriting when they hold no Date (the
 // module takes the host's clock as an argument when signingTime is absent). A Date goes
 // through toJson: JSON.stringify would write it with milliseconds, and an invalid one is a
-// TypeError here; a null signingTime is refused by the module as missing, as it always was.
+// TypeError here.
 function plainJson(options) {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new TypeError('the options must be an object');
   }
-  const at = options.signingTime;
-  if (at instanceof Date || at === null || options.expiration instanceof Date) {
+  if (options.signingTime instanceof Date || options.expiration instanceof Date) {
     return toJson(options, nowSeconds);
   }
   return JSON.stringify(options);
@@ -138,7 +137,8 @@ export function createPresigner(instance, compiled) {
           // the text straight into it and tell the module how much was written.
           const ptr = ex.oss_input(text.length * 3) >>> 0;
           const { written } = encoder.encodeInto(text, bytesOf().subarray(ptr, ptr + text.length * 3));
-          return ex.oss_presign_at(written, nowSeconds());
+          // NaN: no host instant, for a null signingTime (refused as missing, as in JSON).
+          return ex.oss_presign_at(written, options.signingTime === null ? NaN : nowSeconds());
         }),
       );
     },

@@ -80,7 +80,7 @@ pub extern "C" fn oss_presign() -> u32 {
 /// The wrapper's fast path: presigns the options in the first `len` bytes of the input buffer
 /// (the host sized it with [`oss_input`] for the most bytes its text can take and wrote fewer,
 /// with `TextEncoder.encodeInto`), signing at `now` (Unix seconds, the host's clock) when the
-/// options name no `signingTime`. The answer on [`STATUS_OK`] is the compact result layout
+/// options name no `signingTime` (NaN: none, the options must name it). The answer on [`STATUS_OK`] is the compact result layout
 /// `EXPIRATION:L1,L2,...;METHODURLNAME1VALUE1...` (lengths in UTF-16 code units; the signed
 /// headers sorted by name) rather than JSON; the error message is the same as [`oss_presign`]'s.
 ///
@@ -104,9 +104,10 @@ pub extern "C" fn oss_presign_at(len: usize, now: f64) -> u32 {
         let len = len.min(input.len());
         input.truncate(len);
     }
-    // The host passes Math.floor(Date.now() / 1000); anything else is clamped, and the
-    // signing-time check then refuses an instant out of range with its own message.
-    let now = if now.is_finite() { now as i64 } else { 0 };
+    // The host passes Math.floor(Date.now() / 1000), or NaN for "no host instant" (the
+    // options' signingTime must then be given). `as` saturates; the signing-time check
+    // refuses an instant out of range with its own message.
+    let now = now.is_finite().then_some(now as i64);
     run(|options| crate::presign::presign_compact(options, now))
 }
 

@@ -94,13 +94,13 @@ pub fn presign_json(options: &str) -> Result<String, String> {
 }
 
 /// What the module's `oss_presign_at` export answers: [`presign_json`] with `now` (Unix
-/// seconds) as the signing instant when the options name none, and the result in the compact
+/// seconds, `None` for none) as the signing instant when the options name none, and the result in the compact
 /// layout of [`compact_output`] instead of JSON (the wrapper slices it without `JSON.parse`).
-pub(crate) fn presign_compact(options: &str, now: i64) -> Result<String, String> {
+pub(crate) fn presign_compact(options: &str, now: Option<i64>) -> Result<String, String> {
     let mut input: PresignInput =
         serde_json::from_str(options).map_err(|e| malformed("presign", &e).0)?;
     if input.signing_time.is_none() {
-        input.signing_time = Some(Value::from(now));
+        input.signing_time = now.map(Value::from);
     }
     presign(input).map(|r| compact_output(&r)).map_err(|r| r.0)
 }
