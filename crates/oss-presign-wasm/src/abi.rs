@@ -12,6 +12,12 @@
 //!    out before the next call.
 //! 4. `oss_release()` (optional) frees both buffers, e.g. after a very large input.
 //!
+//! `js/core.mjs`'s `presign()` takes a faster road: it sizes the input for the most bytes its
+//! text can take, writes it with `TextEncoder.encodeInto`, and calls
+//! `oss_presign_at(written, now)`, which passes the host's clock as an argument (so the
+//! wrapper never copies the options to add `signingTime`) and answers in a compact layout
+//! rather than JSON (see [`oss_presign_at`]).
+//!
 //! The buffers live in the module (`Vec`s behind a lock), so no Rust code ever dereferences a
 //! pointer the host handed in: the host only writes into memory the module owns and told it
 //! about. These functions are ordinary safe Rust functions too, which is how the native tests
