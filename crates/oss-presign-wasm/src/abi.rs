@@ -12,6 +12,12 @@
 //!    out before the next call.
 //! 4. `oss_release()` (optional) frees both buffers, e.g. after a very large input.
 //!
+//! `js/core.mjs`'s `presign()` takes a faster road: it sizes the input for the most bytes its
+//! text can take, writes it with `TextEncoder.encodeInto`, and calls
+//! `oss_presign_at(written, now)`, which passes the host's clock as an argument (so the
+//! wrapper never copies the options to add `signingTime`) and answers in a compact layout
+//! rather than JSON (see [`oss_presign_at`]).
+//!
 //! The buffers live in the module (`Vec`s behind a lock), so no Rust code ever dereferences a
 //! pointer the host handed in: the host only writes into memory the module owns and told it
 //! about. These functions are ordinary safe Rust functions too, which is how the native tests
@@ -75,6 +81,40 @@ pub extern "C" fn oss_input(len: usize) -> *mut u8 {
 #[unsafe(no_mangle)]
 pub extern "C" fn oss_presign() -> u32 {
     run(crate::presign_json)
+}
+
+/// The wrapper's fast path: presigns the options in the first `len` bytes of the input buffer
+/// (the host sized it with [`oss_input`] for the most bytes its text can take and wrote fewer,
+/// with `TextEncoder.encodeInto`), signing at `now` (Unix seconds, the host's clock) when the
+/// options name no `signingTime` (NaN: none, the options must name it). The answer on [`STATUS_OK`] is the compact result layout
+/// `EXPIRATION:L1,L2,...;METHODURLNAME1VALUE1...` (lengths in UTF-16 code units; the signed
+/// headers sorted by name) rather than JSON; the error message is the same as [`oss_presign`]'s.
+///
+/// ```
+/// use oss_presign_wasm::abi;
+/// let options = br#"{"region": "cn-hangzhou", "bucket": "examplebucket", "key": "k",
+///     "accessKeyId": "ak", "accessKeySecret": "sk"}"#;
+/// abi::oss_input(options.len() + 10);
+/// abi::with_input(|b| b[..options.len()].copy_from_slice(options));
+/// assert_eq!(abi::oss_presign_at(options.len(), 1731403676.0), abi::STATUS_OK);
+/// let answer = abi::output();
+/// let (head, body) = answer.split_once(';').unwrap();
+/// assert_eq!(head.split_once(':').unwrap().0, "1731404576"); // 900 s after the host's now
+/// assert!(body.starts_with("GEThttps://examplebucket.oss-cn-hangzhou.aliyuncs.com/k?"));
+/// ```
+#[allow(unsafe_code)] // `unsafe(no_mangle)`: the export's fixed name; no unsafe operation
+#[unsafe(no_mangle)]
+pub extern "C" fn oss_presign_at(len: usize, now: f64) -> u32 {
+    {
+        let mut input = lock(&INPUT);
+        let len = len.min(input.len());
+        input.truncate(len);
+    }
+    // The host passes Math.floor(Date.now() / 1000), or NaN for "no host instant" (the
+    // options' signingTime must then be given). `as` saturates; the signing-time check
+    // refuses an instant out of range with its own message.
+    let now = now.is_finite().then_some(now as i64);
+    run(|options| crate::presign::presign_compact(options, now))
 }
 
 /// Signs the POST policy whose options are in the input buffer
@@ -159,7 +199,7 @@ pub fn output() -> String {
     String::from_utf8_lossy(&lock(&OUTPUT)).into_owned()
 }
 
-fn run(sign: fn(&str) -> Result<String, String>) -> u32 {
+fn run(sign: impl FnOnce(&str) -> Result<String, String>) -> u32 {
     let answer = {
         let input = lock(&INPUT);
         match std::str::from_utf8(&input) {

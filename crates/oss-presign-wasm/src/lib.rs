@@ -12,7 +12,8 @@
 //!   `signedHeaders`), or the native error's message.
 //! * [`presign_post_json`]: the same for a V4 POST policy (`Client::presign_post`).
 //! * The module's exports (the `abi` functions, `oss_*`): a plain exported-function ABI,
-//!   JSON in and out through the module's linear memory, driven by the hand-written loader
+//!   JSON in (and out, or a compact answer for `presign()`) through the module's linear
+//!   memory, driven by the hand-written loader
 //!   `js/index.mjs`. Building the module needs only
 //!   `cargo build -p oss-presign-wasm --target wasm32-unknown-unknown --profile wasm-release`
 //!   (`cargo xtask wasm` does it and puts the module next to the loader).

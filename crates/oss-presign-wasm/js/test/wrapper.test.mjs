@@ -103,9 +103,9 @@ test('after a trap the presigner reloads from the compiled module', async () => 
   let traps = 1;
   const exports = {
     ...real.exports,
-    oss_presign() {
+    oss_presign_at(len, now) {
       if (traps-- > 0) throw new WebAssembly.RuntimeError('unreachable');
-      return real.exports.oss_presign();
+      return real.exports.oss_presign_at(len, now);
     },
   };
   const options = { ...signer, bucket: 'examplebucket', key: 'k', signingTime: 0 };
@@ -117,4 +117,39 @@ test('after a trap the presigner reloads from the compiled module', async () => 
   const once = createPresigner({ exports });
   assert.throws(() => once.presign(options), /trapped \(unreachable\); load it again/);
   assert.throws(() => once.presign(options), /trapped earlier/);
+});
+
+test('the compact answer of oss_presign_at reads back as the JSON answer of oss_presign', async () => {
+  const bytes = await readFile(new URL('../oss_presign_wasm.wasm', import.meta.url));
+  const { instance } = await WebAssembly.instantiate(bytes, {});
+  const ex = instance.exports;
+  const viaJson = (options) => {
+    const input = new TextEncoder().encode(JSON.stringify(options));
+    const ptr = ex.oss_input(input.length) >>> 0; // may grow the memory: take the buffer after
+    new Uint8Array(ex.memory.buffer, ptr, input.length).set(input);
+    const status = ex.oss_presign();
+    const text = new TextDecoder().decode(new Uint8Array(ex.memory.buffer, ex.oss_output_ptr() >>> 0, ex.oss_output_len() >>> 0));
+    assert.equal(status, 0, text);
+    const r = JSON.parse(text);
+    return { ...r, expiration: new Date(r.expiration * 1000) };
+  };
+  const cases = [
+    { key: 'k' },
+    { key: 'dir/ünïcödé 😀 key', op: 'put', headers: { 'Content-Type': 'text/plain; charset=ütf-8', 'x-oss-meta-name': 'värde 😀 名', 'Cache-Control': 'no-cache' } },
+    { key: 'a', method: 'post', query: { uploads: null, 'x-z': 'ö' }, headers: { 'x-oss-meta-b': '', 'x-oss-meta-a': '1', 'x-oss-meta-10': 'ten', 'x-oss-meta-2': 'two' } },
+    { key: 'v1', signatureVersion: 'v1', headers: { 'Content-MD5': 'eB5eJF1ptWaXm4bijSPyxw==' }, expires: 60 },
+  ];
+  for (const extra of cases) {
+    const options = { ...signer, bucket: 'examplebucket', signingTime: 1731403676, securityToken: 'tok', ...extra };
+    const fast = presign(options);
+    assert.deepEqual(fast, viaJson(options));
+    // The key order too (deepEqual does not look at it).
+    assert.deepEqual(Object.keys(fast.signedHeaders), Object.keys(viaJson(options).signedHeaders));
+  }
+});
+
+test('a null signingTime is refused as missing, a given one wins over the host clock', () => {
+  const base = { ...signer, bucket: 'examplebucket', key: 'k' };
+  assert.throws(() => presign({ ...base, signingTime: null }), /^Error: invalid configuration: signingTime is missing/);
+  assert.equal(presign({ ...base, signingTime: 0, expires: 5 }).expiration.getTime(), 5000);
 });
