@@ -431,3 +431,53 @@ async fn a_kept_part_whose_bytes_changed_under_the_same_mtime_is_sent_again() {
     assert_eq!(o.parts_uploaded, 3, "parts 2, 4 and 5");
     assert_eq!(read_back(&server, "edited.bin").await, bytes);
 }
+
+// multi-threaded: the raw blocking request below must not stop the server's thread
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recorded_upload_the_server_no_longer_knows_starts_over() {
+    use std::io::{Read as _, Write as _};
+    let server = http_server().await;
+    server.store().create_bucket(BUCKET).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (path, bytes) = write_source(&dir, "gone.bin", 4 * PART as usize, 12);
+    let up = uploader(&server)
+        .parallelism(1)
+        .resume(true)
+        .build()
+        .unwrap();
+    let cancel = oss_transfer::Cancellation::new();
+    let r = up
+        .upload(Arc::new(
+            Urls::new(&server, "gone.bin").cancelling(3, &cancel),
+        ))
+        .cancellation(cancel.clone())
+        .from_file(&path)
+        .await
+        .unwrap_err();
+    assert_eq!(r.kind(), UploadErrorKind::Cancelled);
+    let cp = dir.path().join(".gone.bin.upload.oss-checkpoint");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cp).unwrap()).unwrap();
+    let id = v["data"]["upload_id"].as_str().unwrap().to_string();
+    // someone aborts the upload behind our back (a plain AbortMultipartUpload)
+    let mut tcp = std::net::TcpStream::connect(server.addr()).unwrap();
+    write!(
+        tcp,
+        "DELETE /{BUCKET}/gone.bin?uploadId={id} HTTP/1.1\r\nHost: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        server.addr()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 204"), "{answer}");
+
+    let o = up
+        .upload(Arc::new(Urls::new(&server, "gone.bin")))
+        .from_file(&path)
+        .await
+        .unwrap();
+    assert_ne!(o.upload_id.as_deref(), Some(id.as_str()), "a new upload");
+    assert_eq!(o.parts_uploaded, 4);
+    assert_eq!(read_back(&server, "gone.bin").await, bytes);
+    assert!(!cp.exists());
+}

@@ -139,14 +139,9 @@ pub(super) async fn run(
                 return Ok(outcome);
             }
             // The recorded upload is gone (completed, aborted, expired): start over once.
-            Err(e)
-                if use_checkpoint
-                    && e.has_code("NoSuchUpload")
-                    && stats.acked.load(Ordering::Relaxed) < parts.size =>
-            {
+            Err(e) if use_checkpoint && e.has_code("NoSuchUpload") => {
                 remove_checkpoint();
                 use_checkpoint = false;
-                stats.acked.store(0, Ordering::Relaxed);
                 continue;
             }
             Err(e) => {
