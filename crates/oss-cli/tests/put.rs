@@ -287,7 +287,7 @@ async fn a_put_resume_child_killed_half_way_resumes_to_an_identical_object() {
     const PART: u64 = 128 << 10;
     const PARTS: u64 = 24;
     let s = setup(true).await;
-    let rate = Arc::new(AtomicU64::new(1 << 20)); // 1 MiB/s: the whole upload takes ~3 s
+    let rate = Arc::new(AtomicU64::new(512 << 10)); // 512 KiB/s: the whole upload takes ~6 s
     let proxy = throttling_proxy(s.server.addr(), rate.clone()).await;
     let endpoint = format!("https://{proxy}");
     let src = tempfile::tempdir().unwrap();

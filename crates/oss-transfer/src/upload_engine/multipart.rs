@@ -24,6 +24,9 @@ use crate::upload_error::{UploadError, UploadErrorKind as Kind};
 use crate::upload_request::{UploadOperation, UploadPresigner};
 use crate::uploader::UploadOutcome;
 
+/// How often the checkpoint is rewritten while parts finish.
+const SAVE_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// The part geometry of one upload.
 #[derive(Debug, Clone, Copy)]
 struct Parts {
@@ -124,9 +127,12 @@ pub(super) async fn run(
                 parts,
                 cfg.resume.then_some(checkpoint_path.as_path()),
                 use_checkpoint,
+                cancel,
                 &mut upload_id,
             );
             tokio::select! {
+                // first, so that a cancellation seen by the part loop saves the checkpoint
+                biased;
                 r = attempt => r,
                 e = stop => Err(e),
             }
@@ -229,6 +235,7 @@ async fn attempt_upload(
     parts: Parts,
     checkpoint_path: Option<&std::path::Path>,
     load_saved: bool,
+    cancel: &Cancellation,
     upload_id_out: &mut Option<String>,
 ) -> Result<UploadOutcome, UploadError> {
     let cfg = &shared.config;
@@ -306,7 +313,10 @@ async fn attempt_upload(
     // Recorded before any part is sent, so an interrupted run always finds its upload id.
     save(&cp)?;
 
-    // The parts, `parallelism` at a time, in number order.
+    // The parts, `parallelism` at a time, in number order. The checkpoint is rewritten at most
+    // every SAVE_EVERY while parts finish (a file of 10,000 parts is about 1 MiB: rewriting it
+    // for every part would write gigabytes), and once more when the loop stops early.
+    let mut last_save = std::time::Instant::now();
     let mut next: u32 = 1;
     let mut workers: JoinSet<Result<DonePart, UploadError>> = JoinSet::new();
     loop {
@@ -326,7 +336,15 @@ async fn attempt_upload(
                 number,
             ));
         }
-        let Some(joined) = workers.join_next().await else {
+        let joined = tokio::select! {
+            j = workers.join_next() => j,
+            _ = cancel.cancelled() => {
+                workers.abort_all();
+                save(&cp)?;
+                return Err(super::cancelled());
+            }
+        };
+        let Some(joined) = joined else {
             break;
         };
         match joined {
@@ -334,14 +352,19 @@ async fn attempt_upload(
                 stats.acked.fetch_add(part.size, Ordering::Relaxed);
                 cp.parts.push(part.clone());
                 done.insert(part.number, part);
-                save(&cp)?;
+                if last_save.elapsed() >= SAVE_EVERY {
+                    save(&cp)?;
+                    last_save = std::time::Instant::now();
+                }
             }
             Ok(Err(e)) => {
                 workers.abort_all();
+                save(&cp)?;
                 return Err(e);
             }
             Err(e) => {
                 workers.abort_all();
+                save(&cp)?;
                 return Err(UploadError::new(
                     Kind::Io,
                     format!("a part task failed: {e}"),
