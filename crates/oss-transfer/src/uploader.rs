@@ -395,7 +395,8 @@ impl Uploader {
     }
 }
 
-/// One upload; finish it with [`from_file`](Upload::from_file).
+/// One upload; finish it with [`from_file`](Upload::from_file) or
+/// [`from_reader`](Upload::from_reader).
 ///
 /// ```no_run
 /// # async fn demo(u: oss_transfer::Uploader, put: oss_transfer::PresignedRequest) {
@@ -459,6 +460,37 @@ impl Upload<'_> {
             cancel: self.cancel,
         };
         crate::upload_engine::from_file(job, path.as_ref()).await
+    }
+
+    /// Uploads exactly `length` bytes read from `reader` with a single PUT (also through a
+    /// presigner, whatever the size; at most 5 GiB). A stream cannot be read twice, so there
+    /// is one attempt and no `Content-MD5`; the CRC-64 is still compared. A reader that ends
+    /// early fails the upload (`Io`) and the server stores nothing.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use oss_transfer::{PresignedRequest, Uploader};
+    /// let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+    /// server.store().create_bucket("bucket").unwrap();
+    /// let put = PresignedRequest::put(&server.object_url("bucket", "from-stream.txt")).unwrap();
+    /// let body: &'static [u8] = b"streamed bytes";
+    /// let o = Uploader::builder().build().unwrap().put(put).from_reader(body, 14).await.unwrap();
+    /// assert_eq!(o.crc64_check, oss_transfer::Crc64Check::Verified);
+    /// assert_eq!(server.store().info("bucket", "from-stream.txt").unwrap().size, 14);
+    /// # }
+    /// ```
+    pub async fn from_reader<R>(self, reader: R, length: u64) -> Result<UploadOutcome, UploadError>
+    where
+        R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    {
+        let job = UploadJob {
+            shared: self.uploader.shared.clone(),
+            target: self.target,
+            progress: self.progress,
+            cancel: self.cancel,
+        };
+        crate::upload_engine::from_reader(job, reader, length).await
     }
 }
 

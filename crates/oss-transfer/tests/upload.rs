@@ -481,3 +481,31 @@ async fn a_recorded_upload_the_server_no_longer_knows_starts_over() {
     assert_eq!(read_back(&server, "gone.bin").await, bytes);
     assert!(!cp.exists());
 }
+
+#[tokio::test]
+async fn a_stream_goes_up_as_one_put_and_a_short_stream_stores_nothing() {
+    let server = https_server().await;
+    server.store().create_bucket(BUCKET).unwrap();
+    let bytes = generated_bytes(700_000, 13);
+    let up = uploader(&server).build().unwrap();
+    let o = up
+        .upload(Arc::new(Urls::new(&server, "stream.bin")))
+        .from_reader(std::io::Cursor::new(bytes.clone()), bytes.len() as u64)
+        .await
+        .unwrap();
+    assert_eq!((o.parts_total, o.retries), (1, 0));
+    assert_eq!(o.crc64_check, Crc64Check::Verified);
+    assert_eq!(read_back(&server, "stream.bin").await, bytes);
+    // announced longer than it is: refused, nothing stored
+    let put = PresignedRequest::put(&server.object_url(BUCKET, "short.bin")).unwrap();
+    let e = up
+        .put(put)
+        .from_reader(std::io::Cursor::new(vec![1u8; 1000]), 5000)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e.kind(), UploadErrorKind::Network | UploadErrorKind::Io),
+        "{e}"
+    );
+    assert!(server.store().info(BUCKET, "short.bin").is_none());
+}

@@ -81,7 +81,7 @@ impl hyper::body::Body for UploadBody {
                     Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
                     Poll::Ready(None) => Poll::Ready(Some(Err(std::io::Error::new(
                         std::io::ErrorKind::UnexpectedEof,
-                        "the source file ended early (did it shrink?)",
+                        "the source ended before the announced length (did the file shrink?)",
                     )))),
                 }
             }
@@ -157,6 +157,60 @@ pub(super) fn file_body(
             },
         },
         reader,
+    )
+}
+
+/// A body of exactly `len` bytes read from `reader` by a task (CRC-64 computed as it reads),
+/// in bounded chunks like [`file_body`]; a reader that ends early fails the body.
+pub(super) fn reader_body<R>(
+    reader: R,
+    len: u64,
+    attempt: &Attempt,
+) -> (
+    UploadBody,
+    tokio::task::JoinHandle<std::io::Result<(u64, u64)>>,
+)
+where
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+{
+    use tokio::io::AsyncReadExt as _;
+    let (tx, rx) = mpsc::channel(QUEUED);
+    let task = tokio::spawn(async move {
+        let mut reader = reader.take(len);
+        let mut hasher = crc64::Hasher::new();
+        let mut read = 0u64;
+        while read < len {
+            let mut buf = BytesMut::with_capacity(((len - read) as usize).min(CHUNK));
+            let n = match reader.read_buf(&mut buf).await {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = tx
+                        .send(Err(std::io::Error::new(e.kind(), e.to_string())))
+                        .await;
+                    return Err(e);
+                }
+            };
+            if n == 0 {
+                break; // shorter than announced: the body reports it (the channel closes)
+            }
+            hasher.update(&buf);
+            read += n as u64;
+            if tx.send(Ok(buf.freeze())).await.is_err() {
+                break;
+            }
+        }
+        Ok((read, hasher.finish()))
+    });
+    (
+        UploadBody {
+            kind: Kind::File {
+                rx,
+                left: len,
+                sent: attempt.sent.clone(),
+                stats: attempt.stats.clone(),
+            },
+        },
+        task,
     )
 }
 

@@ -171,3 +171,40 @@ pub(crate) async fn from_file(job: UploadJob, path: &Path) -> Result<UploadOutco
     }
     result
 }
+
+pub(crate) async fn from_reader<R>(
+    job: UploadJob,
+    reader: R,
+    len: u64,
+) -> Result<UploadOutcome, UploadError>
+where
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+{
+    if len > MAX_PUT_BYTES {
+        return Err(UploadError::new(
+            Kind::TooLarge,
+            format!("{len} bytes is more than the {MAX_PUT_BYTES} a single PUT may send"),
+        ));
+    }
+    let cfg = &job.shared.config;
+    let stats = Arc::new(Stats::new(len, job.progress.clone()));
+    let cancel = job.cancel.clone().unwrap_or_default();
+    let reporter = {
+        let stats = stats.clone();
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                stats.report(false);
+            }
+        }
+    };
+    let result = tokio::select! {
+        r = single::run_reader(&job.shared, &stats, &job.target, reader, len) => r,
+        e = stopped(cancel, cfg.timeout) => Err(e),
+        _ = reporter => unreachable!("the reporter never ends"),
+    };
+    if result.is_ok() {
+        stats.report(true);
+    }
+    result
+}

@@ -151,3 +151,54 @@ pub(super) async fn run(
         retries: stats.retries.load(Ordering::Relaxed) as u32,
     })
 }
+
+/// One PUT of exactly `len` bytes from a stream: a single attempt (a stream cannot be read
+/// twice), no `Content-MD5`.
+pub(super) async fn run_reader<R>(
+    shared: &UploadShared,
+    stats: &std::sync::Arc<Stats>,
+    target: &Target,
+    reader: R,
+    len: u64,
+) -> Result<UploadOutcome, UploadError>
+where
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+{
+    let cfg = &shared.config;
+    let request = match target {
+        Target::Presigner(p) => {
+            p.presign_upload(&UploadOperation::Put { content_md5: None })
+                .await?
+        }
+        Target::Fixed(r) => r.clone(),
+    };
+    let label = request.display_target();
+    let attempt = Attempt::new(stats);
+    let (body, task) = super::body::reader_body(reader, len, &attempt);
+    let answer = send(shared, stats, &request, body, len, &attempt.sent).await?;
+    let (read, crc) = task
+        .await
+        .map_err(|e| UploadError::new(Kind::Io, format!("the reading task failed: {e}")))?
+        .map_err(|e| UploadError::io("reading the stream", e))?;
+    if read != len {
+        return Err(UploadError::new(
+            Kind::Io,
+            format!("the stream gave {read} bytes, {len} were announced"),
+        ));
+    }
+    let etag = checked_etag(&answer, None, &label, false)?;
+    let check = crc_check(&answer, crc, cfg.verify_crc, &label)?;
+    stats.acked.store(len, Ordering::Relaxed);
+    Ok(UploadOutcome {
+        size: len,
+        etag,
+        crc64: crc,
+        crc64_check: check,
+        upload_id: None,
+        parts_total: 1,
+        parts_uploaded: 1,
+        bytes_sent: stats.sent.load(Ordering::Relaxed),
+        requests: stats.requests.load(Ordering::Relaxed) as u32,
+        retries: 0,
+    })
+}
