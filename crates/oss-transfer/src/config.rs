@@ -42,15 +42,33 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
 }
 
+/// Which HTTP versions the client speaks.
+///
+/// ```
+/// let b = oss_transfer::Downloader::builder().http_version(oss_transfer::HttpVersion::Auto);
+/// # let _ = b;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum HttpVersion {
+    /// HTTP/1.1 only: one TCP connection per part in flight (best for throughput when the
+    /// server limits bandwidth per connection). The default.
+    #[default]
+    Http1,
+    /// Offer HTTP/2 and HTTP/1.1 over TLS (ALPN decides); HTTP/1.1 for plain `http://`.
+    Auto,
+    /// HTTP/2 only (ALPN `h2` over TLS, prior knowledge over plain `http://`).
+    Http2,
+}
+
 /// The HTTPS-or-HTTP connector of a transfer client: rustls with the ring provider over
 /// `roots` (default: the bundled webpki roots), TCP_NODELAY, the connect timeout, and the
 /// ALPN choice of `version`. Shared by the downloader and the uploader.
 pub(crate) fn https_connector(
     roots: Option<rustls::RootCertStore>,
     connect_timeout: Duration,
-    version: crate::downloader::HttpVersion,
+    version: HttpVersion,
 ) -> Result<hyper_rustls::HttpsConnector<HttpConnector>, DownloadError> {
-    use crate::downloader::HttpVersion;
     let roots = roots.unwrap_or_else(|| {
         rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned())
     });

@@ -24,24 +24,7 @@ pub const DEFAULT_PARALLELISM: usize = 4;
 /// (48.8 x 2^40 bytes, rounded down to a whole KiB).
 pub const DEFAULT_MAX_SIZE: u64 = 53_656_167_435_264;
 
-/// Which HTTP versions the client speaks.
-///
-/// ```
-/// let b = oss_transfer::Downloader::builder().http_version(oss_transfer::HttpVersion::Auto);
-/// # let _ = b;
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum HttpVersion {
-    /// HTTP/1.1 only: one TCP connection per part in flight (best for throughput when the
-    /// server limits bandwidth per connection). The default.
-    #[default]
-    Http1,
-    /// Offer HTTP/2 and HTTP/1.1 over TLS (ALPN decides); HTTP/1.1 for plain `http://`.
-    Auto,
-    /// HTTP/2 only (ALPN `h2` over TLS, prior knowledge over plain `http://`).
-    Http2,
-}
+pub use crate::config::HttpVersion;
 
 /// Configures a [`Downloader`].
 ///

@@ -80,6 +80,7 @@ mod retry;
 mod source;
 mod upload_engine;
 mod upload_error;
+mod upload_outcome;
 mod upload_request;
 mod uploader;
 
@@ -95,12 +96,13 @@ pub use retry::RetryPolicy;
 pub use source::ClientPresigner;
 pub use source::{PresignFuture, PresignedGet, Presigner};
 pub use upload_error::{UploadError, UploadErrorKind};
+pub use upload_outcome::UploadOutcome;
 #[cfg(feature = "client")]
 pub use upload_request::ClientUploadPresigner;
 pub use upload_request::{PresignedRequest, UploadOperation, UploadPresignFuture, UploadPresigner};
 pub use uploader::{
-    Upload, UploadOutcome, Uploader, UploaderBuilder, DEFAULT_MULTIPART_THRESHOLD,
-    DEFAULT_UPLOAD_PART_SIZE, MIN_UPLOAD_PART_SIZE,
+    Upload, Uploader, UploaderBuilder, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_UPLOAD_PART_SIZE,
+    MIN_UPLOAD_PART_SIZE,
 };
 
 /// The README's examples, compiled and run as doctests.

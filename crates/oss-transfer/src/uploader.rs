@@ -1,5 +1,5 @@
-//! The public entry point of uploads: [`Uploader`] (configured once, reused), [`Upload`] (one
-//! call) and [`UploadOutcome`].
+//! The public entry point of uploads: [`Uploader`] (configured once, reused) and [`Upload`]
+//! (one call).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,14 +8,13 @@ use std::time::Duration;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
-use crate::config::{https_connector, ProgressFn, TrustRoots};
-use crate::downloader::HttpVersion;
-use crate::outcome::Crc64Check;
+use crate::config::{https_connector, HttpVersion, ProgressFn, TrustRoots};
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
 use crate::upload_engine::http::{UploadConfig, UploadShared};
 use crate::upload_engine::{Target, UploadJob};
 use crate::upload_error::{UploadError, UploadErrorKind};
+use crate::upload_outcome::UploadOutcome;
 use crate::upload_request::{PresignedRequest, UploadPresigner};
 
 /// Default part size of multipart uploads (8 MiB).
@@ -492,37 +491,4 @@ impl Upload<'_> {
         };
         crate::upload_engine::from_reader(job, reader, length).await
     }
-}
-
-/// What a successful upload did.
-///
-/// ```no_run
-/// # async fn demo(u: oss_transfer::Uploader, put: oss_transfer::PresignedRequest) {
-/// let o = u.put(put).from_file("a.bin").await.unwrap();
-/// println!("{} bytes in {} parts, {} retries", o.size, o.parts_total, o.retries);
-/// # }
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct UploadOutcome {
-    /// Bytes in the object.
-    pub size: u64,
-    /// The object's ETag, as the server answered it.
-    pub etag: Option<String>,
-    /// CRC-64/XZ of the bytes sent (for a multipart upload, combined from the parts).
-    pub crc64: u64,
-    /// Whether and why the CRC-64 was compared with the server's `x-oss-hash-crc64ecma`.
-    pub crc64_check: Crc64Check,
-    /// The multipart upload id (`None` for a single PUT).
-    pub upload_id: Option<String>,
-    /// Parts of the object (1 for a single PUT).
-    pub parts_total: u64,
-    /// Parts sent by this run (the others were kept from a checkpoint).
-    pub parts_uploaded: u64,
-    /// Body bytes sent by this run, retries included.
-    pub bytes_sent: u64,
-    /// HTTP requests sent by this run.
-    pub requests: u32,
-    /// Retries in this run.
-    pub retries: u32,
 }

@@ -13,7 +13,7 @@ use bytes::{Bytes, BytesMut};
 use hyper::body::{Frame, SizeHint};
 use tokio::sync::mpsc;
 
-use super::http::{Attempt, Stats};
+use super::stats::{Attempt, Stats};
 use crate::crc64;
 
 /// Bytes read from the file per chunk.

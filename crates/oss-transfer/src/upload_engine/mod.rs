@@ -1,128 +1,30 @@
 //! The upload engine: opens the source, chooses a single PUT or a multipart upload, and runs it
 //! under the cancellation and the whole-upload timeout.
 //!
-//! `body` streams file ranges, `http` sends requests and maps answers, `single` is the PUT,
+//! `job` holds what a run works on, `body` streams file ranges, `stats` counts, `http` sends
+//! requests and maps answers, `single` is the PUT,
 //! `multipart` the initiate / parts / complete / abort sequence, `resume` its checkpoint,
 //! `xml_answer` the little XML involved.
 
 mod body;
 pub(crate) mod http;
+mod job;
 mod multipart;
 mod resume;
 mod single;
+mod stats;
 mod xml_answer;
 
-use std::fs::File;
-use std::os::unix::fs::MetadataExt as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{Stats, UploadShared};
+use job::{stopped, Source};
+pub(crate) use job::{Target, UploadJob, MAX_PUT_BYTES};
+use stats::Stats;
 
-use crate::config::ProgressFn;
-use crate::progress::Cancellation;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
-use crate::upload_request::{PresignedRequest, UploadPresigner};
-use crate::uploader::UploadOutcome;
-
-/// Largest body of a single PutObject (5 GiB).
-pub(crate) const MAX_PUT_BYTES: u64 = 5 << 30;
-/// Most parts of a multipart upload.
-pub(crate) const MAX_PARTS: u64 = 10_000;
-
-/// Where the requests come from.
-pub(crate) enum Target {
-    /// A ready presigned PUT: a single PUT only.
-    Fixed(PresignedRequest),
-    /// A presigner: a single PUT or, above the threshold, a multipart upload.
-    Presigner(Arc<dyn UploadPresigner>),
-}
-
-/// One upload as the engine receives it (built by [`Upload`](crate::Upload)).
-pub(crate) struct UploadJob {
-    pub(crate) shared: Arc<UploadShared>,
-    pub(crate) target: Target,
-    pub(crate) progress: Option<ProgressFn>,
-    pub(crate) cancel: Option<Cancellation>,
-}
-
-/// The source file, opened once, and what identifies its version.
-#[derive(Clone)]
-pub(super) struct Source {
-    pub(super) file: Arc<File>,
-    pub(super) path: PathBuf,
-    pub(super) size: u64,
-    pub(super) mtime_ns: i128,
-}
-
-impl Source {
-    fn open(path: &Path) -> Result<Self, UploadError> {
-        let what = format!("opening {}", path.display());
-        let file = File::open(path).map_err(|e| UploadError::io(&what, e))?;
-        let meta = file.metadata().map_err(|e| UploadError::io(&what, e))?;
-        if !meta.file_type().is_file() {
-            return Err(UploadError::new(
-                Kind::InvalidInput,
-                format!("{} is not a regular file", path.display()),
-            ));
-        }
-        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        Ok(Self {
-            file: Arc::new(file),
-            path,
-            size: meta.len(),
-            mtime_ns: mtime_ns(&meta),
-        })
-    }
-
-    /// Fails if the file's size or modification time changed since it was opened.
-    pub(super) fn check_unchanged(&self) -> Result<(), UploadError> {
-        let meta = self
-            .file
-            .metadata()
-            .map_err(|e| UploadError::io("checking the source file", e))?;
-        if meta.len() != self.size || mtime_ns(&meta) != self.mtime_ns {
-            return Err(UploadError::new(
-                Kind::Io,
-                format!(
-                    "{} changed while it was being uploaded (size or modification time); upload it again once it is stable",
-                    self.path.display()
-                ),
-            ));
-        }
-        Ok(())
-    }
-}
-
-fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
-    i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec())
-}
-
-pub(super) fn cancelled() -> UploadError {
-    UploadError::new(Kind::Cancelled, "the upload was cancelled")
-}
-
-/// Completes with the error that stops the upload: the cancellation, or the whole-upload
-/// timeout running out.
-pub(super) async fn stopped(cancel: Cancellation, timeout: Option<Duration>) -> UploadError {
-    let deadline = async {
-        match timeout {
-            Some(t) => {
-                tokio::time::sleep(t).await;
-                UploadError::new(
-                    Kind::Timeout,
-                    format!("the upload did not finish within {t:?} (the upload timeout)"),
-                )
-            }
-            None => std::future::pending().await,
-        }
-    };
-    tokio::select! {
-        _ = cancel.cancelled() => cancelled(),
-        e = deadline => e,
-    }
-}
+use crate::upload_outcome::UploadOutcome;
 
 pub(crate) async fn from_file(job: UploadJob, path: &Path) -> Result<UploadOutcome, UploadError> {
     let source = Source::open(path)?;

@@ -12,17 +12,18 @@ use base64::Engine as _;
 use tokio::task::JoinSet;
 
 use super::body::{digest_range, UploadBody};
-use super::http::{send, with_retries, Attempt, Stats, UploadShared};
+use super::http::{send, with_retries, UploadShared};
+use super::job::{cancelled, stopped, Source, MAX_PARTS};
 use super::resume::{self, DonePart, UploadCheckpoint};
 use super::single::{checked_etag, crc_check, put_range};
+use super::stats::{Attempt, Stats};
 use super::xml_answer::{complete_document, element_text};
-use super::{stopped, Source, MAX_PARTS};
 use crate::crc64;
 use crate::helper_files::{self, HelperNames, TargetLock, CHECKPOINT_TAG};
 use crate::progress::Cancellation;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
+use crate::upload_outcome::UploadOutcome;
 use crate::upload_request::{UploadOperation, UploadPresigner};
-use crate::uploader::UploadOutcome;
 
 /// How often the checkpoint is rewritten while parts finish.
 const SAVE_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
@@ -341,7 +342,7 @@ async fn attempt_upload(
             _ = cancel.cancelled() => {
                 workers.abort_all();
                 save(&cp)?;
-                return Err(super::cancelled());
+                return Err(cancelled());
             }
         };
         let Some(joined) = joined else {

@@ -6,13 +6,14 @@ use std::sync::atomic::Ordering;
 use base64::Engine as _;
 
 use super::body::{digest_range, file_body};
-use super::http::{send, with_retries, Answer, Attempt, Stats, UploadShared};
+use super::http::{send, with_retries, Answer, UploadShared};
+use super::job::{Source, Target};
+use super::stats::{Attempt, Stats};
 use super::xml_answer::{etag_is_md5, plausible_etag};
-use super::{Source, Target};
 use crate::outcome::Crc64Check;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
+use crate::upload_outcome::UploadOutcome;
 use crate::upload_request::{PresignedRequest, UploadOperation};
-use crate::uploader::UploadOutcome;
 
 /// What the server's `x-oss-hash-crc64ecma` says about the bytes sent.
 pub(super) fn crc_check(
