@@ -211,6 +211,17 @@ async fn tampered_and_expired_urls_are_refused_with_their_exit_codes_and_nothing
     assert_eq!(code(&out), 2, "{}", both(&out));
     assert_stderr_has(&out, "at most 10000");
     assert!(s.server.requests().iter().all(|r| r.method != "PUT"));
+
+    // presigning here without credentials: exit 3, nothing sent
+    s.server.clear_requests();
+    let mut c = oss_presign(&s.home);
+    c.args(["put", "--endpoint", &endpoint, "--region", "cn-hangzhou"])
+        .arg(&file)
+        .arg("oss://photos/no-credentials.bin");
+    let out = blocking(c).await;
+    assert_eq!(code(&out), 3, "{}", both(&out));
+    assert_stderr_has(&out, "OSS_ACCESS_KEY_ID");
+    assert!(s.server.requests().is_empty());
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ`, `secs` seconds ago.
