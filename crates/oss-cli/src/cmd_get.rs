@@ -196,7 +196,7 @@ fn default_output(url: &str) -> Result<PathBuf, Failure> {
 }
 
 /// Reads `--ca-cert`, at most 1 MiB (so `/dev/zero` or a huge file is refused, not read forever).
-fn read_ca_file(path: &Path) -> Result<String, Failure> {
+pub(crate) fn read_ca_file(path: &Path) -> Result<String, Failure> {
     let fail = |why: String| Failure::usage(format!("--ca-cert {}: {why}", path.display()));
     let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
     let mut bytes = Vec::new();
@@ -212,11 +212,11 @@ fn read_ca_file(path: &Path) -> Result<String, Failure> {
 }
 
 /// Which signal cancelled the download (0: none).
-static SIGNAL: AtomicU8 = AtomicU8::new(0);
+pub(crate) static SIGNAL: AtomicU8 = AtomicU8::new(0);
 
 /// Cancels `cancel` on SIGINT (Ctrl-C) or SIGTERM. Must run inside the runtime; the handlers are
 /// installed before this returns, so a signal arriving at any later point is caught.
-fn cancel_on_signals(cancel: &Cancellation) -> Result<(), Failure> {
+pub(crate) fn cancel_on_signals(cancel: &Cancellation) -> Result<(), Failure> {
     use tokio::signal::unix::{signal, SignalKind};
     let fail = |e: std::io::Error| Failure::internal(format!("cannot watch for signals: {e}"));
     let mut int = signal(SignalKind::interrupt()).map_err(fail)?;
@@ -475,18 +475,18 @@ pub(crate) fn summary(
 }
 
 /// A one-line progress bar on stderr, redrawn at most ten times a second.
-struct ProgressBar {
+pub(crate) struct ProgressBar {
     last: Mutex<Option<Instant>>,
 }
 
 impl ProgressBar {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             last: Mutex::new(None),
         }
     }
 
-    fn draw(&self, p: &Progress) {
+    pub(crate) fn draw(&self, p: &Progress) {
         let Ok(mut last) = self.last.lock() else {
             return;
         };

@@ -23,7 +23,8 @@ pub(crate) const SIGNATURE_MISMATCH: u8 = 11;
 pub(crate) const REFUSED: u8 = 12;
 /// The object or bucket does not exist (NoSuchKey, NoSuchBucket).
 pub(crate) const NOT_FOUND: u8 = 13;
-/// The bytes failed the CRC-64 or length check, or the object changed during the download.
+/// The bytes failed the CRC-64 or length check, the object changed during the download, or
+/// the server stored or acknowledged an upload differently.
 pub(crate) const INTEGRITY: u8 = 14;
 /// Another HTTP error status, or an answer that makes no sense.
 pub(crate) const HTTP_ERROR: u8 = 15;
@@ -47,11 +48,12 @@ Exit codes:
   12  refused otherwise: access denied, unknown access key, not yet valid, malformed
       signature parameters, another region, a signed header not sent
   13  not found: NoSuchKey / NoSuchBucket
-  14  integrity: CRC-64 or length mismatch, object changed during the download
+  14  integrity: CRC-64 or length mismatch, object changed during the download, or
+      an upload the server stored or acknowledged differently
   15  another HTTP error status or a nonsensical answer
   20  network: connect, TLS, timeout, broken connection (after retries)
   21  local file I/O, or another download into the same target is running
- 130  get: interrupted by Ctrl-C (SIGINT); 143 for SIGTERM";
+ 130  get, put: interrupted by Ctrl-C (SIGINT); 143 for SIGTERM";
 
 /// A failed command: the exit code and the message printed after `error: `.
 #[derive(Debug)]

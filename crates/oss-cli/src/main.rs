@@ -6,6 +6,8 @@
 //!   print the URL (and the headers to send);
 //! * `verify`: check a presigned URL offline and explain it (the SignatureDoesNotMatch doctor);
 //! * `get`: download through a presigned URL (parallel, resumable, CRC-64 checked);
+//! * `put`: upload through a presigned PUT URL, or presign here (single PUT or multipart,
+//!   resumable, CRC-64 checked);
 //! * `serve`: a local OSS-compatible server over a folder of buckets;
 //! * `demo`: all of the above in one command, with nothing configured;
 //! * `batch`: presign a JSON array of conformance cases read from stdin.
@@ -58,6 +60,7 @@ mod client_flags;
 mod cmd_batch;
 mod cmd_demo;
 mod cmd_get;
+mod cmd_put;
 mod cmd_serve;
 mod cmd_url;
 mod cmd_verify;
@@ -101,6 +104,10 @@ enum Command {
     /// Download through a presigned GET URL: parallel ranged parts, resume, CRC-64 check.
     #[command(after_help = concat_help(cmd_get::EXAMPLES))]
     Get(Box<cmd_get::GetArgs>),
+    /// Upload a file through a presigned PUT URL, or presign here (single PUT or multipart,
+    /// resumable), CRC-64 checked.
+    #[command(after_help = concat_help(cmd_put::EXAMPLES))]
+    Put(Box<cmd_put::PutArgs>),
     /// Serve each folder under --root as a bucket on a local OSS-compatible server.
     #[command(after_help = concat_help(cmd_serve::EXAMPLES))]
     Serve(Box<cmd_serve::ServeArgs>),
@@ -132,6 +139,7 @@ fn main() -> ExitCode {
         Command::Url(args) => cmd_url::run(*args),
         Command::Verify(args) => cmd_verify::run(*args),
         Command::Get(args) => cmd_get::run(*args),
+        Command::Put(args) => cmd_put::run(*args),
         Command::Serve(args) => cmd_serve::run(*args),
         Command::Demo(args) => cmd_demo::run(args),
         Command::Batch(args) => cmd_batch::run(args),

@@ -167,7 +167,7 @@ fn exit_codes_separate_usage_from_credentials() {
 #[test]
 fn every_subcommand_has_help_with_examples_and_exit_codes() {
     let home = tempfile::tempdir().expect("temp dir");
-    for sub in ["url", "verify", "get", "serve", "demo", "batch"] {
+    for sub in ["url", "verify", "get", "put", "serve", "demo", "batch"] {
         let output = run(oss_presign(&home).args([sub, "--help"]));
         assert_eq!(code(&output), 0, "{sub}");
         let text = stdout(&output);

@@ -36,22 +36,38 @@ pub(crate) struct CheckpointData {
     pub(crate) parts: Vec<PartRecord>,
 }
 
+/// Reads a checkpoint; `None` if missing, unreadable, corrupt, from another format version,
+/// larger than 64 MiB, a link, or not the user's own regular file.
+pub(crate) fn load(path: &Path) -> Option<CheckpointData> {
+    load_as(path, MAGIC, VERSION)
+}
+
+/// Writes a checkpoint atomically (an exclusive random helper file renamed over it, mode 0600).
+pub(crate) fn store(path: &Path, data: &CheckpointData) -> std::io::Result<()> {
+    store_as(path, MAGIC, VERSION, data)
+}
+
+/// The file format of every checkpoint (downloads and uploads): a magic string, a version,
+/// the data, and a CRC-64 of the data's compact JSON.
 #[derive(Debug, Serialize, Deserialize)]
-struct CheckpointFile {
+struct CheckpointFile<T> {
     magic: String,
     version: u32,
     /// CRC-64 (hex) of the compact JSON of `data`: detects truncated or edited files.
     checksum: String,
-    data: CheckpointData,
+    data: T,
 }
 
-/// Reads a checkpoint; `None` if missing, unreadable, corrupt, from another format version,
-/// larger than 64 MiB, a link, or not the user's own regular file.
-pub(crate) fn load(path: &Path) -> Option<CheckpointData> {
+/// Reads a checkpoint of format `magic`/`version` (see [`load`] for what is refused).
+pub(crate) fn load_as<T: Serialize + for<'de> Deserialize<'de>>(
+    path: &Path,
+    magic: &str,
+    version: u32,
+) -> Option<T> {
     let bytes = helper_files::read_own(path, MAX_CHECKPOINT_BYTES).ok()?;
     let text = String::from_utf8(bytes).ok()?;
-    let file: CheckpointFile = serde_json::from_str(&text).ok()?;
-    if file.magic != MAGIC || file.version != VERSION {
+    let file: CheckpointFile<T> = serde_json::from_str(&text).ok()?;
+    if file.magic != magic || file.version != version {
         return None;
     }
     let data_json = serde_json::to_string(&file.data).ok()?;
@@ -61,14 +77,19 @@ pub(crate) fn load(path: &Path) -> Option<CheckpointData> {
     Some(file.data)
 }
 
-/// Writes a checkpoint atomically (an exclusive random helper file renamed over it, mode 0600).
-pub(crate) fn store(path: &Path, data: &CheckpointData) -> std::io::Result<()> {
+/// Writes a checkpoint of format `magic`/`version` atomically (see [`store`]).
+pub(crate) fn store_as<T: Serialize>(
+    path: &Path,
+    magic: &str,
+    version: u32,
+    data: &T,
+) -> std::io::Result<()> {
     let data_json = serde_json::to_string(data).map_err(std::io::Error::other)?;
     let file = CheckpointFile {
-        magic: MAGIC.to_string(),
-        version: VERSION,
+        magic: magic.to_string(),
+        version,
         checksum: format!("{:016x}", crc64::checksum(data_json.as_bytes())),
-        data: data.clone(),
+        data,
     };
     let text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
     helper_files::write_replacing(path, text.as_bytes(), 0o600)

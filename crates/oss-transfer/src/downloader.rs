@@ -4,14 +4,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
 use tokio::io::AsyncWrite;
 
-use crate::config::{Config, ProgressFn, Shared};
+use crate::config::{https_connector, Config, ProgressFn, Shared, TrustRoots};
 use crate::engine::Job;
 use crate::error::{DownloadError, DownloadErrorKind};
 use crate::outcome::DownloadOutcome;
@@ -27,24 +24,7 @@ pub const DEFAULT_PARALLELISM: usize = 4;
 /// (48.8 x 2^40 bytes, rounded down to a whole KiB).
 pub const DEFAULT_MAX_SIZE: u64 = 53_656_167_435_264;
 
-/// Which HTTP versions the client speaks.
-///
-/// ```
-/// let b = oss_transfer::Downloader::builder().http_version(oss_transfer::HttpVersion::Auto);
-/// # let _ = b;
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum HttpVersion {
-    /// HTTP/1.1 only: one TCP connection per part in flight (best for throughput when the
-    /// server limits bandwidth per connection). The default.
-    #[default]
-    Http1,
-    /// Offer HTTP/2 and HTTP/1.1 over TLS (ALPN decides); HTTP/1.1 for plain `http://`.
-    Auto,
-    /// HTTP/2 only (ALPN `h2` over TLS, prior knowledge over plain `http://`).
-    Http2,
-}
+pub use crate::config::HttpVersion;
 
 /// Configures a [`Downloader`].
 ///
@@ -67,8 +47,7 @@ pub struct DownloaderBuilder {
     config: Config,
     connect_timeout: Duration,
     http_version: HttpVersion,
-    roots: Option<rustls::RootCertStore>,
-    bad_root: Option<String>,
+    trust: TrustRoots,
 }
 
 impl Default for DownloaderBuilder {
@@ -89,8 +68,7 @@ impl Default for DownloaderBuilder {
             },
             connect_timeout: Duration::from_secs(10),
             http_version: HttpVersion::Http1,
-            roots: None,
-            bad_root: None,
+            trust: TrustRoots::default(),
         }
     }
 }
@@ -199,7 +177,7 @@ impl DownloaderBuilder {
     /// # let _ = b;
     /// ```
     pub fn root_certificates(mut self, roots: rustls::RootCertStore) -> Self {
-        self.roots = Some(roots);
+        self.trust.set(roots);
         self
     }
 
@@ -211,10 +189,7 @@ impl DownloaderBuilder {
     /// assert!(b.build().is_err());
     /// ```
     pub fn add_root_certificate_der(mut self, der: &[u8]) -> Self {
-        let store = self.roots.get_or_insert_with(rustls::RootCertStore::empty);
-        if let Err(e) = store.add(CertificateDer::from(der.to_vec())) {
-            self.bad_root = Some(format!("root certificate rejected: {e}"));
-        }
+        self.trust.add_der(der);
         self
     }
 
@@ -226,19 +201,7 @@ impl DownloaderBuilder {
     /// assert!(b.build().is_err());
     /// ```
     pub fn add_root_certificates_pem(mut self, pem: &str) -> Self {
-        let mut any = false;
-        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-            match cert {
-                Ok(c) => {
-                    any = true;
-                    self = self.add_root_certificate_der(&c);
-                }
-                Err(e) => self.bad_root = Some(format!("bad PEM certificate: {e}")),
-            }
-        }
-        if !any && self.bad_root.is_none() {
-            self.bad_root = Some("the PEM text holds no CERTIFICATE block".to_string());
-        }
+        self.trust.add_pem(pem);
         self
     }
 
@@ -333,30 +296,11 @@ impl DownloaderBuilder {
                 ));
             }
         }
-        if let Some(e) = self.bad_root {
-            return invalid(e);
-        }
-        let roots = self.roots.unwrap_or_else(|| {
-            rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned())
-        });
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| DownloadError::new(DownloadErrorKind::InvalidInput, e.to_string()))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(self.connect_timeout));
-        http.set_nodelay(true);
-        let base = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http();
-        let connector = match self.http_version {
-            HttpVersion::Http1 => base.enable_http1().wrap_connector(http),
-            HttpVersion::Auto => base.enable_http1().enable_http2().wrap_connector(http),
-            HttpVersion::Http2 => base.enable_http2().wrap_connector(http),
-        };
+        let roots = self
+            .trust
+            .into_roots()
+            .map_err(|e| DownloadError::new(DownloadErrorKind::InvalidInput, e))?;
+        let connector = https_connector(roots, self.connect_timeout, self.http_version)?;
         let mut builder = Client::builder(TokioExecutor::new());
         builder
             .pool_idle_timeout(Duration::from_secs(60))

@@ -1,4 +1,10 @@
-//! Fast, resumable, verified downloads through OSS presigned GET URLs.
+//! Fast, resumable, verified downloads and uploads through OSS presigned URLs.
+//!
+//! Uploads: an [`Uploader`] sends a file with a single PUT through a ready
+//! [`PresignedRequest`], or, with an [`UploadPresigner`], as a multipart upload above a size
+//! threshold (parts in parallel, each retried with the body re-read from the file, CRC-64
+//! compared part by part and for the whole object, aborted on failure, resumable from a
+//! checkpoint). Downloads:
 //!
 //! Give a [`Downloader`] a [`PresignedGet`] (the URL plus any headers that were signed with
 //! it) and a destination: a file path ([`Download::to_file`]) or any
@@ -72,6 +78,11 @@ mod outcome;
 mod progress;
 mod retry;
 mod source;
+mod upload_engine;
+mod upload_error;
+mod upload_outcome;
+mod upload_request;
+mod uploader;
 
 pub use downloader::{
     Download, Downloader, DownloaderBuilder, HttpVersion, DEFAULT_MAX_SIZE, DEFAULT_PARALLELISM,
@@ -84,6 +95,15 @@ pub use retry::RetryPolicy;
 #[cfg(feature = "client")]
 pub use source::ClientPresigner;
 pub use source::{PresignFuture, PresignedGet, Presigner};
+pub use upload_error::{UploadError, UploadErrorKind};
+pub use upload_outcome::UploadOutcome;
+#[cfg(feature = "client")]
+pub use upload_request::ClientUploadPresigner;
+pub use upload_request::{PresignedRequest, UploadOperation, UploadPresignFuture, UploadPresigner};
+pub use uploader::{
+    Upload, Uploader, UploaderBuilder, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_UPLOAD_PART_SIZE,
+    MIN_UPLOAD_PART_SIZE,
+};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

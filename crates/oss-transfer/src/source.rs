@@ -211,21 +211,7 @@ impl PresignedGet {
     /// );
     /// ```
     pub fn expires_at(&self) -> Option<SystemTime> {
-        let q = self.uri.query()?;
-        let get = |name: &str| {
-            q.split('&').find_map(|p| {
-                let (n, v) = p.split_once('=')?;
-                n.eq_ignore_ascii_case(name).then_some(v)
-            })
-        };
-        if let (Some(date), Some(exp)) = (get("x-oss-date"), get("x-oss-expires")) {
-            let t = chrono::NaiveDateTime::parse_from_str(date, "%Y%m%dT%H%M%SZ").ok()?;
-            let secs: u64 = exp.parse().ok()?;
-            let start: SystemTime = t.and_utc().into();
-            return start.checked_add(Duration::from_secs(secs));
-        }
-        let secs: u64 = get("Expires")?.parse().ok()?;
-        SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(secs))
+        expiry_of(&self.uri)
     }
 
     pub(crate) fn uri(&self) -> &Uri {
@@ -238,27 +224,7 @@ impl PresignedGet {
 
     /// The URL without its signature parameters: what identifies the object for checkpoints.
     pub(crate) fn identity(&self) -> String {
-        let mut s = format!(
-            "{}://{}{}",
-            self.uri.scheme_str().unwrap_or("https"),
-            self.uri.authority().map(|a| a.as_str()).unwrap_or(""),
-            self.uri.path()
-        );
-        let kept: Vec<&str> = self
-            .uri
-            .query()
-            .unwrap_or("")
-            .split('&')
-            .filter(|p| {
-                let name = p.split('=').next().unwrap_or("");
-                !p.is_empty() && !AUTH_PARAMS.iter().any(|a| a.eq_ignore_ascii_case(name))
-            })
-            .collect();
-        if !kept.is_empty() {
-            s.push('?');
-            s.push_str(&kept.join("&"));
-        }
-        s
+        identity_of(&self.uri)
     }
 
     /// `GET scheme://host/path` without the query, for messages.
@@ -272,6 +238,51 @@ impl PresignedGet {
     }
 }
 
+/// When a presigned URL stops being valid: `x-oss-date` + `x-oss-expires` for V4, `Expires`
+/// for V1.
+pub(crate) fn expiry_of(uri: &Uri) -> Option<SystemTime> {
+    let q = uri.query()?;
+    let get = |name: &str| {
+        q.split('&').find_map(|p| {
+            let (n, v) = p.split_once('=')?;
+            n.eq_ignore_ascii_case(name).then_some(v)
+        })
+    };
+    if let (Some(date), Some(exp)) = (get("x-oss-date"), get("x-oss-expires")) {
+        let t = chrono::NaiveDateTime::parse_from_str(date, "%Y%m%dT%H%M%SZ").ok()?;
+        let secs: u64 = exp.parse().ok()?;
+        let start: SystemTime = t.and_utc().into();
+        return start.checked_add(Duration::from_secs(secs));
+    }
+    let secs: u64 = get("Expires")?.parse().ok()?;
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(secs))
+}
+
+/// A presigned URL without its signature parameters: what identifies the object (and its
+/// other query parameters) for checkpoints.
+pub(crate) fn identity_of(uri: &Uri) -> String {
+    let mut s = format!(
+        "{}://{}{}",
+        uri.scheme_str().unwrap_or("https"),
+        uri.authority().map(|a| a.as_str()).unwrap_or(""),
+        uri.path()
+    );
+    let kept: Vec<&str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| {
+            let name = p.split('=').next().unwrap_or("");
+            !p.is_empty() && !AUTH_PARAMS.iter().any(|a| a.eq_ignore_ascii_case(name))
+        })
+        .collect();
+    if !kept.is_empty() {
+        s.push('?');
+        s.push_str(&kept.join("&"));
+    }
+    s
+}
+
 /// Query parameters whose values are credentials, hidden by `Debug`.
 const SECRET_PARAMS: [&str; 4] = [
     "x-oss-signature",
@@ -280,7 +291,7 @@ const SECRET_PARAMS: [&str; 4] = [
     "security-token",
 ];
 
-fn redacted_url(uri: &Uri) -> String {
+pub(crate) fn redacted_url(uri: &Uri) -> String {
     let mut s = format!(
         "{}://{}{}",
         uri.scheme_str().unwrap_or(""),

@@ -1,0 +1,361 @@
+//! `oss-presign put FILE DEST`: uploads a file with `oss-transfer`.
+//!
+//! DEST is a presigned PUT URL (a single PUT, with the `--header`s it was signed with), or
+//! `oss://BUCKET/KEY` (or `--bucket`/`--key`): then the command presigns every request itself
+//! with the credentials of the default chain, a single PUT up to `--multipart-threshold` and
+//! a multipart upload above it (`--part-size`, `--parallel`, `--resume`). Every PUT and part
+//! is checked against the server's `x-oss-hash-crc64ecma`, and a multipart upload against the
+//! combined CRC-64. Progress bar, signals and exit codes as for `get`.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use oss_client::{Client, Config, PutObjectRequest};
+use oss_credentials::ProvideCredentials;
+use oss_transfer::{
+    Cancellation, ClientUploadPresigner, Crc64Check, PresignedRequest, UploadError,
+    UploadErrorKind, UploadOutcome, Uploader,
+};
+
+use crate::cmd_get::{cancel_on_signals, read_ca_file, ProgressBar, SIGNAL};
+use crate::cmd_url::parse_headers;
+use crate::credential_source;
+use crate::duration_arg::parse_seconds;
+use crate::exit_code::{self, Failure};
+use crate::object_uri;
+use crate::size_arg::{human_bytes, parse_bytes};
+
+/// Examples shown by `oss-presign put --help`.
+pub(crate) const EXAMPLES: &str = "\
+Examples:
+  # a single PUT through a presigned URL (from `oss-presign url --op put`, or from anyone)
+  oss-presign put ./report.pdf 'https://b.oss-cn-hangzhou.aliyuncs.com/report.pdf?x-oss-...'
+  # a URL signed with a Content-Type: send the same header
+  oss-presign put --header Content-Type:text/plain ./a.txt 'https://...'
+  # presign it here (credentials from OSS_ACCESS_KEY_ID/SECRET or the default chain);
+  # multipart above 64 MiB, 16 MiB parts, 8 at once, resumable after an interruption
+  oss-presign put --region cn-hangzhou --part-size 16M --parallel 8 --resume ./big.iso oss://examplebucket/isos/big.iso
+  # the local server of `oss-presign serve --tls`
+  oss-presign put --endpoint https://127.0.0.1:9000 --region cn-hangzhou --ca-cert /tmp/ca.pem ./a.bin --bucket b --key a.bin";
+
+/// Options of `oss-presign put`.
+#[derive(Debug, Args)]
+pub(crate) struct PutArgs {
+    /// The file to upload.
+    file: PathBuf,
+    /// A presigned PUT URL (quote it), or oss://BUCKET/KEY to presign here.
+    #[arg(value_name = "URL_OR_OSS_URI")]
+    dest: Option<String>,
+    /// Bucket (with --key, instead of oss://BUCKET/KEY).
+    #[arg(long)]
+    bucket: Option<String>,
+    /// Object key (with --bucket).
+    #[arg(long)]
+    key: Option<String>,
+    /// Region id, e.g. cn-hangzhou (when presigning here).
+    #[arg(long, env = "OSS_REGION")]
+    region: Option<String>,
+    /// Endpoint: a host with an optional :port and http:// or https:// (default: derived from
+    /// the region).
+    #[arg(long, env = "OSS_ENDPOINT")]
+    endpoint: Option<String>,
+    /// Credentials profile (like ALIBABA_CLOUD_PROFILE).
+    #[arg(long, env = "ALIBABA_CLOUD_PROFILE")]
+    profile: Option<String>,
+    /// Put the bucket in the path instead of the host.
+    #[arg(long)]
+    path_style: bool,
+    /// Content-Type of the object (signed when presigning here).
+    #[arg(long, value_name = "TYPE")]
+    content_type: Option<String>,
+    /// Compute the MD5 of the file (of every part) and send it signed as Content-MD5 (reads
+    /// the file once more; when presigning here).
+    #[arg(long)]
+    send_md5: bool,
+    /// Files larger than this are a multipart upload: 100M, 1G (up to 5G; default 64M; when
+    /// presigning here).
+    #[arg(long, value_name = "SIZE")]
+    multipart_threshold: Option<String>,
+    /// Bytes per part of a multipart upload: 100K to 5G (default 8M); at most 10,000 parts.
+    #[arg(long, value_name = "SIZE")]
+    part_size: Option<String>,
+    /// Parts sent at once (1 to 64).
+    #[arg(long, default_value_t = oss_transfer::DEFAULT_PARALLELISM)]
+    parallel: usize,
+    /// Keep a checkpoint beside the file so that a later run of the same command sends only
+    /// the parts still missing (multipart uploads).
+    #[arg(long)]
+    resume: bool,
+    /// A header the URL was signed with, `name:value` (repeatable; with a presigned URL).
+    #[arg(long = "header", value_name = "NAME:VALUE")]
+    headers: Vec<String>,
+    /// Trust the CA certificate(s) in this PEM file (e.g. the one `serve --tls` writes).
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+    /// Give up when the whole upload takes longer than this: 90, 30m, 2h (default: no limit).
+    #[arg(long, value_name = "DURATION")]
+    timeout: Option<String>,
+    /// Longest time without progress (no body byte taken, no answer) before a retry: 30, 2m
+    /// (default 30 s).
+    #[arg(long, value_name = "DURATION")]
+    idle_timeout: Option<String>,
+    /// No progress bar and no summary (errors are still printed).
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+pub(crate) fn run(args: PutArgs) -> ExitCode {
+    exit_code::finish(run_inner(&args))
+}
+
+/// The exit code of a failed upload (the table of docs/cli.md).
+pub(crate) fn code_of(kind: UploadErrorKind) -> u8 {
+    match kind {
+        UploadErrorKind::Expired => exit_code::EXPIRED,
+        UploadErrorKind::SignatureMismatch => exit_code::SIGNATURE_MISMATCH,
+        UploadErrorKind::AccessDenied => exit_code::REFUSED,
+        UploadErrorKind::NotFound => exit_code::NOT_FOUND,
+        UploadErrorKind::Integrity => exit_code::INTEGRITY,
+        UploadErrorKind::Network | UploadErrorKind::Timeout => exit_code::NETWORK,
+        UploadErrorKind::Io | UploadErrorKind::InUse => exit_code::LOCAL_IO,
+        UploadErrorKind::Cancelled => exit_code::INTERRUPTED,
+        UploadErrorKind::Credentials => exit_code::CREDENTIALS,
+        UploadErrorKind::InvalidInput
+        | UploadErrorKind::TooLarge
+        | UploadErrorKind::TooManyParts => exit_code::USAGE,
+        _ => exit_code::HTTP_ERROR,
+    }
+}
+
+fn failure_of(e: &UploadError) -> Failure {
+    let mut message = e.to_string();
+    match e.kind() {
+        UploadErrorKind::SignatureMismatch => message.push_str(
+            "\n  hint: run `oss-presign verify URL` with the signer's credentials to see which part differs; a URL signed with headers needs them as --header NAME:VALUE",
+        ),
+        UploadErrorKind::Expired => {
+            message.push_str("\n  hint: presign a new URL (oss-presign url --op put ... --expires 1h)")
+        }
+        UploadErrorKind::Network if message.contains("certificate") => message.push_str(
+            "\n  hint: for a server with its own CA (e.g. oss-presign serve --tls), trust it with --ca-cert FILE",
+        ),
+        UploadErrorKind::Credentials => {
+            message.push_str(&format!("\n  hint: {}", credential_source::CREDENTIALS_HINT))
+        }
+        _ => {}
+    }
+    Failure::new(code_of(e.kind()), message)
+}
+
+/// Where the requests come from: a ready URL, or a client presigning them.
+enum Dest {
+    Url(PresignedRequest),
+    Object(Arc<ClientUploadPresigner>),
+}
+
+fn destination(args: &PutArgs) -> Result<Dest, Failure> {
+    let is_url = args
+        .dest
+        .as_deref()
+        .is_some_and(|d| !object_uri::is_oss_uri(d));
+    if is_url {
+        if args.bucket.is_some() || args.key.is_some() {
+            return Err(Failure::usage(
+                "give either a presigned URL or the object (oss://BUCKET/KEY, --bucket/--key), not both",
+            ));
+        }
+        for (set, flag) in [
+            (args.multipart_threshold.is_some(), "--multipart-threshold"),
+            (args.part_size.is_some(), "--part-size"),
+            (args.resume, "--resume"),
+            (args.send_md5, "--send-md5"),
+            (args.content_type.is_some(), "--content-type"),
+        ] {
+            if set {
+                return Err(Failure::usage(format!(
+                    "{flag} needs the object (oss://BUCKET/KEY or --bucket/--key): a single presigned URL allows one PUT, signed as it is (give its signed headers with --header)"
+                )));
+            }
+        }
+        let mut request = PresignedRequest::put(args.dest.as_deref().unwrap_or_default())
+            .map_err(|e| Failure::usage(e.to_string()))?;
+        for (name, value) in parse_headers(&args.headers)? {
+            request = request
+                .header(&name, &value)
+                .map_err(|e| Failure::usage(e.to_string()))?;
+        }
+        return Ok(Dest::Url(request));
+    }
+    if !args.headers.is_empty() {
+        return Err(Failure::usage(
+            "--header is for a presigned URL; when presigning here use --content-type",
+        ));
+    }
+    let (bucket, key) = object_uri::target(
+        args.dest.as_deref(),
+        args.bucket.as_deref(),
+        args.key.as_deref(),
+    )
+    .map_err(Failure::usage)?;
+    if args.region.is_none() && args.endpoint.is_none() {
+        return Err(Failure::usage(
+            "neither a region nor an endpoint is set: give --region (e.g. cn-hangzhou) or OSS_REGION",
+        ));
+    }
+    let provider: Arc<dyn ProvideCredentials> =
+        Arc::new(credential_source::chain(args.profile.as_deref()));
+    let mut builder = Config::builder()
+        .use_path_style(args.path_style)
+        .credentials_provider(provider);
+    if let Some(region) = &args.region {
+        builder = builder.region(region.clone());
+    }
+    if let Some(endpoint) = &args.endpoint {
+        builder = builder.endpoint(endpoint.clone());
+    }
+    let client = Client::new(builder.build().map_err(|e| Failure::usage(e.to_string()))?);
+    let mut put = PutObjectRequest::new(bucket, key);
+    put.content_type = args.content_type.clone();
+    Ok(Dest::Object(Arc::new(ClientUploadPresigner::new(
+        client, put,
+    ))))
+}
+
+fn uploader(args: &PutArgs) -> Result<Uploader, Failure> {
+    let mut builder = Uploader::builder()
+        .parallelism(args.parallel)
+        .resume(args.resume)
+        .content_md5(args.send_md5);
+    for (flag, text, which) in [
+        ("--part-size", &args.part_size, 0),
+        ("--multipart-threshold", &args.multipart_threshold, 1),
+    ] {
+        let Some(text) = text else { continue };
+        let bytes = parse_bytes(text).map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
+        builder = if which == 0 {
+            builder.part_size(bytes)
+        } else {
+            builder.multipart_threshold(bytes)
+        };
+    }
+    if let Some(path) = &args.ca_cert {
+        builder = builder.add_root_certificates_pem(&read_ca_file(path)?);
+    }
+    for (flag, text, is_total) in [
+        ("--timeout", &args.timeout, true),
+        ("--idle-timeout", &args.idle_timeout, false),
+    ] {
+        let Some(text) = text else { continue };
+        let seconds = parse_seconds(text).map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
+        if seconds == 0 {
+            return Err(Failure::usage(format!("{flag} must be at least 1 second")));
+        }
+        let d = Duration::from_secs(seconds);
+        builder = if is_total {
+            builder.timeout(d)
+        } else {
+            builder.idle_timeout(d)
+        };
+    }
+    builder.build().map_err(|e| Failure::usage(e.to_string()))
+}
+
+fn run_inner(args: &PutArgs) -> Result<(), Failure> {
+    let dest = destination(args)?;
+    let uploader = uploader(args)?;
+    let show_bar = !args.quiet && std::io::stderr().is_terminal();
+    let bar = Arc::new(ProgressBar::new());
+    let cancel = Cancellation::new();
+    let mut upload = match &dest {
+        Dest::Url(request) => uploader.put(request.clone()),
+        Dest::Object(presigner) => uploader.upload(presigner.clone()),
+    }
+    .cancellation(cancel.clone());
+    if show_bar {
+        let bar = bar.clone();
+        upload = upload.progress(move |p| bar.draw(p));
+    }
+    let started = Instant::now();
+    let runtime = exit_code::runtime()?;
+    let result = runtime.block_on(async {
+        cancel_on_signals(&cancel)?;
+        Ok::<_, Failure>(upload.from_file(&args.file).await)
+    })?;
+    if show_bar {
+        say_err_raw!("\r\x1b[2K");
+    }
+    let outcome = result.map_err(|e| match (e.kind(), SIGNAL.load(Ordering::SeqCst)) {
+        (UploadErrorKind::Cancelled, signal @ (2 | 15)) => {
+            let name = if signal == 2 { "SIGINT" } else { "SIGTERM" };
+            let kept = if args.resume {
+                "a multipart upload and its checkpoint are kept: run the same command to resume"
+            } else {
+                "nothing was stored (a multipart upload was aborted)"
+            };
+            Failure::new(128 + signal, format!("interrupted by {name}; {kept}"))
+        }
+        _ => failure_of(&e),
+    })?;
+    if !args.quiet {
+        say!("{}", summary(&outcome, started.elapsed(), args));
+    }
+    Ok(())
+}
+
+fn summary(o: &UploadOutcome, elapsed: Duration, args: &PutArgs) -> String {
+    let seconds = elapsed.as_secs_f64().max(1e-6);
+    let check = match o.crc64_check {
+        Crc64Check::Verified => "verified against x-oss-hash-crc64ecma",
+        Crc64Check::Unparsable => {
+            "not verified: the server's x-oss-hash-crc64ecma is not a decimal 64-bit number"
+        }
+        Crc64Check::Disabled => "not verified: checking is off",
+        _ => "not verified: the server sent no x-oss-hash-crc64ecma",
+    };
+    let how = match &o.upload_id {
+        Some(id) => format!(
+            "multipart upload {id}: {} parts ({} sent now, {} requests, {} retries)",
+            o.parts_total, o.parts_uploaded, o.requests, o.retries
+        ),
+        None => format!(
+            "single PUT ({} requests, {} retries)",
+            o.requests, o.retries
+        ),
+    };
+    format!(
+        "uploaded {}: {} bytes ({}) in {:.2} s, {}/s\ncrc64: {:016x} ({check})\netag: {}\n{how}",
+        args.file.display(),
+        o.size,
+        human_bytes(o.size as f64),
+        seconds,
+        human_bytes(o.bytes_sent as f64 / seconds),
+        o.crc64,
+        o.etag.as_deref().unwrap_or("(none)"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_code_from_the_table() {
+        assert_eq!(code_of(UploadErrorKind::Expired), exit_code::EXPIRED);
+        assert_eq!(
+            code_of(UploadErrorKind::SignatureMismatch),
+            exit_code::SIGNATURE_MISMATCH
+        );
+        assert_eq!(code_of(UploadErrorKind::Integrity), exit_code::INTEGRITY);
+        assert_eq!(code_of(UploadErrorKind::TooManyParts), exit_code::USAGE);
+        assert_eq!(
+            code_of(UploadErrorKind::Credentials),
+            exit_code::CREDENTIALS
+        );
+        assert_eq!(code_of(UploadErrorKind::Protocol), exit_code::HTTP_ERROR);
+    }
+}

@@ -1,0 +1,112 @@
+//! The upload engine: opens the source, chooses a single PUT or a multipart upload, and runs it
+//! under the cancellation and the whole-upload timeout.
+//!
+//! `job` holds what a run works on, `body` streams file ranges, `stats` counts, `http` sends
+//! requests and maps answers, `single` is the PUT,
+//! `multipart` the initiate / parts / complete / abort sequence, `resume` its checkpoint,
+//! `xml_answer` the little XML involved.
+
+mod body;
+pub(crate) mod http;
+mod job;
+mod multipart;
+mod resume;
+mod single;
+mod stats;
+mod xml_answer;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use job::{stopped, Source};
+pub(crate) use job::{Target, UploadJob, MAX_PUT_BYTES};
+use stats::Stats;
+
+use crate::upload_error::{UploadError, UploadErrorKind as Kind};
+use crate::upload_outcome::UploadOutcome;
+
+pub(crate) async fn from_file(job: UploadJob, path: &Path) -> Result<UploadOutcome, UploadError> {
+    let source = Source::open(path)?;
+    let cfg = &job.shared.config;
+    let stats = Arc::new(Stats::new(source.size, job.progress.clone()));
+    let cancel = job.cancel.clone().unwrap_or_default();
+    let reporter = {
+        let stats = stats.clone();
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                stats.report(false);
+            }
+        }
+    };
+    let work = async {
+        match &job.target {
+            Target::Presigner(p) if source.size > cfg.multipart_threshold => {
+                multipart::run(&job.shared, &stats, p.clone(), &source, &cancel).await
+            }
+            target => {
+                if source.size > MAX_PUT_BYTES {
+                    return Err(UploadError::new(
+                        Kind::TooLarge,
+                        format!(
+                            "{} holds {} bytes, more than the {MAX_PUT_BYTES} a single PUT may send; give the uploader a presigner for a multipart upload",
+                            source.path.display(),
+                            source.size
+                        ),
+                    ));
+                }
+                let stop = stopped(cancel.clone(), cfg.timeout);
+                tokio::select! {
+                    r = single::run(&job.shared, &stats, target, &source) => r,
+                    e = stop => Err(e),
+                }
+            }
+        }
+    };
+    let result = tokio::select! {
+        r = work => r,
+        _ = reporter => unreachable!("the reporter never ends"),
+    };
+    if result.is_ok() {
+        stats.report(true);
+    }
+    result
+}
+
+pub(crate) async fn from_reader<R>(
+    job: UploadJob,
+    reader: R,
+    len: u64,
+) -> Result<UploadOutcome, UploadError>
+where
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+{
+    if len > MAX_PUT_BYTES {
+        return Err(UploadError::new(
+            Kind::TooLarge,
+            format!("{len} bytes is more than the {MAX_PUT_BYTES} a single PUT may send"),
+        ));
+    }
+    let cfg = &job.shared.config;
+    let stats = Arc::new(Stats::new(len, job.progress.clone()));
+    let cancel = job.cancel.clone().unwrap_or_default();
+    let reporter = {
+        let stats = stats.clone();
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                stats.report(false);
+            }
+        }
+    };
+    let result = tokio::select! {
+        r = single::run_reader(&job.shared, &stats, &job.target, reader, len) => r,
+        e = stopped(cancel, cfg.timeout) => Err(e),
+        _ = reporter => unreachable!("the reporter never ends"),
+    };
+    if result.is_ok() {
+        stats.report(true);
+    }
+    result
+}

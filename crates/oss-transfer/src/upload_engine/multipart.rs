@@ -1,0 +1,461 @@
+//! A multipart upload through presigned URLs: initiate, parts in parallel (each retried with a
+//! fresh URL, its CRC-64 compared with the server's), complete with the ETag list (the
+//! combined CRC-64 compared with the object's), abort on failure. With resuming, a checkpoint
+//! records the upload id and every accepted part; a later run re-checks the recorded parts
+//! against the file and sends only the others.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use tokio::task::JoinSet;
+
+use super::body::{digest_range, UploadBody};
+use super::http::{send, with_retries, UploadShared};
+use super::job::{cancelled, stopped, Source, MAX_PARTS};
+use super::resume::{self, DonePart, UploadCheckpoint};
+use super::single::{checked_etag, crc_check, put_range};
+use super::stats::{Attempt, Stats};
+use super::xml_answer::{complete_document, element_text};
+use crate::crc64;
+use crate::helper_files::{self, HelperNames, TargetLock, CHECKPOINT_TAG};
+use crate::progress::Cancellation;
+use crate::upload_error::{UploadError, UploadErrorKind as Kind};
+use crate::upload_outcome::UploadOutcome;
+use crate::upload_request::{UploadOperation, UploadPresigner};
+
+/// How often the checkpoint is rewritten while parts finish.
+const SAVE_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// The part geometry of one upload.
+#[derive(Debug, Clone, Copy)]
+struct Parts {
+    size: u64,
+    part_size: u64,
+    count: u64,
+}
+
+impl Parts {
+    /// Part `number` (1-based): its start and length.
+    fn range(&self, number: u32) -> (u64, u64) {
+        let start = u64::from(number - 1) * self.part_size;
+        (start, self.part_size.min(self.size - start))
+    }
+}
+
+/// Where the checkpoint and the lock of an upload of `source` live.
+fn helper_names(shared: &UploadShared, source: &Source) -> Result<HelperNames, UploadError> {
+    let name = source.path.file_name().ok_or_else(|| {
+        UploadError::new(Kind::InvalidInput, "the source path does not name a file")
+    })?;
+    let dir = match &shared.config.checkpoint_dir {
+        Some(d) => d.clone(),
+        None => source
+            .path
+            .parent()
+            .map(|p| p.to_path_buf())
+            .unwrap_or_else(|| ".".into()),
+    };
+    // `.<name>.upload.oss-checkpoint`: never the name a download into the same path uses.
+    let mut stem = name.to_os_string();
+    stem.push(".upload");
+    Ok(HelperNames::new(&dir, &stem))
+}
+
+pub(super) async fn run(
+    shared: &Arc<UploadShared>,
+    stats: &Arc<Stats>,
+    presigner: Arc<dyn UploadPresigner>,
+    source: &Source,
+    cancel: &Cancellation,
+) -> Result<UploadOutcome, UploadError> {
+    let cfg = &shared.config;
+    let parts = Parts {
+        size: source.size,
+        part_size: cfg.part_size,
+        count: source.size.div_ceil(cfg.part_size).max(1),
+    };
+    if parts.count > MAX_PARTS {
+        return Err(UploadError::new(
+            Kind::TooManyParts,
+            format!(
+                "{} bytes in parts of {} would need {} parts; a multipart upload has at most {MAX_PARTS}: use a part size of at least {}",
+                parts.size,
+                parts.part_size,
+                parts.count,
+                parts.size.div_ceil(MAX_PARTS)
+            ),
+        ));
+    }
+    let names = helper_names(shared, source)?;
+    let checkpoint_path = names.fixed(CHECKPOINT_TAG);
+    let _lock = if cfg.resume {
+        Some(TargetLock::acquire(&names).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::WouldBlock {
+                UploadError::new(
+                    Kind::InUse,
+                    format!(
+                        "another resumable upload of {} is running (lock file {})",
+                        source.path.display(),
+                        names.fixed(helper_files::LOCK_TAG).display()
+                    ),
+                )
+            } else {
+                UploadError::io("locking the upload's checkpoint", e)
+            }
+        })?)
+    } else {
+        None
+    };
+    let remove_checkpoint = || {
+        if let Ok(meta) = std::fs::symlink_metadata(&checkpoint_path) {
+            if meta.file_type().is_file() {
+                let _ = std::fs::remove_file(&checkpoint_path);
+            }
+        }
+    };
+    let mut use_checkpoint = cfg.resume;
+    loop {
+        let mut upload_id: Option<String> = None;
+        let result = {
+            let stop = stopped(cancel.clone(), cfg.timeout);
+            let attempt = attempt_upload(
+                shared,
+                stats,
+                &presigner,
+                source,
+                parts,
+                cfg.resume.then_some(checkpoint_path.as_path()),
+                use_checkpoint,
+                cancel,
+                &mut upload_id,
+            );
+            tokio::select! {
+                // first, so that a cancellation seen by the part loop saves the checkpoint
+                biased;
+                r = attempt => r,
+                e = stop => Err(e),
+            }
+        };
+        match result {
+            Ok(outcome) => {
+                if cfg.resume {
+                    remove_checkpoint();
+                }
+                return Ok(outcome);
+            }
+            // The recorded upload is gone (completed, aborted, expired): start over once.
+            Err(e) if use_checkpoint && e.has_code("NoSuchUpload") => {
+                remove_checkpoint();
+                use_checkpoint = false;
+                continue;
+            }
+            Err(e) => {
+                let keep = cfg.resume
+                    && matches!(
+                        e.kind(),
+                        Kind::Network
+                            | Kind::Timeout
+                            | Kind::HttpStatus
+                            | Kind::Cancelled
+                            | Kind::Expired
+                    );
+                if !keep {
+                    if let Some(id) = upload_id {
+                        abort(shared, stats, &*presigner, &id).await;
+                    }
+                    if cfg.resume {
+                        remove_checkpoint();
+                    }
+                }
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// Best-effort AbortMultipartUpload (bounded by the idle timeout): the parts must not linger.
+async fn abort(
+    shared: &UploadShared,
+    stats: &Arc<Stats>,
+    presigner: &dyn UploadPresigner,
+    id: &str,
+) {
+    let op = UploadOperation::AbortMultipart {
+        upload_id: id.to_string(),
+    };
+    let idle = shared.config.idle_timeout;
+    let _ = tokio::time::timeout(idle.saturating_mul(2), async {
+        let request = presigner.presign_upload(&op).await?;
+        let attempt = Attempt::new(stats);
+        send(
+            shared,
+            stats,
+            &request,
+            UploadBody::empty(),
+            0,
+            &attempt.sent,
+        )
+        .await
+    })
+    .await;
+}
+
+/// The parts of a checkpoint that still match the file (re-read, CRC-64 compared).
+async fn verified_parts(
+    source: &Source,
+    parts: Parts,
+    cp: &UploadCheckpoint,
+) -> BTreeMap<u32, DonePart> {
+    let mut kept = BTreeMap::new();
+    for p in &cp.parts {
+        if p.number == 0 || u64::from(p.number) > parts.count || kept.contains_key(&p.number) {
+            continue;
+        }
+        let (start, len) = parts.range(p.number);
+        if len != p.size {
+            continue;
+        }
+        if let Ok((crc, _)) = digest_range(source.file.clone(), start, len, false).await {
+            if crc == p.crc64 {
+                kept.insert(p.number, p.clone());
+            }
+        }
+    }
+    kept
+}
+
+/// One run: resume or initiate, send the missing parts, complete.
+#[allow(clippy::too_many_arguments)]
+async fn attempt_upload(
+    shared: &Arc<UploadShared>,
+    stats: &Arc<Stats>,
+    presigner: &Arc<dyn UploadPresigner>,
+    source: &Source,
+    parts: Parts,
+    checkpoint_path: Option<&std::path::Path>,
+    load_saved: bool,
+    cancel: &Cancellation,
+    upload_id_out: &mut Option<String>,
+) -> Result<UploadOutcome, UploadError> {
+    let cfg = &shared.config;
+    let initiate = presigner
+        .presign_upload(&UploadOperation::InitiateMultipart)
+        .await?;
+    let object = initiate.identity();
+    let file_str = source.path.to_string_lossy().into_owned();
+    let saved = checkpoint_path
+        .filter(|_| load_saved)
+        .and_then(resume::load)
+        .filter(|cp| {
+            cp.object == object
+                && cp.file == file_str
+                && cp.size == source.size
+                && cp.mtime_ns == source.mtime_ns
+                && cp.part_size == parts.part_size
+        });
+    let (upload_id, mut done) = match saved {
+        Some(cp) => {
+            let kept = verified_parts(source, parts, &cp).await;
+            (cp.upload_id, kept)
+        }
+        None => {
+            let answer = with_retries(cfg.retry, stats, false, || async {
+                let attempt = Attempt::new(stats);
+                send(
+                    shared,
+                    stats,
+                    &initiate,
+                    UploadBody::empty(),
+                    0,
+                    &attempt.sent,
+                )
+                .await
+            })
+            .await?;
+            let text = String::from_utf8_lossy(&answer.body);
+            let id = element_text(&text, "UploadId")
+                .filter(|id| {
+                    !id.is_empty() && id.len() <= 1024 && id.bytes().all(|b| b.is_ascii_graphic())
+                })
+                .ok_or_else(|| {
+                    UploadError::new(
+                        Kind::Protocol,
+                        format!(
+                            "{}: the answer holds no usable <UploadId>",
+                            initiate.display_target()
+                        ),
+                    )
+                })?;
+            (id, BTreeMap::new())
+        }
+    };
+    *upload_id_out = Some(upload_id.clone());
+    let kept_bytes: u64 = done.values().map(|p| p.size).sum();
+    stats.acked.store(kept_bytes, Ordering::Relaxed);
+    let parts_kept = done.len() as u64;
+    let mut cp = UploadCheckpoint {
+        object,
+        file: file_str,
+        size: source.size,
+        mtime_ns: source.mtime_ns,
+        part_size: parts.part_size,
+        upload_id: upload_id.clone(),
+        parts: done.values().cloned().collect(),
+    };
+    let save = |cp: &UploadCheckpoint| -> Result<(), UploadError> {
+        match checkpoint_path {
+            Some(p) => resume::store(p, cp)
+                .map_err(|e| UploadError::io("writing the upload checkpoint", e)),
+            None => Ok(()),
+        }
+    };
+    // Recorded before any part is sent, so an interrupted run always finds its upload id.
+    save(&cp)?;
+
+    // The parts, `parallelism` at a time, in number order. The checkpoint is rewritten at most
+    // every SAVE_EVERY while parts finish (a file of 10,000 parts is about 1 MiB: rewriting it
+    // for every part would write gigabytes), and once more when the loop stops early.
+    let mut last_save = std::time::Instant::now();
+    let mut next: u32 = 1;
+    let mut workers: JoinSet<Result<DonePart, UploadError>> = JoinSet::new();
+    loop {
+        while workers.len() < cfg.parallelism && u64::from(next) <= parts.count {
+            let number = next;
+            next += 1;
+            if done.contains_key(&number) {
+                continue;
+            }
+            workers.spawn(upload_part(
+                shared.clone(),
+                stats.clone(),
+                presigner.clone(),
+                source.clone(),
+                parts,
+                upload_id.clone(),
+                number,
+            ));
+        }
+        let joined = tokio::select! {
+            j = workers.join_next() => j,
+            _ = cancel.cancelled() => {
+                workers.abort_all();
+                save(&cp)?;
+                return Err(cancelled());
+            }
+        };
+        let Some(joined) = joined else {
+            break;
+        };
+        match joined {
+            Ok(Ok(part)) => {
+                stats.acked.fetch_add(part.size, Ordering::Relaxed);
+                cp.parts.push(part.clone());
+                done.insert(part.number, part);
+                if last_save.elapsed() >= SAVE_EVERY {
+                    save(&cp)?;
+                    last_save = std::time::Instant::now();
+                }
+            }
+            Ok(Err(e)) => {
+                workers.abort_all();
+                save(&cp)?;
+                return Err(e);
+            }
+            Err(e) => {
+                workers.abort_all();
+                save(&cp)?;
+                return Err(UploadError::new(
+                    Kind::Io,
+                    format!("a part task failed: {e}"),
+                ));
+            }
+        }
+    }
+    source.check_unchanged()?;
+
+    // Complete with the ETag list; compare the object's CRC-64 with the parts' combined one.
+    let combined = done
+        .values()
+        .fold(0u64, |crc, p| crc64::combine(crc, p.crc64, p.size));
+    let document = complete_document(done.values().map(|p| (p.number, p.etag.as_str())));
+    let op = UploadOperation::CompleteMultipart {
+        upload_id: upload_id.clone(),
+    };
+    let answer = with_retries(cfg.retry, stats, false, || async {
+        let request = presigner.presign_upload(&op).await?;
+        let attempt = Attempt::new(stats);
+        let len = document.len() as u64;
+        send(
+            shared,
+            stats,
+            &request,
+            UploadBody::bytes(document.clone()),
+            len,
+            &attempt.sent,
+        )
+        .await
+    })
+    .await?;
+    let label = format!("CompleteMultipartUpload of {upload_id}");
+    let check = crc_check(&answer, combined, cfg.verify_crc, &label)?;
+    let etag = answer
+        .header("etag")
+        .map(str::to_string)
+        .or_else(|| element_text(&String::from_utf8_lossy(&answer.body), "ETag"));
+    Ok(UploadOutcome {
+        size: source.size,
+        etag,
+        crc64: combined,
+        crc64_check: check,
+        upload_id: Some(upload_id),
+        parts_total: parts.count,
+        parts_uploaded: done.len() as u64 - parts_kept,
+        bytes_sent: stats.sent.load(Ordering::Relaxed),
+        requests: stats.requests.load(Ordering::Relaxed) as u32,
+        retries: stats.retries.load(Ordering::Relaxed) as u32,
+    })
+}
+
+/// Sends part `number` (retried with a fresh URL each time; a CRC-64 or ETag that disagrees
+/// with the bytes sent is retried too) and returns what the checkpoint records of it.
+async fn upload_part(
+    shared: Arc<UploadShared>,
+    stats: Arc<Stats>,
+    presigner: Arc<dyn UploadPresigner>,
+    source: Source,
+    parts: Parts,
+    upload_id: String,
+    number: u32,
+) -> Result<DonePart, UploadError> {
+    let cfg = &shared.config;
+    let (start, len) = parts.range(number);
+    let md5 = if cfg.content_md5 {
+        digest_range(source.file.clone(), start, len, true)
+            .await
+            .map_err(|e| UploadError::io(&format!("reading {}", source.path.display()), e))?
+            .1
+    } else {
+        None
+    };
+    let op = UploadOperation::UploadPart {
+        upload_id,
+        part_number: number,
+        content_md5: md5.map(|m| base64::engine::general_purpose::STANDARD.encode(m)),
+    };
+    with_retries(cfg.retry, &stats, true, || async {
+        let request = presigner.presign_upload(&op).await?;
+        let label = format!("{} (part {number})", request.display_target());
+        let (answer, crc) = put_range(&shared, &stats, &request, &source, start, len).await?;
+        let etag = checked_etag(&answer, md5.as_ref(), &label, true)?.unwrap_or_default();
+        crc_check(&answer, crc, cfg.verify_crc, &label)?;
+        Ok(DonePart {
+            number,
+            size: len,
+            crc64: crc,
+            etag,
+        })
+    })
+    .await
+}

@@ -1,0 +1,85 @@
+//! The checkpoint of a resumable multipart upload: which upload id of which object, for which
+//! version of the source file, and the parts already accepted (number, size, CRC-64, ETag).
+//! Written through [`checkpoint::store_as`] (an exclusive helper file renamed over it, never
+//! through a link) and read back only if it is the user's own regular file.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::checkpoint;
+
+const MAGIC: &str = "oss-transfer upload checkpoint";
+const VERSION: u32 = 1;
+
+/// One part the server accepted.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(super) struct DonePart {
+    pub(super) number: u32,
+    pub(super) size: u64,
+    pub(super) crc64: u64,
+    pub(super) etag: String,
+}
+
+/// What a checkpoint records; used only if every identifying field matches.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub(super) struct UploadCheckpoint {
+    /// The object: the InitiateMultipartUpload URL without its signature parameters.
+    pub(super) object: String,
+    /// The source file's absolute path, size and modification time (ns since the epoch).
+    pub(super) file: String,
+    pub(super) size: u64,
+    pub(super) mtime_ns: i128,
+    pub(super) part_size: u64,
+    pub(super) upload_id: String,
+    pub(super) parts: Vec<DonePart>,
+}
+
+pub(super) fn load(path: &Path) -> Option<UploadCheckpoint> {
+    checkpoint::load_as(path, MAGIC, VERSION)
+}
+
+pub(super) fn store(path: &Path, data: &UploadCheckpoint) -> std::io::Result<()> {
+    checkpoint::store_as(path, MAGIC, VERSION, data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_refuses_edits_and_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(".f.oss-upload-checkpoint");
+        let cp = UploadCheckpoint {
+            object: "https://h/b/k?uploads".into(),
+            file: "/tmp/f".into(),
+            size: 10,
+            mtime_ns: 5,
+            part_size: 4,
+            upload_id: "U".into(),
+            parts: vec![DonePart {
+                number: 1,
+                size: 4,
+                crc64: 9,
+                etag: "\"E\"".into(),
+            }],
+        };
+        store(&p, &cp).unwrap();
+        assert_eq!(load(&p), Some(cp.clone()));
+        let edited = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("\"size\": 10", "\"size\": 11");
+        std::fs::write(&p, edited).unwrap();
+        assert_eq!(load(&p), None);
+        // a planted link is neither read nor written through
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        std::fs::remove_file(&p).unwrap();
+        std::os::unix::fs::symlink(&victim, &p).unwrap();
+        assert_eq!(load(&p), None);
+        store(&p, &cp).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(load(&p), Some(cp));
+    }
+}

@@ -1,0 +1,395 @@
+//! What an upload sends: presigned requests (method, URL, signed headers), the operations of an
+//! upload, and the [`UploadPresigner`] that turns one into the other.
+
+use std::time::SystemTime;
+
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+
+use crate::source::{expiry_of, identity_of, redacted_url};
+use crate::upload_error::{UploadError, UploadErrorKind};
+
+/// One presigned request of an upload: the method, the URL and the headers that must be sent
+/// with it (the ones the presigner listed as signed, e.g. `Content-Type` or `Content-MD5`).
+///
+/// `Debug` hides the query values that are credentials (signature, security token).
+///
+/// ```
+/// let put = oss_transfer::PresignedRequest::put(
+///     "https://bucket.oss-cn-hangzhou.aliyuncs.com/a.txt?x-oss-signature-version=OSS4-HMAC-SHA256\
+///      &x-oss-date=20240102T030405Z&x-oss-expires=60&x-oss-signature=abc",
+/// )
+/// .unwrap()
+/// .header("content-type", "text/plain")
+/// .unwrap();
+/// assert!(!format!("{put:?}").contains("abc"));
+/// assert_eq!(put.method(), "PUT");
+/// ```
+#[derive(Clone)]
+pub struct PresignedRequest {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+}
+
+impl std::fmt::Debug for PresignedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PresignedRequest")
+            .field("method", &self.method)
+            .field("url", &redacted_url(&self.uri))
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+fn invalid(message: impl Into<String>) -> UploadError {
+    UploadError::new(UploadErrorKind::InvalidInput, message)
+}
+
+impl PresignedRequest {
+    /// A request with `method` (`PUT`, `POST`, `DELETE`) to an absolute `http` or `https` URL.
+    ///
+    /// ```
+    /// use oss_transfer::PresignedRequest;
+    /// assert!(PresignedRequest::new("POST", "https://127.0.0.1/b/k?uploads").is_ok());
+    /// assert!(PresignedRequest::new("GET", "https://127.0.0.1/b/k").is_err());
+    /// assert!(PresignedRequest::new("PUT", "/relative").is_err());
+    /// ```
+    pub fn new(method: &str, url: &str) -> Result<Self, UploadError> {
+        let method = match method.to_ascii_uppercase().as_str() {
+            "PUT" => Method::PUT,
+            "POST" => Method::POST,
+            "DELETE" => Method::DELETE,
+            other => {
+                return Err(invalid(format!(
+                    "an upload request is PUT, POST or DELETE, not {other:?}"
+                )))
+            }
+        };
+        let uri: Uri = url
+            .trim()
+            .parse()
+            .map_err(|e| invalid(format!("not a valid URL: {e}")))?;
+        if !matches!(uri.scheme_str(), Some("http" | "https")) {
+            return Err(invalid(
+                "the URL must be absolute and use http:// or https://",
+            ));
+        }
+        if uri.host().is_none_or(str::is_empty) {
+            return Err(invalid("the URL has no host"));
+        }
+        Ok(Self {
+            method,
+            uri,
+            headers: HeaderMap::new(),
+        })
+    }
+
+    /// A presigned `PUT` (PutObject or UploadPart) URL.
+    ///
+    /// ```
+    /// assert!(oss_transfer::PresignedRequest::put("http://127.0.0.1:9000/b/k").is_ok());
+    /// ```
+    pub fn put(url: &str) -> Result<Self, UploadError> {
+        Self::new("PUT", url)
+    }
+
+    /// Adds a header to send (a signed header of the presigned request). `Host`,
+    /// `Content-Length` and `Transfer-Encoding` are set by the uploader and refused here.
+    ///
+    /// ```
+    /// let put = oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap();
+    /// assert!(put.clone().header("content-length", "1").is_err());
+    /// assert!(put.header("x-oss-meta-a", "1").is_ok());
+    /// ```
+    pub fn header(mut self, name: &str, value: &str) -> Result<Self, UploadError> {
+        let n = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| invalid(format!("invalid header name {name:?}")))?;
+        if matches!(n.as_str(), "host" | "content-length" | "transfer-encoding") {
+            return Err(invalid(format!(
+                "header {n} is set by the uploader and cannot be given"
+            )));
+        }
+        let v = HeaderValue::from_str(value).map_err(|_| {
+            invalid(format!(
+                "invalid value for header {n} (control characters are not allowed)"
+            ))
+        })?;
+        self.headers.append(n, v);
+        Ok(self)
+    }
+
+    /// The request described by an `oss-client` presign result: method, URL, signed headers.
+    ///
+    /// ```no_run
+    /// # fn demo(client: &oss_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let result = client.presign(&oss_client::PutObjectRequest::new("bucket", "key"))?;
+    /// let put = oss_transfer::PresignedRequest::from_presign_result(&result)?;
+    /// # let _ = put; Ok(()) }
+    /// ```
+    #[cfg(feature = "client")]
+    pub fn from_presign_result(result: &oss_client::PresignResult) -> Result<Self, UploadError> {
+        let mut request = Self::new(result.method(), result.url())?;
+        for (name, value) in result.signed_headers() {
+            request = request.header(name, value)?;
+        }
+        Ok(request)
+    }
+
+    /// The HTTP method.
+    ///
+    /// ```
+    /// let r = oss_transfer::PresignedRequest::new("delete", "https://h/b/k?uploadId=1").unwrap();
+    /// assert_eq!(r.method(), "DELETE");
+    /// ```
+    pub fn method(&self) -> &str {
+        self.method.as_str()
+    }
+
+    /// When the URL stops being valid (`x-oss-date` + `x-oss-expires`, or V1 `Expires`).
+    ///
+    /// ```
+    /// let r = oss_transfer::PresignedRequest::put("http://h/b/k?OSSAccessKeyId=a&Expires=1700000000&Signature=s").unwrap();
+    /// assert!(r.expires_at().is_some());
+    /// ```
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        expiry_of(&self.uri)
+    }
+
+    pub(crate) fn http_method(&self) -> &Method {
+        &self.method
+    }
+
+    pub(crate) fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The URL without its signature parameters.
+    pub(crate) fn identity(&self) -> String {
+        identity_of(&self.uri)
+    }
+
+    /// `PUT scheme://host/path` without the query, for messages.
+    pub(crate) fn display_target(&self) -> String {
+        format!(
+            "{} {}://{}{}",
+            self.method,
+            self.uri.scheme_str().unwrap_or("https"),
+            self.uri.authority().map(|a| a.as_str()).unwrap_or(""),
+            self.uri.path()
+        )
+    }
+}
+
+/// One request of an upload that an [`UploadPresigner`] is asked to presign.
+///
+/// ```
+/// use oss_transfer::UploadOperation;
+/// let op = UploadOperation::UploadPart { upload_id: "U1".into(), part_number: 3, content_md5: None };
+/// assert_eq!(op.name(), "UploadPart");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UploadOperation {
+    /// PutObject (`PUT`), with the base64 `Content-MD5` of the body when the uploader sends one.
+    Put {
+        /// Base64 MD5 of the whole body, to be signed and sent.
+        content_md5: Option<String>,
+    },
+    /// InitiateMultipartUpload (`POST ?uploads`).
+    InitiateMultipart,
+    /// UploadPart (`PUT ?partNumber&uploadId`).
+    UploadPart {
+        /// The id InitiateMultipartUpload returned.
+        upload_id: String,
+        /// 1 to 10,000.
+        part_number: u32,
+        /// Base64 MD5 of the part, to be signed and sent.
+        content_md5: Option<String>,
+    },
+    /// CompleteMultipartUpload (`POST ?uploadId`).
+    CompleteMultipart {
+        /// The id InitiateMultipartUpload returned.
+        upload_id: String,
+    },
+    /// AbortMultipartUpload (`DELETE ?uploadId`).
+    AbortMultipart {
+        /// The id InitiateMultipartUpload returned.
+        upload_id: String,
+    },
+}
+
+impl UploadOperation {
+    /// The OSS API name of the operation.
+    ///
+    /// ```
+    /// assert_eq!(oss_transfer::UploadOperation::InitiateMultipart.name(), "InitiateMultipartUpload");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Put { .. } => "PutObject",
+            Self::InitiateMultipart => "InitiateMultipartUpload",
+            Self::UploadPart { .. } => "UploadPart",
+            Self::CompleteMultipart { .. } => "CompleteMultipartUpload",
+            Self::AbortMultipart { .. } => "AbortMultipartUpload",
+        }
+    }
+}
+
+/// The future returned by [`UploadPresigner::presign_upload`].
+///
+/// ```
+/// fn _boxed(r: oss_transfer::PresignedRequest) -> oss_transfer::UploadPresignFuture<'static> {
+///     Box::pin(std::future::ready(Ok(r)))
+/// }
+/// ```
+pub type UploadPresignFuture<'a> = std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<PresignedRequest, UploadError>> + Send + 'a>,
+>;
+
+/// Presigns the requests of uploads to one object, so an [`Uploader`](crate::Uploader) can
+/// run a multipart upload (and get a fresh URL for every attempt, so nothing expires part way).
+///
+/// A process that only receives URLs implements it over the URLs it was given.
+///
+/// ```
+/// use oss_transfer::{PresignedRequest, UploadError, UploadOperation, UploadPresignFuture, UploadPresigner};
+/// #[derive(Debug)]
+/// struct PutOnly(String);
+/// impl UploadPresigner for PutOnly {
+///     fn presign_upload<'a>(&'a self, op: &'a UploadOperation) -> UploadPresignFuture<'a> {
+///         Box::pin(async move {
+///             match op {
+///                 UploadOperation::Put { content_md5: None } => PresignedRequest::put(&self.0),
+///                 other => Err(UploadError::new(
+///                     oss_transfer::UploadErrorKind::InvalidInput,
+///                     format!("{} is not available", other.name()),
+///                 )),
+///             }
+///         })
+///     }
+/// }
+/// let p = PutOnly("https://127.0.0.1/b/k".into());
+/// let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// assert!(rt.block_on(p.presign_upload(&UploadOperation::Put { content_md5: None })).is_ok());
+/// assert!(rt.block_on(p.presign_upload(&UploadOperation::InitiateMultipart)).is_err());
+/// ```
+pub trait UploadPresigner: Send + Sync + std::fmt::Debug {
+    /// A presigned request for `op`, valid from now (may wait for credentials).
+    fn presign_upload<'a>(&'a self, op: &'a UploadOperation) -> UploadPresignFuture<'a>;
+}
+
+/// An [`UploadPresigner`] backed by an `oss-client` client and a `PutObjectRequest` template
+/// (feature `client`): its bucket, key, `Content-Type`, metadata and other object headers
+/// go into the PutObject or the InitiateMultipartUpload.
+///
+/// ```no_run
+/// # fn demo(client: oss_client::Client) {
+/// let put = oss_client::PutObjectRequest::new("bucket", "dir/big.iso").content_type("application/x-iso9660-image");
+/// let p = oss_transfer::ClientUploadPresigner::new(client, put);
+/// # let _ = p; }
+/// ```
+#[cfg(feature = "client")]
+#[derive(Debug, Clone)]
+pub struct ClientUploadPresigner {
+    client: oss_client::Client,
+    put: oss_client::PutObjectRequest,
+}
+
+#[cfg(feature = "client")]
+impl ClientUploadPresigner {
+    /// Presigns uploads of `put`'s object with `client` whenever a URL is needed.
+    ///
+    /// ```no_run
+    /// # fn demo(client: oss_client::Client) {
+    /// let p = oss_transfer::ClientUploadPresigner::new(client, oss_client::PutObjectRequest::new("b", "k"));
+    /// # let _ = p; }
+    /// ```
+    pub fn new(client: oss_client::Client, put: oss_client::PutObjectRequest) -> Self {
+        Self { client, put }
+    }
+
+    fn initiate_request(&self) -> oss_client::InitiateMultipartUploadRequest {
+        let p = &self.put;
+        let mut i = oss_client::InitiateMultipartUploadRequest::new(&p.bucket, &p.key);
+        i.content_type = p.content_type.clone();
+        i.cache_control = p.cache_control.clone();
+        i.content_disposition = p.content_disposition.clone();
+        i.content_encoding = p.content_encoding.clone();
+        i.expires = p.expires.clone();
+        i.storage_class = p.storage_class.clone();
+        i.tagging = p.tagging.clone();
+        i.forbid_overwrite = p.forbid_overwrite;
+        i.server_side_encryption = p.server_side_encryption.clone();
+        i.server_side_data_encryption = p.server_side_data_encryption.clone();
+        i.server_side_encryption_key_id = p.server_side_encryption_key_id.clone();
+        i.request_payer = p.request_payer.clone();
+        i.metadata = p.metadata.clone();
+        i.headers = p.headers.clone();
+        i
+    }
+
+    async fn sign<R: oss_client::Presignable + Sync>(
+        &self,
+        request: &R,
+    ) -> Result<PresignedRequest, UploadError> {
+        let result = self
+            .client
+            .presign_async(request, &oss_client::PresignOptions::new())
+            .await
+            .map_err(|e| {
+                let kind = if e.kind() == oss_client::ErrorKind::Credentials {
+                    UploadErrorKind::Credentials
+                } else {
+                    UploadErrorKind::InvalidInput
+                };
+                UploadError::new(kind, format!("presigning the upload failed: {e}")).with_source(e)
+            })?;
+        PresignedRequest::from_presign_result(&result)
+    }
+}
+
+#[cfg(feature = "client")]
+impl UploadPresigner for ClientUploadPresigner {
+    fn presign_upload<'a>(&'a self, op: &'a UploadOperation) -> UploadPresignFuture<'a> {
+        let (bucket, key) = (self.put.bucket.as_str(), self.put.key.as_str());
+        Box::pin(async move {
+            match op {
+                UploadOperation::Put { content_md5 } => {
+                    let mut put = self.put.clone();
+                    put.content_md5 = content_md5.clone();
+                    self.sign(&put).await
+                }
+                UploadOperation::InitiateMultipart => self.sign(&self.initiate_request()).await,
+                UploadOperation::UploadPart {
+                    upload_id,
+                    part_number,
+                    content_md5,
+                } => {
+                    let mut part =
+                        oss_client::UploadPartRequest::new(bucket, key, *part_number, upload_id);
+                    part.content_md5 = content_md5.clone();
+                    part.request_payer = self.put.request_payer.clone();
+                    self.sign(&part).await
+                }
+                UploadOperation::CompleteMultipart { upload_id } => {
+                    let mut c =
+                        oss_client::CompleteMultipartUploadRequest::new(bucket, key, upload_id);
+                    c.forbid_overwrite = self.put.forbid_overwrite;
+                    c.acl = self.put.acl.clone();
+                    c.request_payer = self.put.request_payer.clone();
+                    self.sign(&c).await
+                }
+                UploadOperation::AbortMultipart { upload_id } => {
+                    let mut a =
+                        oss_client::AbortMultipartUploadRequest::new(bucket, key, upload_id);
+                    a.request_payer = self.put.request_payer.clone();
+                    self.sign(&a).await
+                }
+            }
+        })
+    }
+}

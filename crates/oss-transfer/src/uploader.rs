@@ -1,0 +1,494 @@
+//! The public entry point of uploads: [`Uploader`] (configured once, reused) and [`Upload`]
+//! (one call).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+use crate::config::{https_connector, HttpVersion, ProgressFn, TrustRoots};
+use crate::progress::{Cancellation, Progress};
+use crate::retry::RetryPolicy;
+use crate::upload_engine::http::{UploadConfig, UploadShared};
+use crate::upload_engine::{Target, UploadJob};
+use crate::upload_error::{UploadError, UploadErrorKind};
+use crate::upload_outcome::UploadOutcome;
+use crate::upload_request::{PresignedRequest, UploadPresigner};
+
+/// Default part size of multipart uploads (8 MiB).
+pub const DEFAULT_UPLOAD_PART_SIZE: u64 = 8 << 20;
+/// Default size above which an upload through a presigner is multipart (64 MiB).
+pub const DEFAULT_MULTIPART_THRESHOLD: u64 = 64 << 20;
+/// Smallest part size (every part but the last must be at least 100 KiB).
+pub const MIN_UPLOAD_PART_SIZE: u64 = 100 << 10;
+
+/// Configures an [`Uploader`].
+///
+/// ```
+/// use std::time::Duration;
+/// let uploader = oss_transfer::Uploader::builder()
+///     .part_size(16 << 20)
+///     .parallelism(8)
+///     .multipart_threshold(100 << 20)
+///     .idle_timeout(Duration::from_secs(30))
+///     .resume(true)
+///     .build()
+///     .unwrap();
+/// # let _ = uploader;
+/// ```
+#[derive(Debug, Clone)]
+pub struct UploaderBuilder {
+    config: UploadConfig,
+    connect_timeout: Duration,
+    http_version: HttpVersion,
+    trust: TrustRoots,
+}
+
+impl Default for UploaderBuilder {
+    fn default() -> Self {
+        Self {
+            config: UploadConfig {
+                part_size: DEFAULT_UPLOAD_PART_SIZE,
+                parallelism: crate::DEFAULT_PARALLELISM,
+                multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
+                retry: RetryPolicy::default(),
+                idle_timeout: Duration::from_secs(30),
+                timeout: None,
+                resume: false,
+                checkpoint_dir: None,
+                content_md5: false,
+                verify_crc: true,
+                user_agent: format!("oss-transfer/{}", env!("CARGO_PKG_VERSION")),
+            },
+            connect_timeout: Duration::from_secs(10),
+            http_version: HttpVersion::Http1,
+            trust: TrustRoots::default(),
+        }
+    }
+}
+
+impl UploaderBuilder {
+    /// Bytes per part of a multipart upload (100 KiB to 5 GiB; default
+    /// [`DEFAULT_UPLOAD_PART_SIZE`]). A file that would need more than 10,000 parts fails with
+    /// [`TooManyParts`](UploadErrorKind::TooManyParts).
+    ///
+    /// ```
+    /// assert!(oss_transfer::Uploader::builder().part_size(1000).build().is_err());
+    /// ```
+    pub fn part_size(mut self, bytes: u64) -> Self {
+        self.config.part_size = bytes;
+        self
+    }
+
+    /// Parts sent at the same time (1 to 64; default 4).
+    ///
+    /// ```
+    /// assert!(oss_transfer::Uploader::builder().parallelism(0).build().is_err());
+    /// ```
+    pub fn parallelism(mut self, n: usize) -> Self {
+        self.config.parallelism = n;
+        self
+    }
+
+    /// Files larger than this go up as a multipart upload when a presigner is given (up to
+    /// 5 GiB; default [`DEFAULT_MULTIPART_THRESHOLD`]).
+    ///
+    /// ```
+    /// assert!(oss_transfer::Uploader::builder().multipart_threshold(6 << 30).build().is_err());
+    /// ```
+    pub fn multipart_threshold(mut self, bytes: u64) -> Self {
+        self.config.multipart_threshold = bytes;
+        self
+    }
+
+    /// The retry policy (retryable: 5xx, 408, 429, network errors, timeouts, and a CRC-64 or
+    /// ETag that disagrees with the bytes sent; every attempt re-reads the file).
+    ///
+    /// ```
+    /// let b = oss_transfer::Uploader::builder().retry(oss_transfer::RetryPolicy::none());
+    /// # let _ = b;
+    /// ```
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = policy;
+        self
+    }
+
+    /// TCP connect timeout (default 10 s).
+    ///
+    /// ```
+    /// let b = oss_transfer::Uploader::builder().connect_timeout(std::time::Duration::from_secs(3));
+    /// # let _ = b;
+    /// ```
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Longest time without progress: no body byte taken by the server and no answer
+    /// (default 30 s). Counts as a retryable failure.
+    ///
+    /// ```
+    /// assert!(oss_transfer::Uploader::builder().idle_timeout(std::time::Duration::ZERO).build().is_err());
+    /// ```
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.config.idle_timeout = d;
+        self
+    }
+
+    /// Longest time a whole upload may take, retries included (default: no limit).
+    ///
+    /// ```
+    /// let b = oss_transfer::Uploader::builder().timeout(std::time::Duration::from_secs(3600));
+    /// # let _ = b;
+    /// ```
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.config.timeout = Some(d);
+        self
+    }
+
+    /// HTTP version policy (default [`HttpVersion::Http1`]: a connection per part in flight).
+    ///
+    /// ```
+    /// let b = oss_transfer::Uploader::builder().http_version(oss_transfer::HttpVersion::Auto);
+    /// # let _ = b;
+    /// ```
+    pub fn http_version(mut self, v: HttpVersion) -> Self {
+        self.http_version = v;
+        self
+    }
+
+    /// Trusts exactly these roots instead of the bundled Mozilla (webpki) roots.
+    ///
+    /// ```
+    /// let b = oss_transfer::Uploader::builder().root_certificates(rustls::RootCertStore::empty());
+    /// # let _ = b;
+    /// ```
+    pub fn root_certificates(mut self, roots: rustls::RootCertStore) -> Self {
+        self.trust.set(roots);
+        self
+    }
+
+    /// Adds a trusted root (DER); the first call replaces the default roots.
+    ///
+    /// ```
+    /// assert!(oss_transfer::Uploader::builder().add_root_certificate_der(b"junk").build().is_err());
+    /// ```
+    pub fn add_root_certificate_der(mut self, der: &[u8]) -> Self {
+        self.trust.add_der(der);
+        self
+    }
+
+    /// Adds trusted roots from PEM text; the first call replaces the default roots.
+    ///
+    /// ```
+    /// assert!(oss_transfer::Uploader::builder().add_root_certificates_pem("none").build().is_err());
+    /// ```
+    pub fn add_root_certificates_pem(mut self, pem: &str) -> Self {
+        self.trust.add_pem(pem);
+        self
+    }
+
+    /// Keep a checkpoint of a multipart upload (upload id, accepted parts with their CRC-64
+    /// and ETag) so that a later run sends only the missing parts (default off). Without it a
+    /// failed multipart upload is aborted.
+    ///
+    /// ```
+    /// let b = oss_transfer::Uploader::builder().resume(true);
+    /// # let _ = b;
+    /// ```
+    pub fn resume(mut self, on: bool) -> Self {
+        self.config.resume = on;
+        self
+    }
+
+    /// Folder of the checkpoint files (must exist; default: beside the source file).
+    ///
+    /// ```
+    /// let b = oss_transfer::Uploader::builder().checkpoint_dir(std::env::temp_dir());
+    /// # let _ = b;
+    /// ```
+    pub fn checkpoint_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.config.checkpoint_dir = Some(dir.into());
+        self
+    }
+
+    /// Send a `Content-MD5` with every PUT and part (read once more to compute it; default
+    /// off). It is signed into the URL, so it applies to uploads through a presigner; the
+    /// answer's ETag is then also checked against it.
+    ///
+    /// ```
+    /// let b = oss_transfer::Uploader::builder().content_md5(true);
+    /// # let _ = b;
+    /// ```
+    pub fn content_md5(mut self, on: bool) -> Self {
+        self.config.content_md5 = on;
+        self
+    }
+
+    /// Compare the CRC-64 of the bytes sent with `x-oss-hash-crc64ecma` (default on).
+    ///
+    /// ```
+    /// let b = oss_transfer::Uploader::builder().verify_crc64(false);
+    /// # let _ = b;
+    /// ```
+    pub fn verify_crc64(mut self, on: bool) -> Self {
+        self.config.verify_crc = on;
+        self
+    }
+
+    /// Builds the uploader (and its connection pool).
+    ///
+    /// ```
+    /// let u = oss_transfer::Uploader::builder().build().unwrap();
+    /// # let _ = u;
+    /// ```
+    pub fn build(self) -> Result<Uploader, UploadError> {
+        let c = &self.config;
+        let invalid = |m: String| Err(UploadError::new(UploadErrorKind::InvalidInput, m));
+        if !(MIN_UPLOAD_PART_SIZE..=5 << 30).contains(&c.part_size) {
+            return invalid(format!(
+                "part size {} is out of range: 100 KiB (102400) to 5 GiB allowed",
+                c.part_size
+            ));
+        }
+        if !(1..=64).contains(&c.parallelism) {
+            return invalid(format!(
+                "parallelism {} is out of range: 1 to 64 allowed",
+                c.parallelism
+            ));
+        }
+        if c.multipart_threshold > crate::upload_engine::MAX_PUT_BYTES {
+            return invalid(format!(
+                "multipart threshold {} is above 5 GiB, the largest single PUT",
+                c.multipart_threshold
+            ));
+        }
+        if c.idle_timeout.is_zero() {
+            return invalid("idle timeout must be greater than zero".to_string());
+        }
+        if c.timeout.is_some_and(|t| t.is_zero()) {
+            return invalid("the upload timeout must be greater than zero".to_string());
+        }
+        if let Some(dir) = &c.checkpoint_dir {
+            if !dir.is_dir() {
+                return invalid(format!(
+                    "checkpoint directory {} does not exist",
+                    dir.display()
+                ));
+            }
+        }
+        let roots = self
+            .trust
+            .into_roots()
+            .map_err(|e| UploadError::new(UploadErrorKind::InvalidInput, e))?;
+        let connector = https_connector(roots, self.connect_timeout, self.http_version)
+            .map_err(|e| UploadError::new(UploadErrorKind::InvalidInput, e.to_string()))?;
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder
+            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(64);
+        if self.http_version == HttpVersion::Http2 {
+            builder.http2_only(true);
+        }
+        Ok(Uploader {
+            shared: Arc::new(UploadShared {
+                client: builder.build(connector),
+                config: self.config,
+            }),
+        })
+    }
+}
+
+/// Uploads files through presigned URLs. Cheap to clone; clones share the connection pool.
+///
+/// A single PUT of a file through a ready presigned URL, against a local server:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use oss_testserver::{ServerBuilder, TlsIdentity};
+/// use oss_transfer::{PresignedRequest, Uploader};
+///
+/// let server = ServerBuilder::new().tls(TlsIdentity::generate(&[]).unwrap()).start().await.unwrap();
+/// server.store().create_bucket("bucket").unwrap();
+/// let dir = tempfile::tempdir().unwrap();
+/// let file = dir.path().join("hello.txt");
+/// std::fs::write(&file, b"hello world!").unwrap();
+///
+/// let uploader = Uploader::builder()
+///     .add_root_certificate_der(server.tls().unwrap().ca_certificate_der())
+///     .build()
+///     .unwrap();
+/// let put = PresignedRequest::put(&server.object_url("bucket", "hello.txt")).unwrap();
+/// let outcome = uploader.put(put).from_file(&file).await.unwrap();
+/// assert_eq!(outcome.size, 12);
+/// assert_eq!(outcome.crc64, oss_transfer::crc64::checksum(b"hello world!"));
+/// assert_eq!(outcome.crc64_check, oss_transfer::Crc64Check::Verified);
+/// assert_eq!(server.store().info("bucket", "hello.txt").unwrap().crc64, outcome.crc64);
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Uploader {
+    shared: Arc<UploadShared>,
+}
+
+impl std::fmt::Debug for Uploader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Uploader")
+            .field("config", &self.shared.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Uploader {
+    /// A builder with the defaults.
+    ///
+    /// ```
+    /// let u = oss_transfer::Uploader::builder().build().unwrap();
+    /// # let _ = u;
+    /// ```
+    pub fn builder() -> UploaderBuilder {
+        UploaderBuilder::default()
+    }
+
+    /// A single PUT through a ready presigned URL (what a process that only receives a URL
+    /// can do). The body is re-read from the file on every retry.
+    ///
+    /// ```
+    /// let u = oss_transfer::Uploader::builder().build().unwrap();
+    /// let call = u.put(oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap());
+    /// # let _ = call;
+    /// ```
+    pub fn put(&self, request: PresignedRequest) -> Upload<'_> {
+        Upload {
+            uploader: self,
+            target: Target::Fixed(request),
+            progress: None,
+            cancel: None,
+        }
+    }
+
+    /// An upload whose URLs come from `presigner`: a single PUT up to the
+    /// [multipart threshold](UploaderBuilder::multipart_threshold), a multipart upload above.
+    /// Every attempt gets a fresh URL, so a long upload does not outlive its URLs.
+    ///
+    /// With `ClientUploadPresigner` (feature `client`):
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "client")]
+    /// # async fn demo(u: oss_transfer::Uploader, client: oss_client::Client) {
+    /// use std::sync::Arc;
+    /// let p = oss_transfer::ClientUploadPresigner::new(client, oss_client::PutObjectRequest::new("bucket", "big.iso"));
+    /// u.upload(Arc::new(p)).from_file("big.iso").await.unwrap();
+    /// # }
+    /// ```
+    pub fn upload(&self, presigner: Arc<dyn UploadPresigner>) -> Upload<'_> {
+        Upload {
+            uploader: self,
+            target: Target::Presigner(presigner),
+            progress: None,
+            cancel: None,
+        }
+    }
+}
+
+/// One upload; finish it with [`from_file`](Upload::from_file) or
+/// [`from_reader`](Upload::from_reader).
+///
+/// ```no_run
+/// # async fn demo(u: oss_transfer::Uploader, put: oss_transfer::PresignedRequest) {
+/// let outcome = u.put(put).progress(|p| eprintln!("{} bytes", p.bytes_done)).from_file("a.bin").await.unwrap();
+/// println!("crc64 {}", outcome.crc64);
+/// # }
+/// ```
+pub struct Upload<'a> {
+    uploader: &'a Uploader,
+    target: Target,
+    progress: Option<ProgressFn>,
+    cancel: Option<Cancellation>,
+}
+
+impl std::fmt::Debug for Upload<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upload").finish_non_exhaustive()
+    }
+}
+
+impl Upload<'_> {
+    /// Calls `f` as bytes are sent (at most about every 100 ms, and once at the end).
+    ///
+    /// ```
+    /// # let u = oss_transfer::Uploader::builder().build().unwrap();
+    /// # let put = oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap();
+    /// let call = u.put(put).progress(|p| println!("{:?}", p.fraction()));
+    /// # let _ = call;
+    /// ```
+    pub fn progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Stops the upload when `c` is cancelled (a multipart upload is aborted, unless resuming
+    /// keeps it for a later run).
+    ///
+    /// ```
+    /// # let u = oss_transfer::Uploader::builder().build().unwrap();
+    /// # let put = oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap();
+    /// let call = u.put(put).cancellation(oss_transfer::Cancellation::new());
+    /// # let _ = call;
+    /// ```
+    pub fn cancellation(mut self, c: Cancellation) -> Self {
+        self.cancel = Some(c);
+        self
+    }
+
+    /// Uploads the regular file at `path`.
+    ///
+    /// ```no_run
+    /// # async fn demo(u: oss_transfer::Uploader, put: oss_transfer::PresignedRequest) {
+    /// let outcome = u.put(put).from_file("/tmp/object.bin").await.unwrap();
+    /// # let _ = outcome; }
+    /// ```
+    pub async fn from_file(self, path: impl AsRef<Path>) -> Result<UploadOutcome, UploadError> {
+        let job = UploadJob {
+            shared: self.uploader.shared.clone(),
+            target: self.target,
+            progress: self.progress,
+            cancel: self.cancel,
+        };
+        crate::upload_engine::from_file(job, path.as_ref()).await
+    }
+
+    /// Uploads exactly `length` bytes read from `reader` with a single PUT (also through a
+    /// presigner, whatever the size; at most 5 GiB). A stream cannot be read twice, so there
+    /// is one attempt and no `Content-MD5`; the CRC-64 is still compared. A reader that ends
+    /// early fails the upload (`Io`) and the server stores nothing.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use oss_transfer::{PresignedRequest, Uploader};
+    /// let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+    /// server.store().create_bucket("bucket").unwrap();
+    /// let put = PresignedRequest::put(&server.object_url("bucket", "from-stream.txt")).unwrap();
+    /// let body: &'static [u8] = b"streamed bytes";
+    /// let o = Uploader::builder().build().unwrap().put(put).from_reader(body, 14).await.unwrap();
+    /// assert_eq!(o.crc64_check, oss_transfer::Crc64Check::Verified);
+    /// assert_eq!(server.store().info("bucket", "from-stream.txt").unwrap().size, 14);
+    /// # }
+    /// ```
+    pub async fn from_reader<R>(self, reader: R, length: u64) -> Result<UploadOutcome, UploadError>
+    where
+        R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    {
+        let job = UploadJob {
+            shared: self.uploader.shared.clone(),
+            target: self.target,
+            progress: self.progress,
+            cancel: self.cancel,
+        };
+        crate::upload_engine::from_reader(job, reader, length).await
+    }
+}
