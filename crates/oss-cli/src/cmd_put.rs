@@ -15,13 +15,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use oss_client::{Client, Config, PutObjectRequest};
-use oss_credentials::ProvideCredentials;
+use oss_client::PutObjectRequest;
 use oss_transfer::{
     Cancellation, ClientUploadPresigner, Crc64Check, PresignedRequest, UploadError,
     UploadErrorKind, UploadOutcome, Uploader,
 };
 
+use crate::client_flags::ClientFlags;
 use crate::cmd_get::{cancel_on_signals, read_ca_file, ProgressBar, SIGNAL};
 use crate::cmd_url::parse_headers;
 use crate::credential_source;
@@ -57,19 +57,10 @@ pub(crate) struct PutArgs {
     /// Object key (with --bucket).
     #[arg(long)]
     key: Option<String>,
-    /// Region id, e.g. cn-hangzhou (when presigning here).
-    #[arg(long, env = "OSS_REGION")]
-    region: Option<String>,
-    /// Endpoint: a host with an optional :port and http:// or https:// (default: derived from
-    /// the region).
-    #[arg(long, env = "OSS_ENDPOINT")]
-    endpoint: Option<String>,
-    /// Credentials profile (like ALIBABA_CLOUD_PROFILE).
-    #[arg(long, env = "ALIBABA_CLOUD_PROFILE")]
-    profile: Option<String>,
-    /// Put the bucket in the path instead of the host.
-    #[arg(long)]
-    path_style: bool,
+    /// Region, endpoint, addressing, signature version, profile and ossutil configuration
+    /// (when presigning here), as for `url`.
+    #[command(flatten)]
+    client: ClientFlags,
     /// Content-Type of the object (signed when presigning here).
     #[arg(long, value_name = "TYPE")]
     content_type: Option<String>,
@@ -202,23 +193,8 @@ fn destination(args: &PutArgs) -> Result<Dest, Failure> {
         args.key.as_deref(),
     )
     .map_err(Failure::usage)?;
-    if args.region.is_none() && args.endpoint.is_none() {
-        return Err(Failure::usage(
-            "neither a region nor an endpoint is set: give --region (e.g. cn-hangzhou) or OSS_REGION",
-        ));
-    }
-    let provider: Arc<dyn ProvideCredentials> =
-        Arc::new(credential_source::chain(args.profile.as_deref()));
-    let mut builder = Config::builder()
-        .use_path_style(args.path_style)
-        .credentials_provider(provider);
-    if let Some(region) = &args.region {
-        builder = builder.region(region.clone());
-    }
-    if let Some(endpoint) = &args.endpoint {
-        builder = builder.endpoint(endpoint.clone());
-    }
-    let client = Client::new(builder.build().map_err(|e| Failure::usage(e.to_string()))?);
+    let clients = args.client.build()?;
+    let client = clients.for_bucket_or_fail(bucket)?.clone();
     let mut put = PutObjectRequest::new(bucket, key);
     put.content_type = args.content_type.clone();
     Ok(Dest::Object(Arc::new(ClientUploadPresigner::new(

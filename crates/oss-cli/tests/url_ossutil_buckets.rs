@@ -242,3 +242,51 @@ fn get_refuses_a_url_and_an_object_together_and_needs_credentials_to_presign() {
     assert_eq!(code(&output), 3, "{}", both(&output));
     assert!(!home.path().join("k").exists());
 }
+
+#[test]
+fn put_uploads_through_the_bucket_endpoint_to_a_real_serve() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let root = tempfile::tempdir().expect("root");
+    std::fs::create_dir(root.path().join("photos")).expect("bucket");
+    let served = serve_http(&home, root.path());
+    std::fs::write(home.path().join(".ossutilconfig"), config(&served.endpoint)).expect("config");
+    let body: Vec<u8> = (0..300_000u32).map(|i| (i * 13 % 251) as u8).collect();
+    let src_dir = tempfile::tempdir().expect("src");
+    let source = src_dir.path().join("up.bin");
+    std::fs::write(&source, &body).expect("source");
+    let put = |args: &[&str]| {
+        let output = run(oss_presign(&home)
+            .args(["put", "--region", "cn-hangzhou", "--quiet"])
+            .arg(&source)
+            .args(args));
+        assert_no_secret(&output, SK);
+        output
+    };
+    // Single PUT, presigned for the bucket's own endpoint from [Bucket-Endpoint].
+    let output = put(&["oss://photos/single.bin"]);
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert_eq!(
+        std::fs::read(root.path().join("photos").join("single.bin")).expect("stored"),
+        body
+    );
+    // Multipart above the threshold, --bucket/--key.
+    let output = put(&[
+        "--bucket",
+        "photos",
+        "--key",
+        "parts.bin",
+        "--multipart-threshold",
+        "100K",
+        "--part-size",
+        "100K",
+    ]);
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert_eq!(
+        std::fs::read(root.path().join("photos").join("parts.bin")).expect("stored"),
+        body
+    );
+    // A bucket whose entry is broken fails before any upload.
+    let output = put(&["oss://broken/x.bin"]);
+    assert_eq!(code(&output), 2, "{}", both(&output));
+    assert_stderr_has(&output, "[Bucket-Endpoint]");
+}
