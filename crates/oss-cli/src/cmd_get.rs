@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use oss_transfer::{
-    Cancellation, Crc64Check, DownloadError, DownloadErrorKind, DownloadOutcome, Downloader,
-    PresignedGet, Progress,
+    Cancellation, ClientPresigner, Crc64Check, DownloadError, DownloadErrorKind, DownloadOutcome,
+    Downloader, PresignFuture, PresignedGet, Presigner, Progress,
 };
 
 use oss_client::{GetObjectRequest, PresignOptions};
@@ -296,14 +296,35 @@ fn target(args: &GetArgs) -> Result<Target<'_>, Failure> {
     }
 }
 
+/// The presigner of `get oss://BUCKET/KEY`: the URL presigned before the download starts,
+/// then a fresh one from the client whenever the URL expires part way (a download that
+/// outlasts `--expires`), through [`Presigner::presign_get_async`] (which waits for the
+/// credentials provider, so an STS refresh works too).
+#[derive(Debug)]
+struct Represigner {
+    first: PresignedGet,
+    client: ClientPresigner,
+}
+
+impl Presigner for Represigner {
+    fn presign_get(&self) -> Result<PresignedGet, DownloadError> {
+        Ok(self.first.clone())
+    }
+
+    fn presign_get_async(&self) -> PresignFuture<'_> {
+        self.client.presign_get_async()
+    }
+}
+
 /// Presigns GetObject for `bucket`/`key` with the client flags and the credentials chain;
-/// returns the URL and the headers it was signed with (`--header`s are signed too).
+/// returns the URL, the headers it was signed with (`--header`s are signed too), and the
+/// presigner for the URLs after it.
 fn presign_get(
     args: &GetArgs,
     bucket: &str,
     key: &str,
     headers: &[(String, String)],
-) -> Result<(String, Vec<(String, String)>), Failure> {
+) -> Result<(String, Represigner), Failure> {
     let clients = args.client.build()?;
     let client = clients.for_bucket_or_fail(bucket)?;
     let expires = match &args.expires {
@@ -324,28 +345,44 @@ fn presign_get(
         .block_on(clients.provider.provide_credentials())
         .map_err(|e| credential_source::no_credentials(&e.to_string()))?;
     credential_source::print_warnings(&credentials);
+    let options = PresignOptions::new().expires(expires);
     let result = client
-        .presign_with_credentials(
-            &request,
-            &PresignOptions::new().expires(expires),
-            &credentials,
-        )
+        .presign_with_credentials(&request, &options, &credentials)
         .map_err(credential_source::presign_failure)?;
-    Ok((result.url().to_owned(), result.signed_headers().to_vec()))
+    let first = source_of(result.url(), result.signed_headers().to_vec())?;
+    let client = ClientPresigner::new(client.clone(), request).options(options);
+    Ok((result.url().to_owned(), Represigner { first, client }))
 }
 
-fn run_inner(args: &GetArgs) -> Result<(), Failure> {
-    let given_headers = parse_headers(&args.headers)?;
-    let (url, headers) = match target(args)? {
-        Target::Url(url) => (url.to_owned(), given_headers),
-        Target::Object(bucket, key) => presign_get(args, bucket, key, &given_headers)?,
-    };
-    let mut source = PresignedGet::new(&url).map_err(|e| Failure::usage(e.to_string()))?;
+/// Where a download's URLs come from.
+enum Start {
+    /// A presigned URL given on the command line, used as it is.
+    Given(PresignedGet),
+    /// Presigned here, and again when the URL expires part way.
+    Presigned(Arc<Represigner>),
+}
+
+/// The download source: `url` with the headers it was signed with.
+fn source_of(url: &str, headers: Vec<(String, String)>) -> Result<PresignedGet, Failure> {
+    let mut source = PresignedGet::new(url).map_err(|e| Failure::usage(e.to_string()))?;
     for (name, value) in headers {
         source = source
             .header(&name, &value)
             .map_err(|e| Failure::usage(e.to_string()))?;
     }
+    Ok(source)
+}
+
+fn run_inner(args: &GetArgs) -> Result<(), Failure> {
+    let given_headers = parse_headers(&args.headers)?;
+    // A URL given is used as it is; an object is presigned here, and again when needed.
+    let (url, source) = match target(args)? {
+        Target::Url(url) => (url.to_owned(), Start::Given(source_of(url, given_headers)?)),
+        Target::Object(bucket, key) => {
+            let (url, represigner) = presign_get(args, bucket, key, &given_headers)?;
+            (url, Start::Presigned(Arc::new(represigner)))
+        }
+    };
     let output = match &args.output {
         Some(path) => path.clone(),
         None => {
@@ -394,7 +431,13 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
     let bar = ProgressBar::new();
     let cancel = Cancellation::new();
-    let mut download = downloader.download(source).cancellation(cancel.clone());
+    let download = match source {
+        Start::Given(source) => downloader.download(source),
+        Start::Presigned(represigner) => downloader
+            .download_presigned_by(represigner)
+            .map_err(|e| failure_of(&e))?,
+    };
+    let mut download = download.cancellation(cancel.clone());
     if show_bar {
         let bar = Arc::new(bar);
         download = download.progress(move |p| bar.draw(p));

@@ -161,7 +161,26 @@ impl PresignedGet {
         client: &oss_client::Client,
         request: &oss_client::GetObjectRequest,
     ) -> Result<Self, DownloadError> {
-        let result = client.presign(request).map_err(|e| {
+        Self::presign_with(client, request, &oss_client::PresignOptions::new())
+    }
+
+    /// Like [`presign`](Self::presign), with presign options (how long the URL lasts).
+    ///
+    /// ```no_run
+    /// # fn demo(client: &oss_client::Client) -> Result<(), oss_transfer::DownloadError> {
+    /// let get = oss_transfer::PresignedGet::presign_with(
+    ///     client,
+    ///     &oss_client::GetObjectRequest::new("bucket", "dir/file.bin"),
+    ///     &oss_client::PresignOptions::new().expires(std::time::Duration::from_secs(3600)),
+    /// )?;
+    /// # let _ = get; Ok(()) }
+    /// ```
+    pub fn presign_with(
+        client: &oss_client::Client,
+        request: &oss_client::GetObjectRequest,
+        options: &oss_client::PresignOptions,
+    ) -> Result<Self, DownloadError> {
+        let result = client.presign_with(request, options).map_err(|e| {
             DownloadError::new(
                 DownloadErrorKind::InvalidInput,
                 format!("presigning the download failed: {e}"),
@@ -188,16 +207,33 @@ impl PresignedGet {
         client: &oss_client::Client,
         request: &oss_client::GetObjectRequest,
     ) -> Result<Self, DownloadError> {
-        let result = client
-            .presign_async(request, &oss_client::PresignOptions::new())
-            .await
-            .map_err(|e| {
-                DownloadError::new(
-                    DownloadErrorKind::InvalidInput,
-                    format!("presigning the download failed: {e}"),
-                )
-                .with_source(e)
-            })?;
+        Self::presign_async_with(client, request, &oss_client::PresignOptions::new()).await
+    }
+
+    /// Like [`presign_async`](Self::presign_async), with presign options.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: &oss_client::Client) -> Result<(), oss_transfer::DownloadError> {
+    /// let get = oss_transfer::PresignedGet::presign_async_with(
+    ///     client,
+    ///     &oss_client::GetObjectRequest::new("bucket", "dir/file.bin"),
+    ///     &oss_client::PresignOptions::new().expires(std::time::Duration::from_secs(3600)),
+    /// )
+    /// .await?;
+    /// # let _ = get; Ok(()) }
+    /// ```
+    pub async fn presign_async_with(
+        client: &oss_client::Client,
+        request: &oss_client::GetObjectRequest,
+        options: &oss_client::PresignOptions,
+    ) -> Result<Self, DownloadError> {
+        let result = client.presign_async(request, options).await.map_err(|e| {
+            DownloadError::new(
+                DownloadErrorKind::InvalidInput,
+                format!("presigning the download failed: {e}"),
+            )
+            .with_source(e)
+        })?;
         Self::from_presign_result(&result)
     }
 
@@ -372,6 +408,7 @@ pub type PresignFuture<'a> = std::pin::Pin<
 pub struct ClientPresigner {
     client: oss_client::Client,
     request: oss_client::GetObjectRequest,
+    options: oss_client::PresignOptions,
 }
 
 #[cfg(feature = "client")]
@@ -384,7 +421,35 @@ impl ClientPresigner {
     /// # let _ = p; }
     /// ```
     pub fn new(client: oss_client::Client, request: oss_client::GetObjectRequest) -> Self {
-        Self { client, request }
+        Self {
+            client,
+            request,
+            options: oss_client::PresignOptions::new(),
+        }
+    }
+
+    /// The presign options of every URL (e.g. how long each lasts; default: the client's).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// let client = oss_client::Client::new(
+    ///     oss_client::Config::builder()
+    ///         .region("cn-hangzhou")
+    ///         .credentials_provider(oss_client::credentials::StaticProvider::new("ak", "sk").unwrap())
+    ///         .build()
+    ///         .unwrap(),
+    /// );
+    /// use oss_transfer::{ClientPresigner, Presigner};
+    /// let p = ClientPresigner::new(client, oss_client::GetObjectRequest::new("examplebucket", "k"))
+    ///     .options(oss_client::PresignOptions::new().expires(Duration::from_secs(7200)));
+    /// let get = p.presign_get().unwrap();
+    /// // Valid for two hours, not the default 15 minutes.
+    /// assert!(get.expires_at().unwrap() > SystemTime::now() + Duration::from_secs(3600));
+    /// ```
+    #[must_use]
+    pub fn options(mut self, options: oss_client::PresignOptions) -> Self {
+        self.options = options;
+        self
     }
 }
 
@@ -392,13 +457,17 @@ impl ClientPresigner {
 impl Presigner for ClientPresigner {
     /// The sync presign: needs credentials at hand (static, environment, or a warm cache).
     fn presign_get(&self) -> Result<PresignedGet, DownloadError> {
-        PresignedGet::presign(&self.client, &self.request)
+        PresignedGet::presign_with(&self.client, &self.request, &self.options)
     }
 
     /// Through [`Client::presign_async`](oss_client::Client::presign_async): waits for the
     /// provider, so a re-presign after expiry also works when the STS token needs refreshing.
     fn presign_get_async(&self) -> PresignFuture<'_> {
-        Box::pin(PresignedGet::presign_async(&self.client, &self.request))
+        Box::pin(PresignedGet::presign_async_with(
+            &self.client,
+            &self.request,
+            &self.options,
+        ))
     }
 }
 
