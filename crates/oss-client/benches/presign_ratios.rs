@@ -195,8 +195,21 @@ fn main() {
         assert!((case.run)() > 0, "{} failed", case.name);
     }
 
+    // `--only NAME` loops one case for a few seconds, for `perf record`; with `--calls N`
+    // exactly N calls, for `valgrind --tool=callgrind` (instructions per call = the difference
+    // of two runs with different N, divided by the difference of N).
     if let Some(only) = std::env::args().skip_while(|a| a != "--only").nth(1) {
         let case = cases.iter().find(|c| c.name == only).unwrap_or(&cases[0]);
+        if let Some(calls) = std::env::args()
+            .skip_while(|a| a != "--calls")
+            .nth(1)
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            for _ in 0..calls {
+                black_box((case.run)());
+            }
+            return;
+        }
         let start = Instant::now();
         while start.elapsed().as_secs() < 4 {
             for _ in 0..1000 {
