@@ -78,6 +78,27 @@ impl KeyCache {
         *slot = Some(Arc::clone(&fresh));
         fresh
     }
+
+    /// Runs `sign` with the key for these inputs, under the read lock when the cache holds it
+    /// (no reference count taken and dropped per signature), else with a fresh key.
+    pub(super) fn with<T>(
+        &self,
+        secret: &str,
+        time: SigningTime,
+        region: &str,
+        product: &str,
+        sign: impl FnOnce(&v4::SigningKey) -> T,
+    ) -> T {
+        if let Ok(slot) = self.slot.read() {
+            if let Some(cached) = slot.as_ref() {
+                if cached.matches(secret, time, region, product) {
+                    return sign(&cached.key);
+                }
+            }
+        }
+        let fresh = self.get(secret, time, region, product);
+        sign(&fresh.key)
+    }
 }
 
 #[cfg(test)]

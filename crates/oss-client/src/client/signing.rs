@@ -28,6 +28,13 @@ struct BorrowedPairs<'a> {
 impl<'a> BorrowedPairs<'a> {
     fn new(pairs: &'a [Pair<'_>]) -> Self {
         let mut stack = [("", ""); PAIRS_ON_STACK];
+        if pairs.is_empty() {
+            return Self {
+                stack,
+                heap: Vec::new(),
+                len: 0,
+            };
+        }
         let heap = if pairs.len() <= PAIRS_ON_STACK {
             for (slot, (name, value)) in stack.iter_mut().zip(pairs) {
                 *slot = (name.as_ref(), value.as_ref());
@@ -125,12 +132,6 @@ impl Client {
                 let expires = u32::try_from(seconds).map_err(|_| {
                     Error::without_field(ErrorKind::InvalidExpiry, "expiry out of range")
                 })?;
-                let key = self.signing_key(
-                    credentials.access_key_secret(),
-                    now,
-                    endpoint.signing_region(),
-                    endpoint.product(),
-                );
                 let additional: Vec<&str> = config
                     .additional_headers
                     .iter()
@@ -145,7 +146,17 @@ impl Client {
                 .product(endpoint.product())
                 .security_token(credentials.security_token())
                 .additional_headers(&additional);
-                let presigned = v4::presign(&signable, &params, &key.key).map_err(sign_error)?;
+                let presigned = self
+                    .inner
+                    .keys
+                    .with(
+                        credentials.access_key_secret(),
+                        now,
+                        endpoint.signing_region(),
+                        endpoint.product(),
+                        |key| v4::presign(&signable, &params, key),
+                    )
+                    .map_err(sign_error)?;
                 let mut url = String::with_capacity(capacity);
                 write_v4_object_url(&mut url, endpoint, &presigned, &method, parts);
                 url.push('?');
