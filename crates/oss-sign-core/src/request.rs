@@ -271,19 +271,25 @@ pub(crate) fn has_control_byte(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let exact = |chunk: &[u8]| chunk.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f);
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let word = crate::canonical::word_at(chunk, 0);
-        // A byte below 0x20 (exact for "is there one": bytes are below 0x80 or have their
-        // high bit set, which the `!word` mask clears), or a byte equal to 0x7f.
+    // A byte below 0x20 (exact for "is there one": bytes are below 0x80 or have their high
+    // bit set, which the `!word` mask clears), or a byte equal to 0x7f.
+    let flagged = |word: u64| {
         let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
         let del = word ^ (ONES * 0x7f);
         let has_del = del.wrapping_sub(ONES) & !del & HIGHS;
-        if (below_space | has_del) != 0 && exact(chunk) {
+        (below_space | has_del) != 0
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        if flagged(crate::canonical::word_at(chunk, 0)) && exact(chunk) {
             return true;
         }
     }
-    exact(chunks.remainder())
+    // The tail as one word too, padded with spaces (which are not control bytes).
+    let tail = chunks.remainder();
+    let mut word = [b' '; 8];
+    word[..tail.len()].copy_from_slice(tail);
+    flagged(u64::from_le_bytes(word)) && exact(tail)
 }
 
 /// RFC 9110 `tchar`, one table lookup per byte (header names are checked on every presign).
