@@ -48,8 +48,10 @@ pub fn uri_encode(input: &str, keep_slash: bool) -> String {
 ///
 /// One table lookup per byte, eight bytes at a time without a branch per byte
 /// ([`next_escape`]): a name or value with nothing to escape is copied whole; otherwise the
-/// output from the first escape on is assembled in a stack buffer (literal bytes as they are,
-/// escaped ones as `%` and two upper-case hex digits) and appended a buffer at a time. The
+/// output from the first escape on is assembled in a stack buffer (short literal runs as they
+/// are, escaped bytes as `%` and two upper-case hex digits) and appended a buffer at a time;
+/// in inputs of 64 bytes or more, literal runs of 16 bytes or more are appended straight from
+/// the input. The
 /// table loop measured 1.4-1.7x faster than the `percent-encoding` crate's iterator it
 /// replaced on the presign path (issue 17, `benches/presign_ratios.rs`); the eight-byte scan
 /// and the buffer took its instructions per call down by about half again (callgrind). That
@@ -81,19 +83,46 @@ pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut buffer = [0u8; 128];
     let mut filled = 0;
-    for &b in &bytes[at..] {
-        if filled > buffer.len() - 3 {
-            out.push_str(core::str::from_utf8(&buffer[..filled]).unwrap_or(""));
-            filled = 0;
-        }
-        if literal[usize::from(b)] {
+    let mut at = at;
+    let long_input = bytes.len() >= 64;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if literal[usize::from(b)] && !long_input {
+            if filled == buffer.len() {
+                out.push_str(core::str::from_utf8(&buffer).unwrap_or(""));
+                filled = 0;
+            }
             buffer[filled] = b;
             filled += 1;
+            at += 1;
+        } else if literal[usize::from(b)] {
+            // A literal run of a long input (a key, say): long runs are appended straight
+            // from the input; short inputs skip the look for the run's end.
+            let end = next_escape(bytes, at, literal).unwrap_or(bytes.len());
+            if end - at >= 16 {
+                out.push_str(core::str::from_utf8(&buffer[..filled]).unwrap_or(""));
+                filled = 0;
+                // Literal bytes are ASCII, so both ends are character boundaries.
+                out.push_str(input.get(at..end).unwrap_or(""));
+            } else {
+                if filled + (end - at) > buffer.len() {
+                    out.push_str(core::str::from_utf8(&buffer[..filled]).unwrap_or(""));
+                    filled = 0;
+                }
+                buffer[filled..filled + (end - at)].copy_from_slice(&bytes[at..end]);
+                filled += end - at;
+            }
+            at = end;
         } else {
+            if filled + 3 > buffer.len() {
+                out.push_str(core::str::from_utf8(&buffer[..filled]).unwrap_or(""));
+                filled = 0;
+            }
             buffer[filled] = b'%';
             buffer[filled + 1] = HEX[usize::from(b >> 4)];
             buffer[filled + 2] = HEX[usize::from(b & 0x0f)];
             filled += 3;
+            at += 1;
         }
     }
     out.push_str(core::str::from_utf8(&buffer[..filled]).unwrap_or(""));
@@ -454,7 +483,7 @@ mod tests {
             input in any::<String>(),
             ascii in "[ -~]{0,40}",
             // long literal runs around the eight-byte chunks of the scan
-            runs in "([a-zA-Z0-9._~/-]{0,19}[ +%/\u{e9}]?){0,4}",
+            runs in "([a-zA-Z0-9._~/-]{0,19}[ +%/\u{e9}]?){0,12}",
             keep in any::<bool>(),
         ) {
             for text in [&input, &ascii, &runs] {
