@@ -45,10 +45,19 @@ pub fn validate_bucket_name(bucket: &str) -> Result<(), Error> {
     const RULE: &str =
         "a bucket name has 3-63 characters: lower-case letters a-z, digits 0-9 and '-'";
     let bytes = bucket.as_bytes();
-    if let Some((at, c)) = bucket
-        .char_indices()
-        .find(|&(_, c)| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
-    {
+    // One branch-free pass over the bytes; the character scan below only runs to name the
+    // offending character.
+    let allowed = bytes.iter().fold(true, |ok, &b| {
+        ok & (b.is_ascii_lowercase() | b.is_ascii_digit() | (b == b'-'))
+    });
+    let offending = if allowed {
+        None
+    } else {
+        bucket
+            .char_indices()
+            .find(|&(_, c)| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+    };
+    if let Some((at, c)) = offending {
         return Err(Error::new(
             ErrorKind::InvalidBucketName,
             "bucket",

@@ -63,6 +63,7 @@ pub fn uri_encode(input: &str, keep_slash: bool) -> String {
 /// uri_encode_into(&mut url, "a+b.txt", true);
 /// assert_eq!(url, "/bucket/a%2Bb.txt");
 /// ```
+#[inline]
 pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
     // Most names and many values need no escape at all: one table scan and one copy.
     let literal = if keep_slash {
@@ -75,13 +76,21 @@ pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
         out.push_str(input);
         return;
     };
+    encode_from_escape(out, input, at, literal);
+}
+
+/// The rest of [`uri_encode_into`] once an escape was found at `at`: a function of its own, so
+/// that the common call (nothing to escape) stays small.
+#[inline(never)]
+fn encode_from_escape(out: &mut String, input: &str, at: usize, literal: &[bool; 256]) {
+    let bytes = input.as_bytes();
     out.reserve(at + 3 * (bytes.len() - at));
     out.push_str(input.get(..at).unwrap_or(""));
     // From the first escape on, the output is assembled in a stack buffer and appended a
     // buffer at a time (every byte written is ASCII, so each flush is valid UTF-8): cheaper
     // than a `String::push` per byte of the short runs between escapes.
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut buffer = [0u8; 128];
+    let mut buffer = [0u8; 64];
     let mut filled = 0;
     let mut at = at;
     let long_input = bytes.len() >= 64;
