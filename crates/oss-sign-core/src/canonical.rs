@@ -220,6 +220,31 @@ impl<'h> CanonicalHeaders<'h> {
     }
 }
 
+/// `text` split at its first `\n` (the `\n` dropped), or all of it: how the `name\nvalue\n`
+/// lines of [`CanonicalHeaders::write_request_headers`] are read back. Eight bytes at a time
+/// without a call: names and values are short, where a `memchr` call costs more than it saves.
+pub(crate) fn split_line(text: &str) -> (&str, &str) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while from + 8 <= bytes.len() {
+        let word = word_at(bytes, from) ^ (ONES * u64::from(b'\n'));
+        if word.wrapping_sub(ONES) & !word & HIGHS != 0 {
+            break;
+        }
+        from += 8;
+    }
+    let at = bytes[from..].iter().position(|&b| b == b'\n');
+    match at.map(|p| from + p) {
+        Some(at) => (
+            text.get(..at).unwrap_or(""),
+            text.get(at + 1..).unwrap_or(""),
+        ),
+        None => (text, ""),
+    }
+}
+
 fn push_lowercase(out: &mut String, name: &str, already_lower: bool) {
     if already_lower {
         out.push_str(name);
@@ -526,6 +551,20 @@ mod tests {
             .chunks(2)
             .map(|pair| (pair[0].to_owned(), pair[1].to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn lines_split_at_the_first_line_break_at_any_length() {
+        for len in 0..40 {
+            let head = "a".repeat(len);
+            let text = alloc::format!("{head}\nrest\nmore");
+            assert_eq!(split_line(&text), (head.as_str(), "rest\nmore"), "{len}");
+            assert_eq!(split_line(&head), (head.as_str(), ""), "{len}");
+            let tail = alloc::format!("{head}\n");
+            assert_eq!(split_line(&tail), (head.as_str(), ""), "{len}");
+        }
+        let wide = "\u{e9}\u{a0}12345678";
+        assert_eq!(split_line(&alloc::format!("{wide}\nx")), (wide, "x"));
     }
 
     #[test]
