@@ -30,6 +30,41 @@ pub(crate) fn check_parts<'a>(
     Ok(method)
 }
 
+/// The checks of the signing path: [`check_parts`] without the header name and value rules
+/// that `oss-sign-core` applies anyway while it signs (names are HTTP tokens, values hold no
+/// control byte); of those rules only the one it lacks is checked here (no C1 control
+/// character in a non-ASCII value). `None` when a check fails: the caller then runs
+/// [`check_parts`] for the error (and does so too when `oss-sign-core` refuses a header), so
+/// a bad request gets exactly the error the full checks give, while a good one has each header
+/// looked at once.
+pub(crate) fn check_parts_before_signing<'a>(
+    parts: &'a PresignParts<'_>,
+    version: SignatureVersion,
+) -> Option<Cow<'a, str>> {
+    let method: Cow<'a, str> =
+        if !parts.method.is_empty() && parts.method.bytes().all(|b| b.is_ascii_uppercase()) {
+            Cow::Borrowed(parts.method.as_ref())
+        } else {
+            Cow::Owned(validation::normalize_method(&parts.method).ok()?)
+        };
+    validation::validate_bucket_name(parts.bucket).ok()?;
+    validation::validate_object_key(parts.key).ok()?;
+    if version == SignatureVersion::V1 {
+        validation::validate_object_key_v1(parts.key).ok()?;
+    }
+    if oss_sign_core::first_repeated_name(&parts.headers, |(name, _)| name, true).is_some() {
+        return None;
+    }
+    let c1 = |value: &str| {
+        !value.is_ascii() && value.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c))
+    };
+    if parts.headers.iter().any(|(_, value)| c1(value)) {
+        return None;
+    }
+    check_query(&parts.query).ok()?;
+    Some(method)
+}
+
 /// Checks every header and refuses a repeated name (case-insensitive).
 ///
 /// The same error as checking header by header (each one validated, then compared with the
