@@ -47,7 +47,7 @@ pub fn uri_encode(input: &str, keep_slash: bool) -> String {
 /// Appends the encoding of `input` to `out` (see [`uri_encode`]); no allocation when `out` has room.
 ///
 /// One table lookup per byte, eight bytes at a time without a branch per byte
-/// ([`next_escape`]): a name or value with nothing to escape is copied whole; otherwise the
+/// (`next_escape`): a name or value with nothing to escape is copied whole; otherwise the
 /// output from the first escape on is assembled in a stack buffer (short literal runs as they
 /// are, escaped bytes as `%` and two upper-case hex digits) and appended a buffer at a time;
 /// in inputs of 64 bytes or more, literal runs of 16 bytes or more are appended straight from
