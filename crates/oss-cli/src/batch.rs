@@ -275,7 +275,12 @@ fn presign_case(case: &Case) -> Result<CaseResult, CaseError> {
         url: Some(result.url().to_owned()),
         method: Some(result.method().to_owned()),
         expiration: Some(result.expiration().to_rfc3339()),
-        signed_headers: Some(result.signed_headers().iter().cloned().collect()),
+        signed_headers: Some(
+            result
+                .signed_headers()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect(),
+        ),
         error: None,
     })
 }

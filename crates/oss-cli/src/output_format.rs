@@ -124,7 +124,7 @@ fn write_json(
         result.outlives_credentials()
     )?;
     out.write_all(b",\"signed_headers\":{")?;
-    for (index, (name, value)) in result.signed_headers().iter().enumerate() {
+    for (index, (name, value)) in result.signed_headers().enumerate() {
         if index > 0 {
             out.write_all(b",")?;
         }

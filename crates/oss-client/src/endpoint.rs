@@ -257,6 +257,18 @@ impl ResolvedEndpoint {
     }
 
     pub(crate) fn write_object_url(&self, out: &mut String, bucket: &str, key: &str) {
+        self.write_object_prefix(out, bucket);
+        uri_encode_into(out, key, true);
+    }
+
+    /// [`write_object_url`](Self::write_object_url) with the key already encoded (as the
+    /// canonical URI holds it).
+    pub(crate) fn write_object_url_encoded(&self, out: &mut String, bucket: &str, key: &str) {
+        self.write_object_prefix(out, bucket);
+        out.push_str(key);
+    }
+
+    fn write_object_prefix(&self, out: &mut String, bucket: &str) {
         out.push_str(self.scheme.as_str());
         out.push_str("://");
         match self.style {
@@ -277,7 +289,6 @@ impl ResolvedEndpoint {
                 out.push('/');
             }
         }
-        uri_encode_into(out, key, true);
     }
 }
 

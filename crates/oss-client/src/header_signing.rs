@@ -104,7 +104,11 @@ impl SignedRequest {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_http_request(&self) -> Result<http::Request<()>, Error> {
-        build_http_request(&self.method, &self.url, &self.headers)
+        build_http_request(
+            &self.method,
+            &self.url,
+            self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        )
     }
 }
 
@@ -124,20 +128,22 @@ impl PresignResult {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_http_request(&self) -> Result<http::Request<()>, Error> {
-        let mut headers = self.signed_headers.clone();
-        headers.extend(self.unsigned_headers.iter().cloned());
-        build_http_request(&self.method, &self.url, &headers)
+        build_http_request(
+            &self.method,
+            self.url(),
+            self.signed_headers().chain(self.unsigned_headers()),
+        )
     }
 }
 
-fn build_http_request(
+fn build_http_request<'h>(
     method: &str,
     url: &str,
-    headers: &[(String, String)],
+    headers: impl Iterator<Item = (&'h str, &'h str)>,
 ) -> Result<http::Request<()>, Error> {
     let mut builder = http::Request::builder().method(method).uri(url);
     for (name, value) in headers {
-        builder = builder.header(name.as_str(), value.as_str());
+        builder = builder.header(name, value);
     }
     builder.body(()).map_err(|e| {
         Error::without_field(

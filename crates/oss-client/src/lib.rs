@@ -113,7 +113,9 @@ pub use endpoint::{EndpointKind, ResolvedEndpoint, Scheme, UrlStyle};
 pub use error::{Error, ErrorKind};
 pub use header_signing::SignedRequest;
 pub use post_policy::{Condition, PostPolicyForm, PostPolicyRequest};
-pub use presign::{PresignOptions, PresignResult, DEFAULT_EXPIRES, MAX_V4_EXPIRES_SECONDS};
+pub use presign::{
+    PresignOptions, PresignResult, ResultHeaders, DEFAULT_EXPIRES, MAX_V4_EXPIRES_SECONDS,
+};
 pub use request::{
     AbortMultipartUploadRequest, CompleteMultipartUploadRequest, GetObjectRequest,
     HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest, Pair, PresignParts,

@@ -168,10 +168,15 @@ impl PresignOptions {
 #[derive(Clone, PartialEq, Eq)]
 pub struct PresignResult {
     pub(crate) method: std::borrow::Cow<'static, str>,
-    pub(crate) url: String,
+    /// The URL, then the signed headers, then the unsigned ones, as `name\nvalue\n` each (one
+    /// buffer: names are HTTP tokens and values hold no control characters, so `\n` cannot
+    /// occur inside either).
+    pub(crate) text: String,
+    pub(crate) url_end: usize,
+    pub(crate) signed_end: usize,
+    pub(crate) signed_count: usize,
+    pub(crate) unsigned_count: usize,
     pub(crate) expiration: SigningTime,
-    pub(crate) signed_headers: Vec<(String, String)>,
-    pub(crate) unsigned_headers: Vec<(String, String)>,
     /// When the signing credentials expire (STS tokens), if known.
     pub(crate) credentials_expiration: Option<SigningTime>,
 }
@@ -181,12 +186,174 @@ impl std::fmt::Debug for PresignResult {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PresignResult")
             .field("method", &self.method)
-            .field("url", &redact_url_token(&self.url))
+            .field("url", &redact_url_token(self.url()))
             .field("expiration", &self.expiration)
-            .field("signed_headers", &self.signed_headers)
-            .field("unsigned_headers", &self.unsigned_headers)
+            .field("signed_headers", &self.signed_headers())
+            .field("unsigned_headers", &self.unsigned_headers())
             .field("credentials_expiration", &self.credentials_expiration)
             .finish()
+    }
+}
+
+/// Writes the parts of a [`PresignResult`] into its one buffer: the URL first, then the signed
+/// headers, then the unsigned ones.
+#[derive(Debug)]
+pub(crate) struct ResultWriter {
+    text: String,
+    url_end: usize,
+    signed_end: usize,
+    signed_count: usize,
+    unsigned_count: usize,
+}
+
+impl ResultWriter {
+    /// Takes the buffer that holds the whole URL.
+    pub(crate) fn after_url(text: String) -> Self {
+        let url_end = text.len();
+        Self {
+            text,
+            url_end,
+            signed_end: url_end,
+            signed_count: 0,
+            unsigned_count: 0,
+        }
+    }
+
+    fn push_pair(&mut self, name: &str, value: &str) {
+        self.text.push_str(name);
+        self.text.push('\n');
+        self.text.push_str(value);
+        self.text.push('\n');
+    }
+
+    /// Appends a signed header (lower-case name); every signed one comes before the unsigned.
+    pub(crate) fn signed(&mut self, name: &str, value: &str) {
+        debug_assert_eq!(self.unsigned_count, 0);
+        self.push_pair(name, value);
+        self.signed_end = self.text.len();
+        self.signed_count += 1;
+    }
+
+    /// Appends an unsigned header (name as given).
+    pub(crate) fn unsigned(&mut self, name: &str, value: &str) {
+        self.push_pair(name, value);
+        self.unsigned_count += 1;
+    }
+
+    /// The signed headers written so far.
+    pub(crate) fn signed_so_far(&self) -> ResultHeaders<'_> {
+        ResultHeaders {
+            rest: self.text.get(self.url_end..self.signed_end).unwrap_or(""),
+            left: self.signed_count,
+        }
+    }
+
+    pub(crate) fn finish(
+        self,
+        method: std::borrow::Cow<'static, str>,
+        expiration: SigningTime,
+        credentials_expiration: Option<SigningTime>,
+    ) -> PresignResult {
+        PresignResult {
+            method,
+            text: self.text,
+            url_end: self.url_end,
+            signed_end: self.signed_end,
+            signed_count: self.signed_count,
+            unsigned_count: self.unsigned_count,
+            expiration,
+            credentials_expiration,
+        }
+    }
+}
+
+/// Headers of a [`PresignResult`], borrowed from it: an iterator of `(name, value)` pairs
+/// that knows its length (no copy, no allocation).
+///
+/// Returned by [`PresignResult::signed_headers`] and [`PresignResult::unsigned_headers`].
+///
+/// ```
+/// # use oss_client::{Client, Config, ObjectRequest};
+/// # use oss_credentials::Credentials;
+/// # let client = Client::new(Config::builder().region("cn-hangzhou")
+/// #     .credentials(Credentials::new("id", "secret")?).build()?);
+/// let mut put = ObjectRequest::new("PUT", "examplebucket", "k");
+/// put.headers = vec![
+///     ("Content-Type".to_string(), "text/plain".to_string()),
+///     ("Content-Length".to_string(), "5".to_string()),
+/// ];
+/// let result = client.presign(&put)?;
+/// let signed = result.signed_headers();
+/// assert_eq!(signed.len(), 1);
+/// assert!(signed.eq([("content-type", "text/plain")]));
+/// let owned: Vec<(String, String)> = result
+///     .unsigned_headers()
+///     .map(|(name, value)| (name.to_owned(), value.to_owned()))
+///     .collect();
+/// assert_eq!(owned, [("Content-Length".to_string(), "5".to_string())]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct ResultHeaders<'a> {
+    rest: &'a str,
+    left: usize,
+}
+
+impl ResultHeaders<'_> {
+    /// Whether no header is left (for a fresh list: whether there is none).
+    ///
+    /// ```
+    /// # use oss_client::{Client, Config, GetObjectRequest};
+    /// # use oss_credentials::Credentials;
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(Credentials::new("id", "secret")?).build()?);
+    /// let result = client.presign(&GetObjectRequest::new("examplebucket", "k"))?;
+    /// assert!(result.signed_headers().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.left == 0
+    }
+}
+
+impl<'a> Iterator for ResultHeaders<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let (name, rest) = split_line(self.rest);
+        let (value, rest) = split_line(rest);
+        self.rest = rest;
+        Some((name, value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for ResultHeaders<'_> {}
+
+/// `text` split at its first `\n` (the `\n` dropped), or all of it. A plain byte loop: names
+/// and values are short, where a `memchr` call costs more than it saves.
+fn split_line(text: &str) -> (&str, &str) {
+    match text.bytes().position(|b| b == b'\n') {
+        Some(at) => (
+            text.get(..at).unwrap_or(""),
+            text.get(at + 1..).unwrap_or(""),
+        ),
+        None => (text, ""),
+    }
+}
+
+impl std::iter::FusedIterator for ResultHeaders<'_> {}
+
+impl std::fmt::Debug for ResultHeaders<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
     }
 }
 
@@ -214,7 +381,7 @@ impl PresignResult {
     ///
     /// See the [type-level example](PresignResult).
     pub fn url(&self) -> &str {
-        &self.url
+        self.text.get(..self.url_end).unwrap_or("")
     }
 
     /// The URL, consuming the result.
@@ -229,7 +396,9 @@ impl PresignResult {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn into_url(self) -> String {
-        self.url
+        let mut text = self.text;
+        text.truncate(self.url_end);
+        text
     }
 
     /// When the URL stops being valid (V4: `x-oss-date` + `x-oss-expires`; V1: `Expires`).
@@ -306,7 +475,8 @@ impl PresignResult {
 
     /// Every header the signature covers, as `(lower-case name, value as given)`, sorted by
     /// name: `x-oss-*`, `content-type`, `content-md5` and the configured additional headers.
-    /// Whoever uses the URL must send exactly these headers with these values.
+    /// Whoever uses the URL must send exactly these headers with these values. The pairs are
+    /// borrowed from the result (see [`ResultHeaders`]).
     ///
     /// ```
     /// # use oss_client::{Client, Config, PutObjectRequest};
@@ -315,16 +485,19 @@ impl PresignResult {
     /// #     .credentials(Credentials::new("id", "secret")?).build()?);
     /// let put = PutObjectRequest::new("examplebucket", "k").content_type("text/plain");
     /// let result = client.presign(&put)?;
-    /// assert_eq!(result.signed_headers(), [("content-type".to_string(), "text/plain".to_string())]);
+    /// assert!(result.signed_headers().eq([("content-type", "text/plain")]));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn signed_headers(&self) -> &[(String, String)] {
-        &self.signed_headers
+    pub fn signed_headers(&self) -> ResultHeaders<'_> {
+        ResultHeaders {
+            rest: self.text.get(self.url_end..self.signed_end).unwrap_or(""),
+            left: self.signed_count,
+        }
     }
 
     /// The request's headers that the signature does not cover (`Range`, `If-Match`,
-    /// `Content-Length`, ...), with their names as given. The URL works with or without them,
-    /// but the request was described with them.
+    /// `Content-Length`, ...), with their names as given, in request order. The URL works with
+    /// or without them, but the request was described with them.
     ///
     /// ```
     /// # use oss_client::{Client, Config, GetObjectRequest};
@@ -333,11 +506,14 @@ impl PresignResult {
     /// #     .credentials(Credentials::new("id", "secret")?).build()?);
     /// let get = GetObjectRequest::new("examplebucket", "k").range("bytes=0-99");
     /// let result = client.presign(&get)?;
-    /// assert_eq!(result.unsigned_headers(), [("Range".to_string(), "bytes=0-99".to_string())]);
+    /// assert!(result.unsigned_headers().eq([("Range", "bytes=0-99")]));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn unsigned_headers(&self) -> &[(String, String)] {
-        &self.unsigned_headers
+    pub fn unsigned_headers(&self) -> ResultHeaders<'_> {
+        ResultHeaders {
+            rest: self.text.get(self.signed_end..).unwrap_or(""),
+            left: self.unsigned_count,
+        }
     }
 }
 
@@ -438,14 +614,43 @@ mod tests {
     }
 
     fn result(expiration: i64, credentials: Option<i64>) -> PresignResult {
-        PresignResult {
-            method: "GET".into(),
-            url: String::from("https://b.example/k?x-oss-security-token=T"),
-            expiration: at(expiration),
-            signed_headers: Vec::new(),
-            unsigned_headers: Vec::new(),
-            credentials_expiration: credentials.map(at),
-        }
+        ResultWriter::after_url(String::from("https://b.example/k?x-oss-security-token=T")).finish(
+            "GET".into(),
+            at(expiration),
+            credentials.map(at),
+        )
+    }
+
+    #[test]
+    fn headers_live_in_the_url_buffer() {
+        let mut writer = ResultWriter::after_url(String::from("https://b.example/k?q"));
+        writer.signed("content-type", "text/plain");
+        writer.signed("x-oss-meta-a", " 1 ");
+        assert!(writer
+            .signed_so_far()
+            .eq([("content-type", "text/plain"), ("x-oss-meta-a", " 1 ")]));
+        writer.unsigned("Range", "bytes=0-1");
+        writer.unsigned("If-Match", "");
+        let result = writer.finish("PUT".into(), at(5), None);
+        assert_eq!(result.url(), "https://b.example/k?q");
+        assert_eq!(result.signed_headers().len(), 2);
+        assert!(result
+            .signed_headers()
+            .eq([("content-type", "text/plain"), ("x-oss-meta-a", " 1 ")]));
+        assert!(result
+            .unsigned_headers()
+            .eq([("Range", "bytes=0-1"), ("If-Match", "")]));
+        let shown = format!("{result:?}");
+        assert!(
+            shown.contains(
+                r#"signed_headers: [("content-type", "text/plain"), ("x-oss-meta-a", " 1 ")]"#
+            ),
+            "{shown}"
+        );
+        assert_eq!(result.clone().into_url(), "https://b.example/k?q");
+        let empty = ResultWriter::after_url(String::from("u")).finish("GET".into(), at(5), None);
+        assert_eq!(empty.signed_headers().len(), 0);
+        assert_eq!(empty.unsigned_headers().next(), None);
     }
 
     #[test]

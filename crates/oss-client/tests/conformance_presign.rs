@@ -113,7 +113,10 @@ fn presign(case: &Value) -> Result<Presigned, String> {
         url: result.url().to_owned(),
         method: result.method().to_owned(),
         expiration: result.expiration().to_rfc3339(),
-        signed_headers: result.signed_headers().iter().cloned().collect(),
+        signed_headers: result
+            .signed_headers()
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect(),
     })
 }
 

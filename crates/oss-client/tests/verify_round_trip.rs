@@ -46,7 +46,10 @@ fn requests() -> Vec<MakeRequest> {
         (
             result.method().to_owned(),
             result.url().to_owned(),
-            result.signed_headers().to_vec(),
+            result
+                .signed_headers()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect(),
         )
     }
     vec![

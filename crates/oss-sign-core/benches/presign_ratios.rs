@@ -83,7 +83,7 @@ fn main() {
         ),
     ];
 
-    // `--only NAME` loops one case for a few seconds, for `perf record`.
+    // `--only NAME` loops one case for a few seconds, for `perf record` (`--calls N`: N calls).
     if run_only(&cases, calls_per_round) {
         return;
     }

@@ -17,9 +17,15 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// `x-oss-*`, `content-type` and `content-md5`.
 pub(crate) fn is_signed_by_default_any_case(name: &str) -> bool {
     let bytes = name.as_bytes();
-    (bytes.len() >= 6 && bytes[..6].eq_ignore_ascii_case(b"x-oss-"))
-        || name.eq_ignore_ascii_case("content-type")
-        || name.eq_ignore_ascii_case("content-md5")
+    // `b | 0x20` is the lower case of a letter and equals it for no other byte.
+    let x_oss = bytes.len() >= 6
+        && bytes[0] | 0x20 == b'x'
+        && bytes[1] == b'-'
+        && bytes[2] | 0x20 == b'o'
+        && bytes[3] | 0x20 == b's'
+        && bytes[4] | 0x20 == b's'
+        && bytes[5] == b'-';
+    x_oss || name.eq_ignore_ascii_case("content-type") || name.eq_ignore_ascii_case("content-md5")
 }
 
 /// The last line of the canonical request: the request's `x-oss-content-sha256` value when it
@@ -32,16 +38,67 @@ pub(crate) fn hashed_payload(header_value: Option<&str>) -> &str {
 }
 
 /// Orders header names as their lower-case forms would sort, without building those forms.
+///
+/// Runs of identical bytes are skipped eight at a time (header names often share a long
+/// prefix such as `x-oss-meta-`); bytes are lower-cased only where they differ.
 pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
-    for (x, y) in a.bytes().zip(b.bytes()) {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.len().min(b.len());
+    let mut at = 0;
+    while at < common {
+        if at + 8 <= common && word_at(a, at) == word_at(b, at) {
+            at += 8;
+            continue;
+        }
+        let (x, y) = (a[at], b[at]);
         if x != y {
             let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
             if x != y {
                 return x.cmp(&y);
             }
         }
+        at += 1;
     }
     a.len().cmp(&b.len())
+}
+
+/// Byte order of `a` and `b` (what `a.cmp(b)` gives), runs of identical bytes skipped eight at
+/// a time instead of through a `memcmp` call (names are short and share prefixes).
+pub(crate) fn cmp_bytes(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.len().min(b.len());
+    let mut at = 0;
+    while at + 8 <= common && word_at(a, at) == word_at(b, at) {
+        at += 8;
+    }
+    while at < common {
+        if a[at] != b[at] {
+            return a[at].cmp(&b[at]);
+        }
+        at += 1;
+    }
+    a.len().cmp(&b.len())
+}
+
+/// `value.trim()`, without the character scan when neither end can be white space (the usual
+/// case): every Unicode white-space character other than the ASCII ones begins and ends with a
+/// byte of `0x80` or above.
+pub(crate) fn trim_value(value: &str) -> &str {
+    let plain_end = |b: u8| b < 0x80 && !matches!(b, 0x09..=0x0d | b' ');
+    match (value.as_bytes().first(), value.as_bytes().last()) {
+        (Some(&first), Some(&last)) if plain_end(first) && plain_end(last) => value,
+        _ => value.trim(),
+    }
+}
+
+/// The eight bytes at `at` as one word (the caller checked that they exist).
+#[inline]
+pub(crate) fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    if let Some(chunk) = bytes.get(at..at + 8) {
+        word.copy_from_slice(chunk);
+    }
+    u64::from_le_bytes(word)
 }
 
 /// The effective additional-header list: lower-cased, without names signed by default, without
@@ -58,7 +115,7 @@ pub(crate) fn effective_additional_headers<'h>(
         }
         let present = headers
             .iter()
-            .any(|(n, v)| n.eq_ignore_ascii_case(name) && !v.trim().is_empty());
+            .any(|(n, v)| n.eq_ignore_ascii_case(name) && !trim_value(v).is_empty());
         if present {
             list.push(name.to_ascii_lowercase());
         }
@@ -104,7 +161,7 @@ impl<'h> CanonicalHeaders<'h> {
         // Unstable sort with the position as tie-break: the order of a stable sort, no buffer.
         entries.sort_unstable_by(|a, b| {
             let names = if a.3 && b.3 {
-                a.0.cmp(b.0)
+                cmp_bytes(a.0, b.0)
             } else {
                 cmp_lowercase(a.0, b.0)
             };
@@ -121,7 +178,7 @@ impl<'h> CanonicalHeaders<'h> {
         let mut previous: Option<&str> = None;
         for &(name, value, _, lower) in &self.entries {
             match previous {
-                Some(last) if last.eq_ignore_ascii_case(name) => out.push(','),
+                Some(last) if cmp_lowercase(last, name).is_eq() => out.push(','),
                 _ => {
                     if previous.is_some() {
                         out.push('\n');
@@ -130,7 +187,7 @@ impl<'h> CanonicalHeaders<'h> {
                     out.push(':');
                 }
             }
-            out.push_str(value.trim());
+            out.push_str(trim_value(value));
             previous = Some(name);
         }
         if previous.is_some() {
@@ -163,6 +220,31 @@ impl<'h> CanonicalHeaders<'h> {
     }
 }
 
+/// `text` split at its first `\n` (the `\n` dropped), or all of it: how the `name\nvalue\n`
+/// lines of [`CanonicalHeaders::write_request_headers`] are read back. Eight bytes at a time
+/// without a call: names and values are short, where a `memchr` call costs more than it saves.
+pub(crate) fn split_line(text: &str) -> (&str, &str) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while from + 8 <= bytes.len() {
+        let word = word_at(bytes, from) ^ (ONES * u64::from(b'\n'));
+        if word.wrapping_sub(ONES) & !word & HIGHS != 0 {
+            break;
+        }
+        from += 8;
+    }
+    let at = bytes[from..].iter().position(|&b| b == b'\n');
+    match at.map(|p| from + p) {
+        Some(at) => (
+            text.get(..at).unwrap_or(""),
+            text.get(at + 1..).unwrap_or(""),
+        ),
+        None => (text, ""),
+    }
+}
+
 fn push_lowercase(out: &mut String, name: &str, already_lower: bool) {
     if already_lower {
         out.push_str(name);
@@ -178,48 +260,74 @@ pub(crate) struct CanonicalRequest {
     pub(crate) text: String,
 }
 
-/// A query value as it is encoded into the canonical request: a text, or parts joined with `/`
-/// (the credential, written without first being joined into a string of its own).
+/// A query value as it is encoded into the canonical request.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum QueryValue<'a> {
+    /// A raw text, encoded when written.
     Text(&'a str),
-    Joined(&'a [&'a str]),
+    /// A text with nothing to escape (digits, the date, the algorithm): written as it is.
+    Literal(&'a str),
+    /// The credential `access_key_id/scope`, its scope given raw and encoded (the signing key
+    /// keeps both), so only the access key id is encoded per signature.
+    Credential {
+        access_key_id: &'a str,
+        scope: &'a str,
+        encoded_scope: &'a str,
+    },
 }
 
-impl<'a> QueryValue<'a> {
-    fn parts(&self) -> &[&'a str] {
-        match self {
-            QueryValue::Text(text) => core::slice::from_ref(text),
-            QueryValue::Joined(parts) => parts,
-        }
-    }
-
+impl QueryValue<'_> {
     fn is_empty(&self) -> bool {
         match self {
-            QueryValue::Text(text) => text.is_empty(),
-            QueryValue::Joined(parts) => parts.len() < 2 && parts.iter().all(|p| p.is_empty()),
+            QueryValue::Text(text) | QueryValue::Literal(text) => text.is_empty(),
+            QueryValue::Credential { .. } => false,
         }
     }
 
     fn raw_len(&self) -> usize {
-        let parts = self.parts();
-        parts.iter().map(|p| p.len()).sum::<usize>() + parts.len().saturating_sub(1)
-    }
-
-    fn write(&self, out: &mut String) {
-        for (index, part) in self.parts().iter().enumerate() {
-            if index > 0 {
-                out.push_str("%2F");
-            }
-            uri_encode_into(out, part, false);
+        match self {
+            QueryValue::Text(text) | QueryValue::Literal(text) => text.len(),
+            QueryValue::Credential {
+                access_key_id,
+                encoded_scope,
+                ..
+            } => access_key_id.len() + 1 + encoded_scope.len(),
         }
     }
 
+    fn write(&self, out: &mut String) {
+        match self {
+            QueryValue::Text(text) => uri_encode_into(out, text, false),
+            QueryValue::Literal(text) => {
+                debug_assert!(text.bytes().all(is_query_literal), "{text}");
+                out.push_str(text);
+            }
+            QueryValue::Credential {
+                access_key_id,
+                encoded_scope,
+                ..
+            } => {
+                uri_encode_into(out, access_key_id, false);
+                out.push_str("%2F");
+                out.push_str(encoded_scope);
+            }
+        }
+    }
+
+    /// The raw (decoded) bytes.
     fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
-        self.parts()
-            .iter()
-            .enumerate()
-            .flat_map(|(index, part)| (index > 0).then_some(b'/').into_iter().chain(part.bytes()))
+        let (first, rest): (&str, Option<&str>) = match self {
+            QueryValue::Text(text) | QueryValue::Literal(text) => (text, None),
+            QueryValue::Credential {
+                access_key_id,
+                scope,
+                ..
+            } => (access_key_id, Some(scope)),
+        };
+        first.bytes().chain(
+            rest.into_iter()
+                .flat_map(|scope| core::iter::once(b'/').chain(scope.bytes())),
+        )
     }
 }
 
@@ -246,7 +354,10 @@ pub(crate) fn cmp_encoded(a: &str, b: &str) -> Ordering {
 
 fn cmp_values(a: &QueryValue<'_>, b: &QueryValue<'_>) -> Ordering {
     match (a, b) {
-        (QueryValue::Text(x), QueryValue::Text(y)) => cmp_encoded(x, y),
+        (
+            QueryValue::Text(x) | QueryValue::Literal(x),
+            QueryValue::Text(y) | QueryValue::Literal(y),
+        ) => cmp_encoded(x, y),
         _ => a.bytes().map(encoded_key).cmp(b.bytes().map(encoded_key)),
     }
 }
@@ -443,6 +554,20 @@ mod tests {
     }
 
     #[test]
+    fn lines_split_at_the_first_line_break_at_any_length() {
+        for len in 0..40 {
+            let head = "a".repeat(len);
+            let text = alloc::format!("{head}\nrest\nmore");
+            assert_eq!(split_line(&text), (head.as_str(), "rest\nmore"), "{len}");
+            assert_eq!(split_line(&head), (head.as_str(), ""), "{len}");
+            let tail = alloc::format!("{head}\n");
+            assert_eq!(split_line(&tail), (head.as_str(), ""), "{len}");
+        }
+        let wide = "\u{e9}\u{a0}12345678";
+        assert_eq!(split_line(&alloc::format!("{wide}\nx")), (wide, "x"));
+    }
+
+    #[test]
     fn repeated_mixed_case_names_join_in_input_order() {
         let headers = [
             ("X-OSS-Meta-B", " 2 "),
@@ -471,18 +596,25 @@ mod tests {
 
     proptest! {
         #[test]
-        fn raw_order_is_the_order_of_the_encoded_forms(a in "[a-c/.%~ +\u{e9}-]{0,6}", b in "[a-c/.%~ +\u{e9}-]{0,6}") {
+        fn raw_order_is_the_order_of_the_encoded_forms(
+            a in "(param-0[ab])?[a-c/.%~ +\u{e9}-]{0,12}",
+            b in "(param-0[ab])?[a-c/.%~ +\u{e9}-]{0,12}",
+        ) {
             let (ea, eb) = (crate::encoding::uri_encode(&a, false), crate::encoding::uri_encode(&b, false));
             prop_assert_eq!(cmp_encoded(&a, &b), ea.cmp(&eb));
-            let (ja, jb) = ([a.as_str(), "x"], [b.as_str(), "x"]);
+            let credential = |ak| QueryValue::Credential { access_key_id: ak, scope: "x/y", encoded_scope: "x%2Fy" };
+            let (ja, jb) = (credential(a.as_str()), credential(b.as_str()));
             prop_assert_eq!(
-                cmp_values(&QueryValue::Joined(&ja), &QueryValue::Joined(&jb)),
-                alloc::format!("{ea}%2Fx").cmp(&alloc::format!("{eb}%2Fx"))
+                cmp_values(&ja, &jb),
+                alloc::format!("{ea}%2Fx%2Fy").cmp(&alloc::format!("{eb}%2Fx%2Fy"))
             );
             prop_assert_eq!(
-                cmp_values(&QueryValue::Joined(&ja), &QueryValue::Text(&b)),
-                alloc::format!("{ea}%2Fx").cmp(&eb)
+                cmp_values(&ja, &QueryValue::Text(&b)),
+                alloc::format!("{ea}%2Fx%2Fy").cmp(&eb)
             );
+            let mut written = String::new();
+            ja.write(&mut written);
+            prop_assert_eq!(written, alloc::format!("{ea}%2Fx%2Fy"));
         }
 
         #[test]
@@ -491,12 +623,14 @@ mod tests {
             token in any::<bool>(),
         ) {
             let pairs: Vec<(&str, &str)> = query.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-            let credential = ["a k", "20240101", "r+1", "oss", "aliyun_v4_request"];
-            let mut extra = vec![("x-oss-credential", QueryValue::Joined(&credential))];
+            let scope = "20240101/r+1/oss/aliyun_v4_request";
+            let encoded_scope = crate::encoding::uri_encode(scope, false);
+            let credential = QueryValue::Credential { access_key_id: "a k", scope, encoded_scope: &encoded_scope };
+            let mut extra = vec![("x-oss-credential", credential)];
             if token {
                 extra.push(("x-oss-security-token", QueryValue::Text("t/+")));
             }
-            extra.push(("x-oss-signature-version", QueryValue::Text("OSS4-HMAC-SHA256")));
+            extra.push(("x-oss-signature-version", QueryValue::Literal("OSS4-HMAC-SHA256")));
             let headers = CanonicalHeaders::select(&[], &[], &[]);
             let inputs = CanonicalInputs {
                 method: "GET", bucket: Some("b"), key: Some("k"), query: &pairs,
@@ -522,7 +656,22 @@ mod tests {
         }
 
         #[test]
-        fn lowercase_order_is_the_order_of_the_lowercase_forms(a in "[a-cA-C-]{0,5}", b in "[a-cA-C-]{0,5}") {
+        fn fast_trim_and_byte_order_are_the_std_ones(
+            value in "[ \t\r\na-z\u{85}\u{a0}\u{3000}\u{e9}]{0,8}",
+            a in "(x-oss-meta-)?[a-c-]{0,12}",
+            b in "(x-oss-meta-)?[a-c-]{0,12}",
+        ) {
+            prop_assert_eq!(trim_value(&value), value.trim());
+            prop_assert_eq!(cmp_bytes(&a, &b), a.cmp(&b));
+            let signed = is_signed_by_default_any_case(&a);
+            prop_assert_eq!(signed, a.to_ascii_lowercase().starts_with("x-oss-"));
+        }
+
+        #[test]
+        fn lowercase_order_is_the_order_of_the_lowercase_forms(
+            a in "([xX]-[oO]ss-meta-)?[a-cA-C-]{0,12}",
+            b in "([xX]-[oO]ss-meta-)?[a-cA-C-]{0,12}",
+        ) {
             prop_assert_eq!(cmp_lowercase(&a, &b), a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase()));
         }
 

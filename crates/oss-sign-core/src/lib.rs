@@ -90,7 +90,7 @@ pub mod verify;
 pub use clock::ManualClock;
 pub use clock::{Clock, FixedClock, FnClock};
 pub use error::{SignError, SignErrorKind};
-pub use request::{first_repeated_name, SignableRequest};
+pub use request::{first_repeated_name, is_http_token, SignableRequest};
 pub use time::SigningTime;
 
 /// The README's examples, compiled and run as doctests.

@@ -158,7 +158,7 @@ impl<'a> SignableRequest<'a> {
     /// query parameter names are not empty, header names are tokens, header values hold no line
     /// breaks or control characters, and the bucket has no `/`.
     pub(crate) fn validate(&self) -> Result<(), SignError> {
-        if self.method.is_empty() || !self.method.bytes().all(is_token_byte) {
+        if !is_http_token(self.method) {
             return Err(SignError::new(
                 SignErrorKind::InvalidInput,
                 format!(
@@ -185,7 +185,7 @@ impl<'a> SignableRequest<'a> {
             ));
         }
         for (name, value) in self.headers {
-            if name.is_empty() || !name.bytes().all(is_token_byte) {
+            if !is_http_token(name) {
                 return Err(SignError::new(
                     SignErrorKind::InvalidInput,
                     format!(
@@ -194,10 +194,7 @@ impl<'a> SignableRequest<'a> {
                     ),
                 ));
             }
-            // Branch-free over the bytes so it vectorises; values are most of what is checked.
-            let control = value.bytes().fold(false, |seen, b| {
-                seen | ((b < 0x20) & (b != b'\t')) | (b == 0x7f)
-            });
+            let control = has_control_byte(value.as_bytes());
             if control {
                 return Err(SignError::new(
                     SignErrorKind::InvalidInput,
@@ -265,9 +262,61 @@ pub fn first_repeated_name<T>(
         .min()
 }
 
-/// RFC 9110 `tchar`, one table lookup per byte (header names are checked on every presign).
+/// Whether `bytes` holds a control byte other than tab (`0x00..=0x1f` but `0x09`, or `0x7f`).
+///
+/// Eight bytes at a time: a word with no byte below `0x20` and no `0x7f` (the usual case) is
+/// passed with a few word operations; only a word that has one (a tab, say) is looked at byte
+/// by byte.
+pub(crate) fn has_control_byte(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let exact = |chunk: &[u8]| chunk.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f);
+    // A byte below 0x20 (exact for "is there one": bytes are below 0x80 or have their high
+    // bit set, which the `!word` mask clears), or a byte equal to 0x7f.
+    let flagged = |word: u64| {
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        let del = word ^ (ONES * 0x7f);
+        let has_del = del.wrapping_sub(ONES) & !del & HIGHS;
+        (below_space | has_del) != 0
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        if flagged(crate::canonical::word_at(chunk, 0)) && exact(chunk) {
+            return true;
+        }
+    }
+    // The tail as one word too, padded with spaces (which are not control bytes).
+    let tail = chunks.remainder();
+    let mut word = [b' '; 8];
+    word[..tail.len()].copy_from_slice(tail);
+    flagged(u64::from_le_bytes(word)) && exact(tail)
+}
+
+/// RFC 9110 `tchar`, one table lookup per byte (the tests' view of the table
+/// [`is_http_token`] folds over).
+#[cfg(test)]
 pub(crate) fn is_token_byte(byte: u8) -> bool {
     TOKEN_BYTES[usize::from(byte)]
+}
+
+/// Whether `text` is an HTTP token (RFC 9110 `token`: one or more of letters, digits and
+/// ``!#$%&'*+-.^_`|~``), as a method and a header name must be.
+///
+/// The bytes are looked up and and-ed together without a branch per byte (names are checked
+/// on every presign).
+///
+/// ```
+/// use oss_sign_core::is_http_token;
+/// assert!(is_http_token("x-oss-meta-a"));
+/// assert!(is_http_token("GET"));
+/// assert!(!is_http_token("bad name"));
+/// assert!(!is_http_token(""));
+/// ```
+pub fn is_http_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .fold(true, |all, b| all & TOKEN_BYTES[usize::from(b)])
 }
 
 const TOKEN_BYTES: [bool; 256] = {
@@ -359,6 +408,18 @@ mod tests {
         for byte in 0..=255u8 {
             let tchar = byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte);
             assert_eq!(is_token_byte(byte), tchar, "byte {byte}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn control_scan_is_the_byte_rule(bytes in prop::collection::vec(prop::sample::select(alloc::vec![
+            0u8, 0x08, 0x09, 0x0a, 0x1f, 0x20, 0x41, 0x7e, 0x7f, 0x80, 0x9f, 0xa0, 0xc3, 0xff,
+        ]), 0..40), name in "[a-zA-Z0-9 !#$%&'*+.^_`|~(),:-]{0,20}") {
+            let reference = bytes.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f);
+            prop_assert_eq!(has_control_byte(&bytes), reference);
+            let token = !name.is_empty() && name.bytes().all(is_token_byte);
+            prop_assert_eq!(is_http_token(&name), token);
         }
     }
 }

@@ -104,13 +104,26 @@ pub(crate) fn floor_case(canonical: String, string_to_sign: String) -> Case {
     }
 }
 
-/// `--only NAME`: loops that case (`calls` at a time) for about 4 s, for `perf record`, and
+/// `--only NAME`: loops that case (`calls` at a time) for about 4 s, for `perf record`, or
+/// exactly N times with `--calls N` (for callgrind), and
 /// says so.
 pub(crate) fn run_only(cases: &[Case], calls: usize) -> bool {
     let Some(only) = std::env::args().skip_while(|a| a != "--only").nth(1) else {
         return false;
     };
     let case = cases.iter().find(|c| c.name == only).unwrap_or(&cases[0]);
+    // With `--calls N`, exactly N calls, for `valgrind --tool=callgrind` (instructions per call
+    // = the difference of two runs with different N, divided by the difference of N).
+    if let Some(calls) = std::env::args()
+        .skip_while(|a| a != "--calls")
+        .nth(1)
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        for _ in 0..calls {
+            black_box((case.run)());
+        }
+        return true;
+    }
     let start = Instant::now();
     while start.elapsed().as_secs() < 4 {
         for _ in 0..calls {

@@ -249,9 +249,9 @@ pub fn sign_headers(
         additional_line: &additional_line,
         payload,
     });
-    let mut scope_text = String::with_capacity(64);
-    scope.write_scope(&mut scope_text, &date);
-    let string_to_sign = string_to_sign(&date, &scope_text, &canonical.text);
+    // Validated above: the key is for this day, region and product.
+    let scope_text = key.scope();
+    let string_to_sign = string_to_sign(&date, scope_text, &canonical.text);
     let signature = key.sign_hex(string_to_sign.as_bytes());
 
     let mut authorization = String::with_capacity(160);
@@ -259,7 +259,7 @@ pub fn sign_headers(
     authorization.push_str(" Credential=");
     authorization.push_str(scope.access_key_id);
     authorization.push('/');
-    authorization.push_str(&scope_text);
+    authorization.push_str(scope_text);
     if !additional_line.is_empty() {
         authorization.push_str(",AdditionalHeaders=");
         authorization.push_str(&additional_line);

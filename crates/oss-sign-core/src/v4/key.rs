@@ -1,5 +1,6 @@
 //! [`SigningKey`]: the V4 key derived from the secret for one day, region and product.
 
+use super::scope::check_scope_part;
 use crate::hmac_state::PreparedHmac;
 use crate::time::SigningTime;
 use alloc::borrow::ToOwned;
@@ -56,6 +57,13 @@ pub struct SigningKey {
     day: i64,
     region: String,
     product: String,
+    /// `YYYYMMDD/region/product/aliyun_v4_request`, written into every string to sign.
+    scope: String,
+    /// The same scope encoded as a query value (`/` as `%2F`): the credential's tail.
+    encoded_scope: String,
+    /// Whether region and product may stand in a credential scope (checked once here instead
+    /// of on every signature made with the key).
+    scope_is_valid: bool,
 }
 
 impl SigningKey {
@@ -84,6 +92,12 @@ impl SigningKey {
             key.zeroize();
             key = next;
         }
+        let mut scope = String::with_capacity(8 + region.len() + product.len() + 20);
+        scope.push_str(core::str::from_utf8(&date).unwrap_or(""));
+        for part in [region, product, TERMINATOR] {
+            scope.push('/');
+            scope.push_str(part);
+        }
         Self {
             prepared: PreparedHmac::new(&key),
             key,
@@ -91,7 +105,26 @@ impl SigningKey {
             day: time.unix_seconds().div_euclid(86_400),
             region: region.to_owned(),
             product: product.to_owned(),
+            encoded_scope: crate::encoding::uri_encode(&scope, false),
+            scope,
+            scope_is_valid: check_scope_part("region", region).is_ok()
+                && check_scope_part("product", product).is_ok(),
         }
+    }
+
+    /// The credential scope `YYYYMMDD/region/product/aliyun_v4_request`.
+    pub(crate) fn scope(&self) -> &str {
+        &self.scope
+    }
+
+    /// [`scope`](Self::scope) encoded as a query value.
+    pub(crate) fn encoded_scope(&self) -> &str {
+        &self.encoded_scope
+    }
+
+    /// Whether region and product passed the scope checks when the key was derived.
+    pub(crate) fn scope_is_valid(&self) -> bool {
+        self.scope_is_valid
     }
 
     /// Whether this key signs requests made at `time` for `region` and `product`.
@@ -189,6 +222,9 @@ impl Clone for SigningKey {
             day: self.day,
             region: self.region.clone(),
             product: self.product.clone(),
+            scope: self.scope.clone(),
+            encoded_scope: self.encoded_scope.clone(),
+            scope_is_valid: self.scope_is_valid,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The V4 credential scope (`YYYYMMDD/region/product/aliyun_v4_request`), the string to sign,
 //! and the options both signing modes share.
 
-use super::key::{push_hex, SigningKey, TERMINATOR};
+use super::key::{push_hex, SigningKey};
 use crate::error::{shorten, SignError, SignErrorKind};
 use crate::time::SigningTime;
 use alloc::format;
@@ -67,8 +67,12 @@ impl<'a> ScopeParams<'a> {
                 "access key id contains a control character: only printable characters are allowed",
             ));
         }
-        check_scope_part("region", self.region)?;
-        check_scope_part("product", self.product)?;
+        let key_matches = key.is_for(self.time, self.region, self.product);
+        // A key checks its region and product once, when derived.
+        if !(key_matches && key.scope_is_valid()) {
+            check_scope_part("region", self.region)?;
+            check_scope_part("product", self.product)?;
+        }
         if let Some(token) = self.token() {
             if token.bytes().any(|b| b < 0x20 || b == 0x7f) {
                 return Err(SignError::new(
@@ -77,7 +81,7 @@ impl<'a> ScopeParams<'a> {
                 ));
             }
         }
-        if !key.is_for(self.time, self.region, self.product) {
+        if !key_matches {
             return Err(SignError::new(
                 SignErrorKind::InvalidInput,
                 format!(
@@ -92,19 +96,6 @@ impl<'a> ScopeParams<'a> {
             ));
         }
         Ok(())
-    }
-
-    /// `YYYYMMDD/region/product/aliyun_v4_request`.
-    pub(super) fn write_scope(&self, out: &mut String, date: &[u8; 16]) {
-        for &b in &date[..8] {
-            out.push(char::from(b));
-        }
-        out.push('/');
-        out.push_str(self.region);
-        out.push('/');
-        out.push_str(self.product);
-        out.push('/');
-        out.push_str(TERMINATOR);
     }
 }
 
@@ -144,7 +135,7 @@ macro_rules! scope_setters {
 }
 pub(crate) use scope_setters;
 
-fn check_scope_part(field: &str, value: &str) -> Result<(), SignError> {
+pub(super) fn check_scope_part(field: &str, value: &str) -> Result<(), SignError> {
     if value.is_empty()
         || value.bytes().any(|b| {
             matches!(b, b'/' | b',')

@@ -11,7 +11,7 @@ use crate::canonical::{
 use crate::error::{SignError, SignErrorKind};
 use crate::request::SignableRequest;
 use crate::time::SigningTime;
-use crate::v4::key::{hex_array, SigningKey, TERMINATOR};
+use crate::v4::key::{hex_array, SigningKey};
 use crate::v4::scope::{scope_setters, ScopeParams, ALGORITHM};
 use alloc::format;
 use alloc::string::String;
@@ -179,14 +179,9 @@ pub fn presign(
 
     let date = key.x_oss_date_of(scope.time);
     let date_text = core::str::from_utf8(&date).unwrap_or("");
-    let day_text = date_text.get(..8).unwrap_or("");
-    let credential_parts = [
-        scope.access_key_id,
-        day_text,
-        scope.region,
-        scope.product,
-        TERMINATOR,
-    ];
+    // Validated above: the key is for this day, region and product, so its scope is the
+    // request's.
+    let scope_text = key.scope();
 
     let additional = effective_additional_headers(scope.additional_headers, request.header_pairs());
     let additional_line = additional.join(";");
@@ -208,13 +203,20 @@ pub fn presign(
             QueryValue::Text(&additional_line),
         );
     }
-    add("x-oss-credential", QueryValue::Joined(&credential_parts));
-    add("x-oss-date", QueryValue::Text(date_text));
-    add("x-oss-expires", QueryValue::Text(expires_text));
+    add(
+        "x-oss-credential",
+        QueryValue::Credential {
+            access_key_id: scope.access_key_id,
+            scope: scope_text,
+            encoded_scope: key.encoded_scope(),
+        },
+    );
+    add("x-oss-date", QueryValue::Literal(date_text));
+    add("x-oss-expires", QueryValue::Literal(expires_text));
     if let Some(token) = token {
         add("x-oss-security-token", QueryValue::Text(token));
     }
-    add("x-oss-signature-version", QueryValue::Text(ALGORITHM));
+    add("x-oss-signature-version", QueryValue::Literal(ALGORITHM));
     let payload = hashed_payload(request.header("x-oss-content-sha256"));
     let inputs = CanonicalInputs {
         method: request.method(),
@@ -227,8 +229,7 @@ pub fn presign(
         payload,
     };
     // One buffer for everything the result keeps, sized so that it never grows.
-    let scope_len =
-        day_text.len() + scope.region.len() + scope.product.len() + TERMINATOR.len() + 3;
+    let scope_len = scope_text.len();
     let header_bytes: usize = request
         .header_pairs()
         .iter()
@@ -249,7 +250,7 @@ pub fn presign(
     text.push('\n');
     text.push_str(date_text);
     text.push('\n');
-    scope.write_scope(&mut text, &date);
+    text.push_str(scope_text);
     text.push('\n');
     text.push_str(core::str::from_utf8(&hash).unwrap_or(""));
     let string_to_sign_end = text.len();
@@ -258,7 +259,7 @@ pub fn presign(
     let credential_start = text.len();
     text.push_str(scope.access_key_id);
     text.push('/');
-    scope.write_scope(&mut text, &date);
+    text.push_str(scope_text);
     let credential = credential_start..text.len();
     let security_token = token.map(|token| {
         let start = text.len();

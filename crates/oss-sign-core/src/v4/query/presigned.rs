@@ -304,8 +304,8 @@ impl<'a> Iterator for HeaderPairs<'a> {
             return None;
         }
         self.left -= 1;
-        let (name, rest) = self.rest.split_once('\n').unwrap_or((self.rest, ""));
-        let (value, rest) = rest.split_once('\n').unwrap_or((rest, ""));
+        let (name, rest) = crate::canonical::split_line(self.rest);
+        let (value, rest) = crate::canonical::split_line(rest);
         self.rest = rest;
         Some((name, value))
     }

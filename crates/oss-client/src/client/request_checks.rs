@@ -1,0 +1,237 @@
+//! The request checks of the presign path: method, bucket, key, headers and query, each bad
+//! input refused with the error that names it.
+
+use std::borrow::Cow;
+
+use crate::config::SignatureVersion;
+use crate::error::{quoted, Error, ErrorKind};
+use crate::request::{Pair, PresignParts};
+use crate::validation;
+
+/// Checks the method, bucket, key, headers and query of a request; returns the upper-cased
+/// method.
+pub(crate) fn check_parts<'a>(
+    parts: &'a PresignParts<'_>,
+    version: SignatureVersion,
+) -> Result<Cow<'a, str>, Error> {
+    let method: Cow<'a, str> =
+        if !parts.method.is_empty() && parts.method.bytes().all(|b| b.is_ascii_uppercase()) {
+            Cow::Borrowed(parts.method.as_ref())
+        } else {
+            Cow::Owned(validation::normalize_method(&parts.method)?)
+        };
+    validation::validate_bucket_name(parts.bucket)?;
+    validation::validate_object_key(parts.key)?;
+    if version == SignatureVersion::V1 {
+        validation::validate_object_key_v1(parts.key)?;
+    }
+    check_headers(&parts.headers)?;
+    check_query(&parts.query)?;
+    Ok(method)
+}
+
+/// The checks of the signing path: [`check_parts`] without the header name and value rules
+/// that `oss-sign-core` applies anyway while it signs (names are HTTP tokens, values hold no
+/// control byte); of those rules only the one it lacks is checked here (no C1 control
+/// character in a non-ASCII value). `None` when a check fails: the caller then runs
+/// [`check_parts`] for the error (and does so too when `oss-sign-core` refuses a header), so
+/// a bad request gets exactly the error the full checks give, while a good one has each header
+/// looked at once.
+pub(crate) fn check_parts_before_signing<'a>(
+    parts: &'a PresignParts<'_>,
+    version: SignatureVersion,
+) -> Option<Cow<'a, str>> {
+    let method: Cow<'a, str> =
+        if !parts.method.is_empty() && parts.method.bytes().all(|b| b.is_ascii_uppercase()) {
+            Cow::Borrowed(parts.method.as_ref())
+        } else {
+            Cow::Owned(validation::normalize_method(&parts.method).ok()?)
+        };
+    validation::validate_bucket_name(parts.bucket).ok()?;
+    validation::validate_object_key(parts.key).ok()?;
+    if version == SignatureVersion::V1 {
+        validation::validate_object_key_v1(parts.key).ok()?;
+    }
+    if oss_sign_core::first_repeated_name(&parts.headers, |(name, _)| name, true).is_some() {
+        return None;
+    }
+    let c1 = |value: &str| {
+        !value.is_ascii() && value.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c))
+    };
+    if parts.headers.iter().any(|(_, value)| c1(value)) {
+        return None;
+    }
+    check_query(&parts.query).ok()?;
+    Some(method)
+}
+
+/// Checks every header and refuses a repeated name (case-insensitive).
+///
+/// The same error as checking header by header (each one validated, then compared with the
+/// earlier ones): the repeat is found by sorting (`first_repeated_name`, O(n log n) instead of
+/// every name against every earlier one), the headers up to and including it are validated in
+/// order, and then the repeat is reported.
+fn check_headers(headers: &[Pair<'_>]) -> Result<(), Error> {
+    let repeated = oss_sign_core::first_repeated_name(headers, |(name, _)| name, true);
+    let checked = repeated.map_or(headers.len(), |d| d + 1);
+    for (name, value) in &headers[..checked] {
+        validation::validate_header(name, value)?;
+    }
+    match repeated {
+        Some(d) => Err(Error::new(
+            ErrorKind::InvalidRequest,
+            "header",
+            format!(
+                "header {} is given twice (names are case-insensitive); give each header once",
+                quoted(&headers[d].0)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Refuses empty and repeated (exact) query parameter names, with the error a check parameter
+/// by parameter would give first (see [`check_headers`]).
+fn check_query(query: &[Pair<'_>]) -> Result<(), Error> {
+    let repeated = oss_sign_core::first_repeated_name(query, |(name, _)| name, false);
+    let checked = repeated.map_or(query.len(), |d| d + 1);
+    if query[..checked].iter().any(|(name, _)| name.is_empty()) {
+        return Err(Error::new(
+            ErrorKind::InvalidRequest,
+            "query",
+            "a query parameter has an empty name; every parameter needs a name",
+        ));
+    }
+    match repeated {
+        Some(d) => Err(Error::new(
+            ErrorKind::InvalidRequest,
+            "query",
+            format!(
+                "query parameter {} is given twice; give each parameter once",
+                quoted(&query[d].0)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The checks as they were before issue 17 (every name against every earlier one).
+    fn pairwise_headers(headers: &[Pair<'_>]) -> Result<(), Error> {
+        for (index, (name, value)) in headers.iter().enumerate() {
+            validation::validate_header(name, value)?;
+            if headers[..index]
+                .iter()
+                .any(|(earlier, _)| earlier.eq_ignore_ascii_case(name))
+            {
+                return Err(Error::new(
+                    ErrorKind::InvalidRequest,
+                    "header",
+                    format!(
+                        "header {} is given twice (names are case-insensitive); give each header once",
+                        quoted(name)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn pairwise_query(query: &[Pair<'_>]) -> Result<(), Error> {
+        for (index, (name, _)) in query.iter().enumerate() {
+            if name.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::InvalidRequest,
+                    "query",
+                    "a query parameter has an empty name; every parameter needs a name",
+                ));
+            }
+            if query[..index].iter().any(|(earlier, _)| earlier == name) {
+                return Err(Error::new(
+                    ErrorKind::InvalidRequest,
+                    "query",
+                    format!(
+                        "query parameter {} is given twice; give each parameter once",
+                        quoted(name)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn outcome(result: Result<(), Error>) -> Option<(ErrorKind, String)> {
+        result.err().map(|e| (e.kind(), e.to_string()))
+    }
+
+    fn pairs(items: &[(&'static str, &'static str)]) -> Vec<Pair<'static>> {
+        items
+            .iter()
+            .map(|&(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v)))
+            .collect()
+    }
+
+    #[test]
+    fn duplicate_header_refusal_is_unchanged() {
+        let cases: [&[(&str, &str)]; 5] = [
+            &[
+                ("Content-Type", "a"),
+                ("x-oss-meta-a", "1"),
+                ("content-type", "b"),
+            ],
+            // the repeat is reported, not the later bad value
+            &[
+                ("x-oss-meta-a", "1"),
+                ("X-OSS-META-A", "2"),
+                ("bad name", "v"),
+            ],
+            // a bad header before the repeat wins
+            &[
+                ("x-oss-meta-a", "1"),
+                ("x-oss-meta-b", "a\nb"),
+                ("x-oss-meta-a", "2"),
+            ],
+            // the repeated header itself is validated first
+            &[("x-oss-meta-a", "1"), ("x-oss-meta-a", "a\rb")],
+            // the first repeat by position, not by name order
+            &[("z", "1"), ("b", "1"), ("Z", "2"), ("B", "2")],
+        ];
+        for case in cases {
+            let headers = pairs(case);
+            let before = outcome(pairwise_headers(&headers));
+            assert!(before.is_some(), "{case:?}");
+            assert_eq!(outcome(check_headers(&headers)), before, "{case:?}");
+        }
+        let headers = pairs(&[("Content-Type", "a"), ("x", "1"), ("content-type", "b")]);
+        let (kind, message) = outcome(check_headers(&headers)).unwrap_or_else(|| unreachable!());
+        assert_eq!(kind, ErrorKind::InvalidRequest);
+        assert!(
+            message.contains(
+                "header \"content-type\" is given twice (names are case-insensitive); give each header once"
+            ),
+            "{message}"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn checks_answer_what_the_pairwise_checks_answered(
+            items in proptest::collection::vec(
+                (proptest::sample::select(vec![
+                    "a", "A", "b", "x-oss-meta-k", "X-Oss-Meta-K", "", "bad name", "Range", "range",
+                ]), proptest::sample::select(vec!["v", "", "a\nb", " x "])),
+                0..40,
+            ),
+        ) {
+            let list: Vec<Pair<'static>> = items
+                .iter()
+                .map(|&(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v)))
+                .collect();
+            proptest::prop_assert_eq!(outcome(check_headers(&list)), outcome(pairwise_headers(&list)));
+            proptest::prop_assert_eq!(outcome(check_query(&list)), outcome(pairwise_query(&list)));
+        }
+    }
+}

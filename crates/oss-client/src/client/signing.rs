@@ -1,0 +1,358 @@
+//! The presign itself, once the credentials and the instant are known: checks, signs and writes
+//! the URL and the header lists into the [`PresignResult`]'s one buffer.
+
+use std::borrow::Cow;
+
+use oss_credentials::Credentials;
+use oss_sign_core::{v1, v4, SignableRequest, SigningTime};
+
+use super::request_checks::{check_parts, check_parts_before_signing};
+use super::{sign_error, Client};
+use crate::config::SignatureVersion;
+use crate::endpoint::ResolvedEndpoint;
+use crate::error::{Error, ErrorKind};
+use crate::presign::{PresignOptions, PresignResult, ResultWriter};
+use crate::request::{Pair, PresignParts};
+use oss_sign_core::SignError;
+
+/// How many headers or query parameters are borrowed into a stack array (no allocation).
+const PAIRS_ON_STACK: usize = 16;
+
+/// The `(&str, &str)` view of a request's pairs that [`SignableRequest`] takes: on the stack
+/// for up to [`PAIRS_ON_STACK`] pairs, else in a vector.
+struct BorrowedPairs<'a> {
+    stack: [(&'a str, &'a str); PAIRS_ON_STACK],
+    heap: Vec<(&'a str, &'a str)>,
+    len: usize,
+}
+
+impl<'a> BorrowedPairs<'a> {
+    fn new(pairs: &'a [Pair<'_>]) -> Self {
+        let mut stack = [("", ""); PAIRS_ON_STACK];
+        if pairs.is_empty() {
+            return Self {
+                stack,
+                heap: Vec::new(),
+                len: 0,
+            };
+        }
+        let heap = if pairs.len() <= PAIRS_ON_STACK {
+            for (slot, (name, value)) in stack.iter_mut().zip(pairs) {
+                *slot = (name.as_ref(), value.as_ref());
+            }
+            Vec::new()
+        } else {
+            pairs
+                .iter()
+                .map(|(name, value)| (name.as_ref(), value.as_ref()))
+                .collect()
+        };
+        Self {
+            stack,
+            heap,
+            len: pairs.len(),
+        }
+    }
+
+    fn as_slice(&self) -> &[(&'a str, &'a str)] {
+        if self.len <= PAIRS_ON_STACK {
+            &self.stack[..self.len]
+        } else {
+            &self.heap
+        }
+    }
+}
+
+impl Client {
+    /// The whole presign at a given instant (the clock has been asked already).
+    ///
+    /// Allocations on the V4 path: the result's one buffer (URL, then the headers), the
+    /// `oss-sign-core` [`v4::Presigned`] buffer, its signed-header selection when the request
+    /// has headers, and the additional-header list when additional headers are configured;
+    /// the borrowed pair views stay on the stack for up to 16 headers and 16 parameters.
+    pub(crate) fn presign_parts_at(
+        &self,
+        parts: &PresignParts<'_>,
+        options: &PresignOptions,
+        credentials: &Credentials,
+        now: SigningTime,
+    ) -> Result<PresignResult, Error> {
+        let config = &self.inner.config;
+        let version = config.signature_version;
+
+        let method = match check_parts_before_signing(parts, version) {
+            Some(method) => method,
+            // The full checks name what is wrong (or, had the quick ones been stricter, pass).
+            None => check_parts(parts, version)?,
+        };
+        let seconds = options.validity_seconds(now, version)?;
+
+        let headers = BorrowedPairs::new(&parts.headers);
+        let query = BorrowedPairs::new(&parts.query);
+        let signable = SignableRequest::new(&method)
+            .bucket(parts.bucket)
+            .key(parts.key)
+            .query(query.as_slice())
+            .headers(headers.as_slice());
+
+        let endpoint = &config.endpoint;
+        let header_bytes: usize = parts
+            .headers
+            .iter()
+            .map(|(name, value)| name.len() + value.len() + 2)
+            .sum();
+        let capacity = endpoint.url_capacity(parts.bucket, parts.key) + 512 + header_bytes;
+        let credentials_expiration = credentials
+            .expiration()
+            .and_then(|at| SigningTime::try_from(at).ok());
+
+        match version {
+            SignatureVersion::V1 => {
+                // Checked by validity_seconds: fits before the year 10000.
+                let expiration = now.checked_add_seconds(seconds).ok_or_else(|| {
+                    Error::without_field(ErrorKind::InvalidExpiry, "expiry out of range")
+                })?;
+                let params = v1::PresignParams::new(
+                    credentials.access_key_id(),
+                    credentials.access_key_secret(),
+                    expiration.unix_seconds(),
+                )
+                .security_token(credentials.security_token());
+                let presigned =
+                    v1::presign(&signable, &params).map_err(|e| refused(parts, version, e))?;
+                let mut url = String::with_capacity(capacity);
+                endpoint.write_object_url(&mut url, parts.bucket, parts.key);
+                url.push('?');
+                url.push_str(presigned.url_query());
+                if url.ends_with('?') {
+                    url.pop();
+                }
+                let mut writer = ResultWriter::after_url(url);
+                for (name, value) in presigned.signed_headers() {
+                    writer.signed(name, value);
+                }
+                write_unsigned(&mut writer, &parts.headers, true);
+                Ok(writer.finish(static_method(method), expiration, credentials_expiration))
+            }
+            _ => {
+                let expires = u32::try_from(seconds).map_err(|_| {
+                    Error::without_field(ErrorKind::InvalidExpiry, "expiry out of range")
+                })?;
+                let additional: Vec<&str> = config
+                    .additional_headers
+                    .iter()
+                    .map(String::as_str)
+                    .collect();
+                let params = v4::PresignParams::new(
+                    credentials.access_key_id(),
+                    endpoint.signing_region(),
+                    now,
+                    expires,
+                )
+                .product(endpoint.product())
+                .security_token(credentials.security_token())
+                .additional_headers(&additional);
+                let presigned = self
+                    .inner
+                    .keys
+                    .with(
+                        credentials.access_key_secret(),
+                        now,
+                        endpoint.signing_region(),
+                        endpoint.product(),
+                        |key| v4::presign(&signable, &params, key),
+                    )
+                    .map_err(|e| refused(parts, version, e))?;
+                let mut url = String::with_capacity(capacity);
+                write_v4_object_url(&mut url, endpoint, &presigned, &method, parts);
+                url.push('?');
+                presigned.write_url_query(&mut url);
+                let mut writer = ResultWriter::after_url(url);
+                for (name, value) in presigned.signed_header_pairs() {
+                    writer.signed(name, value);
+                }
+                write_unsigned(&mut writer, &parts.headers, additional.is_empty());
+                Ok(writer.finish(
+                    static_method(method),
+                    presigned.expiration(),
+                    credentials_expiration,
+                ))
+            }
+        }
+    }
+}
+
+/// The error for a request `oss-sign-core` refused: the full checks' error when they find one
+/// (a header name or value they name as they always did), else the signer's.
+fn refused(parts: &PresignParts<'_>, version: SignatureVersion, err: SignError) -> Error {
+    match check_parts(parts, version) {
+        Err(checked) => checked,
+        Ok(_) => sign_error(err),
+    }
+}
+
+/// Writes the object URL without encoding the key a second time: the canonical request holds
+/// it already as `/bucket/KEY`, encoded by the same rules as the URL path (the bucket, a
+/// checked bucket name, needs no escape). Falls back to encoding when that line is not found.
+fn write_v4_object_url(
+    out: &mut String,
+    endpoint: &ResolvedEndpoint,
+    presigned: &v4::Presigned,
+    method: &str,
+    parts: &PresignParts<'_>,
+) {
+    let encoded_key = presigned
+        .canonical_request()
+        .get(method.len() + 1..)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|rest| rest.strip_prefix(parts.bucket))
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|rest| rest.split_once('\n'))
+        .map(|(key, _)| key);
+    match encoded_key {
+        Some(key) => endpoint.write_object_url_encoded(out, parts.bucket, key),
+        None => endpoint.write_object_url(out, parts.bucket, parts.key),
+    }
+}
+
+/// Appends the request headers the signature does not cover, names as given, in request order.
+///
+/// Both V4 and V1 sign every `x-oss-*`, `content-type` and `content-md5` header, so those are
+/// answered from the name alone; without configured additional headers nothing else is
+/// signed (`no_additional`), else the signed list written so far is asked.
+fn write_unsigned(writer: &mut ResultWriter, headers: &[Pair<'_>], no_additional: bool) {
+    for (name, value) in headers {
+        let signed = signed_by_default(name)
+            || (!no_additional
+                && writer
+                    .signed_so_far()
+                    .any(|(listed, _)| listed.eq_ignore_ascii_case(name)));
+        if !signed {
+            writer.unsigned(name, value);
+        }
+    }
+}
+
+/// Whether V4 and V1 sign a header by its name alone: `x-oss-*`, `content-type`, `content-md5`
+/// (any case).
+fn signed_by_default(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (bytes.len() >= 6 && bytes[..6].eq_ignore_ascii_case(b"x-oss-"))
+        || name.eq_ignore_ascii_case("content-type")
+        || name.eq_ignore_ascii_case("content-md5")
+}
+
+/// The method as a `'static` string when it is a common one (no allocation), else owned.
+fn static_method(method: Cow<'_, str>) -> Cow<'static, str> {
+    match method.as_ref() {
+        "GET" => Cow::Borrowed("GET"),
+        "PUT" => Cow::Borrowed("PUT"),
+        "HEAD" => Cow::Borrowed("HEAD"),
+        "POST" => Cow::Borrowed("POST"),
+        "DELETE" => Cow::Borrowed("DELETE"),
+        _ => Cow::Owned(method.into_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_methods_are_static() {
+        assert!(matches!(
+            static_method(Cow::Owned("GET".into())),
+            Cow::Borrowed("GET")
+        ));
+        assert!(matches!(static_method(Cow::Borrowed("PATCH")), Cow::Owned(m) if m == "PATCH"));
+    }
+
+    fn client(version: SignatureVersion) -> Client {
+        let at = SigningTime::from_unix_seconds(1_731_400_000).unwrap_or_else(|e| panic!("{e}"));
+        let credentials =
+            Credentials::new("LTAIexample", "secret").unwrap_or_else(|e| panic!("{e}"));
+        let config = crate::Config::builder()
+            .region("cn-hangzhou")
+            .signature_version(version)
+            .credentials(credentials)
+            .clock(crate::FixedClock::new(at))
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        Client::new(config)
+    }
+
+    proptest::proptest! {
+        /// The signing path looks at each header once (oss-sign-core checks names and
+        /// values while it signs); whatever it refuses, the error is the one the full checks
+        /// give, and what they accept it signs.
+        #[test]
+        fn presign_refuses_with_the_full_checks_error(
+            headers in proptest::collection::vec((proptest::sample::select(vec![
+                "x-oss-meta-a", "X-OSS-META-A", "Content-Type", "Range", "bad name", "", "h\u{e9}",
+            ]), proptest::sample::select(vec![
+                "v", "", " x ", "a\nb", "t\tab", "\u{85}", "caf\u{e9}", "\u{7f}", "\u{0}",
+            ])), 0..6),
+            query in proptest::collection::vec((proptest::sample::select(vec![
+                "a", "b", "", "uploads",
+            ]), proptest::sample::select(vec!["1", ""])), 0..4),
+            method in proptest::sample::select(vec!["GET", "put", "G T"]),
+            v1 in proptest::bool::ANY,
+        ) {
+            let version = if v1 { SignatureVersion::V1 } else { SignatureVersion::V4 };
+            let mut request = crate::ObjectRequest::new(method, "examplebucket", "k");
+            request.headers = headers.iter().map(|&(n, v)| (n.to_owned(), v.to_owned())).collect();
+            request.parameters = query.iter().map(|&(n, v)| (n.to_owned(), v.to_owned())).collect();
+            let outcome = client(version).presign(&request).map(|_| ()).map_err(|e| (e.kind(), e.to_string()));
+            let parts = crate::Presignable::presign_parts(&request);
+            let checked = check_parts(&parts, version).map(|_| ()).map_err(|e| (e.kind(), e.to_string()));
+            proptest::prop_assert_eq!(outcome, checked);
+        }
+    }
+
+    #[test]
+    fn borrowed_pairs_on_the_stack_and_on_the_heap() {
+        for n in [0, 1, PAIRS_ON_STACK, PAIRS_ON_STACK + 1, 40] {
+            let pairs: Vec<Pair<'static>> = (0..n)
+                .map(|i| (Cow::Owned(format!("n{i}")), Cow::Owned(format!("v{i}"))))
+                .collect();
+            let borrowed = BorrowedPairs::new(&pairs);
+            let expected: Vec<(&str, &str)> = pairs
+                .iter()
+                .map(|(a, b)| (a.as_ref(), b.as_ref()))
+                .collect();
+            assert_eq!(borrowed.as_slice(), expected.as_slice(), "{n}");
+        }
+    }
+
+    #[test]
+    fn unsigned_headers_are_those_not_signed() {
+        let headers: Vec<Pair<'static>> = [
+            ("Range", "bytes=0-1"),
+            ("X-Oss-Meta-A", "1"),
+            ("Host", "h"),
+            ("Content-Type", "t"),
+            ("If-Match", "e"),
+        ]
+        .iter()
+        .map(|&(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v)))
+        .collect();
+        let mut writer = ResultWriter::after_url(String::from("u"));
+        writer.signed("content-type", "t");
+        writer.signed("host", "h");
+        writer.signed("x-oss-meta-a", "1");
+        write_unsigned(&mut writer, &headers, false);
+        let at = SigningTime::from_unix_seconds(0).unwrap_or_else(|e| panic!("{e}"));
+        let result = writer.finish("GET".into(), at, None);
+        assert!(result
+            .unsigned_headers()
+            .eq([("Range", "bytes=0-1"), ("If-Match", "e")]));
+        let mut writer = ResultWriter::after_url(String::from("u"));
+        write_unsigned(&mut writer, &headers, true);
+        let result = writer.finish("GET".into(), at, None);
+        assert!(result.unsigned_headers().eq([
+            ("Range", "bytes=0-1"),
+            ("Host", "h"),
+            ("If-Match", "e")
+        ]));
+    }
+}
