@@ -349,7 +349,11 @@ fn presign_get(
     let result = client
         .presign_with_credentials(&request, &options, &credentials)
         .map_err(credential_source::presign_failure)?;
-    let first = source_of(result.url(), result.signed_headers().to_vec())?;
+    let signed = result
+        .signed_headers()
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect();
+    let first = source_of(result.url(), signed)?;
     let client = ClientPresigner::new(client.clone(), request).options(options);
     Ok((result.url().to_owned(), Represigner { first, client }))
 }

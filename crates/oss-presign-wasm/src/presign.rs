@@ -153,11 +153,7 @@ fn presign(input: PresignInput) -> Result<PresignResult, Refusal> {
 /// several times cheaper than `JSON.parse` of the same result.
 fn compact_output(result: &PresignResult) -> String {
     use std::fmt::Write as _;
-    let headers: BTreeMap<&str, &str> = result
-        .signed_headers()
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let headers: BTreeMap<&str, &str> = result.signed_headers().collect();
     let parts = [result.method(), result.url()]
         .into_iter()
         .chain(headers.iter().flat_map(|(n, v)| [*n, *v]));
@@ -188,11 +184,7 @@ fn output(result: &PresignResult) -> String {
         method: result.method(),
         url: result.url(),
         expiration: result.expiration().unix_seconds(),
-        signed_headers: result
-            .signed_headers()
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect(),
+        signed_headers: result.signed_headers().collect(),
     };
     // Serialising strings and integers into a Vec cannot fail.
     serde_json::to_string(&out).unwrap_or_default()

@@ -32,11 +32,7 @@ fn native(
     let result = Client::new(config)
         .presign_with_credentials(request, options, credentials)
         .map_err(|e| e.to_string())?;
-    let signed: BTreeMap<&str, &str> = result
-        .signed_headers()
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let signed: BTreeMap<&str, &str> = result.signed_headers().collect();
     Ok(json!({
         "method": result.method(),
         "url": result.url(),
