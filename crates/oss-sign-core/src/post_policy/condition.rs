@@ -165,12 +165,7 @@ impl Condition {
 
     /// `sep` is `,` in the policy and `, ` in OSS's error messages.
     pub(super) fn write_json(&self, out: &mut String, sep: &str) {
-        let dollar = |out: &mut String, field: &str| {
-            let mut f = String::with_capacity(field.len() + 1);
-            f.push('$');
-            f.push_str(field);
-            json::write_str(out, &f);
-        };
+        let dollar = |out: &mut String, field: &str| json::write_joined_str(out, &["$", field]);
         let list = |out: &mut String, values: &[String]| {
             out.push('[');
             for (i, v) in values.iter().enumerate() {

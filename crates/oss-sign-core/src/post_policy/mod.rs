@@ -136,17 +136,29 @@ impl PostPolicy {
         self.json_with(&[])
     }
 
-    fn json_with(&self, extra: &[Condition]) -> String {
+    /// The policy JSON with `extra` exact-match conditions (`{"field":"value"}`) after the
+    /// policy's own.
+    fn json_with(&self, extra: &[(&str, &str)]) -> String {
         let mut out = String::with_capacity(96 + 48 * (self.conditions.len() + extra.len()));
         out.push_str("{\"expiration\":\"");
         let iso = self.expiration.to_rfc3339();
         out.push_str(&iso[..iso.len() - 1]);
         out.push_str(".000Z\",\"conditions\":[");
-        for (i, c) in self.conditions.iter().chain(extra).enumerate() {
+        for (i, c) in self.conditions.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
             c.write_json(&mut out, ",");
+        }
+        for (i, (field, value)) in extra.iter().enumerate() {
+            if i > 0 || !self.conditions.is_empty() {
+                out.push(',');
+            }
+            out.push('{');
+            json::write_str(&mut out, field);
+            out.push(':');
+            json::write_str(&mut out, value);
+            out.push('}');
         }
         out.push_str("]}");
         out
@@ -430,14 +442,20 @@ pub fn sign_post_policy(
     }
     let credential = params.credential();
     let date = params.time.x_oss_date();
-    let mut extra = Vec::with_capacity(4);
-    extra.push(Condition::exact("x-oss-signature-version", ALGORITHM));
-    extra.push(Condition::exact("x-oss-credential", credential.as_str()));
-    extra.push(Condition::exact("x-oss-date", date.as_str()));
-    if let Some(token) = params.token() {
-        extra.push(Condition::exact("x-oss-security-token", token));
-    }
-    let json = policy.json_with(&extra);
+    let mut extra = [
+        ("x-oss-signature-version", ALGORITHM),
+        ("x-oss-credential", credential.as_str()),
+        ("x-oss-date", date.as_str()),
+        ("x-oss-security-token", ""),
+    ];
+    let count = match params.token() {
+        Some(token) => {
+            extra[3].1 = token;
+            4
+        }
+        None => 3,
+    };
+    let json = policy.json_with(extra.get(..count).unwrap_or(&extra));
     let (base64, signature) = sign_policy_document(&json, key);
     Ok(SignedPostPolicy {
         json,
