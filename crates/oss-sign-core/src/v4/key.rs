@@ -1,9 +1,10 @@
 //! [`SigningKey`]: the V4 key derived from the secret for one day, region and product.
 
-use super::scope::check_scope_part;
+use crate::error::{shorten, SignError, SignErrorKind};
 use crate::hmac_state::PreparedHmac;
 use crate::time::SigningTime;
 use alloc::borrow::ToOwned;
+use alloc::format;
 use alloc::string::String;
 use core::fmt;
 use hmac::{Hmac, Mac};
@@ -265,6 +266,27 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
     push_hex(&mut out, bytes);
     out
+}
+
+/// Checks a region or product for a V4 credential scope (the key's and the request's).
+pub(super) fn check_scope_part(field: &str, value: &str) -> Result<(), SignError> {
+    if value.is_empty()
+        || value.bytes().any(|b| {
+            matches!(b, b'/' | b',')
+                || b.is_ascii_whitespace()
+                || b.is_ascii_control()
+                || !b.is_ascii()
+        })
+    {
+        return Err(SignError::new(
+        SignErrorKind::InvalidInput,
+        format!(
+            "{field} {:?} cannot be part of a V4 credential scope: it must be non-empty ASCII without '/', ',', spaces or control characters (e.g. cn-hangzhou)",
+            shorten(value)
+        ),
+    ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

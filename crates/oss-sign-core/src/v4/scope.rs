@@ -1,7 +1,7 @@
 //! The V4 credential scope (`YYYYMMDD/region/product/aliyun_v4_request`), the string to sign,
 //! and the options both signing modes share.
 
-use super::key::{push_hex, SigningKey};
+use super::key::{check_scope_part, push_hex, SigningKey};
 use crate::error::{shorten, SignError, SignErrorKind};
 use crate::time::SigningTime;
 use alloc::format;
@@ -134,26 +134,6 @@ macro_rules! scope_setters {
     };
 }
 pub(crate) use scope_setters;
-
-pub(super) fn check_scope_part(field: &str, value: &str) -> Result<(), SignError> {
-    if value.is_empty()
-        || value.bytes().any(|b| {
-            matches!(b, b'/' | b',')
-                || b.is_ascii_whitespace()
-                || b.is_ascii_control()
-                || !b.is_ascii()
-        })
-    {
-        return Err(SignError::new(
-            SignErrorKind::InvalidInput,
-            format!(
-                "{field} {:?} cannot be part of a V4 credential scope: it must be non-empty ASCII without '/', ',', spaces or control characters (e.g. cn-hangzhou)",
-                shorten(value)
-            ),
-        ));
-    }
-    Ok(())
-}
 
 /// Builds the string to sign for a canonical request.
 pub(crate) fn string_to_sign(date: &[u8; 16], scope: &str, canonical_request: &str) -> String {
