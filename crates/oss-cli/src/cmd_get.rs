@@ -369,16 +369,7 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
         builder = builder
             .part_size(parse_bytes(text).map_err(|e| Failure::usage(format!("--part-size: {e}")))?);
     }
-    if let Some(pem) = args.transfer.ca_pem()? {
-        builder = builder.add_root_certificates_pem(&pem);
-    }
-    let timeouts = args.transfer.timeouts()?;
-    if let Some(d) = timeouts.total {
-        builder = builder.timeout(d);
-    }
-    if let Some(d) = timeouts.idle {
-        builder = builder.idle_timeout(d);
-    }
+    let builder = args.transfer.apply_limits(builder)?;
     let downloader = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
 
     let show_bar = !args.transfer.quiet && std::io::stderr().is_terminal();

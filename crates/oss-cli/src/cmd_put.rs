@@ -220,16 +220,7 @@ fn uploader(args: &PutArgs) -> Result<Uploader, Failure> {
             builder.multipart_threshold(bytes)
         };
     }
-    if let Some(pem) = args.transfer.ca_pem()? {
-        builder = builder.add_root_certificates_pem(&pem);
-    }
-    let timeouts = args.transfer.timeouts()?;
-    if let Some(d) = timeouts.total {
-        builder = builder.timeout(d);
-    }
-    if let Some(d) = timeouts.idle {
-        builder = builder.idle_timeout(d);
-    }
+    let builder = args.transfer.apply_limits(builder)?;
     builder.build().map_err(|e| Failure::usage(e.to_string()))
 }
 

@@ -56,7 +56,57 @@ pub(crate) struct Timeouts {
     pub(crate) idle: Option<Duration>,
 }
 
+/// What [`TransferFlags::apply_limits`] sets, on a downloader's or an uploader's builder.
+pub(crate) trait TransferBuilder: Sized {
+    /// Adds trusted roots from PEM text.
+    fn with_roots_pem(self, pem: &str) -> Self;
+    /// Bounds the whole transfer.
+    fn with_timeout(self, d: Duration) -> Self;
+    /// Bounds the time without progress.
+    fn with_idle_timeout(self, d: Duration) -> Self;
+}
+
+impl TransferBuilder for oss_transfer::DownloaderBuilder {
+    fn with_roots_pem(self, pem: &str) -> Self {
+        self.add_root_certificates_pem(pem)
+    }
+    fn with_timeout(self, d: Duration) -> Self {
+        self.timeout(d)
+    }
+    fn with_idle_timeout(self, d: Duration) -> Self {
+        self.idle_timeout(d)
+    }
+}
+
+impl TransferBuilder for oss_transfer::UploaderBuilder {
+    fn with_roots_pem(self, pem: &str) -> Self {
+        self.add_root_certificates_pem(pem)
+    }
+    fn with_timeout(self, d: Duration) -> Self {
+        self.timeout(d)
+    }
+    fn with_idle_timeout(self, d: Duration) -> Self {
+        self.idle_timeout(d)
+    }
+}
+
 impl TransferFlags {
+    /// `builder` with `--ca-cert`, `--timeout` and `--idle-timeout` applied (read and checked
+    /// in that order).
+    pub(crate) fn apply_limits<B: TransferBuilder>(&self, mut builder: B) -> Result<B, Failure> {
+        if let Some(pem) = self.ca_pem()? {
+            builder = builder.with_roots_pem(&pem);
+        }
+        let timeouts = self.timeouts()?;
+        if let Some(d) = timeouts.total {
+            builder = builder.with_timeout(d);
+        }
+        if let Some(d) = timeouts.idle {
+            builder = builder.with_idle_timeout(d);
+        }
+        Ok(builder)
+    }
+
     /// The PEM text of `--ca-cert`, when given.
     pub(crate) fn ca_pem(&self) -> Result<Option<String>, Failure> {
         self.ca_cert.as_deref().map(read_ca_file).transpose()
