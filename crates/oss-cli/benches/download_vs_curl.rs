@@ -15,7 +15,7 @@
 #[path = "support/local_serve.rs"]
 mod local_serve;
 
-use local_serve::{arg, median, presign, serve, timed, write_repeated_block};
+use local_serve::{against_curl, arg, presign, serve, write_repeated_block};
 
 fn main() {
     let mib: u64 = arg("--mib", 256u64).clamp(1, 256);
@@ -68,39 +68,20 @@ fn main() {
             "--parallel",
             &parallel_text,
         ];
-        let (mut cpu_ratio, mut tput_ratio, mut curl_cpu, mut get_cpu) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        // warm-up (page cache, server)
-        timed(dir.path(), "curl", &curl_args, to_pipe, false);
-        for round in 0..rounds {
-            let mut pair = [(0.0, 0.0); 2];
-            for step in 0..2 {
-                let which = (round + step) % 2;
-                pair[which] = if which == 0 {
-                    timed(dir.path(), "curl", &curl_args, to_pipe, false)
-                } else {
-                    timed(dir.path(), bin, &get_args, to_pipe, false)
-                };
+        against_curl(
+            dir.path(),
+            bin,
+            &curl_args,
+            &get_args,
+            to_pipe,
+            false,
+            rounds,
+            gib,
+            || {
                 let _ = std::fs::remove_file(&file);
-            }
-            let ((c_cpu, c_wall), (g_cpu, g_wall)) = (pair[0], pair[1]);
-            cpu_ratio.push(g_cpu / c_cpu.max(1e-3));
-            tput_ratio.push(c_wall / g_wall);
-            curl_cpu.push(c_cpu / gib);
-            get_cpu.push(g_cpu / gib);
-        }
-        let (lo, hi) = cpu_ratio
-            .iter()
-            .fold((f64::MAX, 0.0f64), |(l, h), &r| (l.min(r), h.max(r)));
-        println!(
-            "{:<8} {:>14.2} {:>14.2} {:>12} {:>16.3} {:>16.3}",
-            target,
-            median(cpu_ratio.clone()),
-            median(tput_ratio),
-            format!("{lo:.2}-{hi:.2}"),
-            median(curl_cpu),
-            median(get_cpu)
-        );
+            },
+        )
+        .print_row(target, 8);
     }
     drop(served);
 }

@@ -15,7 +15,7 @@
 #[path = "support/local_serve.rs"]
 mod local_serve;
 
-use local_serve::{arg, median, presign, serve, timed, write_repeated_block};
+use local_serve::{against_curl, arg, presign, serve, write_repeated_block};
 
 fn main() {
     let mib: u64 = arg("--mib", 256u64).clamp(1, 256);
@@ -65,38 +65,18 @@ fn main() {
         ("single PUT (same URL)", single),
         ("multipart 16M x4 (presigned)", multipart),
     ] {
-        let (mut cpu_ratio, mut tput_ratio, mut curl_cpu, mut put_cpu) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        // warm-up (page cache, server)
-        timed(dir.path(), "curl", &curl_args, false, true);
-        for round in 0..rounds {
-            let mut pair = [(0.0, 0.0); 2];
-            for step in 0..2 {
-                let which = (round + step) % 2;
-                pair[which] = if which == 0 {
-                    timed(dir.path(), "curl", &curl_args, false, true)
-                } else {
-                    timed(dir.path(), bin, &put_args, false, true)
-                };
-            }
-            let ((c_cpu, c_wall), (p_cpu, p_wall)) = (pair[0], pair[1]);
-            cpu_ratio.push(p_cpu / c_cpu.max(1e-3));
-            tput_ratio.push(c_wall / p_wall);
-            curl_cpu.push(c_cpu / gib);
-            put_cpu.push(p_cpu / gib);
-        }
-        let (lo, hi) = cpu_ratio
-            .iter()
-            .fold((f64::MAX, 0.0f64), |(l, h), &r| (l.min(r), h.max(r)));
-        println!(
-            "{:<28} {:>14.2} {:>14.2} {:>12} {:>16.3} {:>16.3}",
-            name,
-            median(cpu_ratio.clone()),
-            median(tput_ratio),
-            format!("{lo:.2}-{hi:.2}"),
-            median(curl_cpu),
-            median(put_cpu)
-        );
+        against_curl(
+            dir.path(),
+            bin,
+            &curl_args,
+            &put_args,
+            false,
+            true,
+            rounds,
+            gib,
+            || {},
+        )
+        .print_row(name, 28);
     }
     drop(served);
 }

@@ -163,3 +163,74 @@ pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
+
+/// What [`against_curl`] measured: per-pair ratios and per-GiB CPU seconds, one per round.
+pub(crate) struct VsCurl {
+    cpu_ratio: Vec<f64>,
+    tput_ratio: Vec<f64>,
+    curl_cpu: Vec<f64>,
+    tool_cpu: Vec<f64>,
+}
+
+/// Runs `curl curl_args` and `bin tool_args` interleaved for `rounds` pairs (which goes first
+/// alternates; one curl run warms up first), each under [`timed`] with `to_pipe` and
+/// `credentials`, `between` after every run; `gib` is the size moved per run.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn against_curl(
+    dir: &Path,
+    bin: &str,
+    curl_args: &[&str],
+    tool_args: &[&str],
+    to_pipe: bool,
+    credentials: bool,
+    rounds: usize,
+    gib: f64,
+    between: impl Fn(),
+) -> VsCurl {
+    let mut out = VsCurl {
+        cpu_ratio: Vec::new(),
+        tput_ratio: Vec::new(),
+        curl_cpu: Vec::new(),
+        tool_cpu: Vec::new(),
+    };
+    // warm-up (page cache, server)
+    timed(dir, "curl", curl_args, to_pipe, credentials);
+    for round in 0..rounds {
+        let mut pair = [(0.0, 0.0); 2];
+        for step in 0..2 {
+            let which = (round + step) % 2;
+            pair[which] = if which == 0 {
+                timed(dir, "curl", curl_args, to_pipe, credentials)
+            } else {
+                timed(dir, bin, tool_args, to_pipe, credentials)
+            };
+            between();
+        }
+        let ((c_cpu, c_wall), (t_cpu, t_wall)) = (pair[0], pair[1]);
+        out.cpu_ratio.push(t_cpu / c_cpu.max(1e-3));
+        out.tput_ratio.push(c_wall / t_wall);
+        out.curl_cpu.push(c_cpu / gib);
+        out.tool_cpu.push(t_cpu / gib);
+    }
+    out
+}
+
+impl VsCurl {
+    /// Prints one row: `name` (left-aligned in `width`), the median CPU and throughput ratios,
+    /// the CPU ratio's range, and the median CPU seconds per GiB of curl and of the tool.
+    pub(crate) fn print_row(self, name: &str, width: usize) {
+        let (lo, hi) = self
+            .cpu_ratio
+            .iter()
+            .fold((f64::MAX, 0.0f64), |(l, h), &r| (l.min(r), h.max(r)));
+        println!(
+            "{:<width$} {:>14.2} {:>14.2} {:>12} {:>16.3} {:>16.3}",
+            name,
+            median(self.cpu_ratio),
+            median(self.tput_ratio),
+            format!("{lo:.2}-{hi:.2}"),
+            median(self.curl_cpu),
+            median(self.tool_cpu)
+        );
+    }
+}
