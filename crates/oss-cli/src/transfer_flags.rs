@@ -66,29 +66,26 @@ pub(crate) trait TransferBuilder: Sized {
     fn with_idle_timeout(self, d: Duration) -> Self;
 }
 
-impl TransferBuilder for oss_transfer::DownloaderBuilder {
-    fn with_roots_pem(self, pem: &str) -> Self {
-        self.add_root_certificates_pem(pem)
-    }
-    fn with_timeout(self, d: Duration) -> Self {
-        self.timeout(d)
-    }
-    fn with_idle_timeout(self, d: Duration) -> Self {
-        self.idle_timeout(d)
-    }
+/// Implements [`TransferBuilder`] with the builder's own methods of the same job.
+macro_rules! transfer_builder {
+    ($($builder:ty),*) => {$(
+        impl TransferBuilder for $builder {
+            fn with_roots_pem(self, pem: &str) -> Self {
+                self.add_root_certificates_pem(pem)
+            }
+            fn with_timeout(self, d: Duration) -> Self {
+                self.timeout(d)
+            }
+            fn with_idle_timeout(self, d: Duration) -> Self {
+                self.idle_timeout(d)
+            }
+        }
+    )*};
 }
-
-impl TransferBuilder for oss_transfer::UploaderBuilder {
-    fn with_roots_pem(self, pem: &str) -> Self {
-        self.add_root_certificates_pem(pem)
-    }
-    fn with_timeout(self, d: Duration) -> Self {
-        self.timeout(d)
-    }
-    fn with_idle_timeout(self, d: Duration) -> Self {
-        self.idle_timeout(d)
-    }
-}
+transfer_builder!(
+    oss_transfer::DownloaderBuilder,
+    oss_transfer::UploaderBuilder
+);
 
 impl TransferFlags {
     /// `builder` with `--ca-cert`, `--timeout` and `--idle-timeout` applied (read and checked

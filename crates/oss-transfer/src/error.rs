@@ -204,32 +204,11 @@ impl DownloadError {
         }
     }
 
-    pub(crate) fn with_source(
-        mut self,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
-        self.inner.source = Some(source.into());
-        self
-    }
-
-    pub(crate) fn with_status(mut self, status: u16, oss: Option<OssErrorBody>) -> Self {
-        self.inner.status = Some(status);
-        self.inner.oss = oss;
-        self
-    }
+    crate::error_detail::answer_builders!(DownloadErrorKind);
 
     pub(crate) fn with_expiry(mut self, at: Option<SystemTime>) -> Self {
         self.inner.expires_at = at;
         self
-    }
-
-    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
-        self.inner.attempts = attempts;
-        self
-    }
-
-    pub(crate) fn io(what: &str, e: std::io::Error) -> Self {
-        Self::new(DownloadErrorKind::Io, format!("{what}: {e}")).with_source(e)
     }
 
     /// The kind of failure.

@@ -47,6 +47,38 @@ pub(crate) fn is_retryable_status(status: Option<u16>) -> bool {
     matches!(status, Some(s) if s >= 500 || s == 408 || s == 429)
 }
 
+/// The crate-internal constructors both error types share, inside `impl DownloadError` or
+/// `impl UploadError` (their `inner` has `source`, `status`, `oss` and `attempts`); `$kind` is
+/// the kind enum, whose `Io` the `io` constructor uses.
+macro_rules! answer_builders {
+    ($kind:ident) => {
+        pub(crate) fn with_source(mut self, source: impl Into<crate::error_detail::Cause>) -> Self {
+            self.inner.source = Some(source.into());
+            self
+        }
+
+        pub(crate) fn with_status(
+            mut self,
+            status: u16,
+            oss: Option<crate::error::OssErrorBody>,
+        ) -> Self {
+            self.inner.status = Some(status);
+            self.inner.oss = oss;
+            self
+        }
+
+        pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+            self.inner.attempts = attempts;
+            self
+        }
+
+        pub(crate) fn io(what: &str, e: std::io::Error) -> Self {
+            Self::new($kind::Io, format!("{what}: {e}")).with_source(e)
+        }
+    };
+}
+pub(crate) use answer_builders;
+
 #[cfg(test)]
 mod tests {
     use super::*;

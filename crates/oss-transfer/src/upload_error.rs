@@ -111,28 +111,7 @@ impl UploadError {
         }
     }
 
-    pub(crate) fn with_source(
-        mut self,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
-        self.inner.source = Some(source.into());
-        self
-    }
-
-    pub(crate) fn with_status(mut self, status: u16, oss: Option<OssErrorBody>) -> Self {
-        self.inner.status = Some(status);
-        self.inner.oss = oss;
-        self
-    }
-
-    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
-        self.inner.attempts = attempts;
-        self
-    }
-
-    pub(crate) fn io(what: &str, e: std::io::Error) -> Self {
-        Self::new(UploadErrorKind::Io, format!("{what}: {e}")).with_source(e)
-    }
+    crate::error_detail::answer_builders!(UploadErrorKind);
 
     /// The kind of failure.
     ///
