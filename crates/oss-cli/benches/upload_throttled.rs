@@ -10,29 +10,13 @@
 // A bench binary: printing the report is its job.
 #![allow(missing_docs, clippy::print_stdout)]
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
+#[path = "support/local_serve.rs"]
+mod local_serve;
+
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const AK: &str = "LTAI5tBenchAccessKeyId";
-const SK: &str = "BenchAccessKeySecret0123456789abcdef";
-
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::args()
-        .skip_while(|a| a != name)
-        .nth(1)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use local_serve::{arg, pseudo_random, serve, AK, SK};
 
 /// A proxy thread pair per connection: client -> server paced at `rate` bytes per second.
 fn proxy(target: std::net::SocketAddr, rate: u64) -> std::net::SocketAddr {
@@ -102,38 +86,12 @@ fn main() {
     let root = dir.path().join("root");
     std::fs::create_dir_all(root.join("bench")).unwrap_or_else(|e| panic!("{e}"));
     let source = dir.path().join("source.bin");
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let bytes: Vec<u8> = (0..(mib << 20))
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 56) as u8
-        })
-        .collect();
+    let bytes = pseudo_random(mib << 20);
     std::fs::write(&source, &bytes).unwrap_or_else(|e| panic!("{e}"));
     drop(bytes);
     let source = source.to_str().unwrap_or_else(|| unreachable!()).to_owned();
 
-    let mut child = Command::new(bin)
-        .env("OSS_ACCESS_KEY_SECRET", SK)
-        .args(["serve", "--access-key-id", AK, "--root"])
-        .arg(&root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("serve: {e}"));
-    let stdout = child.stdout.take().unwrap_or_else(|| unreachable!());
-    let served = Served(child);
-    let mut endpoint = String::new();
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        if let Some(e) = line.strip_prefix("endpoint: ") {
-            endpoint = e.to_owned();
-        }
-        if line.starts_with("serving until interrupted") {
-            break;
-        }
-    }
+    let (served, endpoint) = serve(bin, &root);
     let target: std::net::SocketAddr = endpoint
         .trim_start_matches("http://")
         .parse()

@@ -11,9 +11,9 @@
 //! SIGTERM cancel the download through its `Cancellation`: the temporary file is removed (kept
 //! with its checkpoint under `--resume`) and the exit code is 130 or 143.
 
-use std::io::{IsTerminal, Read as _, Write};
+use std::io::{IsTerminal, Write};
 use std::os::fd::AsFd as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,9 +36,7 @@ use crate::exit_code::{self, Failure};
 use crate::object_uri;
 use crate::presigned_url;
 use crate::size_arg::{human_bytes, parse_bytes};
-
-/// Largest `--ca-cert` file read (a CA bundle is a few hundred KiB at most).
-const MAX_CA_FILE: u64 = 1 << 20;
+use crate::transfer_flags::TransferFlags;
 
 /// Examples shown by `oss-presign get --help`.
 pub(crate) const EXAMPLES: &str = "\
@@ -83,33 +81,9 @@ pub(crate) struct GetArgs {
     /// safe, in the current directory; an existing file of that name is not replaced).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Connections fetching parts at once (1 to 64).
-    #[arg(long, default_value_t = oss_transfer::DEFAULT_PARALLELISM)]
-    parallel: usize,
-    /// Bytes per ranged request: 65536, 64K, 8M, 1G (64 KiB to 5 GiB).
-    #[arg(long, value_name = "SIZE")]
-    part_size: Option<String>,
-    /// Keep a checkpoint beside the target so that a later run fetches only missing parts.
-    #[arg(long)]
-    resume: bool,
-    /// A header the URL was signed with, `name:value` (repeatable).
-    #[arg(long = "header", value_name = "NAME:VALUE")]
-    headers: Vec<String>,
-    /// Trust the CA certificate(s) in this PEM file (e.g. the one `serve --tls` writes), in
-    /// addition to the public roots.
-    #[arg(long, value_name = "FILE")]
-    ca_cert: Option<PathBuf>,
-    /// Give up when the whole download takes longer than this: 90, 30m, 2h (default: no
-    /// limit).
-    #[arg(long, value_name = "DURATION")]
-    timeout: Option<String>,
-    /// Longest wait for response headers or the next body bytes before a retry: 30, 2m
-    /// (default 30 s).
-    #[arg(long, value_name = "DURATION")]
-    idle_timeout: Option<String>,
-    /// No progress bar and no summary (errors are still printed).
-    #[arg(short, long)]
-    quiet: bool,
+    /// Parallel connections, part size, resume, signed headers, CA file, timeouts, quiet.
+    #[command(flatten)]
+    transfer: TransferFlags,
 }
 
 pub(crate) fn run(args: GetArgs) -> ExitCode {
@@ -193,22 +167,6 @@ fn default_output(url: &str) -> Result<PathBuf, Failure> {
         return Err(refuse("its last segment is longer than 255 bytes"));
     }
     Ok(PathBuf::from(name))
-}
-
-/// Reads `--ca-cert`, at most 1 MiB (so `/dev/zero` or a huge file is refused, not read forever).
-pub(crate) fn read_ca_file(path: &Path) -> Result<String, Failure> {
-    let fail = |why: String| Failure::usage(format!("--ca-cert {}: {why}", path.display()));
-    let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_CA_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(format!("cannot read it: {e}")))?;
-    if bytes.len() as u64 > MAX_CA_FILE {
-        return Err(fail(format!(
-            "larger than {MAX_CA_FILE} bytes; a PEM file of CA certificates is far smaller"
-        )));
-    }
-    String::from_utf8(bytes).map_err(|_| fail("not PEM text (not UTF-8)".to_string()))
 }
 
 /// Which signal cancelled the download (0: none).
@@ -378,7 +336,7 @@ fn source_of(url: &str, headers: Vec<(String, String)>) -> Result<PresignedGet, 
 }
 
 fn run_inner(args: &GetArgs) -> Result<(), Failure> {
-    let given_headers = parse_headers(&args.headers)?;
+    let given_headers = parse_headers(&args.transfer.headers)?;
     // A URL given is used as it is; an object is presigned here, and again when needed.
     let (url, source) = match target(args)? {
         Target::Url(url) => (url.to_owned(), Start::Given(source_of(url, given_headers)?)),
@@ -405,34 +363,16 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
     };
     let to_stdout = args.output.is_some() && output.as_os_str() == "-";
     let mut builder = Downloader::builder()
-        .parallelism(args.parallel)
-        .resume(args.resume);
-    if let Some(text) = &args.part_size {
+        .parallelism(args.transfer.parallel)
+        .resume(args.transfer.resume);
+    if let Some(text) = &args.transfer.part_size {
         builder = builder
             .part_size(parse_bytes(text).map_err(|e| Failure::usage(format!("--part-size: {e}")))?);
     }
-    if let Some(path) = &args.ca_cert {
-        builder = builder.add_root_certificates_pem(&read_ca_file(path)?);
-    }
-    for (flag, text, is_total) in [
-        ("--timeout", &args.timeout, true),
-        ("--idle-timeout", &args.idle_timeout, false),
-    ] {
-        let Some(text) = text else { continue };
-        let seconds = parse_seconds(text).map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
-        if seconds == 0 {
-            return Err(Failure::usage(format!("{flag} must be at least 1 second")));
-        }
-        let d = Duration::from_secs(seconds);
-        builder = if is_total {
-            builder.timeout(d)
-        } else {
-            builder.idle_timeout(d)
-        };
-    }
+    let builder = args.transfer.apply_limits(builder)?;
     let downloader = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
 
-    let show_bar = !args.quiet && std::io::stderr().is_terminal();
+    let show_bar = !args.transfer.quiet && std::io::stderr().is_terminal();
     let bar = ProgressBar::new();
     let cancel = Cancellation::new();
     let download = match source {
@@ -466,7 +406,7 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
             let name = if signal == 2 { "SIGINT" } else { "SIGTERM" };
             let kept = if to_stdout {
                 "what reached stdout is incomplete"
-            } else if args.resume {
+            } else if args.transfer.resume {
                 "the temporary file and checkpoint are kept: run the same command to resume"
             } else {
                 "the temporary file was removed"
@@ -475,7 +415,7 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
         }
         _ => failure_of(&e),
     })?;
-    if !args.quiet {
+    if !args.transfer.quiet {
         let summary = summary(&outcome, started.elapsed(), &output, to_stdout);
         if to_stdout {
             say_err!("{summary}");

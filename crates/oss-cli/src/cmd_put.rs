@@ -22,13 +22,13 @@ use oss_transfer::{
 };
 
 use crate::client_flags::ClientFlags;
-use crate::cmd_get::{cancel_on_signals, read_ca_file, ProgressBar, SIGNAL};
+use crate::cmd_get::{cancel_on_signals, ProgressBar, SIGNAL};
 use crate::cmd_url::parse_headers;
 use crate::credential_source;
-use crate::duration_arg::parse_seconds;
 use crate::exit_code::{self, Failure};
 use crate::object_uri;
 use crate::size_arg::{human_bytes, parse_bytes};
+use crate::transfer_flags::TransferFlags;
 
 /// Examples shown by `oss-presign put --help`.
 pub(crate) const EXAMPLES: &str = "\
@@ -43,8 +43,32 @@ Examples:
   # the local server of `oss-presign serve --tls`
   oss-presign put --endpoint https://127.0.0.1:9000 --region cn-hangzhou --ca-cert /tmp/ca.pem ./a.bin --bucket b --key a.bin";
 
-/// Options of `oss-presign put`.
+/// Options of `oss-presign put`. The shared transfer flags keep their names; their help says
+/// what they do for an upload.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("parallel", |a| a.help("Parts sent at once (1 to 64)")),
+    mut_arg("part_size", |a| a.help(
+        "Bytes per part of a multipart upload: 100K to 5G (default 8M); at most 10,000 parts"
+    )),
+    mut_arg("resume", |a| a.help(
+        "Keep a checkpoint beside the file so that a later run of the same command sends only \
+         the parts still missing (multipart uploads)"
+    )),
+    mut_arg("headers", |a| a.help(
+        "A header the URL was signed with, `name:value` (repeatable; with a presigned URL)"
+    )),
+    mut_arg("ca_cert", |a| a.help(
+        "Trust the CA certificate(s) in this PEM file (e.g. the one `serve --tls` writes)"
+    )),
+    mut_arg("timeout", |a| a.help(
+        "Give up when the whole upload takes longer than this: 90, 30m, 2h (default: no limit)"
+    )),
+    mut_arg("idle_timeout", |a| a.help(
+        "Longest time without progress (no body byte taken, no answer) before a retry: 30, 2m \
+         (default 30 s)"
+    ))
+)]
 pub(crate) struct PutArgs {
     /// The file to upload.
     file: PathBuf,
@@ -72,32 +96,9 @@ pub(crate) struct PutArgs {
     /// presigning here).
     #[arg(long, value_name = "SIZE")]
     multipart_threshold: Option<String>,
-    /// Bytes per part of a multipart upload: 100K to 5G (default 8M); at most 10,000 parts.
-    #[arg(long, value_name = "SIZE")]
-    part_size: Option<String>,
-    /// Parts sent at once (1 to 64).
-    #[arg(long, default_value_t = oss_transfer::DEFAULT_PARALLELISM)]
-    parallel: usize,
-    /// Keep a checkpoint beside the file so that a later run of the same command sends only
-    /// the parts still missing (multipart uploads).
-    #[arg(long)]
-    resume: bool,
-    /// A header the URL was signed with, `name:value` (repeatable; with a presigned URL).
-    #[arg(long = "header", value_name = "NAME:VALUE")]
-    headers: Vec<String>,
-    /// Trust the CA certificate(s) in this PEM file (e.g. the one `serve --tls` writes).
-    #[arg(long, value_name = "FILE")]
-    ca_cert: Option<PathBuf>,
-    /// Give up when the whole upload takes longer than this: 90, 30m, 2h (default: no limit).
-    #[arg(long, value_name = "DURATION")]
-    timeout: Option<String>,
-    /// Longest time without progress (no body byte taken, no answer) before a retry: 30, 2m
-    /// (default 30 s).
-    #[arg(long, value_name = "DURATION")]
-    idle_timeout: Option<String>,
-    /// No progress bar and no summary (errors are still printed).
-    #[arg(short, long)]
-    quiet: bool,
+    /// Parallel parts, part size, resume, signed headers, CA file, timeouts, quiet.
+    #[command(flatten)]
+    transfer: TransferFlags,
 }
 
 pub(crate) fn run(args: PutArgs) -> ExitCode {
@@ -162,8 +163,8 @@ fn destination(args: &PutArgs) -> Result<Dest, Failure> {
         }
         for (set, flag) in [
             (args.multipart_threshold.is_some(), "--multipart-threshold"),
-            (args.part_size.is_some(), "--part-size"),
-            (args.resume, "--resume"),
+            (args.transfer.part_size.is_some(), "--part-size"),
+            (args.transfer.resume, "--resume"),
             (args.send_md5, "--send-md5"),
             (args.content_type.is_some(), "--content-type"),
         ] {
@@ -175,14 +176,14 @@ fn destination(args: &PutArgs) -> Result<Dest, Failure> {
         }
         let mut request = PresignedRequest::put(args.dest.as_deref().unwrap_or_default())
             .map_err(|e| Failure::usage(e.to_string()))?;
-        for (name, value) in parse_headers(&args.headers)? {
+        for (name, value) in parse_headers(&args.transfer.headers)? {
             request = request
                 .header(&name, &value)
                 .map_err(|e| Failure::usage(e.to_string()))?;
         }
         return Ok(Dest::Url(request));
     }
-    if !args.headers.is_empty() {
+    if !args.transfer.headers.is_empty() {
         return Err(Failure::usage(
             "--header is for a presigned URL; when presigning here use --content-type",
         ));
@@ -204,11 +205,11 @@ fn destination(args: &PutArgs) -> Result<Dest, Failure> {
 
 fn uploader(args: &PutArgs) -> Result<Uploader, Failure> {
     let mut builder = Uploader::builder()
-        .parallelism(args.parallel)
-        .resume(args.resume)
+        .parallelism(args.transfer.parallel)
+        .resume(args.transfer.resume)
         .content_md5(args.send_md5);
     for (flag, text, which) in [
-        ("--part-size", &args.part_size, 0),
+        ("--part-size", &args.transfer.part_size, 0),
         ("--multipart-threshold", &args.multipart_threshold, 1),
     ] {
         let Some(text) = text else { continue };
@@ -219,32 +220,14 @@ fn uploader(args: &PutArgs) -> Result<Uploader, Failure> {
             builder.multipart_threshold(bytes)
         };
     }
-    if let Some(path) = &args.ca_cert {
-        builder = builder.add_root_certificates_pem(&read_ca_file(path)?);
-    }
-    for (flag, text, is_total) in [
-        ("--timeout", &args.timeout, true),
-        ("--idle-timeout", &args.idle_timeout, false),
-    ] {
-        let Some(text) = text else { continue };
-        let seconds = parse_seconds(text).map_err(|e| Failure::usage(format!("{flag}: {e}")))?;
-        if seconds == 0 {
-            return Err(Failure::usage(format!("{flag} must be at least 1 second")));
-        }
-        let d = Duration::from_secs(seconds);
-        builder = if is_total {
-            builder.timeout(d)
-        } else {
-            builder.idle_timeout(d)
-        };
-    }
+    let builder = args.transfer.apply_limits(builder)?;
     builder.build().map_err(|e| Failure::usage(e.to_string()))
 }
 
 fn run_inner(args: &PutArgs) -> Result<(), Failure> {
     let dest = destination(args)?;
     let uploader = uploader(args)?;
-    let show_bar = !args.quiet && std::io::stderr().is_terminal();
+    let show_bar = !args.transfer.quiet && std::io::stderr().is_terminal();
     let bar = Arc::new(ProgressBar::new());
     let cancel = Cancellation::new();
     let mut upload = match &dest {
@@ -268,7 +251,7 @@ fn run_inner(args: &PutArgs) -> Result<(), Failure> {
     let outcome = result.map_err(|e| match (e.kind(), SIGNAL.load(Ordering::SeqCst)) {
         (UploadErrorKind::Cancelled, signal @ (2 | 15)) => {
             let name = if signal == 2 { "SIGINT" } else { "SIGTERM" };
-            let kept = if args.resume {
+            let kept = if args.transfer.resume {
                 "a multipart upload and its checkpoint are kept: run the same command to resume"
             } else {
                 "nothing was stored (a multipart upload was aborted)"
@@ -277,7 +260,7 @@ fn run_inner(args: &PutArgs) -> Result<(), Failure> {
         }
         _ => failure_of(&e),
     })?;
-    if !args.quiet {
+    if !args.transfer.quiet {
         say!("{}", summary(&outcome, started.elapsed(), args));
     }
     Ok(())

@@ -74,6 +74,7 @@ mod presigned_url;
 mod request_template;
 mod size_arg;
 mod time_arg;
+mod transfer_flags;
 mod url_list;
 mod url_post_policy;
 

@@ -4,17 +4,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use tokio::io::AsyncWrite;
 
-use crate::config::{https_connector, Config, ProgressFn, Shared, TrustRoots};
+use crate::config::{Config, ProgressFn, Shared};
 use crate::engine::Job;
 use crate::error::{DownloadError, DownloadErrorKind};
 use crate::outcome::DownloadOutcome;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
 use crate::source::{PresignedGet, Presigner};
+use crate::transfer_options::{check_shared_limits, ConnectionOptions};
 
 /// Default part size for parallel downloads (8 MiB; the official downloader uses 6 MiB).
 pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
@@ -45,9 +44,7 @@ pub use crate::config::HttpVersion;
 #[derive(Debug, Clone)]
 pub struct DownloaderBuilder {
     config: Config,
-    connect_timeout: Duration,
-    http_version: HttpVersion,
-    trust: TrustRoots,
+    connection: ConnectionOptions,
 }
 
 impl Default for DownloaderBuilder {
@@ -66,14 +63,14 @@ impl Default for DownloaderBuilder {
                 write_buffer: 1 << 20,
                 user_agent: format!("oss-transfer/{}", env!("CARGO_PKG_VERSION")),
             },
-            connect_timeout: Duration::from_secs(10),
-            http_version: HttpVersion::Http1,
-            trust: TrustRoots::default(),
+            connection: ConnectionOptions::default(),
         }
     }
 }
 
 impl DownloaderBuilder {
+    crate::transfer_options::connection_setters!("Downloader");
+
     /// Bytes per ranged request (64 KiB to 5 GiB; default [`DEFAULT_PART_SIZE`]).
     ///
     /// ```
@@ -103,17 +100,6 @@ impl DownloaderBuilder {
     /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.config.retry = policy;
-        self
-    }
-
-    /// TCP connect timeout (default 10 s).
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().connect_timeout(std::time::Duration::from_secs(3));
-    /// # let _ = b;
-    /// ```
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = d;
         self
     }
 
@@ -156,52 +142,6 @@ impl DownloaderBuilder {
     /// ```
     pub fn max_size(mut self, bytes: u64) -> Self {
         self.config.max_size = bytes;
-        self
-    }
-
-    /// HTTP version policy (default [`HttpVersion::Http1`]).
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().http_version(oss_transfer::HttpVersion::Http2);
-    /// # let _ = b;
-    /// ```
-    pub fn http_version(mut self, v: HttpVersion) -> Self {
-        self.http_version = v;
-        self
-    }
-
-    /// Trusts exactly these roots instead of the bundled Mozilla (webpki) roots.
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().root_certificates(rustls::RootCertStore::empty());
-    /// # let _ = b;
-    /// ```
-    pub fn root_certificates(mut self, roots: rustls::RootCertStore) -> Self {
-        self.trust.set(roots);
-        self
-    }
-
-    /// Adds a trusted root (DER). The first call replaces the default webpki roots, so a test
-    /// trusts only its own CA.
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().add_root_certificate_der(b"junk");
-    /// assert!(b.build().is_err());
-    /// ```
-    pub fn add_root_certificate_der(mut self, der: &[u8]) -> Self {
-        self.trust.add_der(der);
-        self
-    }
-
-    /// Adds trusted roots from PEM text (every `CERTIFICATE` block); like
-    /// [`add_root_certificate_der`](Self::add_root_certificate_der) it replaces the defaults.
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().add_root_certificates_pem("no pem here");
-    /// assert!(b.build().is_err());
-    /// ```
-    pub fn add_root_certificates_pem(mut self, pem: &str) -> Self {
-        self.trust.add_pem(pem);
         self
     }
 
@@ -264,23 +204,11 @@ impl DownloaderBuilder {
                 c.part_size
             ));
         }
-        if !(1..=64).contains(&c.parallelism) {
-            return invalid(format!(
-                "parallelism {} is out of range: 1 to 64 allowed",
-                c.parallelism
-            ));
-        }
         if !(4 << 10..=16 << 20).contains(&c.write_buffer) {
             return invalid(format!(
                 "write buffer {} is out of range: 4 KiB to 16 MiB allowed",
                 c.write_buffer
             ));
-        }
-        if c.idle_timeout.is_zero() {
-            return invalid("idle timeout must be greater than zero".to_string());
-        }
-        if c.timeout.is_some_and(|t| t.is_zero()) {
-            return invalid("the download timeout must be greater than zero".to_string());
         }
         if !(1..=1 << 62).contains(&c.max_size) {
             return invalid(format!(
@@ -288,27 +216,18 @@ impl DownloaderBuilder {
                 c.max_size
             ));
         }
-        if let Some(dir) = &c.checkpoint_dir {
-            if !dir.is_dir() {
-                return invalid(format!(
-                    "checkpoint directory {} does not exist",
-                    dir.display()
-                ));
-            }
-        }
-        let roots = self
-            .trust
-            .into_roots()
-            .map_err(|e| DownloadError::new(DownloadErrorKind::InvalidInput, e))?;
-        let connector = https_connector(roots, self.connect_timeout, self.http_version)?;
-        let mut builder = Client::builder(TokioExecutor::new());
-        builder
-            .pool_idle_timeout(Duration::from_secs(60))
-            .pool_max_idle_per_host(64);
-        if self.http_version == HttpVersion::Http2 {
-            builder.http2_only(true);
-        }
-        let client = builder.build(connector);
+        check_shared_limits(
+            c.parallelism,
+            c.idle_timeout,
+            c.timeout,
+            c.checkpoint_dir.as_ref(),
+            "download",
+        )
+        .map_err(|m| DownloadError::new(DownloadErrorKind::InvalidInput, m))?;
+        let client = self
+            .connection
+            .client()
+            .map_err(|m| DownloadError::new(DownloadErrorKind::InvalidInput, m))?;
         Ok(Downloader {
             shared: Arc::new(Shared {
                 client,

@@ -174,7 +174,7 @@ struct ErrorInner {
     oss: Option<OssErrorBody>,
     expires_at: Option<SystemTime>,
     attempts: u32,
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    source: Option<crate::error_detail::Cause>,
 }
 
 impl fmt::Debug for DownloadError {
@@ -204,32 +204,11 @@ impl DownloadError {
         }
     }
 
-    pub(crate) fn with_source(
-        mut self,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
-        self.inner.source = Some(source.into());
-        self
-    }
-
-    pub(crate) fn with_status(mut self, status: u16, oss: Option<OssErrorBody>) -> Self {
-        self.inner.status = Some(status);
-        self.inner.oss = oss;
-        self
-    }
+    crate::error_detail::answer_builders!(DownloadErrorKind);
 
     pub(crate) fn with_expiry(mut self, at: Option<SystemTime>) -> Self {
         self.inner.expires_at = at;
         self
-    }
-
-    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
-        self.inner.attempts = attempts;
-        self
-    }
-
-    pub(crate) fn io(what: &str, e: std::io::Error) -> Self {
-        Self::new(DownloadErrorKind::Io, format!("{what}: {e}")).with_source(e)
     }
 
     /// The kind of failure.
@@ -301,7 +280,7 @@ impl DownloadError {
         match self.inner.kind {
             DownloadErrorKind::Network | DownloadErrorKind::Timeout => true,
             DownloadErrorKind::HttpStatus => {
-                matches!(self.inner.status, Some(s) if s >= 500 || s == 408 || s == 429)
+                crate::error_detail::is_retryable_status(self.inner.status)
             }
             _ => false,
         }
@@ -319,31 +298,18 @@ impl fmt::Display for DownloadError {
                 dt.format("%Y-%m-%dT%H:%M:%SZ")
             )?;
         }
-        if let Some(o) = &self.inner.oss {
-            write!(f, " [{}: {}", o.code, o.message)?;
-            if !o.ec.is_empty() {
-                write!(f, ", EC {}", o.ec)?;
-            }
-            if !o.request_id.is_empty() {
-                write!(f, ", request id {}", o.request_id)?;
-            }
-            f.write_str("]")?;
-        } else if let Some(s) = self.inner.status {
-            write!(f, " [HTTP {s}]")?;
-        }
-        if self.inner.attempts > 1 {
-            write!(f, " after {} attempts", self.inner.attempts)?;
-        }
-        Ok(())
+        crate::error_detail::write_answer_suffix(
+            f,
+            self.inner.oss.as_ref(),
+            self.inner.status,
+            self.inner.attempts,
+        )
     }
 }
 
 impl std::error::Error for DownloadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.inner
-            .source
-            .as_ref()
-            .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
+        crate::error_detail::source_of(&self.inner.source)
     }
 }
 

@@ -71,7 +71,7 @@ struct Inner {
     status: Option<u16>,
     oss: Option<OssErrorBody>,
     attempts: u32,
-    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    source: Option<crate::error_detail::Cause>,
 }
 
 impl fmt::Debug for UploadError {
@@ -111,28 +111,7 @@ impl UploadError {
         }
     }
 
-    pub(crate) fn with_source(
-        mut self,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
-        self.inner.source = Some(source.into());
-        self
-    }
-
-    pub(crate) fn with_status(mut self, status: u16, oss: Option<OssErrorBody>) -> Self {
-        self.inner.status = Some(status);
-        self.inner.oss = oss;
-        self
-    }
-
-    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
-        self.inner.attempts = attempts;
-        self
-    }
-
-    pub(crate) fn io(what: &str, e: std::io::Error) -> Self {
-        Self::new(UploadErrorKind::Io, format!("{what}: {e}")).with_source(e)
-    }
+    crate::error_detail::answer_builders!(UploadErrorKind);
 
     /// The kind of failure.
     ///
@@ -185,7 +164,7 @@ impl UploadError {
         match self.inner.kind {
             UploadErrorKind::Network | UploadErrorKind::Timeout => true,
             UploadErrorKind::HttpStatus => {
-                matches!(self.inner.status, Some(s) if s >= 500 || s == 408 || s == 429)
+                crate::error_detail::is_retryable_status(self.inner.status)
             }
             _ => false,
         }
@@ -195,30 +174,17 @@ impl UploadError {
 impl fmt::Display for UploadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.inner.message)?;
-        if let Some(o) = &self.inner.oss {
-            write!(f, " [{}: {}", o.code, o.message)?;
-            if !o.ec.is_empty() {
-                write!(f, ", EC {}", o.ec)?;
-            }
-            if !o.request_id.is_empty() {
-                write!(f, ", request id {}", o.request_id)?;
-            }
-            f.write_str("]")?;
-        } else if let Some(s) = self.inner.status {
-            write!(f, " [HTTP {s}]")?;
-        }
-        if self.inner.attempts > 1 {
-            write!(f, " after {} attempts", self.inner.attempts)?;
-        }
-        Ok(())
+        crate::error_detail::write_answer_suffix(
+            f,
+            self.inner.oss.as_ref(),
+            self.inner.status,
+            self.inner.attempts,
+        )
     }
 }
 
 impl std::error::Error for UploadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.inner
-            .source
-            .as_ref()
-            .map(|e| e.as_ref() as &(dyn std::error::Error + 'static))
+        crate::error_detail::source_of(&self.inner.source)
     }
 }

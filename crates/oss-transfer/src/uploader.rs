@@ -5,12 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
-
-use crate::config::{https_connector, HttpVersion, ProgressFn, TrustRoots};
+use crate::config::ProgressFn;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
+use crate::transfer_options::{check_shared_limits, ConnectionOptions};
 use crate::upload_engine::http::{UploadConfig, UploadShared};
 use crate::upload_engine::{Target, UploadJob};
 use crate::upload_error::{UploadError, UploadErrorKind};
@@ -41,9 +39,7 @@ pub const MIN_UPLOAD_PART_SIZE: u64 = 100 << 10;
 #[derive(Debug, Clone)]
 pub struct UploaderBuilder {
     config: UploadConfig,
-    connect_timeout: Duration,
-    http_version: HttpVersion,
-    trust: TrustRoots,
+    connection: ConnectionOptions,
 }
 
 impl Default for UploaderBuilder {
@@ -62,14 +58,14 @@ impl Default for UploaderBuilder {
                 verify_crc: true,
                 user_agent: format!("oss-transfer/{}", env!("CARGO_PKG_VERSION")),
             },
-            connect_timeout: Duration::from_secs(10),
-            http_version: HttpVersion::Http1,
-            trust: TrustRoots::default(),
+            connection: ConnectionOptions::default(),
         }
     }
 }
 
 impl UploaderBuilder {
+    crate::transfer_options::connection_setters!("Uploader");
+
     /// Bytes per part of a multipart upload (100 KiB to 5 GiB; default
     /// [`DEFAULT_UPLOAD_PART_SIZE`]). A file that would need more than 10,000 parts fails with
     /// [`TooManyParts`](UploadErrorKind::TooManyParts).
@@ -115,17 +111,6 @@ impl UploaderBuilder {
         self
     }
 
-    /// TCP connect timeout (default 10 s).
-    ///
-    /// ```
-    /// let b = oss_transfer::Uploader::builder().connect_timeout(std::time::Duration::from_secs(3));
-    /// # let _ = b;
-    /// ```
-    pub fn connect_timeout(mut self, d: Duration) -> Self {
-        self.connect_timeout = d;
-        self
-    }
-
     /// Longest time without progress: no body byte taken by the server and no answer
     /// (default 30 s). Counts as a retryable failure.
     ///
@@ -145,48 +130,6 @@ impl UploaderBuilder {
     /// ```
     pub fn timeout(mut self, d: Duration) -> Self {
         self.config.timeout = Some(d);
-        self
-    }
-
-    /// HTTP version policy (default [`HttpVersion::Http1`]: a connection per part in flight).
-    ///
-    /// ```
-    /// let b = oss_transfer::Uploader::builder().http_version(oss_transfer::HttpVersion::Auto);
-    /// # let _ = b;
-    /// ```
-    pub fn http_version(mut self, v: HttpVersion) -> Self {
-        self.http_version = v;
-        self
-    }
-
-    /// Trusts exactly these roots instead of the bundled Mozilla (webpki) roots.
-    ///
-    /// ```
-    /// let b = oss_transfer::Uploader::builder().root_certificates(rustls::RootCertStore::empty());
-    /// # let _ = b;
-    /// ```
-    pub fn root_certificates(mut self, roots: rustls::RootCertStore) -> Self {
-        self.trust.set(roots);
-        self
-    }
-
-    /// Adds a trusted root (DER); the first call replaces the default roots.
-    ///
-    /// ```
-    /// assert!(oss_transfer::Uploader::builder().add_root_certificate_der(b"junk").build().is_err());
-    /// ```
-    pub fn add_root_certificate_der(mut self, der: &[u8]) -> Self {
-        self.trust.add_der(der);
-        self
-    }
-
-    /// Adds trusted roots from PEM text; the first call replaces the default roots.
-    ///
-    /// ```
-    /// assert!(oss_transfer::Uploader::builder().add_root_certificates_pem("none").build().is_err());
-    /// ```
-    pub fn add_root_certificates_pem(mut self, pem: &str) -> Self {
-        self.trust.add_pem(pem);
         self
     }
 
@@ -253,48 +196,27 @@ impl UploaderBuilder {
                 c.part_size
             ));
         }
-        if !(1..=64).contains(&c.parallelism) {
-            return invalid(format!(
-                "parallelism {} is out of range: 1 to 64 allowed",
-                c.parallelism
-            ));
-        }
         if c.multipart_threshold > crate::upload_engine::MAX_PUT_BYTES {
             return invalid(format!(
                 "multipart threshold {} is above 5 GiB, the largest single PUT",
                 c.multipart_threshold
             ));
         }
-        if c.idle_timeout.is_zero() {
-            return invalid("idle timeout must be greater than zero".to_string());
-        }
-        if c.timeout.is_some_and(|t| t.is_zero()) {
-            return invalid("the upload timeout must be greater than zero".to_string());
-        }
-        if let Some(dir) = &c.checkpoint_dir {
-            if !dir.is_dir() {
-                return invalid(format!(
-                    "checkpoint directory {} does not exist",
-                    dir.display()
-                ));
-            }
-        }
-        let roots = self
-            .trust
-            .into_roots()
-            .map_err(|e| UploadError::new(UploadErrorKind::InvalidInput, e))?;
-        let connector = https_connector(roots, self.connect_timeout, self.http_version)
-            .map_err(|e| UploadError::new(UploadErrorKind::InvalidInput, e.to_string()))?;
-        let mut builder = Client::builder(TokioExecutor::new());
-        builder
-            .pool_idle_timeout(Duration::from_secs(60))
-            .pool_max_idle_per_host(64);
-        if self.http_version == HttpVersion::Http2 {
-            builder.http2_only(true);
-        }
+        check_shared_limits(
+            c.parallelism,
+            c.idle_timeout,
+            c.timeout,
+            c.checkpoint_dir.as_ref(),
+            "upload",
+        )
+        .map_err(|m| UploadError::new(UploadErrorKind::InvalidInput, m))?;
+        let client = self
+            .connection
+            .client()
+            .map_err(|m| UploadError::new(UploadErrorKind::InvalidInput, m))?;
         Ok(Uploader {
             shared: Arc::new(UploadShared {
-                client: builder.build(connector),
+                client,
                 config: self.config,
             }),
         })
