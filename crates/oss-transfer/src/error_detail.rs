@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::error::OssErrorBody;
+use crate::oss_error_body::OssErrorBody;
 
 /// The boxed cause an error keeps.
 pub(crate) type Cause = Box<dyn std::error::Error + Send + Sync>;
@@ -60,7 +60,7 @@ macro_rules! answer_builders {
         pub(crate) fn with_status(
             mut self,
             status: u16,
-            oss: Option<crate::error::OssErrorBody>,
+            oss: Option<crate::oss_error_body::OssErrorBody>,
         ) -> Self {
             self.inner.status = Some(status);
             self.inner.oss = oss;

@@ -75,6 +75,7 @@ mod downloader;
 mod engine;
 mod error;
 mod error_detail;
+mod oss_error_body;
 mod outcome;
 mod progress;
 mod retry;
@@ -90,7 +91,8 @@ pub use downloader::{
     Download, Downloader, DownloaderBuilder, HttpVersion, DEFAULT_MAX_SIZE, DEFAULT_PARALLELISM,
     DEFAULT_PART_SIZE,
 };
-pub use error::{DownloadError, DownloadErrorKind, OssErrorBody};
+pub use error::{DownloadError, DownloadErrorKind};
+pub use oss_error_body::OssErrorBody;
 pub use outcome::{Crc64Check, DownloadOutcome};
 pub use progress::{Cancellation, Progress};
 pub use retry::RetryPolicy;

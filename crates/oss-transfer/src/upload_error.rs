@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::error::OssErrorBody;
+use crate::oss_error_body::OssErrorBody;
 
 /// What kind of failure an [`UploadError`] is.
 ///

@@ -16,7 +16,8 @@ use super::plan::{Geometry, Segment};
 use super::sink::Out;
 use crate::config::{ProgressFn, Shared};
 use crate::crc64;
-use crate::error::{DownloadError, DownloadErrorKind as Kind, OssErrorBody};
+use crate::error::{DownloadError, DownloadErrorKind as Kind};
+use crate::oss_error_body::OssErrorBody;
 use crate::progress::Progress;
 use crate::source::{PresignedGet, Presigner};
 

@@ -13,7 +13,7 @@ use hyper_util::client::legacy::Client;
 
 use super::body::UploadBody;
 use super::stats::Stats;
-use crate::error::OssErrorBody;
+use crate::oss_error_body::OssErrorBody;
 use crate::retry::RetryPolicy;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
 use crate::upload_request::PresignedRequest;
