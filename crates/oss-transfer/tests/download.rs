@@ -583,6 +583,71 @@ async fn cancellation_stops_and_with_resume_the_next_run_fetches_only_missing_pa
     assert_eq!(files_in(dir.path()), vec!["k".to_string()]);
 }
 
+/// A cancellation that lands while the download commits (the temporary file renamed to the
+/// target, then the checkpoint removed) must not leave the disk disagreeing with the result:
+/// either `Ok` with the object under the target and no helper files, or `Cancelled` with no
+/// target. A thread spins on the target's name and cancels the instant it appears, which is
+/// inside the commit if the commit has any await point after the rename.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancellation_during_the_commit_agrees_with_what_is_on_disk() {
+    let server = https_server().await;
+    let parts = 3u64;
+    server
+        .store()
+        .put_generated(BUCKET, "k", parts * PART, 5)
+        .unwrap();
+    let d = builder(&server)
+        .parallelism(1)
+        .resume(true)
+        .build()
+        .unwrap();
+    let rounds = 30;
+    let mut ok = 0;
+    for round in 0..rounds {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("k");
+        let cancel = Cancellation::new();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let watcher = {
+            let (cancel, stop, target) = (cancel.clone(), stop.clone(), target.clone());
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if target.exists() {
+                        cancel.cancel();
+                        return;
+                    }
+                    std::hint::spin_loop();
+                }
+            })
+        };
+        let result = d
+            .download(get(&server, "k"))
+            .cancellation(cancel)
+            .to_file(&target)
+            .await;
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        watcher.join().unwrap();
+        let left = files_in(dir.path());
+        match result {
+            Ok(o) => {
+                ok += 1;
+                assert_eq!(o.size, parts * PART);
+                assert_eq!(
+                    std::fs::read(&target).unwrap(),
+                    generated_bytes((parts * PART) as usize, 5)
+                );
+                assert_eq!(left, vec!["k".to_string()], "round {round}");
+            }
+            Err(e) => {
+                assert_eq!(e.kind(), DownloadErrorKind::Cancelled, "round {round}");
+                assert!(!target.exists(), "round {round}: cancelled but {left:?}");
+            }
+        }
+    }
+    // the watcher only cancels once the target exists, so every round has committed
+    assert_eq!(ok, rounds);
+}
+
 #[tokio::test]
 async fn a_checkpoint_for_another_object_version_is_discarded() {
     let server = https_server().await;

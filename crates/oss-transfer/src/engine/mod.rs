@@ -347,8 +347,12 @@ async fn file_run(
     }
     let (crc, check) = check_crc(net, &geo, &parts, crc_header)?;
     keep_mode_of_replaced(&temp_file, &paths.target)?;
-    tokio::fs::rename(&temp_path, &paths.target)
-        .await
+    // The commit is synchronous on purpose: with no await point between the rename and the
+    // return, a cancellation (which drops this future at an await) either comes before the
+    // rename (nothing committed) or not at all. An awaited rename on the blocking pool could
+    // finish after the future was dropped, leaving a target and a checkpoint from a "cancelled"
+    // download.
+    std::fs::rename(&temp_path, &paths.target)
         .map_err(|e| DownloadError::io("renaming the temporary file to the target", e))?;
     if resume {
         paths.remove_checkpoint();
