@@ -15,7 +15,7 @@
 #[path = "support/local_serve.rs"]
 mod local_serve;
 
-use local_serve::{against_curl, arg, presign, serve, write_repeated_block};
+use local_serve::{against_curl, arg, bench_folder, presign, serve, write_repeated_block};
 
 fn main() {
     let mib: u64 = arg("--mib", 256u64).clamp(1, 256);
@@ -24,12 +24,7 @@ fn main() {
     // `-- --bin PATH` measures another build (an earlier commit's binary) the same way.
     let bin: String = arg("--bin", env!("CARGO_BIN_EXE_oss-presign").to_owned());
     let bin = bin.as_str();
-    let dir = tempfile::Builder::new()
-        .prefix("download-bench-")
-        .tempdir()
-        .unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let root = dir.path().join("root");
-    std::fs::create_dir_all(root.join("bench")).unwrap_or_else(|e| panic!("{e}"));
+    let (dir, root) = bench_folder("download-bench-");
     write_repeated_block(&root.join("bench/object.bin"), mib);
 
     let (served, endpoint) = serve(bin, &root);

@@ -16,7 +16,7 @@ mod local_serve;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use local_serve::{arg, pseudo_random, serve, AK, SK};
+use local_serve::{arg, bench_folder, serve, AK, SK};
 
 /// A proxy thread pair per connection: client -> server paced at `rate` bytes per second.
 fn proxy(target: std::net::SocketAddr, rate: u64) -> std::net::SocketAddr {
@@ -79,14 +79,9 @@ fn main() {
     let rate_mib: u64 = arg("--mib-per-s", 2u64).max(1);
     let rounds: usize = arg("--rounds", 1usize).max(1);
     let bin = env!("CARGO_BIN_EXE_oss-presign");
-    let dir = tempfile::Builder::new()
-        .prefix("upload-throttled-")
-        .tempdir()
-        .unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let root = dir.path().join("root");
-    std::fs::create_dir_all(root.join("bench")).unwrap_or_else(|e| panic!("{e}"));
+    let (dir, root) = bench_folder("upload-throttled-");
     let source = dir.path().join("source.bin");
-    let bytes = pseudo_random(mib << 20);
+    let bytes = oss_testserver::generated_bytes((mib << 20) as usize, 0);
     std::fs::write(&source, &bytes).unwrap_or_else(|e| panic!("{e}"));
     drop(bytes);
     let source = source.to_str().unwrap_or_else(|| unreachable!()).to_owned();

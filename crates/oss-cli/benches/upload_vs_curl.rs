@@ -16,19 +16,14 @@
 #[path = "support/local_serve.rs"]
 mod local_serve;
 
-use local_serve::{against_curl, arg, presign, serve, write_repeated_block};
+use local_serve::{against_curl, arg, bench_folder, presign, serve, write_repeated_block};
 
 fn main() {
     let mib: u64 = arg("--mib", 256u64).clamp(1, 1024);
     let rounds: usize = arg("--rounds", 4usize).max(1);
     let bin: String = arg("--bin", env!("CARGO_BIN_EXE_oss-presign").to_owned());
     let bin = bin.as_str();
-    let dir = tempfile::Builder::new()
-        .prefix("upload-bench-")
-        .tempdir()
-        .unwrap_or_else(|e| panic!("temp dir: {e}"));
-    let root = dir.path().join("root");
-    std::fs::create_dir_all(root.join("bench")).unwrap_or_else(|e| panic!("{e}"));
+    let (dir, root) = bench_folder("upload-bench-");
     let source = dir.path().join("source.bin");
     write_repeated_block(&source, mib);
     let source = source.to_str().unwrap_or_else(|| unreachable!()).to_owned();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{both, code, oss_presign, run, stderr, stdout, URL_ARGS};
+use common::{assert_stderr_has, both, code, oss_presign, run, stderr, stdout, URL_ARGS};
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -52,16 +52,11 @@ fn a_profile_that_exists_nowhere_exits_3_naming_the_files() {
     let output = run(command.args(URL_ARGS).args(["--profile", "nosuch"]));
     assert_eq!(code(&output), 3, "{}", both(&output));
     assert_eq!(stdout(&output), "");
-    let err = stderr(&output);
     let config = home.path().join(".aliyun/config.json");
     let ini = home.path().join(".alibabacloud/credentials.ini");
-    for needle in [
-        "the profile 'nosuch' exists nowhere",
-        &config.display().to_string(),
-        &ini.display().to_string(),
-    ] {
-        assert!(err.contains(needle), "`{needle}` missing: {err}");
-    }
+    assert_stderr_has(&output, "the profile 'nosuch' exists nowhere");
+    assert_stderr_has(&output, &config.display().to_string());
+    assert_stderr_has(&output, &ini.display().to_string());
 }
 
 #[test]

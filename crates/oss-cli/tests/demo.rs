@@ -52,15 +52,7 @@ fn a_closed_stdout_is_not_a_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(code(&output), 0, "{err}");
 
-    let output = with_closed_stdout(with_credentials(&mut oss_presign(&home)).args([
-        "url",
-        "--region",
-        "cn-hangzhou",
-        "--bucket",
-        "b-1",
-        "--key",
-        "k",
-    ]));
+    let output = with_closed_stdout(with_credentials(&mut oss_presign(&home)).args(URL_ARGS));
     let err = stderr(&output);
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(code(&output), 1, "{err}");

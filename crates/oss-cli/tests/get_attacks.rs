@@ -20,15 +20,6 @@ async fn server() -> TestServer {
     ServerBuilder::new().start().await.expect("server starts")
 }
 
-/// Sends `signal` (INT or TERM) to the child this test started, by its id.
-fn send(signal: &str, pid: u32) {
-    let status = Command::new("kill")
-        .args([&format!("-{signal}"), &pid.to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-}
-
 /// Waits until `ready` holds, or panics after 60 s.
 fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     let started = Instant::now();
@@ -90,7 +81,7 @@ async fn signals_half_way_cancel_cleanly() {
             });
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-        send(signal, child.id());
+        send_signal(signal, child.id());
         let output = tokio::task::spawn_blocking(move || child.wait_with_output())
             .await
             .unwrap()
@@ -190,21 +181,20 @@ async fn a_closed_stdout_is_a_failure() {
         .unwrap();
     let url = server.object_url(BUCKET, "o.bin");
     let home = tempfile::tempdir().unwrap();
-    let bin = env!("CARGO_BIN_EXE_oss-presign");
-    let output = tokio::task::spawn_blocking({
-        let url = url.clone();
-        let home = home.path().to_path_buf();
-        move || {
+    // `get -o - URL` with stdout redirected by the shell as `redirect` says.
+    let get_to_stdout = |redirect: &str| {
+        let script = format!("exec \"$0\" get -o - \"$1\" {redirect}");
+        let (url, home) = (url.clone(), home.path().to_path_buf());
+        tokio::task::spawn_blocking(move || {
             Command::new("sh")
-                .args(["-c", "exec \"$0\" get -o - \"$1\" >&-", bin, &url])
+                .args(["-c", &script, env!("CARGO_BIN_EXE_oss-presign"), &url])
                 .env_clear()
                 .env("HOME", home)
                 .output()
                 .unwrap()
-        }
-    })
-    .await
-    .unwrap();
+        })
+    };
+    let output = get_to_stdout(">&-").await.unwrap();
     assert_eq!(code_of(&output), 21, "{}", both(&output));
     assert!(
         !stderr(&output).contains("saved stdout"),
@@ -214,20 +204,7 @@ async fn a_closed_stdout_is_a_failure() {
     assert!(stderr(&output).contains("stdout"), "{}", both(&output));
 
     // a deliberate `>/dev/null` (write-only) is accepted
-    let output = tokio::task::spawn_blocking({
-        let url = url.clone();
-        let home = home.path().to_path_buf();
-        move || {
-            Command::new("sh")
-                .args(["-c", "exec \"$0\" get -o - \"$1\" >/dev/null", bin, &url])
-                .env_clear()
-                .env("HOME", home)
-                .output()
-                .unwrap()
-        }
-    })
-    .await
-    .unwrap();
+    let output = get_to_stdout(">/dev/null").await.unwrap();
     assert_eq!(code_of(&output), 0, "{}", both(&output));
 
     // a reader that closes the pipe after a few bytes
@@ -360,29 +337,15 @@ fn serve_does_not_write_its_ca_file_through_a_planted_symlink() {
     std::fs::write(&victim, "precious").unwrap();
     let planted: PathBuf = tmp.path().join(format!("oss-presign-serve-{port}-ca.pem"));
     std::os::unix::fs::symlink(&victim, &planted).unwrap();
-    let mut child = oss_presign(&home)
-        .env("OSS_ACCESS_KEY_SECRET", SK)
-        .env("TMPDIR", tmp.path())
-        .args(["serve", "--tls", "--access-key-id", AK, "--addr"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("--root")
-        .arg(root.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut banner = Vec::new();
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&banner).contains("serving until interrupted") {
-        if stdout.read(&mut byte).unwrap_or(0) == 0 {
-            break;
-        }
-        banner.push(byte[0]);
-    }
-    let _ = child.kill();
-    let _ = child.wait();
+    let mut command = oss_presign(&home);
+    command.env("TMPDIR", tmp.path());
+    let addr = format!("127.0.0.1:{port}");
+    let served = serve::start(
+        serve::serve_args(&mut command, root.path(), &["--tls", "--addr", &addr]),
+        None,
+    );
+    let banner = served.banner.clone();
+    drop(served); // killed and reaped
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
-    let banner = String::from_utf8_lossy(&banner);
     assert!(banner.contains("ca certificate:"), "{banner}");
 }

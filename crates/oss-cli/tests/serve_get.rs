@@ -3,12 +3,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 
-use common::serve::{sample, url_for, Served};
+use common::serve::{url_for, Served};
 use common::*;
+use oss_testserver::generated_bytes as sample;
 
 fn serve(home: &tempfile::TempDir, root: &Path) -> Served {
     common::serve::serve(home, root, true, &[])
@@ -62,20 +61,15 @@ fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
     let out = tempfile::tempdir().expect("out dir");
     let target = out.path().join("copy.bin");
     let url = url_for(&home, &served, "dir/a b.bin", &[]);
-    let output = get(
-        &home,
-        &[
-            "--ca-cert",
-            &ca,
-            "--parallel",
-            "3",
-            "--part-size",
-            "64K",
-            "-o",
-            target.to_str().expect("utf-8"),
-            &url,
-        ],
-    );
+    // `get --ca-cert CA FLAGS... -o TARGET URL`
+    let get_to = |target: &Path, flags: &[&str]| {
+        let target = target.to_str().expect("utf-8");
+        get(
+            &home,
+            &[&["--ca-cert", &ca][..], flags, &["-o", target, &url]].concat(),
+        )
+    };
+    let output = get_to(&target, &["--parallel", "3", "--part-size", "64K"]);
     assert_eq!(code(&output), 0, "{}", both(&output));
     assert_eq!(std::fs::read(&target).expect("downloaded"), data);
     let text = stdout(&output);
@@ -94,19 +88,7 @@ fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
     // With a checkpoint: nothing but the file is left after success.
     let resumed = tempfile::tempdir().expect("resume dir");
     let target = resumed.path().join("copy.bin");
-    let output = get(
-        &home,
-        &[
-            "--ca-cert",
-            &ca,
-            "--resume",
-            "--part-size",
-            "64K",
-            "-o",
-            target.to_str().expect("utf-8"),
-            &url,
-        ],
-    );
+    let output = get_to(&target, &["--resume", "--part-size", "64K"]);
     assert_eq!(code(&output), 0, "{}", both(&output));
     assert_eq!(std::fs::read(&target).expect("downloaded"), data);
     assert_eq!(entries(resumed.path()), ["copy.bin"]);
@@ -150,8 +132,7 @@ fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
     ];
     for (url, expected, needle) in cases {
         let output = get(&home, &["--ca-cert", &ca, "-o", &target_arg, url]);
-        assert_eq!(code(&output), expected, "{}", both(&output));
-        assert!(stderr(&output).contains(needle), "{}", both(&output));
+        assert_case_fails_with(&url, &output, expected, needle);
         assert!(
             !stderr(&output).contains("x-oss-signature="),
             "no query in messages"
@@ -165,8 +146,7 @@ fn get_downloads_from_serve_over_https_and_refuses_bad_urls() {
 
     // The server's certificate is not trusted without --ca-cert: a TLS (network) failure.
     let output = get(&home, &["-o", &target_arg, &url]);
-    assert_eq!(code(&output), 20, "{}", both(&output));
-    assert_stderr_has(&output, "--ca-cert FILE");
+    assert_fails_with(&output, 20, "--ca-cert FILE");
     assert!(entries(refused.path()).is_empty());
 }
 
@@ -203,13 +183,7 @@ fn get_reports_usage_and_network_errors() {
         ),
         (vec!["get", "http://127.0.0.1:1/?x=1"], "-o FILE"),
     ] {
-        let output = run(oss_presign(&home).args(&args));
-        assert_eq!(code(&output), 2, "{args:?}: {}", both(&output));
-        assert!(
-            stderr(&output).contains(needle),
-            "{args:?}: {}",
-            both(&output)
-        );
+        assert_case_fails_with(&args, &run(oss_presign(&home).args(&args)), 2, needle);
     }
     // Nothing listens on port 1: connection refused, after retries.
     let dir = tempfile::tempdir().expect("dir");
@@ -245,57 +219,16 @@ fn serve_refuses_bad_setups() {
         let output = run(oss_presign(&home)
             .env("OSS_ACCESS_KEY_SECRET", SK)
             .args(&args));
-        assert_eq!(code(&output), 2, "{extra:?}: {}", both(&output));
-        assert!(
-            stderr(&output).contains(needle),
-            "{extra:?}: {}",
-            both(&output)
-        );
+        assert_case_fails_with(&extra, &output, 2, needle);
         assert_no_secret(&output, SK);
     }
     // No secret anywhere: clap's usage error.
     let output =
         run(oss_presign(&home).args(["serve", "--access-key-id", AK, "--root", &root_arg]));
-    assert_eq!(code(&output), 2, "{}", both(&output));
-    assert_stderr_has(&output, "--access-key-secret");
+    assert_fails_with(&output, 2, "--access-key-secret");
 }
 
 #[test]
 fn serve_stops_on_ctrl_c_and_removes_its_default_ca_file() {
-    let home = tempfile::tempdir().expect("temp dir");
-    let root = tempfile::tempdir().expect("root");
-    let mut child = oss_presign(&home)
-        .env("OSS_ACCESS_KEY_SECRET", SK)
-        .env("TMPDIR", home.path())
-        .args(["serve", "--tls", "--access-key-id", AK, "--root"])
-        .arg(root.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut ca = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.expect("a line");
-        if let Some(path) = line.strip_prefix("ca certificate: ") {
-            ca = Some(PathBuf::from(path));
-        }
-        if line.starts_with("serving until interrupted") {
-            break;
-        }
-    }
-    let ca = ca.expect("a CA file is printed");
-    assert!(ca.starts_with(home.path()), "{}", ca.display());
-    assert!(std::fs::read_to_string(&ca)
-        .expect("CA")
-        .contains("BEGIN CERTIFICATE"));
-    // SIGINT, as Ctrl-C sends, to the process this test started (by its id).
-    let status = std::process::Command::new("sh")
-        .args(["-c", &format!("kill -INT {}", child.id())])
-        .status()
-        .expect("sh runs");
-    assert!(status.success());
-    let output = child.wait_with_output().expect("serve exits");
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(!ca.exists(), "the default CA file is removed");
+    common::serve::assert_signal_stops_serve_and_removes_its_ca_file("INT");
 }

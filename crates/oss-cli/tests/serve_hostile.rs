@@ -125,6 +125,23 @@ fn root_with_object() -> tempfile::TempDir {
     root
 }
 
+/// `serve` over `root` with a 3 s header timeout and room for 1000 connections (and the
+/// descriptor limit `fd_limit`), and a presigned target for its `bucket/k.txt`.
+fn serve_with_short_header_timeout(
+    home: &tempfile::TempDir,
+    root: &tempfile::TempDir,
+    fd_limit: Option<u32>,
+) -> (Served, String) {
+    let served = serve(
+        home,
+        root.path(),
+        &["--header-read-timeout", "3s", "--max-connections", "1000"],
+        fd_limit,
+    );
+    let target = presigned_target(home, &served, "bucket", "k.txt");
+    (served, target)
+}
+
 #[test]
 fn a_flood_of_big_headers_keeps_memory_bounded() {
     let home = tempfile::tempdir().expect("home");
@@ -203,13 +220,7 @@ fn a_flood_of_big_headers_keeps_memory_bounded() {
 fn five_hundred_idle_connections_do_not_stop_a_good_client() {
     let home = tempfile::tempdir().expect("home");
     let root = root_with_object();
-    let served = serve(
-        &home,
-        root.path(),
-        &["--header-read-timeout", "3s", "--max-connections", "1000"],
-        None,
-    );
-    let target = presigned_target(&home, &served, "bucket", "k.txt");
+    let (served, target) = serve_with_short_header_timeout(&home, &root, None);
     let mut idle: Vec<TcpStream> = Vec::new();
     for n in 0..500 {
         let mut s = TcpStream::connect(served.addr()).expect("connect");
@@ -264,13 +275,7 @@ fn out_of_file_descriptors_the_accept_loop_backs_off() {
     let home = tempfile::tempdir().expect("home");
     let root = root_with_object();
     // The cap is above what 64 descriptors allow, so accept() itself fails with EMFILE.
-    let served = serve(
-        &home,
-        root.path(),
-        &["--header-read-timeout", "3s", "--max-connections", "1000"],
-        Some(64),
-    );
-    let target = presigned_target(&home, &served, "bucket", "k.txt");
+    let (served, target) = serve_with_short_header_timeout(&home, &root, Some(64));
     let idle: Vec<TcpStream> = (0..120)
         .map(|_| TcpStream::connect(served.addr()).expect("connect (backlog)"))
         .collect();
@@ -341,31 +346,7 @@ fn symlinks_out_of_the_root_are_refused_unless_followed() {
 
 #[test]
 fn sigterm_cleans_up_the_default_ca_file_like_ctrl_c() {
-    let home = tempfile::tempdir().expect("home");
-    let root = root_with_object();
-    let mut served = serve(&home, root.path(), &["--tls"], None);
-    let ca = served
-        .banner
-        .lines()
-        .find_map(|l| l.strip_prefix("ca certificate: "))
-        .unwrap_or_else(|| panic!("no CA file in {}", served.banner))
-        .to_string();
-    assert!(Path::new(&ca).exists(), "{ca} not written");
-    let killed = Command::new("kill")
-        .args(["-TERM", &served.pid().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = served.child.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(status.code(), Some(0), "serve exit on SIGTERM: {status:?}");
-    assert!(!Path::new(&ca).exists(), "{ca} left behind after SIGTERM");
+    common::serve::assert_signal_stops_serve_and_removes_its_ca_file("TERM");
 }
 
 #[test]
@@ -380,8 +361,7 @@ fn misused_flags_are_refused_with_the_flag_named() {
             .args(extra))
     };
     let out = base(&["--addr", "0.0.0.0:0"]);
-    assert_eq!(code(&out), 2, "{}", both(&out));
-    assert_stderr_has(&out, "--allow-non-loopback");
+    assert_fails_with(&out, 2, "--allow-non-loopback");
     assert!(
         !stderr(&out).contains("allow_non_loopback(true)"),
         "{}",

@@ -37,6 +37,14 @@ fn form(
     (v["url"].as_str().unwrap().to_string(), fields)
 }
 
+/// Asserts that a form post's (status, body) has `expected` status and a body holding `needle`.
+#[track_caller]
+fn assert_answer((status, body): (u16, String), expected: u16, needle: &str) -> String {
+    assert_eq!(status, expected, "{body}");
+    assert!(body.contains(needle), "{body}");
+    body
+}
+
 /// Posts the form with curl; returns (status, body).
 fn post(
     served: &Served,
@@ -98,33 +106,24 @@ fn upload_and_violations(tls: bool) {
     std::fs::create_dir(root.path().join("photos")).unwrap();
     let served = serve(&home, root.path(), tls);
     let policy = [
-        "--key-prefix",
-        "user/",
-        "--content-length-range",
-        "1,300KiB",
-        "--content-type",
-        "text/plain",
-        "--meta",
-        "owner=alice",
-        "--success-action-status",
-        "201",
-    ];
+        &ALICE_FORM_CONDITIONS[..],
+        &["--content-length-range", "1,300KiB"],
+    ]
+    .concat();
     let (url, fields) = form(&home, &served, &policy);
+    let send = |fields: &[(String, String)], key: &str, file: &Path, file_type: &str| {
+        post(&served, &url, fields, key, file, file_type)
+    };
     assert!(url.ends_with("/photos/"), "{url}");
 
     let data = sample(300 * 1024);
     let file = home.path().join("notes.txt");
     std::fs::write(&file, &data).unwrap();
-    let (status, body) = post(
-        &served,
-        &url,
-        &fields,
-        "user/notes.txt",
-        &file,
-        "text/plain",
+    assert_answer(
+        send(&fields, "user/notes.txt", &file, "text/plain"),
+        201,
+        "<Key>user/notes.txt</Key>",
     );
-    assert_eq!(status, 201, "{body}");
-    assert!(body.contains("<Key>user/notes.txt</Key>"), "{body}");
     let stored = root.path().join("photos/user/notes.txt");
     assert!(
         std::fs::read(&stored).unwrap() == data,
@@ -159,20 +158,17 @@ fn upload_and_violations(tls: bool) {
     // Too big: EntityTooLarge, nothing stored.
     let big = home.path().join("big.txt");
     std::fs::write(&big, sample(300 * 1024 + 1)).unwrap();
-    let (status, body) = post(&served, &url, &fields, "user/big.txt", &big, "text/plain");
-    assert_eq!(status, 400, "{body}");
-    assert!(body.contains("<Code>EntityTooLarge</Code>"), "{body}");
-    // Outside the key prefix / another content type: AccessDenied with the condition quoted.
-    let (status, body) = post(
-        &served,
-        &url,
-        &fields,
-        "other/notes.txt",
-        &file,
-        "text/plain",
+    assert_answer(
+        send(&fields, "user/big.txt", &big, "text/plain"),
+        400,
+        "<Code>EntityTooLarge</Code>",
     );
-    assert_eq!(status, 403, "{body}");
-    assert!(body.contains("<Code>AccessDenied</Code>"), "{body}");
+    // Outside the key prefix / another content type: AccessDenied with the condition quoted.
+    let body = assert_answer(
+        send(&fields, "other/notes.txt", &file, "text/plain"),
+        403,
+        "<Code>AccessDenied</Code>",
+    );
     assert!(body.contains("Invalid according to Policy: Policy Condition failed: [&quot;starts-with&quot;, &quot;$key&quot;, &quot;user/&quot;]"), "{body}");
     let mut wrong_type = fields.clone();
     wrong_type
@@ -180,16 +176,11 @@ fn upload_and_violations(tls: bool) {
         .find(|(n, _)| n == "Content-Type")
         .unwrap()
         .1 = "text/html".into();
-    let (status, body) = post(
-        &served,
-        &url,
-        &wrong_type,
-        "user/page.html",
-        &file,
-        "text/html",
+    assert_answer(
+        send(&wrong_type, "user/page.html", &file, "text/html"),
+        403,
+        "$Content-Type",
     );
-    assert_eq!(status, 403, "{body}");
-    assert!(body.contains("$Content-Type"), "{body}");
     // A tampered signature.
     let mut tampered = fields.clone();
     let sig = &mut tampered
@@ -199,27 +190,21 @@ fn upload_and_violations(tls: bool) {
         .1;
     let flipped = if sig.starts_with('0') { "1" } else { "0" };
     sig.replace_range(0..1, flipped);
-    let (status, body) = post(&served, &url, &tampered, "user/t.txt", &file, "text/plain");
-    assert_eq!(status, 403, "{body}");
-    assert!(
-        body.contains("<Code>SignatureDoesNotMatch</Code>"),
-        "{body}"
+    assert_answer(
+        send(&tampered, "user/t.txt", &file, "text/plain"),
+        403,
+        "<Code>SignatureDoesNotMatch</Code>",
     );
     // Expired: signed two hours ago for one hour.
     let past = time_ago(7200);
     let mut expired_flags = policy.to_vec();
     expired_flags.extend(["--signing-time", past.as_str(), "--expires", "1h"]);
     let (_, expired) = form(&home, &served, &expired_flags);
-    let (status, body) = post(
-        &served,
-        &url,
-        &expired,
-        "user/late.txt",
-        &file,
-        "text/plain",
+    assert_answer(
+        send(&expired, "user/late.txt", &file, "text/plain"),
+        403,
+        "Policy expired",
     );
-    assert_eq!(status, 403, "{body}");
-    assert!(body.contains("Policy expired"), "{body}");
 
     assert_eq!(
         files(root.path()),
@@ -258,12 +243,17 @@ fn hostile_forms_are_refused_and_write_nothing() {
     std::os::unix::fs::symlink(outside.path(), root.path().join("photos/evil")).unwrap();
     let served = serve(&home, root.path(), false);
     let (url, fields) = form(&home, &served, &["--key-prefix", ""]);
+    let send = |fields: &[(String, String)], key: &str, file: &Path, file_type: &str| {
+        post(&served, &url, fields, key, file, file_type)
+    };
     let file = home.path().join("f.txt");
     std::fs::write(&file, b"payload").unwrap();
 
-    let (status, body) = post(&served, &url, &fields, "evil/x.txt", &file, "text/plain");
-    assert_eq!(status, 403, "{body}");
-    assert!(body.contains("<Code>AccessDenied</Code>"), "{body}");
+    assert_answer(
+        send(&fields, "evil/x.txt", &file, "text/plain"),
+        403,
+        "<Code>AccessDenied</Code>",
+    );
     assert!(
         files(outside.path()).is_empty(),
         "nothing written through the link"
@@ -272,17 +262,19 @@ fn hostile_forms_are_refused_and_write_nothing() {
     // a field over the limit: refused, and the client still reads the XML
     let mut huge = fields.clone();
     huge.insert(1, ("x-oss-meta-big".into(), "a".repeat(200 * 1024)));
-    let (status, body) = post(&served, &url, &huge, "big.txt", &file, "text/plain");
-    assert_eq!(status, 400, "{body}");
-    assert!(body.contains("longer than"), "{body}");
+    assert_answer(
+        send(&huge, "big.txt", &file, "text/plain"),
+        400,
+        "longer than",
+    );
 
     // no policy at all on a server with credentials
     let bare: Vec<(String, String)> = vec![("key".into(), "bare.txt".into())];
-    let (status, body) = post(&served, &url, &bare, "bare.txt", &file, "text/plain");
+    let (status, body) = send(&bare, "bare.txt", &file, "text/plain");
     assert_eq!(status, 403, "{body}");
 
     // and a good one still works through the same server
-    let (status, body) = post(&served, &url, &fields, "ok.txt", &file, "text/plain");
+    let (status, body) = send(&fields, "ok.txt", &file, "text/plain");
     assert_eq!(status, 204, "{body}");
     // The object, and its metadata file (Content-Type, ETag, CRC-64) as PutObject keeps one.
     let written = files(root.path());

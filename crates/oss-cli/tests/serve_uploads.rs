@@ -14,8 +14,9 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::serve::{sample, serve, Served};
+use common::serve::{serve, Served};
 use common::*;
+use oss_testserver::generated_bytes as sample;
 
 fn url(home: &tempfile::TempDir, served: &Served, key: &str, extra: &[&str]) -> String {
     common::serve::url_for(home, served, key, extra)
@@ -44,6 +45,34 @@ fn curl(served: &Served, args: &[&str]) -> (u16, Vec<u8>) {
     (status, std::fs::read(out_file.path()).expect("body"))
 }
 
+/// `curl -T FILE -H HEADER... URL`: (HTTP status, body).
+fn curl_put(served: &Served, file: &str, headers: &[&str], url: &str) -> (u16, Vec<u8>) {
+    let mut args = vec!["-T", file];
+    for header in headers {
+        args.extend(["-H", header]);
+    }
+    args.push(url);
+    curl(served, &args)
+}
+
+/// A presigned PUT of `photos/KEY` with the Content-Type `application/x-test` signed.
+fn typed_put_url(home: &tempfile::TempDir, served: &Served, key: &str) -> String {
+    url(
+        home,
+        served,
+        key,
+        &["--op", "put", "--content-type", "application/x-test"],
+    )
+}
+
+/// A presigned GET of `photos/KEY` through curl answers 200 with `data`.
+#[track_caller]
+fn assert_reads_back(home: &tempfile::TempDir, served: &Served, key: &str, data: &[u8]) {
+    let (status, body) = curl(served, &[&url(home, served, key, &[])]);
+    assert_eq!(status, 200);
+    assert!(body == data, "{key} read back byte for byte");
+}
+
 fn curl_available() -> bool {
     Command::new("curl")
         .arg("--version")
@@ -65,27 +94,15 @@ fn curl_uploads_over_http_and_https_and_bad_urls_store_nothing() {
     for tls in [false, true] {
         let served = serve(&home, root.path(), tls, &[]);
         let key = format!("curl-{tls}.bin");
-        let put = url(
-            &home,
+        let put = typed_put_url(&home, &served, &key);
+        let (status, body) = curl_put(
             &served,
-            &key,
-            &["--op", "put", "--content-type", "application/x-test"],
-        );
-        let (status, body) = curl(
-            &served,
-            &[
-                "-T",
-                file_arg,
-                "-H",
-                "Content-Type: application/x-test",
-                &put,
-            ],
+            file_arg,
+            &["Content-Type: application/x-test"],
+            &put,
         );
         assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-        let get = url(&home, &served, &key, &[]);
-        let (status, body) = curl(&served, &[&get]);
-        assert_eq!(status, 200);
-        assert!(body == data, "read back byte for byte");
+        assert_reads_back(&home, &served, &key, &data);
 
         // A V1 presigned PUT URL works the same way.
         let key_v1 = format!("curl-v1-{tls}.bin");
@@ -95,7 +112,7 @@ fn curl_uploads_over_http_and_https_and_bad_urls_store_nothing() {
             &key_v1,
             &["--op", "put", "--signature-version", "v1"],
         );
-        let (status, body) = curl(&served, &["-T", file_arg, "-H", "Content-Type:", &put]);
+        let (status, body) = curl_put(&served, file_arg, &["Content-Type:"], &put);
         assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
         assert!(std::fs::read(root.path().join("photos").join(&key_v1)).expect("stored") == data);
 
@@ -146,16 +163,8 @@ fn curl_uploads_over_http_and_https_and_bad_urls_store_nothing() {
         // Without the signed Content-Type: refused, nothing stored, and curl sees the XML
         // (the 3 MiB body was read before the answer), even over HTTPS.
         let key3 = format!("refused-{tls}.bin");
-        let put = url(
-            &home,
-            &served,
-            &key3,
-            &["--op", "put", "--content-type", "application/x-test"],
-        );
-        let (status, body) = curl(
-            &served,
-            &["-T", file_arg, "-H", "Content-Type: text/other", &put],
-        );
+        let put = typed_put_url(&home, &served, &key3);
+        let (status, body) = curl_put(&served, file_arg, &["Content-Type: text/other"], &put);
         let text = String::from_utf8_lossy(&body);
         assert_eq!(status, 403, "{text}");
         assert!(
@@ -163,18 +172,11 @@ fn curl_uploads_over_http_and_https_and_bad_urls_store_nothing() {
             "{text}"
         );
         // A tampered signature (the last parameter: its last hex digit flipped).
-        let mut tampered = put.clone();
-        let last = tampered.pop().expect("a signature");
-        tampered.push(if last == '0' { '1' } else { '0' });
-        let (status, body) = curl(
+        let (status, body) = curl_put(
             &served,
-            &[
-                "-T",
-                file_arg,
-                "-H",
-                "Content-Type: application/x-test",
-                &tampered,
-            ],
+            file_arg,
+            &["Content-Type: application/x-test"],
+            &tampered(&put),
         );
         assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
         assert!(!root.path().join("photos").join(&key3).exists());
@@ -182,7 +184,7 @@ fn curl_uploads_over_http_and_https_and_bad_urls_store_nothing() {
         // Expired: a URL valid for 1 s, used after 2 s.
         let put = url(&home, &served, &key3, &["--op", "put", "--expires", "1s"]);
         std::thread::sleep(std::time::Duration::from_millis(2100));
-        let (status, body) = curl(&served, &["-T", file_arg, &put]);
+        let (status, body) = curl_put(&served, file_arg, &[], &put);
         let text = String::from_utf8_lossy(&body);
         assert_eq!(status, 403, "{text}");
         assert!(text.contains("Request has expired"), "{text}");
@@ -190,7 +192,7 @@ fn curl_uploads_over_http_and_https_and_bad_urls_store_nothing() {
 
         // Unsigned: 403 like an unsigned GET, not 405.
         let plain = format!("{}/photos/{key3}", served.endpoint);
-        let (status, _) = curl(&served, &["-T", file_arg, &plain]);
+        let (status, _) = curl_put(&served, file_arg, &[], &plain);
         assert_eq!(status, 403);
         assert!(!root.path().join("photos").join(&key3).exists());
     }
@@ -204,10 +206,7 @@ fn curl_uploads_over_http_and_https_and_bad_urls_store_nothing() {
 
     // Objects survive a restart.
     let served = serve(&home, root.path(), false, &[]);
-    let get = url(&home, &served, "curl-true.bin", &[]);
-    let (status, body) = curl(&served, &[&get]);
-    assert_eq!(status, 200);
-    assert!(body == data);
+    assert_reads_back(&home, &served, "curl-true.bin", &data);
 }
 
 #[test]
@@ -425,12 +424,7 @@ fn python_requests_and_the_official_sdk_upload_to_serve() {
     // requests over HTTPS with the server's CA; the SDK over plain HTTP (its own TLS settings
     // are not what is tested here).
     let https = serve(&home, root.path(), true, &[]);
-    let put = url(
-        &home,
-        &https,
-        "requests.bin",
-        &["--op", "put", "--content-type", "application/x-test"],
-    );
+    let put = typed_put_url(&home, &https, "requests.bin");
     let http = serve(&home, root.path(), false, &[]);
     let output = Command::new(py)
         .args(["-c", SDK_SCRIPT, &http.endpoint, AK, SK, &put])
@@ -444,17 +438,9 @@ fn python_requests_and_the_official_sdk_upload_to_serve() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(
-        std::fs::read(root.path().join("photos/requests.bin")).expect("stored"),
-        data
-    );
-    assert_eq!(
-        std::fs::read(root.path().join("photos/sdk/put.bin")).expect("stored"),
-        data
-    );
-    assert_eq!(
-        std::fs::read(root.path().join("photos/sdk/multi.bin")).expect("stored"),
-        data
-    );
+    for key in ["requests.bin", "sdk/put.bin", "sdk/multi.bin"] {
+        let stored = std::fs::read(root.path().join("photos").join(key)).expect("stored");
+        assert_eq!(stored, data, "{key}");
+    }
     assert!(!root.path().join("photos/sdk/bad.bin").exists());
 }

@@ -158,8 +158,7 @@ fn profiles_and_files_are_chosen_like_ossutil() {
             "cn-hangzhou",
         ],
     );
-    assert_eq!(code(&missing), 3, "{}", both(&missing));
-    assert_stderr_has(&missing, "/nonexistent/ossutilconfig");
+    assert_fails_with(&missing, 3, "/nonexistent/ossutilconfig");
 }
 
 #[test]
@@ -245,8 +244,7 @@ fn broken_configs_are_reported_without_secrets() {
     ] {
         std::fs::write(h.join(".ossutilconfig"), text).expect("config");
         let output = url_in(h, &[], &["--region", "cn-hangzhou", "oss://examplebucket/k"]);
-        assert_eq!(code(&output), 3, "{text}: {}", both(&output));
-        assert!(stderr(&output).contains(needle), "{text}: {}", both(&output));
+        assert_case_fails_with(&text, &output, 3, needle);
         assert!(stderr(&output).contains(".ossutilconfig"), "{}", both(&output));
         assert_no_secret(&output, "topsecret-1");
     }

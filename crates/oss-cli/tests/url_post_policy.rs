@@ -22,21 +22,11 @@ fn json_form_verifies_and_enforces_its_conditions() {
     let out = post_policy(
         &home,
         &[
-            "oss://examplebucket/",
-            "--key-prefix",
-            "user/",
-            "--content-length-range",
-            "1,1KiB",
-            "--content-type",
-            "text/plain",
-            "--meta",
-            "owner=alice",
-            "--success-action-status",
-            "201",
-            "--expires",
-            "1h",
-            "--json",
-        ],
+            &["oss://examplebucket/", "--content-length-range", "1,1KiB"][..],
+            &ALICE_FORM_CONDITIONS,
+            &["--expires", "1h", "--json"],
+        ]
+        .concat(),
     );
     assert_eq!(code(&out), 0, "{}", both(&out));
     let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
@@ -149,21 +139,11 @@ fn usage_errors_say_what_is_allowed() {
         ),
     ];
     for (args, needle) in cases {
-        let out = post_policy(&home, args);
-        assert_eq!(code(&out), 2, "{args:?}: {}", both(&out));
-        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+        assert_case_fails_with(&args, &post_policy(&home, args), 2, needle);
     }
-    let out = run(with_credentials(&mut oss_presign(&home)).args([
-        "url",
-        "--region",
-        "cn-hangzhou",
-        "--bucket",
-        "b-1",
-        "--key",
-        "k",
-        "--policy-file",
-        "x",
-    ]));
+    let out = run(with_credentials(&mut oss_presign(&home))
+        .args(URL_ARGS)
+        .args(["--policy-file", "x"]));
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("--op post-policy"));
 }

@@ -4,26 +4,13 @@ mod common;
 
 use common::*;
 
-/// GET examplebucket/exampleobject.txt signed at 2024-11-12T09:27:56Z for 900 s
-/// (conformance case v4-key-001).
-const SIGNED_AT: &str = "2024-11-12T09:27:56Z";
+/// Inside the 900 s of conformance case v4-key-001 (signed at 2024-11-12T09:27:56Z).
 const INSIDE: &str = "2024-11-12T09:30:00Z";
-const V4_KEY_001_SIGNATURE: &str =
-    "d2816a52095ab421a9b20de7f1973f3147c2694713c8ab28bc60c60bdb94a6fa";
 
+/// The URL of conformance case v4-key-001 (GET examplebucket/exampleobject.txt), with `extra`
+/// flags.
 fn sample_url(home: &tempfile::TempDir, extra: &[&str]) -> String {
-    let mut args = vec![
-        "--region",
-        "cn-hangzhou",
-        "--bucket",
-        "examplebucket",
-        "--key",
-        "exampleobject.txt",
-        "--signing-time",
-        SIGNED_AT,
-    ];
-    args.extend_from_slice(extra);
-    presign(home, &args)
+    presign(home, &[&V4_KEY_001_ARGS[..], extra].concat())
 }
 
 fn verify(home: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
@@ -99,13 +86,9 @@ fn an_expired_url_exits_10_and_says_how_long_ago() {
     let url = sample_url(&home, &[]);
     let output = verify(&home, &["--at", "2024-11-12T10:42:56Z", &url]);
     assert_eq!(code(&output), 10, "{}", both(&output));
-    let text = stdout(&output);
-    assert!(text.contains("(expired 1h ago)"), "{text}");
-    assert!(text.contains("signature:  matches"), "{text}");
-    assert!(
-        text.contains("result:     REFUSED: Request has expired"),
-        "{text}"
-    );
+    assert_stdout_has(&output, "(expired 1h ago)");
+    assert_stdout_has(&output, "signature:  matches");
+    assert_stdout_has(&output, "result:     REFUSED: Request has expired");
     assert!(
         stderr(&output).starts_with("error: Request has expired"),
         "{}",
@@ -126,19 +109,13 @@ fn a_tampered_url_exits_11_and_shows_what_was_recomputed() {
     let output = verify(&home, &["--at", INSIDE, &tampered]);
     assert_eq!(code(&output), 11, "{}", both(&output));
     let text = stdout(&output);
-    assert!(
-        text.contains("DOES NOT MATCH (SignatureDoesNotMatch)"),
-        "{text}"
-    );
+    assert_stdout_has(&output, "DOES NOT MATCH (SignatureDoesNotMatch)");
     assert_eq!(
         block(&text, "canonical request:")[1],
         "/examplebucket/otherobject.txt"
     );
-    assert!(text.contains("the URL was altered after signing"), "{text}");
-    assert!(
-        text.contains("result:     REFUSED (signature mismatch)"),
-        "{text}"
-    );
+    assert_stdout_has(&output, "the URL was altered after signing");
+    assert_stdout_has(&output, "result:     REFUSED (signature mismatch)");
 
     // A changed signature is a mismatch too.
     let forged = url.replace(V4_KEY_001_SIGNATURE, &"0".repeat(64));
@@ -171,36 +148,20 @@ fn the_cause_of_a_mismatch_is_named() {
     );
 
     // Signed with a Content-Type the request does not send / sends differently.
+    let put_with = |url: &str, header: &str| {
+        verify(
+            &home,
+            &["--at", INSIDE, "--method", "PUT", "--header", header, url],
+        )
+    };
     let typed = sample_url(
         &home,
         &["--op", "put", "--header", "Content-Type:text/plain"],
     );
-    let output = verify(
-        &home,
-        &[
-            "--at",
-            INSIDE,
-            "--method",
-            "PUT",
-            "--header",
-            "Content-Type:text/plain",
-            &typed,
-        ],
-    );
+    let output = put_with(&typed, "Content-Type:text/plain");
     assert_eq!(code(&output), 0, "{}", both(&output));
     let plain = sample_url(&home, &["--op", "put"]);
-    let output = verify(
-        &home,
-        &[
-            "--at",
-            INSIDE,
-            "--method",
-            "PUT",
-            "--header",
-            "Content-Type:image/png",
-            &plain,
-        ],
-    );
+    let output = put_with(&plain, "Content-Type:image/png");
     assert_eq!(code(&output), 11, "{}", both(&output));
     assert_stdout_has(&output, "header Content-Type was not signed");
 }
@@ -228,18 +189,9 @@ fn the_client_canonical_request_is_diffed_line_by_line() {
     );
     assert_eq!(code(&output), 11, "{}", both(&output));
     let text = stdout(&output);
-    assert!(
-        text.contains("line 2 (canonical URI (bucket and key)) differs:"),
-        "{text}"
-    );
-    assert!(
-        text.contains("    client:     /examplebucket/exampleobject.txt"),
-        "{text}"
-    );
-    assert!(
-        text.contains("    recomputed: /examplebucket/exampleobject.txt2"),
-        "{text}"
-    );
+    assert_stdout_has(&output, "line 2 (canonical URI (bucket and key)) differs:");
+    assert_stdout_has(&output, "    client:     /examplebucket/exampleobject.txt");
+    assert_stdout_has(&output, "    recomputed: /examplebucket/exampleobject.txt2");
     assert!(!text.contains("line 1 "), "{text}");
     assert!(!text.contains("line 3 "), "{text}");
 }
@@ -247,39 +199,28 @@ fn the_client_canonical_request_is_diffed_line_by_line() {
 #[test]
 fn v1_urls_and_path_style_are_read() {
     let home = tempfile::tempdir().expect("temp dir");
-    let v1 = presign(
-        &home,
-        &[
+    // examplebucket/KEY in cn-hangzhou, with `extra` flags
+    let url_of = |key: &str, extra: &[&str]| {
+        let object = [
             "--region",
             "cn-hangzhou",
             "--bucket",
             "examplebucket",
             "--key",
-            "a b/c.txt",
-            "--signature-version",
-            "v1",
-            "--expires",
-            "1h",
-        ],
+            key,
+        ];
+        presign(&home, &[&object[..], extra].concat())
+    };
+    let v1 = url_of(
+        "a b/c.txt",
+        &["--signature-version", "v1", "--expires", "1h"],
     );
     let output = verify(&home, &[&v1]);
     assert_eq!(code(&output), 0, "{}", both(&output));
     assert_stdout_has(&output, "scheme:     V1 (HMAC-SHA1)");
     assert_stdout_has(&output, "key:        a b/c.txt");
 
-    let path = presign(
-        &home,
-        &[
-            "--endpoint",
-            "http://127.0.0.1:9000",
-            "--region",
-            "cn-hangzhou",
-            "--bucket",
-            "examplebucket",
-            "--key",
-            "k.txt",
-        ],
-    );
+    let path = url_of("k.txt", &["--endpoint", "http://127.0.0.1:9000"]);
     let output = verify(&home, &["--region", "cn-hangzhou", &path]);
     assert_eq!(code(&output), 0, "{}", both(&output));
     assert_stdout_has(&output, "addressing: path style");
@@ -288,19 +229,9 @@ fn v1_urls_and_path_style_are_read() {
     assert_eq!(code(&output), 12, "{}", both(&output));
 
     // A custom domain needs --cname --bucket.
-    let cname = presign(
-        &home,
-        &[
-            "--endpoint",
-            "https://static.example.com",
-            "--cname",
-            "--region",
-            "cn-hangzhou",
-            "--bucket",
-            "examplebucket",
-            "--key",
-            "img/a.png",
-        ],
+    let cname = url_of(
+        "img/a.png",
+        &["--endpoint", "https://static.example.com", "--cname"],
     );
     let output = verify(&home, &[&cname]);
     assert_eq!(code(&output), 11, "{}", both(&output));
@@ -335,8 +266,7 @@ fn refusals_and_usage_errors_have_their_own_codes() {
         ),
     ] {
         let output = run(with_credentials(&mut oss_presign(&home)).args(&args));
-        assert_eq!(code(&output), 2, "{}", both(&output));
-        assert!(stderr(&output).contains(needle), "{}", both(&output));
+        assert_case_fails_with(&args, &output, 2, needle);
     }
     let output = verify(&home, &["https://b.oss-cn-hangzhou.aliyuncs.com/k?x=1"]);
     assert_eq!(code(&output), 12, "{}", both(&output));

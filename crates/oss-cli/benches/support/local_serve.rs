@@ -1,14 +1,20 @@
 //! What the process benches of `oss-presign` share (included by path by `download_vs_curl`,
-//! `upload_vs_curl` and `upload_throttled`): the bench credentials, `--name VALUE` arguments, a
-//! pseudo-random test block, a local `oss-presign serve` started and stopped with the bench,
+//! `upload_vs_curl` and `upload_throttled`): the bench credentials, `--name VALUE` arguments, the
+//! bench's temporary folder, a pseudo-random test file, a local `oss-presign serve` started
+//! (through `tests/common/serve_process.rs`) and stopped with the bench,
 //! a URL presigned by `oss-presign url`, a child process timed under `/usr/bin/time`, and the
 //! median.
 #![allow(dead_code)]
 
-use std::io::{BufRead as _, BufReader, Read as _};
-use std::path::Path;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
+
+#[path = "../../tests/common/serve_process.rs"]
+mod serve_process;
+
+use serve_process::{banner_value, serve_command, spawn_serving};
 
 pub(crate) const AK: &str = "LTAI5tBenchAccessKeyId";
 pub(crate) const SK: &str = "BenchAccessKeySecret0123456789abcdef";
@@ -32,23 +38,23 @@ pub(crate) fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
-/// `len` pseudo-random bytes (xorshift; incompressible, the same on every run).
-pub(crate) fn pseudo_random(len: u64) -> Vec<u8> {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 56) as u8
-        })
-        .collect()
+/// A temporary folder named `prefix...` holding `root/bench` (the root to serve, with the
+/// `bench` bucket); returns the folder and that root.
+pub(crate) fn bench_folder(prefix: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("bench")).unwrap_or_else(|e| panic!("{e}"));
+    (dir, root)
 }
 
-/// Writes `mib` MiB to `path`: the same 1 MiB of [`pseudo_random`] bytes over and over.
+/// Writes `mib` MiB to `path`: the same 1 MiB of pseudo-random bytes (incompressible, the same
+/// on every run) over and over.
 pub(crate) fn write_repeated_block(path: &Path, mib: u64) {
     use std::io::Write as _;
-    let block = pseudo_random(1 << 20);
+    let block = oss_testserver::generated_bytes(1 << 20, 0);
     let mut f = std::fs::File::create(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     for _ in 0..mib {
         f.write_all(&block).unwrap_or_else(|e| panic!("{e}"));
@@ -58,25 +64,11 @@ pub(crate) fn write_repeated_block(path: &Path, mib: u64) {
 /// Starts `bin serve` over `root` (plain HTTP on 127.0.0.1, the bench credentials) and waits
 /// until it serves; returns it with its endpoint (`http://127.0.0.1:PORT`).
 pub(crate) fn serve(bin: &str, root: &Path) -> (Served, String) {
-    let mut child = Command::new(bin)
-        .env("OSS_ACCESS_KEY_SECRET", SK)
-        .args(["serve", "--access-key-id", AK, "--root"])
-        .arg(root)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("serve: {e}"));
-    let stdout = child.stdout.take().unwrap_or_else(|| unreachable!());
+    let (child, banner) = spawn_serving(serve_command(&mut Command::new(bin), AK, SK, root));
     let served = Served(child);
-    let mut endpoint = String::new();
-    for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-        if let Some(e) = line.strip_prefix("endpoint: ") {
-            endpoint = e.to_owned();
-        }
-        if line.starts_with("serving until interrupted") {
-            break;
-        }
-    }
+    let endpoint = banner_value(&banner, "endpoint")
+        .unwrap_or_default()
+        .to_owned();
     assert!(
         endpoint.starts_with("http://127.0.0.1:"),
         "endpoint {endpoint:?}"

@@ -22,15 +22,15 @@ mod spki;
 mod webdriver;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use serde_json::{json, Value};
 use sha2::{Digest as _, Sha256};
 
+use common::serve::{self, Served};
 use common::*;
 use page_server::{PageFile, PageServer};
 use webdriver::{Browser, Installed};
@@ -62,60 +62,14 @@ fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
-/// A `serve --tls` child, killed on drop.
-struct Served {
-    child: Child,
-    endpoint: String,
-    ca_pem: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// A `serve --tls` child for `access_key_id` with the `cors` flags.
 fn serve(home: &tempfile::TempDir, root: &Path, access_key_id: &str, cors: &[String]) -> Served {
-    let ca_out = home.path().join("ca.pem");
-    let mut cmd = oss_presign(home);
-    cmd.env("OSS_ACCESS_KEY_SECRET", SK)
-        .args(["serve", "--tls", "--access-key-id", access_key_id])
-        .arg("--ca-cert-out")
-        .arg(&ca_out)
-        .arg("--root")
-        .arg(root);
-    for flag in cors {
-        cmd.arg(flag);
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("serve starts");
-    let stdout = child.stdout.take().expect("piped stdout");
-    let mut banner = String::new();
-    for line in BufReader::new(stdout).lines() {
-        let Ok(line) = line else { break };
-        banner.push_str(&line);
-        banner.push('\n');
-        if line.starts_with("serving until interrupted") {
-            break;
-        }
-    }
-    let endpoint = banner
-        .lines()
-        .find_map(|l| l.strip_prefix("endpoint: "))
-        .map(str::to_string);
-    let served = Served {
-        child,
-        endpoint: endpoint.clone().unwrap_or_default(),
-        ca_pem: std::fs::read_to_string(&ca_out).unwrap_or_default(),
-    };
-    assert!(endpoint.is_some(), "no endpoint in the banner:\n{banner}");
+    let cors: Vec<&str> = cors.iter().map(String::as_str).collect();
+    let served = serve::serve_with_key(home, root, access_key_id, true, &cors);
     assert!(
         served.endpoint.starts_with("https://127.0.0.1:"),
-        "{banner}"
+        "{}",
+        served.banner
     );
     served
 }
@@ -172,9 +126,10 @@ fn setup(installed: &Installed, cors: Cors, access_key_id: &str) -> Setup {
     let served = serve(&home, root.path(), access_key_id, &rules);
     assert_ne!(origin, served.endpoint, "two origins");
     let downloads = tempfile::tempdir().expect("downloads folder");
+    let ca_pem = std::fs::read_to_string(served.ca_cert()).unwrap_or_default();
     let browser = Browser::start(
         installed,
-        &spki::spki_hash_of_pem(&served.ca_pem),
+        &spki::spki_hash_of_pem(&ca_pem),
         downloads.path(),
     );
     browser.open(&format!("{origin}/index.html"));
@@ -185,6 +140,23 @@ fn setup(installed: &Installed, cors: Cors, access_key_id: &str) -> Setup {
         downloads,
         root,
         home,
+    }
+}
+
+/// [`setup`] for [`AK`], or `None` (see [`installed_or_skip`]).
+fn setup_or_skip(test: &str, cors: Cors) -> Option<Setup> {
+    installed_or_skip(test).map(|installed| setup(&installed, cors, AK))
+}
+
+impl Setup {
+    /// The bucket's folder under the served root.
+    fn bucket(&self) -> PathBuf {
+        self.root.path().join(BUCKET)
+    }
+
+    /// Stores `data` as `BUCKET/KEY` (straight into the served folder).
+    fn put_object(&self, key: &str, data: &[u8]) {
+        std::fs::write(self.bucket().join(key), data).expect("object");
     }
 }
 
@@ -240,16 +212,8 @@ fn wasm_dir() -> PathBuf {
 }
 
 /// Bytes with every value, deterministic.
-fn sample(len: usize, seed: u32) -> Vec<u8> {
-    let mut x: u32 = 0x9e37_79b9 ^ seed;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            (x >> 24) as u8
-        })
-        .collect()
+fn sample(len: usize, seed: u64) -> Vec<u8> {
+    oss_testserver::generated_bytes(len, seed)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -260,17 +224,32 @@ fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-/// A URL from `oss-presign url` for the test server (`extra`: more flags).
-fn url_for(setup: &Setup, access_key_id: &str, key: &str, extra: &[&str]) -> String {
-    let out = run(oss_presign(&setup.home)
+/// `oss-presign url` for `BUCKET/KEY` on the test server, signed by `access_key_id`; the
+/// caller adds the output flags.
+fn url_command(setup: &Setup, access_key_id: &str, key: &str) -> Command {
+    let mut command = oss_presign(&setup.home);
+    command
         .env("OSS_ACCESS_KEY_ID", access_key_id)
         .env("OSS_ACCESS_KEY_SECRET", SK)
         .args(["url", "--endpoint", &setup.served.endpoint])
-        .args(["--region", "cn-hangzhou", "--bucket", BUCKET, "--key", key])
-        .args(["--output", "url"])
-        .args(extra));
+        .args(["--region", "cn-hangzhou", "--bucket", BUCKET, "--key", key]);
+    command
+}
+
+/// What a successful `command` printed, trimmed.
+fn printed(command: &mut Command) -> String {
+    let out = run(command);
     assert_eq!(code(&out), 0, "{}", both(&out));
     stdout(&out).trim().to_string()
+}
+
+/// A URL from `oss-presign url` for the test server (`extra`: more flags).
+fn url_for(setup: &Setup, access_key_id: &str, key: &str, extra: &[&str]) -> String {
+    printed(
+        url_command(setup, access_key_id, key)
+            .args(["--output", "url"])
+            .args(extra),
+    )
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for `seconds_ago` before now.
@@ -299,19 +278,55 @@ fn utc_before_now(seconds_ago: u64) -> String {
     )
 }
 
-/// Flips the last hex digit of the signature (the URL's last parameter).
-fn tampered(url: &str) -> String {
-    let mut tampered = url.to_string();
-    let last = tampered.pop().expect("a signature");
-    tampered.push(if last == '0' { '1' } else { '0' });
-    tampered
-}
-
 /// The page's `runDownload` (the docs/browser.md sample).
 fn page_download(setup: &Setup, url: &str, filename: &str) -> Value {
     setup.browser.run(
         "return runDownload(arguments[0], arguments[1]);",
         &[json!(url), json!(filename)],
+    )
+}
+
+/// The Content-Type the page's uploads are signed with (not a CORS-safelisted one, so a `fetch`
+/// PUT with it is preflighted).
+const SIGNED_TYPE: &str = "application/x-browser-test";
+
+/// The page's `runPut` of `data` with the Content-Type `sent` through a URL signed for a PUT of
+/// `key` with [`SIGNED_TYPE`].
+fn page_put(setup: &Setup, key: &str, sent: &str, data: &[u8]) -> Value {
+    let put = url_for(
+        setup,
+        AK,
+        key,
+        &["--op", "put", "--content-type", SIGNED_TYPE],
+    );
+    setup.browser.run(
+        "return runPut(arguments[0], arguments[1], arguments[2]);",
+        &[json!(put), json!(sent), json!(base64(data))],
+    )
+}
+
+/// A preflighted PUT of `data` as `uploads/put.bin` the server's rules refuse: a CORS failure
+/// in the page, and nothing stored.
+#[track_caller]
+fn assert_put_never_sent(setup: &Setup, data: &[u8]) {
+    assert_cors_failure(&page_put(setup, "uploads/put.bin", SIGNED_TYPE, data));
+    assert!(!setup.bucket().join("uploads/put.bin").exists());
+}
+
+/// The page's `runForm`: `data` as `form.bin` in the form `url --op post-policy --json` prints
+/// for `key`, the file last.
+fn page_form(setup: &Setup, key: &str, data: &[u8]) -> Value {
+    let (form_url, fields, file_field) = post_form(setup, key);
+    setup.browser.run(
+        "return runForm(arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5]);",
+        &[
+            json!(form_url),
+            fields,
+            json!(file_field),
+            json!("form.bin"),
+            json!("application/octet-stream"),
+            json!(base64(data)),
+        ],
     )
 }
 
@@ -350,12 +365,11 @@ fn assert_cors_failure(result: &Value) {
 
 #[test]
 fn the_download_sample_gets_the_bytes_cross_origin_and_oss_errors_reach_the_page() {
-    let Some(installed) = installed_or_skip("download sample") else {
+    let Some(setup) = setup_or_skip("download sample", Cors::PageOrigin) else {
         return;
     };
-    let setup = setup(&installed, Cors::PageOrigin, AK);
     let data = sample(300 << 10, 1);
-    std::fs::write(setup.root.path().join(BUCKET).join("report.bin"), &data).expect("object");
+    setup.put_object("report.bin", &data);
 
     let url = url_for(&setup, AK, "report.bin", &[]);
     let got = page_download(&setup, &url, "report.bin");
@@ -397,33 +411,14 @@ fn the_download_sample_gets_the_bytes_cross_origin_and_oss_errors_reach_the_page
 
 #[test]
 fn a_presigned_put_with_a_signed_content_type_and_a_form_upload_are_stored() {
-    let Some(installed) = installed_or_skip("uploads") else {
+    let Some(setup) = setup_or_skip("uploads", Cors::PageOrigin) else {
         return;
     };
-    let setup = setup(&installed, Cors::PageOrigin, AK);
-    let bucket = setup.root.path().join(BUCKET);
+    let bucket = setup.bucket();
 
     // PUT: the signed Content-Type makes the browser send a preflight first
     let data = sample(200 << 10, 2);
-    let put = url_for(
-        &setup,
-        AK,
-        "uploads/put.bin",
-        &[
-            "--op",
-            "put",
-            "--content-type",
-            "application/x-browser-test",
-        ],
-    );
-    let got = setup.browser.run(
-        "return runPut(arguments[0], arguments[1], arguments[2]);",
-        &[
-            json!(put),
-            json!("application/x-browser-test"),
-            json!(base64(&data)),
-        ],
-    );
+    let got = page_put(&setup, "uploads/put.bin", SIGNED_TYPE, &data);
     assert_eq!(got["status"], json!(200), "{got}");
     let md5 = hex::encode_upper(md5_of(&data));
     assert_eq!(
@@ -434,38 +429,13 @@ fn a_presigned_put_with_a_signed_content_type_and_a_form_upload_are_stored() {
     assert!(std::fs::read(bucket.join("uploads/put.bin")).expect("stored") == data);
 
     // another Content-Type than the signed one is refused, nothing stored
-    let other = url_for(
-        &setup,
-        AK,
-        "uploads/other.bin",
-        &[
-            "--op",
-            "put",
-            "--content-type",
-            "application/x-browser-test",
-        ],
-    );
-    let got = setup.browser.run(
-        "return runPut(arguments[0], arguments[1], arguments[2]);",
-        &[json!(other), json!("text/plain"), json!(base64(&data))],
-    );
+    let got = page_put(&setup, "uploads/other.bin", "text/plain", &data);
     assert_eq!(got["status"], json!(403), "{got}");
     assert!(!bucket.join("uploads/other.bin").exists());
 
     // POST policy: the form `url --op post-policy --json` prints, the file last
     let form_data = sample(150 << 10, 3);
-    let (form_url, fields, file_field) = post_form(&setup, "uploads/form.bin");
-    let got = setup.browser.run(
-        "return runForm(arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5]);",
-        &[
-            json!(form_url),
-            fields,
-            json!(file_field),
-            json!("form.bin"),
-            json!("application/octet-stream"),
-            json!(base64(&form_data)),
-        ],
-    );
+    let got = page_form(&setup, "uploads/form.bin", &form_data);
     assert_eq!(got["ok"], json!(true), "{got}");
     assert!(
         [200, 201, 204].contains(&got["status"].as_u64().unwrap_or(0)),
@@ -476,14 +446,8 @@ fn a_presigned_put_with_a_signed_content_type_and_a_form_upload_are_stored() {
 
 /// (url, fields as the page appends them, the file field's name) from `url --op post-policy`.
 fn post_form(setup: &Setup, key: &str) -> (String, Value, String) {
-    let out = run(oss_presign(&setup.home)
-        .env("OSS_ACCESS_KEY_ID", AK)
-        .env("OSS_ACCESS_KEY_SECRET", SK)
-        .args(["url", "--endpoint", &setup.served.endpoint])
-        .args(["--region", "cn-hangzhou", "--bucket", BUCKET, "--key", key])
-        .args(["--op", "post-policy", "--json"]));
-    assert_eq!(code(&out), 0, "{}", both(&out));
-    let form: Value = serde_json::from_str(stdout(&out).trim()).expect("JSON");
+    let form = printed(url_command(setup, AK, key).args(["--op", "post-policy", "--json"]));
+    let form: Value = serde_json::from_str(&form).expect("JSON");
     (
         form["url"].as_str().expect("url").to_string(),
         form["fields"].clone(),
@@ -519,7 +483,7 @@ fn the_page_presigns_with_the_webassembly_module_and_fetches() {
     }
     let setup = setup(&installed, Cors::PageOrigin, STS_AK);
     let data = sample(256 << 10, 4);
-    std::fs::write(setup.root.path().join(BUCKET).join("wasm.bin"), &data).expect("object");
+    setup.put_object("wasm.bin", &data);
     let signing_time = utc_before_now(0);
     let sts = |more: Value| -> Value {
         let mut options = json!({
@@ -552,29 +516,13 @@ fn the_page_presigns_with_the_webassembly_module_and_fetches() {
         "token signed in: {url}"
     );
     // signed in the browser, byte for byte the URL of the native CLI for the same request
-    let out = run(oss_presign(&setup.home)
-        .env("OSS_ACCESS_KEY_ID", STS_AK)
-        .env("OSS_ACCESS_KEY_SECRET", SK)
-        .env("OSS_SESSION_TOKEN", STS_TOKEN)
-        .args(["url", "--endpoint", &setup.served.endpoint])
-        .args([
-            "--region",
-            "cn-hangzhou",
-            "--bucket",
-            BUCKET,
-            "--key",
-            "wasm.bin",
-        ])
-        .args([
-            "--expires",
-            "600",
-            "--signing-time",
-            &signing_time,
-            "--output",
-            "url",
-        ]));
-    assert_eq!(code(&out), 0, "{}", both(&out));
-    assert_eq!(url, stdout(&out).trim(), "the module's URL is the CLI's");
+    let native = printed(
+        url_command(&setup, STS_AK, "wasm.bin")
+            .env("OSS_SESSION_TOKEN", STS_TOKEN)
+            .args(["--expires", "600", "--signing-time", &signing_time])
+            .args(["--output", "url"]),
+    );
+    assert_eq!(url, native, "the module's URL is the CLI's");
 
     // uploads signed in the page: a PUT with a signed Content-Type and a POST-policy form
     let upload = sample(100 << 10, 7);
@@ -585,10 +533,10 @@ fn the_page_presigns_with_the_webassembly_module_and_fetches() {
             sts(json!({
                 "key": "uploads/wasm-put.bin",
                 "op": "put",
-                "headers": { "Content-Type": "application/x-browser-test" },
+                "headers": { "Content-Type": SIGNED_TYPE },
             })),
-            sts(json!({ "key": "uploads/wasm-form.bin", "contentType": "application/x-browser-test" })),
-            json!("application/x-browser-test"),
+            sts(json!({ "key": "uploads/wasm-form.bin", "contentType": SIGNED_TYPE })),
+            json!(SIGNED_TYPE),
             json!(base64(&upload)),
         ],
     );
@@ -602,20 +550,19 @@ fn the_page_presigns_with_the_webassembly_module_and_fetches() {
     );
     let status = got["post"]["status"].as_u64().unwrap_or(0);
     assert!([200, 201, 204].contains(&status), "{got}");
-    let bucket = setup.root.path().join(BUCKET);
+    let bucket = setup.bucket();
     assert!(std::fs::read(bucket.join("uploads/wasm-put.bin")).expect("PUT stored") == upload);
     assert!(std::fs::read(bucket.join("uploads/wasm-form.bin")).expect("form stored") == upload);
 }
 
 #[test]
 fn without_a_cors_rule_every_cross_origin_fetch_fails_with_a_type_error() {
-    let Some(installed) = installed_or_skip("no CORS rule") else {
+    let Some(setup) = setup_or_skip("no CORS rule", Cors::None) else {
         return;
     };
-    let setup = setup(&installed, Cors::None, AK);
-    let bucket = setup.root.path().join(BUCKET);
+    let bucket = setup.bucket();
     let data = sample(64 << 10, 5);
-    std::fs::write(bucket.join("report.bin"), &data).expect("object");
+    setup.put_object("report.bin", &data);
 
     // the same page scripts as above, against a bucket without rules
     let url = url_for(&setup, AK, "report.bin", &[]);
@@ -623,41 +570,10 @@ fn without_a_cors_rule_every_cross_origin_fetch_fails_with_a_type_error() {
     // an error answer does not reach the page either
     assert_cors_failure(&page_download(&setup, &tampered(&url), "tampered.bin"));
 
-    let put = url_for(
-        &setup,
-        AK,
-        "uploads/put.bin",
-        &[
-            "--op",
-            "put",
-            "--content-type",
-            "application/x-browser-test",
-        ],
-    );
-    let got = setup.browser.run(
-        "return runPut(arguments[0], arguments[1], arguments[2]);",
-        &[
-            json!(put),
-            json!("application/x-browser-test"),
-            json!(base64(&data)),
-        ],
-    );
-    assert_cors_failure(&got);
     // the refused preflight stopped the PUT: nothing stored
-    assert!(!bucket.join("uploads/put.bin").exists());
+    assert_put_never_sent(&setup, &data);
 
-    let (form_url, fields, file_field) = post_form(&setup, "uploads/form.bin");
-    let got = setup.browser.run(
-        "return runForm(arguments[0], arguments[1], arguments[2], arguments[3], arguments[4], arguments[5]);",
-        &[
-            json!(form_url),
-            fields,
-            json!(file_field),
-            json!("form.bin"),
-            json!("application/octet-stream"),
-            json!(base64(&data)),
-        ],
-    );
+    let got = page_form(&setup, "uploads/form.bin", &data);
     // a form POST is a simple request: it is sent and stored, but the page cannot read the
     // answer, as with OSS
     assert_cors_failure(&got);
@@ -686,13 +602,11 @@ fn without_a_cors_rule_every_cross_origin_fetch_fails_with_a_type_error() {
 
 #[test]
 fn a_rule_allowing_only_get_serves_the_download_and_refuses_the_put_preflight() {
-    let Some(installed) = installed_or_skip("GET-only CORS rule") else {
+    let Some(setup) = setup_or_skip("GET-only CORS rule", Cors::GetOnly) else {
         return;
     };
-    let setup = setup(&installed, Cors::GetOnly, AK);
-    let bucket = setup.root.path().join(BUCKET);
     let data = sample(32 << 10, 6);
-    std::fs::write(bucket.join("report.bin"), &data).expect("object");
+    setup.put_object("report.bin", &data);
     let got = page_download(
         &setup,
         &url_for(&setup, AK, "report.bin", &[]),
@@ -700,28 +614,8 @@ fn a_rule_allowing_only_get_serves_the_download_and_refuses_the_put_preflight() 
     );
     assert_eq!(got["sha256"], json!(sha256_hex(&data)), "{got}");
 
-    let put = url_for(
-        &setup,
-        AK,
-        "uploads/put.bin",
-        &[
-            "--op",
-            "put",
-            "--content-type",
-            "application/x-browser-test",
-        ],
-    );
-    let got = setup.browser.run(
-        "return runPut(arguments[0], arguments[1], arguments[2]);",
-        &[
-            json!(put),
-            json!("application/x-browser-test"),
-            json!(base64(&data)),
-        ],
-    );
     // the preflight (OPTIONS asking for PUT) got 403, so the PUT was never sent
-    assert_cors_failure(&got);
-    assert!(!bucket.join("uploads/put.bin").exists());
+    assert_put_never_sent(&setup, &data);
 }
 
 #[test]

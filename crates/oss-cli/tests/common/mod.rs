@@ -1,11 +1,10 @@
 //! Helpers shared by the tests that run the built `oss-presign` binary.
 #![allow(dead_code)]
 
-pub(crate) mod served;
-
-use std::process::{Command, Output};
-
 pub(crate) mod serve;
+pub(crate) mod serve_process;
+
+use std::process::{Command, Output, Stdio};
 
 /// Fake credentials (the format of real ones, no real key).
 pub(crate) const AK: &str = "LTAI5tExampleAccessKeyId";
@@ -20,6 +19,36 @@ pub(crate) const URL_ARGS: [&str; 7] = [
     "examplebucket",
     "--key",
     "k",
+];
+
+/// Conformance case v4-key-001 without the subcommand: GET examplebucket/exampleobject.txt in
+/// cn-hangzhou, signed at 2024-11-12T09:27:56Z (valid the default 900 s).
+pub(crate) const V4_KEY_001_ARGS: [&str; 8] = [
+    "--region",
+    "cn-hangzhou",
+    "--bucket",
+    "examplebucket",
+    "--key",
+    "exampleobject.txt",
+    "--signing-time",
+    "2024-11-12T09:27:56Z",
+];
+
+/// The signature of conformance case v4-key-001 with the fake credentials.
+pub(crate) const V4_KEY_001_SIGNATURE: &str =
+    "d2816a52095ab421a9b20de7f1973f3147c2694713c8ab28bc60c60bdb94a6fa";
+
+/// `url --op post-policy` conditions: keys under `user/`, Content-Type `text/plain`, the
+/// metadata `owner=alice`, answer 201 (the size range is the caller's).
+pub(crate) const ALICE_FORM_CONDITIONS: [&str; 8] = [
+    "--key-prefix",
+    "user/",
+    "--content-type",
+    "text/plain",
+    "--meta",
+    "owner=alice",
+    "--success-action-status",
+    "201",
 ];
 
 /// A command with an empty environment: no credentials, no home, no metadata service.
@@ -95,6 +124,35 @@ pub(crate) fn assert_stderr_has(output: &Output, needle: &str) {
     assert_stream_has(output, "stderr", &stderr(output), needle);
 }
 
+/// Asserts that `output` exited with `expected` and that stderr contains `needle` (the
+/// messages show both streams).
+#[track_caller]
+pub(crate) fn assert_fails_with(output: &Output, expected: i32, needle: &str) {
+    assert_exit_and_stderr(output, expected, needle, String::new());
+}
+
+/// [`assert_fails_with`] for one case of a table: `case` (the arguments, say) leads the
+/// messages.
+#[track_caller]
+pub(crate) fn assert_case_fails_with(
+    case: &dyn std::fmt::Debug,
+    output: &Output,
+    expected: i32,
+    needle: &str,
+) {
+    assert_exit_and_stderr(output, expected, needle, format!("{case:?}: "));
+}
+
+#[track_caller]
+fn assert_exit_and_stderr(output: &Output, expected: i32, needle: &str, case: String) {
+    assert_eq!(code(output), expected, "{case}{}", both(output));
+    assert!(
+        stderr(output).contains(needle),
+        "{case}{needle:?} not in stderr\n{}",
+        both(output)
+    );
+}
+
 #[track_caller]
 fn assert_stream_has(output: &Output, name: &str, text: &str, needle: &str) {
     assert!(
@@ -102,6 +160,14 @@ fn assert_stream_has(output: &Output, name: &str, text: &str, needle: &str) {
         "{needle:?} not in {name}\n{}",
         both(output)
     );
+}
+
+/// `url` with its signature altered: the last hex digit (the URL's last parameter) flipped.
+pub(crate) fn tampered(url: &str) -> String {
+    let mut tampered = url.to_string();
+    let last = tampered.pop().expect("a signature");
+    tampered.push(if last == '0' { '1' } else { '0' });
+    tampered
 }
 
 /// The names in a folder, sorted.
@@ -114,13 +180,16 @@ pub(crate) fn entries(dir: &std::path::Path) -> Vec<String> {
     names
 }
 
-/// Runs `batch` with `input` on stdin (written from a thread, so a large input cannot block
-/// against a full stdout) and waits for it.
+/// Runs `batch` with `input` on stdin and waits for it (see [`run_with_stdin`]).
 pub(crate) fn run_batch(home: &tempfile::TempDir, input: &[u8]) -> Output {
+    run_with_stdin(oss_presign(home).arg("batch"), input)
+}
+
+/// Runs `command` with `input` on stdin (written from a thread, so a large input cannot block
+/// against a full stdout) and both outputs captured, and waits for it.
+pub(crate) fn run_with_stdin(command: &mut Command, input: &[u8]) -> Output {
     use std::io::Write as _;
-    use std::process::Stdio;
-    let mut child = oss_presign(home)
-        .arg("batch")
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -134,6 +203,15 @@ pub(crate) fn run_batch(home: &tempfile::TempDir, input: &[u8]) -> Output {
     let output = child.wait_with_output().expect("the binary ends");
     writer.join().expect("writer");
     output
+}
+
+/// Sends `signal` (`INT`, `TERM`...) to the child process `pid` this test started, by its id.
+pub(crate) fn send_signal(signal: &str, pid: u32) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &pid.to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{signal} {pid}: {status}");
 }
 
 /// The `fields` of `url --op post-policy --json` output, as `(name, value)` in order.
