@@ -73,19 +73,23 @@ fn assert_reads_back(home: &tempfile::TempDir, served: &Served, key: &str, data:
     assert!(body == data, "{key} read back byte for byte");
 }
 
-fn curl_available() -> bool {
-    Command::new("curl")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+/// A home folder and a root to serve holding the empty bucket `photos`, for a test that needs
+/// curl (asserted to be installed).
+fn curl_and_a_photos_bucket() -> (tempfile::TempDir, tempfile::TempDir) {
+    let curl = Command::new("curl").arg("--version").output();
+    assert!(
+        curl.is_ok_and(|o| o.status.success()),
+        "curl is needed for this test"
+    );
+    let home = tempfile::tempdir().expect("home");
+    let root = tempfile::tempdir().expect("root");
+    std::fs::create_dir(root.path().join("photos")).expect("bucket");
+    (home, root)
 }
 
 #[test]
 fn curl_uploads_over_http_and_https_and_bad_urls_store_nothing() {
-    assert!(curl_available(), "curl is needed for this test");
-    let home = tempfile::tempdir().expect("home");
-    let root = tempfile::tempdir().expect("root");
-    std::fs::create_dir(root.path().join("photos")).expect("bucket");
+    let (home, root) = curl_and_a_photos_bucket();
     let file = home.path().join("upload.bin");
     let data = sample(3 << 20, 1);
     std::fs::write(&file, &data).expect("file");
@@ -211,10 +215,7 @@ fn curl_uploads_over_http_and_https_and_bad_urls_store_nothing() {
 
 #[test]
 fn cors_from_flags_and_file_on_a_real_serve() {
-    assert!(curl_available(), "curl is needed for this test");
-    let home = tempfile::tempdir().expect("home");
-    let root = tempfile::tempdir().expect("root");
-    std::fs::create_dir(root.path().join("photos")).expect("bucket");
+    let (home, root) = curl_and_a_photos_bucket();
     std::fs::write(root.path().join("photos/a.txt"), b"hello").expect("object");
 
     // Default: no rules; a preflight is refused.
