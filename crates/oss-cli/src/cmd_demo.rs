@@ -171,17 +171,15 @@ async fn demo(work: &std::path::Path) -> Result<(), Failure> {
     step(5, "an expired URL: signed two hours ago, valid 15 minutes");
     let two_hours_ago = signing_time(SystemTime::now() - Duration::from_secs(2 * 3600))?;
     let expired = presign(&server, two_hours_ago)?;
-    say!("    {expired}");
-    check_refused(
-        &downloader,
-        &expired,
-        &work.join("expired.bin"),
-        DownloadErrorKind::Expired,
-        "the server refuses it as expired (403 AccessDenied, Request has expired)",
-    )
-    .await?;
-    let code = explain(&expired, now, &secrets, Detail::Verdict)?;
-    check(code == exit_code::EXPIRED, "the verifier says it expired")?;
+    let refusal = Refusal {
+        kind: DownloadErrorKind::Expired,
+        server_says: "the server refuses it as expired (403 AccessDenied, Request has expired)",
+        detail: Detail::Verdict,
+        exit: exit_code::EXPIRED,
+        verifier_says: "the verifier says it expired",
+    };
+    let target = work.join("expired.bin");
+    show_refused(&downloader, &expired, &target, now, &secrets, refusal).await?;
 
     step(
         6,
@@ -192,20 +190,15 @@ async fn demo(work: &std::path::Path) -> Result<(), Failure> {
         &presigned_url::encode_path(OTHER_KEY),
         1,
     );
-    say!("    {tampered}");
-    check_refused(
-        &downloader,
-        &tampered,
-        &work.join("tampered.bin"),
-        DownloadErrorKind::SignatureMismatch,
-        "the server refuses it (403 SignatureDoesNotMatch)",
-    )
-    .await?;
-    let code = explain(&tampered, now, &secrets, Detail::VerdictAndCanonical)?;
-    check(
-        code == exit_code::SIGNATURE_MISMATCH,
-        "the verifier shows the signature does not match, and the canonical request it recomputed",
-    )?;
+    let refusal = Refusal {
+        kind: DownloadErrorKind::SignatureMismatch,
+        server_says: "the server refuses it (403 SignatureDoesNotMatch)",
+        detail: Detail::VerdictAndCanonical,
+        exit: exit_code::SIGNATURE_MISMATCH,
+        verifier_says: "the verifier shows the signature does not match, and the canonical request it recomputed",
+    };
+    let target = work.join("tampered.bin");
+    show_refused(&downloader, &tampered, &target, now, &secrets, refusal).await?;
     server.shutdown().await;
     Ok(())
 }
@@ -231,16 +224,34 @@ fn presign(server: &TestServer, at: SigningTime) -> Result<String, Failure> {
 
 /// Checks that downloading `url` to `target` is refused with `want` (the check says `what`)
 /// and leaves no file at the target.
-async fn check_refused(
+/// What a URL that must not work gives (steps 5 and 6): the download's refusal, and the
+/// verifier's exit code with what it prints.
+struct Refusal<'a> {
+    kind: DownloadErrorKind,
+    /// What the refusal shows.
+    server_says: &'a str,
+    detail: Detail,
+    exit: u8,
+    /// What the verifier's exit code shows.
+    verifier_says: &'a str,
+}
+
+/// Prints `url`, then checks that the server refuses it as `want` says (leaving nothing at
+/// `target`) and that the verifier agrees.
+async fn show_refused(
     downloader: &Downloader,
     url: &str,
     target: &std::path::Path,
-    want: DownloadErrorKind,
-    what: &str,
+    now: SigningTime,
+    secrets: &StaticSecret,
+    want: Refusal<'_>,
 ) -> Result<(), Failure> {
+    say!("    {url}");
     let refused = try_download(downloader, url, target).await?;
-    check(refused == Some(want), what)?;
-    check(!target.exists(), "no file is left at the target")
+    check(refused == Some(want.kind), want.server_says)?;
+    check(!target.exists(), "no file is left at the target")?;
+    let code = explain(url, now, secrets, want.detail)?;
+    check(code == want.exit, want.verifier_says)
 }
 
 /// Tries a download that should be refused; returns the refusal's kind (`None` if it worked).

@@ -11,7 +11,7 @@
 //! SIGTERM cancel the download through its `Cancellation`: the temporary file is removed (kept
 //! with its checkpoint under `--resume`) and the exit code is 130 or 143.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::os::fd::AsFd as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,7 +36,7 @@ use crate::exit_code::{self, Failure};
 use crate::object_uri;
 use crate::presigned_url;
 use crate::size_arg::{human_bytes, parse_bytes};
-use crate::transfer_flags::TransferFlags;
+use crate::transfer_flags::{TransferFlags, CA_CERT_HINT, VERIFY_HINT};
 
 /// Examples shown by `oss-presign get --help`.
 pub(crate) const EXAMPLES: &str = "\
@@ -120,15 +120,13 @@ pub(crate) fn failure_of(e: &DownloadError) -> Failure {
         }
     }
     match e.kind() {
-        DownloadErrorKind::SignatureMismatch => message.push_str(
-            "\n  hint: run `oss-presign verify URL` with the signer's credentials to see which part differs",
-        ),
+        DownloadErrorKind::SignatureMismatch => message.push_str(VERIFY_HINT),
         DownloadErrorKind::Expired => {
             message.push_str("\n  hint: presign a new URL (oss-presign url ... --expires 1h)")
         }
-        DownloadErrorKind::Network if message.contains("certificate") => message.push_str(
-            "\n  hint: for a server with its own CA (e.g. oss-presign serve --tls), trust it with --ca-cert FILE",
-        ),
+        DownloadErrorKind::Network if message.contains("certificate") => {
+            message.push_str(CA_CERT_HINT)
+        }
         _ => {}
     }
     Failure::new(code_of(e.kind()), message)
@@ -172,9 +170,43 @@ fn default_output(url: &str) -> Result<PathBuf, Failure> {
 /// Which signal cancelled the download (0: none).
 pub(crate) static SIGNAL: AtomicU8 = AtomicU8::new(0);
 
+/// The failure of a transfer that a SIGINT or SIGTERM cancelled (exit 130 or 143), saying what
+/// is `kept`; `None` when no signal came.
+pub(crate) fn interrupted(kept: &str) -> Option<Failure> {
+    let signal = SIGNAL.load(Ordering::SeqCst);
+    let name = match signal {
+        2 => "SIGINT",
+        15 => "SIGTERM",
+        _ => return None,
+    };
+    Some(Failure::new(
+        128 + signal,
+        format!("interrupted by {name}; {kept}"),
+    ))
+}
+
+/// Runs `transfer` (a download or an upload) to its end on a runtime of its own, with SIGINT and
+/// SIGTERM cancelling `cancel`; then clears the progress bar's line when one was drawn
+/// (`show_bar`).
+pub(crate) fn run_cancellable<T>(
+    cancel: &Cancellation,
+    show_bar: bool,
+    transfer: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    let runtime = exit_code::runtime()?;
+    let result = runtime.block_on(async {
+        cancel_on_signals(cancel)?;
+        transfer.await
+    })?;
+    if show_bar {
+        say_err_raw!("\r\x1b[2K");
+    }
+    Ok(result)
+}
+
 /// Cancels `cancel` on SIGINT (Ctrl-C) or SIGTERM. Must run inside the runtime; the handlers are
 /// installed before this returns, so a signal arriving at any later point is caught.
-pub(crate) fn cancel_on_signals(cancel: &Cancellation) -> Result<(), Failure> {
+fn cancel_on_signals(cancel: &Cancellation) -> Result<(), Failure> {
     use tokio::signal::unix::{signal, SignalKind};
     let fail = |e: std::io::Error| Failure::internal(format!("cannot watch for signals: {e}"));
     let mut int = signal(SignalKind::interrupt()).map_err(fail)?;
@@ -372,7 +404,7 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
     let builder = args.transfer.apply_limits(builder)?;
     let downloader = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
 
-    let show_bar = !args.transfer.quiet && std::io::stderr().is_terminal();
+    let show_bar = args.transfer.shows_progress_bar();
     let bar = ProgressBar::new();
     let cancel = Cancellation::new();
     let download = match source {
@@ -387,32 +419,24 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
         download = download.progress(move |p| bar.draw(p));
     }
     let started = Instant::now();
-    let runtime = exit_code::runtime()?;
-    let result = runtime.block_on(async {
-        cancel_on_signals(&cancel)?;
+    let result = run_cancellable(&cancel, show_bar, async {
         let r = if to_stdout {
             // Written by a thread of its own with vectored writes of the received frames.
             download.to_blocking_writer(stdout_file()?).await
         } else {
             download.to_file(&output).await
         };
-        Ok::<_, Failure>(r)
+        Ok(r)
     })?;
-    if show_bar {
-        say_err_raw!("\r\x1b[2K");
-    }
-    let outcome = result.map_err(|e| match (e.kind(), SIGNAL.load(Ordering::SeqCst)) {
-        (DownloadErrorKind::Cancelled, signal @ (2 | 15)) => {
-            let name = if signal == 2 { "SIGINT" } else { "SIGTERM" };
-            let kept = if to_stdout {
-                "what reached stdout is incomplete"
-            } else if args.transfer.resume {
-                "the temporary file and checkpoint are kept: run the same command to resume"
-            } else {
-                "the temporary file was removed"
-            };
-            Failure::new(128 + signal, format!("interrupted by {name}; {kept}"))
-        }
+    let kept = if to_stdout {
+        "what reached stdout is incomplete"
+    } else if args.transfer.resume {
+        "the temporary file and checkpoint are kept: run the same command to resume"
+    } else {
+        "the temporary file was removed"
+    };
+    let outcome = result.map_err(|e| match e.kind() {
+        DownloadErrorKind::Cancelled => interrupted(kept).unwrap_or_else(|| failure_of(&e)),
         _ => failure_of(&e),
     })?;
     if !args.transfer.quiet {

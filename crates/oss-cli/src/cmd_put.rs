@@ -7,10 +7,8 @@
 //! is checked against the server's `x-oss-hash-crc64ecma`, and a multipart upload against the
 //! combined CRC-64. Progress bar, signals and exit codes as for `get`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,13 +20,13 @@ use oss_transfer::{
 };
 
 use crate::client_flags::ClientFlags;
-use crate::cmd_get::{cancel_on_signals, ProgressBar, SIGNAL};
+use crate::cmd_get::{interrupted, run_cancellable, ProgressBar};
 use crate::cmd_url::parse_headers;
 use crate::credential_source;
 use crate::exit_code::{self, Failure};
 use crate::object_uri;
 use crate::size_arg::{human_bytes, parse_bytes};
-use crate::transfer_flags::TransferFlags;
+use crate::transfer_flags::{TransferFlags, CA_CERT_HINT, VERIFY_HINT};
 
 /// Examples shown by `oss-presign put --help`.
 pub(crate) const EXAMPLES: &str = "\
@@ -127,18 +125,19 @@ pub(crate) fn code_of(kind: UploadErrorKind) -> u8 {
 fn failure_of(e: &UploadError) -> Failure {
     let mut message = e.to_string();
     match e.kind() {
-        UploadErrorKind::SignatureMismatch => message.push_str(
-            "\n  hint: run `oss-presign verify URL` with the signer's credentials to see which part differs; a URL signed with headers needs them as --header NAME:VALUE",
-        ),
-        UploadErrorKind::Expired => {
-            message.push_str("\n  hint: presign a new URL (oss-presign url --op put ... --expires 1h)")
+        UploadErrorKind::SignatureMismatch => {
+            message.push_str(VERIFY_HINT);
+            message.push_str("; a URL signed with headers needs them as --header NAME:VALUE");
         }
-        UploadErrorKind::Network if message.contains("certificate") => message.push_str(
-            "\n  hint: for a server with its own CA (e.g. oss-presign serve --tls), trust it with --ca-cert FILE",
-        ),
-        UploadErrorKind::Credentials => {
-            message.push_str(&format!("\n  hint: {}", credential_source::CREDENTIALS_HINT))
+        UploadErrorKind::Expired => message
+            .push_str("\n  hint: presign a new URL (oss-presign url --op put ... --expires 1h)"),
+        UploadErrorKind::Network if message.contains("certificate") => {
+            message.push_str(CA_CERT_HINT)
         }
+        UploadErrorKind::Credentials => message.push_str(&format!(
+            "\n  hint: {}",
+            credential_source::CREDENTIALS_HINT
+        )),
         _ => {}
     }
     Failure::new(code_of(e.kind()), message)
@@ -227,7 +226,7 @@ fn uploader(args: &PutArgs) -> Result<Uploader, Failure> {
 fn run_inner(args: &PutArgs) -> Result<(), Failure> {
     let dest = destination(args)?;
     let uploader = uploader(args)?;
-    let show_bar = !args.transfer.quiet && std::io::stderr().is_terminal();
+    let show_bar = args.transfer.shows_progress_bar();
     let bar = Arc::new(ProgressBar::new());
     let cancel = Cancellation::new();
     let mut upload = match &dest {
@@ -240,24 +239,16 @@ fn run_inner(args: &PutArgs) -> Result<(), Failure> {
         upload = upload.progress(move |p| bar.draw(p));
     }
     let started = Instant::now();
-    let runtime = exit_code::runtime()?;
-    let result = runtime.block_on(async {
-        cancel_on_signals(&cancel)?;
-        Ok::<_, Failure>(upload.from_file(&args.file).await)
+    let result = run_cancellable(&cancel, show_bar, async {
+        Ok(upload.from_file(&args.file).await)
     })?;
-    if show_bar {
-        say_err_raw!("\r\x1b[2K");
-    }
-    let outcome = result.map_err(|e| match (e.kind(), SIGNAL.load(Ordering::SeqCst)) {
-        (UploadErrorKind::Cancelled, signal @ (2 | 15)) => {
-            let name = if signal == 2 { "SIGINT" } else { "SIGTERM" };
-            let kept = if args.transfer.resume {
-                "a multipart upload and its checkpoint are kept: run the same command to resume"
-            } else {
-                "nothing was stored (a multipart upload was aborted)"
-            };
-            Failure::new(128 + signal, format!("interrupted by {name}; {kept}"))
-        }
+    let kept = if args.transfer.resume {
+        "a multipart upload and its checkpoint are kept: run the same command to resume"
+    } else {
+        "nothing was stored (a multipart upload was aborted)"
+    };
+    let outcome = result.map_err(|e| match e.kind() {
+        UploadErrorKind::Cancelled => interrupted(kept).unwrap_or_else(|| failure_of(&e)),
         _ => failure_of(&e),
     })?;
     if !args.transfer.quiet {

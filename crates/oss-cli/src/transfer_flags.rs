@@ -3,7 +3,7 @@
 //! the CA file's PEM text (bounded) and the checked timeouts. The help text here is `get`'s;
 //! `put` rewords what differs with `mut_arg` on its own arguments.
 
-use std::io::Read as _;
+use std::io::{IsTerminal as _, Read as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -11,6 +11,13 @@ use clap::Args;
 
 use crate::duration_arg::parse_seconds;
 use crate::exit_code::Failure;
+
+/// What a failed `get` or `put` says after a signature mismatch.
+pub(crate) const VERIFY_HINT: &str =
+    "\n  hint: run `oss-presign verify URL` with the signer's credentials to see which part differs";
+
+/// What a failed `get` or `put` says after a certificate error: how to trust a server's own CA.
+pub(crate) const CA_CERT_HINT: &str = "\n  hint: for a server with its own CA (e.g. oss-presign serve --tls), trust it with --ca-cert FILE";
 
 /// Largest `--ca-cert` file read (1 MiB).
 const MAX_CA_FILE: u64 = 1 << 20;
@@ -88,6 +95,11 @@ transfer_builder!(
 );
 
 impl TransferFlags {
+    /// Whether a progress bar is drawn: not `--quiet`, and stderr is a terminal.
+    pub(crate) fn shows_progress_bar(&self) -> bool {
+        !self.quiet && std::io::stderr().is_terminal()
+    }
+
     /// `builder` with `--ca-cert`, `--timeout` and `--idle-timeout` applied (read and checked
     /// in that order).
     pub(crate) fn apply_limits<B: TransferBuilder>(&self, mut builder: B) -> Result<B, Failure> {
