@@ -7,17 +7,11 @@ use std::time::Duration;
 use oss_testserver::{ServerBuilder, TestServer};
 
 mod common;
-use common::{exchange, Answer};
+use common::{crc64, exchange, Answer};
 
 async fn get(server: &TestServer, target: &str, extra: &str) -> Answer {
     let req = format!("GET {target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n{extra}\r\n");
     exchange(server.addr(), &req, b"").await
-}
-
-fn crc64(data: &[u8]) -> u64 {
-    let mut d = crc64fast::Digest::new();
-    d.write(data);
-    d.sum64()
 }
 
 fn sample(len: usize) -> Vec<u8> {
