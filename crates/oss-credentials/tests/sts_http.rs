@@ -70,6 +70,14 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// The parameter `name` of each request, read from the part `part` picks (query or body).
+fn each_param(requests: &[Recorded], part: fn(&Recorded) -> &String, name: &str) -> Vec<String> {
+    requests
+        .iter()
+        .map(|r| param(&parse_pairs(part(r)), name).unwrap().to_owned())
+        .collect()
+}
+
 async fn signing_sts() -> TestServer {
     TestServer::start(|request| {
         if request.method != "POST" {
@@ -161,14 +169,7 @@ async fn every_request_gets_a_fresh_nonce_and_sts_sources_send_their_token() {
     expect_ok(provider.provide_credentials().await);
     expect_ok(provider.provide_credentials().await);
     let requests = server.requests();
-    let nonces: Vec<String> = requests
-        .iter()
-        .map(|r| {
-            param(&parse_pairs(&r.query), "SignatureNonce")
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let nonces = each_param(&requests, |r| &r.query, "SignatureNonce");
     assert_eq!(nonces.len(), 2);
     assert_ne!(nonces[0], nonces[1]);
     for request in &requests {
@@ -361,14 +362,7 @@ async fn oidc_is_unsigned_and_rereads_the_token_file() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
-    let tokens: Vec<String> = requests
-        .iter()
-        .map(|r| {
-            param(&parse_pairs(&r.body), "OIDCToken")
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let tokens = each_param(&requests, |r| &r.body, "OIDCToken");
     assert_eq!(
         tokens,
         [
