@@ -57,15 +57,23 @@ fn ini_provider(home: &Path, ini: &str, variable: (&str, String)) -> ProfileFile
     ProfileFileProvider::with_environment(Environment::from_map([variable]).with_home_dir(home))
 }
 
+/// The INI profile that assumes `acs:ram::1:role/writer` with the source key `LTAIsource`.
+const WRITER_PROFILE: &str = "[default]\ntype = ram_role_arn\naccess_key_id = LTAIsource\naccess_key_secret = SECRET-source-3f9a7c\nrole_arn = acs:ram::1:role/writer\n";
+
+/// [`ini_provider`] for [`WRITER_PROFILE`] and then the lines `extra`, asking the STS at `sts`.
+fn writer_provider(home: &Path, sts: String, extra: &str) -> ProfileFileProvider {
+    ini_provider(
+        home,
+        &format!("{WRITER_PROFILE}{extra}"),
+        ("ALIBABA_CLOUD_STS_ENDPOINT", sts),
+    )
+}
+
 #[tokio::test]
 async fn ini_ram_role_arn_assumes_the_role_through_sts() {
     let sts = echo_sts().await;
     let home = tempfile::tempdir().unwrap();
-    let provider = ini_provider(
-        home.path(),
-        "[default]\ntype = ram_role_arn\naccess_key_id = LTAIsource\naccess_key_secret = SECRET-source-3f9a7c\nrole_arn = acs:ram::1:role/writer\nrole_session_name = ini-test\n",
-        ("ALIBABA_CLOUD_STS_ENDPOINT", sts.url()),
-    );
+    let provider = writer_provider(home.path(), sts.url(), "role_session_name = ini-test\n");
     let creds = expect_ok(provider.provide_credentials().await);
     assert_eq!(creds.access_key_id(), "STS.writer.by.LTAIsource");
     // Cached: a second call does not reach STS.
@@ -202,11 +210,7 @@ async fn sts_errors_behind_a_profile_name_the_whole_path() {
     })
     .await;
     let home = tempfile::tempdir().unwrap();
-    let provider = ini_provider(
-        home.path(),
-        "[default]\ntype = ram_role_arn\naccess_key_id = LTAIsource\naccess_key_secret = SECRET-source-3f9a7c\nrole_arn = acs:ram::1:role/writer\n",
-        ("ALIBABA_CLOUD_STS_ENDPOINT", sts.url()),
-    );
+    let provider = writer_provider(home.path(), sts.url(), "");
     let error = expect_err(provider.provide_credentials().await);
     assert_eq!(error.kind(), ErrorKind::Service);
     assert_eq!(error.provider(), Some("profile_file/assume_role"));
