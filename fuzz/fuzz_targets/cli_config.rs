@@ -9,20 +9,12 @@
 //! `sts_token` value of the file.
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use oss_credentials::{CliConfigProvider, Environment};
-use serde_json::Value;
-use std::path::PathBuf;
-use std::sync::OnceLock;
+mod common;
 
-fn file_path() -> &'static PathBuf {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("oss-fuzz-cli-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("create the temporary folder");
-        dir.join("config.json")
-    })
-}
+use common::{check_file_provider, input_file};
+use libfuzzer_sys::fuzz_target;
+use oss_credentials::CliConfigProvider;
+use serde_json::Value;
 
 /// Secret values of the document that must never be echoed: strings of at least 8 characters
 /// under `access_key_secret` / `sts_token` that occur once in the raw input.
@@ -44,39 +36,12 @@ fn secrets(raw: &str) -> Vec<String> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(input) = std::str::from_utf8(data) else {
-        return;
-    };
-    let (profile, file) = input.split_once('\n').unwrap_or(("", input));
-    let path = file_path();
-    std::fs::write(path, file).expect("write the fuzz input");
-
-    let env = Environment::from_map::<&str, &str>([]);
-    let mut provider = CliConfigProvider::with_environment(env.clone()).path(path);
-    if !profile.is_empty() {
-        provider = provider.profile(profile);
-    }
-    let path_text = path.display().to_string();
-    let secrets: Vec<String> = secrets(file)
-        .into_iter()
-        .filter(|s| !path_text.contains(s.as_str()) && !profile.contains(s.as_str()))
-        .collect();
-    let check = |text: String| {
-        for secret in &secrets {
-            assert!(
-                !text.contains(secret.as_str()),
-                "secret {secret:?} shown in {text:?}"
-            );
+    let path = input_file("cli-config", "config.json");
+    check_file_provider(data, path, secrets, |env, profile| {
+        let provider = CliConfigProvider::with_environment(env.clone()).path(path);
+        match profile {
+            Some(profile) => provider.profile(profile).resolve(),
+            None => provider.resolve(),
         }
-    };
-    match provider.resolve() {
-        Ok(source) => {
-            check(format!("{source:?}"));
-            match source.into_provider(&env) {
-                Ok(built) => check(format!("{built:?}")),
-                Err(error) => check(format!("{error} {error:?}")),
-            }
-        }
-        Err(error) => check(format!("{error} {error:?}")),
-    }
+    });
 });

@@ -4,9 +4,12 @@
 //! with it.
 #![no_main]
 
+mod common;
+
 use arbitrary::Arbitrary;
+use common::{borrow_all, borrow_pairs, signable};
 use libfuzzer_sys::fuzz_target;
-use oss_sign_core::{v1, v4, SignableRequest, SigningTime};
+use oss_sign_core::{v1, v4, SigningTime};
 
 #[derive(Debug, Arbitrary)]
 struct Input {
@@ -34,32 +37,18 @@ struct Input {
 }
 
 fuzz_target!(|input: Input| {
-    let query: Vec<(&str, &str)> = input
-        .query
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let headers: Vec<(&str, &str)> = input
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let additional: Vec<&str> = input
-        .additional_headers
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let sub_resources: Vec<&str> = input.v1_sub_resources.iter().map(String::as_str).collect();
+    let query = borrow_pairs(&input.query);
+    let headers = borrow_pairs(&input.headers);
+    let additional = borrow_all(&input.additional_headers);
+    let sub_resources = borrow_all(&input.v1_sub_resources);
 
-    let mut request = SignableRequest::new(&input.method)
-        .query(&query)
-        .headers(&headers);
-    if let Some(bucket) = &input.bucket {
-        request = request.bucket(bucket);
-    }
-    if let Some(key) = &input.key {
-        request = request.key(key);
-    }
+    let request = signable(
+        &input.method,
+        input.bucket.as_deref(),
+        input.key.as_deref(),
+        &query,
+        &headers,
+    );
 
     if let (Ok(time), Ok(key_time)) = (
         SigningTime::from_unix_seconds(input.time),

@@ -7,7 +7,10 @@
 //! another secret.
 #![no_main]
 
+mod common;
+
 use arbitrary::Arbitrary;
+use common::{borrow_all, borrow_pairs};
 use libfuzzer_sys::fuzz_target;
 use oss_sign_core::verify::{
     verify_authorization_with, verify_presigned_with, StaticSecret, VerifyErrorKind, VerifyOptions,
@@ -73,16 +76,13 @@ fn signable<'a>(
     query: &'a [(&'a str, &'a str)],
     headers: &'a [(&'a str, &'a str)],
 ) -> SignableRequest<'a> {
-    let mut request = SignableRequest::new(&input.method)
-        .query(query)
-        .headers(headers);
-    if let Some(bucket) = &input.bucket {
-        request = request.bucket(bucket);
-    }
-    if let Some(key) = &input.key {
-        request = request.key(key);
-    }
-    request
+    common::signable(
+        &input.method,
+        input.bucket.as_deref(),
+        input.key.as_deref(),
+        query,
+        headers,
+    )
 }
 
 /// Flips one hex digit of the signature at the end of a presigned query.
@@ -97,16 +97,8 @@ fn tamper(query: &str) -> Option<String> {
 fuzz_target!(|input: Input| {
     let secrets = StaticSecret::new(input.access_key_id.clone(), input.secret.clone());
     let wrong = StaticSecret::new(input.access_key_id.clone(), format!("{}x", input.secret));
-    let headers: Vec<(&str, &str)> = input
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let query: Vec<(&str, &str)> = input
-        .query
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let headers = borrow_pairs(&input.headers);
+    let query = borrow_pairs(&input.query);
     let options = options(&input);
 
     // 1. Arbitrary received requests: any result, no panic.
@@ -130,11 +122,7 @@ fuzz_target!(|input: Input| {
     };
     let key = v4::SigningKey::derive(&input.secret, signed_at, &input.region, product);
     let token = input.security_token.as_deref();
-    let additional: Vec<&str> = input
-        .additional_headers
-        .iter()
-        .map(String::as_str)
-        .collect();
+    let additional = borrow_all(&input.additional_headers);
     let request = signable(&input, &query, &headers);
     // By design (docs/fuzzing.md, fuzz/regressions/verify/v4-expires-zero-roundtrip):
     // `v4::presign` signs an expiry of 0 seconds like the SDKs, and the verifier refuses it

@@ -5,6 +5,7 @@
 //! files damaged between runs) and the upload fault soak (N uploads through a proxy that drops,
 //! stalls and answers 503).
 
+use xtask::flags::value_of;
 use xtask::workspace::run_step;
 
 /// Runs the ignored `fault_soak` and `interrupt_soak_long` tests, one after the other, with the
@@ -15,15 +16,10 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
     let mut seed = String::from("20261128");
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
-        let mut value = |flag: &str| {
-            iter.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
         match arg.as_str() {
-            "--downloads" => downloads = value("--downloads")?,
-            "--uploads" => uploads = value("--uploads")?,
-            "--seed" => seed = value("--seed")?,
+            "--downloads" => downloads = value_of(&mut iter, "--downloads")?,
+            "--uploads" => uploads = value_of(&mut iter, "--uploads")?,
+            "--seed" => seed = value_of(&mut iter, "--seed")?,
             other => {
                 return Err(format!(
                     "unknown option `{other}`: usage: cargo xtask soak [--downloads N] [--uploads N] [--seed S]"
@@ -41,41 +37,40 @@ pub(crate) fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    run_step(
+    release_soak(
         &cargo,
-        &[
-            "test",
-            "--release",
-            "-p",
-            "oss-transfer",
-            "--test",
-            "soak",
-            "--",
-            "--ignored",
-            "--exact",
-            "fault_soak",
-            "interrupt_soak_long",
-            "--test-threads",
-            "1",
-            "--nocapture",
-        ],
+        "soak",
+        &["fault_soak", "interrupt_soak_long", "--test-threads", "1"],
         &[("OSS_SOAK_DOWNLOADS", &downloads), ("OSS_SOAK_SEED", &seed)],
     )?;
-    run_step(
+    release_soak(
         &cargo,
-        &[
-            "test",
-            "--release",
-            "-p",
-            "oss-transfer",
-            "--test",
-            "upload_soak",
-            "--",
-            "--ignored",
-            "--exact",
-            "upload_fault_soak",
-            "--nocapture",
-        ],
+        "upload_soak",
+        &["upload_fault_soak"],
         &[("OSS_SOAK_UPLOADS", &uploads), ("OSS_SOAK_SEED", &seed)],
     )
+}
+
+/// Runs the ignored tests named in `filters` (then any test-runner flags there) of
+/// `oss-transfer`'s `test` target in release mode, exactly, with output shown and `envs` set.
+fn release_soak(
+    cargo: &str,
+    test: &str,
+    filters: &[&str],
+    envs: &[(&str, &str)],
+) -> Result<(), String> {
+    let mut args = vec![
+        "test",
+        "--release",
+        "-p",
+        "oss-transfer",
+        "--test",
+        test,
+        "--",
+        "--ignored",
+        "--exact",
+    ];
+    args.extend_from_slice(filters);
+    args.push("--nocapture");
+    run_step(cargo, &args, envs)
 }

@@ -165,11 +165,9 @@ impl CachingProvider {
         }
     }
 
-    /// Uses `clock` instead of the system clock (tests, simulations).
-    #[must_use]
-    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Arc::new(clock);
-        self
+    setters! {
+        /// Uses `clock` instead of the system clock (tests, simulations).
+        fn with_clock(clock: impl Clock + 'static) { clock = Arc::new(clock) }
     }
 
     /// The cached credentials if they are still valid now, without awaiting or fetching.
@@ -406,26 +404,20 @@ mod tests {
     }
 
     #[test]
-    fn schedule_for_one_hour() {
-        let s = Schedule::for_expiry(at(0), at(3600));
-        assert_eq!(s.prefetch_at, at(2700));
-        assert_eq!(s.stale_at, at(3420));
-        assert_eq!(s.valid_until, at(3590));
-    }
-
-    #[test]
-    fn schedule_for_fifteen_minutes() {
-        let s = Schedule::for_expiry(at(0), at(900));
-        assert_eq!(s.prefetch_at, at(600));
-        assert_eq!(s.stale_at, at(810));
-        assert_eq!(s.valid_until, at(890));
-    }
-
-    #[test]
-    fn schedule_for_six_hours() {
-        let s = Schedule::for_expiry(at(0), at(6 * 3600));
-        assert_eq!(s.prefetch_at, at(6 * 3600 - 900));
-        assert_eq!(s.stale_at, at(6 * 3600 - 180));
+    fn schedules_for_one_hour_fifteen_minutes_and_six_hours() {
+        // (lifetime, prefetch_at, stale_at, valid_until where asserted)
+        for (lifetime, prefetch, stale, valid_until) in [
+            (3600, 2700, 3420, Some(3590)),
+            (900, 600, 810, Some(890)),
+            (6 * 3600, 6 * 3600 - 900, 6 * 3600 - 180, None),
+        ] {
+            let s = Schedule::for_expiry(at(0), at(lifetime));
+            assert_eq!(s.prefetch_at, at(prefetch), "{lifetime} s");
+            assert_eq!(s.stale_at, at(stale), "{lifetime} s");
+            if let Some(valid_until) = valid_until {
+                assert_eq!(s.valid_until, at(valid_until), "{lifetime} s");
+            }
+        }
     }
 
     #[test]

@@ -72,26 +72,16 @@ impl ChainProvider {
         self
     }
 
-    /// Tries every provider whatever its error, like the official SDKs (default: stop at the
-    /// first error that is not [`ErrorKind::NotLoaded`]).
-    #[must_use]
-    pub fn try_all(mut self, try_all: bool) -> Self {
-        self.try_all = try_all;
-        self
-    }
+    setters! {
+        /// Tries every provider whatever its error, like the official SDKs (default: stop at the
+        /// first error that is not [`ErrorKind::NotLoaded`]).
+        fn try_all(try_all: bool) { try_all = try_all }
 
-    /// Whether to go straight to the last successful provider (default: yes).
-    #[must_use]
-    pub fn sticky(mut self, sticky: bool) -> Self {
-        self.sticky = sticky.then(|| Mutex::new(None));
-        self
-    }
+        /// Whether to go straight to the last successful provider (default: yes).
+        fn sticky(sticky: bool) { sticky = sticky.then(|| Mutex::new(None)) }
 
-    /// Names the chain in diagnostics (default `chain`).
-    #[must_use]
-    pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
+        /// Names the chain in diagnostics (default `chain`).
+        fn named(name: impl Into<String>) { name = name.into() }
     }
 
     /// The number of providers.
@@ -380,21 +370,15 @@ pub struct DefaultChainBuilder {
 }
 
 impl DefaultChainBuilder {
-    /// Reads variables and the home directory from `env` (default: the process).
-    #[must_use]
-    pub fn environment(mut self, env: Environment) -> Self {
-        self.env = env;
-        self
-    }
+    setters! {
+        /// Reads variables and the home directory from `env` (default: the process).
+        fn environment(env: Environment) { env = env }
 
-    /// Whether a source that is present but broken is skipped (recorded, reported as a
-    /// [warning](crate::Credentials::warnings), and the next source tried), as in the official
-    /// SDKs. Default: `true`. With `false` the first broken source stops the walk with its
-    /// own error.
-    #[must_use]
-    pub fn try_all(mut self, try_all: bool) -> Self {
-        self.try_all = try_all;
-        self
+        /// Whether a source that is present but broken is skipped (recorded, reported as a
+        /// [warning](crate::Credentials::warnings), and the next source tried), as in the official
+        /// SDKs. Default: `true`. With `false` the first broken source stops the walk with its
+        /// own error.
+        fn try_all(try_all: bool) { try_all = try_all }
     }
 
     /// Uses this profile, explicitly: only `~/.aliyun/config.json` and the INI credentials
@@ -427,12 +411,10 @@ impl DefaultChainBuilder {
         self
     }
 
-    /// Puts the credentials URI before the ECS provider when `ALIBABA_CLOUD_CREDENTIALS_URI`
-    /// is set (saves the metadata probe off ECS; a deviation from the SDKs' order).
-    #[must_use]
-    pub fn uri_before_ecs(mut self, yes: bool) -> Self {
-        self.uri_before_ecs = yes;
-        self
+    setters! {
+        /// Puts the credentials URI before the ECS provider when `ALIBABA_CLOUD_CREDENTIALS_URI`
+        /// is set (saves the metadata probe off ECS; a deviation from the SDKs' order).
+        fn uri_before_ecs(yes: bool) { uri_before_ecs = yes }
     }
 
     /// Builds the chain. Slots whose environment condition is not met, or whose feature is

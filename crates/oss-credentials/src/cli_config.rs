@@ -284,61 +284,47 @@ impl Resolver<'_> {
     }
 }
 
-/// Reads a profile of the Aliyun CLI configuration (`~/.aliyun/config.json`).
-///
-/// File: `ALIBABA_CLOUD_CONFIG_FILE`, else `~/.aliyun/config.json`. Profile:
-/// `ALIBABA_CLOUD_PROFILE` (or `ALIBABACLOUD_PROFILE`, `ALICLOUD_PROFILE`), else the file's
-/// `current`. Modes: `AK`, `StsToken`, `RamRoleArn`, `EcsRamRole`, `OIDC`,
-/// `ChainableRamRoleArn` (source profiles resolved recursively; cycles are an error),
-/// `CredentialsURI`, `External` (a process run without a shell). A profile without `mode` gets
-/// one guessed from its fields, as the CLI does. `CloudSSO` and `OAuth` are not supported.
-///
-/// Disabled (reported as [`ErrorKind::NotLoaded`]) by `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`
-/// or `ALIBABA_CLOUD_IGNORE_PROFILE=true`. Errors name the file and profile, and describe JSON
-/// errors by line and column without quoting the file.
-///
-/// ```
-/// use oss_credentials::{CliConfigProvider, CredentialSource, Environment};
-///
-/// let home = tempfile::tempdir()?;
-/// std::fs::create_dir(home.path().join(".aliyun"))?;
-/// std::fs::write(
-///     home.path().join(".aliyun/config.json"),
-///     r#"{"current":"dev","profiles":[{"name":"dev","mode":"AK",
-///         "access_key_id":"LTAIexample","access_key_secret":"example-secret"}]}"#,
-/// )?;
-/// let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
-/// match CliConfigProvider::with_environment(env).resolve()? {
-///     CredentialSource::Static(creds) => assert_eq!(creds.access_key_id(), "LTAIexample"),
-///     other => panic!("unexpected {other:?}"),
-/// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug)]
-pub struct CliConfigProvider {
-    env: Environment,
-    path: Option<PathBuf>,
-    profile: Option<String>,
-    resolved: LazyProvider,
-}
+file_provider! {
+    /// Reads a profile of the Aliyun CLI configuration (`~/.aliyun/config.json`).
+    ///
+    /// File: `ALIBABA_CLOUD_CONFIG_FILE`, else `~/.aliyun/config.json`. Profile:
+    /// `ALIBABA_CLOUD_PROFILE` (or `ALIBABACLOUD_PROFILE`, `ALICLOUD_PROFILE`), else the file's
+    /// `current`. Modes: `AK`, `StsToken`, `RamRoleArn`, `EcsRamRole`, `OIDC`,
+    /// `ChainableRamRoleArn` (source profiles resolved recursively; cycles are an error),
+    /// `CredentialsURI`, `External` (a process run without a shell). A profile without `mode` gets
+    /// one guessed from its fields, as the CLI does. `CloudSSO` and `OAuth` are not supported.
+    ///
+    /// Disabled (reported as [`ErrorKind::NotLoaded`]) by `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`
+    /// or `ALIBABA_CLOUD_IGNORE_PROFILE=true`. Errors name the file and profile, and describe JSON
+    /// errors by line and column without quoting the file.
+    ///
+    /// ```
+    /// use oss_credentials::{CliConfigProvider, CredentialSource, Environment};
+    ///
+    /// let home = tempfile::tempdir()?;
+    /// std::fs::create_dir(home.path().join(".aliyun"))?;
+    /// std::fs::write(
+    ///     home.path().join(".aliyun/config.json"),
+    ///     r#"{"current":"dev","profiles":[{"name":"dev","mode":"AK",
+    ///         "access_key_id":"LTAIexample","access_key_secret":"example-secret"}]}"#,
+    /// )?;
+    /// let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
+    /// match CliConfigProvider::with_environment(env).resolve()? {
+    ///     CredentialSource::Static(creds) => assert_eq!(creds.access_key_id(), "LTAIexample"),
+    ///     other => panic!("unexpected {other:?}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub struct CliConfigProvider("cli_config");
 
-file_provider_constructors!(CliConfigProvider, "cli_config");
-
-impl CliConfigProvider {
     /// Reads this file instead of the default location.
-    #[must_use]
-    pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
-        self.path = Some(path.into());
-        self
-    }
+    pub fn path(path);
 
     /// Uses this profile instead of `ALIBABA_CLOUD_PROFILE` / `current`.
-    #[must_use]
-    pub fn profile(mut self, profile: impl Into<String>) -> Self {
-        self.profile = Some(profile.into());
-        self
-    }
+    pub fn profile(profile);
+}
 
+impl CliConfigProvider {
     /// Reads the file and describes the selected profile, without contacting any service.
     ///
     /// ```

@@ -307,39 +307,21 @@ pub struct EcsRoleBuilder {
 }
 
 impl EcsRoleBuilder {
-    /// Reads `ALIBABA_CLOUD_ECS_METADATA*` and `ALIBABA_CLOUD_IMDSV1_DISABLED` from `env`.
-    #[must_use]
-    pub fn environment(mut self, env: Environment) -> Self {
-        self.env = env;
-        self
-    }
+    setters! {
+        /// Reads `ALIBABA_CLOUD_ECS_METADATA*` and `ALIBABA_CLOUD_IMDSV1_DISABLED` from `env`.
+        fn environment(env: Environment) { env = env }
 
-    /// The metadata service base URL (default `http://100.100.100.200`).
-    #[must_use]
-    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-        self.endpoint = Some(endpoint.into());
-        self
-    }
+        /// The metadata service base URL (default `http://100.100.100.200`).
+        fn endpoint(endpoint: impl Into<String>) { endpoint = Some(endpoint.into()) }
 
-    /// The RAM role name (skips discovery).
-    #[must_use]
-    pub fn role_name(mut self, role: impl Into<String>) -> Self {
-        self.role_name = Some(role.into());
-        self
-    }
+        /// The RAM role name (skips discovery).
+        fn role_name(role: impl Into<String>) { role_name = Some(role.into()) }
 
-    /// Never fall back to un-tokened IMDSv1 requests.
-    #[must_use]
-    pub fn disable_imds_v1(mut self, disable: bool) -> Self {
-        self.disable_imds_v1 = Some(disable);
-        self
-    }
+        /// Never fall back to un-tokened IMDSv1 requests.
+        fn disable_imds_v1(disable: bool) { disable_imds_v1 = Some(disable) }
 
-    /// The metadata token TTL in seconds (1–21 600; default 21 600).
-    #[must_use]
-    pub fn token_ttl_seconds(mut self, seconds: u32) -> Self {
-        self.token_ttl_seconds = seconds;
-        self
+        /// The metadata token TTL in seconds (1–21 600; default 21 600).
+        fn token_ttl_seconds(seconds: u32) { token_ttl_seconds = seconds }
     }
 
     /// Time allowed for each metadata request (default 2 s; connecting at most 1 s).
@@ -350,12 +332,10 @@ impl EcsRoleBuilder {
         self
     }
 
-    /// Reports an unreachable metadata service as [`ErrorKind::NotLoaded`] (so a chain moves
-    /// on) instead of a transport error. The default chain sets this.
-    #[must_use]
-    pub fn unreachable_is_not_loaded(mut self, yes: bool) -> Self {
-        self.unreachable_is_not_loaded = yes;
-        self
+    setters! {
+        /// Reports an unreachable metadata service as [`ErrorKind::NotLoaded`] (so a chain moves
+        /// on) instead of a transport error. The default chain sets this.
+        fn unreachable_is_not_loaded(yes: bool) { unreachable_is_not_loaded = yes }
     }
 
     /// Builds the provider.

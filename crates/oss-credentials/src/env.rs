@@ -59,12 +59,10 @@ impl Environment {
         }
     }
 
-    /// Overrides the home directory (otherwise `HOME`, or `USERPROFILE` on Windows, from this
-    /// environment).
-    #[must_use]
-    pub fn with_home_dir(mut self, home: impl Into<PathBuf>) -> Self {
-        self.home = Some(home.into());
-        self
+    setters! {
+        /// Overrides the home directory (otherwise `HOME`, or `USERPROFILE` on Windows, from this
+        /// environment).
+        fn with_home_dir(home: impl Into<PathBuf>) { home = Some(home.into()) }
     }
 
     /// The value of `name`, or `None` when unset, empty or not valid UTF-8.
@@ -194,18 +192,16 @@ impl EnvProvider {
         }
     }
 
-    /// Restricts (and orders) the variable families consulted.
-    ///
-    /// ```
-    /// use oss_credentials::{EnvFamily, EnvProvider, Environment, ErrorKind};
-    /// let env = Environment::from_map([("OSS_ACCESS_KEY_ID", "a"), ("OSS_ACCESS_KEY_SECRET", "b")]);
-    /// let provider = EnvProvider::with_environment(env).families(&[EnvFamily::AlibabaCloud]);
-    /// assert_eq!(provider.load().unwrap_err().kind(), ErrorKind::NotLoaded);
-    /// ```
-    #[must_use]
-    pub fn families(mut self, families: &[EnvFamily]) -> Self {
-        self.families = families.to_vec();
-        self
+    setters! {
+        /// Restricts (and orders) the variable families consulted.
+        ///
+        /// ```
+        /// use oss_credentials::{EnvFamily, EnvProvider, Environment, ErrorKind};
+        /// let env = Environment::from_map([("OSS_ACCESS_KEY_ID", "a"), ("OSS_ACCESS_KEY_SECRET", "b")]);
+        /// let provider = EnvProvider::with_environment(env).families(&[EnvFamily::AlibabaCloud]);
+        /// assert_eq!(provider.load().unwrap_err().kind(), ErrorKind::NotLoaded);
+        /// ```
+        fn families(families: &[EnvFamily]) { families = families.to_vec() }
     }
 
     /// Reads the credentials now, synchronously.

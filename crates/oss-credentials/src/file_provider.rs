@@ -2,7 +2,43 @@
 //! [`ProfileFileProvider`](crate::ProfileFileProvider),
 //! [`OssutilConfigProvider`](crate::OssutilConfigProvider)) share: the fields `env`, `path`,
 //! `profile` and `resolved` (the provider the file names, built on first use), and the
-//! constructors and the `ProvideCredentials` impl written once here.
+//! struct, its constructors, its `path`/`profile` setters and the `ProvideCredentials` impl
+//! written once here.
+
+/// Declares a file provider: the struct (with the attributes and docs given) holding `env`,
+/// `path`, `profile` and `resolved`, its constructors ([`file_provider_constructors`]) and its
+/// two setters, the path one named as the caller says, each with the docs given.
+macro_rules! file_provider {
+    (
+        $(#[$meta:meta])*
+        pub struct $ty:ident($name:literal);
+        $(#[$path_doc:meta])*
+        pub fn $path_setter:ident(path);
+        $(#[$profile_doc:meta])*
+        pub fn profile(profile);
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        pub struct $ty {
+            env: Environment,
+            path: Option<PathBuf>,
+            profile: Option<String>,
+            resolved: LazyProvider,
+        }
+
+        file_provider_constructors!($ty, $name);
+
+        impl $ty {
+            setters! {
+                $(#[$path_doc])*
+                fn $path_setter(path: impl Into<PathBuf>) { path = Some(path.into()) }
+
+                $(#[$profile_doc])*
+                fn profile(profile: impl Into<String>) { profile = Some(profile.into()) }
+            }
+        }
+    };
+}
 
 /// `Default`, `new` and `with_environment` for a file provider with the fields `env`, `path`,
 /// `profile` and `resolved`; each with a doctest that names the provider.

@@ -1,7 +1,27 @@
 //! The small HTTP client shared by the STS, ECS metadata and credentials-URI providers:
 //! hyper + hyper-rustls (ring provider, web PKI roots) on tokio, HTTP/1.1, plain HTTP allowed
 //! (the metadata service and loopback tests use it), per-request timeouts, capped bodies, no
-//! redirects and no proxy.
+//! redirects and no proxy. Also the `ProvideCredentials` impl of the providers that fetch
+//! through it, written once (`fetching_provider!`).
+
+/// `ProvideCredentials` for an HTTP provider whose `async fn fetch(&self)` does the work:
+/// `name()` is `$name` and every error of `fetch` carries it. Further trait methods (such as
+/// `invalidate`) may follow the name.
+macro_rules! fetching_provider {
+    ($ty:ident, $name:literal $(, $($more:tt)*)?) => {
+        impl ProvideCredentials for $ty {
+            fn provide_credentials(&self) -> CredentialsFuture<'_> {
+                Box::pin(async move { self.fetch().await.map_err(|e| e.with_provider($name)) })
+            }
+
+            fn name(&self) -> &str {
+                $name
+            }
+
+            $($($more)*)?
+        }
+    };
+}
 
 use crate::credentials::Credentials;
 use crate::error::{CredentialsError, ErrorKind};

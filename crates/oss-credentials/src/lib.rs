@@ -96,6 +96,8 @@
 //! point them at loopback servers. There is no proxy support.
 
 #[macro_use]
+mod setters;
+#[macro_use]
 mod file_provider;
 mod cache;
 mod chain;
@@ -107,6 +109,7 @@ mod ecs;
 mod env;
 mod error;
 #[cfg(feature = "http")]
+#[macro_use]
 mod http_client;
 mod json_error;
 mod lazy_provider;

@@ -209,20 +209,18 @@ impl ProcessProvider {
         }
     }
 
-    /// Kills the process (with its process group on Unix, so grandchildren go too) and fails
-    /// with [`ErrorKind::Timeout`] after `timeout` (default 60 s). The timeout also bounds
-    /// the wait for the output when a process it started keeps the output open.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let provider = oss_credentials::ProcessProvider::new("fetch-creds", Vec::<String>::new())
-    ///     .timeout(Duration::from_secs(5));
-    /// # let _ = provider;
-    /// ```
-    #[must_use]
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
+    setters! {
+        /// Kills the process (with its process group on Unix, so grandchildren go too) and fails
+        /// with [`ErrorKind::Timeout`] after `timeout` (default 60 s). The timeout also bounds
+        /// the wait for the output when a process it started keeps the output open.
+        ///
+        /// ```
+        /// use std::time::Duration;
+        /// let provider = oss_credentials::ProcessProvider::new("fetch-creds", Vec::<String>::new())
+        ///     .timeout(Duration::from_secs(5));
+        /// # let _ = provider;
+        /// ```
+        fn timeout(timeout: Duration) { timeout = timeout }
     }
 
     fn run_blocking(&self) -> Result<Credentials, CredentialsError> {

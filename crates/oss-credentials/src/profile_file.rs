@@ -275,61 +275,47 @@ fn section_to_source(
     Ok(source)
 }
 
-/// Reads the INI credentials file of the Alibaba Cloud credentials SDKs.
-///
-/// File: `ALIBABA_CLOUD_CREDENTIALS_FILE`, else `~/.alibabacloud/credentials`, else
-/// `~/.alibabacloud/credentials.ini`. Profile (section): `ALIBABA_CLOUD_PROFILE`, else
-/// `default`. Types: `access_key`, `sts`, `ram_role_arn`, `oidc_role_arn`, `ecs_ram_role`
-/// (the last three need the `http` feature). A section with `enable = false` is skipped.
-///
-/// Errors name the file, the line and the profile, never a value. A missing file or section
-/// is [`ErrorKind::NotLoaded`] (a chain moves on); a broken one is an error.
-///
-/// The file is read on the first request; the provider it describes is kept (with its cache)
-/// for later requests.
-///
-/// ```
-/// use oss_credentials::{CredentialSource, Environment, ProfileFileProvider};
-///
-/// let home = tempfile::tempdir()?;
-/// std::fs::create_dir(home.path().join(".alibabacloud"))?;
-/// std::fs::write(
-///     home.path().join(".alibabacloud/credentials"),
-///     "[default]\ntype = access_key\naccess_key_id = LTAIexample\naccess_key_secret = example-secret\n",
-/// )?;
-/// let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
-/// let provider = ProfileFileProvider::with_environment(env);
-/// match provider.resolve()? {
-///     CredentialSource::Static(creds) => assert_eq!(creds.access_key_id(), "LTAIexample"),
-///     other => panic!("unexpected {other:?}"),
-/// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug)]
-pub struct ProfileFileProvider {
-    env: Environment,
-    path: Option<PathBuf>,
-    profile: Option<String>,
-    resolved: LazyProvider,
-}
+file_provider! {
+    /// Reads the INI credentials file of the Alibaba Cloud credentials SDKs.
+    ///
+    /// File: `ALIBABA_CLOUD_CREDENTIALS_FILE`, else `~/.alibabacloud/credentials`, else
+    /// `~/.alibabacloud/credentials.ini`. Profile (section): `ALIBABA_CLOUD_PROFILE`, else
+    /// `default`. Types: `access_key`, `sts`, `ram_role_arn`, `oidc_role_arn`, `ecs_ram_role`
+    /// (the last three need the `http` feature). A section with `enable = false` is skipped.
+    ///
+    /// Errors name the file, the line and the profile, never a value. A missing file or section
+    /// is [`ErrorKind::NotLoaded`] (a chain moves on); a broken one is an error.
+    ///
+    /// The file is read on the first request; the provider it describes is kept (with its cache)
+    /// for later requests.
+    ///
+    /// ```
+    /// use oss_credentials::{CredentialSource, Environment, ProfileFileProvider};
+    ///
+    /// let home = tempfile::tempdir()?;
+    /// std::fs::create_dir(home.path().join(".alibabacloud"))?;
+    /// std::fs::write(
+    ///     home.path().join(".alibabacloud/credentials"),
+    ///     "[default]\ntype = access_key\naccess_key_id = LTAIexample\naccess_key_secret = example-secret\n",
+    /// )?;
+    /// let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
+    /// let provider = ProfileFileProvider::with_environment(env);
+    /// match provider.resolve()? {
+    ///     CredentialSource::Static(creds) => assert_eq!(creds.access_key_id(), "LTAIexample"),
+    ///     other => panic!("unexpected {other:?}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub struct ProfileFileProvider("profile_file");
 
-file_provider_constructors!(ProfileFileProvider, "profile_file");
-
-impl ProfileFileProvider {
     /// Reads this file instead of the default locations.
-    #[must_use]
-    pub fn path(mut self, path: impl Into<PathBuf>) -> Self {
-        self.path = Some(path.into());
-        self
-    }
+    pub fn path(path);
 
     /// Uses this profile (section) instead of `ALIBABA_CLOUD_PROFILE` / `default`.
-    #[must_use]
-    pub fn profile(mut self, profile: impl Into<String>) -> Self {
-        self.profile = Some(profile.into());
-        self
-    }
+    pub fn profile(profile);
+}
 
+impl ProfileFileProvider {
     /// The file that would be read, if any; `Ok(None)` when no default file exists.
     fn locate(&self) -> Result<Option<PathBuf>, CredentialsError> {
         if let Some(path) = &self.path {

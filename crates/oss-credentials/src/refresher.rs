@@ -85,19 +85,17 @@ impl Refresher {
         }
     }
 
-    /// The pause between two rounds (at least 1 s).
-    ///
-    /// ```
-    /// # use oss_credentials::{Refresher, StaticProvider};
-    /// let r = Refresher::new(std::sync::Arc::new(StaticProvider::new("a", "b")?))
-    ///     .interval(std::time::Duration::from_secs(20));
-    /// # let _ = r;
-    /// # Ok::<(), oss_credentials::CredentialsError>(())
-    /// ```
-    #[must_use]
-    pub fn interval(mut self, interval: Duration) -> Self {
-        self.interval = interval.max(Duration::from_secs(1));
-        self
+    setters! {
+        /// The pause between two rounds (at least 1 s).
+        ///
+        /// ```
+        /// # use oss_credentials::{Refresher, StaticProvider};
+        /// let r = Refresher::new(std::sync::Arc::new(StaticProvider::new("a", "b")?))
+        ///     .interval(std::time::Duration::from_secs(20));
+        /// # let _ = r;
+        /// # Ok::<(), oss_credentials::CredentialsError>(())
+        /// ```
+        fn interval(interval: Duration) { interval = interval.max(Duration::from_secs(1)) }
     }
 
     /// Called with the outcome of every round (log failures; errors never contain a secret).

@@ -106,16 +106,4 @@ impl UriProvider {
     }
 }
 
-impl ProvideCredentials for UriProvider {
-    fn provide_credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(async move {
-            self.fetch()
-                .await
-                .map_err(|e| e.with_provider("credentials_uri"))
-        })
-    }
-
-    fn name(&self) -> &str {
-        "credentials_uri"
-    }
-}
+fetching_provider!(UriProvider, "credentials_uri");

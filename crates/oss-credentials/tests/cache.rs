@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{expect_err, expect_ok};
+use common::{expect_err, expect_ok, system_now};
 use futures_executor::block_on;
 use oss_credentials::{
     CachingProvider, Credentials, CredentialsError, CredentialsFuture, ErrorKind, ManualClock,
@@ -11,7 +11,7 @@ use oss_credentials::{
 use oss_sign_core::SigningTime;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// An upstream whose answers the test scripts.
 #[derive(Debug)]
@@ -84,6 +84,21 @@ fn id(cache: &CachingProvider) -> String {
         .to_owned()
 }
 
+/// Plays `steps` of (seconds to advance the clock, key id the cache must then serve, upstream
+/// calls made so far).
+fn play(
+    clock: &ManualClock,
+    upstream: &Upstream,
+    cache: &CachingProvider,
+    steps: &[(i64, &str, usize)],
+) {
+    for (step, &(seconds, served, calls)) in steps.iter().enumerate() {
+        clock.advance(seconds);
+        assert_eq!(id(cache), served, "step {step}");
+        assert_eq!(upstream.calls(), calls, "step {step}");
+    }
+}
+
 #[test]
 fn a_900_second_token_is_not_refetched_on_every_call() {
     let (clock, upstream, cache) = setup(Some(900));
@@ -104,12 +119,15 @@ fn a_900_second_token_is_not_refetched_on_every_call() {
 fn one_hour_token_refresh_points() {
     let (clock, upstream, cache) = setup(Some(3600));
     assert_eq!(id(&cache), "STS.gen1");
-    clock.advance(2699);
-    assert_eq!(id(&cache), "STS.gen1");
-    assert_eq!(upstream.calls(), 1);
-    clock.advance(1); // 45 min: prefetch
-    assert_eq!(id(&cache), "STS.gen2");
-    assert_eq!(upstream.calls(), 2);
+    play(
+        &clock,
+        &upstream,
+        &cache,
+        &[
+            (2699, "STS.gen1", 1),
+            (1, "STS.gen2", 2), // 45 min: prefetch
+        ],
+    );
 }
 
 #[test]
@@ -117,20 +135,19 @@ fn transient_failure_serves_the_cached_value_and_backs_off() {
     let (clock, upstream, cache) = setup(Some(3600));
     assert_eq!(id(&cache), "STS.gen1");
     upstream.fail_with(Some(ErrorKind::Timeout));
-    clock.advance(3000); // prefetch window
-    assert_eq!(id(&cache), "STS.gen1");
-    assert_eq!(upstream.calls(), 2);
-    // Inside the 10 s back-off: no new attempt.
-    clock.advance(5);
-    assert_eq!(id(&cache), "STS.gen1");
-    assert_eq!(upstream.calls(), 2);
-    // After it: one attempt, still failing, back-off doubles to 20 s.
-    clock.advance(6);
-    assert_eq!(id(&cache), "STS.gen1");
-    assert_eq!(upstream.calls(), 3);
-    clock.advance(15);
-    assert_eq!(id(&cache), "STS.gen1");
-    assert_eq!(upstream.calls(), 3);
+    play(
+        &clock,
+        &upstream,
+        &cache,
+        &[
+            (3000, "STS.gen1", 2), // prefetch window
+            // Inside the 10 s back-off: no new attempt.
+            (5, "STS.gen1", 2),
+            // After it: one attempt, still failing, back-off doubles to 20 s.
+            (6, "STS.gen1", 3),
+            (15, "STS.gen1", 3),
+        ],
+    );
     // Upstream recovers.
     upstream.fail_with(None);
     clock.advance(10);
@@ -269,10 +286,4 @@ fn concurrent_callers_on_an_empty_cache_share_one_fetch() {
         assert_eq!(creds.access_key_id(), "LTAIslow");
     }
     assert_eq!(upstream.0.load(Ordering::SeqCst), 1);
-}
-
-/// The test clock's instant as a `SystemTime` (it always has one here).
-fn system_now(clock: &ManualClock) -> SystemTime {
-    use oss_credentials::Clock as _;
-    SystemTime::from(clock.now().expect("the test clock stays in 1970..=9999"))
 }

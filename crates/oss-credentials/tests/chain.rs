@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{expect_err, expect_ok};
+use common::{assert_mentions, attempted_providers, expect_err, expect_ok, write_home_file};
 use futures_executor::block_on;
 use oss_credentials::{
     ChainProvider, CredentialsError, DefaultChain, EnvProvider, Environment, ErrorKind, FnProvider,
@@ -34,45 +34,37 @@ fn an_empty_machine_reports_every_provider_tried() {
     );
     let error = expect_err(block_on(chain.provide_credentials()));
     assert_eq!(error.kind(), ErrorKind::ChainExhausted);
-    let tried: Vec<&str> = error
-        .attempts()
-        .iter()
-        .filter_map(|e| e.provider())
-        .collect();
-    assert_eq!(tried, ["env", "cli_config", "profile_file"]);
+    assert_eq!(
+        attempted_providers(&error),
+        ["env", "cli_config", "profile_file"]
+    );
     assert!(error
         .attempts()
         .iter()
         .all(|e| e.kind() == ErrorKind::NotLoaded));
-    let text = error.to_string();
-    for needle in [
-        "default",
-        "env",
-        "OSS_ACCESS_KEY_ID",
-        "cli_config",
-        "config.json",
-        "profile_file",
-        "credentials",
-    ] {
-        assert!(text.contains(needle), "`{needle}` missing from: {text}");
-    }
+    assert_mentions(
+        &error.to_string(),
+        &[
+            "default",
+            "env",
+            "OSS_ACCESS_KEY_ID",
+            "cli_config",
+            "config.json",
+            "profile_file",
+            "credentials",
+        ],
+    );
 }
 
 #[test]
 fn official_order_env_then_cli_then_ini() {
     let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join(".aliyun")).unwrap();
-    std::fs::create_dir_all(home.path().join(".alibabacloud")).unwrap();
-    std::fs::write(
-        home.path().join(".aliyun/config.json"),
+    write_home_file(
+        home.path(),
+        ".aliyun/config.json",
         r#"{"current":"p","profiles":[{"name":"p","mode":"AK","access_key_id":"LTAIcli","access_key_secret":"SECRET-file-77aa01"}]}"#,
-    )
-    .unwrap();
-    std::fs::write(
-        home.path().join(".alibabacloud/credentials"),
-        "[default]\ntype = access_key\naccess_key_id = LTAIini\naccess_key_secret = SECRET-file-77aa01\n",
-    )
-    .unwrap();
+    );
+    write_home_file(home.path(), ".alibabacloud/credentials", "[default]\ntype = access_key\naccess_key_id = LTAIini\naccess_key_secret = SECRET-file-77aa01\n");
     let with_env = env_with_home(
         home.path(),
         &[
@@ -110,14 +102,8 @@ fn official_order_env_then_cli_then_ini() {
 #[test]
 fn a_broken_configuration_is_skipped_with_a_warning_unless_strict() {
     let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join(".aliyun")).unwrap();
-    std::fs::create_dir_all(home.path().join(".alibabacloud")).unwrap();
-    std::fs::write(home.path().join(".aliyun/config.json"), "{ not json").unwrap();
-    std::fs::write(
-        home.path().join(".alibabacloud/credentials"),
-        "[default]\ntype = access_key\naccess_key_id = LTAIini\naccess_key_secret = SECRET-file-77aa01\n",
-    )
-    .unwrap();
+    write_home_file(home.path(), ".aliyun/config.json", "{ not json");
+    write_home_file(home.path(), ".alibabacloud/credentials", "[default]\ntype = access_key\naccess_key_id = LTAIini\naccess_key_secret = SECRET-file-77aa01\n");
     // Like the official SDKs: the broken file is skipped and the INI file used...
     let chain = DefaultChain::builder()
         .environment(env_with_home(home.path(), &[]))
@@ -158,15 +144,15 @@ fn a_half_set_environment_is_recorded_and_the_next_source_tried() {
     // Nothing else is configured: the final error lists every source and why.
     assert_eq!(error.kind(), ErrorKind::ChainExhausted);
     assert_eq!(error.attempts()[0].kind(), ErrorKind::InvalidConfig);
-    let text = error.to_string();
-    for needle in [
-        "OSS_ACCESS_KEY_SECRET",
-        "cli_config",
-        "profile_file",
-        "credentials.ini",
-    ] {
-        assert!(text.contains(needle), "`{needle}` missing: {text}");
-    }
+    assert_mentions(
+        &error.to_string(),
+        &[
+            "OSS_ACCESS_KEY_SECRET",
+            "cli_config",
+            "profile_file",
+            "credentials.ini",
+        ],
+    );
 }
 
 #[test]
@@ -210,12 +196,7 @@ fn a_partial_pair_never_hides_a_complete_pair_of_the_other_family() {
 #[test]
 fn a_named_profile_beats_the_environment_and_must_exist() {
     let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join(".alibabacloud")).unwrap();
-    std::fs::write(
-        home.path().join(".alibabacloud/credentials.ini"),
-        "[prod]\ntype = access_key\naccess_key_id = LTAIprod\naccess_key_secret = SECRET-file-77aa01\n",
-    )
-    .unwrap();
+    write_home_file(home.path(), ".alibabacloud/credentials.ini", "[prod]\ntype = access_key\naccess_key_id = LTAIprod\naccess_key_secret = SECRET-file-77aa01\n");
     let env_creds = [
         ("OSS_ACCESS_KEY_ID", "LTAIenv"),
         ("OSS_ACCESS_KEY_SECRET", "SECRET-env-2b3c4d"),
@@ -241,16 +222,16 @@ fn a_named_profile_beats_the_environment_and_must_exist() {
         .build();
     let error = expect_err(block_on(missing.provide_credentials()));
     assert_eq!(error.kind(), ErrorKind::NotLoaded);
-    let text = error.to_string();
     let config = home.path().join(".aliyun/config.json");
     let ini = home.path().join(".alibabacloud/credentials.ini");
-    for needle in [
-        "the profile 'nosuch' exists nowhere",
-        &config.display().to_string(),
-        &ini.display().to_string(),
-    ] {
-        assert!(text.contains(needle), "`{needle}` missing: {text}");
-    }
+    assert_mentions(
+        &error.to_string(),
+        &[
+            "the profile 'nosuch' exists nowhere",
+            &config.display().to_string(),
+            &ini.display().to_string(),
+        ],
+    );
 }
 
 #[test]
@@ -334,33 +315,22 @@ mod with_http {
             ),
         ])
         .with_home_dir(home.path());
-        let chain = DefaultChain::builder().environment(env.clone()).build();
-        assert_eq!(
-            chain.provider_names(),
-            [
-                "env",
-                "oidc_role",
-                "cli_config",
-                "profile_file",
-                "ecs_ram_role",
-                "credentials_uri"
-            ]
-        );
-        let chain = DefaultChain::builder()
-            .environment(env)
-            .uri_before_ecs(true)
-            .build();
-        assert_eq!(
-            chain.provider_names(),
-            [
-                "env",
-                "oidc_role",
-                "cli_config",
-                "profile_file",
-                "credentials_uri",
-                "ecs_ram_role"
-            ]
-        );
+        for (uri_before_ecs, order) in [
+            (false, ["ecs_ram_role", "credentials_uri"]),
+            (true, ["credentials_uri", "ecs_ram_role"]),
+        ] {
+            let chain = DefaultChain::builder()
+                .environment(env.clone())
+                .uri_before_ecs(uri_before_ecs)
+                .build();
+            let mut expected = vec!["env", "oidc_role", "cli_config", "profile_file"];
+            expected.extend(order);
+            assert_eq!(
+                chain.provider_names(),
+                expected,
+                "uri_before_ecs {uri_before_ecs}"
+            );
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::expect_ok;
 use common::server::{Reply, TestServer};
+use common::{expect_ok, format_utc, system_now};
 use oss_credentials::{
     AssumeRoleProvider, CachingProvider, ManualClock, ProvideCredentials, StaticProvider,
 };
@@ -119,17 +119,4 @@ async fn prefetch_window_refreshes_once_while_everyone_keeps_valid_credentials()
     let after = ask_from_many_tasks(&provider).await;
     assert!(after.iter().all(|c| c.access_key_id() == "STS.gen2"));
     assert_eq!(server.hits(), 2);
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` of `time`, as the providers write `Expiration` fields.
-fn format_utc(time: SystemTime) -> String {
-    oss_sign_core::SigningTime::try_from(time)
-        .expect("test instants lie in 1970..=9999")
-        .to_rfc3339()
-}
-
-/// The test clock's instant as a `SystemTime` (it always has one here).
-fn system_now(clock: &ManualClock) -> SystemTime {
-    use oss_credentials::Clock as _;
-    SystemTime::from(clock.now().expect("the test clock stays in 1970..=9999"))
 }

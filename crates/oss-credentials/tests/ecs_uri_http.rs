@@ -4,9 +4,10 @@
 mod common;
 
 use common::server::{closed_port_url, Recorded, Reply, TestServer};
-use common::{expect_err, expect_ok};
+use common::{expect_err, expect_ok, format_utc};
 use oss_credentials::{
-    CachingProvider, EcsRoleProvider, Environment, ErrorKind, ProvideCredentials, UriProvider,
+    CachingProvider, EcsRoleBuilder, EcsRoleProvider, Environment, ErrorKind, ProvideCredentials,
+    UriProvider,
 };
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -74,18 +75,26 @@ fn no_env() -> Environment {
     Environment::from_map::<&str, &str>([])
 }
 
+/// A hardened (IMDSv2-only) metadata service whose credentials expire at `expiration`.
+async fn hardened_service(expiration: SystemTime) -> TestServer {
+    TestServer::start(metadata_service(
+        Imds::RequiresV2,
+        ecs_body("Success", expiration),
+    ))
+    .await
+}
+
+/// An ECS provider builder for `endpoint` that reads nothing from the process environment.
+fn ecs_builder(endpoint: impl Into<String>) -> EcsRoleBuilder {
+    EcsRoleProvider::builder()
+        .environment(no_env())
+        .endpoint(endpoint)
+}
+
 #[tokio::test]
 async fn imds_v2_with_role_discovery() {
-    let server = TestServer::start(metadata_service(
-        Imds::RequiresV2,
-        ecs_body("Success", in_an_hour()),
-    ))
-    .await;
-    let provider = EcsRoleProvider::builder()
-        .environment(no_env())
-        .endpoint(server.url())
-        .build()
-        .unwrap();
+    let server = hardened_service(in_an_hour()).await;
+    let provider = ecs_builder(server.url()).build().unwrap();
     let creds = expect_ok(provider.provide_credentials().await);
     assert_eq!(creds.access_key_id(), "STS.EcsId");
     assert_eq!(creds.access_key_secret(), "SECRET-ecs-a07f13");
@@ -137,21 +146,14 @@ async fn falls_back_to_v1_unless_disabled() {
         ecs_body("Success", in_an_hour()),
     ))
     .await;
-    let provider = EcsRoleProvider::builder()
-        .environment(no_env())
-        .endpoint(server.url())
-        .role_name(ROLE)
-        .build()
-        .unwrap();
+    let provider = ecs_builder(server.url()).role_name(ROLE).build().unwrap();
     let creds = expect_ok(provider.provide_credentials().await);
     assert_eq!(creds.access_key_id(), "STS.EcsId");
     let get = &server.requests()[1];
     assert_eq!(get.header("x-aliyun-ecs-metadata-token"), None);
 
     for provider in [
-        EcsRoleProvider::builder()
-            .environment(no_env())
-            .endpoint(server.url())
+        ecs_builder(server.url())
             .disable_imds_v1(true)
             .build()
             .unwrap(),
@@ -173,11 +175,7 @@ async fn falls_back_to_v1_unless_disabled() {
 
 #[tokio::test]
 async fn configured_role_name_skips_discovery_and_env_names_the_role() {
-    let server = TestServer::start(metadata_service(
-        Imds::RequiresV2,
-        ecs_body("Success", in_an_hour()),
-    ))
-    .await;
+    let server = hardened_service(in_an_hour()).await;
     let provider = EcsRoleProvider::builder()
         .environment(Environment::from_map([
             ("ALIBABA_CLOUD_ECS_METADATA", ROLE),
@@ -236,9 +234,7 @@ async fn metadata_failures_have_clear_kinds() {
             }
         })
         .await;
-        let provider = EcsRoleProvider::builder()
-            .environment(no_env())
-            .endpoint(server.url())
+        let provider = ecs_builder(server.url())
             .role_name(ROLE)
             .timeout(Duration::from_millis(300))
             .build()
@@ -262,12 +258,7 @@ async fn hardened_instance_without_token_support_in_client_is_refused() {
         }
     })
     .await;
-    let provider = EcsRoleProvider::builder()
-        .environment(no_env())
-        .endpoint(server.url())
-        .role_name(ROLE)
-        .build()
-        .unwrap();
+    let provider = ecs_builder(server.url()).role_name(ROLE).build().unwrap();
     let error = expect_err(provider.provide_credentials().await);
     assert_eq!(error.http_status(), Some(401));
     assert!(error.to_string().contains("IMDSv2"), "{error}");
@@ -276,18 +267,12 @@ async fn hardened_instance_without_token_support_in_client_is_refused() {
 #[tokio::test]
 async fn unreachable_metadata_is_not_loaded_only_when_asked() {
     let url = closed_port_url().await;
-    let strict = EcsRoleProvider::builder()
-        .environment(no_env())
-        .endpoint(&url)
-        .build()
-        .unwrap();
+    let strict = ecs_builder(&url).build().unwrap();
     assert_eq!(
         expect_err(strict.provide_credentials().await).kind(),
         ErrorKind::Http
     );
-    let lenient = EcsRoleProvider::builder()
-        .environment(no_env())
-        .endpoint(&url)
+    let lenient = ecs_builder(&url)
         .unreachable_is_not_loaded(true)
         .build()
         .unwrap();
@@ -300,18 +285,8 @@ async fn unreachable_metadata_is_not_loaded_only_when_asked() {
 #[tokio::test]
 async fn expired_metadata_credentials_are_refused_by_the_cache() {
     let past = SystemTime::now() - Duration::from_secs(5);
-    let server = TestServer::start(metadata_service(
-        Imds::RequiresV2,
-        ecs_body("Success", past),
-    ))
-    .await;
-    let provider = CachingProvider::new(
-        EcsRoleProvider::builder()
-            .environment(no_env())
-            .endpoint(server.url())
-            .build()
-            .unwrap(),
-    );
+    let server = hardened_service(past).await;
+    let provider = CachingProvider::new(ecs_builder(server.url()).build().unwrap());
     assert_eq!(
         expect_err(provider.provide_credentials().await).kind(),
         ErrorKind::Expired
@@ -394,11 +369,4 @@ async fn credentials_uri_failures() {
         ErrorKind::InvalidConfig
     );
     assert!(UriProvider::from_env(&no_env()).is_none());
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` of `time`, as the providers write `Expiration` fields.
-fn format_utc(time: SystemTime) -> String {
-    oss_sign_core::SigningTime::try_from(time)
-        .expect("test instants lie in 1970..=9999")
-        .to_rfc3339()
 }

@@ -6,7 +6,9 @@
 mod common;
 
 use common::server::{closed_port_url, Reply, TestServer};
-use common::{expect_err, expect_ok, parse_pairs};
+use common::{
+    attempted_providers, expect_err, expect_ok, format_utc, parse_pairs, write_home_file,
+};
 use oss_credentials::{
     CliConfigProvider, DefaultChain, Environment, ErrorKind, ProfileFileProvider,
     ProvideCredentials,
@@ -40,24 +42,38 @@ async fn echo_sts() -> TestServer {
     .await
 }
 
-fn write(home: &Path, relative: &str, text: &str) {
-    let path = home.join(relative);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
+/// The body of a successful ECS metadata answer for `id`, valid for six hours.
+fn ecs_success(id: &str) -> String {
+    format!(
+        r#"{{"Code":"Success","AccessKeyId":"{id}","AccessKeySecret":"SECRET-ecs-a07f13","SecurityToken":"SECRET-token-5e2c90","Expiration":"{}"}}"#,
+        format_utc(SystemTime::now() + Duration::from_secs(21_600))
+    )
+}
+
+/// A profile-file provider for the INI `credentials` file written with `ini` under `home`,
+/// in an environment holding only `variable` (the endpoint of a loopback service).
+fn ini_provider(home: &Path, ini: &str, variable: (&str, String)) -> ProfileFileProvider {
+    write_home_file(home, ".alibabacloud/credentials", ini);
+    ProfileFileProvider::with_environment(Environment::from_map([variable]).with_home_dir(home))
+}
+
+/// The INI profile that assumes `acs:ram::1:role/writer` with the source key `LTAIsource`.
+const WRITER_PROFILE: &str = "[default]\ntype = ram_role_arn\naccess_key_id = LTAIsource\naccess_key_secret = SECRET-source-3f9a7c\nrole_arn = acs:ram::1:role/writer\n";
+
+/// [`ini_provider`] for [`WRITER_PROFILE`] and then the lines `extra`, asking the STS at `sts`.
+fn writer_provider(home: &Path, sts: String, extra: &str) -> ProfileFileProvider {
+    ini_provider(
+        home,
+        &format!("{WRITER_PROFILE}{extra}"),
+        ("ALIBABA_CLOUD_STS_ENDPOINT", sts),
+    )
 }
 
 #[tokio::test]
 async fn ini_ram_role_arn_assumes_the_role_through_sts() {
     let sts = echo_sts().await;
     let home = tempfile::tempdir().unwrap();
-    write(
-        home.path(),
-        ".alibabacloud/credentials",
-        "[default]\ntype = ram_role_arn\naccess_key_id = LTAIsource\naccess_key_secret = SECRET-source-3f9a7c\nrole_arn = acs:ram::1:role/writer\nrole_session_name = ini-test\n",
-    );
-    let env = Environment::from_map([("ALIBABA_CLOUD_STS_ENDPOINT", sts.url())])
-        .with_home_dir(home.path());
-    let provider = ProfileFileProvider::with_environment(env);
+    let provider = writer_provider(home.path(), sts.url(), "role_session_name = ini-test\n");
     let creds = expect_ok(provider.provide_credentials().await);
     assert_eq!(creds.access_key_id(), "STS.writer.by.LTAIsource");
     // Cached: a second call does not reach STS.
@@ -80,7 +96,7 @@ async fn cli_chainable_role_signs_the_second_hop_with_the_first_hop_credentials(
               "ram_role_arn":"acs:ram::2:role/reader","sts_endpoint":"{0}"}}]}}"#,
         sts.url()
     );
-    write(home.path(), ".aliyun/config.json", &config);
+    write_home_file(home.path(), ".aliyun/config.json", &config);
     let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
     let creds = expect_ok(
         CliConfigProvider::with_environment(env)
@@ -109,7 +125,7 @@ async fn cli_credentials_uri_and_ini_ecs_role() {
     })
     .await;
     let home = tempfile::tempdir().unwrap();
-    write(
+    write_home_file(
         home.path(),
         ".aliyun/config.json",
         &format!(
@@ -127,25 +143,16 @@ async fn cli_credentials_uri_and_ini_ecs_role() {
 
     let imds = TestServer::start(|request| match request.path.as_str() {
         "/latest/api/token" => Reply::ok("tok"),
-        "/latest/meta-data/ram/security-credentials/file-role" => Reply::ok(format!(
-            r#"{{"Code":"Success","AccessKeyId":"STS.ecs","AccessKeySecret":"SECRET-ecs-a07f13","SecurityToken":"SECRET-token-5e2c90","Expiration":"{}"}}"#,
-            format_utc(SystemTime::now() + Duration::from_secs(21_600))
-        )),
+        "/latest/meta-data/ram/security-credentials/file-role" => Reply::ok(ecs_success("STS.ecs")),
         _ => Reply::status(404, ""),
     })
     .await;
-    write(
+    let provider = ini_provider(
         home.path(),
-        ".alibabacloud/credentials",
         "[default]\ntype = ecs_ram_role\nrole_name = file-role\n",
+        ("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", imds.url()),
     );
-    let env = Environment::from_map([("ALIBABA_CLOUD_ECS_METADATA_SERVICE_ENDPOINT", imds.url())])
-        .with_home_dir(home.path());
-    let creds = expect_ok(
-        ProfileFileProvider::with_environment(env)
-            .provide_credentials()
-            .await,
-    );
+    let creds = expect_ok(provider.provide_credentials().await);
     assert_eq!(creds.access_key_id(), "STS.ecs");
 }
 
@@ -155,10 +162,9 @@ async fn default_chain_falls_through_to_a_loopback_metadata_service() {
     let imds = TestServer::start(|request| match request.path.as_str() {
         "/latest/api/token" => Reply::ok("tok"),
         "/latest/meta-data/ram/security-credentials/" => Reply::ok("chain-role"),
-        "/latest/meta-data/ram/security-credentials/chain-role" => Reply::ok(format!(
-            r#"{{"Code":"Success","AccessKeyId":"STS.chain","AccessKeySecret":"SECRET-ecs-a07f13","SecurityToken":"SECRET-token-5e2c90","Expiration":"{}"}}"#,
-            format_utc(SystemTime::now() + Duration::from_secs(21_600))
-        )),
+        "/latest/meta-data/ram/security-credentials/chain-role" => {
+            Reply::ok(ecs_success("STS.chain"))
+        }
         _ => Reply::status(404, ""),
     })
     .await;
@@ -187,12 +193,10 @@ async fn default_chain_treats_an_absent_metadata_service_as_not_configured() {
             .await,
     );
     assert_eq!(error.kind(), ErrorKind::ChainExhausted);
-    let tried: Vec<&str> = error
-        .attempts()
-        .iter()
-        .filter_map(|e| e.provider())
-        .collect();
-    assert_eq!(tried, ["env", "cli_config", "profile_file", "ecs_ram_role"]);
+    assert_eq!(
+        attempted_providers(&error),
+        ["env", "cli_config", "profile_file", "ecs_ram_role"]
+    );
     assert!(error.to_string().contains("unreachable"), "{error}");
 }
 
@@ -206,27 +210,10 @@ async fn sts_errors_behind_a_profile_name_the_whole_path() {
     })
     .await;
     let home = tempfile::tempdir().unwrap();
-    write(
-        home.path(),
-        ".alibabacloud/credentials",
-        "[default]\ntype = ram_role_arn\naccess_key_id = LTAIsource\naccess_key_secret = SECRET-source-3f9a7c\nrole_arn = acs:ram::1:role/writer\n",
-    );
-    let env = Environment::from_map([("ALIBABA_CLOUD_STS_ENDPOINT", sts.url())])
-        .with_home_dir(home.path());
-    let error = expect_err(
-        ProfileFileProvider::with_environment(env)
-            .provide_credentials()
-            .await,
-    );
+    let provider = writer_provider(home.path(), sts.url(), "");
+    let error = expect_err(provider.provide_credentials().await);
     assert_eq!(error.kind(), ErrorKind::Service);
     assert_eq!(error.provider(), Some("profile_file/assume_role"));
     assert_eq!(error.service_code(), Some("NoPermission"));
     assert!(error.to_string().contains("not authorized"), "{error}");
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` of `time`, as the providers write `Expiration` fields.
-fn format_utc(time: SystemTime) -> String {
-    oss_sign_core::SigningTime::try_from(time)
-        .expect("test instants lie in 1970..=9999")
-        .to_rfc3339()
 }

@@ -5,7 +5,7 @@ mod common;
 
 use common::{expect_err, expect_ok};
 use futures_executor::block_on;
-use oss_credentials::{ErrorKind, ProcessProvider, ProvideCredentials};
+use oss_credentials::{CredentialsError, ErrorKind, ProcessProvider, ProvideCredentials};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -103,23 +103,26 @@ fn alive(pid: u32) -> bool {
     }
 }
 
-#[cfg(target_os = "linux")]
-#[test]
-fn a_timeout_kills_the_grandchildren_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let pid_file = dir.path().join("grandchild.pid");
-    // The helper starts a grandchild that holds the output open, then hangs itself.
-    let path = script(
-        dir.path(),
-        "spawner",
-        &format!("sleep 60 &\necho $! > '{}'\nsleep 60", pid_file.display()),
-    );
-    let provider = ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new())
-        .timeout(Duration::from_millis(500));
+/// Runs the program at `path` with `timeout` and returns the error, which must be a timeout.
+fn expect_timeout(path: &Path, timeout: Duration) -> CredentialsError {
+    let provider =
+        ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new()).timeout(timeout);
     let error = expect_err(block_on(provider.provide_credentials()));
     assert_eq!(error.kind(), ErrorKind::Timeout);
-    assert!(error.to_string().contains("process group"), "{error}");
-    let grandchild: u32 = std::fs::read_to_string(&pid_file)
+    error
+}
+
+/// A helper script that starts a 60 s `sleep` in the background, writes its process id to
+/// the returned pid file, then runs `rest`.
+fn grandchild_script(dir: &Path, name: &str, rest: &str) -> (PathBuf, PathBuf) {
+    let pid_file = dir.join("grandchild.pid");
+    let body = format!("sleep 60 &\necho $! > '{}'\n{rest}", pid_file.display());
+    (script(dir, name, &body), pid_file)
+}
+
+/// Asserts that the process whose id the helper wrote to `pid_file` is gone within 5 s.
+fn assert_grandchild_dies(pid_file: &Path) {
+    let grandchild: u32 = std::fs::read_to_string(pid_file)
         .unwrap()
         .trim()
         .parse()
@@ -136,44 +139,36 @@ fn a_timeout_kills_the_grandchildren_too() {
 
 #[cfg(target_os = "linux")]
 #[test]
+fn a_timeout_kills_the_grandchildren_too() {
+    let dir = tempfile::tempdir().unwrap();
+    // The helper starts a grandchild that holds the output open, then hangs itself.
+    let (path, pid_file) = grandchild_script(dir.path(), "spawner", "sleep 60");
+    let error = expect_timeout(&path, Duration::from_millis(500));
+    assert!(error.to_string().contains("process group"), "{error}");
+    assert_grandchild_dies(&pid_file);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
 fn a_grandchild_holding_the_output_open_cannot_hang_the_provider() {
     let dir = tempfile::tempdir().unwrap();
-    let pid_file = dir.path().join("grandchild.pid");
     // The helper prints and exits at once, but a process it started keeps stdout open.
-    let path = script(
+    let (path, pid_file) = grandchild_script(
         dir.path(),
         "leaker",
-        &format!(
-            "sleep 60 &\necho $! > '{}'\nprintf '{{\"access_key_id\":\"LTAIx\",\"access_key_secret\":\"s\"}}'",
-            pid_file.display()
-        ),
+        r#"printf '{"access_key_id":"LTAIx","access_key_secret":"s"}'"#,
     );
-    let provider = ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new())
-        .timeout(Duration::from_millis(500));
     let started = std::time::Instant::now();
-    let error = expect_err(block_on(provider.provide_credentials()));
-    assert_eq!(error.kind(), ErrorKind::Timeout);
+    expect_timeout(&path, Duration::from_millis(500));
     assert!(started.elapsed() < Duration::from_secs(10));
-    let grandchild: u32 = std::fs::read_to_string(&pid_file)
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while alive(grandchild) && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    assert!(!alive(grandchild), "grandchild {grandchild} survived");
+    assert_grandchild_dies(&pid_file);
 }
 
 #[test]
 fn a_hanging_process_is_killed_at_the_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let path = script(dir.path(), "hang", "exec sleep 30");
-    let provider = ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new())
-        .timeout(Duration::from_millis(200));
-    let error = expect_err(block_on(provider.provide_credentials()));
-    assert_eq!(error.kind(), ErrorKind::Timeout);
+    expect_timeout(&path, Duration::from_millis(200));
 }
 
 #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{assert_no_secret, expect_err, scan_debug, scan_error, SECRETS};
+use common::{assert_no_secret, expect_err, scan_debug, scan_error, write_home_file, SECRETS};
 use futures_executor::block_on;
 use oss_credentials::{
     CachingProvider, ChainProvider, CliConfigProvider, Credentials, DefaultChain, EnvProvider,
@@ -84,18 +84,12 @@ fn providers_and_sources_are_redacted() {
     scan_debug(&default);
 
     let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join(".alibabacloud")).unwrap();
-    std::fs::write(
-        home.path().join(".alibabacloud/credentials"),
-        "[default]\ntype = sts\naccess_key_id = STS.file\naccess_key_secret = SECRET-file-77aa01\nsecurity_token = SECRET-token-5e2c90\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(home.path().join(".aliyun")).unwrap();
-    std::fs::write(
-        home.path().join(".aliyun/config.json"),
+    write_home_file(home.path(), ".alibabacloud/credentials", "[default]\ntype = sts\naccess_key_id = STS.file\naccess_key_secret = SECRET-file-77aa01\nsecurity_token = SECRET-token-5e2c90\n");
+    write_home_file(
+        home.path(),
+        ".aliyun/config.json",
         r#"{"current":"a","profiles":[{"name":"a","mode":"RamRoleArn","access_key_id":"LTAIcli","access_key_secret":"SECRET-file-77aa01","sts_token":"SECRET-token-5e2c90","ram_role_arn":"acs:ram::1:role/r"}]}"#,
-    )
-    .unwrap();
+    );
     let file_env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
     let profile = ProfileFileProvider::with_environment(file_env.clone());
     let source = profile.resolve().unwrap();
@@ -110,8 +104,6 @@ fn providers_and_sources_are_redacted() {
 fn errors_built_from_secret_inputs_do_not_echo_them() {
     // A secret placed where a structural token was expected must not be quoted back.
     let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join(".alibabacloud")).unwrap();
-    std::fs::create_dir_all(home.path().join(".aliyun")).unwrap();
     let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
     for ini in [
         "[default]\nSECRET-file-77aa01\n",
@@ -120,7 +112,7 @@ fn errors_built_from_secret_inputs_do_not_echo_them() {
         "[default]\ntype = access_key\naccess_key_id = SECRET-file-77aa01\n",
         "[default]\ntype = ram_role_arn\naccess_key_id = a\naccess_key_secret = SECRET-file-77aa01\nrole_arn = r\nrole_session_expiration = SECRET-token-5e2c90\n",
     ] {
-        std::fs::write(home.path().join(".alibabacloud/credentials"), ini).unwrap();
+        write_home_file(home.path(), ".alibabacloud/credentials", ini);
         expect_err(ProfileFileProvider::with_environment(env.clone()).resolve());
     }
     for json in [
@@ -130,7 +122,7 @@ fn errors_built_from_secret_inputs_do_not_echo_them() {
         r#"{"current":"a","profiles":[{"name":"a","mode":"RamRoleArn","access_key_id":"x","access_key_secret":"SECRET-file-77aa01","ram_role_arn":"r","expired_seconds":"SECRET-token-5e2c90"}]}"#,
         r#"SECRET-file-77aa01"#,
     ] {
-        std::fs::write(home.path().join(".aliyun/config.json"), json).unwrap();
+        write_home_file(home.path(), ".aliyun/config.json", json);
         expect_err(CliConfigProvider::with_environment(env.clone()).resolve());
     }
     scan_error(&expect_err(Credentials::new("id", " ")));

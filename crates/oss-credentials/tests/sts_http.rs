@@ -5,7 +5,7 @@
 mod common;
 
 use common::server::{closed_port_url, Recorded, Reply, TestServer};
-use common::{expect_err, expect_ok, parse_pairs};
+use common::{expect_err, expect_ok, format_utc, parse_pairs, system_now};
 use oss_credentials::{
     AssumeRoleProvider, CachingProvider, Credentials, ErrorKind, ManualClock, OidcRoleProvider,
     ProvideCredentials, RpcSignature, StaticProvider,
@@ -70,6 +70,14 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// The parameter `name` of each request, read from the part `part` picks (query or body).
+fn each_param(requests: &[Recorded], part: fn(&Recorded) -> &String, name: &str) -> Vec<String> {
+    requests
+        .iter()
+        .map(|r| param(&parse_pairs(part(r)), name).unwrap().to_owned())
+        .collect()
+}
+
 async fn signing_sts() -> TestServer {
     TestServer::start(|request| {
         if request.method != "POST" {
@@ -120,28 +128,27 @@ async fn assume_role_signs_posts_and_parses() {
     );
     let query = parse_pairs(&request.query);
     let form = parse_pairs(&request.body);
-    assert_eq!(param(&query, "Action"), Some("AssumeRole"));
-    assert_eq!(param(&query, "Version"), Some("2015-04-01"));
-    assert_eq!(param(&query, "Format"), Some("JSON"));
-    assert_eq!(param(&query, "SignatureMethod"), Some("HMAC-SHA1"));
-    assert_eq!(param(&query, "SignatureVersion"), Some("1.0"));
-    assert_eq!(param(&query, "AccessKeyId"), Some(SOURCE_ID));
-    assert_eq!(param(&query, "Timestamp"), Some("2024-05-01T08:00:00Z"));
-    assert_eq!(
-        param(&query, "SecurityToken"),
-        None,
-        "long-term source keys send no token"
-    );
-    assert_eq!(param(&form, "RoleArn"), Some(ROLE));
-    assert_eq!(param(&form, "RoleSessionName"), Some("nightly-backup"));
-    assert_eq!(param(&form, "DurationSeconds"), Some("900"));
-    assert_eq!(param(&form, "Policy"), Some(policy));
-    assert_eq!(param(&form, "ExternalId"), Some("abcd1234"));
-    assert_eq!(
-        param(&query, "Policy"),
-        None,
-        "the policy stays out of the URL"
-    );
+    // (where, name, value); `None`: the parameter must not be there.
+    for (part, params, name, value) in [
+        ("query", &query, "Action", Some("AssumeRole")),
+        ("query", &query, "Version", Some("2015-04-01")),
+        ("query", &query, "Format", Some("JSON")),
+        ("query", &query, "SignatureMethod", Some("HMAC-SHA1")),
+        ("query", &query, "SignatureVersion", Some("1.0")),
+        ("query", &query, "AccessKeyId", Some(SOURCE_ID)),
+        ("query", &query, "Timestamp", Some("2024-05-01T08:00:00Z")),
+        // Long-term source keys send no token.
+        ("query", &query, "SecurityToken", None),
+        ("form", &form, "RoleArn", Some(ROLE)),
+        ("form", &form, "RoleSessionName", Some("nightly-backup")),
+        ("form", &form, "DurationSeconds", Some("900")),
+        ("form", &form, "Policy", Some(policy)),
+        ("form", &form, "ExternalId", Some("abcd1234")),
+        // The policy stays out of the URL.
+        ("query", &query, "Policy", None),
+    ] {
+        assert_eq!(param(params, name), value, "{part} {name}");
+    }
     // The RPC encoder writes spaces as %20, never '+'.
     assert!(request.body.contains("%20") && !request.body.contains('+'));
     assert!(!request.query.contains(SOURCE_SECRET) && !request.body.contains(SOURCE_SECRET));
@@ -162,14 +169,7 @@ async fn every_request_gets_a_fresh_nonce_and_sts_sources_send_their_token() {
     expect_ok(provider.provide_credentials().await);
     expect_ok(provider.provide_credentials().await);
     let requests = server.requests();
-    let nonces: Vec<String> = requests
-        .iter()
-        .map(|r| {
-            param(&parse_pairs(&r.query), "SignatureNonce")
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let nonces = each_param(&requests, |r| &r.query, "SignatureNonce");
     assert_eq!(nonces.len(), 2);
     assert_ne!(nonces[0], nonces[1]);
     for request in &requests {
@@ -362,14 +362,7 @@ async fn oidc_is_unsigned_and_rereads_the_token_file() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
-    let tokens: Vec<String> = requests
-        .iter()
-        .map(|r| {
-            param(&parse_pairs(&r.body), "OIDCToken")
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let tokens = each_param(&requests, |r| &r.body, "OIDCToken");
     assert_eq!(
         tokens,
         [
@@ -414,37 +407,35 @@ async fn oidc_is_unsigned_and_rereads_the_token_file() {
 #[tokio::test]
 async fn oidc_from_env_needs_all_three_variables() {
     use oss_credentials::Environment;
-    let partial = Environment::from_map([
-        ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/r"),
-        (
-            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-            "acs:ram::1:oidc-provider/p",
-        ),
-    ]);
+    // The two ARNs, then whatever each case adds.
+    let env = |extra: &[(&'static str, &'static str)]| {
+        Environment::from_map(
+            [
+                ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/r"),
+                (
+                    "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                    "acs:ram::1:oidc-provider/p",
+                ),
+            ]
+            .into_iter()
+            .chain(extra.iter().copied()),
+        )
+    };
+    let partial = env(&[]);
     assert!(OidcRoleProvider::from_env(&partial).is_none());
-    let full = Environment::from_map([
-        ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/r"),
-        (
-            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-            "acs:ram::1:oidc-provider/p",
-        ),
+    let complete = [
         ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/var/run/token"),
         ("ALIBABA_CLOUD_STS_REGION", "cn-shanghai"),
         ("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "true"),
-        ("ALIBABA_CLOUD_ROLE_SESSION_NAME", "x"),
-    ]);
-    let error = expect_err(OidcRoleProvider::from_env(&full).unwrap());
+    ];
+    let bad_session = [
+        complete.as_slice(),
+        &[("ALIBABA_CLOUD_ROLE_SESSION_NAME", "x")],
+    ]
+    .concat();
+    let error = expect_err(OidcRoleProvider::from_env(&env(&bad_session)).unwrap());
     assert!(error.to_string().contains("RoleSessionName"), "{error}");
-    let full = Environment::from_map([
-        ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/r"),
-        (
-            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
-            "acs:ram::1:oidc-provider/p",
-        ),
-        ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", "/var/run/token"),
-        ("ALIBABA_CLOUD_STS_REGION", "cn-shanghai"),
-        ("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "true"),
-    ]);
+    let full = env(&complete);
     let provider = expect_ok(OidcRoleProvider::from_env(&full).unwrap());
     assert_eq!(
         provider.endpoint(),
@@ -554,17 +545,4 @@ async fn the_default_chain_answers_synchronously_once_a_refresher_warmed_it() {
     assert_eq!(creds.access_key_id(), "STS.NewTemporaryId");
     assert!(creds.expiration().is_some());
     assert_eq!(server.hits(), 1);
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` of `time`, as the providers write `Expiration` fields.
-fn format_utc(time: SystemTime) -> String {
-    oss_sign_core::SigningTime::try_from(time)
-        .expect("test instants lie in 1970..=9999")
-        .to_rfc3339()
-}
-
-/// The test clock's instant as a `SystemTime` (it always has one here).
-fn system_now(clock: &ManualClock) -> SystemTime {
-    use oss_credentials::Clock as _;
-    SystemTime::from(clock.now().expect("the test clock stays in 1970..=9999"))
 }

@@ -139,6 +139,12 @@ pub(crate) fn already_exists(key: &str) -> OssError {
     .extra("Key", key.to_string())
 }
 
+/// `404 NoSuchBucket` for `bucket`, named in a `BucketName` element.
+pub(crate) fn no_such_bucket(bucket: &str) -> OssError {
+    OssError::new(404, "NoSuchBucket", "The specified bucket does not exist.")
+        .extra("BucketName", bucket.to_string())
+}
+
 /// XML-escapes text content (`&`, `<`, `>`, quotes).
 pub(crate) fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {

@@ -24,6 +24,24 @@ async fn status_of(server: &TestServer, target: &str, extra_headers: &str) -> Op
     head.lines().next()?.split(' ').nth(1)?.parse().ok()
 }
 
+/// Starts `builder`'s server with `body` stored at `bucket/key`.
+async fn serving(builder: ServerBuilder, key: &str, body: Vec<u8>) -> TestServer {
+    let server = builder.start().await.unwrap();
+    server.store().put("bucket", key, body).unwrap();
+    server
+}
+
+/// Asserts the status of a plain GET of each target.
+async fn assert_statuses(server: &TestServer, expected: &[(&str, u16)]) {
+    for &(target, status) in expected {
+        assert_eq!(
+            status_of(server, target, "").await,
+            Some(status),
+            "{target}"
+        );
+    }
+}
+
 /// Waits (at most `bound`) until the server closes `s`; true if it did.
 async fn closed_within(s: &mut TcpStream, bound: Duration) -> bool {
     let mut buf = [0u8; 512];
@@ -40,15 +58,12 @@ async fn closed_within(s: &mut TcpStream, bound: Duration) -> bool {
 
 #[tokio::test]
 async fn a_request_head_over_the_limit_is_refused_with_431() {
-    let server = ServerBuilder::new()
-        .max_header_bytes(16 << 10)
-        .start()
-        .await
-        .unwrap();
-    server
-        .store()
-        .put("bucket", "k.txt", b"x".to_vec())
-        .unwrap();
+    let server = serving(
+        ServerBuilder::new().max_header_bytes(16 << 10),
+        "k.txt",
+        b"x".to_vec(),
+    )
+    .await;
     let small = format!("x-pad: {}\r\n", "a".repeat(8 << 10));
     assert_eq!(status_of(&server, "/bucket/k.txt", &small).await, Some(200));
     let big = format!("x-pad: {}\r\n", "a".repeat(200 << 10));
@@ -77,15 +92,12 @@ async fn a_header_limit_below_the_minimum_is_refused_at_start() {
 
 #[tokio::test]
 async fn the_request_log_keeps_only_the_most_recent_requests() {
-    let server = ServerBuilder::new()
-        .request_log_capacity(5)
-        .start()
-        .await
-        .unwrap();
-    server
-        .store()
-        .put("bucket", "k.txt", b"x".to_vec())
-        .unwrap();
+    let server = serving(
+        ServerBuilder::new().request_log_capacity(5),
+        "k.txt",
+        b"x".to_vec(),
+    )
+    .await;
     for n in 0..20 {
         status_of(&server, &format!("/bucket/k.txt?n={n}"), "").await;
     }
@@ -96,15 +108,12 @@ async fn the_request_log_keeps_only_the_most_recent_requests() {
 
 #[tokio::test]
 async fn idle_and_slow_connections_are_closed_and_a_good_client_is_served() {
-    let server = ServerBuilder::new()
-        .header_read_timeout(Duration::from_secs(1))
-        .start()
-        .await
-        .unwrap();
-    server
-        .store()
-        .put("bucket", "k.txt", b"hello".to_vec())
-        .unwrap();
+    let server = serving(
+        ServerBuilder::new().header_read_timeout(Duration::from_secs(1)),
+        "k.txt",
+        b"hello".to_vec(),
+    )
+    .await;
     let mut silent = TcpStream::connect(server.addr()).await.unwrap();
     let mut slow = TcpStream::connect(server.addr()).await.unwrap();
     slow.write_all(b"GET /bucket/k.txt HTTP/1.1\r\nhost: x\r\n")
@@ -135,15 +144,12 @@ async fn idle_and_slow_connections_are_closed_and_a_good_client_is_served() {
 #[tokio::test]
 async fn a_long_response_is_not_cut_by_the_header_timeout() {
     use oss_testserver::{Fault, FaultRule};
-    let server = ServerBuilder::new()
-        .header_read_timeout(Duration::from_secs(1))
-        .start()
-        .await
-        .unwrap();
-    server
-        .store()
-        .put("bucket", "k.bin", vec![7u8; 64 << 10])
-        .unwrap();
+    let server = serving(
+        ServerBuilder::new().header_read_timeout(Duration::from_secs(1)),
+        "k.bin",
+        vec![7u8; 64 << 10],
+    )
+    .await;
     // The body stalls for longer than the header timeout half way.
     server.faults().add(FaultRule::new(Fault::Stall {
         after: 32 << 10,
@@ -176,16 +182,14 @@ async fn a_tls_handshake_that_never_comes_is_closed() {
 
 #[tokio::test]
 async fn the_connection_cap_holds_new_connections_until_a_slot_frees() {
-    let server = ServerBuilder::new()
-        .max_connections(2)
-        .header_read_timeout(Duration::from_secs(1))
-        .start()
-        .await
-        .unwrap();
-    server
-        .store()
-        .put("bucket", "k.txt", b"hello".to_vec())
-        .unwrap();
+    let server = serving(
+        ServerBuilder::new()
+            .max_connections(2)
+            .header_read_timeout(Duration::from_secs(1)),
+        "k.txt",
+        b"hello".to_vec(),
+    )
+    .await;
     let _a = TcpStream::connect(server.addr()).await.unwrap();
     let _b = TcpStream::connect(server.addr()).await.unwrap();
     // The third waits in the backlog until the idle ones are closed, then is served.
@@ -242,21 +246,18 @@ mod symlinks {
             .start()
             .await
             .unwrap();
-        assert_eq!(
-            status_of(&server, "/bucket/inside.txt", "").await,
-            Some(200)
-        );
-        // A link that stays inside the root is fine.
-        assert_eq!(status_of(&server, "/bucket/local.txt", "").await, Some(200));
-        // A file link and a bucket link leading out of the root are not.
-        assert_eq!(
-            status_of(&server, "/bucket/escape.txt", "").await,
-            Some(404)
-        );
-        assert_eq!(
-            status_of(&server, "/linked/secret.txt", "").await,
-            Some(404)
-        );
+        assert_statuses(
+            &server,
+            &[
+                ("/bucket/inside.txt", 200),
+                // A link that stays inside the root is fine.
+                ("/bucket/local.txt", 200),
+                // A file link and a bucket link leading out of the root are not.
+                ("/bucket/escape.txt", 404),
+                ("/linked/secret.txt", 404),
+            ],
+        )
+        .await;
         assert!(server.store().info("bucket", "escape.txt").is_none());
         assert!(server.store().info("linked", "secret.txt").is_none());
     }
@@ -270,14 +271,11 @@ mod symlinks {
             .start()
             .await
             .unwrap();
-        assert_eq!(
-            status_of(&server, "/bucket/escape.txt", "").await,
-            Some(200)
-        );
-        assert_eq!(
-            status_of(&server, "/linked/secret.txt", "").await,
-            Some(200)
-        );
+        assert_statuses(
+            &server,
+            &[("/bucket/escape.txt", 200), ("/linked/secret.txt", 200)],
+        )
+        .await;
     }
 
     #[tokio::test]
@@ -288,9 +286,15 @@ mod symlinks {
             .store()
             .mount_dir("files", l.root.path().join("bucket"))
             .unwrap();
-        assert_eq!(status_of(&server, "/files/inside.txt", "").await, Some(200));
-        assert_eq!(status_of(&server, "/files/escape.txt", "").await, Some(404));
-        // local.txt leads to root/other, outside the mounted folder.
-        assert_eq!(status_of(&server, "/files/local.txt", "").await, Some(404));
+        assert_statuses(
+            &server,
+            &[
+                ("/files/inside.txt", 200),
+                ("/files/escape.txt", 404),
+                // local.txt leads to root/other, outside the mounted folder.
+                ("/files/local.txt", 404),
+            ],
+        )
+        .await;
     }
 }

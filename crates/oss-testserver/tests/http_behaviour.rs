@@ -5,18 +5,22 @@ use oss_sign_core::{v4, SignableRequest, SigningTime};
 use oss_testserver::{ServerBuilder, ServerErrorKind, TestServer};
 
 mod common;
-use common::{exchange, Answer};
+use common::{exchange, head, Answer};
 
+/// Sends a bodiless `method target` with `headers`, and `host` first unless they name one.
 async fn send(server: &TestServer, method: &str, target: &str, headers: &[(&str, &str)]) -> Answer {
-    let mut req = format!("{method} {target} HTTP/1.1\r\nconnection: close\r\n");
+    let host = server.addr().to_string();
+    let mut all = Vec::new();
     if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
-        req.push_str(&format!("host: {}\r\n", server.addr()));
+        all.push(("host", host.as_str()));
     }
-    for (n, v) in headers {
-        req.push_str(&format!("{n}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    exchange(server.addr(), &req, b"").await
+    all.extend_from_slice(headers);
+    exchange(server.addr(), &head(method, target, &all), b"").await
+}
+
+/// A GET of the object [`server_with`] stores, with `headers`.
+async fn get_object(server: &TestServer, headers: &[(&str, &str)]) -> Answer {
+    send(server, "GET", "/bucket/dir/obj.txt", headers).await
 }
 
 async fn server_with(data: &[u8]) -> TestServer {
@@ -30,7 +34,7 @@ async fn server_with(data: &[u8]) -> TestServer {
 #[tokio::test]
 async fn whole_object_headers() {
     let s = server_with(b"hello world!").await;
-    let a = send(&s, "GET", "/bucket/dir/obj.txt", &[]).await;
+    let a = get_object(&s, &[]).await;
     assert_eq!(a.status, 200);
     assert_eq!(a.body, b"hello world!");
     assert_eq!(a.header("content-length"), Some("12"));
@@ -52,7 +56,7 @@ async fn whole_object_headers() {
 #[tokio::test]
 async fn ranges_in_oss_and_standard_semantics() {
     let s = server_with(b"0123456789").await;
-    let a = send(&s, "GET", "/bucket/dir/obj.txt", &[("range", "bytes=2-4")]).await;
+    let a = get_object(&s, &[("range", "bytes=2-4")]).await;
     assert_eq!((a.status, a.text().as_str()), (206, "234"));
     assert_eq!(a.header("content-range"), Some("bytes 2-4/10"));
     // whole-object CRC even on a range
@@ -63,34 +67,18 @@ async fn ranges_in_oss_and_standard_semantics() {
             .map(|i| i.crc64.to_string())
             .as_deref()
     );
-    let a = send(&s, "GET", "/bucket/dir/obj.txt", &[("range", "bytes=-3")]).await;
-    assert_eq!((a.status, a.text().as_str()), (206, "789"));
-    // OSS default: out of bounds -> whole object
-    let a = send(
-        &s,
-        "GET",
-        "/bucket/dir/obj.txt",
-        &[("range", "bytes=5-100")],
-    )
-    .await;
-    assert_eq!((a.status, a.text().as_str()), (200, "0123456789"));
-    // standard: clamped, and 416 past the end
     let std_hdr = ("x-oss-range-behavior", "standard");
-    let a = send(
-        &s,
-        "GET",
-        "/bucket/dir/obj.txt",
-        &[("range", "bytes=5-100"), std_hdr],
-    )
-    .await;
-    assert_eq!((a.status, a.text().as_str()), (206, "56789"));
-    let a = send(
-        &s,
-        "GET",
-        "/bucket/dir/obj.txt",
-        &[("range", "bytes=10-"), std_hdr],
-    )
-    .await;
+    for (headers, status, text) in [
+        (vec![("range", "bytes=-3")], 206, "789"),
+        // OSS default: out of bounds -> whole object
+        (vec![("range", "bytes=5-100")], 200, "0123456789"),
+        // standard: clamped, and 416 past the end
+        (vec![("range", "bytes=5-100"), std_hdr], 206, "56789"),
+    ] {
+        let a = get_object(&s, &headers).await;
+        assert_eq!((a.status, a.text().as_str()), (status, text), "{headers:?}");
+    }
+    let a = get_object(&s, &[("range", "bytes=10-"), std_hdr]).await;
     assert_eq!(a.status, 416);
     assert_eq!(a.header("content-range"), Some("bytes */10"));
     assert!(a.text().contains("<Code>InvalidRange</Code>"));
@@ -100,43 +88,38 @@ async fn ranges_in_oss_and_standard_semantics() {
 async fn conditional_requests() {
     let s = server_with(b"abc").await;
     let etag = s.store().info("bucket", "dir/obj.txt").unwrap().etag;
-    let a = send(&s, "GET", "/bucket/dir/obj.txt", &[("if-match", &etag)]).await;
-    assert_eq!(a.status, 200);
-    let a = send(
-        &s,
-        "GET",
-        "/bucket/dir/obj.txt",
-        &[("if-match", "\"0000\"")],
-    )
-    .await;
-    assert_eq!(a.status, 412);
-    assert!(a.text().contains("<Code>PreconditionFailed</Code>"));
-    assert!(a.text().contains("<Condition>If-Match</Condition>"));
-    let a = send(
-        &s,
-        "GET",
-        "/bucket/dir/obj.txt",
-        &[("if-none-match", &etag)],
-    )
-    .await;
-    assert_eq!(a.status, 304);
-    assert!(a.body.is_empty());
-    let a = send(
-        &s,
-        "GET",
-        "/bucket/dir/obj.txt",
-        &[("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")],
-    )
-    .await;
-    assert_eq!(a.status, 304);
-    let a = send(
-        &s,
-        "GET",
-        "/bucket/dir/obj.txt",
-        &[("if-unmodified-since", "Thu, 01 Jan 1970 00:00:00 GMT")],
-    )
-    .await;
-    assert_eq!(a.status, 412);
+    // (condition, status, what the body must hold)
+    for (condition, status, body) in [
+        (("if-match", etag.as_str()), 200, &[][..]),
+        (
+            ("if-match", "\"0000\""),
+            412,
+            &[
+                "<Code>PreconditionFailed</Code>",
+                "<Condition>If-Match</Condition>",
+            ][..],
+        ),
+        (("if-none-match", etag.as_str()), 304, &[]),
+        (
+            ("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT"),
+            304,
+            &[],
+        ),
+        (
+            ("if-unmodified-since", "Thu, 01 Jan 1970 00:00:00 GMT"),
+            412,
+            &[],
+        ),
+    ] {
+        let a = get_object(&s, &[condition]).await;
+        assert_eq!(a.status, status, "{condition:?}");
+        for part in body {
+            assert!(a.text().contains(part), "{condition:?}: {part} missing");
+        }
+        if status == 304 {
+            assert!(a.body.is_empty(), "{condition:?}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -190,7 +173,7 @@ async fn virtual_hosted_style_via_host_header() {
     .await;
     assert_eq!((a.status, a.text().as_str()), (200, "vhost"));
     // an IP host is always path style
-    let a = send(&s, "GET", "/bucket/dir/obj.txt", &[("host", "127.0.0.1")]).await;
+    let a = get_object(&s, &[("host", "127.0.0.1")]).await;
     assert_eq!(a.status, 200);
 }
 

@@ -2,47 +2,31 @@
 //! the file's identity) but no CRC-64, which a background thread computes and every later answer
 //! carries; a small file has its CRC-64 on the first answer.
 
+use std::path::Path;
 use std::time::Duration;
 
-use oss_testserver::{ServerBuilder, TestServer};
+use oss_testserver::TestServer;
 
 mod common;
-use common::{exchange, Answer};
+use common::{crc64, data as pattern, exchange, root_server, Answer};
 
 async fn get(server: &TestServer, target: &str, extra: &str) -> Answer {
     let req = format!("GET {target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n{extra}\r\n");
     exchange(server.addr(), &req, b"").await
 }
 
-fn crc64(data: &[u8]) -> u64 {
-    let mut d = crc64fast::Digest::new();
-    d.write(data);
-    d.sum64()
-}
-
-fn sample(len: usize) -> Vec<u8> {
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 56) as u8
-        })
-        .collect()
+/// A server over `root` whose one folder bucket, `bucket`, holds the file `name` with `data`.
+async fn serving(root: &Path, name: &str, data: &[u8]) -> TestServer {
+    std::fs::create_dir(root.join("bucket")).unwrap();
+    std::fs::write(root.join("bucket").join(name), data).unwrap();
+    root_server(root).await
 }
 
 #[tokio::test]
 async fn a_big_file_is_answered_first_and_hashed_for_the_next_answers() {
     let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir(root.path().join("bucket")).unwrap();
-    let data = sample(24 << 20);
-    std::fs::write(root.path().join("bucket/big.bin"), &data).unwrap();
-    let server = ServerBuilder::new()
-        .root_dir(root.path())
-        .start()
-        .await
-        .unwrap();
+    let data = pattern(24 << 20, 7);
+    let server = serving(root.path(), "big.bin", &data).await;
 
     // The first answer does not wait for the hash: no CRC header, the whole body.
     let first = get(&server, "/bucket/big.bin", "").await;
@@ -79,7 +63,7 @@ async fn a_big_file_is_answered_first_and_hashed_for_the_next_answers() {
     assert_eq!(pinned.status, 206);
 
     // A changed file gets a new ETag, and its own CRC once hashed again.
-    let changed = sample(24 << 20).into_iter().rev().collect::<Vec<u8>>();
+    let changed = pattern(24 << 20, 7).into_iter().rev().collect::<Vec<u8>>();
     std::fs::write(root.path().join("bucket/big.bin"), &changed).unwrap();
     let info = server.store().info("bucket", "big.bin").unwrap();
     assert_ne!(info.etag, etag);
@@ -94,14 +78,8 @@ async fn a_big_file_is_answered_first_and_hashed_for_the_next_answers() {
 #[tokio::test]
 async fn a_small_file_has_its_crc_on_the_first_answer() {
     let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir(root.path().join("bucket")).unwrap();
-    let data = sample(700_000);
-    std::fs::write(root.path().join("bucket/small.bin"), &data).unwrap();
-    let server = ServerBuilder::new()
-        .root_dir(root.path())
-        .start()
-        .await
-        .unwrap();
+    let data = pattern(700_000, 7);
+    let server = serving(root.path(), "small.bin", &data).await;
     let first = get(&server, "/bucket/small.bin", "range: bytes=0-99\r\n").await;
     assert_eq!(first.status, 206);
     assert_eq!(

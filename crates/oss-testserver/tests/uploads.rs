@@ -9,59 +9,10 @@ use oss_testserver::{CorsConfiguration, CorsRule, ServerBuilder, TestServer};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 mod common;
-use common::{exchange, Answer};
-
-async fn send(
-    server: &TestServer,
-    method: &str,
-    target: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Answer {
-    let mut req = format!(
-        "{method} {target} HTTP/1.1\r\nconnection: close\r\nhost: {}\r\ncontent-length: {}\r\n",
-        server.addr(),
-        body.len()
-    );
-    for (n, v) in headers {
-        req.push_str(&format!("{n}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    exchange(server.addr(), &req, body).await
-}
+use common::{all_files, crc64, data, request, root_server, send};
 
 fn md5_hex(data: &[u8]) -> String {
     hex::encode_upper(Md5::digest(data))
-}
-
-fn crc(data: &[u8]) -> u64 {
-    let mut d = crc64fast::Digest::new();
-    d.write(data);
-    d.sum64()
-}
-
-fn data(len: usize, seed: u8) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
-        .collect()
-}
-
-async fn root_server(root: &std::path::Path) -> TestServer {
-    ServerBuilder::new().root_dir(root).start().await.unwrap()
-}
-
-/// Names of every file under `dir` (to find leftover temporary files).
-fn all_files(dir: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(all_files(&p));
-        } else {
-            out.push(p.display().to_string());
-        }
-    }
-    out
 }
 
 #[tokio::test]
@@ -87,14 +38,14 @@ async fn put_object_stores_bytes_and_metadata_and_get_returns_them() {
     assert_eq!(a.header("etag"), Some(etag.as_str()));
     assert_eq!(
         a.header("x-oss-hash-crc64ecma"),
-        Some(crc(&body).to_string().as_str())
+        Some(crc64(&body).to_string().as_str())
     );
     assert_eq!(
         std::fs::read(root.path().join("bucket/dir/file.bin")).unwrap(),
         body
     );
 
-    let g = send(&s, "GET", "/bucket/dir/file.bin", &[], b"").await;
+    let g = request(&s, "GET", "/bucket/dir/file.bin").await;
     assert_eq!(g.status, 200);
     assert_eq!(g.body, body);
     assert_eq!(g.header("etag"), Some(etag.as_str()));
@@ -103,16 +54,16 @@ async fn put_object_stores_bytes_and_metadata_and_get_returns_them() {
     assert_eq!(g.header("x-oss-meta-note"), Some("two words"));
     assert_eq!(
         g.header("x-oss-hash-crc64ecma"),
-        Some(crc(&body).to_string().as_str())
+        Some(crc64(&body).to_string().as_str())
     );
-    let h = send(&s, "HEAD", "/bucket/dir/file.bin", &[], b"").await;
+    let h = request(&s, "HEAD", "/bucket/dir/file.bin").await;
     assert_eq!(h.header("x-oss-meta-owner"), Some("alice"));
     assert_eq!(h.header("content-length"), Some("300000"));
 
     // Objects (and their metadata) survive a restart: they are files under the root.
     drop(s);
     let s = root_server(root.path()).await;
-    let g = send(&s, "GET", "/bucket/dir/file.bin", &[], b"").await;
+    let g = request(&s, "GET", "/bucket/dir/file.bin").await;
     assert_eq!(g.body, body);
     assert_eq!(g.header("etag"), Some(etag.as_str()));
     assert_eq!(g.header("content-type"), Some("image/x-test"));
@@ -120,7 +71,7 @@ async fn put_object_stores_bytes_and_metadata_and_get_returns_them() {
 
     // A file changed behind the server's back is served as a plain file again.
     std::fs::write(root.path().join("bucket/dir/file.bin"), b"changed").unwrap();
-    let g = send(&s, "GET", "/bucket/dir/file.bin", &[], b"").await;
+    let g = request(&s, "GET", "/bucket/dir/file.bin").await;
     assert_eq!(g.body, b"changed");
     assert_eq!(g.header("x-oss-meta-owner"), None);
     assert_ne!(g.header("etag"), Some(etag.as_str()));
@@ -131,54 +82,89 @@ async fn put_object_stores_bytes_and_metadata_and_get_returns_them() {
         .all(|f| !f.contains(".oss-tmp-")));
 }
 
+/// What a step of a scripted exchange must answer.
+enum Expect {
+    /// This status.
+    Status(u16),
+    /// This status with this OSS error `<Code>`.
+    Error(u16, &'static str),
+    /// This body.
+    Body(&'static [u8]),
+}
+
+/// A step of a scripted exchange: method, target, headers, body, and what must follow.
+type Step<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a [u8], Expect);
+
 #[tokio::test]
 async fn content_md5_and_forbid_overwrite_are_enforced() {
     let s = ServerBuilder::new().start().await.unwrap();
     s.store().create_bucket("bucket").unwrap();
     let good = base64::engine::general_purpose::STANDARD.encode(Md5::digest(b"abc"));
     let bad = base64::engine::general_purpose::STANDARD.encode(Md5::digest(b"abd"));
-    let a = send(&s, "PUT", "/bucket/k", &[("content-md5", &bad)], b"abc").await;
-    assert_eq!((a.status, a.code().as_str()), (400, "InvalidDigest"));
-    assert!(s.store().info("bucket", "k").is_none());
-    let a = send(
-        &s,
-        "PUT",
-        "/bucket/k",
-        &[("content-md5", "not base64!")],
-        b"abc",
-    )
-    .await;
-    assert_eq!((a.status, a.code().as_str()), (400, "InvalidDigest"));
-    let a = send(&s, "PUT", "/bucket/k", &[("content-md5", &good)], b"abc").await;
-    assert_eq!(a.status, 200);
-    let a = send(
-        &s,
-        "PUT",
-        "/bucket/k",
-        &[("x-oss-forbid-overwrite", "true")],
-        b"new",
-    )
-    .await;
-    assert_eq!((a.status, a.code().as_str()), (409, "FileAlreadyExists"));
-    assert_eq!(send(&s, "GET", "/bucket/k", &[], b"").await.body, b"abc");
-    let a = send(
-        &s,
-        "PUT",
-        "/bucket/k",
-        &[("x-oss-forbid-overwrite", "false")],
-        b"new",
-    )
-    .await;
-    assert_eq!(a.status, 200);
-    assert_eq!(send(&s, "GET", "/bucket/k", &[], b"").await.body, b"new");
-    let a = send(&s, "PUT", "/nobucket/k", &[], b"x").await;
-    assert_eq!((a.status, a.code().as_str()), (404, "NoSuchBucket"));
-    let a = send(&s, "PATCH", "/bucket/k", &[], b"").await;
-    assert_eq!(a.status, 405);
-    let a = send(&s, "DELETE", "/bucket/k", &[], b"").await;
-    assert_eq!(a.status, 204);
-    assert_eq!(send(&s, "GET", "/bucket/k", &[], b"").await.status, 404);
-    assert_eq!(send(&s, "DELETE", "/bucket/k", &[], b"").await.status, 204);
+    let nothing = &[][..];
+    let steps: [Step<'_>; 12] = [
+        (
+            "PUT",
+            "/bucket/k",
+            &[("content-md5", &bad)],
+            b"abc",
+            Expect::Error(400, "InvalidDigest"),
+        ),
+        (
+            "PUT",
+            "/bucket/k",
+            &[("content-md5", "not base64!")],
+            b"abc",
+            Expect::Error(400, "InvalidDigest"),
+        ),
+        (
+            "PUT",
+            "/bucket/k",
+            &[("content-md5", &good)],
+            b"abc",
+            Expect::Status(200),
+        ),
+        (
+            "PUT",
+            "/bucket/k",
+            &[("x-oss-forbid-overwrite", "true")],
+            b"new",
+            Expect::Error(409, "FileAlreadyExists"),
+        ),
+        ("GET", "/bucket/k", nothing, b"", Expect::Body(b"abc")),
+        (
+            "PUT",
+            "/bucket/k",
+            &[("x-oss-forbid-overwrite", "false")],
+            b"new",
+            Expect::Status(200),
+        ),
+        ("GET", "/bucket/k", nothing, b"", Expect::Body(b"new")),
+        (
+            "PUT",
+            "/nobucket/k",
+            nothing,
+            b"x",
+            Expect::Error(404, "NoSuchBucket"),
+        ),
+        ("PATCH", "/bucket/k", nothing, b"", Expect::Status(405)),
+        ("DELETE", "/bucket/k", nothing, b"", Expect::Status(204)),
+        ("GET", "/bucket/k", nothing, b"", Expect::Status(404)),
+        ("DELETE", "/bucket/k", nothing, b"", Expect::Status(204)),
+    ];
+    for (step, (method, target, headers, body, expect)) in steps.into_iter().enumerate() {
+        let a = send(&s, method, target, headers, body).await;
+        match expect {
+            Expect::Status(status) => assert_eq!(a.status, status, "step {step}"),
+            Expect::Error(status, code) => {
+                assert_eq!((a.status, a.code().as_str()), (status, code), "step {step}")
+            }
+            Expect::Body(want) => assert_eq!(a.body, want, "step {step}"),
+        }
+        if step == 0 {
+            assert!(s.store().info("bucket", "k").is_none());
+        }
+    }
 }
 
 #[tokio::test]
@@ -221,7 +207,7 @@ async fn a_connection_cut_mid_body_leaves_no_object_and_no_temporary_file() {
         c.flush().await.unwrap();
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         // While the body is arriving the object is not visible (or still the old one).
-        let g = send(&s, "GET", &format!("/bucket/{key}"), &[], b"").await;
+        let g = request(&s, "GET", &format!("/bucket/{key}")).await;
         if key == "obj" {
             assert_eq!(g.body, b"old");
         } else {
@@ -230,8 +216,8 @@ async fn a_connection_cut_mid_body_leaves_no_object_and_no_temporary_file() {
         drop(c);
     }
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert_eq!(send(&s, "GET", "/bucket/obj", &[], b"").await.body, b"old");
-    assert_eq!(send(&s, "GET", "/bucket/new", &[], b"").await.status, 404);
+    assert_eq!(request(&s, "GET", "/bucket/obj").await.body, b"old");
+    assert_eq!(request(&s, "GET", "/bucket/new").await.status, 404);
     let files = all_files(root.path());
     assert!(files.iter().all(|f| !f.contains(".oss-tmp-")), "{files:?}");
 }
@@ -260,7 +246,7 @@ async fn unsigned_writes_are_refused_like_unsigned_reads_and_the_error_follows_t
             "{method}"
         );
     }
-    let a = send(&s, "GET", "/bucket?list-type=2", &[], b"").await;
+    let a = request(&s, "GET", "/bucket?list-type=2").await;
     assert_eq!(a.status, 403);
     assert!(s.store().info("bucket", "k").is_none());
 }
@@ -297,7 +283,7 @@ async fn part(s: &TestServer, key: &str, id: &str, n: u32, body: &[u8]) -> Strin
     assert_eq!(a.status, 200, "{}", a.text());
     assert_eq!(
         a.header("x-oss-hash-crc64ecma"),
-        Some(crc(body).to_string().as_str())
+        Some(crc64(body).to_string().as_str())
     );
     a.header("etag").unwrap().to_string()
 }
@@ -326,14 +312,7 @@ async fn multipart_upload_checks_parts_and_joins_them() {
     let e3 = part(&s, "big.bin", &id, 3, &p3).await;
     let e2 = part(&s, "big.bin", &id, 2, &p2).await;
 
-    let l = send(
-        &s,
-        "GET",
-        &format!("/bucket/big.bin?uploadId={id}"),
-        &[],
-        b"",
-    )
-    .await;
+    let l = request(&s, "GET", &format!("/bucket/big.bin?uploadId={id}")).await;
     assert_eq!(l.status, 200);
     assert_eq!(l.text().matches("<Part>").count(), 3);
     assert!(l.text().contains(&format!("<Size>{}</Size>", 150 << 10)));
@@ -370,22 +349,19 @@ async fn multipart_upload_checks_parts_and_joins_them() {
         .iter()
         .all(|f| !f.ends_with("small.bin")));
     // Nothing visible before Complete.
-    assert_eq!(
-        send(&s, "GET", "/bucket/big.bin", &[], b"").await.status,
-        404
-    );
+    assert_eq!(request(&s, "GET", "/bucket/big.bin").await.status, 404);
 
     let a = c(complete_xml(&[(1, &e1), (2, &e2), (3, &e3)])).await;
     assert_eq!(a.status, 200, "{}", a.text());
     let whole = [p1.clone(), p2.clone(), p3.clone()].concat();
     assert_eq!(
         a.header("x-oss-hash-crc64ecma"),
-        Some(crc(&whole).to_string().as_str())
+        Some(crc64(&whole).to_string().as_str())
     );
     let etag = a.header("etag").unwrap().to_string();
     assert!(etag.ends_with("-3\""), "{etag}");
     assert!(a.text().contains("<CompleteMultipartUploadResult>"));
-    let g = send(&s, "GET", "/bucket/big.bin", &[], b"").await;
+    let g = request(&s, "GET", "/bucket/big.bin").await;
     assert_eq!(g.body, whole);
     assert_eq!(g.header("etag"), Some(etag.as_str()));
     assert_eq!(g.header("content-type"), Some("text/x-joined"));
@@ -401,23 +377,9 @@ async fn multipart_upload_checks_parts_and_joins_them() {
     )
     .await;
     assert_eq!(a.code(), "NoSuchUpload");
-    let a = send(
-        &s,
-        "DELETE",
-        &format!("/bucket/small.bin?uploadId={id2}"),
-        &[],
-        b"",
-    )
-    .await;
+    let a = request(&s, "DELETE", &format!("/bucket/small.bin?uploadId={id2}")).await;
     assert_eq!(a.status, 204);
-    let a = send(
-        &s,
-        "GET",
-        &format!("/bucket/small.bin?uploadId={id2}"),
-        &[],
-        b"",
-    )
-    .await;
+    let a = request(&s, "GET", &format!("/bucket/small.bin?uploadId={id2}")).await;
     assert_eq!((a.status, a.code().as_str()), (404, "NoSuchUpload"));
     let a = send(
         &s,
@@ -445,10 +407,10 @@ async fn list_objects_v2_pages_by_prefix_and_delimiter() {
             .map(|r| r.split("</Key>").next().unwrap().to_string())
             .collect()
     };
-    let a = send(&s, "GET", "/bucket?list-type=2", &[], b"").await;
+    let a = request(&s, "GET", "/bucket?list-type=2").await;
     assert_eq!(a.status, 200, "{}", a.text());
     assert_eq!(keys(&a.text()), ["a/1", "a/2", "a/b/3", "b", "c/4"]);
-    let a = send(&s, "GET", "/bucket?list-type=2&delimiter=%2F", &[], b"").await;
+    let a = request(&s, "GET", "/bucket?list-type=2&delimiter=%2F").await;
     assert_eq!(keys(&a.text()), ["b"]);
     assert!(a
         .text()
@@ -456,14 +418,7 @@ async fn list_objects_v2_pages_by_prefix_and_delimiter() {
     assert!(a
         .text()
         .contains("<CommonPrefixes><Prefix>c/</Prefix></CommonPrefixes>"));
-    let a = send(
-        &s,
-        "GET",
-        "/bucket?list-type=2&prefix=a%2F&delimiter=%2F",
-        &[],
-        b"",
-    )
-    .await;
+    let a = request(&s, "GET", "/bucket?list-type=2&prefix=a%2F&delimiter=%2F").await;
     assert_eq!(keys(&a.text()), ["a/1", "a/2"]);
     assert!(a.text().contains("<Prefix>a/b/</Prefix>"));
     // Pages of two, following the continuation token.
@@ -477,7 +432,7 @@ async fn list_objects_v2_pages_by_prefix_and_delimiter() {
             ),
             None => "/bucket?list-type=2&max-keys=2".to_string(),
         };
-        let t = send(&s, "GET", &target, &[], b"").await.text();
+        let t = request(&s, "GET", &target).await.text();
         all.extend(keys(&t));
         token = t.split("<NextContinuationToken>").nth(1).map(|r| {
             r.split("</NextContinuationToken>")
@@ -491,9 +446,9 @@ async fn list_objects_v2_pages_by_prefix_and_delimiter() {
         }
     }
     assert_eq!(all, ["a/1", "a/2", "a/b/3", "b", "c/4"]);
-    let a = send(&s, "GET", "/bucket?list-type=2&max-keys=1001", &[], b"").await;
+    let a = request(&s, "GET", "/bucket?list-type=2&max-keys=1001").await;
     assert_eq!(a.code(), "InvalidArgument");
-    let a = send(&s, "GET", "/bucket", &[], b"").await;
+    let a = request(&s, "GET", "/bucket").await;
     assert_eq!(a.status, 501);
 }
 
@@ -596,7 +551,7 @@ async fn cors_preflight_and_headers_on_answers_and_errors() {
         a.header("access-control-allow-origin"),
         Some("https://app.example.com")
     );
-    let a = send(&s, "GET", "/bucket/k", &[], b"").await;
+    let a = request(&s, "GET", "/bucket/k").await;
     assert_eq!(a.header("access-control-allow-origin"), None);
     let a = send(&s, "GET", "/closed/k", &[origin], b"").await;
     assert_eq!(a.header("access-control-allow-origin"), None);

@@ -79,6 +79,12 @@ fn scan_error(diffs: &mut Diffs, error: &CredentialsError) {
     }
 }
 
+/// A case that expected success got `error`: scanned for secrets like every error, and noted.
+fn unexpected_error(diffs: &mut Diffs, error: &CredentialsError) {
+    scan_error(diffs, error);
+    diffs.note(format!("unexpected error: {error}"));
+}
+
 fn signatures(doc: &Value) -> Vec<CaseOutcome> {
     let mut outcomes = Vec::new();
     for case in cases(doc) {
@@ -277,10 +283,7 @@ fn environment(doc: &Value) -> Result<Vec<CaseOutcome>, String> {
                 check_subset(&mut diffs, "", &actual, expected);
             }
             (_, Ok(_)) => diffs.note("expected an error, the variables resolved"),
-            (_, Err(error)) => {
-                scan_error(&mut diffs, &error);
-                diffs.note(format!("unexpected error: {error}"));
-            }
+            (_, Err(error)) => unexpected_error(&mut diffs, &error),
         }
         outcomes.push(CaseOutcome::new(
             format!("env/{}", name(case)),
@@ -382,10 +385,7 @@ fn file_cases(
                     source.kind_name()
                 ));
             }
-            (_, _, Err(error)) => {
-                scan_error(&mut diffs, &error);
-                diffs.note(format!("unexpected error: {error}"));
-            }
+            (_, _, Err(error)) => unexpected_error(&mut diffs, &error),
         }
         outcomes.push(CaseOutcome::new(
             format!("{prefix}/{}", name(case)),
@@ -455,10 +455,7 @@ fn default_chain(doc: &Value) -> Result<Vec<CaseOutcome>, String> {
                 "expected an error, the chain gave {}",
                 creds.provider_name()
             )),
-            (_, _, Err(error)) => {
-                scan_error(&mut diffs, &error);
-                diffs.note(format!("unexpected error: {error}"));
-            }
+            (_, _, Err(error)) => unexpected_error(&mut diffs, &error),
         }
         outcomes.push(CaseOutcome::new(
             format!("chain/{}", name(&case)),

@@ -15,6 +15,7 @@ mod sign_core;
 mod transfer;
 mod wasm;
 
+use crate::flags::value_of;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -246,15 +247,10 @@ pub fn command(args: &[String]) -> Result<(), String> {
     let mut json = None;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
-        let mut value = |flag: &str| {
-            iter.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
         match arg.as_str() {
-            "--suite" => suite = Some(value("--suite")?),
-            "--dir" => dir = Some(PathBuf::from(value("--dir")?)),
-            "--json" => json = Some(PathBuf::from(value("--json")?)),
+            "--suite" => suite = Some(value_of(&mut iter, "--suite")?),
+            "--dir" => dir = Some(PathBuf::from(value_of(&mut iter, "--dir")?)),
+            "--json" => json = Some(PathBuf::from(value_of(&mut iter, "--json")?)),
             "--list" => {
                 for s in suites() {
                     println!("{:<12} {}", s.name, s.description);

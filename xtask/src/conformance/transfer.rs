@@ -358,37 +358,33 @@ async fn run_case(case: &Case) -> Result<(), String> {
             let kind = format!("{:?}", err.kind());
             let want = e.kind.as_deref().ok_or("expect.kind missing")?;
             check(kind == want, format!("error kind {kind} != {want}: {err}"))?;
-            if let Some(s) = e.status {
-                check(
-                    err.status() == Some(s),
-                    format!("status {:?} != {s}", err.status()),
-                )?;
-            }
-            if let Some(c) = &e.oss_code {
-                let got = err.oss_error().map(|o| o.code.clone());
-                check(
-                    got.as_deref() == Some(c.as_str()),
-                    format!("oss code {got:?} != {c}"),
-                )?;
-            }
-            if let Some(c) = &e.oss_ec {
-                let got = err.oss_error().map(|o| o.ec.clone());
-                check(
-                    got.as_deref() == Some(c.as_str()),
-                    format!("oss EC {got:?} != {c}"),
-                )?;
-            }
-            if let Some(n) = e.attempts {
-                check(
-                    err.attempts() == n,
-                    format!("attempts {} != {n}", err.attempts()),
-                )?;
-            }
-            if let Some(n) = e.requests {
-                check(
-                    requests.len() as u32 == n,
-                    format!("server saw {} requests, want {n}", requests.len()),
-                )?;
+            // (what, what the error says, what the case expects if it says anything)
+            let oss = err.oss_error();
+            for (what, got, want) in [
+                (
+                    "status",
+                    err.status().map(|s| s.to_string()),
+                    e.status.map(|s| s.to_string()),
+                ),
+                ("oss code", oss.map(|o| o.code.clone()), e.oss_code.clone()),
+                ("oss EC", oss.map(|o| o.ec.clone()), e.oss_ec.clone()),
+                (
+                    "attempts",
+                    Some(err.attempts().to_string()),
+                    e.attempts.map(|n| n.to_string()),
+                ),
+                (
+                    "requests seen by the server",
+                    Some(requests.len().to_string()),
+                    e.requests.map(|n| n.to_string()),
+                ),
+            ] {
+                if let Some(want) = want {
+                    check(
+                        got.as_deref() == Some(want.as_str()),
+                        format!("{what} {got:?} != {want}"),
+                    )?;
+                }
             }
             if let Some(off) = e.expires_at_offset_seconds {
                 let want =

@@ -74,84 +74,76 @@ impl OssutilSettings {
     }
 }
 
-/// Reads ossutil 2.0's configuration file.
-///
-/// # Which file and which profile
-///
-/// * File: the path given with [`OssutilConfigProvider::config_file`] (the CLI's
-///   `-c/--config-file`), else `OSSUTIL_CONFIG_FILE`, else `~/.ossutilconfig`.
-/// * Profile: [`OssutilConfigProvider::profile`] (the CLI's `--profile`), else
-///   `OSSUTIL_PROFILE`, else `default`.
-///
-/// # The format (ossutil 2.0's INI dialect)
-///
-/// * `key = value` lines in sections; `#` or `;` at the start of a line is a comment (there are
-///   no inline comments: a secret may contain `#`); values are used as written, trimmed.
-/// * Section and key names are case-insensitive, and a key may be written in lower case,
-///   camel case, with `-` or with `_`: `accesskeyid`, `accessKeyId`, `access-key-id` and
-///   `access_key_id` are one key.
-/// * `[default]` is the short form of `[profile default]`; other profiles are
-///   `[profile NAME]`. `source-profile = OTHER` takes every key the profile does not set from
-///   profile `OTHER` (which may have a source of its own; cycles are refused).
-/// * `[buckets NAME]` sections (per-bucket settings, with indented nested lines) are read
-///   but not applied; ossutil 1.x's `[Bucket-Endpoint]` and `[Bucket-Cname]` are read by
-///   [`OssutilConfigProvider::bucket_hosts`]; ossutil 1.0's `[Credentials]` section (`accessKeyID`,
-///   `accessKeySecret`, `stsToken`, `endpoint`) stands in for a missing `[default]`.
-///
-/// # Credentials of a profile
-///
-/// `mode` chooses the kind (case-insensitive); without it, the kind follows from the keys
-/// present, in this order:
-///
-/// | mode | keys | becomes |
-/// | --- | --- | --- |
-/// | `CredentialProcess` (or `Process`) | `credential-process` | [`CredentialSource::Process`] |
-/// | `CredentialsURI` (or `URI`) | `credential-uri` | [`CredentialSource::CredentialsUri`] |
-/// | `OIDCRoleArn` (or `OIDC`) | `role-arn`, `oidc-provider-arn`, `oidc-token-file-path` | [`CredentialSource::Oidc`] |
-/// | `RamRoleArn` | `access-key-id`, `access-key-secret` (optional `sts-token`), `role-arn`, optional `role-session-name`, `duration-seconds`, `external-id`, `sts-region`, `sts-endpoint` | [`CredentialSource::AssumeRole`] |
-/// | `EcsRamRole` | optional `ecs-role-name` | [`CredentialSource::EcsRamRole`] |
-/// | `StsToken` | `access-key-id`, `access-key-secret`, `sts-token` | [`CredentialSource::Static`] with a token |
-/// | `AK` | `access-key-id`, `access-key-secret` | [`CredentialSource::Static`] |
-///
-/// `Anonymous` is refused ([`ErrorKind::Unsupported`]): a presigned URL needs a key. A profile
-/// with no credential keys at all (only a region, say) is [`ErrorKind::NotLoaded`], so a chain
-/// moves on to its next source. Errors name the file, the line and the profile, never a value.
-///
-/// A missing default file or a missing profile is [`ErrorKind::NotLoaded`] (a chain moves on);
-/// a file named by `OSSUTIL_CONFIG_FILE` or [`config_file`](Self::config_file) that cannot be
-/// read, and a broken profile, are errors. The file is read on the first request; the provider
-/// it describes is kept (with its cache) for later requests.
-///
-/// ```
-/// use oss_credentials::{CredentialSource, Environment, OssutilConfigProvider};
-///
-/// let home = tempfile::tempdir()?;
-/// std::fs::write(
-///     home.path().join(".ossutilconfig"),
-///     "[default]\naccessKeyID = LTAIexample\naccess_key_secret = example-secret\nregion = cn-hangzhou\n\
-///      [profile prod]\nsource-profile = default\nsts-token = token\n",
-/// )?;
-/// let env = Environment::from_map([("OSSUTIL_PROFILE", "prod")]).with_home_dir(home.path());
-/// match OssutilConfigProvider::with_environment(env).resolve()? {
-///     CredentialSource::Static(creds) => {
-///         assert_eq!(creds.access_key_id(), "LTAIexample");
-///         assert_eq!(creds.security_token(), Some("token"));
-///     }
-///     other => panic!("unexpected {other:?}"),
-/// }
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug)]
-pub struct OssutilConfigProvider {
-    env: Environment,
-    path: Option<PathBuf>,
-    profile: Option<String>,
-    resolved: LazyProvider,
-}
+file_provider! {
+    /// Reads ossutil 2.0's configuration file.
+    ///
+    /// # Which file and which profile
+    ///
+    /// * File: the path given with [`OssutilConfigProvider::config_file`] (the CLI's
+    ///   `-c/--config-file`), else `OSSUTIL_CONFIG_FILE`, else `~/.ossutilconfig`.
+    /// * Profile: [`OssutilConfigProvider::profile`] (the CLI's `--profile`), else
+    ///   `OSSUTIL_PROFILE`, else `default`.
+    ///
+    /// # The format (ossutil 2.0's INI dialect)
+    ///
+    /// * `key = value` lines in sections; `#` or `;` at the start of a line is a comment (there are
+    ///   no inline comments: a secret may contain `#`); values are used as written, trimmed.
+    /// * Section and key names are case-insensitive, and a key may be written in lower case,
+    ///   camel case, with `-` or with `_`: `accesskeyid`, `accessKeyId`, `access-key-id` and
+    ///   `access_key_id` are one key.
+    /// * `[default]` is the short form of `[profile default]`; other profiles are
+    ///   `[profile NAME]`. `source-profile = OTHER` takes every key the profile does not set from
+    ///   profile `OTHER` (which may have a source of its own; cycles are refused).
+    /// * `[buckets NAME]` sections (per-bucket settings, with indented nested lines) are read
+    ///   but not applied; ossutil 1.x's `[Bucket-Endpoint]` and `[Bucket-Cname]` are read by
+    ///   [`OssutilConfigProvider::bucket_hosts`]; ossutil 1.0's `[Credentials]` section (`accessKeyID`,
+    ///   `accessKeySecret`, `stsToken`, `endpoint`) stands in for a missing `[default]`.
+    ///
+    /// # Credentials of a profile
+    ///
+    /// `mode` chooses the kind (case-insensitive); without it, the kind follows from the keys
+    /// present, in this order:
+    ///
+    /// | mode | keys | becomes |
+    /// | --- | --- | --- |
+    /// | `CredentialProcess` (or `Process`) | `credential-process` | [`CredentialSource::Process`] |
+    /// | `CredentialsURI` (or `URI`) | `credential-uri` | [`CredentialSource::CredentialsUri`] |
+    /// | `OIDCRoleArn` (or `OIDC`) | `role-arn`, `oidc-provider-arn`, `oidc-token-file-path` | [`CredentialSource::Oidc`] |
+    /// | `RamRoleArn` | `access-key-id`, `access-key-secret` (optional `sts-token`), `role-arn`, optional `role-session-name`, `duration-seconds`, `external-id`, `sts-region`, `sts-endpoint` | [`CredentialSource::AssumeRole`] |
+    /// | `EcsRamRole` | optional `ecs-role-name` | [`CredentialSource::EcsRamRole`] |
+    /// | `StsToken` | `access-key-id`, `access-key-secret`, `sts-token` | [`CredentialSource::Static`] with a token |
+    /// | `AK` | `access-key-id`, `access-key-secret` | [`CredentialSource::Static`] |
+    ///
+    /// `Anonymous` is refused ([`ErrorKind::Unsupported`]): a presigned URL needs a key. A profile
+    /// with no credential keys at all (only a region, say) is [`ErrorKind::NotLoaded`], so a chain
+    /// moves on to its next source. Errors name the file, the line and the profile, never a value.
+    ///
+    /// A missing default file or a missing profile is [`ErrorKind::NotLoaded`] (a chain moves on);
+    /// a file named by `OSSUTIL_CONFIG_FILE` or [`config_file`](Self::config_file) that cannot be
+    /// read, and a broken profile, are errors. The file is read on the first request; the provider
+    /// it describes is kept (with its cache) for later requests.
+    ///
+    /// ```
+    /// use oss_credentials::{CredentialSource, Environment, OssutilConfigProvider};
+    ///
+    /// let home = tempfile::tempdir()?;
+    /// std::fs::write(
+    ///     home.path().join(".ossutilconfig"),
+    ///     "[default]\naccessKeyID = LTAIexample\naccess_key_secret = example-secret\nregion = cn-hangzhou\n\
+    ///      [profile prod]\nsource-profile = default\nsts-token = token\n",
+    /// )?;
+    /// let env = Environment::from_map([("OSSUTIL_PROFILE", "prod")]).with_home_dir(home.path());
+    /// match OssutilConfigProvider::with_environment(env).resolve()? {
+    ///     CredentialSource::Static(creds) => {
+    ///         assert_eq!(creds.access_key_id(), "LTAIexample");
+    ///         assert_eq!(creds.security_token(), Some("token"));
+    ///     }
+    ///     other => panic!("unexpected {other:?}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub struct OssutilConfigProvider("ossutil_config");
 
-file_provider_constructors!(OssutilConfigProvider, "ossutil_config");
-
-impl OssutilConfigProvider {
     /// Reads this file (ossutil's `-c/--config-file`) instead of `OSSUTIL_CONFIG_FILE` or
     /// `~/.ossutilconfig`.
     ///
@@ -160,11 +152,7 @@ impl OssutilConfigProvider {
     /// let err = OssutilConfigProvider::new().config_file("/nonexistent/ossutilconfig").resolve().unwrap_err();
     /// assert_eq!(err.kind(), ErrorKind::InvalidConfig);
     /// ```
-    #[must_use]
-    pub fn config_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.path = Some(path.into());
-        self
-    }
+    pub fn config_file(path);
 
     /// Uses this profile (ossutil's `--profile`) instead of `OSSUTIL_PROFILE` / `default`.
     ///
@@ -172,12 +160,10 @@ impl OssutilConfigProvider {
     /// let provider = oss_credentials::OssutilConfigProvider::new().profile("prod");
     /// # let _ = provider;
     /// ```
-    #[must_use]
-    pub fn profile(mut self, profile: impl Into<String>) -> Self {
-        self.profile = Some(profile.into());
-        self
-    }
+    pub fn profile(profile);
+}
 
+impl OssutilConfigProvider {
     /// The file that would be read: `(path, named explicitly)`, or `None` when no default
     /// file exists.
     pub(crate) fn locate(&self) -> Option<(PathBuf, bool)> {

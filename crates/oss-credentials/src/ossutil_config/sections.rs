@@ -69,6 +69,13 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<ParsedFile, CredentialsEr
             }
         }
     };
+    // A parse error at `line_no` of the file, saying `what` is wrong.
+    let syntax = |line_no: usize, what: &str| {
+        CredentialsError::new(
+            ErrorKind::Parse,
+            format!("{}, line {line_no}: {what}", file.display()),
+        )
+    };
     for (index, raw) in text.lines().enumerate() {
         let line_no = index + 1;
         let line = raw.trim().trim_start_matches('\u{feff}');
@@ -77,19 +84,10 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<ParsedFile, CredentialsEr
         }
         if let Some(rest) = line.strip_prefix('[') {
             let Some(name) = rest.strip_suffix(']') else {
-                return Err(CredentialsError::new(
-                    ErrorKind::Parse,
-                    format!(
-                        "{}, line {line_no}: a section header must look like `[default]`, `[profile NAME]` or `[buckets NAME]`",
-                        file.display()
-                    ),
-                ));
+                return Err(syntax(line_no, "a section header must look like `[default]`, `[profile NAME]` or `[buckets NAME]`"));
             };
             if name.trim().is_empty() {
-                return Err(CredentialsError::new(
-                    ErrorKind::Parse,
-                    format!("{}, line {line_no}: empty section name", file.display()),
-                ));
+                return Err(syntax(line_no, "empty section name"));
             }
             finish(current.take(), &current_header, &mut parsed);
             current_header = classify(name.trim());
@@ -103,28 +101,19 @@ pub(super) fn parse(text: &str, file: &Path) -> Result<ParsedFile, CredentialsEr
             continue;
         }
         let Some(section) = current.as_mut() else {
-            return Err(CredentialsError::new(
-                ErrorKind::Parse,
-                format!(
-                    "{}, line {line_no}: `key = value` before any `[section]` header",
-                    file.display()
-                ),
+            return Err(syntax(
+                line_no,
+                "`key = value` before any `[section]` header",
             ));
         };
         let Some((key, value)) = line.split_once('=') else {
-            return Err(CredentialsError::new(
-                ErrorKind::Parse,
-                format!(
-                    "{}, line {line_no}: expected `key = value`, a `[section]` header or a comment",
-                    file.display()
-                ),
+            return Err(syntax(
+                line_no,
+                "expected `key = value`, a `[section]` header or a comment",
             ));
         };
         if key.trim().is_empty() {
-            return Err(CredentialsError::new(
-                ErrorKind::Parse,
-                format!("{}, line {line_no}: a key is empty", file.display()),
-            ));
+            return Err(syntax(line_no, "a key is empty"));
         }
         if let Some(section) = section {
             section.entries.insert(

@@ -113,26 +113,25 @@ fn modes() {
         source_of("[default]\nmode=EcsRamRole\necs-role-name=r\n", "default").unwrap(),
         CredentialSource::EcsRamRole { role_name: Some(r) } if r == "r"
     ));
-    assert!(matches!(
-        source_of("[default]\ncredential-process=/bin/echo x\n", "default").unwrap(),
-        CredentialSource::Process { .. }
-    ));
-    assert!(matches!(
-        source_of(
+    // Which kind of source each profile must resolve to.
+    type IsKind = fn(&CredentialSource) -> bool;
+    let cases: [(&str, IsKind); 3] = [
+        ("[default]\ncredential-process=/bin/echo x\n", |s| {
+            matches!(s, CredentialSource::Process { .. })
+        }),
+        (
             "[default]\ncredential-uri=http://127.0.0.1:1/creds\n",
-            "default"
-        )
-        .unwrap(),
-        CredentialSource::CredentialsUri { .. }
-    ));
-    assert!(matches!(
-        source_of(
+            |s| matches!(s, CredentialSource::CredentialsUri { .. }),
+        ),
+        (
             "[default]\nrole-arn=a\noidc-provider-arn=p\noidc-token-file-path=/t\n",
-            "default"
-        )
-        .unwrap(),
-        CredentialSource::Oidc { .. }
-    ));
+            |s| matches!(s, CredentialSource::Oidc { .. }),
+        ),
+    ];
+    for (text, expected) in cases {
+        let source = source_of(text, "default").unwrap();
+        assert!(expected(&source), "{text:?}: {source:?}");
+    }
     for (text, kind) in [
         ("[default]\nmode=Anonymous\n", ErrorKind::Unsupported),
         ("[default]\nmode=Magic\n", ErrorKind::InvalidConfig),

@@ -1,8 +1,6 @@
 //! [`AssumeRoleProvider`]: STS `AssumeRole` signed with the RPC signature V1.0, and its builder.
 
-use super::request::{
-    call_sts, default_session_name, nonce, RoleRequest, API_VERSION, CONNECT_TIMEOUT, TOTAL_TIMEOUT,
-};
+use super::request::{call_sts, nonce, RoleRequest, API_VERSION, CONNECT_TIMEOUT, TOTAL_TIMEOUT};
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::Credentials;
 use crate::env::Environment;
@@ -86,11 +84,7 @@ impl AssumeRoleProvider {
         })?;
         let timestamp = format_utc(crate::clock::now(self.clock.as_ref()));
         let nonce = nonce();
-        let session_name = self
-            .request
-            .session_name
-            .clone()
-            .unwrap_or_else(|| default_session_name(self.clock.as_ref()));
+        let session_name = self.request.session_name_at(self.clock.as_ref());
         let duration = self.request.duration_seconds.to_string();
         let mut query: Vec<(&str, &str)> = vec![
             ("Action", "AssumeRole"),
@@ -105,14 +99,7 @@ impl AssumeRoleProvider {
         if let Some(token) = source.security_token() {
             query.push(("SecurityToken", token));
         }
-        let mut form: Vec<(&str, &str)> = vec![
-            ("RoleArn", &self.request.role_arn),
-            ("RoleSessionName", &session_name),
-            ("DurationSeconds", &duration),
-        ];
-        if let Some(policy) = &self.request.policy {
-            form.push(("Policy", policy));
-        }
+        let mut form = self.request.form(&[], &session_name, &duration);
         if let Some(id) = &self.request.external_id {
             form.push(("ExternalId", id));
         }
@@ -131,23 +118,13 @@ impl AssumeRoleProvider {
     }
 }
 
-impl ProvideCredentials for AssumeRoleProvider {
-    fn provide_credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(async move {
-            self.fetch()
-                .await
-                .map_err(|e| e.with_provider("assume_role"))
-        })
-    }
-
-    fn name(&self) -> &str {
-        "assume_role"
-    }
-
+fetching_provider!(
+    AssumeRoleProvider,
+    "assume_role",
     fn invalidate(&self) {
         self.source.invalidate();
     }
-}
+);
 
 /// Builds an [`AssumeRoleProvider`]; [`build`](Self::build) validates every option.
 ///
@@ -195,11 +172,9 @@ impl AssumeRoleBuilder {
         }
     }
 
-    /// `ExternalId` (2–1 224 characters of `A-Z a-z 0-9 _ + = , . @ : / -`).
-    #[must_use]
-    pub fn external_id(mut self, id: impl Into<String>) -> Self {
-        self.role.external_id = Some(id.into());
-        self
+    setters! {
+        /// `ExternalId` (2–1 224 characters of `A-Z a-z 0-9 _ + = , . @ : / -`).
+        fn external_id(id: impl Into<String>) { role.external_id = Some(id.into()) }
     }
 
     role_builder_setters!();

@@ -18,71 +18,37 @@
 /// `role`, `env`, `clock` and `timeout`).
 macro_rules! role_builder_setters {
     () => {
-        /// `RoleSessionName` (2–64 characters of `A-Z a-z 0-9 . @ - _`; default
-        /// `ALIBABA_CLOUD_ROLE_SESSION_NAME` or `oss-credentials-<unix ms>`).
-        #[must_use]
-        pub fn role_session_name(mut self, name: impl Into<String>) -> Self {
-            self.role.role_session_name = Some(name.into());
-            self
-        }
+        setters! {
+            /// `RoleSessionName` (2–64 characters of `A-Z a-z 0-9 . @ - _`; default
+            /// `ALIBABA_CLOUD_ROLE_SESSION_NAME` or `oss-credentials-<unix ms>`).
+            fn role_session_name(name: impl Into<String>) { role.role_session_name = Some(name.into()) }
 
-        /// `DurationSeconds` (at least 900, default 3 600; the role's maximum session
-        /// duration is checked by STS).
-        #[must_use]
-        pub fn duration_seconds(mut self, seconds: u64) -> Self {
-            self.role.duration_seconds = Some(seconds);
-            self
-        }
+            /// `DurationSeconds` (at least 900, default 3 600; the role's maximum session
+            /// duration is checked by STS).
+            fn duration_seconds(seconds: u64) { role.duration_seconds = Some(seconds) }
 
-        /// A session policy (JSON, 1–2 048 characters) narrowing the role's permissions.
-        #[must_use]
-        pub fn policy(mut self, policy: impl Into<String>) -> Self {
-            self.role.policy = Some(policy.into());
-            self
-        }
+            /// A session policy (JSON, 1–2 048 characters) narrowing the role's permissions.
+            fn policy(policy: impl Into<String>) { role.policy = Some(policy.into()) }
 
-        /// The STS region (`sts.<region>.aliyuncs.com`).
-        #[must_use]
-        pub fn region(mut self, region: impl Into<String>) -> Self {
-            self.role.sts_region = Some(region.into());
-            self
-        }
+            /// The STS region (`sts.<region>.aliyuncs.com`).
+            fn region(region: impl Into<String>) { role.sts_region = Some(region.into()) }
 
-        /// Uses the VPC endpoint `sts-vpc.<region>.aliyuncs.com` (needs a region).
-        #[must_use]
-        pub fn enable_vpc(mut self, vpc: bool) -> Self {
-            self.role.enable_vpc = vpc;
-            self
-        }
+            /// Uses the VPC endpoint `sts-vpc.<region>.aliyuncs.com` (needs a region).
+            fn enable_vpc(vpc: bool) { role.enable_vpc = vpc }
 
-        /// A full endpoint (`sts.example.com`, `https://...`, or `http://127.0.0.1:PORT` in
-        /// tests).
-        #[must_use]
-        pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
-            self.role.sts_endpoint = Some(endpoint.into());
-            self
-        }
+            /// A full endpoint (`sts.example.com`, `https://...`, or `http://127.0.0.1:PORT` in
+            /// tests).
+            fn endpoint(endpoint: impl Into<String>) { role.sts_endpoint = Some(endpoint.into()) }
 
-        /// Reads `ALIBABA_CLOUD_*` defaults from `env` (default: the process environment).
-        #[must_use]
-        pub fn environment(mut self, env: Environment) -> Self {
-            self.env = env;
-            self
-        }
+            /// Reads `ALIBABA_CLOUD_*` defaults from `env` (default: the process environment).
+            fn environment(env: Environment) { env = env }
 
-        /// The clock used for the request `Timestamp` and default session names.
-        #[must_use]
-        pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-            self.clock = Arc::new(clock);
-            self
-        }
+            /// The clock used for the request `Timestamp` and default session names.
+            fn clock(clock: impl Clock + 'static) { clock = Arc::new(clock) }
 
-        /// Total time allowed for one STS exchange (default 10 s; connecting gets at most
-        /// 5 s).
-        #[must_use]
-        pub fn timeout(mut self, timeout: Duration) -> Self {
-            self.timeout = timeout;
-            self
+            /// Total time allowed for one STS exchange (default 10 s; connecting gets at most
+            /// 5 s).
+            fn timeout(timeout: Duration) { timeout = timeout }
         }
     };
 }

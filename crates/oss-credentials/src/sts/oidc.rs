@@ -1,10 +1,7 @@
 //! [`OidcRoleProvider`]: STS `AssumeRoleWithOIDC` (anonymous, an OIDC token file), and its
 //! builder.
 
-use super::request::{
-    call_sts, default_session_name, invalid, RoleRequest, API_VERSION, CONNECT_TIMEOUT,
-    TOTAL_TIMEOUT,
-};
+use super::request::{call_sts, invalid, RoleRequest, API_VERSION, CONNECT_TIMEOUT, TOTAL_TIMEOUT};
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::Credentials;
 use crate::env::Environment;
@@ -126,11 +123,7 @@ impl OidcRoleProvider {
             ));
         }
         let timestamp = format_utc(crate::clock::now(self.clock.as_ref()));
-        let session_name = self
-            .request
-            .session_name
-            .clone()
-            .unwrap_or_else(|| default_session_name(self.clock.as_ref()));
+        let session_name = self.request.session_name_at(self.clock.as_ref());
         let duration = self.request.duration_seconds.to_string();
         let query: Vec<(&str, &str)> = vec![
             ("Action", "AssumeRoleWithOIDC"),
@@ -138,16 +131,14 @@ impl OidcRoleProvider {
             ("Version", API_VERSION),
             ("Timestamp", &timestamp),
         ];
-        let mut form: Vec<(&str, &str)> = vec![
-            ("RoleArn", &self.request.role_arn),
-            ("OIDCProviderArn", &self.provider_arn),
-            ("OIDCToken", token),
-            ("RoleSessionName", &session_name),
-            ("DurationSeconds", &duration),
-        ];
-        if let Some(policy) = &self.request.policy {
-            form.push(("Policy", policy));
-        }
+        let form = self.request.form(
+            &[
+                ("OIDCProviderArn", &self.provider_arn),
+                ("OIDCToken", token),
+            ],
+            &session_name,
+            &duration,
+        );
         call_sts(
             &self.client,
             &self.request.endpoint,
@@ -160,15 +151,7 @@ impl OidcRoleProvider {
     }
 }
 
-impl ProvideCredentials for OidcRoleProvider {
-    fn provide_credentials(&self) -> CredentialsFuture<'_> {
-        Box::pin(async move { self.fetch().await.map_err(|e| e.with_provider("oidc_role")) })
-    }
-
-    fn name(&self) -> &str {
-        "oidc_role"
-    }
-}
+fetching_provider!(OidcRoleProvider, "oidc_role");
 
 /// Builds an [`OidcRoleProvider`]; [`build`](Self::build) validates every option.
 ///

@@ -182,6 +182,31 @@ impl RoleRequest {
             endpoint,
         })
     }
+
+    /// The `RoleSessionName` to send: the configured one, else a default from `clock`.
+    pub(super) fn session_name_at(&self, clock: &dyn Clock) -> String {
+        self.session_name
+            .clone()
+            .unwrap_or_else(|| default_session_name(clock))
+    }
+
+    /// The form fields both actions send: `RoleArn`, then `identity` (what the action adds to
+    /// name the caller), `RoleSessionName`, `DurationSeconds` and `Policy` when there is one.
+    pub(super) fn form<'a>(
+        &'a self,
+        identity: &[(&'a str, &'a str)],
+        session_name: &'a str,
+        duration: &'a str,
+    ) -> Vec<(&'a str, &'a str)> {
+        let mut form = vec![("RoleArn", self.role_arn.as_str())];
+        form.extend_from_slice(identity);
+        form.push(("RoleSessionName", session_name));
+        form.push(("DurationSeconds", duration));
+        if let Some(policy) = &self.policy {
+            form.push(("Policy", policy));
+        }
+        form
+    }
 }
 
 #[derive(Deserialize)]

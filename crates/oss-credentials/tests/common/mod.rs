@@ -8,6 +8,8 @@ pub mod server;
 use oss_credentials::CredentialsError;
 use std::error::Error;
 use std::fmt::Debug;
+use std::path::Path;
+use std::time::SystemTime;
 
 /// Every secret or token value used by the suite. None may appear in any output.
 pub const SECRETS: &[&str] = &[
@@ -111,4 +113,40 @@ pub fn parse_pairs(input: &str) -> Vec<(String, String)> {
             (percent_decode(k), percent_decode(v))
         })
         .collect()
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of `time`, as the providers write `Expiration` fields.
+pub fn format_utc(time: SystemTime) -> String {
+    oss_sign_core::SigningTime::try_from(time)
+        .expect("test instants lie in 1970..=9999")
+        .to_rfc3339()
+}
+
+/// The test clock's instant as a `SystemTime` (it always has one here).
+pub fn system_now(clock: &oss_credentials::ManualClock) -> SystemTime {
+    use oss_credentials::Clock as _;
+    SystemTime::from(clock.now().expect("the test clock stays in 1970..=9999"))
+}
+
+/// Writes `text` to `relative` below `home`, creating the folders on the way.
+pub fn write_home_file(home: &Path, relative: &str, text: &str) {
+    let path = home.join(relative);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// The names of the providers a chain error says it tried, in order.
+pub fn attempted_providers(error: &CredentialsError) -> Vec<&str> {
+    error
+        .attempts()
+        .iter()
+        .filter_map(|e| e.provider())
+        .collect()
+}
+
+/// Asserts that `text` contains each of `needles`.
+pub fn assert_mentions(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(text.contains(needle), "`{needle}` missing from: {text}");
+    }
 }

@@ -19,7 +19,7 @@ use super::{list, multipart, object_write};
 use crate::body::{full, ChannelBody, ResponseBody};
 use crate::cors;
 use crate::fault::Fault;
-use crate::oss_error::OssError;
+use crate::oss_error::{no_such_bucket, OssError};
 use crate::query::{param, query_pairs};
 use crate::range::{self, RangeAnswer};
 use crate::request_body::RequestBody;
@@ -114,7 +114,7 @@ async fn respond(
     }
     let op = op?;
     if !state.store.bucket_exists(&target.bucket) {
-        return Err(no_such_bucket(&target));
+        return Err(no_such_bucket(&target.bucket));
     }
     match op {
         Operation::GetObject => {
@@ -230,11 +230,6 @@ async fn get_object(
     })
 }
 
-pub(crate) fn no_such_bucket(target: &Target) -> OssError {
-    OssError::new(404, "NoSuchBucket", "The specified bucket does not exist.")
-        .extra("BucketName", target.bucket.clone())
-}
-
 /// Applies the fault rules that match this request: those acting now (replace the object,
 /// answer a status, delay the headers) here, those acting on the body returned.
 async fn apply_faults(
@@ -269,7 +264,7 @@ async fn apply_faults(
 fn find_object(state: &State, target: &Target) -> Result<Arc<Object>, OssError> {
     match state.store.lookup(&target.bucket, &target.key) {
         Lookup::Found(o) => Ok(o),
-        Lookup::NoSuchBucket => Err(no_such_bucket(target)),
+        Lookup::NoSuchBucket => Err(no_such_bucket(&target.bucket)),
         Lookup::NoSuchKey => {
             Err(
                 OssError::new(404, "NoSuchKey", "The specified key does not exist.")
@@ -414,12 +409,12 @@ async fn produce_body(
         if faults.drop_after.is_some_and(|d| sent >= d) {
             // Let the connection flush what was sent, then break it.
             tokio::time::sleep(Duration::from_millis(20)).await;
-            let _ = tx
-                .send(Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionAborted,
-                    "fault injection: connection dropped",
-                )))
-                .await;
+            abort(
+                &tx,
+                std::io::ErrorKind::ConnectionAborted,
+                "fault injection: connection dropped",
+            )
+            .await;
             return;
         }
         if let Some((after, d)) = faults.stall {
@@ -440,12 +435,12 @@ async fn produce_body(
         let data = match object.content.read_at(start + sent, want as usize).await {
             Ok(d) if !d.is_empty() => d,
             Ok(_) => {
-                let _ = tx
-                    .send(Err(std::io::Error::new(
-                        std::io::ErrorKind::UnexpectedEof,
-                        "object shorter than announced",
-                    )))
-                    .await;
+                abort(
+                    &tx,
+                    std::io::ErrorKind::UnexpectedEof,
+                    "object shorter than announced",
+                )
+                .await;
                 return;
             }
             Err(e) => {
@@ -473,6 +468,15 @@ async fn produce_body(
         }
         sent += n;
     }
+}
+
+/// Breaks the body being sent with an error of `kind` (the connection is cut mid-body).
+async fn abort(
+    tx: &mpsc::Sender<std::io::Result<Bytes>>,
+    kind: std::io::ErrorKind,
+    message: &'static str,
+) {
+    let _ = tx.send(Err(std::io::Error::new(kind, message))).await;
 }
 
 fn etag_list_matches(header: &str, etag: &str) -> bool {

@@ -13,7 +13,7 @@ use oss_sign_core::post_policy::{verify_post_form, PostForm, PostVerifyOptions};
 
 use super::state::State;
 use crate::body::{full, ResponseBody};
-use crate::oss_error::{escape_into, OssError};
+use crate::oss_error::{escape_into, no_such_bucket, OssError};
 use crate::query::decode_path;
 use crate::request_body::RequestBody;
 use crate::spool::{SpoolTo, SpoolWriter};
@@ -72,10 +72,7 @@ fn post_bucket(state: &State, req: &Parts) -> Result<String, OssError> {
         ));
     }
     if !state.store.bucket_exists(bucket) {
-        return Err(
-            OssError::new(404, "NoSuchBucket", "The specified bucket does not exist.")
-                .extra("BucketName", bucket.to_string()),
-        );
+        return Err(no_such_bucket(bucket));
     }
     Ok(bucket.to_string())
 }

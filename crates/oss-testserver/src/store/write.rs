@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::file_content::Content;
 use super::sidecar::{read_sidecar, sidecar_path, write_sidecar, StoredMeta};
 use super::{now_seconds, safe_join, Bucket, Object, ObjectInfo, ObjectStore};
-use crate::oss_error::{already_exists, OssError};
+use crate::oss_error::{already_exists, no_such_bucket, OssError};
 use crate::spool::{is_temp_key, Spooled, TEMP_PREFIX};
 
 /// Uploads into an in-memory bucket up to this size are kept in memory; bigger ones in an
@@ -82,14 +82,7 @@ impl ObjectStore {
                     let confined = confined.map(|_| dir.clone());
                     (dir, Some(root), confined)
                 }
-                _ => {
-                    return Err(OssError::new(
-                        404,
-                        "NoSuchBucket",
-                        "The specified bucket does not exist.",
-                    )
-                    .extra("BucketName", bucket.to_string()))
-                }
+                _ => return Err(no_such_bucket(bucket)),
             },
         };
         let path = safe_join(&dir, key).ok_or_else(|| invalid_name(key))?;
@@ -347,14 +340,7 @@ impl ObjectStore {
             Some(Bucket::Dir(d)) => (d.clone(), inner.follow_symlinks),
             None => match inner.root_bucket(bucket) {
                 Some((d, _)) => (d, inner.follow_symlinks),
-                None => {
-                    return Err(OssError::new(
-                        404,
-                        "NoSuchBucket",
-                        "The specified bucket does not exist.",
-                    )
-                    .extra("BucketName", bucket.to_string()))
-                }
+                None => return Err(no_such_bucket(bucket)),
             },
         };
         drop(inner);

@@ -1,8 +1,12 @@
 //! What the raw-HTTP tests share: one request written on a fresh TCP connection
-//! (`connection: close`) and the answer read to the end and split into status, headers and body.
+//! (`connection: close`) and the answer read to the end and split into status, headers and body;
+//! the sample data, CRC-64 and file listing the write tests check against.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use oss_testserver::{ServerBuilder, TestServer};
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -65,4 +69,75 @@ pub(crate) async fn exchange(addr: SocketAddr, head: &str, body: &[u8]) -> Answe
         headers,
         body: raw[split + 4..].to_vec(),
     }
+}
+
+/// A request head: `method target HTTP/1.1`, `connection: close`, `headers` in order and the
+/// blank line that ends the head.
+pub(crate) fn head(method: &str, target: &str, headers: &[(&str, &str)]) -> String {
+    let mut req = format!("{method} {target} HTTP/1.1\r\nconnection: close\r\n");
+    for (n, v) in headers {
+        req.push_str(&format!("{n}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req
+}
+
+/// Sends `method target` with `host` and `content-length` set, then `headers`, and `body`.
+pub(crate) async fn send(
+    server: &TestServer,
+    method: &str,
+    target: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Answer {
+    let (host, length) = (server.addr().to_string(), body.len().to_string());
+    let mut all = vec![("host", host.as_str()), ("content-length", length.as_str())];
+    all.extend_from_slice(headers);
+    exchange(server.addr(), &head(method, target, &all), body).await
+}
+
+/// A server storing its buckets under `root`.
+pub(crate) async fn root_server(root: &Path) -> TestServer {
+    ServerBuilder::new().root_dir(root).start().await.unwrap()
+}
+
+/// Sends `method target` with no headers of its own and no body.
+pub(crate) async fn request(server: &TestServer, method: &str, target: &str) -> Answer {
+    send(server, method, target, &[], b"").await
+}
+
+/// `len` bytes of a simple pattern that differs by `seed`.
+pub(crate) fn data(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
+}
+
+/// The CRC-64/ECMA of `data`, as OSS sends it in `x-oss-hash-crc64ecma`.
+pub(crate) fn crc64(data: &[u8]) -> u64 {
+    let mut d = crc64fast::Digest::new();
+    d.write(data);
+    d.sum64()
+}
+
+/// Every file under `dir`, at any depth.
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Names of every file under `dir` (to find leftover temporary files).
+pub(crate) fn all_files(dir: &Path) -> Vec<String> {
+    files_under(dir)
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect()
 }
