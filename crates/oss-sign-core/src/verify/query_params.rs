@@ -33,6 +33,37 @@ pub(super) fn signed_pairs<'q>(
         .collect()
 }
 
+/// The query a signature covers, as it is known to each mode: a presigned URL's pairs, parsed
+/// already (less the parameters named in `left_out`), or a header-signed request's raw query
+/// (every parameter), parsed only once the cheaper checks have passed.
+pub(super) enum SignedQuery<'p, 'q> {
+    /// A presigned URL: its pairs and the parameters its signature does not cover.
+    Presigned {
+        pairs: &'p [QueryPair<'q>],
+        left_out: &'static [&'static str],
+    },
+    /// A header-signed request: the raw query string, all of it signed.
+    Header(&'q str),
+}
+
+impl SignedQuery<'_, '_> {
+    /// Runs `check` on the signed `(name, value)` pairs, in received order.
+    pub(super) fn with_pairs<R>(
+        self,
+        check: impl FnOnce(&[(&str, &str)]) -> Result<R, VerifyError>,
+    ) -> Result<R, VerifyError> {
+        match self {
+            SignedQuery::Presigned { pairs, left_out } => check(&signed_pairs(pairs, left_out)),
+            SignedQuery::Header(raw) => check(&signed_pairs(&parse_query(raw)?, &[])),
+        }
+    }
+}
+
+/// Whether `text` is 1 to `max_digits` ASCII digits (what an expiry parameter must be).
+pub(super) fn is_decimal(text: &str, max_digits: usize) -> bool {
+    !text.is_empty() && text.len() <= max_digits && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The single value of an authentication parameter: missing and repeated are errors.
 pub(super) fn single<'q>(
     pairs: &'q [QueryPair<'_>],
