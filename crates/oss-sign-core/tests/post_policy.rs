@@ -46,11 +46,22 @@ fn fields_for<'a>(
 }
 
 fn verify(fields: &[(&str, &str)], now: i64) -> Result<VerifiedPost, PostPolicyError> {
+    let options = PostVerifyOptions::new().region("cn-hangzhou");
+    verify_as(&PostForm::new("bucket", fields), "ak", now, &options)
+}
+
+/// Verifies `form` at `now` with the one secret `sk` known, for `access_key_id`.
+fn verify_as(
+    form: &PostForm<'_>,
+    access_key_id: &str,
+    now: i64,
+    options: &PostVerifyOptions,
+) -> Result<VerifiedPost, PostPolicyError> {
     verify_post_form(
-        &PostForm::new("bucket", fields),
-        &StaticSecret::new("ak", "sk"),
+        form,
+        &StaticSecret::new(access_key_id, "sk"),
         SigningTime::from_unix_seconds(now).unwrap(),
-        &PostVerifyOptions::new().region("cn-hangzhou"),
+        options,
     )
 }
 
@@ -130,10 +141,10 @@ fn each_condition_failure_is_access_denied_with_the_oss_message() {
     }
     // another bucket
     let fields = fields_for(&s, &[]);
-    let err = verify_post_form(
+    let err = verify_as(
         &PostForm::new("other", &fields),
-        &StaticSecret::new("ak", "sk"),
-        SigningTime::from_unix_seconds(T0).unwrap(),
+        "ak",
+        T0,
         &PostVerifyOptions::new(),
     )
     .unwrap_err();
@@ -154,18 +165,18 @@ fn dates_expiry_and_keys_are_enforced() {
         PostPolicyErrorKind::RequestTimeTooSkewed
     );
     assert!(verify(&fields, T0 - 900).is_ok());
-    let err = verify_post_form(
+    let err = verify_as(
         &PostForm::new("bucket", &fields),
-        &StaticSecret::new("ak2", "sk"),
-        SigningTime::from_unix_seconds(T0).unwrap(),
+        "ak2",
+        T0,
         &PostVerifyOptions::new(),
     )
     .unwrap_err();
     assert_eq!(err.kind().oss_code(), "InvalidAccessKeyId");
-    let err = verify_post_form(
+    let err = verify_as(
         &PostForm::new("bucket", &fields),
-        &StaticSecret::new("ak", "sk"),
-        SigningTime::from_unix_seconds(T0 + 1000).unwrap(),
+        "ak",
+        T0 + 1000,
         &PostVerifyOptions::new().max_date_age(900),
     )
     .unwrap_err();
