@@ -2,6 +2,7 @@
 //! parameters (missing and repeated are errors).
 
 use super::error::{VerifyError, VerifyErrorKind};
+use crate::error::shorten;
 use alloc::format;
 use alloc::vec::Vec;
 
@@ -59,9 +60,21 @@ impl SignedQuery<'_, '_> {
     }
 }
 
-/// Whether `text` is 1 to `max_digits` ASCII digits (what an expiry parameter must be).
-pub(super) fn is_decimal(text: &str, max_digits: usize) -> bool {
-    !text.is_empty() && text.len() <= max_digits && text.bytes().all(|b| b.is_ascii_digit())
+/// Refuses an expiry parameter `name` whose `text` is not 1 to `max_digits` ASCII digits,
+/// saying what it must be (`rule`).
+pub(super) fn require_decimal(
+    name: &str,
+    text: &str,
+    max_digits: usize,
+    rule: &str,
+) -> Result<(), VerifyError> {
+    if !text.is_empty() && text.len() <= max_digits && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
+    }
+    Err(VerifyError::new(
+        VerifyErrorKind::Malformed,
+        format!("{name} {:?} is not a number: {rule}", shorten(text)),
+    ))
 }
 
 /// The single value of an authentication parameter: missing and repeated are errors.

@@ -4,10 +4,9 @@
 use super::error::{VerifyError, VerifyErrorKind};
 use super::options::{check_not_expired, check_skew, VerifyOptions};
 use super::outcome::{SignatureVersion, Verified};
-use super::query_params::{is_decimal, required, single, QueryPair, SignedQuery, V1_UNSIGNED};
+use super::query_params::{require_decimal, required, single, QueryPair, SignedQuery, V1_UNSIGNED};
 use super::request::VerifyRequest;
 use super::secrets::{constant_time_eq, with_secret, SecretLookup};
-use crate::error::shorten;
 use crate::time::SigningTime;
 use crate::v1;
 use alloc::format;
@@ -23,15 +22,12 @@ pub(super) fn verify_v1_query(
     let expires_text = required(pairs, "Expires")?;
     let signature = required(pairs, "Signature")?;
     let token = single(pairs, "security-token")?;
-    if !is_decimal(expires_text, 12) {
-        return Err(VerifyError::new(
-            VerifyErrorKind::Malformed,
-            format!(
-                "Expires {:?} is not a number: V1 Expires is the absolute expiry in Unix seconds",
-                shorten(expires_text)
-            ),
-        ));
-    }
+    require_decimal(
+        "Expires",
+        expires_text,
+        12,
+        "V1 Expires is the absolute expiry in Unix seconds",
+    )?;
     let expires_unix: i64 = expires_text.parse().unwrap_or(i64::MAX);
     let expiration = SigningTime::from_unix_seconds(expires_unix)
         .map_err(|e| VerifyError::new(VerifyErrorKind::Malformed, format!("Expires: {e}")))?;

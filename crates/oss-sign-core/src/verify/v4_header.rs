@@ -75,13 +75,6 @@ pub(super) fn verify_v4_header(
     check_skew(signed_at, now, options)?;
     let claim = V4Claim::new(scope, signed_at, additional_line);
     let query = SignedQuery::Header(request.raw_query);
-    verify_v4_claim(
-        request,
-        &claim,
-        query,
-        signature,
-        secrets,
-        None,
-        request.header("x-oss-security-token"),
-    )
+    verify_v4_claim(request, &claim, query, signature, secrets)?;
+    Ok(claim.verified(None, request.header("x-oss-security-token")))
 }

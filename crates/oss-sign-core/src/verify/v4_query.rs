@@ -3,7 +3,7 @@
 use super::error::{VerifyError, VerifyErrorKind};
 use super::options::{check_not_expired, VerifyOptions};
 use super::outcome::Verified;
-use super::query_params::{is_decimal, required, single, QueryPair, SignedQuery, V4_UNSIGNED};
+use super::query_params::{require_decimal, required, single, QueryPair, SignedQuery, V4_UNSIGNED};
 use super::request::VerifyRequest;
 use super::secrets::SecretLookup;
 use super::v4_signature::{
@@ -41,15 +41,12 @@ pub(super) fn verify_v4_query(
     let scope = parse_credential(credential)?;
     let signed_at = parse_x_oss_date(date_text)?;
     check_scope(&scope, signed_at, options)?;
-    if !is_decimal(expires_text, 10) {
-        return Err(VerifyError::new(
-            VerifyErrorKind::Malformed,
-            format!(
-                "x-oss-expires {:?} is not a number: it must be the validity in seconds, 1 to 604800",
-                shorten(expires_text)
-            ),
-        ));
-    }
+    require_decimal(
+        "x-oss-expires",
+        expires_text,
+        10,
+        "it must be the validity in seconds, 1 to 604800",
+    )?;
     let expires: u64 = expires_text.parse().unwrap_or(u64::MAX);
     if expires == 0 || expires > u64::from(MAX_EXPIRES_SECONDS) {
         return Err(VerifyError::new(
@@ -78,13 +75,6 @@ pub(super) fn verify_v4_query(
         pairs,
         left_out: V4_UNSIGNED,
     };
-    verify_v4_claim(
-        request,
-        &claim,
-        query,
-        signature,
-        secrets,
-        Some(expiration),
-        token,
-    )
+    verify_v4_claim(request, &claim, query, signature, secrets)?;
+    Ok(claim.verified(Some(expiration), token))
 }

@@ -154,6 +154,22 @@ pub(super) struct V4Claim<'r> {
 }
 
 impl<'r> V4Claim<'r> {
+    /// What a request making this claim was verified as, with the URL's `expiration` (query
+    /// mode) and the STS token it carried.
+    pub(super) fn verified(
+        &self,
+        expiration: Option<SigningTime>,
+        security_token: Option<&str>,
+    ) -> Verified {
+        Verified::new(
+            SignatureVersion::V4,
+            self.scope.access_key_id,
+            Some(self.signed_at),
+            expiration,
+            security_token,
+        )
+    }
+
     pub(super) fn new(
         scope: CredentialScope<'r>,
         signed_at: SigningTime,
@@ -202,17 +218,14 @@ pub(super) fn v4_intermediates(
 }
 
 /// The last V4 checks of both modes, once their own have passed: every additional header sent,
-/// the access key known, and the signature recomputed over `query` equal to `given`; then what
-/// was verified, with the URL's `expiration` (query mode) and the STS token carried.
+/// the access key known, and the signature recomputed over `query` equal to `given`.
 pub(super) fn verify_v4_claim(
     request: &VerifyRequest<'_>,
     claim: &V4Claim<'_>,
     query: SignedQuery<'_, '_>,
     given: &str,
     secrets: &dyn SecretLookup,
-    expiration: Option<SigningTime>,
-    security_token: Option<&str>,
-) -> Result<Verified, VerifyError> {
+) -> Result<(), VerifyError> {
     let additional = additional_list(request, claim.additional_line)?;
     let scope = &claim.scope;
     with_secret(secrets, scope.access_key_id, |secret| {
@@ -230,12 +243,5 @@ pub(super) fn verify_v4_claim(
                 ))
             }
         })
-    })?;
-    Ok(Verified::new(
-        SignatureVersion::V4,
-        scope.access_key_id,
-        Some(claim.signed_at),
-        expiration,
-        security_token,
-    ))
+    })
 }
