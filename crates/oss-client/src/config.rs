@@ -118,18 +118,37 @@ impl Config {
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("region", &self.region)
-            .field("endpoint", &self.endpoint)
-            .field("signature_version", &self.signature_version)
-            .field("additional_headers", &self.additional_headers)
-            .field(
-                "credentials",
-                &self.credentials.as_ref().map(|provider| provider.name()),
-            )
-            .field("clock", &self.clock)
-            .finish()
+        let mut d = f.debug_struct("Config");
+        d.field("region", &self.region)
+            .field("endpoint", &self.endpoint);
+        finish_debug(
+            &mut d,
+            self.signature_version,
+            &self.additional_headers,
+            &self.credentials,
+            &self.clock,
+        )
     }
+}
+
+/// Ends the `Debug` of [`Config`] and of its builder with the fields they share: the signature
+/// version, the additional headers, the credentials (by provider name only, never a secret)
+/// and the clock.
+fn finish_debug(
+    d: &mut fmt::DebugStruct<'_, '_>,
+    signature_version: SignatureVersion,
+    additional_headers: &[String],
+    credentials: &Option<Arc<dyn ProvideCredentials>>,
+    clock: &dyn fmt::Debug,
+) -> fmt::Result {
+    d.field("signature_version", &signature_version)
+        .field("additional_headers", &additional_headers)
+        .field(
+            "credentials",
+            &credentials.as_ref().map(|provider| provider.name()),
+        )
+        .field("clock", clock)
+        .finish()
 }
 
 /// Builder of [`Config`]; every setter takes and returns the builder, and [`build`](Self::build)
@@ -170,8 +189,8 @@ pub struct ConfigBuilder {
 
 impl fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ConfigBuilder")
-            .field("region", &self.region)
+        let mut d = f.debug_struct("ConfigBuilder");
+        d.field("region", &self.region)
             .field("endpoint", &self.endpoint)
             .field("use_internal", &self.use_internal)
             .field("use_accelerate", &self.use_accelerate)
@@ -180,15 +199,14 @@ impl fmt::Debug for ConfigBuilder {
             .field("use_path_style", &self.use_path_style)
             .field("disable_ssl", &self.disable_ssl)
             .field("cloud_box_id", &self.cloud_box_id)
-            .field("auto_detect_cloud_box", &self.auto_detect_cloud_box)
-            .field("signature_version", &self.version())
-            .field("additional_headers", &self.additional_headers)
-            .field(
-                "credentials",
-                &self.credentials.as_ref().map(|provider| provider.name()),
-            )
-            .field("clock", &self.clock)
-            .finish()
+            .field("auto_detect_cloud_box", &self.auto_detect_cloud_box);
+        finish_debug(
+            &mut d,
+            self.version(),
+            &self.additional_headers,
+            &self.credentials,
+            &self.clock,
+        )
     }
 }
 

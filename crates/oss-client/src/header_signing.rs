@@ -247,76 +247,68 @@ impl Client {
             .map(|(n, v)| (n.as_ref(), v.as_ref()))
             .collect();
 
-        match config.signature_version {
-            SignatureVersion::V1 => {
-                if let Some(token) = token {
-                    headers.retain(|(n, _)| !n.eq_ignore_ascii_case("x-oss-security-token"));
-                    headers.push(("x-oss-security-token".to_owned(), token.to_owned()));
-                }
-                let pairs: Vec<(&str, &str)> = headers
-                    .iter()
-                    .map(|(n, v)| (n.as_str(), v.as_str()))
-                    .collect();
-                let signable = SignableRequest::new(&method)
-                    .bucket(parts.bucket)
-                    .key(parts.key)
-                    .query(&query)
-                    .headers(&pairs);
-                let date_value = headers
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case("date"))
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or(date.as_str());
-                let signed = v1::sign_header(
-                    &signable,
-                    credentials.access_key_id(),
-                    credentials.access_key_secret(),
-                    date_value,
-                    &[],
-                )
-                .map_err(sign_error)?;
-                let authorization = signed.authorization().to_owned();
-                headers.push(("authorization".to_owned(), authorization));
-            }
-            _ => {
-                let pairs: Vec<(&str, &str)> = headers
-                    .iter()
-                    .map(|(n, v)| (n.as_str(), v.as_str()))
-                    .collect();
-                let signable = SignableRequest::new(&method)
-                    .bucket(parts.bucket)
-                    .key(parts.key)
-                    .query(&query)
-                    .headers(&pairs);
-                let key = self.signing_key(
-                    credentials.access_key_secret(),
-                    now,
-                    endpoint.signing_region(),
-                    endpoint.product(),
-                );
-                let additional: Vec<&str> = config
-                    .additional_headers()
-                    .iter()
-                    .map(String::as_str)
-                    .collect();
-                let params = v4::HeaderParams::new(
-                    credentials.access_key_id(),
-                    endpoint.signing_region(),
-                    now,
-                )
-                .product(endpoint.product())
-                .security_token(token)
-                .additional_headers(&additional);
-                let signed = v4::sign_headers(&signable, &params, &key.key).map_err(sign_error)?;
-                let added: Vec<(String, String)> = signed
-                    .headers_to_add()
-                    .iter()
-                    .map(|(n, v)| ((*n).to_owned(), v.clone()))
-                    .collect();
-                headers.retain(|(n, _)| !added.iter().any(|(a, _)| a.eq_ignore_ascii_case(n)));
-                headers.extend(added);
-            }
+        // V1 signs the token as a header; V4 adds it itself (with its other headers) below.
+        let v1 = matches!(config.signature_version, SignatureVersion::V1);
+        if let (true, Some(token)) = (v1, token) {
+            headers.retain(|(n, _)| !n.eq_ignore_ascii_case("x-oss-security-token"));
+            headers.push(("x-oss-security-token".to_owned(), token.to_owned()));
         }
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let signable = SignableRequest::new(&method)
+            .bucket(parts.bucket)
+            .key(parts.key)
+            .query(&query)
+            .headers(&pairs);
+        let added: Vec<(String, String)> = if v1 {
+            let date_value = headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("date"))
+                .map(|(_, v)| v.as_str())
+                .unwrap_or(date.as_str());
+            let signed = v1::sign_header(
+                &signable,
+                credentials.access_key_id(),
+                credentials.access_key_secret(),
+                date_value,
+                &[],
+            )
+            .map_err(sign_error)?;
+            vec![(
+                "authorization".to_owned(),
+                signed.authorization().to_owned(),
+            )]
+        } else {
+            let key = self.signing_key(
+                credentials.access_key_secret(),
+                now,
+                endpoint.signing_region(),
+                endpoint.product(),
+            );
+            let additional: Vec<&str> = config
+                .additional_headers()
+                .iter()
+                .map(String::as_str)
+                .collect();
+            let params =
+                v4::HeaderParams::new(credentials.access_key_id(), endpoint.signing_region(), now)
+                    .product(endpoint.product())
+                    .security_token(token)
+                    .additional_headers(&additional);
+            let signed = v4::sign_headers(&signable, &params, &key.key).map_err(sign_error)?;
+            signed
+                .headers_to_add()
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.clone()))
+                .collect()
+        };
+        if !v1 {
+            // The V4 headers replace any of the same name the request carried.
+            headers.retain(|(n, _)| !added.iter().any(|(a, _)| a.eq_ignore_ascii_case(n)));
+        }
+        headers.extend(added);
         Ok(SignedRequest {
             method: method.into_owned(),
             url,

@@ -71,22 +71,18 @@ fn the_form_is_ordered_and_verifies() {
     let now = SigningTime::from_unix_seconds(T0 + 5).unwrap();
     let secrets = StaticSecret::new("ak", "sk");
     let opts = PostVerifyOptions::new().region("cn-hangzhou");
-    let ok = verify_post_form(
-        &PostForm::new("examplebucket", &fields),
-        &secrets,
-        now,
-        &opts,
-    )
-    .unwrap();
+    let verify = |fields: &[(&str, &str)]| {
+        verify_post_form(
+            &PostForm::new("examplebucket", fields),
+            &secrets,
+            now,
+            &opts,
+        )
+    };
+    let ok = verify(&fields).unwrap();
     assert!(ok.policy().check_file_size(100).is_ok());
     fields[1].1 = "text/html";
-    let err = verify_post_form(
-        &PostForm::new("examplebucket", &fields),
-        &secrets,
-        now,
-        &opts,
-    )
-    .unwrap_err();
+    let err = verify(&fields).unwrap_err();
     assert_eq!(err.kind(), PostPolicyErrorKind::ConditionFailed);
     assert!(
         err.message()

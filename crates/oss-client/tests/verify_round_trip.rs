@@ -17,6 +17,17 @@ fn now() -> SigningTime {
     SigningTime::parse_rfc3339("2024-11-12T09:27:56Z").expect("time")
 }
 
+/// A client of each signature version, without and with the STS `token`.
+fn every_client(token: &str) -> Vec<(SignatureVersion, Client)> {
+    let mut clients = Vec::new();
+    for version in [SignatureVersion::V4, SignatureVersion::V1] {
+        for token in [None, Some(token)] {
+            clients.push((version, client(version, token)));
+        }
+    }
+    clients
+}
+
 fn client(version: SignatureVersion, token: Option<&str>) -> Client {
     let mut credentials = Credentials::new(ID, SECRET).expect("creds");
     if let Some(token) = token {
@@ -115,45 +126,41 @@ fn split(url: &str) -> (String, &str) {
 #[test]
 fn presigned_urls_verify_and_tampering_is_caught() {
     let secrets = StaticSecret::new(ID, SECRET);
-    for version in [SignatureVersion::V4, SignatureVersion::V1] {
-        for token in [None, Some("tok+/=")] {
-            let client = client(version, token);
-            for make in requests() {
-                let (method, url, signed) = make(&client);
-                let (path, query) = split(&url);
-                let key = oss_sign_core::encoding::percent_decode(
-                    path.strip_prefix('/').unwrap_or(&path),
-                )
-                .expect("decodes");
-                let headers: Vec<(&str, &str)> = signed
-                    .iter()
-                    .map(|(n, v)| (n.as_str(), v.as_str()))
-                    .collect();
-                let request = VerifyRequest::new(&method, query)
+    for (version, client) in every_client("tok+/=") {
+        for make in requests() {
+            let (method, url, signed) = make(&client);
+            let (path, query) = split(&url);
+            let key =
+                oss_sign_core::encoding::percent_decode(path.strip_prefix('/').unwrap_or(&path))
+                    .expect("decodes");
+            let headers: Vec<(&str, &str)> = signed
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let request = VerifyRequest::new(&method, query)
+                .bucket("examplebucket")
+                .key(&key)
+                .headers(&headers);
+            if let Err(e) = verify_presigned(&request, &secrets, now()) {
+                panic!("{version:?} {url}: {e}");
+            }
+            // A different method must fail.
+            let other = if method == "GET" { "PUT" } else { "GET" };
+            let wrong = VerifyRequest::new(other, query)
+                .bucket("examplebucket")
+                .key(&key)
+                .headers(&headers);
+            assert!(verify_presigned(&wrong, &secrets, now()).is_err(), "{url}");
+            // Dropping a signed header must fail.
+            if let Some(((name, _), rest)) = headers.split_first() {
+                let fewer = VerifyRequest::new(&method, query)
                     .bucket("examplebucket")
                     .key(&key)
-                    .headers(&headers);
-                if let Err(e) = verify_presigned(&request, &secrets, now()) {
-                    panic!("{version:?} {url}: {e}");
-                }
-                // A different method must fail.
-                let other = if method == "GET" { "PUT" } else { "GET" };
-                let wrong = VerifyRequest::new(other, query)
-                    .bucket("examplebucket")
-                    .key(&key)
-                    .headers(&headers);
-                assert!(verify_presigned(&wrong, &secrets, now()).is_err(), "{url}");
-                // Dropping a signed header must fail.
-                if let Some(((name, _), rest)) = headers.split_first() {
-                    let fewer = VerifyRequest::new(&method, query)
-                        .bucket("examplebucket")
-                        .key(&key)
-                        .headers(rest);
-                    assert!(
-                        verify_presigned(&fewer, &secrets, now()).is_err(),
-                        "{url} without {name}"
-                    );
-                }
+                    .headers(rest);
+                assert!(
+                    verify_presigned(&fewer, &secrets, now()).is_err(),
+                    "{url} without {name}"
+                );
             }
         }
     }
@@ -162,49 +169,46 @@ fn presigned_urls_verify_and_tampering_is_caught() {
 #[test]
 fn header_signed_requests_verify() {
     let secrets = StaticSecret::new(ID, SECRET);
-    for version in [SignatureVersion::V4, SignatureVersion::V1] {
-        for token in [None, Some("tok")] {
-            let client = client(version, token);
-            let put = PutObjectRequest::new("examplebucket", "dir/x y.txt")
-                .content_type("text/plain")
-                .metadata("author", "alice")
-                .parameter("versionId", "v");
-            let signed = client.sign_request(&put).expect("sign");
-            let (path, query) = split(signed.url());
-            let key = oss_sign_core::encoding::percent_decode(path.trim_start_matches('/'))
-                .expect("decodes");
-            let headers: Vec<(&str, &str)> = signed
-                .headers()
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect();
-            let request = VerifyRequest::new("PUT", query)
-                .bucket("examplebucket")
-                .key(&key)
-                .headers(&headers);
-            if let Err(e) = verify_authorization(&request, &secrets, now()) {
-                panic!("{version:?}: {e}\n{signed:?}");
-            }
-            let http = signed.to_http_request().expect("http request");
-            assert_eq!(http.uri().to_string(), signed.url());
-            assert_eq!(http.headers()["x-oss-meta-author"], "alice");
-
-            let tampered: Vec<(&str, &str)> = headers
-                .iter()
-                .map(|&(n, v)| {
-                    if n == "x-oss-meta-author" {
-                        (n, "mallory")
-                    } else {
-                        (n, v)
-                    }
-                })
-                .collect();
-            let request = VerifyRequest::new("PUT", query)
-                .bucket("examplebucket")
-                .key(&key)
-                .headers(&tampered);
-            assert!(verify_authorization(&request, &secrets, now()).is_err());
+    for (version, client) in every_client("tok") {
+        let put = PutObjectRequest::new("examplebucket", "dir/x y.txt")
+            .content_type("text/plain")
+            .metadata("author", "alice")
+            .parameter("versionId", "v");
+        let signed = client.sign_request(&put).expect("sign");
+        let (path, query) = split(signed.url());
+        let key =
+            oss_sign_core::encoding::percent_decode(path.trim_start_matches('/')).expect("decodes");
+        let headers: Vec<(&str, &str)> = signed
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let request = VerifyRequest::new("PUT", query)
+            .bucket("examplebucket")
+            .key(&key)
+            .headers(&headers);
+        if let Err(e) = verify_authorization(&request, &secrets, now()) {
+            panic!("{version:?}: {e}\n{signed:?}");
         }
+        let http = signed.to_http_request().expect("http request");
+        assert_eq!(http.uri().to_string(), signed.url());
+        assert_eq!(http.headers()["x-oss-meta-author"], "alice");
+
+        let tampered: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|&(n, v)| {
+                if n == "x-oss-meta-author" {
+                    (n, "mallory")
+                } else {
+                    (n, v)
+                }
+            })
+            .collect();
+        let request = VerifyRequest::new("PUT", query)
+            .bucket("examplebucket")
+            .key(&key)
+            .headers(&tampered);
+        assert!(verify_authorization(&request, &secrets, now()).is_err());
     }
 }
 

@@ -46,11 +46,24 @@ fn fields_for<'a>(
 }
 
 fn verify(fields: &[(&str, &str)], now: i64) -> Result<VerifiedPost, PostPolicyError> {
+    let options = PostVerifyOptions::new().region("cn-hangzhou");
+    verify_as("bucket", fields, "ak", now, &options)
+}
+
+/// Verifies the form of `fields` posted to `bucket` at `now`, with the one secret `sk` known
+/// for `access_key_id`.
+fn verify_as(
+    bucket: &str,
+    fields: &[(&str, &str)],
+    access_key_id: &str,
+    now: i64,
+    options: &PostVerifyOptions,
+) -> Result<VerifiedPost, PostPolicyError> {
     verify_post_form(
-        &PostForm::new("bucket", fields),
-        &StaticSecret::new("ak", "sk"),
+        &PostForm::new(bucket, fields),
+        &StaticSecret::new(access_key_id, "sk"),
         SigningTime::from_unix_seconds(now).unwrap(),
-        &PostVerifyOptions::new().region("cn-hangzhou"),
+        options,
     )
 }
 
@@ -130,13 +143,7 @@ fn each_condition_failure_is_access_denied_with_the_oss_message() {
     }
     // another bucket
     let fields = fields_for(&s, &[]);
-    let err = verify_post_form(
-        &PostForm::new("other", &fields),
-        &StaticSecret::new("ak", "sk"),
-        SigningTime::from_unix_seconds(T0).unwrap(),
-        &PostVerifyOptions::new(),
-    )
-    .unwrap_err();
+    let err = verify_as("other", &fields, "ak", T0, &PostVerifyOptions::new()).unwrap_err();
     assert!(err.message().ends_with(r#"{"bucket": "bucket"}"#), "{err}");
 }
 
@@ -154,18 +161,13 @@ fn dates_expiry_and_keys_are_enforced() {
         PostPolicyErrorKind::RequestTimeTooSkewed
     );
     assert!(verify(&fields, T0 - 900).is_ok());
-    let err = verify_post_form(
-        &PostForm::new("bucket", &fields),
-        &StaticSecret::new("ak2", "sk"),
-        SigningTime::from_unix_seconds(T0).unwrap(),
-        &PostVerifyOptions::new(),
-    )
-    .unwrap_err();
+    let err = verify_as("bucket", &fields, "ak2", T0, &PostVerifyOptions::new()).unwrap_err();
     assert_eq!(err.kind().oss_code(), "InvalidAccessKeyId");
-    let err = verify_post_form(
-        &PostForm::new("bucket", &fields),
-        &StaticSecret::new("ak", "sk"),
-        SigningTime::from_unix_seconds(T0 + 1000).unwrap(),
+    let err = verify_as(
+        "bucket",
+        &fields,
+        "ak",
+        T0 + 1000,
         &PostVerifyOptions::new().max_date_age(900),
     )
     .unwrap_err();

@@ -52,26 +52,14 @@ fn every_case_reproduces_the_oracle_signature() {
         let params = PostPolicyParams::new(s("access_key_id"), s("region"), time)
             .security_token(case["security_token"].as_str());
         let signed = sign_post_policy(&policy, &params, &key).unwrap();
-        assert_eq!(
-            signed.policy_json(),
-            expected["policy_json"].as_str().unwrap(),
-            "{id}"
-        );
-        assert_eq!(
-            signed.policy_base64(),
-            expected["policy_base64"].as_str().unwrap(),
-            "{id}"
-        );
-        assert_eq!(
-            signed.credential(),
-            expected["credential"].as_str().unwrap(),
-            "{id}"
-        );
-        assert_eq!(
-            signed.signature(),
-            expected["signature"].as_str().unwrap(),
-            "{id}"
-        );
+        for (field, got) in [
+            ("policy_json", signed.policy_json()),
+            ("policy_base64", signed.policy_base64()),
+            ("credential", signed.credential()),
+            ("signature", signed.signature()),
+        ] {
+            assert_eq!(got, expected[field].as_str().unwrap(), "{id}: {field}");
+        }
 
         // and the oracle's form verifies here (conditions aside: only the V4 ones are sent)
         let fields: Vec<(&str, &str)> = signed.form_fields();

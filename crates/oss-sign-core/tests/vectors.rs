@@ -29,6 +29,23 @@ fn borrow(list: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 /// Runs one case; returns the mismatches.
+/// What a server would have received for the vector whose input fields `text` reads: its
+/// method, bucket and key, with the `raw` query and `headers`.
+fn received<'a>(
+    text: &impl Fn(&str) -> Option<&'a str>,
+    raw: &'a str,
+    headers: &'a [(&'a str, &'a str)],
+) -> VerifyRequest<'a> {
+    let mut received = VerifyRequest::new(text("method").unwrap(), raw).headers(headers);
+    if let Some(bucket) = text("bucket") {
+        received = received.bucket(bucket);
+    }
+    if let Some(key) = text("key") {
+        received = received.key(key);
+    }
+    received
+}
+
 fn run(case: &Value) -> Vec<String> {
     let inputs = &case["inputs"];
     let text = |field: &str| inputs[field].as_str();
@@ -100,13 +117,7 @@ fn run(case: &Value) -> Vec<String> {
             })
             .collect();
         let raw = raw.join("&");
-        let mut received = VerifyRequest::new(text("method").unwrap(), &raw).headers(&all);
-        if let Some(bucket) = text("bucket") {
-            received = received.bucket(bucket);
-        }
-        if let Some(k) = text("key") {
-            received = received.key(k);
-        }
+        let received = received(&text, &raw, &all);
         if let Err(e) = verify_authorization(&received, &secrets, time) {
             problems.push(format!("does not verify: {e}"));
         }
@@ -142,14 +153,7 @@ fn run(case: &Value) -> Vec<String> {
             }
         }
         let url_query = presigned.url_query();
-        let mut received =
-            VerifyRequest::new(text("method").unwrap(), &url_query).headers(&header_refs);
-        if let Some(bucket) = text("bucket") {
-            received = received.bucket(bucket);
-        }
-        if let Some(k) = text("key") {
-            received = received.key(k);
-        }
+        let received = received(&text, &url_query, &header_refs);
         if let Err(e) = verify_presigned(&received, &secrets, time) {
             problems.push(format!("does not verify: {e}"));
         }

@@ -14,17 +14,7 @@ pub(crate) fn check_parts<'a>(
     parts: &'a PresignParts<'_>,
     version: SignatureVersion,
 ) -> Result<Cow<'a, str>, Error> {
-    let method: Cow<'a, str> =
-        if !parts.method.is_empty() && parts.method.bytes().all(|b| b.is_ascii_uppercase()) {
-            Cow::Borrowed(parts.method.as_ref())
-        } else {
-            Cow::Owned(validation::normalize_method(&parts.method)?)
-        };
-    validation::validate_bucket_name(parts.bucket)?;
-    validation::validate_object_key(parts.key)?;
-    if version == SignatureVersion::V1 {
-        validation::validate_object_key_v1(parts.key)?;
-    }
+    let method = check_target(parts, version)?;
     check_headers(&parts.headers)?;
     check_query(&parts.query)?;
     Ok(method)
@@ -41,17 +31,7 @@ pub(crate) fn check_parts_before_signing<'a>(
     parts: &'a PresignParts<'_>,
     version: SignatureVersion,
 ) -> Option<Cow<'a, str>> {
-    let method: Cow<'a, str> =
-        if !parts.method.is_empty() && parts.method.bytes().all(|b| b.is_ascii_uppercase()) {
-            Cow::Borrowed(parts.method.as_ref())
-        } else {
-            Cow::Owned(validation::normalize_method(&parts.method).ok()?)
-        };
-    validation::validate_bucket_name(parts.bucket).ok()?;
-    validation::validate_object_key(parts.key).ok()?;
-    if version == SignatureVersion::V1 {
-        validation::validate_object_key_v1(parts.key).ok()?;
-    }
+    let method = check_target(parts, version).ok()?;
     if oss_sign_core::first_repeated_name(&parts.headers, |(name, _)| name, true).is_some() {
         return None;
     }
@@ -65,6 +45,44 @@ pub(crate) fn check_parts_before_signing<'a>(
     Some(method)
 }
 
+/// What both paths check first: the method (returned upper-cased, borrowed when it already
+/// is), the bucket and the key (with the V1 key rule when signing V1).
+fn check_target<'a>(
+    parts: &'a PresignParts<'_>,
+    version: SignatureVersion,
+) -> Result<Cow<'a, str>, Error> {
+    let method: Cow<'a, str> =
+        if !parts.method.is_empty() && parts.method.bytes().all(|b| b.is_ascii_uppercase()) {
+            Cow::Borrowed(parts.method.as_ref())
+        } else {
+            Cow::Owned(validation::normalize_method(&parts.method)?)
+        };
+    validation::validate_bucket_name(parts.bucket)?;
+    validation::validate_object_key(parts.key)?;
+    if version == SignatureVersion::V1 {
+        validation::validate_object_key_v1(parts.key)?;
+    }
+    Ok(method)
+}
+
+/// The items a check item by item would have looked at before it met the first repeat at
+/// `repeated` (all of them when there is none), the repeat included.
+fn up_to_repeat<T>(items: &[T], repeated: Option<usize>) -> &[T] {
+    &items[..repeated.map_or(items.len(), |d| d + 1)]
+}
+
+/// The error of the repeated name at `repeated`, if any, in `field`.
+fn refuse_repeat(
+    repeated: Option<usize>,
+    field: &'static str,
+    message: impl FnOnce(usize) -> String,
+) -> Result<(), Error> {
+    match repeated {
+        Some(d) => Err(Error::new(ErrorKind::InvalidRequest, field, message(d))),
+        None => Ok(()),
+    }
+}
+
 /// Checks every header and refuses a repeated name (case-insensitive).
 ///
 /// The same error as checking header by header (each one validated, then compared with the
@@ -73,46 +91,37 @@ pub(crate) fn check_parts_before_signing<'a>(
 /// order, and then the repeat is reported.
 fn check_headers(headers: &[Pair<'_>]) -> Result<(), Error> {
     let repeated = oss_sign_core::first_repeated_name(headers, |(name, _)| name, true);
-    let checked = repeated.map_or(headers.len(), |d| d + 1);
-    for (name, value) in &headers[..checked] {
+    for (name, value) in up_to_repeat(headers, repeated) {
         validation::validate_header(name, value)?;
     }
-    match repeated {
-        Some(d) => Err(Error::new(
-            ErrorKind::InvalidRequest,
-            "header",
-            format!(
-                "header {} is given twice (names are case-insensitive); give each header once",
-                quoted(&headers[d].0)
-            ),
-        )),
-        None => Ok(()),
-    }
+    refuse_repeat(repeated, "header", |d| {
+        format!(
+            "header {} is given twice (names are case-insensitive); give each header once",
+            quoted(&headers[d].0)
+        )
+    })
 }
 
 /// Refuses empty and repeated (exact) query parameter names, with the error a check parameter
 /// by parameter would give first (see [`check_headers`]).
 fn check_query(query: &[Pair<'_>]) -> Result<(), Error> {
     let repeated = oss_sign_core::first_repeated_name(query, |(name, _)| name, false);
-    let checked = repeated.map_or(query.len(), |d| d + 1);
-    if query[..checked].iter().any(|(name, _)| name.is_empty()) {
+    if up_to_repeat(query, repeated)
+        .iter()
+        .any(|(name, _)| name.is_empty())
+    {
         return Err(Error::new(
             ErrorKind::InvalidRequest,
             "query",
             "a query parameter has an empty name; every parameter needs a name",
         ));
     }
-    match repeated {
-        Some(d) => Err(Error::new(
-            ErrorKind::InvalidRequest,
-            "query",
-            format!(
-                "query parameter {} is given twice; give each parameter once",
-                quoted(&query[d].0)
-            ),
-        )),
-        None => Ok(()),
-    }
+    refuse_repeat(repeated, "query", |d| {
+        format!(
+            "query parameter {} is given twice; give each parameter once",
+            quoted(&query[d].0)
+        )
+    })
 }
 
 #[cfg(test)]

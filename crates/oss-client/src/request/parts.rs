@@ -58,9 +58,11 @@ impl<'a> PresignParts<'a> {
         }
     }
 
-    pub(super) fn header_owned(&mut self, name: &'static str, value: Option<String>) {
+    /// A header whose value is a number or flag, written with `Display`.
+    pub(super) fn header_value(&mut self, name: &'static str, value: Option<impl ToString>) {
         if let Some(value) = value {
-            self.headers.push((Cow::Borrowed(name), Cow::Owned(value)));
+            self.headers
+                .push((Cow::Borrowed(name), Cow::Owned(value.to_string())));
         }
     }
 
@@ -85,6 +87,18 @@ impl<'a> PresignParts<'a> {
                 .iter()
                 .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str()))),
         );
+    }
+
+    /// `x-oss-request-payer` (when set), then the free-form headers and parameters: how each
+    /// typed request's parts end.
+    pub(super) fn payer_and_extra(
+        &mut self,
+        request_payer: &'a Option<String>,
+        headers: &'a [(String, String)],
+        parameters: &'a [(String, String)],
+    ) {
+        self.header("x-oss-request-payer", request_payer);
+        self.extra(headers, parameters);
     }
 
     pub(super) fn metadata(&mut self, metadata: &'a [(String, String)]) {

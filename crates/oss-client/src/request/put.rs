@@ -3,7 +3,7 @@
 
 use super::parts::{PresignParts, Presignable};
 
-object_creation_request! {
+request! {
     /// Presign an upload: `PUT /{key}`.
     ///
     /// `content_type`, `content_md5`, `x-oss-*` fields and metadata are signed: the uploader must
@@ -23,7 +23,7 @@ object_creation_request! {
         /// `Content-MD5` header (signed).
         pub content_md5: Option<String>,
         /// `Content-Length` header (not signed).
-        pub content_length: Option<u64>,
+        pub content_length: Option<u64> = 5,
         /// `x-oss-object-acl` header (`private`, `public-read`, ...).
         pub acl: Option<String>,
         /// `x-oss-callback` header (base64 JSON).
@@ -31,36 +31,23 @@ object_creation_request! {
         /// `x-oss-callback-var` header (base64 JSON).
         pub callback_var: Option<String>,
         /// `x-oss-traffic-limit` header, in bit/s.
-        pub traffic_limit: Option<u64>,
+        pub traffic_limit: Option<u64> = 819_200,
+        @object_headers,
     }
 }
-
-value_setters!(PutObjectRequest, "PutObjectRequest::new(\"examplebucket\", \"k\")" {
-    content_length: u64 = 5,
-    traffic_limit: u64 = 819_200,
-});
-string_setters!(PutObjectRequest, "PutObjectRequest::new(\"examplebucket\", \"k\")" {
-    content_md5,
-    acl,
-    callback,
-    callback_var,
-});
 
 impl Presignable for PutObjectRequest {
     fn presign_parts(&self) -> PresignParts<'_> {
         let mut p = PresignParts::new("PUT", &self.bucket, &self.key);
         p.header("Content-Type", &self.content_type);
         p.header("Content-MD5", &self.content_md5);
-        p.header_owned("Content-Length", self.content_length.map(|v| v.to_string()));
+        p.header_value("Content-Length", self.content_length);
         self.push_representation_headers(&mut p);
         p.header("x-oss-object-acl", &self.acl);
         self.push_storage_headers(&mut p);
         p.header("x-oss-callback", &self.callback);
         p.header("x-oss-callback-var", &self.callback_var);
-        p.header_owned(
-            "x-oss-traffic-limit",
-            self.traffic_limit.map(|v| v.to_string()),
-        );
+        p.header_value("x-oss-traffic-limit", self.traffic_limit);
         self.push_payer_metadata_and_extras(&mut p);
         p
     }

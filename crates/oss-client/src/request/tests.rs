@@ -2,19 +2,17 @@
 
 use super::*;
 
-fn q<'a>(parts: &'a PresignParts<'_>) -> Vec<(&'a str, &'a str)> {
-    parts
-        .query
+fn as_strs<'a>(pairs: &'a [Pair<'_>]) -> Vec<(&'a str, &'a str)> {
+    pairs
         .iter()
         .map(|(n, v)| (n.as_ref(), v.as_ref()))
         .collect()
 }
+fn q<'a>(parts: &'a PresignParts<'_>) -> Vec<(&'a str, &'a str)> {
+    as_strs(&parts.query)
+}
 fn h<'a>(parts: &'a PresignParts<'_>) -> Vec<(&'a str, &'a str)> {
-    parts
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_ref(), v.as_ref()))
-        .collect()
+    as_strs(&parts.headers)
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! [`VerifyError`]: why verification refused a request, with the intermediates to diff.
 
 use crate::time::SigningTime;
+use alloc::format;
 use alloc::string::String;
 use core::fmt;
 
@@ -66,6 +67,27 @@ impl VerifyError {
             canonical_request: None,
             string_to_sign: None,
         }
+    }
+
+    /// A recomputed signature that differs from the one given, with what it was computed over
+    /// (V4: the canonical request and the string to sign; V1: the string to sign) for the user
+    /// to compare with the client's.
+    pub(super) fn signature_mismatch(
+        canonical_request: Option<String>,
+        string_to_sign: String,
+    ) -> Self {
+        let compare = if canonical_request.is_some() {
+            "the canonical request and string to sign"
+        } else {
+            "the string to sign"
+        };
+        let mut err = Self::new(
+            VerifyErrorKind::SignatureMismatch,
+            format!("the request signature we calculated does not match the signature provided: compare {compare} below with the client's"),
+        );
+        err.canonical_request = canonical_request;
+        err.string_to_sign = Some(string_to_sign);
+        err
     }
 
     /// The kind of refusal.

@@ -4,11 +4,10 @@ use super::error::{VerifyError, VerifyErrorKind};
 use super::outcome::SignatureVersion;
 use super::query_params::{parse_query, required, signed_pairs, single, V1_UNSIGNED, V4_UNSIGNED};
 use super::request::VerifyRequest;
-use super::v1::signable_for_v1;
-use super::v4_signature::{additional_list, parse_credential, v4_intermediates};
-use crate::time::SigningTime;
-use crate::v1;
-use alloc::format;
+use super::v1::v1_string_to_sign;
+use super::v4_signature::{
+    additional_list, parse_credential, parse_x_oss_date, v4_intermediates, V4Claim,
+};
 use alloc::string::String;
 
 /// What a presigned URL was (or should have been) signed over, recomputed without any secret:
@@ -62,19 +61,15 @@ pub fn explain_presigned(request: &VerifyRequest<'_>) -> Result<Explanation, Ver
         let credential = required(&pairs, "x-oss-credential")?;
         let date_text = required(&pairs, "x-oss-date")?;
         let additional_line = single(&pairs, "x-oss-additional-headers")?;
-        let scope = parse_credential(credential)?;
-        let signed_at = SigningTime::parse_x_oss_date(date_text)
-            .map_err(|e| VerifyError::new(VerifyErrorKind::Malformed, format!("{e}")))?;
+        let claim = V4Claim {
+            scope: parse_credential(credential)?,
+            signed_at: parse_x_oss_date(date_text)?,
+            additional_line,
+        };
         let additional = additional_list(request, additional_line)?;
         let query = signed_pairs(&pairs, V4_UNSIGNED);
-        let (canonical_request, string_to_sign) = v4_intermediates(
-            request,
-            &query,
-            &additional,
-            additional_line.unwrap_or(""),
-            &scope,
-            signed_at,
-        );
+        let (canonical_request, string_to_sign) =
+            v4_intermediates(request, &query, &additional, &claim);
         Ok(Explanation {
             version: SignatureVersion::V4,
             canonical_request: Some(canonical_request),
@@ -83,11 +78,10 @@ pub fn explain_presigned(request: &VerifyRequest<'_>) -> Result<Explanation, Ver
     } else if has("OSSAccessKeyId") || has("Signature") {
         let expires_text = required(&pairs, "Expires")?;
         let query = signed_pairs(&pairs, V1_UNSIGNED);
-        let signable = signable_for_v1(request, &query);
         Ok(Explanation {
             version: SignatureVersion::V1,
             canonical_request: None,
-            string_to_sign: v1::string_to_sign(&signable, expires_text, &[], &[]),
+            string_to_sign: v1_string_to_sign(request, &query, expires_text),
         })
     } else {
         Err(VerifyError::new(

@@ -1,4 +1,5 @@
-//! [`VerifyOptions`] and the clock-skew rule of header-signed requests.
+//! [`VerifyOptions`], the clock-skew rule of header-signed requests and the expiry rule of
+//! presigned URLs.
 
 use super::error::{VerifyError, VerifyErrorKind};
 use crate::time::SigningTime;
@@ -84,6 +85,25 @@ pub(super) fn check_skew(
             ),
         );
         err.expired_at = signed_at.checked_add_seconds(options.skew());
+        return Err(err);
+    }
+    Ok(())
+}
+
+/// Refuses a presigned URL that `now` is past the `expiration` of.
+pub(super) fn check_not_expired(
+    expiration: SigningTime,
+    now: SigningTime,
+) -> Result<(), VerifyError> {
+    if now > expiration {
+        let mut err = VerifyError::new(
+            VerifyErrorKind::Expired,
+            format!(
+                "Request has expired: the URL was valid until {expiration}, {} seconds ago",
+                now.unix_seconds() - expiration.unix_seconds()
+            ),
+        );
+        err.expired_at = Some(expiration);
         return Err(err);
     }
     Ok(())

@@ -42,6 +42,22 @@ pub struct Verified {
 }
 
 impl Verified {
+    pub(super) fn new(
+        version: SignatureVersion,
+        access_key_id: &str,
+        signed_at: Option<SigningTime>,
+        expiration: Option<SigningTime>,
+        security_token: Option<&str>,
+    ) -> Self {
+        Verified {
+            version,
+            access_key_id: access_key_id.into(),
+            signed_at,
+            expiration,
+            security_token: security_token.map(String::from),
+        }
+    }
+
     /// The signature scheme.
     pub fn version(&self) -> SignatureVersion {
         self.version

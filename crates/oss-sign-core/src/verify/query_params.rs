@@ -2,6 +2,7 @@
 //! parameters (missing and repeated are errors).
 
 use super::error::{VerifyError, VerifyErrorKind};
+use crate::error::shorten;
 use alloc::format;
 use alloc::vec::Vec;
 
@@ -31,6 +32,49 @@ pub(super) fn signed_pairs<'q>(
         .filter(|p| !left_out.contains(&p.name()))
         .map(|p| (p.name(), p.value()))
         .collect()
+}
+
+/// The query a signature covers, as it is known to each mode: a presigned URL's pairs, parsed
+/// already (less the parameters named in `left_out`), or a header-signed request's raw query
+/// (every parameter), parsed only once the cheaper checks have passed.
+pub(super) enum SignedQuery<'p, 'q> {
+    /// A presigned URL: its pairs and the parameters its signature does not cover.
+    Presigned {
+        pairs: &'p [QueryPair<'q>],
+        left_out: &'static [&'static str],
+    },
+    /// A header-signed request: the raw query string, all of it signed.
+    Header(&'q str),
+}
+
+impl SignedQuery<'_, '_> {
+    /// Runs `check` on the signed `(name, value)` pairs, in received order.
+    pub(super) fn with_pairs<R>(
+        self,
+        check: impl FnOnce(&[(&str, &str)]) -> Result<R, VerifyError>,
+    ) -> Result<R, VerifyError> {
+        match self {
+            SignedQuery::Presigned { pairs, left_out } => check(&signed_pairs(pairs, left_out)),
+            SignedQuery::Header(raw) => check(&signed_pairs(&parse_query(raw)?, &[])),
+        }
+    }
+}
+
+/// Refuses an expiry parameter `name` whose `text` is not 1 to `max_digits` ASCII digits,
+/// saying what it must be (`rule`).
+pub(super) fn require_decimal(
+    name: &str,
+    text: &str,
+    max_digits: usize,
+    rule: &str,
+) -> Result<(), VerifyError> {
+    if !text.is_empty() && text.len() <= max_digits && text.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
+    }
+    Err(VerifyError::new(
+        VerifyErrorKind::Malformed,
+        format!("{name} {:?} is not a number: {rule}", shorten(text)),
+    ))
 }
 
 /// The single value of an authentication parameter: missing and repeated are errors.

@@ -1,5 +1,7 @@
 //! [`VerifyRequest`]: what a server received, as it resolved it.
 
+use crate::request::SignableRequest;
+
 /// What a server received, as it resolved it: the method, the decoded bucket and key, the raw
 /// (still encoded) query string without `?`, and the headers.
 ///
@@ -12,11 +14,10 @@
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct VerifyRequest<'a> {
-    pub(super) method: &'a str,
+    /// The method, bucket, key and headers, as a signer would have been given them (with no
+    /// query: that is `raw_query`, decoded by each check as its scheme requires).
+    pub(super) received: SignableRequest<'a>,
     pub(super) raw_query: &'a str,
-    pub(super) bucket: Option<&'a str>,
-    pub(super) key: Option<&'a str>,
-    pub(super) headers: &'a [(&'a str, &'a str)],
 }
 
 impl<'a> VerifyRequest<'a> {
@@ -34,11 +35,8 @@ impl<'a> VerifyRequest<'a> {
     /// ```
     pub fn new(method: &'a str, raw_query: &'a str) -> Self {
         Self {
-            method,
+            received: SignableRequest::new(method),
             raw_query: raw_query.strip_prefix('?').unwrap_or(raw_query),
-            bucket: None,
-            key: None,
-            headers: &[],
         }
     }
 
@@ -54,7 +52,7 @@ impl<'a> VerifyRequest<'a> {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn bucket(mut self, bucket: &'a str) -> Self {
-        self.bucket = Some(bucket);
+        self.received = self.received.bucket(bucket);
         self
     }
 
@@ -72,7 +70,7 @@ impl<'a> VerifyRequest<'a> {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn key(mut self, key: &'a str) -> Self {
-        self.key = Some(key);
+        self.received = self.received.key(key);
         self
     }
 
@@ -91,14 +89,11 @@ impl<'a> VerifyRequest<'a> {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
-        self.headers = headers;
+        self.received = self.received.headers(headers);
         self
     }
 
     pub(super) fn header(&self, name: &str) -> Option<&'a str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| *v)
+        self.received.header(name)
     }
 }

@@ -89,6 +89,19 @@ pub(crate) fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
+/// Looks up the secret of `access_key_id`, runs `check` with it and wipes it, whatever `check`
+/// returned.
+pub(super) fn with_secret<R>(
+    secrets: &dyn SecretLookup,
+    access_key_id: &str,
+    check: impl FnOnce(&str) -> Result<R, VerifyError>,
+) -> Result<R, VerifyError> {
+    let mut secret = lookup_secret(secrets, access_key_id)?;
+    let outcome = check(&secret);
+    secret.zeroize();
+    outcome
+}
+
 pub(crate) fn lookup_secret(
     secrets: &dyn SecretLookup,
     access_key_id: &str,

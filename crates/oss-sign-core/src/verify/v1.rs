@@ -2,19 +2,15 @@
 //! `Authorization: OSS <id>:<signature>` header with `Date`.
 
 use super::error::{VerifyError, VerifyErrorKind};
-use super::options::{check_skew, VerifyOptions};
+use super::options::{check_not_expired, check_skew, VerifyOptions};
 use super::outcome::{SignatureVersion, Verified};
-use super::query_params::{parse_query, required, signed_pairs, single, QueryPair, V1_UNSIGNED};
+use super::query_params::{require_decimal, required, single, QueryPair, SignedQuery, V1_UNSIGNED};
 use super::request::VerifyRequest;
-use super::secrets::{constant_time_eq, lookup_secret, SecretLookup};
-use crate::error::shorten;
-use crate::request::SignableRequest;
+use super::secrets::{constant_time_eq, with_secret, SecretLookup};
 use crate::time::SigningTime;
 use crate::v1;
-use alloc::borrow::ToOwned;
 use alloc::format;
-use alloc::vec::Vec;
-use zeroize::Zeroize;
+use alloc::string::String;
 
 pub(super) fn verify_v1_query(
     request: &VerifyRequest<'_>,
@@ -26,18 +22,12 @@ pub(super) fn verify_v1_query(
     let expires_text = required(pairs, "Expires")?;
     let signature = required(pairs, "Signature")?;
     let token = single(pairs, "security-token")?;
-    if expires_text.is_empty()
-        || expires_text.len() > 12
-        || !expires_text.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(VerifyError::new(
-            VerifyErrorKind::Malformed,
-            format!(
-                "Expires {:?} is not a number: V1 Expires is the absolute expiry in Unix seconds",
-                shorten(expires_text)
-            ),
-        ));
-    }
+    require_decimal(
+        "Expires",
+        expires_text,
+        12,
+        "V1 Expires is the absolute expiry in Unix seconds",
+    )?;
     let expires_unix: i64 = expires_text.parse().unwrap_or(i64::MAX);
     let expiration = SigningTime::from_unix_seconds(expires_unix)
         .map_err(|e| VerifyError::new(VerifyErrorKind::Malformed, format!("Expires: {e}")))?;
@@ -50,54 +40,59 @@ pub(super) fn verify_v1_query(
             ),
         ));
     }
-    if now > expiration {
-        let mut err = VerifyError::new(
-            VerifyErrorKind::Expired,
-            format!(
-                "Request has expired: the URL was valid until {expiration}, {} seconds ago",
-                now.unix_seconds() - expiration.unix_seconds()
-            ),
-        );
-        err.expired_at = Some(expiration);
-        return Err(err);
-    }
-    let mut secret = lookup_secret(secrets, access_key_id)?;
-    let query = signed_pairs(pairs, V1_UNSIGNED);
-    let signable = signable_for_v1(request, &query);
-    let string_to_sign = v1::string_to_sign(&signable, expires_text, &[], &[]);
-    let expected = v1::signature_of(&secret, &string_to_sign);
-    secret.zeroize();
-    if !constant_time_eq(&expected, signature) {
-        let mut err = VerifyError::new(
-            VerifyErrorKind::SignatureMismatch,
-            "the request signature we calculated does not match the signature provided: compare the string to sign below with the client's",
-        );
-        err.string_to_sign = Some(string_to_sign);
-        return Err(err);
-    }
-    Ok(Verified {
-        version: SignatureVersion::V1,
-        access_key_id: access_key_id.to_owned(),
-        signed_at: None,
-        expiration: Some(expiration),
-        security_token: token.map(ToOwned::to_owned),
-    })
+    check_not_expired(expiration, now)?;
+    let query = SignedQuery::Presigned {
+        pairs,
+        left_out: V1_UNSIGNED,
+    };
+    check_v1_signature(
+        request,
+        query,
+        expires_text,
+        access_key_id,
+        signature,
+        secrets,
+    )?;
+    Ok(Verified::new(
+        SignatureVersion::V1,
+        access_key_id,
+        None,
+        Some(expiration),
+        token,
+    ))
 }
 
-pub(super) fn signable_for_v1<'a>(
-    request: &VerifyRequest<'a>,
-    query: &'a [(&'a str, &'a str)],
-) -> SignableRequest<'a> {
-    let mut signable = SignableRequest::new(request.method)
-        .query(query)
-        .headers(request.headers);
-    if let Some(bucket) = request.bucket {
-        signable = signable.bucket(bucket);
-    }
-    if let Some(key) = request.key {
-        signable = signable.key(key);
-    }
-    signable
+/// The V1 string to sign of what was received over the signed `query`, with `date` the
+/// `Expires` parameter (presigned URL) or the `Date` header (header mode).
+pub(super) fn v1_string_to_sign(
+    request: &VerifyRequest<'_>,
+    query: &[(&str, &str)],
+    date: &str,
+) -> String {
+    let signable = request.received.query(query);
+    v1::string_to_sign(&signable, date, &[], &[])
+}
+
+/// The last V1 checks of both modes: the access key known and the signature recomputed over
+/// `query` and `date` (see [`v1_string_to_sign`]) equal to `given`.
+fn check_v1_signature(
+    request: &VerifyRequest<'_>,
+    query: SignedQuery<'_, '_>,
+    date: &str,
+    access_key_id: &str,
+    given: &str,
+    secrets: &dyn SecretLookup,
+) -> Result<(), VerifyError> {
+    with_secret(secrets, access_key_id, |secret| {
+        query.with_pairs(|query| {
+            let string_to_sign = v1_string_to_sign(request, query, date);
+            if constant_time_eq(&v1::signature_of(secret, &string_to_sign), given) {
+                Ok(())
+            } else {
+                Err(VerifyError::signature_mismatch(None, string_to_sign))
+            }
+        })
+    })
 }
 
 pub(super) fn verify_v1_header(
@@ -125,28 +120,13 @@ pub(super) fn verify_v1_header(
     let signed_at = SigningTime::parse_http_date(date_text.trim())
         .map_err(|e| VerifyError::new(VerifyErrorKind::Malformed, format!("{e}")))?;
     check_skew(signed_at, now, options)?;
-    let mut secret = lookup_secret(secrets, access_key_id)?;
-    let pairs = parse_query(request.raw_query)?;
-    let query: Vec<(&str, &str)> = pairs.iter().map(|p| (p.name(), p.value())).collect();
-    let signable = signable_for_v1(request, &query);
-    let string_to_sign = v1::string_to_sign(&signable, date_text, &[], &[]);
-    let expected = v1::signature_of(&secret, &string_to_sign);
-    secret.zeroize();
-    if !constant_time_eq(&expected, signature) {
-        let mut err = VerifyError::new(
-            VerifyErrorKind::SignatureMismatch,
-            "the request signature we calculated does not match the signature provided: compare the string to sign below with the client's",
-        );
-        err.string_to_sign = Some(string_to_sign);
-        return Err(err);
-    }
-    Ok(Verified {
-        version: SignatureVersion::V1,
-        access_key_id: access_key_id.to_owned(),
-        signed_at: Some(signed_at),
-        expiration: None,
-        security_token: request
-            .header("x-oss-security-token")
-            .map(ToOwned::to_owned),
-    })
+    let query = SignedQuery::Header(request.raw_query);
+    check_v1_signature(request, query, date_text, access_key_id, signature, secrets)?;
+    Ok(Verified::new(
+        SignatureVersion::V1,
+        access_key_id,
+        Some(signed_at),
+        None,
+        request.header("x-oss-security-token"),
+    ))
 }

@@ -2,18 +2,16 @@
 
 use super::error::{VerifyError, VerifyErrorKind};
 use super::options::{check_skew, VerifyOptions};
-use super::outcome::{SignatureVersion, Verified};
-use super::query_params::{parse_query, signed_pairs};
+use super::outcome::Verified;
+use super::query_params::SignedQuery;
 use super::request::VerifyRequest;
-use super::secrets::{lookup_secret, SecretLookup};
+use super::secrets::SecretLookup;
 use super::v4_signature::{
-    additional_list, check_hex_signature, check_scope, check_v4_signature, parse_credential,
+    check_hex_signature, check_scope, parse_credential, parse_x_oss_date, verify_v4_claim, V4Claim,
 };
 use crate::error::shorten;
 use crate::time::SigningTime;
-use alloc::borrow::ToOwned;
 use alloc::format;
-use zeroize::Zeroize;
 
 pub(super) fn verify_v4_header(
     request: &VerifyRequest<'_>,
@@ -71,34 +69,12 @@ pub(super) fn verify_v4_header(
             "header x-oss-date is missing: a V4 header-signed request must carry it",
         )
     })?;
-    let signed_at = SigningTime::parse_x_oss_date(date_text.trim())
-        .map_err(|e| VerifyError::new(VerifyErrorKind::Malformed, format!("{e}")))?;
+    let signed_at = parse_x_oss_date(date_text.trim())?;
     check_scope(&scope, signed_at, options)?;
     check_hex_signature(signature)?;
     check_skew(signed_at, now, options)?;
-    let additional = additional_list(request, additional_line)?;
-    let mut secret = lookup_secret(secrets, scope.access_key_id)?;
-    let pairs = parse_query(request.raw_query)?;
-    let query = signed_pairs(&pairs, &[]);
-    let outcome = check_v4_signature(
-        request,
-        &query,
-        &additional,
-        additional_line.unwrap_or(""),
-        &scope,
-        signed_at,
-        &secret,
-        signature,
-    );
-    secret.zeroize();
-    outcome?;
-    Ok(Verified {
-        version: SignatureVersion::V4,
-        access_key_id: scope.access_key_id.to_owned(),
-        signed_at: Some(signed_at),
-        expiration: None,
-        security_token: request
-            .header("x-oss-security-token")
-            .map(ToOwned::to_owned),
-    })
+    let claim = V4Claim::new(scope, signed_at, additional_line);
+    let query = SignedQuery::Header(request.raw_query);
+    verify_v4_claim(request, &claim, query, signature, secrets)?;
+    Ok(claim.verified(None, request.header("x-oss-security-token")))
 }

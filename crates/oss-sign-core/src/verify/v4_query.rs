@@ -1,20 +1,18 @@
 //! V4 presigned URLs (query mode): the `x-oss-*` parameters, expiry and signature.
 
 use super::error::{VerifyError, VerifyErrorKind};
-use super::options::VerifyOptions;
-use super::outcome::{SignatureVersion, Verified};
-use super::query_params::{required, signed_pairs, single, QueryPair, V4_UNSIGNED};
+use super::options::{check_not_expired, VerifyOptions};
+use super::outcome::Verified;
+use super::query_params::{require_decimal, required, single, QueryPair, SignedQuery, V4_UNSIGNED};
 use super::request::VerifyRequest;
-use super::secrets::{lookup_secret, SecretLookup};
+use super::secrets::SecretLookup;
 use super::v4_signature::{
-    additional_list, check_hex_signature, check_scope, check_v4_signature, parse_credential,
+    check_hex_signature, check_scope, parse_credential, parse_x_oss_date, verify_v4_claim, V4Claim,
 };
 use crate::error::shorten;
 use crate::time::SigningTime;
 use crate::v4::{ALGORITHM, MAX_EXPIRES_SECONDS};
-use alloc::borrow::ToOwned;
 use alloc::format;
-use zeroize::Zeroize;
 
 pub(super) fn verify_v4_query(
     request: &VerifyRequest<'_>,
@@ -41,21 +39,14 @@ pub(super) fn verify_v4_query(
     let additional_line = single(pairs, "x-oss-additional-headers")?;
 
     let scope = parse_credential(credential)?;
-    let signed_at = SigningTime::parse_x_oss_date(date_text)
-        .map_err(|e| VerifyError::new(VerifyErrorKind::Malformed, format!("{e}")))?;
+    let signed_at = parse_x_oss_date(date_text)?;
     check_scope(&scope, signed_at, options)?;
-    if expires_text.is_empty()
-        || expires_text.len() > 10
-        || !expires_text.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(VerifyError::new(
-            VerifyErrorKind::Malformed,
-            format!(
-                "x-oss-expires {:?} is not a number: it must be the validity in seconds, 1 to 604800",
-                shorten(expires_text)
-            ),
-        ));
-    }
+    require_decimal(
+        "x-oss-expires",
+        expires_text,
+        10,
+        "it must be the validity in seconds, 1 to 604800",
+    )?;
     let expires: u64 = expires_text.parse().unwrap_or(u64::MAX);
     if expires == 0 || expires > u64::from(MAX_EXPIRES_SECONDS) {
         return Err(VerifyError::new(
@@ -78,37 +69,12 @@ pub(super) fn verify_v4_query(
             ),
         ));
     }
-    if now > expiration {
-        let mut err = VerifyError::new(
-            VerifyErrorKind::Expired,
-            format!(
-                "Request has expired: the URL was valid until {expiration}, {} seconds ago",
-                now.unix_seconds() - expiration.unix_seconds()
-            ),
-        );
-        err.expired_at = Some(expiration);
-        return Err(err);
-    }
-    let additional = additional_list(request, additional_line)?;
-    let mut secret = lookup_secret(secrets, scope.access_key_id)?;
-    let query = signed_pairs(pairs, V4_UNSIGNED);
-    let outcome = check_v4_signature(
-        request,
-        &query,
-        &additional,
-        additional_line.unwrap_or(""),
-        &scope,
-        signed_at,
-        &secret,
-        signature,
-    );
-    secret.zeroize();
-    outcome?;
-    Ok(Verified {
-        version: SignatureVersion::V4,
-        access_key_id: scope.access_key_id.to_owned(),
-        signed_at: Some(signed_at),
-        expiration: Some(expiration),
-        security_token: token.map(ToOwned::to_owned),
-    })
+    check_not_expired(expiration, now)?;
+    let claim = V4Claim::new(scope, signed_at, additional_line);
+    let query = SignedQuery::Presigned {
+        pairs,
+        left_out: V4_UNSIGNED,
+    };
+    verify_v4_claim(request, &claim, query, signature, secrets)?;
+    Ok(claim.verified(Some(expiration), token))
 }

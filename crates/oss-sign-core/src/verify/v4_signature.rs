@@ -1,10 +1,13 @@
 //! What the V4 checks of both modes share: the credential scope of `x-oss-credential`, the
-//! additional-header list, and the recomputed canonical request, string to sign and signature.
+//! additional-header list, the claim they make (`V4Claim`), and the recomputed canonical
+//! request, string to sign and signature.
 
 use super::error::{VerifyError, VerifyErrorKind};
 use super::options::VerifyOptions;
+use super::outcome::{SignatureVersion, Verified};
+use super::query_params::SignedQuery;
 use super::request::VerifyRequest;
-use super::secrets::constant_time_eq;
+use super::secrets::{constant_time_eq, with_secret, SecretLookup};
 use crate::canonical::{hashed_payload, CanonicalHeaders, CanonicalInputs, CanonicalRequest};
 use crate::error::shorten;
 use crate::time::SigningTime;
@@ -71,29 +74,31 @@ pub(super) fn check_scope(
             ),
         ));
     }
-    if let Some(region) = &options.region {
-        if scope.region != region {
-            return Err(VerifyError::new(
+    check_scope_part("region", scope.region, options.region.as_deref())?;
+    check_scope_part("product", scope.product, options.product.as_deref())
+}
+
+/// Refuses a credential scope whose `part` (region or product) is `claimed` when this
+/// endpoint serves `served` (when it is set).
+fn check_scope_part(part: &str, claimed: &str, served: Option<&str>) -> Result<(), VerifyError> {
+    match served {
+        Some(served) if claimed != served => {
+            // Only a region names what to sign for: a product is the service, not a choice.
+            let advice = if part == "region" {
+                format!(": sign for {served:?}")
+            } else {
+                String::new()
+            };
+            Err(VerifyError::new(
                 VerifyErrorKind::ScopeMismatch,
                 format!(
-                    "the credential scope names region {:?} but this endpoint serves {region:?}: sign for {region:?}",
-                    shorten(scope.region)
+                    "the credential scope names {part} {:?} but this endpoint serves {served:?}{advice}",
+                    shorten(claimed)
                 ),
-            ));
+            ))
         }
+        _ => Ok(()),
     }
-    if let Some(product) = &options.product {
-        if scope.product != product {
-            return Err(VerifyError::new(
-                VerifyErrorKind::ScopeMismatch,
-                format!(
-                    "the credential scope names product {:?} but this endpoint serves {product:?}",
-                    shorten(scope.product)
-                ),
-            ));
-        }
-    }
-    Ok(())
 }
 
 pub(super) fn check_hex_signature(signature: &str) -> Result<(), VerifyError> {
@@ -134,28 +139,72 @@ pub(super) fn additional_list(
     Ok(list)
 }
 
+/// The `x-oss-date` of a V4 request (parameter or header) as a time.
+pub(super) fn parse_x_oss_date(text: &str) -> Result<SigningTime, VerifyError> {
+    SigningTime::parse_x_oss_date(text)
+        .map_err(|e| VerifyError::new(VerifyErrorKind::Malformed, format!("{e}")))
+}
+
+/// What a V4 request claims about its signature, whichever mode carried it: the credential
+/// scope, the signing time and the `x-oss-additional-headers` list as received.
+pub(super) struct V4Claim<'r> {
+    pub(super) scope: CredentialScope<'r>,
+    pub(super) signed_at: SigningTime,
+    pub(super) additional_line: Option<&'r str>,
+}
+
+impl<'r> V4Claim<'r> {
+    /// What a request making this claim was verified as, with the URL's `expiration` (query
+    /// mode) and the STS token it carried.
+    pub(super) fn verified(
+        &self,
+        expiration: Option<SigningTime>,
+        security_token: Option<&str>,
+    ) -> Verified {
+        Verified::new(
+            SignatureVersion::V4,
+            self.scope.access_key_id,
+            Some(self.signed_at),
+            expiration,
+            security_token,
+        )
+    }
+
+    pub(super) fn new(
+        scope: CredentialScope<'r>,
+        signed_at: SigningTime,
+        additional_line: Option<&'r str>,
+    ) -> Self {
+        V4Claim {
+            scope,
+            signed_at,
+            additional_line,
+        }
+    }
+}
+
 /// The V4 canonical request and string to sign of what was received (no secret involved).
 pub(super) fn v4_intermediates(
     request: &VerifyRequest<'_>,
     query: &[(&str, &str)],
     additional: &[String],
-    additional_line: &str,
-    scope: &CredentialScope<'_>,
-    signed_at: SigningTime,
+    claim: &V4Claim<'_>,
 ) -> (String, String) {
-    let headers = CanonicalHeaders::select(request.headers, additional, &[]);
+    let received = &request.received;
+    let headers = CanonicalHeaders::select(received.header_pairs(), additional, &[]);
     let payload = hashed_payload(request.header("x-oss-content-sha256"));
     let canonical = CanonicalRequest::build(&CanonicalInputs {
-        method: request.method,
-        bucket: request.bucket,
-        key: request.key,
+        method: received.method(),
+        bucket: received.bucket_name(),
+        key: received.key_name(),
         query,
         extra_query: &[],
         headers: &headers,
-        additional_line,
+        additional_line: claim.additional_line.unwrap_or(""),
         payload,
     });
-    let date = signed_at.x_oss_date_bytes();
+    let scope = &claim.scope;
+    let date = claim.signed_at.x_oss_date_bytes();
     let mut scope_text = String::with_capacity(64);
     scope_text.push_str(scope.date);
     scope_text.push('/');
@@ -168,37 +217,31 @@ pub(super) fn v4_intermediates(
     (canonical.text, string_to_sign)
 }
 
-/// Recomputes a V4 signature and compares it.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn check_v4_signature(
+/// The last V4 checks of both modes, once their own have passed: every additional header sent,
+/// the access key known, and the signature recomputed over `query` equal to `given`.
+pub(super) fn verify_v4_claim(
     request: &VerifyRequest<'_>,
-    query: &[(&str, &str)],
-    additional: &[String],
-    additional_line: &str,
-    scope: &CredentialScope<'_>,
-    signed_at: SigningTime,
-    secret: &str,
+    claim: &V4Claim<'_>,
+    query: SignedQuery<'_, '_>,
     given: &str,
+    secrets: &dyn SecretLookup,
 ) -> Result<(), VerifyError> {
-    let (canonical_request, string_to_sign) = v4_intermediates(
-        request,
-        query,
-        additional,
-        additional_line,
-        scope,
-        signed_at,
-    );
-    let key = SigningKey::derive(secret, signed_at, scope.region, scope.product);
-    let expected = key.sign_hex(string_to_sign.as_bytes());
-    if constant_time_eq(&expected, given) {
-        Ok(())
-    } else {
-        let mut err = VerifyError::new(
-            VerifyErrorKind::SignatureMismatch,
-            "the request signature we calculated does not match the signature provided: compare the canonical request and string to sign below with the client's",
-        );
-        err.canonical_request = Some(canonical_request);
-        err.string_to_sign = Some(string_to_sign);
-        Err(err)
-    }
+    let additional = additional_list(request, claim.additional_line)?;
+    let scope = &claim.scope;
+    with_secret(secrets, scope.access_key_id, |secret| {
+        query.with_pairs(|query| {
+            let (canonical_request, string_to_sign) =
+                v4_intermediates(request, query, &additional, claim);
+            let key = SigningKey::derive(secret, claim.signed_at, scope.region, scope.product);
+            let expected = key.sign_hex(string_to_sign.as_bytes());
+            if constant_time_eq(&expected, given) {
+                Ok(())
+            } else {
+                Err(VerifyError::signature_mismatch(
+                    Some(canonical_request),
+                    string_to_sign,
+                ))
+            }
+        })
+    })
 }
