@@ -40,7 +40,9 @@
 pub mod abi;
 mod client_cache;
 mod input;
+mod json;
 mod post;
+mod prepared;
 mod presign;
 
 pub use post::presign_post_json;
