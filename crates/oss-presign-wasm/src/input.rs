@@ -5,23 +5,8 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use crate::json::{as_i64, text, Value};
+pub(crate) use crate::refusal::Refusal;
 use oss_client::{ConfigBuilder, ErrorKind, PresignOptions, SignatureVersion, SigningTime};
-
-/// A refusal, already written as the native crate writes its errors (`KIND: message`).
-#[derive(Debug)]
-pub(crate) struct Refusal(pub(crate) String);
-
-impl Refusal {
-    pub(crate) fn new(kind: ErrorKind, message: impl std::fmt::Display) -> Self {
-        Self(format!("{kind}: {message}"))
-    }
-}
-
-impl From<oss_client::Error> for Refusal {
-    fn from(e: oss_client::Error) -> Self {
-        Self(e.to_string())
-    }
-}
 
 /// The configuration part of the options: everything that decides the client, so that equal
 /// values can share one client (and its cached signing key).

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 pub(crate) use miniserde::json::{Number, Value};
 
-use crate::input::Refusal;
+use crate::refusal::Refusal;
 use oss_client::ErrorKind;
 
 /// `value` written back as compact JSON (for messages that quote what was given).

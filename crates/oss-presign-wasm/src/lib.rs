@@ -44,6 +44,7 @@ mod json;
 mod post;
 mod prepared;
 mod presign;
+mod refusal;
 
 pub use post::presign_post_json;
 pub use presign::presign_json;
