@@ -4,7 +4,8 @@
 // ...call options}): the same result, or an Error of the same class with the same message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { presign, prepare } from '../index.mjs';
+import { readFile } from 'node:fs/promises';
+import { presign, prepare, createPresigner } from '../index.mjs';
 
 // A small deterministic generator (xorshift32), so a failure names a reproducible case.
 function rng(seed) {
@@ -132,4 +133,35 @@ test('secrets never appear in the messages', () => {
   for (const call of [{ signingTime: 0 }, { signingTime: 0, expires: 9999999 }, { signingTime: 'x' }]) {
     assert.throws(() => signer.presign('k', call), (e) => !e.message.includes('TOPSECRET'));
   }
+});
+
+test('after a trap a prepared presigner prepares itself again in the fresh instance', async () => {
+  const compiled = await WebAssembly.compile(await readFile(new URL('../oss_presign_wasm.wasm', import.meta.url)));
+  const real = await WebAssembly.instantiate(compiled, {});
+  let traps = 1;
+  const exports = {
+    ...real.exports,
+    oss_presign_prepared(...args) {
+      if (traps-- > 0) throw new WebAssembly.RuntimeError('unreachable');
+      return real.exports.oss_presign_prepared(...args);
+    },
+  };
+  const base = { region: 'cn-hangzhou', bucket: 'examplebucket', accessKeyId: 'ak', accessKeySecret: 'sk' };
+  const signer = createPresigner({ exports }, compiled).prepare(base);
+  assert.throws(() => signer.presign('k', { signingTime: 0 }), /trapped \(unreachable\); it was loaded again/);
+  assert.deepEqual(signer.presign('k', { signingTime: 0 }), presign({ ...base, key: 'k', signingTime: 0 }));
+});
+
+test('keys that grow the module memory, and many presigners at once', () => {
+  const base = { region: 'cn-hangzhou', bucket: 'examplebucket', accessKeyId: 'ak', accessKeySecret: 'sk', signingTime: 1731403676 };
+  const signer = prepare(base);
+  // Too long for a key (refused alike), but written into the module first.
+  for (const key of ['ä'.repeat(200000), 'k', '😀'.repeat(300000), 'ü'.repeat(500)]) {
+    assert.deepEqual(outcome(() => signer.presign(key)), outcome(() => presign({ ...base, key })));
+  }
+  assert.ok(outcome(() => signer.presign('ü'.repeat(500))).ok);
+  const many = Array.from({ length: 50 }, (_, i) => prepare({ ...base, bucket: `bucket-${i}` }));
+  many.forEach((p, i) => assert.deepEqual(p.presign('k'), presign({ ...base, bucket: `bucket-${i}`, key: 'k' })));
+  many.forEach((p) => p.close());
+  signer.close();
 });
