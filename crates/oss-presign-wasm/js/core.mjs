@@ -52,15 +52,22 @@ function plainJson(options) {
 function fromCompact(answer) {
   const colon = answer.indexOf(':');
   const semi = answer.indexOf(';', colon);
-  const lengths = answer.substring(colon + 1, semi).split(',');
+  // The lengths, read without split(): METHOD,URL[,NAME,VALUE]...
   let at = semi + 1;
-  const next = (units) => answer.substring(at, (at += units));
-  const method = next(+lengths[0]);
-  const url = next(+lengths[1]);
+  let from = colon + 1;
+  const next = () => {
+    let comma = answer.indexOf(',', from);
+    if (comma === -1 || comma > semi) comma = semi;
+    const units = +answer.substring(from, comma);
+    from = comma + 1;
+    return answer.substring(at, (at += units));
+  };
+  const method = next();
+  const url = next();
   const signedHeaders = {};
-  for (let i = 2; i + 1 < lengths.length; i += 2) {
-    const name = next(+lengths[i]);
-    const value = next(+lengths[i + 1]);
+  while (from <= semi) {
+    const name = next();
+    const value = next();
     if (name === '__proto__') {
       Object.defineProperty(signedHeaders, name, { value, writable: true, enumerable: true, configurable: true });
     } else {

@@ -245,7 +245,6 @@ impl Template {
 /// back to back. The wrapper decodes the answer once and cuts it with `substring`, which is
 /// several times cheaper than `JSON.parse` of the same result.
 fn compact_output(result: &PresignResult) -> String {
-    use std::fmt::Write as _;
     let headers: BTreeMap<&str, &str> = result.signed_headers().collect();
     let parts = [result.method(), result.url()]
         .into_iter()
@@ -257,15 +256,20 @@ fn compact_output(result: &PresignResult) -> String {
             .map(|(n, v)| n.len() + v.len())
             .sum::<usize>();
     let mut out = String::with_capacity(body_len + 32 + 8 * headers.len());
-    // Writing into a String cannot fail.
-    let _ = write!(out, "{}:", result.expiration().unix_seconds());
+    // itoa rather than core::fmt: this runs on every presign (and miniserde links it anyway).
+    let mut number = itoa::Buffer::new();
+    out.push_str(number.format(result.expiration().unix_seconds()));
+    out.push(':');
     for (i, part) in parts.clone().enumerate() {
         let units = if part.is_ascii() {
             part.len()
         } else {
             part.chars().map(char::len_utf16).sum()
         };
-        let _ = write!(out, "{}{units}", if i == 0 { "" } else { "," });
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(number.format(units));
     }
     out.push(';');
     parts.for_each(|part| out.push_str(part));
