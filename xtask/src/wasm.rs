@@ -92,7 +92,11 @@ pub fn build() -> Result<(PathBuf, u64), String> {
         .join(PROFILE)
         .join("oss_presign_wasm.wasm");
     let optimized = built.with_extension("opt.wasm");
-    crate::wasm_opt::optimize(&built, &optimized)?;
+    let optimized = if crate::wasm_opt::optimize(&built, &optimized)? {
+        optimized
+    } else {
+        built
+    };
     let dest = module_path();
     let partial = dest.with_extension(format!("wasm.{}.partial", std::process::id()));
     std::fs::copy(&optimized, &partial)

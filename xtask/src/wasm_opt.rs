@@ -38,25 +38,26 @@ pub fn tools_dir() -> PathBuf {
         .join("wasm-tools")
 }
 
-/// The `wasm-opt` script of the installed package, installing it with npm when missing.
+/// The `wasm-opt` script of the installed package, installing it with npm when missing;
+/// `None` when there is no `npm` to install it with (the caller keeps the unoptimised module).
 ///
 /// ```no_run
 /// let wasm_opt = xtask::wasm_opt::ensure_installed()?;
-/// assert!(wasm_opt.is_file());
+/// assert!(wasm_opt.is_some_and(|script| script.is_file()));
 /// # Ok::<(), String>(())
 /// ```
-pub fn ensure_installed() -> Result<PathBuf, String> {
+pub fn ensure_installed() -> Result<Option<PathBuf>, String> {
     let dir = tools_dir();
     let script = dir.join("node_modules/binaryen/bin/wasm-opt");
     if script.is_file() {
-        return Ok(script);
+        return Ok(Some(script));
     }
     println!(
         "\nwasm-opt is missing: installing {PACKAGE} from npm into {} (once)",
         dir.display()
     );
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let status = Command::new("npm")
+    let status = match Command::new("npm")
         .args([
             "install",
             "--no-save",
@@ -67,32 +68,45 @@ pub fn ensure_installed() -> Result<PathBuf, String> {
         .arg(&dir)
         .arg(PACKAGE)
         .status()
-        .map_err(|e| format!("cannot run npm (Node 20 or later with npm is needed): {e}"))?;
+    {
+        Ok(status) => status,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!(
+                "warning: no npm to install {PACKAGE} with: the module is left as cargo built it \
+                 (about 14% larger); install Node with npm to optimise it"
+            );
+            return Ok(None);
+        }
+        Err(e) => return Err(format!("cannot run npm: {e}")),
+    };
     if !status.success() || !script.is_file() {
         return Err(format!(
             "installing {PACKAGE} failed ({status}): run `npm install --prefix {} {PACKAGE}`",
             dir.display()
         ));
     }
-    Ok(script)
+    Ok(Some(script))
 }
 
 /// Optimises `input` into `output` with [`ARGS`]; nothing is done when `output` is newer
-/// than `input` (the module did not change since the last run).
+/// than `input` (the module did not change since the last run). False when there is no npm
+/// to install `wasm-opt` with (see [`ensure_installed`]): `output` is not written then.
 ///
 /// ```no_run
 /// use std::path::Path;
-/// xtask::wasm_opt::optimize(Path::new("in.wasm"), Path::new("out.wasm"))?;
+/// let optimized = xtask::wasm_opt::optimize(Path::new("in.wasm"), Path::new("out.wasm"))?;
 /// # Ok::<(), String>(())
 /// ```
-pub fn optimize(input: &Path, output: &Path) -> Result<(), String> {
+pub fn optimize(input: &Path, output: &Path) -> Result<bool, String> {
     let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
     if let (Some(made), Some(built)) = (modified(output), modified(input)) {
         if made >= built {
-            return Ok(());
+            return Ok(true);
         }
     }
-    let script = ensure_installed()?;
+    let Some(script) = ensure_installed()? else {
+        return Ok(false);
+    };
     let partial = output.with_extension(format!("wasm.{}.partial", std::process::id()));
     println!("\n==> wasm-opt {} {}", ARGS.join(" "), input.display());
     let status = Command::new("node")
@@ -114,5 +128,6 @@ pub fn optimize(input: &Path, output: &Path) -> Result<(), String> {
             partial.display(),
             output.display()
         )
-    })
+    })?;
+    Ok(true)
 }
