@@ -6,9 +6,11 @@
 //! * [`modules`]: the module-cycle check behind `cargo xtask modules`.
 //! * [`workspace`]: the workspace root and running a command in it.
 //! * [`wasm`]: building the WebAssembly presigner behind `cargo xtask wasm`.
+//! * [`wasm_opt`]: binaryen's `wasm-opt` from npm, run on the module by `cargo xtask wasm`.
 
 pub mod conformance;
 pub mod flags;
 pub mod modules;
 pub mod wasm;
+pub mod wasm_opt;
 pub mod workspace;

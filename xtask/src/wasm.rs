@@ -1,8 +1,10 @@
 //! `cargo xtask wasm`: builds the WebAssembly presigner (`crates/oss-presign-wasm`) and puts
 //! the module where its JavaScript loader finds it, `crates/oss-presign-wasm/js/oss_presign_wasm.wasm`.
 //!
-//! Needs only rustup and cargo: the `wasm32-unknown-unknown` target is added when missing, and
-//! the module is a plain `cargo build` (no wasm-bindgen, no npm package).
+//! Needs rustup, cargo and Node with npm: the `wasm32-unknown-unknown` target is added when
+//! missing, the module is a plain `cargo build` (no wasm-bindgen), and binaryen's `wasm-opt
+//! -Oz` (the npm package `binaryen`, installed once into `target/wasm-tools`) shrinks it
+//! ([`crate::wasm_opt`]).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -51,8 +53,9 @@ pub fn ensure_target_installed(target: &str) -> Result<(), String> {
     run_step("rustup", &["target", "add", target], &[])
 }
 
-/// Builds the module (adding the target first when missing) and copies it next to the
-/// loader; returns its path and size in bytes. Cargo makes this a no-op when nothing changed.
+/// Builds the module (adding the target first when missing), runs `wasm-opt` on it and copies
+/// it next to the loader; returns its path and size in bytes. Cargo and the optimiser's
+/// up-to-date check make this a no-op when nothing changed.
 ///
 /// ```no_run
 /// let (path, size) = xtask::wasm::build()?;
@@ -88,13 +91,23 @@ pub fn build() -> Result<(PathBuf, u64), String> {
         .join(TARGET)
         .join(PROFILE)
         .join("oss_presign_wasm.wasm");
+    let optimized = built.with_extension("opt.wasm");
+    let optimized = if crate::wasm_opt::optimize(&built, &optimized)? {
+        optimized
+    } else {
+        built
+    };
     let dest = module_path();
     let partial = dest.with_extension(format!("wasm.{}.partial", std::process::id()));
-    std::fs::copy(&built, &partial)
+    std::fs::copy(&optimized, &partial)
         .and_then(|_| std::fs::rename(&partial, &dest))
         .map_err(|e| {
             let _ = std::fs::remove_file(&partial);
-            format!("cannot copy {} to {}: {e}", built.display(), dest.display())
+            format!(
+                "cannot copy {} to {}: {e}",
+                optimized.display(),
+                dest.display()
+            )
         })?;
     let size = std::fs::metadata(&dest)
         .map_err(|e| format!("cannot read {}: {e}", dest.display()))?

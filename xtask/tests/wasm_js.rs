@@ -1,6 +1,7 @@
 //! The JavaScript wrapper's own tests (`crates/oss-presign-wasm/js/test/`) in Node 20, against
 //! a freshly built module (the `wasm` conformance suite checks the URLs against the native
-//! crate; these check Dates, the host clock, thrown errors, the POST form and manual loading).
+//! crate; these check Dates, the host clock, thrown errors, the POST form and manual loading,
+//! and that prepared presigners answer exactly what the one-shot `presign()` answers).
 
 use std::process::Command;
 
@@ -10,10 +11,11 @@ use oss_testserver::ServerBuilder;
 fn the_javascript_wrapper_tests_pass_in_node() {
     let (module, size) = xtask::wasm::build().expect("the module builds");
     assert!(module.is_file() && size > 0);
-    let tests = xtask::workspace::root().join("crates/oss-presign-wasm/js/test/wrapper.test.mjs");
+    let tests = xtask::workspace::root().join("crates/oss-presign-wasm/js/test");
     let output = Command::new("node")
         .arg("--test")
-        .arg(&tests)
+        .arg(tests.join("wrapper.test.mjs"))
+        .arg(tests.join("prepared.test.mjs"))
         .output()
         .expect("node (20 or later) runs");
     let stdout = String::from_utf8_lossy(&output.stdout);

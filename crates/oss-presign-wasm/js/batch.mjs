@@ -6,9 +6,26 @@
 // module's message, which is the native crate's) and the exit status stays 0; input that is
 // not a JSON array exits 2, a failed write 1.
 //
+// With `--prepared`, each case goes through a prepared presigner instead:
+// prepare(the options but key, signingTime and expires).presign(key, {signingTime, expires}),
+// which must answer exactly the same (the conformance suite runs both).
+//
 //   cargo xtask wasm
-//   node crates/oss-presign-wasm/js/batch.mjs < conformance/client/presign-cases.json
-import { presign } from './index.mjs';
+//   node crates/oss-presign-wasm/js/batch.mjs [--prepared] < conformance/client/presign-cases.json
+import { presign, prepare } from './index.mjs';
+
+const PREPARED = process.argv.includes('--prepared');
+
+function presignCase(o) {
+  if (!PREPARED) return presign(o);
+  const { key, signingTime, expires, ...rest } = o;
+  const signer = prepare(rest);
+  try {
+    return signer.presign(key, expires === undefined ? { signingTime } : { signingTime, expires });
+  } finally {
+    signer.close();
+  }
+}
 
 const PEER = 'rust-oss';
 
@@ -58,7 +75,7 @@ function runCase(c) {
   }
   const id = typeof c.id === 'string' ? c.id : '';
   try {
-    const r = presign(options(c));
+    const r = presignCase(options(c));
     return {
       id,
       peer: PEER,

@@ -3,4 +3,5 @@ export { createPresigner, instantiate } from './index.js';
 export type {
   Presigner, PresignOptions, PresignResult, PresignPostOptions, PresignPostResult,
   PostCondition, EndpointOptions, SignerOptions, Instant,
+  PrepareOptions, PresignCallOptions, PreparedPresigner,
 } from './index.js';

@@ -52,15 +52,22 @@ function plainJson(options) {
 function fromCompact(answer) {
   const colon = answer.indexOf(':');
   const semi = answer.indexOf(';', colon);
-  const lengths = answer.substring(colon + 1, semi).split(',');
+  // The lengths, read without split(): METHOD,URL[,NAME,VALUE]...
   let at = semi + 1;
-  const next = (units) => answer.substring(at, (at += units));
-  const method = next(+lengths[0]);
-  const url = next(+lengths[1]);
+  let from = colon + 1;
+  const next = () => {
+    let comma = answer.indexOf(',', from);
+    if (comma === -1 || comma > semi) comma = semi;
+    const units = +answer.substring(from, comma);
+    from = comma + 1;
+    return answer.substring(at, (at += units));
+  };
+  const method = next();
+  const url = next();
   const signedHeaders = {};
-  for (let i = 2; i + 1 < lengths.length; i += 2) {
-    const name = next(+lengths[i]);
-    const value = next(+lengths[i + 1]);
+  while (from <= semi) {
+    const name = next();
+    const value = next();
     if (name === '__proto__') {
       Object.defineProperty(signedHeaders, name, { value, writable: true, enumerable: true, configurable: true });
     } else {
@@ -74,7 +81,31 @@ function nowSeconds() {
   return Math.floor(Date.now() / 1000);
 }
 
-const REQUIRED = ['memory', 'oss_input', 'oss_presign_at', 'oss_presign_post', 'oss_output_ptr', 'oss_output_len'];
+// The per-call options of a prepared presigner; anything else named in a call goes to the
+// one-shot presign(), which refuses it as an unknown option.
+const CALL = ['expires', 'expiration', 'signingTime'];
+
+// A per-call number the module can take as is: a Date as Unix seconds, a safe integer; NaN
+// for absent; undefined when only the one-shot path can treat it (text, null, fractions...).
+function callNumber(value, name) {
+  if (value === undefined) return NaN;
+  if (value instanceof Date) return seconds(value, name);
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  return undefined;
+}
+
+// Whether a prepared call's options name only the per-call options.
+function onlyCallNames(opts) {
+  for (const name in opts) {
+    if (name !== 'expires' && name !== 'expiration' && name !== 'signingTime') return false;
+  }
+  return true;
+}
+
+const REQUIRED = [
+  'memory', 'oss_input', 'oss_presign_at', 'oss_presign_post', 'oss_output_ptr', 'oss_output_len',
+  'oss_prepare', 'oss_key_input', 'oss_presign_prepared', 'oss_unprepare',
+];
 
 function checked(instance) {
   const ex = instance.exports;
@@ -101,6 +132,24 @@ export function createPresigner(instance, compiled) {
   // old buffer).
   let view = new Uint8Array(ex.memory.buffer);
   const bytesOf = () => (view.buffer === ex.memory.buffer ? view : (view = new Uint8Array(ex.memory.buffer)));
+  // Which instance the prepared handles belong to (a trap replaces it), and the module's key
+  // buffer (it only grows; its address holds until it grows or release()).
+  let generation = 0;
+  let keyPtr = 0;
+  let keyCap = 0;
+  const keyBuffer = (units) => {
+    if (units * 3 > keyCap) {
+      keyCap = Math.max(256, units * 3);
+      keyPtr = ex.oss_key_input(keyCap) >>> 0;
+    }
+    return keyPtr;
+  };
+  const finalizer =
+    typeof FinalizationRegistry === 'function'
+      ? new FinalizationRegistry(({ handle, gen }) => {
+          if (gen === generation) ex.oss_unprepare(handle);
+        })
+      : null;
 
   // Runs one export with the module's answer decoded; a refusal is thrown as an Error.
   function call(run) {
@@ -115,6 +164,9 @@ export function createPresigner(instance, compiled) {
       if (compiled) {
         ex = checked(new WebAssembly.Instance(compiled, {}));
         view = new Uint8Array(ex.memory.buffer);
+        // The prepared presigners' handles and the key buffer were the old instance's.
+        generation++;
+        keyCap = 0;
         throw new Error(`the WebAssembly module trapped (${e.message}); it was loaded again, retry the call`);
       }
       broken = e.message;
@@ -128,7 +180,7 @@ export function createPresigner(instance, compiled) {
     return answer;
   }
 
-  return {
+  const api = {
     presign(options) {
       const text = plainJson(options);
       return fromCompact(
@@ -160,8 +212,107 @@ export function createPresigner(instance, compiled) {
     },
     release() {
       if (typeof ex.oss_release === 'function') ex.oss_release();
+      keyCap = 0;
+    },
+    prepare(options) {
+      return prepare(options);
     },
   };
+
+  // A prepared presigner: the options but the key and the per-call ones are sent to the
+  // module once; each presign(key, opts) writes the key with encodeInto and passes numbers.
+  function prepare(options) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new TypeError('the options must be an object');
+    }
+    if ('key' in options) {
+      throw new TypeError('prepare() takes no key: pass it to presign(key)');
+    }
+    const rest = {};
+    const defaults = {};
+    for (const name of Object.keys(options)) {
+      if (CALL.includes(name)) defaults[name] = options[name];
+      else rest[name] = options[name];
+    }
+    const json = JSON.stringify(rest);
+    let handle = 0;
+    let gen = -1;
+    let closed = false;
+    const token = {};
+    // The handle in the current instance, prepared again after a trap replaced it.
+    const ensure = () => {
+      if (closed) throw new Error('this prepared presigner was closed');
+      if (gen === generation) return handle;
+      call(() => {
+        const bytes = encoder.encode(json);
+        const ptr = ex.oss_input(bytes.length) >>> 0;
+        bytesOf().set(bytes, ptr);
+        handle = ex.oss_prepare();
+        // 0: refused, the message is in the output (thrown by call()).
+        return handle === 0 ? 1 : 0;
+      });
+      gen = generation;
+      if (finalizer) finalizer.register(token, { handle, gen }, token);
+      return handle;
+    };
+    ensure();
+    // The one-shot path for what the module cannot take as numbers (text instants, nulls,
+    // fractions, unknown per-call names): the same options as one object, the same answer.
+    const oneShot = (key, opts) => {
+      const o = { ...rest, key };
+      for (const name of CALL) {
+        const v = opts && opts[name] !== undefined ? opts[name] : defaults[name];
+        if (v !== undefined) o[name] = v;
+      }
+      if (opts) {
+        for (const name in opts) if (!CALL.includes(name)) o[name] = opts[name];
+      }
+      return api.presign(o);
+    };
+    return {
+      presign(key, opts) {
+        if (closed) throw new Error('this prepared presigner was closed');
+        if (opts !== undefined && (opts === null || typeof opts !== 'object' || !onlyCallNames(opts))) {
+          if (opts === null || typeof opts !== 'object') throw new TypeError('the call options must be an object');
+          return oneShot(key, opts);
+        }
+        if (typeof key !== 'string') return oneShot(key, opts);
+        const e = opts && opts.expires !== undefined ? opts.expires : defaults.expires;
+        const x = opts && opts.expiration !== undefined ? opts.expiration : defaults.expiration;
+        const t = opts && opts.signingTime !== undefined ? opts.signingTime : defaults.signingTime;
+        const expires = callNumber(e, 'expires');
+        const expiration = callNumber(x, 'expiration');
+        let now = t === undefined ? nowSeconds() : callNumber(t, 'signingTime');
+        const text = typeof t === 'string' ? t : null;
+        if (expires === undefined || expiration === undefined || (now === undefined && text === null)) {
+          return oneShot(key, opts);
+        }
+        const h = ensure();
+        return fromCompact(
+          call(() => {
+            const units = key.length + (text === null ? 0 : text.length);
+            const ptr = keyBuffer(units);
+            const bytes = bytesOf();
+            const { written } = encoder.encodeInto(key, bytes.subarray(ptr, ptr + keyCap));
+            let timeLen = -1;
+            if (text !== null) {
+              timeLen = encoder.encodeInto(text, bytes.subarray(ptr + written, ptr + keyCap)).written;
+              now = NaN;
+            }
+            return ex.oss_presign_prepared(h, written, timeLen, now, expires, expiration);
+          }),
+        );
+      },
+      /** Frees the module's copy of the options (presign() throws from then on). */
+      close() {
+        if (!closed && gen === generation) ex.oss_unprepare(handle);
+        if (finalizer) finalizer.unregister(token);
+        closed = true;
+      },
+    };
+  }
+
+  return api;
 }
 
 /**

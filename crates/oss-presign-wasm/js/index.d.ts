@@ -106,8 +106,38 @@ export interface PresignPostResult {
   expiration: Date;
 }
 
+/**
+ * The options of a prepared presigner: those of `presign()` but `key`. `expires`,
+ * `expiration` and `signingTime` given here are defaults that each call may override.
+ */
+export type PrepareOptions = Omit<PresignOptions, 'key'>;
+
+/** The per-call options of a prepared presigner (each overrides the prepared default). */
+export interface PresignCallOptions {
+  /** Validity in seconds from the signing instant. */
+  expires?: number;
+  /** Absolute end of validity; wins over `expires`. */
+  expiration?: Instant;
+  /** The signing instant; default: the host's clock (`Date.now()`). */
+  signingTime?: Instant;
+}
+
+/**
+ * Options read once, kept in the module with their checked credentials, their endpoint and
+ * the day's signing key. `presign(key)` gives exactly what `presign({...options, key})`
+ * gives, refusals included (thrown as an Error with the native message), several times faster.
+ */
+export interface PreparedPresigner {
+  presign(key: string, options?: PresignCallOptions): PresignResult;
+  /** Frees the module's copy of the options; `presign` throws afterwards. (A presigner that is
+   * garbage-collected is freed too.) */
+  close(): void;
+}
+
 export interface Presigner {
   presign(options: PresignOptions): PresignResult;
+  /** A prepared presigner on this module instance (see `prepare`). */
+  prepare(options: PrepareOptions): PreparedPresigner;
   presignPost(options: PresignPostOptions): PresignPostResult;
   /** Frees the module's input and output buffers. */
   release(): void;
@@ -115,6 +145,12 @@ export interface Presigner {
 
 /** Presigns one request. Throws an Error whose message is the native crate's. */
 export function presign(options: PresignOptions): PresignResult;
+/**
+ * Prepares a presigner for many keys with the same options. Malformed options (unknown
+ * names, wrong types) throw here; everything else is checked per call, as `presign()` does.
+ * A `key` in the options is a TypeError.
+ */
+export function prepare(options: PrepareOptions): PreparedPresigner;
 /** Signs a V4 POST policy for a browser form upload (PostObject). */
 export function presignPost(options: PresignPostOptions): PresignPostResult;
 /**

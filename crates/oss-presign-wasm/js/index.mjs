@@ -5,6 +5,10 @@
 //   import { presign } from './index.mjs';
 //   const { url } = presign({ region: 'cn-hangzhou', bucket: 'examplebucket', key: 'a.txt',
 //     accessKeyId, accessKeySecret, securityToken, expires: 600 });
+//   // many URLs with the same options: prepare once, pass only the key
+//   const signer = prepare({ region: 'cn-hangzhou', bucket: 'examplebucket',
+//     accessKeyId, accessKeySecret, securityToken, expires: 600 });
+//   const urls = keys.map((key) => signer.presign(key).url);
 import { createPresigner, instantiate } from './core.mjs';
 
 export { createPresigner, instantiate };
@@ -40,6 +44,14 @@ const presigner = await load();
 /** Presigns one request; see index.d.ts. Throws an Error with the native crate's message. */
 export function presign(options) {
   return presigner.presign(options);
+}
+
+/**
+ * A prepared presigner: the options of presign() but the key (expires, expiration and
+ * signingTime are defaults each call may override); see index.d.ts.
+ */
+export function prepare(options) {
+  return presigner.prepare(options);
 }
 
 /** Signs a V4 POST policy for a browser form upload; see index.d.ts. */

@@ -39,6 +39,9 @@ use std::sync::Mutex;
 
 static INPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 static OUTPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// The key (and signing-time text) of a prepared call: only grows, so the host may keep its
+/// address until it needs more room or calls [`oss_release`].
+static KEY: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
 /// Status of `oss_presign`/`oss_presign_post`: the output holds the result JSON.
 pub const STATUS_OK: u32 = 0;
@@ -135,6 +138,128 @@ pub extern "C" fn oss_presign_post() -> u32 {
     run(crate::presign_post_json)
 }
 
+/// Prepares a presigner from the JSON options in the input buffer: those of
+/// [`oss_presign`] but `key`, `expires`, `expiration` and `signingTime`, which each call of
+/// [`oss_presign_prepared`] passes. Returns its handle (1 or more), or 0 with the refusal in
+/// the output.
+///
+/// ```
+/// use oss_presign_wasm::abi;
+/// let options = br#"{"region": "cn-hangzhou", "bucket": "examplebucket",
+///     "accessKeyId": "ak", "accessKeySecret": "sk"}"#;
+/// abi::oss_input(options.len());
+/// abi::with_input(|b| b.copy_from_slice(options));
+/// let handle = abi::oss_prepare();
+/// assert!(handle > 0);
+/// assert!(abi::oss_unprepare(handle));
+/// ```
+#[allow(unsafe_code)] // `unsafe(no_mangle)`: the export's fixed name; no unsafe operation
+#[unsafe(no_mangle)]
+pub extern "C" fn oss_prepare() -> u32 {
+    let mut handle = 0;
+    run(|options| {
+        handle = crate::prepared::prepare(options)?;
+        Ok(String::new())
+    });
+    handle
+}
+
+/// Makes the key buffer at least `len` bytes and returns its address, for the host to write
+/// a prepared call's key (and signing-time text) into. The buffer only grows and stays where
+/// it is until it grows or [`oss_release`] frees it.
+///
+/// ```
+/// let at = oss_presign_wasm::abi::oss_key_input(64);
+/// assert!(!at.is_null());
+/// ```
+#[allow(unsafe_code)] // `unsafe(no_mangle)`: the export's fixed name; no unsafe operation
+#[unsafe(no_mangle)]
+pub extern "C" fn oss_key_input(len: usize) -> *mut u8 {
+    let mut key = lock(&KEY);
+    if key.len() < len {
+        key.resize(len, 0);
+    }
+    key.as_mut_ptr()
+}
+
+/// Presigns with the prepared presigner `handle`: the key is the first `key_len` bytes of the
+/// key buffer; with `time_len` 0 or more the signing instant is the text of the `time_len`
+/// bytes after it (checked as `signingTime` text), with -1 it is `now` (Unix seconds; NaN:
+/// none, refused as a missing `signingTime`). `expires` (seconds of validity) and
+/// `expiration` (Unix seconds) are NaN when not given. Answers as [`oss_presign_at`]: the
+/// compact result on [`STATUS_OK`], the refusal of the one-shot presign for the same options
+/// on [`STATUS_ERROR`].
+///
+/// ```
+/// use oss_presign_wasm::abi;
+/// let options = br#"{"region": "cn-hangzhou", "bucket": "examplebucket",
+///     "accessKeyId": "ak", "accessKeySecret": "sk"}"#;
+/// abi::oss_input(options.len());
+/// abi::with_input(|b| b.copy_from_slice(options));
+/// let handle = abi::oss_prepare();
+/// abi::oss_key_input(1);
+/// abi::with_key_input(|b| b[0] = b'k');
+/// let status = abi::oss_presign_prepared(handle, 1, -1, 1731403676.0, 600.0, f64::NAN);
+/// assert_eq!(status, abi::STATUS_OK);
+/// assert!(abi::output().starts_with("1731404276:3,"));
+/// abi::oss_unprepare(handle);
+/// assert_eq!(abi::oss_presign_prepared(handle, 1, -1, 0.0, f64::NAN, f64::NAN), abi::STATUS_ERROR);
+/// ```
+#[allow(unsafe_code)] // `unsafe(no_mangle)`: the export's fixed name; no unsafe operation
+#[unsafe(no_mangle)]
+pub extern "C" fn oss_presign_prepared(
+    handle: u32,
+    key_len: usize,
+    time_len: i32,
+    now: f64,
+    expires: f64,
+    expiration: f64,
+) -> u32 {
+    // `as` saturates; the checks refuse out-of-range values with their own messages.
+    let number = |n: f64| n.is_finite().then_some(n as i64);
+    let answer = {
+        let key = lock(&KEY);
+        let key_end = key_len.min(key.len());
+        let time_end = usize::try_from(time_len)
+            .map(|len| key_end.saturating_add(len).min(key.len()))
+            .ok();
+        match (
+            std::str::from_utf8(&key[..key_end]),
+            time_end.map(|end| std::str::from_utf8(&key[key_end..end])),
+        ) {
+            (Ok(key), None) => {
+                let at = match number(now) {
+                    Some(seconds) => crate::prepared::CallTime::Seconds(seconds),
+                    None => crate::prepared::CallTime::Missing,
+                };
+                crate::prepared::presign(handle, key, at, number(expires), number(expiration))
+            }
+            (Ok(key), Some(Ok(text))) => crate::prepared::presign(
+                handle,
+                key,
+                crate::prepared::CallTime::Text(text),
+                number(expires),
+                number(expiration),
+            ),
+            (Err(e), _) | (_, Some(Err(e))) => {
+                Err(format!("invalid request: the key is not UTF-8 text: {e}"))
+            }
+        }
+    };
+    answer_with(answer)
+}
+
+/// Frees the prepared presigner `handle`; 1 when there was one, 0 when not.
+///
+/// ```
+/// assert!(!oss_presign_wasm::abi::oss_unprepare(12345));
+/// ```
+#[allow(unsafe_code)] // `unsafe(no_mangle)`: the export's fixed name; no unsafe operation
+#[unsafe(no_mangle)]
+pub extern "C" fn oss_unprepare(handle: u32) -> bool {
+    crate::prepared::close(handle)
+}
+
 /// Where the last answer starts.
 ///
 /// ```
@@ -172,6 +297,7 @@ pub extern "C" fn oss_output_len() -> usize {
 pub extern "C" fn oss_release() {
     *lock(&INPUT) = Vec::new();
     *lock(&OUTPUT) = Vec::new();
+    *lock(&KEY) = Vec::new();
 }
 
 /// Lets Rust code fill the input buffer the way the host does through memory (tests, native
@@ -184,6 +310,17 @@ pub extern "C" fn oss_release() {
 /// ```
 pub fn with_input(write: impl FnOnce(&mut [u8])) {
     write(&mut lock(&INPUT));
+}
+
+/// Lets Rust code fill the key buffer of a prepared call (tests, native callers).
+///
+/// ```
+/// use oss_presign_wasm::abi;
+/// abi::oss_key_input(3);
+/// abi::with_key_input(|b| b[..3].copy_from_slice(b"abc"));
+/// ```
+pub fn with_key_input(write: impl FnOnce(&mut [u8])) {
+    write(&mut lock(&KEY));
 }
 
 /// The last answer as text.
@@ -209,12 +346,16 @@ fn run(sign: impl FnOnce(&str) -> Result<String, String>) -> u32 {
             )),
         }
     };
+    answer_with(answer)
+}
+
+/// Leaves `answer` in the output buffer; its status.
+fn answer_with(answer: Result<String, String>) -> u32 {
     let (status, text) = match answer {
         Ok(json) => (STATUS_OK, json),
         Err(message) => (STATUS_ERROR, message),
     };
-    let mut output = lock(&OUTPUT);
-    output.clear();
-    output.extend_from_slice(text.as_bytes());
+    // The answer's own buffer becomes the output (no copy; the previous one is freed).
+    *lock(&OUTPUT) = text.into_bytes();
     status
 }

@@ -4,38 +4,9 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
+use crate::json::{as_i64, text, Value};
+pub(crate) use crate::refusal::Refusal;
 use oss_client::{ConfigBuilder, ErrorKind, PresignOptions, SignatureVersion, SigningTime};
-use serde_json::Value;
-
-/// A refusal, already written as the native crate writes its errors (`KIND: message`).
-#[derive(Debug)]
-pub(crate) struct Refusal(pub(crate) String);
-
-impl Refusal {
-    pub(crate) fn new(kind: ErrorKind, message: impl std::fmt::Display) -> Self {
-        Self(format!("{kind}: {message}"))
-    }
-}
-
-impl From<oss_client::Error> for Refusal {
-    fn from(e: oss_client::Error) -> Self {
-        Self(e.to_string())
-    }
-}
-
-/// Options text that is not the expected JSON object: the serde message, without serde's
-/// position suffix (the options are one line of generated JSON).
-pub(crate) fn malformed(what: &str, e: &serde_json::Error) -> Refusal {
-    let text = e.to_string();
-    let text = match text.rfind(" at line ") {
-        Some(at) => &text[..at],
-        None => &text,
-    };
-    Refusal::new(
-        ErrorKind::InvalidRequest,
-        format!("the {what} options are malformed: {text}"),
-    )
-}
 
 /// The configuration part of the options: everything that decides the client, so that equal
 /// values can share one client (and its cached signing key).
@@ -107,7 +78,7 @@ pub(crate) fn signing_time(value: Option<&Value>) -> Result<SigningTime, Refusal
 /// Unix seconds from a number or an RFC 3339 `YYYY-MM-DDTHH:MM:SSZ` text.
 fn instant(value: &Value, field: &str) -> Result<i64, Refusal> {
     match value {
-        Value::Number(n) => n.as_i64().ok_or_else(|| {
+        Value::Number(n) => as_i64(n).ok_or_else(|| {
             Refusal::new(
                 ErrorKind::InvalidRequest,
                 format!("{field} {n} is not a whole number of Unix seconds"),
@@ -123,7 +94,10 @@ fn instant(value: &Value, field: &str) -> Result<i64, Refusal> {
             }),
         other => Err(Refusal::new(
             ErrorKind::InvalidRequest,
-            format!("{field} must be a Date, Unix seconds or YYYY-MM-DDTHH:MM:SSZ, not {other}"),
+            format!(
+                "{field} must be a Date, Unix seconds or YYYY-MM-DDTHH:MM:SSZ, not {}",
+                text(other)
+            ),
         )),
     }
 }
@@ -137,7 +111,7 @@ pub(crate) fn presign_options(
     let mut options = PresignOptions::new();
     if let Some(value) = expires {
         let seconds = match value {
-            Value::Number(n) => n.as_i64().ok_or_else(|| {
+            Value::Number(n) => as_i64(n).ok_or_else(|| {
                 Refusal::new(
                     ErrorKind::InvalidExpiry,
                     format!("expires {n} is not a whole number of seconds"),
@@ -146,7 +120,7 @@ pub(crate) fn presign_options(
             other => {
                 return Err(Refusal::new(
                     ErrorKind::InvalidExpiry,
-                    format!("expires must be a number of seconds, not {other}"),
+                    format!("expires must be a number of seconds, not {}", text(other)),
                 ))
             }
         };

@@ -40,8 +40,11 @@
 pub mod abi;
 mod client_cache;
 mod input;
+mod json;
 mod post;
+mod prepared;
 mod presign;
+mod refusal;
 
 pub use post::presign_post_json;
 pub use presign::presign_json;

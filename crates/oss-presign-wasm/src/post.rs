@@ -3,16 +3,41 @@
 use std::collections::BTreeMap;
 
 use oss_client::{Condition, ErrorKind, PostPolicyForm, PostPolicyRequest};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::client_cache::with_client;
-use crate::input::{malformed, presign_options, signing_time, ClientSettings, Refusal};
+use crate::input::{presign_options, signing_time, ClientSettings, Refusal};
+use crate::json::{as_array, as_str, as_u64, string_literal, text, Fields, Number, Value};
 use crate::presign::credentials;
 
-/// The POST-policy options (camelCase, as `presignPost()` in `js/index.mjs` takes them).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// The option names of `presignPost()` (camelCase, as `js/index.mjs` takes them).
+const KNOWN: &[&str] = &[
+    "region",
+    "bucket",
+    "key",
+    "keyPrefix",
+    "accessKeyId",
+    "accessKeySecret",
+    "securityToken",
+    "expires",
+    "expiration",
+    "contentLengthRange",
+    "contentType",
+    "meta",
+    "successActionStatus",
+    "conditions",
+    "policy",
+    "endpoint",
+    "pathStyle",
+    "cname",
+    "internalEndpoint",
+    "accelerateEndpoint",
+    "dualstackEndpoint",
+    "disableSsl",
+    "signingTime",
+];
+
+/// The POST-policy options.
+#[derive(Debug)]
 struct PostInput {
     region: Option<String>,
     bucket: String,
@@ -25,37 +50,90 @@ struct PostInput {
     expiration: Option<Value>,
     content_length_range: Option<(u64, u64)>,
     content_type: Option<String>,
-    #[serde(default)]
     meta: BTreeMap<String, String>,
     success_action_status: Option<u16>,
-    #[serde(default)]
     conditions: Vec<Value>,
     /// A policy document signed byte for byte (`PostPolicyRequest::verbatim`).
     policy: Option<String>,
     endpoint: Option<String>,
-    #[serde(default)]
     path_style: bool,
-    #[serde(default)]
     cname: bool,
-    #[serde(default)]
     internal_endpoint: bool,
-    #[serde(default)]
     accelerate_endpoint: bool,
-    #[serde(default)]
     dualstack_endpoint: bool,
-    #[serde(default)]
     disable_ssl: bool,
     signing_time: Option<Value>,
 }
 
-#[derive(Debug, Serialize)]
-struct PostOutput<'a> {
-    url: &'a str,
-    /// `[name, value]` pairs in the order to send them (the file goes last, as `file`).
-    fields: Vec<(&'a str, &'a str)>,
-    policy: &'a str,
-    /// Unix seconds.
-    expiration: i64,
+fn read(options: &str) -> Result<PostInput, Refusal> {
+    let mut f = Fields::parse(options, "presignPost", KNOWN)?;
+    let malformed = |name: &str, value: &Value, expected: &str| {
+        Refusal::new(
+            ErrorKind::InvalidRequest,
+            format!(
+                "the presignPost options are malformed: invalid type for `{name}`: {}, expected {expected}",
+                text(value)
+            ),
+        )
+    };
+    let content_length_range = match f.value("contentLengthRange") {
+        None => None,
+        Some(Value::Array(pair)) => match pair.as_slice() {
+            [Value::Number(Number::U64(min)), Value::Number(Number::U64(max))] => {
+                Some((*min, *max))
+            }
+            _ => {
+                return Err(malformed(
+                    "contentLengthRange",
+                    &Value::Array(pair),
+                    "[min, max] (whole numbers)",
+                ))
+            }
+        },
+        Some(other) => {
+            return Err(malformed(
+                "contentLengthRange",
+                &other,
+                "[min, max] (whole numbers)",
+            ))
+        }
+    };
+    let conditions = match f.value("conditions") {
+        None => Vec::new(),
+        Some(Value::Array(items)) => items.into_iter().collect(),
+        Some(other) => return Err(malformed("conditions", &other, "an array of conditions")),
+    };
+    Ok(PostInput {
+        region: f.opt_string("region")?,
+        bucket: f.string("bucket")?,
+        key: f.opt_string("key")?,
+        key_prefix: f.opt_string("keyPrefix")?,
+        access_key_id: f.string("accessKeyId")?,
+        access_key_secret: f.string("accessKeySecret")?,
+        security_token: f.opt_string("securityToken")?,
+        expires: f.value("expires"),
+        expiration: f.value("expiration"),
+        content_length_range,
+        content_type: f.opt_string("contentType")?,
+        meta: f
+            .map("meta", false)?
+            .into_iter()
+            .map(|(n, v)| (n, v.unwrap_or_default()))
+            .collect(),
+        success_action_status: f
+            .opt_uint("successActionStatus", u16::MAX.into())?
+            .and_then(|n| u16::try_from(n).ok()),
+        conditions,
+        policy: f.opt_string("policy")?,
+        endpoint: f.opt_string("endpoint")?,
+        path_style: f.flag("pathStyle")?,
+        cname: f.flag("cname")?,
+        internal_endpoint: f.flag("internalEndpoint")?,
+        accelerate_endpoint: f.flag("accelerateEndpoint")?,
+        dualstack_endpoint: f.flag("dualstackEndpoint")?,
+        disable_ssl: f.flag("disableSsl")?,
+        signing_time: f.value("signingTime"),
+    })
 }
 
 /// Signs the V4 POST policy described by `options` (JSON text, the camelCase options of the
@@ -77,8 +155,7 @@ struct PostOutput<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn presign_post_json(options: &str) -> Result<String, String> {
-    let input: PostInput =
-        serde_json::from_str(options).map_err(|e| malformed("presignPost", &e).0)?;
+    let input = read(options).map_err(|r| r.0)?;
     presign_post(input).map_err(|r| r.0)
 }
 
@@ -116,24 +193,33 @@ fn presign_post(input: PostInput) -> Result<String, Refusal> {
         signature_version: None,
         additional_headers: Vec::new(),
     };
-    let form = with_client(settings, at, |client| {
+    let form = with_client(&settings, at, |client| {
         Ok(client.presign_post_with_credentials(&request, &credentials)?)
     })?;
     Ok(output(&form))
 }
 
 fn output(form: &PostPolicyForm) -> String {
-    let out = PostOutput {
-        url: form.url(),
-        fields: form
-            .fields()
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect(),
-        policy: form.policy_json(),
-        expiration: form.expiration().unix_seconds(),
-    };
-    serde_json::to_string(&out).unwrap_or_default()
+    let mut out = String::with_capacity(form.policy_json().len() * 3 + 256);
+    out.push_str("{\"url\":");
+    out.push_str(&string_literal(form.url()));
+    out.push_str(",\"fields\":[");
+    for (i, (name, value)) in form.fields().iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('[');
+        out.push_str(&string_literal(name));
+        out.push(',');
+        out.push_str(&string_literal(value));
+        out.push(']');
+    }
+    out.push_str("],\"policy\":");
+    out.push_str(&string_literal(form.policy_json()));
+    out.push_str(",\"expiration\":");
+    out.push_str(&form.expiration().unix_seconds().to_string());
+    out.push('}');
+    out
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -192,7 +278,7 @@ fn condition(value: &Value) -> Result<Condition, Refusal> {
     let refuse = || {
         Refusal::new(
             ErrorKind::InvalidRequest,
-            format!("condition {value} is not one of {{\"field\": \"value\"}}, [\"eq\"|\"starts-with\", \"$field\", \"value\"], [\"in\"|\"not-in\", \"$field\", [\"value\", ...]], [\"content-length-range\", min, max]"),
+            format!("condition {} is not one of {{\"field\": \"value\"}}, [\"eq\"|\"starts-with\", \"$field\", \"value\"], [\"in\"|\"not-in\", \"$field\", [\"value\", ...]], [\"content-length-range\", min, max]", text(value)),
         )
     };
     if let Value::Object(map) = value {
@@ -207,37 +293,37 @@ fn condition(value: &Value) -> Result<Condition, Refusal> {
             _ => Err(refuse()),
         };
     }
-    let Some(items) = value.as_array() else {
+    let Some(items) = as_array(value) else {
         return Err(refuse());
     };
     let field = || {
         items
             .get(1)
-            .and_then(Value::as_str)
+            .and_then(as_str)
             .and_then(|f| f.strip_prefix('$'))
             .ok_or_else(refuse)
     };
     let strings = |v: Option<&Value>| -> Result<Vec<String>, Refusal> {
-        v.and_then(Value::as_array)
+        v.and_then(as_array)
             .ok_or_else(refuse)?
             .iter()
-            .map(|s| s.as_str().map(str::to_owned).ok_or_else(refuse))
+            .map(|s| as_str(s).map(str::to_owned).ok_or_else(refuse))
             .collect()
     };
-    match (items.first().and_then(Value::as_str), items.len()) {
+    match (items.first().and_then(as_str), items.len()) {
         (Some("eq"), 3) => Ok(Condition::eq(
             field()?,
-            items[2].as_str().ok_or_else(refuse)?,
+            as_str(&items[2]).ok_or_else(refuse)?,
         )),
         (Some("starts-with"), 3) => Ok(Condition::starts_with(
             field()?,
-            items[2].as_str().ok_or_else(refuse)?,
+            as_str(&items[2]).ok_or_else(refuse)?,
         )),
         (Some("in"), 3) => Ok(Condition::one_of(field()?, strings(items.get(2))?)),
         (Some("not-in"), 3) => Ok(Condition::none_of(field()?, strings(items.get(2))?)),
         (Some("content-length-range"), 3) => {
-            let min = items[1].as_u64().ok_or_else(refuse)?;
-            let max = items[2].as_u64().ok_or_else(refuse)?;
+            let min = as_u64(&items[1]).ok_or_else(refuse)?;
+            let max = as_u64(&items[2]).ok_or_else(refuse)?;
             Ok(Condition::content_length_range(min, max))
         }
         _ => Err(refuse()),

@@ -8,61 +8,145 @@ use oss_client::{
     HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest, PresignResult, Presignable,
     PutObjectRequest, UploadPartRequest,
 };
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::client_cache::with_client;
-use crate::input::{malformed, presign_options, signing_time, ClientSettings, Refusal};
+use crate::client_cache::{with_client, with_client_in, Cached};
+use crate::input::{presign_options, signing_time, ClientSettings, Refusal};
+use crate::json::{string_literal, Fields, Value};
 
-/// The presign options (camelCase, as `presign()` in `js/index.mjs` takes them). Unknown
-/// names are refused, so a misspelt option is an error rather than silently ignored.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct PresignInput {
-    region: Option<String>,
+/// The option names of `presign()` (camelCase, as `js/index.mjs` takes them). Unknown names
+/// are refused, so a misspelt option is an error rather than silently ignored.
+const KNOWN: &[&str] = &[
+    "region",
+    "bucket",
+    "key",
+    "accessKeyId",
+    "accessKeySecret",
+    "securityToken",
+    "expires",
+    "expiration",
+    "method",
+    "op",
+    "uploadId",
+    "partNumber",
+    "headers",
+    "query",
+    "additionalHeaders",
+    "endpoint",
+    "pathStyle",
+    "cname",
+    "internalEndpoint",
+    "accelerateEndpoint",
+    "dualstackEndpoint",
+    "disableSsl",
+    "signatureVersion",
+    "signingTime",
+];
+
+/// Everything of one presign but the key, the instant and the validity: what a prepared
+/// presigner (`src/prepared.rs`) keeps between calls.
+#[derive(Debug)]
+pub(crate) struct Template {
     bucket: String,
-    key: String,
-    access_key_id: String,
-    access_key_secret: String,
-    security_token: Option<String>,
-    expires: Option<Value>,
-    expiration: Option<Value>,
     method: Option<String>,
     op: Option<String>,
     upload_id: Option<String>,
     part_number: Option<u32>,
-    #[serde(default)]
-    headers: BTreeMap<String, String>,
-    #[serde(default)]
-    query: BTreeMap<String, Option<String>>,
-    #[serde(default)]
-    additional_headers: Vec<String>,
-    endpoint: Option<String>,
-    #[serde(default)]
-    path_style: bool,
-    #[serde(default)]
-    cname: bool,
-    #[serde(default)]
-    internal_endpoint: bool,
-    #[serde(default)]
-    accelerate_endpoint: bool,
-    #[serde(default)]
-    dualstack_endpoint: bool,
-    #[serde(default)]
-    disable_ssl: bool,
-    signature_version: Option<String>,
+    headers: Vec<(String, String)>,
+    query: Vec<(String, String)>,
+    settings: ClientSettings,
+    access_key_id: String,
+    access_key_secret: String,
+    security_token: Option<String>,
+}
+
+/// The presign options of one call.
+#[derive(Debug)]
+struct PresignInput {
+    template: Template,
+    key: String,
+    expires: Option<Value>,
+    expiration: Option<Value>,
     signing_time: Option<Value>,
 }
 
-/// The result `presign()` returns (the wrapper turns `expiration` into a `Date`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PresignOutput<'a> {
-    method: &'a str,
-    url: &'a str,
-    /// Unix seconds.
-    expiration: i64,
-    signed_headers: BTreeMap<&'a str, &'a str>,
+/// Reads the options; `with_call` says whether they hold the per-call fields (`key`,
+/// `expires`, `expiration`, `signingTime`) or are a prepared presigner's (which refuses them).
+fn read(options: &str, with_call: bool) -> Result<(Template, Fields), Refusal> {
+    let known: Vec<&str>;
+    let names = if with_call {
+        KNOWN
+    } else {
+        known = KNOWN
+            .iter()
+            .copied()
+            .filter(|n| !matches!(*n, "key" | "expires" | "expiration" | "signingTime"))
+            .collect();
+        &known
+    };
+    let mut f = Fields::parse(options, "presign", names)?;
+    let region = f.opt_string("region")?;
+    let bucket = f.string("bucket")?;
+    let access_key_id = f.string("accessKeyId")?;
+    let access_key_secret = f.string("accessKeySecret")?;
+    let security_token = f.opt_string("securityToken")?;
+    let method = f.opt_string("method")?;
+    let op = f.opt_string("op")?;
+    let upload_id = f.opt_string("uploadId")?;
+    let part_number = f
+        .opt_uint("partNumber", u32::MAX.into())?
+        .and_then(|n| u32::try_from(n).ok());
+    let headers = f.map("headers", false)?;
+    let query = f.map("query", true)?;
+    let additional_headers = f.strings("additionalHeaders")?;
+    let settings = ClientSettings {
+        region,
+        endpoint: f.opt_string("endpoint")?,
+        path_style: f.flag("pathStyle")?,
+        cname: f.flag("cname")?,
+        internal_endpoint: f.flag("internalEndpoint")?,
+        accelerate_endpoint: f.flag("accelerateEndpoint")?,
+        dualstack_endpoint: f.flag("dualstackEndpoint")?,
+        disable_ssl: f.flag("disableSsl")?,
+        signature_version: f.opt_string("signatureVersion")?,
+        additional_headers,
+    };
+    let template = Template {
+        bucket,
+        method,
+        op,
+        upload_id,
+        part_number,
+        headers: headers
+            .into_iter()
+            .map(|(n, v)| (n, v.unwrap_or_default()))
+            .collect(),
+        query: query
+            .into_iter()
+            .map(|(n, v)| (n, v.unwrap_or_default()))
+            .collect(),
+        settings,
+        access_key_id,
+        access_key_secret,
+        security_token,
+    };
+    Ok((template, f))
+}
+
+fn read_call(options: &str) -> Result<PresignInput, Refusal> {
+    let (template, mut f) = read(options, true)?;
+    Ok(PresignInput {
+        template,
+        key: f.string("key")?,
+        expires: f.value("expires"),
+        expiration: f.value("expiration"),
+        signing_time: f.value("signingTime"),
+    })
+}
+
+/// Reads a prepared presigner's options (those of `presign()` but the key, the instant and
+/// the validity).
+pub(crate) fn read_template(options: &str) -> Result<Template, Refusal> {
+    read(options, false).map(|(template, _)| template)
 }
 
 /// Presigns the request described by `options` (JSON text, the camelCase options of the
@@ -88,8 +172,7 @@ struct PresignOutput<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn presign_json(options: &str) -> Result<String, String> {
-    let input: PresignInput =
-        serde_json::from_str(options).map_err(|e| malformed("presign", &e).0)?;
+    let input = read_call(options).map_err(|r| r.0)?;
     presign(input).map(|r| output(&r)).map_err(|r| r.0)
 }
 
@@ -97,10 +180,9 @@ pub fn presign_json(options: &str) -> Result<String, String> {
 /// seconds, `None` for none) as the signing instant when the options name none, and the result in the compact
 /// layout of [`compact_output`] instead of JSON (the wrapper slices it without `JSON.parse`).
 pub(crate) fn presign_compact(options: &str, now: Option<i64>) -> Result<String, String> {
-    let mut input: PresignInput =
-        serde_json::from_str(options).map_err(|e| malformed("presign", &e).0)?;
+    let mut input = read_call(options).map_err(|r| r.0)?;
     if input.signing_time.is_none() {
-        input.signing_time = now.map(Value::from);
+        input.signing_time = now.map(|n| Value::Number(crate::json::Number::I64(n)));
     }
     presign(input).map(|r| compact_output(&r)).map_err(|r| r.0)
 }
@@ -108,42 +190,53 @@ pub(crate) fn presign_compact(options: &str, now: Option<i64>) -> Result<String,
 fn presign(input: PresignInput) -> Result<PresignResult, Refusal> {
     let at = signing_time(input.signing_time.as_ref())?;
     let options = presign_options(input.expires.as_ref(), input.expiration.as_ref())?;
-    let credentials = credentials(
-        &input.access_key_id,
-        &input.access_key_secret,
-        input.security_token.as_deref(),
-    )?;
-    let headers: Vec<(String, String)> = input.headers.into_iter().collect();
-    let query: Vec<(String, String)> = input
-        .query
-        .into_iter()
-        .map(|(name, value)| (name, value.unwrap_or_default()))
-        .collect();
-    let request = request(
-        input.op.as_deref(),
-        input.method,
-        input.bucket,
-        input.key,
-        input.upload_id,
-        input.part_number,
-        headers,
-        query,
-    )?;
-    let settings = ClientSettings {
-        region: input.region,
-        endpoint: input.endpoint,
-        path_style: input.path_style,
-        cname: input.cname,
-        internal_endpoint: input.internal_endpoint,
-        accelerate_endpoint: input.accelerate_endpoint,
-        dualstack_endpoint: input.dualstack_endpoint,
-        disable_ssl: input.disable_ssl,
-        signature_version: input.signature_version,
-        additional_headers: input.additional_headers,
-    };
-    with_client(settings, at, |client| {
+    let credentials = input.template.credentials()?;
+    let request = input.template.request(input.key)?;
+    with_client(&input.template.settings, at, |client| {
         Ok(client.presign_with_credentials(request.as_ref(), &options, &credentials)?)
     })
+}
+
+impl Template {
+    /// The credentials the options name, refused with the native wording when unusable.
+    pub(crate) fn credentials(&self) -> Result<Credentials, Refusal> {
+        credentials(
+            &self.access_key_id,
+            &self.access_key_secret,
+            self.security_token.as_deref(),
+        )
+    }
+
+    /// The request for `key`.
+    fn request(&self, key: String) -> Result<Box<dyn Presignable>, Refusal> {
+        request(
+            self.op.as_deref(),
+            self.method.clone(),
+            self.bucket.clone(),
+            key,
+            self.upload_id.clone(),
+            self.part_number,
+            self.headers.clone(),
+            self.query.clone(),
+        )
+    }
+
+    /// Presigns `key` at `at` with these options, the credentials already checked (in the
+    /// order [`presign`] checks them) and the client cached in `slot`; the compact answer.
+    pub(crate) fn presign_in(
+        &self,
+        slot: &mut Option<Cached>,
+        key: String,
+        at: oss_client::SigningTime,
+        options: &oss_client::PresignOptions,
+        credentials: &Credentials,
+    ) -> Result<String, Refusal> {
+        let request = self.request(key)?;
+        let result = with_client_in(slot, &self.settings, at, |client| {
+            Ok(client.presign_with_credentials(request.as_ref(), options, credentials)?)
+        })?;
+        Ok(compact_output(&result))
+    }
 }
 
 /// The result as `EXPIRATION:L1,L2,...;S1S2...`: the expiration in Unix seconds, then the
@@ -152,7 +245,6 @@ fn presign(input: PresignInput) -> Result<PresignResult, Refusal> {
 /// back to back. The wrapper decodes the answer once and cuts it with `substring`, which is
 /// several times cheaper than `JSON.parse` of the same result.
 fn compact_output(result: &PresignResult) -> String {
-    use std::fmt::Write as _;
     let headers: BTreeMap<&str, &str> = result.signed_headers().collect();
     let parts = [result.method(), result.url()]
         .into_iter()
@@ -164,15 +256,20 @@ fn compact_output(result: &PresignResult) -> String {
             .map(|(n, v)| n.len() + v.len())
             .sum::<usize>();
     let mut out = String::with_capacity(body_len + 32 + 8 * headers.len());
-    // Writing into a String cannot fail.
-    let _ = write!(out, "{}:", result.expiration().unix_seconds());
+    // itoa rather than core::fmt: this runs on every presign (and miniserde links it anyway).
+    let mut number = itoa::Buffer::new();
+    out.push_str(number.format(result.expiration().unix_seconds()));
+    out.push(':');
     for (i, part) in parts.clone().enumerate() {
         let units = if part.is_ascii() {
             part.len()
         } else {
             part.chars().map(char::len_utf16).sum()
         };
-        let _ = write!(out, "{}{units}", if i == 0 { "" } else { "," });
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(number.format(units));
     }
     out.push(';');
     parts.for_each(|part| out.push_str(part));
@@ -180,14 +277,25 @@ fn compact_output(result: &PresignResult) -> String {
 }
 
 fn output(result: &PresignResult) -> String {
-    let out = PresignOutput {
-        method: result.method(),
-        url: result.url(),
-        expiration: result.expiration().unix_seconds(),
-        signed_headers: result.signed_headers().collect(),
-    };
-    // Serialising strings and integers into a Vec cannot fail.
-    serde_json::to_string(&out).unwrap_or_default()
+    let headers: BTreeMap<&str, &str> = result.signed_headers().collect();
+    let mut out = String::with_capacity(result.url().len() + 64);
+    out.push_str("{\"method\":");
+    out.push_str(&string_literal(result.method()));
+    out.push_str(",\"url\":");
+    out.push_str(&string_literal(result.url()));
+    out.push_str(",\"expiration\":");
+    out.push_str(&result.expiration().unix_seconds().to_string());
+    out.push_str(",\"signedHeaders\":{");
+    for (i, (name, value)) in headers.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&string_literal(name));
+        out.push(':');
+        out.push_str(&string_literal(value));
+    }
+    out.push_str("}}");
+    out
 }
 
 /// The credentials, refused with the native wording when unusable.

@@ -59,7 +59,55 @@ fn compact_binding(options: &Value) -> Result<Value, String> {
     abi::oss_input(text.len() + 7);
     abi::with_input(|buffer| buffer[..text.len()].copy_from_slice(text.as_bytes()));
     let status = abi::oss_presign_at(text.len(), now as f64);
-    let answer = abi::output();
+    decode_compact(status, abi::output())
+}
+
+/// The same through a prepared presigner: the options but `key`, `signingTime` and `expires`
+/// prepared (`oss_prepare`), then one `oss_presign_prepared` call with those three; the
+/// presigner is closed afterwards. `text_time` passes the instant as RFC 3339 text.
+fn prepared_binding(options: &Value, text_time: bool) -> Result<Value, String> {
+    let mut options = options.clone();
+    let o = options.as_object_mut().unwrap();
+    let key = o.remove("key").unwrap();
+    let at = o.remove("signingTime").and_then(|v| v.as_i64()).unwrap();
+    let expires = o.remove("expires").and_then(|v| v.as_i64());
+    let text = options.to_string();
+    abi::oss_input(text.len());
+    abi::with_input(|buffer| buffer.copy_from_slice(text.as_bytes()));
+    let handle = abi::oss_prepare();
+    if handle == 0 {
+        return Err(abi::output());
+    }
+    let key = key.as_str().unwrap().as_bytes();
+    let time = SigningTime::from_unix_seconds(at)
+        .map(SigningTime::to_rfc3339)
+        .unwrap_or_default();
+    abi::oss_key_input(key.len() + time.len());
+    abi::with_key_input(|buffer| {
+        buffer[..key.len()].copy_from_slice(key);
+        buffer[key.len()..key.len() + time.len()].copy_from_slice(time.as_bytes());
+    });
+    let expires = expires.map_or(f64::NAN, |e| e as f64);
+    let status = if text_time && !time.is_empty() {
+        abi::oss_presign_prepared(
+            handle,
+            key.len(),
+            time.len() as i32,
+            f64::NAN,
+            expires,
+            f64::NAN,
+        )
+    } else {
+        abi::oss_presign_prepared(handle, key.len(), -1, at as f64, expires, f64::NAN)
+    };
+    let answer = decode_compact(status, abi::output());
+    assert!(abi::oss_unprepare(handle));
+    answer
+}
+
+/// The compact answer (`EXPIRATION:L1,L2,...;METHODURL...`) cut by its UTF-16 lengths, as
+/// `js/core.mjs` does, into the JSON shape; the refusal on an error status.
+fn decode_compact(status: u32, answer: String) -> Result<Value, String> {
     if status != abi::STATUS_OK {
         return Err(answer);
     }
@@ -137,6 +185,8 @@ proptest! {
             input["securityToken"] = json!(t);
         }
         prop_assert_eq!(compact_binding(&input), want.clone());
+        prop_assert_eq!(prepared_binding(&input, false), want.clone());
+        prop_assert_eq!(prepared_binding(&input, true), want.clone());
         prop_assert_eq!(binding(&input), want);
     }
 
@@ -282,7 +332,7 @@ fn typed_operations_sign_what_the_typed_requests_sign() {
 #[test]
 fn malformed_options_are_refused_with_a_message() {
     let cases: [(&str, &str); 10] = [
-        ("", "the presign options are malformed: EOF"),
+        ("", "the presign options are malformed: not valid JSON"),
         (
             "\"text\"",
             "the presign options are malformed: invalid type: string",

@@ -7,7 +7,9 @@
 //! native one (`oss_cli::batch`): the same URL byte for byte (query order included), method,
 //! expiration, signed headers, and for a refusal the same error message. So the cases whose
 //! outcome is `any` (not checked against the SDKs) pass here only when the module agrees with
-//! the native crate.
+//! the native crate. Every case runs twice: through the one-shot `presign()` and through a
+//! prepared presigner (`batch.mjs --prepared`: `prepare(options).presign(key, ...)`), and both
+//! must be the native result.
 
 use super::case::{CaseOutcome, Status};
 use super::client::{judge, native_results, read_presign_cases};
@@ -22,20 +24,8 @@ pub(crate) fn run(dir: &Path) -> Result<Vec<CaseOutcome>, String> {
     let (cases, expected) = read_presign_cases(dir)?;
     crate::wasm::build()?;
     let input = serde_json::to_vec(&cases).map_err(|e| e.to_string())?;
-    let results = node_batch(&input)?;
-    if results.len() != cases.len() {
-        return Err(format!(
-            "batch.mjs gave {} results for {} cases",
-            results.len(),
-            cases.len()
-        ));
-    }
-    let mut by_id = BTreeMap::new();
-    for result in results {
-        if let Some(id) = result["id"].as_str() {
-            by_id.insert(id.to_string(), result);
-        }
-    }
+    let by_id = results_by_id(node_batch(&input, &[])?, cases.len())?;
+    let prepared = results_by_id(node_batch(&input, &["--prepared"])?, cases.len())?;
     let native = native_results(&cases)?;
     let mut outcomes = judge(&cases, &expected, &by_id, "wasm/");
     for outcome in &mut outcomes {
@@ -44,8 +34,31 @@ pub(crate) fn run(dir: &Path) -> Result<Vec<CaseOutcome>, String> {
             continue;
         }
         outcome.status = same_as_native(by_id.get(id), native.get(id));
+        if outcome.status == Status::Passed {
+            outcome.status = match same_as_native(prepared.get(id), native.get(id)) {
+                Status::Failed(why) => Status::Failed(format!("prepared presigner: {why}")),
+                other => other,
+            };
+        }
     }
     Ok(outcomes)
+}
+
+/// The results of one batch run by case id; as many as there are cases.
+fn results_by_id(results: Vec<Value>, cases: usize) -> Result<BTreeMap<String, Value>, String> {
+    if results.len() != cases {
+        return Err(format!(
+            "batch.mjs gave {} results for {cases} cases",
+            results.len()
+        ));
+    }
+    let mut by_id = BTreeMap::new();
+    for result in results {
+        if let Some(id) = result["id"].as_str() {
+            by_id.insert(id.to_string(), result);
+        }
+    }
+    Ok(by_id)
 }
 
 /// The module's result must be the native result, field for field.
@@ -75,11 +88,12 @@ fn same_as_native(wasm: Option<&Value>, native: Option<&Value>) -> Status {
     diffs.status()
 }
 
-/// Runs `node batch.mjs` with `input` on stdin; its stdout as a JSON array.
-fn node_batch(input: &[u8]) -> Result<Vec<Value>, String> {
+/// Runs `node batch.mjs ARGS` with `input` on stdin; its stdout as a JSON array.
+fn node_batch(input: &[u8], args: &[&str]) -> Result<Vec<Value>, String> {
     let script = crate::wasm::batch_script();
     let mut child = Command::new("node")
         .arg(&script)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
