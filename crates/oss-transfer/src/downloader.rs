@@ -13,7 +13,7 @@ use crate::outcome::DownloadOutcome;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
 use crate::source::{PresignedGet, Presigner};
-use crate::transfer_options::{check_shared_limits, ConnectionOptions};
+use crate::transfer_options::{checked_client, ConnectionOptions};
 
 /// Default part size for parallel downloads (8 MiB; the official downloader uses 6 MiB).
 pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
@@ -71,122 +71,94 @@ impl Default for DownloaderBuilder {
 impl DownloaderBuilder {
     crate::transfer_options::connection_setters!("Downloader");
 
-    /// Bytes per ranged request (64 KiB to 5 GiB; default [`DEFAULT_PART_SIZE`]).
-    ///
-    /// ```
-    /// assert!(oss_transfer::Downloader::builder().part_size(10).build().is_err());
-    /// ```
-    pub fn part_size(mut self, bytes: u64) -> Self {
-        self.config.part_size = bytes;
-        self
-    }
+    crate::transfer_options::setters! {
+        /// Bytes per ranged request (64 KiB to 5 GiB; default [`DEFAULT_PART_SIZE`]).
+        ///
+        /// ```
+        /// assert!(oss_transfer::Downloader::builder().part_size(10).build().is_err());
+        /// ```
+        part_size(bytes: u64) => config.part_size = bytes;
 
-    /// Parts fetched at the same time (1 to 64; default [`DEFAULT_PARALLELISM`]). With 1 the
-    /// object is streamed over one connection with a single request.
-    ///
-    /// ```
-    /// assert!(oss_transfer::Downloader::builder().parallelism(0).build().is_err());
-    /// ```
-    pub fn parallelism(mut self, n: usize) -> Self {
-        self.config.parallelism = n;
-        self
-    }
+        /// Parts fetched at the same time (1 to 64; default [`DEFAULT_PARALLELISM`]). With 1 the
+        /// object is streamed over one connection with a single request.
+        ///
+        /// ```
+        /// assert!(oss_transfer::Downloader::builder().parallelism(0).build().is_err());
+        /// ```
+        parallelism(n: usize) => config.parallelism = n;
 
-    /// The retry policy.
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().retry(oss_transfer::RetryPolicy::none());
-    /// # let _ = b;
-    /// ```
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.config.retry = policy;
-        self
-    }
+        /// The retry policy.
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().retry(oss_transfer::RetryPolicy::none());
+        /// # let _ = b;
+        /// ```
+        retry(policy: RetryPolicy) => config.retry = policy;
 
-    /// Longest wait for response headers or for the next body bytes (default 30 s); an idle
-    /// timeout counts as a retryable network failure.
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().idle_timeout(std::time::Duration::from_secs(5));
-    /// # let _ = b;
-    /// ```
-    pub fn idle_timeout(mut self, d: Duration) -> Self {
-        self.config.idle_timeout = d;
-        self
-    }
+        /// Longest wait for response headers or for the next body bytes (default 30 s); an idle
+        /// timeout counts as a retryable network failure.
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().idle_timeout(std::time::Duration::from_secs(5));
+        /// # let _ = b;
+        /// ```
+        idle_timeout(d: Duration) => config.idle_timeout = d;
 
-    /// Longest time a whole download may take, retries included (default: no limit). When it
-    /// runs out the download stops with [`Timeout`](DownloadErrorKind::Timeout) and cleans up
-    /// as a cancellation does. Bounds a server that trickles bytes just fast enough to beat the
-    /// [idle timeout](Self::idle_timeout).
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().timeout(std::time::Duration::from_secs(3600));
-    /// assert!(oss_transfer::Downloader::builder().timeout(std::time::Duration::ZERO).build().is_err());
-    /// # let _ = b;
-    /// ```
-    pub fn timeout(mut self, d: Duration) -> Self {
-        self.config.timeout = Some(d);
-        self
-    }
+        /// Longest time a whole download may take, retries included (default: no limit). When it
+        /// runs out the download stops with [`Timeout`](DownloadErrorKind::Timeout) and cleans up
+        /// as a cancellation does. Bounds a server that trickles bytes just fast enough to beat the
+        /// [idle timeout](Self::idle_timeout).
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().timeout(std::time::Duration::from_secs(3600));
+        /// assert!(oss_transfer::Downloader::builder().timeout(std::time::Duration::ZERO).build().is_err());
+        /// # let _ = b;
+        /// ```
+        timeout(d: Duration) => config.timeout = Some(d);
 
-    /// Largest object accepted, in bytes (1 to 2^62; default [`DEFAULT_MAX_SIZE`], the OSS
-    /// maximum). A server announcing more (in `Content-Range` or `Content-Length`) is refused
-    /// with [`TooLarge`](DownloadErrorKind::TooLarge) before any file is sized or any
-    /// memory grows with the number.
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().max_size(10 << 30);
-    /// assert!(oss_transfer::Downloader::builder().max_size(0).build().is_err());
-    /// # let _ = b;
-    /// ```
-    pub fn max_size(mut self, bytes: u64) -> Self {
-        self.config.max_size = bytes;
-        self
-    }
+        /// Largest object accepted, in bytes (1 to 2^62; default [`DEFAULT_MAX_SIZE`], the OSS
+        /// maximum). A server announcing more (in `Content-Range` or `Content-Length`) is refused
+        /// with [`TooLarge`](DownloadErrorKind::TooLarge) before any file is sized or any
+        /// memory grows with the number.
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().max_size(10 << 30);
+        /// assert!(oss_transfer::Downloader::builder().max_size(0).build().is_err());
+        /// # let _ = b;
+        /// ```
+        max_size(bytes: u64) => config.max_size = bytes;
 
-    /// Keep the temp file and a checkpoint on failure so a later run continues (default off).
-    /// Applies to [`Download::to_file`].
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().resume(true);
-    /// # let _ = b;
-    /// ```
-    pub fn resume(mut self, on: bool) -> Self {
-        self.config.resume = on;
-        self
-    }
+        /// Keep the temp file and a checkpoint on failure so a later run continues (default off).
+        /// Applies to [`Download::to_file`].
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().resume(true);
+        /// # let _ = b;
+        /// ```
+        resume(on: bool) => config.resume = on;
 
-    /// Directory for checkpoint files (must exist; default: beside the target file).
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().checkpoint_dir(std::env::temp_dir());
-    /// # let _ = b;
-    /// ```
-    pub fn checkpoint_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.config.checkpoint_dir = Some(dir.into());
-        self
-    }
+        /// Directory for checkpoint files (must exist; default: beside the target file).
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().checkpoint_dir(std::env::temp_dir());
+        /// # let _ = b;
+        /// ```
+        checkpoint_dir(dir: impl Into<PathBuf>) => config.checkpoint_dir = Some(dir.into());
 
-    /// Compare the CRC-64 of the received bytes with `x-oss-hash-crc64ecma` (default on).
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().verify_crc64(false);
-    /// # let _ = b;
-    /// ```
-    pub fn verify_crc64(mut self, on: bool) -> Self {
-        self.config.verify_crc = on;
-        self
-    }
+        /// Compare the CRC-64 of the received bytes with `x-oss-hash-crc64ecma` (default on).
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().verify_crc64(false);
+        /// # let _ = b;
+        /// ```
+        verify_crc64(on: bool) => config.verify_crc = on;
 
-    /// Bytes buffered per connection before a disk write (4 KiB to 16 MiB; default 1 MiB).
-    ///
-    /// ```
-    /// assert!(oss_transfer::Downloader::builder().write_buffer(1).build().is_err());
-    /// ```
-    pub fn write_buffer(mut self, bytes: usize) -> Self {
-        self.config.write_buffer = bytes;
-        self
+        /// Bytes buffered per connection before a disk write (4 KiB to 16 MiB; default 1 MiB).
+        ///
+        /// ```
+        /// assert!(oss_transfer::Downloader::builder().write_buffer(1).build().is_err());
+        /// ```
+        write_buffer(bytes: usize) => config.write_buffer = bytes;
     }
 
     /// Builds the downloader (and its connection pool).
@@ -216,7 +188,8 @@ impl DownloaderBuilder {
                 c.max_size
             ));
         }
-        check_shared_limits(
+        let client = checked_client(
+            self.connection,
             c.parallelism,
             c.idle_timeout,
             c.timeout,
@@ -224,10 +197,6 @@ impl DownloaderBuilder {
             "download",
         )
         .map_err(|m| DownloadError::new(DownloadErrorKind::InvalidInput, m))?;
-        let client = self
-            .connection
-            .client()
-            .map_err(|m| DownloadError::new(DownloadErrorKind::InvalidInput, m))?;
         Ok(Downloader {
             shared: Arc::new(Shared {
                 client,
@@ -285,13 +254,7 @@ impl Downloader {
     /// # let _ = call;
     /// ```
     pub fn download(&self, source: PresignedGet) -> Download<'_> {
-        Download {
-            downloader: self,
-            source,
-            presigner: None,
-            progress: None,
-            cancel: None,
-        }
+        Download::new(self, source, None)
     }
 
     /// Starts a download whose URL comes from `presigner`; when a request is refused because
@@ -314,13 +277,7 @@ impl Downloader {
         presigner: Arc<dyn Presigner>,
     ) -> Result<Download<'_>, DownloadError> {
         let source = presigner.presign_get()?;
-        Ok(Download {
-            downloader: self,
-            source,
-            presigner: Some(presigner),
-            progress: None,
-            cancel: None,
-        })
+        Ok(Download::new(self, source, Some(presigner)))
     }
 }
 
@@ -350,35 +307,46 @@ impl std::fmt::Debug for Download<'_> {
     }
 }
 
-impl Download<'_> {
-    /// Calls `f` as bytes arrive (at most about every 100 ms, and once at the end).
-    ///
-    /// ```no_run
-    /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
-    /// d.download(get)
-    ///     .progress(|p| println!("{:.0}%", 100.0 * p.fraction().unwrap_or(0.0)))
-    ///     .to_file("out.bin")
-    ///     .await
-    ///     .unwrap();
-    /// # }
-    /// ```
-    pub fn progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
-        self.progress = Some(Arc::new(f));
-        self
+impl<'a> Download<'a> {
+    /// A call of `downloader` for `source`, with no progress callback and no cancellation yet.
+    fn new(
+        downloader: &'a Downloader,
+        source: PresignedGet,
+        presigner: Option<Arc<dyn Presigner>>,
+    ) -> Self {
+        Download {
+            downloader,
+            source,
+            presigner,
+            progress: None,
+            cancel: None,
+        }
     }
 
-    /// Stops the download when `c` is cancelled.
-    ///
-    /// ```
-    /// # let d = oss_transfer::Downloader::builder().build().unwrap();
-    /// # let get = oss_transfer::PresignedGet::new("https://127.0.0.1/b/k").unwrap();
-    /// let cancel = oss_transfer::Cancellation::new();
-    /// let call = d.download(get).cancellation(cancel.clone());
-    /// # let _ = call;
-    /// ```
-    pub fn cancellation(mut self, c: Cancellation) -> Self {
-        self.cancel = Some(c);
-        self
+    crate::transfer_options::setters! {
+        /// Calls `f` as bytes arrive (at most about every 100 ms, and once at the end).
+        ///
+        /// ```no_run
+        /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
+        /// d.download(get)
+        ///     .progress(|p| println!("{:.0}%", 100.0 * p.fraction().unwrap_or(0.0)))
+        ///     .to_file("out.bin")
+        ///     .await
+        ///     .unwrap();
+        /// # }
+        /// ```
+        progress(f: impl Fn(&Progress) + Send + Sync + 'static) => progress = Some(Arc::new(f));
+
+        /// Stops the download when `c` is cancelled.
+        ///
+        /// ```
+        /// # let d = oss_transfer::Downloader::builder().build().unwrap();
+        /// # let get = oss_transfer::PresignedGet::new("https://127.0.0.1/b/k").unwrap();
+        /// let cancel = oss_transfer::Cancellation::new();
+        /// let call = d.download(get).cancellation(cancel.clone());
+        /// # let _ = call;
+        /// ```
+        cancellation(c: Cancellation) => cancel = Some(c);
     }
 
     /// Downloads into `path`: bytes go to a temporary file beside it which is renamed on

@@ -87,6 +87,40 @@ pub(crate) fn check_shared_limits(
     Ok(())
 }
 
+/// Builder setters that store their argument in a field of `self`, so that each builder
+/// states only what its setters mean. Each entry is the setter's docs (with its example),
+/// then `name(arg: Type) => field.path = value;`.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $($field:ident).+ = $value:expr;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $arg: $ty) -> Self {
+                self.$($field).+ = $value;
+                self
+            }
+        )*
+    };
+}
+pub(crate) use setters;
+
+/// Checks the limits both builders apply ([`check_shared_limits`]), then builds the pooled
+/// client of `connection`; the error is the message for an `InvalidInput` error.
+pub(crate) fn checked_client<B>(
+    connection: ConnectionOptions,
+    parallelism: usize,
+    idle_timeout: Duration,
+    timeout: Option<Duration>,
+    checkpoint_dir: Option<&PathBuf>,
+    what: &str,
+) -> Result<Client<hyper_rustls::HttpsConnector<HttpConnector>, B>, String>
+where
+    B: hyper::body::Body + Send,
+    B::Data: Send,
+{
+    check_shared_limits(parallelism, idle_timeout, timeout, checkpoint_dir, what)?;
+    connection.client()
+}
+
 /// The connection setters of a builder with a `connection: ConnectionOptions` field;
 /// `$client` names the built type in the examples ("Downloader", "Uploader").
 macro_rules! connection_setters {
