@@ -14,12 +14,11 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 
 use crate::error::{DownloadError, DownloadErrorKind};
-use crate::progress::Progress;
 use crate::retry::RetryPolicy;
 
 pub(crate) type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
-pub(crate) type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+pub(crate) use crate::progress::ProgressFn;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Config {

@@ -2,13 +2,11 @@
 //! progress reports made from them.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
 
-use crate::config::ProgressFn;
-use crate::progress::Progress;
+use crate::progress::{ProgressFn, Reporter};
 
-/// Counters of one run, and the progress callback.
+/// Counters of one run, and its progress reports.
 pub(super) struct Stats {
     pub(super) requests: AtomicU64,
     pub(super) retries: AtomicU64,
@@ -19,9 +17,7 @@ pub(super) struct Stats {
     /// Body bytes of the attempts in flight.
     pub(super) inflight: AtomicU64,
     pub(super) total: u64,
-    pub(super) started: Instant,
-    pub(super) progress: Option<ProgressFn>,
-    last_report: Mutex<Option<Instant>>,
+    reporter: Reporter,
 }
 
 impl Stats {
@@ -33,33 +29,18 @@ impl Stats {
             acked: AtomicU64::new(0),
             inflight: AtomicU64::new(0),
             total,
-            started: Instant::now(),
-            progress,
-            last_report: Mutex::new(None),
+            reporter: Reporter::new(progress),
         }
     }
 
     pub(super) fn report(&self, force: bool) {
-        let Some(cb) = &self.progress else { return };
-        let now = Instant::now();
-        if let Ok(mut last) = self.last_report.lock() {
-            if !force && last.is_some_and(|t| now.duration_since(t).as_millis() < 100) {
-                return;
-            }
-            *last = Some(now);
-        }
-        let elapsed = now.duration_since(self.started);
-        let secs = elapsed.as_secs_f64();
-        let done = self.acked.load(Ordering::Relaxed) + self.inflight.load(Ordering::Relaxed);
-        cb(&Progress {
-            bytes_done: done.min(self.total),
-            total: Some(self.total),
-            bytes_per_second: if secs > 0.0 {
-                self.sent.load(Ordering::Relaxed) as f64 / secs
-            } else {
-                0.0
-            },
-            elapsed,
+        self.reporter.report(force, || {
+            let done = self.acked.load(Ordering::Relaxed) + self.inflight.load(Ordering::Relaxed);
+            (
+                done.min(self.total),
+                Some(self.total),
+                self.sent.load(Ordering::Relaxed),
+            )
         });
     }
 }
