@@ -13,6 +13,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use common::files_in;
 use http::{Request, Response};
 use hyper::body::{Frame, Incoming};
 use hyper_util::rt::TokioIo;
@@ -108,13 +109,15 @@ fn url(addr: SocketAddr) -> PresignedGet {
     PresignedGet::new(&format!("http://{addr}/bucket/object.bin")).unwrap()
 }
 
-fn files_in(dir: &std::path::Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
+/// A first part of 64 KiB (sevens) of an object announced as `total` bytes long.
+fn first_part_of(total: impl std::fmt::Display) -> Response<Body> {
+    Response::builder()
+        .status(206)
+        .header("content-range", format!("bytes 0-65535/{total}"))
+        .header("content-length", "65536")
+        .header("etag", "\"e\"")
+        .body(Body::full(vec![7u8; 65536]))
         .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// Finding 1: `Content-Range: bytes 0-65535/9223372036854775808` (and 2^64-1) aborted the
@@ -124,16 +127,7 @@ fn files_in(dir: &std::path::Path) -> Vec<String> {
 async fn an_absurd_size_is_refused_before_anything_is_planned_or_allocated() {
     for total in ["9223372036854775808", "18446744073709551615"] {
         let total = total.to_string();
-        let addr = hostile(Arc::new(move |_req| {
-            Response::builder()
-                .status(206)
-                .header("content-range", format!("bytes 0-65535/{total}"))
-                .header("content-length", "65536")
-                .header("etag", "\"e\"")
-                .body(Body::full(vec![7u8; 65536]))
-                .unwrap()
-        }))
-        .await;
+        let addr = hostile(Arc::new(move |_req| first_part_of(&total))).await;
         for (parallelism, resume) in [(4, false), (1, false), (4, true)] {
             let dir = tempfile::tempdir().unwrap();
             let d = downloader(parallelism, resume).build().unwrap();
@@ -159,16 +153,7 @@ async fn an_absurd_size_is_refused_before_anything_is_planned_or_allocated() {
 /// aborting on a huge allocation.
 #[tokio::test]
 async fn planning_a_huge_object_allocates_nothing_per_part() {
-    let addr = hostile(Arc::new(|_req| {
-        Response::builder()
-            .status(206)
-            .header("content-range", format!("bytes 0-65535/{}", 1u64 << 62))
-            .header("content-length", "65536")
-            .header("etag", "\"e\"")
-            .body(Body::full(vec![7u8; 65536]))
-            .unwrap()
-    }))
-    .await;
+    let addr = hostile(Arc::new(|_req| first_part_of(1u64 << 62))).await;
     let dir = tempfile::tempdir().unwrap();
     let d = downloader(4, true).max_size(1 << 62).build().unwrap();
     let err = d

@@ -354,14 +354,8 @@ async fn fault_soak_short() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "long: run by `cargo xtask soak`"]
 async fn fault_soak() {
-    let downloads = std::env::var("OSS_SOAK_DOWNLOADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    let seed = std::env::var("OSS_SOAK_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20_261_128);
+    let downloads = common::env_number("OSS_SOAK_DOWNLOADS", 200);
+    let seed = common::env_number("OSS_SOAK_SEED", 20_261_128);
     let tally = soak(downloads, seed).await;
     assert_eq!(tally["downloads"], downloads);
 }
@@ -795,14 +789,8 @@ async fn interrupt_soak_short() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "long: run by `cargo xtask soak`"]
 async fn interrupt_soak_long() {
-    let downloads = std::env::var("OSS_SOAK_DOWNLOADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    let seed = std::env::var("OSS_SOAK_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20_261_128);
+    let downloads = common::env_number("OSS_SOAK_DOWNLOADS", 200);
+    let seed = common::env_number("OSS_SOAK_SEED", 20_261_128);
     let tally = interrupt_soak(downloads, seed).await;
     assert_eq!(tally["corrupt files"], 0);
     assert_eq!(tally["stray files"], 0);

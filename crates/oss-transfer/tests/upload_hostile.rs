@@ -17,10 +17,7 @@ use http::{Request, Response};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::{Frame, Incoming};
 use hyper_util::rt::TokioIo;
-use oss_transfer::{
-    crc64, PresignedRequest, UploadErrorKind, UploadOperation, UploadPresignFuture,
-    UploadPresigner, Uploader,
-};
+use oss_transfer::{crc64, PresignedRequest, UploadErrorKind, Uploader};
 
 /// What the hostile server saw of one request.
 #[derive(Debug, Clone)]
@@ -243,38 +240,6 @@ async fn a_server_that_never_answers_is_a_timeout() {
     assert_eq!(e.attempts(), 3);
 }
 
-/// Hands out the hostile server's URLs for a multipart upload.
-#[derive(Debug)]
-struct HostileUrls(String);
-
-impl UploadPresigner for HostileUrls {
-    fn presign_upload<'a>(&'a self, op: &'a UploadOperation) -> UploadPresignFuture<'a> {
-        Box::pin(async move {
-            let base = &self.0;
-            match op {
-                UploadOperation::InitiateMultipart => {
-                    PresignedRequest::new("POST", &format!("{base}?uploads"))
-                }
-                UploadOperation::UploadPart {
-                    upload_id,
-                    part_number,
-                    ..
-                } => PresignedRequest::put(&format!(
-                    "{base}?partNumber={part_number}&uploadId={upload_id}"
-                )),
-                UploadOperation::CompleteMultipart { upload_id } => {
-                    PresignedRequest::new("POST", &format!("{base}?uploadId={upload_id}"))
-                }
-                UploadOperation::AbortMultipart { upload_id } => {
-                    PresignedRequest::new("DELETE", &format!("{base}?uploadId={upload_id}"))
-                }
-                UploadOperation::Put { .. } => PresignedRequest::put(base),
-                _ => unreachable!(),
-            }
-        })
-    }
-}
-
 fn initiated() -> Act {
     Act::Answer(200, vec![], Bytes::from_static(b"<InitiateMultipartUploadResult><UploadId>UP1</UploadId></InitiateMultipartUploadResult>"))
 }
@@ -283,7 +248,7 @@ async fn multipart_against(policy: Policy) -> (oss_transfer::UploadError, Vec<Se
     let h = hostile(policy).await;
     let dir = tempfile::tempdir().unwrap();
     let e = uploader()
-        .upload(Arc::new(HostileUrls(h.url(""))))
+        .upload(Arc::new(common::ObjectUrls(h.url(""))))
         .from_file(file(&dir, 350_000))
         .await
         .unwrap_err();
