@@ -171,7 +171,7 @@ async fn file_run(
 ) -> Result<FileRun, DownloadError> {
     let cfg = &net.shared.config;
     let resume = cfg.resume;
-    let identity = net.source().identity();
+    let identity = net.source().url.identity();
     let target_str = paths.target.to_string_lossy().into_owned();
     let saved = if use_checkpoint {
         usable_checkpoint(&net.shared.config, paths, &identity, &target_str)

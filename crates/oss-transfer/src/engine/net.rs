@@ -121,8 +121,8 @@ impl Net {
         if_match: Option<&str>,
     ) -> Result<Response<Incoming>, DownloadError> {
         let source = self.source();
-        let mut b = Request::get(source.uri().clone());
-        for (name, value) in source.headers() {
+        let mut b = Request::get(source.url.uri.clone());
+        for (name, value) in &source.url.headers {
             b = b.header(name, value);
         }
         b = b

@@ -71,8 +71,8 @@ pub(super) async fn send(
 ) -> Result<Answer, UploadError> {
     let mut b = Request::builder()
         .method(request.http_method().clone())
-        .uri(request.uri().clone());
-    for (name, value) in request.headers() {
+        .uri(request.url.uri.clone());
+    for (name, value) in &request.url.headers {
         b = b.header(name, value);
     }
     b = b
