@@ -16,7 +16,7 @@ use super::http::{send, with_retries, UploadShared};
 use super::job::{cancelled, stopped, Source, MAX_PARTS};
 use super::resume::{self, DonePart, UploadCheckpoint};
 use super::single::{checked_etag, crc_check, put_range};
-use super::stats::{Attempt, Stats};
+use super::stats::{Attempt, Finished, Stats};
 use super::xml_answer::{complete_document, element_text};
 use crate::crc64;
 use crate::helper_files::{self, HelperNames, TargetLock, CHECKPOINT_TAG};
@@ -243,7 +243,7 @@ async fn attempt_upload(
     let initiate = presigner
         .presign_upload(&UploadOperation::InitiateMultipart)
         .await?;
-    let object = initiate.identity();
+    let object = initiate.url.identity();
     let file_str = source.path.to_string_lossy().into_owned();
     let saved = checkpoint_path
         .filter(|_| load_saved)
@@ -404,7 +404,7 @@ async fn attempt_upload(
         .header("etag")
         .map(str::to_string)
         .or_else(|| element_text(&String::from_utf8_lossy(&answer.body), "ETag"));
-    Ok(UploadOutcome {
+    Ok(stats.outcome(Finished {
         size: source.size,
         etag,
         crc64: combined,
@@ -412,10 +412,7 @@ async fn attempt_upload(
         upload_id: Some(upload_id),
         parts_total: parts.count,
         parts_uploaded: done.len() as u64 - parts_kept,
-        bytes_sent: stats.sent.load(Ordering::Relaxed),
-        requests: stats.requests.load(Ordering::Relaxed) as u32,
-        retries: stats.retries.load(Ordering::Relaxed) as u32,
-    })
+    }))
 }
 
 /// Sends part `number` (retried with a fresh URL each time; a CRC-64 or ETag that disagrees

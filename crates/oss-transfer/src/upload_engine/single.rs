@@ -8,7 +8,7 @@ use base64::Engine as _;
 use super::body::{digest_range, file_body};
 use super::http::{send, with_retries, Answer, UploadShared};
 use super::job::{Source, Target};
-use super::stats::{Attempt, Stats};
+use super::stats::{Attempt, Finished, Stats};
 use super::xml_answer::{etag_is_md5, plausible_etag};
 use crate::outcome::Crc64Check;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
@@ -139,18 +139,7 @@ pub(super) async fn run(
     .await?;
     source.check_unchanged()?;
     stats.acked.store(size, Ordering::Relaxed);
-    Ok(UploadOutcome {
-        size,
-        etag,
-        crc64: crc,
-        crc64_check: check,
-        upload_id: None,
-        parts_total: 1,
-        parts_uploaded: 1,
-        bytes_sent: stats.sent.load(Ordering::Relaxed),
-        requests: stats.requests.load(Ordering::Relaxed) as u32,
-        retries: stats.retries.load(Ordering::Relaxed) as u32,
-    })
+    Ok(one_put(stats, size, etag, crc, check))
 }
 
 /// One PUT of exactly `len` bytes from a stream: a single attempt (a stream cannot be read
@@ -190,16 +179,25 @@ where
     let etag = checked_etag(&answer, None, &label, false)?;
     let check = crc_check(&answer, crc, cfg.verify_crc, &label)?;
     stats.acked.store(len, Ordering::Relaxed);
-    Ok(UploadOutcome {
-        size: len,
+    // a stream has one attempt: no retries are counted
+    Ok(one_put(stats, len, etag, crc, check))
+}
+
+/// The outcome of a single PUT of `size` bytes.
+fn one_put(
+    stats: &Stats,
+    size: u64,
+    etag: Option<String>,
+    crc64: u64,
+    crc64_check: Crc64Check,
+) -> UploadOutcome {
+    stats.outcome(Finished {
+        size,
         etag,
-        crc64: crc,
-        crc64_check: check,
+        crc64,
+        crc64_check,
         upload_id: None,
         parts_total: 1,
         parts_uploaded: 1,
-        bytes_sent: stats.sent.load(Ordering::Relaxed),
-        requests: stats.requests.load(Ordering::Relaxed) as u32,
-        retries: 0,
     })
 }

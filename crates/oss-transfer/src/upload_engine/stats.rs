@@ -1,10 +1,13 @@
-//! The counters of one upload run (requests, retries, bytes sent and acknowledged) and the
-//! progress reports made from them.
+//! The counters of one upload run (requests, retries, bytes sent and acknowledged), the
+//! progress reports made from them, and the outcome they end in.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
+use crate::outcome::Crc64Check;
 use crate::progress::{ProgressFn, Reporter};
+use crate::upload_outcome::UploadOutcome;
 
 /// Counters of one run, and its progress reports.
 pub(super) struct Stats {
@@ -43,6 +46,60 @@ impl Stats {
             )
         });
     }
+}
+
+/// What a finished upload reports besides its counters.
+pub(super) struct Finished {
+    pub(super) size: u64,
+    pub(super) etag: Option<String>,
+    pub(super) crc64: u64,
+    pub(super) crc64_check: Crc64Check,
+    pub(super) upload_id: Option<String>,
+    pub(super) parts_total: u64,
+    pub(super) parts_uploaded: u64,
+}
+
+impl Stats {
+    /// The outcome of a finished upload: `finished`, with this run's bytes sent, requests and
+    /// retries.
+    pub(super) fn outcome(&self, finished: Finished) -> UploadOutcome {
+        UploadOutcome {
+            size: finished.size,
+            etag: finished.etag,
+            crc64: finished.crc64,
+            crc64_check: finished.crc64_check,
+            upload_id: finished.upload_id,
+            parts_total: finished.parts_total,
+            parts_uploaded: finished.parts_uploaded,
+            bytes_sent: self.sent.load(Ordering::Relaxed),
+            requests: self.requests.load(Ordering::Relaxed) as u32,
+            retries: self.retries.load(Ordering::Relaxed) as u32,
+        }
+    }
+}
+
+/// Runs `work` while reporting progress every 100 ms, and once more (forced) when it succeeds.
+pub(super) async fn reporting<T, E>(
+    stats: &Arc<Stats>,
+    work: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    let reporter = {
+        let stats = stats.clone();
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                stats.report(false);
+            }
+        }
+    };
+    let result = tokio::select! {
+        r = work => r,
+        _ = reporter => unreachable!("the reporter never ends"),
+    };
+    if result.is_ok() {
+        stats.report(true);
+    }
+    result
 }
 
 /// The bytes one attempt's body handed over: counted in the run's `inflight` while the
