@@ -17,7 +17,9 @@ use common::files_in;
 use http::{Request, Response};
 use hyper::body::{Frame, Incoming};
 use hyper_util::rt::TokioIo;
-use oss_transfer::{Crc64Check, DownloadErrorKind, Downloader, PresignedGet};
+use oss_transfer::{
+    Crc64Check, DownloadError, DownloadErrorKind, DownloadOutcome, Downloader, PresignedGet,
+};
 
 type Answer = Arc<dyn Fn(&Request<Incoming>) -> Response<Body> + Send + Sync>;
 
@@ -109,6 +111,15 @@ fn url(addr: SocketAddr) -> PresignedGet {
     PresignedGet::new(&format!("http://{addr}/bucket/object.bin")).unwrap()
 }
 
+/// Downloads the hostile server's object with `d` into `target`.
+async fn fetch_from(
+    d: &Downloader,
+    addr: SocketAddr,
+    target: impl AsRef<std::path::Path>,
+) -> Result<DownloadOutcome, DownloadError> {
+    d.download(url(addr)).to_file(target).await
+}
+
 /// A first part of 64 KiB (sevens) of an object announced as `total` bytes long.
 fn first_part_of(total: impl std::fmt::Display) -> Response<Body> {
     Response::builder()
@@ -131,9 +142,7 @@ async fn an_absurd_size_is_refused_before_anything_is_planned_or_allocated() {
         for (parallelism, resume) in [(4, false), (1, false), (4, true)] {
             let dir = tempfile::tempdir().unwrap();
             let d = downloader(parallelism, resume).build().unwrap();
-            let err = d
-                .download(url(addr))
-                .to_file(dir.path().join("object.bin"))
+            let err = fetch_from(&d, addr, dir.path().join("object.bin"))
                 .await
                 .unwrap_err();
             assert_eq!(err.kind(), DownloadErrorKind::TooLarge, "{err}");
@@ -156,9 +165,7 @@ async fn planning_a_huge_object_allocates_nothing_per_part() {
     let addr = hostile(Arc::new(|_req| first_part_of(1u64 << 62))).await;
     let dir = tempfile::tempdir().unwrap();
     let d = downloader(4, true).max_size(1 << 62).build().unwrap();
-    let err = d
-        .download(url(addr))
-        .to_file(dir.path().join("object.bin"))
+    let err = fetch_from(&d, addr, dir.path().join("object.bin"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::Io, "{err}");
@@ -182,18 +189,12 @@ async fn max_size_refuses_a_whole_body_over_the_limit() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let d = downloader(4, false).max_size(4999).build().unwrap();
-    let err = d
-        .download(url(addr))
-        .to_file(dir.path().join("o"))
+    let err = fetch_from(&d, addr, dir.path().join("o"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::TooLarge);
     let d = downloader(4, false).max_size(5000).build().unwrap();
-    let o = d
-        .download(url(addr))
-        .to_file(dir.path().join("o"))
-        .await
-        .unwrap();
+    let o = fetch_from(&d, addr, dir.path().join("o")).await.unwrap();
     assert_eq!(o.size, 5000);
 }
 
@@ -252,23 +253,13 @@ async fn an_unparsable_crc_header_is_told_apart_from_a_missing_one() {
         }))
         .await;
         let dir = tempfile::tempdir().unwrap();
-        let o = downloader(4, false)
-            .build()
-            .unwrap()
-            .download(url(addr))
-            .to_file(dir.path().join("o"))
-            .await
-            .unwrap();
+        let target = dir.path().join("o");
+        let d = downloader(4, false).build().unwrap();
+        let o = fetch_from(&d, addr, &target).await.unwrap();
         assert_eq!(o.crc64_check, want, "{header:?}");
         assert!(!o.crc64_verified);
-        let o = downloader(4, false)
-            .verify_crc64(false)
-            .build()
-            .unwrap()
-            .download(url(addr))
-            .to_file(dir.path().join("o"))
-            .await
-            .unwrap();
+        let d = downloader(4, false).verify_crc64(false).build().unwrap();
+        let o = fetch_from(&d, addr, &target).await.unwrap();
         assert_eq!(o.crc64_check, Crc64Check::Disabled);
     }
 }
