@@ -126,6 +126,7 @@ impl PresignedGet {
     /// )?;
     /// # let _ = get; Ok(()) }
     /// ```
+    #[cfg(feature = "client")]
     pub fn presign_with(
         client: &oss_client::Client,
         request: &oss_client::GetObjectRequest,
@@ -169,6 +170,7 @@ impl PresignedGet {
     /// .await?;
     /// # let _ = get; Ok(()) }
     /// ```
+    #[cfg(feature = "client")]
     pub async fn presign_async_with(
         client: &oss_client::Client,
         request: &oss_client::GetObjectRequest,
