@@ -80,6 +80,15 @@ async fn signed_object(key: &str, size: u64, seed: u64) -> (TestServer, TempDir,
     (server, tempfile::tempdir().unwrap(), info)
 }
 
+/// Downloads `url` with a fresh test downloader into `target`.
+async fn fetch_url(
+    server: &TestServer,
+    url: &str,
+    target: impl AsRef<std::path::Path>,
+) -> Result<DownloadOutcome, DownloadError> {
+    fetch_get(server, PresignedGet::new(url).unwrap(), target).await
+}
+
 /// Downloads `get` with a fresh test downloader into `target`.
 async fn fetch_get(
     server: &TestServer,
@@ -101,9 +110,7 @@ async fn v4_presigned_url_downloads_and_verifies() {
         &[("response-content-type", "application/x-test")],
     );
     let target = dir.path().join("out.bin");
-    let o = fetch_get(&server, PresignedGet::new(&url).unwrap(), &target)
-        .await
-        .unwrap();
+    let o = fetch_url(&server, &url, &target).await.unwrap();
     assert_eq!(o.crc64, info.crc64);
     assert_eq!(
         std::fs::read(&target).unwrap(),
@@ -122,13 +129,9 @@ async fn v1_presigned_url_downloads() {
     )
     .unwrap();
     let url = format!("{}/{}/v1.bin?{}", server.endpoint(), BUCKET, p.url_query());
-    let o = fetch_get(
-        &server,
-        PresignedGet::new(&url).unwrap(),
-        dir.path().join("v1.bin"),
-    )
-    .await
-    .unwrap();
+    let o = fetch_url(&server, &url, dir.path().join("v1.bin"))
+        .await
+        .unwrap();
     assert_eq!(o.crc64, info.crc64);
 }
 
@@ -142,13 +145,9 @@ async fn expired_url_is_a_typed_error_with_its_expiry_and_leaves_no_file() {
         .unwrap();
     let signed_at = now().checked_add_seconds(-7200).unwrap();
     let url = presign_v4(&server, "k", signed_at, 60, &[]);
-    let err = fetch_get(
-        &server,
-        PresignedGet::new(&url).unwrap(),
-        dir.path().join("k"),
-    )
-    .await
-    .unwrap_err();
+    let err = fetch_url(&server, &url, dir.path().join("k"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::Expired, "{err}");
     assert_eq!(err.status(), Some(403));
     let want = SystemTime::UNIX_EPOCH + Duration::from_secs((signed_at.unix_seconds() + 60) as u64);
@@ -178,13 +177,9 @@ async fn tampered_url_is_a_signature_mismatch_with_the_string_to_sign() {
         .unwrap();
     let url = presign_v4(&server, "k", now(), 600, &[]);
     let tampered = url.replacen("/k?", "/other?", 1);
-    let err = fetch_get(
-        &server,
-        PresignedGet::new(&tampered).unwrap(),
-        dir.path().join("k"),
-    )
-    .await
-    .unwrap_err();
+    let err = fetch_url(&server, &tampered, dir.path().join("k"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::SignatureMismatch, "{err}");
     let oss = err.oss_error().unwrap();
     assert_eq!(oss.code, "SignatureDoesNotMatch");
@@ -208,13 +203,9 @@ async fn tampered_url_is_a_signature_mismatch_with_the_string_to_sign() {
         "0"
     };
     flipped.replace_range(sig_at..sig_at + 1, c);
-    let err = fetch_get(
-        &server,
-        PresignedGet::new(&flipped).unwrap(),
-        dir.path().join("k"),
-    )
-    .await
-    .unwrap_err();
+    let err = fetch_url(&server, &flipped, dir.path().join("k"))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::SignatureMismatch);
 }
 

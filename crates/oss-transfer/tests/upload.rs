@@ -128,6 +128,20 @@ async fn http_server() -> TestServer {
     ServerBuilder::new().start().await.unwrap()
 }
 
+/// Uploads `path` as `key` with the test uploader, through the server's URLs.
+async fn upload_file(
+    server: &TestServer,
+    key: &str,
+    path: &std::path::Path,
+) -> Result<oss_transfer::UploadOutcome, UploadError> {
+    uploader(server)
+        .build()
+        .unwrap()
+        .upload(Arc::new(Urls::new(server, key)))
+        .from_file(path)
+        .await
+}
+
 /// An HTTPS server with the test bucket, and an empty scratch folder.
 async fn server_and_dir() -> (TestServer, tempfile::TempDir) {
     let server = https_server().await;
@@ -191,13 +205,7 @@ async fn a_single_put_through_a_ready_url_is_stored_byte_for_byte_over_https_and
 async fn an_empty_file_is_a_single_put_even_through_a_presigner() {
     let (server, dir) = server_and_dir().await;
     let (path, _) = write_source(&dir, "empty", 0, 0);
-    let o = uploader(&server)
-        .build()
-        .unwrap()
-        .upload(Arc::new(Urls::new(&server, "empty")))
-        .from_file(&path)
-        .await
-        .unwrap();
+    let o = upload_file(&server, "empty", &path).await.unwrap();
     assert_eq!((o.size, o.crc64, o.parts_total), (0, 0, 1));
     assert_eq!(server.store().info(BUCKET, "empty").unwrap().size, 0);
 }
@@ -274,13 +282,7 @@ async fn more_than_ten_thousand_parts_is_a_typed_error_before_any_request() {
         .unwrap()
         .set_len(10_001 * PART)
         .unwrap();
-    let e = uploader(&server)
-        .build()
-        .unwrap()
-        .upload(Arc::new(Urls::new(&server, "sparse")))
-        .from_file(&path)
-        .await
-        .unwrap_err();
+    let e = upload_file(&server, "sparse", &path).await.unwrap_err();
     assert_eq!(e.kind(), UploadErrorKind::TooManyParts, "{e}");
     assert!(e.to_string().contains("10000"), "{e}");
     assert!(server.requests().is_empty());
