@@ -14,11 +14,11 @@ use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
 use crate::source::{PresignedGet, Presigner};
 use crate::transfer_options::{checked_client, ConnectionOptions};
+use crate::transfer_settings::TransferSettings;
 
 /// Default part size for parallel downloads (8 MiB; the official downloader uses 6 MiB).
 pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
-/// Default number of parts fetched at once (the official downloader uses 3).
-pub const DEFAULT_PARALLELISM: usize = 4;
+pub use crate::transfer_settings::DEFAULT_PARALLELISM;
 /// Default largest object size accepted: 48.8 TiB, the largest object OSS stores
 /// (48.8 x 2^40 bytes, rounded down to a whole KiB).
 pub const DEFAULT_MAX_SIZE: u64 = 53_656_167_435_264;
@@ -51,17 +51,9 @@ impl Default for DownloaderBuilder {
     fn default() -> Self {
         Self {
             config: Config {
-                part_size: DEFAULT_PART_SIZE,
-                parallelism: DEFAULT_PARALLELISM,
-                retry: RetryPolicy::default(),
-                idle_timeout: Duration::from_secs(30),
-                timeout: None,
+                transfer: TransferSettings::with_part_size(DEFAULT_PART_SIZE),
                 max_size: DEFAULT_MAX_SIZE,
-                resume: false,
-                checkpoint_dir: None,
-                verify_crc: true,
                 write_buffer: 1 << 20,
-                user_agent: format!("oss-transfer/{}", env!("CARGO_PKG_VERSION")),
             },
             connection: ConnectionOptions::default(),
         }
@@ -77,7 +69,7 @@ impl DownloaderBuilder {
         /// ```
         /// assert!(oss_transfer::Downloader::builder().part_size(10).build().is_err());
         /// ```
-        part_size(bytes: u64) => config.part_size = bytes;
+        part_size(bytes: u64) => config.transfer.part_size = bytes;
 
         /// Parts fetched at the same time (1 to 64; default [`DEFAULT_PARALLELISM`]). With 1 the
         /// object is streamed over one connection with a single request.
@@ -85,7 +77,7 @@ impl DownloaderBuilder {
         /// ```
         /// assert!(oss_transfer::Downloader::builder().parallelism(0).build().is_err());
         /// ```
-        parallelism(n: usize) => config.parallelism = n;
+        parallelism(n: usize) => config.transfer.parallelism = n;
 
         /// The retry policy.
         ///
@@ -93,7 +85,7 @@ impl DownloaderBuilder {
         /// let b = oss_transfer::Downloader::builder().retry(oss_transfer::RetryPolicy::none());
         /// # let _ = b;
         /// ```
-        retry(policy: RetryPolicy) => config.retry = policy;
+        retry(policy: RetryPolicy) => config.transfer.retry = policy;
 
         /// Longest wait for response headers or for the next body bytes (default 30 s); an idle
         /// timeout counts as a retryable network failure.
@@ -102,7 +94,7 @@ impl DownloaderBuilder {
         /// let b = oss_transfer::Downloader::builder().idle_timeout(std::time::Duration::from_secs(5));
         /// # let _ = b;
         /// ```
-        idle_timeout(d: Duration) => config.idle_timeout = d;
+        idle_timeout(d: Duration) => config.transfer.idle_timeout = d;
 
         /// Longest time a whole download may take, retries included (default: no limit). When it
         /// runs out the download stops with [`Timeout`](DownloadErrorKind::Timeout) and cleans up
@@ -114,7 +106,7 @@ impl DownloaderBuilder {
         /// assert!(oss_transfer::Downloader::builder().timeout(std::time::Duration::ZERO).build().is_err());
         /// # let _ = b;
         /// ```
-        timeout(d: Duration) => config.timeout = Some(d);
+        timeout(d: Duration) => config.transfer.timeout = Some(d);
 
         /// Largest object accepted, in bytes (1 to 2^62; default [`DEFAULT_MAX_SIZE`], the OSS
         /// maximum). A server announcing more (in `Content-Range` or `Content-Length`) is refused
@@ -135,7 +127,7 @@ impl DownloaderBuilder {
         /// let b = oss_transfer::Downloader::builder().resume(true);
         /// # let _ = b;
         /// ```
-        resume(on: bool) => config.resume = on;
+        resume(on: bool) => config.transfer.resume = on;
 
         /// Directory for checkpoint files (must exist; default: beside the target file).
         ///
@@ -143,7 +135,7 @@ impl DownloaderBuilder {
         /// let b = oss_transfer::Downloader::builder().checkpoint_dir(std::env::temp_dir());
         /// # let _ = b;
         /// ```
-        checkpoint_dir(dir: impl Into<PathBuf>) => config.checkpoint_dir = Some(dir.into());
+        checkpoint_dir(dir: impl Into<PathBuf>) => config.transfer.checkpoint_dir = Some(dir.into());
 
         /// Compare the CRC-64 of the received bytes with `x-oss-hash-crc64ecma` (default on).
         ///
@@ -151,7 +143,7 @@ impl DownloaderBuilder {
         /// let b = oss_transfer::Downloader::builder().verify_crc64(false);
         /// # let _ = b;
         /// ```
-        verify_crc64(on: bool) => config.verify_crc = on;
+        verify_crc64(on: bool) => config.transfer.verify_crc = on;
 
         /// Bytes buffered per connection before a disk write (4 KiB to 16 MiB; default 1 MiB).
         ///
@@ -170,10 +162,10 @@ impl DownloaderBuilder {
     pub fn build(self) -> Result<Downloader, DownloadError> {
         let c = &self.config;
         let invalid = |m: String| Err(DownloadError::new(DownloadErrorKind::InvalidInput, m));
-        if !(64 << 10..=5 << 30).contains(&c.part_size) {
+        if !(64 << 10..=5 << 30).contains(&c.transfer.part_size) {
             return invalid(format!(
                 "part size {} is out of range: 64 KiB (65536) to 5 GiB allowed",
-                c.part_size
+                c.transfer.part_size
             ));
         }
         if !(4 << 10..=16 << 20).contains(&c.write_buffer) {
@@ -188,15 +180,8 @@ impl DownloaderBuilder {
                 c.max_size
             ));
         }
-        let client = checked_client(
-            self.connection,
-            c.parallelism,
-            c.idle_timeout,
-            c.timeout,
-            c.checkpoint_dir.as_ref(),
-            "download",
-        )
-        .map_err(|m| DownloadError::new(DownloadErrorKind::InvalidInput, m))?;
+        let client = checked_client(self.connection, &c.transfer, "download")
+            .map_err(|m| DownloadError::new(DownloadErrorKind::InvalidInput, m))?;
         Ok(Downloader {
             shared: Arc::new(Shared {
                 client,

@@ -82,6 +82,7 @@ mod retry;
 mod signed_url;
 mod source;
 mod transfer_options;
+mod transfer_settings;
 mod upload_engine;
 mod upload_error;
 mod upload_outcome;

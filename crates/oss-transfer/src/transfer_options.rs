@@ -11,6 +11,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use crate::config::{https_connector, HttpVersion, TrustRoots};
+use crate::transfer_settings::TransferSettings;
 
 /// How a transfer client connects: set by the builders, turned into the pooled client by
 /// [`ConnectionOptions::client`].
@@ -103,21 +104,25 @@ macro_rules! setters {
 }
 pub(crate) use setters;
 
-/// Checks the limits both builders apply ([`check_shared_limits`]), then builds the pooled
-/// client of `connection`; the error is the message for an `InvalidInput` error.
+/// Checks the limits both builders apply to `settings` ([`check_shared_limits`]; `what` names
+/// the transfer), then builds the pooled client of `connection`; the error is the message for
+/// an `InvalidInput` error.
 pub(crate) fn checked_client<B>(
     connection: ConnectionOptions,
-    parallelism: usize,
-    idle_timeout: Duration,
-    timeout: Option<Duration>,
-    checkpoint_dir: Option<&PathBuf>,
+    settings: &TransferSettings,
     what: &str,
 ) -> Result<Client<hyper_rustls::HttpsConnector<HttpConnector>, B>, String>
 where
     B: hyper::body::Body + Send,
     B::Data: Send,
 {
-    check_shared_limits(parallelism, idle_timeout, timeout, checkpoint_dir, what)?;
+    check_shared_limits(
+        settings.parallelism,
+        settings.idle_timeout,
+        settings.timeout,
+        settings.checkpoint_dir.as_ref(),
+        what,
+    )?;
     connection.client()
 }
 

@@ -9,6 +9,7 @@ use crate::config::ProgressFn;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
 use crate::transfer_options::{checked_client, ConnectionOptions};
+use crate::transfer_settings::TransferSettings;
 use crate::upload_engine::http::{UploadConfig, UploadShared};
 use crate::upload_engine::{Target, UploadJob};
 use crate::upload_error::{UploadError, UploadErrorKind};
@@ -46,17 +47,9 @@ impl Default for UploaderBuilder {
     fn default() -> Self {
         Self {
             config: UploadConfig {
-                part_size: DEFAULT_UPLOAD_PART_SIZE,
-                parallelism: crate::DEFAULT_PARALLELISM,
+                transfer: TransferSettings::with_part_size(DEFAULT_UPLOAD_PART_SIZE),
                 multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
-                retry: RetryPolicy::default(),
-                idle_timeout: Duration::from_secs(30),
-                timeout: None,
-                resume: false,
-                checkpoint_dir: None,
                 content_md5: false,
-                verify_crc: true,
-                user_agent: format!("oss-transfer/{}", env!("CARGO_PKG_VERSION")),
             },
             connection: ConnectionOptions::default(),
         }
@@ -74,14 +67,14 @@ impl UploaderBuilder {
         /// ```
         /// assert!(oss_transfer::Uploader::builder().part_size(1000).build().is_err());
         /// ```
-        part_size(bytes: u64) => config.part_size = bytes;
+        part_size(bytes: u64) => config.transfer.part_size = bytes;
 
         /// Parts sent at the same time (1 to 64; default 4).
         ///
         /// ```
         /// assert!(oss_transfer::Uploader::builder().parallelism(0).build().is_err());
         /// ```
-        parallelism(n: usize) => config.parallelism = n;
+        parallelism(n: usize) => config.transfer.parallelism = n;
 
         /// Files larger than this go up as a multipart upload when a presigner is given (up to
         /// 5 GiB; default [`DEFAULT_MULTIPART_THRESHOLD`]).
@@ -98,7 +91,7 @@ impl UploaderBuilder {
         /// let b = oss_transfer::Uploader::builder().retry(oss_transfer::RetryPolicy::none());
         /// # let _ = b;
         /// ```
-        retry(policy: RetryPolicy) => config.retry = policy;
+        retry(policy: RetryPolicy) => config.transfer.retry = policy;
 
         /// Longest time without progress: no body byte taken by the server and no answer
         /// (default 30 s). Counts as a retryable failure.
@@ -106,7 +99,7 @@ impl UploaderBuilder {
         /// ```
         /// assert!(oss_transfer::Uploader::builder().idle_timeout(std::time::Duration::ZERO).build().is_err());
         /// ```
-        idle_timeout(d: Duration) => config.idle_timeout = d;
+        idle_timeout(d: Duration) => config.transfer.idle_timeout = d;
 
         /// Longest time a whole upload may take, retries included (default: no limit).
         ///
@@ -114,7 +107,7 @@ impl UploaderBuilder {
         /// let b = oss_transfer::Uploader::builder().timeout(std::time::Duration::from_secs(3600));
         /// # let _ = b;
         /// ```
-        timeout(d: Duration) => config.timeout = Some(d);
+        timeout(d: Duration) => config.transfer.timeout = Some(d);
 
         /// Keep a checkpoint of a multipart upload (upload id, accepted parts with their CRC-64
         /// and ETag) so that a later run sends only the missing parts (default off). Without it a
@@ -124,7 +117,7 @@ impl UploaderBuilder {
         /// let b = oss_transfer::Uploader::builder().resume(true);
         /// # let _ = b;
         /// ```
-        resume(on: bool) => config.resume = on;
+        resume(on: bool) => config.transfer.resume = on;
 
         /// Folder of the checkpoint files (must exist; default: beside the source file).
         ///
@@ -132,7 +125,7 @@ impl UploaderBuilder {
         /// let b = oss_transfer::Uploader::builder().checkpoint_dir(std::env::temp_dir());
         /// # let _ = b;
         /// ```
-        checkpoint_dir(dir: impl Into<PathBuf>) => config.checkpoint_dir = Some(dir.into());
+        checkpoint_dir(dir: impl Into<PathBuf>) => config.transfer.checkpoint_dir = Some(dir.into());
 
         /// Send a `Content-MD5` with every PUT and part (read once more to compute it; default
         /// off). It is signed into the URL, so it applies to uploads through a presigner; the
@@ -150,7 +143,7 @@ impl UploaderBuilder {
         /// let b = oss_transfer::Uploader::builder().verify_crc64(false);
         /// # let _ = b;
         /// ```
-        verify_crc64(on: bool) => config.verify_crc = on;
+        verify_crc64(on: bool) => config.transfer.verify_crc = on;
     }
 
     /// Builds the uploader (and its connection pool).
@@ -162,10 +155,10 @@ impl UploaderBuilder {
     pub fn build(self) -> Result<Uploader, UploadError> {
         let c = &self.config;
         let invalid = |m: String| Err(UploadError::new(UploadErrorKind::InvalidInput, m));
-        if !(MIN_UPLOAD_PART_SIZE..=5 << 30).contains(&c.part_size) {
+        if !(MIN_UPLOAD_PART_SIZE..=5 << 30).contains(&c.transfer.part_size) {
             return invalid(format!(
                 "part size {} is out of range: 100 KiB (102400) to 5 GiB allowed",
-                c.part_size
+                c.transfer.part_size
             ));
         }
         if c.multipart_threshold > crate::upload_engine::MAX_PUT_BYTES {
@@ -174,15 +167,8 @@ impl UploaderBuilder {
                 c.multipart_threshold
             ));
         }
-        let client = checked_client(
-            self.connection,
-            c.parallelism,
-            c.idle_timeout,
-            c.timeout,
-            c.checkpoint_dir.as_ref(),
-            "upload",
-        )
-        .map_err(|m| UploadError::new(UploadErrorKind::InvalidInput, m))?;
+        let client = checked_client(self.connection, &c.transfer, "upload")
+            .map_err(|m| UploadError::new(UploadErrorKind::InvalidInput, m))?;
         Ok(Uploader {
             shared: Arc::new(UploadShared {
                 client,

@@ -127,7 +127,7 @@ impl Net {
         }
         b = b
             .header("range", range)
-            .header("user-agent", &self.shared.config.user_agent);
+            .header("user-agent", &self.shared.config.transfer.user_agent);
         if let Some(etag) = if_match {
             b = b.header("if-match", etag);
         }
@@ -135,7 +135,7 @@ impl Net {
             DownloadError::new(Kind::InvalidInput, format!("cannot build the request: {e}"))
         })?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
-        let idle = self.shared.config.idle_timeout;
+        let idle = self.shared.config.transfer.idle_timeout;
         let resp = match tokio::time::timeout(idle, self.shared.client.request(req)).await {
             Err(_) => {
                 return Err(DownloadError::new(
@@ -176,7 +176,7 @@ impl Net {
         };
         let (req_id, ec) = (header("x-oss-request-id"), header("x-oss-ec"));
         let body = tokio::time::timeout(
-            self.shared.config.idle_timeout,
+            self.shared.config.transfer.idle_timeout,
             http_body_util::Limited::new(resp.into_body(), 64 << 10).collect(),
         )
         .await
@@ -292,7 +292,7 @@ pub(super) async fn probe(net: &Net, start: u64, end: Option<u64>) -> Result<Pro
         Some(e) => format!("bytes={start}-{e}"),
         None => format!("bytes={start}-"),
     };
-    let policy = net.shared.config.retry;
+    let policy = net.shared.config.transfer.retry;
     let mut attempt = 0;
     let resp = loop {
         attempt += 1;
@@ -466,8 +466,8 @@ pub(super) async fn run_segment(
     mut out: Out,
     done: mpsc::UnboundedSender<(u64, u64)>,
 ) -> Result<(), DownloadError> {
-    let policy = net.shared.config.retry;
-    let idle = net.shared.config.idle_timeout;
+    let policy = net.shared.config.transfer.retry;
+    let idle = net.shared.config.transfer.idle_timeout;
     let mut pos = seg.start;
     let mut hasher = crc64::Hasher::new();
     let mut failures = 0u32;

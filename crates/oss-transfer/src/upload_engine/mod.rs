@@ -46,7 +46,7 @@ pub(crate) async fn from_file(job: UploadJob, path: &Path) -> Result<UploadOutco
                         ),
                     ));
                 }
-                let stop = stopped(cancel.clone(), cfg.timeout);
+                let stop = stopped(cancel.clone(), cfg.transfer.timeout);
                 tokio::select! {
                     r = single::run(&job.shared, &stats, target, &source) => r,
                     e = stop => Err(e),
@@ -77,7 +77,7 @@ where
     let work = async {
         tokio::select! {
             r = single::run_reader(&job.shared, &stats, &job.target, reader, len) => r,
-            e = stopped(cancel, cfg.timeout) => Err(e),
+            e = stopped(cancel, cfg.transfer.timeout) => Err(e),
         }
     };
     stats::reporting(&stats, work).await

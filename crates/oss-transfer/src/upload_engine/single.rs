@@ -124,7 +124,7 @@ pub(super) async fn run(
     let op = UploadOperation::Put {
         content_md5: md5.map(|m| base64::engine::general_purpose::STANDARD.encode(m)),
     };
-    let (etag, crc, check) = with_retries(cfg.retry, stats, true, || async {
+    let (etag, crc, check) = with_retries(cfg.transfer.retry, stats, true, || async {
         let request = match (&presigner, target) {
             (Some(p), _) => p.presign_upload(&op).await?,
             (None, Target::Fixed(r)) => r.clone(),
@@ -133,7 +133,7 @@ pub(super) async fn run(
         let label = request.display_target();
         let (answer, crc) = put_range(shared, stats, &request, source, 0, size).await?;
         let etag = checked_etag(&answer, md5.as_ref(), &label, false)?;
-        let check = crc_check(&answer, crc, cfg.verify_crc, &label)?;
+        let check = crc_check(&answer, crc, cfg.transfer.verify_crc, &label)?;
         Ok((etag, crc, check))
     })
     .await?;
@@ -177,7 +177,7 @@ where
         ));
     }
     let etag = checked_etag(&answer, None, &label, false)?;
-    let check = crc_check(&answer, crc, cfg.verify_crc, &label)?;
+    let check = crc_check(&answer, crc, cfg.transfer.verify_crc, &label)?;
     stats.acked.store(len, Ordering::Relaxed);
     // a stream has one attempt: no retries are counted
     Ok(one_put(stats, len, etag, crc, check))
