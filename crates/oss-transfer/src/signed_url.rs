@@ -85,12 +85,7 @@ impl SignedUrl {
 
     /// `METHOD scheme://host/path` without the query, for messages.
     pub(crate) fn display_target(&self, method: &str) -> String {
-        format!(
-            "{method} {}://{}{}",
-            self.uri.scheme_str().unwrap_or("https"),
-            self.uri.authority().map(|a| a.as_str()).unwrap_or(""),
-            self.uri.path()
-        )
+        format!("{method} {}", without_query(&self.uri, "https"))
     }
 
     /// Adds the `url` (credential values hidden) and the `headers` (names only) to a `Debug`.
@@ -123,12 +118,7 @@ fn expiry_of(uri: &Uri) -> Option<SystemTime> {
 /// A presigned URL without its signature parameters: what identifies the object (and its
 /// other query parameters) for checkpoints.
 fn identity_of(uri: &Uri) -> String {
-    let mut s = format!(
-        "{}://{}{}",
-        uri.scheme_str().unwrap_or("https"),
-        uri.authority().map(|a| a.as_str()).unwrap_or(""),
-        uri.path()
-    );
+    let mut s = without_query(uri, "https");
     let kept: Vec<&str> = uri
         .query()
         .unwrap_or("")
@@ -154,12 +144,7 @@ const SECRET_PARAMS: [&str; 4] = [
 ];
 
 fn redacted_url(uri: &Uri) -> String {
-    let mut s = format!(
-        "{}://{}{}",
-        uri.scheme_str().unwrap_or(""),
-        uri.authority().map(|a| a.as_str()).unwrap_or(""),
-        uri.path()
-    );
+    let mut s = without_query(uri, "");
     if let Some(q) = uri.query() {
         s.push('?');
         s.push_str(&redact_query_values(q, |name| {
@@ -167,4 +152,14 @@ fn redacted_url(uri: &Uri) -> String {
         }));
     }
     s
+}
+
+/// `scheme://authority/path` of `uri` (`default_scheme` when it has none), without the query.
+fn without_query(uri: &Uri, default_scheme: &str) -> String {
+    format!(
+        "{}://{}{}",
+        uri.scheme_str().unwrap_or(default_scheme),
+        uri.authority().map(|a| a.as_str()).unwrap_or(""),
+        uri.path()
+    )
 }
