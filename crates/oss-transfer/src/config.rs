@@ -1,7 +1,6 @@
 //! The settings and the HTTP client a [`Downloader`](crate::Downloader) shares with every
 //! download it runs (built by the builder, read by the engine).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,26 +13,17 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 
 use crate::error::{DownloadError, DownloadErrorKind};
-use crate::progress::Progress;
-use crate::retry::RetryPolicy;
+use crate::transfer_settings::TransferSettings;
 
 pub(crate) type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
-pub(crate) type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+pub(crate) use crate::progress::ProgressFn;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Config {
-    pub(crate) part_size: u64,
-    pub(crate) parallelism: usize,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) idle_timeout: Duration,
-    pub(crate) timeout: Option<Duration>,
+    pub(crate) transfer: TransferSettings,
     pub(crate) max_size: u64,
-    pub(crate) resume: bool,
-    pub(crate) checkpoint_dir: Option<PathBuf>,
-    pub(crate) verify_crc: bool,
     pub(crate) write_buffer: usize,
-    pub(crate) user_agent: String,
 }
 
 /// The configuration and the connection pool, shared by a downloader's clones.

@@ -13,12 +13,12 @@ use crate::outcome::DownloadOutcome;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
 use crate::source::{PresignedGet, Presigner};
-use crate::transfer_options::{check_shared_limits, ConnectionOptions};
+use crate::transfer_options::{checked_client, ConnectionOptions};
+use crate::transfer_settings::TransferSettings;
 
 /// Default part size for parallel downloads (8 MiB; the official downloader uses 6 MiB).
 pub const DEFAULT_PART_SIZE: u64 = 8 << 20;
-/// Default number of parts fetched at once (the official downloader uses 3).
-pub const DEFAULT_PARALLELISM: usize = 4;
+pub use crate::transfer_settings::DEFAULT_PARALLELISM;
 /// Default largest object size accepted: 48.8 TiB, the largest object OSS stores
 /// (48.8 x 2^40 bytes, rounded down to a whole KiB).
 pub const DEFAULT_MAX_SIZE: u64 = 53_656_167_435_264;
@@ -51,17 +51,9 @@ impl Default for DownloaderBuilder {
     fn default() -> Self {
         Self {
             config: Config {
-                part_size: DEFAULT_PART_SIZE,
-                parallelism: DEFAULT_PARALLELISM,
-                retry: RetryPolicy::default(),
-                idle_timeout: Duration::from_secs(30),
-                timeout: None,
+                transfer: TransferSettings::with_part_size(DEFAULT_PART_SIZE),
                 max_size: DEFAULT_MAX_SIZE,
-                resume: false,
-                checkpoint_dir: None,
-                verify_crc: true,
                 write_buffer: 1 << 20,
-                user_agent: format!("oss-transfer/{}", env!("CARGO_PKG_VERSION")),
             },
             connection: ConnectionOptions::default(),
         }
@@ -71,122 +63,94 @@ impl Default for DownloaderBuilder {
 impl DownloaderBuilder {
     crate::transfer_options::connection_setters!("Downloader");
 
-    /// Bytes per ranged request (64 KiB to 5 GiB; default [`DEFAULT_PART_SIZE`]).
-    ///
-    /// ```
-    /// assert!(oss_transfer::Downloader::builder().part_size(10).build().is_err());
-    /// ```
-    pub fn part_size(mut self, bytes: u64) -> Self {
-        self.config.part_size = bytes;
-        self
-    }
+    crate::transfer_options::setters! {
+        /// Bytes per ranged request (64 KiB to 5 GiB; default [`DEFAULT_PART_SIZE`]).
+        ///
+        /// ```
+        /// assert!(oss_transfer::Downloader::builder().part_size(10).build().is_err());
+        /// ```
+        part_size(bytes: u64) => config.transfer.part_size = bytes;
 
-    /// Parts fetched at the same time (1 to 64; default [`DEFAULT_PARALLELISM`]). With 1 the
-    /// object is streamed over one connection with a single request.
-    ///
-    /// ```
-    /// assert!(oss_transfer::Downloader::builder().parallelism(0).build().is_err());
-    /// ```
-    pub fn parallelism(mut self, n: usize) -> Self {
-        self.config.parallelism = n;
-        self
-    }
+        /// Parts fetched at the same time (1 to 64; default [`DEFAULT_PARALLELISM`]). With 1 the
+        /// object is streamed over one connection with a single request.
+        ///
+        /// ```
+        /// assert!(oss_transfer::Downloader::builder().parallelism(0).build().is_err());
+        /// ```
+        parallelism(n: usize) => config.transfer.parallelism = n;
 
-    /// The retry policy.
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().retry(oss_transfer::RetryPolicy::none());
-    /// # let _ = b;
-    /// ```
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.config.retry = policy;
-        self
-    }
+        /// The retry policy.
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().retry(oss_transfer::RetryPolicy::none());
+        /// # let _ = b;
+        /// ```
+        retry(policy: RetryPolicy) => config.transfer.retry = policy;
 
-    /// Longest wait for response headers or for the next body bytes (default 30 s); an idle
-    /// timeout counts as a retryable network failure.
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().idle_timeout(std::time::Duration::from_secs(5));
-    /// # let _ = b;
-    /// ```
-    pub fn idle_timeout(mut self, d: Duration) -> Self {
-        self.config.idle_timeout = d;
-        self
-    }
+        /// Longest wait for response headers or for the next body bytes (default 30 s); an idle
+        /// timeout counts as a retryable network failure.
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().idle_timeout(std::time::Duration::from_secs(5));
+        /// # let _ = b;
+        /// ```
+        idle_timeout(d: Duration) => config.transfer.idle_timeout = d;
 
-    /// Longest time a whole download may take, retries included (default: no limit). When it
-    /// runs out the download stops with [`Timeout`](DownloadErrorKind::Timeout) and cleans up
-    /// as a cancellation does. Bounds a server that trickles bytes just fast enough to beat the
-    /// [idle timeout](Self::idle_timeout).
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().timeout(std::time::Duration::from_secs(3600));
-    /// assert!(oss_transfer::Downloader::builder().timeout(std::time::Duration::ZERO).build().is_err());
-    /// # let _ = b;
-    /// ```
-    pub fn timeout(mut self, d: Duration) -> Self {
-        self.config.timeout = Some(d);
-        self
-    }
+        /// Longest time a whole download may take, retries included (default: no limit). When it
+        /// runs out the download stops with [`Timeout`](DownloadErrorKind::Timeout) and cleans up
+        /// as a cancellation does. Bounds a server that trickles bytes just fast enough to beat the
+        /// [idle timeout](Self::idle_timeout).
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().timeout(std::time::Duration::from_secs(3600));
+        /// assert!(oss_transfer::Downloader::builder().timeout(std::time::Duration::ZERO).build().is_err());
+        /// # let _ = b;
+        /// ```
+        timeout(d: Duration) => config.transfer.timeout = Some(d);
 
-    /// Largest object accepted, in bytes (1 to 2^62; default [`DEFAULT_MAX_SIZE`], the OSS
-    /// maximum). A server announcing more (in `Content-Range` or `Content-Length`) is refused
-    /// with [`TooLarge`](DownloadErrorKind::TooLarge) before any file is sized or any
-    /// memory grows with the number.
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().max_size(10 << 30);
-    /// assert!(oss_transfer::Downloader::builder().max_size(0).build().is_err());
-    /// # let _ = b;
-    /// ```
-    pub fn max_size(mut self, bytes: u64) -> Self {
-        self.config.max_size = bytes;
-        self
-    }
+        /// Largest object accepted, in bytes (1 to 2^62; default [`DEFAULT_MAX_SIZE`], the OSS
+        /// maximum). A server announcing more (in `Content-Range` or `Content-Length`) is refused
+        /// with [`TooLarge`](DownloadErrorKind::TooLarge) before any file is sized or any
+        /// memory grows with the number.
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().max_size(10 << 30);
+        /// assert!(oss_transfer::Downloader::builder().max_size(0).build().is_err());
+        /// # let _ = b;
+        /// ```
+        max_size(bytes: u64) => config.max_size = bytes;
 
-    /// Keep the temp file and a checkpoint on failure so a later run continues (default off).
-    /// Applies to [`Download::to_file`].
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().resume(true);
-    /// # let _ = b;
-    /// ```
-    pub fn resume(mut self, on: bool) -> Self {
-        self.config.resume = on;
-        self
-    }
+        /// Keep the temp file and a checkpoint on failure so a later run continues (default off).
+        /// Applies to [`Download::to_file`].
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().resume(true);
+        /// # let _ = b;
+        /// ```
+        resume(on: bool) => config.transfer.resume = on;
 
-    /// Directory for checkpoint files (must exist; default: beside the target file).
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().checkpoint_dir(std::env::temp_dir());
-    /// # let _ = b;
-    /// ```
-    pub fn checkpoint_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.config.checkpoint_dir = Some(dir.into());
-        self
-    }
+        /// Directory for checkpoint files (must exist; default: beside the target file).
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().checkpoint_dir(std::env::temp_dir());
+        /// # let _ = b;
+        /// ```
+        checkpoint_dir(dir: impl Into<PathBuf>) => config.transfer.checkpoint_dir = Some(dir.into());
 
-    /// Compare the CRC-64 of the received bytes with `x-oss-hash-crc64ecma` (default on).
-    ///
-    /// ```
-    /// let b = oss_transfer::Downloader::builder().verify_crc64(false);
-    /// # let _ = b;
-    /// ```
-    pub fn verify_crc64(mut self, on: bool) -> Self {
-        self.config.verify_crc = on;
-        self
-    }
+        /// Compare the CRC-64 of the received bytes with `x-oss-hash-crc64ecma` (default on).
+        ///
+        /// ```
+        /// let b = oss_transfer::Downloader::builder().verify_crc64(false);
+        /// # let _ = b;
+        /// ```
+        verify_crc64(on: bool) => config.transfer.verify_crc = on;
 
-    /// Bytes buffered per connection before a disk write (4 KiB to 16 MiB; default 1 MiB).
-    ///
-    /// ```
-    /// assert!(oss_transfer::Downloader::builder().write_buffer(1).build().is_err());
-    /// ```
-    pub fn write_buffer(mut self, bytes: usize) -> Self {
-        self.config.write_buffer = bytes;
-        self
+        /// Bytes buffered per connection before a disk write (4 KiB to 16 MiB; default 1 MiB).
+        ///
+        /// ```
+        /// assert!(oss_transfer::Downloader::builder().write_buffer(1).build().is_err());
+        /// ```
+        write_buffer(bytes: usize) => config.write_buffer = bytes;
     }
 
     /// Builds the downloader (and its connection pool).
@@ -198,10 +162,10 @@ impl DownloaderBuilder {
     pub fn build(self) -> Result<Downloader, DownloadError> {
         let c = &self.config;
         let invalid = |m: String| Err(DownloadError::new(DownloadErrorKind::InvalidInput, m));
-        if !(64 << 10..=5 << 30).contains(&c.part_size) {
+        if !(64 << 10..=5 << 30).contains(&c.transfer.part_size) {
             return invalid(format!(
                 "part size {} is out of range: 64 KiB (65536) to 5 GiB allowed",
-                c.part_size
+                c.transfer.part_size
             ));
         }
         if !(4 << 10..=16 << 20).contains(&c.write_buffer) {
@@ -216,17 +180,7 @@ impl DownloaderBuilder {
                 c.max_size
             ));
         }
-        check_shared_limits(
-            c.parallelism,
-            c.idle_timeout,
-            c.timeout,
-            c.checkpoint_dir.as_ref(),
-            "download",
-        )
-        .map_err(|m| DownloadError::new(DownloadErrorKind::InvalidInput, m))?;
-        let client = self
-            .connection
-            .client()
+        let client = checked_client(self.connection, &c.transfer, "download")
             .map_err(|m| DownloadError::new(DownloadErrorKind::InvalidInput, m))?;
         Ok(Downloader {
             shared: Arc::new(Shared {
@@ -285,13 +239,7 @@ impl Downloader {
     /// # let _ = call;
     /// ```
     pub fn download(&self, source: PresignedGet) -> Download<'_> {
-        Download {
-            downloader: self,
-            source,
-            presigner: None,
-            progress: None,
-            cancel: None,
-        }
+        Download::new(self, source, None)
     }
 
     /// Starts a download whose URL comes from `presigner`; when a request is refused because
@@ -314,13 +262,7 @@ impl Downloader {
         presigner: Arc<dyn Presigner>,
     ) -> Result<Download<'_>, DownloadError> {
         let source = presigner.presign_get()?;
-        Ok(Download {
-            downloader: self,
-            source,
-            presigner: Some(presigner),
-            progress: None,
-            cancel: None,
-        })
+        Ok(Download::new(self, source, Some(presigner)))
     }
 }
 
@@ -350,35 +292,46 @@ impl std::fmt::Debug for Download<'_> {
     }
 }
 
-impl Download<'_> {
-    /// Calls `f` as bytes arrive (at most about every 100 ms, and once at the end).
-    ///
-    /// ```no_run
-    /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
-    /// d.download(get)
-    ///     .progress(|p| println!("{:.0}%", 100.0 * p.fraction().unwrap_or(0.0)))
-    ///     .to_file("out.bin")
-    ///     .await
-    ///     .unwrap();
-    /// # }
-    /// ```
-    pub fn progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
-        self.progress = Some(Arc::new(f));
-        self
+impl<'a> Download<'a> {
+    /// A call of `downloader` for `source`, with no progress callback and no cancellation yet.
+    fn new(
+        downloader: &'a Downloader,
+        source: PresignedGet,
+        presigner: Option<Arc<dyn Presigner>>,
+    ) -> Self {
+        Download {
+            downloader,
+            source,
+            presigner,
+            progress: None,
+            cancel: None,
+        }
     }
 
-    /// Stops the download when `c` is cancelled.
-    ///
-    /// ```
-    /// # let d = oss_transfer::Downloader::builder().build().unwrap();
-    /// # let get = oss_transfer::PresignedGet::new("https://127.0.0.1/b/k").unwrap();
-    /// let cancel = oss_transfer::Cancellation::new();
-    /// let call = d.download(get).cancellation(cancel.clone());
-    /// # let _ = call;
-    /// ```
-    pub fn cancellation(mut self, c: Cancellation) -> Self {
-        self.cancel = Some(c);
-        self
+    crate::transfer_options::setters! {
+        /// Calls `f` as bytes arrive (at most about every 100 ms, and once at the end).
+        ///
+        /// ```no_run
+        /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
+        /// d.download(get)
+        ///     .progress(|p| println!("{:.0}%", 100.0 * p.fraction().unwrap_or(0.0)))
+        ///     .to_file("out.bin")
+        ///     .await
+        ///     .unwrap();
+        /// # }
+        /// ```
+        progress(f: impl Fn(&Progress) + Send + Sync + 'static) => progress = Some(Arc::new(f));
+
+        /// Stops the download when `c` is cancelled.
+        ///
+        /// ```
+        /// # let d = oss_transfer::Downloader::builder().build().unwrap();
+        /// # let get = oss_transfer::PresignedGet::new("https://127.0.0.1/b/k").unwrap();
+        /// let cancel = oss_transfer::Cancellation::new();
+        /// let call = d.download(get).cancellation(cancel.clone());
+        /// # let _ = call;
+        /// ```
+        cancellation(c: Cancellation) => cancel = Some(c);
     }
 
     /// Downloads into `path`: bytes go to a temporary file beside it which is renamed on

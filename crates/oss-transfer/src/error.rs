@@ -1,9 +1,8 @@
 //! Typed download errors, including the OSS error XML the server sent.
 
-use std::fmt;
 use std::time::SystemTime;
 
-use crate::oss_error_body::OssErrorBody;
+use crate::error_detail::ErrorCore;
 
 /// What kind of failure a [`DownloadError`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,82 +58,25 @@ pub enum DownloadErrorKind {
 /// # }
 /// ```
 pub struct DownloadError {
-    inner: Box<ErrorInner>,
+    inner: Box<ErrorCore<DownloadErrorKind>>,
 }
 
-#[derive(Debug)]
-struct ErrorInner {
-    kind: DownloadErrorKind,
-    message: String,
-    status: Option<u16>,
-    oss: Option<OssErrorBody>,
-    expires_at: Option<SystemTime>,
-    attempts: u32,
-    source: Option<crate::error_detail::Cause>,
-}
-
-impl fmt::Debug for DownloadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DownloadError")
-            .field("kind", &self.inner.kind)
-            .field("message", &self.inner.message)
-            .field("status", &self.inner.status)
-            .field("oss", &self.inner.oss)
-            .field("attempts", &self.inner.attempts)
-            .finish()
-    }
-}
+crate::error_detail::error_type_impls!(
+    DownloadError,
+    DownloadErrorKind,
+    "let err = oss_transfer::PresignedGet::new(\"not a url\").unwrap_err();"
+);
 
 impl DownloadError {
     pub(crate) fn new(kind: DownloadErrorKind, message: impl Into<String>) -> Self {
         Self {
-            inner: Box::new(ErrorInner {
-                kind,
-                message: message.into(),
-                status: None,
-                oss: None,
-                expires_at: None,
-                attempts: 0,
-                source: None,
-            }),
+            inner: ErrorCore::new(kind, message.into()),
         }
     }
-
-    crate::error_detail::answer_builders!(DownloadErrorKind);
 
     pub(crate) fn with_expiry(mut self, at: Option<SystemTime>) -> Self {
         self.inner.expires_at = at;
         self
-    }
-
-    /// The kind of failure.
-    ///
-    /// ```
-    /// let err = oss_transfer::PresignedGet::new("not a url").unwrap_err();
-    /// assert_eq!(err.kind(), oss_transfer::DownloadErrorKind::InvalidInput);
-    /// ```
-    pub fn kind(&self) -> DownloadErrorKind {
-        self.inner.kind
-    }
-
-    /// The HTTP status of the failing response, if the failure was an HTTP answer.
-    ///
-    /// ```
-    /// let err = oss_transfer::PresignedGet::new("not a url").unwrap_err();
-    /// assert_eq!(err.status(), None);
-    /// ```
-    pub fn status(&self) -> Option<u16> {
-        self.inner.status
-    }
-
-    /// The OSS error body (code, message, request id, EC, ...), if the server sent one.
-    ///
-    /// ```
-    /// let err = oss_transfer::PresignedGet::new("not a url").unwrap_err();
-    /// assert!(err.oss_error().is_none());
-    /// ```
-    pub fn oss_error(&self) -> Option<&OssErrorBody> {
-        self.inner.oss.as_ref()
     }
 
     /// The OSS request id of the failing response, if any.
@@ -161,57 +103,11 @@ impl DownloadError {
     pub fn expires_at(&self) -> Option<SystemTime> {
         self.inner.expires_at
     }
-
-    /// How many attempts were made before giving up (0 when not applicable).
-    ///
-    /// ```
-    /// let err = oss_transfer::PresignedGet::new("not a url").unwrap_err();
-    /// assert_eq!(err.attempts(), 0);
-    /// ```
-    pub fn attempts(&self) -> u32 {
-        self.inner.attempts
-    }
-
-    pub(crate) fn is_retryable(&self) -> bool {
-        match self.inner.kind {
-            DownloadErrorKind::Network | DownloadErrorKind::Timeout => true,
-            DownloadErrorKind::HttpStatus => {
-                crate::error_detail::is_retryable_status(self.inner.status)
-            }
-            _ => false,
-        }
-    }
-}
-
-impl fmt::Display for DownloadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.inner.message)?;
-        if let Some(at) = self.inner.expires_at {
-            let dt: chrono::DateTime<chrono::Utc> = at.into();
-            write!(
-                f,
-                " (the URL expired at {})",
-                dt.format("%Y-%m-%dT%H:%M:%SZ")
-            )?;
-        }
-        crate::error_detail::write_answer_suffix(
-            f,
-            self.inner.oss.as_ref(),
-            self.inner.status,
-            self.inner.attempts,
-        )
-    }
-}
-
-impl std::error::Error for DownloadError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        crate::error_detail::source_of(&self.inner.source)
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::oss_error_body::OssErrorBody;
 
     #[test]
     fn parses_children_in_order_with_namespace_and_escapes() {

@@ -1,10 +1,55 @@
-//! Progress reports and cancellation.
+//! Progress reports (and their throttling) and cancellation.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
+
+/// The progress callback of a download or an upload.
+pub(crate) type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// The progress reports of one run: its callback, when it started, and when it last reported
+/// (reports come at most every 100 ms, unless forced).
+pub(crate) struct Reporter {
+    started: Instant,
+    progress: Option<ProgressFn>,
+    last_report: Mutex<Option<Instant>>,
+}
+
+impl Reporter {
+    /// A run starting now that reports to `progress`, if any.
+    pub(crate) fn new(progress: Option<ProgressFn>) -> Self {
+        Self {
+            started: Instant::now(),
+            progress,
+            last_report: Mutex::new(None),
+        }
+    }
+
+    /// Calls the callback, unless there is none or (without `force`) the last report is less
+    /// than 100 ms old, with what `counts` says then: the bytes done, the total if known, and
+    /// the bytes this run moved (for the rate).
+    pub(crate) fn report(&self, force: bool, counts: impl FnOnce() -> (u64, Option<u64>, u64)) {
+        let Some(cb) = &self.progress else { return };
+        let now = Instant::now();
+        if let Ok(mut last) = self.last_report.lock() {
+            if !force && last.is_some_and(|t| now.duration_since(t).as_millis() < 100) {
+                return;
+            }
+            *last = Some(now);
+        }
+        let elapsed = now.duration_since(self.started);
+        let (bytes_done, total, moved) = counts();
+        let secs = elapsed.as_secs_f64();
+        cb(&Progress {
+            bytes_done,
+            total,
+            bytes_per_second: if secs > 0.0 { moved as f64 / secs } else { 0.0 },
+            elapsed,
+        });
+    }
+}
 
 /// A progress report, given to the callback set with
 /// [`Download::progress`](crate::Download::progress).

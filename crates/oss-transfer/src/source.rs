@@ -1,27 +1,9 @@
 //! What to download: a presigned GET URL plus the headers that were signed with it.
 
-use std::time::{Duration, SystemTime};
-
-use http::{HeaderMap, HeaderName, HeaderValue, Uri};
-use oss_sign_core::query::redact_query_values;
+use std::time::SystemTime;
 
 use crate::error::{DownloadError, DownloadErrorKind};
-
-/// Query parameters that carry the signature; they are left out of the object's identity so a
-/// re-presigned URL for the same object resumes the same checkpoint.
-const AUTH_PARAMS: &[&str] = &[
-    "x-oss-signature-version",
-    "x-oss-credential",
-    "x-oss-date",
-    "x-oss-expires",
-    "x-oss-signature",
-    "x-oss-additional-headers",
-    "x-oss-security-token",
-    "ossaccesskeyid",
-    "expires",
-    "signature",
-    "security-token",
-];
+use crate::signed_url::SignedUrl;
 
 /// A presigned GET request: the URL and the headers that must be sent with it (the ones the
 /// presigner listed as signed, e.g. `x-oss-range-behavior` or `x-oss-traffic-limit`).
@@ -41,17 +23,20 @@ const AUTH_PARAMS: &[&str] = &[
 /// ```
 #[derive(Clone)]
 pub struct PresignedGet {
-    uri: Uri,
-    headers: HeaderMap,
+    pub(crate) url: SignedUrl,
 }
 
 impl std::fmt::Debug for PresignedGet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PresignedGet")
-            .field("url", &redacted_url(&self.uri))
-            .field("headers", &self.headers.keys().collect::<Vec<_>>())
-            .finish()
+        let mut d = f.debug_struct("PresignedGet");
+        self.url.debug_fields(&mut d);
+        d.finish()
     }
+}
+
+/// An `InvalidInput` download error saying `message`.
+fn invalid(message: String) -> DownloadError {
+    DownloadError::new(DownloadErrorKind::InvalidInput, message)
 }
 
 impl PresignedGet {
@@ -62,31 +47,8 @@ impl PresignedGet {
     /// assert!(oss_transfer::PresignedGet::new("/relative/only").is_err());
     /// ```
     pub fn new(url: &str) -> Result<Self, DownloadError> {
-        let uri: Uri = url.trim().parse().map_err(|e| {
-            DownloadError::new(
-                DownloadErrorKind::InvalidInput,
-                format!("not a valid URL: {e}"),
-            )
-        })?;
-        match uri.scheme_str() {
-            Some("http") | Some("https") => {}
-            _ => {
-                return Err(DownloadError::new(
-                    DownloadErrorKind::InvalidInput,
-                    "the URL must be absolute and use http:// or https://",
-                ))
-            }
-        }
-        if uri.host().is_none_or(str::is_empty) {
-            return Err(DownloadError::new(
-                DownloadErrorKind::InvalidInput,
-                "the URL has no host",
-            ));
-        }
-        Ok(Self {
-            uri,
-            headers: HeaderMap::new(),
-        })
+        let url = SignedUrl::parse(url).map_err(invalid)?;
+        Ok(Self { url })
     }
 
     /// Adds a header to send with every request (a signed header of the presigned request).
@@ -98,25 +60,14 @@ impl PresignedGet {
     /// assert!(get.header("x-oss-traffic-limit", "819200").is_ok());
     /// ```
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, DownloadError> {
-        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            DownloadError::new(
-                DownloadErrorKind::InvalidInput,
-                format!("invalid header name {name:?}"),
+        self.url
+            .add_header(
+                name,
+                value,
+                &["range", "if-match", "host", "content-length"],
+                "downloader",
             )
-        })?;
-        if matches!(n.as_str(), "range" | "if-match" | "host" | "content-length") {
-            return Err(DownloadError::new(
-                DownloadErrorKind::InvalidInput,
-                format!("header {n} is set by the downloader and cannot be given"),
-            ));
-        }
-        let v = HeaderValue::from_str(value).map_err(|_| {
-            DownloadError::new(
-                DownloadErrorKind::InvalidInput,
-                format!("invalid value for header {n} (control characters are not allowed)"),
-            )
-        })?;
-        self.headers.append(n, v);
+            .map_err(invalid)?;
         Ok(self)
     }
 
@@ -175,18 +126,15 @@ impl PresignedGet {
     /// )?;
     /// # let _ = get; Ok(()) }
     /// ```
+    #[cfg(feature = "client")]
     pub fn presign_with(
         client: &oss_client::Client,
         request: &oss_client::GetObjectRequest,
         options: &oss_client::PresignOptions,
     ) -> Result<Self, DownloadError> {
-        let result = client.presign_with(request, options).map_err(|e| {
-            DownloadError::new(
-                DownloadErrorKind::InvalidInput,
-                format!("presigning the download failed: {e}"),
-            )
-            .with_source(e)
-        })?;
+        let result = client
+            .presign_with(request, options)
+            .map_err(presign_failed)?;
         Self::from_presign_result(&result)
     }
 
@@ -222,18 +170,16 @@ impl PresignedGet {
     /// .await?;
     /// # let _ = get; Ok(()) }
     /// ```
+    #[cfg(feature = "client")]
     pub async fn presign_async_with(
         client: &oss_client::Client,
         request: &oss_client::GetObjectRequest,
         options: &oss_client::PresignOptions,
     ) -> Result<Self, DownloadError> {
-        let result = client.presign_async(request, options).await.map_err(|e| {
-            DownloadError::new(
-                DownloadErrorKind::InvalidInput,
-                format!("presigning the download failed: {e}"),
-            )
-            .with_source(e)
-        })?;
+        let result = client
+            .presign_async(request, options)
+            .await
+            .map_err(presign_failed)?;
         Self::from_presign_result(&result)
     }
 
@@ -247,100 +193,19 @@ impl PresignedGet {
     /// );
     /// ```
     pub fn expires_at(&self) -> Option<SystemTime> {
-        expiry_of(&self.uri)
-    }
-
-    pub(crate) fn uri(&self) -> &Uri {
-        &self.uri
-    }
-
-    pub(crate) fn headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
-    /// The URL without its signature parameters: what identifies the object for checkpoints.
-    pub(crate) fn identity(&self) -> String {
-        identity_of(&self.uri)
+        self.url.expires_at()
     }
 
     /// `GET scheme://host/path` without the query, for messages.
     pub(crate) fn display_target(&self) -> String {
-        format!(
-            "GET {}://{}{}",
-            self.uri.scheme_str().unwrap_or("https"),
-            self.uri.authority().map(|a| a.as_str()).unwrap_or(""),
-            self.uri.path()
-        )
+        self.url.display_target("GET")
     }
 }
 
-/// When a presigned URL stops being valid: `x-oss-date` + `x-oss-expires` for V4, `Expires`
-/// for V1.
-pub(crate) fn expiry_of(uri: &Uri) -> Option<SystemTime> {
-    let q = uri.query()?;
-    let get = |name: &str| {
-        q.split('&').find_map(|p| {
-            let (n, v) = p.split_once('=')?;
-            n.eq_ignore_ascii_case(name).then_some(v)
-        })
-    };
-    if let (Some(date), Some(exp)) = (get("x-oss-date"), get("x-oss-expires")) {
-        let t = chrono::NaiveDateTime::parse_from_str(date, "%Y%m%dT%H%M%SZ").ok()?;
-        let secs: u64 = exp.parse().ok()?;
-        let start: SystemTime = t.and_utc().into();
-        return start.checked_add(Duration::from_secs(secs));
-    }
-    let secs: u64 = get("Expires")?.parse().ok()?;
-    SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(secs))
-}
-
-/// A presigned URL without its signature parameters: what identifies the object (and its
-/// other query parameters) for checkpoints.
-pub(crate) fn identity_of(uri: &Uri) -> String {
-    let mut s = format!(
-        "{}://{}{}",
-        uri.scheme_str().unwrap_or("https"),
-        uri.authority().map(|a| a.as_str()).unwrap_or(""),
-        uri.path()
-    );
-    let kept: Vec<&str> = uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| {
-            let name = p.split('=').next().unwrap_or("");
-            !p.is_empty() && !AUTH_PARAMS.iter().any(|a| a.eq_ignore_ascii_case(name))
-        })
-        .collect();
-    if !kept.is_empty() {
-        s.push('?');
-        s.push_str(&kept.join("&"));
-    }
-    s
-}
-
-/// Query parameters whose values are credentials, hidden by `Debug`.
-const SECRET_PARAMS: [&str; 4] = [
-    "x-oss-signature",
-    "x-oss-security-token",
-    "signature",
-    "security-token",
-];
-
-pub(crate) fn redacted_url(uri: &Uri) -> String {
-    let mut s = format!(
-        "{}://{}{}",
-        uri.scheme_str().unwrap_or(""),
-        uri.authority().map(|a| a.as_str()).unwrap_or(""),
-        uri.path()
-    );
-    if let Some(q) = uri.query() {
-        s.push('?');
-        s.push_str(&redact_query_values(q, |name| {
-            SECRET_PARAMS.iter().any(|a| a.eq_ignore_ascii_case(name))
-        }));
-    }
-    s
+/// The error of a presign through `oss-client` that failed.
+#[cfg(feature = "client")]
+fn presign_failed(e: oss_client::Error) -> DownloadError {
+    invalid(format!("presigning the download failed: {e}")).with_source(e)
 }
 
 /// Produces presigned GETs for one object, so a download can get a fresh URL when its URL
@@ -473,6 +338,8 @@ impl Presigner for ClientPresigner {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]
@@ -485,8 +352,8 @@ mod tests {
             "https://h/b/k?versionId=1&x-oss-date=20250101T000000Z&x-oss-signature=bb&x-oss-credential=c",
         )
         .unwrap();
-        assert_eq!(a.identity(), "https://h/b/k?versionId=1");
-        assert_eq!(a.identity(), b.identity());
+        assert_eq!(a.url.identity(), "https://h/b/k?versionId=1");
+        assert_eq!(a.url.identity(), b.url.identity());
     }
 
     #[test]

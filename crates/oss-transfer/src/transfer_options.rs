@@ -11,6 +11,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use crate::config::{https_connector, HttpVersion, TrustRoots};
+use crate::transfer_settings::TransferSettings;
 
 /// How a transfer client connects: set by the builders, turned into the pooled client by
 /// [`ConnectionOptions::client`].
@@ -85,6 +86,44 @@ pub(crate) fn check_shared_limits(
         }
     }
     Ok(())
+}
+
+/// Builder setters that store their argument in a field of `self`, so that each builder
+/// states only what its setters mean. Each entry is the setter's docs (with its example),
+/// then `name(arg: Type) => field.path = value;`.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $($field:ident).+ = $value:expr;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $arg: $ty) -> Self {
+                self.$($field).+ = $value;
+                self
+            }
+        )*
+    };
+}
+pub(crate) use setters;
+
+/// Checks the limits both builders apply to `settings` ([`check_shared_limits`]; `what` names
+/// the transfer), then builds the pooled client of `connection`; the error is the message for
+/// an `InvalidInput` error.
+pub(crate) fn checked_client<B>(
+    connection: ConnectionOptions,
+    settings: &TransferSettings,
+    what: &str,
+) -> Result<Client<hyper_rustls::HttpsConnector<HttpConnector>, B>, String>
+where
+    B: hyper::body::Body + Send,
+    B::Data: Send,
+{
+    check_shared_limits(
+        settings.parallelism,
+        settings.idle_timeout,
+        settings.timeout,
+        settings.checkpoint_dir.as_ref(),
+        what,
+    )?;
+    connection.client()
 }
 
 /// The connection setters of a builder with a `connection: ConnectionOptions` field;

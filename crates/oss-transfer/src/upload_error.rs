@@ -1,8 +1,6 @@
 //! Typed upload errors, including the OSS error XML the server sent.
 
-use std::fmt;
-
-use crate::oss_error_body::OssErrorBody;
+use crate::error_detail::ErrorCore;
 
 /// What kind of failure an [`UploadError`] is.
 ///
@@ -61,30 +59,14 @@ pub enum UploadErrorKind {
 /// assert!(err.to_string().contains("http"));
 /// ```
 pub struct UploadError {
-    inner: Box<Inner>,
+    inner: Box<ErrorCore<UploadErrorKind>>,
 }
 
-#[derive(Debug)]
-struct Inner {
-    kind: UploadErrorKind,
-    message: String,
-    status: Option<u16>,
-    oss: Option<OssErrorBody>,
-    attempts: u32,
-    source: Option<crate::error_detail::Cause>,
-}
-
-impl fmt::Debug for UploadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UploadError")
-            .field("kind", &self.inner.kind)
-            .field("message", &self.inner.message)
-            .field("status", &self.inner.status)
-            .field("oss", &self.inner.oss)
-            .field("attempts", &self.inner.attempts)
-            .finish()
-    }
-}
+crate::error_detail::error_type_impls!(
+    UploadError,
+    UploadErrorKind,
+    "let err = oss_transfer::PresignedRequest::put(\"not a url\").unwrap_err();"
+);
 
 impl UploadError {
     /// An error of `kind` with a message saying what was wrong (for [`UploadPresigner`]
@@ -100,91 +82,12 @@ impl UploadError {
     /// ```
     pub fn new(kind: UploadErrorKind, message: impl Into<String>) -> Self {
         Self {
-            inner: Box::new(Inner {
-                kind,
-                message: message.into(),
-                status: None,
-                oss: None,
-                attempts: 0,
-                source: None,
-            }),
+            inner: ErrorCore::new(kind, message.into()),
         }
-    }
-
-    crate::error_detail::answer_builders!(UploadErrorKind);
-
-    /// The kind of failure.
-    ///
-    /// ```
-    /// let err = oss_transfer::PresignedRequest::put("not a url").unwrap_err();
-    /// assert_eq!(err.kind(), oss_transfer::UploadErrorKind::InvalidInput);
-    /// ```
-    pub fn kind(&self) -> UploadErrorKind {
-        self.inner.kind
-    }
-
-    /// The HTTP status of the failing answer, if the failure was one.
-    ///
-    /// ```
-    /// let err = oss_transfer::PresignedRequest::put("not a url").unwrap_err();
-    /// assert_eq!(err.status(), None);
-    /// ```
-    pub fn status(&self) -> Option<u16> {
-        self.inner.status
-    }
-
-    /// The OSS error body (code, message, request id, EC, ...), if the server sent one.
-    ///
-    /// ```
-    /// let err = oss_transfer::PresignedRequest::put("not a url").unwrap_err();
-    /// assert!(err.oss_error().is_none());
-    /// ```
-    pub fn oss_error(&self) -> Option<&OssErrorBody> {
-        self.inner.oss.as_ref()
-    }
-
-    /// How many attempts were made before giving up (0 when not applicable).
-    ///
-    /// ```
-    /// let err = oss_transfer::PresignedRequest::put("not a url").unwrap_err();
-    /// assert_eq!(err.attempts(), 0);
-    /// ```
-    pub fn attempts(&self) -> u32 {
-        self.inner.attempts
     }
 
     /// Whether the OSS error code is `code` (e.g. `NoSuchUpload`).
     pub(crate) fn has_code(&self, code: &str) -> bool {
         self.inner.oss.as_ref().is_some_and(|o| o.code == code)
-    }
-
-    /// Worth another attempt: network failures, timeouts, 5xx, 408, 429, and a CRC-64 that
-    /// disagrees with what was sent (the request replaces what it stored).
-    pub(crate) fn is_retryable(&self) -> bool {
-        match self.inner.kind {
-            UploadErrorKind::Network | UploadErrorKind::Timeout => true,
-            UploadErrorKind::HttpStatus => {
-                crate::error_detail::is_retryable_status(self.inner.status)
-            }
-            _ => false,
-        }
-    }
-}
-
-impl fmt::Display for UploadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.inner.message)?;
-        crate::error_detail::write_answer_suffix(
-            f,
-            self.inner.oss.as_ref(),
-            self.inner.status,
-            self.inner.attempts,
-        )
-    }
-}
-
-impl std::error::Error for UploadError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        crate::error_detail::source_of(&self.inner.source)
     }
 }

@@ -3,9 +3,9 @@
 
 use std::time::SystemTime;
 
-use http::{HeaderMap, HeaderName, HeaderValue, Method, Uri};
+use http::Method;
 
-use crate::source::{expiry_of, identity_of, redacted_url};
+use crate::signed_url::SignedUrl;
 use crate::upload_error::{UploadError, UploadErrorKind};
 
 /// One presigned request of an upload: the method, the URL and the headers that must be sent
@@ -27,17 +27,15 @@ use crate::upload_error::{UploadError, UploadErrorKind};
 #[derive(Clone)]
 pub struct PresignedRequest {
     method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    pub(crate) url: SignedUrl,
 }
 
 impl std::fmt::Debug for PresignedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PresignedRequest")
-            .field("method", &self.method)
-            .field("url", &redacted_url(&self.uri))
-            .field("headers", &self.headers.keys().collect::<Vec<_>>())
-            .finish()
+        let mut d = f.debug_struct("PresignedRequest");
+        d.field("method", &self.method);
+        self.url.debug_fields(&mut d);
+        d.finish()
     }
 }
 
@@ -65,23 +63,8 @@ impl PresignedRequest {
                 )))
             }
         };
-        let uri: Uri = url
-            .trim()
-            .parse()
-            .map_err(|e| invalid(format!("not a valid URL: {e}")))?;
-        if !matches!(uri.scheme_str(), Some("http" | "https")) {
-            return Err(invalid(
-                "the URL must be absolute and use http:// or https://",
-            ));
-        }
-        if uri.host().is_none_or(str::is_empty) {
-            return Err(invalid("the URL has no host"));
-        }
-        Ok(Self {
-            method,
-            uri,
-            headers: HeaderMap::new(),
-        })
+        let url = SignedUrl::parse(url).map_err(invalid)?;
+        Ok(Self { method, url })
     }
 
     /// A presigned `PUT` (PutObject or UploadPart) URL.
@@ -102,19 +85,14 @@ impl PresignedRequest {
     /// assert!(put.header("x-oss-meta-a", "1").is_ok());
     /// ```
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, UploadError> {
-        let n = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| invalid(format!("invalid header name {name:?}")))?;
-        if matches!(n.as_str(), "host" | "content-length" | "transfer-encoding") {
-            return Err(invalid(format!(
-                "header {n} is set by the uploader and cannot be given"
-            )));
-        }
-        let v = HeaderValue::from_str(value).map_err(|_| {
-            invalid(format!(
-                "invalid value for header {n} (control characters are not allowed)"
-            ))
-        })?;
-        self.headers.append(n, v);
+        self.url
+            .add_header(
+                name,
+                value,
+                &["host", "content-length", "transfer-encoding"],
+                "uploader",
+            )
+            .map_err(invalid)?;
         Ok(self)
     }
 
@@ -152,35 +130,16 @@ impl PresignedRequest {
     /// assert!(r.expires_at().is_some());
     /// ```
     pub fn expires_at(&self) -> Option<SystemTime> {
-        expiry_of(&self.uri)
+        self.url.expires_at()
     }
 
     pub(crate) fn http_method(&self) -> &Method {
         &self.method
     }
 
-    pub(crate) fn uri(&self) -> &Uri {
-        &self.uri
-    }
-
-    pub(crate) fn headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
-    /// The URL without its signature parameters.
-    pub(crate) fn identity(&self) -> String {
-        identity_of(&self.uri)
-    }
-
     /// `PUT scheme://host/path` without the query, for messages.
     pub(crate) fn display_target(&self) -> String {
-        format!(
-            "{} {}://{}{}",
-            self.method,
-            self.uri.scheme_str().unwrap_or("https"),
-            self.uri.authority().map(|a| a.as_str()).unwrap_or(""),
-            self.uri.path()
-        )
+        self.url.display_target(self.method.as_str())
     }
 }
 

@@ -8,7 +8,8 @@ use std::time::Duration;
 use crate::config::ProgressFn;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
-use crate::transfer_options::{check_shared_limits, ConnectionOptions};
+use crate::transfer_options::{checked_client, ConnectionOptions};
+use crate::transfer_settings::TransferSettings;
 use crate::upload_engine::http::{UploadConfig, UploadShared};
 use crate::upload_engine::{Target, UploadJob};
 use crate::upload_error::{UploadError, UploadErrorKind};
@@ -46,17 +47,9 @@ impl Default for UploaderBuilder {
     fn default() -> Self {
         Self {
             config: UploadConfig {
-                part_size: DEFAULT_UPLOAD_PART_SIZE,
-                parallelism: crate::DEFAULT_PARALLELISM,
+                transfer: TransferSettings::with_part_size(DEFAULT_UPLOAD_PART_SIZE),
                 multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
-                retry: RetryPolicy::default(),
-                idle_timeout: Duration::from_secs(30),
-                timeout: None,
-                resume: false,
-                checkpoint_dir: None,
                 content_md5: false,
-                verify_crc: true,
-                user_agent: format!("oss-transfer/{}", env!("CARGO_PKG_VERSION")),
             },
             connection: ConnectionOptions::default(),
         }
@@ -66,119 +59,91 @@ impl Default for UploaderBuilder {
 impl UploaderBuilder {
     crate::transfer_options::connection_setters!("Uploader");
 
-    /// Bytes per part of a multipart upload (100 KiB to 5 GiB; default
-    /// [`DEFAULT_UPLOAD_PART_SIZE`]). A file that would need more than 10,000 parts fails with
-    /// [`TooManyParts`](UploadErrorKind::TooManyParts).
-    ///
-    /// ```
-    /// assert!(oss_transfer::Uploader::builder().part_size(1000).build().is_err());
-    /// ```
-    pub fn part_size(mut self, bytes: u64) -> Self {
-        self.config.part_size = bytes;
-        self
-    }
+    crate::transfer_options::setters! {
+        /// Bytes per part of a multipart upload (100 KiB to 5 GiB; default
+        /// [`DEFAULT_UPLOAD_PART_SIZE`]). A file that would need more than 10,000 parts fails with
+        /// [`TooManyParts`](UploadErrorKind::TooManyParts).
+        ///
+        /// ```
+        /// assert!(oss_transfer::Uploader::builder().part_size(1000).build().is_err());
+        /// ```
+        part_size(bytes: u64) => config.transfer.part_size = bytes;
 
-    /// Parts sent at the same time (1 to 64; default 4).
-    ///
-    /// ```
-    /// assert!(oss_transfer::Uploader::builder().parallelism(0).build().is_err());
-    /// ```
-    pub fn parallelism(mut self, n: usize) -> Self {
-        self.config.parallelism = n;
-        self
-    }
+        /// Parts sent at the same time (1 to 64; default 4).
+        ///
+        /// ```
+        /// assert!(oss_transfer::Uploader::builder().parallelism(0).build().is_err());
+        /// ```
+        parallelism(n: usize) => config.transfer.parallelism = n;
 
-    /// Files larger than this go up as a multipart upload when a presigner is given (up to
-    /// 5 GiB; default [`DEFAULT_MULTIPART_THRESHOLD`]).
-    ///
-    /// ```
-    /// assert!(oss_transfer::Uploader::builder().multipart_threshold(6 << 30).build().is_err());
-    /// ```
-    pub fn multipart_threshold(mut self, bytes: u64) -> Self {
-        self.config.multipart_threshold = bytes;
-        self
-    }
+        /// Files larger than this go up as a multipart upload when a presigner is given (up to
+        /// 5 GiB; default [`DEFAULT_MULTIPART_THRESHOLD`]).
+        ///
+        /// ```
+        /// assert!(oss_transfer::Uploader::builder().multipart_threshold(6 << 30).build().is_err());
+        /// ```
+        multipart_threshold(bytes: u64) => config.multipart_threshold = bytes;
 
-    /// The retry policy (retryable: 5xx, 408, 429, network errors, timeouts, and a CRC-64 or
-    /// ETag that disagrees with the bytes sent; every attempt re-reads the file).
-    ///
-    /// ```
-    /// let b = oss_transfer::Uploader::builder().retry(oss_transfer::RetryPolicy::none());
-    /// # let _ = b;
-    /// ```
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.config.retry = policy;
-        self
-    }
+        /// The retry policy (retryable: 5xx, 408, 429, network errors, timeouts, and a CRC-64 or
+        /// ETag that disagrees with the bytes sent; every attempt re-reads the file).
+        ///
+        /// ```
+        /// let b = oss_transfer::Uploader::builder().retry(oss_transfer::RetryPolicy::none());
+        /// # let _ = b;
+        /// ```
+        retry(policy: RetryPolicy) => config.transfer.retry = policy;
 
-    /// Longest time without progress: no body byte taken by the server and no answer
-    /// (default 30 s). Counts as a retryable failure.
-    ///
-    /// ```
-    /// assert!(oss_transfer::Uploader::builder().idle_timeout(std::time::Duration::ZERO).build().is_err());
-    /// ```
-    pub fn idle_timeout(mut self, d: Duration) -> Self {
-        self.config.idle_timeout = d;
-        self
-    }
+        /// Longest time without progress: no body byte taken by the server and no answer
+        /// (default 30 s). Counts as a retryable failure.
+        ///
+        /// ```
+        /// assert!(oss_transfer::Uploader::builder().idle_timeout(std::time::Duration::ZERO).build().is_err());
+        /// ```
+        idle_timeout(d: Duration) => config.transfer.idle_timeout = d;
 
-    /// Longest time a whole upload may take, retries included (default: no limit).
-    ///
-    /// ```
-    /// let b = oss_transfer::Uploader::builder().timeout(std::time::Duration::from_secs(3600));
-    /// # let _ = b;
-    /// ```
-    pub fn timeout(mut self, d: Duration) -> Self {
-        self.config.timeout = Some(d);
-        self
-    }
+        /// Longest time a whole upload may take, retries included (default: no limit).
+        ///
+        /// ```
+        /// let b = oss_transfer::Uploader::builder().timeout(std::time::Duration::from_secs(3600));
+        /// # let _ = b;
+        /// ```
+        timeout(d: Duration) => config.transfer.timeout = Some(d);
 
-    /// Keep a checkpoint of a multipart upload (upload id, accepted parts with their CRC-64
-    /// and ETag) so that a later run sends only the missing parts (default off). Without it a
-    /// failed multipart upload is aborted.
-    ///
-    /// ```
-    /// let b = oss_transfer::Uploader::builder().resume(true);
-    /// # let _ = b;
-    /// ```
-    pub fn resume(mut self, on: bool) -> Self {
-        self.config.resume = on;
-        self
-    }
+        /// Keep a checkpoint of a multipart upload (upload id, accepted parts with their CRC-64
+        /// and ETag) so that a later run sends only the missing parts (default off). Without it a
+        /// failed multipart upload is aborted.
+        ///
+        /// ```
+        /// let b = oss_transfer::Uploader::builder().resume(true);
+        /// # let _ = b;
+        /// ```
+        resume(on: bool) => config.transfer.resume = on;
 
-    /// Folder of the checkpoint files (must exist; default: beside the source file).
-    ///
-    /// ```
-    /// let b = oss_transfer::Uploader::builder().checkpoint_dir(std::env::temp_dir());
-    /// # let _ = b;
-    /// ```
-    pub fn checkpoint_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.config.checkpoint_dir = Some(dir.into());
-        self
-    }
+        /// Folder of the checkpoint files (must exist; default: beside the source file).
+        ///
+        /// ```
+        /// let b = oss_transfer::Uploader::builder().checkpoint_dir(std::env::temp_dir());
+        /// # let _ = b;
+        /// ```
+        checkpoint_dir(dir: impl Into<PathBuf>) => config.transfer.checkpoint_dir = Some(dir.into());
 
-    /// Send a `Content-MD5` with every PUT and part (read once more to compute it; default
-    /// off). It is signed into the URL, so it applies to uploads through a presigner; the
-    /// answer's ETag is then also checked against it.
-    ///
-    /// ```
-    /// let b = oss_transfer::Uploader::builder().content_md5(true);
-    /// # let _ = b;
-    /// ```
-    pub fn content_md5(mut self, on: bool) -> Self {
-        self.config.content_md5 = on;
-        self
-    }
+        /// Send a `Content-MD5` with every PUT and part (read once more to compute it; default
+        /// off). It is signed into the URL, so it applies to uploads through a presigner; the
+        /// answer's ETag is then also checked against it.
+        ///
+        /// ```
+        /// let b = oss_transfer::Uploader::builder().content_md5(true);
+        /// # let _ = b;
+        /// ```
+        content_md5(on: bool) => config.content_md5 = on;
 
-    /// Compare the CRC-64 of the bytes sent with `x-oss-hash-crc64ecma` (default on).
-    ///
-    /// ```
-    /// let b = oss_transfer::Uploader::builder().verify_crc64(false);
-    /// # let _ = b;
-    /// ```
-    pub fn verify_crc64(mut self, on: bool) -> Self {
-        self.config.verify_crc = on;
-        self
+        /// Compare the CRC-64 of the bytes sent with `x-oss-hash-crc64ecma` (default on).
+        ///
+        /// ```
+        /// let b = oss_transfer::Uploader::builder().verify_crc64(false);
+        /// # let _ = b;
+        /// ```
+        verify_crc64(on: bool) => config.transfer.verify_crc = on;
     }
 
     /// Builds the uploader (and its connection pool).
@@ -190,10 +155,10 @@ impl UploaderBuilder {
     pub fn build(self) -> Result<Uploader, UploadError> {
         let c = &self.config;
         let invalid = |m: String| Err(UploadError::new(UploadErrorKind::InvalidInput, m));
-        if !(MIN_UPLOAD_PART_SIZE..=5 << 30).contains(&c.part_size) {
+        if !(MIN_UPLOAD_PART_SIZE..=5 << 30).contains(&c.transfer.part_size) {
             return invalid(format!(
                 "part size {} is out of range: 100 KiB (102400) to 5 GiB allowed",
-                c.part_size
+                c.transfer.part_size
             ));
         }
         if c.multipart_threshold > crate::upload_engine::MAX_PUT_BYTES {
@@ -202,17 +167,7 @@ impl UploaderBuilder {
                 c.multipart_threshold
             ));
         }
-        check_shared_limits(
-            c.parallelism,
-            c.idle_timeout,
-            c.timeout,
-            c.checkpoint_dir.as_ref(),
-            "upload",
-        )
-        .map_err(|m| UploadError::new(UploadErrorKind::InvalidInput, m))?;
-        let client = self
-            .connection
-            .client()
+        let client = checked_client(self.connection, &c.transfer, "upload")
             .map_err(|m| UploadError::new(UploadErrorKind::InvalidInput, m))?;
         Ok(Uploader {
             shared: Arc::new(UploadShared {
@@ -284,12 +239,7 @@ impl Uploader {
     /// # let _ = call;
     /// ```
     pub fn put(&self, request: PresignedRequest) -> Upload<'_> {
-        Upload {
-            uploader: self,
-            target: Target::Fixed(request),
-            progress: None,
-            cancel: None,
-        }
+        Upload::new(self, Target::Fixed(request))
     }
 
     /// An upload whose URLs come from `presigner`: a single PUT up to the
@@ -307,12 +257,7 @@ impl Uploader {
     /// # }
     /// ```
     pub fn upload(&self, presigner: Arc<dyn UploadPresigner>) -> Upload<'_> {
-        Upload {
-            uploader: self,
-            target: Target::Presigner(presigner),
-            progress: None,
-            cancel: None,
-        }
+        Upload::new(self, Target::Presigner(presigner))
     }
 }
 
@@ -338,32 +283,48 @@ impl std::fmt::Debug for Upload<'_> {
     }
 }
 
-impl Upload<'_> {
-    /// Calls `f` as bytes are sent (at most about every 100 ms, and once at the end).
-    ///
-    /// ```
-    /// # let u = oss_transfer::Uploader::builder().build().unwrap();
-    /// # let put = oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap();
-    /// let call = u.put(put).progress(|p| println!("{:?}", p.fraction()));
-    /// # let _ = call;
-    /// ```
-    pub fn progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
-        self.progress = Some(Arc::new(f));
-        self
+impl<'a> Upload<'a> {
+    /// A call of `uploader` to `target`, with no progress callback and no cancellation yet.
+    fn new(uploader: &'a Uploader, target: Target) -> Self {
+        Upload {
+            uploader,
+            target,
+            progress: None,
+            cancel: None,
+        }
     }
 
-    /// Stops the upload when `c` is cancelled (a multipart upload is aborted, unless resuming
-    /// keeps it for a later run).
-    ///
-    /// ```
-    /// # let u = oss_transfer::Uploader::builder().build().unwrap();
-    /// # let put = oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap();
-    /// let call = u.put(put).cancellation(oss_transfer::Cancellation::new());
-    /// # let _ = call;
-    /// ```
-    pub fn cancellation(mut self, c: Cancellation) -> Self {
-        self.cancel = Some(c);
-        self
+    /// What the engine needs to run this upload.
+    fn into_job(self) -> UploadJob {
+        UploadJob {
+            shared: self.uploader.shared.clone(),
+            target: self.target,
+            progress: self.progress,
+            cancel: self.cancel,
+        }
+    }
+
+    crate::transfer_options::setters! {
+        /// Calls `f` as bytes are sent (at most about every 100 ms, and once at the end).
+        ///
+        /// ```
+        /// # let u = oss_transfer::Uploader::builder().build().unwrap();
+        /// # let put = oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap();
+        /// let call = u.put(put).progress(|p| println!("{:?}", p.fraction()));
+        /// # let _ = call;
+        /// ```
+        progress(f: impl Fn(&Progress) + Send + Sync + 'static) => progress = Some(Arc::new(f));
+
+        /// Stops the upload when `c` is cancelled (a multipart upload is aborted, unless resuming
+        /// keeps it for a later run).
+        ///
+        /// ```
+        /// # let u = oss_transfer::Uploader::builder().build().unwrap();
+        /// # let put = oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap();
+        /// let call = u.put(put).cancellation(oss_transfer::Cancellation::new());
+        /// # let _ = call;
+        /// ```
+        cancellation(c: Cancellation) => cancel = Some(c);
     }
 
     /// Uploads the regular file at `path`.
@@ -374,13 +335,7 @@ impl Upload<'_> {
     /// # let _ = outcome; }
     /// ```
     pub async fn from_file(self, path: impl AsRef<Path>) -> Result<UploadOutcome, UploadError> {
-        let job = UploadJob {
-            shared: self.uploader.shared.clone(),
-            target: self.target,
-            progress: self.progress,
-            cancel: self.cancel,
-        };
-        crate::upload_engine::from_file(job, path.as_ref()).await
+        crate::upload_engine::from_file(self.into_job(), path.as_ref()).await
     }
 
     /// Uploads exactly `length` bytes read from `reader` with a single PUT (also through a
@@ -405,12 +360,6 @@ impl Upload<'_> {
     where
         R: tokio::io::AsyncRead + Send + Unpin + 'static,
     {
-        let job = UploadJob {
-            shared: self.uploader.shared.clone(),
-            target: self.target,
-            progress: self.progress,
-            cancel: self.cancel,
-        };
-        crate::upload_engine::from_reader(job, reader, length).await
+        crate::upload_engine::from_reader(self.into_job(), reader, length).await
     }
 }

@@ -2,33 +2,21 @@
 
 mod common;
 
+use common::client::{client_config, client_for, signing_server, SlowThenRight};
 use common::{files_in, BUCKET, PART};
-use oss_client::{Client, Config, GetObjectRequest};
+use oss_client::{Client, GetObjectRequest};
 use oss_credentials::Credentials;
-use oss_testserver::{generated_bytes, ServerBuilder, TlsIdentity};
+use oss_testserver::{generated_bytes, TestServer};
 use oss_transfer::{DownloadErrorKind, PresignedGet};
 
 #[tokio::test]
 async fn a_client_presigned_request_downloads_from_the_verifying_server() {
-    let server = ServerBuilder::new()
-        .tls(TlsIdentity::generate(&[]).unwrap())
-        .credential("client-ak", "client-sk")
-        .region("cn-hangzhou")
-        .start()
-        .await
-        .unwrap();
+    let server = signing_server("client-ak", "client-sk").await;
     let info = server
         .store()
         .put_generated(BUCKET, "from client/a+b.bin", 3 * PART + 1, 5)
         .unwrap();
-    let client = Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(server.endpoint())
-            .credentials(Credentials::new("client-ak", "client-sk").unwrap())
-            .build()
-            .unwrap(),
-    );
+    let client = client_for(&server, "client-ak", "client-sk");
     let get = PresignedGet::presign(
         &client,
         &GetObjectRequest::new(BUCKET, "from client/a+b.bin"),
@@ -50,14 +38,7 @@ async fn a_client_presigned_request_downloads_from_the_verifying_server() {
     );
 
     // a client with the wrong secret gets a typed signature error and no file
-    let bad = Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(server.endpoint())
-            .credentials(Credentials::new("client-ak", "wrong").unwrap())
-            .build()
-            .unwrap(),
-    );
+    let bad = client_for(&server, "client-ak", "wrong");
     let get =
         PresignedGet::presign(&bad, &GetObjectRequest::new(BUCKET, "from client/a+b.bin")).unwrap();
     let err = common::builder(&server)
@@ -71,43 +52,25 @@ async fn a_client_presigned_request_downloads_from_the_verifying_server() {
     assert_eq!(files_in(dir.path()), vec!["out".to_string()]);
 }
 
-/// Two hours slow on the first reading, correct afterwards: the first URL is born expired.
-#[derive(Debug, Default)]
-struct SlowThenRight(std::sync::atomic::AtomicU32);
-
-impl oss_client::Clock for SlowThenRight {
-    fn now(&self) -> Option<oss_client::SigningTime> {
-        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let now = oss_client::SigningTime::try_from(std::time::SystemTime::now()).ok()?;
-        if n == 0 {
-            now.checked_add_seconds(-7200)
-        } else {
-            Some(now)
-        }
-    }
-}
-
-#[tokio::test]
-async fn an_expired_url_is_presigned_again_when_a_presigner_is_given() {
-    let server = ServerBuilder::new()
-        .tls(TlsIdentity::generate(&[]).unwrap())
-        .credential("client-ak", "client-sk")
-        .start()
-        .await
-        .unwrap();
-    let info = server
-        .store()
-        .put_generated(BUCKET, "long.bin", 4 * PART, 6)
-        .unwrap();
-    let client = Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(server.endpoint())
+/// A client for `server` whose first URL is born expired ([`SlowThenRight`]).
+fn slow_clock_client(server: &TestServer) -> Client {
+    Client::new(
+        client_config(server)
             .credentials(Credentials::new("client-ak", "client-sk").unwrap())
             .clock(SlowThenRight::default())
             .build()
             .unwrap(),
-    );
+    )
+}
+
+#[tokio::test]
+async fn an_expired_url_is_presigned_again_when_a_presigner_is_given() {
+    let server = signing_server("client-ak", "client-sk").await;
+    let info = server
+        .store()
+        .put_generated(BUCKET, "long.bin", 4 * PART, 6)
+        .unwrap();
+    let client = slow_clock_client(&server);
     let presigner =
         oss_transfer::ClientPresigner::new(client, GetObjectRequest::new(BUCKET, "long.bin"));
     let dir = tempfile::tempdir().unwrap();
@@ -124,15 +87,7 @@ async fn an_expired_url_is_presigned_again_when_a_presigner_is_given() {
     assert!(statuses[1..].iter().all(|&s| s == 206), "{statuses:?}");
 
     // without a presigner the same situation is a typed Expired error
-    let stale_client = Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(server.endpoint())
-            .credentials(Credentials::new("client-ak", "client-sk").unwrap())
-            .clock(SlowThenRight::default())
-            .build()
-            .unwrap(),
-    );
+    let stale_client = slow_clock_client(&server);
     let stale =
         PresignedGet::presign(&stale_client, &GetObjectRequest::new(BUCKET, "long.bin")).unwrap();
     let err = d

@@ -23,11 +23,7 @@ async fn whole_objects_of_awkward_sizes_in_parallel_and_single_stream() {
         for parallelism in [1usize, 3] {
             let d = builder(&server).parallelism(parallelism).build().unwrap();
             let target = dir.path().join(format!("{key}-{parallelism}"));
-            let o = d
-                .download(get(&server, &key))
-                .to_file(&target)
-                .await
-                .unwrap();
+            let o = fetch(&d, &server, &key, &target).await.unwrap();
             assert_eq!(o.size, size);
             assert_eq!(o.crc64, info.crc64);
             assert!(o.crc64_verified);
@@ -46,27 +42,14 @@ async fn whole_objects_of_awkward_sizes_in_parallel_and_single_stream() {
 
 #[tokio::test]
 async fn single_stream_uses_one_request_and_parallel_uses_one_per_part() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server
-        .store()
-        .put_generated(BUCKET, "k", 4 * PART, 9)
-        .unwrap();
+    let (server, dir, _) = server_with_object("k", 4 * PART, 9).await;
     let d = builder(&server).parallelism(1).build().unwrap();
-    let o = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("a"))
-        .await
-        .unwrap();
+    let o = fetch(&d, &server, "k", dir.path().join("a")).await.unwrap();
     assert_eq!(o.requests, 1);
     assert_eq!(ranges_for(&server, "k"), vec!["bytes=0-".to_string()]);
     server.clear_requests();
     let d = builder(&server).parallelism(3).build().unwrap();
-    let o = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("b"))
-        .await
-        .unwrap();
+    let o = fetch(&d, &server, "k", dir.path().join("b")).await.unwrap();
     assert_eq!(o.requests, 4);
     let mut r = ranges_for(&server, "k");
     r.sort();
@@ -153,12 +136,7 @@ async fn blocking_writer_gets_every_byte_in_order() {
 
 #[tokio::test]
 async fn retries_5xx_then_succeeds() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server
-        .store()
-        .put_generated(BUCKET, "k", 3 * PART, 1)
-        .unwrap();
+    let (server, dir, _) = server_with_object("k", 3 * PART, 1).await;
     server.faults().add(
         FaultRule::new(Fault::Status(503))
             .object(BUCKET, "k")
@@ -171,30 +149,19 @@ async fn retries_5xx_then_succeeds() {
             .times(1),
     );
     let d = builder(&server).build().unwrap();
-    let o = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
-        .await
-        .unwrap();
+    let o = fetch(&d, &server, "k", dir.path().join("k")).await.unwrap();
     assert_eq!(o.retries, 3);
     assert!(o.crc64_verified);
 }
 
 #[tokio::test]
 async fn gives_up_after_bounded_attempts_and_leaves_no_file() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server
-        .store()
-        .put_generated(BUCKET, "k", 2 * PART, 1)
-        .unwrap();
+    let (server, dir, _) = server_with_object("k", 2 * PART, 1).await;
     server
         .faults()
         .add(FaultRule::new(Fault::Status(500)).object(BUCKET, "k"));
     let d = builder(&server).build().unwrap();
-    let err = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
+    let err = fetch(&d, &server, "k", dir.path().join("k"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::HttpStatus);
@@ -211,17 +178,13 @@ async fn status_403_and_404_are_not_retried() {
     let server = https_server().await;
     let dir = tempfile::tempdir().unwrap();
     let d = builder(&server).build().unwrap();
-    let err = d
-        .download(get(&server, "missing"))
-        .to_file(dir.path().join("m"))
+    let err = fetch(&d, &server, "missing", dir.path().join("m"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::NotFound);
     assert_eq!(err.oss_error().unwrap().code, "NoSuchBucket");
     server.store().create_bucket(BUCKET).unwrap();
-    let err = d
-        .download(get(&server, "missing"))
-        .to_file(dir.path().join("m"))
+    let err = fetch(&d, &server, "missing", dir.path().join("m"))
         .await
         .unwrap_err();
     assert_eq!(err.oss_error().unwrap().code, "NoSuchKey");
@@ -230,9 +193,7 @@ async fn status_403_and_404_are_not_retried() {
         .faults()
         .add(FaultRule::new(Fault::Status(403)).object(BUCKET, "k"));
     server.clear_requests();
-    let err = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
+    let err = fetch(&d, &server, "k", dir.path().join("k"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::AccessDenied);
@@ -242,25 +203,12 @@ async fn status_403_and_404_are_not_retried() {
 
 #[tokio::test]
 async fn dropped_connection_resumes_from_the_byte_reached() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let info = server
-        .store()
-        .put_generated(BUCKET, "k", 4 * PART, 2)
-        .unwrap();
+    let (server, dir, info) = server_with_object("k", 4 * PART, 2).await;
     // the part at 2*PART loses its connection after 1000 bytes, once
-    server.faults().add(
-        FaultRule::new(Fault::DropAfter(1000))
-            .range_start(2 * PART)
-            .times(1),
-    );
+    fault_once_at(&server, Fault::DropAfter(1000), 2 * PART);
     let d = builder(&server).build().unwrap();
     let target = dir.path().join("k");
-    let o = d
-        .download(get(&server, "k"))
-        .to_file(&target)
-        .await
-        .unwrap();
+    let o = fetch(&d, &server, "k", &target).await.unwrap();
     assert_eq!(o.crc64, info.crc64);
     assert_eq!(
         std::fs::read(&target).unwrap(),
@@ -274,21 +222,12 @@ async fn dropped_connection_resumes_from_the_byte_reached() {
 
 #[tokio::test]
 async fn single_stream_survives_repeated_drops() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let info = server
-        .store()
-        .put_generated(BUCKET, "k", 6 * PART, 4)
-        .unwrap();
+    let (server, dir, info) = server_with_object("k", 6 * PART, 4).await;
     server
         .faults()
         .add(FaultRule::new(Fault::DropAfter(PART + 17)).times(5));
     let d = builder(&server).parallelism(1).build().unwrap();
-    let o = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
-        .await
-        .unwrap();
+    let o = fetch(&d, &server, "k", dir.path().join("k")).await.unwrap();
     assert_eq!(o.crc64, info.crc64);
     assert_eq!(o.retries, 5);
     assert_eq!(o.bytes_fetched, 6 * PART);
@@ -296,80 +235,53 @@ async fn single_stream_survives_repeated_drops() {
 
 #[tokio::test]
 async fn throttled_stalled_and_slow_headers_still_complete() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let info = server
-        .store()
-        .put_generated(BUCKET, "k", 3 * PART, 5)
-        .unwrap();
+    let (server, dir, info) = server_with_object("k", 3 * PART, 5).await;
     server
         .faults()
         .add(FaultRule::new(Fault::Throttle(2 << 20)).object(BUCKET, "k"));
-    server.faults().add(
-        FaultRule::new(Fault::Stall {
+    fault_once_at(
+        &server,
+        Fault::Stall {
             after: 100,
             duration: Duration::from_millis(300),
-        })
-        .range_start(PART)
-        .times(1),
+        },
+        PART,
     );
-    server.faults().add(
-        FaultRule::new(Fault::DelayHeaders(Duration::from_millis(200)))
-            .range_start(2 * PART)
-            .times(1),
+    fault_once_at(
+        &server,
+        Fault::DelayHeaders(Duration::from_millis(200)),
+        2 * PART,
     );
     let d = builder(&server).build().unwrap();
-    let o = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
-        .await
-        .unwrap();
+    let o = fetch(&d, &server, "k", dir.path().join("k")).await.unwrap();
     assert_eq!(o.crc64, info.crc64);
     assert_eq!(o.retries, 0);
 }
 
 #[tokio::test]
 async fn stall_longer_than_the_idle_timeout_is_retried() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let info = server
-        .store()
-        .put_generated(BUCKET, "k", 2 * PART, 6)
-        .unwrap();
-    server.faults().add(
-        FaultRule::new(Fault::Stall {
+    let (server, dir, info) = server_with_object("k", 2 * PART, 6).await;
+    fault_once_at(
+        &server,
+        Fault::Stall {
             after: 10,
             duration: Duration::from_secs(3),
-        })
-        .range_start(PART)
-        .times(1),
+        },
+        PART,
     );
-    server.faults().add(
-        FaultRule::new(Fault::DelayHeaders(Duration::from_secs(3)))
-            .range_start(0)
-            .times(1),
-    );
+    fault_once_at(&server, Fault::DelayHeaders(Duration::from_secs(3)), 0);
     let d = builder(&server)
         .idle_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let o = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
-        .await
-        .unwrap();
+    let o = fetch(&d, &server, "k", dir.path().join("k")).await.unwrap();
     assert_eq!(o.crc64, info.crc64);
     assert_eq!(o.retries, 2);
 }
 
 #[tokio::test]
 async fn object_changed_mid_download_is_an_error_and_leaves_no_file() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server
-        .store()
-        .put_generated(BUCKET, "k", 4 * PART, 7)
-        .unwrap();
+    let (server, dir, _) = server_with_object("k", 4 * PART, 7).await;
     let replacement = generated_bytes(4 * PART as usize, 8);
     server.faults().add(
         FaultRule::new(Fault::ReplaceObject(replacement.into()))
@@ -380,11 +292,7 @@ async fn object_changed_mid_download_is_an_error_and_leaves_no_file() {
     for parallelism in [3usize] {
         let d = builder(&server).parallelism(parallelism).build().unwrap();
         let target = dir.path().join("k");
-        let err = d
-            .download(get(&server, "k"))
-            .to_file(&target)
-            .await
-            .unwrap_err();
+        let err = fetch(&d, &server, "k", &target).await.unwrap_err();
         assert_eq!(err.kind(), DownloadErrorKind::ObjectChanged, "{err}");
         assert_eq!(err.status(), Some(412));
         assert!(files_in(dir.path()).is_empty());
@@ -393,12 +301,7 @@ async fn object_changed_mid_download_is_an_error_and_leaves_no_file() {
 
 #[tokio::test]
 async fn single_stream_resume_detects_a_changed_object() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server
-        .store()
-        .put_generated(BUCKET, "k", 4 * PART, 7)
-        .unwrap();
+    let (server, dir, _) = server_with_object("k", 4 * PART, 7).await;
     // the first response breaks; before the resume request the object is replaced
     server.faults().add(
         FaultRule::new(Fault::DropAfter(PART + 5))
@@ -414,9 +317,7 @@ async fn single_stream_resume_detects_a_changed_object() {
         .times(1),
     );
     let d = builder(&server).parallelism(1).build().unwrap();
-    let err = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
+    let err = fetch(&d, &server, "k", dir.path().join("k"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::ObjectChanged);
@@ -425,21 +326,10 @@ async fn single_stream_resume_detects_a_changed_object() {
 
 #[tokio::test]
 async fn corrupted_bytes_and_wrong_crc_header_fail_integrity() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server
-        .store()
-        .put_generated(BUCKET, "k", 3 * PART, 1)
-        .unwrap();
-    server.faults().add(
-        FaultRule::new(Fault::CorruptByte(PART + 3))
-            .range_start(PART)
-            .times(1),
-    );
+    let (server, dir, _) = server_with_object("k", 3 * PART, 1).await;
+    fault_once_at(&server, Fault::CorruptByte(PART + 3), PART);
     let d = builder(&server).build().unwrap();
-    let err = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
+    let err = fetch(&d, &server, "k", dir.path().join("k"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::Integrity, "{err}");
@@ -450,37 +340,24 @@ async fn corrupted_bytes_and_wrong_crc_header_fail_integrity() {
     server
         .faults()
         .add(FaultRule::new(Fault::WrongCrcHeader).object(BUCKET, "k"));
-    let err = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
+    let err = fetch(&d, &server, "k", dir.path().join("k"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::Integrity);
     // with verification off the same download succeeds (and says it did not verify)
     let d = builder(&server).verify_crc64(false).build().unwrap();
-    let o = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
-        .await
-        .unwrap();
+    let o = fetch(&d, &server, "k", dir.path().join("k")).await.unwrap();
     assert!(!o.crc64_verified);
 }
 
 #[tokio::test]
 async fn ignored_range_on_a_later_part_is_a_protocol_error() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server
-        .store()
-        .put_generated(BUCKET, "k", 3 * PART, 1)
-        .unwrap();
+    let (server, dir, _) = server_with_object("k", 3 * PART, 1).await;
     server
         .faults()
         .add(FaultRule::new(Fault::IgnoreRange).range_start(2 * PART));
     let d = builder(&server).build().unwrap();
-    let err = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
+    let err = fetch(&d, &server, "k", dir.path().join("k"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::Protocol, "{err}");
@@ -510,50 +387,14 @@ async fn progress_is_monotonic_and_ends_at_the_total() {
 
 #[tokio::test]
 async fn cancellation_stops_and_with_resume_the_next_run_fetches_only_missing_parts() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
     let parts = 8u64;
-    let info = server
-        .store()
-        .put_generated(BUCKET, "k", parts * PART, 11)
-        .unwrap();
+    let (server, dir, info) = server_with_object("k", parts * PART, 11).await;
     // the stream stalls after 3 parts, so cancelling then leaves work to do
-    server.faults().add(
-        FaultRule::new(Fault::Stall {
-            after: 3 * PART,
-            duration: Duration::from_secs(10),
-        })
-        .object(BUCKET, "k")
-        .times(1),
-    );
-    let d = builder(&server)
-        .parallelism(1)
-        .resume(true)
-        .build()
-        .unwrap();
-    let cancel = Cancellation::new();
+    stall_once(&server, "k", 3 * PART);
+    let d = resuming(&server);
     let target = dir.path().join("k");
     // cancel once the checkpoint records three finished parts
-    let checkpoint = dir.path().join(".k.oss-checkpoint");
-    let c2 = cancel.clone();
-    let watcher = tokio::spawn(async move {
-        loop {
-            let text = std::fs::read_to_string(&checkpoint).unwrap_or_default();
-            if text.matches("\"index\"").count() >= 3 {
-                c2.cancel();
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    });
-    let err = d
-        .download(get(&server, "k"))
-        .cancellation(cancel.clone())
-        .to_file(&target)
-        .await
-        .unwrap_err();
-    watcher.await.unwrap();
-    assert_eq!(err.kind(), DownloadErrorKind::Cancelled);
+    cancel_after_checkpointed_parts(&d, &server, "k", &target, 3).await;
     assert!(!target.exists());
     let left = files_in(dir.path());
     assert!(
@@ -564,11 +405,7 @@ async fn cancellation_stops_and_with_resume_the_next_run_fetches_only_missing_pa
 
     server.faults().clear();
     server.clear_requests();
-    let o = d
-        .download(get(&server, "k"))
-        .to_file(&target)
-        .await
-        .unwrap();
+    let o = fetch(&d, &server, "k", &target).await.unwrap();
     assert_eq!(o.crc64, info.crc64);
     assert!(o.crc64_verified);
     assert_eq!(o.parts_fetched, parts - 3);
@@ -596,11 +433,7 @@ async fn a_cancellation_during_the_commit_agrees_with_what_is_on_disk() {
         .store()
         .put_generated(BUCKET, "k", parts * PART, 5)
         .unwrap();
-    let d = builder(&server)
-        .parallelism(1)
-        .resume(true)
-        .build()
-        .unwrap();
+    let d = resuming(&server);
     let rounds = 30;
     let mut ok = 0;
     for round in 0..rounds {
@@ -650,12 +483,7 @@ async fn a_cancellation_during_the_commit_agrees_with_what_is_on_disk() {
 
 #[tokio::test]
 async fn a_checkpoint_for_another_object_version_is_discarded() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server
-        .store()
-        .put_generated(BUCKET, "k", 4 * PART, 1)
-        .unwrap();
+    let (server, dir, _) = server_with_object("k", 4 * PART, 1).await;
     server
         .faults()
         .add(FaultRule::new(Fault::Status(500)).range_start(3 * PART));
@@ -665,11 +493,7 @@ async fn a_checkpoint_for_another_object_version_is_discarded() {
         .build()
         .unwrap();
     let target = dir.path().join("k");
-    let err = d
-        .download(get(&server, "k"))
-        .to_file(&target)
-        .await
-        .unwrap_err();
+    let err = fetch(&d, &server, "k", &target).await.unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::HttpStatus);
     assert!(files_in(dir.path())
         .iter()
@@ -680,11 +504,7 @@ async fn a_checkpoint_for_another_object_version_is_discarded() {
         .store()
         .put_generated(BUCKET, "k", 4 * PART, 2)
         .unwrap();
-    let o = d
-        .download(get(&server, "k"))
-        .to_file(&target)
-        .await
-        .unwrap();
+    let o = fetch(&d, &server, "k", &target).await.unwrap();
     assert_eq!(o.crc64, info.crc64);
     assert_eq!(o.parts_fetched, 4);
     assert_eq!(
@@ -704,9 +524,7 @@ async fn an_untrusted_certificate_is_a_network_error() {
         .retry(oss_transfer::RetryPolicy::none())
         .build()
         .unwrap();
-    let err = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
+    let err = fetch(&d, &server, "k", dir.path().join("k"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::Network);
@@ -719,12 +537,7 @@ async fn an_untrusted_certificate_is_a_network_error() {
 
 #[tokio::test]
 async fn connections_are_reused_across_parts_and_downloads() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server
-        .store()
-        .put_generated(BUCKET, "k", 12 * PART, 1)
-        .unwrap();
+    let (server, dir, _) = server_with_object("k", 12 * PART, 1).await;
     let d = builder(&server).parallelism(2).build().unwrap();
     for i in 0..3 {
         d.download(get(&server, "k"))

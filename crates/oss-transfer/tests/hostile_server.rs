@@ -13,10 +13,13 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use common::files_in;
 use http::{Request, Response};
 use hyper::body::{Frame, Incoming};
 use hyper_util::rt::TokioIo;
-use oss_transfer::{Crc64Check, DownloadErrorKind, Downloader, PresignedGet};
+use oss_transfer::{
+    Crc64Check, DownloadError, DownloadErrorKind, DownloadOutcome, Downloader, PresignedGet,
+};
 
 type Answer = Arc<dyn Fn(&Request<Incoming>) -> Response<Body> + Send + Sync>;
 
@@ -108,13 +111,24 @@ fn url(addr: SocketAddr) -> PresignedGet {
     PresignedGet::new(&format!("http://{addr}/bucket/object.bin")).unwrap()
 }
 
-fn files_in(dir: &std::path::Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
+/// Downloads the hostile server's object with `d` into `target`.
+async fn fetch_from(
+    d: &Downloader,
+    addr: SocketAddr,
+    target: impl AsRef<std::path::Path>,
+) -> Result<DownloadOutcome, DownloadError> {
+    d.download(url(addr)).to_file(target).await
+}
+
+/// A first part of 64 KiB (sevens) of an object announced as `total` bytes long.
+fn first_part_of(total: impl std::fmt::Display) -> Response<Body> {
+    Response::builder()
+        .status(206)
+        .header("content-range", format!("bytes 0-65535/{total}"))
+        .header("content-length", "65536")
+        .header("etag", "\"e\"")
+        .body(Body::full(vec![7u8; 65536]))
         .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// Finding 1: `Content-Range: bytes 0-65535/9223372036854775808` (and 2^64-1) aborted the
@@ -124,22 +138,11 @@ fn files_in(dir: &std::path::Path) -> Vec<String> {
 async fn an_absurd_size_is_refused_before_anything_is_planned_or_allocated() {
     for total in ["9223372036854775808", "18446744073709551615"] {
         let total = total.to_string();
-        let addr = hostile(Arc::new(move |_req| {
-            Response::builder()
-                .status(206)
-                .header("content-range", format!("bytes 0-65535/{total}"))
-                .header("content-length", "65536")
-                .header("etag", "\"e\"")
-                .body(Body::full(vec![7u8; 65536]))
-                .unwrap()
-        }))
-        .await;
+        let addr = hostile(Arc::new(move |_req| first_part_of(&total))).await;
         for (parallelism, resume) in [(4, false), (1, false), (4, true)] {
             let dir = tempfile::tempdir().unwrap();
             let d = downloader(parallelism, resume).build().unwrap();
-            let err = d
-                .download(url(addr))
-                .to_file(dir.path().join("object.bin"))
+            let err = fetch_from(&d, addr, dir.path().join("object.bin"))
                 .await
                 .unwrap_err();
             assert_eq!(err.kind(), DownloadErrorKind::TooLarge, "{err}");
@@ -159,21 +162,10 @@ async fn an_absurd_size_is_refused_before_anything_is_planned_or_allocated() {
 /// aborting on a huge allocation.
 #[tokio::test]
 async fn planning_a_huge_object_allocates_nothing_per_part() {
-    let addr = hostile(Arc::new(|_req| {
-        Response::builder()
-            .status(206)
-            .header("content-range", format!("bytes 0-65535/{}", 1u64 << 62))
-            .header("content-length", "65536")
-            .header("etag", "\"e\"")
-            .body(Body::full(vec![7u8; 65536]))
-            .unwrap()
-    }))
-    .await;
+    let addr = hostile(Arc::new(|_req| first_part_of(1u64 << 62))).await;
     let dir = tempfile::tempdir().unwrap();
     let d = downloader(4, true).max_size(1 << 62).build().unwrap();
-    let err = d
-        .download(url(addr))
-        .to_file(dir.path().join("object.bin"))
+    let err = fetch_from(&d, addr, dir.path().join("object.bin"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::Io, "{err}");
@@ -197,18 +189,12 @@ async fn max_size_refuses_a_whole_body_over_the_limit() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     let d = downloader(4, false).max_size(4999).build().unwrap();
-    let err = d
-        .download(url(addr))
-        .to_file(dir.path().join("o"))
+    let err = fetch_from(&d, addr, dir.path().join("o"))
         .await
         .unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::TooLarge);
     let d = downloader(4, false).max_size(5000).build().unwrap();
-    let o = d
-        .download(url(addr))
-        .to_file(dir.path().join("o"))
-        .await
-        .unwrap();
+    let o = fetch_from(&d, addr, dir.path().join("o")).await.unwrap();
     assert_eq!(o.size, 5000);
 }
 
@@ -267,23 +253,13 @@ async fn an_unparsable_crc_header_is_told_apart_from_a_missing_one() {
         }))
         .await;
         let dir = tempfile::tempdir().unwrap();
-        let o = downloader(4, false)
-            .build()
-            .unwrap()
-            .download(url(addr))
-            .to_file(dir.path().join("o"))
-            .await
-            .unwrap();
+        let target = dir.path().join("o");
+        let d = downloader(4, false).build().unwrap();
+        let o = fetch_from(&d, addr, &target).await.unwrap();
         assert_eq!(o.crc64_check, want, "{header:?}");
         assert!(!o.crc64_verified);
-        let o = downloader(4, false)
-            .verify_crc64(false)
-            .build()
-            .unwrap()
-            .download(url(addr))
-            .to_file(dir.path().join("o"))
-            .await
-            .unwrap();
+        let d = downloader(4, false).verify_crc64(false).build().unwrap();
+        let o = fetch_from(&d, addr, &target).await.unwrap();
         assert_eq!(o.crc64_check, Crc64Check::Disabled);
     }
 }

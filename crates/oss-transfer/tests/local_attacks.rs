@@ -11,46 +11,11 @@ use common::*;
 use oss_testserver::{generated_bytes, Fault, FaultRule};
 use oss_transfer::{Cancellation, DownloadErrorKind, Downloader};
 
-/// Cancels `cancel` once the checkpoint at `checkpoint` lists `parts` finished parts.
-fn cancel_after_parts(
-    checkpoint: std::path::PathBuf,
-    parts: usize,
-    cancel: Cancellation,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            let text = std::fs::read_to_string(&checkpoint).unwrap_or_default();
-            if text.matches("\"index\"").count() >= parts {
-                cancel.cancel();
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    })
-}
-
-/// Puts a 10 s stall after `after` bytes of `key`, once.
-fn stall_once(server: &oss_testserver::TestServer, key: &str, after: u64) {
-    server.faults().add(
-        FaultRule::new(Fault::Stall {
-            after,
-            duration: Duration::from_secs(10),
-        })
-        .object(BUCKET, key)
-        .times(1),
-    );
-}
-
 /// Finding 2: symlinks planted under every predictable helper name (the checkpoint, the
 /// checkpoint's old `.writing` file, the old fixed temp name) are never written through.
 #[tokio::test]
 async fn planted_symlinks_under_helper_names_are_never_written_through() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let info = server
-        .store()
-        .put_generated(BUCKET, "k", 5 * PART + 3, 5)
-        .unwrap();
+    let (server, dir, info) = server_with_object("k", 5 * PART + 3, 5).await;
     let victims = tempfile::tempdir().unwrap();
     let names = [
         ".k.oss-checkpoint",
@@ -64,11 +29,7 @@ async fn planted_symlinks_under_helper_names_are_never_written_through() {
     }
     for resume in [true, false] {
         let d = builder(&server).resume(resume).build().unwrap();
-        let o = d
-            .download(get(&server, "k"))
-            .to_file(dir.path().join("k"))
-            .await
-            .unwrap();
+        let o = fetch(&d, &server, "k", dir.path().join("k")).await.unwrap();
         assert_eq!(o.crc64, info.crc64);
         for i in 0..names.len() {
             let victim = victims.path().join(format!("victim{i}"));
@@ -108,29 +69,11 @@ async fn a_planted_lock_symlink_is_refused() {
 /// re-reading the kept parts; the damaged part is fetched again and the result is exact.
 #[tokio::test]
 async fn resume_rechecks_the_kept_parts_on_disk() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
     let parts = 8u64;
-    let info = server
-        .store()
-        .put_generated(BUCKET, "k", parts * PART, 21)
-        .unwrap();
+    let (server, dir, info) = server_with_object("k", parts * PART, 21).await;
     stall_once(&server, "k", 3 * PART);
-    let d = builder(&server)
-        .parallelism(1)
-        .resume(true)
-        .build()
-        .unwrap();
-    let cancel = Cancellation::new();
-    let watcher = cancel_after_parts(dir.path().join(".k.oss-checkpoint"), 3, cancel.clone());
-    let err = d
-        .download(get(&server, "k"))
-        .cancellation(cancel)
-        .to_file(dir.path().join("k"))
-        .await
-        .unwrap_err();
-    watcher.await.unwrap();
-    assert_eq!(err.kind(), DownloadErrorKind::Cancelled);
+    let d = resuming(&server);
+    cancel_after_checkpointed_parts(&d, &server, "k", &dir.path().join("k"), 3).await;
     let temp = files_in(dir.path())
         .into_iter()
         .find(|f| f.ends_with(".oss-temp"))
@@ -146,11 +89,7 @@ async fn resume_rechecks_the_kept_parts_on_disk() {
     }
     server.faults().clear();
     server.clear_requests();
-    let o = d
-        .download(get(&server, "k"))
-        .to_file(dir.path().join("k"))
-        .await
-        .unwrap();
+    let o = fetch(&d, &server, "k", dir.path().join("k")).await.unwrap();
     assert_eq!(o.crc64, info.crc64);
     assert!(o.crc64_verified);
     assert_eq!(o.parts_fetched, parts - 2, "part 1 is fetched again");
@@ -200,11 +139,7 @@ async fn a_second_download_into_the_same_target_is_refused() {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     assert!(lock.exists(), "the first download takes the lock");
-    let err = d
-        .download(get(&server, "b"))
-        .to_file(&target)
-        .await
-        .unwrap_err();
+    let err = fetch(&d, &server, "b", &target).await.unwrap_err();
     assert_eq!(err.kind(), DownloadErrorKind::InUse, "{err}");
     assert!(err.to_string().contains("another download"), "{err}");
     let o = first.await.unwrap().unwrap();
@@ -244,13 +179,8 @@ async fn replacing_a_file_keeps_its_mode() {
 /// files of earlier runs are cleaned by the next run.
 #[tokio::test]
 async fn interrupted_runs_leave_nothing_after_the_next_plain_run() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
     let parts = 6u64;
-    server
-        .store()
-        .put_generated(BUCKET, "k", parts * PART, 3)
-        .unwrap();
+    let (server, dir, _) = server_with_object("k", parts * PART, 3).await;
     let target = dir.path().join("k");
 
     // plain run cancelled half way: nothing left
@@ -284,21 +214,8 @@ async fn interrupted_runs_leave_nothing_after_the_next_plain_run() {
     // resumable run cancelled: temp + checkpoint kept
     server.faults().clear();
     stall_once(&server, "k", 2 * PART);
-    let resumable = builder(&server)
-        .parallelism(1)
-        .resume(true)
-        .build()
-        .unwrap();
-    let cancel = Cancellation::new();
-    let watcher = cancel_after_parts(dir.path().join(".k.oss-checkpoint"), 2, cancel.clone());
-    let err = resumable
-        .download(get(&server, "k"))
-        .cancellation(cancel)
-        .to_file(&target)
-        .await
-        .unwrap_err();
-    watcher.await.unwrap();
-    assert_eq!(err.kind(), DownloadErrorKind::Cancelled);
+    let resumable = resuming(&server);
+    cancel_after_checkpointed_parts(&resumable, &server, "k", &target, 2).await;
     assert_eq!(files_in(dir.path()).len(), 2, "{:?}", files_in(dir.path()));
     // a stale temp file of a killed plain run (random name, the user's own)
     std::fs::write(dir.path().join(".k.0123456789abcdef.oss-temp"), b"stale").unwrap();
@@ -306,11 +223,7 @@ async fn interrupted_runs_leave_nothing_after_the_next_plain_run() {
     std::fs::write(dir.path().join(".k.not-random.oss-temp"), b"keep").unwrap();
 
     server.faults().clear();
-    plain
-        .download(get(&server, "k"))
-        .to_file(&target)
-        .await
-        .unwrap();
+    fetch(&plain, &server, "k", &target).await.unwrap();
     assert_eq!(
         files_in(dir.path()),
         vec![".k.not-random.oss-temp".to_string(), "k".to_string()]
@@ -321,12 +234,7 @@ async fn interrupted_runs_leave_nothing_after_the_next_plain_run() {
 /// is a typed error, not an OS failure half way.
 #[tokio::test]
 async fn target_names_up_to_255_bytes_work() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server
-        .store()
-        .put_generated(BUCKET, "k", 3 * PART, 8)
-        .unwrap();
+    let (server, dir, _) = server_with_object("k", 3 * PART, 8).await;
     for (name, resume) in [
         ("n".repeat(229), false),
         ("l".repeat(255), true),
@@ -334,11 +242,7 @@ async fn target_names_up_to_255_bytes_work() {
     ] {
         let target = dir.path().join(&name);
         let d = builder(&server).resume(resume).build().unwrap();
-        let o = d
-            .download(get(&server, "k"))
-            .to_file(&target)
-            .await
-            .unwrap();
+        let o = fetch(&d, &server, "k", &target).await.unwrap();
         assert_eq!(o.size, 3 * PART);
         assert!(target.exists());
         std::fs::remove_file(&target).unwrap();

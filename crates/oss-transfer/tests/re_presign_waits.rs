@@ -4,10 +4,10 @@
 
 mod common;
 
+use common::client::{client_config, signing_server, SlowThenRight};
 use common::{BUCKET, PART};
-use oss_client::{Client, Config, GetObjectRequest};
+use oss_client::{Client, GetObjectRequest};
 use oss_credentials::{Credentials, CredentialsFuture, ProvideCredentials};
-use oss_testserver::{ServerBuilder, TlsIdentity};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -36,30 +36,9 @@ impl ProvideCredentials for DryingCache {
     }
 }
 
-/// Two hours slow on the first reading, correct afterwards: the first URL is born expired.
-#[derive(Debug, Default)]
-struct SlowThenRight(std::sync::atomic::AtomicU32);
-
-impl oss_client::Clock for SlowThenRight {
-    fn now(&self) -> Option<oss_client::SigningTime> {
-        let n = self.0.fetch_add(1, Ordering::SeqCst);
-        let now = oss_client::SigningTime::try_from(std::time::SystemTime::now()).ok()?;
-        if n == 0 {
-            now.checked_add_seconds(-7200)
-        } else {
-            Some(now)
-        }
-    }
-}
-
 #[tokio::test]
 async fn the_re_presign_after_expiry_waits_for_the_credentials_provider() {
-    let server = ServerBuilder::new()
-        .tls(TlsIdentity::generate(&[]).unwrap())
-        .credential("client-ak", "client-sk")
-        .start()
-        .await
-        .unwrap();
+    let server = signing_server("client-ak", "client-sk").await;
     let info = server
         .store()
         .put_generated(BUCKET, "long.bin", 2 * PART, 9)
@@ -67,9 +46,7 @@ async fn the_re_presign_after_expiry_waits_for_the_credentials_provider() {
     let provider = DryingCache::default();
     let fetches = provider.fetches.clone();
     let client = Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .endpoint(server.endpoint())
+        client_config(&server)
             .credentials_provider(provider)
             .clock(SlowThenRight::default())
             .build()

@@ -345,6 +345,15 @@ fn check(
     }
 }
 
+/// Downloads and seed of the long soaks: `OSS_SOAK_DOWNLOADS` (default 200) and
+/// `OSS_SOAK_SEED`.
+fn long_soak_size() -> (usize, u64) {
+    (
+        common::env_number("OSS_SOAK_DOWNLOADS", 200),
+        common::env_number("OSS_SOAK_SEED", 20_261_128),
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_soak_short() {
     let tally = soak(24, 7).await;
@@ -354,14 +363,7 @@ async fn fault_soak_short() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "long: run by `cargo xtask soak`"]
 async fn fault_soak() {
-    let downloads = std::env::var("OSS_SOAK_DOWNLOADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    let seed = std::env::var("OSS_SOAK_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20_261_128);
+    let (downloads, seed) = long_soak_size();
     let tally = soak(downloads, seed).await;
     assert_eq!(tally["downloads"], downloads);
 }
@@ -754,10 +756,7 @@ async fn interrupt_soak(downloads: usize, seed: u64) -> BTreeMap<String, usize> 
         }
     }
     // Nothing but complete targets is left in the shared folder.
-    let left: Vec<String> = std::fs::read_dir(&dir)
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
+    let left = common::files_in(&dir);
     let stray: Vec<&String> = left
         .iter()
         .filter(|n| !n.starts_with("object-") || !n.ends_with(".bin"))
@@ -795,14 +794,7 @@ async fn interrupt_soak_short() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "long: run by `cargo xtask soak`"]
 async fn interrupt_soak_long() {
-    let downloads = std::env::var("OSS_SOAK_DOWNLOADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
-    let seed = std::env::var("OSS_SOAK_SEED")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20_261_128);
+    let (downloads, seed) = long_soak_size();
     let tally = interrupt_soak(downloads, seed).await;
     assert_eq!(tally["corrupt files"], 0);
     assert_eq!(tally["stray files"], 0);

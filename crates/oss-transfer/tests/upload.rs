@@ -56,47 +56,27 @@ impl Urls {
 impl UploadPresigner for Urls {
     fn presign_upload<'a>(&'a self, op: &'a UploadOperation) -> UploadPresignFuture<'a> {
         Box::pin(async move {
-            let o = &self.object;
-            match op {
-                UploadOperation::Put { .. } => PresignedRequest::put(o),
-                UploadOperation::InitiateMultipart => {
-                    PresignedRequest::new("POST", &format!("{o}?uploads"))
-                }
-                UploadOperation::UploadPart {
-                    upload_id,
-                    part_number,
-                    ..
-                } => {
-                    if let Some((at, cancel)) = &self.cancel_at {
-                        if at == part_number {
-                            cancel.cancel();
-                            std::future::pending::<()>().await;
-                        }
+            if let UploadOperation::UploadPart { part_number, .. } = op {
+                if let Some((at, cancel)) = &self.cancel_at {
+                    if at == part_number {
+                        cancel.cancel();
+                        std::future::pending::<()>().await;
                     }
-                    self.part_requests.fetch_add(1, Ordering::SeqCst);
-                    if self.fail_part == Some(*part_number)
-                        && self
-                            .failures_left
-                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                            .is_ok()
-                    {
-                        return Err(UploadError::new(
-                            UploadErrorKind::Credentials,
-                            "no credentials for this part (test)",
-                        ));
-                    }
-                    PresignedRequest::put(&format!(
-                        "{o}?partNumber={part_number}&uploadId={upload_id}"
-                    ))
                 }
-                UploadOperation::CompleteMultipart { upload_id } => {
-                    PresignedRequest::new("POST", &format!("{o}?uploadId={upload_id}"))
+                self.part_requests.fetch_add(1, Ordering::SeqCst);
+                if self.fail_part == Some(*part_number)
+                    && self
+                        .failures_left
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok()
+                {
+                    return Err(UploadError::new(
+                        UploadErrorKind::Credentials,
+                        "no credentials for this part (test)",
+                    ));
                 }
-                UploadOperation::AbortMultipart { upload_id } => {
-                    PresignedRequest::new("DELETE", &format!("{o}?uploadId={upload_id}"))
-                }
-                _ => Err(UploadError::new(UploadErrorKind::InvalidInput, "unknown")),
             }
+            common::object_request(&self.object, op)
         })
     }
 }
@@ -148,6 +128,55 @@ async fn http_server() -> TestServer {
     ServerBuilder::new().start().await.unwrap()
 }
 
+/// Uploads `path` as `key` with the test uploader, through the server's URLs.
+async fn upload_file(
+    server: &TestServer,
+    key: &str,
+    path: &std::path::Path,
+) -> Result<oss_transfer::UploadOutcome, UploadError> {
+    uploader(server)
+        .build()
+        .unwrap()
+        .upload(Arc::new(Urls::new(server, key)))
+        .from_file(path)
+        .await
+}
+
+/// An HTTPS server with the test bucket, and an empty scratch folder.
+async fn server_and_dir() -> (TestServer, tempfile::TempDir) {
+    let server = https_server().await;
+    server.store().create_bucket(BUCKET).unwrap();
+    (server, tempfile::tempdir().unwrap())
+}
+
+/// An uploader sending one part at a time and keeping a checkpoint.
+fn resuming(server: &TestServer) -> Uploader {
+    uploader(server)
+        .parallelism(1)
+        .resume(true)
+        .build()
+        .unwrap()
+}
+
+/// Uploads `path` as `key` with `up` and cancels when part `part` is asked for; asserts that
+/// the upload ends as cancelled.
+async fn cancel_at_part(
+    up: &Uploader,
+    server: &TestServer,
+    key: &str,
+    path: &std::path::Path,
+    part: u32,
+) {
+    let cancel = oss_transfer::Cancellation::new();
+    let r = up
+        .upload(Arc::new(Urls::new(server, key).cancelling(part, &cancel)))
+        .cancellation(cancel.clone())
+        .from_file(path)
+        .await
+        .unwrap_err();
+    assert_eq!(r.kind(), UploadErrorKind::Cancelled);
+}
+
 #[tokio::test]
 async fn a_single_put_through_a_ready_url_is_stored_byte_for_byte_over_https_and_http() {
     for server in [https_server().await, http_server().await] {
@@ -174,17 +203,9 @@ async fn a_single_put_through_a_ready_url_is_stored_byte_for_byte_over_https_and
 
 #[tokio::test]
 async fn an_empty_file_is_a_single_put_even_through_a_presigner() {
-    let server = https_server().await;
-    server.store().create_bucket(BUCKET).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (server, dir) = server_and_dir().await;
     let (path, _) = write_source(&dir, "empty", 0, 0);
-    let o = uploader(&server)
-        .build()
-        .unwrap()
-        .upload(Arc::new(Urls::new(&server, "empty")))
-        .from_file(&path)
-        .await
-        .unwrap();
+    let o = upload_file(&server, "empty", &path).await.unwrap();
     assert_eq!((o.size, o.crc64, o.parts_total), (0, 0, 1));
     assert_eq!(server.store().info(BUCKET, "empty").unwrap().size, 0);
 }
@@ -236,9 +257,7 @@ async fn a_multipart_upload_sends_parts_in_parallel_and_completes_byte_for_byte(
 
 #[tokio::test]
 async fn content_md5_is_sent_signed_and_checked_against_the_etag() {
-    let server = https_server().await;
-    server.store().create_bucket(BUCKET).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (server, dir) = server_and_dir().await;
     let (path, bytes) = write_source(&dir, "md5.bin", 3 * PART as usize, 4);
     // The test presigner ignores the MD5 it is given; the client's presigner signs it (see
     // upload_client.rs). Here the uploader computes it and checks each ETag against it.
@@ -256,22 +275,14 @@ async fn content_md5_is_sent_signed_and_checked_against_the_etag() {
 
 #[tokio::test]
 async fn more_than_ten_thousand_parts_is_a_typed_error_before_any_request() {
-    let server = https_server().await;
-    server.store().create_bucket(BUCKET).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (server, dir) = server_and_dir().await;
     let path = dir.path().join("sparse");
     // sparse: no disk space used
     std::fs::File::create(&path)
         .unwrap()
         .set_len(10_001 * PART)
         .unwrap();
-    let e = uploader(&server)
-        .build()
-        .unwrap()
-        .upload(Arc::new(Urls::new(&server, "sparse")))
-        .from_file(&path)
-        .await
-        .unwrap_err();
+    let e = upload_file(&server, "sparse", &path).await.unwrap_err();
     assert_eq!(e.kind(), UploadErrorKind::TooManyParts, "{e}");
     assert!(e.to_string().contains("10000"), "{e}");
     assert!(server.requests().is_empty());
@@ -279,9 +290,7 @@ async fn more_than_ten_thousand_parts_is_a_typed_error_before_any_request() {
 
 #[tokio::test]
 async fn a_failed_multipart_upload_is_aborted_and_nothing_is_visible() {
-    let server = https_server().await;
-    server.store().create_bucket(BUCKET).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (server, dir) = server_and_dir().await;
     let (path, _) = write_source(&dir, "fails.bin", 4 * PART as usize, 5);
     let e = uploader(&server)
         .build()
@@ -303,15 +312,9 @@ async fn a_failed_multipart_upload_is_aborted_and_nothing_is_visible() {
 
 #[tokio::test]
 async fn a_resumed_upload_sends_only_the_missing_parts_after_re_checking_the_kept_ones() {
-    let server = https_server().await;
-    server.store().create_bucket(BUCKET).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (server, dir) = server_and_dir().await;
     let (path, bytes) = write_source(&dir, "resume.bin", 6 * PART as usize + 7, 6);
-    let first = uploader(&server)
-        .parallelism(1)
-        .resume(true)
-        .build()
-        .unwrap()
+    let first = resuming(&server)
         .upload(Arc::new(Urls::new(&server, "resume.bin").failing(4, 1)))
         .from_file(&path)
         .await
@@ -325,21 +328,8 @@ async fn a_resumed_upload_sends_only_the_missing_parts_after_re_checking_the_kep
         .exists());
 
     // A cancelled resumable upload keeps its upload and checkpoint.
-    let cancel = oss_transfer::Cancellation::new();
-    let up = uploader(&server)
-        .parallelism(1)
-        .resume(true)
-        .build()
-        .unwrap();
-    let r = up
-        .upload(Arc::new(
-            Urls::new(&server, "resume.bin").cancelling(4, &cancel),
-        ))
-        .cancellation(cancel.clone())
-        .from_file(&path)
-        .await
-        .unwrap_err();
-    assert_eq!(r.kind(), UploadErrorKind::Cancelled);
+    let up = resuming(&server);
+    cancel_at_part(&up, &server, "resume.bin", &path, 4).await;
     let cp = dir.path().join(".resume.bin.upload.oss-checkpoint");
     assert!(
         cp.exists(),
@@ -366,25 +356,10 @@ async fn a_resumed_upload_sends_only_the_missing_parts_after_re_checking_the_kep
 
 #[tokio::test]
 async fn a_changed_file_does_not_resume_from_the_old_parts() {
-    let server = https_server().await;
-    server.store().create_bucket(BUCKET).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (server, dir) = server_and_dir().await;
     let (path, _) = write_source(&dir, "changes.bin", 4 * PART as usize, 7);
-    let up = uploader(&server)
-        .parallelism(1)
-        .resume(true)
-        .build()
-        .unwrap();
-    let cancel = oss_transfer::Cancellation::new();
-    let r = up
-        .upload(Arc::new(
-            Urls::new(&server, "changes.bin").cancelling(3, &cancel),
-        ))
-        .cancellation(cancel.clone())
-        .from_file(&path)
-        .await
-        .unwrap_err();
-    assert_eq!(r.kind(), UploadErrorKind::Cancelled);
+    let up = resuming(&server);
+    cancel_at_part(&up, &server, "changes.bin", &path, 3).await;
     // same size, new content (and modification time)
     std::thread::sleep(Duration::from_millis(20));
     let (path, bytes) = write_source(&dir, "changes.bin", 4 * PART as usize, 8);
@@ -396,25 +371,10 @@ async fn a_changed_file_does_not_resume_from_the_old_parts() {
 
 #[tokio::test]
 async fn a_kept_part_whose_bytes_changed_under_the_same_mtime_is_sent_again() {
-    let server = https_server().await;
-    server.store().create_bucket(BUCKET).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (server, dir) = server_and_dir().await;
     let (path, mut bytes) = write_source(&dir, "edited.bin", 5 * PART as usize, 11);
-    let up = uploader(&server)
-        .parallelism(1)
-        .resume(true)
-        .build()
-        .unwrap();
-    let cancel = oss_transfer::Cancellation::new();
-    let r = up
-        .upload(Arc::new(
-            Urls::new(&server, "edited.bin").cancelling(4, &cancel),
-        ))
-        .cancellation(cancel.clone())
-        .from_file(&path)
-        .await
-        .unwrap_err();
-    assert_eq!(r.kind(), UploadErrorKind::Cancelled);
+    let up = resuming(&server);
+    cancel_at_part(&up, &server, "edited.bin", &path, 4).await;
     // Edit part 2 in place and put the modification time back: only the re-check of the
     // recorded CRC-64 against the file can notice.
     let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
@@ -440,21 +400,8 @@ async fn a_recorded_upload_the_server_no_longer_knows_starts_over() {
     server.store().create_bucket(BUCKET).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (path, bytes) = write_source(&dir, "gone.bin", 4 * PART as usize, 12);
-    let up = uploader(&server)
-        .parallelism(1)
-        .resume(true)
-        .build()
-        .unwrap();
-    let cancel = oss_transfer::Cancellation::new();
-    let r = up
-        .upload(Arc::new(
-            Urls::new(&server, "gone.bin").cancelling(3, &cancel),
-        ))
-        .cancellation(cancel.clone())
-        .from_file(&path)
-        .await
-        .unwrap_err();
-    assert_eq!(r.kind(), UploadErrorKind::Cancelled);
+    let up = resuming(&server);
+    cancel_at_part(&up, &server, "gone.bin", &path, 3).await;
     let cp = dir.path().join(".gone.bin.upload.oss-checkpoint");
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&cp).unwrap()).unwrap();

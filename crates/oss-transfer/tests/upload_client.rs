@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use common::{fast_retry, BUCKET};
-use oss_client::{Client, Config, FixedClock, PresignOptions, PutObjectRequest, SigningTime};
+use oss_client::{Client, FixedClock, PresignOptions, PutObjectRequest, SigningTime};
 use oss_credentials::Credentials;
 use oss_testserver::{generated_bytes, ServerBuilder, TestServer, TlsIdentity};
 use oss_transfer::{
@@ -33,10 +33,8 @@ async fn server(tls: bool) -> TestServer {
 }
 
 fn client(server: &TestServer, secret: &str, at: Option<SystemTime>) -> Client {
-    let mut b = Config::builder()
-        .region("cn-hangzhou")
-        .endpoint(server.endpoint())
-        .credentials(Credentials::new(AK, secret).unwrap());
+    let mut b =
+        common::client::client_config(server).credentials(Credentials::new(AK, secret).unwrap());
     if let Some(at) = at {
         b = b.clock(FixedClock::new(SigningTime::try_from(at).unwrap()));
     }

@@ -17,10 +17,7 @@ use http::{Request, Response};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::{Frame, Incoming};
 use hyper_util::rt::TokioIo;
-use oss_transfer::{
-    crc64, PresignedRequest, UploadErrorKind, UploadOperation, UploadPresignFuture,
-    UploadPresigner, Uploader,
-};
+use oss_transfer::{crc64, PresignedRequest, UploadErrorKind, Uploader};
 
 /// What the hostile server saw of one request.
 #[derive(Debug, Clone)]
@@ -190,13 +187,8 @@ fn file(dir: &tempfile::TempDir, len: usize) -> std::path::PathBuf {
 
 #[tokio::test]
 async fn a_server_that_lies_about_the_crc_fails_as_integrity_after_the_retries() {
-    let h = hostile(Arc::new(|s: &Seen| ok_with_crc(s.crc ^ 1))).await;
-    let dir = tempfile::tempdir().unwrap();
-    let e = uploader()
-        .put(PresignedRequest::put(&h.url("")).unwrap())
-        .from_file(file(&dir, 5000))
-        .await
-        .unwrap_err();
+    let (result, h) = put_against(Arc::new(|s: &Seen| ok_with_crc(s.crc ^ 1)), 5000).await;
+    let e = result.unwrap_err();
     assert_eq!(e.kind(), UploadErrorKind::Integrity, "{e}");
     assert_eq!(e.attempts(), 3);
     assert_eq!(h.seen().len(), 3, "each attempt re-sent the whole body");
@@ -205,24 +197,22 @@ async fn a_server_that_lies_about_the_crc_fails_as_integrity_after_the_retries()
 
 #[tokio::test]
 async fn five_hundreds_and_dropped_connections_are_retried_with_the_body_re_read() {
-    let h = hostile(Arc::new(|s: &Seen| match s.n {
-        0 => Act::Answer(
-            503,
-            vec![],
-            Bytes::from_static(
-                b"<Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error>",
+    let (result, h) = put_against(
+        Arc::new(|s: &Seen| match s.n {
+            0 => Act::Answer(
+                503,
+                vec![],
+                Bytes::from_static(
+                    b"<Error><Code>ServiceUnavailable</Code><Message>busy</Message></Error>",
+                ),
             ),
-        ),
-        1 => Act::Drop(64 << 10),
-        _ => ok_with_crc(s.crc),
-    }))
+            1 => Act::Drop(64 << 10),
+            _ => ok_with_crc(s.crc),
+        }),
+        300_000,
+    )
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let o = uploader()
-        .put(PresignedRequest::put(&h.url("")).unwrap())
-        .from_file(file(&dir, 300_000))
-        .await
-        .unwrap();
+    let o = result.unwrap();
     assert_eq!(o.retries, 2);
     assert_eq!(o.crc64_check, oss_transfer::Crc64Check::Verified);
     let seen = h.seen();
@@ -232,47 +222,28 @@ async fn five_hundreds_and_dropped_connections_are_retried_with_the_body_re_read
 
 #[tokio::test]
 async fn a_server_that_never_answers_is_a_timeout() {
-    let h = hostile(Arc::new(|_: &Seen| Act::Silence)).await;
-    let dir = tempfile::tempdir().unwrap();
-    let e = uploader()
-        .put(PresignedRequest::put(&h.url("")).unwrap())
-        .from_file(file(&dir, 1000))
-        .await
-        .unwrap_err();
+    let (result, _h) = put_against(Arc::new(|_: &Seen| Act::Silence), 1000).await;
+    let e = result.unwrap_err();
     assert_eq!(e.kind(), UploadErrorKind::Timeout, "{e}");
     assert_eq!(e.attempts(), 3);
 }
 
-/// Hands out the hostile server's URLs for a multipart upload.
-#[derive(Debug)]
-struct HostileUrls(String);
-
-impl UploadPresigner for HostileUrls {
-    fn presign_upload<'a>(&'a self, op: &'a UploadOperation) -> UploadPresignFuture<'a> {
-        Box::pin(async move {
-            let base = &self.0;
-            match op {
-                UploadOperation::InitiateMultipart => {
-                    PresignedRequest::new("POST", &format!("{base}?uploads"))
-                }
-                UploadOperation::UploadPart {
-                    upload_id,
-                    part_number,
-                    ..
-                } => PresignedRequest::put(&format!(
-                    "{base}?partNumber={part_number}&uploadId={upload_id}"
-                )),
-                UploadOperation::CompleteMultipart { upload_id } => {
-                    PresignedRequest::new("POST", &format!("{base}?uploadId={upload_id}"))
-                }
-                UploadOperation::AbortMultipart { upload_id } => {
-                    PresignedRequest::new("DELETE", &format!("{base}?uploadId={upload_id}"))
-                }
-                UploadOperation::Put { .. } => PresignedRequest::put(base),
-                _ => unreachable!(),
-            }
-        })
-    }
+/// A single PUT of a `len`-byte file to a hostile server acting by `policy`: the result, and
+/// the server (for what it saw).
+async fn put_against(
+    policy: Policy,
+    len: usize,
+) -> (
+    Result<oss_transfer::UploadOutcome, oss_transfer::UploadError>,
+    Hostile,
+) {
+    let h = hostile(policy).await;
+    let dir = tempfile::tempdir().unwrap();
+    let result = uploader()
+        .put(PresignedRequest::put(&h.url("")).unwrap())
+        .from_file(file(&dir, len))
+        .await;
+    (result, h)
 }
 
 fn initiated() -> Act {
@@ -283,7 +254,7 @@ async fn multipart_against(policy: Policy) -> (oss_transfer::UploadError, Vec<Se
     let h = hostile(policy).await;
     let dir = tempfile::tempdir().unwrap();
     let e = uploader()
-        .upload(Arc::new(HostileUrls(h.url(""))))
+        .upload(Arc::new(common::ObjectUrls(h.url(""))))
         .from_file(file(&dir, 350_000))
         .await
         .unwrap_err();

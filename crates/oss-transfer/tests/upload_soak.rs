@@ -25,10 +25,7 @@ use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use oss_testserver::{generated_bytes, ServerBuilder};
-use oss_transfer::{
-    crc64, PresignedRequest, RetryPolicy, UploadError, UploadErrorKind, UploadOperation,
-    UploadPresignFuture, UploadPresigner, Uploader,
-};
+use oss_transfer::{crc64, RetryPolicy, Uploader};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -170,38 +167,6 @@ async fn fault_proxy(target: SocketAddr, seed: u64, counts: Arc<Counts>) -> Sock
     addr
 }
 
-/// The URLs of one object behind the proxy.
-#[derive(Debug)]
-struct Urls(String);
-
-impl UploadPresigner for Urls {
-    fn presign_upload<'a>(&'a self, op: &'a UploadOperation) -> UploadPresignFuture<'a> {
-        Box::pin(async move {
-            let o = &self.0;
-            match op {
-                UploadOperation::Put { .. } => PresignedRequest::put(o),
-                UploadOperation::InitiateMultipart => {
-                    PresignedRequest::new("POST", &format!("{o}?uploads"))
-                }
-                UploadOperation::UploadPart {
-                    upload_id,
-                    part_number,
-                    ..
-                } => PresignedRequest::put(&format!(
-                    "{o}?partNumber={part_number}&uploadId={upload_id}"
-                )),
-                UploadOperation::CompleteMultipart { upload_id } => {
-                    PresignedRequest::new("POST", &format!("{o}?uploadId={upload_id}"))
-                }
-                UploadOperation::AbortMultipart { upload_id } => {
-                    PresignedRequest::new("DELETE", &format!("{o}?uploadId={upload_id}"))
-                }
-                _ => Err(UploadError::new(UploadErrorKind::InvalidInput, "unknown")),
-            }
-        })
-    }
-}
-
 async fn soak(uploads: u64, seed: u64) {
     let server = ServerBuilder::new().start().await.unwrap();
     server.store().create_bucket(BUCKET).unwrap();
@@ -234,7 +199,7 @@ async fn soak(uploads: u64, seed: u64) {
         let path = dir.path().join(format!("f{i}"));
         std::fs::write(&path, &bytes).unwrap();
         let key = format!("obj/{i}");
-        let urls = Urls(format!("http://{proxy}/{BUCKET}/{key}"));
+        let urls = common::ObjectUrls(format!("http://{proxy}/{BUCKET}/{key}"));
         let (uploader, sem) = (uploader.clone(), sem.clone());
         tasks.spawn(async move {
             let _permit = sem.acquire().await.unwrap();
@@ -284,13 +249,6 @@ async fn soak(uploads: u64, seed: u64) {
     assert_eq!(common::files_in(dir.path()).len() as u64, uploads);
 }
 
-fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upload_fault_soak_short() {
     soak(16, 20261201).await;
@@ -300,8 +258,8 @@ async fn upload_fault_soak_short() {
 #[ignore = "long: run by cargo xtask soak"]
 async fn upload_fault_soak() {
     soak(
-        env_u64("OSS_SOAK_UPLOADS", 100),
-        env_u64("OSS_SOAK_SEED", 20261201),
+        common::env_number("OSS_SOAK_UPLOADS", 100),
+        common::env_number("OSS_SOAK_SEED", 20261201),
     )
     .await;
 }

@@ -62,7 +62,7 @@ fn check_crc(
         ));
     }
     let crc = combined_crc(geo, parts);
-    let verify = net.shared.config.verify_crc;
+    let verify = net.shared.config.transfer.verify_crc;
     match header {
         _ if !verify => Ok((crc, Crc64Check::Disabled)),
         CrcHeader::Absent => Ok((crc, Crc64Check::NotSent)),
@@ -129,13 +129,13 @@ pub(crate) async fn to_file(call: Job, target: &Path) -> Result<DownloadOutcome,
         stats: Arc::new(Stats::new(call.progress)),
     };
     let cancel = call.cancel.unwrap_or_default();
-    let resume = shared.config.resume;
+    let resume = shared.config.transfer.resume;
     if !resume {
         // A plain run leaves nothing of earlier runs: interrupted temp files, an old checkpoint.
         paths.remove_checkpoint();
         paths.remove_stale(None);
     }
-    let deadline = deadline(shared.config.timeout);
+    let deadline = deadline(shared.config.transfer.timeout);
     tokio::pin!(deadline);
     let mut use_checkpoint = resume;
     loop {
@@ -170,8 +170,8 @@ async fn file_run(
     use_checkpoint: bool,
 ) -> Result<FileRun, DownloadError> {
     let cfg = &net.shared.config;
-    let resume = cfg.resume;
-    let identity = net.source().identity();
+    let resume = cfg.transfer.resume;
+    let identity = net.source().url.identity();
     let target_str = paths.target.to_string_lossy().into_owned();
     let saved = if use_checkpoint {
         usable_checkpoint(&net.shared.config, paths, &identity, &target_str)
@@ -200,9 +200,12 @@ async fn file_run(
                 for p in &kept {
                     parts.insert(p.index, p.crc64);
                 }
-                let mut plan =
-                    Plan::new(&geo, parts.keys().copied().collect(), cfg.parallelism > 1)
-                        .peekable();
+                let mut plan = Plan::new(
+                    &geo,
+                    parts.keys().copied().collect(),
+                    cfg.transfer.parallelism > 1,
+                )
+                .peekable();
                 let (ps, pe, nothing_missing) = match plan.peek() {
                     Some(s) => (s.start, Some(s.end - 1), false),
                     None => (0, Some(0), true),
@@ -237,19 +240,19 @@ async fn file_run(
                 )
             }
             None => {
-                let end = if cfg.parallelism > 1 {
-                    Some(cfg.part_size - 1)
+                let end = if cfg.transfer.parallelism > 1 {
+                    Some(cfg.transfer.part_size - 1)
                 } else {
                     None
                 };
                 let probe = probe(net, 0, end).await?;
                 let geo = Geometry {
                     size: probe.size,
-                    part_size: cfg.part_size,
+                    part_size: cfg.transfer.part_size,
                     etag: probe.etag.clone(),
                 };
                 net.stats.total.store(geo.size, Ordering::Relaxed);
-                let plan = plan_fresh(&probe, &geo, cfg.parallelism).peekable();
+                let plan = plan_fresh(&probe, &geo, cfg.transfer.parallelism).peekable();
                 // A fresh temp file of the right length, created exclusively under a random
                 // name (0666 minus the umask, like the file it becomes).
                 let (f, path) = paths
@@ -304,7 +307,7 @@ async fn file_run(
             done_tx.clone(),
         ));
     };
-    while workers.len() < cfg.parallelism {
+    while workers.len() < cfg.transfer.parallelism {
         let Some(seg) = queue.next() else { break };
         spawn(&mut workers, seg, probe_resp.take());
     }
@@ -480,25 +483,25 @@ where
     };
     let cancel: Cancellation = call.cancel.unwrap_or_default();
     let work = async {
-        let end = if cfg.parallelism > 1 {
-            Some(cfg.part_size - 1)
+        let end = if cfg.transfer.parallelism > 1 {
+            Some(cfg.transfer.part_size - 1)
         } else {
             None
         };
         let probe = probe(&net, 0, end).await?;
         let geo = Arc::new(Geometry {
             size: probe.size,
-            part_size: cfg.part_size,
+            part_size: cfg.transfer.part_size,
             etag: probe.etag.clone(),
         });
         net.stats.total.store(geo.size, Ordering::Relaxed);
-        let mut queue = plan_fresh(&probe, &geo, cfg.parallelism);
+        let mut queue = plan_fresh(&probe, &geo, cfg.transfer.parallelism);
         let mut first = probe.resp;
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<(u64, u64)>();
         let mut in_flight: VecDeque<InFlight> = VecDeque::new();
         let mut result: Result<(), DownloadError> = Ok(());
         loop {
-            while in_flight.len() < cfg.parallelism {
+            while in_flight.len() < cfg.transfer.parallelism {
                 let Some(seg) = queue.next() else { break };
                 let (tx, rx) = mpsc::channel(2);
                 let out = Out::Chan(ChanOut::new(tx, cfg.write_buffer));
@@ -571,6 +574,6 @@ where
     tokio::select! {
         r = work => r,
         _ = cancel.cancelled() => Err(cancelled()),
-        e = deadline(cfg.timeout) => Err(e),
+        e = deadline(cfg.transfer.timeout) => Err(e),
     }
 }

@@ -4,7 +4,6 @@
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
@@ -14,23 +13,21 @@ use tokio::sync::mpsc;
 
 use super::plan::{Geometry, Segment};
 use super::sink::Out;
-use crate::config::{ProgressFn, Shared};
+use crate::config::Shared;
 use crate::crc64;
 use crate::error::{DownloadError, DownloadErrorKind as Kind};
 use crate::oss_error_body::OssErrorBody;
-use crate::progress::Progress;
+use crate::progress::{ProgressFn, Reporter};
 use crate::source::{PresignedGet, Presigner};
 
-/// Counters and the progress callback of one run.
+/// Counters and the progress reports of one run.
 pub(super) struct Stats {
     pub(super) requests: AtomicU32,
     pub(super) retries: AtomicU32,
     pub(super) fetched: AtomicU64,
     pub(super) done: AtomicU64,
     pub(super) total: AtomicU64,
-    pub(super) started: Instant,
-    pub(super) progress: Option<ProgressFn>,
-    pub(super) last_report: Mutex<Option<Instant>>,
+    reporter: Reporter,
 }
 
 impl Stats {
@@ -41,9 +38,7 @@ impl Stats {
             fetched: AtomicU64::new(0),
             done: AtomicU64::new(0),
             total: AtomicU64::new(u64::MAX),
-            started: Instant::now(),
-            progress,
-            last_report: Mutex::new(None),
+            reporter: Reporter::new(progress),
         }
     }
 
@@ -54,26 +49,13 @@ impl Stats {
     }
 
     pub(super) fn report(&self, force: bool) {
-        let Some(cb) = &self.progress else { return };
-        let now = Instant::now();
-        if let Ok(mut last) = self.last_report.lock() {
-            if !force && last.is_some_and(|t| now.duration_since(t).as_millis() < 100) {
-                return;
-            }
-            *last = Some(now);
-        }
-        let elapsed = now.duration_since(self.started);
-        let total = self.total.load(Ordering::Relaxed);
-        let secs = elapsed.as_secs_f64();
-        cb(&Progress {
-            bytes_done: self.done.load(Ordering::Relaxed),
-            total: (total != u64::MAX).then_some(total),
-            bytes_per_second: if secs > 0.0 {
-                self.fetched.load(Ordering::Relaxed) as f64 / secs
-            } else {
-                0.0
-            },
-            elapsed,
+        self.reporter.report(force, || {
+            let total = self.total.load(Ordering::Relaxed);
+            (
+                self.done.load(Ordering::Relaxed),
+                (total != u64::MAX).then_some(total),
+                self.fetched.load(Ordering::Relaxed),
+            )
         });
     }
 }
@@ -139,13 +121,13 @@ impl Net {
         if_match: Option<&str>,
     ) -> Result<Response<Incoming>, DownloadError> {
         let source = self.source();
-        let mut b = Request::get(source.uri().clone());
-        for (name, value) in source.headers() {
+        let mut b = Request::get(source.url.uri.clone());
+        for (name, value) in &source.url.headers {
             b = b.header(name, value);
         }
         b = b
             .header("range", range)
-            .header("user-agent", &self.shared.config.user_agent);
+            .header("user-agent", &self.shared.config.transfer.user_agent);
         if let Some(etag) = if_match {
             b = b.header("if-match", etag);
         }
@@ -153,7 +135,7 @@ impl Net {
             DownloadError::new(Kind::InvalidInput, format!("cannot build the request: {e}"))
         })?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
-        let idle = self.shared.config.idle_timeout;
+        let idle = self.shared.config.transfer.idle_timeout;
         let resp = match tokio::time::timeout(idle, self.shared.client.request(req)).await {
             Err(_) => {
                 return Err(DownloadError::new(
@@ -194,7 +176,7 @@ impl Net {
         };
         let (req_id, ec) = (header("x-oss-request-id"), header("x-oss-ec"));
         let body = tokio::time::timeout(
-            self.shared.config.idle_timeout,
+            self.shared.config.transfer.idle_timeout,
             http_body_util::Limited::new(resp.into_body(), 64 << 10).collect(),
         )
         .await
@@ -310,7 +292,7 @@ pub(super) async fn probe(net: &Net, start: u64, end: Option<u64>) -> Result<Pro
         Some(e) => format!("bytes={start}-{e}"),
         None => format!("bytes={start}-"),
     };
-    let policy = net.shared.config.retry;
+    let policy = net.shared.config.transfer.retry;
     let mut attempt = 0;
     let resp = loop {
         attempt += 1;
@@ -484,8 +466,8 @@ pub(super) async fn run_segment(
     mut out: Out,
     done: mpsc::UnboundedSender<(u64, u64)>,
 ) -> Result<(), DownloadError> {
-    let policy = net.shared.config.retry;
-    let idle = net.shared.config.idle_timeout;
+    let policy = net.shared.config.transfer.retry;
+    let idle = net.shared.config.transfer.idle_timeout;
     let mut pos = seg.start;
     let mut hasher = crc64::Hasher::new();
     let mut failures = 0u32;

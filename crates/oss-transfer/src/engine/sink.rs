@@ -236,7 +236,7 @@ pub(super) fn paths(shared: &Shared, target: &Path) -> Result<Paths, DownloadErr
         .map_err(|e| DownloadError::io("resolving the target directory", e))?;
     let target = parent.join(name);
     let names = HelperNames::new(&parent, name);
-    let checkpoint = match &shared.config.checkpoint_dir {
+    let checkpoint = match &shared.config.transfer.checkpoint_dir {
         Some(dir) => {
             let mut file = std::ffi::OsString::from(format!(
                 "{:016x}-",
@@ -266,7 +266,7 @@ pub(super) fn usable_checkpoint(
     let cp = checkpoint::load(&paths.checkpoint)?;
     let fits = cp.source == identity
         && cp.target == target
-        && cp.part_size == cfg.part_size
+        && cp.part_size == cfg.transfer.part_size
         && cp.size <= cfg.max_size
         && paths.names.is_random(Path::new(&cp.temp), TEMP_TAG)
         && cp

@@ -147,7 +147,12 @@ pub(super) fn file_body(
         }
         Ok((pos - start, hasher.finish()))
     });
-    (
+    (UploadBody::chunks(rx, len, attempt), reader)
+}
+
+impl UploadBody {
+    /// A body of the `len` bytes a reading task sends through `rx`, counted in `attempt`.
+    fn chunks(rx: mpsc::Receiver<std::io::Result<Bytes>>, len: u64, attempt: &Attempt) -> Self {
         UploadBody {
             kind: Kind::File {
                 rx,
@@ -155,9 +160,8 @@ pub(super) fn file_body(
                 sent: attempt.sent.clone(),
                 stats: attempt.stats.clone(),
             },
-        },
-        reader,
-    )
+        }
+    }
 }
 
 /// A body of exactly `len` bytes read from `reader` by a task (CRC-64 computed as it reads),
@@ -201,17 +205,7 @@ where
         }
         Ok((read, hasher.finish()))
     });
-    (
-        UploadBody {
-            kind: Kind::File {
-                rx,
-                left: len,
-                sent: attempt.sent.clone(),
-                stats: attempt.stats.clone(),
-            },
-        },
-        task,
-    )
+    (UploadBody::chunks(rx, len, attempt), task)
 }
 
 /// CRC-64 and (optionally) MD5 of a file range, read in bounded chunks on a blocking thread:

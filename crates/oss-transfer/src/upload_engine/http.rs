@@ -15,6 +15,7 @@ use super::body::UploadBody;
 use super::stats::Stats;
 use crate::oss_error_body::OssErrorBody;
 use crate::retry::RetryPolicy;
+use crate::transfer_settings::TransferSettings;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
 use crate::upload_request::PresignedRequest;
 
@@ -23,17 +24,9 @@ pub(crate) type UploadClient = Client<hyper_rustls::HttpsConnector<HttpConnector
 /// The settings of an [`Uploader`](crate::Uploader).
 #[derive(Debug, Clone)]
 pub(crate) struct UploadConfig {
-    pub(crate) part_size: u64,
-    pub(crate) parallelism: usize,
+    pub(crate) transfer: TransferSettings,
     pub(crate) multipart_threshold: u64,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) idle_timeout: Duration,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) resume: bool,
-    pub(crate) checkpoint_dir: Option<std::path::PathBuf>,
     pub(crate) content_md5: bool,
-    pub(crate) verify_crc: bool,
-    pub(crate) user_agent: String,
 }
 
 /// The configuration and the connection pool, shared by an uploader's clones.
@@ -71,18 +64,18 @@ pub(super) async fn send(
 ) -> Result<Answer, UploadError> {
     let mut b = Request::builder()
         .method(request.http_method().clone())
-        .uri(request.uri().clone());
-    for (name, value) in request.headers() {
+        .uri(request.url.uri.clone());
+    for (name, value) in &request.url.headers {
         b = b.header(name, value);
     }
     b = b
-        .header("user-agent", &shared.config.user_agent)
+        .header("user-agent", &shared.config.transfer.user_agent)
         .header("content-length", length);
     let req = b.body(body).map_err(|e| {
         UploadError::new(Kind::InvalidInput, format!("cannot build the request: {e}"))
     })?;
     stats.requests.fetch_add(1, Ordering::Relaxed);
-    let idle = shared.config.idle_timeout;
+    let idle = shared.config.transfer.idle_timeout;
     let target = request.display_target();
     let call = shared.client.request(req);
     tokio::pin!(call);

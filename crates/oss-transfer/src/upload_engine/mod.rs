@@ -17,7 +17,6 @@ mod xml_answer;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use job::{stopped, Source};
 pub(crate) use job::{Target, UploadJob, MAX_PUT_BYTES};
@@ -31,15 +30,6 @@ pub(crate) async fn from_file(job: UploadJob, path: &Path) -> Result<UploadOutco
     let cfg = &job.shared.config;
     let stats = Arc::new(Stats::new(source.size, job.progress.clone()));
     let cancel = job.cancel.clone().unwrap_or_default();
-    let reporter = {
-        let stats = stats.clone();
-        async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                stats.report(false);
-            }
-        }
-    };
     let work = async {
         match &job.target {
             Target::Presigner(p) if source.size > cfg.multipart_threshold => {
@@ -56,7 +46,7 @@ pub(crate) async fn from_file(job: UploadJob, path: &Path) -> Result<UploadOutco
                         ),
                     ));
                 }
-                let stop = stopped(cancel.clone(), cfg.timeout);
+                let stop = stopped(cancel.clone(), cfg.transfer.timeout);
                 tokio::select! {
                     r = single::run(&job.shared, &stats, target, &source) => r,
                     e = stop => Err(e),
@@ -64,14 +54,7 @@ pub(crate) async fn from_file(job: UploadJob, path: &Path) -> Result<UploadOutco
             }
         }
     };
-    let result = tokio::select! {
-        r = work => r,
-        _ = reporter => unreachable!("the reporter never ends"),
-    };
-    if result.is_ok() {
-        stats.report(true);
-    }
-    result
+    stats::reporting(&stats, work).await
 }
 
 pub(crate) async fn from_reader<R>(
@@ -91,22 +74,11 @@ where
     let cfg = &job.shared.config;
     let stats = Arc::new(Stats::new(len, job.progress.clone()));
     let cancel = job.cancel.clone().unwrap_or_default();
-    let reporter = {
-        let stats = stats.clone();
-        async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                stats.report(false);
-            }
+    let work = async {
+        tokio::select! {
+            r = single::run_reader(&job.shared, &stats, &job.target, reader, len) => r,
+            e = stopped(cancel, cfg.transfer.timeout) => Err(e),
         }
     };
-    let result = tokio::select! {
-        r = single::run_reader(&job.shared, &stats, &job.target, reader, len) => r,
-        e = stopped(cancel, cfg.timeout) => Err(e),
-        _ = reporter => unreachable!("the reporter never ends"),
-    };
-    if result.is_ok() {
-        stats.report(true);
-    }
-    result
+    stats::reporting(&stats, work).await
 }

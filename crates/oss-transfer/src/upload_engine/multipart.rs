@@ -16,7 +16,7 @@ use super::http::{send, with_retries, UploadShared};
 use super::job::{cancelled, stopped, Source, MAX_PARTS};
 use super::resume::{self, DonePart, UploadCheckpoint};
 use super::single::{checked_etag, crc_check, put_range};
-use super::stats::{Attempt, Stats};
+use super::stats::{Attempt, Finished, Stats};
 use super::xml_answer::{complete_document, element_text};
 use crate::crc64;
 use crate::helper_files::{self, HelperNames, TargetLock, CHECKPOINT_TAG};
@@ -49,7 +49,7 @@ fn helper_names(shared: &UploadShared, source: &Source) -> Result<HelperNames, U
     let name = source.path.file_name().ok_or_else(|| {
         UploadError::new(Kind::InvalidInput, "the source path does not name a file")
     })?;
-    let dir = match &shared.config.checkpoint_dir {
+    let dir = match &shared.config.transfer.checkpoint_dir {
         Some(d) => d.clone(),
         None => source
             .path
@@ -73,8 +73,8 @@ pub(super) async fn run(
     let cfg = &shared.config;
     let parts = Parts {
         size: source.size,
-        part_size: cfg.part_size,
-        count: source.size.div_ceil(cfg.part_size).max(1),
+        part_size: cfg.transfer.part_size,
+        count: source.size.div_ceil(cfg.transfer.part_size).max(1),
     };
     if parts.count > MAX_PARTS {
         return Err(UploadError::new(
@@ -90,7 +90,7 @@ pub(super) async fn run(
     }
     let names = helper_names(shared, source)?;
     let checkpoint_path = names.fixed(CHECKPOINT_TAG);
-    let _lock = if cfg.resume {
+    let _lock = if cfg.transfer.resume {
         Some(TargetLock::acquire(&names).map_err(|e| {
             if e.kind() == std::io::ErrorKind::WouldBlock {
                 UploadError::new(
@@ -115,18 +115,18 @@ pub(super) async fn run(
             }
         }
     };
-    let mut use_checkpoint = cfg.resume;
+    let mut use_checkpoint = cfg.transfer.resume;
     loop {
         let mut upload_id: Option<String> = None;
         let result = {
-            let stop = stopped(cancel.clone(), cfg.timeout);
+            let stop = stopped(cancel.clone(), cfg.transfer.timeout);
             let attempt = attempt_upload(
                 shared,
                 stats,
                 &presigner,
                 source,
                 parts,
-                cfg.resume.then_some(checkpoint_path.as_path()),
+                cfg.transfer.resume.then_some(checkpoint_path.as_path()),
                 use_checkpoint,
                 cancel,
                 &mut upload_id,
@@ -140,7 +140,7 @@ pub(super) async fn run(
         };
         match result {
             Ok(outcome) => {
-                if cfg.resume {
+                if cfg.transfer.resume {
                     remove_checkpoint();
                 }
                 return Ok(outcome);
@@ -152,7 +152,7 @@ pub(super) async fn run(
                 continue;
             }
             Err(e) => {
-                let keep = cfg.resume
+                let keep = cfg.transfer.resume
                     && matches!(
                         e.kind(),
                         Kind::Network
@@ -165,7 +165,7 @@ pub(super) async fn run(
                     if let Some(id) = upload_id {
                         abort(shared, stats, &*presigner, &id).await;
                     }
-                    if cfg.resume {
+                    if cfg.transfer.resume {
                         remove_checkpoint();
                     }
                 }
@@ -185,7 +185,7 @@ async fn abort(
     let op = UploadOperation::AbortMultipart {
         upload_id: id.to_string(),
     };
-    let idle = shared.config.idle_timeout;
+    let idle = shared.config.transfer.idle_timeout;
     let _ = tokio::time::timeout(idle.saturating_mul(2), async {
         let request = presigner.presign_upload(&op).await?;
         let attempt = Attempt::new(stats);
@@ -243,7 +243,7 @@ async fn attempt_upload(
     let initiate = presigner
         .presign_upload(&UploadOperation::InitiateMultipart)
         .await?;
-    let object = initiate.identity();
+    let object = initiate.url.identity();
     let file_str = source.path.to_string_lossy().into_owned();
     let saved = checkpoint_path
         .filter(|_| load_saved)
@@ -261,7 +261,7 @@ async fn attempt_upload(
             (cp.upload_id, kept)
         }
         None => {
-            let answer = with_retries(cfg.retry, stats, false, || async {
+            let answer = with_retries(cfg.transfer.retry, stats, false, || async {
                 let attempt = Attempt::new(stats);
                 send(
                     shared,
@@ -321,7 +321,7 @@ async fn attempt_upload(
     let mut next: u32 = 1;
     let mut workers: JoinSet<Result<DonePart, UploadError>> = JoinSet::new();
     loop {
-        while workers.len() < cfg.parallelism && u64::from(next) <= parts.count {
+        while workers.len() < cfg.transfer.parallelism && u64::from(next) <= parts.count {
             let number = next;
             next += 1;
             if done.contains_key(&number) {
@@ -383,7 +383,7 @@ async fn attempt_upload(
     let op = UploadOperation::CompleteMultipart {
         upload_id: upload_id.clone(),
     };
-    let answer = with_retries(cfg.retry, stats, false, || async {
+    let answer = with_retries(cfg.transfer.retry, stats, false, || async {
         let request = presigner.presign_upload(&op).await?;
         let attempt = Attempt::new(stats);
         let len = document.len() as u64;
@@ -399,12 +399,12 @@ async fn attempt_upload(
     })
     .await?;
     let label = format!("CompleteMultipartUpload of {upload_id}");
-    let check = crc_check(&answer, combined, cfg.verify_crc, &label)?;
+    let check = crc_check(&answer, combined, cfg.transfer.verify_crc, &label)?;
     let etag = answer
         .header("etag")
         .map(str::to_string)
         .or_else(|| element_text(&String::from_utf8_lossy(&answer.body), "ETag"));
-    Ok(UploadOutcome {
+    Ok(stats.outcome(Finished {
         size: source.size,
         etag,
         crc64: combined,
@@ -412,10 +412,7 @@ async fn attempt_upload(
         upload_id: Some(upload_id),
         parts_total: parts.count,
         parts_uploaded: done.len() as u64 - parts_kept,
-        bytes_sent: stats.sent.load(Ordering::Relaxed),
-        requests: stats.requests.load(Ordering::Relaxed) as u32,
-        retries: stats.retries.load(Ordering::Relaxed) as u32,
-    })
+    }))
 }
 
 /// Sends part `number` (retried with a fresh URL each time; a CRC-64 or ETag that disagrees
@@ -444,12 +441,12 @@ async fn upload_part(
         part_number: number,
         content_md5: md5.map(|m| base64::engine::general_purpose::STANDARD.encode(m)),
     };
-    with_retries(cfg.retry, &stats, true, || async {
+    with_retries(cfg.transfer.retry, &stats, true, || async {
         let request = presigner.presign_upload(&op).await?;
         let label = format!("{} (part {number})", request.display_target());
         let (answer, crc) = put_range(&shared, &stats, &request, &source, start, len).await?;
         let etag = checked_etag(&answer, md5.as_ref(), &label, true)?.unwrap_or_default();
-        crc_check(&answer, crc, cfg.verify_crc, &label)?;
+        crc_check(&answer, crc, cfg.transfer.verify_crc, &label)?;
         Ok(DonePart {
             number,
             size: len,

@@ -8,7 +8,7 @@ use base64::Engine as _;
 use super::body::{digest_range, file_body};
 use super::http::{send, with_retries, Answer, UploadShared};
 use super::job::{Source, Target};
-use super::stats::{Attempt, Stats};
+use super::stats::{Attempt, Finished, Stats};
 use super::xml_answer::{etag_is_md5, plausible_etag};
 use crate::outcome::Crc64Check;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
@@ -124,7 +124,7 @@ pub(super) async fn run(
     let op = UploadOperation::Put {
         content_md5: md5.map(|m| base64::engine::general_purpose::STANDARD.encode(m)),
     };
-    let (etag, crc, check) = with_retries(cfg.retry, stats, true, || async {
+    let (etag, crc, check) = with_retries(cfg.transfer.retry, stats, true, || async {
         let request = match (&presigner, target) {
             (Some(p), _) => p.presign_upload(&op).await?,
             (None, Target::Fixed(r)) => r.clone(),
@@ -133,24 +133,13 @@ pub(super) async fn run(
         let label = request.display_target();
         let (answer, crc) = put_range(shared, stats, &request, source, 0, size).await?;
         let etag = checked_etag(&answer, md5.as_ref(), &label, false)?;
-        let check = crc_check(&answer, crc, cfg.verify_crc, &label)?;
+        let check = crc_check(&answer, crc, cfg.transfer.verify_crc, &label)?;
         Ok((etag, crc, check))
     })
     .await?;
     source.check_unchanged()?;
     stats.acked.store(size, Ordering::Relaxed);
-    Ok(UploadOutcome {
-        size,
-        etag,
-        crc64: crc,
-        crc64_check: check,
-        upload_id: None,
-        parts_total: 1,
-        parts_uploaded: 1,
-        bytes_sent: stats.sent.load(Ordering::Relaxed),
-        requests: stats.requests.load(Ordering::Relaxed) as u32,
-        retries: stats.retries.load(Ordering::Relaxed) as u32,
-    })
+    Ok(one_put(stats, size, etag, crc, check))
 }
 
 /// One PUT of exactly `len` bytes from a stream: a single attempt (a stream cannot be read
@@ -188,18 +177,27 @@ where
         ));
     }
     let etag = checked_etag(&answer, None, &label, false)?;
-    let check = crc_check(&answer, crc, cfg.verify_crc, &label)?;
+    let check = crc_check(&answer, crc, cfg.transfer.verify_crc, &label)?;
     stats.acked.store(len, Ordering::Relaxed);
-    Ok(UploadOutcome {
-        size: len,
+    // a stream has one attempt: no retries are counted
+    Ok(one_put(stats, len, etag, crc, check))
+}
+
+/// The outcome of a single PUT of `size` bytes.
+fn one_put(
+    stats: &Stats,
+    size: u64,
+    etag: Option<String>,
+    crc64: u64,
+    crc64_check: Crc64Check,
+) -> UploadOutcome {
+    stats.outcome(Finished {
+        size,
         etag,
-        crc64: crc,
-        crc64_check: check,
+        crc64,
+        crc64_check,
         upload_id: None,
         parts_total: 1,
         parts_uploaded: 1,
-        bytes_sent: stats.sent.load(Ordering::Relaxed),
-        requests: stats.requests.load(Ordering::Relaxed) as u32,
-        retries: 0,
     })
 }

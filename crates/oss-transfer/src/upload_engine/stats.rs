@@ -1,14 +1,15 @@
-//! The counters of one upload run (requests, retries, bytes sent and acknowledged) and the
-//! progress reports made from them.
+//! The counters of one upload run (requests, retries, bytes sent and acknowledged), the
+//! progress reports made from them, and the outcome they end in.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::config::ProgressFn;
-use crate::progress::Progress;
+use crate::outcome::Crc64Check;
+use crate::progress::{ProgressFn, Reporter};
+use crate::upload_outcome::UploadOutcome;
 
-/// Counters of one run, and the progress callback.
+/// Counters of one run, and its progress reports.
 pub(super) struct Stats {
     pub(super) requests: AtomicU64,
     pub(super) retries: AtomicU64,
@@ -19,9 +20,7 @@ pub(super) struct Stats {
     /// Body bytes of the attempts in flight.
     pub(super) inflight: AtomicU64,
     pub(super) total: u64,
-    pub(super) started: Instant,
-    pub(super) progress: Option<ProgressFn>,
-    last_report: Mutex<Option<Instant>>,
+    reporter: Reporter,
 }
 
 impl Stats {
@@ -33,35 +32,74 @@ impl Stats {
             acked: AtomicU64::new(0),
             inflight: AtomicU64::new(0),
             total,
-            started: Instant::now(),
-            progress,
-            last_report: Mutex::new(None),
+            reporter: Reporter::new(progress),
         }
     }
 
     pub(super) fn report(&self, force: bool) {
-        let Some(cb) = &self.progress else { return };
-        let now = Instant::now();
-        if let Ok(mut last) = self.last_report.lock() {
-            if !force && last.is_some_and(|t| now.duration_since(t).as_millis() < 100) {
-                return;
-            }
-            *last = Some(now);
-        }
-        let elapsed = now.duration_since(self.started);
-        let secs = elapsed.as_secs_f64();
-        let done = self.acked.load(Ordering::Relaxed) + self.inflight.load(Ordering::Relaxed);
-        cb(&Progress {
-            bytes_done: done.min(self.total),
-            total: Some(self.total),
-            bytes_per_second: if secs > 0.0 {
-                self.sent.load(Ordering::Relaxed) as f64 / secs
-            } else {
-                0.0
-            },
-            elapsed,
+        self.reporter.report(force, || {
+            let done = self.acked.load(Ordering::Relaxed) + self.inflight.load(Ordering::Relaxed);
+            (
+                done.min(self.total),
+                Some(self.total),
+                self.sent.load(Ordering::Relaxed),
+            )
         });
     }
+}
+
+/// What a finished upload reports besides its counters.
+pub(super) struct Finished {
+    pub(super) size: u64,
+    pub(super) etag: Option<String>,
+    pub(super) crc64: u64,
+    pub(super) crc64_check: Crc64Check,
+    pub(super) upload_id: Option<String>,
+    pub(super) parts_total: u64,
+    pub(super) parts_uploaded: u64,
+}
+
+impl Stats {
+    /// The outcome of a finished upload: `finished`, with this run's bytes sent, requests and
+    /// retries.
+    pub(super) fn outcome(&self, finished: Finished) -> UploadOutcome {
+        UploadOutcome {
+            size: finished.size,
+            etag: finished.etag,
+            crc64: finished.crc64,
+            crc64_check: finished.crc64_check,
+            upload_id: finished.upload_id,
+            parts_total: finished.parts_total,
+            parts_uploaded: finished.parts_uploaded,
+            bytes_sent: self.sent.load(Ordering::Relaxed),
+            requests: self.requests.load(Ordering::Relaxed) as u32,
+            retries: self.retries.load(Ordering::Relaxed) as u32,
+        }
+    }
+}
+
+/// Runs `work` while reporting progress every 100 ms, and once more (forced) when it succeeds.
+pub(super) async fn reporting<T, E>(
+    stats: &Arc<Stats>,
+    work: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, E> {
+    let reporter = {
+        let stats = stats.clone();
+        async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                stats.report(false);
+            }
+        }
+    };
+    let result = tokio::select! {
+        r = work => r,
+        _ = reporter => unreachable!("the reporter never ends"),
+    };
+    if result.is_ok() {
+        stats.report(true);
+    }
+    result
 }
 
 /// The bytes one attempt's body handed over: counted in the run's `inflight` while the
