@@ -4,7 +4,14 @@
 //! the padded key (`key ^ ipad`, `key ^ opad`) are done once when the key is derived. The states
 //! are plain arrays, so they can be zeroized when the key is dropped (the `hmac` crate's
 //! prepared state cannot be).
+//!
+//! Each key also remembers the inner state after the **first block** of the last message it
+//! signed ([`FirstBlockCache`]): a V4 string to sign starts with 64 bytes that are the same for
+//! every signature made in the same second (`OSS4-HMAC-SHA256\n`, the `x-oss-date`, the start
+//! of the scope), so consecutive presigns of one second skip one of their SHA-256 compressions.
+//! The cache compares the whole block, so a hit is right whatever the message.
 
+use core::sync::atomic::{fence, AtomicU32, AtomicUsize, Ordering};
 use sha2::digest::generic_array::GenericArray;
 use sha2::digest::typenum::U64;
 use zeroize::Zeroize;
@@ -22,10 +29,20 @@ const IV: [u32; 8] = [
 ];
 
 /// The SHA-256 states after absorbing `key ^ ipad` and `key ^ opad`.
-#[derive(Clone)]
 pub(crate) struct PreparedHmac {
     inner: [u32; 8],
     outer: [u32; 8],
+    first_block: FirstBlockCache,
+}
+
+impl Clone for PreparedHmac {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner,
+            outer: self.outer,
+            first_block: FirstBlockCache::new(),
+        }
+    }
 }
 
 impl PreparedHmac {
@@ -48,13 +65,33 @@ impl PreparedHmac {
         block.zeroize();
         ipad.zeroize();
         opad.zeroize();
-        Self { inner, outer }
+        Self {
+            inner,
+            outer,
+            first_block: FirstBlockCache::new(),
+        }
     }
 
     /// HMAC-SHA256 of `data`.
     pub(crate) fn mac(&self, data: &[u8]) -> [u8; 32] {
-        let mut state = self.inner;
-        let inner_hash = finish(&mut state, data, BLOCK as u64);
+        let inner_hash = match data.split_first_chunk::<BLOCK>() {
+            Some((first, rest)) => {
+                let mut state = match self.first_block.get(first) {
+                    Some(state) => state,
+                    None => {
+                        let mut state = self.inner;
+                        compress(&mut state, first);
+                        self.first_block.put(first, &state);
+                        state
+                    }
+                };
+                finish(&mut state, rest, 2 * BLOCK as u64)
+            }
+            None => {
+                let mut state = self.inner;
+                finish(&mut state, data, BLOCK as u64)
+            }
+        };
         let mut state = self.outer;
         finish(&mut state, &inner_hash, BLOCK as u64)
     }
@@ -64,6 +101,88 @@ impl Drop for PreparedHmac {
     fn drop(&mut self) {
         self.inner.zeroize();
         self.outer.zeroize();
+        self.first_block.clear();
+    }
+}
+
+/// The first 64-byte block of the last message a key signed and the inner state after it, shared
+/// by the threads that sign with the key.
+///
+/// A sequence lock made of atomics (the workspace forbids `unsafe`): a writer makes the
+/// sequence odd, stores the words and makes it even again; a reader takes the words only if the
+/// sequence was even and unchanged across its reads, so it never uses a torn pair. A writer
+/// that finds another one at work just leaves the cache alone, and a reader that misses
+/// computes the block itself: the cache only ever saves work.
+struct FirstBlockCache {
+    /// Even when stable, odd while written; 0 while empty.
+    seq: AtomicUsize,
+    block: [AtomicU32; BLOCK / 4],
+    state: [AtomicU32; 8],
+}
+
+impl FirstBlockCache {
+    fn new() -> Self {
+        Self {
+            seq: AtomicUsize::new(0),
+            block: core::array::from_fn(|_| AtomicU32::new(0)),
+            state: core::array::from_fn(|_| AtomicU32::new(0)),
+        }
+    }
+
+    /// The inner state after `block`, if `block` is the cached one.
+    fn get(&self, block: &[u8; BLOCK]) -> Option<[u32; 8]> {
+        let seq = self.seq.load(Ordering::Acquire);
+        if seq == 0 || seq & 1 == 1 {
+            return None;
+        }
+        let mut same = true;
+        for (cached, word) in self.block.iter().zip(block.chunks_exact(4)) {
+            let word = u32::from_ne_bytes([word[0], word[1], word[2], word[3]]);
+            same &= cached.load(Ordering::Relaxed) == word;
+        }
+        let state: [u32; 8] = core::array::from_fn(|i| self.state[i].load(Ordering::Relaxed));
+        fence(Ordering::Acquire);
+        (same && self.seq.load(Ordering::Relaxed) == seq).then_some(state)
+    }
+
+    /// Remembers `state` as the inner state after `block` (unless another thread is writing).
+    fn put(&self, block: &[u8; BLOCK], state: &[u32; 8]) {
+        let seq = self.seq.load(Ordering::Relaxed);
+        if seq & 1 == 1
+            || self
+                .seq
+                .compare_exchange(
+                    seq,
+                    seq.wrapping_add(1),
+                    Ordering::Acquire,
+                    Ordering::Relaxed,
+                )
+                .is_err()
+        {
+            return;
+        }
+        fence(Ordering::Release);
+        for (cached, word) in self.block.iter().zip(block.chunks_exact(4)) {
+            cached.store(
+                u32::from_ne_bytes([word[0], word[1], word[2], word[3]]),
+                Ordering::Relaxed,
+            );
+        }
+        for (cached, word) in self.state.iter().zip(state) {
+            cached.store(*word, Ordering::Relaxed);
+        }
+        // Skip 0 (empty) when the count wraps.
+        let next = seq.wrapping_add(2);
+        self.seq
+            .store(if next == 0 { 2 } else { next }, Ordering::Release);
+    }
+
+    /// Forgets the cached block and state (they derive from the key).
+    fn clear(&mut self) {
+        *self.seq.get_mut() = 0;
+        for word in self.block.iter_mut().chain(self.state.iter_mut()) {
+            *word.get_mut() = 0;
+        }
     }
 }
 
@@ -115,6 +234,57 @@ mod tests {
             let expected: [u8; 32] = reference.finalize().into_bytes().into();
             prop_assert_eq!(PreparedHmac::new(&key).mac(&data), expected);
         }
+    }
+
+    #[test]
+    fn the_first_block_cache_never_changes_a_result() {
+        let key = [9u8; 32];
+        let prepared = PreparedHmac::new(&key);
+        let reference = |data: &[u8]| -> [u8; 32] {
+            let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).unwrap();
+            mac.update(data);
+            mac.finalize().into_bytes().into()
+        };
+        // Same first block, different tails; then another first block; then the first again.
+        let mut a = alloc::vec![b'a'; 141];
+        let mut b = a.clone();
+        b[100] = b'b';
+        let mut c = a.clone();
+        c[63] = b'c';
+        a.truncate(64);
+        for data in [&a, &b, &b, &c, &b, &a, &c, &c] {
+            assert_eq!(prepared.mac(data), reference(data));
+        }
+        assert_eq!(prepared.clone().mac(&b), reference(&b));
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn the_first_block_cache_is_shared_by_threads() {
+        let key = [3u8; 32];
+        let prepared = PreparedHmac::new(&key);
+        let messages: alloc::vec::Vec<alloc::vec::Vec<u8>> = (0..4u8)
+            .map(|i| (0..150u8).map(|b| b.wrapping_mul(i + 1)).collect())
+            .collect();
+        let expected: alloc::vec::Vec<[u8; 32]> = messages
+            .iter()
+            .map(|m| {
+                let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).unwrap();
+                mac.update(m);
+                mac.finalize().into_bytes().into()
+            })
+            .collect();
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let (prepared, messages, expected) = (&prepared, &messages, &expected);
+                s.spawn(move || {
+                    for round in 0..2_000 {
+                        let i = (round + t) % messages.len();
+                        assert_eq!(prepared.mac(&messages[i]), expected[i]);
+                    }
+                });
+            }
+        });
     }
 
     #[test]

@@ -319,11 +319,21 @@ impl SigningTime {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn to_rfc3339(self) -> String {
+        ascii_string(&self.rfc3339_bytes())
+    }
+
+    /// Writes `YYYY-MM-DDTHH:MM:SSZ` into a fixed buffer (no allocation; years are 1970-9999,
+    /// so always four digits).
+    pub(crate) fn rfc3339_bytes(self) -> [u8; 20] {
         let c = self.civil();
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            c.year, c.month, c.day, c.hour, c.minute, c.second
-        )
+        let mut out = *b"0000-00-00T00:00:00Z";
+        put_digits(&mut out[0..4], c.year as u32);
+        put_digits(&mut out[5..7], c.month);
+        put_digits(&mut out[8..10], c.day);
+        put_digits(&mut out[11..13], c.hour);
+        put_digits(&mut out[14..16], c.minute);
+        put_digits(&mut out[17..19], c.second);
+        out
     }
 
     /// The RFC 1123 form used by the HTTP `Date` header, e.g. `Wed, 28 Dec 2022 10:27:41 GMT`.

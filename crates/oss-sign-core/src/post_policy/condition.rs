@@ -164,6 +164,28 @@ impl Condition {
     }
 
     /// `sep` is `,` in the policy and `, ` in OSS's error messages.
+    /// The length of [`write_json`](Self::write_json) with `","` between elements, unless
+    /// something needs an escape (then more).
+    pub(super) fn json_size_hint(&self) -> usize {
+        let quoted = |s: &str| s.len() + 2;
+        // `[` `"name"` `,` `"$field"` `,` ... `]`
+        let array = |name: &str| 1 + quoted(name) + 1 + quoted(&self.field) + 1 + 1 + 1;
+        let list = |vs: &[String]| {
+            let items: usize = vs.iter().map(|v| quoted(v)).sum();
+            2 + items + vs.len().saturating_sub(1)
+        };
+        match &self.op {
+            Op::Exact(value) => 1 + quoted(&self.field) + 1 + quoted(value) + 1,
+            Op::LengthRange(min, max) => {
+                1 + quoted("content-length-range") + 1 + digits(*min) + 1 + digits(*max) + 1
+            }
+            Op::Eq(v) => array("eq") + quoted(v),
+            Op::StartsWith(v) => array("starts-with") + quoted(v),
+            Op::In(vs) => array("in") + list(vs),
+            Op::NotIn(vs) => array("not-in") + list(vs),
+        }
+    }
+
     pub(super) fn write_json(&self, out: &mut String, sep: &str) {
         let dollar = |out: &mut String, field: &str| json::write_joined_str(out, &["$", field]);
         let list = |out: &mut String, values: &[String]| {
@@ -218,6 +240,11 @@ impl Condition {
         self.write_json(&mut out, ", ");
         out
     }
+}
+
+/// How many decimal digits `n` has.
+fn digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 impl fmt::Debug for Condition {

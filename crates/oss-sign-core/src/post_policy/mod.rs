@@ -49,7 +49,6 @@ pub use verify::{
 use crate::error::{SignError, SignErrorKind};
 use crate::time::SigningTime;
 use crate::v4::{SigningKey, ALGORITHM, DEFAULT_PRODUCT, TERMINATOR};
-use alloc::borrow::ToOwned;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -133,35 +132,45 @@ impl PostPolicy {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn to_json(&self) -> String {
-        self.json_with(&[])
+        let mut out = String::with_capacity(self.json_size_hint(0, 0));
+        self.write_json_with(&mut out, &[]);
+        out
     }
 
-    /// The policy JSON with `extra` exact-match conditions (`{"field":"value"}`) after the
-    /// policy's own.
-    fn json_with(&self, extra: &[(&str, &str)]) -> String {
-        let mut out = String::with_capacity(96 + 48 * (self.conditions.len() + extra.len()));
+    /// How long the JSON is with `extra_items` more conditions of `extra_bytes` in all (exact
+    /// unless something needs an escape, then more).
+    fn json_size_hint(&self, extra_items: usize, extra_bytes: usize) -> usize {
+        let conditions: usize = self.conditions.iter().map(Condition::json_size_hint).sum();
+        let commas = (self.conditions.len() + extra_items).saturating_sub(1);
+        // `{"expiration":"2023-12-03T13:12:12.000Z","conditions":[` and `]}`
+        57 + conditions + extra_bytes + commas
+    }
+
+    /// Appends the policy JSON with `extra` exact-match conditions (`{"field":"value"}`, the
+    /// value given as parts that are joined) after the policy's own.
+    fn write_json_with(&self, out: &mut String, extra: &[(&str, &[&str])]) {
         out.push_str("{\"expiration\":\"");
-        let iso = self.expiration.to_rfc3339();
-        out.push_str(&iso[..iso.len() - 1]);
+        let iso = self.expiration.rfc3339_bytes();
+        // ASCII digits and separators: always valid.
+        out.push_str(core::str::from_utf8(&iso[..19]).unwrap_or_default());
         out.push_str(".000Z\",\"conditions\":[");
         for (i, c) in self.conditions.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            c.write_json(&mut out, ",");
+            c.write_json(out, ",");
         }
         for (i, (field, value)) in extra.iter().enumerate() {
             if i > 0 || !self.conditions.is_empty() {
                 out.push(',');
             }
             out.push('{');
-            json::write_str(&mut out, field);
+            json::write_str(out, field);
             out.push(':');
-            json::write_str(&mut out, value);
+            json::write_joined_str(out, value);
             out.push('}');
         }
         out.push_str("]}");
-        out
     }
 }
 
@@ -243,15 +252,20 @@ impl<'a> PostPolicyParams<'a> {
         self.security_token.filter(|t| !t.is_empty())
     }
 
-    fn credential(&self) -> String {
-        format!(
-            "{}/{}/{}/{}/{}",
+    /// The parts of `x-oss-credential`, `<ak>/<YYYYMMDD>/<region>/<product>/aliyun_v4_request`,
+    /// to be joined (`date_stamp` is the first eight bytes of the `x-oss-date`).
+    fn credential_parts<'s>(&'s self, date_stamp: &'s str) -> [&'s str; 9] {
+        [
             self.access_key_id,
-            self.time.date_stamp(),
+            "/",
+            date_stamp,
+            "/",
             self.region,
+            "/",
             self.product,
-            TERMINATOR
-        )
+            "/",
+            TERMINATOR,
+        ]
     }
 
     fn validate(&self, key: &SigningKey) -> Result<(), SignError> {
@@ -294,23 +308,25 @@ impl<'a> PostPolicyParams<'a> {
 /// `Debug` hides the security token.
 #[derive(Clone)]
 pub struct SignedPostPolicy {
-    json: String,
-    base64: String,
-    signature: String,
-    credential: String,
-    date: String,
-    security_token: Option<String>,
+    /// Everything in one buffer, in this order: the JSON, the credential, the date (16 bytes),
+    /// the security token (empty without one), the base64 policy, the signature (64 bytes).
+    text: String,
+    json_end: usize,
+    credential_end: usize,
+    token_end: usize,
+    base64_end: usize,
+    has_token: bool,
 }
 
 impl fmt::Debug for SignedPostPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignedPostPolicy")
-            .field("credential", &self.credential)
-            .field("date", &self.date)
-            .field("signature", &self.signature)
+            .field("credential", &self.credential())
+            .field("date", &self.date())
+            .field("signature", &self.signature())
             .field(
                 "security_token",
-                &self.security_token.as_ref().map(|_| "<redacted>"),
+                &self.security_token().map(|_| "<redacted>"),
             )
             .finish_non_exhaustive()
     }
@@ -327,7 +343,7 @@ impl SignedPostPolicy {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn policy_json(&self) -> &str {
-        &self.json
+        self.part(0, self.json_end)
     }
 
     /// The `policy` form field: standard base64 of the JSON (the string to sign).
@@ -340,7 +356,7 @@ impl SignedPostPolicy {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn policy_base64(&self) -> &str {
-        &self.base64
+        self.part(self.token_end, self.base64_end)
     }
 
     /// `x-oss-signature`: lower-case hex HMAC-SHA256 of the base64 policy.
@@ -353,7 +369,7 @@ impl SignedPostPolicy {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn signature(&self) -> &str {
-        &self.signature
+        self.part(self.base64_end, self.text.len())
     }
 
     /// `x-oss-credential`: `<ak>/<YYYYMMDD>/<region>/<product>/aliyun_v4_request`.
@@ -366,7 +382,7 @@ impl SignedPostPolicy {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn credential(&self) -> &str {
-        &self.credential
+        self.part(self.json_end, self.credential_end)
     }
 
     /// `x-oss-date`, `YYYYMMDDTHHMMSSZ`.
@@ -379,7 +395,17 @@ impl SignedPostPolicy {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn date(&self) -> &str {
-        &self.date
+        self.part(self.credential_end, self.credential_end + 16)
+    }
+
+    fn security_token(&self) -> Option<&str> {
+        self.has_token
+            .then(|| self.part(self.credential_end + 16, self.token_end))
+    }
+
+    /// `text[from..to]`; the cuts all fall between ASCII bytes or at the JSON's end.
+    fn part(&self, from: usize, to: usize) -> &str {
+        self.text.get(from..to).unwrap_or_default()
     }
 
     /// The authentication form fields in the order to send them: `policy`,
@@ -396,14 +422,14 @@ impl SignedPostPolicy {
     /// ```
     pub fn form_fields(&self) -> Vec<(&'static str, &str)> {
         let mut out = Vec::with_capacity(6);
-        out.push(("policy", self.base64.as_str()));
+        out.push(("policy", self.policy_base64()));
         out.push(("x-oss-signature-version", ALGORITHM));
-        out.push(("x-oss-credential", self.credential.as_str()));
-        out.push(("x-oss-date", self.date.as_str()));
-        if let Some(token) = &self.security_token {
-            out.push(("x-oss-security-token", token.as_str()));
+        out.push(("x-oss-credential", self.credential()));
+        out.push(("x-oss-date", self.date()));
+        if let Some(token) = self.security_token() {
+            out.push(("x-oss-security-token", token));
         }
-        out.push(("x-oss-signature", self.signature.as_str()));
+        out.push(("x-oss-signature", self.signature()));
         out
     }
 }
@@ -440,30 +466,86 @@ pub fn sign_post_policy(
             ),
         ));
     }
-    let credential = params.credential();
-    let date = params.time.x_oss_date();
-    let mut extra = [
-        ("x-oss-signature-version", ALGORITHM),
-        ("x-oss-credential", credential.as_str()),
-        ("x-oss-date", date.as_str()),
-        ("x-oss-security-token", ""),
+    // One allocation: the JSON (with the V4 conditions), then the credential, date and token
+    // fields, then the base64 policy encoded straight into place and the hex signature.
+    let date_bytes = params.time.x_oss_date_bytes();
+    // ASCII digits: always valid.
+    let date = core::str::from_utf8(&date_bytes).unwrap_or_default();
+    let credential = params.credential_parts(date.get(..8).unwrap_or_default());
+    let credential_len: usize = credential.iter().map(|p| p.len()).sum();
+    let token = params.token();
+    let token_len = token.map_or(0, str::len);
+    let mut extra: [(&str, &[&str]); 4] = [
+        ("x-oss-signature-version", &[ALGORITHM]),
+        ("x-oss-credential", &credential),
+        ("x-oss-date", &[date]),
+        ("x-oss-security-token", &[]),
     ];
-    let count = match params.token() {
-        Some(token) => {
-            extra[3].1 = token;
-            4
-        }
-        None => 3,
+    let token_parts = [token.unwrap_or_default()];
+    let count = if token.is_some() {
+        extra[3].1 = &token_parts;
+        4
+    } else {
+        3
     };
-    let json = policy.json_with(extra.get(..count).unwrap_or(&extra));
-    let (base64, signature) = sign_policy_document(&json, key);
+    // `{"x-oss-signature-version":"OSS4-HMAC-SHA256"}` and its kin: 7 bytes of punctuation
+    // each.
+    let extra_len: usize = extra
+        .iter()
+        .take(count)
+        .map(|(field, value)| field.len() + value.iter().map(|p| p.len()).sum::<usize>() + 7)
+        .sum();
+    let json_hint = policy.json_size_hint(count, extra_len);
+    let tail = credential_len + 16 + token_len + 64;
+    let mut text = String::with_capacity(json_hint + tail + base64_len(json_hint));
+    policy.write_json_with(&mut text, extra.get(..count).unwrap_or(&extra));
+    let json_end = text.len();
+    for part in credential {
+        text.push_str(part);
+    }
+    let credential_end = text.len();
+    text.push_str(date);
+    text.push_str(token.unwrap_or_default());
+    let token_end = text.len();
+    let mut bytes = text.into_bytes();
+    append_base64(&mut bytes, 0, json_end);
+    let base64_end = bytes.len();
+    let signature = key.sign_hex_array(bytes.get(token_end..).unwrap_or_default());
+    bytes.extend_from_slice(&signature);
     Ok(SignedPostPolicy {
-        json,
-        base64,
-        signature,
-        credential,
-        date,
-        security_token: params.token().map(ToOwned::to_owned),
+        text: ascii_tail_string(bytes),
+        json_end,
+        credential_end,
+        token_end,
+        base64_end,
+        has_token: token.is_some(),
+    })
+}
+
+/// The length of the padded base64 form of `len` bytes.
+fn base64_len(len: usize) -> usize {
+    len.div_ceil(3) * 4
+}
+
+/// Appends the standard (padded) base64 of `bytes[from..to]` to `bytes`, encoded in place.
+fn append_base64(bytes: &mut Vec<u8>, from: usize, to: usize) {
+    let start = bytes.len();
+    bytes.resize(start + base64_len(to - from), 0);
+    let (source, target) = bytes.split_at_mut(start);
+    let written = base64::engine::general_purpose::STANDARD
+        .encode_slice(source.get(from..to).unwrap_or_default(), target)
+        .unwrap_or(0);
+    bytes.truncate(start + written);
+}
+
+/// The buffer back as a `String`: it was a `String` with ASCII appended, so this never fails
+/// (a failure would keep the valid prefix rather than panic).
+fn ascii_tail_string(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let mut bytes = e.into_bytes();
+        bytes.truncate(valid);
+        String::from_utf8(bytes).unwrap_or_default()
     })
 }
 
@@ -483,4 +565,66 @@ pub fn sign_policy_document(policy_json: &str, key: &SigningKey) -> (String, Str
     let base64 = base64::engine::general_purpose::STANDARD.encode(policy_json.as_bytes());
     let signature = key.sign_hex(base64.as_bytes());
     (base64, signature)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_policy(t: SigningTime) -> PostPolicy {
+        PostPolicy::new(t.checked_add_seconds(3600).unwrap())
+            .condition(Condition::bucket("examplebucket"))
+            .condition(Condition::starts_with("key", "user/42/"))
+            .condition(Condition::content_length_range(0, 10 << 20))
+            .condition(Condition::content_length_range(7, u64::MAX))
+            .condition(Condition::eq("Content-Type", "image/png"))
+            .condition(Condition::one_of("x-oss-meta-a", ["1", "22"]))
+            .condition(Condition::none_of("x-oss-meta-b", Vec::<String>::new()))
+    }
+
+    #[test]
+    fn the_signed_policy_is_one_exactly_sized_buffer() {
+        let t = SigningTime::parse_x_oss_date("20231203T121212Z").unwrap();
+        let key = SigningKey::derive("sk", t, "cn-hangzhou", "oss");
+        let policy = sample_policy(t);
+        for token in [None, Some("sts-token")] {
+            let params = PostPolicyParams::new("ak", "cn-hangzhou", t).security_token(token);
+            let signed = sign_post_policy(&policy, &params, &key).unwrap();
+            // The size was computed before writing: the buffer never grew.
+            assert_eq!(signed.text.capacity(), signed.text.len(), "{token:?}");
+            assert_eq!(signed.security_token(), token);
+            let (b64, sig) = sign_policy_document(signed.policy_json(), &key);
+            assert_eq!(signed.policy_base64(), b64);
+            assert_eq!(signed.signature(), sig);
+            assert_eq!(
+                signed.credential(),
+                "ak/20231203/cn-hangzhou/oss/aliyun_v4_request"
+            );
+            assert_eq!(signed.date(), "20231203T121212Z");
+        }
+        assert_eq!(policy.to_json().capacity(), policy.to_json().len());
+        for c in policy.conditions() {
+            assert_eq!(c.json_size_hint(), c.to_json().len(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn escapes_only_make_the_buffer_grow() {
+        let t = SigningTime::parse_x_oss_date("20231203T121212Z").unwrap();
+        let key = SigningKey::derive("sk", t, "r", "oss");
+        let policy = PostPolicy::new(t.checked_add_seconds(60).unwrap())
+            .condition(Condition::eq("x-oss-meta-q", "say \"hi\"\n\u{1}é"));
+        let params = PostPolicyParams::new("a\"k", "r", t).security_token(Some("t\\k"));
+        let signed = sign_post_policy(&policy, &params, &key).unwrap();
+        assert!(signed
+            .policy_json()
+            .contains(r#"["eq","$x-oss-meta-q","say \"hi\"\n\u0001é"]"#));
+        assert!(signed
+            .policy_json()
+            .contains(r#"{"x-oss-credential":"a\"k/20231203/r/oss/aliyun_v4_request"}"#));
+        assert_eq!(signed.credential(), "a\"k/20231203/r/oss/aliyun_v4_request");
+        assert_eq!(signed.security_token(), Some("t\\k"));
+        let (b64, sig) = sign_policy_document(signed.policy_json(), &key);
+        assert_eq!((signed.policy_base64(), signed.signature()), (&*b64, &*sig));
+    }
 }

@@ -26,12 +26,24 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
 }
 
 /// The lower-case hex form of a 32-byte digest, on the stack.
+///
+/// Four bytes at a time in one `u64`: the nibbles are spread one per byte (high nibble first)
+/// with three shift-and-mask steps, then each becomes `'0'..='9'` or `'a'..='f'` by adding
+/// `'0'` and, where the nibble is 10 or more, 39 more; about a quarter of the instructions of
+/// a table lookup per nibble (this runs twice per presign).
 pub(crate) fn hex_array(bytes: &[u8; 32]) -> [u8; 64] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+    const LOW_NIBBLES: u64 = 0x0f0f_0f0f_0f0f_0f0f;
+    const ONES: u64 = 0x0101_0101_0101_0101;
     let mut out = [0u8; 64];
-    for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = HEX[usize::from(byte >> 4)];
-        pair[1] = HEX[usize::from(byte & 0x0f)];
+    for (four, eight) in bytes.chunks_exact(4).zip(out.chunks_exact_mut(8)) {
+        let x = u64::from(u32::from_be_bytes([four[0], four[1], four[2], four[3]]));
+        let x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
+        let x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
+        let nibbles = (x | (x << 4)) & LOW_NIBBLES;
+        // 1 in each byte whose nibble is 10 or more (10 + 6 reaches bit 4).
+        let letters = ((nibbles + 6 * ONES) >> 4) & ONES;
+        let ascii = nibbles + b'0' as u64 * ONES + letters * 39;
+        eight.copy_from_slice(&ascii.to_be_bytes());
     }
     out
 }
@@ -203,8 +215,9 @@ impl SigningKey {
     }
 
     pub(crate) fn sign_hex(&self, data: &[u8]) -> String {
+        let hex = self.sign_hex_array(data);
         let mut out = String::with_capacity(64);
-        push_hex(&mut out, &self.prepared.mac(data));
+        out.push_str(core::str::from_utf8(&hex).unwrap_or_default());
         out
     }
 
@@ -314,6 +327,23 @@ mod tests {
             if let Ok(next) = SigningTime::from_unix_seconds(base + 86_400) {
                 assert!(!key.is_for(next, "r", "oss"));
             }
+        }
+    }
+
+    #[test]
+    fn hex_array_is_lower_case_hex() {
+        let mut bytes = [0u8; 32];
+        for start in (0..=255u8).step_by(7) {
+            for (i, b) in bytes.iter_mut().enumerate() {
+                *b = start.wrapping_add((i as u8).wrapping_mul(37));
+            }
+            bytes[0] = 0x00;
+            bytes[31] = 0xff;
+            assert_eq!(&hex_array(&bytes)[..], hex_lower(&bytes).as_bytes());
+        }
+        for byte in 0..=255u8 {
+            let hex = hex_array(&[byte; 32]);
+            assert_eq!(&hex[..2], alloc::format!("{byte:02x}").as_bytes());
         }
     }
 

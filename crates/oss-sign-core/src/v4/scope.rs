@@ -61,7 +61,7 @@ impl<'a> ScopeParams<'a> {
                 "access key id is empty: a V4 signature needs the access key id of the credentials",
             ));
         }
-        if self.access_key_id.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        if has_control_or_tab(self.access_key_id.as_bytes()) {
             return Err(SignError::new(
                 SignErrorKind::InvalidInput,
                 "access key id contains a control character: only printable characters are allowed",
@@ -74,7 +74,7 @@ impl<'a> ScopeParams<'a> {
             check_scope_part("product", self.product)?;
         }
         if let Some(token) = self.token() {
-            if token.bytes().any(|b| b < 0x20 || b == 0x7f) {
+            if has_control_or_tab(token.as_bytes()) {
                 return Err(SignError::new(
                     SignErrorKind::InvalidInput,
                     "security token contains a control character: only printable characters are allowed",
@@ -149,4 +149,32 @@ pub(crate) fn string_to_sign(date: &[u8; 16], scope: &str, canonical_request: &s
     out.push('\n');
     push_hex(&mut out, &hash);
     out
+}
+
+/// Whether `bytes` holds a byte below 0x20 (tab included) or 0x7f: the word-at-a-time scan
+/// of the header checks, plus a look for a tab (`memchr`), instead of a test per byte (STS
+/// tokens run to hundreds of bytes).
+fn has_control_or_tab(bytes: &[u8]) -> bool {
+    crate::request::has_control_byte(bytes) || bytes.contains(&b'\t')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_control_or_tab;
+
+    #[test]
+    fn control_scan_refuses_every_control_byte_and_tab() {
+        for len in [1usize, 7, 8, 9, 24, 600] {
+            let plain = alloc::vec![b'A'; len];
+            assert!(!has_control_or_tab(&plain));
+            for bad in (0u8..0x20).chain([0x7f]) {
+                for at in [0, len / 2, len - 1] {
+                    let mut bytes = plain.clone();
+                    bytes[at] = bad;
+                    assert!(has_control_or_tab(&bytes), "{bad:#x} at {at} of {len}");
+                }
+            }
+        }
+        assert!(!has_control_or_tab("é~ !".as_bytes()));
+    }
 }
