@@ -21,21 +21,11 @@ struct Input {
     extra: Vec<(String, String)>,
 }
 
+/// The workspace's one escape, plus the character references OSS writes for line breaks.
 fn escape(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            other => out.push(other),
-        }
-    }
-    out
+    oss_sign_core::xml_text::escape_into(&mut out, value);
+    out.replace('\n', "&#10;").replace('\r', "&#13;")
 }
 
 fn check_parsed(parsed: &OssErrorBody) {

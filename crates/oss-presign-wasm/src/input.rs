@@ -4,7 +4,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::json::{as_i64, text, Value};
+use crate::json::{as_i64, text, Fields, Value};
 pub(crate) use crate::refusal::Refusal;
 use oss_client::{ConfigBuilder, ErrorKind, PresignOptions, SignatureVersion, SigningTime};
 
@@ -25,6 +25,25 @@ pub(crate) struct ClientSettings {
 }
 
 impl ClientSettings {
+    /// Reads the endpoint options (`endpoint`, `pathStyle`, `cname`, `internalEndpoint`,
+    /// `accelerateEndpoint`, `dualstackEndpoint`, `disableSsl`, in this order) that
+    /// `presign()` and `presignPost()` share; `region` is read by the caller, and the signature
+    /// version and additional headers are left unset.
+    pub(crate) fn read_endpoint(f: &mut Fields, region: Option<String>) -> Result<Self, Refusal> {
+        Ok(Self {
+            region,
+            endpoint: f.opt_string("endpoint")?,
+            path_style: f.flag("pathStyle")?,
+            cname: f.flag("cname")?,
+            internal_endpoint: f.flag("internalEndpoint")?,
+            accelerate_endpoint: f.flag("accelerateEndpoint")?,
+            dualstack_endpoint: f.flag("dualstackEndpoint")?,
+            disable_ssl: f.flag("disableSsl")?,
+            signature_version: None,
+            additional_headers: Vec::new(),
+        })
+    }
+
     /// The builder these settings describe (no credentials, no clock yet).
     pub(crate) fn builder(&self) -> Result<ConfigBuilder, Refusal> {
         let version = match self.signature_version.as_deref() {

@@ -213,4 +213,18 @@ impl Fields {
         }
         Ok(out)
     }
+
+    /// [`Fields::map`] as `(name, value)` pairs sorted by name, a `null` value (with
+    /// `nullable`) as the empty string.
+    pub(crate) fn pairs(
+        &mut self,
+        name: &str,
+        nullable: bool,
+    ) -> Result<Vec<(String, String)>, Refusal> {
+        Ok(self
+            .map(name, nullable)?
+            .into_iter()
+            .map(|(n, v)| (n, v.unwrap_or_default()))
+            .collect())
+    }
 }

@@ -46,8 +46,8 @@ mod prepared;
 mod presign;
 mod refusal;
 
-pub use post::presign_post_json;
-pub use presign::presign_json;
+pub use post::{presign_post_json, PRESIGN_POST_OPTION_NAMES};
+pub use presign::{presign_json, PRESIGN_OPTION_NAMES};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../README.md")]

@@ -1,7 +1,5 @@
 //! `presignPost()`: the options of a V4 POST policy, as JSON, to the signed form.
 
-use std::collections::BTreeMap;
-
 use oss_client::{Condition, ErrorKind, PostPolicyForm, PostPolicyRequest};
 
 use crate::client_cache::with_client;
@@ -9,8 +7,15 @@ use crate::input::{presign_options, signing_time, ClientSettings, Refusal};
 use crate::json::{as_array, as_str, as_u64, string_literal, text, Fields, Number, Value};
 use crate::presign::credentials;
 
-/// The option names of `presignPost()` (camelCase, as `js/index.mjs` takes them).
-const KNOWN: &[&str] = &[
+/// The option names of `presignPost()` (camelCase, as `js/index.mjs` takes them). Unknown
+/// names are refused.
+///
+/// ```
+/// assert!(oss_presign_wasm::PRESIGN_POST_OPTION_NAMES.contains(&"contentLengthRange"));
+/// let refused = oss_presign_wasm::presign_post_json(r#"{"keyPrefx": "a/"}"#).unwrap_err();
+/// assert!(refused.contains("keyPrefx"), "{refused}");
+/// ```
+pub const PRESIGN_POST_OPTION_NAMES: &[&str] = &[
     "region",
     "bucket",
     "key",
@@ -39,7 +44,6 @@ const KNOWN: &[&str] = &[
 /// The POST-policy options.
 #[derive(Debug)]
 struct PostInput {
-    region: Option<String>,
     bucket: String,
     key: Option<String>,
     key_prefix: Option<String>,
@@ -50,23 +54,18 @@ struct PostInput {
     expiration: Option<Value>,
     content_length_range: Option<(u64, u64)>,
     content_type: Option<String>,
-    meta: BTreeMap<String, String>,
+    meta: Vec<(String, String)>,
     success_action_status: Option<u16>,
     conditions: Vec<Value>,
     /// A policy document signed byte for byte (`PostPolicyRequest::verbatim`).
     policy: Option<String>,
-    endpoint: Option<String>,
-    path_style: bool,
-    cname: bool,
-    internal_endpoint: bool,
-    accelerate_endpoint: bool,
-    dualstack_endpoint: bool,
-    disable_ssl: bool,
+    /// The region and endpoint options.
+    settings: ClientSettings,
     signing_time: Option<Value>,
 }
 
 fn read(options: &str) -> Result<PostInput, Refusal> {
-    let mut f = Fields::parse(options, "presignPost", KNOWN)?;
+    let mut f = Fields::parse(options, "presignPost", PRESIGN_POST_OPTION_NAMES)?;
     let malformed = |name: &str, value: &Value, expected: &str| {
         Refusal::new(
             ErrorKind::InvalidRequest,
@@ -103,8 +102,8 @@ fn read(options: &str) -> Result<PostInput, Refusal> {
         Some(Value::Array(items)) => items.into_iter().collect(),
         Some(other) => return Err(malformed("conditions", &other, "an array of conditions")),
     };
+    let region = f.opt_string("region")?;
     Ok(PostInput {
-        region: f.opt_string("region")?,
         bucket: f.string("bucket")?,
         key: f.opt_string("key")?,
         key_prefix: f.opt_string("keyPrefix")?,
@@ -115,23 +114,13 @@ fn read(options: &str) -> Result<PostInput, Refusal> {
         expiration: f.value("expiration"),
         content_length_range,
         content_type: f.opt_string("contentType")?,
-        meta: f
-            .map("meta", false)?
-            .into_iter()
-            .map(|(n, v)| (n, v.unwrap_or_default()))
-            .collect(),
+        meta: f.pairs("meta", false)?,
         success_action_status: f
             .opt_uint("successActionStatus", u16::MAX.into())?
             .and_then(|n| u16::try_from(n).ok()),
         conditions,
         policy: f.opt_string("policy")?,
-        endpoint: f.opt_string("endpoint")?,
-        path_style: f.flag("pathStyle")?,
-        cname: f.flag("cname")?,
-        internal_endpoint: f.flag("internalEndpoint")?,
-        accelerate_endpoint: f.flag("accelerateEndpoint")?,
-        dualstack_endpoint: f.flag("dualstackEndpoint")?,
-        disable_ssl: f.flag("disableSsl")?,
+        settings: ClientSettings::read_endpoint(&mut f, region)?,
         signing_time: f.value("signingTime"),
     })
 }
@@ -181,19 +170,7 @@ fn presign_post(input: PostInput) -> Result<String, Refusal> {
             &input.conditions,
         )?,
     };
-    let settings = ClientSettings {
-        region: input.region,
-        endpoint: input.endpoint,
-        path_style: input.path_style,
-        cname: input.cname,
-        internal_endpoint: input.internal_endpoint,
-        accelerate_endpoint: input.accelerate_endpoint,
-        dualstack_endpoint: input.dualstack_endpoint,
-        disable_ssl: input.disable_ssl,
-        signature_version: None,
-        additional_headers: Vec::new(),
-    };
-    let form = with_client(&settings, at, |client| {
+    let form = with_client(&input.settings, at, |client| {
         Ok(client.presign_post_with_credentials(&request, &credentials)?)
     })?;
     Ok(output(&form))
@@ -231,7 +208,7 @@ fn build_request(
     expiration: Option<&Value>,
     content_length_range: Option<(u64, u64)>,
     content_type: Option<String>,
-    meta: BTreeMap<String, String>,
+    meta: Vec<(String, String)>,
     success_action_status: Option<u16>,
     conditions: &[Value],
 ) -> Result<PostPolicyRequest, Refusal> {

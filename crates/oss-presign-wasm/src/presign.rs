@@ -15,7 +15,13 @@ use crate::json::{string_literal, Fields, Value};
 
 /// The option names of `presign()` (camelCase, as `js/index.mjs` takes them). Unknown names
 /// are refused, so a misspelt option is an error rather than silently ignored.
-const KNOWN: &[&str] = &[
+///
+/// ```
+/// assert!(oss_presign_wasm::PRESIGN_OPTION_NAMES.contains(&"accessKeyId"));
+/// let refused = oss_presign_wasm::presign_json(r#"{"bukcet": "b"}"#).unwrap_err();
+/// assert!(refused.contains("bukcet"), "{refused}");
+/// ```
+pub const PRESIGN_OPTION_NAMES: &[&str] = &[
     "region",
     "bucket",
     "key",
@@ -74,9 +80,9 @@ struct PresignInput {
 fn read(options: &str, with_call: bool) -> Result<(Template, Fields), Refusal> {
     let known: Vec<&str>;
     let names = if with_call {
-        KNOWN
+        PRESIGN_OPTION_NAMES
     } else {
-        known = KNOWN
+        known = PRESIGN_OPTION_NAMES
             .iter()
             .copied()
             .filter(|n| !matches!(*n, "key" | "expires" | "expiration" | "signingTime"))
@@ -95,35 +101,20 @@ fn read(options: &str, with_call: bool) -> Result<(Template, Fields), Refusal> {
     let part_number = f
         .opt_uint("partNumber", u32::MAX.into())?
         .and_then(|n| u32::try_from(n).ok());
-    let headers = f.map("headers", false)?;
-    let query = f.map("query", true)?;
+    let headers = f.pairs("headers", false)?;
+    let query = f.pairs("query", true)?;
     let additional_headers = f.strings("additionalHeaders")?;
-    let settings = ClientSettings {
-        region,
-        endpoint: f.opt_string("endpoint")?,
-        path_style: f.flag("pathStyle")?,
-        cname: f.flag("cname")?,
-        internal_endpoint: f.flag("internalEndpoint")?,
-        accelerate_endpoint: f.flag("accelerateEndpoint")?,
-        dualstack_endpoint: f.flag("dualstackEndpoint")?,
-        disable_ssl: f.flag("disableSsl")?,
-        signature_version: f.opt_string("signatureVersion")?,
-        additional_headers,
-    };
+    let mut settings = ClientSettings::read_endpoint(&mut f, region)?;
+    settings.signature_version = f.opt_string("signatureVersion")?;
+    settings.additional_headers = additional_headers;
     let template = Template {
         bucket,
         method,
         op,
         upload_id,
         part_number,
-        headers: headers
-            .into_iter()
-            .map(|(n, v)| (n, v.unwrap_or_default()))
-            .collect(),
-        query: query
-            .into_iter()
-            .map(|(n, v)| (n, v.unwrap_or_default()))
-            .collect(),
+        headers,
+        query,
         settings,
         access_key_id,
         access_key_secret,

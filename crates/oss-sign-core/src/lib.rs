@@ -60,6 +60,8 @@
 //!   decoder ([`encoding::decode_strict`]).
 //! * [`query`]: the workspace's one query-string parser ([`query::parse_query`]), strict
 //!   decoding, borrowing where nothing is escaped.
+//! * [`xml_text`]: the workspace's one XML text codec ([`xml_text::escape_into`],
+//!   [`xml_text::unescape`]) for OSS error bodies and multipart documents.
 //!
 //! Nothing here panics on any input; every refusal is a [`SignError`] (or a
 //! [`verify::VerifyError`]) that says what was wrong and what is allowed, and no secret ever
@@ -85,6 +87,7 @@ mod time;
 pub mod v1;
 pub mod v4;
 pub mod verify;
+pub mod xml_text;
 
 #[cfg(target_has_atomic = "64")]
 pub use clock::ManualClock;

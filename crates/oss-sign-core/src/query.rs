@@ -25,6 +25,36 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 use core::fmt;
 
+/// The query parameters that carry a signature rather than the request: V4's
+/// `x-oss-signature-version`, `x-oss-credential`, `x-oss-date`, `x-oss-expires`,
+/// `x-oss-signature`, `x-oss-additional-headers` and `x-oss-security-token`, and V1's
+/// `OSSAccessKeyId`, `Expires`, `Signature` and `security-token`, spelled as OSS writes them.
+/// What identifies the object in a presigned URL is every other parameter.
+///
+/// ```
+/// use oss_sign_core::query::{parse_query, AUTH_QUERY_PARAMS};
+/// let raw = "versionId=1&x-oss-date=20231217T033009Z&OSSAccessKeyId=ak&Signature=s";
+/// let request: Vec<String> = parse_query(raw)
+///     .filter_map(Result::ok)
+///     .filter(|p| !AUTH_QUERY_PARAMS.contains(&p.name()))
+///     .map(|p| p.name().to_string())
+///     .collect();
+/// assert_eq!(request, ["versionId"]);
+/// ```
+pub const AUTH_QUERY_PARAMS: [&str; 11] = [
+    "x-oss-signature-version",
+    "x-oss-credential",
+    "x-oss-date",
+    "x-oss-expires",
+    "x-oss-signature",
+    "x-oss-additional-headers",
+    "x-oss-security-token",
+    "OSSAccessKeyId",
+    "Expires",
+    "Signature",
+    "security-token",
+];
+
 /// Parses a raw query string (without the leading `?`) into its decoded parameters, in order.
 ///
 /// The iterator yields an error for a parameter whose name or value is not valid percent

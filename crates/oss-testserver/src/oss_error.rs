@@ -145,19 +145,8 @@ pub(crate) fn no_such_bucket(bucket: &str) -> OssError {
         .extra("BucketName", bucket.to_string())
 }
 
-/// XML-escapes text content (`&`, `<`, `>`, quotes).
-pub(crate) fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-}
+/// XML-escapes text content (`&`, `<`, `>`, quotes): the workspace's one escape.
+pub(crate) use oss_sign_core::xml_text::escape_into;
 
 #[cfg(test)]
 mod tests {

@@ -56,43 +56,15 @@ pub(crate) fn text(doc: &str, name: &str) -> Result<Option<String>, XmlError> {
     }
 }
 
-/// Replaces entity and character references.
+/// Replaces entity and character references (the workspace's one decoder,
+/// [`oss_sign_core::xml_text::unescape`]); markup inside text is refused.
 pub(crate) fn unescape(s: &str) -> Result<String, XmlError> {
     if s.contains('<') {
         return Err(XmlError(format!("unexpected markup in text {s:?}")));
     }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        let tail = &rest[at..];
-        let semi = tail
-            .find(';')
-            .ok_or_else(|| XmlError("an `&` without `;`".into()))?;
-        let entity = &tail[1..semi];
-        let c = match entity {
-            "amp" => '&',
-            "lt" => '<',
-            "gt" => '>',
-            "quot" => '"',
-            "apos" => '\'',
-            _ => {
-                let code = if let Some(hex) = entity.strip_prefix("#x") {
-                    u32::from_str_radix(hex, 16).ok()
-                } else if let Some(dec) = entity.strip_prefix('#') {
-                    dec.parse().ok()
-                } else {
-                    None
-                };
-                code.and_then(char::from_u32)
-                    .ok_or_else(|| XmlError(format!("unknown entity &{entity};")))?
-            }
-        };
-        out.push(c);
-        rest = &tail[semi + 1..];
-    }
-    out.push_str(rest);
-    Ok(out)
+    oss_sign_core::xml_text::unescape(s)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| XmlError(e.to_string()))
 }
 
 #[cfg(test)]

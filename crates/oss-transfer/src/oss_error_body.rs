@@ -1,6 +1,8 @@
 //! The fields of an OSS `<Error>` XML answer, read by both the download and the upload
 //! engines and kept in both error types.
 
+use oss_sign_core::xml_text::unescape_lenient;
+
 /// The fields of an OSS `<Error>` XML body.
 ///
 /// ```
@@ -55,7 +57,7 @@ impl OssErrorBody {
             body = &body[gt + 1..];
             let close = format!("</{name}>");
             let end = body.find(&close)?;
-            fields.push((name, unescape(&body[..end])));
+            fields.push((name, unescape_lenient(&body[..end]).into_owned()));
             body = &body[end + close.len()..];
         }
         let get = |n: &str| {
@@ -92,17 +94,4 @@ impl OssErrorBody {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     }
-}
-
-fn unescape(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&#10;", "\n")
-        .replace("&#13;", "\r")
-        .replace("&amp;", "&")
 }

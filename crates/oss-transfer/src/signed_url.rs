@@ -6,23 +6,7 @@
 use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, HeaderName, HeaderValue, Uri};
-use oss_sign_core::query::redact_query_values;
-
-/// Query parameters that carry the signature; they are left out of the object's identity so a
-/// re-presigned URL for the same object resumes the same checkpoint.
-const AUTH_PARAMS: &[&str] = &[
-    "x-oss-signature-version",
-    "x-oss-credential",
-    "x-oss-date",
-    "x-oss-expires",
-    "x-oss-signature",
-    "x-oss-additional-headers",
-    "x-oss-security-token",
-    "ossaccesskeyid",
-    "expires",
-    "signature",
-    "security-token",
-];
+use oss_sign_core::query::{redact_query_values, AUTH_QUERY_PARAMS};
 
 /// A presigned URL (absolute, `http` or `https`, with a host) and the headers to send with it.
 #[derive(Clone)]
@@ -125,7 +109,12 @@ fn identity_of(uri: &Uri) -> String {
         .split('&')
         .filter(|p| {
             let name = p.split('=').next().unwrap_or("");
-            !p.is_empty() && !AUTH_PARAMS.iter().any(|a| a.eq_ignore_ascii_case(name))
+            // The signature parameters (any case) are left out of the object's identity so a
+            // re-presigned URL for the same object resumes the same checkpoint.
+            !p.is_empty()
+                && !AUTH_QUERY_PARAMS
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(name))
         })
         .collect();
     if !kept.is_empty() {

@@ -272,23 +272,7 @@ impl ClientUploadPresigner {
     }
 
     fn initiate_request(&self) -> oss_client::InitiateMultipartUploadRequest {
-        let p = &self.put;
-        let mut i = oss_client::InitiateMultipartUploadRequest::new(&p.bucket, &p.key);
-        i.content_type = p.content_type.clone();
-        i.cache_control = p.cache_control.clone();
-        i.content_disposition = p.content_disposition.clone();
-        i.content_encoding = p.content_encoding.clone();
-        i.expires = p.expires.clone();
-        i.storage_class = p.storage_class.clone();
-        i.tagging = p.tagging.clone();
-        i.forbid_overwrite = p.forbid_overwrite;
-        i.server_side_encryption = p.server_side_encryption.clone();
-        i.server_side_data_encryption = p.server_side_data_encryption.clone();
-        i.server_side_encryption_key_id = p.server_side_encryption_key_id.clone();
-        i.request_payer = p.request_payer.clone();
-        i.metadata = p.metadata.clone();
-        i.headers = p.headers.clone();
-        i
+        oss_client::InitiateMultipartUploadRequest::from(&self.put)
     }
 
     async fn sign<R: oss_client::Presignable + Sync>(

@@ -9,19 +9,7 @@ use crate::duration_arg::format_seconds;
 
 /// The parameters that carry the signature, not the request (never suspected of having been
 /// added after signing).
-pub(super) const AUTH_PARAMS: [&str; 11] = [
-    "x-oss-signature-version",
-    "x-oss-credential",
-    "x-oss-date",
-    "x-oss-expires",
-    "x-oss-signature",
-    "x-oss-additional-headers",
-    "x-oss-security-token",
-    "OSSAccessKeyId",
-    "Expires",
-    "Signature",
-    "security-token",
-];
+pub(super) use oss_sign_core::query::AUTH_QUERY_PARAMS as AUTH_PARAMS;
 
 /// The parameters holding an STS security token (never printed).
 pub(super) const TOKEN_PARAMS: [&str; 2] = ["x-oss-security-token", "security-token"];

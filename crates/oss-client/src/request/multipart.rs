@@ -37,6 +37,52 @@ impl Presignable for InitiateMultipartUploadRequest {
     }
 }
 
+impl From<&crate::PutObjectRequest> for InitiateMultipartUploadRequest {
+    /// The multipart start of the object `put` would write: the same bucket, key, object
+    /// headers (content type, representation, storage class, tagging, overwrite protection,
+    /// encryption, payer), metadata and extra headers. What only a single PUT has
+    /// (`Content-MD5`, `Content-Length`, ACL, callback, traffic limit) is left out, and
+    /// `encoding-type` is unset.
+    ///
+    /// ```
+    /// use oss_client::{InitiateMultipartUploadRequest, Presignable, PutObjectRequest};
+    /// let put = PutObjectRequest::new("examplebucket", "big.bin")
+    ///     .content_type("video/mp4")
+    ///     .storage_class("IA")
+    ///     .metadata("author", "alice")
+    ///     .content_length(5);
+    /// let init = InitiateMultipartUploadRequest::from(&put);
+    /// assert_eq!((init.bucket.as_str(), init.key.as_str()), ("examplebucket", "big.bin"));
+    /// let headers = init.presign_parts().headers;
+    /// assert!(headers.contains(&("Content-Type".into(), "video/mp4".into())));
+    /// assert!(headers.contains(&("x-oss-storage-class".into(), "IA".into())));
+    /// assert!(headers.contains(&("x-oss-meta-author".into(), "alice".into())));
+    /// assert!(!headers.iter().any(|(name, _)| name == "Content-Length"));
+    /// ```
+    fn from(put: &crate::PutObjectRequest) -> Self {
+        let mut init = Self::new(&put.bucket, &put.key);
+        init.content_type.clone_from(&put.content_type);
+        init.cache_control.clone_from(&put.cache_control);
+        init.content_disposition
+            .clone_from(&put.content_disposition);
+        init.content_encoding.clone_from(&put.content_encoding);
+        init.expires.clone_from(&put.expires);
+        init.storage_class.clone_from(&put.storage_class);
+        init.tagging.clone_from(&put.tagging);
+        init.forbid_overwrite = put.forbid_overwrite;
+        init.server_side_encryption
+            .clone_from(&put.server_side_encryption);
+        init.server_side_data_encryption
+            .clone_from(&put.server_side_data_encryption);
+        init.server_side_encryption_key_id
+            .clone_from(&put.server_side_encryption_key_id);
+        init.request_payer.clone_from(&put.request_payer);
+        init.metadata.clone_from(&put.metadata);
+        init.headers.clone_from(&put.headers);
+        init
+    }
+}
+
 request! {
     /// Presign the upload of one part: `PUT /{key}?partNumber={n}&uploadId={id}`.
     ///

@@ -160,3 +160,47 @@ fn value_setters_reach_their_headers() {
         [("x-oss-forbid-overwrite", "true")]
     );
 }
+
+#[test]
+fn an_initiate_from_a_put_carries_every_shared_object_header() {
+    let put = PutObjectRequest::new("b", "k")
+        .content_type("text/plain")
+        .cache_control("no-cache")
+        .content_disposition("inline")
+        .content_encoding("gzip")
+        .expires("Wed, 21 Oct 2015 07:28:00 GMT")
+        .storage_class("IA")
+        .tagging("a=1")
+        .forbid_overwrite(true)
+        .server_side_encryption("KMS")
+        .server_side_data_encryption("SM4")
+        .server_side_encryption_key_id("key-1")
+        .request_payer("requester")
+        .metadata("author", "alice")
+        .content_md5("md5")
+        .content_length(5)
+        .acl("private")
+        .callback("cb")
+        .callback_var("cv")
+        .traffic_limit(819_200)
+        .header("x-oss-meta-extra", "1");
+    let init = InitiateMultipartUploadRequest::from(&put);
+    assert_eq!((init.bucket.as_str(), init.key.as_str()), ("b", "k"));
+    assert_eq!(init.encoding_type, None);
+    let single_put_only = [
+        "Content-MD5",
+        "Content-Length",
+        "x-oss-object-acl",
+        "x-oss-callback",
+        "x-oss-callback-var",
+        "x-oss-traffic-limit",
+    ];
+    let put_parts = put.presign_parts();
+    let shared: Vec<_> = h(&put_parts)
+        .into_iter()
+        .filter(|(name, _)| !single_put_only.contains(name))
+        .collect();
+    assert_eq!(shared.len(), 14, "{shared:?}");
+    let init_parts = init.presign_parts();
+    assert_eq!(h(&init_parts), shared);
+}

@@ -1,37 +1,15 @@
 //! The little XML an upload reads and writes: one element's text from an answer (already
 //! bounded by the reader), and the CompleteMultipartUpload document.
 
+use oss_sign_core::xml_text::{escape_into, unescape_lenient};
+
 /// The unescaped text of the first `<name>...</name>` in `doc`, if any.
 pub(super) fn element_text(doc: &str, name: &str) -> Option<String> {
     let open = format!("<{name}>");
     let close = format!("</{name}>");
     let start = doc.find(&open)? + open.len();
     let end = start + doc[start..].find(&close)?;
-    Some(unescape(&doc[start..end]))
-}
-
-fn unescape(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
-}
-
-fn escape_into(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
+    Some(unescape_lenient(&doc[start..end]).into_owned())
 }
 
 /// The CompleteMultipartUpload body for `parts` (number, ETag), in ascending order.
@@ -78,6 +56,19 @@ mod tests {
         let x = complete_document([(1, "\"A\""), (2, "<&>")].into_iter());
         assert!(x.contains("<Part><PartNumber>1</PartNumber><ETag>&quot;A&quot;</ETag></Part>"));
         assert!(x.contains("<ETag>&lt;&amp;&gt;</ETag>"));
+    }
+
+    /// An upload answer used to decode only the five entities while an error body also decoded
+    /// `&#10;`/`&#13;`: an UploadId or message with a line break read differently in the two.
+    #[test]
+    fn an_upload_answer_decodes_references_as_an_error_body_does() {
+        let text = "id&#10;line&#13;&#x41;&amp;#10;&lt;&bogus; & end";
+        let answer = format!("<InitiateMultipartUploadResult><UploadId>{text}</UploadId></InitiateMultipartUploadResult>");
+        let error = format!("<Error><Code>C</Code><Message>{text}</Message></Error>");
+        let from_answer = element_text(&answer, "UploadId").unwrap();
+        assert_eq!(from_answer, "id\nline\rA&#10;<&bogus; & end");
+        let body = crate::OssErrorBody::parse(&error).unwrap();
+        assert_eq!(body.message, from_answer);
     }
 
     #[test]
