@@ -507,13 +507,13 @@ pub fn sign_post_policy(
     text.push_str(date);
     text.push_str(token.unwrap_or_default());
     let token_end = text.len();
-    let mut bytes = text.into_bytes();
-    append_base64(&mut bytes, 0, json_end);
-    let base64_end = bytes.len();
-    let signature = key.sign_hex_array(bytes.get(token_end..).unwrap_or_default());
-    bytes.extend_from_slice(&signature);
+    append_base64(&mut text, json_end);
+    let base64_end = text.len();
+    let signature = key.sign_hex_array(text.as_bytes().get(token_end..).unwrap_or_default());
+    // Lower-case hex digits: always valid.
+    text.push_str(core::str::from_utf8(&signature).unwrap_or_default());
     Ok(SignedPostPolicy {
-        text: ascii_tail_string(bytes),
+        text,
         json_end,
         credential_end,
         token_end,
@@ -527,26 +527,25 @@ fn base64_len(len: usize) -> usize {
     len.div_ceil(3) * 4
 }
 
-/// Appends the standard (padded) base64 of `bytes[from..to]` to `bytes`, encoded in place.
-fn append_base64(bytes: &mut Vec<u8>, from: usize, to: usize) {
-    let start = bytes.len();
-    bytes.resize(start + base64_len(to - from), 0);
-    let (source, target) = bytes.split_at_mut(start);
-    let written = base64::engine::general_purpose::STANDARD
-        .encode_slice(source.get(from..to).unwrap_or_default(), target)
-        .unwrap_or(0);
-    bytes.truncate(start + written);
-}
-
-/// The buffer back as a `String`: it was a `String` with ASCII appended, so this never fails
-/// (a failure would keep the valid prefix rather than panic).
-fn ascii_tail_string(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let mut bytes = e.into_bytes();
-        bytes.truncate(valid);
-        String::from_utf8(bytes).unwrap_or_default()
-    })
+/// Appends the standard (padded) base64 of `text[..to]` to `text`. The input goes through
+/// a stack buffer a few hundred bytes at a time, so nothing is zero-filled first and only the
+/// base64 (not the whole buffer) is checked as UTF-8 on the way in.
+fn append_base64(text: &mut String, to: usize) {
+    const CHUNK: usize = 384; // a multiple of 3: no padding inside the text
+    let mut input = [0u8; CHUNK];
+    let mut output = [0u8; CHUNK / 3 * 4];
+    let mut from = 0;
+    while from < to {
+        let end = (from + CHUNK).min(to);
+        let n = end - from;
+        input[..n].copy_from_slice(text.as_bytes().get(from..end).unwrap_or_default());
+        let written = base64::engine::general_purpose::STANDARD
+            .encode_slice(&input[..n], &mut output)
+            .unwrap_or(0);
+        // base64 digits: always valid.
+        text.push_str(core::str::from_utf8(&output[..written]).unwrap_or_default());
+        from = end;
+    }
 }
 
 /// Signs a policy document given verbatim (its exact bytes, unchanged): returns the base64
