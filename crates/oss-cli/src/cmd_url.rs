@@ -401,6 +401,9 @@ fn print_result(result: &PresignResult, format: OutputFormat) -> Result<(), Fail
     if let Some(warning) = lifetime_warning(result) {
         eprintln!("{warning}");
     }
+    if let Some(note) = output_format::url_only_note(result, format) {
+        eprintln!("{note}");
+    }
     let mut stdout = std::io::stdout().lock();
     output_format::write_result(&mut stdout, result, format, None)
         .and_then(|()| stdout.flush())

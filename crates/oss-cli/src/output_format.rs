@@ -87,6 +87,28 @@ pub(crate) fn write_result(
     }
 }
 
+/// With `--output url`, the headers the URL was signed with are not printed, yet a request
+/// without them gets `SignatureDoesNotMatch`: the note that says which ones to send (on
+/// stderr, so that `curl "$(oss-presign url ...)"` still gets the URL alone). `None` for the
+/// other formats, which print them, and for a URL that signs no header.
+pub(crate) fn url_only_note(result: &PresignResult, format: OutputFormat) -> Option<String> {
+    if format != OutputFormat::Url {
+        return None;
+    }
+    let headers: Vec<String> = result
+        .signed_headers()
+        .map(|(name, value)| format!("-H '{name}: {value}'"))
+        .collect();
+    if headers.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "note: this URL is signed with {} header(s) that the request must send, or OSS answers SignatureDoesNotMatch: {} (--output sample or json lists them too)",
+        headers.len(),
+        headers.join(" ")
+    ))
+}
+
 /// One JSON object, keys in alphabetical order (as `serde_json::json!` wrote them before).
 fn write_json(
     out: &mut impl Write,

@@ -19,6 +19,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use oss_credentials::Credentials;
@@ -226,6 +227,9 @@ struct Signer<'a> {
     options: &'a oss_client::PresignOptions,
     default_bucket: Option<&'a str>,
     format: OutputFormat,
+    /// Whether the note of `output_format::url_only_note` was given (once per list: every
+    /// line is signed with the same headers).
+    header_note_given: std::sync::atomic::AtomicBool,
 }
 
 impl Signer<'_> {
@@ -280,6 +284,13 @@ impl Signer<'_> {
                 &credentials,
             ) {
                 Ok(result) => {
+                    if !self.header_note_given.load(Ordering::Relaxed) {
+                        if let Some(note) = output_format::url_only_note(&result, self.format) {
+                            if !self.header_note_given.swap(true, Ordering::Relaxed) {
+                                say_err!("{note}");
+                            }
+                        }
+                    }
                     let origin = Origin {
                         line: number,
                         bucket,
@@ -333,6 +344,7 @@ fn presign_all(
         options: &prepared.options,
         default_bucket,
         format,
+        header_note_given: std::sync::atomic::AtomicBool::new(false),
     };
     let template = &prepared.template;
     let mut stats = Stats::default();
