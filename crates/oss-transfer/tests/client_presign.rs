@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::client::{client_config, client_for, signing_server, SlowThenRight};
+use common::client::{client_config, client_for, SlowThenRight};
+use common::signing_server;
 use common::{files_in, BUCKET, PART};
 use oss_client::{Client, GetObjectRequest};
 use oss_credentials::Credentials;

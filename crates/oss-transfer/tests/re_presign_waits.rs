@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::client::{client_config, signing_server, SlowThenRight};
+use common::client::{client_config, SlowThenRight};
+use common::signing_server;
 use common::{BUCKET, PART};
 use oss_client::{Client, GetObjectRequest};
 use oss_credentials::{Credentials, CredentialsFuture, ProvideCredentials};

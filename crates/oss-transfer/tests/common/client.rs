@@ -1,19 +1,10 @@
-//! Helpers of the tests that presign through `oss-client` (feature `client`): a verifying
-//! server, a client configuration for it, and a clock that makes the first URL expired.
+//! Helpers of the tests that presign through `oss-client` (feature `client`): a client
+//! configuration for a verifying server (`common::signing_server`), and a clock that makes the
+//! first URL expired.
 
 use oss_client::{Client, Config, ConfigBuilder};
 use oss_credentials::Credentials;
-use oss_testserver::{ServerBuilder, TestServer, TlsIdentity};
-
-/// An HTTPS server (region cn-hangzhou) that verifies every signature against `ak`/`sk`.
-pub(crate) async fn signing_server(ak: &str, sk: &str) -> TestServer {
-    ServerBuilder::new()
-        .tls(TlsIdentity::generate(&[]).expect("certificate"))
-        .credential(ak, sk)
-        .start()
-        .await
-        .expect("server starts")
-}
+use oss_testserver::TestServer;
 
 /// A client configuration for `server` (region cn-hangzhou, its endpoint), credentials unset.
 pub(crate) fn client_config(server: &TestServer) -> ConfigBuilder {
