@@ -15,7 +15,8 @@ use crate::body::ResponseBody;
 use crate::oss_error::{already_exists, OssError};
 use crate::request_body::RequestBody;
 use crate::spool::{entity_too_large, spool_body, SpoolTo, Spooled, MAX_OBJECT_BYTES};
-use crate::store::{content_type_for, Destination, ObjectInfo, StoredMeta};
+use crate::store::write::Destination;
+use crate::store::{content_type_for, ObjectInfo, StoredMeta};
 
 /// One object being written, the way PutObject, CompleteMultipartUpload and PostObject all do
 /// it: the destination resolved and `x-oss-forbid-overwrite` checked before a byte is spooled,
