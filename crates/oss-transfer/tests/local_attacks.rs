@@ -71,9 +71,7 @@ async fn a_planted_lock_symlink_is_refused() {
 async fn resume_rechecks_the_kept_parts_on_disk() {
     let parts = 8u64;
     let (server, dir, info) = server_with_object("k", parts * PART, 21).await;
-    stall_once(&server, "k", 3 * PART);
-    let d = resuming(&server);
-    cancel_after_checkpointed_parts(&d, &server, "k", &dir.path().join("k"), 3).await;
+    let d = interrupted_download(&server, "k", &dir.path().join("k"), 3).await;
     let temp = files_in(dir.path())
         .into_iter()
         .find(|f| f.ends_with(".oss-temp"))
@@ -213,9 +211,7 @@ async fn interrupted_runs_leave_nothing_after_the_next_plain_run() {
 
     // resumable run cancelled: temp + checkpoint kept
     server.faults().clear();
-    stall_once(&server, "k", 2 * PART);
-    let resumable = resuming(&server);
-    cancel_after_checkpointed_parts(&resumable, &server, "k", &target, 2).await;
+    interrupted_download(&server, "k", &target, 2).await;
     assert_eq!(files_in(dir.path()).len(), 2, "{:?}", files_in(dir.path()));
     // a stale temp file of a killed plain run (random name, the user's own)
     std::fs::write(dir.path().join(".k.0123456789abcdef.oss-temp"), b"stale").unwrap();

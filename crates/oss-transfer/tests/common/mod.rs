@@ -162,6 +162,21 @@ pub(crate) async fn cancel_after_checkpointed_parts(
     assert_eq!(err.kind(), DownloadErrorKind::Cancelled);
 }
 
+/// A resumable download of `key` into `target` stopped half way: the stream stalls after
+/// `parts` parts, and the download is cancelled once its checkpoint lists them. Returns the
+/// [`resuming`] downloader for the next run.
+pub(crate) async fn interrupted_download(
+    server: &TestServer,
+    key: &str,
+    target: &std::path::Path,
+    parts: u64,
+) -> Downloader {
+    stall_once(server, key, parts * PART);
+    let d = resuming(server);
+    cancel_after_checkpointed_parts(&d, server, key, target, parts as usize).await;
+    d
+}
+
 /// A builder trusting the server's CA, with small parts and fast retries.
 pub(crate) fn builder(server: &TestServer) -> DownloaderBuilder {
     Downloader::builder()
