@@ -107,12 +107,7 @@ async fn resume_rechecks_the_kept_parts_on_disk() {
 /// `InUse`; the first completes with exactly its own object.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_download_into_the_same_target_is_refused() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let a = server
-        .store()
-        .put_generated(BUCKET, "a", 6 * PART, 1)
-        .unwrap();
+    let (server, dir, a) = server_with_object("a", 6 * PART, 1).await;
     server
         .store()
         .put_generated(BUCKET, "b", 6 * PART, 2)
