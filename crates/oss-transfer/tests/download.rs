@@ -512,9 +512,7 @@ async fn a_checkpoint_for_another_object_version_is_discarded() {
 
 #[tokio::test]
 async fn an_untrusted_certificate_is_a_network_error() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server.store().put(BUCKET, "k", b"x".to_vec()).unwrap();
+    let (server, dir) = server_with_bytes("k", b"x").await;
     let other = oss_testserver::TlsIdentity::generate(&[]).unwrap();
     let d = oss_transfer::Downloader::builder()
         .add_root_certificate_der(other.ca_certificate_der())

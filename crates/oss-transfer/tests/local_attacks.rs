@@ -46,9 +46,7 @@ async fn planted_symlinks_under_helper_names_are_never_written_through() {
 /// not opened through.
 #[tokio::test]
 async fn a_planted_lock_symlink_is_refused() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server.store().put(BUCKET, "k", vec![1u8; 100]).unwrap();
+    let (server, dir) = server_with_bytes("k", &[1u8; 100]).await;
     let victim = dir.path().join("victim");
     std::fs::write(&victim, "precious").unwrap();
     std::os::unix::fs::symlink(&victim, dir.path().join(".k.oss-lock")).unwrap();
@@ -147,9 +145,7 @@ async fn a_second_download_into_the_same_target_is_refused() {
 /// Finding 9: replacing an existing 0600 file keeps 0600 (it used to become 0644).
 #[tokio::test]
 async fn replacing_a_file_keeps_its_mode() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server.store().put(BUCKET, "k", vec![9u8; 1000]).unwrap();
+    let (server, dir) = server_with_bytes("k", &[9u8; 1000]).await;
     let target = dir.path().join("secret.txt");
     for mode in [0o600, 0o640] {
         std::fs::write(&target, b"old").unwrap();

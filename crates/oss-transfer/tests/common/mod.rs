@@ -87,6 +87,17 @@ pub(crate) async fn server_with_object(
     (server, dir, info)
 }
 
+/// An HTTPS server holding `BUCKET/key` with exactly `bytes`, and an empty scratch folder.
+pub(crate) async fn server_with_bytes(key: &str, bytes: &[u8]) -> (TestServer, tempfile::TempDir) {
+    let server = https_server().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    server
+        .store()
+        .put(BUCKET, key, bytes.to_vec())
+        .expect("object stored");
+    (server, dir)
+}
+
 /// Downloads `key` with `d` into the file `target`.
 pub(crate) async fn fetch(
     d: &Downloader,
