@@ -121,6 +121,30 @@ fuzz_target!(|input: Input| {
         None => VerifyOptions::new(),
     };
     let key = v4::SigningKey::derive(&input.secret, signed_at, &input.region, product);
+    // A URL we presigned (`what`, with its `detail` named `detail_name` for the report) must
+    // verify at the signing time.
+    let assert_presigned_verifies =
+        |url_query: &str, what: &str, detail_name: &str, detail: &str| {
+            let got = received(&input, url_query, &headers);
+            let verified = verify_presigned_with(&got, &secrets, signed_at, &default_options);
+            assert!(
+                verified.is_ok(),
+                "{what} rejected: {:?}\nquery {url_query:?}\n{detail_name} {detail:?}",
+                verified.err(),
+            );
+        };
+    // The same for a request we signed in header mode, sent with the headers `all`.
+    let assert_header_signed_verifies =
+        |all: &[(&str, &str)], what: &str, detail_name: &str, detail: &str| {
+            let query_text = presigned_free_query(&query);
+            let got = received(&input, &query_text, all);
+            let verified = verify_authorization_with(&got, &secrets, signed_at, &default_options);
+            assert!(
+                verified.is_ok(),
+                "{what} rejected: {:?}\nheaders {all:?}\n{detail_name} {detail:?}",
+                verified.err(),
+            );
+        };
     let token = input.security_token.as_deref();
     let additional = borrow_all(&input.additional_headers);
     let request = signable(&input, &query, &headers);
@@ -134,14 +158,13 @@ fuzz_target!(|input: Input| {
         .additional_headers(&additional);
     if let Ok(presigned) = v4::presign(&request, &params, &key) {
         let url_query = presigned.url_query();
-        let got = received(&input, &url_query, &headers);
-        let verified = verify_presigned_with(&got, &secrets, signed_at, &default_options);
-        assert!(
-            verified.is_ok(),
-            "V4 presigned URL rejected: {:?}\nquery {url_query:?}\ncanonical request {:?}",
-            verified.err(),
-            presigned.canonical_request()
+        assert_presigned_verifies(
+            &url_query,
+            "V4 presigned URL",
+            "canonical request",
+            presigned.canonical_request(),
         );
+        let got = received(&input, &url_query, &headers);
         let other = verify_presigned_with(&got, &wrong, signed_at, &default_options);
         assert_eq!(
             other.map(|_| ()).map_err(|e| e.kind()),
@@ -179,14 +202,11 @@ fuzz_target!(|input: Input| {
                 .iter()
                 .map(|(n, v)| (*n, v.as_str())),
         );
-        let query_text = presigned_free_query(&query);
-        let got = received(&input, &query_text, &all);
-        let verified = verify_authorization_with(&got, &secrets, signed_at, &default_options);
-        assert!(
-            verified.is_ok(),
-            "V4 header signature rejected: {:?}\nheaders {all:?}\ncanonical request {:?}",
-            verified.err(),
-            signed.canonical_request()
+        assert_header_signed_verifies(
+            &all,
+            "V4 header signature",
+            "canonical request",
+            signed.canonical_request(),
         );
     }
 
@@ -200,14 +220,11 @@ fuzz_target!(|input: Input| {
         {
             let mut all = with_date.clone();
             all.push(("Authorization", signed.authorization()));
-            let query_text = presigned_free_query(&query);
-            let got = received(&input, &query_text, &all);
-            let verified = verify_authorization_with(&got, &secrets, signed_at, &default_options);
-            assert!(
-                verified.is_ok(),
-                "V1 header signature rejected: {:?}\nheaders {all:?}\nstring to sign {:?}",
-                verified.err(),
-                signed.string_to_sign()
+            assert_header_signed_verifies(
+                &all,
+                "V1 header signature",
+                "string to sign",
+                signed.string_to_sign(),
             );
         }
     }
@@ -221,14 +238,11 @@ fuzz_target!(|input: Input| {
     )
     .security_token(token);
     if let Ok(presigned) = v1::presign(&request, &v1_params) {
-        let url_query = presigned.url_query();
-        let got = received(&input, url_query, &headers);
-        let verified = verify_presigned_with(&got, &secrets, signed_at, &default_options);
-        assert!(
-            verified.is_ok(),
-            "V1 presigned URL rejected: {:?}\nquery {url_query:?}\nstring to sign {:?}",
-            verified.err(),
-            presigned.string_to_sign()
+        assert_presigned_verifies(
+            presigned.url_query(),
+            "V1 presigned URL",
+            "string to sign",
+            presigned.string_to_sign(),
         );
     }
 });

@@ -170,9 +170,19 @@ fn default_output(url: &str) -> Result<PathBuf, Failure> {
 /// Which signal cancelled the download (0: none).
 pub(crate) static SIGNAL: AtomicU8 = AtomicU8::new(0);
 
+/// The failure of a transfer that ended in `failure`: when it was `cancelled` by a SIGINT or
+/// SIGTERM, the interruption (exit 130 or 143) saying what is `kept` instead.
+pub(crate) fn transfer_failure(cancelled: bool, kept: &str, failure: Failure) -> Failure {
+    if cancelled {
+        interrupted(kept).unwrap_or(failure)
+    } else {
+        failure
+    }
+}
+
 /// The failure of a transfer that a SIGINT or SIGTERM cancelled (exit 130 or 143), saying what
 /// is `kept`; `None` when no signal came.
-pub(crate) fn interrupted(kept: &str) -> Option<Failure> {
+fn interrupted(kept: &str) -> Option<Failure> {
     let signal = SIGNAL.load(Ordering::SeqCst);
     let name = match signal {
         2 => "SIGINT",
@@ -435,9 +445,12 @@ fn run_inner(args: &GetArgs) -> Result<(), Failure> {
     } else {
         "the temporary file was removed"
     };
-    let outcome = result.map_err(|e| match e.kind() {
-        DownloadErrorKind::Cancelled => interrupted(kept).unwrap_or_else(|| failure_of(&e)),
-        _ => failure_of(&e),
+    let outcome = result.map_err(|e| {
+        transfer_failure(
+            e.kind() == DownloadErrorKind::Cancelled,
+            kept,
+            failure_of(&e),
+        )
     })?;
     if !args.transfer.quiet {
         let summary = summary(&outcome, started.elapsed(), &output, to_stdout);
@@ -463,14 +476,7 @@ pub(crate) fn summary(
     } else {
         output.display().to_string()
     };
-    let check = match outcome.crc64_check {
-        Crc64Check::Verified => "verified against x-oss-hash-crc64ecma",
-        Crc64Check::Unparsable => {
-            "not verified: the server's x-oss-hash-crc64ecma is not a decimal 64-bit number"
-        }
-        Crc64Check::Disabled => "not verified: checking is off",
-        _ => "not verified: the server sent no x-oss-hash-crc64ecma",
-    };
+    let check = crc64_check_text(outcome.crc64_check);
     format!(
         "saved {target}: {} bytes ({}) in {:.2} s, {}/s\ncrc64: {:016x} ({check})\nparts: {} ({} fetched, {} requests, {} retries)",
         outcome.size,
@@ -483,6 +489,18 @@ pub(crate) fn summary(
         outcome.requests,
         outcome.retries,
     )
+}
+
+/// What a summary says of the CRC-64 check of a finished transfer.
+pub(crate) fn crc64_check_text(check: Crc64Check) -> &'static str {
+    match check {
+        Crc64Check::Verified => "verified against x-oss-hash-crc64ecma",
+        Crc64Check::Unparsable => {
+            "not verified: the server's x-oss-hash-crc64ecma is not a decimal 64-bit number"
+        }
+        Crc64Check::Disabled => "not verified: checking is off",
+        _ => "not verified: the server sent no x-oss-hash-crc64ecma",
+    }
 }
 
 /// A one-line progress bar on stderr, redrawn at most ten times a second.

@@ -15,12 +15,12 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use oss_client::PutObjectRequest;
 use oss_transfer::{
-    Cancellation, ClientUploadPresigner, Crc64Check, PresignedRequest, UploadError,
-    UploadErrorKind, UploadOutcome, Uploader,
+    Cancellation, ClientUploadPresigner, PresignedRequest, UploadError, UploadErrorKind,
+    UploadOutcome, Uploader,
 };
 
 use crate::client_flags::ClientFlags;
-use crate::cmd_get::{interrupted, run_cancellable, ProgressBar};
+use crate::cmd_get::{crc64_check_text, run_cancellable, transfer_failure, ProgressBar};
 use crate::cmd_url::parse_headers;
 use crate::credential_source;
 use crate::exit_code::{self, Failure};
@@ -247,9 +247,8 @@ fn run_inner(args: &PutArgs) -> Result<(), Failure> {
     } else {
         "nothing was stored (a multipart upload was aborted)"
     };
-    let outcome = result.map_err(|e| match e.kind() {
-        UploadErrorKind::Cancelled => interrupted(kept).unwrap_or_else(|| failure_of(&e)),
-        _ => failure_of(&e),
+    let outcome = result.map_err(|e| {
+        transfer_failure(e.kind() == UploadErrorKind::Cancelled, kept, failure_of(&e))
     })?;
     if !args.transfer.quiet {
         say!("{}", summary(&outcome, started.elapsed(), args));
@@ -259,14 +258,7 @@ fn run_inner(args: &PutArgs) -> Result<(), Failure> {
 
 fn summary(o: &UploadOutcome, elapsed: Duration, args: &PutArgs) -> String {
     let seconds = elapsed.as_secs_f64().max(1e-6);
-    let check = match o.crc64_check {
-        Crc64Check::Verified => "verified against x-oss-hash-crc64ecma",
-        Crc64Check::Unparsable => {
-            "not verified: the server's x-oss-hash-crc64ecma is not a decimal 64-bit number"
-        }
-        Crc64Check::Disabled => "not verified: checking is off",
-        _ => "not verified: the server sent no x-oss-hash-crc64ecma",
-    };
+    let check = crc64_check_text(o.crc64_check);
     let how = match &o.upload_id {
         Some(id) => format!(
             "multipart upload {id}: {} parts ({} sent now, {} requests, {} retries)",

@@ -11,11 +11,16 @@ use common::*;
 
 const AT: &str = "2024-11-12T09:27:56Z";
 
+/// `url` with the fake credentials and a fixed signing time, before the test's own arguments.
+fn url_command(home: &tempfile::TempDir) -> std::process::Command {
+    let mut command = oss_presign(home);
+    with_credentials(&mut command).args(["url", "--region", "cn-hangzhou", "--signing-time", AT]);
+    command
+}
+
 /// `url` with the fake credentials, a fixed signing time and `args`; returns the output.
 fn url(home: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
-    run(with_credentials(&mut oss_presign(home))
-        .args(["url", "--region", "cn-hangzhou", "--signing-time", AT])
-        .args(args))
+    run(url_command(home).args(args))
 }
 
 /// The one line `--output url` prints (asserting success and exactly one line).
@@ -378,13 +383,7 @@ fn bad_regions_and_huge_values_are_refused_briefly() {
 
 /// `url --list -` with `stdin` as the list.
 fn list_stdin(home: &tempfile::TempDir, args: &[&str], stdin: &[u8]) -> std::process::Output {
-    run_with_stdin(
-        with_credentials(&mut oss_presign(home))
-            .args(["url", "--region", "cn-hangzhou", "--signing-time", AT])
-            .args(["--list", "-"])
-            .args(args),
-        stdin,
-    )
+    run_with_stdin(url_command(home).args(["--list", "-"]).args(args), stdin)
 }
 
 #[test]
@@ -486,20 +485,18 @@ fn lists_from_files() {
         .map(|i| format!("logs/2024/{i:04} part.gz"))
         .collect();
     std::fs::write(&list, keys.join("\n")).expect("list");
-    let output = run(with_credentials(&mut oss_presign(&home))
-        .args([
-            "url",
-            "--region",
-            "cn-hangzhou",
-            "--signing-time",
-            AT,
+    let list_arg = list.to_str().expect("UTF-8 temp path");
+    let output = url(
+        &home,
+        &[
             "--bucket",
             "examplebucket",
             "--output",
             "url",
             "--list",
-        ])
-        .arg(&list));
+            list_arg,
+        ],
+    );
     assert_eq!(code(&output), 0, "{}", both(&output));
     let text = stdout(&output);
     let urls: Vec<&str> = text.lines().collect();
@@ -520,18 +517,7 @@ fn lists_from_files() {
         }
     }
     std::fs::write(&list, lines.join("\n")).expect("list");
-    let output = run(with_credentials(&mut oss_presign(&home))
-        .args([
-            "url",
-            "--region",
-            "cn-hangzhou",
-            "--signing-time",
-            AT,
-            "--output",
-            "json",
-            "--list",
-        ])
-        .arg(&list));
+    let output = url(&home, &["--output", "json", "--list", list_arg]);
     assert_eq!(code(&output), 4, "{}", &stderr(&output));
     let text = stdout(&output);
     let numbers: Vec<u64> = text

@@ -15,7 +15,7 @@ use crate::spool::is_temp_key;
 mod file_content;
 mod generated;
 mod sidecar;
-mod write;
+pub(crate) mod write;
 pub(crate) use file_content::Content;
 use file_content::{crc_file, file_etag, real_path};
 use generated::{crc_of_pattern, pattern_block};

@@ -9,7 +9,7 @@ use oss_testserver::{CorsConfiguration, CorsRule, ServerBuilder, TestServer};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 mod common;
-use common::{all_files, crc64, data, request, root_server, send};
+use common::{all_files, crc64, data, request, root_server, send, Answer};
 
 fn md5_hex(data: &[u8]) -> String {
     hex::encode_upper(Md5::digest(data))
@@ -271,15 +271,21 @@ async fn initiate(s: &TestServer, key: &str) -> String {
         .to_string()
 }
 
-async fn part(s: &TestServer, key: &str, id: &str, n: u32, body: &[u8]) -> String {
-    let a = send(
+/// UploadPart `n` of upload `id` of `key`, whatever it answers.
+async fn send_part(s: &TestServer, key: &str, id: &str, n: u32, body: &[u8]) -> Answer {
+    send(
         s,
         "PUT",
         &format!("/bucket/{key}?partNumber={n}&uploadId={id}"),
         &[],
         body,
     )
-    .await;
+    .await
+}
+
+/// UploadPart that must succeed with the part's CRC-64; returns its ETag.
+async fn part(s: &TestServer, key: &str, id: &str, n: u32, body: &[u8]) -> String {
+    let a = send_part(s, key, id, n, body).await;
     assert_eq!(a.status, 200, "{}", a.text());
     assert_eq!(
         a.header("x-oss-hash-crc64ecma"),
@@ -368,27 +374,13 @@ async fn multipart_upload_checks_parts_and_joins_them() {
     // The upload is gone once completed; abort of an unknown one is NoSuchUpload.
     let a = c(complete_xml(&[(1, &e1)])).await;
     assert_eq!((a.status, a.code().as_str()), (404, "NoSuchUpload"));
-    let a = send(
-        &s,
-        "PUT",
-        &format!("/bucket/big.bin?partNumber=1&uploadId={id}"),
-        &[],
-        b"x",
-    )
-    .await;
+    let a = send_part(&s, "big.bin", &id, 1, b"x").await;
     assert_eq!(a.code(), "NoSuchUpload");
     let a = request(&s, "DELETE", &format!("/bucket/small.bin?uploadId={id2}")).await;
     assert_eq!(a.status, 204);
     let a = request(&s, "GET", &format!("/bucket/small.bin?uploadId={id2}")).await;
     assert_eq!((a.status, a.code().as_str()), (404, "NoSuchUpload"));
-    let a = send(
-        &s,
-        "PUT",
-        &format!("/bucket/big.bin?partNumber=10001&uploadId={id}"),
-        &[],
-        b"x",
-    )
-    .await;
+    let a = send_part(&s, "big.bin", &id, 10001, b"x").await;
     assert_eq!((a.status, a.code().as_str()), (400, "InvalidArgument"));
     assert!(all_files(root.path())
         .iter()
@@ -610,25 +602,20 @@ async fn planted_symlinks_are_replaced_or_refused_never_written_through() {
         .unwrap()
         .file_type()
         .is_symlink());
-    let a = send(&s, "PUT", "/bucket/dir/x", &[], b"new").await;
-    assert_eq!(
-        (a.status, a.code().as_str()),
-        (403, "AccessDenied"),
-        "{}",
-        a.text()
-    );
-    assert!(!outside.path().join("x").exists());
-    let a = send(&s, "PUT", "/bucket/dir/sub/x", &[], b"new").await;
-    assert_eq!(
-        (a.status, a.code().as_str()),
-        (403, "AccessDenied"),
-        "{}",
-        a.text()
-    );
-    assert!(
-        !outside.path().join("sub").exists(),
-        "a folder was created through the link"
-    );
+    // A file, then a folder, that would be created through the link.
+    for (target, through_link) in [("/bucket/dir/x", "x"), ("/bucket/dir/sub/x", "sub")] {
+        let a = send(&s, "PUT", target, &[], b"new").await;
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (403, "AccessDenied"),
+            "{target}: {}",
+            a.text()
+        );
+        assert!(
+            !outside.path().join(through_link).exists(),
+            "{target}: {through_link} was created through the link"
+        );
+    }
     let files: Vec<_> = std::fs::read_dir(outside.path())
         .unwrap()
         .flatten()

@@ -24,6 +24,17 @@ pub(crate) struct TransferSettings {
     pub(crate) user_agent: String,
 }
 
+/// Completes when a whole-transfer `timeout` runs out (never without one), with its length.
+pub(crate) async fn timeout_elapsed(timeout: Option<Duration>) -> Duration {
+    match timeout {
+        Some(t) => {
+            tokio::time::sleep(t).await;
+            t
+        }
+        None => std::future::pending().await,
+    }
+}
+
 impl TransferSettings {
     /// The defaults with parts of `part_size` bytes: 4 parts at a time, the default retries,
     /// a 30 s idle timeout and no overall one, no resume, checkpoints beside the file, CRC-64

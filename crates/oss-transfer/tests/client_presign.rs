@@ -2,7 +2,8 @@
 
 mod common;
 
-use common::client::{client_config, client_for, signing_server, SlowThenRight};
+use common::client::{client_config, client_for, download_after_expiry, SlowThenRight};
+use common::signing_server;
 use common::{files_in, BUCKET, PART};
 use oss_client::{Client, GetObjectRequest};
 use oss_credentials::Credentials;
@@ -66,24 +67,11 @@ fn slow_clock_client(server: &TestServer) -> Client {
 #[tokio::test]
 async fn an_expired_url_is_presigned_again_when_a_presigner_is_given() {
     let server = signing_server("client-ak", "client-sk").await;
-    let info = server
-        .store()
-        .put_generated(BUCKET, "long.bin", 4 * PART, 6)
-        .unwrap();
     let client = slow_clock_client(&server);
     let presigner =
         oss_transfer::ClientPresigner::new(client, GetObjectRequest::new(BUCKET, "long.bin"));
-    let dir = tempfile::tempdir().unwrap();
-    let d = common::builder(&server).build().unwrap();
-    let o = d
-        .download_presigned_by(std::sync::Arc::new(presigner))
-        .unwrap()
-        .to_file(dir.path().join("long.bin"))
-        .await
-        .unwrap();
-    assert_eq!(o.crc64, info.crc64);
-    let statuses: Vec<u16> = server.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses[0], 403, "{statuses:?}");
+    let (d, dir, statuses) =
+        download_after_expiry(&server, 4 * PART, 6, std::sync::Arc::new(presigner)).await;
     assert!(statuses[1..].iter().all(|&s| s == 206), "{statuses:?}");
 
     // without a presigner the same situation is a typed Expired error

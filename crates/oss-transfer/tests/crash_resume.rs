@@ -9,7 +9,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{builder, https_server, ranges_for, BUCKET, PART};
+use common::{builder, ranges_for, server_with_object, BUCKET, PART};
 use oss_testserver::{generated_bytes, Fault, FaultRule};
 use oss_transfer::{Downloader, PresignedGet};
 
@@ -62,12 +62,7 @@ fn recorded_parts(checkpoint: &std::path::Path) -> Vec<u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_after_the_process_is_killed_between_parts() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let info = server
-        .store()
-        .put_generated(BUCKET, "crash.bin", PARTS * PART, 77)
-        .unwrap();
+    let (server, dir, info) = server_with_object("crash.bin", PARTS * PART, 77).await;
     // slow enough that the child is still busy when it is killed
     server
         .faults()

@@ -389,12 +389,9 @@ async fn progress_is_monotonic_and_ends_at_the_total() {
 async fn cancellation_stops_and_with_resume_the_next_run_fetches_only_missing_parts() {
     let parts = 8u64;
     let (server, dir, info) = server_with_object("k", parts * PART, 11).await;
-    // the stream stalls after 3 parts, so cancelling then leaves work to do
-    stall_once(&server, "k", 3 * PART);
-    let d = resuming(&server);
     let target = dir.path().join("k");
-    // cancel once the checkpoint records three finished parts
-    cancel_after_checkpointed_parts(&d, &server, "k", &target, 3).await;
+    // cancelled once the checkpoint records three finished parts: work is left to do
+    let d = interrupted_download(&server, "k", &target, 3).await;
     assert!(!target.exists());
     let left = files_in(dir.path());
     assert!(
@@ -515,9 +512,7 @@ async fn a_checkpoint_for_another_object_version_is_discarded() {
 
 #[tokio::test]
 async fn an_untrusted_certificate_is_a_network_error() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server.store().put(BUCKET, "k", b"x".to_vec()).unwrap();
+    let (server, dir) = server_with_bytes("k", b"x").await;
     let other = oss_testserver::TlsIdentity::generate(&[]).unwrap();
     let d = oss_transfer::Downloader::builder()
         .add_root_certificate_der(other.ca_certificate_der())

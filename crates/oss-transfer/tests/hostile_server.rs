@@ -16,7 +16,6 @@ use bytes::Bytes;
 use common::files_in;
 use http::{Request, Response};
 use hyper::body::{Frame, Incoming};
-use hyper_util::rt::TokioIo;
 use oss_transfer::{
     Crc64Check, DownloadError, DownloadErrorKind, DownloadOutcome, Downloader, PresignedGet,
 };
@@ -76,26 +75,11 @@ impl hyper::body::Body for Body {
 
 /// Starts a hyper server on 127.0.0.1 answering every request with `answer`.
 async fn hostile(answer: Answer) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let answer = answer.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-                    let resp = answer(&req);
-                    async move { Ok::<_, Infallible>(resp) }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    addr
+    common::serve_http(move |req: Request<Incoming>| {
+        let resp = answer(&req);
+        async move { Ok::<_, Infallible>(resp) }
+    })
+    .await
 }
 
 fn downloader(parallelism: usize, resume: bool) -> oss_transfer::DownloaderBuilder {

@@ -46,9 +46,7 @@ async fn planted_symlinks_under_helper_names_are_never_written_through() {
 /// not opened through.
 #[tokio::test]
 async fn a_planted_lock_symlink_is_refused() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server.store().put(BUCKET, "k", vec![1u8; 100]).unwrap();
+    let (server, dir) = server_with_bytes("k", &[1u8; 100]).await;
     let victim = dir.path().join("victim");
     std::fs::write(&victim, "precious").unwrap();
     std::os::unix::fs::symlink(&victim, dir.path().join(".k.oss-lock")).unwrap();
@@ -71,9 +69,7 @@ async fn a_planted_lock_symlink_is_refused() {
 async fn resume_rechecks_the_kept_parts_on_disk() {
     let parts = 8u64;
     let (server, dir, info) = server_with_object("k", parts * PART, 21).await;
-    stall_once(&server, "k", 3 * PART);
-    let d = resuming(&server);
-    cancel_after_checkpointed_parts(&d, &server, "k", &dir.path().join("k"), 3).await;
+    let d = interrupted_download(&server, "k", &dir.path().join("k"), 3).await;
     let temp = files_in(dir.path())
         .into_iter()
         .find(|f| f.ends_with(".oss-temp"))
@@ -109,12 +105,7 @@ async fn resume_rechecks_the_kept_parts_on_disk() {
 /// `InUse`; the first completes with exactly its own object.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_download_into_the_same_target_is_refused() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let a = server
-        .store()
-        .put_generated(BUCKET, "a", 6 * PART, 1)
-        .unwrap();
+    let (server, dir, a) = server_with_object("a", 6 * PART, 1).await;
     server
         .store()
         .put_generated(BUCKET, "b", 6 * PART, 2)
@@ -154,9 +145,7 @@ async fn a_second_download_into_the_same_target_is_refused() {
 /// Finding 9: replacing an existing 0600 file keeps 0600 (it used to become 0644).
 #[tokio::test]
 async fn replacing_a_file_keeps_its_mode() {
-    let server = https_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    server.store().put(BUCKET, "k", vec![9u8; 1000]).unwrap();
+    let (server, dir) = server_with_bytes("k", &[9u8; 1000]).await;
     let target = dir.path().join("secret.txt");
     for mode in [0o600, 0o640] {
         std::fs::write(&target, b"old").unwrap();
@@ -213,9 +202,7 @@ async fn interrupted_runs_leave_nothing_after_the_next_plain_run() {
 
     // resumable run cancelled: temp + checkpoint kept
     server.faults().clear();
-    stall_once(&server, "k", 2 * PART);
-    let resumable = resuming(&server);
-    cancel_after_checkpointed_parts(&resumable, &server, "k", &target, 2).await;
+    interrupted_download(&server, "k", &target, 2).await;
     assert_eq!(files_in(dir.path()).len(), 2, "{:?}", files_in(dir.path()));
     // a stale temp file of a killed plain run (random name, the user's own)
     std::fs::write(dir.path().join(".k.0123456789abcdef.oss-temp"), b"stale").unwrap();

@@ -28,15 +28,14 @@ use std::time::{Duration, SystemTime};
 
 use oss_sign_core::encoding::uri_encode;
 use oss_sign_core::{v4, SignableRequest, SigningTime};
-use oss_testserver::{
-    generated_bytes, generated_crc64, Fault, FaultRule, ServerBuilder, TestServer, TlsIdentity,
-};
+use oss_testserver::{generated_bytes, generated_crc64, Fault, FaultRule, TestServer};
 use oss_transfer::{DownloadErrorKind, Downloader, PresignedGet};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const AK: &str = "LTAI-soak";
 const SK: &str = "soak-secret-never-printed";
+/// The region the URLs are signed for: the test server's default (`common::signing_server`).
 const REGION: &str = "cn-hangzhou";
 const BUCKET: &str = "soak";
 const PART: u64 = 64 << 10;
@@ -184,13 +183,7 @@ struct Record {
 }
 
 async fn soak(downloads: usize, seed: u64) -> BTreeMap<String, usize> {
-    let server = ServerBuilder::new()
-        .tls(TlsIdentity::generate(&[]).expect("certificate"))
-        .credential(AK, SK)
-        .region(REGION)
-        .start()
-        .await
-        .expect("server");
+    let server = common::signing_server(AK, SK).await;
     let downloader = Arc::new(
         // The shared test settings (64 KiB parts, 3 at a time), with a shorter idle timeout
         // so stalls fail fast, and a lower retry cap.
@@ -253,15 +246,8 @@ async fn soak(downloads: usize, seed: u64) -> BTreeMap<String, usize> {
         .filter(|r| r.outcome == "ok")
         .map(|r| r.plan.to_string())
         .collect();
-    let mut left: Vec<String> = std::fs::read_dir(dir.path())
-        .expect("list")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
-    let stray: Vec<&String> = left
-        .iter()
-        .filter(|name| !name.starts_with("object-") || !name.ends_with(".bin"))
-        .collect();
+    let left = common::files_in(dir.path());
+    let stray = stray_files(&left);
     assert!(
         stray.is_empty(),
         "temporary or partial files left behind: {stray:?}"
@@ -281,17 +267,35 @@ async fn soak(downloads: usize, seed: u64) -> BTreeMap<String, usize> {
         "soak: seed {seed}, {} downloads, {applied} faults injected",
         records.len()
     );
-    for (line, count) in &tally {
+    print_tally(&tally);
+    assert_no_problems(&problems, "downloads broke the rules");
+    server.shutdown().await;
+    tally
+}
+
+/// The names in `left` that are not complete targets (`object-*.bin`): temporary, partial or
+/// planted files.
+fn stray_files(left: &[String]) -> Vec<&String> {
+    left.iter()
+        .filter(|name| !name.starts_with("object-") || !name.ends_with(".bin"))
+        .collect()
+}
+
+/// Prints a soak's tally, one counted line each.
+fn print_tally(tally: &BTreeMap<String, usize>) {
+    for (line, count) in tally {
         println!("  {count:>5}  {line}");
     }
+}
+
+/// Fails with every problem listed, headed "N `what`".
+fn assert_no_problems(problems: &[String], what: &str) {
     assert!(
         problems.is_empty(),
-        "{} downloads broke the rules:\n{}",
+        "{} {what}:\n{}",
         problems.len(),
         problems.join("\n")
     );
-    server.shutdown().await;
-    tally
 }
 
 fn check(
@@ -494,13 +498,7 @@ struct Interrupted {
 }
 
 async fn interrupt_soak(downloads: usize, seed: u64) -> BTreeMap<String, usize> {
-    let server = ServerBuilder::new()
-        .tls(TlsIdentity::generate(&[]).expect("certificate"))
-        .credential(AK, SK)
-        .region(REGION)
-        .start()
-        .await
-        .expect("server");
+    let server = common::signing_server(AK, SK).await;
     let ca_pem = server.tls().expect("tls").ca_certificate_pem();
     let work = tempfile::tempdir().expect("temp dir");
     let ca = work.path().join("ca.pem");
@@ -757,10 +755,7 @@ async fn interrupt_soak(downloads: usize, seed: u64) -> BTreeMap<String, usize> 
     }
     // Nothing but complete targets is left in the shared folder.
     let left = common::files_in(&dir);
-    let stray: Vec<&String> = left
-        .iter()
-        .filter(|n| !n.starts_with("object-") || !n.ends_with(".bin"))
-        .collect();
+    let stray = stray_files(&left);
     let corrupt = problems.iter().filter(|p| p.contains("CORRUPT")).count();
     tally.insert("downloads".into(), downloads);
     tally.insert(
@@ -770,17 +765,10 @@ async fn interrupt_soak(downloads: usize, seed: u64) -> BTreeMap<String, usize> 
     tally.insert("corrupt files".into(), corrupt);
     tally.insert("stray files".into(), stray.len());
     println!("interrupt soak: seed {seed}, {downloads} downloads");
-    for (line, n) in &tally {
-        println!("  {n:>5}  {line}");
-    }
+    print_tally(&tally);
     assert!(stray.is_empty(), "stray files: {stray:?}");
     assert_eq!(left.len(), downloads, "every download ends complete");
-    assert!(
-        problems.is_empty(),
-        "{} problems:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert_no_problems(&problems, "problems");
     server.shutdown().await;
     tally
 }

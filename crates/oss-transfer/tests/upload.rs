@@ -143,6 +143,15 @@ async fn upload_file(
 }
 
 /// An HTTPS server with the test bucket, and an empty scratch folder.
+/// How many `method` requests the server received.
+fn requests_with_method(server: &TestServer, method: &str) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.method == method)
+        .count()
+}
+
 async fn server_and_dir() -> (TestServer, tempfile::TempDir) {
     let server = https_server().await;
     server.store().create_bucket(BUCKET).unwrap();
@@ -246,11 +255,7 @@ async fn a_multipart_upload_sends_parts_in_parallel_and_completes_byte_for_byte(
             "the last report is the whole file"
         );
         assert!(p.windows(2).all(|w| w[1] <= len as u64));
-        let puts = server
-            .requests()
-            .into_iter()
-            .filter(|r| r.method == "PUT")
-            .count();
+        let puts = requests_with_method(&server, "PUT");
         assert_eq!(puts, 8, "one PUT per part, no more");
     }
 }
@@ -301,11 +306,7 @@ async fn a_failed_multipart_upload_is_aborted_and_nothing_is_visible() {
         .unwrap_err();
     assert_eq!(e.kind(), UploadErrorKind::Credentials, "{e}");
     assert!(server.store().info(BUCKET, "fails.bin").is_none());
-    let aborts = server
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "DELETE")
-        .count();
+    let aborts = requests_with_method(&server, "DELETE");
     assert_eq!(aborts, 1, "the upload was aborted");
     assert_eq!(common::files_in(dir.path()), vec!["fails.bin".to_string()]);
 }

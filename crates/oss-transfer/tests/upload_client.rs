@@ -13,7 +13,7 @@ use oss_client::{Client, FixedClock, PresignOptions, PutObjectRequest, SigningTi
 use oss_credentials::Credentials;
 use oss_testserver::{generated_bytes, ServerBuilder, TestServer, TlsIdentity};
 use oss_transfer::{
-    ClientUploadPresigner, Crc64Check, PresignedRequest, UploadErrorKind, Uploader,
+    ClientUploadPresigner, Crc64Check, PresignedRequest, UploadError, UploadErrorKind, Uploader,
 };
 
 const AK: &str = "upload-ak";
@@ -59,6 +59,29 @@ fn source(dir: &tempfile::TempDir, len: usize, seed: u64) -> (std::path::PathBuf
     let p = dir.path().join(format!("src-{seed}"));
     std::fs::write(&p, &bytes).unwrap();
     (p, bytes)
+}
+
+/// A multipart upload of `file` to `key` presigned by `client`, which must fail and leave
+/// nothing stored under `key`; returns its error.
+async fn refused_multipart(
+    server: &TestServer,
+    client: Client,
+    key: &str,
+    file: &std::path::Path,
+) -> UploadError {
+    let e = uploader(server)
+        .upload(Arc::new(ClientUploadPresigner::new(
+            client,
+            PutObjectRequest::new(BUCKET, key),
+        )))
+        .from_file(file)
+        .await
+        .unwrap_err();
+    assert!(
+        server.store().info(BUCKET, key).is_none(),
+        "{key} stored: {e}"
+    );
+    e
 }
 
 #[tokio::test]
@@ -137,16 +160,8 @@ async fn a_tampered_url_is_refused_and_nothing_is_stored() {
     // the wrong secret, through the presigner: refused before any part is stored
     let bad = client(&server, "wrong-secret", None);
     let (big, _) = source(&dir, 5 * PART as usize, 2);
-    let e = uploader(&server)
-        .upload(Arc::new(ClientUploadPresigner::new(
-            bad,
-            PutObjectRequest::new(BUCKET, "bad"),
-        )))
-        .from_file(&big)
-        .await
-        .unwrap_err();
+    let e = refused_multipart(&server, bad, "bad", &big).await;
     assert_eq!(e.kind(), UploadErrorKind::SignatureMismatch, "{e}");
-    assert!(server.store().info(BUCKET, "bad").is_none());
 }
 
 #[tokio::test]
@@ -173,14 +188,6 @@ async fn an_expired_url_is_refused_and_nothing_is_stored() {
     assert!(server.store().info(BUCKET, "expired").is_none());
     // a multipart upload through the same (stale-clocked) client fails at initiate
     let (big, _) = source(&dir, 5 * PART as usize, 4);
-    let e = uploader(&server)
-        .upload(Arc::new(ClientUploadPresigner::new(
-            c,
-            PutObjectRequest::new(BUCKET, "expired-mp"),
-        )))
-        .from_file(&big)
-        .await
-        .unwrap_err();
+    let e = refused_multipart(&server, c, "expired-mp", &big).await;
     assert_eq!(e.kind(), UploadErrorKind::Expired, "{e}");
-    assert!(server.store().info(BUCKET, "expired-mp").is_none());
 }

@@ -16,7 +16,6 @@ use common::fast_retry;
 use http::{Request, Response};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::{Frame, Incoming};
-use hyper_util::rt::TokioIo;
 use oss_transfer::{crc64, PresignedRequest, UploadErrorKind, Uploader};
 
 /// What the hostile server saw of one request.
@@ -124,27 +123,12 @@ struct Hostile {
 }
 
 async fn hostile(policy: Policy) -> Hostile {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let count = Arc::new(AtomicU32::new(0));
     let log = Arc::new(Mutex::new(Vec::new()));
     let log2 = log.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let (policy, count, log) = (policy.clone(), count.clone(), log2.clone());
-            tokio::spawn(async move {
-                let svc = hyper::service::service_fn(move |req| {
-                    handle(req, policy.clone(), count.clone(), log.clone())
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
+    let addr =
+        common::serve_http(move |req| handle(req, policy.clone(), count.clone(), log2.clone()))
+            .await;
     Hostile { addr, log }
 }
 

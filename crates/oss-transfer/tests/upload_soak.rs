@@ -23,7 +23,7 @@ use http::{Request, Response};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use oss_testserver::{generated_bytes, ServerBuilder};
 use oss_transfer::{crc64, RetryPolicy, Uploader};
 use rand::rngs::StdRng;
@@ -144,27 +144,12 @@ async fn handle(
 }
 
 async fn fault_proxy(target: SocketAddr, seed: u64, counts: Arc<Counts>) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let upstream: Upstream = Client::builder(TokioExecutor::new()).build_http();
     let rng = Arc::new(Mutex::new(StdRng::seed_from_u64(seed)));
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let (upstream, rng, counts) = (upstream.clone(), rng.clone(), counts.clone());
-            tokio::spawn(async move {
-                let svc = hyper::service::service_fn(move |req| {
-                    handle(req, upstream.clone(), target, rng.clone(), counts.clone())
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
-        }
-    });
-    addr
+    common::serve_http(move |req| {
+        handle(req, upstream.clone(), target, rng.clone(), counts.clone())
+    })
+    .await
 }
 
 async fn soak(uploads: u64, seed: u64) {

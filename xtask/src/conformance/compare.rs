@@ -16,6 +16,22 @@ impl Diffs {
         }
     }
 
+    /// Checks every text field of `expected` against what `actual` gives for its name; a name
+    /// `actual` does not know (`None`) is noted as an unknown expectation for a `case` case.
+    pub(crate) fn check_fields<'a>(
+        &mut self,
+        expected: &serde_json::Map<String, serde_json::Value>,
+        case: &str,
+        actual: impl Fn(&str) -> Option<&'a str>,
+    ) {
+        for (field, value) in expected {
+            match actual(field) {
+                Some(got) => self.check(field, value.as_str().unwrap_or_default(), got),
+                None => self.note(format!("unknown expectation `{field}` for a {case} case")),
+            }
+        }
+    }
+
     /// Records a free-form problem.
     pub(crate) fn note(&mut self, text: impl Into<String>) {
         self.entries.push(text.into());

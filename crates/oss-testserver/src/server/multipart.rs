@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write as _;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -16,7 +17,7 @@ use http::request::Parts;
 use http::{Response, StatusCode};
 use md5::{Digest as _, Md5};
 
-use super::object_write::{check_length, check_md5, content_md5, header, upload_meta};
+use super::object_write::{check_length, check_md5, content_md5, header, upload_meta, ObjectWrite};
 use super::response::{answer, finish};
 use super::routing::Target;
 use super::state::State;
@@ -344,16 +345,14 @@ pub(crate) async fn complete(
         }
         (chosen, upload.meta.clone())
     };
-    let store = &state.store;
-    let dest = store.destination(&target.bucket, &target.key)?;
-    if forbid_overwrite && store.exists(&target.bucket, &target.key) {
-        return Err(OssError::new(
-            409,
-            "FileAlreadyExists",
-            "The object you specified already exists and can not be overwritten.",
-        ));
-    }
-    let folder = store.spool_folder(&dest)?;
+    let write = ObjectWrite::begin(
+        state,
+        &target.bucket,
+        &target.key,
+        forbid_overwrite,
+        already_exists_unnamed,
+    )?;
+    let folder = write.folder().map(Path::to_path_buf);
     let count = chosen.len();
     let spooled = tokio::task::spawn_blocking(move || join_parts(folder, &chosen))
         .await
@@ -361,14 +360,7 @@ pub(crate) async fn complete(
         .map_err(|e| OssError::new(500, "InternalError", format!("cannot join the parts: {e}")))?;
     let mut meta = meta;
     meta.etag = multipart_etag(&spooled.md5, count);
-    let info = store.commit(
-        &target.bucket,
-        &target.key,
-        &dest,
-        spooled,
-        meta,
-        forbid_overwrite,
-    )?;
+    let info = write.commit(spooled, meta)?;
     state.uploads.lock().remove(upload_id);
     let mut x =
         String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult>");
@@ -385,6 +377,16 @@ pub(crate) async fn complete(
         .header("etag", &info.etag)
         .header("x-oss-hash-crc64ecma", info.crc64.to_string());
     finish(builder, x)
+}
+
+/// `409 FileAlreadyExists` as Complete answers it before joining the parts: unlike PutObject's
+/// (`already_exists`), without a `Key` element.
+fn already_exists_unnamed(_key: &str) -> OssError {
+    OssError::new(
+        409,
+        "FileAlreadyExists",
+        "The object you specified already exists and can not be overwritten.",
+    )
 }
 
 /// The ETag of a multipart object: the MD5 of the parts' MD5s, `-` and the part count.

@@ -2,6 +2,8 @@
 //! and renamed in only when it is complete and its `Content-MD5` (if any) matches, so a reader
 //! sees the old object or the new one, never a part of it.
 
+use std::path::{Path, PathBuf};
+
 use base64::Engine as _;
 use http::request::Parts;
 use http::{Response, StatusCode};
@@ -12,8 +14,70 @@ use super::state::State;
 use crate::body::ResponseBody;
 use crate::oss_error::{already_exists, OssError};
 use crate::request_body::RequestBody;
-use crate::spool::{entity_too_large, spool_body, SpoolTo, MAX_OBJECT_BYTES};
-use crate::store::{content_type_for, StoredMeta};
+use crate::spool::{entity_too_large, spool_body, SpoolTo, Spooled, MAX_OBJECT_BYTES};
+use crate::store::write::Destination;
+use crate::store::{content_type_for, ObjectInfo, StoredMeta};
+
+/// One object being written, the way PutObject, CompleteMultipartUpload and PostObject all do
+/// it: the destination resolved and `x-oss-forbid-overwrite` checked before a byte is spooled,
+/// the body spooled next to the target, then committed (which checks the overwrite again).
+pub(crate) struct ObjectWrite<'a> {
+    state: &'a State,
+    bucket: &'a str,
+    key: &'a str,
+    dest: Destination,
+    folder: Option<PathBuf>,
+    forbid_overwrite: bool,
+}
+
+impl<'a> ObjectWrite<'a> {
+    /// Resolves where `bucket/key` goes; with `forbid_overwrite`, an existing object is refused
+    /// at once with `exists(key)`.
+    pub(crate) fn begin(
+        state: &'a State,
+        bucket: &'a str,
+        key: &'a str,
+        forbid_overwrite: bool,
+        exists: fn(&str) -> OssError,
+    ) -> Result<Self, OssError> {
+        let store = &state.store;
+        let dest = store.destination(bucket, key)?;
+        if forbid_overwrite && store.exists(bucket, key) {
+            return Err(exists(key));
+        }
+        let folder = store.spool_folder(&dest)?;
+        Ok(Self {
+            state,
+            bucket,
+            key,
+            dest,
+            folder,
+            forbid_overwrite,
+        })
+    }
+
+    /// The folder of the temporary file (`None`: an anonymous file).
+    pub(crate) fn folder(&self) -> Option<&Path> {
+        self.folder.as_deref()
+    }
+
+    /// Where the body spools to.
+    pub(crate) fn spool_to(&self) -> SpoolTo<'_> {
+        self.folder().map_or(SpoolTo::Anonymous, SpoolTo::Folder)
+    }
+
+    /// Renames the spooled body in as the object with `meta`.
+    pub(crate) fn commit(self, spooled: Spooled, meta: StoredMeta) -> Result<ObjectInfo, OssError> {
+        self.state.store.commit(
+            self.bucket,
+            self.key,
+            &self.dest,
+            spooled,
+            meta,
+            self.forbid_overwrite,
+        )
+    }
+}
 
 /// The headers of an upload: a header's value as text.
 pub(crate) fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
@@ -101,28 +165,19 @@ pub(crate) async fn put_object(
     let expected_md5 = content_md5(parts)?;
     let forbid_overwrite =
         header(parts, "x-oss-forbid-overwrite").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let store = &state.store;
-    let dest = store.destination(&target.bucket, &target.key)?;
-    if forbid_overwrite && store.exists(&target.bucket, &target.key) {
-        return Err(already_exists(&target.key));
-    }
-    let folder = store.spool_folder(&dest)?;
-    let to = folder
-        .as_deref()
-        .map_or(SpoolTo::Anonymous, SpoolTo::Folder);
-    let spooled = spool_body(body, to, MAX_OBJECT_BYTES).await?;
+    let write = ObjectWrite::begin(
+        state,
+        &target.bucket,
+        &target.key,
+        forbid_overwrite,
+        already_exists,
+    )?;
+    let spooled = spool_body(body, write.spool_to(), MAX_OBJECT_BYTES).await?;
     check_md5(expected_md5, &spooled.md5)?;
     let mut meta = upload_meta(parts, &target.key);
     meta.etag = spooled.etag();
     let md5 = base64::engine::general_purpose::STANDARD.encode(spooled.md5);
-    let info = store.commit(
-        &target.bucket,
-        &target.key,
-        &dest,
-        spooled,
-        meta,
-        forbid_overwrite,
-    )?;
+    let info = write.commit(spooled, meta)?;
     let builder = answer(StatusCode::OK, request_id)
         .header("etag", &info.etag)
         .header("content-md5", md5)

@@ -11,12 +11,13 @@ use http::request::Parts;
 use http::Response;
 use oss_sign_core::post_policy::{verify_post_form, PostForm, PostVerifyOptions};
 
+use super::object_write::ObjectWrite;
 use super::state::State;
 use crate::body::{full, ResponseBody};
-use crate::oss_error::{escape_into, no_such_bucket, OssError};
+use crate::oss_error::{already_exists, escape_into, no_such_bucket, OssError};
 use crate::query::decode_path;
 use crate::request_body::RequestBody;
-use crate::spool::{SpoolTo, SpoolWriter};
+use crate::spool::SpoolWriter;
 use crate::store::{content_type_for, StoredMeta};
 
 /// Largest value of a non-file field (a policy of 64 KiB is about 88 KiB of base64).
@@ -436,12 +437,8 @@ async fn receive(
     };
 
     // Where the object goes and its metadata, exactly as PutObject stores them.
-    let dest = state.store.destination(bucket, &key)?;
-    let folder = state.store.spool_folder(&dest)?;
-    let to = folder
-        .as_deref()
-        .map_or(SpoolTo::Anonymous, SpoolTo::Folder);
-    let mut spool = SpoolWriter::new(to, limit)?;
+    let write = ObjectWrite::begin(state, bucket, &key, false, already_exists)?;
+    let mut spool = SpoolWriter::new(write.spool_to(), limit)?;
     let mut meta = form_meta(&fields, &key);
     let policy_ref = policy.as_ref();
     let limit_error = move |size: u64| match policy_ref {
@@ -477,9 +474,7 @@ async fn receive(
     }
     let spooled = spool.finish()?;
     meta.etag = spooled.etag();
-    let info = state
-        .store
-        .commit(bucket, &key, &dest, spooled, meta, false)?;
+    let info = write.commit(spooled, meta)?;
     debug_assert_eq!(info.size, size);
     let mut builder = Response::builder()
         .status(status)

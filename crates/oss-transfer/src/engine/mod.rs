@@ -27,6 +27,7 @@ use crate::helper_files::{self, TargetLock, TEMP_TAG};
 use crate::outcome::{Crc64Check, DownloadOutcome};
 use crate::progress::Cancellation;
 use crate::source::{PresignedGet, Presigner};
+use crate::transfer_settings::timeout_elapsed;
 
 use net::{probe, run_segment, CrcHeader, Net, Probe, SourceCell, Stats};
 use plan::{combined_crc, Geometry, Plan, Segment};
@@ -91,16 +92,11 @@ enum FileRun {
 
 /// Completes when the whole-download timeout (if any) runs out.
 async fn deadline(timeout: Option<std::time::Duration>) -> DownloadError {
-    match timeout {
-        Some(t) => {
-            tokio::time::sleep(t).await;
-            DownloadError::new(
-                Kind::Timeout,
-                format!("the download did not finish within {t:?} (the download timeout)"),
-            )
-        }
-        None => std::future::pending().await,
-    }
+    let t = timeout_elapsed(timeout).await;
+    DownloadError::new(
+        Kind::Timeout,
+        format!("the download did not finish within {t:?} (the download timeout)"),
+    )
 }
 
 pub(crate) async fn to_file(call: Job, target: &Path) -> Result<DownloadOutcome, DownloadError> {

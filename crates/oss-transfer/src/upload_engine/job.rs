@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::http::UploadShared;
 use crate::config::ProgressFn;
 use crate::progress::Cancellation;
+use crate::transfer_settings::timeout_elapsed;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
 use crate::upload_request::{PresignedRequest, UploadPresigner};
 
@@ -94,16 +95,11 @@ pub(crate) fn cancelled() -> UploadError {
 /// timeout running out.
 pub(crate) async fn stopped(cancel: Cancellation, timeout: Option<Duration>) -> UploadError {
     let deadline = async {
-        match timeout {
-            Some(t) => {
-                tokio::time::sleep(t).await;
-                UploadError::new(
-                    Kind::Timeout,
-                    format!("the upload did not finish within {t:?} (the upload timeout)"),
-                )
-            }
-            None => std::future::pending().await,
-        }
+        let t = timeout_elapsed(timeout).await;
+        UploadError::new(
+            Kind::Timeout,
+            format!("the upload did not finish within {t:?} (the upload timeout)"),
+        )
     };
     tokio::select! {
         _ = cancel.cancelled() => cancelled(),
