@@ -557,13 +557,32 @@ fn lists_from_files() {
     assert!(stdout(&output).is_empty());
 }
 
+/// `sh -c SCRIPT` with the test credentials, `home` as HOME and no metadata service.
+fn shell(home: &tempfile::TempDir, script: &str) -> std::process::Output {
+    run(with_credentials(&mut std::process::Command::new("sh"))
+        .env("HOME", home.path())
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        .args(["-c", script]))
+}
+
+/// A folder for `serve` holding `objects` (paths below it, with their bytes).
+fn bucket_root(objects: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().expect("root");
+    for (path, bytes) in objects {
+        let path = root.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("bucket");
+        std::fs::write(path, bytes).expect("object");
+    }
+    root
+}
+
 #[test]
 fn curl_downloads_through_url_only_output() {
     let home = tempfile::tempdir().expect("temp dir");
-    let root = tempfile::tempdir().expect("root");
-    std::fs::create_dir_all(root.path().join("photos/2024")).expect("bucket");
-    std::fs::write(root.path().join("photos/2024/cat 1.jpg"), b"meow, one").expect("object");
-    std::fs::write(root.path().join("photos/2024/cat 2.jpg"), b"meow, two").expect("object");
+    let root = bucket_root(&[
+        ("photos/2024/cat 1.jpg", b"meow, one"),
+        ("photos/2024/cat 2.jpg", b"meow, two"),
+    ]);
     let served = common::serve::serve(&home, root.path(), false, &[]);
     assert!(
         served.endpoint.starts_with("http://127.0.0.1:"),
@@ -576,10 +595,7 @@ fn curl_downloads_through_url_only_output() {
         "curl -fsS \"$('{bin}' url --endpoint {} --region cn-hangzhou 'oss://photos/2024/cat 1.jpg' --output url)\"",
         served.endpoint
     );
-    let output = run(with_credentials(&mut std::process::Command::new("sh"))
-        .env("HOME", home.path())
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .args(["-c", &script]));
+    let output = shell(&home, &script);
     assert_eq!(code(&output), 0, "{}", both(&output));
     assert_eq!(output.stdout, b"meow, one");
 
@@ -588,9 +604,7 @@ fn curl_downloads_through_url_only_output() {
         "curl -fsS -o /dev/null \"$('{bin}' url --endpoint {} --region cn-hangzhou oss://photos/absent.jpg --output url)\"",
         served.endpoint
     );
-    let output = run(with_credentials(&mut std::process::Command::new("sh"))
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .args(["-c", &script]));
+    let output = shell(&home, &script);
     assert_eq!(code(&output), 22, "{}", both(&output));
 
     // Every URL of a --list, fetched in turn.
@@ -598,11 +612,98 @@ fn curl_downloads_through_url_only_output() {
         "printf 'oss://photos/2024/cat 1.jpg\\noss://photos/2024/cat 2.jpg\\n' | '{bin}' url --endpoint {} --region cn-hangzhou --list - --output url | while read -r u; do curl -fsS \"$u\"; echo; done",
         served.endpoint
     );
-    let output = run(with_credentials(&mut std::process::Command::new("sh"))
-        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-        .args(["-c", &script]));
+    let output = shell(&home, &script);
     assert_eq!(code(&output), 0, "{}", both(&output));
     assert_eq!(stdout(&output), "meow, one\nmeow, two\n");
+}
+
+/// `--output url` prints the URL alone, so the headers it was signed with would be lost: the
+/// note on stderr names them, and what it says is checked with curl against `serve`.
+#[test]
+fn url_only_output_names_the_signed_headers_on_stderr() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let root = bucket_root(&[("photos/cat.jpg", b"meow")]);
+    let served = common::serve::serve(&home, root.path(), false, &[]);
+    let endpoint = served.endpoint.as_str();
+    let signed = [
+        "url",
+        "--endpoint",
+        endpoint,
+        "--region",
+        "cn-hangzhou",
+        "oss://photos/cat.jpg",
+        "--request-payer",
+        "requester",
+        "--output",
+        "url",
+    ];
+    let output = run(with_credentials(&mut oss_presign(&home)).args(signed));
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    let url = stdout(&output);
+    assert_eq!(url.lines().count(), 1, "{url}");
+    assert!(url.starts_with(endpoint), "{url}");
+    let note = stderr(&output);
+    assert!(note.starts_with("note: "), "{note}");
+    assert!(
+        note.contains("-H 'x-oss-request-payer: requester'"),
+        "{note}"
+    );
+    assert!(note.contains("SignatureDoesNotMatch"), "{note}");
+
+    // What the note says is true: without the header OSS (here `serve`) refuses the URL,
+    // with the header as the note writes it the object comes back.
+    let url = url.trim();
+    let refused = shell(&home, &format!("curl -fsS -o /dev/null '{url}'"));
+    assert_eq!(code(&refused), 22, "{}", both(&refused));
+    let fetched = shell(
+        &home,
+        &format!("curl -fsS -H 'x-oss-request-payer: requester' '{url}'"),
+    );
+    assert_eq!(code(&fetched), 0, "{}", both(&fetched));
+    assert_eq!(fetched.stdout, b"meow");
+
+    // The other formats print the headers themselves, and a URL that signs none needs no note.
+    let sample = run(with_credentials(&mut oss_presign(&home)).args(&signed[..8]));
+    assert_eq!(code(&sample), 0, "{}", both(&sample));
+    assert!(stderr(&sample).is_empty(), "{}", stderr(&sample));
+    assert_stdout_has(&sample, "signed headers key: x-oss-request-payer");
+    let plain = run(with_credentials(&mut oss_presign(&home))
+        .args(&signed[..6])
+        .args(["--output", "url"]));
+    assert_eq!(code(&plain), 0, "{}", both(&plain));
+    assert!(stderr(&plain).is_empty(), "{}", stderr(&plain));
+}
+
+#[test]
+fn a_list_gives_the_note_once() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let keys: Vec<String> = (0..5_000)
+        .map(|i| format!("oss://examplebucket/k{i}"))
+        .collect();
+    let output = run_with_stdin(
+        with_credentials(&mut oss_presign(&home)).args([
+            "url",
+            "--region",
+            "cn-hangzhou",
+            "--list",
+            "-",
+            "--traffic-limit",
+            "819200",
+            "--output",
+            "url",
+        ]),
+        keys.join("\n").as_bytes(),
+    );
+    assert_eq!(code(&output), 0, "{}", both(&output));
+    assert_eq!(stdout(&output).lines().count(), 5_000);
+    let errors = stderr(&output);
+    let notes: Vec<&str> = errors.lines().collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("-H 'x-oss-traffic-limit: 819200'"),
+        "{}",
+        notes[0]
+    );
 }
 
 #[test]
