@@ -3,9 +3,7 @@
 //! typed reading of one options object with serde-like refusals: `missing field`, `unknown
 //! field`, `invalid type`.
 
-use std::collections::BTreeMap;
-
-pub(crate) use miniserde::json::{Number, Value};
+pub(crate) use miniserde::json::{Number, Object, Value};
 
 use crate::refusal::Refusal;
 use oss_client::ErrorKind;
@@ -70,7 +68,8 @@ fn kind(value: &Value) -> String {
 /// checked; names not in the list of known ones are refused up front.
 pub(crate) struct Fields {
     what: &'static str,
-    map: BTreeMap<String, Value>,
+    /// miniserde's object: a `BTreeMap` (names sorted, each once).
+    map: Object,
 }
 
 impl Fields {
@@ -89,13 +88,12 @@ impl Fields {
         };
         let value: Value = miniserde::json::from_str(options)
             .map_err(|_| refuse("not valid JSON (nesting at most 128 deep)".into()))?;
-        let Value::Object(object) = value else {
+        let Value::Object(map) = value else {
             return Err(refuse(format!(
                 "invalid type: {}, expected an object of options",
                 kind(&value)
             )));
         };
-        let map: BTreeMap<String, Value> = object.into_iter().collect();
         if let Some(name) = map.keys().find(|name| !known.contains(&name.as_str())) {
             let names: Vec<String> = known.iter().map(|n| format!("`{n}`")).collect();
             return Err(refuse(format!(
@@ -184,15 +182,16 @@ impl Fields {
         }
     }
 
-    /// An object of names to values, empty when absent; with `nullable`, a `null` value is
-    /// `None` (a query parameter without a value).
+    /// An object of names to values as `(name, value)` pairs sorted by name (each name once, as
+    /// the object has them), empty when absent; with `nullable`, a `null` value is `None` (a
+    /// query parameter without a value).
     pub(crate) fn map(
         &mut self,
         name: &str,
         nullable: bool,
-    ) -> Result<BTreeMap<String, Option<String>>, Refusal> {
+    ) -> Result<Vec<(String, Option<String>)>, Refusal> {
         let Some(value) = self.map.remove(name) else {
-            return Ok(BTreeMap::new());
+            return Ok(Vec::new());
         };
         let expected = if nullable {
             "an object of strings or nulls"
@@ -202,14 +201,14 @@ impl Fields {
         let Value::Object(object) = value else {
             return Err(self.invalid(name, &value, expected));
         };
-        let mut out = BTreeMap::new();
+        let mut out = Vec::with_capacity(object.len());
         for (key, value) in object {
             let value = match value {
                 Value::String(s) => Some(s),
                 Value::Null if nullable => None,
                 other => return Err(self.invalid(&format!("{name}.{key}"), &other, "a string")),
             };
-            out.insert(key, value);
+            out.push((key, value));
         }
         Ok(out)
     }
