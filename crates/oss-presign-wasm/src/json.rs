@@ -3,7 +3,7 @@
 //! typed reading of one options object with serde-like refusals: `missing field`, `unknown
 //! field`, `invalid type`.
 
-pub(crate) use miniserde::json::{Number, Object, Value};
+pub(crate) use miniserde::json::{Number, Value};
 
 use crate::refusal::Refusal;
 use oss_client::ErrorKind;
@@ -68,8 +68,9 @@ fn kind(value: &Value) -> String {
 /// checked; names not in the list of known ones are refused up front.
 pub(crate) struct Fields {
     what: &'static str,
-    /// miniserde's object: a `BTreeMap` (names sorted, each once).
-    map: Object,
+    /// The object's fields, each name once (a field taken is `None`): a few known names, looked
+    /// up by a scan, so that no `BTreeMap::remove` (and its rebalancing) is in the module.
+    map: Vec<(String, Option<Value>)>,
 }
 
 impl Fields {
@@ -88,13 +89,15 @@ impl Fields {
         };
         let value: Value = miniserde::json::from_str(options)
             .map_err(|_| refuse("not valid JSON (nesting at most 128 deep)".into()))?;
-        let Value::Object(map) = value else {
+        let Value::Object(object) = value else {
             return Err(refuse(format!(
                 "invalid type: {}, expected an object of options",
                 kind(&value)
             )));
         };
-        if let Some(name) = map.keys().find(|name| !known.contains(&name.as_str())) {
+        let map: Vec<(String, Option<Value>)> =
+            object.into_iter().map(|(n, v)| (n, Some(v))).collect();
+        if let Some((name, _)) = map.iter().find(|(name, _)| !known.contains(&name.as_str())) {
             let names: Vec<String> = known.iter().map(|n| format!("`{n}`")).collect();
             return Err(refuse(format!(
                 "unknown field `{name}`, expected one of {}",
@@ -102,6 +105,14 @@ impl Fields {
             )));
         }
         Ok(Self { what, map })
+    }
+
+    /// Takes the field `name` out (`None` when absent or already taken).
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.map
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, value)| value.take())
     }
 
     fn invalid(&self, name: &str, value: &Value, expected: &str) -> Refusal {
@@ -117,7 +128,7 @@ impl Fields {
 
     /// The field's value; `null` counts as absent.
     pub(crate) fn value(&mut self, name: &str) -> Option<Value> {
-        match self.map.remove(name) {
+        match self.take(name) {
             Some(Value::Null) | None => None,
             Some(value) => Some(value),
         }
@@ -125,7 +136,7 @@ impl Fields {
 
     /// A required string.
     pub(crate) fn string(&mut self, name: &str) -> Result<String, Refusal> {
-        match self.map.remove(name) {
+        match self.take(name) {
             Some(Value::String(s)) => Ok(s),
             Some(other) => Err(self.invalid(name, &other, "a string")),
             None => Err(Refusal::new(
@@ -149,7 +160,7 @@ impl Fields {
 
     /// A boolean, `false` when absent.
     pub(crate) fn flag(&mut self, name: &str) -> Result<bool, Refusal> {
-        match self.map.remove(name) {
+        match self.take(name) {
             None => Ok(false),
             Some(Value::Bool(b)) => Ok(b),
             Some(other) => Err(self.invalid(name, &other, "a boolean")),
@@ -167,7 +178,7 @@ impl Fields {
 
     /// A list of strings, empty when absent.
     pub(crate) fn strings(&mut self, name: &str) -> Result<Vec<String>, Refusal> {
-        let Some(value) = self.map.remove(name) else {
+        let Some(value) = self.take(name) else {
             return Ok(Vec::new());
         };
         match value {
@@ -190,7 +201,7 @@ impl Fields {
         name: &str,
         nullable: bool,
     ) -> Result<Vec<(String, Option<String>)>, Refusal> {
-        let Some(value) = self.map.remove(name) else {
+        let Some(value) = self.take(name) else {
             return Ok(Vec::new());
         };
         let expected = if nullable {
