@@ -158,7 +158,7 @@ impl<'h> CanonicalHeaders<'h> {
                 entries.push((name, value, index, lower));
             }
         }
-        // Unstable sort with the position as tie-break: the order of a stable sort, no buffer.
+        // The position as tie-break: every pair ordered, so any sort gives this order.
         crate::sort::sort_by(&mut entries, |a, b| {
             let names = if a.3 && b.3 {
                 cmp_bytes(a.0, b.0)

@@ -2,7 +2,7 @@
 //!
 //! `core`'s `sort_by`/`sort_unstable_by` are monomorphised for every element type and every
 //! comparison closure; the crate's handful of call sites (query parameters, headers, repeated
-//! names) cost about 57 KB of the WebAssembly module that way (issue 15). Here the sorting itself
+//! names) cost about 55 KB of the WebAssembly module that way (issue 15). Here the sorting itself
 //! is one non-generic function over positions, [`sort_positions`], which calls the comparison
 //! through `&dyn Fn`; what stays generic per call site ([`sort_by`]) only builds the position
 //! list and moves the elements into the sorted order with swaps.
