@@ -1,5 +1,6 @@
-// presign() of several module builds (and wrappers) in one Node process, alternating rounds, so
-// a machine busy for a moment slows all of them; medians over rounds in microseconds. Not run
+// presign() and prepare(options).presign(key) of several module builds (and wrappers) in one
+// Node process, alternating rounds, so a machine busy for a moment slows all of them; medians
+// over rounds in microseconds. Not run
 // by CI. Each argument is MODULE.wasm (through this checkout's js/core.mjs) or
 // CORE.mjs=MODULE.wasm (another wrapper, e.g. an older core.mjs from `git show`):
 //
@@ -34,13 +35,28 @@ for (const arg of args) {
 const urls = new Set(presigners.map((p) => p.presign({ ...options, signingTime: 1731403676 }).url));
 if (urls.size !== 1) throw new Error(`the builds sign different URLs: ${[...urls].join(' ')}`);
 
+const { key, ...shared } = options;
+const signers = presigners.map((p) => p.prepare(shared));
 function time(p, n) {
   const start = process.hrtime.bigint();
   for (let i = 0; i < n; i++) p.presign(options);
   return Number(process.hrtime.bigint() - start) / 1e3 / n;
 }
+function timePrepared(signer, n) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) signer.presign(key);
+  return Number(process.hrtime.bigint() - start) / 1e3 / n;
+}
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-presigners.forEach((p) => time(p, 5000));
+presigners.forEach((p, i) => { time(p, 5000); timePrepared(signers[i], 5000); });
 const rounds = presigners.map(() => []);
-for (let round = 0; round < 11; round++) presigners.forEach((p, i) => rounds[i].push(time(p, 5000)));
-args.forEach((arg, i) => console.log(`${median(rounds[i]).toFixed(2)} us/presign  ${arg}`));
+const preparedRounds = presigners.map(() => []);
+for (let round = 0; round < 11; round++) {
+  presigners.forEach((p, i) => {
+    rounds[i].push(time(p, 5000));
+    preparedRounds[i].push(timePrepared(signers[i], 5000));
+  });
+}
+args.forEach((arg, i) => console.log(
+  `${median(rounds[i]).toFixed(2)} us/presign, ${median(preparedRounds[i]).toFixed(2)} us/prepared presign  ${arg}`,
+));

@@ -3,8 +3,6 @@
 //! typed reading of one options object with serde-like refusals: `missing field`, `unknown
 //! field`, `invalid type`.
 
-use std::collections::BTreeMap;
-
 pub(crate) use miniserde::json::{Number, Value};
 
 use crate::refusal::Refusal;
@@ -70,7 +68,9 @@ fn kind(value: &Value) -> String {
 /// checked; names not in the list of known ones are refused up front.
 pub(crate) struct Fields {
     what: &'static str,
-    map: BTreeMap<String, Value>,
+    /// The object's fields, each name once (a field taken is `None`): a few known names, looked
+    /// up by a scan, so that no `BTreeMap::remove` (and its rebalancing) is in the module.
+    map: Vec<(String, Option<Value>)>,
 }
 
 impl Fields {
@@ -95,8 +95,9 @@ impl Fields {
                 kind(&value)
             )));
         };
-        let map: BTreeMap<String, Value> = object.into_iter().collect();
-        if let Some(name) = map.keys().find(|name| !known.contains(&name.as_str())) {
+        let map: Vec<(String, Option<Value>)> =
+            object.into_iter().map(|(n, v)| (n, Some(v))).collect();
+        if let Some((name, _)) = map.iter().find(|(name, _)| !known.contains(&name.as_str())) {
             let names: Vec<String> = known.iter().map(|n| format!("`{n}`")).collect();
             return Err(refuse(format!(
                 "unknown field `{name}`, expected one of {}",
@@ -104,6 +105,14 @@ impl Fields {
             )));
         }
         Ok(Self { what, map })
+    }
+
+    /// Takes the field `name` out (`None` when absent or already taken).
+    fn take(&mut self, name: &str) -> Option<Value> {
+        self.map
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, value)| value.take())
     }
 
     fn invalid(&self, name: &str, value: &Value, expected: &str) -> Refusal {
@@ -119,7 +128,7 @@ impl Fields {
 
     /// The field's value; `null` counts as absent.
     pub(crate) fn value(&mut self, name: &str) -> Option<Value> {
-        match self.map.remove(name) {
+        match self.take(name) {
             Some(Value::Null) | None => None,
             Some(value) => Some(value),
         }
@@ -127,7 +136,7 @@ impl Fields {
 
     /// A required string.
     pub(crate) fn string(&mut self, name: &str) -> Result<String, Refusal> {
-        match self.map.remove(name) {
+        match self.take(name) {
             Some(Value::String(s)) => Ok(s),
             Some(other) => Err(self.invalid(name, &other, "a string")),
             None => Err(Refusal::new(
@@ -151,7 +160,7 @@ impl Fields {
 
     /// A boolean, `false` when absent.
     pub(crate) fn flag(&mut self, name: &str) -> Result<bool, Refusal> {
-        match self.map.remove(name) {
+        match self.take(name) {
             None => Ok(false),
             Some(Value::Bool(b)) => Ok(b),
             Some(other) => Err(self.invalid(name, &other, "a boolean")),
@@ -169,7 +178,7 @@ impl Fields {
 
     /// A list of strings, empty when absent.
     pub(crate) fn strings(&mut self, name: &str) -> Result<Vec<String>, Refusal> {
-        let Some(value) = self.map.remove(name) else {
+        let Some(value) = self.take(name) else {
             return Ok(Vec::new());
         };
         match value {
@@ -184,15 +193,16 @@ impl Fields {
         }
     }
 
-    /// An object of names to values, empty when absent; with `nullable`, a `null` value is
-    /// `None` (a query parameter without a value).
+    /// An object of names to values as `(name, value)` pairs sorted by name (each name once, as
+    /// the object has them), empty when absent; with `nullable`, a `null` value is `None` (a
+    /// query parameter without a value).
     pub(crate) fn map(
         &mut self,
         name: &str,
         nullable: bool,
-    ) -> Result<BTreeMap<String, Option<String>>, Refusal> {
-        let Some(value) = self.map.remove(name) else {
-            return Ok(BTreeMap::new());
+    ) -> Result<Vec<(String, Option<String>)>, Refusal> {
+        let Some(value) = self.take(name) else {
+            return Ok(Vec::new());
         };
         let expected = if nullable {
             "an object of strings or nulls"
@@ -202,14 +212,14 @@ impl Fields {
         let Value::Object(object) = value else {
             return Err(self.invalid(name, &value, expected));
         };
-        let mut out = BTreeMap::new();
+        let mut out = Vec::with_capacity(object.len());
         for (key, value) in object {
             let value = match value {
                 Value::String(s) => Some(s),
                 Value::Null if nullable => None,
                 other => return Err(self.invalid(&format!("{name}.{key}"), &other, "a string")),
             };
-            out.insert(key, value);
+            out.push((key, value));
         }
         Ok(out)
     }

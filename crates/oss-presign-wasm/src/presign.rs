@@ -1,7 +1,5 @@
 //! `presign()`: the options of one presigned URL, as JSON, to the native result.
 
-use std::collections::BTreeMap;
-
 use oss_client::credentials::Credentials;
 use oss_client::{
     AbortMultipartUploadRequest, CompleteMultipartUploadRequest, ErrorKind, GetObjectRequest,
@@ -236,7 +234,7 @@ impl Template {
 /// back to back. The wrapper decodes the answer once and cuts it with `substring`, which is
 /// several times cheaper than `JSON.parse` of the same result.
 fn compact_output(result: &PresignResult) -> String {
-    let headers: BTreeMap<&str, &str> = result.signed_headers().collect();
+    let headers = sorted_signed_headers(result);
     let parts = [result.method(), result.url()]
         .into_iter()
         .chain(headers.iter().flat_map(|(n, v)| [*n, *v]));
@@ -267,8 +265,23 @@ fn compact_output(result: &PresignResult) -> String {
     out
 }
 
+/// The signed headers, sorted by name (as the result gives them), a repeated name's last value
+/// kept (as a map of them would).
+fn sorted_signed_headers(result: &PresignResult) -> Vec<(&str, &str)> {
+    let mut headers: Vec<(&str, &str)> = result.signed_headers().collect();
+    debug_assert!(headers.windows(2).all(|w| w[0].0 <= w[1].0));
+    headers.dedup_by(|later, earlier| {
+        let repeated = later.0 == earlier.0;
+        if repeated {
+            earlier.1 = later.1;
+        }
+        repeated
+    });
+    headers
+}
+
 fn output(result: &PresignResult) -> String {
-    let headers: BTreeMap<&str, &str> = result.signed_headers().collect();
+    let headers = sorted_signed_headers(result);
     let mut out = String::with_capacity(result.url().len() + 64);
     out.push_str("{\"method\":");
     out.push_str(&string_literal(result.method()));

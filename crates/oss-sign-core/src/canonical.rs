@@ -120,7 +120,7 @@ pub(crate) fn effective_additional_headers<'h>(
             list.push(name.to_ascii_lowercase());
         }
     }
-    list.sort_unstable();
+    crate::sort::sort_by(&mut list, |a, b| a.cmp(b));
     list.dedup();
     list
 }
@@ -158,8 +158,8 @@ impl<'h> CanonicalHeaders<'h> {
                 entries.push((name, value, index, lower));
             }
         }
-        // Unstable sort with the position as tie-break: the order of a stable sort, no buffer.
-        entries.sort_unstable_by(|a, b| {
+        // The position as tie-break: every pair ordered, so any sort gives this order.
+        crate::sort::sort_by(&mut entries, |a, b| {
             let names = if a.3 && b.3 {
                 cmp_bytes(a.0, b.0)
             } else {
@@ -422,7 +422,9 @@ pub(crate) fn write_canonical_request(
         on_heap = inputs.query.to_vec();
         &mut on_heap
     };
-    user.sort_unstable_by(|a, b| cmp_encoded(a.0, b.0).then_with(|| cmp_encoded(a.1, b.1)));
+    crate::sort::sort_by(user, |a, b| {
+        cmp_encoded(a.0, b.0).then_with(|| cmp_encoded(a.1, b.1))
+    });
     let extra = inputs.extra_query;
     debug_assert!(extra
         .windows(2)

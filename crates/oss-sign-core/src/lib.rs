@@ -83,6 +83,7 @@ mod hmac_state;
 pub mod post_policy;
 pub mod query;
 mod request;
+mod sort;
 mod time;
 pub mod v1;
 pub mod v4;

@@ -252,7 +252,7 @@ pub fn first_repeated_name<T>(
         on_heap = (0..items.len()).collect();
         &mut on_heap
     };
-    order.sort_unstable_by(|&a, &b| compare(a, b).then(a.cmp(&b)));
+    crate::sort::sort_positions(order, &|a, b| compare(a, b).then(a.cmp(&b)));
     // In each run of equal names the positions ascend, so every later member of a run repeats
     // the first; the answer is the smallest such member over all runs.
     order

@@ -146,7 +146,7 @@ pub(crate) fn string_to_sign(
         .filter(|(n, _)| n.len() >= 6 && n.as_bytes()[..6].eq_ignore_ascii_case(b"x-oss-"))
         .map(|(n, v)| (n.to_ascii_lowercase(), v.trim()))
         .collect();
-    oss_headers.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut oss_headers, |a, b| a.0.cmp(&b.0));
     for (name, value) in &oss_headers {
         out.push_str(name);
         out.push(':');
@@ -168,7 +168,7 @@ pub(crate) fn string_to_sign(
         .filter(|(n, _)| is_sub_resource(n) || extra_sub_resources.contains(n))
         .copied()
         .collect();
-    subs.sort();
+    crate::sort::sort_by(&mut subs, |a, b| a.cmp(b));
     for (index, (name, value)) in subs.iter().enumerate() {
         out.push(if index == 0 { '?' } else { '&' });
         out.push_str(name);
@@ -455,7 +455,7 @@ pub fn presign(
         .filter(|(n, _)| crate::canonical::is_signed_by_default_any_case(n))
         .map(|(n, v)| (n.to_ascii_lowercase(), (*v).to_owned()))
         .collect();
-    signed_headers.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::sort::sort_by(&mut signed_headers, |a, b| a.0.cmp(&b.0));
     Ok(Presigned {
         string_to_sign,
         signature,
