@@ -11,6 +11,7 @@ use crate::presign::{PresignOptions, PresignResult};
 use crate::request::Presignable;
 
 mod key_cache;
+mod repeat_check;
 mod request_checks;
 mod signing;
 

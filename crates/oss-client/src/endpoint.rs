@@ -256,6 +256,12 @@ impl ResolvedEndpoint {
         self.authority.len() + bucket.len() + key.len() * 3 + 12
     }
 
+    /// The exact length of the URL without its query, for a key whose encoded form is
+    /// `encoded_key_len` bytes long.
+    pub(crate) fn url_capacity_encoded(&self, bucket: &str, encoded_key_len: usize) -> usize {
+        self.scheme.as_str().len() + 3 + self.authority.len() + bucket.len() + 2 + encoded_key_len
+    }
+
     pub(crate) fn write_object_url(&self, out: &mut String, bucket: &str, key: &str) {
         self.write_object_prefix(out, bucket);
         uri_encode_into(out, key, true);

@@ -168,9 +168,10 @@ impl PresignOptions {
 #[derive(Clone, PartialEq, Eq)]
 pub struct PresignResult {
     pub(crate) method: std::borrow::Cow<'static, str>,
-    /// The URL, then the signed headers, then the unsigned ones, as `name\nvalue\n` each (one
-    /// buffer: names are HTTP tokens and values hold no control characters, so `\n` cannot
-    /// occur inside either).
+    /// The URL, then the signed headers, then the unsigned ones, as `name:value\n` each (one
+    /// buffer: names are HTTP tokens, so `:` cannot occur inside them, and values hold no
+    /// control characters, so `\n` cannot occur inside either). The signed part has the form of
+    /// the canonical request's header lines, so it is often copied from there in one piece.
     pub(crate) text: String,
     pub(crate) url_end: usize,
     pub(crate) signed_end: usize,
@@ -221,17 +222,39 @@ impl ResultWriter {
 
     fn push_pair(&mut self, name: &str, value: &str) {
         self.text.push_str(name);
-        self.text.push('\n');
+        self.text.push(':');
         self.text.push_str(value);
         self.text.push('\n');
     }
 
-    /// Appends a signed header (lower-case name); every signed one comes before the unsigned.
-    pub(crate) fn signed(&mut self, name: &str, value: &str) {
+    /// Appends signed headers (lower-case names, sorted), before any unsigned one.
+    pub(crate) fn signed_all<'h>(&mut self, headers: impl Iterator<Item = (&'h str, &'h str)>) {
         debug_assert_eq!(self.unsigned_count, 0);
-        self.push_pair(name, value);
+        for (name, value) in headers {
+            self.push_pair(name, value);
+            self.signed_count += 1;
+        }
         self.signed_end = self.text.len();
-        self.signed_count += 1;
+    }
+
+    /// Appends `count` signed headers given as `name:value\n` lines (lower-case names,
+    /// sorted), as the canonical request holds them; before any unsigned one.
+    pub(crate) fn signed_lines(&mut self, lines: &str, count: usize) {
+        debug_assert_eq!(self.unsigned_count, 0);
+        debug_assert_eq!(lines.bytes().filter(|&b| b == b'\n').count(), count);
+        self.text.push_str(lines);
+        self.signed_count += count;
+        self.signed_end = self.text.len();
+    }
+
+    /// How many signed headers were written.
+    pub(crate) fn signed_count(&self) -> usize {
+        self.signed_count
+    }
+
+    /// The bytes written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.text.len()
     }
 
     /// Appends an unsigned header (name as given).
@@ -324,8 +347,8 @@ impl<'a> Iterator for ResultHeaders<'a> {
             return None;
         }
         self.left -= 1;
-        let (name, rest) = split_line(self.rest);
-        let (value, rest) = split_line(rest);
+        let (name, rest) = split_at_byte(self.rest, b':');
+        let (value, rest) = split_at_byte(rest, b'\n');
         self.rest = rest;
         Some((name, value))
     }
@@ -337,10 +360,10 @@ impl<'a> Iterator for ResultHeaders<'a> {
 
 impl ExactSizeIterator for ResultHeaders<'_> {}
 
-/// `text` split at its first `\n` (the `\n` dropped), or all of it. A plain byte loop: names
-/// and values are short, where a `memchr` call costs more than it saves.
-fn split_line(text: &str) -> (&str, &str) {
-    match text.bytes().position(|b| b == b'\n') {
+/// `text` split at its first `byte` (an ASCII one, dropped), or all of it. A plain byte loop:
+/// names and values are short, where a `memchr` call costs more than it saves.
+fn split_at_byte(text: &str, byte: u8) -> (&str, &str) {
+    match text.bytes().position(|b| b == byte) {
         Some(at) => (
             text.get(..at).unwrap_or(""),
             text.get(at + 1..).unwrap_or(""),
@@ -624,8 +647,7 @@ mod tests {
     #[test]
     fn headers_live_in_the_url_buffer() {
         let mut writer = ResultWriter::after_url(String::from("https://b.example/k?q"));
-        writer.signed("content-type", "text/plain");
-        writer.signed("x-oss-meta-a", " 1 ");
+        writer.signed_all([("content-type", "text/plain"), ("x-oss-meta-a", " 1 ")].into_iter());
         assert!(writer
             .signed_so_far()
             .eq([("content-type", "text/plain"), ("x-oss-meta-a", " 1 ")]));

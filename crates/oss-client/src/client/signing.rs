@@ -9,56 +9,56 @@ use oss_sign_core::{v1, v4, SignableRequest, SigningTime};
 use super::request_checks::{check_parts, check_parts_before_signing};
 use super::{sign_error, Client};
 use crate::config::SignatureVersion;
-use crate::endpoint::ResolvedEndpoint;
 use crate::error::{Error, ErrorKind};
 use crate::presign::{PresignOptions, PresignResult, ResultWriter};
 use crate::request::{Pair, PresignParts};
 use oss_sign_core::SignError;
 
 /// How many headers or query parameters are borrowed into a stack array (no allocation).
-const PAIRS_ON_STACK: usize = 16;
+const PAIRS_ON_STACK: usize = 32;
+/// The smaller stack array, for the usual few pairs (filling the large one costs a 1 KiB
+/// write even for one pair).
+const FEW_PAIRS: usize = 4;
 
 /// The `(&str, &str)` view of a request's pairs that [`SignableRequest`] takes: on the stack
 /// for up to [`PAIRS_ON_STACK`] pairs, else in a vector.
-struct BorrowedPairs<'a> {
-    stack: [(&'a str, &'a str); PAIRS_ON_STACK],
-    heap: Vec<(&'a str, &'a str)>,
-    len: usize,
+enum BorrowedPairs<'a> {
+    Few([(&'a str, &'a str); FEW_PAIRS], usize),
+    Many([(&'a str, &'a str); PAIRS_ON_STACK], usize),
+    Heap(Vec<(&'a str, &'a str)>),
+}
+
+/// The first `pairs.len()` (at most `N`) slots of a stack array, borrowed from `pairs`.
+fn borrow_into<'a, const N: usize>(pairs: &'a [Pair<'_>]) -> [(&'a str, &'a str); N] {
+    let mut slots = [("", ""); N];
+    for (slot, (name, value)) in slots.iter_mut().zip(pairs) {
+        *slot = (name.as_ref(), value.as_ref());
+    }
+    slots
 }
 
 impl<'a> BorrowedPairs<'a> {
     fn new(pairs: &'a [Pair<'_>]) -> Self {
-        let mut stack = [("", ""); PAIRS_ON_STACK];
-        if pairs.is_empty() {
-            return Self {
-                stack,
-                heap: Vec::new(),
-                len: 0,
-            };
-        }
-        let heap = if pairs.len() <= PAIRS_ON_STACK {
-            for (slot, (name, value)) in stack.iter_mut().zip(pairs) {
-                *slot = (name.as_ref(), value.as_ref());
-            }
-            Vec::new()
+        let len = pairs.len();
+        if len <= FEW_PAIRS {
+            Self::Few(borrow_into(pairs), len)
+        } else if len <= PAIRS_ON_STACK {
+            Self::Many(borrow_into(pairs), len)
         } else {
-            pairs
-                .iter()
-                .map(|(name, value)| (name.as_ref(), value.as_ref()))
-                .collect()
-        };
-        Self {
-            stack,
-            heap,
-            len: pairs.len(),
+            Self::Heap(
+                pairs
+                    .iter()
+                    .map(|(name, value)| (name.as_ref(), value.as_ref()))
+                    .collect(),
+            )
         }
     }
 
     fn as_slice(&self) -> &[(&'a str, &'a str)] {
-        if self.len <= PAIRS_ON_STACK {
-            &self.stack[..self.len]
-        } else {
-            &self.heap
+        match self {
+            Self::Few(slots, len) => &slots[..*len],
+            Self::Many(slots, len) => &slots[..*len],
+            Self::Heap(pairs) => pairs,
         }
     }
 }
@@ -96,12 +96,8 @@ impl Client {
             .headers(headers.as_slice());
 
         let endpoint = &config.endpoint;
-        let header_bytes: usize = parts
-            .headers
-            .iter()
-            .map(|(name, value)| name.len() + value.len() + 2)
-            .sum();
-        let capacity = endpoint.url_capacity(parts.bucket, parts.key) + 512 + header_bytes;
+        let summary = HeaderSummary::of(&parts.headers);
+        let header_bytes = summary.bytes;
         let credentials_expiration = credentials
             .expiration()
             .and_then(|at| SigningTime::try_from(at).ok());
@@ -120,6 +116,7 @@ impl Client {
                 .security_token(credentials.security_token());
                 let presigned =
                     v1::presign(&signable, &params).map_err(|e| refused(parts, version, e))?;
+                let capacity = endpoint.url_capacity(parts.bucket, parts.key) + 512 + header_bytes;
                 let mut url = String::with_capacity(capacity);
                 endpoint.write_object_url(&mut url, parts.bucket, parts.key);
                 url.push('?');
@@ -128,9 +125,12 @@ impl Client {
                     url.pop();
                 }
                 let mut writer = ResultWriter::after_url(url);
-                for (name, value) in presigned.signed_headers() {
-                    writer.signed(name, value);
-                }
+                writer.signed_all(
+                    presigned
+                        .signed_headers()
+                        .iter()
+                        .map(|(name, value)| (name.as_str(), value.as_str())),
+                );
                 write_unsigned(&mut writer, &parts.headers, true);
                 Ok(writer.finish(static_method(method), expiration, credentials_expiration))
             }
@@ -163,15 +163,38 @@ impl Client {
                         |key| v4::presign(&signable, &params, key),
                     )
                     .map_err(|e| refused(parts, version, e))?;
+                // Sized once the query is known: the URL and every header fit, so it never grows.
+                let encoded_key = encoded_key(&presigned, &method, parts.bucket);
+                let capacity = endpoint.url_capacity_encoded(
+                    parts.bucket,
+                    encoded_key.map_or(parts.key.len() * 3, str::len),
+                ) + 1
+                    + presigned.canonical_query().len()
+                    + SIGNATURE_PARAMETER_LEN
+                    + header_bytes;
                 let mut url = String::with_capacity(capacity);
-                write_v4_object_url(&mut url, endpoint, &presigned, &method, parts);
+                match encoded_key {
+                    Some(key) => endpoint.write_object_url_encoded(&mut url, parts.bucket, key),
+                    None => endpoint.write_object_url(&mut url, parts.bucket, parts.key),
+                }
                 url.push('?');
                 presigned.write_url_query(&mut url);
                 let mut writer = ResultWriter::after_url(url);
-                for (name, value) in presigned.signed_header_pairs() {
-                    writer.signed(name, value);
+                let lines = encoded_key.and_then(|key| {
+                    canonical_header_lines(&presigned, &method, parts.bucket, key, &summary)
+                });
+                match lines {
+                    Some(lines) if additional.is_empty() => {
+                        writer.signed_lines(lines, summary.signed);
+                    }
+                    _ => writer.signed_all(presigned.signed_header_pairs()),
                 }
-                write_unsigned(&mut writer, &parts.headers, additional.is_empty());
+                debug_assert!(writer.signed_so_far().eq(presigned.signed_header_pairs()));
+                // Every header signed (the request names none twice): none left to list.
+                if writer.signed_count() < parts.headers.len() {
+                    write_unsigned(&mut writer, &parts.headers, additional.is_empty());
+                }
+                debug_assert!(writer.len() <= capacity, "{} > {capacity}", writer.len());
                 Ok(writer.finish(
                     static_method(method),
                     presigned.expiration(),
@@ -191,28 +214,99 @@ fn refused(parts: &PresignParts<'_>, version: SignatureVersion, err: SignError) 
     }
 }
 
-/// Writes the object URL without encoding the key a second time: the canonical request holds
-/// it already as `/bucket/KEY`, encoded by the same rules as the URL path (the bucket, a
-/// checked bucket name, needs no escape). Falls back to encoding when that line is not found.
-fn write_v4_object_url(
-    out: &mut String,
-    endpoint: &ResolvedEndpoint,
-    presigned: &v4::Presigned,
+/// What the result's header lines need to know of the request's headers, in one pass.
+struct HeaderSummary {
+    /// Bytes of every header as a `name:value\n` line.
+    bytes: usize,
+    /// How many headers are signed by their name alone (`x-oss-*`, `content-type`,
+    /// `content-md5`), and the bytes of their lines.
+    signed: usize,
+    signed_bytes: usize,
+    /// Whether no value of those has white space at an end (the canonical request holds the
+    /// values trimmed).
+    signed_untrimmed: bool,
+}
+
+impl HeaderSummary {
+    fn of(headers: &[Pair<'_>]) -> Self {
+        let mut summary = HeaderSummary {
+            bytes: 0,
+            signed: 0,
+            signed_bytes: 0,
+            signed_untrimmed: true,
+        };
+        for (name, value) in headers {
+            let line = name.len() + value.len() + 2;
+            summary.bytes += line;
+            if signed_by_default(name) {
+                summary.signed += 1;
+                summary.signed_bytes += line;
+                summary.signed_untrimmed &= plain_ends(value);
+            }
+        }
+        summary
+    }
+}
+
+/// Whether neither end of `value` can be white space (what trimming would remove): every
+/// Unicode white-space character begins and ends with an ASCII white-space byte or one of
+/// `0x80` and above.
+fn plain_ends(value: &str) -> bool {
+    let plain = |b: &u8| *b < 0x80 && !b.is_ascii_whitespace() && *b != 0x0b;
+    value.as_bytes().first().is_none_or(plain) && value.as_bytes().last().is_none_or(plain)
+}
+
+/// The signed headers' lines of the canonical request (`name:value\n` each, lower-case names,
+/// sorted), when they are the signed headers as given: without configured additional headers
+/// the signed headers are those of [`signed_by_default`] names (each given once, as the checks
+/// made sure), and when none of their values has white space at an end, the lines hold them
+/// unchanged. `None` when a value was trimmed, or the lines are not where the layout
+/// `METHOD\n/bucket/KEY\nQUERY\nHEADERS\nADDITIONAL\nPAYLOAD` puts them.
+fn canonical_header_lines<'p>(
+    presigned: &'p v4::Presigned,
     method: &str,
-    parts: &PresignParts<'_>,
-) {
-    let encoded_key = presigned
+    bucket: &str,
+    encoded_key: &str,
+    summary: &HeaderSummary,
+) -> Option<&'p str> {
+    if !summary.signed_untrimmed || presigned.signed_header_pairs().len() != summary.signed {
+        return None;
+    }
+    let canonical = presigned.canonical_request();
+    let start = method.len()
+        + 1
+        + (bucket.len() + encoded_key.len() + 2)
+        + 1
+        + presigned.canonical_query().len()
+        + 1;
+    let end = start + summary.signed_bytes;
+    let bytes = canonical.as_bytes();
+    // The query line ends before the lines, and a blank line follows them.
+    let last = if end > start { end - 1 } else { start - 1 };
+    if bytes.get(start - 1) != Some(&b'\n')
+        || bytes.get(last) != Some(&b'\n')
+        || bytes.get(end) != Some(&b'\n')
+    {
+        return None;
+    }
+    canonical.get(start..end)
+}
+
+/// `&x-oss-signature=` and the 64 hex digits of the signature.
+const SIGNATURE_PARAMETER_LEN: usize = 17 + 64;
+
+/// The object key as the canonical request holds it (`METHOD\n/bucket/KEY\n...`), encoded by
+/// the same rules as the URL path (the bucket, a checked bucket name, needs no escape), so the
+/// URL copies it instead of encoding it a second time; `None` when that line is not found.
+fn encoded_key<'p>(presigned: &'p v4::Presigned, method: &str, bucket: &str) -> Option<&'p str> {
+    presigned
         .canonical_request()
         .get(method.len() + 1..)
         .and_then(|rest| rest.strip_prefix('/'))
-        .and_then(|rest| rest.strip_prefix(parts.bucket))
+        .and_then(|rest| rest.strip_prefix(bucket))
         .and_then(|rest| rest.strip_prefix('/'))
         .and_then(|rest| rest.split_once('\n'))
-        .map(|(key, _)| key);
-    match encoded_key {
-        Some(key) => endpoint.write_object_url_encoded(out, parts.bucket, key),
-        None => endpoint.write_object_url(out, parts.bucket, parts.key),
-    }
+        .map(|(key, _)| key)
 }
 
 /// Appends the request headers the signature does not cover, names as given, in request order.
@@ -311,7 +405,15 @@ mod tests {
 
     #[test]
     fn borrowed_pairs_on_the_stack_and_on_the_heap() {
-        for n in [0, 1, PAIRS_ON_STACK, PAIRS_ON_STACK + 1, 40] {
+        for n in [
+            0,
+            1,
+            FEW_PAIRS,
+            FEW_PAIRS + 1,
+            PAIRS_ON_STACK,
+            PAIRS_ON_STACK + 1,
+            40,
+        ] {
             let pairs: Vec<Pair<'static>> = (0..n)
                 .map(|i| (Cow::Owned(format!("n{i}")), Cow::Owned(format!("v{i}"))))
                 .collect();
@@ -337,9 +439,8 @@ mod tests {
         .map(|&(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v)))
         .collect();
         let mut writer = ResultWriter::after_url(String::from("u"));
-        writer.signed("content-type", "t");
-        writer.signed("host", "h");
-        writer.signed("x-oss-meta-a", "1");
+        writer
+            .signed_all([("content-type", "t"), ("host", "h"), ("x-oss-meta-a", "1")].into_iter());
         write_unsigned(&mut writer, &headers, false);
         let at = SigningTime::from_unix_seconds(0).unwrap_or_else(|e| panic!("{e}"));
         let result = writer.finish("GET".into(), at, None);
