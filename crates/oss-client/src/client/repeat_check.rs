@@ -88,23 +88,39 @@ fn name_hash(name: &[u8], ignore_ascii_case: bool) -> u64 {
         0
     };
     let mut hash = name.len() as u64;
-    let mut chunks = name.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        hash = (hash ^ (u64::from_le_bytes(word) | fold)).wrapping_mul(MULTIPLIER);
+    let mut mix = |word: u64| {
+        hash = (hash ^ (word | fold)).wrapping_mul(MULTIPLIER);
         hash ^= hash >> 29;
-    }
-    let tail = chunks.remainder();
-    if !tail.is_empty() {
-        let mut word = [0u8; 8];
-        word[..tail.len()].copy_from_slice(tail);
-        // Only the tail's own bytes get the case bit.
-        let tail_fold = fold & (u64::MAX >> (64 - 8 * tail.len()));
-        hash = (hash ^ (u64::from_le_bytes(word) | tail_fold)).wrapping_mul(MULTIPLIER);
-        hash ^= hash >> 29;
+    };
+    if name.len() < 8 {
+        // Short: the bytes shifted into one word (no copy of a variable length).
+        let word = name
+            .iter()
+            .fold(0u64, |word, &b| (word << 8) | u64::from(b));
+        // Only the name's own bytes get the case bit.
+        let fold_mask = u64::MAX
+            .checked_shr(64 - 8 * name.len() as u32)
+            .unwrap_or(0);
+        hash = (hash ^ (word | (fold & fold_mask))).wrapping_mul(MULTIPLIER);
+    } else {
+        let mut chunks = name.chunks_exact(8);
+        for chunk in &mut chunks {
+            mix(word(chunk));
+        }
+        if !chunks.remainder().is_empty() {
+            // The last eight bytes, overlapping the last whole word: a function of the name
+            // all the same.
+            mix(word(&name[name.len() - 8..]));
+        }
     }
     hash.wrapping_mul(MULTIPLIER)
+}
+
+/// Eight bytes as a word (`bytes` holds exactly eight).
+fn word(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(bytes);
+    u64::from_le_bytes(word)
 }
 
 #[cfg(test)]

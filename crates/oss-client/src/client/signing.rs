@@ -6,9 +6,11 @@ use std::borrow::Cow;
 use oss_credentials::Credentials;
 use oss_sign_core::{v1, v4, SignableRequest, SigningTime};
 
+use super::canonical_layout::{signed_by_default, CanonicalLayout, HeaderSummary};
 use super::request_checks::{check_parts, check_parts_before_signing};
 use super::{sign_error, Client};
 use crate::config::SignatureVersion;
+use crate::endpoint::ResolvedEndpoint;
 use crate::error::{Error, ErrorKind};
 use crate::presign::{PresignOptions, PresignResult, ResultWriter};
 use crate::request::{Pair, PresignParts};
@@ -22,6 +24,10 @@ const FEW_PAIRS: usize = 4;
 
 /// The `(&str, &str)` view of a request's pairs that [`SignableRequest`] takes: on the stack
 /// for up to [`PAIRS_ON_STACK`] pairs, else in a vector.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a stack array by design: built in place, never moved, and boxing it would be the allocation it avoids"
+)]
 enum BorrowedPairs<'a> {
     Few([(&'a str, &'a str); FEW_PAIRS], usize),
     Many([(&'a str, &'a str); PAIRS_ON_STACK], usize),
@@ -152,7 +158,10 @@ impl Client {
                 .product(endpoint.product())
                 .security_token(credentials.security_token())
                 .additional_headers(&additional);
-                let presigned = self
+                // The result is written under the key cache's read lock, where the signature
+                // is: the `Presigned` (a few hundred bytes) is never moved out.
+                let no_additional = additional.is_empty();
+                let (writer, expiration) = self
                     .inner
                     .keys
                     .with(
@@ -160,46 +169,21 @@ impl Client {
                         now,
                         endpoint.signing_region(),
                         endpoint.product(),
-                        |key| v4::presign(&signable, &params, key),
+                        |key| {
+                            let presigned = v4::presign(&signable, &params, key)?;
+                            let writer = write_v4_result(
+                                &presigned,
+                                endpoint,
+                                &method,
+                                parts,
+                                &summary,
+                                no_additional,
+                            );
+                            Ok((writer, presigned.expiration()))
+                        },
                     )
                     .map_err(|e| refused(parts, version, e))?;
-                // Sized once the query is known: the URL and every header fit, so it never grows.
-                let encoded_key = encoded_key(&presigned, &method, parts.bucket);
-                let capacity = endpoint.url_capacity_encoded(
-                    parts.bucket,
-                    encoded_key.map_or(parts.key.len() * 3, str::len),
-                ) + 1
-                    + presigned.canonical_query().len()
-                    + SIGNATURE_PARAMETER_LEN
-                    + header_bytes;
-                let mut url = String::with_capacity(capacity);
-                match encoded_key {
-                    Some(key) => endpoint.write_object_url_encoded(&mut url, parts.bucket, key),
-                    None => endpoint.write_object_url(&mut url, parts.bucket, parts.key),
-                }
-                url.push('?');
-                presigned.write_url_query(&mut url);
-                let mut writer = ResultWriter::after_url(url);
-                let lines = encoded_key.and_then(|key| {
-                    canonical_header_lines(&presigned, &method, parts.bucket, key, &summary)
-                });
-                match lines {
-                    Some(lines) if additional.is_empty() => {
-                        writer.signed_lines(lines, summary.signed);
-                    }
-                    _ => writer.signed_all(presigned.signed_header_pairs()),
-                }
-                debug_assert!(writer.signed_so_far().eq(presigned.signed_header_pairs()));
-                // Every header signed (the request names none twice): none left to list.
-                if writer.signed_count() < parts.headers.len() {
-                    write_unsigned(&mut writer, &parts.headers, additional.is_empty());
-                }
-                debug_assert!(writer.len() <= capacity, "{} > {capacity}", writer.len());
-                Ok(writer.finish(
-                    static_method(method),
-                    presigned.expiration(),
-                    credentials_expiration,
-                ))
+                Ok(writer.finish(static_method(method), expiration, credentials_expiration))
             }
         }
     }
@@ -214,100 +198,47 @@ fn refused(parts: &PresignParts<'_>, version: SignatureVersion, err: SignError) 
     }
 }
 
-/// What the result's header lines need to know of the request's headers, in one pass.
-struct HeaderSummary {
-    /// Bytes of every header as a `name:value\n` line.
-    bytes: usize,
-    /// How many headers are signed by their name alone (`x-oss-*`, `content-type`,
-    /// `content-md5`), and the bytes of their lines.
-    signed: usize,
-    signed_bytes: usize,
-    /// Whether no value of those has white space at an end (the canonical request holds the
-    /// values trimmed).
-    signed_untrimmed: bool,
-}
-
-impl HeaderSummary {
-    fn of(headers: &[Pair<'_>]) -> Self {
-        let mut summary = HeaderSummary {
-            bytes: 0,
-            signed: 0,
-            signed_bytes: 0,
-            signed_untrimmed: true,
-        };
-        for (name, value) in headers {
-            let line = name.len() + value.len() + 2;
-            summary.bytes += line;
-            if signed_by_default(name) {
-                summary.signed += 1;
-                summary.signed_bytes += line;
-                summary.signed_untrimmed &= plain_ends(value);
-            }
-        }
-        summary
-    }
-}
-
-/// Whether neither end of `value` can be white space (what trimming would remove): every
-/// Unicode white-space character begins and ends with an ASCII white-space byte or one of
-/// `0x80` and above.
-fn plain_ends(value: &str) -> bool {
-    let plain = |b: &u8| *b < 0x80 && !b.is_ascii_whitespace() && *b != 0x0b;
-    value.as_bytes().first().is_none_or(plain) && value.as_bytes().last().is_none_or(plain)
-}
-
-/// The signed headers' lines of the canonical request (`name:value\n` each, lower-case names,
-/// sorted), when they are the signed headers as given: without configured additional headers
-/// the signed headers are those of [`signed_by_default`] names (each given once, as the checks
-/// made sure), and when none of their values has white space at an end, the lines hold them
-/// unchanged. `None` when a value was trimmed, or the lines are not where the layout
-/// `METHOD\n/bucket/KEY\nQUERY\nHEADERS\nADDITIONAL\nPAYLOAD` puts them.
-fn canonical_header_lines<'p>(
-    presigned: &'p v4::Presigned,
+/// The URL and header lines of a V4 presign, in one buffer sized once the query is known (the
+/// URL and every header fit, so it never grows).
+fn write_v4_result(
+    presigned: &v4::Presigned,
+    endpoint: &ResolvedEndpoint,
     method: &str,
-    bucket: &str,
-    encoded_key: &str,
+    parts: &PresignParts<'_>,
     summary: &HeaderSummary,
-) -> Option<&'p str> {
-    if !summary.signed_untrimmed || presigned.signed_header_pairs().len() != summary.signed {
-        return None;
-    }
-    let canonical = presigned.canonical_request();
-    let start = method.len()
-        + 1
-        + (bucket.len() + encoded_key.len() + 2)
-        + 1
+    no_additional: bool,
+) -> ResultWriter {
+    let layout = CanonicalLayout::of(presigned, method, parts.bucket);
+    let capacity = endpoint.url_capacity_encoded(
+        parts.bucket,
+        layout.map_or(parts.key.len() * 3, |l| l.encoded_key.len()),
+    ) + 1
         + presigned.canonical_query().len()
-        + 1;
-    let end = start + summary.signed_bytes;
-    let bytes = canonical.as_bytes();
-    // The query line ends before the lines, and a blank line follows them.
-    let last = if end > start { end - 1 } else { start - 1 };
-    if bytes.get(start - 1) != Some(&b'\n')
-        || bytes.get(last) != Some(&b'\n')
-        || bytes.get(end) != Some(&b'\n')
-    {
-        return None;
+        + SIGNATURE_PARAMETER_LEN
+        + summary.bytes;
+    let mut url = String::with_capacity(capacity);
+    match layout {
+        Some(l) => endpoint.write_object_url_encoded(&mut url, parts.bucket, l.encoded_key),
+        None => endpoint.write_object_url(&mut url, parts.bucket, parts.key),
     }
-    canonical.get(start..end)
+    url.push('?');
+    presigned.write_url_query(&mut url);
+    let mut writer = ResultWriter::after_url(url);
+    match layout.and_then(|l| l.signed_header_lines(presigned, summary)) {
+        Some(lines) if no_additional => writer.signed_lines(lines, summary.signed),
+        _ => writer.signed_all(presigned.signed_header_pairs()),
+    }
+    debug_assert!(writer.signed_so_far().eq(presigned.signed_header_pairs()));
+    // Every header signed (the request names none twice): none left to list.
+    if writer.signed_count() < parts.headers.len() {
+        write_unsigned(&mut writer, &parts.headers, no_additional);
+    }
+    debug_assert!(writer.len() <= capacity, "{} > {capacity}", writer.len());
+    writer
 }
 
 /// `&x-oss-signature=` and the 64 hex digits of the signature.
 const SIGNATURE_PARAMETER_LEN: usize = 17 + 64;
-
-/// The object key as the canonical request holds it (`METHOD\n/bucket/KEY\n...`), encoded by
-/// the same rules as the URL path (the bucket, a checked bucket name, needs no escape), so the
-/// URL copies it instead of encoding it a second time; `None` when that line is not found.
-fn encoded_key<'p>(presigned: &'p v4::Presigned, method: &str, bucket: &str) -> Option<&'p str> {
-    presigned
-        .canonical_request()
-        .get(method.len() + 1..)
-        .and_then(|rest| rest.strip_prefix('/'))
-        .and_then(|rest| rest.strip_prefix(bucket))
-        .and_then(|rest| rest.strip_prefix('/'))
-        .and_then(|rest| rest.split_once('\n'))
-        .map(|(key, _)| key)
-}
 
 /// Appends the request headers the signature does not cover, names as given, in request order.
 ///
@@ -325,15 +256,6 @@ fn write_unsigned(writer: &mut ResultWriter, headers: &[Pair<'_>], no_additional
             writer.unsigned(name, value);
         }
     }
-}
-
-/// Whether V4 and V1 sign a header by its name alone: `x-oss-*`, `content-type`, `content-md5`
-/// (any case).
-fn signed_by_default(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    (bytes.len() >= 6 && bytes[..6].eq_ignore_ascii_case(b"x-oss-"))
-        || name.eq_ignore_ascii_case("content-type")
-        || name.eq_ignore_ascii_case("content-md5")
 }
 
 /// The method as a `'static` string when it is a common one (no allocation), else owned.
@@ -423,6 +345,86 @@ mod tests {
                 .map(|(a, b)| (a.as_ref(), b.as_ref()))
                 .collect();
             assert_eq!(borrowed.as_slice(), expected.as_slice(), "{n}");
+        }
+    }
+
+    /// The signed headers copied from the canonical request's lines, and those read back pair
+    /// by pair (a value trimmed there, additional headers configured): the same lists.
+    #[test]
+    fn signed_headers_as_given_whichever_way_they_are_written() {
+        let at = SigningTime::from_unix_seconds(1_731_400_000).unwrap_or_else(|e| panic!("{e}"));
+        let with_additional = Client::new(
+            crate::Config::builder()
+                .region("cn-hangzhou")
+                .credentials(
+                    Credentials::new("LTAIexample", "secret").unwrap_or_else(|e| panic!("{e}")),
+                )
+                .additional_headers(["Host", "Range"])
+                .clock(crate::FixedClock::new(at))
+                .build()
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let headers: &[(&str, &str)] = &[
+            ("X-Oss-Meta-B", "2:3"),
+            ("Range", "bytes=0-1"),
+            ("content-type", "text/plain"),
+            ("x-oss-meta-a", ""),
+            ("Host", "h"),
+        ];
+        let spaced = [("x-oss-meta-c", " padded\t")];
+        let plain: Vec<(&str, &str)> = vec![
+            ("content-type", "text/plain"),
+            ("x-oss-meta-a", ""),
+            ("x-oss-meta-b", "2:3"),
+        ];
+        for (client, extra, signed, unsigned) in [
+            (
+                client(SignatureVersion::V4),
+                &[][..],
+                plain.clone(),
+                vec![("Range", "bytes=0-1"), ("Host", "h")],
+            ),
+            (
+                client(SignatureVersion::V4),
+                &spaced[..],
+                {
+                    let mut all = plain.clone();
+                    all.push(("x-oss-meta-c", " padded\t"));
+                    all
+                },
+                vec![("Range", "bytes=0-1"), ("Host", "h")],
+            ),
+            (
+                with_additional,
+                &[][..],
+                vec![
+                    ("content-type", "text/plain"),
+                    ("host", "h"),
+                    ("range", "bytes=0-1"),
+                    ("x-oss-meta-a", ""),
+                    ("x-oss-meta-b", "2:3"),
+                ],
+                vec![],
+            ),
+        ] {
+            let mut request = crate::ObjectRequest::new("PUT", "examplebucket", "a b/c");
+            request.headers = headers
+                .iter()
+                .chain(extra)
+                .map(|&(n, v)| (n.to_owned(), v.to_owned()))
+                .collect();
+            let result = client.presign(&request).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                result.signed_headers().eq(signed.iter().copied()),
+                "{result:?}"
+            );
+            assert!(
+                result.unsigned_headers().eq(unsigned.iter().copied()),
+                "{result:?}"
+            );
+            assert!(result
+                .url()
+                .starts_with("https://examplebucket.oss-cn-hangzhou.aliyuncs.com/a%20b/c?"));
         }
     }
 
