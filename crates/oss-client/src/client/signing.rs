@@ -75,7 +75,8 @@ impl Client {
     /// Allocations on the V4 path: the result's one buffer (URL, then the headers), the
     /// `oss-sign-core` [`v4::Presigned`] buffer, its signed-header selection when the request
     /// has headers, and the additional-header list when additional headers are configured;
-    /// the borrowed pair views stay on the stack for up to 16 headers and 16 parameters.
+    /// the borrowed pair views stay on the stack for up to 32 headers and 32 parameters. (The
+    /// caller's [`PresignParts`] vectors come on top: one per non-empty list.)
     pub(crate) fn presign_parts_at(
         &self,
         parts: &PresignParts<'_>,
