@@ -119,6 +119,7 @@ fn plain_ends(value: &str) -> bool {
 /// Whether V4 and V1 sign a header by its name alone: `x-oss-*`, `content-type`, `content-md5`
 /// (any case). Byte tests instead of `eq_ignore_ascii_case` calls: `b | 0x20` is the lower
 /// case of a letter and equals it for no other byte.
+#[inline]
 pub(super) fn signed_by_default(name: &str) -> bool {
     let b = name.as_bytes();
     match b.len() {

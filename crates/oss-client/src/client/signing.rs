@@ -46,7 +46,10 @@ fn borrow_into<'a, const N: usize>(pairs: &'a [Pair<'_>]) -> [(&'a str, &'a str)
 impl<'a> BorrowedPairs<'a> {
     fn new(pairs: &'a [Pair<'_>]) -> Self {
         let len = pairs.len();
-        if len <= FEW_PAIRS {
+        if len == 0 {
+            // No array to fill, and an empty vector does not allocate.
+            Self::Heap(Vec::new())
+        } else if len <= FEW_PAIRS {
             Self::Few(borrow_into(pairs), len)
         } else if len <= PAIRS_ON_STACK {
             Self::Many(borrow_into(pairs), len)
@@ -225,9 +228,11 @@ fn write_v4_result(
     url.push('?');
     presigned.write_url_query(&mut url);
     let mut writer = ResultWriter::after_url(url);
-    match layout.and_then(|l| l.signed_header_lines(presigned, summary)) {
-        Some(lines) if no_additional => writer.signed_lines(lines, summary.signed),
-        _ => writer.signed_all(presigned.signed_header_pairs()),
+    if !parts.headers.is_empty() {
+        match layout.and_then(|l| l.signed_header_lines(presigned, summary)) {
+            Some(lines) if no_additional => writer.signed_lines(lines, summary.signed),
+            _ => writer.signed_all(presigned.signed_header_pairs()),
+        }
     }
     debug_assert!(writer.signed_so_far().eq(presigned.signed_header_pairs()));
     // Every header signed (the request names none twice): none left to list.
