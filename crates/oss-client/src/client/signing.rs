@@ -12,8 +12,9 @@ use super::{sign_error, Client};
 use crate::config::SignatureVersion;
 use crate::endpoint::ResolvedEndpoint;
 use crate::error::{Error, ErrorKind};
-use crate::presign::{PresignOptions, PresignResult, ResultWriter};
+use crate::presign::{PresignOptions, PresignResult};
 use crate::request::{Pair, PresignParts};
+use crate::result_writer::ResultWriter;
 use oss_sign_core::SignError;
 
 /// How many headers or query parameters are borrowed into a stack array (no allocation).
@@ -431,6 +432,53 @@ mod tests {
             assert!(result
                 .url()
                 .starts_with("https://examplebucket.oss-cn-hangzhou.aliyuncs.com/a%20b/c?"));
+        }
+    }
+
+    /// Issue 17: the signing path finds repeats without sorting; the refusal is the one the
+    /// full checks give, whichever list and case.
+    #[test]
+    fn repeated_names_are_refused_as_before() {
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a [(&'a str, &'a str)], &'a str);
+        let cases: [Case<'_>; 4] = [
+            (
+                &[("Content-Type", "a"), ("x-oss-meta-a", "1"), ("content-type", "b")],
+                &[],
+                "header \"content-type\" is given twice (names are case-insensitive); give each header once",
+            ),
+            (
+                &[("Range", "bytes=0-1"), ("RANGE", "bytes=2-3")],
+                &[],
+                "header \"RANGE\" is given twice (names are case-insensitive); give each header once",
+            ),
+            (
+                &[],
+                &[("versionId", "1"), ("uploads", ""), ("versionId", "2")],
+                "query parameter \"versionId\" is given twice; give each parameter once",
+            ),
+            // query names are exact: not a repeat
+            (&[], &[("versionId", "1"), ("versionid", "2")], ""),
+        ];
+        for version in [SignatureVersion::V4, SignatureVersion::V1] {
+            for (headers, query, message) in cases {
+                let mut request = crate::ObjectRequest::new("GET", "examplebucket", "k");
+                request.headers = headers
+                    .iter()
+                    .map(|&(n, v)| (n.to_owned(), v.to_owned()))
+                    .collect();
+                request.parameters = query
+                    .iter()
+                    .map(|&(n, v)| (n.to_owned(), v.to_owned()))
+                    .collect();
+                match client(version).presign(&request) {
+                    Ok(_) => assert!(message.is_empty(), "{version:?} {headers:?} {query:?}"),
+                    Err(e) => {
+                        assert_eq!(e.kind(), crate::ErrorKind::InvalidRequest);
+                        assert!(e.message().contains(message), "{e}");
+                        assert!(!message.is_empty(), "{e}");
+                    }
+                }
+            }
         }
     }
 
