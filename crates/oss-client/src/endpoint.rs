@@ -142,7 +142,7 @@ pub enum EndpointKind {
 /// assert_eq!((e.signing_region(), e.product()), ("cn-beijing", "oss"));
 /// # Ok::<(), oss_client::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ResolvedEndpoint {
     scheme: Scheme,
     authority: String,
@@ -150,6 +150,26 @@ pub struct ResolvedEndpoint {
     kind: EndpointKind,
     signing_region: String,
     product: &'static str,
+    /// What an object URL holds before the bucket (`https://`, or `https://host/` in path
+    /// style and for a CNAME), and after it (`.host/` in virtual-hosted style, `/` in path
+    /// style; a CNAME URL has no bucket): written once here instead of piece by piece in every
+    /// presign.
+    url_before_bucket: String,
+    url_after_bucket: String,
+}
+
+impl fmt::Debug for ResolvedEndpoint {
+    /// The resolved parts (not the URL texts derived from them).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResolvedEndpoint")
+            .field("scheme", &self.scheme)
+            .field("authority", &self.authority)
+            .field("style", &self.style)
+            .field("kind", &self.kind)
+            .field("signing_region", &self.signing_region)
+            .field("product", &self.product)
+            .finish()
+    }
 }
 
 impl ResolvedEndpoint {
@@ -256,6 +276,17 @@ impl ResolvedEndpoint {
         self.authority.len() + bucket.len() + key.len() * 3 + 12
     }
 
+    /// The exact length of the URL without its query, for a key whose encoded form is
+    /// `encoded_key_len` bytes long.
+    pub(crate) fn url_capacity_encoded(&self, bucket: &str, encoded_key_len: usize) -> usize {
+        let bucket_part = if self.style == UrlStyle::Cname {
+            0
+        } else {
+            bucket.len() + self.url_after_bucket.len()
+        };
+        self.url_before_bucket.len() + bucket_part + encoded_key_len
+    }
+
     pub(crate) fn write_object_url(&self, out: &mut String, bucket: &str, key: &str) {
         self.write_object_prefix(out, bucket);
         uri_encode_into(out, key, true);
@@ -269,25 +300,10 @@ impl ResolvedEndpoint {
     }
 
     fn write_object_prefix(&self, out: &mut String, bucket: &str) {
-        out.push_str(self.scheme.as_str());
-        out.push_str("://");
-        match self.style {
-            UrlStyle::VirtualHosted => {
-                out.push_str(bucket);
-                out.push('.');
-                out.push_str(&self.authority);
-                out.push('/');
-            }
-            UrlStyle::Path => {
-                out.push_str(&self.authority);
-                out.push('/');
-                out.push_str(bucket);
-                out.push('/');
-            }
-            UrlStyle::Cname => {
-                out.push_str(&self.authority);
-                out.push('/');
-            }
+        out.push_str(&self.url_before_bucket);
+        if self.style != UrlStyle::Cname {
+            out.push_str(bucket);
+            out.push_str(&self.url_after_bucket);
         }
     }
 }
@@ -380,6 +396,11 @@ pub(crate) fn resolve(opts: &EndpointOptions<'_>) -> Result<ResolvedEndpoint, Er
         }
     };
 
+    let (url_before_bucket, url_after_bucket) = match style {
+        UrlStyle::VirtualHosted => (format!("{scheme}://"), format!(".{authority}/")),
+        UrlStyle::Path => (format!("{scheme}://{authority}/"), "/".to_owned()),
+        UrlStyle::Cname => (format!("{scheme}://{authority}/"), String::new()),
+    };
     Ok(ResolvedEndpoint {
         scheme,
         authority,
@@ -387,6 +408,8 @@ pub(crate) fn resolve(opts: &EndpointOptions<'_>) -> Result<ResolvedEndpoint, Er
         kind,
         signing_region,
         product,
+        url_before_bucket,
+        url_after_bucket,
     })
 }
 

@@ -104,6 +104,7 @@ mod header_signing;
 mod post_policy;
 mod presign;
 mod request;
+mod result_writer;
 pub mod validation;
 
 pub use client::Client;

@@ -168,9 +168,10 @@ impl PresignOptions {
 #[derive(Clone, PartialEq, Eq)]
 pub struct PresignResult {
     pub(crate) method: std::borrow::Cow<'static, str>,
-    /// The URL, then the signed headers, then the unsigned ones, as `name\nvalue\n` each (one
-    /// buffer: names are HTTP tokens and values hold no control characters, so `\n` cannot
-    /// occur inside either).
+    /// The URL, then the signed headers, then the unsigned ones, as `name:value\n` each (one
+    /// buffer: names are HTTP tokens, so `:` cannot occur inside them, and values hold no
+    /// control characters, so `\n` cannot occur inside either). The signed part has the form of
+    /// the canonical request's header lines, so it is often copied from there in one piece.
     pub(crate) text: String,
     pub(crate) url_end: usize,
     pub(crate) signed_end: usize,
@@ -192,78 +193,6 @@ impl std::fmt::Debug for PresignResult {
             .field("unsigned_headers", &self.unsigned_headers())
             .field("credentials_expiration", &self.credentials_expiration)
             .finish()
-    }
-}
-
-/// Writes the parts of a [`PresignResult`] into its one buffer: the URL first, then the signed
-/// headers, then the unsigned ones.
-#[derive(Debug)]
-pub(crate) struct ResultWriter {
-    text: String,
-    url_end: usize,
-    signed_end: usize,
-    signed_count: usize,
-    unsigned_count: usize,
-}
-
-impl ResultWriter {
-    /// Takes the buffer that holds the whole URL.
-    pub(crate) fn after_url(text: String) -> Self {
-        let url_end = text.len();
-        Self {
-            text,
-            url_end,
-            signed_end: url_end,
-            signed_count: 0,
-            unsigned_count: 0,
-        }
-    }
-
-    fn push_pair(&mut self, name: &str, value: &str) {
-        self.text.push_str(name);
-        self.text.push('\n');
-        self.text.push_str(value);
-        self.text.push('\n');
-    }
-
-    /// Appends a signed header (lower-case name); every signed one comes before the unsigned.
-    pub(crate) fn signed(&mut self, name: &str, value: &str) {
-        debug_assert_eq!(self.unsigned_count, 0);
-        self.push_pair(name, value);
-        self.signed_end = self.text.len();
-        self.signed_count += 1;
-    }
-
-    /// Appends an unsigned header (name as given).
-    pub(crate) fn unsigned(&mut self, name: &str, value: &str) {
-        self.push_pair(name, value);
-        self.unsigned_count += 1;
-    }
-
-    /// The signed headers written so far.
-    pub(crate) fn signed_so_far(&self) -> ResultHeaders<'_> {
-        ResultHeaders {
-            rest: self.text.get(self.url_end..self.signed_end).unwrap_or(""),
-            left: self.signed_count,
-        }
-    }
-
-    pub(crate) fn finish(
-        self,
-        method: std::borrow::Cow<'static, str>,
-        expiration: SigningTime,
-        credentials_expiration: Option<SigningTime>,
-    ) -> PresignResult {
-        PresignResult {
-            method,
-            text: self.text,
-            url_end: self.url_end,
-            signed_end: self.signed_end,
-            signed_count: self.signed_count,
-            unsigned_count: self.unsigned_count,
-            expiration,
-            credentials_expiration,
-        }
     }
 }
 
@@ -295,8 +224,8 @@ impl ResultWriter {
 /// ```
 #[derive(Clone)]
 pub struct ResultHeaders<'a> {
-    rest: &'a str,
-    left: usize,
+    pub(crate) rest: &'a str,
+    pub(crate) left: usize,
 }
 
 impl ResultHeaders<'_> {
@@ -324,8 +253,8 @@ impl<'a> Iterator for ResultHeaders<'a> {
             return None;
         }
         self.left -= 1;
-        let (name, rest) = split_line(self.rest);
-        let (value, rest) = split_line(rest);
+        let (name, rest) = split_at_byte(self.rest, b':');
+        let (value, rest) = split_at_byte(rest, b'\n');
         self.rest = rest;
         Some((name, value))
     }
@@ -337,10 +266,10 @@ impl<'a> Iterator for ResultHeaders<'a> {
 
 impl ExactSizeIterator for ResultHeaders<'_> {}
 
-/// `text` split at its first `\n` (the `\n` dropped), or all of it. A plain byte loop: names
-/// and values are short, where a `memchr` call costs more than it saves.
-fn split_line(text: &str) -> (&str, &str) {
-    match text.bytes().position(|b| b == b'\n') {
+/// `text` split at its first `byte` (an ASCII one, dropped), or all of it. A plain byte loop:
+/// names and values are short, where a `memchr` call costs more than it saves.
+fn split_at_byte(text: &str, byte: u8) -> (&str, &str) {
+    match text.bytes().position(|b| b == byte) {
         Some(at) => (
             text.get(..at).unwrap_or(""),
             text.get(at + 1..).unwrap_or(""),
@@ -520,6 +449,7 @@ impl PresignResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::result_writer::ResultWriter;
 
     #[test]
     fn debug_urls_hide_the_token_however_its_name_is_spelled() {
@@ -624,8 +554,7 @@ mod tests {
     #[test]
     fn headers_live_in_the_url_buffer() {
         let mut writer = ResultWriter::after_url(String::from("https://b.example/k?q"));
-        writer.signed("content-type", "text/plain");
-        writer.signed("x-oss-meta-a", " 1 ");
+        writer.signed_all([("content-type", "text/plain"), ("x-oss-meta-a", " 1 ")].into_iter());
         assert!(writer
             .signed_so_far()
             .eq([("content-type", "text/plain"), ("x-oss-meta-a", " 1 ")]));

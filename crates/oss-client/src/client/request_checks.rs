@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+use super::repeat_check::{first_repeat, Scan};
 use crate::config::SignatureVersion;
 use crate::error::{quoted, Error, ErrorKind};
 use crate::request::{Pair, PresignParts};
@@ -32,7 +33,7 @@ pub(crate) fn check_parts_before_signing<'a>(
     version: SignatureVersion,
 ) -> Option<Cow<'a, str>> {
     let method = check_target(parts, version).ok()?;
-    if oss_sign_core::first_repeated_name(&parts.headers, |(name, _)| name, true).is_some() {
+    if repeats(&parts.headers, true) {
         return None;
     }
     let c1 = |value: &str| {
@@ -41,8 +42,22 @@ pub(crate) fn check_parts_before_signing<'a>(
     if parts.headers.iter().any(|(_, value)| c1(value)) {
         return None;
     }
-    check_query(&parts.query).ok()?;
+    if parts.query.iter().any(|(name, _)| name.is_empty()) || repeats(&parts.query, false) {
+        return None;
+    }
     Some(method)
+}
+
+/// Whether a name of `pairs` repeats an earlier one: the one-pass scan, or the sort where the
+/// scan declines.
+fn repeats(pairs: &[Pair<'_>], ignore_ascii_case: bool) -> bool {
+    match first_repeat(pairs, ignore_ascii_case) {
+        Scan::Distinct => false,
+        Scan::Repeat(_) => true,
+        Scan::TooLarge => {
+            oss_sign_core::first_repeated_name(pairs, |(name, _)| name, ignore_ascii_case).is_some()
+        }
+    }
 }
 
 /// What both paths check first: the method (returned upper-cased, borrowed when it already

@@ -6,59 +6,69 @@ use std::borrow::Cow;
 use oss_credentials::Credentials;
 use oss_sign_core::{v1, v4, SignableRequest, SigningTime};
 
+use super::canonical_layout::{signed_by_default, CanonicalLayout, HeaderSummary};
 use super::request_checks::{check_parts, check_parts_before_signing};
 use super::{sign_error, Client};
 use crate::config::SignatureVersion;
 use crate::endpoint::ResolvedEndpoint;
 use crate::error::{Error, ErrorKind};
-use crate::presign::{PresignOptions, PresignResult, ResultWriter};
+use crate::presign::{PresignOptions, PresignResult};
 use crate::request::{Pair, PresignParts};
+use crate::result_writer::ResultWriter;
 use oss_sign_core::SignError;
 
 /// How many headers or query parameters are borrowed into a stack array (no allocation).
-const PAIRS_ON_STACK: usize = 16;
+const PAIRS_ON_STACK: usize = 32;
+/// The smaller stack array, for the usual few pairs (filling the large one costs a 1 KiB
+/// write even for one pair).
+const FEW_PAIRS: usize = 4;
 
 /// The `(&str, &str)` view of a request's pairs that [`SignableRequest`] takes: on the stack
 /// for up to [`PAIRS_ON_STACK`] pairs, else in a vector.
-struct BorrowedPairs<'a> {
-    stack: [(&'a str, &'a str); PAIRS_ON_STACK],
-    heap: Vec<(&'a str, &'a str)>,
-    len: usize,
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a stack array by design: built in place, never moved, and boxing it would be the allocation it avoids"
+)]
+enum BorrowedPairs<'a> {
+    Few([(&'a str, &'a str); FEW_PAIRS], usize),
+    Many([(&'a str, &'a str); PAIRS_ON_STACK], usize),
+    Heap(Vec<(&'a str, &'a str)>),
+}
+
+/// The first `pairs.len()` (at most `N`) slots of a stack array, borrowed from `pairs`.
+fn borrow_into<'a, const N: usize>(pairs: &'a [Pair<'_>]) -> [(&'a str, &'a str); N] {
+    let mut slots = [("", ""); N];
+    for (slot, (name, value)) in slots.iter_mut().zip(pairs) {
+        *slot = (name.as_ref(), value.as_ref());
+    }
+    slots
 }
 
 impl<'a> BorrowedPairs<'a> {
     fn new(pairs: &'a [Pair<'_>]) -> Self {
-        let mut stack = [("", ""); PAIRS_ON_STACK];
-        if pairs.is_empty() {
-            return Self {
-                stack,
-                heap: Vec::new(),
-                len: 0,
-            };
-        }
-        let heap = if pairs.len() <= PAIRS_ON_STACK {
-            for (slot, (name, value)) in stack.iter_mut().zip(pairs) {
-                *slot = (name.as_ref(), value.as_ref());
-            }
-            Vec::new()
+        let len = pairs.len();
+        if len == 0 {
+            // No array to fill, and an empty vector does not allocate.
+            Self::Heap(Vec::new())
+        } else if len <= FEW_PAIRS {
+            Self::Few(borrow_into(pairs), len)
+        } else if len <= PAIRS_ON_STACK {
+            Self::Many(borrow_into(pairs), len)
         } else {
-            pairs
-                .iter()
-                .map(|(name, value)| (name.as_ref(), value.as_ref()))
-                .collect()
-        };
-        Self {
-            stack,
-            heap,
-            len: pairs.len(),
+            Self::Heap(
+                pairs
+                    .iter()
+                    .map(|(name, value)| (name.as_ref(), value.as_ref()))
+                    .collect(),
+            )
         }
     }
 
     fn as_slice(&self) -> &[(&'a str, &'a str)] {
-        if self.len <= PAIRS_ON_STACK {
-            &self.stack[..self.len]
-        } else {
-            &self.heap
+        match self {
+            Self::Few(slots, len) => &slots[..*len],
+            Self::Many(slots, len) => &slots[..*len],
+            Self::Heap(pairs) => pairs,
         }
     }
 }
@@ -69,7 +79,8 @@ impl Client {
     /// Allocations on the V4 path: the result's one buffer (URL, then the headers), the
     /// `oss-sign-core` [`v4::Presigned`] buffer, its signed-header selection when the request
     /// has headers, and the additional-header list when additional headers are configured;
-    /// the borrowed pair views stay on the stack for up to 16 headers and 16 parameters.
+    /// the borrowed pair views stay on the stack for up to 32 headers and 32 parameters. (The
+    /// caller's [`PresignParts`] vectors come on top: one per non-empty list.)
     pub(crate) fn presign_parts_at(
         &self,
         parts: &PresignParts<'_>,
@@ -96,12 +107,8 @@ impl Client {
             .headers(headers.as_slice());
 
         let endpoint = &config.endpoint;
-        let header_bytes: usize = parts
-            .headers
-            .iter()
-            .map(|(name, value)| name.len() + value.len() + 2)
-            .sum();
-        let capacity = endpoint.url_capacity(parts.bucket, parts.key) + 512 + header_bytes;
+        let summary = HeaderSummary::of(&parts.headers);
+        let header_bytes = summary.bytes;
         let credentials_expiration = credentials
             .expiration()
             .and_then(|at| SigningTime::try_from(at).ok());
@@ -120,6 +127,7 @@ impl Client {
                 .security_token(credentials.security_token());
                 let presigned =
                     v1::presign(&signable, &params).map_err(|e| refused(parts, version, e))?;
+                let capacity = endpoint.url_capacity(parts.bucket, parts.key) + 512 + header_bytes;
                 let mut url = String::with_capacity(capacity);
                 endpoint.write_object_url(&mut url, parts.bucket, parts.key);
                 url.push('?');
@@ -128,9 +136,12 @@ impl Client {
                     url.pop();
                 }
                 let mut writer = ResultWriter::after_url(url);
-                for (name, value) in presigned.signed_headers() {
-                    writer.signed(name, value);
-                }
+                writer.signed_all(
+                    presigned
+                        .signed_headers()
+                        .iter()
+                        .map(|(name, value)| (name.as_str(), value.as_str())),
+                );
                 write_unsigned(&mut writer, &parts.headers, true);
                 Ok(writer.finish(static_method(method), expiration, credentials_expiration))
             }
@@ -152,7 +163,10 @@ impl Client {
                 .product(endpoint.product())
                 .security_token(credentials.security_token())
                 .additional_headers(&additional);
-                let presigned = self
+                // The result is written under the key cache's read lock, where the signature
+                // is: the `Presigned` (a few hundred bytes) is never moved out.
+                let no_additional = additional.is_empty();
+                let (writer, expiration) = self
                     .inner
                     .keys
                     .with(
@@ -160,23 +174,21 @@ impl Client {
                         now,
                         endpoint.signing_region(),
                         endpoint.product(),
-                        |key| v4::presign(&signable, &params, key),
+                        |key| {
+                            let presigned = v4::presign(&signable, &params, key)?;
+                            let writer = write_v4_result(
+                                &presigned,
+                                endpoint,
+                                &method,
+                                parts,
+                                &summary,
+                                no_additional,
+                            );
+                            Ok((writer, presigned.expiration()))
+                        },
                     )
                     .map_err(|e| refused(parts, version, e))?;
-                let mut url = String::with_capacity(capacity);
-                write_v4_object_url(&mut url, endpoint, &presigned, &method, parts);
-                url.push('?');
-                presigned.write_url_query(&mut url);
-                let mut writer = ResultWriter::after_url(url);
-                for (name, value) in presigned.signed_header_pairs() {
-                    writer.signed(name, value);
-                }
-                write_unsigned(&mut writer, &parts.headers, additional.is_empty());
-                Ok(writer.finish(
-                    static_method(method),
-                    presigned.expiration(),
-                    credentials_expiration,
-                ))
+                Ok(writer.finish(static_method(method), expiration, credentials_expiration))
             }
         }
     }
@@ -191,29 +203,49 @@ fn refused(parts: &PresignParts<'_>, version: SignatureVersion, err: SignError) 
     }
 }
 
-/// Writes the object URL without encoding the key a second time: the canonical request holds
-/// it already as `/bucket/KEY`, encoded by the same rules as the URL path (the bucket, a
-/// checked bucket name, needs no escape). Falls back to encoding when that line is not found.
-fn write_v4_object_url(
-    out: &mut String,
-    endpoint: &ResolvedEndpoint,
+/// The URL and header lines of a V4 presign, in one buffer sized once the query is known (the
+/// URL and every header fit, so it never grows).
+fn write_v4_result(
     presigned: &v4::Presigned,
+    endpoint: &ResolvedEndpoint,
     method: &str,
     parts: &PresignParts<'_>,
-) {
-    let encoded_key = presigned
-        .canonical_request()
-        .get(method.len() + 1..)
-        .and_then(|rest| rest.strip_prefix('/'))
-        .and_then(|rest| rest.strip_prefix(parts.bucket))
-        .and_then(|rest| rest.strip_prefix('/'))
-        .and_then(|rest| rest.split_once('\n'))
-        .map(|(key, _)| key);
-    match encoded_key {
-        Some(key) => endpoint.write_object_url_encoded(out, parts.bucket, key),
-        None => endpoint.write_object_url(out, parts.bucket, parts.key),
+    summary: &HeaderSummary,
+    no_additional: bool,
+) -> ResultWriter {
+    let layout = CanonicalLayout::of(presigned, method, parts.bucket);
+    let capacity = endpoint.url_capacity_encoded(
+        parts.bucket,
+        layout.map_or(parts.key.len() * 3, |l| l.encoded_key.len()),
+    ) + 1
+        + presigned.canonical_query().len()
+        + SIGNATURE_PARAMETER_LEN
+        + summary.bytes;
+    let mut url = String::with_capacity(capacity);
+    match layout {
+        Some(l) => endpoint.write_object_url_encoded(&mut url, parts.bucket, l.encoded_key),
+        None => endpoint.write_object_url(&mut url, parts.bucket, parts.key),
     }
+    url.push('?');
+    presigned.write_url_query(&mut url);
+    let mut writer = ResultWriter::after_url(url);
+    if !parts.headers.is_empty() {
+        match layout.and_then(|l| l.signed_header_lines(presigned, summary)) {
+            Some(lines) if no_additional => writer.signed_lines(lines, summary.signed),
+            _ => writer.signed_all(presigned.signed_header_pairs()),
+        }
+    }
+    debug_assert!(writer.signed_so_far().eq(presigned.signed_header_pairs()));
+    // Every header signed (the request names none twice): none left to list.
+    if writer.signed_count() < parts.headers.len() {
+        write_unsigned(&mut writer, &parts.headers, no_additional);
+    }
+    debug_assert!(writer.len() <= capacity, "{} > {capacity}", writer.len());
+    writer
 }
+
+/// `&x-oss-signature=` and the 64 hex digits of the signature.
+const SIGNATURE_PARAMETER_LEN: usize = 17 + 64;
 
 /// Appends the request headers the signature does not cover, names as given, in request order.
 ///
@@ -231,15 +263,6 @@ fn write_unsigned(writer: &mut ResultWriter, headers: &[Pair<'_>], no_additional
             writer.unsigned(name, value);
         }
     }
-}
-
-/// Whether V4 and V1 sign a header by its name alone: `x-oss-*`, `content-type`, `content-md5`
-/// (any case).
-fn signed_by_default(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    (bytes.len() >= 6 && bytes[..6].eq_ignore_ascii_case(b"x-oss-"))
-        || name.eq_ignore_ascii_case("content-type")
-        || name.eq_ignore_ascii_case("content-md5")
 }
 
 /// The method as a `'static` string when it is a common one (no allocation), else owned.
@@ -311,7 +334,15 @@ mod tests {
 
     #[test]
     fn borrowed_pairs_on_the_stack_and_on_the_heap() {
-        for n in [0, 1, PAIRS_ON_STACK, PAIRS_ON_STACK + 1, 40] {
+        for n in [
+            0,
+            1,
+            FEW_PAIRS,
+            FEW_PAIRS + 1,
+            PAIRS_ON_STACK,
+            PAIRS_ON_STACK + 1,
+            40,
+        ] {
             let pairs: Vec<Pair<'static>> = (0..n)
                 .map(|i| (Cow::Owned(format!("n{i}")), Cow::Owned(format!("v{i}"))))
                 .collect();
@@ -321,6 +352,133 @@ mod tests {
                 .map(|(a, b)| (a.as_ref(), b.as_ref()))
                 .collect();
             assert_eq!(borrowed.as_slice(), expected.as_slice(), "{n}");
+        }
+    }
+
+    /// The signed headers copied from the canonical request's lines, and those read back pair
+    /// by pair (a value trimmed there, additional headers configured): the same lists.
+    #[test]
+    fn signed_headers_as_given_whichever_way_they_are_written() {
+        let at = SigningTime::from_unix_seconds(1_731_400_000).unwrap_or_else(|e| panic!("{e}"));
+        let with_additional = Client::new(
+            crate::Config::builder()
+                .region("cn-hangzhou")
+                .credentials(
+                    Credentials::new("LTAIexample", "secret").unwrap_or_else(|e| panic!("{e}")),
+                )
+                .additional_headers(["Host", "Range"])
+                .clock(crate::FixedClock::new(at))
+                .build()
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let headers: &[(&str, &str)] = &[
+            ("X-Oss-Meta-B", "2:3"),
+            ("Range", "bytes=0-1"),
+            ("content-type", "text/plain"),
+            ("x-oss-meta-a", ""),
+            ("Host", "h"),
+        ];
+        let spaced = [("x-oss-meta-c", " padded\t")];
+        let plain: Vec<(&str, &str)> = vec![
+            ("content-type", "text/plain"),
+            ("x-oss-meta-a", ""),
+            ("x-oss-meta-b", "2:3"),
+        ];
+        for (client, extra, signed, unsigned) in [
+            (
+                client(SignatureVersion::V4),
+                &[][..],
+                plain.clone(),
+                vec![("Range", "bytes=0-1"), ("Host", "h")],
+            ),
+            (
+                client(SignatureVersion::V4),
+                &spaced[..],
+                {
+                    let mut all = plain.clone();
+                    all.push(("x-oss-meta-c", " padded\t"));
+                    all
+                },
+                vec![("Range", "bytes=0-1"), ("Host", "h")],
+            ),
+            (
+                with_additional,
+                &[][..],
+                vec![
+                    ("content-type", "text/plain"),
+                    ("host", "h"),
+                    ("range", "bytes=0-1"),
+                    ("x-oss-meta-a", ""),
+                    ("x-oss-meta-b", "2:3"),
+                ],
+                vec![],
+            ),
+        ] {
+            let mut request = crate::ObjectRequest::new("PUT", "examplebucket", "a b/c");
+            request.headers = headers
+                .iter()
+                .chain(extra)
+                .map(|&(n, v)| (n.to_owned(), v.to_owned()))
+                .collect();
+            let result = client.presign(&request).unwrap_or_else(|e| panic!("{e}"));
+            assert!(
+                result.signed_headers().eq(signed.iter().copied()),
+                "{result:?}"
+            );
+            assert!(
+                result.unsigned_headers().eq(unsigned.iter().copied()),
+                "{result:?}"
+            );
+            assert!(result
+                .url()
+                .starts_with("https://examplebucket.oss-cn-hangzhou.aliyuncs.com/a%20b/c?"));
+        }
+    }
+
+    /// Issue 17: the signing path finds repeats without sorting; the refusal is the one the
+    /// full checks give, whichever list and case.
+    #[test]
+    fn repeated_names_are_refused_as_before() {
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a [(&'a str, &'a str)], &'a str);
+        let cases: [Case<'_>; 4] = [
+            (
+                &[("Content-Type", "a"), ("x-oss-meta-a", "1"), ("content-type", "b")],
+                &[],
+                "header \"content-type\" is given twice (names are case-insensitive); give each header once",
+            ),
+            (
+                &[("Range", "bytes=0-1"), ("RANGE", "bytes=2-3")],
+                &[],
+                "header \"RANGE\" is given twice (names are case-insensitive); give each header once",
+            ),
+            (
+                &[],
+                &[("versionId", "1"), ("uploads", ""), ("versionId", "2")],
+                "query parameter \"versionId\" is given twice; give each parameter once",
+            ),
+            // query names are exact: not a repeat
+            (&[], &[("versionId", "1"), ("versionid", "2")], ""),
+        ];
+        for version in [SignatureVersion::V4, SignatureVersion::V1] {
+            for (headers, query, message) in cases {
+                let mut request = crate::ObjectRequest::new("GET", "examplebucket", "k");
+                request.headers = headers
+                    .iter()
+                    .map(|&(n, v)| (n.to_owned(), v.to_owned()))
+                    .collect();
+                request.parameters = query
+                    .iter()
+                    .map(|&(n, v)| (n.to_owned(), v.to_owned()))
+                    .collect();
+                match client(version).presign(&request) {
+                    Ok(_) => assert!(message.is_empty(), "{version:?} {headers:?} {query:?}"),
+                    Err(e) => {
+                        assert_eq!(e.kind(), crate::ErrorKind::InvalidRequest);
+                        assert!(e.message().contains(message), "{e}");
+                        assert!(!message.is_empty(), "{e}");
+                    }
+                }
+            }
         }
     }
 
@@ -337,9 +495,8 @@ mod tests {
         .map(|&(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v)))
         .collect();
         let mut writer = ResultWriter::after_url(String::from("u"));
-        writer.signed("content-type", "t");
-        writer.signed("host", "h");
-        writer.signed("x-oss-meta-a", "1");
+        writer
+            .signed_all([("content-type", "t"), ("host", "h"), ("x-oss-meta-a", "1")].into_iter());
         write_unsigned(&mut writer, &headers, false);
         let at = SigningTime::from_unix_seconds(0).unwrap_or_else(|e| panic!("{e}"));
         let result = writer.finish("GET".into(), at, None);
