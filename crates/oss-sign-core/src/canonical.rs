@@ -5,6 +5,8 @@
 //! ```
 
 use crate::encoding::{is_query_literal, uri_encode_into};
+pub(crate) use crate::name_order::{cmp_bytes, cmp_lowercase, word_at};
+use crate::name_order::{has_upper_case, same_name};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -37,49 +39,6 @@ pub(crate) fn hashed_payload(header_value: Option<&str>) -> &str {
         .unwrap_or(UNSIGNED_PAYLOAD)
 }
 
-/// Orders header names as their lower-case forms would sort, without building those forms.
-///
-/// Runs of identical bytes are skipped eight at a time (header names often share a long
-/// prefix such as `x-oss-meta-`); bytes are lower-cased only where they differ.
-pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let common = a.len().min(b.len());
-    let mut at = 0;
-    while at < common {
-        if at + 8 <= common && word_at(a, at) == word_at(b, at) {
-            at += 8;
-            continue;
-        }
-        let (x, y) = (a[at], b[at]);
-        if x != y {
-            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
-            if x != y {
-                return x.cmp(&y);
-            }
-        }
-        at += 1;
-    }
-    a.len().cmp(&b.len())
-}
-
-/// Byte order of `a` and `b` (what `a.cmp(b)` gives), runs of identical bytes skipped eight at
-/// a time instead of through a `memcmp` call (names are short and share prefixes).
-pub(crate) fn cmp_bytes(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let common = a.len().min(b.len());
-    let mut at = 0;
-    while at + 8 <= common && word_at(a, at) == word_at(b, at) {
-        at += 8;
-    }
-    while at < common {
-        if a[at] != b[at] {
-            return a[at].cmp(&b[at]);
-        }
-        at += 1;
-    }
-    a.len().cmp(&b.len())
-}
-
 /// `value.trim()`, without the character scan when neither end can be white space (the usual
 /// case): every Unicode white-space character other than the ASCII ones begins and ends with a
 /// byte of `0x80` or above.
@@ -89,16 +48,6 @@ pub(crate) fn trim_value(value: &str) -> &str {
         (Some(&first), Some(&last)) if plain_end(first) && plain_end(last) => value,
         _ => value.trim(),
     }
-}
-
-/// The eight bytes at `at` as one word (the caller checked that they exist).
-#[inline]
-pub(crate) fn word_at(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [0u8; 8];
-    if let Some(chunk) = bytes.get(at..at + 8) {
-        word.copy_from_slice(chunk);
-    }
-    u64::from_le_bytes(word)
 }
 
 /// The effective additional-header list: lower-cased, without names signed by default, without
@@ -154,7 +103,7 @@ impl<'h> CanonicalHeaders<'h> {
             let signed = is_signed_by_default_any_case(name)
                 || additional.iter().any(|a| a.eq_ignore_ascii_case(name));
             if signed {
-                let lower = !name.bytes().any(|b| b.is_ascii_uppercase());
+                let lower = !has_upper_case(name.as_bytes());
                 entries.push((name, value, index, lower));
             }
         }
@@ -175,10 +124,12 @@ impl<'h> CanonicalHeaders<'h> {
 
     /// `name:value\n` per distinct name: lower-case, values trimmed, repeats joined with `,`.
     pub(crate) fn write(&self, out: &mut String) {
-        let mut previous: Option<&str> = None;
+        let mut previous: Option<(&str, bool)> = None;
         for &(name, value, _, lower) in &self.entries {
             match previous {
-                Some(last) if cmp_lowercase(last, name).is_eq() => out.push(','),
+                Some((last, last_lower)) if same_name(last, name, last_lower && lower) => {
+                    out.push(',')
+                }
                 _ => {
                     if previous.is_some() {
                         out.push('\n');
@@ -188,7 +139,7 @@ impl<'h> CanonicalHeaders<'h> {
                 }
             }
             out.push_str(trim_value(value));
-            previous = Some(name);
+            previous = Some((name, lower));
         }
         if previous.is_some() {
             out.push('\n');

@@ -285,11 +285,14 @@ pub(crate) fn has_control_byte(bytes: &[u8]) -> bool {
             return true;
         }
     }
-    // The tail as one word too, padded with spaces (which are not control bytes).
+    // The tail: the last eight bytes as one word (overlapping the chunks already checked,
+    // which is harmless), or byte by byte when there are fewer than eight in all.
     let tail = chunks.remainder();
-    let mut word = [b' '; 8];
-    word[..tail.len()].copy_from_slice(tail);
-    flagged(u64::from_le_bytes(word)) && exact(tail)
+    match bytes.len().checked_sub(8) {
+        _ if tail.is_empty() => false,
+        Some(last) => flagged(crate::canonical::word_at(bytes, last)) && exact(tail),
+        None => exact(tail),
+    }
 }
 
 /// RFC 9110 `tchar`, one table lookup per byte (the tests' view of the table
