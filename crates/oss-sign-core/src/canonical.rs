@@ -219,11 +219,13 @@ pub(crate) enum QueryValue<'a> {
     /// A text with nothing to escape (digits, the date, the algorithm): written as it is.
     Literal(&'a str),
     /// The credential `access_key_id/scope`, its scope given raw and encoded (the signing key
-    /// keeps both), so only the access key id is encoded per signature.
+    /// keeps both), so only the access key id is encoded per signature, and not even that when
+    /// the key holds the whole value encoded for this access key id (`encoded`).
     Credential {
         access_key_id: &'a str,
         scope: &'a str,
         encoded_scope: &'a str,
+        encoded: Option<&'a str>,
     },
 }
 
@@ -253,6 +255,10 @@ impl QueryValue<'_> {
                 debug_assert!(text.bytes().all(is_query_literal), "{text}");
                 out.push_str(text);
             }
+            QueryValue::Credential {
+                encoded: Some(encoded),
+                ..
+            } => out.push_str(encoded),
             QueryValue::Credential {
                 access_key_id,
                 encoded_scope,
@@ -553,7 +559,7 @@ mod tests {
         ) {
             let (ea, eb) = (crate::encoding::uri_encode(&a, false), crate::encoding::uri_encode(&b, false));
             prop_assert_eq!(cmp_encoded(&a, &b), ea.cmp(&eb));
-            let credential = |ak| QueryValue::Credential { access_key_id: ak, scope: "x/y", encoded_scope: "x%2Fy" };
+            let credential = |ak| QueryValue::Credential { access_key_id: ak, scope: "x/y", encoded_scope: "x%2Fy", encoded: None };
             let (ja, jb) = (credential(a.as_str()), credential(b.as_str()));
             prop_assert_eq!(
                 cmp_values(&ja, &jb),
@@ -576,7 +582,7 @@ mod tests {
             let pairs: Vec<(&str, &str)> = query.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
             let scope = "20240101/r+1/oss/aliyun_v4_request";
             let encoded_scope = crate::encoding::uri_encode(scope, false);
-            let credential = QueryValue::Credential { access_key_id: "a k", scope, encoded_scope: &encoded_scope };
+            let credential = QueryValue::Credential { access_key_id: "a k", scope, encoded_scope: &encoded_scope, encoded: None };
             let mut extra = vec![("x-oss-credential", credential)];
             if token {
                 extra.push(("x-oss-security-token", QueryValue::Text("t/+")));

@@ -209,6 +209,7 @@ pub fn presign(
             access_key_id: scope.access_key_id,
             scope: scope_text,
             encoded_scope: key.encoded_scope(),
+            encoded: key.encoded_credential(scope.access_key_id),
         },
     );
     add("x-oss-date", QueryValue::Literal(date_text));
@@ -379,6 +380,32 @@ mod tests {
         assert_eq!(p.signed_headers().len(), 1);
         let after = p.clone();
         assert_eq!(before.signed_headers(), after.signed_headers());
+    }
+
+    #[test]
+    fn the_keys_encoded_credential_is_only_used_for_its_access_key_id() {
+        let t = SigningTime::from_unix_seconds(1_700_000_000).unwrap();
+        let shared = SigningKey::derive("sk", t, "r", "oss");
+        let req = SignableRequest::new("GET").bucket("b").key("k");
+        // The first presign fills the key's cache with "ak 1"; "ak/2" must not get it.
+        for ak in ["ak 1", "ak/2", "ak 1", "ak/2", "ak 1x", "ak "] {
+            let params = PresignParams::new(ak, "r", t, 60);
+            let fresh = SigningKey::derive("sk", t, "r", "oss");
+            let expected = presign(&req, &params, &fresh).unwrap();
+            let got = presign(&req, &params, &shared).unwrap();
+            assert_eq!(
+                got.canonical_request(),
+                expected.canonical_request(),
+                "{ak}"
+            );
+            assert_eq!(got.url_query(), expected.url_query(), "{ak}");
+        }
+        assert_eq!(
+            shared.encoded_credential("ak 1"),
+            Some("ak%201%2F20231114%2Fr%2Foss%2Faliyun_v4_request")
+        );
+        assert_eq!(shared.encoded_credential("ak/2"), None);
+        assert!(shared.clone().encoded_credential("ak/2").is_some());
     }
 
     #[test]
