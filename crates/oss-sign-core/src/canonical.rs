@@ -421,7 +421,7 @@ pub(crate) fn write_canonical_request(
                 uri_encode_into(out, value, false);
             }
         } else {
-            let (name, value) = extra[e];
+            let (name, value) = &extra[e];
             e += 1;
             out.push_str(name);
             if !value.is_empty() {
