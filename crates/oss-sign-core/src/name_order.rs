@@ -65,14 +65,17 @@ fn lower_word(word: u64) -> u64 {
 
 /// Whether `bytes` holds an ASCII upper-case letter.
 pub(crate) fn has_upper_case(bytes: &[u8]) -> bool {
-    let mut at = 0;
-    while at < bytes.len() {
-        if upper_case_bytes(padded_word(bytes, at)) != 0 {
-            return true;
-        }
-        at += 8;
+    let mut chunks = bytes.chunks_exact(8);
+    if chunks.any(|eight| upper_case_bytes(word_at(eight, 0)) != 0) {
+        return true;
     }
-    false
+    // The tail: the last eight bytes (overlapping bytes already looked at), or all of a short
+    // name.
+    match bytes.len().checked_sub(8) {
+        _ if bytes.len() % 8 == 0 => false,
+        Some(last) => upper_case_bytes(word_at(bytes, last)) != 0,
+        None => upper_case_bytes(padded_word(bytes, 0)) != 0,
+    }
 }
 
 /// Orders header names as their lower-case forms would sort, without building those forms.
