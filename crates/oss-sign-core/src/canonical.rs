@@ -123,11 +123,17 @@ impl<'h> CanonicalHeaders<'h> {
     }
 
     /// `name:value\n` per distinct name: lower-case, values trimmed, repeats joined with `,`.
-    pub(crate) fn write(&self, out: &mut String) {
+    ///
+    /// Returns whether each line is one of the caller's headers exactly as given (name already
+    /// lower-case, value untrimmed, no repeat): then the lines are also the signed-header list
+    /// (see [`write_request_headers`](Self::write_request_headers)).
+    pub(crate) fn write(&self, out: &mut String) -> bool {
+        let mut verbatim = true;
         let mut previous: Option<(&str, bool)> = None;
-        for &(name, value, _, lower) in &self.entries {
+        for &(name, value, index, lower) in &self.entries {
             match previous {
                 Some((last, last_lower)) if same_name(last, name, last_lower && lower) => {
+                    verbatim = false;
                     out.push(',')
                 }
                 _ => {
@@ -138,12 +144,20 @@ impl<'h> CanonicalHeaders<'h> {
                     out.push(':');
                 }
             }
-            out.push_str(trim_value(value));
+            let trimmed = trim_value(value);
+            verbatim &= lower && trimmed.len() == value.len() && index < self.request_len;
+            out.push_str(trimmed);
             previous = Some((name, lower));
         }
         if previous.is_some() {
             out.push('\n');
         }
+        verbatim
+    }
+
+    /// How many headers were selected.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
     }
 
     fn len_hint(&self) -> usize {
@@ -358,7 +372,9 @@ impl CanonicalInputs<'_, '_> {
 /// How many query parameters are sorted in a stack array (no allocation).
 const QUERY_ON_STACK: usize = 32;
 
-/// Appends the canonical request to `out` and returns where its query line sits in `out`.
+/// Appends the canonical request to `out` and returns where its query line sits in `out`, and
+/// where its header lines sit when they are the caller's headers as given
+/// ([`CanonicalHeaders::write`]).
 ///
 /// Every query name and value is encoded exactly once, straight into `out`. The caller's
 /// parameters are sorted by their encoded order computed from the raw bytes ([`cmp_encoded`]),
@@ -368,7 +384,7 @@ const QUERY_ON_STACK: usize = 32;
 pub(crate) fn write_canonical_request(
     out: &mut String,
     inputs: &CanonicalInputs<'_, '_>,
-) -> Range<usize> {
+) -> (Range<usize>, Option<Range<usize>>) {
     let count = inputs.query.len();
     let mut on_stack = [("", ""); QUERY_ON_STACK];
     let mut on_heap: Vec<(&str, &str)>;
@@ -432,12 +448,14 @@ pub(crate) fn write_canonical_request(
     }
     let query_end = out.len();
     out.push('\n');
-    inputs.headers.write(out);
+    let headers_start = out.len();
+    let verbatim = inputs.headers.write(out);
+    let header_lines = verbatim.then_some(headers_start..out.len());
     out.push('\n');
     out.push_str(inputs.additional_line);
     out.push('\n');
     out.push_str(inputs.payload);
-    query_start..query_end
+    (query_start..query_end, header_lines)
 }
 
 impl CanonicalRequest {
@@ -594,7 +612,7 @@ mod tests {
                 extra_query: &extra, headers: &headers, additional_line: "", payload: UNSIGNED_PAYLOAD,
             };
             let mut out = String::from("prefix");
-            let range = write_canonical_request(&mut out, &inputs);
+            let (range, _) = write_canonical_request(&mut out, &inputs);
             let enc = |s: &str| crate::encoding::uri_encode(s, false);
             let mut expected: Vec<(String, String)> = pairs.iter().map(|(n, v)| (enc(n), enc(v))).collect();
             expected.push(("x-oss-credential".to_owned(), enc("a k/20240101/r+1/oss/aliyun_v4_request")));
@@ -647,8 +665,16 @@ mod tests {
             let additional = if with_host { vec!["host".to_owned()] } else { Vec::new() };
             let selected = CanonicalHeaders::select(&pairs, &additional, &[]);
             let mut text = String::new();
-            selected.write(&mut text);
+            let verbatim = selected.write(&mut text);
             let (expected_text, expected_list) = reference(&pairs, &additional);
+            if verbatim {
+                // The lines are then the signed-header list itself.
+                let lines: Vec<(String, String)> = text
+                    .lines()
+                    .map(|line| line.split_once(':').map(|(n, v)| (n.to_owned(), v.to_owned())).unwrap_or_default())
+                    .collect();
+                prop_assert_eq!(&lines, &expected_list);
+            }
             prop_assert_eq!(text, expected_text);
             prop_assert_eq!(owned(&selected), expected_list);
         }

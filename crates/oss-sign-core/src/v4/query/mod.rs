@@ -243,7 +243,7 @@ pub fn presign(
         + additional_line.len()
         + header_bytes;
     let mut text = String::with_capacity(capacity);
-    let query = write_canonical_request(&mut text, &inputs);
+    let (query, header_lines) = write_canonical_request(&mut text, &inputs);
     let canonical_end = text.len();
 
     let hash = hex_array(&Sha256::digest(text.as_bytes()).into());
@@ -270,9 +270,17 @@ pub fn presign(
     let additional_start = text.len();
     text.push_str(&additional_line);
     let additional_headers = additional_start..text.len();
-    let headers_start = text.len();
-    let signed_header_count = headers.write_request_headers(&mut text);
-    let signed_headers = headers_start..text.len();
+    // The signed headers: the canonical request's header lines when they are the request's
+    // headers as given (lower-case names, untrimmed values, no repeats: the usual case),
+    // else a list of their own.
+    let (signed_headers, signed_header_count, headers_are_lines) = match header_lines {
+        Some(lines) => (lines, headers.len(), true),
+        None => {
+            let headers_start = text.len();
+            let count = headers.write_request_headers(&mut text);
+            (headers_start..text.len(), count, false)
+        }
+    };
     debug_assert!(text.len() <= capacity, "{} > {capacity}", text.len());
     Ok(Presigned {
         text,
@@ -284,6 +292,7 @@ pub fn presign(
         additional_headers,
         signed_headers,
         signed_header_count,
+        headers_are_lines,
         signature,
         date,
         expires_seconds: params.expires_seconds,
@@ -406,6 +415,47 @@ mod tests {
         );
         assert_eq!(shared.encoded_credential("ak/2"), None);
         assert!(shared.clone().encoded_credential("ak/2").is_some());
+    }
+
+    #[test]
+    fn signed_headers_are_the_same_read_from_the_canonical_lines_or_a_list() {
+        let t = SigningTime::from_unix_seconds(0).unwrap();
+        let key = SigningKey::derive("sk", t, "r", "oss");
+        let params = PresignParams::new("ak", "r", t, 60);
+        // As given (lower-case, untrimmed, distinct): read back from the canonical lines.
+        let plain = [
+            ("x-oss-meta-b", "2:3"),
+            ("content-type", "a/b"),
+            ("range", "x"),
+        ];
+        // Upper case, a value to trim, a repeat: a list of their own.
+        let mixed = [
+            ("X-Oss-Meta-B", " 2:3"),
+            ("content-type", "a/b"),
+            ("x-oss-meta-b", ""),
+        ];
+        for (headers, lines, expected) in [
+            (
+                &plain,
+                true,
+                alloc::vec![("content-type", "a/b"), ("x-oss-meta-b", "2:3")],
+            ),
+            (
+                &mixed,
+                false,
+                alloc::vec![
+                    ("content-type", "a/b"),
+                    ("x-oss-meta-b", " 2:3"),
+                    ("x-oss-meta-b", "")
+                ],
+            ),
+        ] {
+            let p = presign(&SignableRequest::new("PUT").headers(headers), &params, &key).unwrap();
+            assert_eq!(p.headers_are_lines, lines);
+            let pairs: alloc::vec::Vec<(&str, &str)> = p.signed_header_pairs().collect();
+            assert_eq!(pairs, expected);
+            assert_eq!(p.signed_header_pairs().len(), expected.len());
+        }
     }
 
     #[test]
