@@ -72,7 +72,7 @@ pub(crate) fn has_upper_case(bytes: &[u8]) -> bool {
     // The tail: the last eight bytes (overlapping bytes already looked at), or all of a short
     // name.
     match bytes.len().checked_sub(8) {
-        _ if bytes.len() % 8 == 0 => false,
+        _ if bytes.len().is_multiple_of(8) => false,
         Some(last) => upper_case_bytes(word_at(bytes, last)) != 0,
         None => upper_case_bytes(padded_word(bytes, 0)) != 0,
     }
