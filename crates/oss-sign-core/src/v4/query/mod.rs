@@ -15,6 +15,7 @@ use crate::v4::key::{hex_array, SigningKey};
 use crate::v4::scope::{scope_setters, ScopeParams, ALGORITHM};
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use once_cell::race::OnceBox;
 use sha2::{Digest, Sha256};
 
@@ -183,8 +184,14 @@ pub fn presign(
     // request's.
     let scope_text = key.scope();
 
-    let additional = effective_additional_headers(scope.additional_headers, request.header_pairs());
-    let additional_line = additional.join(";");
+    // No additional headers asked for (the usual case): no list, no join.
+    let (additional, additional_line) = if scope.additional_headers.is_empty() {
+        (Vec::new(), String::new())
+    } else {
+        let list = effective_additional_headers(scope.additional_headers, request.header_pairs());
+        let line = list.join(";");
+        (list, line)
+    };
     let headers = CanonicalHeaders::select(request.header_pairs(), &additional, &[]);
 
     let expires_buf = itoa_u32(params.expires_seconds);
