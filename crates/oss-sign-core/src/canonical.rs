@@ -97,6 +97,9 @@ impl<'h> CanonicalHeaders<'h> {
         additional: &[String],
         extra: &[(&'h str, &'h str)],
     ) -> Self {
+        if headers.is_empty() && extra.is_empty() {
+            return Self::default();
+        }
         let mut entries: Vec<(&'h str, &'h str, usize, bool)> =
             Vec::with_capacity(headers.len() + extra.len());
         for (index, &(name, value)) in headers.iter().chain(extra.iter()).enumerate() {
