@@ -151,18 +151,36 @@ impl SigningKey {
     /// given whenever the access key id is the same again (compared exactly); `None` for
     /// another one, which the caller encodes itself.
     pub(crate) fn encoded_credential(&self, access_key_id: &str) -> Option<&str> {
-        let cached = self.credential.get_or_init(|| {
-            let mut encoded =
-                String::with_capacity(3 * access_key_id.len() + 3 + self.encoded_scope.len());
-            crate::encoding::uri_encode_into(&mut encoded, access_key_id, false);
-            encoded.push_str("%2F");
-            encoded.push_str(&self.encoded_scope);
-            Box::new(EncodedCredential {
-                access_key_id: access_key_id.to_owned(),
-                encoded,
-            })
-        });
+        let cached = match self.credential.get() {
+            Some(cached) => cached,
+            // Only an access key id that passes the presign checks is kept (see
+            // `knows_access_key_id`).
+            None if access_key_id.is_empty()
+                || crate::request::has_control_byte_or(access_key_id.as_bytes(), true) =>
+            {
+                return None
+            }
+            None => self.credential.get_or_init(|| {
+                let mut encoded =
+                    String::with_capacity(3 * access_key_id.len() + 3 + self.encoded_scope.len());
+                crate::encoding::uri_encode_into(&mut encoded, access_key_id, false);
+                encoded.push_str("%2F");
+                encoded.push_str(&self.encoded_scope);
+                Box::new(EncodedCredential {
+                    access_key_id: access_key_id.to_owned(),
+                    encoded,
+                })
+            }),
+        };
         (cached.access_key_id == access_key_id).then_some(cached.encoded.as_str())
+    }
+
+    /// Whether `access_key_id` is the one whose credential this key keeps encoded, and so one
+    /// that passed the access key id checks already (non-empty, no control byte or tab).
+    pub(crate) fn knows_access_key_id(&self, access_key_id: &str) -> bool {
+        self.credential
+            .get()
+            .is_some_and(|cached| cached.access_key_id == access_key_id)
     }
 
     /// Whether region and product passed the scope checks when the key was derived.

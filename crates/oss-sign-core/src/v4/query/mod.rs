@@ -422,6 +422,16 @@ mod tests {
         );
         assert_eq!(shared.encoded_credential("ak/2"), None);
         assert!(shared.clone().encoded_credential("ak/2").is_some());
+        // An access key id the checks refuse is never kept, so it is never taken as checked.
+        for bad in ["a\tk", "a\u{7f}k", ""] {
+            let fresh = SigningKey::derive("sk", t, "r", "oss");
+            assert_eq!(fresh.encoded_credential(bad), None);
+            assert!(!fresh.knows_access_key_id(bad));
+            let err = presign(&req, &PresignParams::new(bad, "r", t, 60), &fresh).unwrap_err();
+            assert_eq!(err.kind(), SignErrorKind::InvalidInput);
+            assert!(presign(&req, &PresignParams::new(bad, "r", t, 60), &shared).is_err());
+        }
+        assert!(shared.knows_access_key_id("ak 1"));
     }
 
     #[test]
