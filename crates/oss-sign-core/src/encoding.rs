@@ -74,7 +74,28 @@ pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
         out.push_str(input);
         return;
     };
+    if bytes.len() < 16 {
+        // A short name or value with an escape: a `char` per byte, without the run copies.
+        out.reserve(3 * bytes.len());
+        for &b in bytes {
+            push_encoded(out, b, literal);
+        }
+        return;
+    }
     encode_from_escape(out, input, at, literal);
+}
+
+/// `byte` as itself (a literal byte, ASCII) or as `%` and two upper-case hex digits.
+#[inline]
+fn push_encoded(out: &mut String, byte: u8, literal: &[bool; 256]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    if literal[usize::from(byte)] {
+        out.push(char::from(byte & 0x7f));
+    } else {
+        out.push('%');
+        out.push(char::from(HEX[usize::from(byte >> 4)] & 0x7f));
+        out.push(char::from(HEX[usize::from(byte & 0x0f)] & 0x7f));
+    }
 }
 
 /// The rest of [`uri_encode_into`] once an escape was found at `at`: a function of its own, so
