@@ -5,6 +5,8 @@
 //! ```
 
 use crate::encoding::{is_query_literal, uri_encode_into};
+pub(crate) use crate::name_order::{cmp_bytes, cmp_lowercase, word_at};
+use crate::name_order::{has_upper_case, same_name};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -37,49 +39,6 @@ pub(crate) fn hashed_payload(header_value: Option<&str>) -> &str {
         .unwrap_or(UNSIGNED_PAYLOAD)
 }
 
-/// Orders header names as their lower-case forms would sort, without building those forms.
-///
-/// Runs of identical bytes are skipped eight at a time (header names often share a long
-/// prefix such as `x-oss-meta-`); bytes are lower-cased only where they differ.
-pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let common = a.len().min(b.len());
-    let mut at = 0;
-    while at < common {
-        if at + 8 <= common && word_at(a, at) == word_at(b, at) {
-            at += 8;
-            continue;
-        }
-        let (x, y) = (a[at], b[at]);
-        if x != y {
-            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
-            if x != y {
-                return x.cmp(&y);
-            }
-        }
-        at += 1;
-    }
-    a.len().cmp(&b.len())
-}
-
-/// Byte order of `a` and `b` (what `a.cmp(b)` gives), runs of identical bytes skipped eight at
-/// a time instead of through a `memcmp` call (names are short and share prefixes).
-pub(crate) fn cmp_bytes(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let common = a.len().min(b.len());
-    let mut at = 0;
-    while at + 8 <= common && word_at(a, at) == word_at(b, at) {
-        at += 8;
-    }
-    while at < common {
-        if a[at] != b[at] {
-            return a[at].cmp(&b[at]);
-        }
-        at += 1;
-    }
-    a.len().cmp(&b.len())
-}
-
 /// `value.trim()`, without the character scan when neither end can be white space (the usual
 /// case): every Unicode white-space character other than the ASCII ones begins and ends with a
 /// byte of `0x80` or above.
@@ -89,16 +48,6 @@ pub(crate) fn trim_value(value: &str) -> &str {
         (Some(&first), Some(&last)) if plain_end(first) && plain_end(last) => value,
         _ => value.trim(),
     }
-}
-
-/// The eight bytes at `at` as one word (the caller checked that they exist).
-#[inline]
-pub(crate) fn word_at(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [0u8; 8];
-    if let Some(chunk) = bytes.get(at..at + 8) {
-        word.copy_from_slice(chunk);
-    }
-    u64::from_le_bytes(word)
 }
 
 /// The effective additional-header list: lower-cased, without names signed by default, without
@@ -148,13 +97,16 @@ impl<'h> CanonicalHeaders<'h> {
         additional: &[String],
         extra: &[(&'h str, &'h str)],
     ) -> Self {
+        if headers.is_empty() && extra.is_empty() {
+            return Self::default();
+        }
         let mut entries: Vec<(&'h str, &'h str, usize, bool)> =
             Vec::with_capacity(headers.len() + extra.len());
         for (index, &(name, value)) in headers.iter().chain(extra.iter()).enumerate() {
             let signed = is_signed_by_default_any_case(name)
                 || additional.iter().any(|a| a.eq_ignore_ascii_case(name));
             if signed {
-                let lower = !name.bytes().any(|b| b.is_ascii_uppercase());
+                let lower = !has_upper_case(name.as_bytes());
                 entries.push((name, value, index, lower));
             }
         }
@@ -174,11 +126,19 @@ impl<'h> CanonicalHeaders<'h> {
     }
 
     /// `name:value\n` per distinct name: lower-case, values trimmed, repeats joined with `,`.
-    pub(crate) fn write(&self, out: &mut String) {
-        let mut previous: Option<&str> = None;
-        for &(name, value, _, lower) in &self.entries {
+    ///
+    /// Returns whether each line is one of the caller's headers exactly as given (name already
+    /// lower-case, value untrimmed, no repeat): then the lines are also the signed-header list
+    /// (see [`write_request_headers`](Self::write_request_headers)).
+    pub(crate) fn write(&self, out: &mut String) -> bool {
+        let mut verbatim = true;
+        let mut previous: Option<(&str, bool)> = None;
+        for &(name, value, index, lower) in &self.entries {
             match previous {
-                Some(last) if cmp_lowercase(last, name).is_eq() => out.push(','),
+                Some((last, last_lower)) if same_name(last, name, last_lower && lower) => {
+                    verbatim = false;
+                    out.push(',')
+                }
                 _ => {
                     if previous.is_some() {
                         out.push('\n');
@@ -187,12 +147,20 @@ impl<'h> CanonicalHeaders<'h> {
                     out.push(':');
                 }
             }
-            out.push_str(trim_value(value));
-            previous = Some(name);
+            let trimmed = trim_value(value);
+            verbatim &= lower && trimmed.len() == value.len() && index < self.request_len;
+            out.push_str(trimmed);
+            previous = Some((name, lower));
         }
         if previous.is_some() {
             out.push('\n');
         }
+        verbatim
+    }
+
+    /// How many headers were selected.
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
     }
 
     fn len_hint(&self) -> usize {
@@ -268,11 +236,13 @@ pub(crate) enum QueryValue<'a> {
     /// A text with nothing to escape (digits, the date, the algorithm): written as it is.
     Literal(&'a str),
     /// The credential `access_key_id/scope`, its scope given raw and encoded (the signing key
-    /// keeps both), so only the access key id is encoded per signature.
+    /// keeps both), so only the access key id is encoded per signature, and not even that when
+    /// the key holds the whole value encoded for this access key id (`encoded`).
     Credential {
         access_key_id: &'a str,
         scope: &'a str,
         encoded_scope: &'a str,
+        encoded: Option<&'a str>,
     },
 }
 
@@ -302,6 +272,10 @@ impl QueryValue<'_> {
                 debug_assert!(text.bytes().all(is_query_literal), "{text}");
                 out.push_str(text);
             }
+            QueryValue::Credential {
+                encoded: Some(encoded),
+                ..
+            } => out.push_str(encoded),
             QueryValue::Credential {
                 access_key_id,
                 encoded_scope,
@@ -401,7 +375,9 @@ impl CanonicalInputs<'_, '_> {
 /// How many query parameters are sorted in a stack array (no allocation).
 const QUERY_ON_STACK: usize = 32;
 
-/// Appends the canonical request to `out` and returns where its query line sits in `out`.
+/// Appends the canonical request to `out` and returns where its query line sits in `out`, and
+/// where its header lines sit when they are the caller's headers as given
+/// ([`CanonicalHeaders::write`]).
 ///
 /// Every query name and value is encoded exactly once, straight into `out`. The caller's
 /// parameters are sorted by their encoded order computed from the raw bytes ([`cmp_encoded`]),
@@ -411,7 +387,7 @@ const QUERY_ON_STACK: usize = 32;
 pub(crate) fn write_canonical_request(
     out: &mut String,
     inputs: &CanonicalInputs<'_, '_>,
-) -> Range<usize> {
+) -> (Range<usize>, Option<Range<usize>>) {
     let count = inputs.query.len();
     let mut on_stack = [("", ""); QUERY_ON_STACK];
     let mut on_heap: Vec<(&str, &str)>;
@@ -466,7 +442,7 @@ pub(crate) fn write_canonical_request(
                 uri_encode_into(out, value, false);
             }
         } else {
-            let (name, value) = extra[e];
+            let (name, value) = &extra[e];
             e += 1;
             out.push_str(name);
             if !value.is_empty() {
@@ -477,12 +453,14 @@ pub(crate) fn write_canonical_request(
     }
     let query_end = out.len();
     out.push('\n');
-    inputs.headers.write(out);
+    let headers_start = out.len();
+    let verbatim = inputs.headers.write(out);
+    let header_lines = verbatim.then_some(headers_start..out.len());
     out.push('\n');
     out.push_str(inputs.additional_line);
     out.push('\n');
     out.push_str(inputs.payload);
-    query_start..query_end
+    (query_start..query_end, header_lines)
 }
 
 impl CanonicalRequest {
@@ -604,7 +582,7 @@ mod tests {
         ) {
             let (ea, eb) = (crate::encoding::uri_encode(&a, false), crate::encoding::uri_encode(&b, false));
             prop_assert_eq!(cmp_encoded(&a, &b), ea.cmp(&eb));
-            let credential = |ak| QueryValue::Credential { access_key_id: ak, scope: "x/y", encoded_scope: "x%2Fy" };
+            let credential = |ak| QueryValue::Credential { access_key_id: ak, scope: "x/y", encoded_scope: "x%2Fy", encoded: None };
             let (ja, jb) = (credential(a.as_str()), credential(b.as_str()));
             prop_assert_eq!(
                 cmp_values(&ja, &jb),
@@ -627,7 +605,7 @@ mod tests {
             let pairs: Vec<(&str, &str)> = query.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
             let scope = "20240101/r+1/oss/aliyun_v4_request";
             let encoded_scope = crate::encoding::uri_encode(scope, false);
-            let credential = QueryValue::Credential { access_key_id: "a k", scope, encoded_scope: &encoded_scope };
+            let credential = QueryValue::Credential { access_key_id: "a k", scope, encoded_scope: &encoded_scope, encoded: None };
             let mut extra = vec![("x-oss-credential", credential)];
             if token {
                 extra.push(("x-oss-security-token", QueryValue::Text("t/+")));
@@ -639,7 +617,7 @@ mod tests {
                 extra_query: &extra, headers: &headers, additional_line: "", payload: UNSIGNED_PAYLOAD,
             };
             let mut out = String::from("prefix");
-            let range = write_canonical_request(&mut out, &inputs);
+            let (range, _) = write_canonical_request(&mut out, &inputs);
             let enc = |s: &str| crate::encoding::uri_encode(s, false);
             let mut expected: Vec<(String, String)> = pairs.iter().map(|(n, v)| (enc(n), enc(v))).collect();
             expected.push(("x-oss-credential".to_owned(), enc("a k/20240101/r+1/oss/aliyun_v4_request")));
@@ -692,8 +670,16 @@ mod tests {
             let additional = if with_host { vec!["host".to_owned()] } else { Vec::new() };
             let selected = CanonicalHeaders::select(&pairs, &additional, &[]);
             let mut text = String::new();
-            selected.write(&mut text);
+            let verbatim = selected.write(&mut text);
             let (expected_text, expected_list) = reference(&pairs, &additional);
+            if verbatim {
+                // The lines are then the signed-header list itself.
+                let lines: Vec<(String, String)> = text
+                    .lines()
+                    .map(|line| line.split_once(':').map(|(n, v)| (n.to_owned(), v.to_owned())).unwrap_or_default())
+                    .collect();
+                prop_assert_eq!(&lines, &expected_list);
+            }
             prop_assert_eq!(text, expected_text);
             prop_assert_eq!(owned(&selected), expected_list);
         }

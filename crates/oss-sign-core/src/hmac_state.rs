@@ -85,15 +85,15 @@ impl PreparedHmac {
                         state
                     }
                 };
-                finish(&mut state, rest, 2 * BLOCK as u64)
+                finish(&mut state, rest, 2 * BLOCK as u64, Wipe::StateOnly)
             }
             None => {
                 let mut state = self.inner;
-                finish(&mut state, data, BLOCK as u64)
+                finish(&mut state, data, BLOCK as u64, Wipe::StateOnly)
             }
         };
         let mut state = self.outer;
-        finish(&mut state, &inner_hash, BLOCK as u64)
+        finish(&mut state, &inner_hash, BLOCK as u64, Wipe::StateAndBlock)
     }
 }
 
@@ -191,14 +191,25 @@ fn compress(state: &mut [u32; 8], block: &[u8; BLOCK]) {
     sha2::compress256(state, core::slice::from_ref(block));
 }
 
+/// What [`finish`] wipes besides its result: the state always (it derives from the key); the
+/// padded last block only when it holds key-derived bytes (the outer hash's input, the inner
+/// hash), not when it holds the tail of the message, which is no more secret than the message's
+/// whole blocks (never copied) or the string to sign the caller gets back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wipe {
+    StateOnly,
+    StateAndBlock,
+}
+
 /// Absorbs `data` into a state that has already absorbed `prefix_len` bytes (a whole number of
 /// blocks), pads, and returns the digest.
-fn finish(state: &mut [u32; 8], data: &[u8], prefix_len: u64) -> [u8; 32] {
+fn finish(state: &mut [u32; 8], data: &[u8], prefix_len: u64, wipe: Wipe) -> [u8; 32] {
     let mut chunks = data.chunks_exact(BLOCK);
     for chunk in &mut chunks {
-        let mut block = [0u8; BLOCK];
-        block.copy_from_slice(chunk);
-        compress(state, &block);
+        sha2::compress256(
+            state,
+            core::slice::from_ref(GenericArray::from_slice(chunk)),
+        );
     }
     let rest = chunks.remainder();
     let bit_len = (prefix_len + data.len() as u64) * 8;
@@ -211,7 +222,9 @@ fn finish(state: &mut [u32; 8], data: &[u8], prefix_len: u64) -> [u8; 32] {
     }
     block[BLOCK - 8..].copy_from_slice(&bit_len.to_be_bytes());
     compress(state, &block);
-    block.zeroize();
+    if wipe == Wipe::StateAndBlock {
+        block.zeroize();
+    }
     let mut out = [0u8; 32];
     for (chunk, word) in out.chunks_exact_mut(4).zip(state.iter()) {
         chunk.copy_from_slice(&word.to_be_bytes());

@@ -80,6 +80,7 @@ mod clock;
 pub mod encoding;
 mod error;
 mod hmac_state;
+mod name_order;
 pub mod post_policy;
 pub mod query;
 mod request;

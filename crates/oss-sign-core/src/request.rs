@@ -268,9 +268,20 @@ pub fn first_repeated_name<T>(
 /// passed with a few word operations; only a word that has one (a tab, say) is looked at byte
 /// by byte.
 pub(crate) fn has_control_byte(bytes: &[u8]) -> bool {
+    has_control_byte_or(bytes, false)
+}
+
+/// [`has_control_byte`], tab counted as a control byte too when `tab_too` (one scan instead
+/// of a second look for a tab).
+#[inline]
+pub(crate) fn has_control_byte_or(bytes: &[u8], tab_too: bool) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let exact = |chunk: &[u8]| chunk.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f);
+    let exact = |chunk: &[u8]| {
+        chunk
+            .iter()
+            .any(|&b| (b < 0x20 && (tab_too || b != b'\t')) || b == 0x7f)
+    };
     // A byte below 0x20 (exact for "is there one": bytes are below 0x80 or have their high
     // bit set, which the `!word` mask clears), or a byte equal to 0x7f.
     let flagged = |word: u64| {
@@ -285,11 +296,14 @@ pub(crate) fn has_control_byte(bytes: &[u8]) -> bool {
             return true;
         }
     }
-    // The tail as one word too, padded with spaces (which are not control bytes).
+    // The tail: the last eight bytes as one word (overlapping the chunks already checked,
+    // which is harmless), or byte by byte when there are fewer than eight in all.
     let tail = chunks.remainder();
-    let mut word = [b' '; 8];
-    word[..tail.len()].copy_from_slice(tail);
-    flagged(u64::from_le_bytes(word)) && exact(tail)
+    match bytes.len().checked_sub(8) {
+        _ if tail.is_empty() => false,
+        Some(last) => flagged(crate::canonical::word_at(bytes, last)) && exact(tail),
+        None => exact(tail),
+    }
 }
 
 /// RFC 9110 `tchar`, one table lookup per byte (the tests' view of the table

@@ -4,10 +4,12 @@ use crate::error::{shorten, SignError, SignErrorKind};
 use crate::hmac_state::PreparedHmac;
 use crate::time::SigningTime;
 use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use core::fmt;
 use hmac::{Hmac, Mac};
+use once_cell::race::OnceBox;
 use sha2::Sha256;
 use zeroize::Zeroize;
 
@@ -77,6 +79,15 @@ pub struct SigningKey {
     /// Whether region and product may stand in a credential scope (checked once here instead
     /// of on every signature made with the key).
     scope_is_valid: bool,
+    /// The `x-oss-credential` value (`access_key_id/scope`) encoded, for the first access key
+    /// id the key presigned for (a key is derived for one credential, so that is every one).
+    credential: OnceBox<EncodedCredential>,
+}
+
+/// An access key id and its `x-oss-credential` value with this key's scope, encoded.
+struct EncodedCredential {
+    access_key_id: String,
+    encoded: String,
 }
 
 impl SigningKey {
@@ -122,6 +133,7 @@ impl SigningKey {
             scope,
             scope_is_valid: check_scope_part("region", region).is_ok()
                 && check_scope_part("product", product).is_ok(),
+            credential: OnceBox::new(),
         }
     }
 
@@ -133,6 +145,42 @@ impl SigningKey {
     /// [`scope`](Self::scope) encoded as a query value.
     pub(crate) fn encoded_scope(&self) -> &str {
         &self.encoded_scope
+    }
+
+    /// The encoded `x-oss-credential` value for `access_key_id`: made on the first call, then
+    /// given whenever the access key id is the same again (compared exactly); `None` for
+    /// another one, which the caller encodes itself.
+    pub(crate) fn encoded_credential(&self, access_key_id: &str) -> Option<&str> {
+        let cached = match self.credential.get() {
+            Some(cached) => cached,
+            // Only an access key id that passes the presign checks is kept (see
+            // `knows_access_key_id`).
+            None if access_key_id.is_empty()
+                || crate::request::has_control_byte_or(access_key_id.as_bytes(), true) =>
+            {
+                return None
+            }
+            None => self.credential.get_or_init(|| {
+                let mut encoded =
+                    String::with_capacity(3 * access_key_id.len() + 3 + self.encoded_scope.len());
+                crate::encoding::uri_encode_into(&mut encoded, access_key_id, false);
+                encoded.push_str("%2F");
+                encoded.push_str(&self.encoded_scope);
+                Box::new(EncodedCredential {
+                    access_key_id: access_key_id.to_owned(),
+                    encoded,
+                })
+            }),
+        };
+        (cached.access_key_id == access_key_id).then_some(cached.encoded.as_str())
+    }
+
+    /// Whether `access_key_id` is the one whose credential this key keeps encoded, and so one
+    /// that passed the access key id checks already (non-empty, no control byte or tab).
+    pub(crate) fn knows_access_key_id(&self, access_key_id: &str) -> bool {
+        self.credential
+            .get()
+            .is_some_and(|cached| cached.access_key_id == access_key_id)
     }
 
     /// Whether region and product passed the scope checks when the key was derived.
@@ -239,6 +287,7 @@ impl Clone for SigningKey {
             scope: self.scope.clone(),
             encoded_scope: self.encoded_scope.clone(),
             scope_is_valid: self.scope_is_valid,
+            credential: OnceBox::new(),
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::v4::key::{hex_array, SigningKey};
 use crate::v4::scope::{scope_setters, ScopeParams, ALGORITHM};
 use alloc::format;
 use alloc::string::String;
+use alloc::vec::Vec;
 use once_cell::race::OnceBox;
 use sha2::{Digest, Sha256};
 
@@ -183,8 +184,14 @@ pub fn presign(
     // request's.
     let scope_text = key.scope();
 
-    let additional = effective_additional_headers(scope.additional_headers, request.header_pairs());
-    let additional_line = additional.join(";");
+    // No additional headers asked for (the usual case): no list, no join.
+    let (additional, additional_line) = if scope.additional_headers.is_empty() {
+        (Vec::new(), String::new())
+    } else {
+        let list = effective_additional_headers(scope.additional_headers, request.header_pairs());
+        let line = list.join(";");
+        (list, line)
+    };
     let headers = CanonicalHeaders::select(request.header_pairs(), &additional, &[]);
 
     let expires_buf = itoa_u32(params.expires_seconds);
@@ -209,6 +216,7 @@ pub fn presign(
             access_key_id: scope.access_key_id,
             scope: scope_text,
             encoded_scope: key.encoded_scope(),
+            encoded: key.encoded_credential(scope.access_key_id),
         },
     );
     add("x-oss-date", QueryValue::Literal(date_text));
@@ -242,7 +250,7 @@ pub fn presign(
         + additional_line.len()
         + header_bytes;
     let mut text = String::with_capacity(capacity);
-    let query = write_canonical_request(&mut text, &inputs);
+    let (query, header_lines) = write_canonical_request(&mut text, &inputs);
     let canonical_end = text.len();
 
     let hash = hex_array(&Sha256::digest(text.as_bytes()).into());
@@ -269,9 +277,17 @@ pub fn presign(
     let additional_start = text.len();
     text.push_str(&additional_line);
     let additional_headers = additional_start..text.len();
-    let headers_start = text.len();
-    let signed_header_count = headers.write_request_headers(&mut text);
-    let signed_headers = headers_start..text.len();
+    // The signed headers: the canonical request's header lines when they are the request's
+    // headers as given (lower-case names, untrimmed values, no repeats: the usual case),
+    // else a list of their own.
+    let (signed_headers, signed_header_count, headers_are_lines) = match header_lines {
+        Some(lines) => (lines, headers.len(), true),
+        None => {
+            let headers_start = text.len();
+            let count = headers.write_request_headers(&mut text);
+            (headers_start..text.len(), count, false)
+        }
+    };
     debug_assert!(text.len() <= capacity, "{} > {capacity}", text.len());
     Ok(Presigned {
         text,
@@ -283,6 +299,7 @@ pub fn presign(
         additional_headers,
         signed_headers,
         signed_header_count,
+        headers_are_lines,
         signature,
         date,
         expires_seconds: params.expires_seconds,
@@ -379,6 +396,83 @@ mod tests {
         assert_eq!(p.signed_headers().len(), 1);
         let after = p.clone();
         assert_eq!(before.signed_headers(), after.signed_headers());
+    }
+
+    #[test]
+    fn the_keys_encoded_credential_is_only_used_for_its_access_key_id() {
+        let t = SigningTime::from_unix_seconds(1_700_000_000).unwrap();
+        let shared = SigningKey::derive("sk", t, "r", "oss");
+        let req = SignableRequest::new("GET").bucket("b").key("k");
+        // The first presign fills the key's cache with "ak 1"; "ak/2" must not get it.
+        for ak in ["ak 1", "ak/2", "ak 1", "ak/2", "ak 1x", "ak "] {
+            let params = PresignParams::new(ak, "r", t, 60);
+            let fresh = SigningKey::derive("sk", t, "r", "oss");
+            let expected = presign(&req, &params, &fresh).unwrap();
+            let got = presign(&req, &params, &shared).unwrap();
+            assert_eq!(
+                got.canonical_request(),
+                expected.canonical_request(),
+                "{ak}"
+            );
+            assert_eq!(got.url_query(), expected.url_query(), "{ak}");
+        }
+        assert_eq!(
+            shared.encoded_credential("ak 1"),
+            Some("ak%201%2F20231114%2Fr%2Foss%2Faliyun_v4_request")
+        );
+        assert_eq!(shared.encoded_credential("ak/2"), None);
+        assert!(shared.clone().encoded_credential("ak/2").is_some());
+        // An access key id the checks refuse is never kept, so it is never taken as checked.
+        for bad in ["a\tk", "a\u{7f}k", ""] {
+            let fresh = SigningKey::derive("sk", t, "r", "oss");
+            assert_eq!(fresh.encoded_credential(bad), None);
+            assert!(!fresh.knows_access_key_id(bad));
+            let err = presign(&req, &PresignParams::new(bad, "r", t, 60), &fresh).unwrap_err();
+            assert_eq!(err.kind(), SignErrorKind::InvalidInput);
+            assert!(presign(&req, &PresignParams::new(bad, "r", t, 60), &shared).is_err());
+        }
+        assert!(shared.knows_access_key_id("ak 1"));
+    }
+
+    #[test]
+    fn signed_headers_are_the_same_read_from_the_canonical_lines_or_a_list() {
+        let t = SigningTime::from_unix_seconds(0).unwrap();
+        let key = SigningKey::derive("sk", t, "r", "oss");
+        let params = PresignParams::new("ak", "r", t, 60);
+        // As given (lower-case, untrimmed, distinct): read back from the canonical lines.
+        let plain = [
+            ("x-oss-meta-b", "2:3"),
+            ("content-type", "a/b"),
+            ("range", "x"),
+        ];
+        // Upper case, a value to trim, a repeat: a list of their own.
+        let mixed = [
+            ("X-Oss-Meta-B", " 2:3"),
+            ("content-type", "a/b"),
+            ("x-oss-meta-b", ""),
+        ];
+        for (headers, lines, expected) in [
+            (
+                &plain,
+                true,
+                alloc::vec![("content-type", "a/b"), ("x-oss-meta-b", "2:3")],
+            ),
+            (
+                &mixed,
+                false,
+                alloc::vec![
+                    ("content-type", "a/b"),
+                    ("x-oss-meta-b", " 2:3"),
+                    ("x-oss-meta-b", "")
+                ],
+            ),
+        ] {
+            let p = presign(&SignableRequest::new("PUT").headers(headers), &params, &key).unwrap();
+            assert_eq!(p.headers_are_lines, lines);
+            let pairs: alloc::vec::Vec<(&str, &str)> = p.signed_header_pairs().collect();
+            assert_eq!(pairs, expected);
+            assert_eq!(p.signed_header_pairs().len(), expected.len());
+        }
     }
 
     #[test]

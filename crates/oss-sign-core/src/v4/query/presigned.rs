@@ -33,6 +33,9 @@ pub struct Presigned {
     pub(super) additional_headers: Range<usize>,
     pub(super) signed_headers: Range<usize>,
     pub(super) signed_header_count: usize,
+    /// Whether `signed_headers` are canonical-request lines (`name:value\n`) rather than
+    /// `name\nvalue\n` pairs.
+    pub(super) headers_are_lines: bool,
     pub(super) signature: [u8; 64],
     pub(super) date: [u8; 16],
     pub(super) expires_seconds: u32,
@@ -249,6 +252,7 @@ impl Presigned {
         HeaderPairs {
             rest: self.part(self.signed_headers.clone()),
             left: self.signed_header_count,
+            lines: self.headers_are_lines,
         }
     }
 
@@ -290,10 +294,12 @@ impl fmt::Debug for Presigned {
 }
 
 /// The signed headers as written by `CanonicalHeaders::write_request_headers`:
-/// `name\nvalue\n` each.
+/// `name\nvalue\n` each, or, with `lines`, as canonical header lines `name:value\n` (a name
+/// is a token, so its first `:` ends it).
 struct HeaderPairs<'a> {
     rest: &'a str,
     left: usize,
+    lines: bool,
 }
 
 impl<'a> Iterator for HeaderPairs<'a> {
@@ -305,6 +311,10 @@ impl<'a> Iterator for HeaderPairs<'a> {
         }
         self.left -= 1;
         let (name, rest) = crate::canonical::split_line(self.rest);
+        if self.lines {
+            self.rest = rest;
+            return Some(name.split_once(':').unwrap_or((name, "")));
+        }
         let (value, rest) = crate::canonical::split_line(rest);
         self.rest = rest;
         Some((name, value))

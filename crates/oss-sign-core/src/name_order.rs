@@ -1,0 +1,178 @@
+//! Header and query names ordered and compared eight bytes at a time.
+//!
+//! Each step loads eight bytes of both names as big-endian words (the last, partial word
+//! padded with zero bytes), so one integer comparison orders them as their bytes would; ASCII
+//! upper-case letters are lowered in the word itself (a few shifts and masks for eight bytes).
+//! Padding with zeros keeps the order exact: where the shorter name ends, a non-zero byte of the
+//! longer one compares greater, and a zero byte compares equal, leaving the length to decide.
+
+use core::cmp::Ordering;
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes at `at` as one little-endian word, or zero when fewer remain.
+#[inline]
+pub(crate) fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    if let Some(chunk) = bytes.get(at..at + 8) {
+        word.copy_from_slice(chunk);
+    }
+    u64::from_le_bytes(word)
+}
+
+/// The bytes from `at` on as a big-endian word: the first eight, or all that remain followed by
+/// zero bytes.
+#[inline]
+fn padded_word(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..at + 8) {
+        Some(eight) => {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(eight);
+            u64::from_be_bytes(word)
+        }
+        // The last eight bytes, shifted so that those before `at` drop out.
+        None if bytes.len() >= 8 && at < bytes.len() => {
+            let last = bytes.len() - 8;
+            word_at(bytes, last).swap_bytes() << (8 * (at - last))
+        }
+        None => {
+            let rest = bytes.get(at..).unwrap_or(&[]);
+            let mut word = 0u64;
+            for (i, &b) in rest.iter().take(8).enumerate() {
+                word |= u64::from(b) << (56 - 8 * i);
+            }
+            word
+        }
+    }
+}
+
+/// `0x80` in every byte of `word` that is an ASCII upper-case letter.
+#[inline]
+fn upper_case_bytes(word: u64) -> u64 {
+    // With the high bits cleared no byte carries into the next: 0x7f + 0x3f < 0x100.
+    let low7 = word & !HIGHS;
+    let from_a = low7 + (0x80 - u64::from(b'A')) * ONES;
+    let past_z = low7 + (0x80 - u64::from(b'Z') - 1) * ONES;
+    from_a & !past_z & !word & HIGHS
+}
+
+/// `word` with its ASCII upper-case letters lowered.
+#[inline]
+fn lower_word(word: u64) -> u64 {
+    word | (upper_case_bytes(word) >> 2)
+}
+
+/// Whether `bytes` holds an ASCII upper-case letter.
+pub(crate) fn has_upper_case(bytes: &[u8]) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    if chunks.any(|eight| upper_case_bytes(word_at(eight, 0)) != 0) {
+        return true;
+    }
+    // The tail: the last eight bytes (overlapping bytes already looked at), or all of a short
+    // name.
+    match bytes.len().checked_sub(8) {
+        _ if bytes.len().is_multiple_of(8) => false,
+        Some(last) => upper_case_bytes(word_at(bytes, last)) != 0,
+        None => upper_case_bytes(padded_word(bytes, 0)) != 0,
+    }
+}
+
+/// Orders header names as their lower-case forms would sort, without building those forms.
+pub(crate) fn cmp_lowercase(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.len().min(b.len());
+    let mut at = 0;
+    while at < common {
+        let (x, y) = (
+            lower_word(padded_word(a, at)),
+            lower_word(padded_word(b, at)),
+        );
+        if x != y {
+            return x.cmp(&y);
+        }
+        at += 8;
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Byte order of `a` and `b` (what `a.cmp(b)` gives), without a `memcmp` call (names are
+/// short and share prefixes).
+pub(crate) fn cmp_bytes(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.len().min(b.len());
+    let mut at = 0;
+    while at < common {
+        let (x, y) = (padded_word(a, at), padded_word(b, at));
+        if x != y {
+            return x.cmp(&y);
+        }
+        at += 8;
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Whether two header names are equal ignoring ASCII case; `both_lower` says that neither has
+/// an upper-case letter. The last eight bytes are compared first: names that differ mostly
+/// differ at the end (`x-oss-meta-field-01`, `x-oss-meta-field-02`).
+pub(crate) fn same_name(a: &str, b: &str, both_lower: bool) -> bool {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    if x.len() != y.len() {
+        return false;
+    }
+    if let Some(last) = x.len().checked_sub(8) {
+        let (p, q) = (word_at(x, last), word_at(y, last));
+        let (p, q) = if both_lower {
+            (p, q)
+        } else {
+            (lower_word(p), lower_word(q))
+        };
+        if p != q {
+            return false;
+        }
+    }
+    if both_lower {
+        cmp_bytes(a, b).is_eq()
+    } else {
+        cmp_lowercase(a, b).is_eq()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::String;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn word_orders_are_the_byte_orders(
+            a in "([xX]-[oO]ss-meta-)?[a-cA-C\0@\\[`{Zz~-]{0,20}",
+            b in "([xX]-[oO]ss-meta-)?[a-cA-C\0@\\[`{Zz~-]{0,20}",
+            wide in any::<(String, String)>(),
+        ) {
+            for (a, b) in [(a.as_str(), b.as_str()), (wide.0.as_str(), wide.1.as_str()), (a.as_str(), a.as_str())] {
+                let (la, lb) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+                prop_assert_eq!(cmp_bytes(a, b), a.cmp(b));
+                prop_assert_eq!(cmp_lowercase(a, b), la.cmp(&lb));
+                prop_assert_eq!(same_name(a, b, false), la == lb);
+                let lower = !has_upper_case(a.as_bytes()) && !has_upper_case(b.as_bytes());
+                prop_assert_eq!(lower, la == a && lb == b);
+                if lower {
+                    prop_assert_eq!(same_name(a, b, true), a == b);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_byte_lowers_like_to_ascii_lowercase() {
+        for byte in 0..=255u8 {
+            let word = u64::from_be_bytes([byte, b'a', byte, b'Z', 0, 0xff, byte, b'@']);
+            let expected = u64::from_be_bytes(
+                [byte, b'a', byte, b'Z', 0, 0xff, byte, b'@'].map(|b| b.to_ascii_lowercase()),
+            );
+            assert_eq!(lower_word(word), expected, "{byte:#x}");
+        }
+    }
+}
