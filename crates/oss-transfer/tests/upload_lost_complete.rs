@@ -287,3 +287,60 @@ async fn a_presigner_without_head_keeps_the_no_such_upload_error_or_uploads_agai
     assert_eq!(r.part_puts(), 2 * PARTS);
     assert_eq!(read_back(&r.server, "nohead.bin").await, r.bytes);
 }
+
+#[tokio::test]
+async fn a_run_that_ended_waiting_for_the_complete_answer_is_confirmed_by_the_next_run() {
+    let server = ServerBuilder::new().start().await.unwrap();
+    server.store().create_bucket(BUCKET).unwrap();
+    let proxy = complete_proxy::start(server.addr(), plan(FirstComplete::AnswerLost)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = generated_bytes(LEN, 11);
+    let path = dir.path().join("src");
+    std::fs::write(&path, &bytes).unwrap();
+    let uploader = |attempts| {
+        Uploader::builder()
+            .part_size(100 << 10)
+            .multipart_threshold(100 << 10)
+            .idle_timeout(Duration::from_secs(2))
+            .resume(true)
+            .retry(fast_retry(attempts, Duration::from_millis(20)))
+            .build()
+            .unwrap()
+    };
+    let urls = || Arc::new(ObjectUrls(format!("http://{proxy}/{BUCKET}/later.bin")));
+    // one attempt: the run ends with the Complete's answer lost, its checkpoint kept
+    let e = uploader(1)
+        .upload(urls())
+        .from_file(&path)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), UploadErrorKind::Network, "{e}");
+    assert!(server.store().info(BUCKET, "later.bin").is_some());
+    assert_eq!(
+        common::files_in(dir.path()),
+        vec![".src.upload.oss-checkpoint".to_string(), "src".to_string()]
+    );
+    // the next run: every part kept, its first Complete told NoSuchUpload, the HEAD confirms
+    let o = uploader(3)
+        .upload(urls())
+        .from_file(&path)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(o.crc64_check, Crc64Check::Verified);
+    assert_eq!(o.crc64, crc64::checksum(&bytes));
+    assert_eq!((o.parts_total, o.parts_uploaded), (PARTS as u64, 0));
+    let requests = server.requests();
+    let count = |method: &str, needle: &str| {
+        requests
+            .iter()
+            .filter(|r| r.method == method && r.target.contains(needle))
+            .map(|r| r.status)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(count("POST", "uploadId="), vec![200, 404]);
+    assert_eq!(count("POST", "?uploads"), vec![200]);
+    assert_eq!(count("PUT", "partNumber=").len(), PARTS);
+    assert_eq!(count("HEAD", ""), vec![200]);
+    assert_eq!(read_back(&server, "later.bin").await, bytes);
+    assert_eq!(common::files_in(dir.path()), vec!["src".to_string()]);
+}

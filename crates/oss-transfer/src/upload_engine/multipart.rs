@@ -258,9 +258,12 @@ async fn attempt_upload(
                 && cp.mtime_ns == source.mtime_ns
                 && cp.part_size == parts.part_size
         });
+    // whether an earlier run sent a CompleteMultipartUpload of this upload id
+    let mut complete_sent = false;
     let (upload_id, mut done) = match saved {
         Some(cp) => {
             let kept = verified_parts(source, parts, &cp).await;
+            complete_sent = cp.complete_sent;
             (cp.upload_id, kept)
         }
         None => {
@@ -306,6 +309,7 @@ async fn attempt_upload(
         part_size: parts.part_size,
         upload_id: upload_id.clone(),
         parts: done.values().cloned().collect(),
+        complete_sent,
     };
     let save = |cp: &UploadCheckpoint| -> Result<(), UploadError> {
         match checkpoint_path {
@@ -386,9 +390,16 @@ async fn attempt_upload(
     let op = UploadOperation::CompleteMultipart {
         upload_id: upload_id.clone(),
     };
-    // Attempts made: a NoSuchUpload on a retry may mean an earlier attempt completed the upload
-    // and its answer was lost (OSS forgets a completed upload's id), so a HEAD decides.
-    let tries = AtomicU32::new(0);
+    // Recorded before the first attempt: a run that dies waiting for the answer leaves a
+    // checkpoint saying the upload may be completed already.
+    if !cp.complete_sent {
+        cp.complete_sent = true;
+        save(&cp)?;
+    }
+    // Attempts made: a NoSuchUpload on a retry (or on the first attempt of a run resuming one
+    // that sent a Complete) may mean an earlier attempt completed the upload and its answer was
+    // lost (OSS forgets a completed upload's id), so a HEAD decides.
+    let tries = AtomicU32::new(u32::from(complete_sent));
     let completed = with_retries(cfg.transfer.retry, stats, false, || async {
         tries.fetch_add(1, Ordering::Relaxed);
         let request = presigner.presign_upload(&op).await?;
