@@ -85,6 +85,17 @@ async fn run(
     resume: bool,
     wrap: fn(ObjectUrls) -> Arc<dyn UploadPresigner>,
 ) -> Run {
+    run_with(key, plan, resume, true, wrap).await
+}
+
+/// [`run`], comparing CRC-64s (`verify_crc64`) only when `verify`.
+async fn run_with(
+    key: &str,
+    plan: Plan,
+    resume: bool,
+    verify: bool,
+    wrap: fn(ObjectUrls) -> Arc<dyn UploadPresigner>,
+) -> Run {
     let server = ServerBuilder::new().start().await.unwrap();
     server.store().create_bucket(BUCKET).unwrap();
     let proxy = complete_proxy::start(server.addr(), plan).await;
@@ -98,6 +109,7 @@ async fn run(
         .multipart_threshold(100 << 10)
         .idle_timeout(Duration::from_secs(2))
         .resume(resume)
+        .verify_crc64(verify)
         .retry(fast_retry(3, Duration::from_millis(20)))
         .build()
         .unwrap();
@@ -141,11 +153,13 @@ async fn read_back(server: &TestServer, key: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_lost_complete_answer_is_confirmed_by_a_head_and_nothing_is_sent_again() {
-    for resume in [false, true] {
-        let r = run(
+    // without verify_crc64 too: the HEAD's CRC-64 is the only evidence, so it is compared
+    for (resume, verify) in [(false, true), (true, true), (false, false)] {
+        let r = run_with(
             "done.bin",
             plan(FirstComplete::AnswerLost),
             resume,
+            verify,
             with_head,
         )
         .await;
@@ -343,4 +357,22 @@ async fn a_run_that_ended_waiting_for_the_complete_answer_is_confirmed_by_the_ne
     assert_eq!(count("HEAD", ""), vec![200]);
     assert_eq!(read_back(&server, "later.bin").await, bytes);
     assert_eq!(common::files_in(dir.path()), vec!["src".to_string()]);
+}
+
+#[tokio::test]
+async fn without_verify_crc64_a_head_without_a_crc64_still_does_not_claim_success() {
+    let r = run_with(
+        "nocrc-noverify.bin",
+        Plan {
+            first_complete: FirstComplete::AnswerLost,
+            strip_head_crc: true,
+        },
+        false,
+        false,
+        with_head,
+    )
+    .await;
+    let e = r.result.as_ref().unwrap_err();
+    assert_eq!(e.kind(), UploadErrorKind::UploadVanished, "{e}");
+    assert!(e.to_string().contains("could not be confirmed"), "{e}");
 }
