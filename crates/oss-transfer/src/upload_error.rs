@@ -48,6 +48,18 @@ pub enum UploadErrorKind {
     Credentials,
     /// The URL, a header or an option is not acceptable.
     InvalidInput,
+    /// A CompleteMultipartUpload was retried after an attempt whose answer never came, the
+    /// retry was told the upload id no longer exists (`NoSuchUpload`), and the object at the
+    /// key could not be confirmed to be this file: there is none, its size or CRC-64 differs
+    /// (someone else aborted the upload or wrote the key), the HEAD answer has no
+    /// `x-oss-hash-crc64ecma`, or the HEAD failed. Nothing is uploaded again by itself; the
+    /// `NoSuchUpload` error is the [`source`](std::error::Error::source).
+    ///
+    /// ```
+    /// let kind = oss_transfer::UploadErrorKind::UploadVanished;
+    /// assert_ne!(kind, oss_transfer::UploadErrorKind::NotFound);
+    /// ```
+    UploadVanished,
 }
 
 /// A failed upload. [`kind`](UploadError::kind) says what happened; the OSS error fields and

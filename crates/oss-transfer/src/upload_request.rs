@@ -44,11 +44,13 @@ fn invalid(message: impl Into<String>) -> UploadError {
 }
 
 impl PresignedRequest {
-    /// A request with `method` (`PUT`, `POST`, `DELETE`) to an absolute `http` or `https` URL.
+    /// A request with `method` (`PUT`, `POST`, `DELETE`, or `HEAD` for
+    /// [`UploadOperation::HeadObject`]) to an absolute `http` or `https` URL.
     ///
     /// ```
     /// use oss_transfer::PresignedRequest;
     /// assert!(PresignedRequest::new("POST", "https://127.0.0.1/b/k?uploads").is_ok());
+    /// assert!(PresignedRequest::new("HEAD", "https://127.0.0.1/b/k").is_ok());
     /// assert!(PresignedRequest::new("GET", "https://127.0.0.1/b/k").is_err());
     /// assert!(PresignedRequest::new("PUT", "/relative").is_err());
     /// ```
@@ -57,9 +59,10 @@ impl PresignedRequest {
             "PUT" => Method::PUT,
             "POST" => Method::POST,
             "DELETE" => Method::DELETE,
+            "HEAD" => Method::HEAD,
             other => {
                 return Err(invalid(format!(
-                    "an upload request is PUT, POST or DELETE, not {other:?}"
+                    "an upload request is PUT, POST, DELETE or HEAD, not {other:?}"
                 )))
             }
         };
@@ -179,6 +182,13 @@ pub enum UploadOperation {
         /// The id InitiateMultipartUpload returned.
         upload_id: String,
     },
+    /// HeadObject (`HEAD`) of the object being uploaded. Asked for only when a retried
+    /// CompleteMultipartUpload is told `NoSuchUpload` (the answer to an earlier attempt was
+    /// lost, and the server may have completed the upload then): the uploader compares the
+    /// object's `Content-Length` and `x-oss-hash-crc64ecma` with the file. A presigner that
+    /// cannot presign it (one holding a fixed list of URLs) returns an error, and the upload
+    /// fails with the `NoSuchUpload` error as it would without this check.
+    HeadObject,
 }
 
 impl UploadOperation {
@@ -186,6 +196,7 @@ impl UploadOperation {
     ///
     /// ```
     /// assert_eq!(oss_transfer::UploadOperation::InitiateMultipart.name(), "InitiateMultipartUpload");
+    /// assert_eq!(oss_transfer::UploadOperation::HeadObject.name(), "HeadObject");
     /// ```
     pub fn name(&self) -> &'static str {
         match self {
@@ -194,6 +205,7 @@ impl UploadOperation {
             Self::UploadPart { .. } => "UploadPart",
             Self::CompleteMultipart { .. } => "CompleteMultipartUpload",
             Self::AbortMultipart { .. } => "AbortMultipartUpload",
+            Self::HeadObject => "HeadObject",
         }
     }
 }
@@ -331,6 +343,11 @@ impl UploadPresigner for ClientUploadPresigner {
                         oss_client::AbortMultipartUploadRequest::new(bucket, key, upload_id);
                     a.request_payer = self.put.request_payer.clone();
                     self.sign(&a).await
+                }
+                UploadOperation::HeadObject => {
+                    let mut h = oss_client::HeadObjectRequest::new(bucket, key);
+                    h.request_payer = self.put.request_payer.clone();
+                    self.sign(&h).await
                 }
             }
         })

@@ -137,7 +137,9 @@ impl UploaderBuilder {
         /// ```
         content_md5(on: bool) => config.content_md5 = on;
 
-        /// Compare the CRC-64 of the bytes sent with `x-oss-hash-crc64ecma` (default on).
+        /// Compare the CRC-64 of the bytes sent with `x-oss-hash-crc64ecma` (default on). The
+        /// HEAD that confirms a multipart upload whose CompleteMultipartUpload answer was lost
+        /// compares it even when off: it is the only evidence that the object is this file.
         ///
         /// ```
         /// let b = oss_transfer::Uploader::builder().verify_crc64(false);

@@ -191,3 +191,79 @@ async fn an_expired_url_is_refused_and_nothing_is_stored() {
     let e = refused_multipart(&server, c, "expired-mp", &big).await;
     assert_eq!(e.kind(), UploadErrorKind::Expired, "{e}");
 }
+
+/// A multipart upload presigned by `oss-client` to `key` through a proxy that loses the first
+/// CompleteMultipartUpload's answer (and strips HEAD answers' CRC-64 when `strip_head_crc`).
+async fn lost_complete(
+    strip_head_crc: bool,
+    key: &str,
+) -> (
+    TestServer,
+    Result<oss_transfer::UploadOutcome, UploadError>,
+    Vec<u8>,
+) {
+    let server = server(false).await;
+    let plan = common::complete_proxy::Plan {
+        first_complete: common::complete_proxy::FirstComplete::AnswerLost,
+        strip_head_crc,
+    };
+    let proxy = common::complete_proxy::start(server.addr(), plan).await;
+    let c = Client::new(
+        oss_client::Config::builder()
+            .region("cn-hangzhou")
+            .endpoint(format!("http://{proxy}"))
+            .credentials(Credentials::new(AK, SK).unwrap())
+            .build()
+            .unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (path, bytes) = source(&dir, 3 * PART as usize + 5, 9);
+    let result = uploader(&server)
+        .upload(Arc::new(ClientUploadPresigner::new(
+            c,
+            PutObjectRequest::new(BUCKET, key),
+        )))
+        .from_file(&path)
+        .await;
+    (server, result, bytes)
+}
+
+#[tokio::test]
+async fn a_lost_complete_answer_is_confirmed_through_a_presigned_head() {
+    let (server, result, bytes) = lost_complete(false, "lost/a.bin").await;
+    let o = result.unwrap_or_else(|e| panic!("{e}"));
+    let info = server.store().info(BUCKET, "lost/a.bin").unwrap();
+    assert_eq!(info.crc64, oss_transfer::crc64::checksum(&bytes));
+    assert_eq!((o.size, o.crc64), (info.size, info.crc64));
+    assert_eq!(o.crc64_check, Crc64Check::Verified);
+    assert_eq!(o.etag.as_deref(), Some(info.etag.as_str()));
+    // the HEAD was presigned (the server checks every signature) and accepted
+    let reqs = server.requests();
+    let heads: Vec<_> = reqs.iter().filter(|r| r.method == "HEAD").collect();
+    assert_eq!(heads.len(), 1);
+    assert_eq!(heads[0].status, 200);
+    assert!(
+        heads[0].target.contains("x-oss-signature="),
+        "{}",
+        heads[0].target
+    );
+    assert_eq!(reqs.iter().filter(|r| r.method == "PUT").count(), 4);
+}
+
+#[tokio::test]
+async fn an_unconfirmed_lost_complete_names_no_signature() {
+    let (server, result, _) = lost_complete(true, "lost/b.bin").await;
+    let e = result.unwrap_err();
+    assert_eq!(e.kind(), UploadErrorKind::UploadVanished, "{e}");
+    for text in [e.to_string(), format!("{e:?}")] {
+        assert!(text.contains("could not be confirmed"), "{text}");
+        assert!(!text.contains("x-oss-signature"), "{text}");
+        assert!(!text.contains("x-oss-credential"), "{text}");
+        assert!(!text.contains(SK), "{text}");
+    }
+    // the HEAD itself was signed and accepted; only its CRC-64 was missing
+    assert!(server
+        .requests()
+        .iter()
+        .any(|r| r.method == "HEAD" && r.status == 200));
+}

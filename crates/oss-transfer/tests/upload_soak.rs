@@ -1,7 +1,8 @@
 //! Upload fault soak: many concurrent uploads (single PUTs and multipart, random sizes) to a
 //! real `oss-testserver` through a fault-injecting HTTP proxy on 127.0.0.1 that, request by
 //! request, forwards, answers 503, drops the connection half way through the body, stalls past
-//! the client's idle timeout, or forwards and then loses the answer.
+//! the client's idle timeout, or forwards and then loses the answer (of a PUT or a
+//! CompleteMultipartUpload).
 //!
 //! For every upload, either it succeeded and the stored object is exactly the file (size and
 //! CRC-64), or it failed and the object is absent (or, when the last attempt's answer was lost
@@ -62,8 +63,14 @@ async fn handle(
             65..=74 => Fault::Status503,
             75..=84 => Fault::DropMidBody,
             85..=89 => Fault::Stall,
-            // a lost answer after Complete would leave the client unsure: only PUTs get it
-            _ if req.method() == http::Method::PUT => Fault::LostAnswer,
+            // PUTs and CompleteMultipartUploads (the retry's NoSuchUpload is checked with a
+            // HEAD); not an initiate, whose lost upload id would only linger
+            _ if req.method() == http::Method::PUT
+                || req.method() == http::Method::POST
+                    && req.uri().query().is_some_and(|q| q.contains("uploadId=")) =>
+            {
+                Fault::LostAnswer
+            }
             _ => Fault::Forward,
         }
     };
@@ -79,6 +86,14 @@ async fn handle(
             Fault::LostAnswer => "answer lost",
         })
         .or_default() += 1;
+    if fault == Fault::LostAnswer && req.method() == http::Method::POST {
+        *counts
+            .by_fault
+            .lock()
+            .unwrap()
+            .entry("of which CompleteMultipartUpload")
+            .or_default() += 1;
+    }
     let (parts, mut body) = req.into_parts();
     let len: usize = parts
         .headers

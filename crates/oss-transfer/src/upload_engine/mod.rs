@@ -3,12 +3,14 @@
 //!
 //! `job` holds what a run works on, `body` streams file ranges, `stats` counts, `http` sends
 //! requests and maps answers, `single` is the PUT,
-//! `multipart` the initiate / parts / complete / abort sequence, `resume` its checkpoint,
+//! `multipart` the initiate / parts / complete / abort sequence, `lost_completion` the HEAD that
+//! confirms a completion whose answer was lost, `resume` its checkpoint,
 //! `xml_answer` the little XML involved.
 
 mod body;
 pub(crate) mod http;
 mod job;
+mod lost_completion;
 mod multipart;
 mod resume;
 mod single;

@@ -5,7 +5,7 @@
 //! against the file and sends only the others.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -14,12 +14,14 @@ use tokio::task::JoinSet;
 use super::body::{digest_range, UploadBody};
 use super::http::{send, with_retries, UploadShared};
 use super::job::{cancelled, stopped, Source, MAX_PARTS};
+use super::lost_completion;
 use super::resume::{self, DonePart, UploadCheckpoint};
 use super::single::{checked_etag, crc_check, put_range};
 use super::stats::{Attempt, Finished, Stats};
 use super::xml_answer::{complete_document, element_text};
 use crate::crc64;
 use crate::helper_files::{self, HelperNames, TargetLock, CHECKPOINT_TAG};
+use crate::outcome::Crc64Check;
 use crate::progress::Cancellation;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
 use crate::upload_outcome::UploadOutcome;
@@ -162,7 +164,8 @@ pub(super) async fn run(
                             | Kind::Expired
                     );
                 if !keep {
-                    if let Some(id) = upload_id {
+                    // a vanished upload id has nothing left to abort
+                    if let Some(id) = upload_id.filter(|_| e.kind() != Kind::UploadVanished) {
                         abort(shared, stats, &*presigner, &id).await;
                     }
                     if cfg.transfer.resume {
@@ -255,9 +258,12 @@ async fn attempt_upload(
                 && cp.mtime_ns == source.mtime_ns
                 && cp.part_size == parts.part_size
         });
+    // whether an earlier run sent a CompleteMultipartUpload of this upload id
+    let mut complete_sent = false;
     let (upload_id, mut done) = match saved {
         Some(cp) => {
             let kept = verified_parts(source, parts, &cp).await;
+            complete_sent = cp.complete_sent;
             (cp.upload_id, kept)
         }
         None => {
@@ -303,6 +309,7 @@ async fn attempt_upload(
         part_size: parts.part_size,
         upload_id: upload_id.clone(),
         parts: done.values().cloned().collect(),
+        complete_sent,
     };
     let save = |cp: &UploadCheckpoint| -> Result<(), UploadError> {
         match checkpoint_path {
@@ -383,7 +390,18 @@ async fn attempt_upload(
     let op = UploadOperation::CompleteMultipart {
         upload_id: upload_id.clone(),
     };
-    let answer = with_retries(cfg.transfer.retry, stats, false, || async {
+    // Recorded before the first attempt: a run that dies waiting for the answer leaves a
+    // checkpoint saying the upload may be completed already.
+    if !cp.complete_sent {
+        cp.complete_sent = true;
+        save(&cp)?;
+    }
+    // Attempts made: a NoSuchUpload on a retry (or on the first attempt of a run resuming one
+    // that sent a Complete) may mean an earlier attempt completed the upload and its answer was
+    // lost (OSS forgets a completed upload's id), so a HEAD decides.
+    let tries = AtomicU32::new(u32::from(complete_sent));
+    let completed = with_retries(cfg.transfer.retry, stats, false, || async {
+        tries.fetch_add(1, Ordering::Relaxed);
         let request = presigner.presign_upload(&op).await?;
         let attempt = Attempt::new(stats);
         let len = document.len() as u64;
@@ -397,22 +415,36 @@ async fn attempt_upload(
         )
         .await
     })
-    .await?;
+    .await;
+    let finished = |etag, crc64_check| Finished {
+        size: source.size,
+        etag,
+        crc64: combined,
+        crc64_check,
+        upload_id: Some(upload_id.clone()),
+        parts_total: parts.count,
+        parts_uploaded: done.len() as u64 - parts_kept,
+    };
+    let answer = match completed {
+        Ok(a) => a,
+        Err(e) if e.has_code("NoSuchUpload") && tries.load(Ordering::Relaxed) > 1 => {
+            let expected = lost_completion::Expected {
+                upload_id: &upload_id,
+                size: source.size,
+                crc64: combined,
+            };
+            let etag = lost_completion::confirm(shared, stats, &**presigner, expected, e).await?;
+            return Ok(stats.outcome(finished(etag, Crc64Check::Verified)));
+        }
+        Err(e) => return Err(e),
+    };
     let label = format!("CompleteMultipartUpload of {upload_id}");
     let check = crc_check(&answer, combined, cfg.transfer.verify_crc, &label)?;
     let etag = answer
         .header("etag")
         .map(str::to_string)
         .or_else(|| element_text(&String::from_utf8_lossy(&answer.body), "ETag"));
-    Ok(stats.outcome(Finished {
-        size: source.size,
-        etag,
-        crc64: combined,
-        crc64_check: check,
-        upload_id: Some(upload_id),
-        parts_total: parts.count,
-        parts_uploaded: done.len() as u64 - parts_kept,
-    }))
+    Ok(stats.outcome(finished(etag, check)))
 }
 
 /// Sends part `number` (retried with a fresh URL each time; a CRC-64 or ETag that disagrees

@@ -1,5 +1,6 @@
 //! The checkpoint of a resumable multipart upload: which upload id of which object, for which
-//! version of the source file, and the parts already accepted (number, size, CRC-64, ETag).
+//! version of the source file, the parts already accepted (number, size, CRC-64, ETag), and
+//! whether a CompleteMultipartUpload was sent.
 //! Written through [`checkpoint::store_as`] (an exclusive helper file renamed over it, never
 //! through a link) and read back only if it is the user's own regular file.
 
@@ -33,6 +34,12 @@ pub(super) struct UploadCheckpoint {
     pub(super) part_size: u64,
     pub(super) upload_id: String,
     pub(super) parts: Vec<DonePart>,
+    /// A CompleteMultipartUpload was sent (its answer may have been lost with the process):
+    /// a `NoSuchUpload` on the next run's first Complete is then checked with a HEAD.
+    /// Written only when true, so a checkpoint from before it existed (which the checksum
+    /// covers as re-serialized) reads as false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(super) complete_sent: bool,
 }
 
 pub(super) fn load(path: &Path) -> Option<UploadCheckpoint> {
@@ -64,6 +71,7 @@ mod tests {
                 crc64: 9,
                 etag: "\"E\"".into(),
             }],
+            complete_sent: true,
         };
         store(&p, &cp).unwrap();
         assert_eq!(load(&p), Some(cp.clone()));
@@ -81,5 +89,34 @@ mod tests {
         store(&p, &cp).unwrap();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
         assert_eq!(load(&p), Some(cp));
+    }
+
+    #[test]
+    fn a_checkpoint_written_before_complete_sent_existed_loads_as_not_sent() {
+        #[derive(Serialize)]
+        struct Older {
+            object: String,
+            file: String,
+            size: u64,
+            mtime_ns: i128,
+            part_size: u64,
+            upload_id: String,
+            parts: Vec<DonePart>,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(".f.oss-upload-checkpoint");
+        let older = Older {
+            object: "https://h/b/k?uploads".into(),
+            file: "/tmp/f".into(),
+            size: 10,
+            mtime_ns: 5,
+            part_size: 4,
+            upload_id: "U".into(),
+            parts: vec![],
+        };
+        checkpoint::store_as(&p, MAGIC, VERSION, &older).unwrap();
+        let cp = load(&p).expect("an older checkpoint loads");
+        assert_eq!(cp.upload_id, "U");
+        assert!(!cp.complete_sent);
     }
 }

@@ -5,6 +5,7 @@
 
 #[cfg(feature = "client")]
 pub(crate) mod client;
+pub(crate) mod complete_proxy;
 
 use std::time::Duration;
 
@@ -256,6 +257,7 @@ pub(crate) fn object_request(
         UploadOperation::AbortMultipart { upload_id } => {
             PresignedRequest::new("DELETE", &format!("{object}?uploadId={upload_id}"))
         }
+        UploadOperation::HeadObject => PresignedRequest::new("HEAD", object),
         _ => Err(UploadError::new(UploadErrorKind::InvalidInput, "unknown")),
     }
 }
