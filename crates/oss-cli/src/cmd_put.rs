@@ -110,7 +110,8 @@ pub(crate) fn code_of(kind: UploadErrorKind) -> u8 {
         UploadErrorKind::SignatureMismatch => exit_code::SIGNATURE_MISMATCH,
         UploadErrorKind::AccessDenied => exit_code::REFUSED,
         UploadErrorKind::NotFound => exit_code::NOT_FOUND,
-        UploadErrorKind::Integrity => exit_code::INTEGRITY,
+        // The upload id vanished and the object there is not (or not provably) this file.
+        UploadErrorKind::Integrity | UploadErrorKind::UploadVanished => exit_code::INTEGRITY,
         UploadErrorKind::Network | UploadErrorKind::Timeout => exit_code::NETWORK,
         UploadErrorKind::Io | UploadErrorKind::InUse => exit_code::LOCAL_IO,
         UploadErrorKind::Cancelled => exit_code::INTERRUPTED,
@@ -293,6 +294,10 @@ mod tests {
             exit_code::SIGNATURE_MISMATCH
         );
         assert_eq!(code_of(UploadErrorKind::Integrity), exit_code::INTEGRITY);
+        assert_eq!(
+            code_of(UploadErrorKind::UploadVanished),
+            exit_code::INTEGRITY
+        );
         assert_eq!(code_of(UploadErrorKind::TooManyParts), exit_code::USAGE);
         assert_eq!(
             code_of(UploadErrorKind::Credentials),
