@@ -142,7 +142,7 @@ pub enum EndpointKind {
 /// assert_eq!((e.signing_region(), e.product()), ("cn-beijing", "oss"));
 /// # Ok::<(), oss_client::Error>(())
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedEndpoint {
     scheme: Scheme,
     authority: String,
@@ -156,20 +156,6 @@ pub struct ResolvedEndpoint {
     /// presign.
     url_before_bucket: String,
     url_after_bucket: String,
-}
-
-impl fmt::Debug for ResolvedEndpoint {
-    /// The resolved parts (not the URL texts derived from them).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResolvedEndpoint")
-            .field("scheme", &self.scheme)
-            .field("authority", &self.authority)
-            .field("style", &self.style)
-            .field("kind", &self.kind)
-            .field("signing_region", &self.signing_region)
-            .field("product", &self.product)
-            .finish()
-    }
 }
 
 impl ResolvedEndpoint {

@@ -12,8 +12,8 @@ use std::time::Duration;
 use common::{fast_retry, https_server, BUCKET};
 use oss_testserver::{generated_bytes, ServerBuilder, TestServer};
 use oss_transfer::{
-    Crc64Check, Downloader, PresignedGet, PresignedRequest, UploadError, UploadErrorKind,
-    UploadOperation, UploadPresignFuture, UploadPresigner, Uploader, UploaderBuilder,
+    Crc64Check, PresignedRequest, UploadError, UploadErrorKind, UploadOperation,
+    UploadPresignFuture, UploadPresigner, Uploader, UploaderBuilder,
 };
 
 const PART: u64 = 128 << 10;
@@ -92,24 +92,6 @@ fn uploader(server: &TestServer) -> UploaderBuilder {
         b = b.add_root_certificate_der(tls.ca_certificate_der());
     }
     b
-}
-
-/// Downloads `key` and returns its bytes (read back through the server, not its store).
-async fn read_back(server: &TestServer, key: &str) -> Vec<u8> {
-    let mut b = Downloader::builder().part_size(64 << 10);
-    if let Some(tls) = server.tls() {
-        b = b.add_root_certificate_der(tls.ca_certificate_der());
-    }
-    let mut out = Vec::new();
-    let o = b
-        .build()
-        .unwrap()
-        .download(PresignedGet::new(&server.object_url(BUCKET, key)).unwrap())
-        .to_writer(&mut out)
-        .await
-        .unwrap();
-    assert!(o.crc64_verified);
-    out
 }
 
 fn write_source(
@@ -204,7 +186,10 @@ async fn a_single_put_through_a_ready_url_is_stored_byte_for_byte_over_https_and
         assert_eq!(o.crc64_check, Crc64Check::Verified);
         assert_eq!(o.parts_total, 1);
         assert!(o.upload_id.is_none());
-        assert_eq!(read_back(&server, "dir/one.bin").await, bytes);
+        assert_eq!(
+            common::read_back(&server, BUCKET, "dir/one.bin").await,
+            bytes
+        );
         // the source folder holds nothing but the source
         assert_eq!(common::files_in(dir.path()), vec!["one.bin".to_string()]);
     }
@@ -247,7 +232,7 @@ async fn a_multipart_upload_sends_parts_in_parallel_and_completes_byte_for_byte(
             o.etag
         );
         assert_eq!(o.crc64, oss_transfer::crc64::checksum(&bytes));
-        assert_eq!(read_back(&server, "big.bin").await, bytes);
+        assert_eq!(common::read_back(&server, BUCKET, "big.bin").await, bytes);
         let p = progress.lock().unwrap();
         assert_eq!(
             p.last().copied(),
@@ -275,7 +260,7 @@ async fn content_md5_is_sent_signed_and_checked_against_the_etag() {
         .await
         .unwrap();
     assert_eq!(o.parts_total, 3);
-    assert_eq!(read_back(&server, "md5.bin").await, bytes);
+    assert_eq!(common::read_back(&server, BUCKET, "md5.bin").await, bytes);
 }
 
 #[tokio::test]
@@ -351,7 +336,10 @@ async fn a_resumed_upload_sends_only_the_missing_parts_after_re_checking_the_kep
     assert_eq!(o.parts_uploaded, u64::from(7 - kept));
     assert_eq!(urls2.part_requests.load(Ordering::SeqCst), 7 - kept);
     assert_eq!(o.crc64_check, Crc64Check::Verified);
-    assert_eq!(read_back(&server, "resume.bin").await, bytes);
+    assert_eq!(
+        common::read_back(&server, BUCKET, "resume.bin").await,
+        bytes
+    );
     assert!(!cp.exists(), "the checkpoint is removed on success");
 }
 
@@ -367,7 +355,10 @@ async fn a_changed_file_does_not_resume_from_the_old_parts() {
     let urls = Arc::new(Urls::new(&server, "changes.bin"));
     let o = up.upload(urls.clone()).from_file(&path).await.unwrap();
     assert_eq!(o.parts_uploaded, 4, "every part is sent again");
-    assert_eq!(read_back(&server, "changes.bin").await, bytes);
+    assert_eq!(
+        common::read_back(&server, BUCKET, "changes.bin").await,
+        bytes
+    );
 }
 
 #[tokio::test]
@@ -390,7 +381,10 @@ async fn a_kept_part_whose_bytes_changed_under_the_same_mtime_is_sent_again() {
     let urls = Arc::new(Urls::new(&server, "edited.bin"));
     let o = up.upload(urls.clone()).from_file(&path).await.unwrap();
     assert_eq!(o.parts_uploaded, 3, "parts 2, 4 and 5");
-    assert_eq!(read_back(&server, "edited.bin").await, bytes);
+    assert_eq!(
+        common::read_back(&server, BUCKET, "edited.bin").await,
+        bytes
+    );
 }
 
 // multi-threaded: the raw blocking request below must not stop the server's thread
@@ -426,7 +420,7 @@ async fn a_recorded_upload_the_server_no_longer_knows_starts_over() {
         .unwrap();
     assert_ne!(o.upload_id.as_deref(), Some(id.as_str()), "a new upload");
     assert_eq!(o.parts_uploaded, 4);
-    assert_eq!(read_back(&server, "gone.bin").await, bytes);
+    assert_eq!(common::read_back(&server, BUCKET, "gone.bin").await, bytes);
     assert!(!cp.exists());
 }
 
@@ -443,7 +437,10 @@ async fn a_stream_goes_up_as_one_put_and_a_short_stream_stores_nothing() {
         .unwrap();
     assert_eq!((o.parts_total, o.retries), (1, 0));
     assert_eq!(o.crc64_check, Crc64Check::Verified);
-    assert_eq!(read_back(&server, "stream.bin").await, bytes);
+    assert_eq!(
+        common::read_back(&server, BUCKET, "stream.bin").await,
+        bytes
+    );
     // announced longer than it is: refused, nothing stored
     let put = PresignedRequest::put(&server.object_url(BUCKET, "short.bin")).unwrap();
     let e = up

@@ -15,8 +15,8 @@ use common::complete_proxy::{self, FirstComplete, Plan};
 use common::{fast_retry, ObjectUrls};
 use oss_testserver::{generated_bytes, RecordedRequest, ServerBuilder, TestServer};
 use oss_transfer::{
-    crc64, Crc64Check, Downloader, PresignedGet, UploadError, UploadErrorKind, UploadOperation,
-    UploadOutcome, UploadPresignFuture, UploadPresigner, Uploader,
+    crc64, Crc64Check, UploadError, UploadErrorKind, UploadOperation, UploadOutcome,
+    UploadPresignFuture, UploadPresigner, Uploader,
 };
 
 const BUCKET: &str = "lost";
@@ -138,19 +138,6 @@ fn plan(first_complete: FirstComplete) -> Plan {
     }
 }
 
-/// The object's bytes, read back through the server.
-async fn read_back(server: &TestServer, key: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    Downloader::builder()
-        .build()
-        .unwrap()
-        .download(PresignedGet::new(&server.object_url(BUCKET, key)).unwrap())
-        .to_writer(&mut out)
-        .await
-        .unwrap();
-    out
-}
-
 #[tokio::test]
 async fn a_lost_complete_answer_is_confirmed_by_a_head_and_nothing_is_sent_again() {
     // without verify_crc64 too: the HEAD's CRC-64 is the only evidence, so it is compared
@@ -174,7 +161,10 @@ async fn a_lost_complete_answer_is_confirmed_by_a_head_and_nothing_is_sent_again
             (o.parts_total, o.parts_uploaded),
             (PARTS as u64, PARTS as u64)
         );
-        assert_eq!(read_back(&r.server, "done.bin").await, r.bytes);
+        assert_eq!(
+            common::read_back(&r.server, BUCKET, "done.bin").await,
+            r.bytes
+        );
         // one Complete succeeded, its retry was told NoSuchUpload; one HEAD; every part once
         assert_eq!(
             r.statuses("POST", "uploadId="),
@@ -217,7 +207,10 @@ async fn an_upload_aborted_by_someone_else_with_another_object_there_is_upload_v
         Some(UploadErrorKind::NotFound)
     );
     // the other object is left alone, nothing uploaded again, no checkpoint left
-    assert_eq!(read_back(&r.server, "taken.bin").await, other);
+    assert_eq!(
+        common::read_back(&r.server, BUCKET, "taken.bin").await,
+        other
+    );
     assert_eq!(r.statuses("POST", "uploadId="), vec![404]);
     assert_eq!(r.statuses("POST", "?uploads"), vec![200]);
     assert_eq!(r.part_puts(), PARTS);
@@ -299,7 +292,10 @@ async fn a_presigner_without_head_keeps_the_no_such_upload_error_or_uploads_agai
     assert_eq!(r.heads(), 0);
     assert_eq!(r.statuses("POST", "?uploads"), vec![200, 200]);
     assert_eq!(r.part_puts(), 2 * PARTS);
-    assert_eq!(read_back(&r.server, "nohead.bin").await, r.bytes);
+    assert_eq!(
+        common::read_back(&r.server, BUCKET, "nohead.bin").await,
+        r.bytes
+    );
 }
 
 #[tokio::test]
@@ -355,7 +351,7 @@ async fn a_run_that_ended_waiting_for_the_complete_answer_is_confirmed_by_the_ne
     assert_eq!(count("POST", "?uploads"), vec![200]);
     assert_eq!(count("PUT", "partNumber=").len(), PARTS);
     assert_eq!(count("HEAD", ""), vec![200]);
-    assert_eq!(read_back(&server, "later.bin").await, bytes);
+    assert_eq!(common::read_back(&server, BUCKET, "later.bin").await, bytes);
     assert_eq!(common::files_in(dir.path()), vec!["src".to_string()]);
 }
 

@@ -52,6 +52,25 @@ impl Answer {
     }
 }
 
+/// Sends `request` without a body (InitiateMultipartUpload, AbortMultipartUpload, the HEAD
+/// that confirms a lost Complete) as one attempt of its own.
+pub(super) async fn send_empty(
+    shared: &UploadShared,
+    stats: &std::sync::Arc<Stats>,
+    request: &PresignedRequest,
+) -> Result<Answer, UploadError> {
+    let attempt = super::stats::Attempt::new(stats);
+    send(
+        shared,
+        stats,
+        request,
+        UploadBody::empty(),
+        0,
+        &attempt.sent,
+    )
+    .await
+}
+
 /// Sends `request` with `body` (`length` bytes; `attempt_sent` counts what the body has handed
 /// over). Fails with `Timeout` if for `idle` neither a body byte left nor an answer came.
 pub(super) async fn send(

@@ -8,10 +8,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use super::body::UploadBody;
-use super::http::{send, with_retries, Answer, UploadShared};
+use super::http::{send_empty, with_retries, Answer, UploadShared};
 use super::single::checked_etag;
-use super::stats::{Attempt, Stats};
+use super::stats::Stats;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
 use crate::upload_request::{UploadOperation, UploadPresigner};
 
@@ -56,16 +55,7 @@ pub(super) async fn confirm(
                 .await
                 .unwrap_or_else(|_| head.clone())
         };
-        let attempt = Attempt::new(stats);
-        send(
-            shared,
-            stats,
-            &request,
-            UploadBody::empty(),
-            0,
-            &attempt.sent,
-        )
-        .await
+        send_empty(shared, stats, &request).await
     })
     .await;
     let answer: Answer = match answer {

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use tokio::task::JoinSet;
 
 use super::body::{digest_range, UploadBody};
-use super::http::{send, with_retries, UploadShared};
+use super::http::{send, send_empty, with_retries, UploadShared};
 use super::job::{cancelled, stopped, Source, MAX_PARTS};
 use super::lost_completion;
 use super::resume::{self, DonePart, UploadCheckpoint};
@@ -191,16 +191,7 @@ async fn abort(
     let idle = shared.config.transfer.idle_timeout;
     let _ = tokio::time::timeout(idle.saturating_mul(2), async {
         let request = presigner.presign_upload(&op).await?;
-        let attempt = Attempt::new(stats);
-        send(
-            shared,
-            stats,
-            &request,
-            UploadBody::empty(),
-            0,
-            &attempt.sent,
-        )
-        .await
+        send_empty(shared, stats, &request).await
     })
     .await;
 }
@@ -268,16 +259,7 @@ async fn attempt_upload(
         }
         None => {
             let answer = with_retries(cfg.transfer.retry, stats, false, || async {
-                let attempt = Attempt::new(stats);
-                send(
-                    shared,
-                    stats,
-                    &initiate,
-                    UploadBody::empty(),
-                    0,
-                    &attempt.sent,
-                )
-                .await
+                send_empty(shared, stats, &initiate).await
             })
             .await?;
             let text = String::from_utf8_lossy(&answer.body);

@@ -279,3 +279,21 @@ pub(crate) fn env_number<T: std::str::FromStr>(name: &str, default: T) -> T {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// Downloads `bucket/key` and returns its bytes, CRC-64 checked (read back through the server, not its store).
+pub(crate) async fn read_back(server: &TestServer, bucket: &str, key: &str) -> Vec<u8> {
+    let mut b = Downloader::builder().part_size(64 << 10);
+    if let Some(tls) = server.tls() {
+        b = b.add_root_certificate_der(tls.ca_certificate_der());
+    }
+    let mut out = Vec::new();
+    let o = b
+        .build()
+        .unwrap()
+        .download(PresignedGet::new(&server.object_url(bucket, key)).unwrap())
+        .to_writer(&mut out)
+        .await
+        .unwrap();
+    assert!(o.crc64_verified);
+    out
+}
