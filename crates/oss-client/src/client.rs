@@ -10,9 +10,7 @@ use crate::error::{Error, ErrorKind};
 use crate::presign::{PresignOptions, PresignResult};
 use crate::request::Presignable;
 
-mod canonical_layout;
 mod key_cache;
-mod repeat_check;
 mod request_checks;
 mod signing;
 

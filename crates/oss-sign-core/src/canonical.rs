@@ -15,21 +15,6 @@ use core::ops::Range;
 /// The payload hash OSS signs in place of a body hash.
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
-/// Whether a header name (any case) is signed without being listed as an additional header:
-/// `x-oss-*`, `content-type` and `content-md5`.
-pub(crate) fn is_signed_by_default_any_case(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    // `b | 0x20` is the lower case of a letter and equals it for no other byte.
-    let x_oss = bytes.len() >= 6
-        && bytes[0] | 0x20 == b'x'
-        && bytes[1] == b'-'
-        && bytes[2] | 0x20 == b'o'
-        && bytes[3] | 0x20 == b's'
-        && bytes[4] | 0x20 == b's'
-        && bytes[5] == b'-';
-    x_oss || name.eq_ignore_ascii_case("content-type") || name.eq_ignore_ascii_case("content-md5")
-}
-
 /// The last line of the canonical request: the request's `x-oss-content-sha256` value when it
 /// has a non-empty one, else `UNSIGNED-PAYLOAD` (what every official SDK signs).
 pub(crate) fn hashed_payload(header_value: Option<&str>) -> &str {
@@ -59,7 +44,7 @@ pub(crate) fn effective_additional_headers<'h>(
     let mut list: Vec<String> = Vec::new();
     for name in requested {
         let name = name.trim();
-        if name.is_empty() || is_signed_by_default_any_case(name) {
+        if name.is_empty() || crate::is_signed_by_default(name) {
             continue;
         }
         let present = headers
@@ -103,7 +88,7 @@ impl<'h> CanonicalHeaders<'h> {
         let mut entries: Vec<(&'h str, &'h str, usize, bool)> =
             Vec::with_capacity(headers.len() + extra.len());
         for (index, &(name, value)) in headers.iter().chain(extra.iter()).enumerate() {
-            let signed = is_signed_by_default_any_case(name)
+            let signed = crate::is_signed_by_default(name)
                 || additional.iter().any(|a| a.eq_ignore_ascii_case(name));
             if signed {
                 let lower = !has_upper_case(name.as_bytes());
@@ -127,9 +112,10 @@ impl<'h> CanonicalHeaders<'h> {
 
     /// `name:value\n` per distinct name: lower-case, values trimmed, repeats joined with `,`.
     ///
-    /// Returns whether each line is one of the caller's headers exactly as given (name already
-    /// lower-case, value untrimmed, no repeat): then the lines are also the signed-header list
-    /// (see [`write_request_headers`](Self::write_request_headers)).
+    /// Returns whether each line is one of the caller's headers with its value as given
+    /// (untrimmed, no repeat; the name in any case, as the list lower-cases it too): then the
+    /// lines are also the signed-header list (see
+    /// [`write_request_headers`](Self::write_request_headers)).
     pub(crate) fn write(&self, out: &mut String) -> bool {
         let mut verbatim = true;
         let mut previous: Option<(&str, bool)> = None;
@@ -148,7 +134,7 @@ impl<'h> CanonicalHeaders<'h> {
                 }
             }
             let trimmed = trim_value(value);
-            verbatim &= lower && trimmed.len() == value.len() && index < self.request_len;
+            verbatim &= trimmed.len() == value.len() && index < self.request_len;
             out.push_str(trimmed);
             previous = Some((name, lower));
         }
@@ -486,7 +472,7 @@ mod tests {
     ) -> (String, Vec<(String, String)>) {
         let mut entries: Vec<(String, String)> = Vec::new();
         for (name, value) in headers {
-            if is_signed_by_default_any_case(name)
+            if crate::is_signed_by_default(name)
                 || additional.iter().any(|a| a.eq_ignore_ascii_case(name))
             {
                 entries.push((name.to_ascii_lowercase(), value.trim().to_owned()));
@@ -513,7 +499,7 @@ mod tests {
         let mut list: Vec<(String, String)> = headers
             .iter()
             .filter(|(name, _)| {
-                is_signed_by_default_any_case(name)
+                crate::is_signed_by_default(name)
                     || additional.iter().any(|a| a.eq_ignore_ascii_case(name))
             })
             .map(|(name, value)| (name.to_ascii_lowercase(), (*value).to_owned()))
@@ -643,7 +629,7 @@ mod tests {
         ) {
             prop_assert_eq!(trim_value(&value), value.trim());
             prop_assert_eq!(cmp_bytes(&a, &b), a.cmp(&b));
-            let signed = is_signed_by_default_any_case(&a);
+            let signed = crate::is_signed_by_default(&a);
             prop_assert_eq!(signed, a.to_ascii_lowercase().starts_with("x-oss-"));
         }
 

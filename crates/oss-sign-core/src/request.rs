@@ -3,6 +3,7 @@
 use crate::canonical::cmp_lowercase;
 use crate::error::shorten;
 use crate::error::{SignError, SignErrorKind};
+use crate::repeat_scan::Scan;
 use alloc::format;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -213,9 +214,11 @@ impl<'a> SignableRequest<'a> {
 /// every name is distinct: the rule "give each header (case-insensitive) or query parameter
 /// (exact) once".
 ///
-/// It sorts the positions by name and compares neighbours (O(n log n), no allocation for up to
-/// 32 items) instead of comparing every name with every earlier one, and answers exactly what
-/// that pairwise check answers: the smallest position that has an equal name before it.
+/// Up to 64 items (4 KiB of names) it hashes each name into a small table on the stack as it
+/// comes (one pass, the first repeat met in order); beyond, it sorts the positions by name and
+/// compares neighbours (O(n log n), no allocation for up to 32 items). Either way no name is
+/// compared with every earlier one, and the answer is exactly what that pairwise check
+/// answers: the smallest position that has an equal name before it.
 ///
 /// ```
 /// use oss_sign_core::first_repeated_name;
@@ -226,6 +229,19 @@ impl<'a> SignableRequest<'a> {
 /// assert_eq!(first_repeated_name(&query, |q| q.0, false), None);
 /// ```
 pub fn first_repeated_name<T>(
+    items: &[T],
+    name_of: impl Fn(&T) -> &str,
+    ignore_ascii_case: bool,
+) -> Option<usize> {
+    match crate::repeat_scan::first_repeat(items, &name_of, ignore_ascii_case) {
+        Scan::Distinct => None,
+        Scan::Repeat(at) => Some(at),
+        Scan::TooLarge => repeat_by_sorting(items, name_of, ignore_ascii_case),
+    }
+}
+
+/// [`first_repeated_name`] by sorting the positions by name (any number of items).
+pub(crate) fn repeat_by_sorting<T>(
     items: &[T],
     name_of: impl Fn(&T) -> &str,
     ignore_ascii_case: bool,

@@ -452,7 +452,7 @@ pub fn presign(
     let mut signed_headers: Vec<(String, String)> = request
         .header_pairs()
         .iter()
-        .filter(|(n, _)| crate::canonical::is_signed_by_default_any_case(n))
+        .filter(|(n, _)| crate::is_signed_by_default(n))
         .map(|(n, v)| (n.to_ascii_lowercase(), (*v).to_owned()))
         .collect();
     crate::sort::sort_by(&mut signed_headers, |a, b| a.0.cmp(&b.0));

@@ -3,7 +3,6 @@
 
 use std::borrow::Cow;
 
-use super::repeat_check::{first_repeat, Scan};
 use crate::config::SignatureVersion;
 use crate::error::{quoted, Error, ErrorKind};
 use crate::request::{Pair, PresignParts};
@@ -48,16 +47,10 @@ pub(crate) fn check_parts_before_signing<'a>(
     Some(method)
 }
 
-/// Whether a name of `pairs` repeats an earlier one: the one-pass scan, or the sort where the
-/// scan declines.
+/// Whether a name of `pairs` repeats an earlier one (`first_repeated_name`: one pass over a
+/// small hash table for the usual few names).
 fn repeats(pairs: &[Pair<'_>], ignore_ascii_case: bool) -> bool {
-    match first_repeat(pairs, ignore_ascii_case) {
-        Scan::Distinct => false,
-        Scan::Repeat(_) => true,
-        Scan::TooLarge => {
-            oss_sign_core::first_repeated_name(pairs, |(name, _)| name, ignore_ascii_case).is_some()
-        }
-    }
+    oss_sign_core::first_repeated_name(pairs, |(name, _)| name, ignore_ascii_case).is_some()
 }
 
 /// What both paths check first: the method (returned upper-cased, borrowed when it already
@@ -101,8 +94,8 @@ fn refuse_repeat(
 /// Checks every header and refuses a repeated name (case-insensitive).
 ///
 /// The same error as checking header by header (each one validated, then compared with the
-/// earlier ones): the repeat is found by sorting (`first_repeated_name`, O(n log n) instead of
-/// every name against every earlier one), the headers up to and including it are validated in
+/// earlier ones): the repeat is found by `first_repeated_name` (one pass, or a sort for many
+/// names, instead of every name against every earlier one), the headers up to and including it are validated in
 /// order, and then the repeat is reported.
 fn check_headers(headers: &[Pair<'_>]) -> Result<(), Error> {
     let repeated = oss_sign_core::first_repeated_name(headers, |(name, _)| name, true);

@@ -4,9 +4,8 @@
 use std::borrow::Cow;
 
 use oss_credentials::Credentials;
-use oss_sign_core::{v1, v4, SignableRequest, SigningTime};
+use oss_sign_core::{is_signed_by_default, v1, v4, SignableRequest, SigningTime};
 
-use super::canonical_layout::{signed_by_default, CanonicalLayout, HeaderSummary};
 use super::request_checks::{check_parts, check_parts_before_signing};
 use super::{sign_error, Client};
 use crate::config::SignatureVersion;
@@ -107,8 +106,12 @@ impl Client {
             .headers(headers.as_slice());
 
         let endpoint = &config.endpoint;
-        let summary = HeaderSummary::of(&parts.headers);
-        let header_bytes = summary.bytes;
+        // Bytes of every header as a `name:value\n` line.
+        let header_bytes: usize = parts
+            .headers
+            .iter()
+            .map(|(name, value)| name.len() + value.len() + 2)
+            .sum();
         let credentials_expiration = credentials
             .expiration()
             .and_then(|at| SigningTime::try_from(at).ok());
@@ -179,9 +182,8 @@ impl Client {
                             let writer = write_v4_result(
                                 &presigned,
                                 endpoint,
-                                &method,
                                 parts,
-                                &summary,
+                                header_bytes,
                                 no_additional,
                             );
                             Ok((writer, presigned.expiration()))
@@ -208,31 +210,37 @@ fn refused(parts: &PresignParts<'_>, version: SignatureVersion, err: SignError) 
 fn write_v4_result(
     presigned: &v4::Presigned,
     endpoint: &ResolvedEndpoint,
-    method: &str,
     parts: &PresignParts<'_>,
-    summary: &HeaderSummary,
+    header_bytes: usize,
     no_additional: bool,
 ) -> ResultWriter {
-    let layout = CanonicalLayout::of(presigned, method, parts.bucket);
+    // The key as the canonical URI holds it (`/bucket/KEY`; the bucket, a checked name, needs
+    // no escape): encoded by the URL path's rules already.
+    let encoded_key = presigned
+        .canonical_uri()
+        .strip_prefix('/')
+        .and_then(|uri| uri.strip_prefix(parts.bucket))
+        .and_then(|uri| uri.strip_prefix('/'));
     let capacity = endpoint.url_capacity_encoded(
         parts.bucket,
-        layout.map_or(parts.key.len() * 3, |l| l.encoded_key.len()),
+        encoded_key.map_or(parts.key.len() * 3, str::len),
     ) + 1
         + presigned.canonical_query().len()
         + SIGNATURE_PARAMETER_LEN
-        + summary.bytes;
+        + header_bytes;
     let mut url = String::with_capacity(capacity);
-    match layout {
-        Some(l) => endpoint.write_object_url_encoded(&mut url, parts.bucket, l.encoded_key),
+    match encoded_key {
+        Some(key) => endpoint.write_object_url_encoded(&mut url, parts.bucket, key),
         None => endpoint.write_object_url(&mut url, parts.bucket, parts.key),
     }
     url.push('?');
     presigned.write_url_query(&mut url);
     let mut writer = ResultWriter::after_url(url);
     if !parts.headers.is_empty() {
-        match layout.and_then(|l| l.signed_header_lines(presigned, summary)) {
-            Some(lines) if no_additional => writer.signed_lines(lines, summary.signed),
-            _ => writer.signed_all(presigned.signed_header_pairs()),
+        // The canonical request's header lines when they are the signed headers as given.
+        match presigned.signed_header_lines() {
+            Some(lines) => writer.signed_lines(lines, presigned.signed_header_pairs().len()),
+            None => writer.signed_all(presigned.signed_header_pairs()),
         }
     }
     debug_assert!(writer.signed_so_far().eq(presigned.signed_header_pairs()));
@@ -254,7 +262,7 @@ const SIGNATURE_PARAMETER_LEN: usize = 17 + 64;
 /// signed (`no_additional`), else the signed list written so far is asked.
 fn write_unsigned(writer: &mut ResultWriter, headers: &[Pair<'_>], no_additional: bool) {
     for (name, value) in headers {
-        let signed = signed_by_default(name)
+        let signed = is_signed_by_default(name)
             || (!no_additional
                 && writer
                     .signed_so_far()

@@ -278,7 +278,7 @@ pub fn presign(
     text.push_str(&additional_line);
     let additional_headers = additional_start..text.len();
     // The signed headers: the canonical request's header lines when they are the request's
-    // headers as given (lower-case names, untrimmed values, no repeats: the usual case),
+    // headers as given (untrimmed values, no repeats: the usual case; names lower-cased),
     // else a list of their own.
     let (signed_headers, signed_header_count, headers_are_lines) = match header_lines {
         Some(lines) => (lines, headers.len(), true),
@@ -439,13 +439,13 @@ mod tests {
         let t = SigningTime::from_unix_seconds(0).unwrap();
         let key = SigningKey::derive("sk", t, "r", "oss");
         let params = PresignParams::new("ak", "r", t, 60);
-        // As given (lower-case, untrimmed, distinct): read back from the canonical lines.
+        // As given (untrimmed, distinct; any case): read back from the canonical lines.
         let plain = [
-            ("x-oss-meta-b", "2:3"),
+            ("X-Oss-Meta-B", "2:3"),
             ("content-type", "a/b"),
             ("range", "x"),
         ];
-        // Upper case, a value to trim, a repeat: a list of their own.
+        // A value to trim, a repeat: a list of their own.
         let mixed = [
             ("X-Oss-Meta-B", " 2:3"),
             ("content-type", "a/b"),

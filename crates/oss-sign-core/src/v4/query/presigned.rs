@@ -256,6 +256,54 @@ impl Presigned {
         }
     }
 
+    /// The canonical URI as the canonical request holds it: `/bucket/key` with the bucket and
+    /// the key URI-encoded (`/` kept), `/bucket/` without a key, `/` without a bucket. It is
+    /// the path of the URL to use, so a caller need not encode the key again.
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// let p = v4::presign(&SignableRequest::new("GET").bucket("b").key("a b/c~"),
+    ///     &v4::PresignParams::new("ak", "r", t, 60), &key)?;
+    /// assert_eq!(p.canonical_uri(), "/b/a%20b/c~");
+    /// assert!(p.canonical_request().starts_with("GET\n/b/a%20b/c~\n"));
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn canonical_uri(&self) -> &str {
+        // `METHOD\nURI\nQUERY...`: the method is a token (no line break), the URI ends where
+        // the query line starts.
+        let before_query = self.part(0..self.query.start.saturating_sub(1));
+        before_query.split_once('\n').map_or("", |(_, uri)| uri)
+    }
+
+    /// The signed headers as the canonical request's header lines, `name:value\n` each
+    /// (lower-case names, sorted), when those lines are exactly
+    /// [`signed_header_pairs`](Self::signed_header_pairs) (no value trimmed, no name given
+    /// twice: the usual case); `None` otherwise. A caller that lists the signed headers as
+    /// such lines can copy them in one piece.
+    ///
+    /// ```
+    /// # use oss_sign_core::{v4, SignableRequest, SigningTime};
+    /// # let t = SigningTime::from_unix_seconds(0)?;
+    /// # let key = v4::SigningKey::derive("sk", t, "r", "oss");
+    /// # let params = v4::PresignParams::new("ak", "r", t, 60);
+    /// let h = [("X-Oss-Meta-B", "2"), ("Content-Type", "text/plain"), ("Range", "bytes=0-9")];
+    /// let p = v4::presign(&SignableRequest::new("PUT").bucket("b").key("k").headers(&h),
+    ///     &params, &key)?;
+    /// assert_eq!(p.signed_header_lines(), Some("content-type:text/plain\nx-oss-meta-b:2\n"));
+    /// // A value with white space at an end is signed trimmed: no such lines.
+    /// let h = [("x-oss-meta-a", " 1 ")];
+    /// let p = v4::presign(&SignableRequest::new("PUT").bucket("b").key("k").headers(&h),
+    ///     &params, &key)?;
+    /// assert_eq!(p.signed_header_lines(), None);
+    /// # Ok::<(), oss_sign_core::SignError>(())
+    /// ```
+    pub fn signed_header_lines(&self) -> Option<&str> {
+        self.headers_are_lines
+            .then(|| self.part(self.signed_headers.clone()))
+    }
+
     /// When the URL stops being valid: `x-oss-date` + `x-oss-expires`.
     ///
     /// ```

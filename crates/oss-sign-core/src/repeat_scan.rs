@@ -1,13 +1,11 @@
-//! The signing path's check for a repeated header or query parameter name, in one pass: each
-//! name is hashed into a small table on the stack as it comes, so the first repeat is met in
-//! request order without sorting (issue 17: the sort of `first_repeated_name` was about a
-//! quarter of what the client added to a presign of 20 headers).
+//! The first step of [`first_repeated_name`](crate::first_repeated_name): a one-pass check for
+//! a repeated header or query parameter name. Each name is hashed into a small table on the
+//! stack as it comes, so the first repeat is met in request order without sorting (issue 17:
+//! the sort was about a quarter of what the client added to a presign of 20 headers).
 //!
-//! It answers exactly what [`oss_sign_core::first_repeated_name`] answers (a proptest below
-//! compares them), and declines ([`Scan::TooLarge`]) where its table would be too small or the
-//! names too long for hashing to pay, so the caller falls back to the sort.
-
-use crate::request::Pair;
+//! It answers exactly what the sort answers (a proptest below compares them), and declines
+//! ([`Scan::TooLarge`]) where its table would be too small or the names too long for hashing
+//! to pay, so the caller falls back to the sort.
 
 /// Most names the table takes (its 128 slots are then at most half full).
 const MAX_ITEMS: usize = 64;
@@ -18,7 +16,7 @@ const SLOTS: usize = 128;
 
 /// What a scan found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Scan {
+pub(crate) enum Scan {
     /// Every name is distinct.
     Distinct,
     /// The position of the first name equal to an earlier one.
@@ -27,14 +25,18 @@ pub(super) enum Scan {
     TooLarge,
 }
 
-/// Finds the first pair whose name repeats an earlier one: case-insensitively (ASCII) when
+/// Finds the first item whose name (`name_of`) repeats an earlier one: case-insensitively (ASCII) when
 /// `ignore_ascii_case` (headers), else exactly (query parameters).
-pub(super) fn first_repeat(pairs: &[Pair<'_>], ignore_ascii_case: bool) -> Scan {
+pub(crate) fn first_repeat<T>(
+    pairs: &[T],
+    name_of: &impl Fn(&T) -> &str,
+    ignore_ascii_case: bool,
+) -> Scan {
     if pairs.len() < 2 {
         return Scan::Distinct;
     }
     if pairs.len() > MAX_ITEMS
-        || pairs.iter().map(|(name, _)| name.len()).sum::<usize>() > MAX_NAME_BYTES
+        || pairs.iter().map(|p| name_of(p).len()).sum::<usize>() > MAX_NAME_BYTES
     {
         return Scan::TooLarge;
     }
@@ -42,7 +44,8 @@ pub(super) fn first_repeat(pairs: &[Pair<'_>], ignore_ascii_case: bool) -> Scan 
     // names are.
     let mut slots = [0u8; SLOTS];
     let mut hashes = [0u64; MAX_ITEMS];
-    for (position, (name, _)) in pairs.iter().enumerate() {
+    for (position, pair) in pairs.iter().enumerate() {
+        let name = name_of(pair);
         let hash = name_hash(name.as_bytes(), ignore_ascii_case);
         hashes[position] = hash;
         // The top bits pick the slot: the multiply of the last round mixes into them best.
@@ -57,7 +60,7 @@ pub(super) fn first_repeat(pairs: &[Pair<'_>], ignore_ascii_case: bool) -> Scan 
                 taken => {
                     let earlier = usize::from(taken - 1);
                     if hashes[earlier] == hash
-                        && same_name(&pairs[earlier].0, name, ignore_ascii_case)
+                        && same_name(name_of(&pairs[earlier]), name, ignore_ascii_case)
                     {
                         return Scan::Repeat(position);
                     }
@@ -126,17 +129,21 @@ fn word(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::borrow::Cow;
+    use alloc::borrow::ToOwned;
+    use alloc::format;
+    use alloc::string::String;
+    use alloc::vec::Vec;
 
-    fn pairs(names: &[String]) -> Vec<Pair<'static>> {
-        names
-            .iter()
-            .map(|n| (Cow::Owned(n.clone()), Cow::Borrowed("v")))
-            .collect()
+    fn pairs(names: &[String]) -> Vec<(&str, &str)> {
+        names.iter().map(|n| (n.as_str(), "v")).collect()
     }
 
-    fn by_sorting(list: &[Pair<'_>], ignore_ascii_case: bool) -> Scan {
-        match oss_sign_core::first_repeated_name(list, |(name, _)| name, ignore_ascii_case) {
+    fn first_repeat(list: &[(&str, &str)], ignore_ascii_case: bool) -> Scan {
+        super::first_repeat(list, &|p: &(&str, &str)| p.0, ignore_ascii_case)
+    }
+
+    fn by_sorting(list: &[(&str, &str)], ignore_ascii_case: bool) -> Scan {
+        match crate::request::repeat_by_sorting(list, |p| p.0, ignore_ascii_case) {
             Some(at) => Scan::Repeat(at),
             None => Scan::Distinct,
         }
@@ -165,7 +172,7 @@ mod tests {
             first_repeat(&pairs(&many[..MAX_ITEMS]), false),
             Scan::Distinct
         );
-        let long = vec!["a".repeat(MAX_NAME_BYTES), "b".to_owned()];
+        let long = alloc::vec!["a".repeat(MAX_NAME_BYTES), "b".to_owned()];
         assert_eq!(first_repeat(&pairs(&long), true), Scan::TooLarge);
         assert_eq!(first_repeat(&pairs(&long[..1]), true), Scan::Distinct);
     }
@@ -187,7 +194,7 @@ mod tests {
         #[test]
         fn answers_what_the_sort_answers(
             names in proptest::collection::vec(
-                proptest::sample::select(vec![
+                proptest::sample::select(alloc::vec![
                     "a", "A", "b", "", "x-oss-meta-k", "X-Oss-Meta-K", "x-oss-meta-kk",
                     "content-type-long-enough", "Content-Type-Long-Enough", "a@", "a`", "caf\u{e9}",
                 ]),
