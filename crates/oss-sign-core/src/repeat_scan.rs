@@ -72,6 +72,7 @@ pub(crate) fn first_repeat<T>(
     Scan::Distinct
 }
 
+#[inline]
 fn same_name(a: &str, b: &str, ignore_ascii_case: bool) -> bool {
     if ignore_ascii_case {
         a.eq_ignore_ascii_case(b)
@@ -83,6 +84,7 @@ fn same_name(a: &str, b: &str, ignore_ascii_case: bool) -> bool {
 /// A 64-bit hash of `name`, eight bytes a time; with `ignore_ascii_case` every byte is hashed
 /// with its `0x20` bit set, so names that differ only in the case of letters hash alike (other
 /// bytes that differ only in that bit do too, which costs a comparison, not a wrong answer).
+#[inline]
 fn name_hash(name: &[u8], ignore_ascii_case: bool) -> u64 {
     const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
     let fold = if ignore_ascii_case {
@@ -120,6 +122,7 @@ fn name_hash(name: &[u8], ignore_ascii_case: bool) -> u64 {
 }
 
 /// Eight bytes as a word (`bytes` holds exactly eight).
+#[inline]
 fn word(bytes: &[u8]) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(bytes);

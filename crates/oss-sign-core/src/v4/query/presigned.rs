@@ -271,10 +271,13 @@ impl Presigned {
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     pub fn canonical_uri(&self) -> &str {
-        // `METHOD\nURI\nQUERY...`: the method is a token (no line break), the URI ends where
-        // the query line starts.
+        // `METHOD\nURI\nQUERY...`: the method is a short token (no line break; a byte loop,
+        // no `memchr` call), the URI ends where the query line starts.
         let before_query = self.part(0..self.query.start.saturating_sub(1));
-        before_query.split_once('\n').map_or("", |(_, uri)| uri)
+        match before_query.bytes().position(|b| b == b'\n') {
+            Some(at) => before_query.get(at + 1..).unwrap_or(""),
+            None => "",
+        }
     }
 
     /// The signed headers as the canonical request's header lines, `name:value\n` each
