@@ -46,35 +46,75 @@ function plainJson(options) {
   return JSON.stringify(options);
 }
 
-// The module's compact presign answer, EXPIRATION:L1,L2,...;METHODURLNAME1VALUE1... (lengths
-// in UTF-16 code units), as presign() returns it; signedHeaders keeps the module's (sorted)
+// Node's Buffer decodes a one-byte (Latin-1) text without TextDecoder's per-call checks; used
+// only for answers that are all ASCII (there Latin-1 and UTF-8 agree), and only when it reads a
+// test text back right.
+const latin1Slice = (() => {
+  const slice = globalThis.Buffer && globalThis.Buffer.prototype && globalThis.Buffer.prototype.latin1Slice;
+  if (typeof slice !== 'function') return null;
+  try {
+    return slice.call(new Uint8Array([0x61, 0x3a, 0x7e]), 0, 3) === 'a:~' ? slice : null;
+  } catch {
+    return null;
+  }
+})();
+
+// The text of bytes[from, to); `ascii` when every byte is below 0x80.
+function textOf(bytes, from, to, ascii) {
+  return ascii && latin1Slice !== null ? latin1Slice.call(bytes, from, to) : decoder.decode(bytes.subarray(from, to));
+}
+
+// The module's compact presign answer in bytes[from, to): EXPIRATION:L1,L2,...;METHODURLNAME1VALUE1...
+// (lengths in UTF-16 code units), as presign() returns it. The numbers are read from the bytes
+// and only the strings are decoded, in one piece; signedHeaders keeps the module's (sorted)
 // order, as JSON.parse of the JSON result would.
-function fromCompact(answer) {
-  const colon = answer.indexOf(':');
-  const semi = answer.indexOf(';', colon);
-  // The lengths, read without split(): METHOD,URL[,NAME,VALUE]...
-  let at = semi + 1;
-  let from = colon + 1;
-  const next = () => {
-    let comma = answer.indexOf(',', from);
-    if (comma === -1 || comma > semi) comma = semi;
-    const units = +answer.substring(from, comma);
-    from = comma + 1;
-    return answer.substring(at, (at += units));
-  };
-  const method = next();
-  const url = next();
-  const signedHeaders = {};
-  while (from <= semi) {
-    const name = next();
-    const value = next();
-    if (name === '__proto__') {
-      Object.defineProperty(signedHeaders, name, { value, writable: true, enumerable: true, configurable: true });
+function fromCompact(bytes, from, to) {
+  let i = from;
+  const negative = bytes[i] === 45;
+  if (negative) i++;
+  let expiration = 0;
+  for (let c = bytes[i++]; c !== 58; c = bytes[i++]) expiration = expiration * 10 + (c - 48);
+  if (negative) expiration = -expiration;
+  // METHOD,URL[,NAME,VALUE]...: the first two in locals, the headers' in an array.
+  let method = -1;
+  let url = -1;
+  let more = null;
+  let units = 0;
+  let total = 0;
+  for (;;) {
+    const c = bytes[i++];
+    if (c === 44 || c === 59) {
+      if (method < 0) method = units;
+      else if (url < 0) url = units;
+      else (more || (more = [])).push(units);
+      total += units;
+      units = 0;
+      if (c === 59) break;
     } else {
-      signedHeaders[name] = value;
+      units = units * 10 + (c - 48);
     }
   }
-  return { method, url, expiration: new Date(+answer.substring(0, colon) * 1000), signedHeaders };
+  // As many UTF-16 code units as bytes: all ASCII (any other character takes more bytes).
+  const body = textOf(bytes, i, to, total === to - i);
+  const signedHeaders = {};
+  if (more !== null) {
+    let at = method + url;
+    for (let k = 0; k + 1 < more.length; k += 2) {
+      const name = body.substring(at, (at += more[k]));
+      const value = body.substring(at, (at += more[k + 1]));
+      if (name === '__proto__') {
+        Object.defineProperty(signedHeaders, name, { value, writable: true, enumerable: true, configurable: true });
+      } else {
+        signedHeaders[name] = value;
+      }
+    }
+  }
+  return {
+    method: body.substring(0, method),
+    url: body.substring(method, method + url),
+    expiration: new Date(expiration * 1000),
+    signedHeaders,
+  };
 }
 
 function nowSeconds() {
@@ -131,7 +171,8 @@ export function createPresigner(instance, compiled) {
   // A view of the module's memory, made again only when the memory grew (which detaches the
   // old buffer).
   let view = new Uint8Array(ex.memory.buffer);
-  const bytesOf = () => (view.buffer === ex.memory.buffer ? view : (view = new Uint8Array(ex.memory.buffer)));
+  // (A grown memory detaches the old buffer, and a view of a detached buffer has length 0.)
+  const bytesOf = () => (view.length !== 0 ? view : (view = new Uint8Array(ex.memory.buffer)));
   // Which instance the prepared handles belong to (a trap replaces it), and the module's key
   // buffer (it only grows; its address holds until it grows or release()).
   let generation = 0;
@@ -151,26 +192,45 @@ export function createPresigner(instance, compiled) {
         })
       : null;
 
-  // Runs one export with the module's answer decoded; a refusal is thrown as an Error.
-  function call(run) {
+  // A trap inside an export: the instance is replaced (with `compiled`) or marked broken, and
+  // the call throws.
+  function trapped(e) {
+    if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+    if (compiled) {
+      ex = checked(new WebAssembly.Instance(compiled, {}));
+      view = new Uint8Array(ex.memory.buffer);
+      // The prepared presigners' handles and the key buffer were the old instance's.
+      generation++;
+      keyCap = 0;
+      throw new Error(`the WebAssembly module trapped (${e.message}); it was loaded again, retry the call`);
+    }
+    broken = e.message;
+    throw new Error(`the WebAssembly module trapped (${e.message}); load it again`);
+  }
+  function notBroken() {
     if (broken) {
       throw new Error(`the WebAssembly module trapped earlier (${broken}); load it again`);
     }
+  }
+
+  // The answer of an export that returned `status`: the compact presign result, or the refusal
+  // thrown as an Error.
+  function compactAnswer(status) {
+    const at = ex.oss_output_ptr() >>> 0;
+    const end = at + (ex.oss_output_len() >>> 0);
+    const bytes = bytesOf();
+    if (status !== 0) throw new Error(decoder.decode(bytes.subarray(at, end)));
+    return fromCompact(bytes, at, end);
+  }
+
+  // Runs one export with the module's answer decoded; a refusal is thrown as an Error.
+  function call(run) {
+    notBroken();
     let status;
     try {
       status = run();
     } catch (e) {
-      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
-      if (compiled) {
-        ex = checked(new WebAssembly.Instance(compiled, {}));
-        view = new Uint8Array(ex.memory.buffer);
-        // The prepared presigners' handles and the key buffer were the old instance's.
-        generation++;
-        keyCap = 0;
-        throw new Error(`the WebAssembly module trapped (${e.message}); it was loaded again, retry the call`);
-      }
-      broken = e.message;
-      throw new Error(`the WebAssembly module trapped (${e.message}); load it again`);
+      trapped(e);
     }
     const at = ex.oss_output_ptr() >>> 0;
     const answer = decoder.decode(bytesOf().subarray(at, at + (ex.oss_output_len() >>> 0)));
@@ -180,19 +240,60 @@ export function createPresigner(instance, compiled) {
     return answer;
   }
 
+  // Writes `key` (then `text`, when not null) into the module's key buffer; the bytes of the
+  // key. ASCII is copied a code unit a byte; the rest through TextEncoder.encodeInto.
+  function writeKey(key, text) {
+    const n = key.length;
+    const ptr = keyBuffer(text === null ? n : n + text.length);
+    let bytes = bytesOf();
+    let written = 0;
+    if (n <= 256) {
+      while (written < n) {
+        const c = key.charCodeAt(written);
+        if (c >= 0x80) break;
+        bytes[ptr + written++] = c;
+      }
+    }
+    if (written < n) {
+      written += encoder.encodeInto(written === 0 ? key : key.substring(written), bytes.subarray(ptr + written, ptr + keyCap)).written;
+    }
+    return written;
+  }
+
+  // One prepared call: the key written, the numbers passed, the answer read.
+  function presignPrepared(h, key, text, now, expires, expiration) {
+    notBroken();
+    let status;
+    try {
+      const written = writeKey(key, text);
+      let timeLen = -1;
+      if (text !== null) {
+        timeLen = encoder.encodeInto(text, bytesOf().subarray(keyPtr + written, keyPtr + keyCap)).written;
+        now = NaN;
+      }
+      status = ex.oss_presign_prepared(h, written, timeLen, now, expires, expiration);
+    } catch (e) {
+      trapped(e);
+    }
+    return compactAnswer(status);
+  }
+
   const api = {
     presign(options) {
       const text = plainJson(options);
-      return fromCompact(
-        call(() => {
-          // UTF-8 takes at most 3 bytes per UTF-16 code unit: size the input for that, write
-          // the text straight into it and tell the module how much was written.
-          const ptr = ex.oss_input(text.length * 3) >>> 0;
-          const { written } = encoder.encodeInto(text, bytesOf().subarray(ptr, ptr + text.length * 3));
-          // NaN: no host instant, for a null signingTime (refused as missing, as in JSON).
-          return ex.oss_presign_at(written, options.signingTime === null ? NaN : nowSeconds());
-        }),
-      );
+      notBroken();
+      let status;
+      try {
+        // UTF-8 takes at most 3 bytes per UTF-16 code unit: size the input for that, write
+        // the text straight into it and tell the module how much was written.
+        const ptr = ex.oss_input(text.length * 3) >>> 0;
+        const { written } = encoder.encodeInto(text, bytesOf().subarray(ptr, ptr + text.length * 3));
+        // NaN: no host instant, for a null signingTime (refused as missing, as in JSON).
+        status = ex.oss_presign_at(written, options.signingTime === null ? NaN : nowSeconds());
+      } catch (e) {
+        trapped(e);
+      }
+      return compactAnswer(status);
     },
     presignPost(options) {
       const bytes = encoder.encode(toJson(options, nowSeconds));
@@ -269,9 +370,19 @@ export function createPresigner(instance, compiled) {
       }
       return api.presign(o);
     };
+    // The defaults as the module takes them, when they are plain numbers (or absent) and no
+    // signingTime is given: then presign(key) alone only reads the host's clock. (A Date is
+    // read at each call, as it may change in between.)
+    const plain = (v) => v === undefined || (typeof v === 'number' && Number.isSafeInteger(v));
+    const fast = plain(defaults.expires) && plain(defaults.expiration) && defaults.signingTime === undefined;
+    const fastExpires = defaults.expires === undefined ? NaN : defaults.expires;
+    const fastExpiration = defaults.expiration === undefined ? NaN : defaults.expiration;
     return {
       presign(key, opts) {
         if (closed) throw new Error('this prepared presigner was closed');
+        if (opts === undefined && fast && typeof key === 'string') {
+          return presignPrepared(gen === generation ? handle : ensure(), key, null, nowSeconds(), fastExpires, fastExpiration);
+        }
         if (opts !== undefined && (opts === null || typeof opts !== 'object' || !onlyCallNames(opts))) {
           if (opts === null || typeof opts !== 'object') throw new TypeError('the call options must be an object');
           return oneShot(key, opts);
@@ -282,26 +393,12 @@ export function createPresigner(instance, compiled) {
         const t = opts && opts.signingTime !== undefined ? opts.signingTime : defaults.signingTime;
         const expires = callNumber(e, 'expires');
         const expiration = callNumber(x, 'expiration');
-        let now = t === undefined ? nowSeconds() : callNumber(t, 'signingTime');
+        const now = t === undefined ? nowSeconds() : callNumber(t, 'signingTime');
         const text = typeof t === 'string' ? t : null;
         if (expires === undefined || expiration === undefined || (now === undefined && text === null)) {
           return oneShot(key, opts);
         }
-        const h = ensure();
-        return fromCompact(
-          call(() => {
-            const units = key.length + (text === null ? 0 : text.length);
-            const ptr = keyBuffer(units);
-            const bytes = bytesOf();
-            const { written } = encoder.encodeInto(key, bytes.subarray(ptr, ptr + keyCap));
-            let timeLen = -1;
-            if (text !== null) {
-              timeLen = encoder.encodeInto(text, bytes.subarray(ptr + written, ptr + keyCap)).written;
-              now = NaN;
-            }
-            return ex.oss_presign_prepared(h, written, timeLen, now, expires, expiration);
-          }),
-        );
+        return presignPrepared(ensure(), key, text, now, expires, expiration);
       },
       /** Frees the module's copy of the options (presign() throws from then on). */
       close() {

@@ -38,7 +38,8 @@
 use std::sync::Mutex;
 
 static INPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-static OUTPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// The last answer (result or refusal text); a prepared call writes over it in place.
+static OUTPUT: Mutex<String> = Mutex::new(String::new());
 /// The key (and signing-time text) of a prepared call: only grows, so the host may keep its
 /// address until it needs more room or calls [`oss_release`].
 static KEY: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -48,7 +49,7 @@ pub const STATUS_OK: u32 = 0;
 /// Status of `oss_presign`/`oss_presign_post`: the output holds the error message.
 pub const STATUS_ERROR: u32 = 1;
 
-fn lock(buffer: &Mutex<Vec<u8>>) -> std::sync::MutexGuard<'_, Vec<u8>> {
+fn lock<T>(buffer: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     buffer
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -217,36 +218,41 @@ pub extern "C" fn oss_presign_prepared(
 ) -> u32 {
     // `as` saturates; the checks refuse out-of-range values with their own messages.
     let number = |n: f64| n.is_finite().then_some(n as i64);
-    let answer = {
-        let key = lock(&KEY);
-        let key_end = key_len.min(key.len());
-        let time_end = usize::try_from(time_len)
-            .map(|len| key_end.saturating_add(len).min(key.len()))
-            .ok();
-        match (
-            std::str::from_utf8(&key[..key_end]),
-            time_end.map(|end| std::str::from_utf8(&key[key_end..end])),
-        ) {
-            (Ok(key), None) => {
-                let at = match number(now) {
-                    Some(seconds) => crate::prepared::CallTime::Seconds(seconds),
-                    None => crate::prepared::CallTime::Missing,
-                };
-                crate::prepared::presign(handle, key, at, number(expires), number(expiration))
-            }
-            (Ok(key), Some(Ok(text))) => crate::prepared::presign(
+    let key = lock(&KEY);
+    let key_end = key_len.min(key.len());
+    let time_end = usize::try_from(time_len)
+        .map(|len| key_end.saturating_add(len).min(key.len()))
+        .ok();
+    let at = match time_end.map(|end| std::str::from_utf8(&key[key_end..end])) {
+        None => Ok(match number(now) {
+            Some(seconds) => crate::prepared::CallTime::Seconds(seconds),
+            None => crate::prepared::CallTime::Missing,
+        }),
+        Some(Ok(text)) => Ok(crate::prepared::CallTime::Text(text)),
+        Some(Err(e)) => Err(e),
+    };
+    let mut output = lock(&OUTPUT);
+    // The answer is written over the last one: no buffer allocated or freed per call.
+    let answer = std::str::from_utf8(&key[..key_end])
+        .and_then(|key| at.map(|at| (key, at)))
+        .map_err(|e| format!("invalid request: the key is not UTF-8 text: {e}"))
+        .and_then(|(key, at)| {
+            crate::prepared::presign(
                 handle,
                 key,
-                crate::prepared::CallTime::Text(text),
+                at,
                 number(expires),
                 number(expiration),
-            ),
-            (Err(e), _) | (_, Some(Err(e))) => {
-                Err(format!("invalid request: the key is not UTF-8 text: {e}"))
-            }
+                &mut output,
+            )
+        });
+    match answer {
+        Ok(()) => STATUS_OK,
+        Err(message) => {
+            *output = message;
+            STATUS_ERROR
         }
-    };
-    answer_with(answer)
+    }
 }
 
 /// Frees the prepared presigner `handle`; 1 when there was one, 0 when not.
@@ -296,7 +302,7 @@ pub extern "C" fn oss_output_len() -> usize {
 #[unsafe(no_mangle)]
 pub extern "C" fn oss_release() {
     *lock(&INPUT) = Vec::new();
-    *lock(&OUTPUT) = Vec::new();
+    *lock(&OUTPUT) = String::new();
     *lock(&KEY) = Vec::new();
 }
 
@@ -333,7 +339,7 @@ pub fn with_key_input(write: impl FnOnce(&mut [u8])) {
 /// assert!(abi::output().contains("malformed"));
 /// ```
 pub fn output() -> String {
-    String::from_utf8_lossy(&lock(&OUTPUT)).into_owned()
+    lock(&OUTPUT).clone()
 }
 
 fn run(sign: impl FnOnce(&str) -> Result<String, String>) -> u32 {
@@ -356,6 +362,6 @@ fn answer_with(answer: Result<String, String>) -> u32 {
         Err(message) => (STATUS_ERROR, message),
     };
     // The answer's own buffer becomes the output (no copy; the previous one is freed).
-    *lock(&OUTPUT) = text.into_bytes();
+    *lock(&OUTPUT) = text;
     status
 }

@@ -10,16 +10,35 @@
 use std::sync::Mutex;
 
 use oss_client::credentials::Credentials;
+use oss_client::{PresignParts, Presignable};
 
 use crate::client_cache::Cached;
 use crate::input::{presign_options, signing_time};
 use crate::json::{Number, Value};
-use crate::presign::{read_template, Template};
+use crate::presign::{read_template, Request, Template};
 
 struct Prepared {
     template: Template,
     credentials: Result<Credentials, String>,
+    /// The request with an empty key, built once (what `Template::request` refuses does not
+    /// depend on the key); each call signs it with its key through [`WithKey`].
+    request: Result<Request, String>,
     client: Option<Cached>,
+}
+
+/// A prepared request with a call's key: the typed request's parts, the key replaced (a typed
+/// request puts its key nowhere else), so no request is built, copied or freed per call.
+struct WithKey<'a> {
+    base: &'a (dyn Presignable + Send),
+    key: &'a str,
+}
+
+impl Presignable for WithKey<'_> {
+    fn presign_parts(&self) -> PresignParts<'_> {
+        let mut parts = self.base.presign_parts();
+        parts.key = self.key;
+        parts
+    }
 }
 
 /// Handle `n` is `SLOTS[n - 1]`; a freed slot is reused.
@@ -46,9 +65,11 @@ pub(crate) enum CallTime<'a> {
 pub(crate) fn prepare(options: &str) -> Result<u32, String> {
     let template = read_template(options).map_err(|r| r.0)?;
     let credentials = template.credentials().map_err(|r| r.0);
+    let request = template.request(String::new()).map_err(|r| r.0);
     let prepared = Prepared {
         template,
         credentials,
+        request,
         client: None,
     };
     let mut slots = slots();
@@ -65,15 +86,16 @@ pub(crate) fn prepare(options: &str) -> Result<u32, String> {
     u32::try_from(index + 1).map_err(|_| "invalid request: too many prepared presigners".into())
 }
 
-/// Presigns `key` with the prepared presigner `handle`; the compact answer of
-/// `oss_presign_at`, or the refusal `presign()` gives for the same options.
+/// Presigns `key` with the prepared presigner `handle`: the compact answer of
+/// `oss_presign_at` written over `out`, or the refusal `presign()` gives for the same options.
 pub(crate) fn presign(
     handle: u32,
     key: &str,
     at: CallTime<'_>,
     expires: Option<i64>,
     expiration: Option<i64>,
-) -> Result<String, String> {
+    out: &mut String,
+) -> Result<(), String> {
     let mut slots = slots();
     let prepared = usize::try_from(handle)
         .ok()
@@ -96,14 +118,20 @@ pub(crate) fn presign(
     )
     .map_err(|r| r.0)?;
     let credentials = prepared.credentials.as_ref().map_err(Clone::clone)?;
+    let request = prepared.request.as_ref().map_err(Clone::clone)?;
+    let request = WithKey {
+        base: request.as_ref(),
+        key,
+    };
     prepared
         .template
         .presign_in(
             &mut prepared.client,
-            key.to_owned(),
+            &request,
             at,
             &options,
             credentials,
+            out,
         )
         .map_err(|r| r.0)
 }

@@ -197,7 +197,7 @@ impl Template {
     }
 
     /// The request for `key`.
-    fn request(&self, key: String) -> Result<Box<dyn Presignable>, Refusal> {
+    pub(crate) fn request(&self, key: String) -> Result<Request, Refusal> {
         request(
             self.op.as_deref(),
             self.method.clone(),
@@ -210,23 +210,29 @@ impl Template {
         )
     }
 
-    /// Presigns `key` at `at` with these options, the credentials already checked (in the
-    /// order [`presign`] checks them) and the client cached in `slot`; the compact answer.
+    /// Presigns `request` at `at` with these options, the credentials already checked (in the
+    /// order [`presign`] checks them) and the client cached in `slot`; the compact answer is
+    /// written over `out` (a buffer reused from call to call).
     pub(crate) fn presign_in(
         &self,
         slot: &mut Option<Cached>,
-        key: String,
+        request: &dyn Presignable,
         at: oss_client::SigningTime,
         options: &oss_client::PresignOptions,
         credentials: &Credentials,
-    ) -> Result<String, Refusal> {
-        let request = self.request(key)?;
+        out: &mut String,
+    ) -> Result<(), Refusal> {
         let result = with_client_in(slot, &self.settings, at, |client| {
-            Ok(client.presign_with_credentials(request.as_ref(), options, credentials)?)
+            Ok(client.presign_with_credentials(request, options, credentials)?)
         })?;
-        Ok(compact_output(&result))
+        out.clear();
+        write_compact(&result, out);
+        Ok(())
     }
 }
+
+/// A typed request, as [`request`] builds it (`Send`: a prepared presigner keeps one).
+pub(crate) type Request = Box<dyn Presignable + Send>;
 
 /// The result as `EXPIRATION:L1,L2,...;S1S2...`: the expiration in Unix seconds, then the
 /// lengths (in UTF-16 code units, as JavaScript counts) of the method, the URL and each signed
@@ -234,6 +240,13 @@ impl Template {
 /// back to back. The wrapper decodes the answer once and cuts it with `substring`, which is
 /// several times cheaper than `JSON.parse` of the same result.
 fn compact_output(result: &PresignResult) -> String {
+    let mut out = String::new();
+    write_compact(result, &mut out);
+    out
+}
+
+/// [`compact_output`] appended to `out`.
+fn write_compact(result: &PresignResult, out: &mut String) {
     let headers = sorted_signed_headers(result);
     let parts = [result.method(), result.url()]
         .into_iter()
@@ -244,7 +257,7 @@ fn compact_output(result: &PresignResult) -> String {
             .iter()
             .map(|(n, v)| n.len() + v.len())
             .sum::<usize>();
-    let mut out = String::with_capacity(body_len + 32 + 8 * headers.len());
+    out.reserve(body_len + 32 + 8 * headers.len());
     // itoa rather than core::fmt: this runs on every presign (and miniserde links it anyway).
     let mut number = itoa::Buffer::new();
     out.push_str(number.format(result.expiration().unix_seconds()));
@@ -262,7 +275,6 @@ fn compact_output(result: &PresignResult) -> String {
     }
     out.push(';');
     parts.for_each(|part| out.push_str(part));
-    out
 }
 
 /// The signed headers, sorted by name (as the result gives them), a repeated name's last value
@@ -326,7 +338,7 @@ macro_rules! with_extras {
         let mut request = $request;
         request.headers = $headers;
         request.parameters = $query;
-        Box::new(request) as Box<dyn Presignable>
+        Box::new(request) as Request
     }};
 }
 
@@ -342,7 +354,7 @@ fn request(
     part_number: Option<u32>,
     headers: Vec<(String, String)>,
     query: Vec<(String, String)>,
-) -> Result<Box<dyn Presignable>, Refusal> {
+) -> Result<Request, Refusal> {
     let invalid = |message: String| Refusal::new(ErrorKind::InvalidRequest, message);
     let Some(op) = op else {
         if upload_id.is_some() || part_number.is_some() {
