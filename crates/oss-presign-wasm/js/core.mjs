@@ -125,6 +125,17 @@ function nowSeconds() {
 // one-shot presign(), which refuses it as an unknown option.
 const CALL = ['expires', 'expiration', 'signingTime'];
 
+// A prepared presigner's direct call (key, signing-time text or null, now, expires,
+// expiration), for the one-shot presign()'s cache; not part of the API.
+const DIRECT = Symbol('oss-presign-wasm prepared call');
+
+// UTF-16 surrogates: JSON.stringify writes a lone one as an escape the module refuses, while
+// encodeInto would replace it; a text with any goes the JSON way.
+const SURROGATE = /[\ud800-\udfff]/;
+
+// A Date that holds an instant.
+const validDate = (v) => v instanceof Date && Number.isFinite(v.getTime());
+
 // A per-call number the module can take as is: a Date as Unix seconds, a safe integer; NaN
 // for absent; undefined when only the one-shot path can treat it (text, null, fractions...).
 function callNumber(value, name) {
@@ -278,8 +289,88 @@ export function createPresigner(instance, compiled) {
     return compactAnswer(status);
   }
 
+  // The one-shot presign() through a prepared presigner for its options but the key and the
+  // per-call ones, kept while the next call names the same values: no JSON written or read per
+  // call. Only for options a prepared call answers exactly as the JSON path does (a plain
+  // object whose other values are strings, numbers, booleans or null; numbers, valid Dates or
+  // text for the instants); anything else, and options the module refuses to prepare, take
+  // the JSON path, which gives the refusal.
+  let cachedNames = [];
+  let cachedValues = [];
+  let cachedSigner = null;
+  let cachedFor = -1;
+  function viaPrepared(options) {
+    const proto = Object.getPrototypeOf(options);
+    if (proto !== Object.prototype && proto !== null) return undefined;
+    let same = cachedFor === generation;
+    let n = 0;
+    let t;
+    let e;
+    let x;
+    for (const name in options) {
+      const v = options[name];
+      if (name === 'key') continue;
+      if (name === 'signingTime') t = v;
+      else if (name === 'expires') e = v;
+      else if (name === 'expiration') x = v;
+      else {
+        const type = typeof v;
+        if (v !== null && type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'undefined') {
+          return undefined;
+        }
+        if (same && (cachedNames[n] !== name || cachedValues[n] !== v)) same = false;
+        n++;
+      }
+    }
+    if (n !== cachedNames.length) same = false;
+    const key = options.key;
+    let now = NaN;
+    let text = null;
+    if (t === undefined) now = nowSeconds();
+    else if (typeof t === 'number' && Number.isSafeInteger(t)) now = t;
+    else if (validDate(t)) now = seconds(t, 'signingTime');
+    else if (typeof t === 'string' && !SURROGATE.test(t)) text = t;
+    else return undefined;
+    let expires = NaN;
+    if (typeof e === 'number' && Number.isSafeInteger(e)) expires = e;
+    else if (e !== undefined) return undefined;
+    let expiration = NaN;
+    if (typeof x === 'number' && Number.isSafeInteger(x)) expiration = x;
+    else if (validDate(x)) expiration = seconds(x, 'expiration');
+    else if (x !== undefined) return undefined;
+    if (SURROGATE.test(key)) return undefined;
+    if (!same) {
+      const rest = {};
+      cachedNames = [];
+      cachedValues = [];
+      for (const name in options) {
+        if (name === 'key' || name === 'signingTime' || name === 'expires' || name === 'expiration') continue;
+        rest[name] = options[name];
+        cachedNames.push(name);
+        cachedValues.push(options[name]);
+      }
+      if (cachedSigner !== null) cachedSigner.close();
+      cachedSigner = null;
+      cachedFor = -1;
+      const before = generation;
+      try {
+        cachedSigner = prepare(rest);
+      } catch (err) {
+        // A trap is thrown as it is; a refusal is the JSON path's to word.
+        if (broken || generation !== before) throw err;
+      }
+      cachedFor = generation;
+    }
+    if (cachedSigner === null) return undefined;
+    return cachedSigner[DIRECT](key, text, now, expires, expiration);
+  }
+
   const api = {
     presign(options) {
+      if (options !== null && typeof options === 'object' && typeof options.key === 'string') {
+        const result = viaPrepared(options);
+        if (result !== undefined) return result;
+      }
       const text = plainJson(options);
       notBroken();
       let status;
@@ -398,6 +489,9 @@ export function createPresigner(instance, compiled) {
         if (expires === undefined || expiration === undefined || (now === undefined && text === null)) {
           return oneShot(key, opts);
         }
+        return presignPrepared(ensure(), key, text, now, expires, expiration);
+      },
+      [DIRECT](key, text, now, expires, expiration) {
         return presignPrepared(ensure(), key, text, now, expires, expiration);
       },
       /** Frees the module's copy of the options (presign() throws from then on). */

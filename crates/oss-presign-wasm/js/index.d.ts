@@ -143,7 +143,12 @@ export interface Presigner {
   release(): void;
 }
 
-/** Presigns one request. Throws an Error whose message is the native crate's. */
+/**
+ * Presigns one request. Throws an Error whose message is the native crate's. Calls whose
+ * options differ only in `key`, `expires`, `expiration` and `signingTime` (plain objects whose
+ * other values are strings, numbers, booleans or null) sign through one prepared presigner,
+ * kept for the last such options: the same answers, without JSON per call.
+ */
 export function presign(options: PresignOptions): PresignResult;
 /**
  * Prepares a presigner for many keys with the same options. Malformed options (unknown

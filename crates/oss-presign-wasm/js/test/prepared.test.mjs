@@ -38,6 +38,11 @@ const pieces = {
   expiration: [undefined, undefined, undefined, AT + 3600, new Date((AT + 60) * 1000), '2024-11-12T10:27:56Z', AT - 10],
 };
 
+// Options of another prototype take presign()'s JSON path (JSON.stringify reads only their own
+// fields), which is the reference here: a plain object is signed through a prepared presigner.
+const NOT_PLAIN = Object.create(Object.prototype);
+const jsonPath = (options) => Object.assign(Object.create(NOT_PLAIN), options);
+
 function outcome(f) {
   try {
     return { ok: f() };
@@ -70,7 +75,9 @@ test('a prepared presigner answers what presign() answers, for 1000 generated ca
   let refused = 0;
   for (let seed = 1; seed <= 1000; seed++) {
     const { base, key, call, defaults } = generated(seed);
-    const oneShot = outcome(() => presign({ ...base, key, ...call }));
+    const oneShot = outcome(() => presign(jsonPath({ ...base, key, ...call })));
+    // presign() with a plain object (through its cached prepared presigner) answers the same.
+    assert.deepEqual(outcome(() => presign({ ...base, key, ...call })), oneShot, `seed ${seed}: one-shot`);
     // The per-call options given to prepare() as defaults, or to each call.
     const prepared = outcome(() => {
       const signer = defaults ? prepare({ ...base, ...call }) : prepare(base);
@@ -95,7 +102,7 @@ test('one prepared presigner signs many keys, at many instants, as presign() doe
     // across two UTC midnights: the day's signing key must follow
     const signingTime = 1731369600 - 150 + i * 600;
     const key = `dir ${i % 7}/файл-${i}.bin`;
-    assert.deepEqual(signer.presign(key, { signingTime }), presign({ ...base, key, signingTime }), `${i}`);
+    assert.deepEqual(signer.presign(key, { signingTime }), presign(jsonPath({ ...base, key, signingTime })), `${i}`);
   }
   const before = Math.floor(Date.now() / 1000);
   const r = signer.presign('now.txt');
@@ -149,7 +156,7 @@ test('after a trap a prepared presigner prepares itself again in the fresh insta
   const base = { region: 'cn-hangzhou', bucket: 'examplebucket', accessKeyId: 'ak', accessKeySecret: 'sk' };
   const signer = createPresigner({ exports }, compiled).prepare(base);
   assert.throws(() => signer.presign('k', { signingTime: 0 }), /trapped \(unreachable\); it was loaded again/);
-  assert.deepEqual(signer.presign('k', { signingTime: 0 }), presign({ ...base, key: 'k', signingTime: 0 }));
+  assert.deepEqual(signer.presign('k', { signingTime: 0 }), presign(jsonPath({ ...base, key: 'k', signingTime: 0 })));
 });
 
 test('keys that grow the module memory, and many presigners at once', () => {
@@ -157,11 +164,45 @@ test('keys that grow the module memory, and many presigners at once', () => {
   const signer = prepare(base);
   // Too long for a key (refused alike), but written into the module first.
   for (const key of ['ä'.repeat(200000), 'k', '😀'.repeat(300000), 'ü'.repeat(500)]) {
-    assert.deepEqual(outcome(() => signer.presign(key)), outcome(() => presign({ ...base, key })));
+    assert.deepEqual(outcome(() => signer.presign(key)), outcome(() => presign(jsonPath({ ...base, key }))));
   }
   assert.ok(outcome(() => signer.presign('ü'.repeat(500))).ok);
   const many = Array.from({ length: 50 }, (_, i) => prepare({ ...base, bucket: `bucket-${i}` }));
-  many.forEach((p, i) => assert.deepEqual(p.presign('k'), presign({ ...base, bucket: `bucket-${i}`, key: 'k' })));
+  many.forEach((p, i) => assert.deepEqual(p.presign('k'), presign(jsonPath({ ...base, bucket: `bucket-${i}`, key: 'k' }))));
   many.forEach((p) => p.close());
   signer.close();
+});
+
+test('presign() keeps a prepared presigner while the options stay the same, and follows each change', () => {
+  const base = { region: 'cn-hangzhou', bucket: 'examplebucket', accessKeyId: 'STS.id', accessKeySecret: 'sk', securityToken: 'tok' };
+  // Each step changes one thing of the last (or nothing); every answer is the JSON path's.
+  const steps = [
+    {}, {}, { bucket: 'otherbucket' }, { bucket: 'examplebucket' }, { accessKeySecret: 'sk2' },
+    { securityToken: undefined }, { securityToken: null }, { pathStyle: true }, { pathStyle: false },
+    { region: 'us-west-1' }, { signatureVersion: 'v1' }, { signatureVersion: 'v4' }, { bucket: '-bad' },
+    { bucket: '-bad' }, { bucket: 'examplebucket' }, { expire: 5 }, { expire: undefined },
+    { headers: { 'Content-Type': 'text/plain' } }, { headers: undefined }, { endpoint: 'http://127.0.0.1:9000' },
+    { key: 'ключ/🎈' }, { key: 'lone \ud800 surrogate' }, { key: 'k' }, { signingTime: '2024-11-12T09:27:56Z' },
+    { signingTime: 'bad \udfff' }, { signingTime: new Date('nope') }, { expiration: new Date('nope') },
+    { expiration: new Date((AT + 60) * 1000), signingTime: AT }, { expires: 60, expiration: undefined },
+    { expires: '60' }, { expires: 60 }, { op: 'put', method: undefined }, { op: 'upload-part' },
+  ];
+  let options = { ...base, key: 'k', signingTime: AT };
+  for (const [i, step] of steps.entries()) {
+    options = { ...options, ...step };
+    const reference = outcome(() => presign(jsonPath(options)));
+    assert.deepEqual(outcome(() => presign(options)), reference, `step ${i}: ${JSON.stringify(step)}`);
+    assert.deepEqual(outcome(() => presign({ ...options })), reference, `step ${i} again`);
+  }
+  // Two option sets in turn, and the host clock.
+  const a = { ...base, key: 'a' };
+  const b = { ...base, bucket: 'bucket-b', key: 'b' };
+  for (let i = 0; i < 20; i++) {
+    const o = i % 2 ? a : b;
+    const before = Math.floor(Date.now() / 1000);
+    const r = presign(o);
+    const at = r.expiration.getTime() / 1000 - 900;
+    assert.ok(at >= before && at <= Math.floor(Date.now() / 1000), `${i}: the host clock signs`);
+    assert.deepEqual(r, presign(jsonPath({ ...o, signingTime: at })), `${i}`);
+  }
 });

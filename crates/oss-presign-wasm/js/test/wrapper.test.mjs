@@ -99,13 +99,18 @@ test('after a trap the presigner reloads from the compiled module', async () => 
   const bytes = await readFile(new URL('../oss_presign_wasm.wasm', import.meta.url));
   const compiled = await WebAssembly.compile(bytes);
   const real = await WebAssembly.instantiate(compiled, {});
-  // An instance whose presign traps once, as an exhausted memory would make it.
+  // An instance whose presign traps once, as an exhausted memory would make it (presign()
+  // signs through oss_presign_prepared, or oss_presign_at for options it cannot prepare).
   let traps = 1;
   const exports = {
     ...real.exports,
     oss_presign_at(len, now) {
       if (traps-- > 0) throw new WebAssembly.RuntimeError('unreachable');
       return real.exports.oss_presign_at(len, now);
+    },
+    oss_presign_prepared(...args) {
+      if (traps-- > 0) throw new WebAssembly.RuntimeError('unreachable');
+      return real.exports.oss_presign_prepared(...args);
     },
   };
   const options = { ...signer, bucket: 'examplebucket', key: 'k', signingTime: 0 };
