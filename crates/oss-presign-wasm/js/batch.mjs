@@ -8,15 +8,20 @@
 //
 // With `--prepared`, each case goes through a prepared presigner instead:
 // prepare(the options but key, signingTime and expires).presign(key, {signingTime, expires}),
-// which must answer exactly the same (the conformance suite runs both).
+// which must answer exactly the same (the conformance suite runs both). With `--json`, each
+// case's options are an object of another prototype, which presign() signs through its JSON
+// path (a plain object goes through a prepared presigner it keeps); the suite runs that too.
 //
 //   cargo xtask wasm
-//   node crates/oss-presign-wasm/js/batch.mjs [--prepared] < conformance/client/presign-cases.json
+//   node crates/oss-presign-wasm/js/batch.mjs [--prepared | --json] < conformance/client/presign-cases.json
 import { presign, prepare } from './index.mjs';
 
 const PREPARED = process.argv.includes('--prepared');
+const JSON_PATH = process.argv.includes('--json');
+const NOT_PLAIN = Object.create(Object.prototype);
 
 function presignCase(o) {
+  if (JSON_PATH) return presign(Object.assign(Object.create(NOT_PLAIN), o));
   if (!PREPARED) return presign(o);
   const { key, signingTime, expires, ...rest } = o;
   const signer = prepare(rest);

@@ -7,9 +7,10 @@
 //! native one (`oss_cli::batch`): the same URL byte for byte (query order included), method,
 //! expiration, signed headers, and for a refusal the same error message. So the cases whose
 //! outcome is `any` (not checked against the SDKs) pass here only when the module agrees with
-//! the native crate. Every case runs twice: through the one-shot `presign()` and through a
-//! prepared presigner (`batch.mjs --prepared`: `prepare(options).presign(key, ...)`), and both
-//! must be the native result.
+//! the native crate. Every case runs three times: through the one-shot `presign()` (which
+//! signs a plain options object through a prepared presigner it keeps), through its JSON path
+//! (`batch.mjs --json`) and through a prepared presigner (`batch.mjs --prepared`:
+//! `prepare(options).presign(key, ...)`), and each must be the native result.
 
 use super::case::{CaseOutcome, Status};
 use super::client::{judge, native_results, read_presign_cases};
@@ -26,6 +27,7 @@ pub(crate) fn run(dir: &Path) -> Result<Vec<CaseOutcome>, String> {
     let input = serde_json::to_vec(&cases).map_err(|e| e.to_string())?;
     let by_id = results_by_id(node_batch(&input, &[])?, cases.len())?;
     let prepared = results_by_id(node_batch(&input, &["--prepared"])?, cases.len())?;
+    let json = results_by_id(node_batch(&input, &["--json"])?, cases.len())?;
     let native = native_results(&cases)?;
     let mut outcomes = judge(&cases, &expected, &by_id, "wasm/");
     for outcome in &mut outcomes {
@@ -34,11 +36,13 @@ pub(crate) fn run(dir: &Path) -> Result<Vec<CaseOutcome>, String> {
             continue;
         }
         outcome.status = same_as_native(by_id.get(id), native.get(id));
-        if outcome.status == Status::Passed {
-            outcome.status = match same_as_native(prepared.get(id), native.get(id)) {
-                Status::Failed(why) => Status::Failed(format!("prepared presigner: {why}")),
-                other => other,
-            };
+        for (path, results) in [("prepared presigner", &prepared), ("JSON path", &json)] {
+            if outcome.status == Status::Passed {
+                outcome.status = match same_as_native(results.get(id), native.get(id)) {
+                    Status::Failed(why) => Status::Failed(format!("{path}: {why}")),
+                    other => other,
+                };
+            }
         }
     }
     Ok(outcomes)
