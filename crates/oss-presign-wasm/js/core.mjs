@@ -73,7 +73,7 @@ function fromCompact(bytes, from, to) {
   const negative = bytes[i] === 45;
   if (negative) i++;
   let expiration = 0;
-  for (let c = bytes[i++]; c !== 58; c = bytes[i++]) expiration = expiration * 10 + (c - 48);
+  for (let c = bytes[i++]; c !== 58 && i <= to; c = bytes[i++]) expiration = expiration * 10 + (c - 48);
   if (negative) expiration = -expiration;
   // METHOD,URL[,NAME,VALUE]...: the first two in locals, the headers' in an array.
   let method = -1;
@@ -81,7 +81,8 @@ function fromCompact(bytes, from, to) {
   let more = null;
   let units = 0;
   let total = 0;
-  for (;;) {
+  // (Bounded by the answer's end, though the module always writes the separators.)
+  while (i < to) {
     const c = bytes[i++];
     if (c === 44 || c === 59) {
       if (method < 0) method = units;
