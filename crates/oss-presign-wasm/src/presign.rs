@@ -248,11 +248,9 @@ fn compact_output(result: &PresignResult) -> String {
 /// [`compact_output`] appended to `out`.
 fn write_compact(result: &PresignResult, out: &mut String) {
     let headers = sorted_signed_headers(result);
-    let parts = [result.method(), result.url()]
-        .into_iter()
-        .chain(headers.iter().flat_map(|(n, v)| [*n, *v]));
-    let body_len = result.method().len()
-        + result.url().len()
+    let (method, url) = (result.method(), result.url());
+    let body_len = method.len()
+        + url.len()
         + headers
             .iter()
             .map(|(n, v)| n.len() + v.len())
@@ -262,19 +260,31 @@ fn write_compact(result: &PresignResult, out: &mut String) {
     let mut number = itoa::Buffer::new();
     out.push_str(number.format(result.expiration().unix_seconds()));
     out.push(':');
-    for (i, part) in parts.clone().enumerate() {
-        let units = if part.is_ascii() {
-            part.len()
-        } else {
-            part.chars().map(char::len_utf16).sum()
-        };
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(number.format(units));
+    out.push_str(number.format(utf16_len(method)));
+    out.push(',');
+    out.push_str(number.format(utf16_len(url)));
+    for (name, value) in &headers {
+        out.push(',');
+        out.push_str(number.format(utf16_len(name)));
+        out.push(',');
+        out.push_str(number.format(utf16_len(value)));
     }
     out.push(';');
-    parts.for_each(|part| out.push_str(part));
+    out.push_str(method);
+    out.push_str(url);
+    for (name, value) in &headers {
+        out.push_str(name);
+        out.push_str(value);
+    }
+}
+
+/// The length of `text` in UTF-16 code units, as JavaScript counts.
+fn utf16_len(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().map(char::len_utf16).sum()
+    }
 }
 
 /// The signed headers, sorted by name (as the result gives them), a repeated name's last value
