@@ -21,7 +21,7 @@ const JSON_PATH = process.argv.includes('--json');
 const NOT_PLAIN = Object.create(Object.prototype);
 
 function presignCase(o) {
-  if (JSON_PATH) return presign(Object.assign(Object.create(NOT_PLAIN), o));
+  if (JSON_PATH) return presign(Object.create(NOT_PLAIN, Object.getOwnPropertyDescriptors(o)));
   if (!PREPARED) return presign(o);
   const { key, signingTime, expires, ...rest } = o;
   const signer = prepare(rest);

@@ -130,9 +130,12 @@ const CALL = ['expires', 'expiration', 'signingTime'];
 // expiration), for the one-shot presign()'s cache; not part of the API.
 const DIRECT = Symbol('oss-presign-wasm prepared call');
 
-// UTF-16 surrogates: JSON.stringify writes a lone one as an escape the module refuses, while
-// encodeInto would replace it; a text with any goes the JSON way.
-const SURROGATE = /[\ud800-\udfff]/;
+// Whether a text has no lone UTF-16 surrogate: JSON.stringify writes a lone one as an escape
+// the module refuses, while encodeInto would replace it with U+FFFD, so a text with one goes
+// the JSON way (and is refused as presign() refuses it).
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:[^\ud800-\udbff]|^)[\udc00-\udfff]/;
+const wellFormed =
+  typeof String.prototype.isWellFormed === 'function' ? (text) => text.isWellFormed() : (text) => !LONE_SURROGATE.test(text);
 
 // A Date that holds an instant.
 const validDate = (v) => v instanceof Date && Number.isFinite(v.getTime());
@@ -311,6 +314,7 @@ export function createPresigner(instance, compiled) {
     for (const name in options) {
       const v = options[name];
       if (name === 'key') continue;
+      if (name === '__proto__') return undefined;
       if (name === 'signingTime') t = v;
       else if (name === 'expires') e = v;
       else if (name === 'expiration') x = v;
@@ -330,7 +334,7 @@ export function createPresigner(instance, compiled) {
     if (t === undefined) now = nowSeconds();
     else if (typeof t === 'number' && Number.isSafeInteger(t)) now = t;
     else if (validDate(t)) now = seconds(t, 'signingTime');
-    else if (typeof t === 'string' && !SURROGATE.test(t)) text = t;
+    else if (typeof t === 'string' && wellFormed(t)) text = t;
     else return undefined;
     let expires = NaN;
     if (typeof e === 'number' && Number.isSafeInteger(e)) expires = e;
@@ -339,9 +343,9 @@ export function createPresigner(instance, compiled) {
     if (typeof x === 'number' && Number.isSafeInteger(x)) expiration = x;
     else if (validDate(x)) expiration = seconds(x, 'expiration');
     else if (x !== undefined) return undefined;
-    if (SURROGATE.test(key)) return undefined;
+    if (!wellFormed(key)) return undefined;
     if (!same) {
-      const rest = {};
+      const rest = Object.create(null);
       cachedNames = [];
       cachedValues = [];
       for (const name in options) {
@@ -421,7 +425,9 @@ export function createPresigner(instance, compiled) {
     if ('key' in options) {
       throw new TypeError('prepare() takes no key: pass it to presign(key)');
     }
-    const rest = {};
+    // Null-prototype copies: an own `__proto__` option is kept as a field (and refused by the
+    // module as presign() refuses it), not taken for the copy's prototype.
+    const rest = Object.create(null);
     const defaults = {};
     for (const name of Object.keys(options)) {
       if (CALL.includes(name)) defaults[name] = options[name];
@@ -472,20 +478,23 @@ export function createPresigner(instance, compiled) {
     return {
       presign(key, opts) {
         if (closed) throw new Error('this prepared presigner was closed');
-        if (opts === undefined && fast && typeof key === 'string') {
+        if (opts === undefined && fast && typeof key === 'string' && wellFormed(key)) {
           return presignPrepared(gen === generation ? handle : ensure(), key, null, nowSeconds(), fastExpires, fastExpiration);
         }
         if (opts !== undefined && (opts === null || typeof opts !== 'object' || !onlyCallNames(opts))) {
           if (opts === null || typeof opts !== 'object') throw new TypeError('the call options must be an object');
           return oneShot(key, opts);
         }
-        if (typeof key !== 'string') return oneShot(key, opts);
+        if (typeof key !== 'string' || !wellFormed(key)) return oneShot(key, opts);
         const e = opts && opts.expires !== undefined ? opts.expires : defaults.expires;
         const x = opts && opts.expiration !== undefined ? opts.expiration : defaults.expiration;
         const t = opts && opts.signingTime !== undefined ? opts.signingTime : defaults.signingTime;
-        const expires = callNumber(e, 'expires');
-        const expiration = callNumber(x, 'expiration');
+        // In presign()'s order: an invalid signingTime Date is refused before an invalid
+        // expiration; an `expires` Date is the JSON path's to refuse.
         const now = t === undefined ? nowSeconds() : callNumber(t, 'signingTime');
+        const expires = e instanceof Date ? undefined : callNumber(e, 'expires');
+        const expiration = callNumber(x, 'expiration');
+        if (typeof t === 'string' && !wellFormed(t)) return oneShot(key, opts);
         const text = typeof t === 'string' ? t : null;
         if (expires === undefined || expiration === undefined || (now === undefined && text === null)) {
           return oneShot(key, opts);

@@ -41,7 +41,7 @@ const pieces = {
 // Options of another prototype take presign()'s JSON path (JSON.stringify reads only their own
 // fields), which is the reference here: a plain object is signed through a prepared presigner.
 const NOT_PLAIN = Object.create(Object.prototype);
-const jsonPath = (options) => Object.assign(Object.create(NOT_PLAIN), options);
+const jsonPath = (options) => Object.create(NOT_PLAIN, Object.getOwnPropertyDescriptors(options));
 
 function outcome(f) {
   try {
@@ -185,7 +185,9 @@ test('presign() keeps a prepared presigner while the options stay the same, and 
     { key: 'ключ/🎈' }, { key: 'lone \ud800 surrogate' }, { key: 'k' }, { signingTime: '2024-11-12T09:27:56Z' },
     { signingTime: 'bad \udfff' }, { signingTime: new Date('nope') }, { expiration: new Date('nope') },
     { expiration: new Date((AT + 60) * 1000), signingTime: AT }, { expires: 60, expiration: undefined },
-    { expires: '60' }, { expires: 60 }, { op: 'put', method: undefined }, { op: 'upload-part' },
+    { expires: '60' }, { expires: new Date(AT * 1000) }, { expires: new Date('nope') }, { expires: 60 },
+    JSON.parse('{"__proto__": "x"}'), { op: 'put', method: undefined },
+    { op: 'upload-part' },
   ];
   let options = { ...base, key: 'k', signingTime: AT };
   for (const [i, step] of steps.entries()) {
@@ -193,7 +195,19 @@ test('presign() keeps a prepared presigner while the options stay the same, and 
     const reference = outcome(() => presign(jsonPath(options)));
     assert.deepEqual(outcome(() => presign(options)), reference, `step ${i}: ${JSON.stringify(step)}`);
     assert.deepEqual(outcome(() => presign({ ...options })), reference, `step ${i} again`);
+    // And a prepared presigner for the same options (when prepare() takes them: it refuses
+    // malformed ones itself, naming its own fields).
+    const { key, ...rest } = options;
+    const signer = outcome(() => prepare(rest));
+    if (signer.ok) {
+      assert.deepEqual(outcome(() => signer.ok.presign(key)), reference, `step ${i} prepared`);
+      signer.ok.close();
+    }
   }
+  // An own `__proto__` option (JSON.parse makes one) is an option like any other, refused.
+  const withProto = { ...base, ...JSON.parse('{"__proto__": "x"}') };
+  assert.throws(() => prepare(withProto), /unknown field `__proto__`/);
+  assert.throws(() => presign({ ...withProto, key: 'k' }), /unknown field `__proto__`/);
   // Two option sets in turn, and the host clock.
   const a = { ...base, key: 'a' };
   const b = { ...base, bucket: 'bucket-b', key: 'b' };
