@@ -8,7 +8,7 @@ use oss_sign_core::{SignError, SignErrorKind, SigningTime};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::presign::{PresignOptions, PresignResult};
-use crate::request::Presignable;
+use crate::request::{PartsRef, Presignable};
 
 mod key_cache;
 mod request_checks;
@@ -163,9 +163,12 @@ impl Client {
         options: &PresignOptions,
         credentials: &Credentials,
     ) -> Result<PresignResult, Error> {
-        let parts = request.presign_parts();
         let now = self.now()?;
-        self.presign_parts_at(&parts, options, credentials, now)
+        if let Some(view) = request.presign_view() {
+            return self.presign_parts_at(&PartsRef::from(view), options, credentials, now);
+        }
+        let parts = request.presign_parts();
+        self.presign_parts_at(&PartsRef::from(&parts), options, credentials, now)
     }
 
     /// The clock's instant.

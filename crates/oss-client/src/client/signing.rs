@@ -6,13 +6,13 @@ use std::borrow::Cow;
 use oss_credentials::Credentials;
 use oss_sign_core::{is_signed_by_default, v1, v4, SignableRequest, SigningTime};
 
-use super::request_checks::{check_parts, check_parts_before_signing};
+use super::request_checks::{check_parts_before_signing, check_ref};
 use super::{sign_error, Client};
 use crate::config::SignatureVersion;
 use crate::endpoint::ResolvedEndpoint;
 use crate::error::{Error, ErrorKind};
 use crate::presign::{PresignOptions, PresignResult};
-use crate::request::{Pair, PresignParts};
+use crate::request::{PairText, PartsRef};
 use crate::result_writer::ResultWriter;
 use oss_sign_core::SignError;
 
@@ -35,16 +35,16 @@ enum BorrowedPairs<'a> {
 }
 
 /// The first `pairs.len()` (at most `N`) slots of a stack array, borrowed from `pairs`.
-fn borrow_into<'a, const N: usize>(pairs: &'a [Pair<'_>]) -> [(&'a str, &'a str); N] {
+fn borrow_into<'a, const N: usize, P: PairText>(pairs: &'a [P]) -> [(&'a str, &'a str); N] {
     let mut slots = [("", ""); N];
-    for (slot, (name, value)) in slots.iter_mut().zip(pairs) {
-        *slot = (name.as_ref(), value.as_ref());
+    for (slot, pair) in slots.iter_mut().zip(pairs) {
+        *slot = (pair.name(), pair.value());
     }
     slots
 }
 
 impl<'a> BorrowedPairs<'a> {
-    fn new(pairs: &'a [Pair<'_>]) -> Self {
+    fn new<P: PairText>(pairs: &'a [P]) -> Self {
         let len = pairs.len();
         if len == 0 {
             // No array to fill, and an empty vector does not allocate.
@@ -57,7 +57,7 @@ impl<'a> BorrowedPairs<'a> {
             Self::Heap(
                 pairs
                     .iter()
-                    .map(|(name, value)| (name.as_ref(), value.as_ref()))
+                    .map(|pair| (pair.name(), pair.value()))
                     .collect(),
             )
         }
@@ -79,10 +79,11 @@ impl Client {
     /// `oss-sign-core` [`v4::Presigned`] buffer, its signed-header selection when the request
     /// has headers, and the additional-header list when additional headers are configured;
     /// the borrowed pair views stay on the stack for up to 32 headers and 32 parameters. (The
-    /// caller's [`PresignParts`] vectors come on top: one per non-empty list.)
-    pub(crate) fn presign_parts_at(
+    /// caller's [`PresignParts`](crate::PresignParts) vectors come on top, one per non-empty
+    /// list, unless the request gives a [`PresignView`](crate::PresignView).)
+    pub(crate) fn presign_parts_at<P: PairText>(
         &self,
-        parts: &PresignParts<'_>,
+        parts: &PartsRef<'_, P>,
         options: &PresignOptions,
         credentials: &Credentials,
         now: SigningTime,
@@ -93,12 +94,12 @@ impl Client {
         let method = match check_parts_before_signing(parts, version) {
             Some(method) => method,
             // The full checks name what is wrong (or, had the quick ones been stricter, pass).
-            None => check_parts(parts, version)?,
+            None => check_ref(parts, version)?,
         };
         let seconds = options.validity_seconds(now, version)?;
 
-        let headers = BorrowedPairs::new(&parts.headers);
-        let query = BorrowedPairs::new(&parts.query);
+        let headers = BorrowedPairs::new(parts.headers);
+        let query = BorrowedPairs::new(parts.query);
         let signable = SignableRequest::new(&method)
             .bucket(parts.bucket)
             .key(parts.key)
@@ -110,7 +111,7 @@ impl Client {
         let header_bytes: usize = parts
             .headers
             .iter()
-            .map(|(name, value)| name.len() + value.len() + 2)
+            .map(|pair| pair.name().len() + pair.value().len() + 2)
             .sum();
         let credentials_expiration = credentials
             .expiration()
@@ -145,7 +146,7 @@ impl Client {
                         .iter()
                         .map(|(name, value)| (name.as_str(), value.as_str())),
                 );
-                write_unsigned(&mut writer, &parts.headers, true);
+                write_unsigned(&mut writer, parts.headers, true);
                 Ok(writer.finish(static_method(method), expiration, credentials_expiration))
             }
             _ => {
@@ -198,8 +199,12 @@ impl Client {
 
 /// The error for a request `oss-sign-core` refused: the full checks' error when they find one
 /// (a header name or value they name as they always did), else the signer's.
-fn refused(parts: &PresignParts<'_>, version: SignatureVersion, err: SignError) -> Error {
-    match check_parts(parts, version) {
+fn refused<P: PairText>(
+    parts: &PartsRef<'_, P>,
+    version: SignatureVersion,
+    err: SignError,
+) -> Error {
+    match check_ref(parts, version) {
         Err(checked) => checked,
         Ok(_) => sign_error(err),
     }
@@ -207,10 +212,10 @@ fn refused(parts: &PresignParts<'_>, version: SignatureVersion, err: SignError) 
 
 /// The URL and header lines of a V4 presign, in one buffer sized once the query is known (the
 /// URL and every header fit, so it never grows).
-fn write_v4_result(
+fn write_v4_result<P: PairText>(
     presigned: &v4::Presigned,
     endpoint: &ResolvedEndpoint,
-    parts: &PresignParts<'_>,
+    parts: &PartsRef<'_, P>,
     header_bytes: usize,
     no_additional: bool,
 ) -> ResultWriter {
@@ -246,7 +251,7 @@ fn write_v4_result(
     debug_assert!(writer.signed_so_far().eq(presigned.signed_header_pairs()));
     // Every header signed (the request names none twice): none left to list.
     if writer.signed_count() < parts.headers.len() {
-        write_unsigned(&mut writer, &parts.headers, no_additional);
+        write_unsigned(&mut writer, parts.headers, no_additional);
     }
     debug_assert!(writer.len() <= capacity, "{} > {capacity}", writer.len());
     writer
@@ -260,8 +265,9 @@ const SIGNATURE_PARAMETER_LEN: usize = 17 + 64;
 /// Both V4 and V1 sign every `x-oss-*`, `content-type` and `content-md5` header, so those are
 /// answered from the name alone; without configured additional headers nothing else is
 /// signed (`no_additional`), else the signed list written so far is asked.
-fn write_unsigned(writer: &mut ResultWriter, headers: &[Pair<'_>], no_additional: bool) {
-    for (name, value) in headers {
+fn write_unsigned<P: PairText>(writer: &mut ResultWriter, headers: &[P], no_additional: bool) {
+    for pair in headers {
+        let (name, value) = (pair.name(), pair.value());
         let signed = is_signed_by_default(name)
             || (!no_additional
                 && writer
@@ -287,7 +293,9 @@ fn static_method(method: Cow<'_, str>) -> Cow<'static, str> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::request_checks::check_parts;
     use super::*;
+    use crate::request::Pair;
 
     #[test]
     fn common_methods_are_static() {
