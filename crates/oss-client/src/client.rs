@@ -65,10 +65,11 @@ impl Client {
     /// # Ok::<(), oss_client::Error>(())
     /// ```
     pub fn new(config: Config) -> Self {
+        let keys = KeyCache::new(config.endpoint.signing_region(), config.endpoint.product());
         Client {
             inner: Arc::new(Inner {
                 config,
-                keys: KeyCache::default(),
+                keys,
                 default_chain: std::sync::OnceLock::new(),
                 last_fetch_error: Mutex::new(None),
             }),
@@ -181,15 +182,10 @@ impl Client {
         })
     }
 
-    /// The cached V4 signing key for these inputs (derived when the cache holds another).
-    pub(crate) fn signing_key(
-        &self,
-        secret: &str,
-        time: SigningTime,
-        region: &str,
-        product: &str,
-    ) -> Arc<CachedKey> {
-        self.inner.keys.get(secret, time, region, product)
+    /// The cached V4 signing key for this secret and day, for the endpoint's signing region
+    /// and product (derived when the cache holds another).
+    pub(crate) fn signing_key(&self, secret: &str, time: SigningTime) -> Arc<CachedKey> {
+        self.inner.keys.get(secret, time)
     }
 
     /// Presigns `request` after asking the configured provider for credentials, which may do

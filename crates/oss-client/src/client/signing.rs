@@ -22,52 +22,46 @@ const PAIRS_ON_STACK: usize = 32;
 /// write even for one pair).
 const FEW_PAIRS: usize = 4;
 
-/// The `(&str, &str)` view of a request's pairs that [`SignableRequest`] takes: on the stack
-/// for up to [`PAIRS_ON_STACK`] pairs, else in a vector.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "a stack array by design: built in place, never moved, and boxing it would be the allocation it avoids"
-)]
-enum BorrowedPairs<'a> {
-    Few([(&'a str, &'a str); FEW_PAIRS], usize),
-    Many([(&'a str, &'a str); PAIRS_ON_STACK], usize),
-    Heap(Vec<(&'a str, &'a str)>),
+/// Where the `(&str, &str)` view of a request's pairs that [`SignableRequest`] takes is
+/// written: a small array for the usual few pairs, a larger one (only initialised when used:
+/// filling it costs a 1 KiB write even for one pair) for up to [`PAIRS_ON_STACK`], else a
+/// vector. Declared by the caller and filled in place, so no array is moved.
+struct PairSlots<'a> {
+    few: [(&'a str, &'a str); FEW_PAIRS],
+    many: Option<[(&'a str, &'a str); PAIRS_ON_STACK]>,
+    heap: Vec<(&'a str, &'a str)>,
 }
 
-/// The first `pairs.len()` (at most `N`) slots of a stack array, borrowed from `pairs`.
-fn borrow_into<'a, const N: usize, P: PairText>(pairs: &'a [P]) -> [(&'a str, &'a str); N] {
-    let mut slots = [("", ""); N];
+/// Borrows `pairs` into the first `pairs.len()` slots.
+fn fill<'a, P: PairText>(slots: &mut [(&'a str, &'a str)], pairs: &'a [P]) {
     for (slot, pair) in slots.iter_mut().zip(pairs) {
         *slot = (pair.name(), pair.value());
     }
-    slots
 }
 
-impl<'a> BorrowedPairs<'a> {
-    fn new<P: PairText>(pairs: &'a [P]) -> Self {
-        let len = pairs.len();
-        if len == 0 {
-            // No array to fill, and an empty vector does not allocate.
-            Self::Heap(Vec::new())
-        } else if len <= FEW_PAIRS {
-            Self::Few(borrow_into(pairs), len)
-        } else if len <= PAIRS_ON_STACK {
-            Self::Many(borrow_into(pairs), len)
-        } else {
-            Self::Heap(
-                pairs
-                    .iter()
-                    .map(|pair| (pair.name(), pair.value()))
-                    .collect(),
-            )
+impl<'a> PairSlots<'a> {
+    fn new() -> Self {
+        PairSlots {
+            few: [("", ""); FEW_PAIRS],
+            many: None,
+            heap: Vec::new(),
         }
     }
 
-    fn as_slice(&self) -> &[(&'a str, &'a str)] {
-        match self {
-            Self::Few(slots, len) => &slots[..*len],
-            Self::Many(slots, len) => &slots[..*len],
-            Self::Heap(pairs) => pairs,
+    /// `pairs` as `(&str, &str)`, on the stack for up to [`PAIRS_ON_STACK`] pairs.
+    fn borrow<P: PairText>(&mut self, pairs: &'a [P]) -> &[(&'a str, &'a str)] {
+        let len = pairs.len();
+        if len <= FEW_PAIRS {
+            fill(&mut self.few, pairs);
+            &self.few[..len]
+        } else if len <= PAIRS_ON_STACK {
+            let slots = self.many.insert([("", ""); PAIRS_ON_STACK]);
+            fill(slots, pairs);
+            &slots[..len]
+        } else {
+            self.heap
+                .extend(pairs.iter().map(|pair| (pair.name(), pair.value())));
+            &self.heap
         }
     }
 }
@@ -98,13 +92,13 @@ impl Client {
         };
         let seconds = options.validity_seconds(now, version)?;
 
-        let headers = BorrowedPairs::new(parts.headers);
-        let query = BorrowedPairs::new(parts.query);
+        let mut header_slots = PairSlots::new();
+        let mut query_slots = PairSlots::new();
         let signable = SignableRequest::new(&method)
             .bucket(parts.bucket)
             .key(parts.key)
-            .query(query.as_slice())
-            .headers(headers.as_slice());
+            .query(query_slots.borrow(parts.query))
+            .headers(header_slots.borrow(parts.headers));
 
         let endpoint = &config.endpoint;
         // Bytes of every header as a `name:value\n` line.
@@ -173,23 +167,17 @@ impl Client {
                 let (writer, expiration) = self
                     .inner
                     .keys
-                    .with(
-                        credentials.access_key_secret(),
-                        now,
-                        endpoint.signing_region(),
-                        endpoint.product(),
-                        |key| {
-                            let presigned = v4::presign(&signable, &params, key)?;
-                            let writer = write_v4_result(
-                                &presigned,
-                                endpoint,
-                                parts,
-                                header_bytes,
-                                no_additional,
-                            );
-                            Ok((writer, presigned.expiration()))
-                        },
-                    )
+                    .with(credentials.access_key_secret(), now, |key| {
+                        let presigned = v4::presign(&signable, &params, key)?;
+                        let writer = write_v4_result(
+                            &presigned,
+                            endpoint,
+                            parts,
+                            header_bytes,
+                            no_additional,
+                        );
+                        Ok((writer, presigned.expiration()))
+                    })
                     .map_err(|e| refused(parts, version, e))?;
                 Ok(writer.finish(static_method(method), expiration, credentials_expiration))
             }
@@ -362,12 +350,13 @@ mod tests {
             let pairs: Vec<Pair<'static>> = (0..n)
                 .map(|i| (Cow::Owned(format!("n{i}")), Cow::Owned(format!("v{i}"))))
                 .collect();
-            let borrowed = BorrowedPairs::new(&pairs);
+            let mut slots = PairSlots::new();
+            let borrowed = slots.borrow(&pairs);
             let expected: Vec<(&str, &str)> = pairs
                 .iter()
                 .map(|(a, b)| (a.as_ref(), b.as_ref()))
                 .collect();
-            assert_eq!(borrowed.as_slice(), expected.as_slice(), "{n}");
+            assert_eq!(borrowed, expected.as_slice(), "{n}");
         }
     }
 
