@@ -9,19 +9,19 @@ use crate::request::{PairText, PartsRef, PresignParts};
 use crate::validation;
 
 /// Checks the method, bucket, key, headers and query of a request; returns the upper-cased
-/// method.
-pub(crate) fn check_parts<'a>(
-    parts: &'a PresignParts<'_>,
+/// method (`'static` for the common ones: no allocation).
+pub(crate) fn check_parts(
+    parts: &PresignParts<'_>,
     version: SignatureVersion,
-) -> Result<Cow<'a, str>, Error> {
+) -> Result<Cow<'static, str>, Error> {
     check_ref(&PartsRef::from(parts), version)
 }
 
 /// [`check_parts`] of parts however the request keeps them.
-pub(crate) fn check_ref<'r, P: PairText>(
-    parts: &PartsRef<'r, P>,
+pub(crate) fn check_ref<P: PairText>(
+    parts: &PartsRef<'_, P>,
     version: SignatureVersion,
-) -> Result<Cow<'r, str>, Error> {
+) -> Result<Cow<'static, str>, Error> {
     let method = check_target(parts, version)?;
     check_headers(parts.headers)?;
     check_query(parts.query)?;
@@ -35,10 +35,10 @@ pub(crate) fn check_ref<'r, P: PairText>(
 /// [`check_parts`] for the error (and does so too when `oss-sign-core` refuses a header), so
 /// a bad request gets exactly the error the full checks give, while a good one has each header
 /// looked at once.
-pub(crate) fn check_parts_before_signing<'r, P: PairText>(
-    parts: &PartsRef<'r, P>,
+pub(crate) fn check_parts_before_signing<P: PairText>(
+    parts: &PartsRef<'_, P>,
     version: SignatureVersion,
-) -> Option<Cow<'r, str>> {
+) -> Option<Cow<'static, str>> {
     let method = check_target(parts, version).ok()?;
     if repeats(parts.headers, true) {
         return None;
@@ -62,24 +62,42 @@ fn repeats<P: PairText>(pairs: &[P], ignore_ascii_case: bool) -> bool {
         && oss_sign_core::first_repeated_name(pairs, PairText::name, ignore_ascii_case).is_some()
 }
 
-/// What both paths check first: the method (returned upper-cased, borrowed when it already
-/// is), the bucket and the key (with the V1 key rule when signing V1).
-fn check_target<'r, P>(
-    parts: &PartsRef<'r, P>,
+/// What both paths check first: the method (returned upper-cased, a `'static` string for the
+/// common ones), the bucket and the key (with the V1 key rule when signing V1).
+fn check_target<P>(
+    parts: &PartsRef<'_, P>,
     version: SignatureVersion,
-) -> Result<Cow<'r, str>, Error> {
-    let method: Cow<'r, str> =
-        if !parts.method.is_empty() && parts.method.bytes().all(|b| b.is_ascii_uppercase()) {
-            Cow::Borrowed(parts.method)
-        } else {
-            Cow::Owned(validation::normalize_method(parts.method)?)
-        };
+) -> Result<Cow<'static, str>, Error> {
+    let method = match static_method(parts.method) {
+        Some(common) => Cow::Borrowed(common),
+        None if !parts.method.is_empty()
+            && parts.method.bytes().all(|b| b.is_ascii_uppercase()) =>
+        {
+            Cow::Owned(parts.method.to_owned())
+        }
+        None => {
+            let upper = validation::normalize_method(parts.method)?;
+            static_method(&upper).map_or(Cow::Owned(upper), Cow::Borrowed)
+        }
+    };
     validation::validate_bucket_name(parts.bucket)?;
     validation::validate_object_key(parts.key)?;
     if version == SignatureVersion::V1 {
         validation::validate_object_key_v1(parts.key)?;
     }
     Ok(method)
+}
+
+/// The method as a `'static` string when it is a common one, upper-case as given.
+fn static_method(method: &str) -> Option<&'static str> {
+    Some(match method {
+        "GET" => "GET",
+        "PUT" => "PUT",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "DELETE" => "DELETE",
+        _ => return None,
+    })
 }
 
 /// The items a check item by item would have looked at before it met the first repeat at
@@ -199,6 +217,24 @@ mod tests {
             .iter()
             .map(|&(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v)))
             .collect()
+    }
+
+    #[test]
+    fn common_methods_are_static() {
+        let checked = |method: &str| {
+            let parts = PresignParts::new(method.to_owned(), "examplebucket", "k");
+            check_parts(&parts, SignatureVersion::V4).map_err(|e| e.to_string())
+        };
+        for (given, upper) in [("GET", "GET"), ("get", "GET"), ("Delete", "DELETE")] {
+            assert!(
+                matches!(checked(given), Ok(Cow::Borrowed(m)) if m == upper),
+                "{given}"
+            );
+        }
+        assert!(matches!(checked("PATCH"), Ok(Cow::Owned(m)) if m == "PATCH"));
+        assert!(matches!(checked("patch"), Ok(Cow::Owned(m)) if m == "PATCH"));
+        let err = checked("G T").unwrap_err();
+        assert!(err.contains("is not an HTTP method"), "{err}");
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! The presign itself, once the credentials and the instant are known: checks, signs and writes
 //! the URL and the header lists into the [`PresignResult`]'s one buffer.
 
-use std::borrow::Cow;
-
 use oss_credentials::Credentials;
 use oss_sign_core::{is_signed_by_default, v1, v4, SignableRequest, SigningTime};
 
@@ -141,17 +139,22 @@ impl Client {
                         .map(|(name, value)| (name.as_str(), value.as_str())),
                 );
                 write_unsigned(&mut writer, parts.headers, true);
-                Ok(writer.finish(static_method(method), expiration, credentials_expiration))
+                Ok(writer.finish(method, expiration, credentials_expiration))
             }
             _ => {
                 let expires = u32::try_from(seconds).map_err(|_| {
                     Error::without_field(ErrorKind::InvalidExpiry, "expiry out of range")
                 })?;
-                let additional: Vec<&str> = config
-                    .additional_headers
-                    .iter()
-                    .map(String::as_str)
-                    .collect();
+                // No list to build (a loop and a capacity check) when none are configured.
+                let additional: Vec<&str> = if config.additional_headers.is_empty() {
+                    Vec::new()
+                } else {
+                    config
+                        .additional_headers
+                        .iter()
+                        .map(String::as_str)
+                        .collect()
+                };
                 let params = v4::PresignParams::new(
                     credentials.access_key_id(),
                     endpoint.signing_region(),
@@ -179,7 +182,7 @@ impl Client {
                         Ok((writer, presigned.expiration()))
                     })
                     .map_err(|e| refused(parts, version, e))?;
-                Ok(writer.finish(static_method(method), expiration, credentials_expiration))
+                Ok(writer.finish(method, expiration, credentials_expiration))
             }
         }
     }
@@ -267,32 +270,12 @@ fn write_unsigned<P: PairText>(writer: &mut ResultWriter, headers: &[P], no_addi
     }
 }
 
-/// The method as a `'static` string when it is a common one (no allocation), else owned.
-fn static_method(method: Cow<'_, str>) -> Cow<'static, str> {
-    match method.as_ref() {
-        "GET" => Cow::Borrowed("GET"),
-        "PUT" => Cow::Borrowed("PUT"),
-        "HEAD" => Cow::Borrowed("HEAD"),
-        "POST" => Cow::Borrowed("POST"),
-        "DELETE" => Cow::Borrowed("DELETE"),
-        _ => Cow::Owned(method.into_owned()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::request_checks::check_parts;
     use super::*;
     use crate::request::Pair;
-
-    #[test]
-    fn common_methods_are_static() {
-        assert!(matches!(
-            static_method(Cow::Owned("GET".into())),
-            Cow::Borrowed("GET")
-        ));
-        assert!(matches!(static_method(Cow::Borrowed("PATCH")), Cow::Owned(m) if m == "PATCH"));
-    }
+    use std::borrow::Cow;
 
     fn client(version: SignatureVersion) -> Client {
         let at = SigningTime::from_unix_seconds(1_731_400_000).unwrap_or_else(|e| panic!("{e}"));
