@@ -21,11 +21,12 @@ const PAIRS_ON_STACK: usize = 32;
 const FEW_PAIRS: usize = 4;
 
 /// Where the `(&str, &str)` view of a request's pairs that [`SignableRequest`] takes is
-/// written: a small array for the usual few pairs, a larger one (only initialised when used:
-/// filling it costs a 1 KiB write even for one pair) for up to [`PAIRS_ON_STACK`], else a
-/// vector. Declared by the caller and filled in place, so no array is moved.
+/// written: a small array for the usual few pairs, a larger one for up to [`PAIRS_ON_STACK`]
+/// (filling it costs a 1 KiB write even for one pair), else a vector; each array is only
+/// initialised when used (no list, no stores). Declared by the caller and filled in place, so
+/// no array is moved.
 struct PairSlots<'a> {
-    few: [(&'a str, &'a str); FEW_PAIRS],
+    few: Option<[(&'a str, &'a str); FEW_PAIRS]>,
     many: Option<[(&'a str, &'a str); PAIRS_ON_STACK]>,
     heap: Vec<(&'a str, &'a str)>,
 }
@@ -40,7 +41,7 @@ fn fill<'a, P: PairText>(slots: &mut [(&'a str, &'a str)], pairs: &'a [P]) {
 impl<'a> PairSlots<'a> {
     fn new() -> Self {
         PairSlots {
-            few: [("", ""); FEW_PAIRS],
+            few: None,
             many: None,
             heap: Vec::new(),
         }
@@ -49,9 +50,12 @@ impl<'a> PairSlots<'a> {
     /// `pairs` as `(&str, &str)`, on the stack for up to [`PAIRS_ON_STACK`] pairs.
     fn borrow<P: PairText>(&mut self, pairs: &'a [P]) -> &[(&'a str, &'a str)] {
         let len = pairs.len();
-        if len <= FEW_PAIRS {
-            fill(&mut self.few, pairs);
-            &self.few[..len]
+        if len == 0 {
+            &[]
+        } else if len <= FEW_PAIRS {
+            let slots = self.few.insert([("", ""); FEW_PAIRS]);
+            fill(slots, pairs);
+            &slots[..len]
         } else if len <= PAIRS_ON_STACK {
             let slots = self.many.insert([("", ""); PAIRS_ON_STACK]);
             fill(slots, pairs);
