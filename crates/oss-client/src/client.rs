@@ -8,7 +8,7 @@ use oss_sign_core::{SignError, SignErrorKind, SigningTime};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::presign::{PresignOptions, PresignResult};
-use crate::request::Presignable;
+use crate::request::{PartsRef, Presignable};
 
 mod key_cache;
 mod request_checks;
@@ -65,10 +65,11 @@ impl Client {
     /// # Ok::<(), oss_client::Error>(())
     /// ```
     pub fn new(config: Config) -> Self {
+        let keys = KeyCache::new(config.endpoint.signing_region(), config.endpoint.product());
         Client {
             inner: Arc::new(Inner {
                 config,
-                keys: KeyCache::default(),
+                keys,
                 default_chain: std::sync::OnceLock::new(),
                 last_fetch_error: Mutex::new(None),
             }),
@@ -163,9 +164,12 @@ impl Client {
         options: &PresignOptions,
         credentials: &Credentials,
     ) -> Result<PresignResult, Error> {
-        let parts = request.presign_parts();
         let now = self.now()?;
-        self.presign_parts_at(&parts, options, credentials, now)
+        if let Some(view) = request.presign_view() {
+            return self.presign_parts_at(&PartsRef::from(view), options, credentials, now);
+        }
+        let parts = request.presign_parts();
+        self.presign_parts_at(&PartsRef::from(&parts), options, credentials, now)
     }
 
     /// The clock's instant.
@@ -178,15 +182,10 @@ impl Client {
         })
     }
 
-    /// The cached V4 signing key for these inputs (derived when the cache holds another).
-    pub(crate) fn signing_key(
-        &self,
-        secret: &str,
-        time: SigningTime,
-        region: &str,
-        product: &str,
-    ) -> Arc<CachedKey> {
-        self.inner.keys.get(secret, time, region, product)
+    /// The cached V4 signing key for this secret and day, for the endpoint's signing region
+    /// and product (derived when the cache holds another).
+    pub(crate) fn signing_key(&self, secret: &str, time: SigningTime) -> Arc<CachedKey> {
+        self.inner.keys.get(secret, time)
     }
 
     /// Presigns `request` after asking the configured provider for credentials, which may do

@@ -281,12 +281,7 @@ impl Client {
                 signed.authorization().to_owned(),
             )]
         } else {
-            let key = self.signing_key(
-                credentials.access_key_secret(),
-                now,
-                endpoint.signing_region(),
-                endpoint.product(),
-            );
+            let key = self.signing_key(credentials.access_key_secret(), now);
             let additional: Vec<&str> = config
                 .additional_headers()
                 .iter()

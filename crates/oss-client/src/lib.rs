@@ -120,7 +120,7 @@ pub use presign::{
 pub use request::{
     AbortMultipartUploadRequest, CompleteMultipartUploadRequest, GetObjectRequest,
     HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest, Pair, PresignParts,
-    Presignable, PutObjectRequest, UploadPartRequest,
+    PresignView, Presignable, PutObjectRequest, UploadPartRequest,
 };
 
 /// The signing instant type, re-exported from `oss-sign-core`.

@@ -431,12 +431,7 @@ impl Client {
         request.validate()?;
         let now = self.now()?;
         let endpoint = config.endpoint();
-        let key = self.signing_key(
-            credentials.access_key_secret(),
-            now,
-            endpoint.signing_region(),
-            endpoint.product(),
-        );
+        let key = self.signing_key(credentials.access_key_secret(), now);
         if let Some(document) = &request.document {
             let (base64, signature) = sign_policy_document(document, &key.key);
             let credential = format!(

@@ -41,6 +41,44 @@ const BUCKET_NAME_BYTES: [bool; 256] = {
     table
 };
 
+/// Whether every byte is `a-z`, `0-9` or `-`: eight bytes at a time in one `u64` (the last
+/// word overlapping the one before), a table look-up each for names under eight bytes.
+fn bucket_name_bytes_only(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = ONES * 0x80;
+    // The high bit of each byte set where `lo <= byte <= hi`, for bytes below 0x80 (so no
+    // sum carries into the next byte: each stays at most 0x80 + 0x7f).
+    let in_range = |word: u64, lo: u8, hi: u8| {
+        word.wrapping_add(ONES * u64::from(0x80 - lo))
+            & !word.wrapping_add(ONES * u64::from(0x7f - hi))
+            & HIGHS
+    };
+    let word_allowed = |word: u64| {
+        word & HIGHS == 0
+            && (in_range(word, b'a', b'z')
+                | in_range(word, b'0', b'9')
+                | in_range(word, b'-', b'-'))
+                == HIGHS
+    };
+    let word_at = |at: usize| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(word)
+    };
+    if bytes.len() < 8 {
+        return bytes
+            .iter()
+            .fold(true, |ok, &b| ok & BUCKET_NAME_BYTES[usize::from(b)]);
+    }
+    let mut allowed = word_allowed(word_at(bytes.len() - 8));
+    let mut at = 0;
+    while at + 8 <= bytes.len() {
+        allowed &= word_allowed(word_at(at));
+        at += 8;
+    }
+    allowed
+}
+
 /// Checks a bucket name: 3-63 characters, only `a-z`, `0-9` and `-`, not starting or ending
 /// with `-`.
 ///
@@ -54,23 +92,32 @@ const BUCKET_NAME_BYTES: [bool; 256] = {
 /// }
 /// ```
 pub fn validate_bucket_name(bucket: &str) -> Result<(), Error> {
+    let bytes = bucket.as_bytes();
+    // One branch-free pass over the bytes and two end checks; the error (which names what is
+    // wrong) is written out of line, so the usual pass saves and restores no registers for it.
+    if bucket_name_bytes_only(bytes)
+        && (BUCKET_NAME_MIN_LEN..=BUCKET_NAME_MAX_LEN).contains(&bytes.len())
+        && bytes[0] != b'-'
+        && bytes[bytes.len() - 1] != b'-'
+    {
+        return Ok(());
+    }
+    Err(bucket_name_error(bucket))
+}
+
+/// The error of a bucket name [`validate_bucket_name`] refuses: the first rule it breaks, in
+/// the order characters, length, ends.
+#[cold]
+#[inline(never)]
+fn bucket_name_error(bucket: &str) -> Error {
     const RULE: &str =
         "a bucket name has 3-63 characters: lower-case letters a-z, digits 0-9 and '-'";
     let bytes = bucket.as_bytes();
-    // One branch-free pass over the bytes, a table look-up each; the character scan below
-    // only runs to name the offending character.
-    let allowed = bytes
-        .iter()
-        .fold(true, |ok, &b| ok & BUCKET_NAME_BYTES[usize::from(b)]);
-    let offending = if allowed {
-        None
-    } else {
-        bucket
-            .char_indices()
-            .find(|&(_, c)| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
-    };
+    let offending = bucket
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
     if let Some((at, c)) = offending {
-        return Err(Error::new(
+        return Error::new(
             ErrorKind::InvalidBucketName,
             "bucket",
             format!(
@@ -78,11 +125,11 @@ pub fn validate_bucket_name(bucket: &str) -> Result<(), Error> {
                 quoted(bucket),
                 describe_char(c)
             ),
-        ));
+        );
     }
     // Only ASCII from here on, so bytes == characters.
     if bytes.len() < BUCKET_NAME_MIN_LEN || bytes.len() > BUCKET_NAME_MAX_LEN {
-        return Err(Error::new(
+        return Error::new(
             ErrorKind::InvalidBucketName,
             "bucket",
             format!(
@@ -90,19 +137,16 @@ pub fn validate_bucket_name(bucket: &str) -> Result<(), Error> {
                 quoted(bucket),
                 bytes.len()
             ),
-        ));
+        );
     }
-    if bytes[0] == b'-' || bytes[bytes.len() - 1] == b'-' {
-        return Err(Error::new(
-            ErrorKind::InvalidBucketName,
-            "bucket",
-            format!(
-                "bucket {} must not start or end with '-'; {RULE}",
-                quoted(bucket)
-            ),
-        ));
-    }
-    Ok(())
+    Error::new(
+        ErrorKind::InvalidBucketName,
+        "bucket",
+        format!(
+            "bucket {} must not start or end with '-'; {RULE}",
+            quoted(bucket)
+        ),
+    )
 }
 
 /// Checks an object key: 1 to 1023 bytes of UTF-8 (Rust strings are always valid UTF-8).
@@ -320,6 +364,39 @@ fn describe_char(c: char) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The word-at-a-time byte check answers what a table look-up per byte answers.
+        #[test]
+        fn bucket_bytes_word_check_is_the_table(
+            bytes in proptest::collection::vec(proptest::prop_oneof![
+                proptest::sample::select(b"az09-_.A/ \x7f\x80\xff`{,:@".to_vec()),
+                proptest::num::u8::ANY,
+            ], 0..70),
+        ) {
+            let table = bytes.iter().all(|&b| BUCKET_NAME_BYTES[usize::from(b)]);
+            proptest::prop_assert_eq!(bucket_name_bytes_only(&bytes), table);
+            let allowed: Vec<u8> = bytes.iter().map(|&b| if BUCKET_NAME_BYTES[usize::from(b)] { b } else { b'a' }).collect();
+            proptest::prop_assert!(bucket_name_bytes_only(&allowed));
+        }
+    }
+
+    #[test]
+    fn bucket_bytes_every_byte_at_every_place() {
+        for len in [1, 7, 8, 9, 15, 16, 17, 63] {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut name = vec![b'a'; len];
+                    name[at] = byte;
+                    assert_eq!(
+                        bucket_name_bytes_only(&name),
+                        BUCKET_NAME_BYTES[usize::from(byte)],
+                        "{len} {at} {byte}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn method_is_upper_cased_and_checked() {

@@ -1,4 +1,5 @@
-//! The cache of the V4 signing key: derived once per secret, UTC day, region and product.
+//! The cache of the V4 signing key: derived once per secret and UTC day, for the region and
+//! product of the client's endpoint (fixed when the client is built).
 
 use std::sync::{Arc, RwLock};
 
@@ -7,8 +8,12 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 /// The most recently derived V4 signing key, with the secret it was derived from.
-#[derive(Default)]
+///
+/// The region and product are the cache's own: a client's endpoint never changes, so a key
+/// is looked up by secret and day only (no two string comparisons per signature).
 pub(super) struct KeyCache {
+    region: String,
+    product: String,
     slot: RwLock<Option<Arc<CachedKey>>>,
 }
 
@@ -30,11 +35,8 @@ fn utc_day(time: SigningTime) -> i64 {
 }
 
 impl CachedKey {
-    fn matches(&self, secret: &str, time: SigningTime, region: &str, product: &str) -> bool {
-        self.day == utc_day(time)
-            && self.key.region() == region
-            && self.key.product() == product
-            && same_secret(self.secret.as_bytes(), secret.as_bytes())
+    fn matches(&self, secret: &str, time: SigningTime) -> bool {
+        self.day == utc_day(time) && same_secret(self.secret.as_bytes(), secret.as_bytes())
     }
 }
 
@@ -50,16 +52,19 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl KeyCache {
-    pub(super) fn get(
-        &self,
-        secret: &str,
-        time: SigningTime,
-        region: &str,
-        product: &str,
-    ) -> Arc<CachedKey> {
+    /// An empty cache for keys of `region` and `product`.
+    pub(super) fn new(region: &str, product: &str) -> Self {
+        KeyCache {
+            region: region.to_owned(),
+            product: product.to_owned(),
+            slot: RwLock::new(None),
+        }
+    }
+
+    pub(super) fn get(&self, secret: &str, time: SigningTime) -> Arc<CachedKey> {
         if let Ok(slot) = self.slot.read() {
             if let Some(cached) = slot.as_ref() {
-                if cached.matches(secret, time, region, product) {
+                if cached.matches(secret, time) {
                     return Arc::clone(cached);
                 }
             }
@@ -67,7 +72,7 @@ impl KeyCache {
         let fresh = Arc::new(CachedKey {
             secret: Zeroizing::new(secret.to_owned()),
             day: utc_day(time),
-            key: v4::SigningKey::derive(secret, time, region, product),
+            key: v4::SigningKey::derive(secret, time, &self.region, &self.product),
         });
         // A poisoned lock only means another thread panicked while storing; the slot is
         // overwritten either way.
@@ -85,18 +90,16 @@ impl KeyCache {
         &self,
         secret: &str,
         time: SigningTime,
-        region: &str,
-        product: &str,
         sign: impl FnOnce(&v4::SigningKey) -> T,
     ) -> T {
         if let Ok(slot) = self.slot.read() {
             if let Some(cached) = slot.as_ref() {
-                if cached.matches(secret, time, region, product) {
+                if cached.matches(secret, time) {
                     return sign(&cached.key);
                 }
             }
         }
-        let fresh = self.get(secret, time, region, product);
+        let fresh = self.get(secret, time);
         sign(&fresh.key)
     }
 }

@@ -5,18 +5,26 @@ use std::borrow::Cow;
 
 use crate::config::SignatureVersion;
 use crate::error::{quoted, Error, ErrorKind};
-use crate::request::{Pair, PresignParts};
+use crate::request::{PairText, PartsRef, PresignParts};
 use crate::validation;
 
 /// Checks the method, bucket, key, headers and query of a request; returns the upper-cased
-/// method.
-pub(crate) fn check_parts<'a>(
-    parts: &'a PresignParts<'_>,
+/// method (`'static` for the common ones: no allocation).
+pub(crate) fn check_parts(
+    parts: &PresignParts<'_>,
     version: SignatureVersion,
-) -> Result<Cow<'a, str>, Error> {
+) -> Result<Cow<'static, str>, Error> {
+    check_ref(&PartsRef::from(parts), version)
+}
+
+/// [`check_parts`] of parts however the request keeps them.
+pub(crate) fn check_ref<P: PairText>(
+    parts: &PartsRef<'_, P>,
+    version: SignatureVersion,
+) -> Result<Cow<'static, str>, Error> {
     let method = check_target(parts, version)?;
-    check_headers(&parts.headers)?;
-    check_query(&parts.query)?;
+    check_headers(parts.headers)?;
+    check_query(parts.query)?;
     Ok(method)
 }
 
@@ -27,50 +35,69 @@ pub(crate) fn check_parts<'a>(
 /// [`check_parts`] for the error (and does so too when `oss-sign-core` refuses a header), so
 /// a bad request gets exactly the error the full checks give, while a good one has each header
 /// looked at once.
-pub(crate) fn check_parts_before_signing<'a>(
-    parts: &'a PresignParts<'_>,
+pub(crate) fn check_parts_before_signing<P: PairText>(
+    parts: &PartsRef<'_, P>,
     version: SignatureVersion,
-) -> Option<Cow<'a, str>> {
+) -> Option<Cow<'static, str>> {
     let method = check_target(parts, version).ok()?;
-    if repeats(&parts.headers, true) {
+    if repeats(parts.headers, true) {
         return None;
     }
     let c1 = |value: &str| {
         !value.is_ascii() && value.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c))
     };
-    if parts.headers.iter().any(|(_, value)| c1(value)) {
+    if parts.headers.iter().any(|pair| c1(pair.value())) {
         return None;
     }
-    if parts.query.iter().any(|(name, _)| name.is_empty()) || repeats(&parts.query, false) {
+    if parts.query.iter().any(|pair| pair.name().is_empty()) || repeats(parts.query, false) {
         return None;
     }
     Some(method)
 }
 
 /// Whether a name of `pairs` repeats an earlier one (`first_repeated_name`: one pass over a
-/// small hash table for the usual few names).
-fn repeats(pairs: &[Pair<'_>], ignore_ascii_case: bool) -> bool {
-    oss_sign_core::first_repeated_name(pairs, |(name, _)| name, ignore_ascii_case).is_some()
+/// small hash table for the usual few names; nothing to look at for fewer than two).
+fn repeats<P: PairText>(pairs: &[P], ignore_ascii_case: bool) -> bool {
+    pairs.len() > 1
+        && oss_sign_core::first_repeated_name(pairs, PairText::name, ignore_ascii_case).is_some()
 }
 
-/// What both paths check first: the method (returned upper-cased, borrowed when it already
-/// is), the bucket and the key (with the V1 key rule when signing V1).
-fn check_target<'a>(
-    parts: &'a PresignParts<'_>,
+/// What both paths check first: the method (returned upper-cased, a `'static` string for the
+/// common ones), the bucket and the key (with the V1 key rule when signing V1).
+fn check_target<P>(
+    parts: &PartsRef<'_, P>,
     version: SignatureVersion,
-) -> Result<Cow<'a, str>, Error> {
-    let method: Cow<'a, str> =
-        if !parts.method.is_empty() && parts.method.bytes().all(|b| b.is_ascii_uppercase()) {
-            Cow::Borrowed(parts.method.as_ref())
-        } else {
-            Cow::Owned(validation::normalize_method(&parts.method)?)
-        };
+) -> Result<Cow<'static, str>, Error> {
+    let method = match static_method(parts.method) {
+        Some(common) => Cow::Borrowed(common),
+        None if !parts.method.is_empty()
+            && parts.method.bytes().all(|b| b.is_ascii_uppercase()) =>
+        {
+            Cow::Owned(parts.method.to_owned())
+        }
+        None => {
+            let upper = validation::normalize_method(parts.method)?;
+            static_method(&upper).map_or(Cow::Owned(upper), Cow::Borrowed)
+        }
+    };
     validation::validate_bucket_name(parts.bucket)?;
     validation::validate_object_key(parts.key)?;
     if version == SignatureVersion::V1 {
         validation::validate_object_key_v1(parts.key)?;
     }
     Ok(method)
+}
+
+/// The method as a `'static` string when it is a common one, upper-case as given.
+fn static_method(method: &str) -> Option<&'static str> {
+    Some(match method {
+        "GET" => "GET",
+        "PUT" => "PUT",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "DELETE" => "DELETE",
+        _ => return None,
+    })
 }
 
 /// The items a check item by item would have looked at before it met the first repeat at
@@ -97,26 +124,26 @@ fn refuse_repeat(
 /// earlier ones): the repeat is found by `first_repeated_name` (one pass, or a sort for many
 /// names, instead of every name against every earlier one), the headers up to and including it are validated in
 /// order, and then the repeat is reported.
-fn check_headers(headers: &[Pair<'_>]) -> Result<(), Error> {
-    let repeated = oss_sign_core::first_repeated_name(headers, |(name, _)| name, true);
-    for (name, value) in up_to_repeat(headers, repeated) {
-        validation::validate_header(name, value)?;
+fn check_headers<P: PairText>(headers: &[P]) -> Result<(), Error> {
+    let repeated = oss_sign_core::first_repeated_name(headers, PairText::name, true);
+    for pair in up_to_repeat(headers, repeated) {
+        validation::validate_header(pair.name(), pair.value())?;
     }
     refuse_repeat(repeated, "header", |d| {
         format!(
             "header {} is given twice (names are case-insensitive); give each header once",
-            quoted(&headers[d].0)
+            quoted(headers[d].name())
         )
     })
 }
 
 /// Refuses empty and repeated (exact) query parameter names, with the error a check parameter
 /// by parameter would give first (see [`check_headers`]).
-fn check_query(query: &[Pair<'_>]) -> Result<(), Error> {
-    let repeated = oss_sign_core::first_repeated_name(query, |(name, _)| name, false);
+fn check_query<P: PairText>(query: &[P]) -> Result<(), Error> {
+    let repeated = oss_sign_core::first_repeated_name(query, PairText::name, false);
     if up_to_repeat(query, repeated)
         .iter()
-        .any(|(name, _)| name.is_empty())
+        .any(|pair| pair.name().is_empty())
     {
         return Err(Error::new(
             ErrorKind::InvalidRequest,
@@ -127,7 +154,7 @@ fn check_query(query: &[Pair<'_>]) -> Result<(), Error> {
     refuse_repeat(repeated, "query", |d| {
         format!(
             "query parameter {} is given twice; give each parameter once",
-            quoted(&query[d].0)
+            quoted(query[d].name())
         )
     })
 }
@@ -135,6 +162,7 @@ fn check_query(query: &[Pair<'_>]) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::Pair;
 
     /// The checks as they were before issue 17 (every name against every earlier one).
     fn pairwise_headers(headers: &[Pair<'_>]) -> Result<(), Error> {
@@ -189,6 +217,24 @@ mod tests {
             .iter()
             .map(|&(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v)))
             .collect()
+    }
+
+    #[test]
+    fn common_methods_are_static() {
+        let checked = |method: &str| {
+            let parts = PresignParts::new(method.to_owned(), "examplebucket", "k");
+            check_parts(&parts, SignatureVersion::V4).map_err(|e| e.to_string())
+        };
+        for (given, upper) in [("GET", "GET"), ("get", "GET"), ("Delete", "DELETE")] {
+            assert!(
+                matches!(checked(given), Ok(Cow::Borrowed(m)) if m == upper),
+                "{given}"
+            );
+        }
+        assert!(matches!(checked("PATCH"), Ok(Cow::Owned(m)) if m == "PATCH"));
+        assert!(matches!(checked("patch"), Ok(Cow::Owned(m)) if m == "PATCH"));
+        let err = checked("G T").unwrap_err();
+        assert!(err.contains("is not an HTTP method"), "{err}");
     }
 
     #[test]

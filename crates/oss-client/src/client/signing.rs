@@ -1,18 +1,16 @@
 //! The presign itself, once the credentials and the instant are known: checks, signs and writes
 //! the URL and the header lists into the [`PresignResult`]'s one buffer.
 
-use std::borrow::Cow;
-
 use oss_credentials::Credentials;
 use oss_sign_core::{is_signed_by_default, v1, v4, SignableRequest, SigningTime};
 
-use super::request_checks::{check_parts, check_parts_before_signing};
+use super::request_checks::{check_parts_before_signing, check_ref};
 use super::{sign_error, Client};
 use crate::config::SignatureVersion;
 use crate::endpoint::ResolvedEndpoint;
 use crate::error::{Error, ErrorKind};
 use crate::presign::{PresignOptions, PresignResult};
-use crate::request::{Pair, PresignParts};
+use crate::request::{PairText, PartsRef};
 use crate::result_writer::ResultWriter;
 use oss_sign_core::SignError;
 
@@ -22,52 +20,50 @@ const PAIRS_ON_STACK: usize = 32;
 /// write even for one pair).
 const FEW_PAIRS: usize = 4;
 
-/// The `(&str, &str)` view of a request's pairs that [`SignableRequest`] takes: on the stack
-/// for up to [`PAIRS_ON_STACK`] pairs, else in a vector.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "a stack array by design: built in place, never moved, and boxing it would be the allocation it avoids"
-)]
-enum BorrowedPairs<'a> {
-    Few([(&'a str, &'a str); FEW_PAIRS], usize),
-    Many([(&'a str, &'a str); PAIRS_ON_STACK], usize),
-    Heap(Vec<(&'a str, &'a str)>),
+/// Where the `(&str, &str)` view of a request's pairs that [`SignableRequest`] takes is
+/// written: a small array for the usual few pairs, a larger one for up to [`PAIRS_ON_STACK`]
+/// (filling it costs a 1 KiB write even for one pair), else a vector; each array is only
+/// initialised when used (no list, no stores). Declared by the caller and filled in place, so
+/// no array is moved.
+struct PairSlots<'a> {
+    few: Option<[(&'a str, &'a str); FEW_PAIRS]>,
+    many: Option<[(&'a str, &'a str); PAIRS_ON_STACK]>,
+    heap: Vec<(&'a str, &'a str)>,
 }
 
-/// The first `pairs.len()` (at most `N`) slots of a stack array, borrowed from `pairs`.
-fn borrow_into<'a, const N: usize>(pairs: &'a [Pair<'_>]) -> [(&'a str, &'a str); N] {
-    let mut slots = [("", ""); N];
-    for (slot, (name, value)) in slots.iter_mut().zip(pairs) {
-        *slot = (name.as_ref(), value.as_ref());
+/// Borrows `pairs` into the first `pairs.len()` slots.
+fn fill<'a, P: PairText>(slots: &mut [(&'a str, &'a str)], pairs: &'a [P]) {
+    for (slot, pair) in slots.iter_mut().zip(pairs) {
+        *slot = (pair.name(), pair.value());
     }
-    slots
 }
 
-impl<'a> BorrowedPairs<'a> {
-    fn new(pairs: &'a [Pair<'_>]) -> Self {
-        let len = pairs.len();
-        if len == 0 {
-            // No array to fill, and an empty vector does not allocate.
-            Self::Heap(Vec::new())
-        } else if len <= FEW_PAIRS {
-            Self::Few(borrow_into(pairs), len)
-        } else if len <= PAIRS_ON_STACK {
-            Self::Many(borrow_into(pairs), len)
-        } else {
-            Self::Heap(
-                pairs
-                    .iter()
-                    .map(|(name, value)| (name.as_ref(), value.as_ref()))
-                    .collect(),
-            )
+impl<'a> PairSlots<'a> {
+    fn new() -> Self {
+        PairSlots {
+            few: None,
+            many: None,
+            heap: Vec::new(),
         }
     }
 
-    fn as_slice(&self) -> &[(&'a str, &'a str)] {
-        match self {
-            Self::Few(slots, len) => &slots[..*len],
-            Self::Many(slots, len) => &slots[..*len],
-            Self::Heap(pairs) => pairs,
+    /// `pairs` as `(&str, &str)`, on the stack for up to [`PAIRS_ON_STACK`] pairs.
+    fn borrow<P: PairText>(&mut self, pairs: &'a [P]) -> &[(&'a str, &'a str)] {
+        let len = pairs.len();
+        if len == 0 {
+            &[]
+        } else if len <= FEW_PAIRS {
+            let slots = self.few.insert([("", ""); FEW_PAIRS]);
+            fill(slots, pairs);
+            &slots[..len]
+        } else if len <= PAIRS_ON_STACK {
+            let slots = self.many.insert([("", ""); PAIRS_ON_STACK]);
+            fill(slots, pairs);
+            &slots[..len]
+        } else {
+            self.heap
+                .extend(pairs.iter().map(|pair| (pair.name(), pair.value())));
+            &self.heap
         }
     }
 }
@@ -79,10 +75,11 @@ impl Client {
     /// `oss-sign-core` [`v4::Presigned`] buffer, its signed-header selection when the request
     /// has headers, and the additional-header list when additional headers are configured;
     /// the borrowed pair views stay on the stack for up to 32 headers and 32 parameters. (The
-    /// caller's [`PresignParts`] vectors come on top: one per non-empty list.)
-    pub(crate) fn presign_parts_at(
+    /// caller's [`PresignParts`](crate::PresignParts) vectors come on top, one per non-empty
+    /// list, unless the request gives a [`PresignView`](crate::PresignView).)
+    pub(crate) fn presign_parts_at<P: PairText>(
         &self,
-        parts: &PresignParts<'_>,
+        parts: &PartsRef<'_, P>,
         options: &PresignOptions,
         credentials: &Credentials,
         now: SigningTime,
@@ -93,24 +90,24 @@ impl Client {
         let method = match check_parts_before_signing(parts, version) {
             Some(method) => method,
             // The full checks name what is wrong (or, had the quick ones been stricter, pass).
-            None => check_parts(parts, version)?,
+            None => check_ref(parts, version)?,
         };
         let seconds = options.validity_seconds(now, version)?;
 
-        let headers = BorrowedPairs::new(&parts.headers);
-        let query = BorrowedPairs::new(&parts.query);
+        let mut header_slots = PairSlots::new();
+        let mut query_slots = PairSlots::new();
         let signable = SignableRequest::new(&method)
             .bucket(parts.bucket)
             .key(parts.key)
-            .query(query.as_slice())
-            .headers(headers.as_slice());
+            .query(query_slots.borrow(parts.query))
+            .headers(header_slots.borrow(parts.headers));
 
         let endpoint = &config.endpoint;
         // Bytes of every header as a `name:value\n` line.
         let header_bytes: usize = parts
             .headers
             .iter()
-            .map(|(name, value)| name.len() + value.len() + 2)
+            .map(|pair| pair.name().len() + pair.value().len() + 2)
             .sum();
         let credentials_expiration = credentials
             .expiration()
@@ -145,18 +142,23 @@ impl Client {
                         .iter()
                         .map(|(name, value)| (name.as_str(), value.as_str())),
                 );
-                write_unsigned(&mut writer, &parts.headers, true);
-                Ok(writer.finish(static_method(method), expiration, credentials_expiration))
+                write_unsigned(&mut writer, parts.headers, true);
+                Ok(writer.finish(method, expiration, credentials_expiration))
             }
             _ => {
                 let expires = u32::try_from(seconds).map_err(|_| {
                     Error::without_field(ErrorKind::InvalidExpiry, "expiry out of range")
                 })?;
-                let additional: Vec<&str> = config
-                    .additional_headers
-                    .iter()
-                    .map(String::as_str)
-                    .collect();
+                // No list to build (a loop and a capacity check) when none are configured.
+                let additional: Vec<&str> = if config.additional_headers.is_empty() {
+                    Vec::new()
+                } else {
+                    config
+                        .additional_headers
+                        .iter()
+                        .map(String::as_str)
+                        .collect()
+                };
                 let params = v4::PresignParams::new(
                     credentials.access_key_id(),
                     endpoint.signing_region(),
@@ -172,25 +174,19 @@ impl Client {
                 let (writer, expiration) = self
                     .inner
                     .keys
-                    .with(
-                        credentials.access_key_secret(),
-                        now,
-                        endpoint.signing_region(),
-                        endpoint.product(),
-                        |key| {
-                            let presigned = v4::presign(&signable, &params, key)?;
-                            let writer = write_v4_result(
-                                &presigned,
-                                endpoint,
-                                parts,
-                                header_bytes,
-                                no_additional,
-                            );
-                            Ok((writer, presigned.expiration()))
-                        },
-                    )
+                    .with(credentials.access_key_secret(), now, |key| {
+                        let presigned = v4::presign(&signable, &params, key)?;
+                        let writer = write_v4_result(
+                            &presigned,
+                            endpoint,
+                            parts,
+                            header_bytes,
+                            no_additional,
+                        );
+                        Ok((writer, presigned.expiration()))
+                    })
                     .map_err(|e| refused(parts, version, e))?;
-                Ok(writer.finish(static_method(method), expiration, credentials_expiration))
+                Ok(writer.finish(method, expiration, credentials_expiration))
             }
         }
     }
@@ -198,8 +194,12 @@ impl Client {
 
 /// The error for a request `oss-sign-core` refused: the full checks' error when they find one
 /// (a header name or value they name as they always did), else the signer's.
-fn refused(parts: &PresignParts<'_>, version: SignatureVersion, err: SignError) -> Error {
-    match check_parts(parts, version) {
+fn refused<P: PairText>(
+    parts: &PartsRef<'_, P>,
+    version: SignatureVersion,
+    err: SignError,
+) -> Error {
+    match check_ref(parts, version) {
         Err(checked) => checked,
         Ok(_) => sign_error(err),
     }
@@ -207,10 +207,10 @@ fn refused(parts: &PresignParts<'_>, version: SignatureVersion, err: SignError) 
 
 /// The URL and header lines of a V4 presign, in one buffer sized once the query is known (the
 /// URL and every header fit, so it never grows).
-fn write_v4_result(
+fn write_v4_result<P: PairText>(
     presigned: &v4::Presigned,
     endpoint: &ResolvedEndpoint,
-    parts: &PresignParts<'_>,
+    parts: &PartsRef<'_, P>,
     header_bytes: usize,
     no_additional: bool,
 ) -> ResultWriter {
@@ -246,7 +246,7 @@ fn write_v4_result(
     debug_assert!(writer.signed_so_far().eq(presigned.signed_header_pairs()));
     // Every header signed (the request names none twice): none left to list.
     if writer.signed_count() < parts.headers.len() {
-        write_unsigned(&mut writer, &parts.headers, no_additional);
+        write_unsigned(&mut writer, parts.headers, no_additional);
     }
     debug_assert!(writer.len() <= capacity, "{} > {capacity}", writer.len());
     writer
@@ -260,8 +260,9 @@ const SIGNATURE_PARAMETER_LEN: usize = 17 + 64;
 /// Both V4 and V1 sign every `x-oss-*`, `content-type` and `content-md5` header, so those are
 /// answered from the name alone; without configured additional headers nothing else is
 /// signed (`no_additional`), else the signed list written so far is asked.
-fn write_unsigned(writer: &mut ResultWriter, headers: &[Pair<'_>], no_additional: bool) {
-    for (name, value) in headers {
+fn write_unsigned<P: PairText>(writer: &mut ResultWriter, headers: &[P], no_additional: bool) {
+    for pair in headers {
+        let (name, value) = (pair.name(), pair.value());
         let signed = is_signed_by_default(name)
             || (!no_additional
                 && writer
@@ -273,30 +274,12 @@ fn write_unsigned(writer: &mut ResultWriter, headers: &[Pair<'_>], no_additional
     }
 }
 
-/// The method as a `'static` string when it is a common one (no allocation), else owned.
-fn static_method(method: Cow<'_, str>) -> Cow<'static, str> {
-    match method.as_ref() {
-        "GET" => Cow::Borrowed("GET"),
-        "PUT" => Cow::Borrowed("PUT"),
-        "HEAD" => Cow::Borrowed("HEAD"),
-        "POST" => Cow::Borrowed("POST"),
-        "DELETE" => Cow::Borrowed("DELETE"),
-        _ => Cow::Owned(method.into_owned()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::request_checks::check_parts;
     use super::*;
-
-    #[test]
-    fn common_methods_are_static() {
-        assert!(matches!(
-            static_method(Cow::Owned("GET".into())),
-            Cow::Borrowed("GET")
-        ));
-        assert!(matches!(static_method(Cow::Borrowed("PATCH")), Cow::Owned(m) if m == "PATCH"));
-    }
+    use crate::request::Pair;
+    use std::borrow::Cow;
 
     fn client(version: SignatureVersion) -> Client {
         let at = SigningTime::from_unix_seconds(1_731_400_000).unwrap_or_else(|e| panic!("{e}"));
@@ -340,6 +323,81 @@ mod tests {
         }
     }
 
+    /// A request that gives only [`crate::Presignable::presign_parts`] (no view).
+    struct PartsOnly<'r>(&'r crate::ObjectRequest);
+
+    impl crate::Presignable for PartsOnly<'_> {
+        fn presign_parts(&self) -> crate::PresignParts<'_> {
+            self.0.presign_parts()
+        }
+    }
+
+    proptest::proptest! {
+        /// `ObjectRequest` is signed through its `PresignView` (no `PresignParts` vectors): the
+        /// same result, byte for byte, or the same error, as through `presign_parts`.
+        #[test]
+        fn the_view_and_the_parts_sign_alike(
+            headers in proptest::collection::vec((proptest::sample::select(vec![
+                "x-oss-meta-a", "X-OSS-META-A", "Content-Type", "Range", "bad name", "Host", "content-md5",
+            ]), proptest::sample::select(vec!["v", "", " x ", "a\nb", "caf\u{e9}", "\u{85}"])), 0..6),
+            query in proptest::collection::vec((proptest::sample::select(vec![
+                "a", "b", "", "uploads", "versionId", "x-oss-signature", "p q",
+            ]), proptest::sample::select(vec!["1", "", "a/b c"])), 0..6),
+            method in proptest::sample::select(vec!["GET", "put", "PATCH", "G T"]),
+            bucket in proptest::sample::select(vec!["examplebucket", "Bad_Bucket", "ab"]),
+            key in proptest::sample::select(vec!["k", "a b/c", "?q", ""]),
+            v1 in proptest::bool::ANY,
+        ) {
+            let version = if v1 { SignatureVersion::V1 } else { SignatureVersion::V4 };
+            let mut request = crate::ObjectRequest::new(method, bucket, key);
+            request.headers = headers.iter().map(|&(n, v)| (n.to_owned(), v.to_owned())).collect();
+            request.parameters = query.iter().map(|&(n, v)| (n.to_owned(), v.to_owned())).collect();
+            let client = client(version);
+            let outcome = |r: Result<PresignResult, Error>| r.map_err(|e| (e.kind(), e.to_string()));
+            proptest::prop_assert!(crate::Presignable::presign_view(&request).is_some());
+            proptest::prop_assert_eq!(
+                outcome(client.presign(&request)),
+                outcome(client.presign(&PartsOnly(&request)))
+            );
+        }
+    }
+
+    /// The same through every size of borrowed view (small array, large array, vector): good
+    /// requests, signed alike.
+    #[test]
+    fn the_view_and_the_parts_sign_alike_at_every_view_size() {
+        for version in [SignatureVersion::V4, SignatureVersion::V1] {
+            let client = client(version);
+            for n in [
+                0,
+                1,
+                FEW_PAIRS,
+                FEW_PAIRS + 1,
+                PAIRS_ON_STACK,
+                PAIRS_ON_STACK + 1,
+                40,
+            ] {
+                let mut request = crate::ObjectRequest::new("PUT", "examplebucket", "a b/c");
+                request.headers = (0..n)
+                    .map(|i| (format!("x-oss-meta-h{i}"), format!("v {i}")))
+                    .chain((0..n).map(|i| (format!("If-Match-{i}"), format!("e{i}"))))
+                    .collect();
+                request.parameters = (0..n)
+                    .map(|i| (format!("p{i}"), format!("{i}/x")))
+                    .collect();
+                let viewed = client
+                    .presign(&request)
+                    .unwrap_or_else(|e| panic!("{n}: {e}"));
+                let parted = client
+                    .presign(&PartsOnly(&request))
+                    .unwrap_or_else(|e| panic!("{n}: {e}"));
+                assert_eq!(viewed, parted, "{version:?} {n}");
+                assert_eq!(viewed.signed_headers().count(), n, "{version:?} {n}");
+                assert_eq!(viewed.unsigned_headers().count(), n, "{version:?} {n}");
+            }
+        }
+    }
+
     #[test]
     fn borrowed_pairs_on_the_stack_and_on_the_heap() {
         for n in [
@@ -354,12 +412,13 @@ mod tests {
             let pairs: Vec<Pair<'static>> = (0..n)
                 .map(|i| (Cow::Owned(format!("n{i}")), Cow::Owned(format!("v{i}"))))
                 .collect();
-            let borrowed = BorrowedPairs::new(&pairs);
+            let mut slots = PairSlots::new();
+            let borrowed = slots.borrow(&pairs);
             let expected: Vec<(&str, &str)> = pairs
                 .iter()
                 .map(|(a, b)| (a.as_ref(), b.as_ref()))
                 .collect();
-            assert_eq!(borrowed.as_slice(), expected.as_slice(), "{n}");
+            assert_eq!(borrowed, expected.as_slice(), "{n}");
         }
     }
 

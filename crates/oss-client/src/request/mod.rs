@@ -31,7 +31,8 @@
 
 mod parts;
 
-pub use parts::{Pair, PresignParts, Presignable};
+pub use parts::{Pair, PresignParts, PresignView, Presignable};
+pub(crate) use parts::{PairText, PartsRef};
 
 /// Declares a typed request: the struct (`bucket`, `key`, the fields given, `headers`,
 /// `parameters`), `new`, and a setter for every optional field, each with a doctest built on

@@ -1,6 +1,6 @@
 //! [`ObjectRequest`]: any method, with free-form headers and query parameters.
 
-use super::parts::{PresignParts, Presignable};
+use super::parts::{PresignParts, PresignView, Presignable};
 
 /// Any object request: a method of your choice with free-form headers and query parameters.
 ///
@@ -59,5 +59,13 @@ impl Presignable for ObjectRequest {
         let mut p = PresignParts::new(self.method.as_str(), &self.bucket, &self.key);
         p.extra(&self.headers, &self.parameters);
         p
+    }
+
+    fn presign_view(&self) -> Option<PresignView<'_>> {
+        Some(
+            PresignView::new(&self.method, &self.bucket, &self.key)
+                .headers(&self.headers)
+                .query(&self.parameters),
+        )
     }
 }

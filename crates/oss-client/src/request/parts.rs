@@ -122,10 +122,179 @@ impl<'a> PresignParts<'a> {
 pub trait Presignable {
     /// The method, bucket, key, headers and query parameters of the request.
     fn presign_parts(&self) -> PresignParts<'_>;
+
+    /// The same parts borrowed in place, for a request that keeps its headers and query
+    /// parameters as `(String, String)` lists (as [`ObjectRequest`](crate::ObjectRequest)
+    /// does): the client then signs them without building the [`PresignParts`] vectors (one
+    /// allocation and two copies of every pair fewer per presign). `None`, the default, means
+    /// "use [`presign_parts`](Self::presign_parts)". When it gives `Some`, it must describe the
+    /// same request as `presign_parts`: the client signs whichever it uses.
+    ///
+    /// ```
+    /// use oss_client::{ObjectRequest, PresignView, Presignable};
+    ///
+    /// struct Listing {
+    ///     bucket: String,
+    ///     parameters: Vec<(String, String)>,
+    /// }
+    /// impl Presignable for Listing {
+    ///     fn presign_parts(&self) -> oss_client::PresignParts<'_> {
+    ///         let mut parts = oss_client::PresignParts::new("GET", &self.bucket, "index.html");
+    ///         parts.query = self.parameters.iter().map(|(n, v)| (n.into(), v.into())).collect();
+    ///         parts
+    ///     }
+    ///     fn presign_view(&self) -> Option<PresignView<'_>> {
+    ///         Some(PresignView::new("GET", &self.bucket, "index.html").query(&self.parameters))
+    ///     }
+    /// }
+    /// let listing = Listing { bucket: "examplebucket".into(), parameters: vec![("versionId".into(), "1".into())] };
+    /// let view = listing.presign_view().unwrap();
+    /// assert_eq!(view.query, listing.parameters.as_slice());
+    /// assert!(ObjectRequest::new("GET", "examplebucket", "k").presign_view().is_some());
+    /// ```
+    fn presign_view(&self) -> Option<PresignView<'_>> {
+        None
+    }
 }
 
 impl<T: Presignable + ?Sized> Presignable for &T {
     fn presign_parts(&self) -> PresignParts<'_> {
         (**self).presign_parts()
+    }
+
+    fn presign_view(&self) -> Option<PresignView<'_>> {
+        (**self).presign_view()
+    }
+}
+
+/// A request's parts borrowed from where the request keeps them: method, bucket, key, and the
+/// headers and query parameters as `(String, String)` lists (raw values, in order; an empty
+/// value is a parameter without a value). What [`Presignable::presign_view`] gives.
+///
+/// ```
+/// use oss_client::PresignView;
+///
+/// let headers = vec![("x-oss-meta-a".to_owned(), "1".to_owned())];
+/// let view = PresignView::new("PUT", "examplebucket", "a.txt").headers(&headers);
+/// assert_eq!(view.headers[0].0, "x-oss-meta-a");
+/// assert!(view.query.is_empty());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PresignView<'a> {
+    /// HTTP method; upper-cased by the client.
+    pub method: &'a str,
+    /// Bucket name.
+    pub bucket: &'a str,
+    /// Object key (unescaped).
+    pub key: &'a str,
+    /// Request headers, in order.
+    pub headers: &'a [(String, String)],
+    /// Query parameters, in order (raw values).
+    pub query: &'a [(String, String)],
+}
+
+impl<'a> PresignView<'a> {
+    /// A view with no headers and no query parameters.
+    ///
+    /// ```
+    /// let view = oss_client::PresignView::new("GET", "examplebucket", "k");
+    /// assert!(view.headers.is_empty() && view.query.is_empty());
+    /// ```
+    pub fn new(method: &'a str, bucket: &'a str, key: &'a str) -> Self {
+        PresignView {
+            method,
+            bucket,
+            key,
+            headers: &[],
+            query: &[],
+        }
+    }
+
+    /// Sets the headers.
+    ///
+    /// ```
+    /// let headers = vec![("Range".to_owned(), "bytes=0-9".to_owned())];
+    /// let view = oss_client::PresignView::new("GET", "examplebucket", "k").headers(&headers);
+    /// assert_eq!(view.headers.len(), 1);
+    /// ```
+    pub fn headers(mut self, headers: &'a [(String, String)]) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Sets the query parameters.
+    ///
+    /// ```
+    /// let query = vec![("uploads".to_owned(), String::new())];
+    /// let view = oss_client::PresignView::new("POST", "examplebucket", "k").query(&query);
+    /// assert_eq!(view.query[0].0, "uploads");
+    /// ```
+    pub fn query(mut self, query: &'a [(String, String)]) -> Self {
+        self.query = query;
+        self
+    }
+}
+
+/// A header or query parameter as the signing path reads it, whichever way the request keeps
+/// it ([`Pair`] in [`PresignParts`], `(String, String)` in a [`PresignView`]).
+pub(crate) trait PairText {
+    fn name(&self) -> &str;
+    fn value(&self) -> &str;
+}
+
+impl PairText for Pair<'_> {
+    #[inline]
+    fn name(&self) -> &str {
+        &self.0
+    }
+    #[inline]
+    fn value(&self) -> &str {
+        &self.1
+    }
+}
+
+impl PairText for (String, String) {
+    #[inline]
+    fn name(&self) -> &str {
+        &self.0
+    }
+    #[inline]
+    fn value(&self) -> &str {
+        &self.1
+    }
+}
+
+/// What the signing path reads of a request: [`PresignParts`] or a [`PresignView`], borrowed.
+#[derive(Debug)]
+pub(crate) struct PartsRef<'r, P> {
+    pub(crate) method: &'r str,
+    pub(crate) bucket: &'r str,
+    pub(crate) key: &'r str,
+    pub(crate) headers: &'r [P],
+    pub(crate) query: &'r [P],
+}
+
+impl<'r, 'a> From<&'r PresignParts<'a>> for PartsRef<'r, Pair<'a>> {
+    fn from(parts: &'r PresignParts<'a>) -> Self {
+        PartsRef {
+            method: &parts.method,
+            bucket: parts.bucket,
+            key: parts.key,
+            headers: &parts.headers,
+            query: &parts.query,
+        }
+    }
+}
+
+impl<'r> From<PresignView<'r>> for PartsRef<'r, (String, String)> {
+    fn from(view: PresignView<'r>) -> Self {
+        PartsRef {
+            method: view.method,
+            bucket: view.bucket,
+            key: view.key,
+            headers: view.headers,
+            query: view.query,
+        }
     }
 }
