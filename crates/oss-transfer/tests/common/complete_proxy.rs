@@ -42,6 +42,27 @@ struct State {
     completes: AtomicU32,
 }
 
+impl State {
+    /// `method` on `path_and_query` of the upstream server ([`forward`]).
+    async fn forward(
+        &self,
+        method: http::Method,
+        path_and_query: &str,
+        headers: &http::HeaderMap,
+        body: Bytes,
+    ) -> Result<Response<Full<Bytes>>, std::io::Error> {
+        forward(
+            &self.upstream,
+            self.target,
+            method,
+            path_and_query,
+            headers,
+            body,
+        )
+        .await
+    }
+}
+
 /// Starts a proxy forwarding to `target` by `plan`; returns its address.
 pub(crate) async fn start(target: SocketAddr, plan: Plan) -> SocketAddr {
     let state = Arc::new(State {
@@ -74,41 +95,23 @@ async fn handle(
     if is_complete && state.completes.fetch_add(1, Ordering::SeqCst) == 0 {
         match &state.plan.first_complete {
             FirstComplete::AnswerLost => {
-                let answer = forward(
-                    &state.upstream,
-                    state.target,
-                    parts.method,
-                    &path_and_query,
-                    &parts.headers,
-                    data,
-                )
-                .await?;
+                let answer = state
+                    .forward(parts.method, &path_and_query, &parts.headers, data)
+                    .await?;
                 assert!(answer.status().is_success(), "the first Complete succeeded");
             }
             FirstComplete::AbortedBySomeoneElse(replacement) => {
                 let empty = http::HeaderMap::new();
                 let abort = format!("{path}?{query}");
-                let a = forward(
-                    &state.upstream,
-                    state.target,
-                    http::Method::DELETE,
-                    &abort,
-                    &empty,
-                    Bytes::new(),
-                )
-                .await?;
+                let a = state
+                    .forward(http::Method::DELETE, &abort, &empty, Bytes::new())
+                    .await?;
                 assert_eq!(a.status(), 204, "the upload was aborted");
                 if let Some(bytes) = replacement {
                     let bytes = Bytes::from(bytes.clone());
-                    let p = forward(
-                        &state.upstream,
-                        state.target,
-                        http::Method::PUT,
-                        &path,
-                        &empty,
-                        bytes,
-                    )
-                    .await?;
+                    let p = state
+                        .forward(http::Method::PUT, &path, &empty, bytes)
+                        .await?;
                     assert_eq!(p.status(), 200, "another object was stored");
                 }
             }
@@ -118,15 +121,9 @@ async fn handle(
         ));
     }
     let head = parts.method == http::Method::HEAD;
-    let mut answer = forward(
-        &state.upstream,
-        state.target,
-        parts.method,
-        &path_and_query,
-        &parts.headers,
-        data,
-    )
-    .await?;
+    let mut answer = state
+        .forward(parts.method, &path_and_query, &parts.headers, data)
+        .await?;
     if head && state.plan.strip_head_crc {
         answer.headers_mut().remove("x-oss-hash-crc64ecma");
     }
