@@ -14,7 +14,6 @@ use rustls::pki_types::CertificateDer;
 use crate::error::{DownloadError, DownloadErrorKind};
 use crate::transfer_settings::TransferSettings;
 
-
 pub(crate) use crate::progress::ProgressFn;
 
 #[derive(Debug, Clone)]
@@ -25,7 +24,7 @@ pub(crate) struct Config {
 }
 
 /// The configuration and the connection pool, shared by a downloader's clones.
-pub(crate) type Shared = crate::transfer_options::Pooled<Config, Empty<Bytes>>;
+pub(crate) type Shared = crate::transfer_settings::Pooled<Config, Empty<Bytes>>;
 
 /// Which HTTP versions the client speaks.
 ///

@@ -11,7 +11,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use crate::config::{https_connector, HttpVersion, TrustRoots};
-use crate::transfer_settings::TransferSettings;
+use crate::transfer_settings::{Pooled, TransferSettings};
 
 /// How a transfer client connects: set by the builders, turned into the pooled client by
 /// [`ConnectionOptions::client`].
@@ -103,14 +103,6 @@ macro_rules! setters {
     };
 }
 pub(crate) use setters;
-
-/// What a transfer client's clones share: its settings `C` and the connection pool sending
-/// request bodies of type `B` ([`Shared`](crate::config::Shared) for downloads,
-/// [`UploadShared`](crate::upload_engine::http::UploadShared) for uploads).
-pub(crate) struct Pooled<C, B> {
-    pub(crate) client: Client<hyper_rustls::HttpsConnector<HttpConnector>, B>,
-    pub(crate) config: C,
-}
 
 impl<C, B> Pooled<C, B>
 where

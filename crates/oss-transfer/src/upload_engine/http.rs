@@ -17,7 +17,6 @@ use crate::transfer_settings::TransferSettings;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
 use crate::upload_request::PresignedRequest;
 
-
 /// The settings of an [`Uploader`](crate::Uploader).
 #[derive(Debug, Clone)]
 pub(crate) struct UploadConfig {
@@ -27,7 +26,7 @@ pub(crate) struct UploadConfig {
 }
 
 /// The configuration and the connection pool, shared by an uploader's clones.
-pub(crate) type UploadShared = crate::transfer_options::Pooled<UploadConfig, UploadBody>;
+pub(crate) type UploadShared = crate::transfer_settings::Pooled<UploadConfig, UploadBody>;
 
 /// Largest answer body read (an error document, an InitiateMultipartUpload or
 /// CompleteMultipartUpload result): the server cannot decide how much is allocated.
