@@ -111,6 +111,9 @@ fn not_for(flag: &str, allowed: &str, op: &str) -> Failure {
     ))
 }
 
+/// A text field of a GET request, as one of the flags that only a GET takes fills it.
+type GetField = fn(&mut GetObjectRequest) -> &mut Option<String>;
+
 fn set(field: &mut Option<String>, value: &Option<String>) {
     if let Some(value) = value {
         *field = Some(value.clone());
@@ -208,44 +211,45 @@ impl RequestTemplate {
                 }
             }
         }
-        let response = [
-            ("--response-content-type", &flags.response_content_type),
+        // The flags that only a GET takes, each with the field of the request it fills.
+        let response: [(&str, &Option<String>, GetField); 7] = [
+            (
+                "--response-content-type",
+                &flags.response_content_type,
+                |r| &mut r.response_content_type,
+            ),
             (
                 "--response-content-disposition",
                 &flags.response_content_disposition,
+                |r| &mut r.response_content_disposition,
             ),
-            ("--response-cache-control", &flags.response_cache_control),
+            (
+                "--response-cache-control",
+                &flags.response_cache_control,
+                |r| &mut r.response_cache_control,
+            ),
             (
                 "--response-content-encoding",
                 &flags.response_content_encoding,
+                |r| &mut r.response_content_encoding,
             ),
             (
                 "--response-content-language",
                 &flags.response_content_language,
+                |r| &mut r.response_content_language,
             ),
-            ("--response-expires", &flags.response_expires),
-            ("--process", &flags.process),
+            ("--response-expires", &flags.response_expires, |r| {
+                &mut r.response_expires
+            }),
+            ("--process", &flags.process, |r| &mut r.process),
         ];
-        if let Some((flag, _)) = response.iter().find(|(_, v)| v.is_some()) {
+        if let Some((flag, _, _)) = response.iter().find(|(_, v, _)| v.is_some()) {
             let RequestTemplate::Get(r) = self else {
                 return Err(not_for(flag, "--op get (downloads)", &op));
             };
-            set(&mut r.response_content_type, &flags.response_content_type);
-            set(
-                &mut r.response_content_disposition,
-                &flags.response_content_disposition,
-            );
-            set(&mut r.response_cache_control, &flags.response_cache_control);
-            set(
-                &mut r.response_content_encoding,
-                &flags.response_content_encoding,
-            );
-            set(
-                &mut r.response_content_language,
-                &flags.response_content_language,
-            );
-            set(&mut r.response_expires, &flags.response_expires);
-            set(&mut r.process, &flags.process);
+            for (_, value, field) in &response {
+                set(field(r), value);
+            }
         }
         if flags.content_type.is_some() {
             match self {

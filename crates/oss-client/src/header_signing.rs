@@ -40,23 +40,27 @@ pub struct SignedRequest {
 impl std::fmt::Debug for SignedRequest {
     /// Shows everything but the STS token header's value.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                if name.eq_ignore_ascii_case("x-oss-security-token") {
-                    (name.as_str(), "<redacted>")
-                } else {
-                    (name.as_str(), value.as_str())
-                }
-            })
-            .collect();
         f.debug_struct("SignedRequest")
             .field("method", &self.method)
             .field("url", &crate::presign::redact_url_token(&self.url))
-            .field("headers", &headers)
+            .field("headers", &redact_token_pairs(&self.headers))
             .finish()
     }
+}
+
+/// `pairs` (headers or form fields) with the value of `x-oss-security-token` (any case)
+/// replaced by `<redacted>`, for `Debug` output.
+pub(crate) fn redact_token_pairs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(name, value)| {
+            if name.eq_ignore_ascii_case("x-oss-security-token") {
+                (name.as_str(), "<redacted>")
+            } else {
+                (name.as_str(), value.as_str())
+            }
+        })
+        .collect()
 }
 
 impl SignedRequest {

@@ -254,21 +254,12 @@ pub struct PostPolicyForm {
 
 impl std::fmt::Debug for PostPolicyForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let fields: Vec<(&str, &str)> = self
-            .fields
-            .iter()
-            .map(|(n, v)| {
-                let shown = if n == "x-oss-security-token" {
-                    "<redacted>"
-                } else {
-                    v.as_str()
-                };
-                (n.as_str(), shown)
-            })
-            .collect();
         f.debug_struct("PostPolicyForm")
             .field("url", &self.url)
-            .field("fields", &fields)
+            .field(
+                "fields",
+                &crate::header_signing::redact_token_pairs(&self.fields),
+            )
             .field("expiration", &self.expiration)
             .finish()
     }

@@ -154,15 +154,7 @@ impl SigningTime {
                 ),
             ));
         }
-        let n = |range: core::ops::Range<usize>| digits(&b[range]);
-        Self::from_ymd_hms(
-            i64::from(n(0..4)),
-            n(4..6),
-            n(6..8),
-            n(9..11),
-            n(11..13),
-            n(13..15),
-        )
+        Self::from_fields(b, X_OSS_DATE_FIELDS)
     }
 
     /// Parses RFC 3339 UTC `YYYY-MM-DDTHH:MM:SSZ`, optionally with fractional seconds
@@ -196,11 +188,11 @@ impl SigningTime {
         {
             return Err(bad());
         }
-        let fields = [0..4, 5..7, 8..10, 11..13, 14..16, 17..19];
-        if fields
-            .iter()
-            .any(|r| !b[r.clone()].iter().all(u8::is_ascii_digit))
-        {
+        if (0..6).any(|i| {
+            !b[field_range(RFC3339_FIELDS, i)]
+                .iter()
+                .all(u8::is_ascii_digit)
+        }) {
             return Err(bad());
         }
         let rest = &b[19..b.len() - 1];
@@ -209,15 +201,7 @@ impl SigningTime {
         if !fraction_ok {
             return Err(bad());
         }
-        let n = |r: core::ops::Range<usize>| digits(&b[r]);
-        Self::from_ymd_hms(
-            i64::from(n(0..4)),
-            n(5..7),
-            n(8..10),
-            n(11..13),
-            n(14..16),
-            n(17..19),
-        )
+        Self::from_fields(b, RFC3339_FIELDS)
     }
 
     /// Parses exactly `YYYY-MM-DDTHH:MM:SSZ` (upper-case `T` and `Z`, no fraction): the form
@@ -276,16 +260,26 @@ impl SigningTime {
         }
     }
 
+    /// The time whose six fields stand in `b` at `starts` (already checked to be digits).
+    fn from_fields(b: &[u8], starts: FieldStarts) -> Result<Self, SignError> {
+        let n = |i: usize| digits(&b[field_range(starts, i)]);
+        Self::from_ymd_hms(i64::from(n(0)), n(1), n(2), n(3), n(4), n(5))
+    }
+
+    /// Writes the six fields of this time into `out` at `starts`, zero-padded.
+    #[inline]
+    fn write_fields(self, out: &mut [u8], starts: FieldStarts) {
+        let c = self.civil();
+        let values = [c.year as u32, c.month, c.day, c.hour, c.minute, c.second];
+        for (i, value) in values.into_iter().enumerate() {
+            put_digits(&mut out[field_range(starts, i)], value);
+        }
+    }
+
     /// Writes `YYYYMMDDTHHMMSSZ` into a fixed buffer (no allocation).
     pub(crate) fn x_oss_date_bytes(self) -> [u8; 16] {
-        let c = self.civil();
         let mut out = *b"00000000T000000Z";
-        put_digits(&mut out[0..4], c.year as u32);
-        put_digits(&mut out[4..6], c.month);
-        put_digits(&mut out[6..8], c.day);
-        put_digits(&mut out[9..11], c.hour);
-        put_digits(&mut out[11..13], c.minute);
-        put_digits(&mut out[13..15], c.second);
+        self.write_fields(&mut out, X_OSS_DATE_FIELDS);
         out
     }
 
@@ -325,14 +319,8 @@ impl SigningTime {
     /// Writes `YYYY-MM-DDTHH:MM:SSZ` into a fixed buffer (no allocation; years are 1970-9999,
     /// so always four digits).
     pub(crate) fn rfc3339_bytes(self) -> [u8; 20] {
-        let c = self.civil();
         let mut out = *b"0000-00-00T00:00:00Z";
-        put_digits(&mut out[0..4], c.year as u32);
-        put_digits(&mut out[5..7], c.month);
-        put_digits(&mut out[8..10], c.day);
-        put_digits(&mut out[11..13], c.hour);
-        put_digits(&mut out[14..16], c.minute);
-        put_digits(&mut out[17..19], c.second);
+        self.write_fields(&mut out, RFC3339_FIELDS);
         out
     }
 
@@ -489,6 +477,21 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+/// Where the six fields of a fixed-width form start: the four-digit year, then the two-digit
+/// month, day, hour, minute and second.
+type FieldStarts = [usize; 6];
+/// `YYYYMMDDTHHMMSSZ`.
+const X_OSS_DATE_FIELDS: FieldStarts = [0, 4, 6, 9, 11, 13];
+/// `YYYY-MM-DDTHH:MM:SSZ`.
+const RFC3339_FIELDS: FieldStarts = [0, 5, 8, 11, 14, 17];
+
+/// The bytes of field `i` (0 is the year) of a form laid out as `starts`.
+#[inline]
+fn field_range(starts: FieldStarts, i: usize) -> core::ops::Range<usize> {
+    let width = if i == 0 { 4 } else { 2 };
+    starts[i]..starts[i] + width
 }
 
 fn digits(bytes: &[u8]) -> u32 {

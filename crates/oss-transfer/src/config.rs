@@ -7,15 +7,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::Empty;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 
 use crate::error::{DownloadError, DownloadErrorKind};
 use crate::transfer_settings::TransferSettings;
-
-pub(crate) type HttpClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>;
 
 pub(crate) use crate::progress::ProgressFn;
 
@@ -27,10 +24,7 @@ pub(crate) struct Config {
 }
 
 /// The configuration and the connection pool, shared by a downloader's clones.
-pub(crate) struct Shared {
-    pub(crate) client: HttpClient,
-    pub(crate) config: Config,
-}
+pub(crate) type Shared = crate::transfer_settings::Pooled<Config, Empty<Bytes>>;
 
 /// Which HTTP versions the client speaks.
 ///

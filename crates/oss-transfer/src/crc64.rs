@@ -108,26 +108,18 @@ pub fn combine(crc_a: u64, crc_b: u64, len_b: u64) -> u64 {
     square(&mut even, &odd); // 2 zero bits
     square(&mut odd, &even); // 4 zero bits
 
+    // Each step squares the operator (the zero bits of one byte, then two, four, ...) into
+    // the other buffer and applies it where `len_b` has a one bit; the two buffers swap roles.
+    let (mut from, mut to) = (&mut odd, &mut even);
     let mut crc = crc_a;
     let mut len = len_b;
-    loop {
-        // first pass: 8 zero bits = one zero byte
-        square(&mut even, &odd);
+    while len != 0 {
+        square(to, from);
         if len & 1 == 1 {
-            crc = times(&even, crc);
+            crc = times(to, crc);
         }
         len >>= 1;
-        if len == 0 {
-            break;
-        }
-        square(&mut odd, &even);
-        if len & 1 == 1 {
-            crc = times(&odd, crc);
-        }
-        len >>= 1;
-        if len == 0 {
-            break;
-        }
+        std::mem::swap(&mut from, &mut to);
     }
     crc ^ crc_b
 }

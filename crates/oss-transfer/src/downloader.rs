@@ -13,7 +13,7 @@ use crate::outcome::DownloadOutcome;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
 use crate::source::{PresignedGet, Presigner};
-use crate::transfer_options::{checked_client, ConnectionOptions};
+use crate::transfer_options::ConnectionOptions;
 use crate::transfer_settings::TransferSettings;
 
 /// Default part size for parallel downloads (8 MiB; the official downloader uses 6 MiB).
@@ -180,14 +180,9 @@ impl DownloaderBuilder {
                 c.max_size
             ));
         }
-        let client = checked_client(self.connection, &c.transfer, "download")
+        let shared = Shared::build(self.connection, self.config, |c| &c.transfer, "download")
             .map_err(|m| DownloadError::new(DownloadErrorKind::InvalidInput, m))?;
-        Ok(Downloader {
-            shared: Arc::new(Shared {
-                client,
-                config: self.config,
-            }),
-        })
+        Ok(Downloader { shared })
     }
 }
 

@@ -11,7 +11,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use crate::config::{https_connector, HttpVersion, TrustRoots};
-use crate::transfer_settings::TransferSettings;
+use crate::transfer_settings::{Pooled, TransferSettings};
 
 /// How a transfer client connects: set by the builders, turned into the pooled client by
 /// [`ConnectionOptions::client`].
@@ -104,26 +104,31 @@ macro_rules! setters {
 }
 pub(crate) use setters;
 
-/// Checks the limits both builders apply to `settings` ([`check_shared_limits`]; `what` names
-/// the transfer), then builds the pooled client of `connection`; the error is the message for
-/// an `InvalidInput` error.
-pub(crate) fn checked_client<B>(
-    connection: ConnectionOptions,
-    settings: &TransferSettings,
-    what: &str,
-) -> Result<Client<hyper_rustls::HttpsConnector<HttpConnector>, B>, String>
+impl<C, B> Pooled<C, B>
 where
     B: hyper::body::Body + Send,
     B::Data: Send,
 {
-    check_shared_limits(
-        settings.parallelism,
-        settings.idle_timeout,
-        settings.timeout,
-        settings.checkpoint_dir.as_ref(),
-        what,
-    )?;
-    connection.client()
+    /// Checks the limits both builders apply to the `settings` of `config`
+    /// ([`check_shared_limits`]; `what` names the transfer), then builds the pooled client of
+    /// `connection`; the error is the message for an `InvalidInput` error.
+    pub(crate) fn build(
+        connection: ConnectionOptions,
+        config: C,
+        settings: fn(&C) -> &TransferSettings,
+        what: &str,
+    ) -> Result<std::sync::Arc<Self>, String> {
+        let s = settings(&config);
+        check_shared_limits(
+            s.parallelism,
+            s.idle_timeout,
+            s.timeout,
+            s.checkpoint_dir.as_ref(),
+            what,
+        )?;
+        let client = connection.client()?;
+        Ok(std::sync::Arc::new(Self { client, config }))
+    }
 }
 
 /// The connection setters of a builder with a `connection: ConnectionOptions` field;

@@ -1,6 +1,7 @@
 //! The settings a [`Downloader`](crate::Downloader) and an [`Uploader`](crate::Uploader) both
 //! have (part size, parallelism, retries, timeouts, resume and its checkpoint folder, CRC-64
-//! comparison, user agent) and their defaults.
+//! comparison, user agent), their defaults, and the pair of settings and connection pool a
+//! client's clones share.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,6 +23,18 @@ pub(crate) struct TransferSettings {
     pub(crate) checkpoint_dir: Option<PathBuf>,
     pub(crate) verify_crc: bool,
     pub(crate) user_agent: String,
+}
+
+/// What a transfer client's clones share: its settings `C` and the connection pool sending
+/// request bodies of type `B` ([`Shared`](crate::config::Shared) for downloads,
+/// [`UploadShared`](crate::upload_engine::http::UploadShared) for uploads); built by
+/// `Pooled::build` (in `transfer_options`, beside the limit checks).
+pub(crate) struct Pooled<C, B> {
+    pub(crate) client: hyper_util::client::legacy::Client<
+        hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+        B,
+    >,
+    pub(crate) config: C,
 }
 
 /// Completes when a whole-transfer `timeout` runs out (never without one), with its length.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::config::ProgressFn;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
-use crate::transfer_options::{checked_client, ConnectionOptions};
+use crate::transfer_options::ConnectionOptions;
 use crate::transfer_settings::TransferSettings;
 use crate::upload_engine::http::{UploadConfig, UploadShared};
 use crate::upload_engine::{Target, UploadJob};
@@ -169,14 +169,9 @@ impl UploaderBuilder {
                 c.multipart_threshold
             ));
         }
-        let client = checked_client(self.connection, &c.transfer, "upload")
+        let shared = UploadShared::build(self.connection, self.config, |c| &c.transfer, "upload")
             .map_err(|m| UploadError::new(UploadErrorKind::InvalidInput, m))?;
-        Ok(Uploader {
-            shared: Arc::new(UploadShared {
-                client,
-                config: self.config,
-            }),
-        })
+        Ok(Uploader { shared })
     }
 }
 

@@ -151,6 +151,21 @@ fn resuming(server: &TestServer) -> Uploader {
 
 /// Uploads `path` as `key` with `up` and cancels when part `part` is asked for; asserts that
 /// the upload ends as cancelled.
+/// Runs `up` again for `path` as `key` through fresh URLs and checks that the stored object is
+/// `bytes`: the outcome, and the URLs (their request counts).
+async fn upload_again(
+    up: &Uploader,
+    server: &TestServer,
+    key: &str,
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> (oss_transfer::UploadOutcome, Arc<Urls>) {
+    let urls = Arc::new(Urls::new(server, key));
+    let o = up.upload(urls.clone()).from_file(path).await.unwrap();
+    assert_eq!(common::read_back(server, BUCKET, key).await, bytes);
+    (o, urls)
+}
+
 async fn cancel_at_part(
     up: &Uploader,
     server: &TestServer,
@@ -330,16 +345,11 @@ async fn a_resumed_upload_sends_only_the_missing_parts_after_re_checking_the_kep
         "nothing visible yet"
     );
 
-    let urls2 = Arc::new(Urls::new(&server, "resume.bin"));
-    let o = up.upload(urls2.clone()).from_file(&path).await.unwrap();
+    let (o, urls2) = upload_again(&up, &server, "resume.bin", &path, &bytes).await;
     assert_eq!(o.parts_total, 7);
     assert_eq!(o.parts_uploaded, u64::from(7 - kept));
     assert_eq!(urls2.part_requests.load(Ordering::SeqCst), 7 - kept);
     assert_eq!(o.crc64_check, Crc64Check::Verified);
-    assert_eq!(
-        common::read_back(&server, BUCKET, "resume.bin").await,
-        bytes
-    );
     assert!(!cp.exists(), "the checkpoint is removed on success");
 }
 
@@ -352,13 +362,8 @@ async fn a_changed_file_does_not_resume_from_the_old_parts() {
     // same size, new content (and modification time)
     std::thread::sleep(Duration::from_millis(20));
     let (path, bytes) = write_source(&dir, "changes.bin", 4 * PART as usize, 8);
-    let urls = Arc::new(Urls::new(&server, "changes.bin"));
-    let o = up.upload(urls.clone()).from_file(&path).await.unwrap();
+    let (o, _) = upload_again(&up, &server, "changes.bin", &path, &bytes).await;
     assert_eq!(o.parts_uploaded, 4, "every part is sent again");
-    assert_eq!(
-        common::read_back(&server, BUCKET, "changes.bin").await,
-        bytes
-    );
 }
 
 #[tokio::test]
@@ -378,13 +383,8 @@ async fn a_kept_part_whose_bytes_changed_under_the_same_mtime_is_sent_again() {
         .unwrap()
         .set_modified(mtime)
         .unwrap();
-    let urls = Arc::new(Urls::new(&server, "edited.bin"));
-    let o = up.upload(urls.clone()).from_file(&path).await.unwrap();
+    let (o, _) = upload_again(&up, &server, "edited.bin", &path, &bytes).await;
     assert_eq!(o.parts_uploaded, 3, "parts 2, 4 and 5");
-    assert_eq!(
-        common::read_back(&server, BUCKET, "edited.bin").await,
-        bytes
-    );
 }
 
 // multi-threaded: the raw blocking request below must not stop the server's thread

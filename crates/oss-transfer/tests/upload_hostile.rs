@@ -234,6 +234,30 @@ fn initiated() -> Act {
     Act::Answer(200, vec![], Bytes::from_static(b"<InitiateMultipartUploadResult><UploadId>UP1</UploadId></InitiateMultipartUploadResult>"))
 }
 
+/// An empty 204 answer (what an abort gets).
+fn no_content(_: &Seen) -> Act {
+    Act::Answer(204, vec![], Bytes::new())
+}
+
+/// A multipart server: the initiate answered with upload id `UP1`, each part PUT by `part`,
+/// the Complete (`POST ?uploadId=`) by `complete`, anything else (the abort) with 204.
+fn multipart_policy(
+    part: impl Fn(&Seen) -> Act + Send + Sync + 'static,
+    complete: impl Fn(&Seen) -> Act + Send + Sync + 'static,
+) -> Policy {
+    Arc::new(move |s: &Seen| {
+        if s.query == "uploads" {
+            initiated()
+        } else if s.method == "PUT" {
+            part(s)
+        } else if s.method == "POST" {
+            complete(s)
+        } else {
+            no_content(s)
+        }
+    })
+}
+
 async fn multipart_against(policy: Policy) -> (oss_transfer::UploadError, Vec<Seen>) {
     let h = hostile(policy).await;
     let dir = tempfile::tempdir().unwrap();
@@ -272,10 +296,8 @@ async fn an_initiate_answer_without_an_upload_id_is_a_protocol_error() {
 
 #[tokio::test]
 async fn an_implausible_part_etag_fails_the_upload_and_aborts_it() {
-    let (e, seen) = multipart_against(Arc::new(|s: &Seen| {
-        if s.query == "uploads" {
-            initiated()
-        } else if s.method == "PUT" {
+    let (e, seen) = multipart_against(multipart_policy(
+        |s| {
             Act::Answer(
                 200,
                 vec![
@@ -284,10 +306,9 @@ async fn an_implausible_part_etag_fails_the_upload_and_aborts_it() {
                 ],
                 Bytes::new(),
             )
-        } else {
-            Act::Answer(204, vec![], Bytes::new())
-        }
-    }))
+        },
+        no_content,
+    ))
     .await;
     assert_eq!(e.kind(), UploadErrorKind::Protocol, "{e}");
     assert!(
@@ -305,21 +326,16 @@ async fn an_implausible_part_etag_fails_the_upload_and_aborts_it() {
 
 #[tokio::test]
 async fn a_complete_answer_with_a_wrong_crc_is_an_integrity_error() {
-    let (e, seen) = multipart_against(Arc::new(|s: &Seen| {
-        if s.query == "uploads" {
-            initiated()
-        } else if s.method == "PUT" {
-            ok_with_crc(s.crc)
-        } else if s.method == "POST" {
+    let (e, seen) = multipart_against(multipart_policy(
+        |s| ok_with_crc(s.crc),
+        |_| {
             Act::Answer(
                 200,
                 vec![("x-oss-hash-crc64ecma", "12345".into())],
                 Bytes::from_static(b"<CompleteMultipartUploadResult/>"),
             )
-        } else {
-            Act::Answer(204, vec![], Bytes::new())
-        }
-    }))
+        },
+    ))
     .await;
     assert_eq!(e.kind(), UploadErrorKind::Integrity, "{e}");
     let complete = seen
@@ -332,23 +348,22 @@ async fn a_complete_answer_with_a_wrong_crc_is_an_integrity_error() {
 
 #[tokio::test]
 async fn parts_refused_with_5xx_are_retried_then_the_upload_is_aborted() {
-    let (e, seen) = multipart_against(Arc::new(|s: &Seen| {
-        if s.query == "uploads" {
-            initiated()
-        } else if s.method == "PUT" && s.query.starts_with("partNumber=2&") {
-            Act::Answer(
-                500,
-                vec![],
-                Bytes::from_static(
-                    b"<Error><Code>InternalError</Code><Message>x</Message></Error>",
-                ),
-            )
-        } else if s.method == "PUT" {
-            ok_with_crc(s.crc)
-        } else {
-            Act::Answer(204, vec![], Bytes::new())
-        }
-    }))
+    let (e, seen) = multipart_against(multipart_policy(
+        |s| {
+            if s.query.starts_with("partNumber=2&") {
+                Act::Answer(
+                    500,
+                    vec![],
+                    Bytes::from_static(
+                        b"<Error><Code>InternalError</Code><Message>x</Message></Error>",
+                    ),
+                )
+            } else {
+                ok_with_crc(s.crc)
+            }
+        },
+        no_content,
+    ))
     .await;
     assert_eq!(e.kind(), UploadErrorKind::HttpStatus, "{e}");
     assert_eq!(e.status(), Some(500));

@@ -23,8 +23,6 @@ use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 use oss_testserver::{generated_bytes, ServerBuilder};
 use oss_transfer::{crc64, RetryPolicy, Uploader};
 use rand::rngs::StdRng;
@@ -47,11 +45,9 @@ struct Counts {
     by_fault: Mutex<std::collections::BTreeMap<&'static str, u64>>,
 }
 
-type Upstream = Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>;
-
 async fn handle(
     req: Request<Incoming>,
-    upstream: Upstream,
+    upstream: common::Upstream,
     target: SocketAddr,
     rng: Arc<Mutex<StdRng>>,
     counts: Arc<Counts>,
@@ -128,38 +124,24 @@ async fn handle(
         }
         _ => {}
     }
-    let uri = format!(
-        "http://{target}{}",
-        parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/")
-    );
-    let mut b = Request::builder().method(parts.method.clone()).uri(uri);
-    for (k, v) in &parts.headers {
-        if k != "host" {
-            b = b.header(k, v);
-        }
-    }
-    let answer = upstream
-        .request(b.body(Full::new(Bytes::from(data))).unwrap())
-        .await
-        .map_err(std::io::Error::other)?;
-    let (aparts, abody) = answer.into_parts();
-    let abytes = abody
-        .collect()
-        .await
-        .map_err(std::io::Error::other)?
-        .to_bytes();
+    let path_and_query = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let answer = common::forward(
+        &upstream,
+        target,
+        parts.method.clone(),
+        path_and_query,
+        &parts.headers,
+        Bytes::from(data),
+    )
+    .await?;
     if fault == Fault::LostAnswer {
         return Err(std::io::Error::other("soak: answer lost"));
     }
-    Ok(Response::from_parts(aparts, Full::new(abytes)))
+    Ok(answer)
 }
 
 async fn fault_proxy(target: SocketAddr, seed: u64, counts: Arc<Counts>) -> SocketAddr {
-    let upstream: Upstream = Client::builder(TokioExecutor::new()).build_http();
+    let upstream = common::upstream();
     let rng = Arc::new(Mutex::new(StdRng::seed_from_u64(seed)));
     common::serve_http(move |req| {
         handle(req, upstream.clone(), target, rng.clone(), counts.clone())

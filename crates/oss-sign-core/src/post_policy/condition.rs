@@ -103,10 +103,7 @@ impl Condition {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Self {
-            field: field.into(),
-            op: Op::In(values.into_iter().map(Into::into).collect()),
-        }
+        Self::list(field, Op::In, values)
     }
 
     /// `["not-in", "$<field>", [values]]`: the field must be none of the values.
@@ -121,9 +118,18 @@ impl Condition {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
+        Self::list(field, Op::NotIn, values)
+    }
+
+    /// A condition whose operator `op` takes the list `values` (`in`, `not-in`).
+    fn list<I, S>(field: impl Into<String>, op: fn(Vec<String>) -> Op, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
         Self {
             field: field.into(),
-            op: Op::NotIn(values.into_iter().map(Into::into).collect()),
+            op: op(values.into_iter().map(Into::into).collect()),
         }
     }
 

@@ -8,8 +8,6 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt as _;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
 
 use super::body::UploadBody;
 use super::stats::Stats;
@@ -18,8 +16,6 @@ use crate::retry::RetryPolicy;
 use crate::transfer_settings::TransferSettings;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
 use crate::upload_request::PresignedRequest;
-
-pub(crate) type UploadClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, UploadBody>;
 
 /// The settings of an [`Uploader`](crate::Uploader).
 #[derive(Debug, Clone)]
@@ -30,10 +26,7 @@ pub(crate) struct UploadConfig {
 }
 
 /// The configuration and the connection pool, shared by an uploader's clones.
-pub(crate) struct UploadShared {
-    pub(crate) client: UploadClient,
-    pub(crate) config: UploadConfig,
-}
+pub(crate) type UploadShared = crate::transfer_settings::Pooled<UploadConfig, UploadBody>;
 
 /// Largest answer body read (an error document, an InitiateMultipartUpload or
 /// CompleteMultipartUpload result): the server cannot decide how much is allocated.

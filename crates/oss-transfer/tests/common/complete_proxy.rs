@@ -13,11 +13,8 @@ use bytes::Bytes;
 use http::{Request, Response};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Incoming;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 
-type Upstream = Client<HttpConnector, Full<Bytes>>;
+use super::{forward, upstream, Upstream};
 
 /// What happens to the first CompleteMultipartUpload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,45 +42,36 @@ struct State {
     completes: AtomicU32,
 }
 
+impl State {
+    /// `method` on `path_and_query` of the upstream server ([`forward`]).
+    async fn forward(
+        &self,
+        method: http::Method,
+        path_and_query: &str,
+        headers: &http::HeaderMap,
+        body: Bytes,
+    ) -> Result<Response<Full<Bytes>>, std::io::Error> {
+        forward(
+            &self.upstream,
+            self.target,
+            method,
+            path_and_query,
+            headers,
+            body,
+        )
+        .await
+    }
+}
+
 /// Starts a proxy forwarding to `target` by `plan`; returns its address.
 pub(crate) async fn start(target: SocketAddr, plan: Plan) -> SocketAddr {
     let state = Arc::new(State {
-        upstream: Client::builder(TokioExecutor::new()).build_http(),
+        upstream: upstream(),
         target,
         plan,
         completes: AtomicU32::new(0),
     });
     super::serve_http(move |req| handle(req, state.clone())).await
-}
-
-/// `method` on `path_and_query` of the upstream server with `headers` (but `host`) and `body`.
-async fn forward(
-    state: &State,
-    method: http::Method,
-    path_and_query: &str,
-    headers: &http::HeaderMap,
-    body: Bytes,
-) -> Result<Response<Full<Bytes>>, std::io::Error> {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(format!("http://{}{path_and_query}", state.target));
-    for (k, v) in headers {
-        if k != "host" && k != "content-length" {
-            b = b.header(k, v);
-        }
-    }
-    let answer = state
-        .upstream
-        .request(b.body(Full::new(body)).map_err(std::io::Error::other)?)
-        .await
-        .map_err(std::io::Error::other)?;
-    let (parts, body) = answer.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map_err(std::io::Error::other)?
-        .to_bytes();
-    Ok(Response::from_parts(parts, Full::new(bytes)))
 }
 
 async fn handle(
@@ -107,18 +95,23 @@ async fn handle(
     if is_complete && state.completes.fetch_add(1, Ordering::SeqCst) == 0 {
         match &state.plan.first_complete {
             FirstComplete::AnswerLost => {
-                let answer =
-                    forward(&state, parts.method, &path_and_query, &parts.headers, data).await?;
+                let answer = state
+                    .forward(parts.method, &path_and_query, &parts.headers, data)
+                    .await?;
                 assert!(answer.status().is_success(), "the first Complete succeeded");
             }
             FirstComplete::AbortedBySomeoneElse(replacement) => {
                 let empty = http::HeaderMap::new();
                 let abort = format!("{path}?{query}");
-                let a = forward(&state, http::Method::DELETE, &abort, &empty, Bytes::new()).await?;
+                let a = state
+                    .forward(http::Method::DELETE, &abort, &empty, Bytes::new())
+                    .await?;
                 assert_eq!(a.status(), 204, "the upload was aborted");
                 if let Some(bytes) = replacement {
                     let bytes = Bytes::from(bytes.clone());
-                    let p = forward(&state, http::Method::PUT, &path, &empty, bytes).await?;
+                    let p = state
+                        .forward(http::Method::PUT, &path, &empty, bytes)
+                        .await?;
                     assert_eq!(p.status(), 200, "another object was stored");
                 }
             }
@@ -128,7 +121,9 @@ async fn handle(
         ));
     }
     let head = parts.method == http::Method::HEAD;
-    let mut answer = forward(&state, parts.method, &path_and_query, &parts.headers, data).await?;
+    let mut answer = state
+        .forward(parts.method, &path_and_query, &parts.headers, data)
+        .await?;
     if head && state.plan.strip_head_crc {
         answer.headers_mut().remove("x-oss-hash-crc64ecma");
     }

@@ -40,6 +40,56 @@ pub(crate) async fn signing_server(ak: &str, sk: &str) -> TestServer {
         .expect("server starts")
 }
 
+/// The plain-HTTP client a test proxy forwards requests with.
+pub(crate) type Upstream = hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    http_body_util::Full<bytes::Bytes>,
+>;
+
+/// A new [`Upstream`] client.
+pub(crate) fn upstream() -> Upstream {
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http()
+}
+
+/// Sends `method` `path_and_query` to the server at `target` with `headers` (but `host`, and
+/// `content-length`, which the client sets from `body`) and `body`: the answer, its body read
+/// whole (what a test proxy passes on).
+pub(crate) async fn forward(
+    upstream: &Upstream,
+    target: std::net::SocketAddr,
+    method: http::Method,
+    path_and_query: &str,
+    headers: &http::HeaderMap,
+    body: bytes::Bytes,
+) -> Result<http::Response<http_body_util::Full<bytes::Bytes>>, std::io::Error> {
+    use http_body_util::BodyExt as _;
+    let mut b = http::Request::builder()
+        .method(method)
+        .uri(format!("http://{target}{path_and_query}"));
+    for (k, v) in headers {
+        if k != "host" && k != "content-length" {
+            b = b.header(k, v);
+        }
+    }
+    let answer = upstream
+        .request(
+            b.body(http_body_util::Full::new(body))
+                .map_err(std::io::Error::other)?,
+        )
+        .await
+        .map_err(std::io::Error::other)?;
+    let (parts, body) = answer.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map_err(std::io::Error::other)?
+        .to_bytes();
+    Ok(http::Response::from_parts(
+        parts,
+        http_body_util::Full::new(bytes),
+    ))
+}
+
 /// Serves HTTP/1.1 on a fresh 127.0.0.1 port, every request answered by `handle` (a hand-made,
 /// possibly lying server); returns its address.
 pub(crate) async fn serve_http<F, Fut, B, E>(handle: F) -> std::net::SocketAddr
