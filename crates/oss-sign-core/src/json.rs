@@ -554,12 +554,10 @@ fn next_json_escape(bytes: &[u8], from: usize) -> Option<usize> {
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
     let rest = bytes.get(from..)?;
-    let mut chunks = rest.chunks_exact(8);
+    let (chunks, remainder) = rest.as_chunks::<8>();
     let mut offset = from;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_ne_bytes(word);
+    for chunk in chunks {
+        let w = u64::from_ne_bytes(*chunk);
         // A byte below 0x20 (and not 0x80 or above) borrows when 0x20 is subtracted.
         let below = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
         let special = below
@@ -573,8 +571,7 @@ fn next_json_escape(bytes: &[u8], from: usize) -> Option<usize> {
         }
         offset += 8;
     }
-    chunks
-        .remainder()
+    remainder
         .iter()
         .position(|&b| needs_escape(b))
         .map(|p| offset + p)
