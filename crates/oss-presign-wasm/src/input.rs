@@ -4,7 +4,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::json::{as_i64, text, Fields, Value};
+use crate::json::{text, Fields, Value};
 pub(crate) use crate::refusal::Refusal;
 use oss_client::{ConfigBuilder, ErrorKind, PresignOptions, SignatureVersion, SigningTime};
 
@@ -97,13 +97,12 @@ pub(crate) fn signing_time(value: Option<&Value>) -> Result<SigningTime, Refusal
 /// Unix seconds from a number or an RFC 3339 `YYYY-MM-DDTHH:MM:SSZ` text.
 fn instant(value: &Value, field: &str) -> Result<i64, Refusal> {
     match value {
-        Value::Number(n) => as_i64(n).ok_or_else(|| {
-            Refusal::new(
-                ErrorKind::InvalidRequest,
-                format!("{field} {n} is not a whole number of Unix seconds"),
-            )
-        }),
-        Value::String(text) => SigningTime::parse_rfc3339(text)
+        Value::Int(n) => Ok(*n),
+        Value::Number(n) => Err(Refusal::new(
+            ErrorKind::InvalidRequest,
+            format!("{field} {n} is not a whole number of Unix seconds"),
+        )),
+        Value::Str(text) => SigningTime::parse_rfc3339(text)
             .map(SigningTime::unix_seconds)
             .map_err(|e| {
                 Refusal::new(
@@ -130,12 +129,13 @@ pub(crate) fn presign_options(
     let mut options = PresignOptions::new();
     if let Some(value) = expires {
         let seconds = match value {
-            Value::Number(n) => as_i64(n).ok_or_else(|| {
-                Refusal::new(
+            Value::Int(n) => *n,
+            Value::Number(n) => {
+                return Err(Refusal::new(
                     ErrorKind::InvalidExpiry,
                     format!("expires {n} is not a whole number of seconds"),
-                )
-            })?,
+                ))
+            }
             other => {
                 return Err(Refusal::new(
                     ErrorKind::InvalidExpiry,

@@ -1,36 +1,32 @@
-//! The options' JSON, read with `miniserde` (a JSON reader without serde's per-type
-//! monomorphised visitors: it took about 100 KB of the module out, see docs/wasm.md), and the
-//! typed reading of one options object with serde-like refusals: `missing field`, `unknown
-//! field`, `invalid type`.
+//! The options' JSON, read with `oss-sign-core`'s JSON reader (the workspace's one, which
+//! also reads POST policies; [`Grammar::Document`]: any JSON, an object's members sorted by
+//! name, a repeated name's last value kept), and the typed reading of one options object with
+//! serde-like refusals: `missing field`, `unknown field`, `invalid type`.
 
-pub(crate) use miniserde::json::{Number, Value};
+pub(crate) use oss_sign_core::json::Value;
+use oss_sign_core::json::{self, Grammar};
 
 use crate::refusal::Refusal;
 use oss_client::ErrorKind;
 
 /// `value` written back as compact JSON (for messages that quote what was given).
 pub(crate) fn text(value: &Value) -> String {
-    miniserde::json::to_string(value)
+    let mut out = String::new();
+    json::write_value(&mut out, value);
+    out
 }
 
 /// `text` as a JSON string literal (quotes and escapes), for the results written as JSON.
 pub(crate) fn string_literal(text: &str) -> String {
-    miniserde::json::to_string(text)
-}
-
-/// A whole number that fits an `i64`.
-pub(crate) fn as_i64(number: &Number) -> Option<i64> {
-    match number {
-        Number::U64(n) => i64::try_from(*n).ok(),
-        Number::I64(n) => Some(*n),
-        Number::F64(_) => None,
-    }
+    let mut out = String::new();
+    json::write_str(&mut out, text);
+    out
 }
 
 /// The text of a string value.
 pub(crate) fn as_str(value: &Value) -> Option<&str> {
     match value {
-        Value::String(s) => Some(s),
+        Value::Str(s) => Some(s),
         _ => None,
     }
 }
@@ -46,22 +42,30 @@ pub(crate) fn as_array(value: &Value) -> Option<&[Value]> {
 /// A whole number that fits a `u64`.
 pub(crate) fn as_u64(value: &Value) -> Option<u64> {
     match value {
-        Value::Number(Number::U64(n)) => Some(*n),
+        Value::Int(n) => u64::try_from(*n).ok(),
+        // Beyond i64: the reader keeps the digits as written.
+        Value::Number(text) if text.bytes().all(|b| b.is_ascii_digit()) => text.parse().ok(),
         _ => None,
     }
 }
 
 /// What a value is, for `invalid type` refusals (`string "x"`, `integer 5`, `an array`).
 fn kind(value: &Value) -> String {
-    match value {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("boolean {b}"),
-        Value::Number(Number::F64(_)) => format!("floating point {}", text(value)),
-        Value::Number(_) => format!("integer {}", text(value)),
-        Value::String(s) => format!("string {}", string_literal(s)),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
-    }
+    let (what, shown) = match value {
+        Value::Null => return "null".into(),
+        Value::Bool(true) => return "boolean true".into(),
+        Value::Bool(false) => return "boolean false".into(),
+        Value::Array(_) => return "an array".into(),
+        Value::Object(_) => return "an object".into(),
+        Value::Str(s) => ("string ", string_literal(s)),
+        // `Value::Number` (kept as written): a `u64` beyond `i64`, else a fraction or exponent
+        Value::Int(_) => ("integer ", text(value)),
+        _ if as_u64(value).is_some() => ("integer ", text(value)),
+        _ => ("floating point ", text(value)),
+    };
+    let mut out = String::from(what);
+    out.push_str(&shown);
+    out
 }
 
 /// One options object being read field by field: each field is taken once, with its type
@@ -87,7 +91,7 @@ impl Fields {
                 format!("the {what} options are malformed: {message}"),
             )
         };
-        let value: Value = miniserde::json::from_str(options)
+        let value = json::parse(options, Grammar::Document)
             .map_err(|_| refuse("not valid JSON (nesting at most 128 deep)".into()))?;
         let Value::Object(object) = value else {
             return Err(refuse(format!(
@@ -137,7 +141,7 @@ impl Fields {
     /// A required string.
     pub(crate) fn string(&mut self, name: &str) -> Result<String, Refusal> {
         match self.take(name) {
-            Some(Value::String(s)) => Ok(s),
+            Some(Value::Str(s)) => Ok(s),
             Some(other) => Err(self.invalid(name, &other, "a string")),
             None => Err(Refusal::new(
                 ErrorKind::InvalidRequest,
@@ -153,7 +157,7 @@ impl Fields {
     pub(crate) fn opt_string(&mut self, name: &str) -> Result<Option<String>, Refusal> {
         match self.value(name) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
+            Some(Value::Str(s)) => Ok(Some(s)),
             Some(other) => Err(self.invalid(name, &other, "a string")),
         }
     }
@@ -171,7 +175,7 @@ impl Fields {
     pub(crate) fn opt_uint(&mut self, name: &str, max: u64) -> Result<Option<u64>, Refusal> {
         match self.value(name) {
             None => Ok(None),
-            Some(Value::Number(Number::U64(n))) if n <= max => Ok(Some(n)),
+            Some(value) if as_u64(&value).is_some_and(|n| n <= max) => Ok(as_u64(&value)),
             Some(other) => Err(self.invalid(name, &other, &format!("an integer 0 to {max}"))),
         }
     }
@@ -182,10 +186,10 @@ impl Fields {
             return Ok(Vec::new());
         };
         match value {
-            Value::Array(items) if items.iter().all(|v| matches!(v, Value::String(_))) => Ok(items
+            Value::Array(items) if items.iter().all(|v| matches!(v, Value::Str(_))) => Ok(items
                 .into_iter()
                 .filter_map(|v| match v {
-                    Value::String(s) => Some(s),
+                    Value::Str(s) => Some(s),
                     _ => None,
                 })
                 .collect()),
@@ -215,7 +219,7 @@ impl Fields {
         let mut out = Vec::with_capacity(object.len());
         for (key, value) in object {
             let value = match value {
-                Value::String(s) => Some(s),
+                Value::Str(s) => Some(s),
                 Value::Null if nullable => None,
                 other => return Err(self.invalid(&format!("{name}.{key}"), &other, "a string")),
             };

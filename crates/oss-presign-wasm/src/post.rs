@@ -4,7 +4,7 @@ use oss_client::{Condition, ErrorKind, PostPolicyForm, PostPolicyRequest};
 
 use crate::client_cache::with_client;
 use crate::input::{presign_options, signing_time, ClientSettings, Refusal};
-use crate::json::{as_array, as_str, as_u64, string_literal, text, Fields, Number, Value};
+use crate::json::{as_array, as_str, as_u64, string_literal, text, Fields, Value};
 use crate::presign::credentials;
 
 /// The option names of `presignPost()` (camelCase, as `js/index.mjs` takes them). Unknown
@@ -78,8 +78,8 @@ fn read(options: &str) -> Result<PostInput, Refusal> {
     let content_length_range = match f.value("contentLengthRange") {
         None => None,
         Some(Value::Array(pair)) => match pair.as_slice() {
-            [Value::Number(Number::U64(min)), Value::Number(Number::U64(max))] => {
-                Some((*min, *max))
+            [min, max] if as_u64(min).is_some() && as_u64(max).is_some() => {
+                as_u64(min).zip(as_u64(max))
             }
             _ => {
                 return Err(malformed(
@@ -261,10 +261,10 @@ fn condition(value: &Value) -> Result<Condition, Refusal> {
     if let Value::Object(map) = value {
         let mut entries = map.iter();
         return match (entries.next(), entries.next()) {
-            (Some((field, Value::String(v))), None) if field == "bucket" => {
+            (Some((field, Value::Str(v))), None) if field == "bucket" => {
                 Ok(Condition::bucket(v.as_str()))
             }
-            (Some((field, Value::String(v))), None) => {
+            (Some((field, Value::Str(v))), None) => {
                 Ok(Condition::exact(field.as_str(), v.as_str()))
             }
             _ => Err(refuse()),

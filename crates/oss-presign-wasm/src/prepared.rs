@@ -14,7 +14,7 @@ use oss_client::{PresignParts, Presignable};
 
 use crate::client_cache::Cached;
 use crate::input::{presign_options, signing_time};
-use crate::json::{Number, Value};
+use crate::json::Value;
 use crate::presign::{read_template, Request, Template};
 
 struct Prepared {
@@ -105,10 +105,10 @@ pub(crate) fn presign(
         .ok_or_else(|| {
             format!("invalid request: no prepared presigner {handle} (closed, or never made)")
         })?;
-    let seconds = |n: i64| Value::Number(Number::I64(n));
+    let seconds = Value::Int;
     let at = match at {
         CallTime::Seconds(n) => Some(seconds(n)),
-        CallTime::Text(text) => Some(Value::String(text.to_owned())),
+        CallTime::Text(text) => Some(Value::Str(text.to_owned())),
         CallTime::Missing => None,
     };
     let at = signing_time(at.as_ref()).map_err(|r| r.0)?;

@@ -171,7 +171,7 @@ pub fn presign_json(options: &str) -> Result<String, String> {
 pub(crate) fn presign_compact(options: &str, now: Option<i64>) -> Result<String, String> {
     let mut input = read_call(options).map_err(|r| r.0)?;
     if input.signing_time.is_none() {
-        input.signing_time = now.map(|n| Value::Number(crate::json::Number::I64(n)));
+        input.signing_time = now.map(Value::Int);
     }
     presign(input).map(|r| compact_output(&r)).map_err(|r| r.0)
 }
@@ -256,7 +256,7 @@ fn write_compact(result: &PresignResult, out: &mut String) {
             .map(|(n, v)| n.len() + v.len())
             .sum::<usize>();
     out.reserve(body_len + 32 + 8 * headers.len());
-    // itoa rather than core::fmt: this runs on every presign (and miniserde links it anyway).
+    // itoa rather than core::fmt: this runs on every presign.
     let mut number = itoa::Buffer::new();
     out.push_str(number.format(result.expiration().unix_seconds()));
     out.push(':');

@@ -399,3 +399,57 @@ fn errors_never_carry_the_secret() {
         assert!(!err.contains("TOPSECRET"), "{err}");
     }
 }
+
+/// The options' reader (`oss-sign-core`'s `json::Grammar::Document`): a repeated name's last
+/// value counts, numbers that are not integers are quoted as written, and integers beyond
+/// `i64` are still integers.
+#[test]
+fn options_json_reads_like_a_map_and_quotes_numbers_as_written() {
+    let base = r#""region": "cn-hangzhou", "key": "k", "accessKeyId": "a", "accessKeySecret": "s", "signingTime": 1731403676"#;
+    let out = presign_json(&format!(
+        r#"{{"bucket": "first", {base}, "bucket": "examplebucket"}}"#
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.contains("https://examplebucket.oss-cn-hangzhou.aliyuncs.com/k?"),
+        "{out}"
+    );
+    for (value, expected) in [
+        (
+            "1.50",
+            "invalid type for `bucket`: floating point 1.50, expected a string",
+        ),
+        (
+            "-2e3",
+            "invalid type for `bucket`: floating point -2e3, expected a string",
+        ),
+        (
+            "18446744073709551615",
+            "invalid type for `bucket`: integer 18446744073709551615, expected a string",
+        ),
+        (
+            "-9223372036854775808",
+            "invalid type for `bucket`: integer -9223372036854775808, expected a string",
+        ),
+        (
+            r#"{"b": 1, "a": [true, null]}"#,
+            "invalid type for `bucket`: an object, expected a string",
+        ),
+    ] {
+        let err = presign_json(&format!(r#"{{"bucket": {value}, {base}}}"#)).unwrap_err();
+        assert_eq!(
+            err,
+            format!("invalid request: the presign options are malformed: {expected}")
+        );
+    }
+    let err = presign_json(&format!(r#"{{"bucket": "b", {base}, "expires": 1.5}}"#)).unwrap_err();
+    assert_eq!(
+        err,
+        "invalid expiry: expires 1.5 is not a whole number of seconds"
+    );
+    let err = presign_post_json(r#"{"bucket": "b", "accessKeyId": "a", "accessKeySecret": "s", "signingTime": 0, "conditions": [{"z": "1", "a": 2}]}"#).unwrap_err();
+    assert!(
+        err.contains(r#"condition {"a":2,"z":"1"} is not one of"#),
+        "{err}"
+    );
+}

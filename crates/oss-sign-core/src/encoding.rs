@@ -145,9 +145,10 @@ fn encode_from_escape(out: &mut String, input: &str, at: usize, literal: &[bool;
 #[inline]
 fn next_escape(bytes: &[u8], from: usize, literal: &[bool; 256]) -> Option<usize> {
     let rest = bytes.get(from..)?;
-    let mut chunks = rest.chunks_exact(8);
+    // Arrays of eight: a loop of a known length, unrolled also where the crate is built for size.
+    let (chunks, remainder) = rest.as_chunks::<8>();
     let mut offset = from;
-    for chunk in &mut chunks {
+    for chunk in chunks {
         let all_literal = chunk
             .iter()
             .fold(true, |all, &b| all & literal[usize::from(b)]);
@@ -159,8 +160,7 @@ fn next_escape(bytes: &[u8], from: usize, literal: &[bool; 256]) -> Option<usize
         }
         offset += 8;
     }
-    chunks
-        .remainder()
+    remainder
         .iter()
         .position(|&b| !literal[usize::from(b)])
         .map(|p| offset + p)

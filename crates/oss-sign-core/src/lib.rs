@@ -60,6 +60,8 @@
 //!   decoder ([`encoding::decode_strict`]).
 //! * [`query`]: the workspace's one query-string parser ([`query::parse_query`]), strict
 //!   decoding, borrowing where nothing is escaped.
+//! * [`json`]: the workspace's one JSON reader and writer (a POST policy's strict subset, or
+//!   any JSON document), writing as `JSON.stringify` does.
 //! * [`xml_text`]: the workspace's one XML text codec ([`xml_text::escape_into`],
 //!   [`xml_text::unescape`]) for OSS error bodies and multipart documents.
 //!
@@ -81,6 +83,7 @@ mod default_signed;
 pub mod encoding;
 mod error;
 mod hmac_state;
+pub mod json;
 mod name_order;
 pub mod post_policy;
 pub mod query;

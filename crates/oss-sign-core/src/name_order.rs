@@ -14,23 +14,20 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// The eight bytes at `at` as one little-endian word, or zero when fewer remain.
 #[inline]
 pub(crate) fn word_at(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [0u8; 8];
-    if let Some(chunk) = bytes.get(at..at + 8) {
-        word.copy_from_slice(chunk);
-    }
-    u64::from_le_bytes(word)
+    // An 8-byte load, whatever the optimisation level (`copy_from_slice` stays a call where
+    // the crate is built for size).
+    bytes
+        .get(at..)
+        .and_then(<[u8]>::first_chunk::<8>)
+        .map_or(0, |word| u64::from_le_bytes(*word))
 }
 
 /// The bytes from `at` on as a big-endian word: the first eight, or all that remain followed by
 /// zero bytes.
 #[inline]
 fn padded_word(bytes: &[u8], at: usize) -> u64 {
-    match bytes.get(at..at + 8) {
-        Some(eight) => {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(eight);
-            u64::from_be_bytes(word)
-        }
+    match bytes.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(eight) => u64::from_be_bytes(*eight),
         // The last eight bytes, shifted so that those before `at` drop out.
         None if bytes.len() >= 8 && at < bytes.len() => {
             let last = bytes.len() - 8;

@@ -51,6 +51,9 @@ impl<'a> PresignParts<'a> {
         }
     }
 
+    // Out of line: the typed requests call these a dozen times each; inlined, every call
+    // carried its own vector growth (kilobytes of the WebAssembly module).
+    #[inline(never)]
     pub(super) fn header(&mut self, name: &'static str, value: &'a Option<String>) {
         if let Some(value) = value {
             self.headers
@@ -59,6 +62,7 @@ impl<'a> PresignParts<'a> {
     }
 
     /// A header whose value is a number or flag, written with `Display`.
+    #[inline(never)]
     pub(super) fn header_value(&mut self, name: &'static str, value: Option<impl ToString>) {
         if let Some(value) = value {
             self.headers
@@ -66,6 +70,7 @@ impl<'a> PresignParts<'a> {
         }
     }
 
+    #[inline(never)]
     pub(super) fn param(&mut self, name: &'static str, value: &'a Option<String>) {
         if let Some(value) = value {
             self.query.push((Cow::Borrowed(name), Cow::Borrowed(value)));

@@ -4,7 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::json;
+use crate::json;
 /// Longest validity of a POST policy: 7 days after `x-oss-date`.
 pub const MAX_POLICY_SECONDS: i64 = 604_800;
 

@@ -35,11 +35,10 @@
 
 mod condition;
 mod error;
-mod json;
 mod verify;
 
+use crate::json;
 pub use condition::{Condition, MAX_POLICY_SECONDS};
-
 pub use error::{PostPolicyError, PostPolicyErrorKind};
 pub use verify::{
     parse_policy, verify_post_form, ParsedPolicy, PostForm, PostVerifyOptions, VerifiedPost,

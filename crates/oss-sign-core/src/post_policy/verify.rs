@@ -3,8 +3,8 @@
 
 use super::condition::{Condition, Op, MAX_POLICY_SECONDS};
 use super::error::{PostPolicyError, PostPolicyErrorKind};
-use super::json::{self, Value};
 use crate::error::shorten;
+use crate::json::{self, Grammar, Value};
 use crate::time::SigningTime;
 use crate::v4::{SigningKey, ALGORITHM};
 use crate::verify::{constant_time_eq, lookup_secret, parse_credential, SecretLookup};
@@ -134,7 +134,7 @@ pub fn parse_policy(text: &str) -> Result<ParsedPolicy, PostPolicyError> {
             text.len()
         )));
     }
-    let value = json::parse(text).map_err(|e| {
+    let value = json::parse(text, Grammar::Policy).map_err(|e| {
         invalid(format!(
             "the policy is not valid JSON: {} at byte {}",
             e.what, e.offset

@@ -37,15 +37,22 @@ pub(crate) fn hex_array(bytes: &[u8; 32]) -> [u8; 64] {
     const LOW_NIBBLES: u64 = 0x0f0f_0f0f_0f0f_0f0f;
     const ONES: u64 = 0x0101_0101_0101_0101;
     let mut out = [0u8; 64];
-    for (four, eight) in bytes.chunks_exact(4).zip(out.chunks_exact_mut(8)) {
-        let x = u64::from(u32::from_be_bytes([four[0], four[1], four[2], four[3]]));
+    // Arrays, not slices: fixed-size loads and stores (no `copy_from_slice` call where the
+    // crate is built for size, e.g. a WebAssembly module at opt-level `s`).
+    for (four, eight) in bytes
+        .as_chunks::<4>()
+        .0
+        .iter()
+        .zip(out.as_chunks_mut::<8>().0)
+    {
+        let x = u64::from(u32::from_be_bytes(*four));
         let x = (x | (x << 16)) & 0x0000_ffff_0000_ffff;
         let x = (x | (x << 8)) & 0x00ff_00ff_00ff_00ff;
         let nibbles = (x | (x << 4)) & LOW_NIBBLES;
         // 1 in each byte whose nibble is 10 or more (10 + 6 reaches bit 4).
         let letters = ((nibbles + 6 * ONES) >> 4) & ONES;
         let ascii = nibbles + b'0' as u64 * ONES + letters * 39;
-        eight.copy_from_slice(&ascii.to_be_bytes());
+        *eight = ascii.to_be_bytes();
     }
     out
 }
@@ -244,7 +251,9 @@ impl SigningKey {
     /// date from the key, only the time of day computed.
     pub(crate) fn x_oss_date_of(&self, time: SigningTime) -> [u8; 16] {
         let mut out = *b"00000000T000000Z";
-        out[..8].copy_from_slice(&self.date);
+        if let Some(date) = out.first_chunk_mut::<8>() {
+            *date = self.date;
+        }
         let of_day = time.unix_seconds().rem_euclid(86_400) as u32;
         for (at, value) in [
             (9, of_day / 3600),

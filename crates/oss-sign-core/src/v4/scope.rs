@@ -7,7 +7,6 @@ use crate::time::SigningTime;
 use alloc::format;
 use alloc::string::String;
 use core::fmt;
-use sha2::{Digest, Sha256};
 
 /// The algorithm name, the value of `x-oss-signature-version`.
 pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
@@ -140,7 +139,7 @@ pub(crate) use scope_setters;
 
 /// Builds the string to sign for a canonical request.
 pub(crate) fn string_to_sign(date: &[u8; 16], scope: &str, canonical_request: &str) -> String {
-    let hash = Sha256::digest(canonical_request.as_bytes());
+    let hash = crate::hmac_state::sha256(canonical_request.as_bytes());
     let mut out = String::with_capacity(ALGORITHM.len() + 1 + 16 + 1 + scope.len() + 1 + 64);
     out.push_str(ALGORITHM);
     out.push('\n');

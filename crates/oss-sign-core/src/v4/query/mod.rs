@@ -17,7 +17,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use once_cell::race::OnceBox;
-use sha2::{Digest, Sha256};
 
 /// The longest validity of a V4 presigned URL: seven days, in seconds.
 pub const MAX_EXPIRES_SECONDS: u32 = 604_800;
@@ -253,7 +252,7 @@ pub fn presign(
     let (query, header_lines) = write_canonical_request(&mut text, &inputs);
     let canonical_end = text.len();
 
-    let hash = hex_array(&Sha256::digest(text.as_bytes()).into());
+    let hash = hex_array(&crate::hmac_state::sha256(text.as_bytes()));
     text.push_str(ALGORITHM);
     text.push('\n');
     text.push_str(date_text);

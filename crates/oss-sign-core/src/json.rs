@@ -1,40 +1,151 @@
-//! The small JSON subset a POST policy uses: a strict, bounded parser and the writer.
+//! The workspace's one JSON reader and writer: small, strict and bounded, for the few places
+//! signing meets JSON (a POST policy document; the options of the WebAssembly presigner).
 //!
-//! The writer emits what JavaScript's `JSON.stringify` emits for the same value (no spaces,
-//! `"`, `\` and control characters escaped, everything else verbatim), so a policy signed here
-//! has the same bytes as one signed by ali-oss. The parser refuses what a policy never holds:
-//! nesting deeper than [`MAX_DEPTH`], duplicate object keys, fractions and exponents, leading
-//! zeros, lone surrogates, trailing bytes. It never allocates more than its input's size.
+//! The writer ([`write_str`], [`write_value`]) emits what JavaScript's `JSON.stringify` emits
+//! for the same value (no spaces, `"`, `\` and control characters escaped, everything else
+//! verbatim), so a policy signed here has the same bytes as one signed by ali-oss. The reader
+//! ([`parse`]) takes one of two [`Grammar`]s: [`Grammar::Policy`] refuses what a policy never
+//! holds (nesting deeper than 4, duplicate object keys, fractions and exponents, integers
+//! outside `i64`); [`Grammar::Document`] reads any JSON text nested at most 128 deep. Both
+//! refuse leading zeros, lone surrogates and trailing bytes, and never allocate more than their
+//! input's size.
+//!
+//! ```
+//! use oss_sign_core::json::{parse, write_value, Grammar, Value};
+//!
+//! let value = parse(r#"{"b": [1, 2.5], "a": "x", "b": null}"#, Grammar::Document)?;
+//! // members sorted by name, a repeated name's last value kept
+//! assert_eq!(value, Value::Object(vec![
+//!     ("a".into(), Value::Str("x".into())),
+//!     ("b".into(), Value::Null),
+//! ]));
+//! let mut out = String::new();
+//! write_value(&mut out, &parse("[-1, 2.5e3, true]", Grammar::Document)?);
+//! assert_eq!(out, "[-1,2.5e3,true]");
+//! assert!(parse("[2.5]", Grammar::Policy).is_err());
+//! # Ok::<(), oss_sign_core::json::JsonError>(())
+//! ```
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::fmt;
 
-/// Deepest nesting a policy needs is 3 (object, conditions array, `in` list).
-pub(super) const MAX_DEPTH: usize = 4;
+/// Which JSON texts [`parse`] accepts.
+///
+/// ```
+/// use oss_sign_core::json::{parse, Grammar};
+/// assert!(parse(r#"{"a": 1, "a": 2}"#, Grammar::Policy).is_err());
+/// assert!(parse(r#"{"a": 1, "a": 2}"#, Grammar::Document).is_ok());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Grammar {
+    /// The subset a POST policy uses: nesting at most 4 deep (a policy needs 3: object,
+    /// conditions array, `in` list), integers in `i64` only, each object key once; members
+    /// in document order.
+    Policy,
+    /// Any JSON text nested at most 128 deep. Numbers other than integers in `i64` are kept as
+    /// written ([`Value::Number`]); an object's members are sorted by name, a repeated name's
+    /// last value kept (as a map of them holds them).
+    Document,
+}
 
-/// A parsed JSON value. Numbers are non-negative or negative integers only.
+impl Grammar {
+    fn max_depth(self) -> usize {
+        match self {
+            Grammar::Policy => 4,
+            Grammar::Document => 128,
+        }
+    }
+}
+
+/// A parsed JSON value.
+///
+/// ```
+/// use oss_sign_core::json::{parse, Grammar, Value};
+/// let value = parse("[18446744073709551615, -3]", Grammar::Document)?;
+/// assert_eq!(value, Value::Array(vec![Value::Number("18446744073709551615".into()), Value::Int(-3)]));
+/// # Ok::<(), oss_sign_core::json::JsonError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Value {
+#[non_exhaustive]
+pub enum Value {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer that fits an `i64`.
     Int(i64),
+    /// Any other number (a fraction, an exponent, or an integer outside `i64`), as written;
+    /// only [`Grammar::Document`] gives these.
+    Number(String),
+    /// A string, unescaped.
     Str(String),
+    /// An array.
     Array(Vec<Value>),
-    /// Keys in document order, never repeated.
+    /// An object's members: in document order, each key once ([`Grammar::Policy`]), or sorted
+    /// by key ([`Grammar::Document`]).
     Object(Vec<(String, Value)>),
 }
 
-/// Why the text is not acceptable JSON, with the byte offset.
+/// Why a text is not acceptable JSON: what was wrong, at which byte.
+///
+/// ```
+/// use oss_sign_core::json::{parse, Grammar};
+/// let err = parse("[1,]", Grammar::Document).unwrap_err();
+/// assert_eq!((err.offset(), err.what()), (3, "expected a JSON value"));
+/// assert_eq!(err.to_string(), "expected a JSON value at byte 3");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct JsonError {
-    pub(super) offset: usize,
-    pub(super) what: &'static str,
+pub struct JsonError {
+    pub(crate) offset: usize,
+    pub(crate) what: &'static str,
 }
 
-pub(super) fn parse(text: &str) -> Result<Value, JsonError> {
+impl JsonError {
+    /// The byte offset in the text where the problem is.
+    ///
+    /// ```
+    /// let err = oss_sign_core::json::parse("[01]", oss_sign_core::json::Grammar::Policy).unwrap_err();
+    /// assert_eq!(err.offset(), 1);
+    /// ```
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// What was wrong, e.g. `unterminated string`.
+    ///
+    /// ```
+    /// let err = oss_sign_core::json::parse("\"a", oss_sign_core::json::Grammar::Policy).unwrap_err();
+    /// assert_eq!(err.what(), "unterminated string");
+    /// ```
+    pub fn what(&self) -> &'static str {
+        self.what
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at byte {}", self.what, self.offset)
+    }
+}
+
+#[cfg(feature = "std")]
+impl std::error::Error for JsonError {}
+
+/// Parses `text` as one JSON value in `grammar` (whitespace around it allowed).
+///
+/// ```
+/// use oss_sign_core::json::{parse, Grammar, Value};
+/// assert_eq!(parse(" true ", Grammar::Policy)?, Value::Bool(true));
+/// assert!(parse("[1] x", Grammar::Document).is_err());
+/// # Ok::<(), oss_sign_core::json::JsonError>(())
+/// ```
+pub fn parse(text: &str, grammar: Grammar) -> Result<Value, JsonError> {
     let mut p = Parser {
         b: text.as_bytes(),
         i: 0,
+        grammar,
     };
     p.ws();
     let v = p.value(0)?;
@@ -48,6 +159,7 @@ pub(super) fn parse(text: &str) -> Result<Value, JsonError> {
 struct Parser<'a> {
     b: &'a [u8],
     i: usize,
+    grammar: Grammar,
 }
 
 impl Parser<'_> {
@@ -76,17 +188,17 @@ impl Parser<'_> {
     fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
         match self.b.get(self.i) {
             None => Err(self.err("unexpected end of the JSON text")),
+            Some(b'{' | b'[') if depth >= self.grammar.max_depth() => {
+                Err(self.err(match self.grammar {
+                    Grammar::Policy => "JSON nested too deeply for a policy",
+                    Grammar::Document => "JSON nested too deeply",
+                }))
+            }
             Some(b'{') => {
-                if depth >= MAX_DEPTH {
-                    return Err(self.err("JSON nested too deeply for a policy"));
-                }
                 self.i += 1;
                 self.object(depth + 1)
             }
             Some(b'[') => {
-                if depth >= MAX_DEPTH {
-                    return Err(self.err("JSON nested too deeply for a policy"));
-                }
                 self.i += 1;
                 self.array(depth + 1)
             }
@@ -119,7 +231,7 @@ impl Parser<'_> {
             }
             let at = self.i;
             let key = self.string()?;
-            if members.iter().any(|(k, _)| *k == key) {
+            if self.grammar == Grammar::Policy && members.iter().any(|(k, _)| *k == key) {
                 return Err(JsonError {
                     offset: at,
                     what: "duplicate object key",
@@ -137,6 +249,9 @@ impl Parser<'_> {
                 continue;
             }
             if self.eat(b"}") {
+                if self.grammar == Grammar::Document {
+                    as_map(&mut members);
+                }
                 return Ok(Value::Object(members));
             }
             return Err(self.err("expected ',' or '}' in an object"));
@@ -163,17 +278,22 @@ impl Parser<'_> {
         }
     }
 
+    fn digits(&mut self) -> usize {
+        let from = self.i;
+        while let Some(b'0'..=b'9') = self.b.get(self.i) {
+            self.i += 1;
+        }
+        self.i - from
+    }
+
     fn number(&mut self) -> Result<Value, JsonError> {
         let start = self.i;
         let negative = self.eat(b"-");
         let digits_at = self.i;
-        while let Some(b'0'..=b'9') = self.b.get(self.i) {
-            self.i += 1;
-        }
-        let digits = &self.b[digits_at..self.i];
-        if digits.is_empty() {
+        if self.digits() == 0 {
             return Err(self.err("expected digits in a number"));
         }
+        let digits = &self.b[digits_at..self.i];
         if digits.len() > 1 && digits[0] == b'0' {
             return Err(JsonError {
                 offset: start,
@@ -181,19 +301,49 @@ impl Parser<'_> {
             });
         }
         if let Some(b'.' | b'e' | b'E') = self.b.get(self.i) {
-            return Err(self.err("only integers are allowed in a policy"));
+            if self.grammar == Grammar::Policy {
+                return Err(self.err("only integers are allowed in a policy"));
+            }
+            if self.eat(b".") && self.digits() == 0 {
+                return Err(self.err("expected digits after the decimal point"));
+            }
+            if self.eat(b"e") || self.eat(b"E") {
+                let _sign = self.eat(b"+") || self.eat(b"-");
+                if self.digits() == 0 {
+                    return Err(self.err("expected digits in the exponent"));
+                }
+            }
+            return Ok(self.number_as_written(start));
         }
-        let mut n: i64 = 0;
+        let mut n: Option<u64> = Some(0);
         for &d in digits {
             n = n
-                .checked_mul(10)
-                .and_then(|n| n.checked_add(i64::from(d - b'0')))
-                .ok_or(JsonError {
-                    offset: start,
-                    what: "integer out of range",
-                })?;
+                .and_then(|n| n.checked_mul(10))
+                .and_then(|n| n.checked_add(u64::from(d - b'0')));
         }
-        Ok(Value::Int(if negative { -n } else { n }))
+        let n = n.and_then(|n| match (negative, i64::try_from(n)) {
+            (false, n) => n.ok(),
+            (true, Ok(n)) => Some(-n),
+            // -2^63 fits an i64 (a policy never holds it: refused there as before)
+            (true, Err(_)) => {
+                (self.grammar == Grammar::Document && n == 1 << 63).then_some(i64::MIN)
+            }
+        });
+        match n {
+            Some(n) => Ok(Value::Int(n)),
+            None if self.grammar == Grammar::Document => Ok(self.number_as_written(start)),
+            None => Err(JsonError {
+                offset: start,
+                what: "integer out of range",
+            }),
+        }
+    }
+
+    /// The number from `start` to here, as written (ASCII, so a char boundary each end).
+    fn number_as_written(&self, start: usize) -> Value {
+        Value::Number(String::from(
+            core::str::from_utf8(&self.b[start..self.i]).unwrap_or_default(),
+        ))
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -272,18 +422,86 @@ impl Parser<'_> {
     }
 }
 
+/// Sorts an object's members by key (stably) and keeps a repeated key's last value, where its
+/// first member sorted.
+fn as_map(members: &mut Vec<(String, Value)>) {
+    crate::sort::sort_by(members, |a, b| a.0.cmp(&b.0));
+    members.dedup_by(|later, earlier| {
+        let repeated = later.0 == earlier.0;
+        if repeated {
+            core::mem::swap(&mut later.1, &mut earlier.1);
+        }
+        repeated
+    });
+}
+
+/// Appends `value` as compact JSON (no spaces; strings escaped as [`write_str`] does,
+/// [`Value::Number`]s as written).
+///
+/// ```
+/// use oss_sign_core::json::{write_value, Value};
+/// let mut out = String::new();
+/// write_value(&mut out, &Value::Object(vec![
+///     ("a b".into(), Value::Array(vec![Value::Int(-5), Value::Null, Value::Str("\"".into())])),
+/// ]));
+/// assert_eq!(out, r#"{"a b":[-5,null,"\""]}"#);
+/// ```
+pub fn write_value(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Int(n) => {
+            if *n < 0 {
+                out.push('-');
+            }
+            write_int(out, n.unsigned_abs());
+        }
+        Value::Number(text) => out.push_str(text),
+        Value::Str(s) => write_str(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(members) => {
+            out.push('{');
+            for (i, (key, item)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, key);
+                out.push(':');
+                write_value(out, item);
+            }
+            out.push('}');
+        }
+    }
+}
+
 /// Appends `s` as a JSON string, escaped as `JSON.stringify` does.
 ///
 /// Runs of bytes that need no escape (everything but `"`, `\\` and the controls below 0x20;
 /// UTF-8 sequences pass as they are) are copied at once; the escapes are all ASCII, so every
 /// cut falls on a character boundary.
-pub(super) fn write_str(out: &mut String, s: &str) {
+///
+/// ```
+/// let mut out = String::new();
+/// oss_sign_core::json::write_str(&mut out, "a\"b\n\u{1}é/");
+/// assert_eq!(out, r#""a\"b\n\u0001é/""#);
+/// ```
+pub fn write_str(out: &mut String, s: &str) {
     write_joined_str(out, &[s]);
 }
 
 /// Appends the concatenation of `parts` as one JSON string (as [`write_str`] would write it),
 /// without building the concatenation first.
-pub(super) fn write_joined_str(out: &mut String, parts: &[&str]) {
+pub(crate) fn write_joined_str(out: &mut String, parts: &[&str]) {
     out.reserve(parts.iter().map(|p| p.len()).sum::<usize>() + 2);
     out.push('"');
     for part in parts {
@@ -336,12 +554,10 @@ fn next_json_escape(bytes: &[u8], from: usize) -> Option<usize> {
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
     let rest = bytes.get(from..)?;
-    let mut chunks = rest.chunks_exact(8);
+    let (chunks, remainder) = rest.as_chunks::<8>();
     let mut offset = from;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let w = u64::from_ne_bytes(word);
+    for chunk in chunks {
+        let w = u64::from_ne_bytes(*chunk);
         // A byte below 0x20 (and not 0x80 or above) borrows when 0x20 is subtracted.
         let below = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
         let special = below
@@ -355,15 +571,14 @@ fn next_json_escape(bytes: &[u8], from: usize) -> Option<usize> {
         }
         offset += 8;
     }
-    chunks
-        .remainder()
+    remainder
         .iter()
         .position(|&b| needs_escape(b))
         .map(|p| offset + p)
 }
 
 /// Appends an integer.
-pub(super) fn write_int(out: &mut String, n: u64) {
+pub(crate) fn write_int(out: &mut String, n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut n = n;
@@ -387,7 +602,11 @@ mod tests {
 
     #[test]
     fn parses_a_policy_shape() {
-        let v = parse(r#" {"a": [1, -2, "x\u00e9\n", ["p"]], "b": true, "c": null} "#).unwrap();
+        let v = parse(
+            r#" {"a": [1, -2, "x\u00e9\n", ["p"]], "b": true, "c": null} "#,
+            Grammar::Policy,
+        )
+        .unwrap();
         let Value::Object(m) = v else { panic!() };
         assert_eq!(m[0].0, "a");
         assert_eq!(
@@ -417,7 +636,7 @@ mod tests {
             "[",
             r#"{"a"}"#,
         ] {
-            assert!(parse(bad).is_err(), "{bad:?} was accepted");
+            assert!(parse(bad, Grammar::Policy).is_err(), "{bad:?} was accepted");
         }
     }
 
@@ -426,7 +645,7 @@ mod tests {
         let mut s = String::new();
         write_str(&mut s, "a\"b\\c\n\u{1}é/");
         assert_eq!(s, "\"a\\\"b\\\\c\\n\\u0001é/\"");
-        let Value::Array(v) = parse(&alloc::format!("[{s}]")).unwrap() else {
+        let Value::Array(v) = parse(&alloc::format!("[{s}]"), Grammar::Policy).unwrap() else {
             panic!()
         };
         assert_eq!(v[0], Value::Str("a\"b\\c\n\u{1}é/".to_string()));
@@ -435,6 +654,55 @@ mod tests {
         n.push(',');
         write_int(&mut n, u64::MAX);
         assert_eq!(n, "0,18446744073709551615");
+    }
+
+    #[test]
+    fn documents_take_any_number_repeated_keys_and_deep_nesting() {
+        let v = parse(
+            r#"{"z": 1.5, "a": 1e3, "m": -0, "a": 18446744073709551615, "n": -9223372036854775808, "o": -9223372036854775809}"#,
+            Grammar::Document,
+        )
+        .unwrap();
+        let number = |s: &str| Value::Number(s.to_string());
+        assert_eq!(
+            v,
+            Value::Object(alloc::vec![
+                ("a".to_string(), number("18446744073709551615")),
+                ("m".to_string(), Value::Int(0)),
+                ("n".to_string(), Value::Int(i64::MIN)),
+                ("o".to_string(), number("-9223372036854775809")),
+                ("z".to_string(), number("1.5")),
+            ])
+        );
+        let deep = |n: usize| alloc::format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&deep(128), Grammar::Document).is_ok());
+        assert_eq!(
+            parse(&deep(129), Grammar::Document).unwrap_err().what(),
+            "JSON nested too deeply"
+        );
+        assert_eq!(
+            parse(&deep(5), Grammar::Policy).unwrap_err().what(),
+            "JSON nested too deeply for a policy"
+        );
+        for bad in [
+            "1.", "1.e5", "1e", "1e+", "-", ".5", "01.5", "[1,]", "{\"a\":}", "tru",
+        ] {
+            assert!(
+                parse(bad, Grammar::Document).is_err(),
+                "{bad:?} was accepted"
+            );
+        }
+        assert!(parse("-9223372036854775808", Grammar::Policy).is_err());
+    }
+
+    #[test]
+    fn write_value_reads_back() {
+        let text =
+            r#"{"a":[-5,0,9223372036854775807,1.5e-3,null,true,false],"b":{"c":"\u0001\""}}"#;
+        let v = parse(text, Grammar::Document).unwrap();
+        let mut out = String::new();
+        write_value(&mut out, &v);
+        assert_eq!(out, text);
     }
 
     proptest::proptest! {
@@ -446,7 +714,7 @@ mod tests {
             let mut ours = String::new();
             write_str(&mut ours, &text);
             proptest::prop_assert_eq!(&ours, &serde_json::to_string(&text).unwrap());
-            let Value::Array(v) = parse(&alloc::format!("[{ours}]")).unwrap() else {
+            let Value::Array(v) = parse(&alloc::format!("[{ours}]"), Grammar::Policy).unwrap() else {
                 panic!("not an array")
             };
             proptest::prop_assert_eq!(&v[0], &Value::Str(text.clone()));
