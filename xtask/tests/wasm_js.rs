@@ -3,9 +3,21 @@
 //! crate; these check Dates, the host clock, thrown errors, the POST form and manual loading,
 //! and that prepared presigners answer exactly what the one-shot `presign()` answers).
 
-use std::process::Command;
+use std::process::{Command, Output};
 
 use oss_testserver::ServerBuilder;
+
+/// The standard output of a finished `node` run, after asserting that it exited with success
+/// (both streams in the message when it did not).
+fn succeeded(output: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
 
 #[test]
 fn the_javascript_wrapper_tests_pass_in_node() {
@@ -18,12 +30,7 @@ fn the_javascript_wrapper_tests_pass_in_node() {
         .arg(tests.join("prepared.test.mjs"))
         .output()
         .expect("node (20 or later) runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = succeeded(&output);
     assert!(stdout.contains("# fail 0"), "{stdout}");
     assert!(!stdout.contains("# pass 0"), "{stdout}");
 }
@@ -56,12 +63,7 @@ async fn module_urls_work_against_the_local_server() {
     .await
     .expect("joined")
     .expect("node (20 or later) runs");
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    succeeded(&output);
     let uploaded = server
         .store()
         .info("bucket", "up/wasm.txt")

@@ -16,10 +16,15 @@ fn get_command(home: &tempfile::TempDir) -> std::process::Command {
     command
 }
 
+/// Runs `url` for conformance case v4-key-001 with the test credentials and `extra` arguments.
+fn url_with(home: &tempfile::TempDir, extra: &[&str]) -> std::process::Output {
+    run(with_credentials(&mut get_command(home)).args(extra))
+}
+
 #[test]
 fn url_prints_the_sample_line() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = run(with_credentials(&mut get_command(&home)));
+    let output = url_with(&home, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
@@ -54,18 +59,21 @@ fn url_prints_the_sample_line() {
 #[test]
 fn url_prints_one_line_per_signed_header() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = run(with_credentials(&mut get_command(&home)).args([
-        "--method",
-        "put",
-        "--header",
-        "Content-Type: text/plain",
-        "--header",
-        "x-oss-meta-author:alice",
-        "--header",
-        "Range:bytes=0-9",
-        "--expires",
-        "1h",
-    ]));
+    let output = url_with(
+        &home,
+        &[
+            "--method",
+            "put",
+            "--header",
+            "Content-Type: text/plain",
+            "--header",
+            "x-oss-meta-author:alice",
+            "--header",
+            "Range:bytes=0-9",
+            "--expires",
+            "1h",
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().collect();
@@ -254,16 +262,19 @@ fn batch_fails_on_unreadable_input() {
 #[test]
 fn url_takes_an_absolute_expiration_and_v1() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = run(with_credentials(&mut get_command(&home)).args([
-        "--expiration",
-        "2024-11-12T10:27:56Z",
-        "--signature-version",
-        "v1",
-        "--query",
-        "versionId=v1",
-        "--query",
-        "uploads",
-    ]));
+    let output = url_with(
+        &home,
+        &[
+            "--expiration",
+            "2024-11-12T10:27:56Z",
+            "--signature-version",
+            "v1",
+            "--query",
+            "versionId=v1",
+            "--query",
+            "uploads",
+        ],
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
@@ -271,12 +282,10 @@ fn url_takes_an_absolute_expiration_and_v1() {
         "{text}"
     );
     // Duration and absolute expiration together are refused by the argument parser.
-    let output = run(with_credentials(&mut get_command(&home)).args([
-        "--expires",
-        "1h",
-        "--expiration",
-        "2024-11-12T10:27:56Z",
-    ]));
+    let output = url_with(
+        &home,
+        &["--expires", "1h", "--expiration", "2024-11-12T10:27:56Z"],
+    );
     assert!(!output.status.success());
     assert_stderr_has(&output, "cannot be used with");
 }

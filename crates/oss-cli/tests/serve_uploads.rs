@@ -433,12 +433,7 @@ fn python_requests_and_the_official_sdk_upload_to_serve() {
         .arg(&data_path)
         .output()
         .expect("python runs");
-    assert!(
-        output.status.success(),
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", both(&output));
     for key in ["requests.bin", "sdk/put.bin", "sdk/multi.bin"] {
         let stored = std::fs::read(root.path().join("photos").join(key)).expect("stored");
         assert_eq!(stored, data, "{key}");

@@ -6,36 +6,19 @@
 
 use std::hint::black_box;
 
+#[path = "support/example_client.rs"]
+mod example_client;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use oss_client::{Client, Config, FixedClock, GetObjectRequest, PresignOptions, SigningTime};
+use example_client::{example_client, example_credentials, example_time};
+use oss_client::{Client, Config, FixedClock, GetObjectRequest, PresignOptions};
 use oss_credentials::Credentials;
 
-fn client() -> Client {
-    let time = SigningTime::parse_rfc3339("2024-11-12T09:27:56Z").expect("valid time");
-    let credentials = Credentials::new(
-        "LTAI5tExampleAccessKeyId",
-        "ExampleAccessKeySecret0123456789abcd",
-    )
-    .expect("valid credentials");
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .credentials(credentials)
-            .clock(FixedClock::new(time))
-            .build()
-            .expect("valid config"),
-    )
-}
-
 fn presign_get_object(c: &mut Criterion) {
-    let client = client();
+    let client = example_client();
     let request = GetObjectRequest::new("examplebucket", "exampleobject.txt");
     let options = PresignOptions::new();
-    let credentials = Credentials::new(
-        "LTAI5tExampleAccessKeyId",
-        "ExampleAccessKeySecret0123456789abcd",
-    )
-    .expect("valid credentials");
+    let credentials = example_credentials();
     // Warm the signing-key cache once; every measured call reuses the key.
     let _ = client.presign(&request).expect("presign");
 
@@ -66,9 +49,7 @@ fn presign_get_object(c: &mut Criterion) {
         Config::builder()
             .region("cn-hangzhou")
             .credentials_provider(sts)
-            .clock(FixedClock::new(
-                SigningTime::parse_rfc3339("2024-11-12T09:27:56Z").expect("valid time"),
-            ))
+            .clock(FixedClock::new(example_time()))
             .build()
             .expect("valid config"),
     );
@@ -78,7 +59,7 @@ fn presign_get_object(c: &mut Criterion) {
     });
     // The same presign straight through oss-sign-core (key passed in, URL written by hand):
     // the floor the client's overhead is measured against.
-    let time = SigningTime::parse_rfc3339("2024-11-12T09:27:56Z").expect("valid time");
+    let time = example_time();
     let key = oss_sign_core::v4::SigningKey::derive(
         "ExampleAccessKeySecret0123456789abcd",
         time,

@@ -5,33 +5,18 @@
 //!
 //! Run with `cargo bench -p oss-client --bench threads`.
 
+#[path = "support/example_client.rs"]
+mod example_client;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use oss_client::{Client, Config, FixedClock, GetObjectRequest, SigningTime};
-use oss_credentials::Credentials;
-
-fn client() -> Client {
-    let time = SigningTime::parse_rfc3339("2024-11-12T09:27:56Z").expect("valid time");
-    Client::new(
-        Config::builder()
-            .region("cn-hangzhou")
-            .credentials(
-                Credentials::new(
-                    "LTAI5tExampleAccessKeyId",
-                    "ExampleAccessKeySecret0123456789abcd",
-                )
-                .expect("valid credentials"),
-            )
-            .clock(FixedClock::new(time))
-            .build()
-            .expect("valid config"),
-    )
-}
+use example_client::example_client;
+use oss_client::GetObjectRequest;
 
 fn threads(c: &mut Criterion) {
-    let client = client();
+    let client = example_client();
     let request = GetObjectRequest::new("examplebucket", "photos/2024/11/holiday img_1234.jpg");
     let mut group = c.benchmark_group("presign_threads");
     group.measurement_time(Duration::from_secs(4));

@@ -5,7 +5,9 @@ mod common;
 
 use common::{expect_err, expect_ok};
 use futures_executor::block_on;
-use oss_credentials::{CredentialsError, ErrorKind, ProcessProvider, ProvideCredentials};
+use oss_credentials::{
+    Credentials, CredentialsError, ErrorKind, ProcessProvider, ProvideCredentials,
+};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,6 +17,16 @@ fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path
+}
+
+/// Writes `body` as the script `name` in a fresh folder and asks a `ProcessProvider` running it
+/// (no arguments) for credentials.
+fn provide_from_script(name: &str, body: &str) -> Result<Credentials, CredentialsError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = script(dir.path(), name, body);
+    block_on(
+        ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new()).provide_credentials(),
+    )
 }
 
 #[test]
@@ -41,14 +53,9 @@ fn snake_case_output_of_the_cli_external_mode() {
 
 #[test]
 fn pascal_case_output_of_the_oss_sdk_process_provider() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = script(
-        dir.path(),
+    let creds = expect_ok(provide_from_script(
         "creds",
         r#"echo '{"AccessKeyId":"LTAIpascal","AccessKeySecret":"SECRET-proc-91be6f"}'"#,
-    );
-    let creds = expect_ok(block_on(
-        ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new()).provide_credentials(),
     ));
     assert_eq!(creds.access_key_id(), "LTAIpascal");
     assert_eq!(creds.expiration(), None);
@@ -74,7 +81,6 @@ fn arguments_are_split_without_a_shell() {
 
 #[test]
 fn failures_never_echo_the_output() {
-    let dir = tempfile::tempdir().unwrap();
     let cases = [
         ("exit", "echo '{\"access_key_secret\":\"SECRET-proc-91be6f\"}'; exit 3", ErrorKind::Process),
         ("garbage", "echo 'SECRET-proc-91be6f is not json'", ErrorKind::Parse),
@@ -84,9 +90,7 @@ fn failures_never_echo_the_output() {
         ("bad expiration", "echo '{\"access_key_id\":\"STS.x\",\"access_key_secret\":\"SECRET-proc-91be6f\",\"expiration\":\"SECRET-token-5e2c90\"}'", ErrorKind::Parse),
     ];
     for (name, body, kind) in cases {
-        let path = script(dir.path(), name.replace(' ', "-").as_str(), body);
-        let provider = ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new());
-        let error = expect_err(block_on(provider.provide_credentials()));
+        let error = expect_err(provide_from_script(&name.replace(' ', "-"), body));
         assert_eq!(error.kind(), kind, "{name}: {error}");
     }
 }

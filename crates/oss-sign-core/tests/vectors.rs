@@ -3,78 +3,31 @@
 //! and `x-oss-*` parameter is compared, and every signed request is verified back. (`cargo
 //! xtask conformance` keeps the cross-crate runner, V1 cases included.)
 
-use oss_sign_core::verify::{verify_authorization, verify_presigned, StaticSecret, VerifyRequest};
-use oss_sign_core::{v4, SignableRequest, SigningTime};
+// The vector's request and V4 fields, read as `cargo xtask conformance` reads them.
+#[path = "support/vector_inputs.rs"]
+mod vector_inputs;
+
+use oss_sign_core::v4;
+use oss_sign_core::verify::{verify_presigned, StaticSecret};
 use serde_json::Value;
 use std::path::Path;
-
-fn pairs(value: &Value, field: &str) -> Vec<(String, String)> {
-    value[field]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|p| {
-                    (
-                        p[0].as_str().unwrap_or_default().to_owned(),
-                        p[1].as_str().unwrap_or_default().to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn borrow(list: &[(String, String)]) -> Vec<(&str, &str)> {
-    list.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
-}
+use vector_inputs::{borrow, required, v4_header_field, V4Inputs, VectorRequest};
 
 /// Runs one case; returns the mismatches.
-/// What a server would have received for the vector whose input fields `text` reads: its
-/// method, bucket and key, with the `raw` query and `headers`.
-fn received<'a>(
-    text: &impl Fn(&str) -> Option<&'a str>,
-    raw: &'a str,
-    headers: &'a [(&'a str, &'a str)],
-) -> VerifyRequest<'a> {
-    let mut received = VerifyRequest::new(text("method").unwrap(), raw).headers(headers);
-    if let Some(bucket) = text("bucket") {
-        received = received.bucket(bucket);
-    }
-    if let Some(key) = text("key") {
-        received = received.key(key);
-    }
-    received
-}
-
-fn run(case: &Value) -> Vec<String> {
+fn run(case: &Value) -> Result<Vec<String>, String> {
     let inputs = &case["inputs"];
-    let text = |field: &str| inputs[field].as_str();
-    let (ak, sk) = (
-        text("access_key_id").unwrap(),
-        text("access_key_secret").unwrap(),
+    let request_inputs = VectorRequest::parse(inputs)?;
+    let (header_refs, query_refs) = (
+        borrow(&request_inputs.headers),
+        borrow(&request_inputs.query),
     );
-    let headers = pairs(inputs, "headers");
-    let query = pairs(inputs, "query");
-    let (header_refs, query_refs) = (borrow(&headers), borrow(&query));
-    let mut request = SignableRequest::new(text("method").unwrap())
-        .headers(&header_refs)
-        .query(&query_refs);
-    if let Some(bucket) = text("bucket") {
-        request = request.bucket(bucket);
-    }
-    if let Some(key) = text("key") {
-        request = request.key(key);
-    }
-    let time =
-        SigningTime::from_unix_seconds(inputs["signing_time_unix"].as_i64().unwrap()).unwrap();
-    let region = text("region").unwrap();
-    let product = text("product").unwrap_or("oss");
-    let additional: Vec<&str> = inputs["additional_headers"]
-        .as_array()
-        .map(|l| l.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let key = v4::SigningKey::derive(sk, time, region, product);
-    let secrets = StaticSecret::new(ak, sk);
+    let request = request_inputs.signable(&header_refs, &query_refs);
+    let v4_inputs = V4Inputs::parse(inputs)?;
+    let (key, time) = (&v4_inputs.key, v4_inputs.time);
+    let secrets = StaticSecret::new(
+        v4_inputs.access_key_id,
+        required(inputs, "access_key_secret")?,
+    );
     let mut problems = Vec::new();
     let mut check = |field: &str, want: Option<&str>, got: &str| {
         if want != Some(got) {
@@ -83,51 +36,18 @@ fn run(case: &Value) -> Vec<String> {
     };
     let expected = case["expected"].as_object().unwrap();
     if case["mode"] == "header" {
-        let params = v4::HeaderParams::new(ak, region, time)
-            .product(product)
-            .security_token(text("security_token"))
-            .additional_headers(&additional);
-        let signed = v4::sign_headers(&request, &params, &key).unwrap();
+        let signed = v4::sign_headers(&request, &v4_inputs.header_params(), key).unwrap();
         for (field, want) in expected {
-            let got = match field.as_str() {
-                "authorization" => signed.authorization(),
-                "canonical_request" => signed.canonical_request(),
-                "string_to_sign" => signed.string_to_sign(),
-                "signature" => signed.signature(),
-                other => panic!("unknown expectation {other}"),
-            };
+            let got = v4_header_field(&signed, field)
+                .unwrap_or_else(|| panic!("unknown expectation {field}"));
             check(field, want.as_str(), got);
         }
-        let mut all = header_refs.clone();
-        all.extend(
-            signed
-                .headers_to_add()
-                .iter()
-                .map(|(n, v)| (*n, v.as_str())),
-        );
-        let raw: Vec<String> = query
-            .iter()
-            .map(|(n, v)| {
-                let mut p = oss_sign_core::encoding::uri_encode(n, false);
-                if !v.is_empty() {
-                    p.push('=');
-                    oss_sign_core::encoding::uri_encode_into(&mut p, v, false);
-                }
-                p
-            })
-            .collect();
-        let raw = raw.join("&");
-        let received = received(&text, &raw, &all);
-        if let Err(e) = verify_authorization(&received, &secrets, time) {
+        if let Err(e) = request_inputs.verify_header_signed(&header_refs, &signed, &secrets, time) {
             problems.push(format!("does not verify: {e}"));
         }
     } else {
         let expires = u32::try_from(inputs["expires_seconds"].as_u64().unwrap()).unwrap();
-        let params = v4::PresignParams::new(ak, region, time, expires)
-            .product(product)
-            .security_token(text("security_token"))
-            .additional_headers(&additional);
-        let presigned = v4::presign(&request, &params, &key).unwrap();
+        let presigned = v4::presign(&request, &v4_inputs.presign_params(expires), key).unwrap();
         let auth = presigned.query_params();
         let param = |name: &str| {
             auth.iter()
@@ -153,12 +73,12 @@ fn run(case: &Value) -> Vec<String> {
             }
         }
         let url_query = presigned.url_query();
-        let received = received(&text, &url_query, &header_refs);
+        let received = request_inputs.received(&url_query, &header_refs);
         if let Err(e) = verify_presigned(&received, &secrets, time) {
             problems.push(format!("does not verify: {e}"));
         }
     }
-    problems
+    Ok(problems)
 }
 
 #[test]
@@ -174,7 +94,7 @@ fn v4_vectors_of_the_conformance_suite() {
         }
         let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         ran += 1;
-        let problems = run(&case);
+        let problems = run(&case).unwrap_or_else(|e| vec![format!("unreadable inputs: {e}")]);
         if !problems.is_empty() {
             failures.push(format!("{name}: {}", problems.join("; ")));
         }
