@@ -435,32 +435,35 @@ pub(crate) fn write_canonical_request(
     buf.push_str("\n");
     let query_start = buf.out().len();
     // Merged with the authentication parameters: before each, the user's parameters that sort
-    // before it, found by a binary search (the usual 20 parameters all sort before
-    // `x-oss-...`: five comparisons, not one per parameter).
+    // before it, found by comparing the last of them and else by a binary search (the usual
+    // parameters all sort before `x-oss-...`: one comparison, not one per parameter).
     let mut rest = user;
     let mut written = false;
     for index in 0..=extra.len() {
         let next = extra.get(index);
         let before = match next {
-            Some((name, value)) => rest.partition_point(|a| {
-                cmp_encoded(a.0, name)
-                    .then_with(|| cmp_values(&QueryValue::Text(a.1), value))
-                    .is_lt()
-            }),
+            Some((name, value)) => {
+                let sorts_before = |a: &(&str, &str)| {
+                    cmp_encoded(a.0, name)
+                        .then_with(|| cmp_values(&QueryValue::Text(a.1), value))
+                        .is_lt()
+                };
+                match rest.last() {
+                    None => 0,
+                    // All of them (the usual case: one comparison).
+                    Some(last) if sorts_before(last) => rest.len(),
+                    Some(_) => rest.partition_point(sorts_before),
+                }
+            }
             None => rest.len(),
         };
         let (now, later) = rest.split_at(before);
         rest = later;
-        for &(name, value) in now {
-            if written {
-                buf.push_str("&");
-            }
+        if !now.is_empty() {
+            buf.encode_pairs(now, !written);
+            // The authentication parameters need no escape: straight to `out`.
+            buf.flush();
             written = true;
-            buf.encode(name, false);
-            if !value.is_empty() {
-                buf.push_str("=");
-                buf.encode(value, false);
-            }
         }
         if let Some((name, value)) = next {
             if written {

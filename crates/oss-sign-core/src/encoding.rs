@@ -47,10 +47,11 @@ pub fn uri_encode(input: &str, keep_slash: bool) -> String {
 ///
 /// A name or value with nothing to escape (found eight bytes at a time, `next_escape`) is
 /// copied whole. Otherwise the literal bytes before the first escape are copied whole and the
-/// rest is written a byte at a time into a stack buffer whose fill level stays in a register
-/// ([`EncodeBuf`]), then moved into `out` in one copy. Pushing each byte into the `String`
-/// instead made every byte wait for the length the previous push stored (`perf annotate`,
-/// issue 17).
+/// rest is encoded eight bytes at a time into a stack buffer whose fill level stays in a
+/// register (`EncodeBuf`), then moved into `out` in one copy. Pushing each byte into the
+/// `String` instead (as this did until issue 17) made every byte wait for the length the
+/// previous push stored (`perf annotate`: the hottest instructions of the presign path outside
+/// SHA-256).
 ///
 /// ```
 /// use oss_sign_core::encoding::uri_encode_into;
@@ -60,9 +61,21 @@ pub fn uri_encode(input: &str, keep_slash: bool) -> String {
 /// ```
 #[inline]
 pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
-    let mut buf = EncodeBuf::new(out);
-    buf.encode(input, keep_slash);
-    buf.flush();
+    let literal = if keep_slash {
+        &PATH_LITERAL
+    } else {
+        &QUERY_LITERAL
+    };
+    match next_escape(input.as_bytes(), 0, literal) {
+        None => out.push_str(input),
+        Some(at) => {
+            // Literal bytes are ASCII, so `at` is a character boundary.
+            out.push_str(input.get(..at).unwrap_or(""));
+            let mut buf = EncodeBuf::new(out);
+            buf.encode_from(input, at, literal);
+            buf.flush();
+        }
+    }
 }
 
 /// How many encoded bytes [`EncodeBuf`] gathers before it moves them into its `String`.
@@ -158,49 +171,90 @@ impl<'o> EncodeBuf<'o> {
         }
     }
 
-    /// Appends the encoding of `input[from..]`, each byte as itself (a literal byte, ASCII)
-    /// or as `%` and two upper-case hex digits; when eight literal bytes or more follow an
-    /// escape, that run is copied whole. Out of line: one copy of the loop serves every
-    /// caller.
+    /// Appends the encoding of `input[from..]` (see [`encode_run`]). Out of line: one copy of
+    /// the loop serves every caller but [`encode_pairs`](Self::encode_pairs).
     #[inline(never)]
     fn encode_from(&mut self, input: &str, from: usize, literal: &[bool; 256]) {
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        let bytes = input.as_bytes();
+        let bytes = input.as_bytes().get(from..).unwrap_or(&[]);
+        self.len = encode_run(self.out, &mut self.bytes, self.len, bytes, literal);
+    }
+
+    /// Appends the query parameters `pairs`, each as `name=value` (`name` alone when the
+    /// value is empty), both encoded, joined with `&`, with a `&` first unless `first`.
+    ///
+    /// Once something is gathered (the first escape met), each short name or value is encoded
+    /// straight into the buffer after one room check for all of it, as [`encode_run`] does
+    /// (eight bytes a step), with no scan for escapes first and no copy call. Before that, and
+    /// for a long one (a third of the buffer or more), [`encode`](Self::encode) is used, which
+    /// copies text without escapes straight to the `String`.
+    #[inline(never)]
+    pub(crate) fn encode_pairs(&mut self, pairs: &[(&str, &str)], first: bool) {
         let mut len = self.len;
-        let mut at = from;
-        while let Some(&b) = bytes.get(at) {
-            if len + 3 > GATHER {
-                move_into(self.out, &self.bytes, len);
-                len = 0;
-            }
-            let Some(slot) = self.bytes.get_mut(len..len + 3) else {
-                break;
-            };
-            at += 1;
-            if literal[usize::from(b)] {
-                slot[0] = b;
-                len += 1;
-                continue;
-            }
-            slot[0] = b'%';
-            slot[1] = HEX[usize::from(b >> 4)];
-            slot[2] = HEX[usize::from(b & 0x0f)];
-            len += 3;
-            let long_run = bytes.get(at..at + 8).is_some_and(|eight| {
-                eight
-                    .iter()
-                    .fold(true, |all, &b| all & literal[usize::from(b)])
-            });
-            if long_run {
-                // The run in one copy (it is ASCII, so both ends are character boundaries).
-                let end = next_escape(bytes, at + 8, literal).unwrap_or(bytes.len());
-                self.len = len;
-                self.push_str(input.get(at..end).unwrap_or(""));
-                len = self.len;
-                at = end;
+        for (index, &(name, value)) in pairs.iter().enumerate() {
+            let separator = if index == 0 && first { "" } else { "&" };
+            len = self.encode_part(len, separator, name);
+            if !value.is_empty() {
+                len = self.encode_part(len, "=", value);
             }
         }
         self.len = len;
+    }
+
+    /// `separator` (empty or one ASCII byte) and `text` encoded, for
+    /// [`encode_pairs`](Self::encode_pairs), with the fill level `len` in a register.
+    #[inline(always)]
+    fn encode_part(&mut self, mut len: usize, separator: &str, text: &str) -> usize {
+        const LONG: usize = GATHER / 3 - 2;
+        let literal = &QUERY_LITERAL;
+        let bytes = text.as_bytes();
+        if len == 0 || bytes.len() > LONG {
+            // Nothing gathered yet (text without escapes then goes straight to the `String`),
+            // or a long text.
+            self.len = len;
+            self.push_str(separator);
+            self.encode(text, false);
+            return self.len;
+        }
+        // Room for all of it, checked once.
+        if len + 3 * bytes.len() + 1 > GATHER {
+            move_into(self.out, &self.bytes, len);
+            len = 0;
+        }
+        if let (Some(slot), Some(&sep)) = (self.bytes.get_mut(len), separator.as_bytes().first()) {
+            *slot = sep;
+            len += 1;
+        }
+        // As in `encode_run`, without its room check per step.
+        let mut at = 0;
+        while let Some(eight) = bytes.get(at..at + 8) {
+            let Some(slot) = self.bytes.get_mut(len..len + 8) else {
+                break;
+            };
+            slot.copy_from_slice(eight);
+            let literal_run = literal_run(eight, literal);
+            len += literal_run;
+            at += literal_run;
+            if let (Some(&b), Some(slot)) =
+                (eight.get(literal_run), self.bytes.get_mut(len..len + 3))
+            {
+                slot.copy_from_slice(&escape(b));
+                len += 3;
+                at += 1;
+            }
+        }
+        for &b in bytes.get(at..).unwrap_or(&[]) {
+            let Some(slot) = self.bytes.get_mut(len..len + 3) else {
+                break;
+            };
+            if literal[usize::from(b)] {
+                slot[0] = b;
+                len += 1;
+            } else {
+                slot.copy_from_slice(&escape(b));
+                len += 3;
+            }
+        }
+        len
     }
 
     /// Moves what was gathered into the `String`.
@@ -211,6 +265,80 @@ impl<'o> EncodeBuf<'o> {
             self.len = 0;
         }
     }
+}
+
+/// Encodes `bytes` into `buf` from `len` (moving `buf` into `out` whenever it could fill) and
+/// returns the new fill level: each byte as itself (a literal byte, ASCII) or as `%` and two
+/// upper-case hex digits.
+///
+/// Eight bytes at a time while eight remain: all eight stored in one fixed-size copy, the fill
+/// level advanced past the literal ones, and the first escape written over the rest; a name
+/// with nothing to escape takes one step, a literal run one step per eight bytes. The last
+/// bytes one at a time. The fill level stays in a register throughout.
+#[inline(always)]
+fn encode_run(
+    out: &mut String,
+    buf: &mut [u8; GATHER],
+    mut len: usize,
+    bytes: &[u8],
+    literal: &[bool; 256],
+) -> usize {
+    let mut at = 0;
+    loop {
+        // Room for eight bytes and an escape.
+        if len + 11 > GATHER {
+            move_into(out, buf, len);
+            len = 0;
+        }
+        let b = if let Some(eight) = bytes.get(at..at + 8) {
+            if let Some(slot) = buf.get_mut(len..len + 8) {
+                slot.copy_from_slice(eight);
+            }
+            let literal_run = literal_run(eight, literal);
+            len += literal_run;
+            at += literal_run;
+            match eight.get(literal_run) {
+                Some(&b) => b,
+                None => continue,
+            }
+        } else if let Some(&b) = bytes.get(at) {
+            b
+        } else {
+            break;
+        };
+        at += 1;
+        let Some(slot) = buf.get_mut(len..len + 3) else {
+            break;
+        };
+        if literal[usize::from(b)] {
+            slot[0] = b;
+            len += 1;
+        } else {
+            slot.copy_from_slice(&escape(b));
+            len += 3;
+        }
+    }
+    len
+}
+
+/// How many of `eight`'s bytes are literal before the first that is not (8 when all are).
+#[inline(always)]
+fn literal_run(eight: &[u8], literal: &[bool; 256]) -> usize {
+    let escapes = eight.iter().enumerate().fold(0u32, |mask, (k, &b)| {
+        mask | (u32::from(!literal[usize::from(b)]) << k)
+    });
+    (escapes | 0x100).trailing_zeros() as usize
+}
+
+/// `%` and the two upper-case hex digits of `byte`.
+#[inline(always)]
+fn escape(byte: u8) -> [u8; 3] {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    [
+        b'%',
+        HEX[usize::from(byte >> 4)],
+        HEX[usize::from(byte & 0x0f)],
+    ]
 }
 
 /// Appends `bytes[..len]` (whole `&str`s and ASCII bytes: UTF-8) to `out`.
