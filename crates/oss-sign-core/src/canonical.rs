@@ -398,19 +398,20 @@ pub(crate) fn write_canonical_request(
     // sorted, and always for one parameter): used as given, no copy.
     let mut on_stack: [(&str, &str); QUERY_ON_STACK];
     let mut on_heap: Vec<(&str, &str)>;
-    let user: &[(&str, &str)] = if query.is_sorted_by(|a, b| compare(a, b).is_le()) {
-        query
-    } else if query.len() <= QUERY_ON_STACK {
-        on_stack = [("", ""); QUERY_ON_STACK];
-        let user = &mut on_stack[..query.len()];
-        user.copy_from_slice(query);
-        crate::sort::sort_by(user, compare);
-        user
-    } else {
-        on_heap = query.to_vec();
-        crate::sort::sort_by(&mut on_heap, compare);
-        &on_heap
-    };
+    let user: &[(&str, &str)] =
+        if query.len() < 2 || query.is_sorted_by(|a, b| compare(a, b).is_le()) {
+            query
+        } else if query.len() <= QUERY_ON_STACK {
+            on_stack = [("", ""); QUERY_ON_STACK];
+            let user = &mut on_stack[..query.len()];
+            user.copy_from_slice(query);
+            crate::sort::sort_by(user, compare);
+            user
+        } else {
+            on_heap = query.to_vec();
+            crate::sort::sort_by(&mut on_heap, compare);
+            &on_heap
+        };
     let extra = inputs.extra_query;
     debug_assert!(extra
         .windows(2)

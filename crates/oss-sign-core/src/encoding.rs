@@ -116,14 +116,32 @@ impl<'o> EncodeBuf<'o> {
     /// Appends `text` as it is.
     #[inline]
     pub(crate) fn push_str(&mut self, text: &str) {
-        let (len, n) = (self.len, text.len());
-        let src = text.as_bytes();
+        let len = self.len;
         if len == 0 {
             self.out.push_str(text);
-            return;
+        } else if let (Some(slot), [byte]) = (self.bytes.get_mut(len), text.as_bytes()) {
+            // A separator.
+            *slot = *byte;
+            self.len = len + 1;
+        } else {
+            self.push_gathered(text);
         }
+    }
+
+    /// [`push_str`](Self::push_str) once something is gathered: into the buffer.
+    #[inline(never)]
+    fn push_gathered(&mut self, text: &str) {
+        let (len, n) = (self.len, text.len());
+        let src = text.as_bytes();
         let Some(slot) = self.bytes.get_mut(len..len + 16).filter(|_| n <= 16) else {
-            self.push_long(text);
+            // Longer: one copy call into the buffer, or straight to the `String` after it.
+            if let Some(slot) = self.bytes.get_mut(len..len + n) {
+                slot.copy_from_slice(src);
+                self.len = len + n;
+            } else {
+                self.flush();
+                self.out.push_str(text);
+            }
             return;
         };
         // Up to 16 bytes as two fixed-size copies that may overlap: no copy call.
@@ -139,18 +157,6 @@ impl<'o> EncodeBuf<'o> {
             }
         }
         self.len = len + n;
-    }
-
-    #[inline(never)]
-    fn push_long(&mut self, text: &str) {
-        let len = self.len;
-        if let Some(slot) = self.bytes.get_mut(len..len + text.len()) {
-            slot.copy_from_slice(text.as_bytes());
-            self.len = len + text.len();
-        } else {
-            self.flush();
-            self.out.push_str(text);
-        }
     }
 
     /// Appends the encoding of `input` (see [`uri_encode`]).
