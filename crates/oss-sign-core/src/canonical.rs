@@ -433,8 +433,9 @@ pub(crate) fn write_canonical_request(
             buf.encode(key, true);
         }
     }
-    buf.push_str("\n");
-    let query_start = buf.out().len();
+    let out = buf.out();
+    out.push('\n');
+    let query_start = out.len();
     // Merged with the authentication parameters: before each, the user's parameters that sort
     // before it, found by comparing the last of them and else by a binary search (the usual
     // parameters all sort before `x-oss-...`: one comparison, not one per parameter).

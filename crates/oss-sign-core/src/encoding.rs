@@ -119,10 +119,6 @@ impl<'o> EncodeBuf<'o> {
         let len = self.len;
         if len == 0 {
             self.out.push_str(text);
-        } else if let (Some(slot), [byte]) = (self.bytes.get_mut(len), text.as_bytes()) {
-            // A separator.
-            *slot = *byte;
-            self.len = len + 1;
         } else {
             self.push_gathered(text);
         }
