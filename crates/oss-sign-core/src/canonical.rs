@@ -4,8 +4,10 @@
 //! METHOD \n CANONICAL_URI \n CANONICAL_QUERY \n CANONICAL_HEADERS \n ADDITIONAL_HEADERS \n HASHED_PAYLOAD
 //! ```
 
-use crate::encoding::{is_query_literal, uri_encode_into};
-pub(crate) use crate::name_order::{cmp_bytes, cmp_lowercase, word_at};
+use crate::encode_buf::EncodeBuf;
+use crate::encoding::is_query_literal;
+use crate::name_order::encoded_key;
+pub(crate) use crate::name_order::{cmp_bytes, cmp_encoded, cmp_lowercase, word_at};
 use crate::name_order::{has_upper_case, same_name};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -251,9 +253,9 @@ impl QueryValue<'_> {
         }
     }
 
-    fn write(&self, out: &mut String) {
+    fn write(&self, out: &mut EncodeBuf<'_>) {
         match self {
-            QueryValue::Text(text) => uri_encode_into(out, text, false),
+            QueryValue::Text(text) => out.encode(text, false),
             QueryValue::Literal(text) => {
                 debug_assert!(text.bytes().all(is_query_literal), "{text}");
                 out.push_str(text);
@@ -267,7 +269,7 @@ impl QueryValue<'_> {
                 encoded_scope,
                 ..
             } => {
-                uri_encode_into(out, access_key_id, false);
+                out.encode(access_key_id, false);
                 out.push_str("%2F");
                 out.push_str(encoded_scope);
             }
@@ -288,27 +290,6 @@ impl QueryValue<'_> {
             rest.into_iter()
                 .flat_map(|scope| core::iter::once(b'/').chain(scope.bytes())),
         )
-    }
-}
-
-/// Where a raw byte sorts once encoded: a literal byte as itself, an escaped one as `%` followed
-/// by its two upper-case hex digits (which sort like the byte). Comparing these keys byte by
-/// byte orders raw strings exactly as their encoded forms would sort.
-fn encoded_key(byte: u8) -> u16 {
-    if is_query_literal(byte) {
-        u16::from(byte) << 8
-    } else {
-        0x2500 | u16::from(byte)
-    }
-}
-
-/// Orders two raw query names or values as their encoded forms sort, without encoding them:
-/// equal raw bytes encode equally, and the first differing byte decides.
-pub(crate) fn cmp_encoded(a: &str, b: &str) -> Ordering {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    match a.iter().zip(b).position(|(x, y)| x != y) {
-        Some(at) => encoded_key(a[at]).cmp(&encoded_key(b[at])),
-        None => a.len().cmp(&b.len()),
     }
 }
 
@@ -374,19 +355,28 @@ pub(crate) fn write_canonical_request(
     out: &mut String,
     inputs: &CanonicalInputs<'_, '_>,
 ) -> (Range<usize>, Option<Range<usize>>) {
-    let count = inputs.query.len();
-    let mut on_stack = [("", ""); QUERY_ON_STACK];
-    let mut on_heap: Vec<(&str, &str)>;
-    let user: &mut [(&str, &str)] = if count <= QUERY_ON_STACK {
-        on_stack[..count].copy_from_slice(inputs.query);
-        &mut on_stack[..count]
-    } else {
-        on_heap = inputs.query.to_vec();
-        &mut on_heap
-    };
-    crate::sort::sort_by(user, |a, b| {
+    let query = inputs.query;
+    let compare = |a: &(&str, &str), b: &(&str, &str)| {
         cmp_encoded(a.0, b.0).then_with(|| cmp_encoded(a.1, b.1))
-    });
+    };
+    // Already in order (one pass, the usual case for a caller that keeps its parameters
+    // sorted, and always for one parameter): used as given, no copy.
+    let mut on_stack: [(&str, &str); QUERY_ON_STACK];
+    let mut on_heap: Vec<(&str, &str)>;
+    let user: &[(&str, &str)] =
+        if query.len() < 2 || query.is_sorted_by(|a, b| compare(a, b).is_le()) {
+            query
+        } else if query.len() <= QUERY_ON_STACK {
+            on_stack = [("", ""); QUERY_ON_STACK];
+            let user = &mut on_stack[..query.len()];
+            user.copy_from_slice(query);
+            crate::sort::sort_by(user, compare);
+            user
+        } else {
+            on_heap = query.to_vec();
+            crate::sort::sort_by(&mut on_heap, compare);
+            &on_heap
+        };
     let extra = inputs.extra_query;
     debug_assert!(extra
         .windows(2)
@@ -396,47 +386,65 @@ pub(crate) fn write_canonical_request(
         .all(|(name, _)| name.bytes().all(is_query_literal)));
 
     out.push_str(inputs.method);
-    out.push('\n');
-    out.push('/');
+    out.push_str("\n/");
+    // The path and the query line are written through one gathering buffer: once a name or
+    // value needs an escape, the text after it is gathered on the stack and moves into `out`
+    // in large copies (see `EncodeBuf`).
+    let mut buf = EncodeBuf::new(out);
     if let Some(bucket) = inputs.bucket {
-        uri_encode_into(out, bucket, true);
-        out.push('/');
+        buf.encode(bucket, true);
+        buf.push_str("/");
         if let Some(key) = inputs.key {
-            uri_encode_into(out, key, true);
+            buf.encode(key, true);
         }
     }
+    let out = buf.out();
     out.push('\n');
     let query_start = out.len();
-    let (mut u, mut e) = (0, 0);
-    while u < user.len() || e < extra.len() {
-        if u + e > 0 {
-            out.push('&');
-        }
-        let take_user = match (user.get(u), extra.get(e)) {
-            (Some(a), Some(b)) => cmp_encoded(a.0, b.0)
-                .then_with(|| cmp_values(&QueryValue::Text(a.1), &b.1))
-                .is_lt(),
-            (Some(_), None) => true,
-            _ => false,
-        };
-        if take_user {
-            let (name, value) = user[u];
-            u += 1;
-            uri_encode_into(out, name, false);
-            if !value.is_empty() {
-                out.push('=');
-                uri_encode_into(out, value, false);
+    // Merged with the authentication parameters: before each, the user's parameters that sort
+    // before it, found by comparing the last of them and else by a binary search (the usual
+    // parameters all sort before `x-oss-...`: one comparison, not one per parameter).
+    let mut rest = user;
+    let mut written = false;
+    for index in 0..=extra.len() {
+        let next = extra.get(index);
+        let before = match next {
+            Some((name, value)) => {
+                let sorts_before = |a: &(&str, &str)| {
+                    cmp_encoded(a.0, name)
+                        .then_with(|| cmp_values(&QueryValue::Text(a.1), value))
+                        .is_lt()
+                };
+                match rest.last() {
+                    None => 0,
+                    // All of them (the usual case: one comparison).
+                    Some(last) if sorts_before(last) => rest.len(),
+                    Some(_) => rest.partition_point(sorts_before),
+                }
             }
-        } else {
-            let (name, value) = &extra[e];
-            e += 1;
-            out.push_str(name);
+            None => rest.len(),
+        };
+        let (now, later) = rest.split_at(before);
+        rest = later;
+        if !now.is_empty() {
+            buf.encode_pairs(now, !written);
+            // The authentication parameters need no escape: straight to `out`.
+            buf.flush();
+            written = true;
+        }
+        if let Some((name, value)) = next {
+            if written {
+                buf.push_str("&");
+            }
+            written = true;
+            buf.push_str(name);
             if !value.is_empty() {
-                out.push('=');
-                value.write(out);
+                buf.push_str("=");
+                value.write(&mut buf);
             }
         }
     }
+    let out = buf.out();
     let query_end = out.len();
     out.push('\n');
     let headers_start = out.len();
@@ -579,16 +587,28 @@ mod tests {
                 alloc::format!("{ea}%2Fx%2Fy").cmp(&eb)
             );
             let mut written = String::new();
-            ja.write(&mut written);
+            let mut buf = EncodeBuf::new(&mut written);
+            ja.write(&mut buf);
+            buf.flush();
             prop_assert_eq!(written, alloc::format!("{ea}%2Fx%2Fy"));
         }
 
         #[test]
         fn query_line_is_the_sorted_encoded_pairs(
-            query in prop::collection::vec(("[a-c/%~ +.\u{e9}-]{1,4}", "[a-c/%~ +.-]{0,3}"), 0..40),
+            // Names around the authentication parameters' too (`x-oss-d`, `x-oss-s...`), so the
+            // merge interleaves them.
+            query in prop::collection::vec(
+                (prop_oneof!["[a-c/%~ +.\u{e9}-]{1,4}", "x-oss-[c-t]{0,2}"], "[a-c/%~ +.-]{0,3}"),
+                0..40,
+            ),
             token in any::<bool>(),
+            presorted in any::<bool>(),
         ) {
-            let pairs: Vec<(&str, &str)> = query.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let mut pairs: Vec<(&str, &str)> = query.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            if presorted {
+                // Given in order: written as given, without the sort.
+                pairs.sort_by(|a, b| cmp_encoded(a.0, b.0).then_with(|| cmp_encoded(a.1, b.1)));
+            }
             let scope = "20240101/r+1/oss/aliyun_v4_request";
             let encoded_scope = crate::encoding::uri_encode(scope, false);
             let credential = QueryValue::Credential { access_key_id: "a k", scope, encoded_scope: &encoded_scope, encoded: None };

@@ -80,6 +80,7 @@ mod message_error;
 mod canonical;
 mod clock;
 mod default_signed;
+mod encode_buf;
 pub mod encoding;
 mod error;
 mod hmac_state;

@@ -1,4 +1,5 @@
-//! Header and query names ordered and compared eight bytes at a time.
+//! Header and query names ordered and compared eight bytes at a time (query names and values
+//! in the order of their encoded forms, [`cmp_encoded`]).
 //!
 //! Each step loads eight bytes of both names as big-endian words (the last, partial word
 //! padded with zero bytes), so one integer comparison orders them as their bytes would; ASCII
@@ -133,6 +134,43 @@ pub(crate) fn same_name(a: &str, b: &str, both_lower: bool) -> bool {
     } else {
         cmp_lowercase(a, b).is_eq()
     }
+}
+
+/// Where a raw byte sorts once encoded: a literal byte as itself, an escaped one as `%` followed
+/// by its two upper-case hex digits (which sort like the byte). Comparing these keys byte by
+/// byte orders raw strings exactly as their encoded forms would sort.
+pub(crate) fn encoded_key(byte: u8) -> u16 {
+    if crate::encoding::is_query_literal(byte) {
+        u16::from(byte) << 8
+    } else {
+        0x2500 | u16::from(byte)
+    }
+}
+
+/// Orders two raw query names or values as their encoded forms sort, without encoding them:
+/// equal raw bytes encode equally, and the first differing byte decides. The first difference
+/// is looked for eight bytes at a time (names share prefixes: `param-01`, `param-02`).
+pub(crate) fn cmp_encoded(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match first_difference(a, b) {
+        Some(at) => encoded_key(a[at]).cmp(&encoded_key(b[at])),
+        None => a.len().cmp(&b.len()),
+    }
+}
+
+/// The first position where `a` and `b` differ, within the shorter one.
+fn first_difference(a: &[u8], b: &[u8]) -> Option<usize> {
+    let common = a.len().min(b.len());
+    let mut at = 0;
+    while at + 8 <= common {
+        // Little-endian words: the lowest differing bit is in the first differing byte.
+        let diff = word_at(a, at) ^ word_at(b, at);
+        if diff != 0 {
+            return Some(at + (diff.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    (at..common).find(|&i| a[i] != b[i])
 }
 
 #[cfg(test)]
