@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-use super::Value;
+use super::value::Value;
 
 /// Appends `value` as compact JSON (no spaces; strings escaped as [`write_str`] does,
 /// [`Value::Number`]s as written).
