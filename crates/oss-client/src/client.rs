@@ -8,7 +8,7 @@ use oss_sign_core::{SignError, SignErrorKind, SigningTime};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::presign::{PresignOptions, PresignResult};
-use crate::request::{PartsRef, Presignable};
+use crate::request::{InlineParts, PartsRef, Presignable, HEADERS_INLINE, QUERY_INLINE};
 
 mod key_cache;
 mod request_checks;
@@ -167,6 +167,21 @@ impl Client {
         let now = self.now()?;
         if let Some(view) = request.presign_view() {
             return self.presign_parts_at(&PartsRef::from(view), options, credentials, now);
+        }
+        // Typed requests: their parts in fixed arrays, resolved into arrays here (no vectors
+        // up to the inline sizes).
+        let mut inline = InlineParts::new();
+        if request.presign_inline(&mut inline) {
+            let mut header_slots = [("", ""); HEADERS_INLINE];
+            let mut query_slots = [("", ""); QUERY_INLINE];
+            let (mut header_heap, mut query_heap) = (Vec::new(), Vec::new());
+            let parts = inline.resolve(
+                &mut header_slots,
+                &mut header_heap,
+                &mut query_slots,
+                &mut query_heap,
+            );
+            return self.presign_parts_at(&parts, options, credentials, now);
         }
         let parts = request.presign_parts();
         self.presign_parts_at(&PartsRef::from(&parts), options, credentials, now)

@@ -49,6 +49,9 @@ impl<'a> PairSlots<'a> {
 
     /// `pairs` as `(&str, &str)`, on the stack for up to [`PAIRS_ON_STACK`] pairs.
     fn borrow<P: PairText>(&mut self, pairs: &'a [P]) -> &[(&'a str, &'a str)] {
+        if let Some(pairs) = P::as_str_pairs(pairs) {
+            return pairs;
+        }
         let len = pairs.len();
         if len == 0 {
             &[]
@@ -76,7 +79,8 @@ impl Client {
     /// has headers, and the additional-header list when additional headers are configured;
     /// the borrowed pair views stay on the stack for up to 32 headers and 32 parameters. (The
     /// caller's [`PresignParts`](crate::PresignParts) vectors come on top, one per non-empty
-    /// list, unless the request gives a [`PresignView`](crate::PresignView).)
+    /// list, unless the request gives a [`PresignView`](crate::PresignView) or writes
+    /// [`InlineParts`](crate::InlineParts), as every typed request does.)
     pub(crate) fn presign_parts_at<P: PairText>(
         &self,
         parts: &PartsRef<'_, P>,
