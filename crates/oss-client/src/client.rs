@@ -8,7 +8,7 @@ use oss_sign_core::{SignError, SignErrorKind, SigningTime};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::presign::{PresignOptions, PresignResult};
-use crate::request::{InlineParts, PartsRef, Presignable, HEADERS_INLINE, QUERY_INLINE};
+use crate::request::{InlineParts, PairCopy, PartsRef, Presignable};
 
 mod key_cache;
 mod request_checks;
@@ -168,19 +168,12 @@ impl Client {
         if let Some(view) = request.presign_view() {
             return self.presign_parts_at(&PartsRef::from(view), options, credentials, now);
         }
-        // Typed requests: their parts in fixed arrays, resolved into arrays here (no vectors
-        // up to the inline sizes).
+        // Typed requests: their parts in fixed arrays, signed from there (copied only when a
+        // number or metadata name is written in).
         let mut inline = InlineParts::new();
         if request.presign_inline(&mut inline) {
-            let mut header_slots = [("", ""); HEADERS_INLINE];
-            let mut query_slots = [("", ""); QUERY_INLINE];
-            let (mut header_heap, mut query_heap) = (Vec::new(), Vec::new());
-            let parts = inline.resolve(
-                &mut header_slots,
-                &mut header_heap,
-                &mut query_slots,
-                &mut query_heap,
-            );
+            let (mut header_copy, mut query_copy) = (PairCopy::new(), PairCopy::new());
+            let parts = inline.resolve(&mut header_copy, &mut query_copy);
             return self.presign_parts_at(&parts, options, credentials, now);
         }
         let parts = request.presign_parts();

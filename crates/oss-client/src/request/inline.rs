@@ -44,89 +44,113 @@ impl Digits {
     }
 }
 
-/// A name or value as kept inline: borrowed text, a number, or a range of the metadata names.
-#[derive(Debug, Clone, Copy)]
-enum Piece<'a> {
-    Text(&'a str),
-    Number(Digits),
-    Joined(u32, u32),
-}
+/// The pairs held before the larger array is used (filling it costs a write of every slot).
+const FEW: usize = 4;
 
-impl<'a> Piece<'a> {
-    fn resolve<'r>(&'r self, joined: &'r str) -> &'r str
-    where
-        'a: 'r,
-    {
-        match self {
-            Piece::Text(text) => text,
-            Piece::Number(digits) => digits.as_str(),
-            Piece::Joined(start, end) => joined
-                .get(*start as usize..*end as usize)
-                .unwrap_or_default(),
-        }
-    }
-}
-
-type Entry<'a> = (Piece<'a>, Piece<'a>);
-
-/// Up to `N` pairs in an array, the rest in a vector.
+/// Up to `N` pairs in arrays (the first [`FEW`] in a small one), the rest in a vector: always
+/// one slice.
 #[derive(Debug, Clone)]
-struct PieceList<'a, const N: usize> {
-    inline: [Entry<'a>; N],
+struct PairList<'a, const N: usize> {
+    few: [(&'a str, &'a str); FEW],
+    many: Option<[(&'a str, &'a str); N]>,
+    heap: Vec<(&'a str, &'a str)>,
     len: usize,
-    spill: Vec<Entry<'a>>,
 }
 
-impl<'a, const N: usize> PieceList<'a, N> {
+impl<'a, const N: usize> PairList<'a, N> {
     fn new() -> Self {
-        PieceList {
-            inline: [(Piece::Text(""), Piece::Text("")); N],
+        PairList {
+            few: [("", ""); FEW],
+            many: None,
+            heap: Vec::new(),
             len: 0,
-            spill: Vec::new(),
         }
     }
 
     #[inline]
-    fn push(&mut self, entry: Entry<'a>) {
-        match self.inline.get_mut(self.len) {
-            Some(slot) => {
-                *slot = entry;
-                self.len += 1;
-            }
-            None => self.spill.push(entry),
-        }
-    }
-
-    #[cfg(test)]
-    fn len(&self) -> usize {
-        self.len + self.spill.len()
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &Entry<'a>> {
-        self.inline[..self.len].iter().chain(&self.spill)
-    }
-
-    /// The pairs as `(&str, &str)`: in `slots` when they fit, else in `heap`.
-    fn resolve<'r>(
-        &'r self,
-        joined: &'r str,
-        slots: &'r mut [(&'r str, &'r str); N],
-        heap: &'r mut Vec<(&'r str, &'r str)>,
-    ) -> &'r [(&'r str, &'r str)] {
-        if self.spill.is_empty() {
-            for (slot, (name, value)) in slots.iter_mut().zip(&self.inline[..self.len]) {
-                *slot = (name.resolve(joined), value.resolve(joined));
-            }
-            &slots[..self.len]
+    fn push(&mut self, pair: (&'a str, &'a str)) {
+        let len = self.len;
+        if len < FEW {
+            self.few[len] = pair;
+        } else if len < N {
+            let few = &self.few;
+            let many = self.many.get_or_insert_with(|| {
+                let mut many = [("", ""); N];
+                many[..FEW].copy_from_slice(few);
+                many
+            });
+            many[len] = pair;
         } else {
-            heap.extend(
-                self.iter()
-                    .map(|(name, value)| (name.resolve(joined), value.resolve(joined))),
-            );
-            heap
+            if self.heap.is_empty() {
+                let pairs = self.as_slice();
+                let mut heap = Vec::with_capacity(2 * N);
+                heap.extend_from_slice(pairs);
+                self.heap = heap;
+            }
+            self.heap.push(pair);
+        }
+        self.len = len + 1;
+    }
+
+    fn as_slice(&self) -> &[(&'a str, &'a str)] {
+        let len = self.len;
+        if len <= FEW {
+            &self.few[..len]
+        } else if len <= N {
+            match &self.many {
+                Some(many) => &many[..len],
+                None => &[],
+            }
+        } else {
+            &self.heap
         }
     }
 }
+
+/// Where a list is copied when numbers or metadata names are written in: an array of `N`
+/// (initialised only when used), or a vector past it.
+#[derive(Debug)]
+pub(crate) struct PairCopy<'r, const N: usize> {
+    array: Option<[(&'r str, &'r str); N]>,
+    heap: Vec<(&'r str, &'r str)>,
+}
+
+impl<'r, const N: usize> PairCopy<'r, N> {
+    pub(crate) fn new() -> Self {
+        PairCopy {
+            array: None,
+            heap: Vec::new(),
+        }
+    }
+
+    fn fill(
+        &mut self,
+        len: usize,
+        pairs: impl Iterator<Item = (&'r str, &'r str)>,
+    ) -> &[(&'r str, &'r str)] {
+        if len <= N {
+            let array = self.array.insert([("", ""); N]);
+            for (slot, pair) in array.iter_mut().zip(pairs) {
+                *slot = pair;
+            }
+            &array[..len]
+        } else {
+            self.heap.extend(pairs);
+            &self.heap
+        }
+    }
+}
+
+/// A value written after its pair was pushed: a number's digits, kept in the parts.
+#[derive(Debug, Clone, Copy)]
+struct NumberAt {
+    in_query: bool,
+    index: usize,
+    digits: Digits,
+}
+
+/// How many number values a request may have (UploadPart, the most, has three).
+const NUMBERS: usize = 4;
 
 /// A request's method, bucket, key, headers and query parameters written in place: up to 18
 /// headers and 8 query parameters in fixed arrays (as many as the largest typed request has
@@ -150,10 +174,17 @@ pub struct InlineParts<'a> {
     method: &'a str,
     bucket: &'a str,
     key: &'a str,
-    headers: PieceList<'a, HEADERS_INLINE>,
-    query: PieceList<'a, QUERY_INLINE>,
-    /// The metadata header names (`x-oss-meta-{name}`), one after another.
+    headers: PairList<'a, HEADERS_INLINE>,
+    query: PairList<'a, QUERY_INLINE>,
+    /// Number values, written over their pairs' empty placeholders when resolved.
+    numbers: [Option<NumberAt>; NUMBERS],
+    /// The metadata: where its headers start, the entries (for the names' lengths), and the
+    /// header names (`x-oss-meta-{name}`) one after another.
+    metadata: Option<(usize, &'a [(String, String)])>,
     joined: String,
+    /// Something could not be written in place (more numbers, a second metadata list): the
+    /// client then uses `presign_parts`.
+    incomplete: bool,
 }
 
 impl Default for InlineParts<'_> {
@@ -175,9 +206,12 @@ impl<'a> InlineParts<'a> {
             method: "",
             bucket: "",
             key: "",
-            headers: PieceList::new(),
-            query: PieceList::new(),
+            headers: PairList::new(),
+            query: PairList::new(),
+            numbers: [None; NUMBERS],
+            metadata: None,
             joined: String::new(),
+            incomplete: false,
         }
     }
 
@@ -202,7 +236,7 @@ impl<'a> InlineParts<'a> {
     /// assert!(parts.headers().eq([("Range", "bytes=0-9")]));
     /// ```
     pub fn push_header(&mut self, name: &'a str, value: &'a str) {
-        self.headers.push((Piece::Text(name), Piece::Text(value)));
+        self.headers.push((name, value));
     }
 
     /// Adds a query parameter (raw value; `""` = no value).
@@ -213,7 +247,7 @@ impl<'a> InlineParts<'a> {
     /// assert!(parts.query().eq([("uploads", "")]));
     /// ```
     pub fn push_parameter(&mut self, name: &'a str, value: &'a str) {
-        self.query.push((Piece::Text(name), Piece::Text(value)));
+        self.query.push((name, value));
     }
 
     /// The method as given.
@@ -253,9 +287,20 @@ impl<'a> InlineParts<'a> {
     /// assert!(parts.headers().eq([("x-oss-meta-author", "alice")]));
     /// ```
     pub fn headers(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let mut names = self.metadata_names();
+        let (start, count) = self.metadata.map_or((0, 0), |(start, m)| (start, m.len()));
         self.headers
+            .as_slice()
             .iter()
-            .map(|(n, v)| (n.resolve(&self.joined), v.resolve(&self.joined)))
+            .enumerate()
+            .map(move |(i, &(name, value))| {
+                let name = if (start..start + count).contains(&i) {
+                    names.next().unwrap_or(name)
+                } else {
+                    name
+                };
+                (name, self.number_or(false, i, value))
+            })
     }
 
     /// The query parameters, in order (raw values).
@@ -269,34 +314,94 @@ impl<'a> InlineParts<'a> {
     /// ```
     pub fn query(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
         self.query
+            .as_slice()
             .iter()
-            .map(|(n, v)| (n.resolve(&self.joined), v.resolve(&self.joined)))
+            .enumerate()
+            .map(|(i, &(name, value))| (name, self.number_or(true, i, value)))
     }
 
-    /// The parts as the signing path reads them, the pairs resolved into the caller's arrays
-    /// (or vectors, past the inline sizes).
+    /// The number written for pair `index` of a list, else `value`.
+    fn number_or<'r>(&'r self, in_query: bool, index: usize, value: &'r str) -> &'r str {
+        self.numbers
+            .iter()
+            .flatten()
+            .find(|n| n.in_query == in_query && n.index == index)
+            .map_or(value, |n| n.digits.as_str())
+    }
+
+    /// The metadata header names, in order.
+    fn metadata_names(&self) -> impl Iterator<Item = &str> + '_ {
+        let entries = self.metadata.map_or(&[][..], |(_, m)| m);
+        let mut at = 0;
+        entries.iter().map(move |(name, _)| {
+            let len = PREFIX.len() + name.len();
+            let text = self.joined.get(at..at + len).unwrap_or_default();
+            at += len;
+            text
+        })
+    }
+
+    /// Whether every part was written in place (else the client uses `presign_parts`).
+    pub(crate) fn is_complete(&self) -> bool {
+        !self.incomplete
+    }
+
+    /// The parts as the signing path reads them: the lists as they are when they hold only
+    /// borrowed text (no copy), else copied into `header_copy` / `query_copy` (arrays, or
+    /// vectors past the inline sizes) with the numbers and metadata names written in.
     pub(crate) fn resolve<'r>(
         &'r self,
-        header_slots: &'r mut [(&'r str, &'r str); HEADERS_INLINE],
-        header_heap: &'r mut Vec<(&'r str, &'r str)>,
-        query_slots: &'r mut [(&'r str, &'r str); QUERY_INLINE],
-        query_heap: &'r mut Vec<(&'r str, &'r str)>,
+        header_copy: &'r mut PairCopy<'r, HEADERS_INLINE>,
+        query_copy: &'r mut PairCopy<'r, QUERY_INLINE>,
     ) -> super::PartsRef<'r, (&'r str, &'r str)> {
+        let has_numbers = |in_query: bool| {
+            self.numbers
+                .iter()
+                .flatten()
+                .any(|n| n.in_query == in_query)
+        };
+        let headers = if self.metadata.is_none() && !has_numbers(false) {
+            self.headers.as_slice()
+        } else {
+            header_copy.fill(self.headers.len, self.headers())
+        };
+        let query = if has_numbers(true) {
+            query_copy.fill(self.query.len, self.query())
+        } else {
+            self.query.as_slice()
+        };
         super::PartsRef {
             method: self.method,
             bucket: self.bucket,
             key: self.key,
-            headers: self
-                .headers
-                .resolve(&self.joined, header_slots, header_heap),
-            query: self.query.resolve(&self.joined, query_slots, query_heap),
+            headers,
+            query,
+        }
+    }
+
+    /// Records a number for the pair just pushed (whose value is an empty placeholder).
+    fn push_number(&mut self, in_query: bool, n: u64) {
+        let index = if in_query {
+            self.query.len
+        } else {
+            self.headers.len
+        } - 1;
+        match self.numbers.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => {
+                *slot = Some(NumberAt {
+                    in_query,
+                    index,
+                    digits: Digits::new(n),
+                })
+            }
+            None => self.incomplete = true,
         }
     }
 
     /// How many headers and parameters (for tests).
     #[cfg(test)]
     pub(crate) fn lens(&self) -> (usize, usize) {
-        (self.headers.len(), self.query.len())
+        (self.headers.len, self.query.len)
     }
 }
 
@@ -426,13 +531,6 @@ impl<'a> PartsSink<'a> for PresignParts<'a> {
     }
 }
 
-fn scalar_piece(value: Scalar) -> Piece<'static> {
-    match value {
-        Scalar::Number(n) => Piece::Number(Digits::new(n)),
-        Scalar::Flag(flag) => Piece::Text(flag_text(flag)),
-    }
-}
-
 impl<'a> PartsSink<'a> for InlineParts<'a> {
     #[inline]
     fn header_str(&mut self, name: &'a str, value: &'a str) {
@@ -440,7 +538,13 @@ impl<'a> PartsSink<'a> for InlineParts<'a> {
     }
 
     fn header_scalar(&mut self, name: &'a str, value: Scalar) {
-        self.headers.push((Piece::Text(name), scalar_piece(value)));
+        match value {
+            Scalar::Number(n) => {
+                self.push_header(name, "");
+                self.push_number(false, n);
+            }
+            Scalar::Flag(flag) => self.push_header(name, flag_text(flag)),
+        }
     }
 
     #[inline]
@@ -449,7 +553,13 @@ impl<'a> PartsSink<'a> for InlineParts<'a> {
     }
 
     fn param_scalar(&mut self, name: &'a str, value: Scalar) {
-        self.query.push((Piece::Text(name), scalar_piece(value)));
+        match value {
+            Scalar::Number(n) => {
+                self.push_parameter(name, "");
+                self.push_number(true, n);
+            }
+            Scalar::Flag(flag) => self.push_parameter(name, flag_text(flag)),
+        }
     }
 
     /// The names go one after another into one string (one allocation for all of them): the
@@ -458,17 +568,18 @@ impl<'a> PartsSink<'a> for InlineParts<'a> {
         if metadata.is_empty() {
             return;
         }
+        if self.metadata.is_some() {
+            self.incomplete = true;
+            return;
+        }
+        self.metadata = Some((self.headers.len, metadata));
         let bytes: usize = metadata.iter().map(|(n, _)| PREFIX.len() + n.len()).sum();
         self.joined.reserve(bytes);
         for (name, value) in metadata {
-            // Offsets past `u32::MAX` resolve to "" (the checks then refuse the empty name):
-            // no header block of that size is signed anyway.
-            let start = u32::try_from(self.joined.len()).unwrap_or(u32::MAX);
             self.joined.push_str(PREFIX);
             self.joined.push_str(name);
-            let end = u32::try_from(self.joined.len()).unwrap_or(u32::MAX);
-            self.headers
-                .push((Piece::Joined(start, end), Piece::Text(value)));
+            // The name is written in when resolved.
+            self.push_header("", value);
         }
     }
 }

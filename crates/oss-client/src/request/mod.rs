@@ -33,7 +33,7 @@ mod inline;
 mod parts;
 
 pub use inline::InlineParts;
-pub(crate) use inline::{HEADERS_INLINE, QUERY_INLINE};
+pub(crate) use inline::PairCopy;
 pub use parts::{Pair, PresignParts, PresignView, Presignable};
 pub(crate) use parts::{PairText, PartsRef};
 
@@ -52,7 +52,7 @@ macro_rules! typed_presignable {
             fn presign_inline<'a>(&'a self, parts: &mut $crate::request::InlineParts<'a>) -> bool {
                 parts.set_target($method, &self.bucket, &self.key);
                 self.write_parts(parts);
-                true
+                parts.is_complete()
             }
         }
     };

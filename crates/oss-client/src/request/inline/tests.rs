@@ -36,9 +36,8 @@ fn pairs_past_the_inline_arrays_spill_in_order() {
             parts.push_parameter(name, "q");
         }
         assert_eq!(parts.lens(), (n, n));
-        let (mut hs, mut hh) = ([("", ""); HEADERS_INLINE], Vec::new());
-        let (mut qs, mut qh) = ([("", ""); QUERY_INLINE], Vec::new());
-        let resolved = parts.resolve(&mut hs, &mut hh, &mut qs, &mut qh);
+        let (mut header_copy, mut query_copy) = (PairCopy::new(), PairCopy::new());
+        let resolved = parts.resolve(&mut header_copy, &mut query_copy);
         let expected_h: Vec<(&str, &str)> = names[..n].iter().map(|s| (s.as_str(), "h")).collect();
         let expected_q: Vec<(&str, &str)> = names[..n].iter().map(|s| (s.as_str(), "q")).collect();
         assert_eq!(resolved.headers, expected_h.as_slice(), "{n}");
@@ -293,4 +292,29 @@ fn every_field_set_past_the_inline_arrays() {
             .url()
             .contains("p11=11"));
     }
+}
+
+/// What cannot be written in place (a fifth number, a second metadata list) marks the parts
+/// incomplete, so that the client signs `presign_parts` instead; what was written stays right.
+#[test]
+fn more_than_the_inline_parts_hold_is_refused_not_dropped() {
+    let metadata = vec![("a".to_owned(), "1".to_owned())];
+    let mut parts = InlineParts::new();
+    for n in 0..NUMBERS as u64 {
+        parts.header_value("x-oss-n", Some(n));
+    }
+    parts.metadata(&metadata);
+    assert!(parts.is_complete());
+    assert!(parts.headers().eq([
+        ("x-oss-n", "0"),
+        ("x-oss-n", "1"),
+        ("x-oss-n", "2"),
+        ("x-oss-n", "3"),
+        ("x-oss-meta-a", "1")
+    ]));
+    let mut more_numbers = parts.clone();
+    more_numbers.param_scalar("partNumber", Scalar::from(9u32));
+    assert!(!more_numbers.is_complete());
+    parts.metadata(&metadata);
+    assert!(!parts.is_complete());
 }
