@@ -178,6 +178,8 @@ pub struct InlineParts<'a> {
     query: PairList<'a, QUERY_INLINE>,
     /// Number values, written over their pairs' empty placeholders when resolved.
     numbers: [Option<NumberAt>; NUMBERS],
+    /// Whether a header / a query parameter has a number (its list is then copied).
+    numbers_in: (bool, bool),
     /// The metadata: where its headers start, the entries (for the names' lengths), and the
     /// header names (`x-oss-meta-{name}`) one after another.
     metadata: Option<(usize, &'a [(String, String)])>,
@@ -209,6 +211,7 @@ impl<'a> InlineParts<'a> {
             headers: PairList::new(),
             query: PairList::new(),
             numbers: [None; NUMBERS],
+            numbers_in: (false, false),
             metadata: None,
             joined: String::new(),
             incomplete: false,
@@ -354,18 +357,13 @@ impl<'a> InlineParts<'a> {
         header_copy: &'r mut PairCopy<'r, HEADERS_INLINE>,
         query_copy: &'r mut PairCopy<'r, QUERY_INLINE>,
     ) -> super::PartsRef<'r, (&'r str, &'r str)> {
-        let has_numbers = |in_query: bool| {
-            self.numbers
-                .iter()
-                .flatten()
-                .any(|n| n.in_query == in_query)
-        };
-        let headers = if self.metadata.is_none() && !has_numbers(false) {
+        let (header_numbers, query_numbers) = self.numbers_in;
+        let headers = if self.metadata.is_none() && !header_numbers {
             self.headers.as_slice()
         } else {
             header_copy.fill(self.headers.len, self.headers())
         };
-        let query = if has_numbers(true) {
+        let query = if query_numbers {
             query_copy.fill(self.query.len, self.query())
         } else {
             self.query.as_slice()
@@ -382,8 +380,10 @@ impl<'a> InlineParts<'a> {
     /// Records a number for the pair just pushed (whose value is an empty placeholder).
     fn push_number(&mut self, in_query: bool, n: u64) {
         let index = if in_query {
+            self.numbers_in.1 = true;
             self.query.len
         } else {
+            self.numbers_in.0 = true;
             self.headers.len
         } - 1;
         match self.numbers.iter_mut().find(|slot| slot.is_none()) {
