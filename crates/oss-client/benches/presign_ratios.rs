@@ -13,7 +13,8 @@
 //! parameters, compared with `get`), `key1023` (GET of a 1023-byte key), each through
 //! `oss_sign_core::v4::presign` (`core_*`) and `Client::presign` (`client_*`, static
 //! credentials, signing key cached, an `ObjectRequest`); `client_typed_get` is the typical GET
-//! as a `GetObjectRequest` (the same URL as `client_get`, compared with `core_get`). `allocs` counts heap allocations per call with a counting
+//! as a `GetObjectRequest` (the same URL as `client_get`, compared with `core_get`), and
+//! `client_typed_h5` the PUT of `client_h5` as a `PutObjectRequest` with five metadata entries. `allocs` counts heap allocations per call with a counting
 //! global allocator (`stats_alloc`).
 
 // A bench binary: printing the report is its job.
@@ -27,7 +28,9 @@ mod ratio_harness;
 use std::alloc::System;
 use std::hint::black_box;
 
-use oss_client::{Client, Config, FixedClock, GetObjectRequest, ObjectRequest, SigningTime};
+use oss_client::{
+    Client, Config, FixedClock, GetObjectRequest, ObjectRequest, PutObjectRequest, SigningTime,
+};
 use oss_credentials::Credentials;
 use oss_sign_core::{v4, SignableRequest};
 use ratio_harness::{
@@ -125,6 +128,24 @@ fn main() {
         });
         names.push((*name).to_owned());
     }
+    // `client_h5` as a PutObjectRequest: the same five `x-oss-meta-*` headers, as metadata.
+    let mut typed_put = PutObjectRequest::new(BUCKET, KEY);
+    typed_put.metadata = meta(5)
+        .iter()
+        .map(|(n, v)| {
+            let name = n.strip_prefix("x-oss-meta-").unwrap_or(n);
+            (name.to_owned(), (*v).to_owned())
+        })
+        .collect();
+    cases.push(Case {
+        name: "client_typed_h5",
+        run: Box::new(move || {
+            client
+                .presign(black_box(&typed_put))
+                .map(|r| r.url().len())
+                .unwrap_or(0)
+        }),
+    });
     // The typical GET as the typed request application code writes (the same URL as
     // `client_get`): its parts are built by `presign_parts`-style code, not lent in place.
     let typed = GetObjectRequest::new(BUCKET, KEY).response_content_disposition("attachment");
@@ -176,7 +197,7 @@ fn main() {
     for (i, case) in cases.iter().enumerate() {
         let (prefix, point) = case.name.split_once('_').unwrap_or(("", case.name));
         let series = match point {
-            "h5" | "h20" => format!(
+            "h5" | "h20" | "typed_h5" => format!(
                 "{:.2} x {prefix}_h0",
                 timings.ratio_to(i, index(&format!("{prefix}_h0")))
             ),

@@ -156,16 +156,16 @@ impl Client {
                     Error::without_field(ErrorKind::InvalidExpiry, "expiry out of range")
                 })?;
                 // The configured additional header names as `&str`: on the stack for up to
-                // ADDITIONAL_ON_STACK names (no list to build when none are configured).
-                let mut additional_slots = [""; ADDITIONAL_ON_STACK];
+                // ADDITIONAL_ON_STACK names (no list to build, and no array to fill, when none
+                // are configured).
+                let additional_slots: [&str; ADDITIONAL_ON_STACK];
                 let additional_heap: Vec<&str>;
                 let configured = &config.additional_headers;
                 let additional: &[&str] = if configured.is_empty() {
                     &[]
                 } else if configured.len() <= ADDITIONAL_ON_STACK {
-                    for (slot, name) in additional_slots.iter_mut().zip(configured) {
-                        *slot = name;
-                    }
+                    additional_slots =
+                        std::array::from_fn(|i| configured.get(i).map_or("", String::as_str));
                     &additional_slots[..configured.len()]
                 } else {
                     additional_heap = configured.iter().map(String::as_str).collect();
