@@ -173,7 +173,14 @@ impl Client {
         let mut inline = InlineParts::new();
         if request.presign_inline(&mut inline) {
             let (mut header_copy, mut query_copy) = (PairCopy::new(), PairCopy::new());
-            let parts = inline.resolve(&mut header_copy, &mut query_copy);
+            let (headers, query) = inline.resolve(&mut header_copy, &mut query_copy);
+            let parts = PartsRef {
+                method: inline.method(),
+                bucket: inline.bucket(),
+                key: inline.key(),
+                headers,
+                query,
+            };
             return self.presign_parts_at(&parts, options, credentials, now);
         }
         let parts = request.presign_parts();

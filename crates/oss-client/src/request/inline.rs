@@ -1,15 +1,15 @@
 //! [`InlineParts`]: a request's parts written in place, in fixed arrays, so that a typed request
-//! is presigned without building the [`PresignParts`] vectors; and the [`PartsSink`] both are
-//! written through, so that each typed request states its parts once.
-
-use std::borrow::Cow;
-
-use super::parts::PresignParts;
+//! is presigned without building the `PresignParts` vectors; and the [`PartsSink`] both are
+//! written through, so that each typed request states its parts once (its `PresignParts`
+//! side is in `parts`).
 
 /// Headers kept inline: PutObjectRequest, the largest typed request, has 18 header fields.
 pub(crate) const HEADERS_INLINE: usize = 18;
 /// Query parameters kept inline: GetObjectRequest has 8 parameter fields.
 pub(crate) const QUERY_INLINE: usize = 8;
+
+/// Pairs as `oss-sign-core` takes them.
+type StrPairs<'r> = &'r [(&'r str, &'r str)];
 
 /// A number written in decimal in place (a `u64` has at most 20 digits).
 #[derive(Debug, Clone, Copy)]
@@ -349,14 +349,14 @@ impl<'a> InlineParts<'a> {
         !self.incomplete
     }
 
-    /// The parts as the signing path reads them: the lists as they are when they hold only
+    /// The headers and query parameters as the signing path reads them: the lists as they are when they hold only
     /// borrowed text (no copy), else copied into `header_copy` / `query_copy` (arrays, or
     /// vectors past the inline sizes) with the numbers and metadata names written in.
     pub(crate) fn resolve<'r>(
         &'r self,
         header_copy: &'r mut PairCopy<'r, HEADERS_INLINE>,
         query_copy: &'r mut PairCopy<'r, QUERY_INLINE>,
-    ) -> super::PartsRef<'r, (&'r str, &'r str)> {
+    ) -> (StrPairs<'r>, StrPairs<'r>) {
         let (header_numbers, query_numbers) = self.numbers_in;
         let headers = if self.metadata.is_none() && !header_numbers {
             self.headers.as_slice()
@@ -368,13 +368,7 @@ impl<'a> InlineParts<'a> {
         } else {
             self.query.as_slice()
         };
-        super::PartsRef {
-            method: self.method,
-            bucket: self.bucket,
-            key: self.key,
-            headers,
-            query,
-        }
+        (headers, query)
     }
 
     /// Records a number for the pair just pushed (whose value is an empty placeholder).
@@ -430,7 +424,7 @@ impl From<bool> for Scalar {
     }
 }
 
-fn flag_text(flag: bool) -> &'static str {
+pub(crate) fn flag_text(flag: bool) -> &'static str {
     if flag {
         "true"
     } else {
@@ -438,7 +432,7 @@ fn flag_text(flag: bool) -> &'static str {
     }
 }
 
-/// Where a typed request writes its parts: [`PresignParts`] (vectors) or [`InlineParts`]
+/// Where a typed request writes its parts: `PresignParts` (vectors) or [`InlineParts`]
 /// (arrays). Each typed request writes them once, through this, for both.
 pub(crate) trait PartsSink<'a> {
     /// A header with a borrowed name and value.
@@ -493,41 +487,6 @@ pub(crate) trait PartsSink<'a> {
     ) {
         self.header("x-oss-request-payer", request_payer);
         self.extra(headers, parameters);
-    }
-}
-
-fn scalar_cow(value: Scalar) -> Cow<'static, str> {
-    match value {
-        Scalar::Number(n) => Cow::Owned(n.to_string()),
-        Scalar::Flag(flag) => Cow::Borrowed(flag_text(flag)),
-    }
-}
-
-impl<'a> PartsSink<'a> for PresignParts<'a> {
-    fn header_str(&mut self, name: &'a str, value: &'a str) {
-        self.headers
-            .push((Cow::Borrowed(name), Cow::Borrowed(value)));
-    }
-
-    fn header_scalar(&mut self, name: &'a str, value: Scalar) {
-        self.headers.push((Cow::Borrowed(name), scalar_cow(value)));
-    }
-
-    fn param_str(&mut self, name: &'a str, value: &'a str) {
-        self.query.push((Cow::Borrowed(name), Cow::Borrowed(value)));
-    }
-
-    fn param_scalar(&mut self, name: &'a str, value: Scalar) {
-        self.query.push((Cow::Borrowed(name), scalar_cow(value)));
-    }
-
-    fn metadata(&mut self, metadata: &'a [(String, String)]) {
-        self.headers.extend(metadata.iter().map(|(n, v)| {
-            (
-                Cow::Owned(format!("x-oss-meta-{n}")),
-                Cow::Borrowed(v.as_str()),
-            )
-        }));
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::inline::InlineParts;
+use super::inline::{flag_text, InlineParts, PartsSink, Scalar};
 
 /// A header or query parameter name and value, borrowed from a request where possible.
 pub type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
@@ -300,5 +300,40 @@ impl<'r> From<PresignView<'r>> for PartsRef<'r, (String, String)> {
             headers: view.headers,
             query: view.query,
         }
+    }
+}
+
+fn scalar_cow(value: Scalar) -> Cow<'static, str> {
+    match value {
+        Scalar::Number(n) => Cow::Owned(n.to_string()),
+        Scalar::Flag(flag) => Cow::Borrowed(flag_text(flag)),
+    }
+}
+
+impl<'a> PartsSink<'a> for PresignParts<'a> {
+    fn header_str(&mut self, name: &'a str, value: &'a str) {
+        self.headers
+            .push((Cow::Borrowed(name), Cow::Borrowed(value)));
+    }
+
+    fn header_scalar(&mut self, name: &'a str, value: Scalar) {
+        self.headers.push((Cow::Borrowed(name), scalar_cow(value)));
+    }
+
+    fn param_str(&mut self, name: &'a str, value: &'a str) {
+        self.query.push((Cow::Borrowed(name), Cow::Borrowed(value)));
+    }
+
+    fn param_scalar(&mut self, name: &'a str, value: Scalar) {
+        self.query.push((Cow::Borrowed(name), scalar_cow(value)));
+    }
+
+    fn metadata(&mut self, metadata: &'a [(String, String)]) {
+        self.headers.extend(metadata.iter().map(|(n, v)| {
+            (
+                Cow::Owned(format!("x-oss-meta-{n}")),
+                Cow::Borrowed(v.as_str()),
+            )
+        }));
     }
 }
