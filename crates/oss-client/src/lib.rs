@@ -119,8 +119,8 @@ pub use presign::{
 };
 pub use request::{
     AbortMultipartUploadRequest, CompleteMultipartUploadRequest, GetObjectRequest,
-    HeadObjectRequest, InitiateMultipartUploadRequest, ObjectRequest, Pair, PresignParts,
-    PresignView, Presignable, PutObjectRequest, UploadPartRequest,
+    HeadObjectRequest, InitiateMultipartUploadRequest, InlineParts, ObjectRequest, Pair,
+    PresignParts, PresignView, Presignable, PutObjectRequest, UploadPartRequest,
 };
 
 /// The signing instant type, re-exported from `oss-sign-core`.

@@ -16,6 +16,8 @@ use oss_sign_core::SignError;
 
 /// How many headers or query parameters are borrowed into a stack array (no allocation).
 const PAIRS_ON_STACK: usize = 32;
+/// How many configured additional header names are borrowed into a stack array.
+const ADDITIONAL_ON_STACK: usize = 8;
 /// The smaller stack array, for the usual few pairs (filling the large one costs a 1 KiB
 /// write even for one pair).
 const FEW_PAIRS: usize = 4;
@@ -49,6 +51,9 @@ impl<'a> PairSlots<'a> {
 
     /// `pairs` as `(&str, &str)`, on the stack for up to [`PAIRS_ON_STACK`] pairs.
     fn borrow<P: PairText>(&mut self, pairs: &'a [P]) -> &[(&'a str, &'a str)] {
+        if let Some(pairs) = P::as_str_pairs(pairs) {
+            return pairs;
+        }
         let len = pairs.len();
         if len == 0 {
             &[]
@@ -72,11 +77,12 @@ impl Client {
     /// The whole presign at a given instant (the clock has been asked already).
     ///
     /// Allocations on the V4 path: the result's one buffer (URL, then the headers), the
-    /// `oss-sign-core` [`v4::Presigned`] buffer, its signed-header selection when the request
-    /// has headers, and the additional-header list when additional headers are configured;
-    /// the borrowed pair views stay on the stack for up to 32 headers and 32 parameters. (The
+    /// `oss-sign-core` [`v4::Presigned`] buffer, and its signed-header selection when the
+    /// request has headers; the borrowed pair views stay on the stack for up to 32 headers and
+    /// 32 parameters, the additional header names for up to 8. (The
     /// caller's [`PresignParts`](crate::PresignParts) vectors come on top, one per non-empty
-    /// list, unless the request gives a [`PresignView`](crate::PresignView).)
+    /// list, unless the request gives a [`PresignView`](crate::PresignView) or writes
+    /// [`InlineParts`](crate::InlineParts), as every typed request does.)
     pub(crate) fn presign_parts_at<P: PairText>(
         &self,
         parts: &PartsRef<'_, P>,
@@ -149,15 +155,21 @@ impl Client {
                 let expires = u32::try_from(seconds).map_err(|_| {
                     Error::without_field(ErrorKind::InvalidExpiry, "expiry out of range")
                 })?;
-                // No list to build (a loop and a capacity check) when none are configured.
-                let additional: Vec<&str> = if config.additional_headers.is_empty() {
-                    Vec::new()
+                // The configured additional header names as `&str`: on the stack for up to
+                // ADDITIONAL_ON_STACK names (no list to build, and no array to fill, when none
+                // are configured).
+                let additional_slots: [&str; ADDITIONAL_ON_STACK];
+                let additional_heap: Vec<&str>;
+                let configured = &config.additional_headers;
+                let additional: &[&str] = if configured.is_empty() {
+                    &[]
+                } else if configured.len() <= ADDITIONAL_ON_STACK {
+                    additional_slots =
+                        std::array::from_fn(|i| configured.get(i).map_or("", String::as_str));
+                    &additional_slots[..configured.len()]
                 } else {
-                    config
-                        .additional_headers
-                        .iter()
-                        .map(String::as_str)
-                        .collect()
+                    additional_heap = configured.iter().map(String::as_str).collect();
+                    &additional_heap
                 };
                 let params = v4::PresignParams::new(
                     credentials.access_key_id(),
@@ -167,7 +179,7 @@ impl Client {
                 )
                 .product(endpoint.product())
                 .security_token(credentials.security_token())
-                .additional_headers(&additional);
+                .additional_headers(additional);
                 // The result is written under the key cache's read lock, where the signature
                 // is: the `Presigned` (a few hundred bytes) is never moved out.
                 let no_additional = additional.is_empty();
@@ -546,6 +558,47 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The configured additional header names, borrowed on the stack up to
+    /// [`ADDITIONAL_ON_STACK`] and into a vector past it: every one is signed either way.
+    #[test]
+    fn additional_headers_on_the_stack_and_on_the_heap() {
+        let at = SigningTime::from_unix_seconds(1_731_400_000).unwrap_or_else(|e| panic!("{e}"));
+        for n in [1, ADDITIONAL_ON_STACK, ADDITIONAL_ON_STACK + 1, 12] {
+            let names: Vec<String> = (0..n).map(|i| format!("h{i:02}")).collect();
+            let client = Client::new(
+                crate::Config::builder()
+                    .region("cn-hangzhou")
+                    .credentials(
+                        Credentials::new("LTAIexample", "secret").unwrap_or_else(|e| panic!("{e}")),
+                    )
+                    .additional_headers(names.iter().map(String::as_str))
+                    .clock(crate::FixedClock::new(at))
+                    .build()
+                    .unwrap_or_else(|e| panic!("{e}")),
+            );
+            let mut request = crate::ObjectRequest::new("GET", "examplebucket", "k");
+            request.headers = names.iter().map(|h| (h.clone(), "v".to_owned())).collect();
+            let result = client
+                .presign(&request)
+                .unwrap_or_else(|e| panic!("{n}: {e}"));
+            assert!(
+                result
+                    .signed_headers()
+                    .map(|(h, _)| h)
+                    .eq(names.iter().map(String::as_str)),
+                "{n}: {result:?}"
+            );
+            assert!(
+                result
+                    .url()
+                    .contains(&format!("x-oss-additional-headers={}", names.join("%3B"))),
+                "{n}: {}",
+                result.url()
+            );
+            assert_eq!(result.unsigned_headers().count(), 0, "{n}");
         }
     }
 

@@ -1,6 +1,6 @@
 //! The reads: GetObject (`GET /{key}`) and HeadObject (`HEAD /{key}`).
 
-use super::parts::{PresignParts, Presignable};
+use super::inline::PartsSink;
 
 request! {
     /// Presign a download: `GET /{key}`.
@@ -57,9 +57,11 @@ request! {
     }
 }
 
-impl Presignable for GetObjectRequest {
-    fn presign_parts(&self) -> PresignParts<'_> {
-        let mut p = PresignParts::new("GET", &self.bucket, &self.key);
+typed_presignable!(GetObjectRequest, "GET");
+
+impl GetObjectRequest {
+    /// The headers and query parameters, in the order the official SDKs send them.
+    fn write_parts<'a>(&'a self, p: &mut impl PartsSink<'a>) {
         p.param("response-cache-control", &self.response_cache_control);
         p.param(
             "response-content-disposition",
@@ -73,11 +75,10 @@ impl Presignable for GetObjectRequest {
         p.param("x-oss-process", &self.process);
         p.header("Range", &self.range);
         p.header("x-oss-range-behavior", &self.range_behavior);
-        self.push_conditional_headers(&mut p);
+        self.push_conditional_headers(p);
         p.header("Accept-Encoding", &self.accept_encoding);
         p.header_value("x-oss-traffic-limit", self.traffic_limit);
         p.payer_and_extra(&self.request_payer, &self.headers, &self.parameters);
-        p
     }
 }
 
@@ -97,12 +98,13 @@ request! {
     }
 }
 
-impl Presignable for HeadObjectRequest {
-    fn presign_parts(&self) -> PresignParts<'_> {
-        let mut p = PresignParts::new("HEAD", &self.bucket, &self.key);
+typed_presignable!(HeadObjectRequest, "HEAD");
+
+impl HeadObjectRequest {
+    /// The headers and query parameters, in the order the official SDKs send them.
+    fn write_parts<'a>(&'a self, p: &mut impl PartsSink<'a>) {
         p.param("versionId", &self.version_id);
-        self.push_conditional_headers(&mut p);
+        self.push_conditional_headers(p);
         p.payer_and_extra(&self.request_payer, &self.headers, &self.parameters);
-        p
     }
 }

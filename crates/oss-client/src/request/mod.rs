@@ -29,10 +29,34 @@
 //! the request payer, the conditional headers, the object headers of PutObject and
 //! InitiateMultipartUpload).
 
+mod inline;
 mod parts;
 
+pub use inline::InlineParts;
+pub(crate) use inline::PairCopy;
 pub use parts::{Pair, PresignParts, PresignView, Presignable};
 pub(crate) use parts::{PairText, PartsRef};
+
+/// `Presignable` for a typed request whose inherent `write_parts` writes its parts (after
+/// `$method`, its bucket and key) through an `inline::PartsSink`: the same code
+/// fills the [`PresignParts`] vectors and the [`InlineParts`] arrays.
+macro_rules! typed_presignable {
+    ($name:ident, $method:literal) => {
+        impl $crate::request::Presignable for $name {
+            fn presign_parts(&self) -> $crate::request::PresignParts<'_> {
+                let mut p = $crate::request::PresignParts::new($method, &self.bucket, &self.key);
+                self.write_parts(&mut p);
+                p
+            }
+
+            fn presign_inline<'a>(&'a self, parts: &mut $crate::request::InlineParts<'a>) -> bool {
+                parts.set_target($method, &self.bucket, &self.key);
+                self.write_parts(parts);
+                parts.is_complete()
+            }
+        }
+    };
+}
 
 /// Declares a typed request: the struct (`bucket`, `key`, the fields given, `headers`,
 /// `parameters`), `new`, and a setter for every optional field, each with a doctest built on
@@ -268,7 +292,10 @@ macro_rules! common_setters {
 macro_rules! conditional_header_methods {
     () => {
         /// `If-Match`, `If-None-Match`, `If-Modified-Since`, `If-Unmodified-Since`.
-        fn push_conditional_headers<'a>(&'a self, p: &mut PresignParts<'a>) {
+        fn push_conditional_headers<'a>(
+            &'a self,
+            p: &mut impl crate::request::inline::PartsSink<'a>,
+        ) {
             p.header("If-Match", &self.if_match);
             p.header("If-None-Match", &self.if_none_match);
             p.header("If-Modified-Since", &self.if_modified_since);
@@ -296,7 +323,7 @@ macro_rules! object_header_methods {
         }
 
         /// `Cache-Control`, `Content-Disposition`, `Content-Encoding`, `Expires`.
-        fn push_representation_headers<'a>(&'a self, p: &mut PresignParts<'a>) {
+        fn push_representation_headers<'a>(&'a self, p: &mut impl crate::request::inline::PartsSink<'a>) {
             p.header("Cache-Control", &self.cache_control);
             p.header("Content-Disposition", &self.content_disposition);
             p.header("Content-Encoding", &self.content_encoding);
@@ -304,7 +331,7 @@ macro_rules! object_header_methods {
         }
 
         /// Storage class, tagging, overwrite protection and server-side encryption.
-        fn push_storage_headers<'a>(&'a self, p: &mut PresignParts<'a>) {
+        fn push_storage_headers<'a>(&'a self, p: &mut impl crate::request::inline::PartsSink<'a>) {
             p.header("x-oss-storage-class", &self.storage_class);
             p.header("x-oss-tagging", &self.tagging);
             p.header_value("x-oss-forbid-overwrite", self.forbid_overwrite);
@@ -320,7 +347,7 @@ macro_rules! object_header_methods {
         }
 
         /// `x-oss-request-payer`, the metadata, then the free-form headers and parameters.
-        fn push_payer_metadata_and_extras<'a>(&'a self, p: &mut PresignParts<'a>) {
+        fn push_payer_metadata_and_extras<'a>(&'a self, p: &mut impl crate::request::inline::PartsSink<'a>) {
             p.header("x-oss-request-payer", &self.request_payer);
             p.metadata(&self.metadata);
             p.extra(&self.headers, &self.parameters);

@@ -1,8 +1,7 @@
 //! The multipart upload: initiate (`POST ?uploads`), upload a part (`PUT ?partNumber&uploadId`),
 //! complete (`POST ?uploadId`) and abort (`DELETE ?uploadId`).
 
-use super::parts::{PresignParts, Presignable};
-use std::borrow::Cow;
+use super::inline::PartsSink;
 
 request! {
     /// Presign the start of a multipart upload: `POST /{key}?uploads`.
@@ -24,16 +23,17 @@ request! {
     }
 }
 
-impl Presignable for InitiateMultipartUploadRequest {
-    fn presign_parts(&self) -> PresignParts<'_> {
-        let mut p = PresignParts::new("POST", &self.bucket, &self.key);
-        p.query.push((Cow::Borrowed("uploads"), Cow::Borrowed("")));
+typed_presignable!(InitiateMultipartUploadRequest, "POST");
+
+impl InitiateMultipartUploadRequest {
+    /// The headers and query parameters, in the order the official SDKs send them.
+    fn write_parts<'a>(&'a self, p: &mut impl PartsSink<'a>) {
+        p.param_str("uploads", "");
         p.param("encoding-type", &self.encoding_type);
         p.header("Content-Type", &self.content_type);
-        self.push_representation_headers(&mut p);
-        self.push_storage_headers(&mut p);
-        self.push_payer_metadata_and_extras(&mut p);
-        p
+        self.push_representation_headers(p);
+        self.push_storage_headers(p);
+        self.push_payer_metadata_and_extras(p);
     }
 }
 
@@ -111,20 +111,17 @@ request! {
     }
 }
 
-impl Presignable for UploadPartRequest {
-    fn presign_parts(&self) -> PresignParts<'_> {
-        let mut p = PresignParts::new("PUT", &self.bucket, &self.key);
-        p.query.push((
-            Cow::Borrowed("partNumber"),
-            Cow::Owned(self.part_number.to_string()),
-        ));
-        p.query
-            .push((Cow::Borrowed("uploadId"), Cow::Borrowed(&self.upload_id)));
+typed_presignable!(UploadPartRequest, "PUT");
+
+impl UploadPartRequest {
+    /// The headers and query parameters, in the order the official SDKs send them.
+    fn write_parts<'a>(&'a self, p: &mut impl PartsSink<'a>) {
+        p.param_scalar("partNumber", self.part_number.into());
+        p.param_str("uploadId", &self.upload_id);
         p.header("Content-MD5", &self.content_md5);
         p.header_value("Content-Length", self.content_length);
         p.header_value("x-oss-traffic-limit", self.traffic_limit);
         p.payer_and_extra(&self.request_payer, &self.headers, &self.parameters);
-        p
     }
 }
 
@@ -175,22 +172,21 @@ impl CompleteMultipartUploadRequest {
     }
 }
 
-impl Presignable for CompleteMultipartUploadRequest {
-    fn presign_parts(&self) -> PresignParts<'_> {
-        let mut p = PresignParts::new("POST", &self.bucket, &self.key);
-        p.query
-            .push((Cow::Borrowed("uploadId"), Cow::Borrowed(&self.upload_id)));
+typed_presignable!(CompleteMultipartUploadRequest, "POST");
+
+impl CompleteMultipartUploadRequest {
+    /// The headers and query parameters, in the order the official SDKs send them.
+    fn write_parts<'a>(&'a self, p: &mut impl PartsSink<'a>) {
+        p.param_str("uploadId", &self.upload_id);
         p.param("encoding-type", &self.encoding_type);
         if self.complete_all {
-            p.headers
-                .push((Cow::Borrowed("x-oss-complete-all"), Cow::Borrowed("yes")));
+            p.header_str("x-oss-complete-all", "yes");
         }
         p.header("x-oss-object-acl", &self.acl);
         p.header_value("x-oss-forbid-overwrite", self.forbid_overwrite);
         p.header("x-oss-callback", &self.callback);
         p.header("x-oss-callback-var", &self.callback_var);
         p.payer_and_extra(&self.request_payer, &self.headers, &self.parameters);
-        p
     }
 }
 
@@ -210,12 +206,12 @@ request! {
     }
 }
 
-impl Presignable for AbortMultipartUploadRequest {
-    fn presign_parts(&self) -> PresignParts<'_> {
-        let mut p = PresignParts::new("DELETE", &self.bucket, &self.key);
-        p.query
-            .push((Cow::Borrowed("uploadId"), Cow::Borrowed(&self.upload_id)));
+typed_presignable!(AbortMultipartUploadRequest, "DELETE");
+
+impl AbortMultipartUploadRequest {
+    /// The headers and query parameters, in the order the official SDKs send them.
+    fn write_parts<'a>(&'a self, p: &mut impl PartsSink<'a>) {
+        p.param_str("uploadId", &self.upload_id);
         p.payer_and_extra(&self.request_payer, &self.headers, &self.parameters);
-        p
     }
 }

@@ -1,5 +1,6 @@
 //! [`ObjectRequest`]: any method, with free-form headers and query parameters.
 
+use super::inline::PartsSink;
 use super::parts::{PresignParts, PresignView, Presignable};
 
 /// Any object request: a method of your choice with free-form headers and query parameters.

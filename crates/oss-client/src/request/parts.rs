@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use super::inline::{flag_text, InlineParts, PartsSink, Scalar};
+
 /// A header or query parameter name and value, borrowed from a request where possible.
 pub type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
 
@@ -50,70 +52,6 @@ impl<'a> PresignParts<'a> {
             query: Vec::new(),
         }
     }
-
-    // Out of line: the typed requests call these a dozen times each; inlined, every call
-    // carried its own vector growth (kilobytes of the WebAssembly module).
-    #[inline(never)]
-    pub(super) fn header(&mut self, name: &'static str, value: &'a Option<String>) {
-        if let Some(value) = value {
-            self.headers
-                .push((Cow::Borrowed(name), Cow::Borrowed(value)));
-        }
-    }
-
-    /// A header whose value is a number or flag, written with `Display`.
-    #[inline(never)]
-    pub(super) fn header_value(&mut self, name: &'static str, value: Option<impl ToString>) {
-        if let Some(value) = value {
-            self.headers
-                .push((Cow::Borrowed(name), Cow::Owned(value.to_string())));
-        }
-    }
-
-    #[inline(never)]
-    pub(super) fn param(&mut self, name: &'static str, value: &'a Option<String>) {
-        if let Some(value) = value {
-            self.query.push((Cow::Borrowed(name), Cow::Borrowed(value)));
-        }
-    }
-
-    pub(super) fn extra(
-        &mut self,
-        headers: &'a [(String, String)],
-        parameters: &'a [(String, String)],
-    ) {
-        self.headers.extend(
-            headers
-                .iter()
-                .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str()))),
-        );
-        self.query.extend(
-            parameters
-                .iter()
-                .map(|(n, v)| (Cow::Borrowed(n.as_str()), Cow::Borrowed(v.as_str()))),
-        );
-    }
-
-    /// `x-oss-request-payer` (when set), then the free-form headers and parameters: how each
-    /// typed request's parts end.
-    pub(super) fn payer_and_extra(
-        &mut self,
-        request_payer: &'a Option<String>,
-        headers: &'a [(String, String)],
-        parameters: &'a [(String, String)],
-    ) {
-        self.header("x-oss-request-payer", request_payer);
-        self.extra(headers, parameters);
-    }
-
-    pub(super) fn metadata(&mut self, metadata: &'a [(String, String)]) {
-        self.headers.extend(metadata.iter().map(|(n, v)| {
-            (
-                Cow::Owned(format!("x-oss-meta-{n}")),
-                Cow::Borrowed(v.as_str()),
-            )
-        }));
-    }
 }
 
 /// A request that can be presigned: one of the seven typed operations, an [`ObjectRequest`](crate::ObjectRequest),
@@ -160,6 +98,37 @@ pub trait Presignable {
     fn presign_view(&self) -> Option<PresignView<'_>> {
         None
     }
+
+    /// The same parts written into `parts` in place (fixed arrays, numbers written in place):
+    /// the client then signs them without building the [`PresignParts`] vectors. `false`, the
+    /// default, means "not written: use [`presign_view`](Self::presign_view) or
+    /// [`presign_parts`](Self::presign_parts)". Every typed request writes its parts here;
+    /// when it gives `true`, `parts` must describe the same request as `presign_parts`.
+    ///
+    /// ```
+    /// use oss_client::{InlineParts, Presignable, PresignParts};
+    ///
+    /// struct Thumbnail<'k>(&'k str);
+    /// impl Presignable for Thumbnail<'_> {
+    ///     fn presign_parts(&self) -> PresignParts<'_> {
+    ///         let mut parts = PresignParts::new("GET", "examplebucket", self.0);
+    ///         parts.query.push(("x-oss-process".into(), "image/resize,w_100".into()));
+    ///         parts
+    ///     }
+    ///     fn presign_inline<'a>(&'a self, parts: &mut InlineParts<'a>) -> bool {
+    ///         parts.set_target("GET", "examplebucket", self.0);
+    ///         parts.push_parameter("x-oss-process", "image/resize,w_100");
+    ///         true
+    ///     }
+    /// }
+    /// let mut parts = InlineParts::new();
+    /// assert!(Thumbnail("a.jpg").presign_inline(&mut parts));
+    /// assert!(parts.query().eq([("x-oss-process", "image/resize,w_100")]));
+    /// ```
+    fn presign_inline<'a>(&'a self, parts: &mut InlineParts<'a>) -> bool {
+        let _ = parts;
+        false
+    }
 }
 
 impl<T: Presignable + ?Sized> Presignable for &T {
@@ -169,6 +138,10 @@ impl<T: Presignable + ?Sized> Presignable for &T {
 
     fn presign_view(&self) -> Option<PresignView<'_>> {
         (**self).presign_view()
+    }
+
+    fn presign_inline<'a>(&'a self, parts: &mut InlineParts<'a>) -> bool {
+        (**self).presign_inline(parts)
     }
 }
 
@@ -246,6 +219,32 @@ impl<'a> PresignView<'a> {
 pub(crate) trait PairText {
     fn name(&self) -> &str;
     fn value(&self) -> &str;
+
+    /// The list itself when it is already `(&str, &str)` pairs (as [`InlineParts`] resolves
+    /// to), so that the signing path need not copy it.
+    #[inline]
+    fn as_str_pairs(list: &[Self]) -> Option<&[(&str, &str)]>
+    where
+        Self: Sized,
+    {
+        let _ = list;
+        None
+    }
+}
+
+impl PairText for (&str, &str) {
+    #[inline]
+    fn name(&self) -> &str {
+        self.0
+    }
+    #[inline]
+    fn value(&self) -> &str {
+        self.1
+    }
+    #[inline]
+    fn as_str_pairs(list: &[Self]) -> Option<&[(&str, &str)]> {
+        Some(list)
+    }
 }
 
 impl PairText for Pair<'_> {
@@ -301,5 +300,40 @@ impl<'r> From<PresignView<'r>> for PartsRef<'r, (String, String)> {
             headers: view.headers,
             query: view.query,
         }
+    }
+}
+
+fn scalar_cow(value: Scalar) -> Cow<'static, str> {
+    match value {
+        Scalar::Number(n) => Cow::Owned(n.to_string()),
+        Scalar::Flag(flag) => Cow::Borrowed(flag_text(flag)),
+    }
+}
+
+impl<'a> PartsSink<'a> for PresignParts<'a> {
+    fn header_str(&mut self, name: &'a str, value: &'a str) {
+        self.headers
+            .push((Cow::Borrowed(name), Cow::Borrowed(value)));
+    }
+
+    fn header_scalar(&mut self, name: &'a str, value: Scalar) {
+        self.headers.push((Cow::Borrowed(name), scalar_cow(value)));
+    }
+
+    fn param_str(&mut self, name: &'a str, value: &'a str) {
+        self.query.push((Cow::Borrowed(name), Cow::Borrowed(value)));
+    }
+
+    fn param_scalar(&mut self, name: &'a str, value: Scalar) {
+        self.query.push((Cow::Borrowed(name), scalar_cow(value)));
+    }
+
+    fn metadata(&mut self, metadata: &'a [(String, String)]) {
+        self.headers.extend(metadata.iter().map(|(n, v)| {
+            (
+                Cow::Owned(format!("x-oss-meta-{n}")),
+                Cow::Borrowed(v.as_str()),
+            )
+        }));
     }
 }

@@ -1,7 +1,7 @@
 //! PutObject (`PUT /{key}`): the object headers declared once in the parent module, plus
 //! the upload's own (`Content-MD5`, `Content-Length`, ACL, callback, traffic limit).
 
-use super::parts::{PresignParts, Presignable};
+use super::inline::PartsSink;
 
 request! {
     /// Presign an upload: `PUT /{key}`.
@@ -36,19 +36,20 @@ request! {
     }
 }
 
-impl Presignable for PutObjectRequest {
-    fn presign_parts(&self) -> PresignParts<'_> {
-        let mut p = PresignParts::new("PUT", &self.bucket, &self.key);
+typed_presignable!(PutObjectRequest, "PUT");
+
+impl PutObjectRequest {
+    /// The headers and query parameters, in the order the official SDKs send them.
+    fn write_parts<'a>(&'a self, p: &mut impl PartsSink<'a>) {
         p.header("Content-Type", &self.content_type);
         p.header("Content-MD5", &self.content_md5);
         p.header_value("Content-Length", self.content_length);
-        self.push_representation_headers(&mut p);
+        self.push_representation_headers(p);
         p.header("x-oss-object-acl", &self.acl);
-        self.push_storage_headers(&mut p);
+        self.push_storage_headers(p);
         p.header("x-oss-callback", &self.callback);
         p.header("x-oss-callback-var", &self.callback_var);
         p.header_value("x-oss-traffic-limit", self.traffic_limit);
-        self.push_payer_metadata_and_extras(&mut p);
-        p
+        self.push_payer_metadata_and_extras(p);
     }
 }
