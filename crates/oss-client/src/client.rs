@@ -8,7 +8,10 @@ use oss_sign_core::{SignError, SignErrorKind, SigningTime};
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::presign::{PresignOptions, PresignResult};
-use crate::request::{InlineParts, PairCopy, PartsRef, Presignable};
+use crate::request::{PartsRef, Presignable};
+// Not in the WebAssembly module, where typed requests have no presign_inline (see request!).
+#[cfg(not(target_arch = "wasm32"))]
+use crate::request::{InlineParts, PairCopy};
 
 mod key_cache;
 mod request_checks;
@@ -169,19 +172,23 @@ impl Client {
             return self.presign_parts_at(&PartsRef::from(view), options, credentials, now);
         }
         // Typed requests: their parts in fixed arrays, signed from there (copied only when a
-        // number or metadata name is written in).
-        let mut inline = InlineParts::new();
-        if request.presign_inline(&mut inline) {
-            let (mut header_copy, mut query_copy) = (PairCopy::new(), PairCopy::new());
-            let (headers, query) = inline.resolve(&mut header_copy, &mut query_copy);
-            let parts = PartsRef {
-                method: inline.method(),
-                bucket: inline.bucket(),
-                key: inline.key(),
-                headers,
-                query,
-            };
-            return self.presign_parts_at(&parts, options, credentials, now);
+        // number or metadata name is written in). Not in the WebAssembly module (smaller there
+        // through the vectors; see `request!`).
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let mut inline = InlineParts::new();
+            if request.presign_inline(&mut inline) {
+                let (mut header_copy, mut query_copy) = (PairCopy::new(), PairCopy::new());
+                let (headers, query) = inline.resolve(&mut header_copy, &mut query_copy);
+                let parts = PartsRef {
+                    method: inline.method(),
+                    bucket: inline.bucket(),
+                    key: inline.key(),
+                    headers,
+                    query,
+                };
+                return self.presign_parts_at(&parts, options, credentials, now);
+            }
         }
         let parts = request.presign_parts();
         self.presign_parts_at(&PartsRef::from(&parts), options, credentials, now)

@@ -3,6 +3,10 @@
 //! written through, so that each typed request states its parts once (its `PresignParts`
 //! side is in `parts`).
 
+// The WebAssembly module signs typed requests through `PresignParts` (a smaller module), so
+// there only the public InlineParts API and the PartsSink are used.
+#![cfg_attr(target_arch = "wasm32", allow(dead_code))]
+
 /// Headers kept inline: PutObjectRequest, the largest typed request, has 18 header fields.
 pub(crate) const HEADERS_INLINE: usize = 18;
 /// Query parameters kept inline: GetObjectRequest has 8 parameter fields.

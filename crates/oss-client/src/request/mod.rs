@@ -33,6 +33,7 @@ mod inline;
 mod parts;
 
 pub use inline::InlineParts;
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) use inline::PairCopy;
 pub use parts::{Pair, PresignParts, PresignView, Presignable};
 pub(crate) use parts::{PairText, PartsRef};
@@ -49,6 +50,10 @@ macro_rules! typed_presignable {
                 p
             }
 
+            // Not in the WebAssembly module: a second copy of every request's `write_parts`
+            // (for `InlineParts` beside `PresignParts`) costs the module ~25 KB, and there the
+            // vectors' allocations are not what a presign waits on (SHA-256 is).
+            #[cfg(not(target_arch = "wasm32"))]
             fn presign_inline<'a>(&'a self, parts: &mut $crate::request::InlineParts<'a>) -> bool {
                 parts.set_target($method, &self.bucket, &self.key);
                 self.write_parts(parts);

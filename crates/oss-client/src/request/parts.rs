@@ -311,19 +311,25 @@ fn scalar_cow(value: Scalar) -> Cow<'static, str> {
 }
 
 impl<'a> PartsSink<'a> for PresignParts<'a> {
+    // Out of line in the WebAssembly module: each typed request calls these a dozen times,
+    // and inlined every call carried its own vector growth (kilobytes of the module).
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn header_str(&mut self, name: &'a str, value: &'a str) {
         self.headers
             .push((Cow::Borrowed(name), Cow::Borrowed(value)));
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn header_scalar(&mut self, name: &'a str, value: Scalar) {
         self.headers.push((Cow::Borrowed(name), scalar_cow(value)));
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn param_str(&mut self, name: &'a str, value: &'a str) {
         self.query.push((Cow::Borrowed(name), Cow::Borrowed(value)));
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     fn param_scalar(&mut self, name: &'a str, value: Scalar) {
         self.query.push((Cow::Borrowed(name), scalar_cow(value)));
     }
