@@ -5,7 +5,7 @@
 //! ```
 
 use crate::encode_buf::EncodeBuf;
-use crate::encoding::is_query_literal;
+use crate::encoding::{is_query_literal, uri_encode_into};
 use crate::name_order::encoded_key;
 pub(crate) use crate::name_order::{cmp_bytes, cmp_encoded, cmp_lowercase, word_at};
 use crate::name_order::{has_upper_case, same_name};
@@ -253,9 +253,9 @@ impl QueryValue<'_> {
         }
     }
 
-    fn write(&self, out: &mut EncodeBuf<'_>) {
+    fn write(&self, out: &mut String) {
         match self {
-            QueryValue::Text(text) => out.encode(text, false),
+            QueryValue::Text(text) => uri_encode_into(out, text, false),
             QueryValue::Literal(text) => {
                 debug_assert!(text.bytes().all(is_query_literal), "{text}");
                 out.push_str(text);
@@ -269,7 +269,7 @@ impl QueryValue<'_> {
                 encoded_scope,
                 ..
             } => {
-                out.encode(access_key_id, false);
+                uri_encode_into(out, access_key_id, false);
                 out.push_str("%2F");
                 out.push_str(encoded_scope);
             }
@@ -387,18 +387,15 @@ pub(crate) fn write_canonical_request(
 
     out.push_str(inputs.method);
     out.push_str("\n/");
-    // The path and the query line are written through one gathering buffer: once a name or
-    // value needs an escape, the text after it is gathered on the stack and moves into `out`
-    // in large copies (see `EncodeBuf`).
-    let mut buf = EncodeBuf::new(out);
+    // A long key's text after its first escape goes through the gathering buffer (see
+    // `encoding::encode_tail`); a short one a `char` per byte.
     if let Some(bucket) = inputs.bucket {
-        buf.encode(bucket, true);
-        buf.push_str("/");
+        uri_encode_into(out, bucket, true);
+        out.push('/');
         if let Some(key) = inputs.key {
-            buf.encode(key, true);
+            uri_encode_into(out, key, true);
         }
     }
-    let out = buf.out();
     out.push('\n');
     let query_start = out.len();
     // Merged with the authentication parameters: before each, the user's parameters that sort
@@ -427,24 +424,22 @@ pub(crate) fn write_canonical_request(
         let (now, later) = rest.split_at(before);
         rest = later;
         if !now.is_empty() {
-            buf.encode_pairs(now, !written);
-            // The authentication parameters need no escape: straight to `out`.
-            buf.flush();
+            write_pairs(out, now, !written);
             written = true;
         }
+        // The authentication parameters need no escape: straight to `out`.
         if let Some((name, value)) = next {
             if written {
-                buf.push_str("&");
+                out.push('&');
             }
             written = true;
-            buf.push_str(name);
+            out.push_str(name);
             if !value.is_empty() {
-                buf.push_str("=");
-                value.write(&mut buf);
+                out.push('=');
+                value.write(out);
             }
         }
     }
-    let out = buf.out();
     let query_end = out.len();
     out.push('\n');
     let headers_start = out.len();
@@ -455,6 +450,40 @@ pub(crate) fn write_canonical_request(
     out.push('\n');
     out.push_str(inputs.payload);
     (query_start..query_end, header_lines)
+}
+
+/// How many query parameters [`write_pairs`] writes straight into the `String`; more go
+/// through the gathering buffer (`EncodeBuf::encode_pairs`), whose setup (256 bytes zeroed, a
+/// call, a UTF-8 check and copy at the end) costs more than it saves on one or two.
+const FEW_PAIRS: usize = 2;
+
+/// Appends the query parameters `pairs`, each as `name=value` (`name` alone when the value is
+/// empty), both encoded, joined with `&`, with a `&` first unless `first`.
+#[inline]
+fn write_pairs(out: &mut String, pairs: &[(&str, &str)], first: bool) {
+    if pairs.len() > FEW_PAIRS {
+        write_pairs_gathered(out, pairs, first);
+        return;
+    }
+    for (index, &(name, value)) in pairs.iter().enumerate() {
+        if index > 0 || !first {
+            out.push('&');
+        }
+        uri_encode_into(out, name, false);
+        if !value.is_empty() {
+            out.push('=');
+            uri_encode_into(out, value, false);
+        }
+    }
+}
+
+/// [`write_pairs`] of many parameters, through the gathering buffer (its own frame, so the
+/// buffer exists only here).
+#[inline(never)]
+fn write_pairs_gathered(out: &mut String, pairs: &[(&str, &str)], first: bool) {
+    let mut buf = EncodeBuf::new(out);
+    buf.encode_pairs(pairs, first);
+    buf.flush();
 }
 
 impl CanonicalRequest {
@@ -587,9 +616,7 @@ mod tests {
                 alloc::format!("{ea}%2Fx%2Fy").cmp(&eb)
             );
             let mut written = String::new();
-            let mut buf = EncodeBuf::new(&mut written);
-            ja.write(&mut buf);
-            buf.flush();
+            ja.write(&mut written);
             prop_assert_eq!(written, alloc::format!("{ea}%2Fx%2Fy"));
         }
 

@@ -36,13 +36,6 @@ impl<'o> EncodeBuf<'o> {
         }
     }
 
-    /// The `String`, with everything gathered so far moved into it.
-    #[inline]
-    pub(crate) fn out(&mut self) -> &mut String {
-        self.flush();
-        self.out
-    }
-
     /// Appends `text` as it is.
     #[inline]
     pub(crate) fn push_str(&mut self, text: &str) {
