@@ -4,8 +4,7 @@
 //! METHOD \n CANONICAL_URI \n CANONICAL_QUERY \n CANONICAL_HEADERS \n ADDITIONAL_HEADERS \n HASHED_PAYLOAD
 //! ```
 
-use crate::encode_buf::EncodeBuf;
-use crate::encoding::{is_query_literal, uri_encode_into};
+use crate::encoding::{is_query_literal, uri_encode_into, write_pairs};
 use crate::name_order::encoded_key;
 pub(crate) use crate::name_order::{cmp_bytes, cmp_encoded, cmp_lowercase, word_at};
 use crate::name_order::{has_upper_case, same_name};
@@ -450,40 +449,6 @@ pub(crate) fn write_canonical_request(
     out.push('\n');
     out.push_str(inputs.payload);
     (query_start..query_end, header_lines)
-}
-
-/// How many query parameters [`write_pairs`] writes straight into the `String`; more go
-/// through the gathering buffer (`EncodeBuf::encode_pairs`), whose setup (256 bytes zeroed, a
-/// call, a UTF-8 check and copy at the end) costs more than it saves on one or two.
-const FEW_PAIRS: usize = 2;
-
-/// Appends the query parameters `pairs`, each as `name=value` (`name` alone when the value is
-/// empty), both encoded, joined with `&`, with a `&` first unless `first`.
-#[inline]
-fn write_pairs(out: &mut String, pairs: &[(&str, &str)], first: bool) {
-    if pairs.len() > FEW_PAIRS {
-        write_pairs_gathered(out, pairs, first);
-        return;
-    }
-    for (index, &(name, value)) in pairs.iter().enumerate() {
-        if index > 0 || !first {
-            out.push('&');
-        }
-        uri_encode_into(out, name, false);
-        if !value.is_empty() {
-            out.push('=');
-            uri_encode_into(out, value, false);
-        }
-    }
-}
-
-/// [`write_pairs`] of many parameters, through the gathering buffer (its own frame, so the
-/// buffer exists only here).
-#[inline(never)]
-fn write_pairs_gathered(out: &mut String, pairs: &[(&str, &str)], first: bool) {
-    let mut buf = EncodeBuf::new(out);
-    buf.encode_pairs(pairs, first);
-    buf.flush();
 }
 
 impl CanonicalRequest {

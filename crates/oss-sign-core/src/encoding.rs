@@ -119,6 +119,40 @@ fn encode_gathered(out: &mut String, input: &str, at: usize, literal: &[bool; 25
     buf.flush();
 }
 
+/// How many query parameters [`write_pairs`] writes straight into the `String`; more go
+/// through the gathering buffer (`EncodeBuf::encode_pairs`), whose setup (256 bytes zeroed, a
+/// call, a UTF-8 check and copy at the end) costs more than it saves on one or two.
+const FEW_PAIRS: usize = 2;
+
+/// Appends the query parameters `pairs`, each as `name=value` (`name` alone when the value is
+/// empty), both encoded, joined with `&`, with a `&` first unless `first`.
+#[inline]
+pub(crate) fn write_pairs(out: &mut String, pairs: &[(&str, &str)], first: bool) {
+    if pairs.len() > FEW_PAIRS {
+        write_pairs_gathered(out, pairs, first);
+        return;
+    }
+    for (index, &(name, value)) in pairs.iter().enumerate() {
+        if index > 0 || !first {
+            out.push('&');
+        }
+        uri_encode_into(out, name, false);
+        if !value.is_empty() {
+            out.push('=');
+            uri_encode_into(out, value, false);
+        }
+    }
+}
+
+/// [`write_pairs`] of many parameters, through the gathering buffer (its own frame, so the
+/// buffer exists only here).
+#[inline(never)]
+fn write_pairs_gathered(out: &mut String, pairs: &[(&str, &str)], first: bool) {
+    let mut buf = EncodeBuf::new(out);
+    buf.encode_pairs(pairs, first);
+    buf.flush();
+}
+
 /// Whether `byte` stays literal in a query name or value (the RFC 3986 unreserved set).
 pub(crate) fn is_query_literal(byte: u8) -> bool {
     QUERY_LITERAL[usize::from(byte)]
