@@ -4,8 +4,7 @@
 //! METHOD \n CANONICAL_URI \n CANONICAL_QUERY \n CANONICAL_HEADERS \n ADDITIONAL_HEADERS \n HASHED_PAYLOAD
 //! ```
 
-use crate::encode_buf::EncodeBuf;
-use crate::encoding::is_query_literal;
+use crate::encoding::{is_query_literal, uri_encode_into, write_pairs};
 use crate::name_order::encoded_key;
 pub(crate) use crate::name_order::{cmp_bytes, cmp_encoded, cmp_lowercase, word_at};
 use crate::name_order::{has_upper_case, same_name};
@@ -253,9 +252,9 @@ impl QueryValue<'_> {
         }
     }
 
-    fn write(&self, out: &mut EncodeBuf<'_>) {
+    fn write(&self, out: &mut String) {
         match self {
-            QueryValue::Text(text) => out.encode(text, false),
+            QueryValue::Text(text) => uri_encode_into(out, text, false),
             QueryValue::Literal(text) => {
                 debug_assert!(text.bytes().all(is_query_literal), "{text}");
                 out.push_str(text);
@@ -269,7 +268,7 @@ impl QueryValue<'_> {
                 encoded_scope,
                 ..
             } => {
-                out.encode(access_key_id, false);
+                uri_encode_into(out, access_key_id, false);
                 out.push_str("%2F");
                 out.push_str(encoded_scope);
             }
@@ -387,18 +386,15 @@ pub(crate) fn write_canonical_request(
 
     out.push_str(inputs.method);
     out.push_str("\n/");
-    // The path and the query line are written through one gathering buffer: once a name or
-    // value needs an escape, the text after it is gathered on the stack and moves into `out`
-    // in large copies (see `EncodeBuf`).
-    let mut buf = EncodeBuf::new(out);
+    // A long key's text after its first escape goes through the gathering buffer (see
+    // `encoding::encode_tail`); a short one a `char` per byte.
     if let Some(bucket) = inputs.bucket {
-        buf.encode(bucket, true);
-        buf.push_str("/");
+        uri_encode_into(out, bucket, true);
+        out.push('/');
         if let Some(key) = inputs.key {
-            buf.encode(key, true);
+            uri_encode_into(out, key, true);
         }
     }
-    let out = buf.out();
     out.push('\n');
     let query_start = out.len();
     // Merged with the authentication parameters: before each, the user's parameters that sort
@@ -427,24 +423,22 @@ pub(crate) fn write_canonical_request(
         let (now, later) = rest.split_at(before);
         rest = later;
         if !now.is_empty() {
-            buf.encode_pairs(now, !written);
-            // The authentication parameters need no escape: straight to `out`.
-            buf.flush();
+            write_pairs(out, now, !written);
             written = true;
         }
+        // The authentication parameters need no escape: straight to `out`.
         if let Some((name, value)) = next {
             if written {
-                buf.push_str("&");
+                out.push('&');
             }
             written = true;
-            buf.push_str(name);
+            out.push_str(name);
             if !value.is_empty() {
-                buf.push_str("=");
-                value.write(&mut buf);
+                out.push('=');
+                value.write(out);
             }
         }
     }
-    let out = buf.out();
     let query_end = out.len();
     out.push('\n');
     let headers_start = out.len();
@@ -587,9 +581,7 @@ mod tests {
                 alloc::format!("{ea}%2Fx%2Fy").cmp(&eb)
             );
             let mut written = String::new();
-            let mut buf = EncodeBuf::new(&mut written);
-            ja.write(&mut buf);
-            buf.flush();
+            ja.write(&mut written);
             prop_assert_eq!(written, alloc::format!("{ea}%2Fx%2Fy"));
         }
 

@@ -3,8 +3,10 @@
 //!
 //! Encoded text is gathered on the stack and moved into its `String` in large copies, instead of
 //! a `String::push` per byte (whose length load and store make each byte wait for the previous
-//! one). The canonical request of a presign writes its path and query through it; so does
-//! [`crate::encoding::uri_encode_into`] once it meets an escape.
+//! one). It pays for long text only (its 256 bytes are zeroed, and the gathered text is
+//! UTF-8-checked and copied): [`crate::encoding::uri_encode_into`] uses it for more than 32
+//! bytes after the first escape, and the canonical query (`encoding::write_pairs`) for more
+//! than two parameters.
 
 use alloc::string::String;
 
@@ -34,13 +36,6 @@ impl<'o> EncodeBuf<'o> {
             bytes: [0; GATHER],
             len: 0,
         }
-    }
-
-    /// The `String`, with everything gathered so far moved into it.
-    #[inline]
-    pub(crate) fn out(&mut self) -> &mut String {
-        self.flush();
-        self.out
     }
 
     /// Appends `text` as it is.

@@ -72,11 +72,85 @@ pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
         Some(at) => {
             // Literal bytes are ASCII, so `at` is a character boundary.
             out.push_str(input.get(..at).unwrap_or(""));
-            let mut buf = EncodeBuf::new(out);
-            buf.encode_from(input, at, literal);
-            buf.flush();
+            encode_tail(out, input, at, literal);
         }
     }
+}
+
+/// How long the text after the first escape may be for [`encode_tail`] to write it a `char`
+/// per byte: below that, the gathering buffer's setup (256 bytes zeroed), UTF-8 check and copy
+/// cost more than the pushes they save (the typical GET's key has 12 bytes after its space).
+pub(crate) const SHORT_TAIL: usize = 32;
+
+/// Appends the encoding of `input[at..]`, where `input[at]` is the first byte to escape:
+/// short tails (up to [`SHORT_TAIL`] bytes) straight into `out`, a `char` per byte (room
+/// reserved once; every byte written is ASCII), longer ones through the gathering buffer.
+#[inline]
+pub(crate) fn encode_tail(out: &mut String, input: &str, at: usize, literal: &[bool; 256]) {
+    let tail = input.as_bytes().get(at..).unwrap_or(&[]);
+    if tail.len() <= SHORT_TAIL {
+        push_escaped(out, tail, literal);
+    } else {
+        encode_gathered(out, input, at, literal);
+    }
+}
+
+/// The short case of [`encode_tail`].
+#[inline(never)]
+fn push_escaped(out: &mut String, tail: &[u8], literal: &[bool; 256]) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(3 * tail.len());
+    for &b in tail {
+        if literal[usize::from(b)] {
+            out.push(char::from(b & 0x7f));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)] & 0x7f));
+            out.push(char::from(HEX[usize::from(b & 0x0f)] & 0x7f));
+        }
+    }
+}
+
+/// The long case of [`encode_tail`]: its own frame, so the buffer exists only here.
+#[inline(never)]
+fn encode_gathered(out: &mut String, input: &str, at: usize, literal: &[bool; 256]) {
+    let mut buf = EncodeBuf::new(out);
+    buf.encode_from(input, at, literal);
+    buf.flush();
+}
+
+/// How many query parameters [`write_pairs`] writes straight into the `String`; more go
+/// through the gathering buffer (`EncodeBuf::encode_pairs`), whose setup (256 bytes zeroed, a
+/// call, a UTF-8 check and copy at the end) costs more than it saves on one or two.
+const FEW_PAIRS: usize = 2;
+
+/// Appends the query parameters `pairs`, each as `name=value` (`name` alone when the value is
+/// empty), both encoded, joined with `&`, with a `&` first unless `first`.
+#[inline]
+pub(crate) fn write_pairs(out: &mut String, pairs: &[(&str, &str)], first: bool) {
+    if pairs.len() > FEW_PAIRS {
+        write_pairs_gathered(out, pairs, first);
+        return;
+    }
+    for (index, &(name, value)) in pairs.iter().enumerate() {
+        if index > 0 || !first {
+            out.push('&');
+        }
+        uri_encode_into(out, name, false);
+        if !value.is_empty() {
+            out.push('=');
+            uri_encode_into(out, value, false);
+        }
+    }
+}
+
+/// [`write_pairs`] of many parameters, through the gathering buffer (its own frame, so the
+/// buffer exists only here).
+#[inline(never)]
+fn write_pairs_gathered(out: &mut String, pairs: &[(&str, &str)], first: bool) {
+    let mut buf = EncodeBuf::new(out);
+    buf.encode_pairs(pairs, first);
+    buf.flush();
 }
 
 /// Whether `byte` stays literal in a query name or value (the RFC 3986 unreserved set).
@@ -293,6 +367,24 @@ mod tests {
         assert_eq!(uri_encode("", false), "");
         assert_eq!(uri_encode("abc-_.~", false), "abc-_.~");
         assert_eq!(uri_encode("a/b", false), "a%2Fb");
+    }
+
+    /// Tails after the first escape just under, at and just over [`SHORT_TAIL`] (written a
+    /// `char` per byte, or through the gathering buffer) encode the same as the reference.
+    #[test]
+    fn tails_around_the_short_tail_limit_match_the_reference() {
+        use alloc::string::ToString;
+        for len in SHORT_TAIL - 2..=SHORT_TAIL + 2 {
+            for filler in ["a", "b c", "é/"] {
+                let tail: String = filler.repeat(len).chars().take(len).collect();
+                let input = alloc::format!("photos/x {tail}");
+                for keep in [false, true] {
+                    let set = if keep { PATH_ESCAPED } else { QUERY_ESCAPED };
+                    let expected = utf8_percent_encode(&input, set).to_string();
+                    assert_eq!(uri_encode(&input, keep), expected, "{input:?} {keep}");
+                }
+            }
+        }
     }
 
     #[test]
