@@ -173,13 +173,7 @@ impl<'o> EncodeBuf<'o> {
             let Some(slot) = self.bytes.get_mut(len..len + 3) else {
                 break;
             };
-            if literal[usize::from(b)] {
-                slot[0] = b;
-                len += 1;
-            } else {
-                slot.copy_from_slice(&escape(b));
-                len += 3;
-            }
+            len += put_encoded(slot, b, literal);
         }
         len
     }
@@ -237,15 +231,26 @@ fn encode_run(
         let Some(slot) = buf.get_mut(len..len + 3) else {
             break;
         };
-        if literal[usize::from(b)] {
-            slot[0] = b;
-            len += 1;
-        } else {
-            slot.copy_from_slice(&escape(b));
-            len += 3;
-        }
+        len += put_encoded(slot, b, literal);
     }
     len
+}
+
+/// Writes `byte` at the start of `slot` (three bytes) as itself (a literal byte, ASCII) or as
+/// `%` and two upper-case hex digits; returns how many bytes it took (1 or 3).
+#[inline(always)]
+fn put_encoded(slot: &mut [u8], byte: u8, literal: &[bool; 256]) -> usize {
+    if literal[usize::from(byte)] {
+        if let Some(first) = slot.first_mut() {
+            *first = byte;
+        }
+        1
+    } else {
+        if let Some(three) = slot.get_mut(..3) {
+            three.copy_from_slice(&escape(byte));
+        }
+        3
+    }
 }
 
 /// How many of `eight`'s bytes are literal before the first that is not (8 when all are).

@@ -374,21 +374,24 @@ mod tests {
         }
     }
 
+    /// The list sizes the view tests take: empty, one, and each side of the stack arrays.
+    const VIEW_SIZES: [usize; 7] = [
+        0,
+        1,
+        FEW_PAIRS,
+        FEW_PAIRS + 1,
+        PAIRS_ON_STACK,
+        PAIRS_ON_STACK + 1,
+        40,
+    ];
+
     /// The same through every size of borrowed view (small array, large array, vector): good
     /// requests, signed alike.
     #[test]
     fn the_view_and_the_parts_sign_alike_at_every_view_size() {
         for version in [SignatureVersion::V4, SignatureVersion::V1] {
             let client = client(version);
-            for n in [
-                0,
-                1,
-                FEW_PAIRS,
-                FEW_PAIRS + 1,
-                PAIRS_ON_STACK,
-                PAIRS_ON_STACK + 1,
-                40,
-            ] {
+            for n in VIEW_SIZES {
                 let mut request = crate::ObjectRequest::new("PUT", "examplebucket", "a b/c");
                 request.headers = (0..n)
                     .map(|i| (format!("x-oss-meta-h{i}"), format!("v {i}")))
@@ -412,15 +415,7 @@ mod tests {
 
     #[test]
     fn borrowed_pairs_on_the_stack_and_on_the_heap() {
-        for n in [
-            0,
-            1,
-            FEW_PAIRS,
-            FEW_PAIRS + 1,
-            PAIRS_ON_STACK,
-            PAIRS_ON_STACK + 1,
-            40,
-        ] {
+        for n in VIEW_SIZES {
             let pairs: Vec<Pair<'static>> = (0..n)
                 .map(|i| (Cow::Owned(format!("n{i}")), Cow::Owned(format!("v{i}"))))
                 .collect();
