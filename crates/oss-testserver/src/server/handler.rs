@@ -7,16 +7,16 @@ use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use http::{request::Parts, Method, Request, Response, StatusCode};
+use http_body_util::channel::{Channel, Sender};
 use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use oss_sign_core::SigningTime;
-use tokio::sync::mpsc;
 
 use super::response::http_date;
 use super::routing::{operation, resolve_target, Operation, Target};
 use super::state::State;
 use super::{list, multipart, object_write};
-use crate::body::{full, ChannelBody, ResponseBody};
+use crate::body::{full, ResponseBody};
 use crate::cors;
 use crate::fault::Fault;
 use crate::oss_error::{no_such_bucket, OssError};
@@ -217,9 +217,10 @@ async fn get_object(
     let body = if head || len == 0 {
         full(Bytes::new())
     } else {
-        let (tx, rx) = mpsc::channel(4);
+        // an error sent through the channel aborts the connection mid-body
+        let (tx, body) = Channel::new(4);
         tokio::spawn(produce_body(object.clone(), start, len, body_faults, tx));
-        ChannelBody { rx }.boxed()
+        body.boxed()
     };
     builder.body(body).map_err(|e| {
         OssError::new(
@@ -397,7 +398,7 @@ async fn produce_body(
     start: u64,
     len: u64,
     mut faults: BodyFaults,
-    tx: mpsc::Sender<std::io::Result<Bytes>>,
+    mut tx: Sender<Bytes, std::io::Error>,
 ) {
     let chunk = match faults.throttle {
         Some(bps) => (bps / 20).clamp(1024, 64 << 10) as usize,
@@ -410,11 +411,10 @@ async fn produce_body(
             // Let the connection flush what was sent, then break it.
             tokio::time::sleep(Duration::from_millis(20)).await;
             abort(
-                &tx,
+                tx,
                 std::io::ErrorKind::ConnectionAborted,
                 "fault injection: connection dropped",
-            )
-            .await;
+            );
             return;
         }
         if let Some((after, d)) = faults.stall {
@@ -436,15 +436,14 @@ async fn produce_body(
             Ok(d) if !d.is_empty() => d,
             Ok(_) => {
                 abort(
-                    &tx,
+                    tx,
                     std::io::ErrorKind::UnexpectedEof,
                     "object shorter than announced",
-                )
-                .await;
+                );
                 return;
             }
             Err(e) => {
-                let _ = tx.send(Err(e)).await;
+                tx.abort(e);
                 return;
             }
         };
@@ -463,7 +462,7 @@ async fn produce_body(
             let due = Duration::from_secs_f64((sent + n) as f64 / bps as f64);
             tokio::time::sleep_until(began + due).await;
         }
-        if tx.send(Ok(data)).await.is_err() {
+        if tx.send_data(data).await.is_err() {
             return;
         }
         sent += n;
@@ -471,12 +470,8 @@ async fn produce_body(
 }
 
 /// Breaks the body being sent with an error of `kind` (the connection is cut mid-body).
-async fn abort(
-    tx: &mpsc::Sender<std::io::Result<Bytes>>,
-    kind: std::io::ErrorKind,
-    message: &'static str,
-) {
-    let _ = tx.send(Err(std::io::Error::new(kind, message))).await;
+fn abort(tx: Sender<Bytes, std::io::Error>, kind: std::io::ErrorKind, message: &'static str) {
+    tx.abort(std::io::Error::new(kind, message));
 }
 
 fn etag_list_matches(header: &str, etag: &str) -> bool {
