@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::transfer_options::setters;
+
 /// How failed requests are retried.
 ///
 /// Retryable: HTTP 5xx, 408, 429, network errors, idle timeouts, and bodies that break
@@ -49,36 +51,29 @@ impl RetryPolicy {
         Self::default().max_attempts(1)
     }
 
-    /// Attempts without progress before giving up (at least 1).
-    ///
-    /// ```
-    /// assert_eq!(oss_transfer::RetryPolicy::default().max_attempts(0).attempts(), 1);
-    /// ```
-    pub fn max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n.max(1);
-        self
-    }
+    setters! {
+        /// Attempts without progress before giving up (at least 1).
+        ///
+        /// ```
+        /// assert_eq!(oss_transfer::RetryPolicy::default().max_attempts(0).attempts(), 1);
+        /// ```
+        max_attempts(n: u32) => max_attempts = n.max(1);
 
-    /// Base of the exponential backoff.
-    ///
-    /// ```
-    /// let p = oss_transfer::RetryPolicy::default().base_delay(std::time::Duration::ZERO);
-    /// # let _ = p;
-    /// ```
-    pub fn base_delay(mut self, d: Duration) -> Self {
-        self.base_delay = d;
-        self
-    }
+        /// Base of the exponential backoff.
+        ///
+        /// ```
+        /// let p = oss_transfer::RetryPolicy::default().base_delay(std::time::Duration::ZERO);
+        /// # let _ = p;
+        /// ```
+        base_delay(d: Duration) => base_delay = d;
 
-    /// Cap of the backoff.
-    ///
-    /// ```
-    /// let p = oss_transfer::RetryPolicy::default().max_delay(std::time::Duration::from_secs(1));
-    /// # let _ = p;
-    /// ```
-    pub fn max_delay(mut self, d: Duration) -> Self {
-        self.max_delay = d;
-        self
+        /// Cap of the backoff.
+        ///
+        /// ```
+        /// let p = oss_transfer::RetryPolicy::default().max_delay(std::time::Duration::from_secs(1));
+        /// # let _ = p;
+        /// ```
+        max_delay(d: Duration) => max_delay = d;
     }
 
     /// The configured attempt bound.
