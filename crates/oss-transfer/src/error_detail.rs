@@ -102,9 +102,9 @@ pub(crate) fn is_retryable_status(status: Option<u16>) -> bool {
 
 /// What `DownloadError` and `UploadError` share around their `inner: Box<ErrorCore<$kind>>`:
 /// the crate-internal builders (`with_source`, `with_status`, `with_attempts`, `io`,
-/// `is_retryable`), the public accessors (`kind`, `status`, `oss_error`, `attempts`, each
+/// `lock_failed`, `is_retryable`), the public accessors (`kind`, `status`, `oss_error`, `attempts`, each
 /// with an example whose error comes from `$example`), and `Debug`, `Display` and
-/// `std::error::Error`. `$kind` has the variants `Io`, `HttpStatus`, `Network`, `Timeout`.
+/// `std::error::Error`. `$kind` has the variants `Io`, `InUse`, `HttpStatus`, `Network`, `Timeout`.
 macro_rules! error_type_impls {
     ($error:ident, $kind:ident, $example:literal) => {
         impl $error {
@@ -130,6 +130,25 @@ macro_rules! error_type_impls {
 
             pub(crate) fn io(what: &str, e: std::io::Error) -> Self {
                 Self::new($kind::Io, format!("{what}: {e}")).with_source(e)
+            }
+
+            /// The error for a failed
+            /// [`TargetLock::acquire`](crate::helper_files::TargetLock::acquire) of `names`:
+            /// `InUse` saying `busy` and the lock file's path when another transfer holds the
+            /// lock (the lock's error as the source), else an `Io` error while `locking`.
+            pub(crate) fn lock_failed(
+                e: std::io::Error,
+                names: &crate::helper_files::HelperNames,
+                busy: &str,
+                locking: &str,
+            ) -> Self {
+                if e.kind() == std::io::ErrorKind::WouldBlock {
+                    let lock = names.fixed(crate::helper_files::LOCK_TAG);
+                    Self::new($kind::InUse, format!("{busy} (lock file {})", lock.display()))
+                        .with_source(e)
+                } else {
+                    Self::io(locking, e)
+                }
             }
 
             /// Worth another attempt: network failures, timeouts, and the HTTP statuses of

@@ -397,7 +397,7 @@ pub struct TargetLock {
 }
 
 impl TargetLock {
-    /// Takes the lock or fails at once: `WouldBlock` if another download holds it,
+    /// Takes the lock or fails at once: `WouldBlock` if another transfer holds it,
     /// `PermissionDenied` if the lock file is a link or belongs to someone else.
     ///
     /// ```
@@ -424,7 +424,7 @@ impl TargetLock {
                 Err(std::fs::TryLockError::WouldBlock) => {
                     return Err(io::Error::new(
                         io::ErrorKind::WouldBlock,
-                        format!("{} is locked by another download", path.display()),
+                        format!("{} is locked by another transfer", path.display()),
                     ))
                 }
                 Err(std::fs::TryLockError::Error(e)) => return Err(e),

@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use crate::checkpoint::{self, CheckpointData, PartRecord};
 use crate::config::{ProgressFn, Shared};
 use crate::error::{DownloadError, DownloadErrorKind as Kind};
-use crate::helper_files::{self, TargetLock, TEMP_TAG};
+use crate::helper_files::{TargetLock, TEMP_TAG};
 use crate::outcome::{Crc64Check, DownloadOutcome};
 use crate::progress::Cancellation;
 use crate::source::{PresignedGet, Presigner};
@@ -105,19 +105,11 @@ pub(crate) async fn to_file(call: Job, target: &Path) -> Result<DownloadOutcome,
     // Held until this function returns: no second download (in this or another process)
     // writes the same target, and its helper files are ours to clean.
     let _lock = TargetLock::acquire(&paths.names).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::WouldBlock {
-            DownloadError::new(
-                Kind::InUse,
-                format!(
-                    "another download into {} is running (lock file {})",
-                    paths.target.display(),
-                    paths.names.fixed(helper_files::LOCK_TAG).display()
-                ),
-            )
-            .with_source(e)
-        } else {
-            DownloadError::io("locking the target", e)
-        }
+        let busy = format!(
+            "another download into {} is running",
+            paths.target.display()
+        );
+        DownloadError::lock_failed(e, &paths.names, &busy, "locking the target")
     })?;
     let net = Net {
         shared: shared.clone(),

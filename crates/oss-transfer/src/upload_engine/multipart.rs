@@ -20,7 +20,7 @@ use super::single::{checked_etag, crc_check, put_range};
 use super::stats::{Attempt, Finished, Stats};
 use super::xml_answer::{complete_document, element_text};
 use crate::crc64;
-use crate::helper_files::{self, HelperNames, TargetLock, CHECKPOINT_TAG};
+use crate::helper_files::{HelperNames, TargetLock, CHECKPOINT_TAG};
 use crate::outcome::Crc64Check;
 use crate::progress::Cancellation;
 use crate::upload_error::{UploadError, UploadErrorKind as Kind};
@@ -94,18 +94,11 @@ pub(super) async fn run(
     let checkpoint_path = names.fixed(CHECKPOINT_TAG);
     let _lock = if cfg.transfer.resume {
         Some(TargetLock::acquire(&names).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::WouldBlock {
-                UploadError::new(
-                    Kind::InUse,
-                    format!(
-                        "another resumable upload of {} is running (lock file {})",
-                        source.path.display(),
-                        names.fixed(helper_files::LOCK_TAG).display()
-                    ),
-                )
-            } else {
-                UploadError::io("locking the upload's checkpoint", e)
-            }
+            let busy = format!(
+                "another resumable upload of {} is running",
+                source.path.display()
+            );
+            UploadError::lock_failed(e, &names, &busy, "locking the upload's checkpoint")
         })?)
     } else {
         None
