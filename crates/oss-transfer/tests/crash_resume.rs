@@ -9,7 +9,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{builder, ranges_for, server_with_object, BUCKET, PART};
+use common::{builder, checkpoint_parts, ranges_for, server_with_object, BUCKET, PART};
 use oss_testserver::{generated_bytes, Fault, FaultRule};
 use oss_transfer::{Downloader, PresignedGet};
 
@@ -33,11 +33,7 @@ fn child_downloader(ca_pem: &str) -> Downloader {
 #[tokio::test]
 #[ignore = "helper process for resume_after_the_process_is_killed_between_parts"]
 async fn crash_child() {
-    let (Ok(url), Ok(ca), Ok(target)) = (
-        std::env::var(ENV_URL),
-        std::env::var(ENV_CA),
-        std::env::var(ENV_TARGET),
-    ) else {
+    let Some([url, ca, target]) = common::from_parent([ENV_URL, ENV_CA, ENV_TARGET]) else {
         return;
     };
     let ca = std::fs::read_to_string(ca).expect("ca file");
@@ -45,19 +41,6 @@ async fn crash_child() {
         .download(PresignedGet::new(&url).expect("url"))
         .to_file(target)
         .await;
-}
-
-fn recorded_parts(checkpoint: &std::path::Path) -> Vec<u64> {
-    let text = std::fs::read_to_string(checkpoint).unwrap_or_default();
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Vec::new();
-    };
-    let mut parts: Vec<u64> = v["data"]["parts"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|p| p["index"].as_u64()).collect())
-        .unwrap_or_default();
-    parts.sort_unstable();
-    parts
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -85,7 +68,7 @@ async fn resume_after_the_process_is_killed_between_parts() {
         .expect("spawn child");
     let checkpoint = out_dir.join(".crash.bin.oss-checkpoint");
     let started = Instant::now();
-    while recorded_parts(&checkpoint).len() < 4 {
+    while checkpoint_parts(&checkpoint).len() < 4 {
         assert!(
             started.elapsed() < Duration::from_secs(60),
             "the child never recorded 4 parts"
@@ -99,7 +82,7 @@ async fn resume_after_the_process_is_killed_between_parts() {
     child.kill().unwrap(); // SIGKILL: no cleanup runs in the child
     child.wait().unwrap();
     assert!(!target.exists());
-    let done = recorded_parts(&checkpoint);
+    let done = checkpoint_parts(&checkpoint);
     assert!(done.len() >= 4 && (done.len() as u64) < PARTS, "{done:?}");
     let missing: Vec<u64> = (0..PARTS).filter(|p| !done.contains(p)).collect();
 

@@ -402,13 +402,13 @@ fn interrupt_downloader(ca_pem: &str, resume: bool, parallelism: usize) -> Downl
 #[ignore = "helper process for the interruption soak"]
 async fn soak_child() {
     use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(url), Ok(ca), Ok(target), Ok(resume), Ok(parallel)) = (
-        std::env::var(CHILD_URL),
-        std::env::var(CHILD_CA),
-        std::env::var(CHILD_TARGET),
-        std::env::var(CHILD_RESUME),
-        std::env::var(CHILD_PARALLEL),
-    ) else {
+    let Some([url, ca, target, resume, parallel]) = common::from_parent([
+        CHILD_URL,
+        CHILD_CA,
+        CHILD_TARGET,
+        CHILD_RESUME,
+        CHILD_PARALLEL,
+    ]) else {
         return;
     };
     let ca = std::fs::read_to_string(ca).expect("ca file");
@@ -446,17 +446,6 @@ fn helpers_of(dir: &Path, key: &str) -> Vec<String> {
         .collect();
     v.sort();
     v
-}
-
-fn checkpoint_parts(path: &Path) -> Vec<u64> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Vec::new();
-    };
-    v["data"]["parts"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|p| p["index"].as_u64()).collect())
-        .unwrap_or_default()
 }
 
 /// What is done to the files on disk between the interrupted run and the next one.
@@ -577,7 +566,7 @@ async fn interrupt_soak(downloads: usize, seed: u64) -> BTreeMap<String, usize> 
                 let helpers = helpers_of(&dir, &d.key);
                 let ready = if d.resume {
                     let cp = dir.join(format!(".{}.oss-checkpoint", d.key));
-                    checkpoint_parts(&cp).len() >= parts_before_signal[i]
+                    common::checkpoint_parts(&cp).len() >= parts_before_signal[i]
                 } else if helpers.iter().any(|h| h.ends_with(".oss-temp")) {
                     let seen = *temp_seen[i].get_or_insert_with(std::time::Instant::now);
                     seen.elapsed() >= wait_after_temp[i]
@@ -656,7 +645,7 @@ async fn interrupt_soak(downloads: usize, seed: u64) -> BTreeMap<String, usize> 
                 problems.push(format!("{label}: cancelled and left {helpers:?}"));
             }
             let checkpoint = dir.join(format!(".{}.oss-checkpoint", d.key));
-            let kept = checkpoint_parts(&checkpoint);
+            let kept = common::checkpoint_parts(&checkpoint);
             let temp = helpers
                 .iter()
                 .find(|h| h.ends_with(".oss-temp"))

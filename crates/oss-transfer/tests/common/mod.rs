@@ -282,6 +282,31 @@ pub(crate) fn ranges_for(server: &TestServer, key: &str) -> Vec<String> {
         .filter_map(|r| r.header("range").map(str::to_string))
         .collect()
 }
+/// The part indexes a download checkpoint at `path` records, sorted (none while the file is
+/// missing or half written).
+pub(crate) fn checkpoint_parts(path: &std::path::Path) -> Vec<u64> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let mut parts: Vec<u64> = v["data"]["parts"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["index"].as_u64()).collect())
+        .unwrap_or_default();
+    parts.sort_unstable();
+    parts
+}
+
+/// For a test that runs as a helper child process: the values of the environment variables
+/// `names`, set by the parent; `None` without them (a plain test run), so the helper returns.
+pub(crate) fn from_parent<const N: usize>(names: [&str; N]) -> Option<[String; N]> {
+    let mut values = names.map(|_| String::new());
+    for (value, name) in values.iter_mut().zip(names) {
+        *value = std::env::var(name).ok()?;
+    }
+    Some(values)
+}
+
 
 /// The request for `op` on the object at `object` (an unsigned URL of an anonymous server):
 /// what a process that receives ready URLs for every upload operation would be given.
