@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{Request, Response};
-use http_body_util::{BodyExt as _, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
 
-use super::{forward, upstream, Upstream};
+use super::{forward, read_whole, upstream, Upstream};
 
 /// What happens to the first CompleteMultipartUpload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,11 +79,7 @@ async fn handle(
     state: Arc<State>,
 ) -> Result<Response<Full<Bytes>>, std::io::Error> {
     let (parts, body) = req.into_parts();
-    let data = body
-        .collect()
-        .await
-        .map_err(std::io::Error::other)?
-        .to_bytes();
+    let data = read_whole(body).await?;
     let path = parts.uri.path().to_string();
     let path_and_query = parts
         .uri

@@ -62,7 +62,6 @@ pub(crate) async fn forward(
     headers: &http::HeaderMap,
     body: bytes::Bytes,
 ) -> Result<http::Response<http_body_util::Full<bytes::Bytes>>, std::io::Error> {
-    use http_body_util::BodyExt as _;
     let mut b = http::Request::builder()
         .method(method)
         .uri(format!("http://{target}{path_and_query}"));
@@ -79,15 +78,25 @@ pub(crate) async fn forward(
         .await
         .map_err(std::io::Error::other)?;
     let (parts, body) = answer.into_parts();
-    let bytes = body
-        .collect()
-        .await
-        .map_err(std::io::Error::other)?
-        .to_bytes();
+    let bytes = read_whole(body).await?;
     Ok(http::Response::from_parts(
         parts,
         http_body_util::Full::new(bytes),
     ))
+}
+
+/// `body` read whole (a request a test proxy inspects, an answer it passes on).
+pub(crate) async fn read_whole<B>(body: B) -> Result<bytes::Bytes, std::io::Error>
+where
+    B: hyper::body::Body,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    use http_body_util::BodyExt as _;
+    Ok(body
+        .collect()
+        .await
+        .map_err(std::io::Error::other)?
+        .to_bytes())
 }
 
 /// Serves HTTP/1.1 on a fresh 127.0.0.1 port, every request answered by `handle` (a hand-made,
@@ -273,15 +282,6 @@ pub(crate) fn files_in(dir: &std::path::Path) -> Vec<String> {
     v
 }
 
-/// Range headers of the GETs the server received for `key`.
-pub(crate) fn ranges_for(server: &TestServer, key: &str) -> Vec<String> {
-    server
-        .requests()
-        .into_iter()
-        .filter(|r| r.object.as_ref().is_some_and(|(_, k)| k == key))
-        .filter_map(|r| r.header("range").map(str::to_string))
-        .collect()
-}
 /// The part indexes a download checkpoint at `path` records, sorted (none while the file is
 /// missing or half written).
 pub(crate) fn checkpoint_parts(path: &std::path::Path) -> Vec<u64> {
@@ -307,6 +307,15 @@ pub(crate) fn from_parent<const N: usize>(names: [&str; N]) -> Option<[String; N
     Some(values)
 }
 
+/// Range headers of the GETs the server received for `key`.
+pub(crate) fn ranges_for(server: &TestServer, key: &str) -> Vec<String> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|r| r.object.as_ref().is_some_and(|(_, k)| k == key))
+        .filter_map(|r| r.header("range").map(str::to_string))
+        .collect()
+}
 
 /// The request for `op` on the object at `object` (an unsigned URL of an anonymous server):
 /// what a process that receives ready URLs for every upload operation would be given.
