@@ -179,11 +179,7 @@ async fn virtual_hosted_style_via_host_header() {
 
 #[tokio::test]
 async fn virtual_hosted_v4_presigned_url_is_verified() {
-    let s = ServerBuilder::new()
-        .credential("ak", "sk")
-        .start()
-        .await
-        .unwrap();
+    let s = common::signing_server("ak", "sk").await;
     s.store()
         .put("bucket", "k.txt", b"signed".to_vec())
         .unwrap();

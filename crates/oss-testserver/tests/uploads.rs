@@ -224,11 +224,7 @@ async fn a_connection_cut_mid_body_leaves_no_object_and_no_temporary_file() {
 
 #[tokio::test]
 async fn unsigned_writes_are_refused_like_unsigned_reads_and_the_error_follows_the_body() {
-    let s = ServerBuilder::new()
-        .credential("ak", "secret")
-        .start()
-        .await
-        .unwrap();
+    let s = common::signing_server("ak", "secret").await;
     s.store().create_bucket("bucket").unwrap();
     let body = data(2 << 20, 9);
     for method in ["PUT", "GET", "POST", "DELETE", "PATCH"] {

@@ -101,6 +101,15 @@ pub(crate) async fn root_server(root: &Path) -> TestServer {
     ServerBuilder::new().root_dir(root).start().await.unwrap()
 }
 
+/// A server that verifies every request's signature against `access_key_id`/`secret`.
+pub(crate) async fn signing_server(access_key_id: &str, secret: &str) -> TestServer {
+    ServerBuilder::new()
+        .credential(access_key_id, secret)
+        .start()
+        .await
+        .unwrap()
+}
+
 /// Sends `method target` with no headers of its own and no body.
 pub(crate) async fn request(server: &TestServer, method: &str, target: &str) -> Answer {
     send(server, method, target, &[], b"").await
