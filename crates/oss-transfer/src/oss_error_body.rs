@@ -60,25 +60,24 @@ impl OssErrorBody {
             fields.push((name, unescape_lenient(&body[..end]).into_owned()));
             body = &body[end + close.len()..];
         }
-        let get = |n: &str| {
-            fields
-                .iter()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
+        let all = Self {
+            fields,
+            ..Self::default()
         };
-        let parsed = Self {
-            code: get("Code"),
-            message: get("Message"),
-            request_id: get("RequestId"),
-            host_id: get("HostId"),
-            ec: get("EC"),
-            fields: Vec::new(),
-        };
-        if parsed.code.is_empty() {
+        let [code, message, request_id, host_id, ec] =
+            ["Code", "Message", "RequestId", "HostId", "EC"]
+                .map(|name| all.field(name).unwrap_or_default().to_string());
+        if code.is_empty() {
             return None;
         }
-        Some(Self { fields, ..parsed })
+        Some(Self {
+            code,
+            message,
+            request_id,
+            host_id,
+            ec,
+            ..all
+        })
     }
 
     /// The value of a child element by name.
