@@ -10,9 +10,6 @@ use crate::helper_files;
 /// Largest checkpoint file read (a hostile or damaged file cannot decide how much is read).
 const MAX_CHECKPOINT_BYTES: u64 = 64 << 20;
 
-const MAGIC: &str = "oss-transfer download checkpoint";
-const VERSION: u32 = 1;
-
 /// One finished part and its CRC-64.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub(crate) struct PartRecord {
@@ -36,15 +33,18 @@ pub(crate) struct CheckpointData {
     pub(crate) parts: Vec<PartRecord>,
 }
 
-/// Reads a checkpoint; `None` if missing, unreadable, corrupt, from another format version,
-/// larger than 64 MiB, a link, or not the user's own regular file.
-pub(crate) fn load(path: &Path) -> Option<CheckpointData> {
-    load_as(path, MAGIC, VERSION)
+impl Record for CheckpointData {
+    const MAGIC: &'static str = "oss-transfer download checkpoint";
+    const VERSION: u32 = 1;
 }
 
-/// Writes a checkpoint atomically (an exclusive random helper file renamed over it, mode 0600).
-pub(crate) fn store(path: &Path, data: &CheckpointData) -> std::io::Result<()> {
-    store_as(path, MAGIC, VERSION, data)
+/// What a checkpoint file holds (a download's [`CheckpointData`], an upload's checkpoint): the
+/// format's name and version are written with it and must match when it is read back.
+pub(crate) trait Record: Serialize + for<'de> Deserialize<'de> {
+    /// The format's name, the file's `magic`.
+    const MAGIC: &'static str;
+    /// The format's version; a file of another version is not used.
+    const VERSION: u32;
 }
 
 /// The file format of every checkpoint (downloads and uploads): a magic string, a version,
@@ -58,16 +58,13 @@ struct CheckpointFile<T> {
     data: T,
 }
 
-/// Reads a checkpoint of format `magic`/`version` (see [`load`] for what is refused).
-pub(crate) fn load_as<T: Serialize + for<'de> Deserialize<'de>>(
-    path: &Path,
-    magic: &str,
-    version: u32,
-) -> Option<T> {
+/// Reads a checkpoint; `None` if missing, unreadable, corrupt, of another format or version,
+/// larger than 64 MiB, a link, or not the user's own regular file.
+pub(crate) fn load<T: Record>(path: &Path) -> Option<T> {
     let bytes = helper_files::read_own(path, MAX_CHECKPOINT_BYTES).ok()?;
     let text = String::from_utf8(bytes).ok()?;
     let file: CheckpointFile<T> = serde_json::from_str(&text).ok()?;
-    if file.magic != magic || file.version != version {
+    if file.magic != T::MAGIC || file.version != T::VERSION {
         return None;
     }
     let data_json = serde_json::to_string(&file.data).ok()?;
@@ -77,17 +74,12 @@ pub(crate) fn load_as<T: Serialize + for<'de> Deserialize<'de>>(
     Some(file.data)
 }
 
-/// Writes a checkpoint of format `magic`/`version` atomically (see [`store`]).
-pub(crate) fn store_as<T: Serialize>(
-    path: &Path,
-    magic: &str,
-    version: u32,
-    data: &T,
-) -> std::io::Result<()> {
+/// Writes a checkpoint atomically (an exclusive random helper file renamed over it, mode 0600).
+pub(crate) fn store<T: Record>(path: &Path, data: &T) -> std::io::Result<()> {
     let data_json = serde_json::to_string(data).map_err(std::io::Error::other)?;
     let file = CheckpointFile {
-        magic: magic.to_string(),
-        version,
+        magic: T::MAGIC.to_string(),
+        version: T::VERSION,
         checksum: format!("{:016x}", crc64::checksum(data_json.as_bytes())),
         data,
     };
@@ -116,14 +108,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("cp.json");
         store(&p, &sample()).unwrap();
-        assert_eq!(load(&p), Some(sample()));
+        assert_eq!(load::<CheckpointData>(&p), Some(sample()));
         let edited = std::fs::read_to_string(&p)
             .unwrap()
             .replace("\"size\": 10", "\"size\": 11");
         std::fs::write(&p, edited).unwrap();
-        assert_eq!(load(&p), None);
+        assert_eq!(load::<CheckpointData>(&p), None);
         std::fs::write(&p, "{").unwrap();
-        assert_eq!(load(&p), None);
+        assert_eq!(load::<CheckpointData>(&p), None);
     }
 
     #[test]
@@ -133,13 +125,17 @@ mod tests {
         std::fs::write(&victim, "precious").unwrap();
         let p = dir.path().join(".x.oss-checkpoint");
         std::os::unix::fs::symlink(&victim, &p).unwrap();
-        assert_eq!(load(&p), None, "a checkpoint behind a link is not trusted");
+        assert_eq!(
+            load::<CheckpointData>(&p),
+            None,
+            "a checkpoint behind a link is not trusted"
+        );
         store(&p, &sample()).unwrap();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
         assert!(!std::fs::symlink_metadata(&p)
             .unwrap()
             .file_type()
             .is_symlink());
-        assert_eq!(load(&p), Some(sample()));
+        assert_eq!(load::<CheckpointData>(&p), Some(sample()));
     }
 }

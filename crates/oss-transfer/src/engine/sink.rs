@@ -263,7 +263,7 @@ pub(super) fn usable_checkpoint(
     identity: &str,
     target: &str,
 ) -> Option<(CheckpointData, File)> {
-    let cp = checkpoint::load(&paths.checkpoint)?;
+    let cp: CheckpointData = checkpoint::load(&paths.checkpoint)?;
     let fits = cp.source == identity
         && cp.target == target
         && cp.part_size == cfg.transfer.part_size

@@ -15,10 +15,11 @@ use super::body::{digest_range, UploadBody};
 use super::http::{send, send_empty, with_retries, UploadShared};
 use super::job::{cancelled, stopped, Source, MAX_PARTS};
 use super::lost_completion;
-use super::resume::{self, DonePart, UploadCheckpoint};
+use super::resume::{DonePart, UploadCheckpoint};
 use super::single::{checked_etag, crc_check, put_range};
 use super::stats::{Attempt, Finished, Stats};
 use super::xml_answer::{complete_document, element_text};
+use crate::checkpoint;
 use crate::crc64;
 use crate::helper_files::{HelperNames, TargetLock, CHECKPOINT_TAG};
 use crate::outcome::Crc64Check;
@@ -234,7 +235,7 @@ async fn attempt_upload(
     let file_str = source.path.to_string_lossy().into_owned();
     let saved = checkpoint_path
         .filter(|_| load_saved)
-        .and_then(resume::load)
+        .and_then(checkpoint::load::<UploadCheckpoint>)
         .filter(|cp| {
             cp.object == object
                 && cp.file == file_str
@@ -288,7 +289,7 @@ async fn attempt_upload(
     };
     let save = |cp: &UploadCheckpoint| -> Result<(), UploadError> {
         match checkpoint_path {
-            Some(p) => resume::store(p, cp)
+            Some(p) => checkpoint::store(p, cp)
                 .map_err(|e| UploadError::io("writing the upload checkpoint", e)),
             None => Ok(()),
         }

@@ -1,17 +1,12 @@
 //! The checkpoint of a resumable multipart upload: which upload id of which object, for which
 //! version of the source file, the parts already accepted (number, size, CRC-64, ETag), and
 //! whether a CompleteMultipartUpload was sent.
-//! Written through [`checkpoint::store_as`] (an exclusive helper file renamed over it, never
+//! Written through [`checkpoint::store`] (an exclusive helper file renamed over it, never
 //! through a link) and read back only if it is the user's own regular file.
-
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint;
-
-const MAGIC: &str = "oss-transfer upload checkpoint";
-const VERSION: u32 = 1;
 
 /// One part the server accepted.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -42,17 +37,15 @@ pub(super) struct UploadCheckpoint {
     pub(super) complete_sent: bool,
 }
 
-pub(super) fn load(path: &Path) -> Option<UploadCheckpoint> {
-    checkpoint::load_as(path, MAGIC, VERSION)
-}
-
-pub(super) fn store(path: &Path, data: &UploadCheckpoint) -> std::io::Result<()> {
-    checkpoint::store_as(path, MAGIC, VERSION, data)
+impl checkpoint::Record for UploadCheckpoint {
+    const MAGIC: &'static str = "oss-transfer upload checkpoint";
+    const VERSION: u32 = 1;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checkpoint::{load, store, Record};
 
     #[test]
     fn round_trips_refuses_edits_and_links() {
@@ -74,26 +67,26 @@ mod tests {
             complete_sent: true,
         };
         store(&p, &cp).unwrap();
-        assert_eq!(load(&p), Some(cp.clone()));
+        assert_eq!(load::<UploadCheckpoint>(&p), Some(cp.clone()));
         let edited = std::fs::read_to_string(&p)
             .unwrap()
             .replace("\"size\": 10", "\"size\": 11");
         std::fs::write(&p, edited).unwrap();
-        assert_eq!(load(&p), None);
+        assert_eq!(load::<UploadCheckpoint>(&p), None);
         // a planted link is neither read nor written through
         let victim = dir.path().join("victim");
         std::fs::write(&victim, "keep").unwrap();
         std::fs::remove_file(&p).unwrap();
         std::os::unix::fs::symlink(&victim, &p).unwrap();
-        assert_eq!(load(&p), None);
+        assert_eq!(load::<UploadCheckpoint>(&p), None);
         store(&p, &cp).unwrap();
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
-        assert_eq!(load(&p), Some(cp));
+        assert_eq!(load::<UploadCheckpoint>(&p), Some(cp));
     }
 
     #[test]
     fn a_checkpoint_written_before_complete_sent_existed_loads_as_not_sent() {
-        #[derive(Serialize)]
+        #[derive(Serialize, Deserialize)]
         struct Older {
             object: String,
             file: String,
@@ -102,6 +95,10 @@ mod tests {
             part_size: u64,
             upload_id: String,
             parts: Vec<DonePart>,
+        }
+        impl Record for Older {
+            const MAGIC: &'static str = UploadCheckpoint::MAGIC;
+            const VERSION: u32 = UploadCheckpoint::VERSION;
         }
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join(".f.oss-upload-checkpoint");
@@ -114,8 +111,8 @@ mod tests {
             upload_id: "U".into(),
             parts: vec![],
         };
-        checkpoint::store_as(&p, MAGIC, VERSION, &older).unwrap();
-        let cp = load(&p).expect("an older checkpoint loads");
+        store(&p, &older).unwrap();
+        let cp: UploadCheckpoint = load(&p).expect("an older checkpoint loads");
         assert_eq!(cp.upload_id, "U");
         assert!(!cp.complete_sent);
     }
