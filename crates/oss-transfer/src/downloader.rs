@@ -63,7 +63,7 @@ impl Default for DownloaderBuilder {
 impl DownloaderBuilder {
     crate::transfer_options::connection_setters!("Downloader");
 
-    crate::transfer_options::setters! {
+    crate::setters::setters! {
         /// Bytes per ranged request (64 KiB to 5 GiB; default [`DEFAULT_PART_SIZE`]).
         ///
         /// ```
@@ -303,7 +303,7 @@ impl<'a> Download<'a> {
         }
     }
 
-    crate::transfer_options::setters! {
+    crate::setters::setters! {
         /// Calls `f` as bytes arrive (at most about every 100 ms, and once at the end).
         ///
         /// ```no_run

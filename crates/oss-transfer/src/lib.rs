@@ -79,6 +79,7 @@ mod oss_error_body;
 mod outcome;
 mod progress;
 mod retry;
+mod setters;
 mod signed_url;
 mod source;
 mod transfer_options;

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::transfer_options::setters;
+use crate::setters::setters;
 
 /// How failed requests are retried.
 ///

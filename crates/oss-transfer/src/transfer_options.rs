@@ -88,22 +88,6 @@ pub(crate) fn check_shared_limits(
     Ok(())
 }
 
-/// Builder setters that store their argument in a field of `self`, so that each builder
-/// states only what its setters mean. Each entry is the setter's docs (with its example),
-/// then `name(arg: Type) => field.path = value;`.
-macro_rules! setters {
-    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $($field:ident).+ = $value:expr;)*) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(mut self, $arg: $ty) -> Self {
-                self.$($field).+ = $value;
-                self
-            }
-        )*
-    };
-}
-pub(crate) use setters;
-
 impl<C, B> Pooled<C, B>
 where
     B: hyper::body::Body + Send,

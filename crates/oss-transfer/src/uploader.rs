@@ -59,7 +59,7 @@ impl Default for UploaderBuilder {
 impl UploaderBuilder {
     crate::transfer_options::connection_setters!("Uploader");
 
-    crate::transfer_options::setters! {
+    crate::setters::setters! {
         /// Bytes per part of a multipart upload (100 KiB to 5 GiB; default
         /// [`DEFAULT_UPLOAD_PART_SIZE`]). A file that would need more than 10,000 parts fails with
         /// [`TooManyParts`](UploadErrorKind::TooManyParts).
@@ -301,7 +301,7 @@ impl<'a> Upload<'a> {
         }
     }
 
-    crate::transfer_options::setters! {
+    crate::setters::setters! {
         /// Calls `f` as bytes are sent (at most about every 100 ms, and once at the end).
         ///
         /// ```

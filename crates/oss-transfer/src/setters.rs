@@ -1,0 +1,20 @@
+//! The one way this crate's builders write a setter that stores its argument
+//! ([`DownloaderBuilder`](crate::DownloaderBuilder), [`UploaderBuilder`](crate::UploaderBuilder),
+//! the [`Download`](crate::Download) and [`Upload`](crate::Upload) calls,
+//! [`RetryPolicy`](crate::RetryPolicy)). It depends on nothing, so any module may use it.
+
+/// Builder setters that store their argument in a field of `self`, so that each builder
+/// states only what its setters mean. Each entry is the setter's docs (with its example),
+/// then `name(arg: Type) => field.path = value;`.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident($arg:ident: $ty:ty) => $($field:ident).+ = $value:expr;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, $arg: $ty) -> Self {
+                self.$($field).+ = $value;
+                self
+            }
+        )*
+    };
+}
+pub(crate) use setters;
