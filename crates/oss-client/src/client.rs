@@ -206,8 +206,12 @@ impl Client {
 
     /// The cached V4 signing key for this secret and day, for the endpoint's signing region
     /// and product (derived when the cache holds another).
-    pub(crate) fn signing_key(&self, secret: &str, time: SigningTime) -> Arc<CachedKey> {
-        self.inner.keys.get(secret, time)
+    pub(crate) fn signing_key(
+        &self,
+        credentials: &Credentials,
+        time: SigningTime,
+    ) -> Arc<CachedKey> {
+        self.inner.keys.get(credentials, time)
     }
 
     /// Presigns `request` after asking the configured provider for credentials, which may do
