@@ -195,6 +195,7 @@ impl Client {
     }
 
     /// The clock's instant.
+    #[inline]
     pub(crate) fn now(&self) -> Result<SigningTime, Error> {
         self.inner.config.clock.now().ok_or_else(|| {
             Error::without_field(

@@ -89,6 +89,7 @@ impl PresignOptions {
 
     /// Seconds of validity from `now`, checked for `version`. The errors are written out of
     /// line ([`validity_error`](Self::validity_error)), so the usual call is a few compares.
+    #[inline]
     pub(crate) fn validity_seconds(
         &self,
         now: SigningTime,
@@ -322,6 +323,7 @@ impl PresignResult {
     /// The presigned URL. Use it as is: re-encoding or re-ordering it breaks the signature.
     ///
     /// See the [type-level example](PresignResult).
+    #[inline]
     pub fn url(&self) -> &str {
         self.text.get(..self.url_end).unwrap_or("")
     }

@@ -313,6 +313,7 @@ fn header_line_bytes<P: PairText>(headers: &[P]) -> usize {
 /// needs no escape, so the key is found from the lengths of the method and the bucket and the
 /// start of the query, with four separator bytes checked (no search for the line break, no
 /// comparison of the bucket). `None` if the canonical request is not of that form.
+#[inline]
 fn encoded_key<'p>(canonical: &'p str, query: &str, method: &str, bucket: &str) -> Option<&'p str> {
     // Where the query line starts: the query is a part of the canonical request.
     let query_start = (query.as_ptr() as usize).checked_sub(canonical.as_ptr() as usize)?;
