@@ -195,6 +195,7 @@ impl Client {
     }
 
     /// The clock's instant.
+    #[inline]
     pub(crate) fn now(&self) -> Result<SigningTime, Error> {
         self.inner.config.clock.now().ok_or_else(|| {
             Error::without_field(
@@ -206,8 +207,12 @@ impl Client {
 
     /// The cached V4 signing key for this secret and day, for the endpoint's signing region
     /// and product (derived when the cache holds another).
-    pub(crate) fn signing_key(&self, secret: &str, time: SigningTime) -> Arc<CachedKey> {
-        self.inner.keys.get(secret, time)
+    pub(crate) fn signing_key(
+        &self,
+        credentials: &Credentials,
+        time: SigningTime,
+    ) -> Arc<CachedKey> {
+        self.inner.keys.get(credentials, time)
     }
 
     /// Presigns `request` after asking the configured provider for credentials, which may do

@@ -264,6 +264,7 @@ impl ResolvedEndpoint {
 
     /// The exact length of the URL without its query, for a key whose encoded form is
     /// `encoded_key_len` bytes long.
+    #[inline]
     pub(crate) fn url_capacity_encoded(&self, bucket: &str, encoded_key_len: usize) -> usize {
         let bucket_part = if self.style == UrlStyle::Cname {
             0
@@ -280,11 +281,13 @@ impl ResolvedEndpoint {
 
     /// [`write_object_url`](Self::write_object_url) with the key already encoded (as the
     /// canonical URI holds it).
+    #[inline]
     pub(crate) fn write_object_url_encoded(&self, out: &mut String, bucket: &str, key: &str) {
         self.write_object_prefix(out, bucket);
         out.push_str(key);
     }
 
+    #[inline]
     fn write_object_prefix(&self, out: &mut String, bucket: &str) {
         out.push_str(&self.url_before_bucket);
         if self.style != UrlStyle::Cname {

@@ -285,7 +285,7 @@ impl Client {
                 signed.authorization().to_owned(),
             )]
         } else {
-            let key = self.signing_key(credentials.access_key_secret(), now);
+            let key = self.signing_key(credentials, now);
             let additional: Vec<&str> = config
                 .additional_headers()
                 .iter()

@@ -422,7 +422,7 @@ impl Client {
         request.validate()?;
         let now = self.now()?;
         let endpoint = config.endpoint();
-        let key = self.signing_key(credentials.access_key_secret(), now);
+        let key = self.signing_key(credentials, now);
         if let Some(document) = &request.document {
             let (base64, signature) = sign_policy_document(document, &key.key);
             let credential = format!(

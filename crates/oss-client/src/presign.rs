@@ -87,61 +87,75 @@ impl PresignOptions {
         self.expiration
     }
 
-    /// Seconds of validity from `now`, checked for `version`.
+    /// Seconds of validity from `now`, checked for `version`. The errors are written out of
+    /// line ([`validity_error`](Self::validity_error)), so the usual call is a few compares.
+    #[inline]
     pub(crate) fn validity_seconds(
         &self,
         now: SigningTime,
         version: SignatureVersion,
     ) -> Result<i64, Error> {
         let seconds = match self.expiration {
-            Some(at) => {
-                let at_unix = match at.duration_since(UNIX_EPOCH) {
-                    Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-                    Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
-                };
-                let seconds = at_unix.saturating_sub(now.unix_seconds());
-                if seconds < 0 {
-                    return Err(Error::new(
-                        ErrorKind::InvalidExpiry,
-                        "expiration",
-                        format!(
-                            "expiration is {} seconds before the signing time {}; it must not be in the past",
-                            seconds.unsigned_abs(),
-                            now.to_rfc3339()
-                        ),
-                    ));
-                }
-                seconds
-            }
+            Some(at) => unix_seconds(at).saturating_sub(now.unix_seconds()),
             None => {
                 let d = self.expires.unwrap_or(DEFAULT_EXPIRES);
                 i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
             }
         };
+        if seconds < 0
+            || (version == SignatureVersion::V4 && seconds > MAX_V4_EXPIRES_SECONDS)
+            || now.checked_add_seconds(seconds).is_none()
+        {
+            return Err(self.validity_error(now, version, seconds));
+        }
+        Ok(seconds)
+    }
+
+    /// The error of a validity [`validity_seconds`](Self::validity_seconds) refuses: the first
+    /// rule it breaks, in the order past, longer than 7 days (V4), after the year 9999.
+    #[cold]
+    #[inline(never)]
+    fn validity_error(&self, now: SigningTime, version: SignatureVersion, seconds: i64) -> Error {
         let field = if self.expiration.is_some() {
             "expiration"
         } else {
             "expires"
         };
+        if seconds < 0 {
+            return Error::new(
+                ErrorKind::InvalidExpiry,
+                "expiration",
+                format!(
+                    "expiration is {} seconds before the signing time {}; it must not be in the past",
+                    seconds.unsigned_abs(),
+                    now.to_rfc3339()
+                ),
+            );
+        }
         if version == SignatureVersion::V4 && seconds > MAX_V4_EXPIRES_SECONDS {
-            return Err(Error::new(
+            return Error::new(
                 ErrorKind::InvalidExpiry,
                 field,
                 format!(
                     "{field} gives {seconds} seconds of validity; a V4 presigned URL is valid for at most {MAX_V4_EXPIRES_SECONDS} seconds (7 days) (expires should be not greater than 604800(seven days))"
                 ),
-            ));
+            );
         }
-        if now.checked_add_seconds(seconds).is_none() {
-            return Err(Error::new(
-                ErrorKind::InvalidExpiry,
-                field,
-                format!(
-                    "{field} gives {seconds} seconds of validity, which ends after the year 9999; use a shorter expiry"
-                ),
-            ));
-        }
-        Ok(seconds)
+        Error::new(
+            ErrorKind::InvalidExpiry,
+            field,
+            format!(
+                "{field} gives {seconds} seconds of validity, which ends after the year 9999; use a shorter expiry"
+            ),
+        )
+    }
+}
+
+/// `at` in whole seconds since 1970 (negative before; saturated far out).
+fn unix_seconds(at: SystemTime) -> i64 {
+    match at.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
     }
 }
 
@@ -309,6 +323,7 @@ impl PresignResult {
     /// The presigned URL. Use it as is: re-encoding or re-ordering it breaks the signature.
     ///
     /// See the [type-level example](PresignResult).
+    #[inline]
     pub fn url(&self) -> &str {
         self.text.get(..self.url_end).unwrap_or("")
     }

@@ -43,6 +43,7 @@ const BUCKET_NAME_BYTES: [bool; 256] = {
 
 /// Whether every byte is `a-z`, `0-9` or `-`: eight bytes at a time in one `u64` (the last
 /// word overlapping the one before), a table look-up each for names under eight bytes.
+#[inline]
 fn bucket_name_bytes_only(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = ONES * 0x80;
@@ -91,6 +92,7 @@ fn bucket_name_bytes_only(bytes: &[u8]) -> bool {
 ///     assert!(validate_bucket_name(bad).is_err(), "{bad}");
 /// }
 /// ```
+#[inline]
 pub fn validate_bucket_name(bucket: &str) -> Result<(), Error> {
     let bytes = bucket.as_bytes();
     // One branch-free pass over the bytes and two end checks; the error (which names what is
@@ -162,27 +164,35 @@ fn bucket_name_error(bucket: &str) -> Error {
 /// assert!(validate_object_key(&"中".repeat(342)).is_err()); // 1026 bytes
 /// assert!(validate_object_key("").is_err());
 /// ```
+#[inline]
 pub fn validate_object_key(key: &str) -> Result<(), Error> {
+    if key.is_empty() || key.len() > OBJECT_KEY_MAX_BYTES {
+        return Err(object_key_error(key));
+    }
+    Ok(())
+}
+
+/// The error of a key [`validate_object_key`] refuses (written out of line).
+#[cold]
+#[inline(never)]
+fn object_key_error(key: &str) -> Error {
     if key.is_empty() {
-        return Err(Error::new(
+        return Error::new(
             ErrorKind::InvalidObjectKey,
             "key",
             "key \"\" is empty; an object key is 1-1023 bytes of UTF-8",
-        ));
+        );
     }
-    if key.len() > OBJECT_KEY_MAX_BYTES {
-        return Err(Error::new(
-            ErrorKind::InvalidObjectKey,
-            "key",
-            format!(
-                "key {} is {} bytes of UTF-8 ({} characters); an object key is at most {OBJECT_KEY_MAX_BYTES} bytes",
-                quoted(key),
-                key.len(),
-                key.chars().count()
-            ),
-        ));
-    }
-    Ok(())
+    Error::new(
+        ErrorKind::InvalidObjectKey,
+        "key",
+        format!(
+            "key {} is {} bytes of UTF-8 ({} characters); an object key is at most {OBJECT_KEY_MAX_BYTES} bytes",
+            quoted(key),
+            key.len(),
+            key.chars().count()
+        ),
+    )
 }
 
 /// The extra key rule of V1 signing: a key starting with `?` cannot be expressed (the V1

@@ -30,36 +30,97 @@ pub(crate) fn check_ref<P: PairText>(
 
 /// The checks of the signing path: [`check_parts`] without the header name and value rules
 /// that `oss-sign-core` applies anyway while it signs (names are HTTP tokens, values hold no
-/// control byte); of those rules only the one it lacks is checked here (no C1 control
-/// character in a non-ASCII value). `None` when a check fails: the caller then runs
+/// control byte) and without its query rule (no empty parameter name); of those rules only the
+/// one it lacks is checked here (no C1 control character in a non-ASCII value). With
+/// `header_repeats_after`, repeated header names are left to the caller too, who looks for them
+/// after signing ([`header_repeats`]) unless `oss-sign-core` found none among the signed
+/// headers and every header was signed. `None` when a check fails: the caller then runs
 /// [`check_parts`] for the error (and does so too when `oss-sign-core` refuses a header), so
 /// a bad request gets exactly the error the full checks give, while a good one has each header
-/// looked at once.
+/// looked at once. Else the upper-cased method and the bytes of every header as a
+/// `name:value\n` line.
 pub(crate) fn check_parts_before_signing<P: PairText>(
     parts: &PartsRef<'_, P>,
     version: SignatureVersion,
-) -> Option<Cow<'static, str>> {
+    header_repeats_after: bool,
+) -> Option<(Cow<'static, str>, usize)> {
     let method = check_target(parts, version).ok()?;
-    if repeats(parts.headers, true) {
+    if !header_repeats_after && header_repeats(parts.headers) {
         return None;
     }
-    let c1 = |value: &str| {
-        !value.is_ascii() && value.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c))
-    };
-    if parts.headers.iter().any(|pair| c1(pair.value())) {
+    // One pass over the headers: the line bytes, and whether every value is ASCII (which
+    // holds no C1 control character).
+    let mut header_bytes = 0;
+    let mut high = 0;
+    for pair in parts.headers {
+        let value = pair.value();
+        header_bytes += pair.name().len() + value.len() + 2;
+        high |= high_bits(value.as_bytes());
+    }
+    let c1 = |value: &str| value.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c));
+    if high != 0 && parts.headers.iter().any(|pair| c1(pair.value())) {
         return None;
     }
-    if parts.query.iter().any(|pair| pair.name().is_empty()) || repeats(parts.query, false) {
+    // An empty query parameter name is refused by oss-sign-core (then the full checks name it).
+    if query_repeats(parts.query) {
         return None;
     }
-    Some(method)
+    Some((method, header_bytes))
 }
 
-/// Whether a name of `pairs` repeats an earlier one (`first_repeated_name`: one pass over a
-/// small hash table for the usual few names; nothing to look at for fewer than two).
-fn repeats<P: PairText>(pairs: &[P], ignore_ascii_case: bool) -> bool {
-    pairs.len() > 1
-        && oss_sign_core::first_repeated_name(pairs, PairText::name, ignore_ascii_case).is_some()
+/// Non-zero when a byte of `bytes` is not ASCII: up to 16 bytes with two (overlapping) eight-byte
+/// loads, shorter texts byte by byte, longer ones by `is_ascii` (no loop over each byte of the
+/// usual short header value).
+#[inline]
+fn high_bits(bytes: &[u8]) -> u64 {
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    if bytes.len() > 16 {
+        return u64::from(!bytes.is_ascii());
+    }
+    match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+        (Some(first), Some(last)) => {
+            (u64::from_ne_bytes(*first) | u64::from_ne_bytes(*last)) & HIGHS
+        }
+        _ => bytes.iter().fold(0, |acc, &b| acc | u64::from(b)) & 0x80,
+    }
+}
+
+/// Whether a header name repeats an earlier one, case-insensitively (`first_repeated_name`:
+/// one pass over a small hash table for the usual few names; nothing to look at for fewer
+/// than two).
+pub(crate) fn header_repeats<P: PairText>(headers: &[P]) -> bool {
+    headers.len() > 1 && oss_sign_core::first_repeated_name(headers, PairText::name, true).is_some()
+}
+
+/// Whether a query parameter name repeats an earlier one (exact names). Names in strictly
+/// increasing order (as a caller that sorts them gives them) repeat none: one comparison of
+/// neighbours each; else `first_repeated_name`.
+fn query_repeats<P: PairText>(query: &[P]) -> bool {
+    query.len() > 1
+        && !query
+            .windows(2)
+            .all(|w| less(w[0].name().as_bytes(), w[1].name().as_bytes()))
+        && oss_sign_core::first_repeated_name(query, PairText::name, false).is_some()
+}
+
+/// `a < b` in byte order, decided by the first eight bytes as one number when they differ
+/// (no `memcmp` call for names that differ early, as most do).
+fn less(a: &[u8], b: &[u8]) -> bool {
+    // The first eight bytes, big-endian, zero-padded: when the words differ, so do the
+    // texts at the first differing byte (a text that ends there has a 0 against a non-zero
+    // byte, and is the smaller, as a prefix is).
+    let head = |s: &[u8]| match s.first_chunk::<8>() {
+        Some(word) => u64::from_be_bytes(*word),
+        None => s
+            .iter()
+            .enumerate()
+            .fold(0, |word, (i, &b)| word | u64::from(b) << (56 - 8 * i)),
+    };
+    let (x, y) = (head(a), head(b));
+    if x != y {
+        return x < y;
+    }
+    a < b
 }
 
 /// What both paths check first: the method (returned upper-cased, a `'static` string for the
@@ -89,6 +150,7 @@ fn check_target<P>(
 }
 
 /// The method as a `'static` string when it is a common one, upper-case as given.
+#[inline]
 fn static_method(method: &str) -> Option<&'static str> {
     Some(match method {
         "GET" => "GET",
@@ -162,6 +224,28 @@ fn check_query<P: PairText>(query: &[P]) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// `high_bits` finds a non-ASCII byte wherever it is, at every length.
+        #[test]
+        fn high_bits_is_not_ascii(
+            bytes in proptest::collection::vec(proptest::sample::select(vec![0u8, b'a', 0x7f, 0x80, 0xc2, 0xff]), 0..40),
+        ) {
+            proptest::prop_assert_eq!(high_bits(&bytes) != 0, !bytes.is_ascii());
+        }
+    }
+
+    proptest::proptest! {
+        /// The eight-byte comparison is byte order.
+        #[test]
+        fn less_is_byte_order(
+            a in proptest::collection::vec(proptest::sample::select(vec![0u8, 1, b'a', b'b', 0xff]), 0..12),
+            b in proptest::collection::vec(proptest::sample::select(vec![0u8, 1, b'a', b'b', 0xff]), 0..12),
+        ) {
+            proptest::prop_assert_eq!(less(&a, &b), a < b);
+            proptest::prop_assert_eq!(less(&b, &a), b < a);
+        }
+    }
     use crate::request::Pair;
 
     /// The checks as they were before issue 17 (every name against every earlier one).

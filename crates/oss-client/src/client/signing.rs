@@ -4,7 +4,7 @@
 use oss_credentials::Credentials;
 use oss_sign_core::{is_signed_by_default, v1, v4, SignableRequest, SigningTime};
 
-use super::request_checks::{check_parts_before_signing, check_ref};
+use super::request_checks::{check_parts_before_signing, check_ref, header_repeats};
 use super::{sign_error, Client};
 use crate::config::SignatureVersion;
 use crate::endpoint::ResolvedEndpoint;
@@ -93,12 +93,27 @@ impl Client {
         let config = &self.inner.config;
         let version = config.signature_version;
 
-        let method = match check_parts_before_signing(parts, version) {
-            Some(method) => method,
-            // The full checks name what is wrong (or, had the quick ones been stricter, pass).
-            None => check_ref(parts, version)?,
+        // V4: repeated header names are looked for after signing, when oss-sign-core has not
+        // shown there are none (it joins repeats among the headers it signs).
+        let header_repeats_after = version != SignatureVersion::V1;
+        let (method, header_bytes) =
+            match check_parts_before_signing(parts, version, header_repeats_after) {
+                Some(checked) => checked,
+                // The full checks name what is wrong (or, had the quick ones been stricter,
+                // pass).
+                None => {
+                    let method = check_ref(parts, version)?;
+                    (method, header_line_bytes(parts.headers))
+                }
+            };
+        let seconds = match options.validity_seconds(now, version) {
+            Ok(seconds) => seconds,
+            // A request error (a repeated header not looked for yet) comes first, as it did.
+            Err(err) => {
+                check_ref(parts, version)?;
+                return Err(err);
+            }
         };
-        let seconds = options.validity_seconds(now, version)?;
 
         let mut header_slots = PairSlots::new();
         let mut query_slots = PairSlots::new();
@@ -109,12 +124,6 @@ impl Client {
             .headers(header_slots.borrow(parts.headers));
 
         let endpoint = &config.endpoint;
-        // Bytes of every header as a `name:value\n` line.
-        let header_bytes: usize = parts
-            .headers
-            .iter()
-            .map(|pair| pair.name().len() + pair.value().len() + 2)
-            .sum();
         let credentials_expiration = credentials
             .expiration()
             .and_then(|at| SigningTime::try_from(at).ok());
@@ -183,21 +192,26 @@ impl Client {
                 // The result is written under the key cache's read lock, where the signature
                 // is: the `Presigned` (a few hundred bytes) is never moved out.
                 let no_additional = additional.is_empty();
-                let (writer, expiration) = self
+                let (writer, expiration, no_repeats) = self
                     .inner
                     .keys
-                    .with(credentials.access_key_secret(), now, |key| {
+                    .with(credentials, now, |key| {
                         let presigned = v4::presign(&signable, &params, key)?;
-                        let writer = write_v4_result(
+                        let (writer, no_repeats) = write_v4_result(
                             &presigned,
+                            &method,
                             endpoint,
                             parts,
                             header_bytes,
                             no_additional,
                         );
-                        Ok((writer, presigned.expiration()))
+                        Ok((writer, presigned.expiration(), no_repeats))
                     })
                     .map_err(|e| refused(parts, version, e))?;
+                if !no_repeats && header_repeats(parts.headers) {
+                    // The full checks' error (a header before the repeat may be wrong too).
+                    check_ref(parts, version)?;
+                }
                 Ok(writer.finish(method, expiration, credentials_expiration))
             }
         }
@@ -221,23 +235,29 @@ fn refused<P: PairText>(
 /// URL and every header fit, so it never grows).
 fn write_v4_result<P: PairText>(
     presigned: &v4::Presigned,
+    method: &str,
     endpoint: &ResolvedEndpoint,
     parts: &PartsRef<'_, P>,
     header_bytes: usize,
     no_additional: bool,
-) -> ResultWriter {
-    // The key as the canonical URI holds it (`/bucket/KEY`; the bucket, a checked name, needs
-    // no escape): encoded by the URL path's rules already.
-    let encoded_key = presigned
-        .canonical_uri()
-        .strip_prefix('/')
-        .and_then(|uri| uri.strip_prefix(parts.bucket))
-        .and_then(|uri| uri.strip_prefix('/'));
+) -> (ResultWriter, bool) {
+    // Each accessor of `Presigned` is a call into oss-sign-core: each asked once.
+    let canonical = presigned.canonical_request();
+    let query = presigned.canonical_query();
+    let encoded_key = encoded_key(canonical, query, method, parts.bucket);
+    debug_assert_eq!(
+        encoded_key,
+        presigned
+            .canonical_uri()
+            .strip_prefix('/')
+            .and_then(|uri| uri.strip_prefix(parts.bucket))
+            .and_then(|uri| uri.strip_prefix('/'))
+    );
     let capacity = endpoint.url_capacity_encoded(
         parts.bucket,
         encoded_key.map_or(parts.key.len() * 3, str::len),
     ) + 1
-        + presigned.canonical_query().len()
+        + query.len()
         + SIGNATURE_PARAMETER_LEN
         + header_bytes;
     let mut url = String::with_capacity(capacity);
@@ -246,22 +266,70 @@ fn write_v4_result<P: PairText>(
         None => endpoint.write_object_url(&mut url, parts.bucket, parts.key),
     }
     url.push('?');
-    presigned.write_url_query(&mut url);
+    let query_at = url.len();
+    // What `Presigned::write_url_query` writes, from the query already at hand.
+    url.push_str(query);
+    url.push_str("&x-oss-signature=");
+    url.push_str(presigned.signature());
+    debug_assert!({
+        let mut expected = String::new();
+        presigned.write_url_query(&mut expected);
+        url.get(query_at..) == Some(expected.as_str())
+    });
     let mut writer = ResultWriter::after_url(url);
+    // Whether the headers are known to name none twice: every one signed, and oss-sign-core
+    // found no repeat among the signed ones (it joins repeats, and then gives no lines).
+    let mut no_repeats = true;
     if !parts.headers.is_empty() {
         // The canonical request's header lines when they are the signed headers as given.
         match presigned.signed_header_lines() {
             Some(lines) => writer.signed_lines(lines, presigned.signed_header_pairs().len()),
-            None => writer.signed_all(presigned.signed_header_pairs()),
+            None => {
+                no_repeats = false;
+                writer.signed_all(presigned.signed_header_pairs());
+            }
         }
     }
     debug_assert!(writer.signed_so_far().eq(presigned.signed_header_pairs()));
     // Every header signed (the request names none twice): none left to list.
     if writer.signed_count() < parts.headers.len() {
+        no_repeats = false;
         write_unsigned(&mut writer, parts.headers, no_additional);
     }
     debug_assert!(writer.len() <= capacity, "{} > {capacity}", writer.len());
-    writer
+    (writer, no_repeats)
+}
+
+/// Bytes of every header as a `name:value\n` line.
+fn header_line_bytes<P: PairText>(headers: &[P]) -> usize {
+    headers
+        .iter()
+        .map(|pair| pair.name().len() + pair.value().len() + 2)
+        .sum()
+}
+
+/// The key as the canonical request holds it (`canonical`, with `query` its query line),
+/// encoded by the URL path's rules already: the canonical request starts `METHOD\n/BUCKET/KEY\nQUERY`, and the bucket (a checked name)
+/// needs no escape, so the key is found from the lengths of the method and the bucket and the
+/// start of the query, with four separator bytes checked (no search for the line break, no
+/// comparison of the bucket). `None` if the canonical request is not of that form.
+#[inline]
+fn encoded_key<'p>(canonical: &'p str, query: &str, method: &str, bucket: &str) -> Option<&'p str> {
+    // Where the query line starts: the query is a part of the canonical request.
+    let query_start = (query.as_ptr() as usize).checked_sub(canonical.as_ptr() as usize)?;
+    let key_start = method.len() + bucket.len() + 3;
+    let key_end = query_start.checked_sub(1)?;
+    let bytes = canonical.as_bytes();
+    let at = |i: usize| bytes.get(i).copied();
+    if key_start > key_end
+        || at(method.len()) != Some(b'\n')
+        || at(method.len() + 1) != Some(b'/')
+        || at(key_start - 1) != Some(b'/')
+        || at(key_end) != Some(b'\n')
+    {
+        return None;
+    }
+    canonical.get(key_start..key_end)
 }
 
 /// `&x-oss-signature=` and the 64 hex digits of the signature.
@@ -287,344 +355,4 @@ fn write_unsigned<P: PairText>(writer: &mut ResultWriter, headers: &[P], no_addi
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::request_checks::check_parts;
-    use super::*;
-    use crate::request::Pair;
-    use std::borrow::Cow;
-
-    fn client(version: SignatureVersion) -> Client {
-        let at = SigningTime::from_unix_seconds(1_731_400_000).unwrap_or_else(|e| panic!("{e}"));
-        let credentials =
-            Credentials::new("LTAIexample", "secret").unwrap_or_else(|e| panic!("{e}"));
-        let config = crate::Config::builder()
-            .region("cn-hangzhou")
-            .signature_version(version)
-            .credentials(credentials)
-            .clock(crate::FixedClock::new(at))
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"));
-        Client::new(config)
-    }
-
-    proptest::proptest! {
-        /// The signing path looks at each header once (oss-sign-core checks names and
-        /// values while it signs); whatever it refuses, the error is the one the full checks
-        /// give, and what they accept it signs.
-        #[test]
-        fn presign_refuses_with_the_full_checks_error(
-            headers in proptest::collection::vec((proptest::sample::select(vec![
-                "x-oss-meta-a", "X-OSS-META-A", "Content-Type", "Range", "bad name", "", "h\u{e9}",
-            ]), proptest::sample::select(vec![
-                "v", "", " x ", "a\nb", "t\tab", "\u{85}", "caf\u{e9}", "\u{7f}", "\u{0}",
-            ])), 0..6),
-            query in proptest::collection::vec((proptest::sample::select(vec![
-                "a", "b", "", "uploads",
-            ]), proptest::sample::select(vec!["1", ""])), 0..4),
-            method in proptest::sample::select(vec!["GET", "put", "G T"]),
-            v1 in proptest::bool::ANY,
-        ) {
-            let version = if v1 { SignatureVersion::V1 } else { SignatureVersion::V4 };
-            let mut request = crate::ObjectRequest::new(method, "examplebucket", "k");
-            request.headers = headers.iter().map(|&(n, v)| (n.to_owned(), v.to_owned())).collect();
-            request.parameters = query.iter().map(|&(n, v)| (n.to_owned(), v.to_owned())).collect();
-            let outcome = client(version).presign(&request).map(|_| ()).map_err(|e| (e.kind(), e.to_string()));
-            let parts = crate::Presignable::presign_parts(&request);
-            let checked = check_parts(&parts, version).map(|_| ()).map_err(|e| (e.kind(), e.to_string()));
-            proptest::prop_assert_eq!(outcome, checked);
-        }
-    }
-
-    /// A request that gives only [`crate::Presignable::presign_parts`] (no view).
-    struct PartsOnly<'r>(&'r crate::ObjectRequest);
-
-    impl crate::Presignable for PartsOnly<'_> {
-        fn presign_parts(&self) -> crate::PresignParts<'_> {
-            self.0.presign_parts()
-        }
-    }
-
-    proptest::proptest! {
-        /// `ObjectRequest` is signed through its `PresignView` (no `PresignParts` vectors): the
-        /// same result, byte for byte, or the same error, as through `presign_parts`.
-        #[test]
-        fn the_view_and_the_parts_sign_alike(
-            headers in proptest::collection::vec((proptest::sample::select(vec![
-                "x-oss-meta-a", "X-OSS-META-A", "Content-Type", "Range", "bad name", "Host", "content-md5",
-            ]), proptest::sample::select(vec!["v", "", " x ", "a\nb", "caf\u{e9}", "\u{85}"])), 0..6),
-            query in proptest::collection::vec((proptest::sample::select(vec![
-                "a", "b", "", "uploads", "versionId", "x-oss-signature", "p q",
-            ]), proptest::sample::select(vec!["1", "", "a/b c"])), 0..6),
-            method in proptest::sample::select(vec!["GET", "put", "PATCH", "G T"]),
-            bucket in proptest::sample::select(vec!["examplebucket", "Bad_Bucket", "ab"]),
-            key in proptest::sample::select(vec!["k", "a b/c", "?q", ""]),
-            v1 in proptest::bool::ANY,
-        ) {
-            let version = if v1 { SignatureVersion::V1 } else { SignatureVersion::V4 };
-            let mut request = crate::ObjectRequest::new(method, bucket, key);
-            request.headers = headers.iter().map(|&(n, v)| (n.to_owned(), v.to_owned())).collect();
-            request.parameters = query.iter().map(|&(n, v)| (n.to_owned(), v.to_owned())).collect();
-            let client = client(version);
-            let outcome = |r: Result<PresignResult, Error>| r.map_err(|e| (e.kind(), e.to_string()));
-            proptest::prop_assert!(crate::Presignable::presign_view(&request).is_some());
-            proptest::prop_assert_eq!(
-                outcome(client.presign(&request)),
-                outcome(client.presign(&PartsOnly(&request)))
-            );
-        }
-    }
-
-    /// The list sizes the view tests take: empty, one, and each side of the stack arrays.
-    const VIEW_SIZES: [usize; 7] = [
-        0,
-        1,
-        FEW_PAIRS,
-        FEW_PAIRS + 1,
-        PAIRS_ON_STACK,
-        PAIRS_ON_STACK + 1,
-        40,
-    ];
-
-    /// The same through every size of borrowed view (small array, large array, vector): good
-    /// requests, signed alike.
-    #[test]
-    fn the_view_and_the_parts_sign_alike_at_every_view_size() {
-        for version in [SignatureVersion::V4, SignatureVersion::V1] {
-            let client = client(version);
-            for n in VIEW_SIZES {
-                let mut request = crate::ObjectRequest::new("PUT", "examplebucket", "a b/c");
-                request.headers = (0..n)
-                    .map(|i| (format!("x-oss-meta-h{i}"), format!("v {i}")))
-                    .chain((0..n).map(|i| (format!("If-Match-{i}"), format!("e{i}"))))
-                    .collect();
-                request.parameters = (0..n)
-                    .map(|i| (format!("p{i}"), format!("{i}/x")))
-                    .collect();
-                let viewed = client
-                    .presign(&request)
-                    .unwrap_or_else(|e| panic!("{n}: {e}"));
-                let parted = client
-                    .presign(&PartsOnly(&request))
-                    .unwrap_or_else(|e| panic!("{n}: {e}"));
-                assert_eq!(viewed, parted, "{version:?} {n}");
-                assert_eq!(viewed.signed_headers().count(), n, "{version:?} {n}");
-                assert_eq!(viewed.unsigned_headers().count(), n, "{version:?} {n}");
-            }
-        }
-    }
-
-    #[test]
-    fn borrowed_pairs_on_the_stack_and_on_the_heap() {
-        for n in VIEW_SIZES {
-            let pairs: Vec<Pair<'static>> = (0..n)
-                .map(|i| (Cow::Owned(format!("n{i}")), Cow::Owned(format!("v{i}"))))
-                .collect();
-            let mut slots = PairSlots::new();
-            let borrowed = slots.borrow(&pairs);
-            let expected: Vec<(&str, &str)> = pairs
-                .iter()
-                .map(|(a, b)| (a.as_ref(), b.as_ref()))
-                .collect();
-            assert_eq!(borrowed, expected.as_slice(), "{n}");
-        }
-    }
-
-    /// The signed headers copied from the canonical request's lines, and those read back pair
-    /// by pair (a value trimmed there, additional headers configured): the same lists.
-    #[test]
-    fn signed_headers_as_given_whichever_way_they_are_written() {
-        let at = SigningTime::from_unix_seconds(1_731_400_000).unwrap_or_else(|e| panic!("{e}"));
-        let with_additional = Client::new(
-            crate::Config::builder()
-                .region("cn-hangzhou")
-                .credentials(
-                    Credentials::new("LTAIexample", "secret").unwrap_or_else(|e| panic!("{e}")),
-                )
-                .additional_headers(["Host", "Range"])
-                .clock(crate::FixedClock::new(at))
-                .build()
-                .unwrap_or_else(|e| panic!("{e}")),
-        );
-        let headers: &[(&str, &str)] = &[
-            ("X-Oss-Meta-B", "2:3"),
-            ("Range", "bytes=0-1"),
-            ("content-type", "text/plain"),
-            ("x-oss-meta-a", ""),
-            ("Host", "h"),
-        ];
-        let spaced = [("x-oss-meta-c", " padded\t")];
-        let plain: Vec<(&str, &str)> = vec![
-            ("content-type", "text/plain"),
-            ("x-oss-meta-a", ""),
-            ("x-oss-meta-b", "2:3"),
-        ];
-        for (client, extra, signed, unsigned) in [
-            (
-                client(SignatureVersion::V4),
-                &[][..],
-                plain.clone(),
-                vec![("Range", "bytes=0-1"), ("Host", "h")],
-            ),
-            (
-                client(SignatureVersion::V4),
-                &spaced[..],
-                {
-                    let mut all = plain.clone();
-                    all.push(("x-oss-meta-c", " padded\t"));
-                    all
-                },
-                vec![("Range", "bytes=0-1"), ("Host", "h")],
-            ),
-            (
-                with_additional,
-                &[][..],
-                vec![
-                    ("content-type", "text/plain"),
-                    ("host", "h"),
-                    ("range", "bytes=0-1"),
-                    ("x-oss-meta-a", ""),
-                    ("x-oss-meta-b", "2:3"),
-                ],
-                vec![],
-            ),
-        ] {
-            let mut request = crate::ObjectRequest::new("PUT", "examplebucket", "a b/c");
-            request.headers = headers
-                .iter()
-                .chain(extra)
-                .map(|&(n, v)| (n.to_owned(), v.to_owned()))
-                .collect();
-            let result = client.presign(&request).unwrap_or_else(|e| panic!("{e}"));
-            assert!(
-                result.signed_headers().eq(signed.iter().copied()),
-                "{result:?}"
-            );
-            assert!(
-                result.unsigned_headers().eq(unsigned.iter().copied()),
-                "{result:?}"
-            );
-            assert!(result
-                .url()
-                .starts_with("https://examplebucket.oss-cn-hangzhou.aliyuncs.com/a%20b/c?"));
-        }
-    }
-
-    /// Issue 17: the signing path finds repeats without sorting; the refusal is the one the
-    /// full checks give, whichever list and case.
-    #[test]
-    fn repeated_names_are_refused_as_before() {
-        type Case<'a> = (&'a [(&'a str, &'a str)], &'a [(&'a str, &'a str)], &'a str);
-        let cases: [Case<'_>; 4] = [
-            (
-                &[("Content-Type", "a"), ("x-oss-meta-a", "1"), ("content-type", "b")],
-                &[],
-                "header \"content-type\" is given twice (names are case-insensitive); give each header once",
-            ),
-            (
-                &[("Range", "bytes=0-1"), ("RANGE", "bytes=2-3")],
-                &[],
-                "header \"RANGE\" is given twice (names are case-insensitive); give each header once",
-            ),
-            (
-                &[],
-                &[("versionId", "1"), ("uploads", ""), ("versionId", "2")],
-                "query parameter \"versionId\" is given twice; give each parameter once",
-            ),
-            // query names are exact: not a repeat
-            (&[], &[("versionId", "1"), ("versionid", "2")], ""),
-        ];
-        for version in [SignatureVersion::V4, SignatureVersion::V1] {
-            for (headers, query, message) in cases {
-                let mut request = crate::ObjectRequest::new("GET", "examplebucket", "k");
-                request.headers = headers
-                    .iter()
-                    .map(|&(n, v)| (n.to_owned(), v.to_owned()))
-                    .collect();
-                request.parameters = query
-                    .iter()
-                    .map(|&(n, v)| (n.to_owned(), v.to_owned()))
-                    .collect();
-                match client(version).presign(&request) {
-                    Ok(_) => assert!(message.is_empty(), "{version:?} {headers:?} {query:?}"),
-                    Err(e) => {
-                        assert_eq!(e.kind(), crate::ErrorKind::InvalidRequest);
-                        assert!(e.message().contains(message), "{e}");
-                        assert!(!message.is_empty(), "{e}");
-                    }
-                }
-            }
-        }
-    }
-
-    /// The configured additional header names, borrowed on the stack up to
-    /// [`ADDITIONAL_ON_STACK`] and into a vector past it: every one is signed either way.
-    #[test]
-    fn additional_headers_on_the_stack_and_on_the_heap() {
-        let at = SigningTime::from_unix_seconds(1_731_400_000).unwrap_or_else(|e| panic!("{e}"));
-        for n in [1, ADDITIONAL_ON_STACK, ADDITIONAL_ON_STACK + 1, 12] {
-            let names: Vec<String> = (0..n).map(|i| format!("h{i:02}")).collect();
-            let client = Client::new(
-                crate::Config::builder()
-                    .region("cn-hangzhou")
-                    .credentials(
-                        Credentials::new("LTAIexample", "secret").unwrap_or_else(|e| panic!("{e}")),
-                    )
-                    .additional_headers(names.iter().map(String::as_str))
-                    .clock(crate::FixedClock::new(at))
-                    .build()
-                    .unwrap_or_else(|e| panic!("{e}")),
-            );
-            let mut request = crate::ObjectRequest::new("GET", "examplebucket", "k");
-            request.headers = names.iter().map(|h| (h.clone(), "v".to_owned())).collect();
-            let result = client
-                .presign(&request)
-                .unwrap_or_else(|e| panic!("{n}: {e}"));
-            assert!(
-                result
-                    .signed_headers()
-                    .map(|(h, _)| h)
-                    .eq(names.iter().map(String::as_str)),
-                "{n}: {result:?}"
-            );
-            assert!(
-                result
-                    .url()
-                    .contains(&format!("x-oss-additional-headers={}", names.join("%3B"))),
-                "{n}: {}",
-                result.url()
-            );
-            assert_eq!(result.unsigned_headers().count(), 0, "{n}");
-        }
-    }
-
-    #[test]
-    fn unsigned_headers_are_those_not_signed() {
-        let headers: Vec<Pair<'static>> = [
-            ("Range", "bytes=0-1"),
-            ("X-Oss-Meta-A", "1"),
-            ("Host", "h"),
-            ("Content-Type", "t"),
-            ("If-Match", "e"),
-        ]
-        .iter()
-        .map(|&(n, v)| (Cow::Borrowed(n), Cow::Borrowed(v)))
-        .collect();
-        let mut writer = ResultWriter::after_url(String::from("u"));
-        writer
-            .signed_all([("content-type", "t"), ("host", "h"), ("x-oss-meta-a", "1")].into_iter());
-        write_unsigned(&mut writer, &headers, false);
-        let at = SigningTime::from_unix_seconds(0).unwrap_or_else(|e| panic!("{e}"));
-        let result = writer.finish("GET".into(), at, None);
-        assert!(result
-            .unsigned_headers()
-            .eq([("Range", "bytes=0-1"), ("If-Match", "e")]));
-        let mut writer = ResultWriter::after_url(String::from("u"));
-        write_unsigned(&mut writer, &headers, true);
-        let result = writer.finish("GET".into(), at, None);
-        assert!(result.unsigned_headers().eq([
-            ("Range", "bytes=0-1"),
-            ("Host", "h"),
-            ("If-Match", "e")
-        ]));
-    }
-}
+mod tests;
