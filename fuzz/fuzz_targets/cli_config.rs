@@ -11,8 +11,7 @@
 
 mod common;
 
-use common::{check_file_provider, input_file};
-use libfuzzer_sys::fuzz_target;
+use common::file_provider_target;
 use oss_credentials::CliConfigProvider;
 use serde_json::Value;
 
@@ -35,13 +34,4 @@ fn secrets(raw: &str) -> Vec<String> {
         .collect()
 }
 
-fuzz_target!(|data: &[u8]| {
-    let path = input_file("cli-config", "config.json");
-    check_file_provider(data, path, secrets, |env, profile| {
-        let provider = CliConfigProvider::with_environment(env.clone()).path(path);
-        match profile {
-            Some(profile) => provider.profile(profile).resolve(),
-            None => provider.resolve(),
-        }
-    });
-});
+file_provider_target!(CliConfigProvider, "cli-config", "config.json", secrets);

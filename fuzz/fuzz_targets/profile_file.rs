@@ -9,8 +9,7 @@
 
 mod common;
 
-use common::{check_file_provider, input_file};
-use libfuzzer_sys::fuzz_target;
+use common::file_provider_target;
 use oss_credentials::ProfileFileProvider;
 
 /// Secret values of the file that the parser must never echo: plain alphanumeric values of
@@ -31,13 +30,4 @@ fn secrets(input: &str) -> Vec<String> {
         .collect()
 }
 
-fuzz_target!(|data: &[u8]| {
-    let path = input_file("profile", "credentials");
-    check_file_provider(data, path, secrets, |env, profile| {
-        let provider = ProfileFileProvider::with_environment(env.clone()).path(path);
-        match profile {
-            Some(profile) => provider.profile(profile).resolve(),
-            None => provider.resolve(),
-        }
-    });
-});
+file_provider_target!(ProfileFileProvider, "profile", "credentials", secrets);

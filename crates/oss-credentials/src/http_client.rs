@@ -25,6 +25,7 @@ macro_rules! fetching_provider {
 
 use crate::credentials::Credentials;
 use crate::error::{CredentialsError, ErrorKind};
+use crate::json_error::{missing_field, required_field};
 use crate::timestamp::parse_utc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -144,6 +145,12 @@ pub(crate) fn is_unreachable(error: &CredentialsError) -> bool {
 /// A secret JSON string, zeroized on drop.
 pub(crate) struct SecretField(Zeroizing<String>);
 
+impl AsRef<str> for SecretField {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl<'de> Deserialize<'de> for SecretField {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(|s| SecretField(Zeroizing::new(s)))
@@ -192,20 +199,10 @@ impl RemoteCredentials {
         provider_name: &str,
         requirements: Requirements,
     ) -> Result<Credentials, CredentialsError> {
-        let missing = |field: &str| {
-            CredentialsError::new(
-                ErrorKind::Parse,
-                format!("{what}: the answer has no {field} (or it is empty)"),
-            )
-        };
-        let id = self
-            .access_key_id
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| missing("AccessKeyId"))?;
-        let secret = self
-            .access_key_secret
-            .filter(|s| !s.0.is_empty())
-            .ok_or_else(|| missing("AccessKeySecret"))?;
+        let answer = format!("{what}: the answer");
+        let missing = |field: &str| missing_field(&answer, field);
+        let id = required_field(self.access_key_id, &answer, "AccessKeyId")?;
+        let secret = required_field(self.access_key_secret, &answer, "AccessKeySecret")?;
         let token = self.security_token.filter(|s| !s.0.is_empty());
         let expiration = match self.expiration.filter(|s| !s.is_empty()) {
             Some(text) => Some(parse_utc(&text).ok_or_else(|| {

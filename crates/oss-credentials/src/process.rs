@@ -2,7 +2,7 @@
 
 use crate::credentials::Credentials;
 use crate::error::{CredentialsError, ErrorKind};
-use crate::json_error::describe_json_error;
+use crate::json_error::{describe_json_error, missing_field, required_field};
 use crate::provider::{CredentialsFuture, ProvideCredentials};
 use crate::timestamp::parse_utc;
 use serde::Deserialize;
@@ -13,6 +13,8 @@ use zeroize::Zeroizing;
 
 const MAX_OUTPUT: u64 = 1024 * 1024;
 const POLL: Duration = Duration::from_millis(5);
+/// What the errors about the output's fields call it.
+const ANSWER: &str = "the credential process output";
 
 /// The two output shapes: the CLI's snake_case and the OSS SDK's PascalCase.
 #[derive(Deserialize, Default)]
@@ -52,30 +54,18 @@ pub(crate) fn parse_process_output(stdout: &[u8]) -> Result<Credentials, Credent
             ),
         )
     })?;
-    let missing = |field: &str| {
-        CredentialsError::new(
-            ErrorKind::Parse,
-            format!("the credential process output has no `{field}` (or it is empty)"),
-        )
-    };
-    let id = output
-        .access_key_id
-        .take()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| missing("access_key_id"))?;
-    let secret = Zeroizing::new(
-        output
-            .access_key_secret
-            .take()
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| missing("access_key_secret"))?,
-    );
+    let id = required_field(output.access_key_id.take(), ANSWER, "`access_key_id`")?;
+    let secret = Zeroizing::new(required_field(
+        output.access_key_secret.take(),
+        ANSWER,
+        "`access_key_secret`",
+    )?);
     let token = output.sts_token.take().filter(|s| !s.is_empty());
     match output.mode.as_deref() {
         None | Some("AK") => {}
         Some("StsToken") => {
             if token.is_none() {
-                return Err(missing("sts_token"));
+                return Err(missing_field(ANSWER, "`sts_token`"));
             }
         }
         Some(other) => {

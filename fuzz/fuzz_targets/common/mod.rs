@@ -1,6 +1,7 @@
 //! What several fuzz targets share: borrowing the fuzzer's owned strings as the `&str` slices
 //! the signing API takes, a request for the signer from optional bucket and key, and (for the
-//! file providers) the per-process input file and the secret check of every output.
+//! file providers) the per-process input file, the secret check of every output and the whole
+//! target ([`file_provider_target`]).
 #![allow(dead_code)]
 
 use oss_credentials::{CredentialSource, CredentialsError, Environment};
@@ -92,3 +93,25 @@ pub fn check_file_provider(
         Err(error) => check(format!("{error} {error:?}")),
     }
 }
+
+/// The `fuzz_target!` of a file provider `$provider` (`ProfileFileProvider`,
+/// `CliConfigProvider`): each input is written to `$file_name` in the folder `$folder` (see
+/// [`input_file`]) and resolved by a provider reading that file with the input's profile, and
+/// [`check_file_provider`] checks the outcome against `$secrets`.
+#[allow(unused_macros)] // verify and presign include this module without it
+macro_rules! file_provider_target {
+    ($provider:ty, $folder:literal, $file_name:literal, $secrets:path) => {
+        libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+            let path = $crate::common::input_file($folder, $file_name);
+            $crate::common::check_file_provider(data, path, $secrets, |env, profile| {
+                let provider = <$provider>::with_environment(env.clone()).path(path);
+                match profile {
+                    Some(profile) => provider.profile(profile).resolve(),
+                    None => provider.resolve(),
+                }
+            });
+        });
+    };
+}
+#[allow(unused_imports)] // likewise
+pub(crate) use file_provider_target;
