@@ -234,14 +234,16 @@ fn finish(state: &mut [u32; 8], data: &[u8], prefix_len: u64, wipe: Wipe) -> [u8
         *tail = bit_len.to_be_bytes();
     }
     compress(state, &block);
+    // As slices: `zeroize` fills a slice in bulk behind an optimisation barrier, where an
+    // array is written one volatile store per element (64 byte stores for the block).
     if wipe == Wipe::StateAndBlock {
-        block.zeroize();
+        block[..].zeroize();
     }
     let mut out = [0u8; 32];
     for (chunk, word) in out.as_chunks_mut::<4>().0.iter_mut().zip(state.iter()) {
         *chunk = word.to_be_bytes();
     }
-    state.zeroize();
+    state[..].zeroize();
     out
 }
 
