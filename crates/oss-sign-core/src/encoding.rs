@@ -83,30 +83,37 @@ pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
 pub(crate) const SHORT_TAIL: usize = 32;
 
 /// Appends the encoding of `input[at..]`, where `input[at]` is the first byte to escape:
-/// short tails (up to [`SHORT_TAIL`] bytes) straight into `out`, a `char` per byte (room
-/// reserved once; every byte written is ASCII), longer ones through the gathering buffer.
+/// short tails (up to [`SHORT_TAIL`] bytes) straight into `out` (room reserved once), longer
+/// ones through the gathering buffer.
 #[inline]
 pub(crate) fn encode_tail(out: &mut String, input: &str, at: usize, literal: &[bool; 256]) {
-    let tail = input.as_bytes().get(at..).unwrap_or(&[]);
-    if tail.len() <= SHORT_TAIL {
-        push_escaped(out, tail, literal);
+    if input.len() - at <= SHORT_TAIL {
+        push_escaped(out, input, at, literal);
     } else {
         encode_gathered(out, input, at, literal);
     }
 }
 
-/// The short case of [`encode_tail`].
+/// The short case of [`encode_tail`]: each byte to escape as `%XY` (a `char` each), each run
+/// of literal bytes found with [`next_escape`] and copied whole (a key's tail after its one
+/// space is usually one run).
 #[inline(never)]
-fn push_escaped(out: &mut String, tail: &[u8], literal: &[bool; 256]) {
+fn push_escaped(out: &mut String, input: &str, mut at: usize, literal: &[bool; 256]) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    out.reserve(3 * tail.len());
-    for &b in tail {
+    let bytes = input.as_bytes();
+    out.reserve(3 * (bytes.len() - at));
+    while let Some(&b) = bytes.get(at) {
         if literal[usize::from(b)] {
-            out.push(char::from(b & 0x7f));
+            // A literal byte is ASCII and so is the byte after a run's end (or there is none):
+            // both are character boundaries.
+            let end = next_escape(bytes, at, literal).unwrap_or(bytes.len());
+            out.push_str(input.get(at..end).unwrap_or(""));
+            at = end;
         } else {
             out.push('%');
             out.push(char::from(HEX[usize::from(b >> 4)] & 0x7f));
             out.push(char::from(HEX[usize::from(b & 0x0f)] & 0x7f));
+            at += 1;
         }
     }
 }

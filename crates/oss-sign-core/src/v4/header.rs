@@ -203,7 +203,7 @@ pub fn sign_headers(
 ) -> Result<HeaderSigned, SignError> {
     request.validate()?;
     let scope = &params.scope;
-    scope.validate(key)?;
+    scope.validate(key, key.knows_access_key_id(scope.access_key_id))?;
     if scope.access_key_id.contains(',') {
         return Err(SignError::new(
             SignErrorKind::InvalidInput,

@@ -79,8 +79,9 @@ pub struct SigningKey {
     day: i64,
     region: String,
     product: String,
-    /// `YYYYMMDD/region/product/aliyun_v4_request`, written into every string to sign.
-    scope: String,
+    /// `\nYYYYMMDD/region/product/aliyun_v4_request\n`: the scope with the line breaks around
+    /// it in every string to sign, so they are written with it in one copy.
+    scope_lines: String,
     /// The same scope encoded as a query value (`/` as `%2F`): the credential's tail.
     encoded_scope: String,
     /// Whether region and product may stand in a credential scope (checked once here instead
@@ -91,11 +92,40 @@ pub struct SigningKey {
     credential: OnceBox<EncodedCredential>,
 }
 
-/// An access key id and its `x-oss-credential` value with this key's scope, encoded.
-struct EncodedCredential {
+/// An access key id and its `x-oss-credential` value with this key's scope, raw and encoded.
+pub(crate) struct EncodedCredential {
     access_key_id: String,
-    encoded: String,
+    /// `x-oss-credential=` + the encoded value + `&x-oss-date=`: how a presign without token or
+    /// additional headers writes it, in one copy.
+    query: String,
+    /// `access_key_id/scope`.
+    raw: String,
 }
+
+impl EncodedCredential {
+    /// The encoded `x-oss-credential` value.
+    pub(crate) fn encoded(&self) -> &str {
+        let query = &self.query;
+        query
+            .get(CREDENTIAL_NAME.len()..query.len() - DATE_NAME.len())
+            .unwrap_or("")
+    }
+
+    /// `x-oss-credential=VALUE&x-oss-date=`, the value encoded.
+    pub(crate) fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// `access_key_id/scope`.
+    pub(crate) fn raw(&self) -> &str {
+        &self.raw
+    }
+}
+
+/// What stands before the encoded credential in [`EncodedCredential::query`].
+const CREDENTIAL_NAME: &str = "x-oss-credential=";
+/// What follows it.
+const DATE_NAME: &str = "&x-oss-date=";
 
 impl SigningKey {
     /// Derives the key: `HMAC(HMAC(HMAC(HMAC("aliyun_v4" + secret, date), region), product),
@@ -123,12 +153,15 @@ impl SigningKey {
             key.zeroize();
             key = next;
         }
-        let mut scope = String::with_capacity(8 + region.len() + product.len() + 20);
-        scope.push_str(core::str::from_utf8(&date).unwrap_or(""));
+        let mut scope_lines = String::with_capacity(10 + region.len() + product.len() + 20);
+        scope_lines.push('\n');
+        scope_lines.push_str(core::str::from_utf8(&date).unwrap_or(""));
         for part in [region, product, TERMINATOR] {
-            scope.push('/');
-            scope.push_str(part);
+            scope_lines.push('/');
+            scope_lines.push_str(part);
         }
+        scope_lines.push('\n');
+        let scope = scope_lines.get(1..scope_lines.len() - 1).unwrap_or("");
         Self {
             prepared: PreparedHmac::new(&key),
             key,
@@ -136,8 +169,8 @@ impl SigningKey {
             day: time.unix_seconds().div_euclid(86_400),
             region: region.to_owned(),
             product: product.to_owned(),
-            encoded_scope: crate::encoding::uri_encode(&scope, false),
-            scope,
+            encoded_scope: crate::encoding::uri_encode(scope, false),
+            scope_lines,
             scope_is_valid: check_scope_part("region", region).is_ok()
                 && check_scope_part("product", product).is_ok(),
             credential: OnceBox::new(),
@@ -146,7 +179,14 @@ impl SigningKey {
 
     /// The credential scope `YYYYMMDD/region/product/aliyun_v4_request`.
     pub(crate) fn scope(&self) -> &str {
-        &self.scope
+        let lines = &self.scope_lines;
+        lines.get(1..lines.len() - 1).unwrap_or("")
+    }
+
+    /// [`scope`](Self::scope) with a line break before and after it, as the string to sign
+    /// holds it.
+    pub(crate) fn scope_lines(&self) -> &str {
+        &self.scope_lines
     }
 
     /// [`scope`](Self::scope) encoded as a query value.
@@ -157,7 +197,16 @@ impl SigningKey {
     /// The encoded `x-oss-credential` value for `access_key_id`: made on the first call, then
     /// given whenever the access key id is the same again (compared exactly); `None` for
     /// another one, which the caller encodes itself.
+    #[cfg(test)]
     pub(crate) fn encoded_credential(&self, access_key_id: &str) -> Option<&str> {
+        self.cached_credential(access_key_id)
+            .map(EncodedCredential::encoded)
+    }
+
+    /// The access key id's credential, raw and encoded: made on the first call (for an access
+    /// key id that passes the presign checks), then given whenever the access key id is the
+    /// same again (compared exactly, once for all its forms); `None` for another one.
+    pub(crate) fn cached_credential(&self, access_key_id: &str) -> Option<&EncodedCredential> {
         let cached = match self.credential.get() {
             Some(cached) => cached,
             // Only an access key id that passes the presign checks is kept (see
@@ -168,18 +217,30 @@ impl SigningKey {
                 return None
             }
             None => self.credential.get_or_init(|| {
-                let mut encoded =
-                    String::with_capacity(3 * access_key_id.len() + 3 + self.encoded_scope.len());
-                crate::encoding::uri_encode_into(&mut encoded, access_key_id, false);
-                encoded.push_str("%2F");
-                encoded.push_str(&self.encoded_scope);
+                let mut query = String::with_capacity(
+                    CREDENTIAL_NAME.len()
+                        + 3 * access_key_id.len()
+                        + 3
+                        + self.encoded_scope.len()
+                        + DATE_NAME.len(),
+                );
+                query.push_str(CREDENTIAL_NAME);
+                crate::encoding::uri_encode_into(&mut query, access_key_id, false);
+                query.push_str("%2F");
+                query.push_str(&self.encoded_scope);
+                query.push_str(DATE_NAME);
+                let mut raw = String::with_capacity(access_key_id.len() + 1 + self.scope().len());
+                raw.push_str(access_key_id);
+                raw.push('/');
+                raw.push_str(self.scope());
                 Box::new(EncodedCredential {
                     access_key_id: access_key_id.to_owned(),
-                    encoded,
+                    query,
+                    raw,
                 })
             }),
         };
-        (cached.access_key_id == access_key_id).then_some(cached.encoded.as_str())
+        (cached.access_key_id == access_key_id).then_some(cached)
     }
 
     /// Whether `access_key_id` is the one whose credential this key keeps encoded, and so one
@@ -293,7 +354,7 @@ impl Clone for SigningKey {
             day: self.day,
             region: self.region.clone(),
             product: self.product.clone(),
-            scope: self.scope.clone(),
+            scope_lines: self.scope_lines.clone(),
             encoded_scope: self.encoded_scope.clone(),
             scope_is_valid: self.scope_is_valid,
             credential: OnceBox::new(),

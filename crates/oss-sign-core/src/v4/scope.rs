@@ -53,7 +53,14 @@ impl<'a> ScopeParams<'a> {
         self.security_token.filter(|t| !t.is_empty())
     }
 
-    pub(super) fn validate(&self, key: &SigningKey) -> Result<(), SignError> {
+    /// Checks the scope against `key`; `access_key_id_checked` says that the access key id is
+    /// one the key keeps encoded ([`SigningKey::knows_access_key_id`]), which passed the access
+    /// key id checks before.
+    pub(super) fn validate(
+        &self,
+        key: &SigningKey,
+        access_key_id_checked: bool,
+    ) -> Result<(), SignError> {
         if self.access_key_id.is_empty() {
             return Err(SignError::new(
                 SignErrorKind::InvalidInput,
@@ -61,9 +68,7 @@ impl<'a> ScopeParams<'a> {
             ));
         }
         // An access key id the key already keeps encoded passed this check before.
-        if !key.knows_access_key_id(self.access_key_id)
-            && has_control_or_tab(self.access_key_id.as_bytes())
-        {
+        if !access_key_id_checked && has_control_or_tab(self.access_key_id.as_bytes()) {
             return Err(SignError::new(
                 SignErrorKind::InvalidInput,
                 "access key id contains a control character: only printable characters are allowed",

@@ -1,7 +1,9 @@
 //! Presigned URLs (query mode): [`presign`], [`PresignParams`] and [`Presigned`].
 
+mod plain;
 mod presigned;
 
+use plain::{write_plain_canonical_request, Decimal, PlainAuth};
 pub use presigned::Presigned;
 
 use crate::canonical::{
@@ -11,7 +13,7 @@ use crate::canonical::{
 use crate::error::{SignError, SignErrorKind};
 use crate::request::SignableRequest;
 use crate::time::SigningTime;
-use crate::v4::key::{hex_array, SigningKey};
+use crate::v4::key::{hex_array, EncodedCredential, SigningKey};
 use crate::v4::scope::{scope_setters, ScopeParams, ALGORITHM};
 use alloc::format;
 use alloc::string::String;
@@ -109,6 +111,9 @@ assert!(p.url_query().starts_with("x-oss-additional-headers=host&"));
     }
 }
 
+/// The string to sign's first line, with its line break.
+const STRING_TO_SIGN_START: &str = "OSS4-HMAC-SHA256\n";
+
 /// Query parameter names that presigning adds and a caller may not pass itself.
 pub(crate) const RESERVED_QUERY: [&str; 7] = [
     "x-oss-signature-version",
@@ -145,7 +150,10 @@ pub fn presign(
 ) -> Result<Presigned, SignError> {
     request.validate()?;
     let scope = &params.scope;
-    scope.validate(key)?;
+    // The access key id's credential as the key keeps it (raw, encoded, as query text): one
+    // comparison of the access key id for all of them and for its checks.
+    let cached = key.cached_credential(scope.access_key_id);
+    scope.validate(key, cached.is_some())?;
     if params.expires_seconds > MAX_EXPIRES_SECONDS {
         return Err(SignError::new(
             SignErrorKind::InvalidExpiry,
@@ -193,44 +201,20 @@ pub fn presign(
     };
     let headers = CanonicalHeaders::select(request.header_pairs(), &additional, &[]);
 
-    let expires_buf = itoa_u32(params.expires_seconds);
-    let expires_text = expires_buf.as_str();
     let token = scope.token();
-    // The authentication parameters in canonical (sorted) order.
-    let mut extra: [(&str, QueryValue<'_>); 6] = [("", QueryValue::Text("")); 6];
-    let mut extra_len = 0;
-    let mut add = |name, value| {
-        extra[extra_len] = (name, value);
-        extra_len += 1;
+    let credential = QueryValue::Credential {
+        access_key_id: scope.access_key_id,
+        scope: scope_text,
+        encoded_scope: key.encoded_scope(),
+        encoded: cached.map(EncodedCredential::encoded),
     };
-    if !additional_line.is_empty() {
-        add(
-            "x-oss-additional-headers",
-            QueryValue::Text(&additional_line),
-        );
-    }
-    add(
-        "x-oss-credential",
-        QueryValue::Credential {
-            access_key_id: scope.access_key_id,
-            scope: scope_text,
-            encoded_scope: key.encoded_scope(),
-            encoded: key.encoded_credential(scope.access_key_id),
-        },
-    );
-    add("x-oss-date", QueryValue::Literal(date_text));
-    add("x-oss-expires", QueryValue::Literal(expires_text));
-    if let Some(token) = token {
-        add("x-oss-security-token", QueryValue::Text(token));
-    }
-    add("x-oss-signature-version", QueryValue::Literal(ALGORITHM));
     let payload = hashed_payload(request.header("x-oss-content-sha256"));
-    let inputs = CanonicalInputs {
+    let mut inputs = CanonicalInputs {
         method: request.method(),
         bucket: request.bucket_name(),
         key: request.key_name(),
         query: request.query_pairs(),
-        extra_query: &extra[..extra_len],
+        extra_query: &[],
         headers: &headers,
         additional_line: &additional_line,
         payload,
@@ -242,31 +226,75 @@ pub fn presign(
         .iter()
         .map(|(n, v)| n.len() + v.len() + 2)
         .sum();
-    let capacity = inputs.len_bound()
-        + (ALGORITHM.len() + date.len() + scope_len + 64 + 3)
+    let rest_len = (ALGORITHM.len() + date.len() + scope_len + 64 + 3)
         + (scope.access_key_id.len() + 1 + scope_len)
         + token.map_or(0, str::len)
         + additional_line.len()
         + header_bytes;
-    let mut text = String::with_capacity(capacity);
-    let (query, header_lines) = write_canonical_request(&mut text, &inputs);
+    let expires_digits = Decimal::of(params.expires_seconds);
+    // The authentication parameters in canonical (sorted) order, for the general case.
+    let mut extra: [(&str, QueryValue<'_>); 6] = [("", QueryValue::Text("")); 6];
+    let mut text;
+    let capacity;
+    let (query, header_lines) = if token.is_none() && additional_line.is_empty() {
+        // The usual case: the authentication parameters in one straight line.
+        let auth = PlainAuth {
+            credential_query: cached.map(EncodedCredential::query),
+            credential,
+            date: date_text,
+            expires: params.expires_seconds,
+        };
+        capacity = inputs.len_bound() + auth.len_bound() + rest_len;
+        text = String::with_capacity(capacity);
+        write_plain_canonical_request(&mut text, &inputs, &auth)
+    } else {
+        let mut extra_len = 0;
+        let mut add = |name, value| {
+            extra[extra_len] = (name, value);
+            extra_len += 1;
+        };
+        if !additional_line.is_empty() {
+            add(
+                "x-oss-additional-headers",
+                QueryValue::Text(&additional_line),
+            );
+        }
+        add("x-oss-credential", credential);
+        add("x-oss-date", QueryValue::Literal(date_text));
+        add(
+            "x-oss-expires",
+            QueryValue::Literal(expires_digits.as_str()),
+        );
+        if let Some(token) = token {
+            add("x-oss-security-token", QueryValue::Text(token));
+        }
+        add("x-oss-signature-version", QueryValue::Literal(ALGORITHM));
+        inputs.extra_query = &extra[..extra_len];
+        capacity = inputs.len_bound() + rest_len;
+        text = String::with_capacity(capacity);
+        write_canonical_request(&mut text, &inputs)
+    };
     let canonical_end = text.len();
 
     let hash = hex_array(&crate::hmac_state::sha256(text.as_bytes()));
-    text.push_str(ALGORITHM);
-    text.push('\n');
+    // `OSS4-HMAC-SHA256\n` date `\n` scope `\n` hash: the scope and its line breaks are one
+    // piece of the key.
+    text.push_str(STRING_TO_SIGN_START);
     text.push_str(date_text);
-    text.push('\n');
-    text.push_str(scope_text);
-    text.push('\n');
+    text.push_str(key.scope_lines());
     text.push_str(core::str::from_utf8(&hash).unwrap_or(""));
     let string_to_sign_end = text.len();
     let signature = key.sign_hex_array(&text.as_bytes()[canonical_end..]);
 
     let credential_start = text.len();
-    text.push_str(scope.access_key_id);
-    text.push('/');
-    text.push_str(scope_text);
+    match cached.map(EncodedCredential::raw) {
+        Some(raw) => text.push_str(raw),
+        None => {
+            text.push_str(scope.access_key_id);
+            text.push('/');
+            text.push_str(scope_text);
+        }
+    }
     let credential = credential_start..text.len();
     let security_token = token.map(|token| {
         let start = text.len();
@@ -305,32 +333,6 @@ pub fn presign(
         expiration,
         owned_headers: OnceBox::new(),
     })
-}
-
-/// A small stack buffer holding the decimal form of a `u32`.
-struct DecimalBuf {
-    bytes: [u8; 10],
-    start: usize,
-}
-
-impl DecimalBuf {
-    fn as_str(&self) -> &str {
-        core::str::from_utf8(&self.bytes[self.start..]).unwrap_or("0")
-    }
-}
-
-fn itoa_u32(mut value: u32) -> DecimalBuf {
-    let mut bytes = [0u8; 10];
-    let mut start = bytes.len();
-    loop {
-        start -= 1;
-        bytes[start] = b'0' + (value % 10) as u8;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    DecimalBuf { bytes, start }
 }
 
 #[cfg(test)]
