@@ -440,7 +440,9 @@ fn endpoint_error(raw: &str, rule: impl fmt::Display) -> Error {
 /// Parses `[scheme://]host[:port][/]`.
 pub(crate) fn parse_endpoint(raw: &str) -> Result<ParsedEndpoint, Error> {
     const FORM: &str = "expected [http:// or https://]host[:port], e.g. \"oss-cn-hangzhou.aliyuncs.com\" or \"http://127.0.0.1:9000\"";
-    let (scheme, rest) = match raw.find("://") {
+    // Byte windows rather than `str::find` (whose two-way searcher is 2 KB in the
+    // WebAssembly module): the same first position.
+    let (scheme, rest) = match raw.as_bytes().windows(3).position(|w| w == b"://") {
         Some(at) => {
             let scheme = &raw[..at];
             let scheme = if scheme.eq_ignore_ascii_case("https") {
@@ -560,7 +562,10 @@ pub(crate) fn parse_endpoint(raw: &str) -> Result<ParsedEndpoint, Error> {
             ),
         ));
     }
-    if host.starts_with('.') || host.ends_with('.') || host.contains("..") {
+    if host.starts_with('.')
+        || host.ends_with('.')
+        || host.as_bytes().windows(2).any(|w| w == b"..")
+    {
         return Err(endpoint_error(
             raw,
             format_args!("has an empty label in its host name; {FORM}"),
