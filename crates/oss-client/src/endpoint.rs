@@ -38,11 +38,12 @@
 //! ```
 
 use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 use oss_sign_core::encoding::uri_encode_into;
 
 use crate::error::{quoted, Error, ErrorKind};
+
+mod ip_literal;
 
 /// The signing product of ordinary OSS.
 pub const PRODUCT_OSS: &str = "oss";
@@ -442,7 +443,9 @@ fn endpoint_error(raw: &str, rule: impl fmt::Display) -> Error {
 /// Parses `[scheme://]host[:port][/]`.
 pub(crate) fn parse_endpoint(raw: &str) -> Result<ParsedEndpoint, Error> {
     const FORM: &str = "expected [http:// or https://]host[:port], e.g. \"oss-cn-hangzhou.aliyuncs.com\" or \"http://127.0.0.1:9000\"";
-    let (scheme, rest) = match raw.find("://") {
+    // Byte windows rather than `str::find` (whose two-way searcher is 2 KB in the
+    // WebAssembly module): the same first position.
+    let (scheme, rest) = match raw.as_bytes().windows(3).position(|w| w == b"://") {
         Some(at) => {
             let scheme = &raw[..at];
             let scheme = if scheme.eq_ignore_ascii_case("https") {
@@ -489,7 +492,7 @@ pub(crate) fn parse_endpoint(raw: &str) -> Result<ParsedEndpoint, Error> {
             ));
         };
         let addr = &inner[..close];
-        if addr.parse::<Ipv6Addr>().is_err() {
+        if !ip_literal::is_ipv6(addr) {
             return Err(endpoint_error(
                 raw,
                 format_args!(
@@ -524,23 +527,21 @@ pub(crate) fn parse_endpoint(raw: &str) -> Result<ParsedEndpoint, Error> {
 
     // A bare IPv6 literal (several colons, no brackets, hence no port).
     if rest.bytes().filter(|&b| b == b':').count() > 1 {
-        return match rest.parse::<Ipv6Addr>() {
-            Ok(_) => {
-                let bracketed = format!("[{rest}]");
-                Ok(ParsedEndpoint {
-                    scheme,
-                    authority: bracketed.clone(),
-                    host: bracketed,
-                    ip_literal: true,
-                })
-            }
-            Err(_) => Err(endpoint_error(
+        if !ip_literal::is_ipv6(rest) {
+            return Err(endpoint_error(
                 raw,
                 format_args!(
                     "has several ':' but is not an IPv6 address; write IPv6 with a port as [addr]:port"
                 ),
-            )),
-        };
+            ));
+        }
+        let bracketed = format!("[{rest}]");
+        return Ok(ParsedEndpoint {
+            scheme,
+            authority: bracketed.clone(),
+            host: bracketed,
+            ip_literal: true,
+        });
     }
 
     let (host, port) = match rest.rsplit_once(':') {
@@ -564,7 +565,10 @@ pub(crate) fn parse_endpoint(raw: &str) -> Result<ParsedEndpoint, Error> {
             ),
         ));
     }
-    if host.starts_with('.') || host.ends_with('.') || host.contains("..") {
+    if host.starts_with('.')
+        || host.ends_with('.')
+        || host.as_bytes().windows(2).any(|w| w == b"..")
+    {
         return Err(endpoint_error(
             raw,
             format_args!("has an empty label in its host name; {FORM}"),
@@ -574,7 +578,7 @@ pub(crate) fn parse_endpoint(raw: &str) -> Result<ParsedEndpoint, Error> {
         scheme,
         authority: rest.to_owned(),
         host: host.to_owned(),
-        ip_literal: host.parse::<Ipv4Addr>().is_ok(),
+        ip_literal: ip_literal::is_ipv4(host),
     })
 }
 

@@ -187,9 +187,9 @@ pub(crate) fn quoted(value: &str) -> String {
             out.push_str("...");
             break;
         }
-        for e in c.escape_debug() {
-            out.push(e);
-        }
+        // Through the formatter (in the module anyway) rather than an inlined escape
+        // iterator: the same characters, 1 KB less in the WebAssembly module.
+        let _ = fmt::Write::write_fmt(&mut out, format_args!("{}", c.escape_debug()));
     }
     out.push('"');
     out

@@ -1,7 +1,7 @@
 // presign() and prepare(options).presign(key) of several module builds (and wrappers) in one
 // Node process, alternating rounds, so a machine busy for a moment slows all of them; medians
-// over rounds in microseconds. Not run
-// by CI. Each argument is MODULE.wasm (through this checkout's js/core.mjs) or
+// over rounds in microseconds, of wall time and of the process's CPU time (steadier on a busy
+// machine; AB_ROUNDS=N sets the number of rounds, 11 by default). Not run by CI. Each argument is MODULE.wasm (through this checkout's js/core.mjs) or
 // CORE.mjs=MODULE.wasm (another wrapper, e.g. an older core.mjs from `git show`):
 //
 //   CARGO_TARGET_DIR=/tmp/$BRANCH/tgt CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL=z \
@@ -37,26 +37,37 @@ if (urls.size !== 1) throw new Error(`the builds sign different URLs: ${[...urls
 
 const { key, ...shared } = options;
 const signers = presigners.map((p) => p.prepare(shared));
-function time(p, n) {
+const cpu = [];
+function measure(run, n) {
   const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) p.presign(options);
+  const startCpu = process.cpuUsage();
+  run(n);
+  const used = process.cpuUsage(startCpu);
+  cpu.push((used.user + used.system) / n);
   return Number(process.hrtime.bigint() - start) / 1e3 / n;
 }
+function time(p, n) {
+  return measure((count) => { for (let i = 0; i < count; i++) p.presign(options); }, n);
+}
 function timePrepared(signer, n) {
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) signer.presign(key);
-  return Number(process.hrtime.bigint() - start) / 1e3 / n;
+  return measure((count) => { for (let i = 0; i < count; i++) signer.presign(key); }, n);
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 presigners.forEach((p, i) => { time(p, 5000); timePrepared(signers[i], 5000); });
 const rounds = presigners.map(() => []);
 const preparedRounds = presigners.map(() => []);
-for (let round = 0; round < 11; round++) {
+const cpuRounds = presigners.map(() => []);
+const cpuPreparedRounds = presigners.map(() => []);
+const count = Number(process.env.AB_ROUNDS ?? 11);
+for (let round = 0; round < count; round++) {
   presigners.forEach((p, i) => {
     rounds[i].push(time(p, 5000));
+    cpuRounds[i].push(cpu.pop());
     preparedRounds[i].push(timePrepared(signers[i], 5000));
+    cpuPreparedRounds[i].push(cpu.pop());
   });
 }
 args.forEach((arg, i) => console.log(
-  `${median(rounds[i]).toFixed(2)} us/presign, ${median(preparedRounds[i]).toFixed(2)} us/prepared presign  ${arg}`,
+  `${median(rounds[i]).toFixed(2)} us/presign, ${median(preparedRounds[i]).toFixed(2)} us/prepared presign`
+    + ` (CPU ${median(cpuRounds[i]).toFixed(2)}, ${median(cpuPreparedRounds[i]).toFixed(2)})  ${arg}`,
 ));

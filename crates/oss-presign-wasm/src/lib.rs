@@ -46,6 +46,12 @@ mod prepared;
 mod presign;
 mod refusal;
 
+/// The module's allocator: talc, growing the WebAssembly memory as needed, instead of std's
+/// dlmalloc (smaller in the module; figures in docs/performance.md, "Size round 4").
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 pub use post::{presign_post_json, PRESIGN_POST_OPTION_NAMES};
 pub use presign::{presign_json, PRESIGN_OPTION_NAMES};
 

@@ -42,7 +42,7 @@ pub const PRESIGN_POST_OPTION_NAMES: &[&str] = &[
 ];
 
 /// The POST-policy options.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct PostInput {
     bucket: String,
     key: Option<String>,
@@ -102,27 +102,31 @@ fn read(options: &str) -> Result<PostInput, Refusal> {
         Some(Value::Array(items)) => items.into_iter().collect(),
         Some(other) => return Err(malformed("conditions", &other, "an array of conditions")),
     };
-    let region = f.opt_string("region")?;
-    Ok(PostInput {
-        bucket: f.string("bucket")?,
-        key: f.opt_string("key")?,
-        key_prefix: f.opt_string("keyPrefix")?,
-        access_key_id: f.string("accessKeyId")?,
-        access_key_secret: f.string("accessKeySecret")?,
-        security_token: f.opt_string("securityToken")?,
-        expires: f.value("expires"),
-        expiration: f.value("expiration"),
+    // Field by field into one value (read in this order, which decides the first refusal): an
+    // early return then drops that one value, not each field read so far (a drop path per `?`).
+    let mut input = PostInput {
         content_length_range,
-        content_type: f.opt_string("contentType")?,
-        meta: f.pairs("meta", false)?,
-        success_action_status: f
-            .opt_uint("successActionStatus", u16::MAX.into())?
-            .and_then(|n| u16::try_from(n).ok()),
         conditions,
-        policy: f.opt_string("policy")?,
-        settings: ClientSettings::read_endpoint(&mut f, region)?,
-        signing_time: f.value("signingTime"),
-    })
+        ..PostInput::default()
+    };
+    let region = f.opt_string("region")?;
+    input.bucket = f.string("bucket")?;
+    input.key = f.opt_string("key")?;
+    input.key_prefix = f.opt_string("keyPrefix")?;
+    input.access_key_id = f.string("accessKeyId")?;
+    input.access_key_secret = f.string("accessKeySecret")?;
+    input.security_token = f.opt_string("securityToken")?;
+    input.expires = f.value("expires");
+    input.expiration = f.value("expiration");
+    input.content_type = f.opt_string("contentType")?;
+    input.meta = f.pairs("meta", false)?;
+    input.success_action_status = f
+        .opt_uint("successActionStatus", u16::MAX.into())?
+        .and_then(|n| u16::try_from(n).ok());
+    input.policy = f.opt_string("policy")?;
+    input.settings = ClientSettings::read_endpoint(&mut f, region)?;
+    input.signing_time = f.value("signingTime");
+    Ok(input)
 }
 
 /// Signs the V4 POST policy described by `options` (JSON text, the camelCase options of the

@@ -48,7 +48,7 @@ pub const PRESIGN_OPTION_NAMES: &[&str] = &[
 
 /// Everything of one presign but the key, the instant and the validity: what a prepared
 /// presigner (`src/prepared.rs`) keeps between calls.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub(crate) struct Template {
     bucket: String,
     method: Option<String>,
@@ -88,36 +88,26 @@ fn read(options: &str, with_call: bool) -> Result<(Template, Fields), Refusal> {
         &known
     };
     let mut f = Fields::parse(options, "presign", names)?;
+    // Field by field into one value (read in this order, which decides the first refusal): an
+    // early return then drops that one value, not each field read so far (a drop path per `?`).
+    let mut template = Template::default();
     let region = f.opt_string("region")?;
-    let bucket = f.string("bucket")?;
-    let access_key_id = f.string("accessKeyId")?;
-    let access_key_secret = f.string("accessKeySecret")?;
-    let security_token = f.opt_string("securityToken")?;
-    let method = f.opt_string("method")?;
-    let op = f.opt_string("op")?;
-    let upload_id = f.opt_string("uploadId")?;
-    let part_number = f
+    template.bucket = f.string("bucket")?;
+    template.access_key_id = f.string("accessKeyId")?;
+    template.access_key_secret = f.string("accessKeySecret")?;
+    template.security_token = f.opt_string("securityToken")?;
+    template.method = f.opt_string("method")?;
+    template.op = f.opt_string("op")?;
+    template.upload_id = f.opt_string("uploadId")?;
+    template.part_number = f
         .opt_uint("partNumber", u32::MAX.into())?
         .and_then(|n| u32::try_from(n).ok());
-    let headers = f.pairs("headers", false)?;
-    let query = f.pairs("query", true)?;
+    template.headers = f.pairs("headers", false)?;
+    template.query = f.pairs("query", true)?;
     let additional_headers = f.strings("additionalHeaders")?;
-    let mut settings = ClientSettings::read_endpoint(&mut f, region)?;
-    settings.signature_version = f.opt_string("signatureVersion")?;
-    settings.additional_headers = additional_headers;
-    let template = Template {
-        bucket,
-        method,
-        op,
-        upload_id,
-        part_number,
-        headers,
-        query,
-        settings,
-        access_key_id,
-        access_key_secret,
-        security_token,
-    };
+    template.settings = ClientSettings::read_endpoint(&mut f, region)?;
+    template.settings.signature_version = f.opt_string("signatureVersion")?;
+    template.settings.additional_headers = additional_headers;
     Ok((template, f))
 }
 
@@ -182,7 +172,13 @@ fn presign(input: PresignInput) -> Result<PresignResult, Refusal> {
     let credentials = input.template.credentials()?;
     let request = input.template.request(input.key)?;
     with_client(&input.template.settings, at, |client| {
-        Ok(client.presign_with_credentials(request.as_ref(), &options, &credentials)?)
+        Ok(
+            client.presign_with_credentials(
+                &PartsOnly(request.as_ref()),
+                &options,
+                &credentials,
+            )?,
+        )
     })
 }
 
@@ -223,7 +219,7 @@ impl Template {
         out: &mut String,
     ) -> Result<(), Refusal> {
         let result = with_client_in(slot, &self.settings, at, |client| {
-            Ok(client.presign_with_credentials(request, options, credentials)?)
+            Ok(client.presign_with_credentials(&PartsOnly(request), options, credentials)?)
         })?;
         out.clear();
         write_compact(&result, out);
@@ -233,6 +229,17 @@ impl Template {
 
 /// A typed request, as [`request`] builds it (`Send`: a prepared presigner keeps one).
 pub(crate) type Request = Box<dyn Presignable + Send>;
+
+/// A request signed through its [`Presignable::presign_parts`] only (a request's view and
+/// parts describe the same request): the client's signer is then in the module once, for
+/// those parts, not a second time for [`oss_client::PresignView`]s (8 KB).
+struct PartsOnly<'a>(&'a dyn Presignable);
+
+impl Presignable for PartsOnly<'_> {
+    fn presign_parts(&self) -> oss_client::PresignParts<'_> {
+        self.0.presign_parts()
+    }
+}
 
 /// The result as `EXPIRATION:L1,L2,...;S1S2...`: the expiration in Unix seconds, then the
 /// lengths (in UTF-16 code units, as JavaScript counts) of the method, the URL and each signed
