@@ -92,13 +92,29 @@ impl<'h> CanonicalHeaders<'h> {
         }
         let mut entries: Vec<(&'h str, &'h str, usize, bool)> =
             Vec::with_capacity(headers.len() + extra.len());
+        // Whether the names met so far are lower-case and in order (ties in position order),
+        // checked as they come: then the sort is skipped.
+        let mut in_order = true;
         for (index, &(name, value)) in headers.iter().chain(extra.iter()).enumerate() {
             let signed = crate::is_signed_by_default(name)
                 || additional.iter().any(|a| a.eq_ignore_ascii_case(name));
             if signed {
                 let lower = !has_upper_case(name.as_bytes());
+                in_order = in_order
+                    && lower
+                    && entries
+                        .last()
+                        .is_none_or(|last: &(&str, &str, usize, bool)| {
+                            cmp_bytes(last.0, name).is_le()
+                        });
                 entries.push((name, value, index, lower));
             }
+        }
+        if in_order {
+            return Self {
+                entries,
+                request_len: headers.len(),
+            };
         }
         // The position as tie-break: every pair ordered, so any sort gives this order.
         crate::sort::sort_by(&mut entries, |a, b| {

@@ -142,8 +142,8 @@ impl<'o> EncodeBuf<'o> {
             self.encode(text, false);
             return self.len;
         }
-        // Room for all of it, checked once.
-        if len + 3 * bytes.len() + 1 > GATHER {
+        // Room for all of it (and the fourth byte of the last packed store), checked once.
+        if len + 3 * bytes.len() + 2 > GATHER {
             move_into(self.out, &self.bytes, len);
             len = 0;
         }
@@ -161,19 +161,13 @@ impl<'o> EncodeBuf<'o> {
             let literal_run = literal_run(eight, literal);
             len += literal_run;
             at += literal_run;
-            if let (Some(&b), Some(slot)) =
-                (eight.get(literal_run), self.bytes.get_mut(len..len + 3))
-            {
-                slot.copy_from_slice(&escape(b));
-                len += 3;
+            if let Some(&b) = eight.get(literal_run) {
+                len = put_packed(&mut self.bytes, len, b);
                 at += 1;
             }
         }
         for &b in bytes.get(at..).unwrap_or(&[]) {
-            let Some(slot) = self.bytes.get_mut(len..len + 3) else {
-                break;
-            };
-            len += put_encoded(slot, b, literal);
+            len = put_packed(&mut self.bytes, len, b);
         }
         len
     }
@@ -251,6 +245,41 @@ fn put_encoded(slot: &mut [u8], byte: u8, literal: &[bool; 256]) -> usize {
         }
         3
     }
+}
+
+/// Writes the query encoding of `byte` at `buf[len..]` and returns the new fill level: one
+/// table load and one four-byte store, no branch on the byte (the fourth byte stored, past the
+/// new fill level, is ASCII and overwritten by what follows). Where four bytes do not fit
+/// (the callers check room first, so never), [`put_encoded`] writes it.
+#[inline(always)]
+fn put_packed(buf: &mut [u8; GATHER], len: usize, byte: u8) -> usize {
+    let packed = QUERY_ENCODED[usize::from(byte)];
+    match buf.get_mut(len..len + 4) {
+        Some(slot) => {
+            slot.copy_from_slice(&packed.to_le_bytes());
+            len + (packed >> 24) as usize
+        }
+        None => len + put_encoded(buf.get_mut(len..).unwrap_or(&mut []), byte, &QUERY_LITERAL),
+    }
+}
+
+/// Each byte's query encoding packed in a `u32` (little-endian): the byte itself, or `%` and
+/// two upper-case hex digits, in the low three bytes; its length (1 or 3) in the high byte.
+const QUERY_ENCODED: [u32; 256] = packed_table(&QUERY_LITERAL);
+
+const fn packed_table(literal: &[bool; 256]) -> [u32; 256] {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut table = [0u32; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = if literal[byte] {
+            byte as u32 | 1 << 24
+        } else {
+            b'%' as u32 | (HEX[byte >> 4] as u32) << 8 | (HEX[byte & 15] as u32) << 16 | 3 << 24
+        };
+        byte += 1;
+    }
+    table
 }
 
 /// How many of `eight`'s bytes are literal before the first that is not (8 when all are).

@@ -199,8 +199,13 @@ proptest! {
             0..12,
         ),
         with_host in any::<bool>(),
+        // Sorted by name (stable), so that lower-case runs take the in-order path (no sort).
+        in_order in any::<bool>(),
     ) {
-        let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let mut pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        if in_order {
+            pairs.sort_by(|a, b| a.0.cmp(b.0));
+        }
         let additional = if with_host { vec!["host".to_owned()] } else { Vec::new() };
         let selected = CanonicalHeaders::select(&pairs, &additional, &[]);
         let mut text = String::new();
