@@ -89,11 +89,12 @@ pub(crate) enum RequestTemplate {
     AbortMultipart(AbortMultipartUploadRequest),
 }
 
-/// Runs `$body` with `$r` bound to the request inside any variant.
-macro_rules! each {
-    ($self:expr, $r:ident => $body:expr) => {
+/// Runs `$body` with `$r` bound to the request inside a typed variant (every one but `Free`),
+/// and `$other` for a free-form request matching `$free`.
+macro_rules! typed {
+    ($self:expr, $r:ident => $body:expr, $free:pat => $other:expr) => {
         match $self {
-            RequestTemplate::Free($r) => $body,
+            $free => $other,
             RequestTemplate::Get($r) => $body,
             RequestTemplate::Put($r) => $body,
             RequestTemplate::Head($r) => $body,
@@ -102,6 +103,32 @@ macro_rules! each {
             RequestTemplate::CompleteMultipart($r) => $body,
             RequestTemplate::AbortMultipart($r) => $body,
         }
+    };
+}
+
+/// Runs `$body` with `$r` bound to the request inside any variant.
+macro_rules! each {
+    ($self:expr, $r:ident => $body:expr) => {
+        typed!($self, $r => $body, RequestTemplate::Free($r) => $body)
+    };
+}
+
+/// Runs `$body` with `$r` bound to the request when it is one of the `$variant`s; for any
+/// other operation `$op` it returns the usage error that `$flag` is only for `$allowed`.
+macro_rules! only_for {
+    ($self:expr, $op:expr, $flag:literal for $allowed:literal, [$($variant:ident),+], $r:ident => $body:expr) => {
+        match $self {
+            $(RequestTemplate::$variant($r) => $body,)+
+            _ => return Err(not_for($flag, $allowed, $op)),
+        }
+    };
+}
+
+/// One flag that only a GET takes: its name, its value in `$flags` and the field of the
+/// request it fills (both named `$field`).
+macro_rules! get_flag {
+    ($flags:ident, $name:literal, $field:ident) => {
+        ($name, &$flags.$field, |r| &mut r.$field)
     };
 }
 
@@ -165,26 +192,14 @@ impl RequestTemplate {
     pub(crate) fn apply(&mut self, flags: &RequestFlags) -> Result<(), Failure> {
         let op = self.describe();
         if flags.version_id.is_some() {
-            match self {
-                RequestTemplate::Get(r) => set(&mut r.version_id, &flags.version_id),
-                RequestTemplate::Head(r) => set(&mut r.version_id, &flags.version_id),
-                _ => return Err(not_for("--version-id", "--op get and head", &op)),
-            }
+            only_for!(self, &op, "--version-id" for "--op get and head", [Get, Head], r => {
+                set(&mut r.version_id, &flags.version_id)
+            });
         }
         if let Some(text) = &flags.traffic_limit {
             let limit = parse_traffic_limit(text)?;
-            match self {
-                RequestTemplate::Get(r) => r.traffic_limit = Some(limit),
-                RequestTemplate::Put(r) => r.traffic_limit = Some(limit),
-                RequestTemplate::UploadPart(r) => r.traffic_limit = Some(limit),
-                _ => {
-                    return Err(not_for(
-                        "--traffic-limit",
-                        "--op get, put and upload-part",
-                        &op,
-                    ))
-                }
-            }
+            only_for!(self, &op, "--traffic-limit" for "--op get, put and upload-part",
+                [Get, Put, UploadPart], r => r.traffic_limit = Some(limit));
         }
         if let Some(text) = &flags.request_payer {
             if !text.eq_ignore_ascii_case("requester") {
@@ -194,54 +209,35 @@ impl RequestTemplate {
                 )));
             }
             let payer = Some("requester".to_string());
-            match self {
-                RequestTemplate::Get(r) => set(&mut r.request_payer, &payer),
-                RequestTemplate::Put(r) => set(&mut r.request_payer, &payer),
-                RequestTemplate::Head(r) => set(&mut r.request_payer, &payer),
-                RequestTemplate::InitiateMultipart(r) => set(&mut r.request_payer, &payer),
-                RequestTemplate::UploadPart(r) => set(&mut r.request_payer, &payer),
-                RequestTemplate::CompleteMultipart(r) => set(&mut r.request_payer, &payer),
-                RequestTemplate::AbortMultipart(r) => set(&mut r.request_payer, &payer),
-                RequestTemplate::Free(_) => {
-                    return Err(not_for(
-                        "--request-payer",
-                        "the typed operations (--op ...)",
-                        &op,
-                    ))
-                }
-            }
+            typed!(self, r => set(&mut r.request_payer, &payer), RequestTemplate::Free(_) => {
+                return Err(not_for(
+                    "--request-payer",
+                    "the typed operations (--op ...)",
+                    &op,
+                ))
+            })
         }
         // The flags that only a GET takes, each with the field of the request it fills.
         let response: [(&str, &Option<String>, GetField); 7] = [
-            (
-                "--response-content-type",
-                &flags.response_content_type,
-                |r| &mut r.response_content_type,
-            ),
-            (
+            get_flag!(flags, "--response-content-type", response_content_type),
+            get_flag!(
+                flags,
                 "--response-content-disposition",
-                &flags.response_content_disposition,
-                |r| &mut r.response_content_disposition,
+                response_content_disposition
             ),
-            (
-                "--response-cache-control",
-                &flags.response_cache_control,
-                |r| &mut r.response_cache_control,
-            ),
-            (
+            get_flag!(flags, "--response-cache-control", response_cache_control),
+            get_flag!(
+                flags,
                 "--response-content-encoding",
-                &flags.response_content_encoding,
-                |r| &mut r.response_content_encoding,
+                response_content_encoding
             ),
-            (
+            get_flag!(
+                flags,
                 "--response-content-language",
-                &flags.response_content_language,
-                |r| &mut r.response_content_language,
+                response_content_language
             ),
-            ("--response-expires", &flags.response_expires, |r| {
-                &mut r.response_expires
-            }),
-            ("--process", &flags.process, |r| &mut r.process),
+            get_flag!(flags, "--response-expires", response_expires),
+            get_flag!(flags, "--process", process),
         ];
         if let Some((flag, _, _)) = response.iter().find(|(_, v, _)| v.is_some()) {
             let RequestTemplate::Get(r) = self else {
@@ -252,27 +248,13 @@ impl RequestTemplate {
             }
         }
         if flags.content_type.is_some() {
-            match self {
-                RequestTemplate::Put(r) => set(&mut r.content_type, &flags.content_type),
-                RequestTemplate::InitiateMultipart(r) => {
-                    set(&mut r.content_type, &flags.content_type)
-                }
-                _ => {
-                    return Err(not_for(
-                        "--content-type",
-                        "--op put and initiate-multipart",
-                        &op,
-                    ))
-                }
-            }
+            only_for!(self, &op, "--content-type" for "--op put and initiate-multipart",
+                [Put, InitiateMultipart], r => set(&mut r.content_type, &flags.content_type));
         }
         if let Some(md5) = &flags.content_md5 {
             check_content_md5(md5)?;
-            match self {
-                RequestTemplate::Put(r) => set(&mut r.content_md5, &flags.content_md5),
-                RequestTemplate::UploadPart(r) => set(&mut r.content_md5, &flags.content_md5),
-                _ => return Err(not_for("--content-md5", "--op put and upload-part", &op)),
-            }
+            only_for!(self, &op, "--content-md5" for "--op put and upload-part",
+                [Put, UploadPart], r => set(&mut r.content_md5, &flags.content_md5));
         }
         Ok(())
     }
