@@ -92,18 +92,10 @@ pub(crate) fn run(args: GetArgs) -> ExitCode {
 
 /// The exit code of a failed download.
 pub(crate) fn code_of(kind: DownloadErrorKind) -> u8 {
-    match kind {
-        DownloadErrorKind::Expired => exit_code::EXPIRED,
-        DownloadErrorKind::SignatureMismatch => exit_code::SIGNATURE_MISMATCH,
-        DownloadErrorKind::AccessDenied => exit_code::REFUSED,
-        DownloadErrorKind::NotFound => exit_code::NOT_FOUND,
+    exit_code::transfer_code!(kind, DownloadErrorKind,
         DownloadErrorKind::ObjectChanged | DownloadErrorKind::Integrity => exit_code::INTEGRITY,
-        DownloadErrorKind::Network | DownloadErrorKind::Timeout => exit_code::NETWORK,
-        DownloadErrorKind::Io | DownloadErrorKind::InUse => exit_code::LOCAL_IO,
-        DownloadErrorKind::Cancelled => exit_code::INTERRUPTED,
         DownloadErrorKind::InvalidInput => exit_code::USAGE,
-        _ => exit_code::HTTP_ERROR,
-    }
+    )
 }
 
 /// A download error as a failure with its exit code and the OSS fields that help.

@@ -105,22 +105,14 @@ pub(crate) fn run(args: PutArgs) -> ExitCode {
 
 /// The exit code of a failed upload (the table of docs/cli.md).
 pub(crate) fn code_of(kind: UploadErrorKind) -> u8 {
-    match kind {
-        UploadErrorKind::Expired => exit_code::EXPIRED,
-        UploadErrorKind::SignatureMismatch => exit_code::SIGNATURE_MISMATCH,
-        UploadErrorKind::AccessDenied => exit_code::REFUSED,
-        UploadErrorKind::NotFound => exit_code::NOT_FOUND,
+    exit_code::transfer_code!(kind, UploadErrorKind,
         // The upload id vanished and the object there is not (or not provably) this file.
         UploadErrorKind::Integrity | UploadErrorKind::UploadVanished => exit_code::INTEGRITY,
-        UploadErrorKind::Network | UploadErrorKind::Timeout => exit_code::NETWORK,
-        UploadErrorKind::Io | UploadErrorKind::InUse => exit_code::LOCAL_IO,
-        UploadErrorKind::Cancelled => exit_code::INTERRUPTED,
         UploadErrorKind::Credentials => exit_code::CREDENTIALS,
         UploadErrorKind::InvalidInput
         | UploadErrorKind::TooLarge
         | UploadErrorKind::TooManyParts => exit_code::USAGE,
-        _ => exit_code::HTTP_ERROR,
-    }
+    )
 }
 
 fn failure_of(e: &UploadError) -> Failure {

@@ -55,6 +55,26 @@ Exit codes:
   21  local file I/O, or another download into the same target is running
  130  get, put: interrupted by Ctrl-C (SIGINT); 143 for SIGTERM";
 
+/// The exit code of a failed transfer: `$kind`, a `$Kind` (`DownloadErrorKind`,
+/// `UploadErrorKind`), by the table above. The kinds both transfers have map the same way;
+/// `$pattern => $code` adds those of one transfer; any other kind is [`HTTP_ERROR`].
+macro_rules! transfer_code {
+    ($kind:expr, $Kind:ident, $($pattern:pat => $code:expr,)*) => {
+        match $kind {
+            $Kind::Expired => $crate::exit_code::EXPIRED,
+            $Kind::SignatureMismatch => $crate::exit_code::SIGNATURE_MISMATCH,
+            $Kind::AccessDenied => $crate::exit_code::REFUSED,
+            $Kind::NotFound => $crate::exit_code::NOT_FOUND,
+            $Kind::Network | $Kind::Timeout => $crate::exit_code::NETWORK,
+            $Kind::Io | $Kind::InUse => $crate::exit_code::LOCAL_IO,
+            $Kind::Cancelled => $crate::exit_code::INTERRUPTED,
+            $($pattern => $code,)*
+            _ => $crate::exit_code::HTTP_ERROR,
+        }
+    };
+}
+pub(crate) use transfer_code;
+
 /// A failed command: the exit code and the message printed after `error: `.
 #[derive(Debug)]
 pub(crate) struct Failure {
