@@ -1,6 +1,7 @@
 //! The `inputs` of a `conformance/sign-core` vector, read once for the two runners that sign
 //! them: this crate's own `tests/vectors.rs` and `cargo xtask conformance` (which includes this
-//! file by path; sign-core does not depend on xtask, nor xtask on the tests). The request is
+//! file by path; sign-core does not depend on xtask, nor xtask on the tests). The `verify` fuzz
+//! target includes it too, for its request model ([`VectorRequest`]). The request is
 //! lent out as the `SignableRequest` to sign and as the `VerifyRequest` a server would have
 //! received; the V4 fields (credentials, time, region, product, token, additional headers) as
 //! the derived key and the header or query parameters.
@@ -124,7 +125,7 @@ impl VectorRequest {
 
     /// The query as it stands on the wire: each name and value percent-encoded, `=` only
     /// before a non-empty value, pairs joined by `&`.
-    fn raw_query(&self) -> String {
+    pub(crate) fn raw_query(&self) -> String {
         self.query
             .iter()
             .map(|(n, v)| {
