@@ -12,10 +12,10 @@ pub(crate) fn parse_seconds(text: &str) -> Result<u64, String> {
     if text.is_empty() {
         return Err(format!("empty duration; {rule}"));
     }
+    // Every other refusal quotes the duration, then says what is wrong with it.
+    let refuse = |problem: &str| format!("duration {} {problem}", excerpt(text));
     if text.bytes().all(|b| b.is_ascii_digit()) {
-        return text
-            .parse::<u64>()
-            .map_err(|_| format!("duration {} is too large", excerpt(text)));
+        return text.parse::<u64>().map_err(|_| refuse("is too large"));
     }
     let mut total: u64 = 0;
     let mut number = String::new();
@@ -30,33 +30,22 @@ pub(crate) fn parse_seconds(text: &str) -> Result<u64, String> {
             'h' => 3_600,
             'm' => 60,
             's' => 1,
-            _ => {
-                return Err(format!(
-                    "duration {} has the unit {c:?}; {rule}",
-                    excerpt(text)
-                ))
-            }
+            _ => return Err(refuse(&format!("has the unit {c:?}; {rule}"))),
         };
         if number.is_empty() {
-            return Err(format!(
-                "duration {} has a unit without a number; {rule}",
-                excerpt(text)
-            ));
+            return Err(refuse(&format!("has a unit without a number; {rule}")));
         }
-        let value: u64 = number
-            .parse()
-            .map_err(|_| format!("duration {} is too large", excerpt(text)))?;
+        let value: u64 = number.parse().map_err(|_| refuse("is too large"))?;
         total = value
             .checked_mul(unit)
             .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| format!("duration {} is too large", excerpt(text)))?;
+            .ok_or_else(|| refuse("is too large"))?;
         number.clear();
     }
     if !number.is_empty() {
-        return Err(format!(
-            "duration {} ends with a number without a unit; {rule}",
-            excerpt(text)
-        ));
+        return Err(refuse(&format!(
+            "ends with a number without a unit; {rule}"
+        )));
     }
     Ok(total)
 }

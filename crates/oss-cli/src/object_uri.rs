@@ -18,29 +18,25 @@ pub(crate) fn is_oss_uri(text: &str) -> bool {
 /// Splits `oss://bucket/key` into bucket and key (both borrowed from `text`). The bucket and
 /// key rules themselves are checked later by the client, with its own messages.
 pub(crate) fn parse(text: &str) -> Result<(&str, &str), String> {
+    // Every refusal quotes the argument, then says what is wrong with it.
+    let refuse = |problem: &str| format!("{} {problem}", excerpt(text));
     if !is_oss_uri(text) {
-        return Err(format!(
-            "{} is not an oss:// URI; write the object as oss://BUCKET/KEY (or use --bucket and --key)",
-            excerpt(text)
+        return Err(refuse(
+            "is not an oss:// URI; write the object as oss://BUCKET/KEY (or use --bucket and --key)",
         ));
     }
     let rest = &text[SCHEME.len()..];
     let Some((bucket, key)) = rest.split_once('/') else {
-        return Err(format!(
-            "{} names a bucket but no object; write oss://BUCKET/KEY",
-            excerpt(text)
+        return Err(refuse(
+            "names a bucket but no object; write oss://BUCKET/KEY",
         ));
     };
     if bucket.is_empty() {
-        return Err(format!(
-            "{} has no bucket; write oss://BUCKET/KEY",
-            excerpt(text)
-        ));
+        return Err(refuse("has no bucket; write oss://BUCKET/KEY"));
     }
     if key.is_empty() {
-        return Err(format!(
-            "{} names a bucket but no object (the key after the '/' is empty); write oss://BUCKET/KEY",
-            excerpt(text)
+        return Err(refuse(
+            "names a bucket but no object (the key after the '/' is empty); write oss://BUCKET/KEY",
         ));
     }
     Ok((bucket, key))
