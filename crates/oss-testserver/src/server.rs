@@ -158,21 +158,16 @@ impl ServerBuilder {
         /// # let _ = b;
         /// ```
         root_dir(dir: impl Into<std::path::PathBuf>) => root_dir = Some(dir.into());
-    }
 
-    /// Adds an access key the server accepts; once any is set, requests must be signed.
-    ///
-    /// ```
-    /// let b = oss_testserver::ServerBuilder::new().credential("ak", "secret");
-    /// # let _ = b;
-    /// ```
-    pub fn credential(mut self, access_key_id: &str, secret: &str) -> Self {
-        self.credentials
-            .push((access_key_id.to_string(), secret.to_string()));
-        self
-    }
+        /// Adds an access key the server accepts; once any is set, requests must be signed.
+        ///
+        /// ```
+        /// let b = oss_testserver::ServerBuilder::new().credential("ak", "secret");
+        /// # let _ = b;
+        /// ```
+        credential(access_key_id: &str, secret: &str) =>
+            credentials.push((access_key_id.to_string(), secret.to_string()));
 
-    crate::setters::setters! {
         /// The region V4 signatures must be scoped to (default `cn-hangzhou`).
         ///
         /// ```
