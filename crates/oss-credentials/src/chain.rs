@@ -2,7 +2,7 @@
 
 use crate::cli_config::CliConfigProvider;
 use crate::env::{EnvProvider, Environment};
-use crate::error::{CredentialsError, ErrorKind};
+use crate::error::{join_or, CredentialsError, ErrorKind};
 use crate::profile_file::ProfileFileProvider;
 use crate::provider::{CredentialsFuture, ProvideCredentials};
 use std::sync::{Arc, Mutex};
@@ -152,11 +152,7 @@ impl ChainProvider {
         Err(CredentialsError::chain(
             format!(
                 "no provider in the chain produced credentials (tried {})",
-                if tried.is_empty() {
-                    String::from("nothing: the chain is empty")
-                } else {
-                    tried.join(", ")
-                }
+                join_or(&tried, ", ", "nothing: the chain is empty")
             ),
             attempts,
         )

@@ -1,7 +1,7 @@
 //! [`Environment`] (where variables and the home directory come from) and [`EnvProvider`].
 
 use crate::credentials::Credentials;
-use crate::error::{CredentialsError, ErrorKind};
+use crate::error::{join_or, CredentialsError, ErrorKind};
 use crate::provider::{CredentialsFuture, ProvideCredentials};
 use std::collections::HashMap;
 use std::fmt;
@@ -273,11 +273,7 @@ impl EnvProvider {
             ErrorKind::NotLoaded,
             format!(
                 "no credentials in the environment (looked for {})",
-                if looked_for.is_empty() {
-                    String::from("no variable family")
-                } else {
-                    looked_for.join(", then ")
-                }
+                join_or(&looked_for, ", then ", "no variable family")
             ),
         )
         .with_provider("env"))

@@ -314,3 +314,17 @@ impl StdError for CredentialsError {
             .map(|s| s.as_ref() as &(dyn StdError + 'static))
     }
 }
+
+/// The `items` joined by `separator` for a message, or `empty` when there are none (what a
+/// chain tried, which variables were looked for).
+pub(crate) fn join_or<S: AsRef<str>>(items: &[S], separator: &str, empty: &str) -> String {
+    if items.is_empty() {
+        empty.to_owned()
+    } else {
+        items
+            .iter()
+            .map(AsRef::as_ref)
+            .collect::<Vec<&str>>()
+            .join(separator)
+    }
+}

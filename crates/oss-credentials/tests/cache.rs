@@ -78,6 +78,13 @@ fn setup(lifetime: Option<u64>) -> (ManualClock, Arc<Upstream>, CachingProvider)
     (clock, upstream, cache)
 }
 
+/// [`setup`], then the first call, which must fetch and serve `STS.gen1`.
+fn setup_served(lifetime: Option<u64>) -> (ManualClock, Arc<Upstream>, CachingProvider) {
+    let (clock, upstream, cache) = setup(lifetime);
+    assert_eq!(id(&cache), "STS.gen1");
+    (clock, upstream, cache)
+}
+
 fn id(cache: &CachingProvider) -> String {
     expect_ok(block_on(cache.provide_credentials()))
         .access_key_id()
@@ -117,8 +124,7 @@ fn a_900_second_token_is_not_refetched_on_every_call() {
 
 #[test]
 fn one_hour_token_refresh_points() {
-    let (clock, upstream, cache) = setup(Some(3600));
-    assert_eq!(id(&cache), "STS.gen1");
+    let (clock, upstream, cache) = setup_served(Some(3600));
     play(
         &clock,
         &upstream,
@@ -132,8 +138,7 @@ fn one_hour_token_refresh_points() {
 
 #[test]
 fn transient_failure_serves_the_cached_value_and_backs_off() {
-    let (clock, upstream, cache) = setup(Some(3600));
-    assert_eq!(id(&cache), "STS.gen1");
+    let (clock, upstream, cache) = setup_served(Some(3600));
     upstream.fail_with(Some(ErrorKind::Timeout));
     play(
         &clock,
@@ -156,8 +161,7 @@ fn transient_failure_serves_the_cached_value_and_backs_off() {
 
 #[test]
 fn stale_value_is_still_served_when_the_refresh_fails_transiently() {
-    let (clock, upstream, cache) = setup(Some(3600));
-    assert_eq!(id(&cache), "STS.gen1");
+    let (clock, upstream, cache) = setup_served(Some(3600));
     upstream.fail_with(Some(ErrorKind::Http));
     clock.advance(3500); // stale (57 min) but valid until 3590 s
     assert_eq!(id(&cache), "STS.gen1");
@@ -166,8 +170,7 @@ fn stale_value_is_still_served_when_the_refresh_fails_transiently() {
 
 #[test]
 fn non_transient_failure_is_reported_once_then_backed_off() {
-    let (clock, upstream, cache) = setup(Some(3600));
-    assert_eq!(id(&cache), "STS.gen1");
+    let (clock, upstream, cache) = setup_served(Some(3600));
     upstream.fail_with(Some(ErrorKind::InvalidConfig));
     clock.advance(3000);
     let error = expect_err(block_on(cache.provide_credentials()));
@@ -182,8 +185,7 @@ fn non_transient_failure_is_reported_once_then_backed_off() {
 
 #[test]
 fn fails_clearly_once_expired() {
-    let (clock, upstream, cache) = setup(Some(3600));
-    assert_eq!(id(&cache), "STS.gen1");
+    let (clock, upstream, cache) = setup_served(Some(3600));
     upstream.fail_with(Some(ErrorKind::Timeout));
     clock.advance(3595); // past valid_until (3590 s)
     assert!(cache.cached().is_none());
@@ -216,8 +218,7 @@ fn already_expired_answers_are_refused_and_the_old_value_kept() {
 
 #[test]
 fn short_lived_credentials_respect_a_minimum_refetch_interval() {
-    let (clock, upstream, cache) = setup(Some(40));
-    assert_eq!(id(&cache), "STS.gen1");
+    let (clock, upstream, cache) = setup_served(Some(40));
     for _ in 0..29 {
         clock.advance(1);
         assert_eq!(id(&cache), "STS.gen1");
@@ -243,8 +244,7 @@ fn credentials_without_expiry_are_cached_until_invalidated() {
 
 #[test]
 fn invalidate_forces_a_refresh_of_fresh_credentials() {
-    let (_clock, upstream, cache) = setup(Some(3600));
-    assert_eq!(id(&cache), "STS.gen1");
+    let (_clock, upstream, cache) = setup_served(Some(3600));
     cache.invalidate();
     assert_eq!(id(&cache), "STS.gen2");
     assert_eq!(upstream.calls(), 2);

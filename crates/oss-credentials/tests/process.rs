@@ -29,16 +29,30 @@ fn provide_from_script(name: &str, body: &str) -> Result<Credentials, Credential
     )
 }
 
+/// Writes `body` as the script `name` in a fresh folder and asks the `ProcessProvider` of the
+/// command line "script path, then `args`" for credentials.
+fn provide_from_command_line(
+    name: &str,
+    body: &str,
+    args: &str,
+) -> Result<Credentials, CredentialsError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = script(dir.path(), name, body);
+    let command = format!("{} {args}", path.display());
+    block_on(
+        ProcessProvider::from_command_line(&command)
+            .unwrap()
+            .provide_credentials(),
+    )
+}
+
 #[test]
 fn snake_case_output_of_the_cli_external_mode() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = script(
-        dir.path(),
+    let creds = expect_ok(provide_from_command_line(
         "creds",
         r#"printf '%s' '{"mode":"StsToken","access_key_id":"STS.proc","access_key_secret":"SECRET-proc-91be6f","sts_token":"SECRET-token-5e2c90","expiration":"2030-05-01T09:00:00Z"}'"#,
-    );
-    let provider = ProcessProvider::from_command_line(&path.to_string_lossy()).unwrap();
-    let creds = expect_ok(block_on(provider.provide_credentials()));
+        "",
+    ));
     assert_eq!(creds.access_key_id(), "STS.proc");
     assert_eq!(creds.access_key_secret(), "SECRET-proc-91be6f");
     assert_eq!(creds.security_token(), Some("SECRET-token-5e2c90"));
@@ -63,18 +77,11 @@ fn pascal_case_output_of_the_oss_sdk_process_provider() {
 
 #[test]
 fn arguments_are_split_without_a_shell() {
-    let dir = tempfile::tempdir().unwrap();
     // The script prints its arguments as the key id; a shell would expand `$HOME` and `;`.
-    let path = script(
-        dir.path(),
+    let creds = expect_ok(provide_from_command_line(
         "args",
         r#"printf '{"access_key_id":"%s|%s|%s","access_key_secret":"SECRET-proc-91be6f"}' "$1" "$2" "$3""#,
-    );
-    let command = format!("{} 'two words' '$HOME' 'a;b'", path.display());
-    let creds = expect_ok(block_on(
-        ProcessProvider::from_command_line(&command)
-            .unwrap()
-            .provide_credentials(),
+        "'two words' '$HOME' 'a;b'",
     ));
     assert_eq!(creds.access_key_id(), "two words|$HOME|a;b");
 }

@@ -54,60 +54,47 @@ impl CorsRule {
         Self::default()
     }
 
-    /// Adds an allowed origin (`*` alone for any; at most one `*` wildcard).
-    ///
-    /// ```
-    /// let r = oss_testserver::CorsRule::new().allowed_origin("*").allowed_method("GET");
-    /// assert!(r.matches("http://anything:8080", "GET"));
-    /// ```
-    pub fn allowed_origin(mut self, origin: &str) -> Self {
-        self.origins.push(origin.to_string());
-        self
-    }
+    crate::setters::setters! {
+        /// Adds an allowed origin (`*` alone for any; at most one `*` wildcard).
+        ///
+        /// ```
+        /// let r = oss_testserver::CorsRule::new().allowed_origin("*").allowed_method("GET");
+        /// assert!(r.matches("http://anything:8080", "GET"));
+        /// ```
+        allowed_origin(origin: &str) => origins.push(origin.to_string());
 
-    /// Adds an allowed method (`GET`, `PUT`, `DELETE`, `POST`, `HEAD`).
-    ///
-    /// ```
-    /// let r = oss_testserver::CorsRule::new().allowed_origin("*").allowed_method("HEAD");
-    /// assert!(r.matches("http://a", "HEAD"));
-    /// ```
-    pub fn allowed_method(mut self, method: &str) -> Self {
-        self.methods.push(method.to_ascii_uppercase());
-        self
-    }
+        /// Adds an allowed method (`GET`, `PUT`, `DELETE`, `POST`, `HEAD`).
+        ///
+        /// ```
+        /// let r = oss_testserver::CorsRule::new().allowed_origin("*").allowed_method("HEAD");
+        /// assert!(r.matches("http://a", "HEAD"));
+        /// ```
+        allowed_method(method: &str) => methods.push(method.to_ascii_uppercase());
 
-    /// Adds a request header a preflight may ask for (`*` for any; one `*` wildcard allowed,
-    /// compared without case).
-    ///
-    /// ```
-    /// let r = oss_testserver::CorsRule::new().allowed_header("x-oss-meta-*");
-    /// # let _ = r;
-    /// ```
-    pub fn allowed_header(mut self, header: &str) -> Self {
-        self.headers.push(header.to_ascii_lowercase());
-        self
-    }
+        /// Adds a request header a preflight may ask for (`*` for any; one `*` wildcard allowed,
+        /// compared without case).
+        ///
+        /// ```
+        /// let r = oss_testserver::CorsRule::new().allowed_header("x-oss-meta-*");
+        /// # let _ = r;
+        /// ```
+        allowed_header(header: &str) => headers.push(header.to_ascii_lowercase());
 
-    /// Adds a response header scripts may read (`Access-Control-Expose-Headers`).
-    ///
-    /// ```
-    /// let r = oss_testserver::CorsRule::new().expose_header("x-oss-request-id");
-    /// # let _ = r;
-    /// ```
-    pub fn expose_header(mut self, header: &str) -> Self {
-        self.expose.push(header.to_string());
-        self
-    }
+        /// Adds a response header scripts may read (`Access-Control-Expose-Headers`).
+        ///
+        /// ```
+        /// let r = oss_testserver::CorsRule::new().expose_header("x-oss-request-id");
+        /// # let _ = r;
+        /// ```
+        expose_header(header: &str) => expose.push(header.to_string());
 
-    /// How long a browser may cache the preflight answer (`Access-Control-Max-Age`).
-    ///
-    /// ```
-    /// let r = oss_testserver::CorsRule::new().max_age_seconds(60);
-    /// # let _ = r;
-    /// ```
-    pub fn max_age_seconds(mut self, seconds: u64) -> Self {
-        self.max_age = Some(seconds);
-        self
+        /// How long a browser may cache the preflight answer (`Access-Control-Max-Age`).
+        ///
+        /// ```
+        /// let r = oss_testserver::CorsRule::new().max_age_seconds(60);
+        /// # let _ = r;
+        /// ```
+        max_age_seconds(seconds: u64) => max_age = Some(seconds);
     }
 
     /// Whether the rule allows `method` from `origin` (the check of an actual request).
@@ -196,16 +183,15 @@ impl CorsConfiguration {
         Self::default()
     }
 
-    /// Adds a rule after the existing ones (checked when the server starts).
-    ///
-    /// ```
-    /// use oss_testserver::{CorsConfiguration, CorsRule};
-    /// let c = CorsConfiguration::new().rule(CorsRule::new().allowed_origin("*").allowed_method("GET"));
-    /// assert_eq!(c.rules().len(), 1);
-    /// ```
-    pub fn rule(mut self, rule: CorsRule) -> Self {
-        self.rules.push(rule);
-        self
+    crate::setters::setters! {
+        /// Adds a rule after the existing ones (checked when the server starts).
+        ///
+        /// ```
+        /// use oss_testserver::{CorsConfiguration, CorsRule};
+        /// let c = CorsConfiguration::new().rule(CorsRule::new().allowed_origin("*").allowed_method("GET"));
+        /// assert_eq!(c.rules().len(), 1);
+        /// ```
+        rule(rule: CorsRule) => rules.push(rule);
     }
 
     /// The shortcut of `oss-presign serve --cors ORIGIN`: one rule allowing GET, PUT, POST and

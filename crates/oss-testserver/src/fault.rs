@@ -87,66 +87,55 @@ impl FaultRule {
         }
     }
 
-    /// Only requests for this object.
-    ///
-    /// ```
-    /// # use oss_testserver::{Fault, FaultRule};
-    /// let rule = FaultRule::new(Fault::Status(500)).object("bucket", "dir/file.bin");
-    /// # let _ = rule;
-    /// ```
-    pub fn object(mut self, bucket: &str, key: &str) -> Self {
-        self.bucket = Some(bucket.to_string());
-        self.key = Some(key.to_string());
-        self
-    }
+    crate::setters::setters! {
+        /// Only requests for this object.
+        ///
+        /// ```
+        /// # use oss_testserver::{Fault, FaultRule};
+        /// let rule = FaultRule::new(Fault::Status(500)).object("bucket", "dir/file.bin");
+        /// # let _ = rule;
+        /// ```
+        object(bucket: &str, key: &str) =>
+            bucket = Some(bucket.to_string()),
+            key = Some(key.to_string());
 
-    /// Only requests whose `Range` starts at this byte (a request without `Range` starts at 0).
-    ///
-    /// ```
-    /// # use oss_testserver::{Fault, FaultRule};
-    /// let rule = FaultRule::new(Fault::DropAfter(10)).range_start(0);
-    /// # let _ = rule;
-    /// ```
-    pub fn range_start(mut self, start: u64) -> Self {
-        self.range_start = Some(start);
-        self
-    }
+        /// Only requests whose `Range` starts at this byte (a request without `Range` starts at 0).
+        ///
+        /// ```
+        /// # use oss_testserver::{Fault, FaultRule};
+        /// let rule = FaultRule::new(Fault::DropAfter(10)).range_start(0);
+        /// # let _ = rule;
+        /// ```
+        range_start(start: u64) => range_start = Some(start);
 
-    /// Lets the first `n` matching requests through untouched.
-    ///
-    /// ```
-    /// # use oss_testserver::{Fault, FaultRule};
-    /// // The second request sees a new object.
-    /// let rule = FaultRule::new(Fault::ReplaceObject(b"new".to_vec().into())).skip(1).times(1);
-    /// # let _ = rule;
-    /// ```
-    pub fn skip(mut self, n: u64) -> Self {
-        self.skip = n;
-        self
-    }
+        /// Lets the first `n` matching requests through untouched.
+        ///
+        /// ```
+        /// # use oss_testserver::{Fault, FaultRule};
+        /// // The second request sees a new object.
+        /// let rule = FaultRule::new(Fault::ReplaceObject(b"new".to_vec().into())).skip(1).times(1);
+        /// # let _ = rule;
+        /// ```
+        skip(n: u64) => skip = n;
 
-    /// Applies the fault to at most `k` requests (after the skipped ones).
-    ///
-    /// ```
-    /// # use oss_testserver::{Fault, FaultRule};
-    /// let rule = FaultRule::new(Fault::Status(503)).times(3);
-    /// # let _ = rule;
-    /// ```
-    pub fn times(mut self, k: u64) -> Self {
-        self.times = Some(k);
-        self
-    }
+        /// Applies the fault to at most `k` requests (after the skipped ones).
+        ///
+        /// ```
+        /// # use oss_testserver::{Fault, FaultRule};
+        /// let rule = FaultRule::new(Fault::Status(503)).times(3);
+        /// # let _ = rule;
+        /// ```
+        times(k: u64) => times = Some(k);
 
-    /// Applies the fault to each eligible request with probability `p` (clamped to 0..=1).
-    ///
-    /// ```
-    /// # use oss_testserver::{Fault, FaultRule};
-    /// let rule = FaultRule::new(Fault::DropAfter(100)).probability(0.1);
-    /// # let _ = rule;
-    /// ```
-    pub fn probability(mut self, p: f64) -> Self {
-        self.probability = if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
-        self
+        /// Applies the fault to each eligible request with probability `p` (clamped to 0..=1).
+        ///
+        /// ```
+        /// # use oss_testserver::{Fault, FaultRule};
+        /// let rule = FaultRule::new(Fault::DropAfter(100)).probability(0.1);
+        /// # let _ = rule;
+        /// ```
+        probability(p: f64) =>
+            probability = if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
     }
 }
 

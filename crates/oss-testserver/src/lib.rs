@@ -72,6 +72,7 @@ mod range;
 mod request_body;
 mod request_log;
 mod server;
+mod setters;
 mod spool;
 mod store;
 mod tls;

@@ -114,215 +114,172 @@ impl ServerBuilder {
         }
     }
 
-    /// The address to listen on. Non-loopback addresses are refused by
-    /// [`start`](ServerBuilder::start) unless [`allow_non_loopback`](ServerBuilder::allow_non_loopback).
-    ///
-    /// ```
-    /// let b = oss_testserver::ServerBuilder::new().addr("127.0.0.1:0".parse().unwrap());
-    /// # let _ = b;
-    /// ```
-    pub fn addr(mut self, addr: SocketAddr) -> Self {
-        self.addr = addr;
-        self
-    }
+    crate::setters::setters! {
+        /// The address to listen on. Non-loopback addresses are refused by
+        /// [`start`](ServerBuilder::start) unless [`allow_non_loopback`](ServerBuilder::allow_non_loopback).
+        ///
+        /// ```
+        /// let b = oss_testserver::ServerBuilder::new().addr("127.0.0.1:0".parse().unwrap());
+        /// # let _ = b;
+        /// ```
+        addr(addr: SocketAddr) => addr = addr;
 
-    /// Allows binding a non-loopback address (off by default: a test server is not a public one).
-    ///
-    /// ```
-    /// let b = oss_testserver::ServerBuilder::new().allow_non_loopback(false);
-    /// # let _ = b;
-    /// ```
-    pub fn allow_non_loopback(mut self, allow: bool) -> Self {
-        self.allow_non_loopback = allow;
-        self
-    }
+        /// Allows binding a non-loopback address (off by default: a test server is not a public one).
+        ///
+        /// ```
+        /// let b = oss_testserver::ServerBuilder::new().allow_non_loopback(false);
+        /// # let _ = b;
+        /// ```
+        allow_non_loopback(allow: bool) => allow_non_loopback = allow;
 
-    /// Serves HTTPS (HTTP/1.1 and HTTP/2 via ALPN) with this identity.
-    ///
-    /// ```
-    /// let b = oss_testserver::ServerBuilder::new()
-    ///     .tls(oss_testserver::TlsIdentity::generate(&[]).unwrap());
-    /// # let _ = b;
-    /// ```
-    pub fn tls(mut self, identity: TlsIdentity) -> Self {
-        self.tls = Some(identity);
-        self
-    }
+        /// Serves HTTPS (HTTP/1.1 and HTTP/2 via ALPN) with this identity.
+        ///
+        /// ```
+        /// let b = oss_testserver::ServerBuilder::new()
+        ///     .tls(oss_testserver::TlsIdentity::generate(&[]).unwrap());
+        /// # let _ = b;
+        /// ```
+        tls(identity: TlsIdentity) => tls = Some(identity);
 
-    /// Uses this object store (share one store between servers, or pre-fill it).
-    ///
-    /// ```
-    /// let store = oss_testserver::ObjectStore::new();
-    /// store.put("bucket", "k", b"v".to_vec()).unwrap();
-    /// let b = oss_testserver::ServerBuilder::new().store(store);
-    /// # let _ = b;
-    /// ```
-    pub fn store(mut self, store: ObjectStore) -> Self {
-        self.store = store;
-        self
-    }
+        /// Uses this object store (share one store between servers, or pre-fill it).
+        ///
+        /// ```
+        /// let store = oss_testserver::ObjectStore::new();
+        /// store.put("bucket", "k", b"v".to_vec()).unwrap();
+        /// let b = oss_testserver::ServerBuilder::new().store(store);
+        /// # let _ = b;
+        /// ```
+        store(store: ObjectStore) => store = store;
 
-    /// Serves each subdirectory of `dir` as a bucket (checked when the server starts).
-    ///
-    /// ```
-    /// let b = oss_testserver::ServerBuilder::new().root_dir(std::env::temp_dir());
-    /// # let _ = b;
-    /// ```
-    pub fn root_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
-        self.root_dir = Some(dir.into());
-        self
-    }
+        /// Serves each subdirectory of `dir` as a bucket (checked when the server starts).
+        ///
+        /// ```
+        /// let b = oss_testserver::ServerBuilder::new().root_dir(std::env::temp_dir());
+        /// # let _ = b;
+        /// ```
+        root_dir(dir: impl Into<std::path::PathBuf>) => root_dir = Some(dir.into());
 
-    /// Adds an access key the server accepts; once any is set, requests must be signed.
-    ///
-    /// ```
-    /// let b = oss_testserver::ServerBuilder::new().credential("ak", "secret");
-    /// # let _ = b;
-    /// ```
-    pub fn credential(mut self, access_key_id: &str, secret: &str) -> Self {
-        self.credentials
-            .push((access_key_id.to_string(), secret.to_string()));
-        self
-    }
+        /// Adds an access key the server accepts; once any is set, requests must be signed.
+        ///
+        /// ```
+        /// let b = oss_testserver::ServerBuilder::new().credential("ak", "secret");
+        /// # let _ = b;
+        /// ```
+        credential(access_key_id: &str, secret: &str) =>
+            credentials.push((access_key_id.to_string(), secret.to_string()));
 
-    /// The region V4 signatures must be scoped to (default `cn-hangzhou`).
-    ///
-    /// ```
-    /// let b = oss_testserver::ServerBuilder::new().region("eu-central-1");
-    /// # let _ = b;
-    /// ```
-    pub fn region(mut self, region: &str) -> Self {
-        self.region = region.to_string();
-        self
-    }
+        /// The region V4 signatures must be scoped to (default `cn-hangzhou`).
+        ///
+        /// ```
+        /// let b = oss_testserver::ServerBuilder::new().region("eu-central-1");
+        /// # let _ = b;
+        /// ```
+        region(region: &str) => region = region.to_string();
 
-    /// Replaces the clock used for expiry checks (default: the system clock). It is the
-    /// workspace's one clock trait, [`oss_sign_core::Clock`], so one `FixedClock`,
-    /// `ManualClock` or [`FnClock`](oss_sign_core::FnClock) can drive the signer and the server.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// use oss_sign_core::{FnClock, SigningTime};
-    /// use std::time::{Duration, SystemTime};
-    /// // An hour ahead: URLs valid for less than an hour are already expired.
-    /// let server = oss_testserver::ServerBuilder::new()
-    ///     .clock(FnClock::new(|| {
-    ///         SigningTime::try_from(SystemTime::now() + Duration::from_secs(3600)).ok()
-    ///     }))
-    ///     .start()
-    ///     .await
-    ///     .unwrap();
-    /// # let _ = server;
-    /// # }
-    /// ```
-    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Some(Arc::new(clock));
-        self
-    }
+        /// Replaces the clock used for expiry checks (default: the system clock). It is the
+        /// workspace's one clock trait, [`oss_sign_core::Clock`], so one `FixedClock`,
+        /// `ManualClock` or [`FnClock`](oss_sign_core::FnClock) can drive the signer and the server.
+        ///
+        /// ```
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() {
+        /// use oss_sign_core::{FnClock, SigningTime};
+        /// use std::time::{Duration, SystemTime};
+        /// // An hour ahead: URLs valid for less than an hour are already expired.
+        /// let server = oss_testserver::ServerBuilder::new()
+        ///     .clock(FnClock::new(|| {
+        ///         SigningTime::try_from(SystemTime::now() + Duration::from_secs(3600)).ok()
+        ///     }))
+        ///     .start()
+        ///     .await
+        ///     .unwrap();
+        /// # let _ = server;
+        /// # }
+        /// ```
+        clock(clock: impl Clock + 'static) => clock = Some(Arc::new(clock));
 
-    /// How many received requests [`TestServer::requests`] keeps: the most recent `capacity`,
-    /// older ones are forgotten, so a flood of requests cannot grow the server's memory (default
-    /// 1000; 0 records nothing).
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let server = oss_testserver::ServerBuilder::new()
-    ///     .request_log_capacity(0)
-    ///     .start()
-    ///     .await
-    ///     .unwrap();
-    /// assert!(server.requests().is_empty());
-    /// # }
-    /// ```
-    pub fn request_log_capacity(mut self, capacity: usize) -> Self {
-        self.request_log_capacity = capacity;
-        self
-    }
+        /// How many received requests [`TestServer::requests`] keeps: the most recent `capacity`,
+        /// older ones are forgotten, so a flood of requests cannot grow the server's memory (default
+        /// 1000; 0 records nothing).
+        ///
+        /// ```
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() {
+        /// let server = oss_testserver::ServerBuilder::new()
+        ///     .request_log_capacity(0)
+        ///     .start()
+        ///     .await
+        ///     .unwrap();
+        /// assert!(server.requests().is_empty());
+        /// # }
+        /// ```
+        request_log_capacity(capacity: usize) => request_log_capacity = capacity;
 
-    /// The largest request head (request line and headers) accepted, in bytes (default 64 KiB,
-    /// at least 8 KiB): a bigger one is answered `431 Request Header Fields Too Large` and the
-    /// connection closed, before the server keeps anything of it.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// let b = oss_testserver::ServerBuilder::new().max_header_bytes(16 << 10);
-    /// assert!(b.start().await.is_ok());
-    /// let too_small = oss_testserver::ServerBuilder::new().max_header_bytes(100);
-    /// assert!(too_small.start().await.is_err());
-    /// # }
-    /// ```
-    pub fn max_header_bytes(mut self, bytes: usize) -> Self {
-        self.limits.max_header_bytes = bytes;
-        self
-    }
+        /// The largest request head (request line and headers) accepted, in bytes (default 64 KiB,
+        /// at least 8 KiB): a bigger one is answered `431 Request Header Fields Too Large` and the
+        /// connection closed, before the server keeps anything of it.
+        ///
+        /// ```
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() {
+        /// let b = oss_testserver::ServerBuilder::new().max_header_bytes(16 << 10);
+        /// assert!(b.start().await.is_ok());
+        /// let too_small = oss_testserver::ServerBuilder::new().max_header_bytes(100);
+        /// assert!(too_small.start().await.is_err());
+        /// # }
+        /// ```
+        max_header_bytes(bytes: usize) => limits.max_header_bytes = bytes;
 
-    /// How long a connection may go without a request in progress before it is closed: one that
-    /// sends nothing, sends its request head slowly, or stays idle between keep-alive requests
-    /// (default 10 s). A response being sent counts as in progress, however long it takes.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let b = oss_testserver::ServerBuilder::new().header_read_timeout(Duration::from_secs(5));
-    /// # let _ = b;
-    /// ```
-    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.header_read_timeout = timeout;
-        self
-    }
+        /// How long a connection may go without a request in progress before it is closed: one that
+        /// sends nothing, sends its request head slowly, or stays idle between keep-alive requests
+        /// (default 10 s). A response being sent counts as in progress, however long it takes.
+        ///
+        /// ```
+        /// use std::time::Duration;
+        /// let b = oss_testserver::ServerBuilder::new().header_read_timeout(Duration::from_secs(5));
+        /// # let _ = b;
+        /// ```
+        header_read_timeout(timeout: Duration) => limits.header_read_timeout = timeout;
 
-    /// How long a TLS handshake may take before the connection is closed (default 10 s).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let b = oss_testserver::ServerBuilder::new().tls_handshake_timeout(Duration::from_secs(5));
-    /// # let _ = b;
-    /// ```
-    pub fn tls_handshake_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.tls_handshake_timeout = timeout;
-        self
-    }
+        /// How long a TLS handshake may take before the connection is closed (default 10 s).
+        ///
+        /// ```
+        /// use std::time::Duration;
+        /// let b = oss_testserver::ServerBuilder::new().tls_handshake_timeout(Duration::from_secs(5));
+        /// # let _ = b;
+        /// ```
+        tls_handshake_timeout(timeout: Duration) => limits.tls_handshake_timeout = timeout;
 
-    /// How many connections are served at once (default 512, at least 1); further ones wait in
-    /// the listen backlog until one closes. Keep it below the process's file descriptor limit.
-    ///
-    /// ```
-    /// let b = oss_testserver::ServerBuilder::new().max_connections(64);
-    /// # let _ = b;
-    /// ```
-    pub fn max_connections(mut self, connections: usize) -> Self {
-        self.limits.max_connections = connections;
-        self
-    }
+        /// How many connections are served at once (default 512, at least 1); further ones wait in
+        /// the listen backlog until one closes. Keep it below the process's file descriptor limit.
+        ///
+        /// ```
+        /// let b = oss_testserver::ServerBuilder::new().max_connections(64);
+        /// # let _ = b;
+        /// ```
+        max_connections(connections: usize) => limits.max_connections = connections;
 
-    /// Whether symbolic links under [`root_dir`](ServerBuilder::root_dir) (and mounted bucket
-    /// folders) may lead outside it (default `false`: a bucket or key whose real path is outside
-    /// the root is answered as missing). See [`ObjectStore::follow_symlinks`].
-    ///
-    /// ```
-    /// let b = oss_testserver::ServerBuilder::new().follow_symlinks(true);
-    /// # let _ = b;
-    /// ```
-    pub fn follow_symlinks(mut self, follow: bool) -> Self {
-        self.follow_symlinks = follow;
-        self
-    }
+        /// Whether symbolic links under [`root_dir`](ServerBuilder::root_dir) (and mounted bucket
+        /// folders) may lead outside it (default `false`: a bucket or key whose real path is outside
+        /// the root is answered as missing). See [`ObjectStore::follow_symlinks`].
+        ///
+        /// ```
+        /// let b = oss_testserver::ServerBuilder::new().follow_symlinks(true);
+        /// # let _ = b;
+        /// ```
+        follow_symlinks(follow: bool) => follow_symlinks = follow;
 
-    /// The CORS rules of every bucket without its own ([`bucket_cors`](ServerBuilder::bucket_cors));
-    /// default none, as on a new OSS bucket: preflights are refused and answers carry no
-    /// `Access-Control-*` headers. Checked by [`start`](ServerBuilder::start) (at most 20
-    /// rules, each with an origin and a method).
-    ///
-    /// ```
-    /// use oss_testserver::{CorsConfiguration, ServerBuilder};
-    /// let b = ServerBuilder::new().cors(CorsConfiguration::allow_origins(&["*"]));
-    /// # let _ = b;
-    /// ```
-    pub fn cors(mut self, config: CorsConfiguration) -> Self {
-        self.cors.all = config;
-        self
+        /// The CORS rules of every bucket without its own ([`bucket_cors`](ServerBuilder::bucket_cors));
+        /// default none, as on a new OSS bucket: preflights are refused and answers carry no
+        /// `Access-Control-*` headers. Checked by [`start`](ServerBuilder::start) (at most 20
+        /// rules, each with an origin and a method).
+        ///
+        /// ```
+        /// use oss_testserver::{CorsConfiguration, ServerBuilder};
+        /// let b = ServerBuilder::new().cors(CorsConfiguration::allow_origins(&["*"]));
+        /// # let _ = b;
+        /// ```
+        cors(config: CorsConfiguration) => cors.all = config;
     }
 
     /// The CORS rules of one bucket, replacing those given to [`cors`](ServerBuilder::cors).
@@ -338,17 +295,17 @@ impl ServerBuilder {
         self
     }
 
-    /// How long a request body may pause between chunks before the upload is refused with
-    /// `RequestTimeout` (default 30 s, at least 1 ms).
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let b = oss_testserver::ServerBuilder::new().body_idle_timeout(Duration::from_secs(5));
-    /// # let _ = b;
-    /// ```
-    pub fn body_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.body_idle_timeout = timeout.max(Duration::from_millis(1));
-        self
+    crate::setters::setters! {
+        /// How long a request body may pause between chunks before the upload is refused with
+        /// `RequestTimeout` (default 30 s, at least 1 ms).
+        ///
+        /// ```
+        /// use std::time::Duration;
+        /// let b = oss_testserver::ServerBuilder::new().body_idle_timeout(Duration::from_secs(5));
+        /// # let _ = b;
+        /// ```
+        body_idle_timeout(timeout: Duration) =>
+            body_idle_timeout = timeout.max(Duration::from_millis(1));
     }
 
     /// Binds and starts serving on the current tokio runtime.

@@ -13,7 +13,7 @@ use crate::outcome::DownloadOutcome;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
 use crate::source::{PresignedGet, Presigner};
-use crate::transfer_options::ConnectionOptions;
+use crate::transfer_options::{check_range, ConnectionOptions};
 use crate::transfer_settings::TransferSettings;
 
 /// Default part size for parallel downloads (8 MiB; the official downloader uses 6 MiB).
@@ -161,27 +161,27 @@ impl DownloaderBuilder {
     /// ```
     pub fn build(self) -> Result<Downloader, DownloadError> {
         let c = &self.config;
-        let invalid = |m: String| Err(DownloadError::new(DownloadErrorKind::InvalidInput, m));
-        if !(64 << 10..=5 << 30).contains(&c.transfer.part_size) {
-            return invalid(format!(
-                "part size {} is out of range: 64 KiB (65536) to 5 GiB allowed",
-                c.transfer.part_size
-            ));
-        }
-        if !(4 << 10..=16 << 20).contains(&c.write_buffer) {
-            return invalid(format!(
-                "write buffer {} is out of range: 4 KiB to 16 MiB allowed",
-                c.write_buffer
-            ));
-        }
-        if !(1..=1 << 62).contains(&c.max_size) {
-            return invalid(format!(
-                "maximum size {} is out of range: 1 to 2^62 bytes allowed",
-                c.max_size
-            ));
+        let invalid = |m: String| DownloadError::new(DownloadErrorKind::InvalidInput, m);
+        let limits = [
+            (
+                "part size",
+                c.transfer.part_size,
+                64 << 10..=5 << 30,
+                "64 KiB (65536) to 5 GiB",
+            ),
+            (
+                "write buffer",
+                c.write_buffer as u64,
+                4 << 10..=16 << 20,
+                "4 KiB to 16 MiB",
+            ),
+            ("maximum size", c.max_size, 1..=1 << 62, "1 to 2^62 bytes"),
+        ];
+        for (what, value, range, allowed) in limits {
+            check_range(what, value, range, allowed).map_err(invalid)?;
         }
         let shared = Shared::build(self.connection, self.config, |c| &c.transfer, "download")
-            .map_err(|m| DownloadError::new(DownloadErrorKind::InvalidInput, m))?;
+            .map_err(invalid)?;
         Ok(Downloader { shared })
     }
 }

@@ -56,6 +56,21 @@ impl ConnectionOptions {
     }
 }
 
+/// `Ok` when `value` lies in `range`, else the message "`what` `value` is out of range:
+/// `allowed` allowed" (the form of every range check of the builders).
+pub(crate) fn check_range<T: PartialOrd + std::fmt::Display>(
+    what: &str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+    allowed: &str,
+) -> Result<(), String> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("{what} {value} is out of range: {allowed} allowed"))
+    }
+}
+
 /// Checks the limits both builders apply: parallelism 1 to 64, non-zero idle and whole
 /// transfer timeouts (`what` names the transfer: "download", "upload"), an existing
 /// checkpoint folder.
@@ -66,11 +81,7 @@ pub(crate) fn check_shared_limits(
     checkpoint_dir: Option<&PathBuf>,
     what: &str,
 ) -> Result<(), String> {
-    if !(1..=64).contains(&parallelism) {
-        return Err(format!(
-            "parallelism {parallelism} is out of range: 1 to 64 allowed"
-        ));
-    }
+    check_range("parallelism", parallelism, 1..=64, "1 to 64")?;
     if idle_timeout.is_zero() {
         return Err("idle timeout must be greater than zero".to_string());
     }

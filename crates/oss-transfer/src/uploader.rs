@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::config::ProgressFn;
 use crate::progress::{Cancellation, Progress};
 use crate::retry::RetryPolicy;
-use crate::transfer_options::ConnectionOptions;
+use crate::transfer_options::{check_range, ConnectionOptions};
 use crate::transfer_settings::TransferSettings;
 use crate::upload_engine::http::{UploadConfig, UploadShared};
 use crate::upload_engine::{Target, UploadJob};
@@ -156,21 +156,22 @@ impl UploaderBuilder {
     /// ```
     pub fn build(self) -> Result<Uploader, UploadError> {
         let c = &self.config;
-        let invalid = |m: String| Err(UploadError::new(UploadErrorKind::InvalidInput, m));
-        if !(MIN_UPLOAD_PART_SIZE..=5 << 30).contains(&c.transfer.part_size) {
-            return invalid(format!(
-                "part size {} is out of range: 100 KiB (102400) to 5 GiB allowed",
-                c.transfer.part_size
-            ));
-        }
+        let invalid = |m: String| UploadError::new(UploadErrorKind::InvalidInput, m);
+        check_range(
+            "part size",
+            c.transfer.part_size,
+            MIN_UPLOAD_PART_SIZE..=5 << 30,
+            "100 KiB (102400) to 5 GiB",
+        )
+        .map_err(invalid)?;
         if c.multipart_threshold > crate::upload_engine::MAX_PUT_BYTES {
-            return invalid(format!(
+            return Err(invalid(format!(
                 "multipart threshold {} is above 5 GiB, the largest single PUT",
                 c.multipart_threshold
-            ));
+            )));
         }
         let shared = UploadShared::build(self.connection, self.config, |c| &c.transfer, "upload")
-            .map_err(|m| UploadError::new(UploadErrorKind::InvalidInput, m))?;
+            .map_err(invalid)?;
         Ok(Uploader { shared })
     }
 }

@@ -6,8 +6,21 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
+use oss_testserver::ObjectInfo;
 use oss_testserver::{generated_bytes, Fault, FaultRule};
-use oss_transfer::{Cancellation, DownloadErrorKind, HttpVersion};
+use oss_transfer::{Cancellation, DownloadErrorKind, DownloadOutcome, Downloader, HttpVersion};
+
+/// Downloads `k` to `target`, which must succeed with the CRC-64 of the object `info`.
+async fn fetch_checked(
+    d: &Downloader,
+    server: &oss_testserver::TestServer,
+    target: impl AsRef<std::path::Path>,
+    info: &ObjectInfo,
+) -> DownloadOutcome {
+    let o = fetch(d, server, "k", target).await.unwrap();
+    assert_eq!(o.crc64, info.crc64);
+    o
+}
 
 #[tokio::test]
 async fn whole_objects_of_awkward_sizes_in_parallel_and_single_stream() {
@@ -208,8 +221,7 @@ async fn dropped_connection_resumes_from_the_byte_reached() {
     fault_once_at(&server, Fault::DropAfter(1000), 2 * PART);
     let d = builder(&server).build().unwrap();
     let target = dir.path().join("k");
-    let o = fetch(&d, &server, "k", &target).await.unwrap();
-    assert_eq!(o.crc64, info.crc64);
+    let o = fetch_checked(&d, &server, &target, &info).await;
     assert_eq!(
         std::fs::read(&target).unwrap(),
         generated_bytes(4 * PART as usize, 2)
@@ -227,8 +239,7 @@ async fn single_stream_survives_repeated_drops() {
         .faults()
         .add(FaultRule::new(Fault::DropAfter(PART + 17)).times(5));
     let d = builder(&server).parallelism(1).build().unwrap();
-    let o = fetch(&d, &server, "k", dir.path().join("k")).await.unwrap();
-    assert_eq!(o.crc64, info.crc64);
+    let o = fetch_checked(&d, &server, dir.path().join("k"), &info).await;
     assert_eq!(o.retries, 5);
     assert_eq!(o.bytes_fetched, 6 * PART);
 }
@@ -253,8 +264,7 @@ async fn throttled_stalled_and_slow_headers_still_complete() {
         2 * PART,
     );
     let d = builder(&server).build().unwrap();
-    let o = fetch(&d, &server, "k", dir.path().join("k")).await.unwrap();
-    assert_eq!(o.crc64, info.crc64);
+    let o = fetch_checked(&d, &server, dir.path().join("k"), &info).await;
     assert_eq!(o.retries, 0);
 }
 
@@ -274,8 +284,7 @@ async fn stall_longer_than_the_idle_timeout_is_retried() {
         .idle_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let o = fetch(&d, &server, "k", dir.path().join("k")).await.unwrap();
-    assert_eq!(o.crc64, info.crc64);
+    let o = fetch_checked(&d, &server, dir.path().join("k"), &info).await;
     assert_eq!(o.retries, 2);
 }
 
@@ -402,8 +411,7 @@ async fn cancellation_stops_and_with_resume_the_next_run_fetches_only_missing_pa
 
     server.faults().clear();
     server.clear_requests();
-    let o = fetch(&d, &server, "k", &target).await.unwrap();
-    assert_eq!(o.crc64, info.crc64);
+    let o = fetch_checked(&d, &server, &target, &info).await;
     assert!(o.crc64_verified);
     assert_eq!(o.parts_fetched, parts - 3);
     assert_eq!(
@@ -501,8 +509,7 @@ async fn a_checkpoint_for_another_object_version_is_discarded() {
         .store()
         .put_generated(BUCKET, "k", 4 * PART, 2)
         .unwrap();
-    let o = fetch(&d, &server, "k", &target).await.unwrap();
-    assert_eq!(o.crc64, info.crc64);
+    let o = fetch_checked(&d, &server, &target, &info).await;
     assert_eq!(o.parts_fetched, 4);
     assert_eq!(
         std::fs::read(&target).unwrap(),

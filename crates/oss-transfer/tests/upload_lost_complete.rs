@@ -75,6 +75,20 @@ impl Run {
     fn heads(&self) -> usize {
         self.requests("HEAD", "").len()
     }
+
+    /// Asserts that the file went up once: one InitiateMultipartUpload, every part sent once.
+    fn assert_sent_once(&self) {
+        assert_eq!(self.statuses("POST", "?uploads"), vec![200]);
+        assert_eq!(self.part_puts(), PARTS);
+    }
+
+    /// The error of a run that must end in `UploadVanished` saying `saying`.
+    fn vanished(&self, saying: &str) -> &UploadError {
+        let e = self.result.as_ref().unwrap_err();
+        assert_eq!(e.kind(), UploadErrorKind::UploadVanished, "{e}");
+        assert!(e.to_string().contains(saying), "{e}");
+        e
+    }
 }
 
 /// Uploads a `LEN`-byte file to `BUCKET/key` through a proxy acting by `plan`, with presigner
@@ -171,8 +185,7 @@ async fn a_lost_complete_answer_is_confirmed_by_a_head_and_nothing_is_sent_again
             vec![200, 404],
             "resume {resume}"
         );
-        assert_eq!(r.statuses("POST", "?uploads"), vec![200]);
-        assert_eq!(r.part_puts(), PARTS);
+        r.assert_sent_once();
         assert_eq!(r.heads(), 1);
         assert!(r.requests("DELETE", "").is_empty(), "nothing aborted");
         assert_eq!(o.retries, 1);
@@ -191,14 +204,12 @@ async fn an_upload_aborted_by_someone_else_with_another_object_there_is_upload_v
         with_head,
     )
     .await;
-    let e = r.result.as_ref().unwrap_err();
-    assert_eq!(e.kind(), UploadErrorKind::UploadVanished, "{e}");
+    let e = r.vanished("not this file");
     let text = e.to_string();
     assert!(
-        text.contains("vanished") && text.contains("not this file"),
+        text.contains("vanished") && text.contains("CRC-64"),
         "{text}"
     );
-    assert!(text.contains("CRC-64"), "{text}");
     assert!(!text.contains('?'), "no query in {text}");
     assert_eq!(
         std::error::Error::source(e)
@@ -212,8 +223,7 @@ async fn an_upload_aborted_by_someone_else_with_another_object_there_is_upload_v
         other
     );
     assert_eq!(r.statuses("POST", "uploadId="), vec![404]);
-    assert_eq!(r.statuses("POST", "?uploads"), vec![200]);
-    assert_eq!(r.part_puts(), PARTS);
+    r.assert_sent_once();
     assert_eq!(r.heads(), 1);
     assert_eq!(
         r.statuses("DELETE", "uploadId="),
@@ -232,11 +242,9 @@ async fn an_upload_aborted_by_someone_else_with_no_object_there_is_upload_vanish
         with_head,
     )
     .await;
-    let e = r.result.as_ref().unwrap_err();
-    assert_eq!(e.kind(), UploadErrorKind::UploadVanished, "{e}");
-    assert!(e.to_string().contains("finds no object"), "{e}");
+    r.vanished("finds no object");
     assert!(r.server.store().info(BUCKET, "gone.bin").is_none());
-    assert_eq!(r.part_puts(), PARTS);
+    r.assert_sent_once();
     assert_eq!(r.statuses("HEAD", ""), vec![404]);
 }
 
@@ -252,16 +260,13 @@ async fn a_head_without_a_crc64_does_not_claim_success() {
         with_head,
     )
     .await;
-    let e = r.result.as_ref().unwrap_err();
-    assert_eq!(e.kind(), UploadErrorKind::UploadVanished, "{e}");
-    assert!(e.to_string().contains("could not be confirmed"), "{e}");
+    r.vanished("could not be confirmed");
     // the server did store it, but without a CRC-64 the uploader cannot know that
     assert_eq!(
         r.server.store().info(BUCKET, "nocrc.bin").unwrap().crc64,
         crc64::checksum(&r.bytes)
     );
-    assert_eq!(r.part_puts(), PARTS);
-    assert_eq!(r.statuses("POST", "?uploads"), vec![200]);
+    r.assert_sent_once();
 }
 
 #[tokio::test]
@@ -368,7 +373,5 @@ async fn without_verify_crc64_a_head_without_a_crc64_still_does_not_claim_succes
         with_head,
     )
     .await;
-    let e = r.result.as_ref().unwrap_err();
-    assert_eq!(e.kind(), UploadErrorKind::UploadVanished, "{e}");
-    assert!(e.to_string().contains("could not be confirmed"), "{e}");
+    r.vanished("could not be confirmed");
 }
