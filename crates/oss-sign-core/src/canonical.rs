@@ -77,6 +77,9 @@ pub(crate) struct CanonicalHeaders<'h> {
     entries: Vec<(&'h str, &'h str, usize, bool)>,
     /// How many headers the caller gave: positions below it are theirs, the rest `extra`.
     request_len: usize,
+    /// Whether the names are known to be distinct (lower-case and strictly increasing as
+    /// given): then [`write`](Self::write) looks for no repeats.
+    distinct: bool,
 }
 
 impl<'h> CanonicalHeaders<'h> {
@@ -93,20 +96,23 @@ impl<'h> CanonicalHeaders<'h> {
         let mut entries: Vec<(&'h str, &'h str, usize, bool)> =
             Vec::with_capacity(headers.len() + extra.len());
         // Whether the names met so far are lower-case and in order (ties in position order),
-        // checked as they come: then the sort is skipped.
+        // and whether strictly (no repeats), checked as they come: then the sort is skipped.
         let mut in_order = true;
+        let mut distinct = true;
         for (index, &(name, value)) in headers.iter().chain(extra.iter()).enumerate() {
             let signed = crate::is_signed_by_default(name)
                 || additional.iter().any(|a| a.eq_ignore_ascii_case(name));
             if signed {
                 let lower = !has_upper_case(name.as_bytes());
-                in_order = in_order
-                    && lower
-                    && entries
+                if in_order {
+                    let order = entries
                         .last()
-                        .is_none_or(|last: &(&str, &str, usize, bool)| {
-                            cmp_bytes(last.0, name).is_le()
+                        .map_or(Ordering::Less, |last: &(&str, &str, usize, bool)| {
+                            cmp_bytes(last.0, name)
                         });
+                    in_order = lower && order.is_le();
+                    distinct &= order.is_lt();
+                }
                 entries.push((name, value, index, lower));
             }
         }
@@ -114,6 +120,7 @@ impl<'h> CanonicalHeaders<'h> {
             return Self {
                 entries,
                 request_len: headers.len(),
+                distinct,
             };
         }
         // The position as tie-break: every pair ordered, so any sort gives this order.
@@ -128,6 +135,7 @@ impl<'h> CanonicalHeaders<'h> {
         Self {
             entries,
             request_len: headers.len(),
+            distinct: false,
         }
     }
 
@@ -142,7 +150,9 @@ impl<'h> CanonicalHeaders<'h> {
         let mut previous: Option<(&str, bool)> = None;
         for &(name, value, index, lower) in &self.entries {
             match previous {
-                Some((last, last_lower)) if same_name(last, name, last_lower && lower) => {
+                Some((last, last_lower))
+                    if !self.distinct && same_name(last, name, last_lower && lower) =>
+                {
                     verbatim = false;
                     out.push(',')
                 }
