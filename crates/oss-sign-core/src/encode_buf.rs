@@ -114,11 +114,10 @@ impl<'o> EncodeBuf<'o> {
     /// Appends the query parameters `pairs`, each as `name=value` (`name` alone when the
     /// value is empty), both encoded, joined with `&`, with a `&` first unless `first`.
     ///
-    /// Once something is gathered (the first escape met), each short name or value is encoded
-    /// straight into the buffer after one room check for all of it, a byte a step through the
-    /// packed table (no branch on the byte), with no scan for escapes first and no copy call. Before that, and
-    /// for a long one (a third of the buffer or more), [`encode`](Self::encode) is used, which
-    /// copies text without escapes straight to the `String`.
+    /// Each short name or value is encoded straight into the buffer after one room check for
+    /// all of it, a byte a step through the packed table (no branch on the byte), with no scan
+    /// for escapes first and no copy call. For a long one (a third of the buffer or more),
+    /// [`encode`](Self::encode) is used, which copies literal runs whole.
     #[inline(never)]
     pub(crate) fn encode_pairs(&mut self, pairs: &[(&str, &str)], first: bool) {
         let mut len = self.len;
@@ -138,9 +137,10 @@ impl<'o> EncodeBuf<'o> {
     fn encode_part(&mut self, mut len: usize, separator: &str, text: &str) -> usize {
         const LONG: usize = GATHER / 3 - 2;
         let bytes = text.as_bytes();
-        if len == 0 || bytes.len() > LONG {
-            // Nothing gathered yet (text without escapes then goes straight to the `String`),
-            // or a long text.
+        if bytes.len() > LONG {
+            // A long text: its literal runs are found and copied whole. (Short ones are
+            // gathered from the first on: writing a byte a step costs less than scanning a
+            // text for escapes to copy it straight to the `String`.)
             self.len = len;
             self.push_str(separator);
             self.encode(text, false);
