@@ -114,62 +114,58 @@ impl<'o> EncodeBuf<'o> {
     /// Appends the query parameters `pairs`, each as `name=value` (`name` alone when the
     /// value is empty), both encoded, joined with `&`, with a `&` first unless `first`.
     ///
-    /// Each short name or value is encoded straight into the buffer after one room check for
-    /// all of it, a byte a step through the packed table (no branch on the byte), with no scan
-    /// for escapes first and no copy call. For a long one (a third of the buffer or more),
-    /// [`encode`](Self::encode) is used, which copies literal runs whole.
+    /// A short pair (the usual one) is encoded straight into the buffer after one room check
+    /// for all of it, a byte a step through the packed table (no branch on the byte), with no
+    /// scan for escapes first and no copy call; its `&` and `=` are stored whether or not they
+    /// are wanted, the fill level advancing past them only when they are. A long name or value
+    /// (a third of the buffer or more) goes through [`encode`](Self::encode), which copies
+    /// literal runs whole.
     #[inline(never)]
     pub(crate) fn encode_pairs(&mut self, pairs: &[(&str, &str)], first: bool) {
+        const LONG: usize = GATHER / 3 - 2;
         let mut len = self.len;
-        for (index, &(name, value)) in pairs.iter().enumerate() {
-            let separator = if index == 0 && first { "" } else { "&" };
-            len = self.encode_part(len, separator, name);
-            if !value.is_empty() {
-                len = self.encode_part(len, "=", value);
+        let mut skip_separator = first;
+        for &(name, value) in pairs {
+            let (n, v) = (name.as_bytes(), value.as_bytes());
+            if n.len() > LONG || v.len() > LONG {
+                self.len = len;
+                if !skip_separator {
+                    self.push_str("&");
+                }
+                self.encode_long(name);
+                if !v.is_empty() {
+                    self.push_str("=");
+                    self.encode_long(value);
+                }
+                len = self.len;
+            } else {
+                // Room for all of it: `&`, `=` and three bytes a byte (the fourth byte of the
+                // last packed store falls in the buffer's spare three).
+                if len + 3 * (n.len() + v.len()) + 2 > GATHER {
+                    move_into(self.out, &self.bytes, len);
+                    len = 0;
+                }
+                // Every store starts below `GATHER` (the room check), so the mask changes no
+                // index: it only lets the compiler see that four bytes from it fit in `ROOM`.
+                let buf = &mut self.bytes;
+                buf[len & (GATHER - 1)] = b'&';
+                len += usize::from(!skip_separator);
+                len = put_packed_bytes(buf, len, n);
+                buf[len & (GATHER - 1)] = b'=';
+                len += usize::from(!v.is_empty());
+                len = put_packed_bytes(buf, len, v);
+                debug_assert!(len <= GATHER);
             }
+            skip_separator = false;
         }
         self.len = len;
     }
 
-    /// `separator` (empty or one ASCII byte) and `text` encoded, for
-    /// [`encode_pairs`](Self::encode_pairs), with the fill level `len` in a register.
-    #[inline(always)]
-    fn encode_part(&mut self, mut len: usize, separator: &str, text: &str) -> usize {
-        const LONG: usize = GATHER / 3 - 2;
-        let bytes = text.as_bytes();
-        if bytes.len() > LONG {
-            // A long text: its literal runs are found and copied whole. (Short ones are
-            // gathered from the first on: writing a byte a step costs less than scanning a
-            // text for escapes to copy it straight to the `String`.)
-            self.len = len;
-            self.push_str(separator);
-            self.encode(text, false);
-            return self.len;
-        }
-        // Room for all of it, checked once: the separator and three bytes a byte (the fourth
-        // byte of the last packed store falls in the buffer's spare three).
-        if len + 3 * bytes.len() + 1 > GATHER {
-            move_into(self.out, &self.bytes, len);
-            len = 0;
-        }
-        // Every store starts below `GATHER` (the room check), so the mask changes no index: it
-        // only lets the compiler see that four bytes from it fit in `ROOM`.
-        let buf = &mut self.bytes;
-        if let Some(&sep) = separator.as_bytes().first() {
-            buf[len & (GATHER - 1)] = sep;
-            len += 1;
-        }
-        // A byte a step, no branch on it: its packed encoding stored as four bytes, the fill
-        // level advanced by its length (short names and values rarely hold the long literal
-        // runs that eight-byte steps pay off on).
-        for &b in bytes {
-            let packed = QUERY_ENCODED[usize::from(b)];
-            let at = len & (GATHER - 1);
-            buf[at..at + 4].copy_from_slice(&packed.to_le_bytes());
-            len += (packed >> 24) as usize;
-        }
-        debug_assert!(len <= GATHER);
-        len
+    /// A long name or value of [`encode_pairs`](Self::encode_pairs): its literal runs found
+    /// and copied whole. Out of line: rare.
+    #[inline(never)]
+    fn encode_long(&mut self, text: &str) {
+        self.encode(text, false);
     }
 
     /// Moves what was gathered into the `String`.
@@ -245,6 +241,21 @@ fn put_encoded(slot: &mut [u8], byte: u8, literal: &[bool; 256]) -> usize {
         }
         3
     }
+}
+
+/// Writes the query encoding of `bytes` into `buf` from `len` and returns the new fill level:
+/// a byte a step, its packed encoding stored as four bytes and the fill level advanced by its
+/// length, no branch on the byte. The caller checked room (`len + 3 * bytes.len() <= GATHER`):
+/// every store starts below `GATHER`, so the mask changes no index.
+#[inline(always)]
+fn put_packed_bytes(buf: &mut [u8; ROOM], mut len: usize, bytes: &[u8]) -> usize {
+    for &b in bytes {
+        let packed = QUERY_ENCODED[usize::from(b)];
+        let at = len & (GATHER - 1);
+        buf[at..at + 4].copy_from_slice(&packed.to_le_bytes());
+        len += (packed >> 24) as usize;
+    }
+    len
 }
 
 /// Each byte's query encoding packed in a `u32` (little-endian): the byte itself, or `%` and
