@@ -117,9 +117,9 @@ impl<'o> EncodeBuf<'o> {
     /// A short pair (the usual one) is encoded straight into the buffer after one room check
     /// for all of it, a byte a step through the packed table (no branch on the byte), with no
     /// scan for escapes first and no copy call; its `&` and `=` are stored whether or not they
-    /// are wanted, the fill level advancing past them only when they are. A long name or value
-    /// (a third of the buffer or more) goes through [`encode`](Self::encode), which copies
-    /// literal runs whole.
+    /// are wanted, the fill level advancing past them only when they are. A long pair (name and
+    /// value a third of the buffer or more) goes through [`encode`](Self::encode), which
+    /// copies literal runs whole.
     #[inline(never)]
     pub(crate) fn encode_pairs(&mut self, pairs: &[(&str, &str)], first: bool) {
         const LONG: usize = GATHER / 3 - 2;
@@ -127,7 +127,8 @@ impl<'o> EncodeBuf<'o> {
         let mut skip_separator = first;
         for &(name, value) in pairs {
             let (n, v) = (name.as_bytes(), value.as_bytes());
-            if n.len() > LONG || v.len() > LONG {
+            // Together, so that `&`, `=` and both always fit in an emptied buffer.
+            if n.len() + v.len() > LONG {
                 self.len = len;
                 if !skip_separator {
                     self.push_str("&");
@@ -161,8 +162,8 @@ impl<'o> EncodeBuf<'o> {
         self.len = len;
     }
 
-    /// A long name or value of [`encode_pairs`](Self::encode_pairs): its literal runs found
-    /// and copied whole. Out of line: rare.
+    /// A name or value of a long pair of [`encode_pairs`](Self::encode_pairs): its literal
+    /// runs found and copied whole. Out of line: rare.
     #[inline(never)]
     fn encode_long(&mut self, text: &str) {
         self.encode(text, false);
