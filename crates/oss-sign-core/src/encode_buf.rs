@@ -13,9 +13,10 @@ use alloc::string::String;
 /// How many encoded bytes [`EncodeBuf`] gathers before it moves them into its `String`.
 const GATHER: usize = 256;
 
-/// The buffer's size: [`GATHER`] bytes and three more, which the last four-byte store of
-/// [`EncodeBuf::encode_part`] may spill into (never part of the text).
-const ROOM: usize = GATHER + 3;
+/// The buffer's size: [`GATHER`] bytes and eight more, so that a four- or eight-byte store
+/// of [`EncodeBuf::encode_pairs`] from any index below `GATHER` fits (what the last packed
+/// store spills past the text is never part of it).
+const ROOM: usize = GATHER + 8;
 const _: () = assert!(GATHER.is_power_of_two());
 
 /// Text on its way into a `String`, gathered in a stack buffer: encoded bytes are stored at an
@@ -141,13 +142,13 @@ impl<'o> EncodeBuf<'o> {
                 len = self.len;
             } else {
                 // Room for all of it: `&`, `=` and three bytes a byte (the fourth byte of the
-                // last packed store falls in the buffer's spare three).
+                // last packed store falls in the buffer's spare bytes).
                 if len + 3 * (n.len() + v.len()) + 2 > GATHER {
                     move_into(self.out, &self.bytes, len);
                     len = 0;
                 }
                 // Every store starts below `GATHER` (the room check), so the mask changes no
-                // index: it only lets the compiler see that four bytes from it fit in `ROOM`.
+                // index: it only lets the compiler see that eight bytes from it fit in `ROOM`.
                 let buf = &mut self.bytes;
                 buf[len & (GATHER - 1)] = b'&';
                 len += usize::from(!skip_separator);
@@ -245,12 +246,27 @@ fn put_encoded(slot: &mut [u8], byte: u8, literal: &[bool; 256]) -> usize {
 }
 
 /// Writes the query encoding of `bytes` into `buf` from `len` and returns the new fill level:
-/// a byte a step, its packed encoding stored as four bytes and the fill level advanced by its
-/// length, no branch on the byte. The caller checked room (`len + 3 * bytes.len() <= GATHER`):
+/// leading blocks of eight literal bytes (looked up and and-ed, one branch) in one store each,
+/// then a byte a step, its packed encoding stored as four bytes and the fill level advanced by
+/// its length, no branch on the byte. The caller checked room (`len + 3 * bytes.len() <= GATHER`):
 /// every store starts below `GATHER`, so the mask changes no index.
 #[inline(always)]
 fn put_packed_bytes(buf: &mut [u8; ROOM], mut len: usize, bytes: &[u8]) -> usize {
-    for &b in bytes {
+    // Leading blocks of eight literal bytes (a name such as `param-01`) in one store each.
+    let mut rest = bytes;
+    while let Some((eight, tail)) = rest.split_first_chunk::<8>() {
+        if !eight
+            .iter()
+            .fold(true, |all, &b| all & QUERY_LITERAL[usize::from(b)])
+        {
+            break;
+        }
+        let at = len & (GATHER - 1);
+        buf[at..at + 8].copy_from_slice(eight);
+        len += 8;
+        rest = tail;
+    }
+    for &b in rest {
         let packed = QUERY_ENCODED[usize::from(b)];
         let at = len & (GATHER - 1);
         buf[at..at + 4].copy_from_slice(&packed.to_le_bytes());
