@@ -3,8 +3,9 @@
 /// Whether V4 and V1 sign a header by its name alone, without it being listed as an additional
 /// header: `x-oss-*`, `content-type` and `content-md5`, in any case.
 ///
-/// Byte tests instead of `eq_ignore_ascii_case` calls where they can: `b | 0x20` is the lower
-/// case of a letter and equals it for no other byte.
+/// The `x-oss-` prefix is one test of the first six bytes as a word (`| 0x20` lowers the four
+/// letters and equals their lower case for no other byte; the two `-` are compared exactly);
+/// the two `content-*` names are looked at out of line, only for their lengths.
 ///
 /// ```
 /// use oss_sign_core::is_signed_by_default;
@@ -16,20 +17,23 @@
 /// ```
 #[inline]
 pub fn is_signed_by_default(name: &str) -> bool {
+    // `x-oss-` with its letters' case bit set, as a little-endian word of six bytes.
+    const PREFIX: u64 = u64::from_le_bytes(*b"x-oss-\0\0");
+    const LETTERS: u64 = u64::from_le_bytes([0x20, 0, 0x20, 0x20, 0x20, 0, 0, 0]);
     let b = name.as_bytes();
-    match b.len() {
-        0..=5 => false,
-        len => {
-            (b[0] | 0x20 == b'x'
-                && b[1] == b'-'
-                && b[2] | 0x20 == b'o'
-                && b[3] | 0x20 == b's'
-                && b[4] | 0x20 == b's'
-                && b[5] == b'-')
-                || (len == 12 && name.eq_ignore_ascii_case("content-type"))
-                || (len == 11 && name.eq_ignore_ascii_case("content-md5"))
+    match b.first_chunk::<6>() {
+        Some(&[b0, b1, b2, b3, b4, b5]) => {
+            let word = u64::from_le_bytes([b0, b1, b2, b3, b4, b5, 0, 0]);
+            word | LETTERS == PREFIX || (matches!(b.len(), 11 | 12) && is_content_name(name))
         }
+        None => false,
     }
+}
+
+/// `content-type` or `content-md5`, in any case.
+#[inline(never)]
+fn is_content_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("content-type") || name.eq_ignore_ascii_case("content-md5")
 }
 
 #[cfg(test)]
@@ -61,6 +65,17 @@ mod tests {
             "content-md55",
         ] {
             assert!(!is_signed_by_default(name), "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_word_test_is_the_byte_test(name in "[xX\r-][-\r][oO/][sS3][sS3][-\r]{0,1}[a-z]{0,8}|(?i:content-(type|md5))[a-z]{0,1}|.{0,14}") {
+            let lower = name.to_ascii_lowercase();
+            let expected = (name.len() >= 6 && lower.as_bytes()[..6] == *b"x-oss-")
+                || lower == "content-type"
+                || lower == "content-md5";
+            proptest::prop_assert_eq!(is_signed_by_default(&name), expected);
         }
     }
 }

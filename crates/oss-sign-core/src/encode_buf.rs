@@ -13,6 +13,12 @@ use alloc::string::String;
 /// How many encoded bytes [`EncodeBuf`] gathers before it moves them into its `String`.
 const GATHER: usize = 256;
 
+/// The buffer's size: [`GATHER`] bytes and eight more, so that a four- or eight-byte store
+/// of [`EncodeBuf::encode_pairs`] from any index below `GATHER` fits (what the last packed
+/// store spills past the text is never part of it).
+const ROOM: usize = GATHER + 8;
+const _: () = assert!(GATHER.is_power_of_two());
+
 /// Text on its way into a `String`, gathered in a stack buffer: encoded bytes are stored at an
 /// index held in a register (a `String::push` per byte reloads and stores the length every
 /// time, and each byte waits for the previous one), and move into the `String` in one copy,
@@ -24,7 +30,7 @@ const GATHER: usize = 256;
 /// no escape never gathers anything).
 pub(crate) struct EncodeBuf<'o> {
     out: &'o mut String,
-    bytes: [u8; GATHER],
+    bytes: [u8; ROOM],
     len: usize,
 }
 
@@ -33,7 +39,7 @@ impl<'o> EncodeBuf<'o> {
     pub(crate) fn new(out: &'o mut String) -> Self {
         Self {
             out,
-            bytes: [0; GATHER],
+            bytes: [0; ROOM],
             len: 0,
         }
     }
@@ -109,67 +115,59 @@ impl<'o> EncodeBuf<'o> {
     /// Appends the query parameters `pairs`, each as `name=value` (`name` alone when the
     /// value is empty), both encoded, joined with `&`, with a `&` first unless `first`.
     ///
-    /// Once something is gathered (the first escape met), each short name or value is encoded
-    /// straight into the buffer after one room check for all of it, as [`encode_run`] does
-    /// (eight bytes a step), with no scan for escapes first and no copy call. Before that, and
-    /// for a long one (a third of the buffer or more), [`encode`](Self::encode) is used, which
-    /// copies text without escapes straight to the `String`.
+    /// A short pair (the usual one) is encoded straight into the buffer after one room check
+    /// for all of it, a byte a step through the packed table (no branch on the byte), with no
+    /// scan for escapes first and no copy call; its `&` and `=` are stored whether or not they
+    /// are wanted, the fill level advancing past them only when they are. A long pair (name and
+    /// value a third of the buffer or more) goes through [`encode`](Self::encode), which
+    /// copies literal runs whole.
     #[inline(never)]
     pub(crate) fn encode_pairs(&mut self, pairs: &[(&str, &str)], first: bool) {
+        const LONG: usize = GATHER / 3 - 2;
         let mut len = self.len;
-        for (index, &(name, value)) in pairs.iter().enumerate() {
-            let separator = if index == 0 && first { "" } else { "&" };
-            len = self.encode_part(len, separator, name);
-            if !value.is_empty() {
-                len = self.encode_part(len, "=", value);
+        let mut skip_separator = first;
+        for &(name, value) in pairs {
+            let (n, v) = (name.as_bytes(), value.as_bytes());
+            // Together, so that `&`, `=` and both always fit in an emptied buffer.
+            if n.len() + v.len() > LONG {
+                self.len = len;
+                if !skip_separator {
+                    self.push_str("&");
+                }
+                self.encode_long(name);
+                if !v.is_empty() {
+                    self.push_str("=");
+                    self.encode_long(value);
+                }
+                len = self.len;
+            } else {
+                // Room for all of it: `&`, `=` and three bytes a byte (the fourth byte of the
+                // last packed store falls in the buffer's spare bytes).
+                if len + 3 * (n.len() + v.len()) + 2 > GATHER {
+                    move_into(self.out, &self.bytes, len);
+                    len = 0;
+                }
+                // Every store starts below `GATHER` (the room check), so the mask changes no
+                // index: it only lets the compiler see that eight bytes from it fit in `ROOM`.
+                let buf = &mut self.bytes;
+                buf[len & (GATHER - 1)] = b'&';
+                len += usize::from(!skip_separator);
+                len = put_packed_bytes(buf, len, n);
+                buf[len & (GATHER - 1)] = b'=';
+                len += usize::from(!v.is_empty());
+                len = put_packed_bytes(buf, len, v);
+                debug_assert!(len <= GATHER);
             }
+            skip_separator = false;
         }
         self.len = len;
     }
 
-    /// `separator` (empty or one ASCII byte) and `text` encoded, for
-    /// [`encode_pairs`](Self::encode_pairs), with the fill level `len` in a register.
-    #[inline(always)]
-    fn encode_part(&mut self, mut len: usize, separator: &str, text: &str) -> usize {
-        const LONG: usize = GATHER / 3 - 2;
-        let literal = &QUERY_LITERAL;
-        let bytes = text.as_bytes();
-        if len == 0 || bytes.len() > LONG {
-            // Nothing gathered yet (text without escapes then goes straight to the `String`),
-            // or a long text.
-            self.len = len;
-            self.push_str(separator);
-            self.encode(text, false);
-            return self.len;
-        }
-        // Room for all of it (and the fourth byte of the last packed store), checked once.
-        if len + 3 * bytes.len() + 2 > GATHER {
-            move_into(self.out, &self.bytes, len);
-            len = 0;
-        }
-        if let (Some(slot), Some(&sep)) = (self.bytes.get_mut(len), separator.as_bytes().first()) {
-            *slot = sep;
-            len += 1;
-        }
-        // As in `encode_run`, without its room check per step.
-        let mut at = 0;
-        while let Some(eight) = bytes.get(at..at + 8) {
-            let Some(slot) = self.bytes.get_mut(len..len + 8) else {
-                break;
-            };
-            slot.copy_from_slice(eight);
-            let literal_run = literal_run(eight, literal);
-            len += literal_run;
-            at += literal_run;
-            if let Some(&b) = eight.get(literal_run) {
-                len = put_packed(&mut self.bytes, len, b);
-                at += 1;
-            }
-        }
-        for &b in bytes.get(at..).unwrap_or(&[]) {
-            len = put_packed(&mut self.bytes, len, b);
-        }
-        len
+    /// A name or value of a long pair of [`encode_pairs`](Self::encode_pairs): its literal
+    /// runs found and copied whole. Out of line: rare.
+    #[inline(never)]
+    fn encode_long(&mut self, text: &str) {
+        self.encode(text, false);
     }
 
     /// Moves what was gathered into the `String`.
@@ -193,7 +191,7 @@ impl<'o> EncodeBuf<'o> {
 #[inline(always)]
 fn encode_run(
     out: &mut String,
-    buf: &mut [u8; GATHER],
+    buf: &mut [u8; ROOM],
     mut len: usize,
     bytes: &[u8],
     literal: &[bool; 256],
@@ -247,24 +245,39 @@ fn put_encoded(slot: &mut [u8], byte: u8, literal: &[bool; 256]) -> usize {
     }
 }
 
-/// Writes the query encoding of `byte` at `buf[len..]` and returns the new fill level: one
-/// table load and one four-byte store, no branch on the byte (the fourth byte stored, past the
-/// new fill level, is ASCII and overwritten by what follows). Where four bytes do not fit
-/// (the callers check room first, so never), [`put_encoded`] writes it.
+/// Writes the query encoding of `bytes` into `buf` from `len` and returns the new fill level:
+/// leading blocks of eight literal bytes (looked up and and-ed, one branch) in one store each,
+/// then a byte a step, its packed encoding stored as four bytes and the fill level advanced by
+/// its length, no branch on the byte. The caller checked room (`len + 3 * bytes.len() <= GATHER`):
+/// every store starts below `GATHER`, so the mask changes no index.
 #[inline(always)]
-fn put_packed(buf: &mut [u8; GATHER], len: usize, byte: u8) -> usize {
-    let packed = QUERY_ENCODED[usize::from(byte)];
-    match buf.get_mut(len..len + 4) {
-        Some(slot) => {
-            slot.copy_from_slice(&packed.to_le_bytes());
-            len + (packed >> 24) as usize
+fn put_packed_bytes(buf: &mut [u8; ROOM], mut len: usize, bytes: &[u8]) -> usize {
+    // Leading blocks of eight literal bytes (a name such as `param-01`) in one store each.
+    let mut rest = bytes;
+    while let Some((eight, tail)) = rest.split_first_chunk::<8>() {
+        if !eight
+            .iter()
+            .fold(true, |all, &b| all & QUERY_LITERAL[usize::from(b)])
+        {
+            break;
         }
-        None => len + put_encoded(buf.get_mut(len..).unwrap_or(&mut []), byte, &QUERY_LITERAL),
+        let at = len & (GATHER - 1);
+        buf[at..at + 8].copy_from_slice(eight);
+        len += 8;
+        rest = tail;
     }
+    for &b in rest {
+        let packed = QUERY_ENCODED[usize::from(b)];
+        let at = len & (GATHER - 1);
+        buf[at..at + 4].copy_from_slice(&packed.to_le_bytes());
+        len += (packed >> 24) as usize;
+    }
+    len
 }
 
 /// Each byte's query encoding packed in a `u32` (little-endian): the byte itself, or `%` and
 /// two upper-case hex digits, in the low three bytes; its length (1 or 3) in the high byte.
+/// Stored as four bytes: the fourth, past the new fill level, is overwritten by what follows.
 const QUERY_ENCODED: [u32; 256] = packed_table(&QUERY_LITERAL);
 
 const fn packed_table(literal: &[bool; 256]) -> [u32; 256] {
@@ -304,7 +317,7 @@ fn escape(byte: u8) -> [u8; 3] {
 
 /// Appends `bytes[..len]` (whole `&str`s and ASCII bytes: UTF-8) to `out`.
 #[inline(never)]
-fn move_into(out: &mut String, bytes: &[u8; GATHER], len: usize) {
+fn move_into(out: &mut String, bytes: &[u8; ROOM], len: usize) {
     let gathered = core::str::from_utf8(bytes.get(..len).unwrap_or(&[]));
     debug_assert!(gathered.is_ok());
     out.push_str(gathered.unwrap_or(""));

@@ -523,6 +523,36 @@ mod tests {
             prop_assert_eq!(out, expected);
         }
 
+        /// The pair writer (`EncodeBuf::encode_pairs` from three pairs on) against the
+        /// `percent-encoding` crate, around and past the buffer's size and its long-text path.
+        #[test]
+        fn written_pairs_are_their_encodings_joined(
+            pairs in prop::collection::vec(
+                (
+                    prop_oneof!["[a-z0-9 /.-]{1,12}", any::<String>(), "[a-z %]{80,90}"],
+                    prop_oneof!["[a-z0-9 /.-]{0,12}", any::<String>(), "[a-z %]{80,90}"],
+                ),
+                0..30,
+            ),
+            first in any::<bool>(),
+        ) {
+            let refs: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let mut out = String::from("x");
+            write_pairs(&mut out, &refs, first);
+            let mut expected = String::from("x");
+            for (index, (name, value)) in refs.iter().enumerate() {
+                if index > 0 || !first {
+                    expected.push('&');
+                }
+                expected.extend(utf8_percent_encode(name, QUERY_ESCAPED));
+                if !value.is_empty() {
+                    expected.push('=');
+                    expected.extend(utf8_percent_encode(value, QUERY_ESCAPED));
+                }
+            }
+            prop_assert_eq!(out, expected);
+        }
+
         #[test]
         fn decode_never_panics(input in any::<String>()) {
             let _ = percent_decode(&input);

@@ -209,7 +209,7 @@ pub fn presign(
         encoded: cached.map(EncodedCredential::encoded),
     };
     let payload = hashed_payload(request.header("x-oss-content-sha256"));
-    let mut inputs = CanonicalInputs {
+    let inputs = CanonicalInputs {
         method: request.method(),
         bucket: request.bucket_name(),
         key: request.key_name(),
@@ -231,9 +231,6 @@ pub fn presign(
         + token.map_or(0, str::len)
         + additional_line.len()
         + header_bytes;
-    let expires_digits = Decimal::of(params.expires_seconds);
-    // The authentication parameters in canonical (sorted) order, for the general case.
-    let mut extra: [(&str, QueryValue<'_>); 6] = [("", QueryValue::Text("")); 6];
     let mut text;
     let capacity;
     let (query, header_lines) = if token.is_none() && additional_line.is_empty() {
@@ -248,6 +245,10 @@ pub fn presign(
         text = String::with_capacity(capacity);
         write_plain_canonical_request(&mut text, &inputs, &auth)
     } else {
+        // The authentication parameters in canonical (sorted) order (built only here: the
+        // usual case above needs neither the list nor the expiry's digits as text).
+        let expires_digits = Decimal::of(params.expires_seconds);
+        let mut extra: [(&str, QueryValue<'_>); 6] = [("", QueryValue::Text("")); 6];
         let mut extra_len = 0;
         let mut add = |name, value| {
             extra[extra_len] = (name, value);
@@ -269,7 +270,10 @@ pub fn presign(
             add("x-oss-security-token", QueryValue::Text(token));
         }
         add("x-oss-signature-version", QueryValue::Literal(ALGORITHM));
-        inputs.extra_query = &extra[..extra_len];
+        let inputs = CanonicalInputs {
+            extra_query: &extra[..extra_len],
+            ..inputs
+        };
         capacity = inputs.len_bound() + rest_len;
         text = String::with_capacity(capacity);
         write_canonical_request(&mut text, &inputs)
