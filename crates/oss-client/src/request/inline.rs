@@ -96,6 +96,7 @@ impl<'a, const N: usize> PairList<'a, N> {
         self.len = len + 1;
     }
 
+    #[inline]
     fn as_slice(&self) -> &[(&'a str, &'a str)] {
         let len = self.len;
         if len <= FEW {
@@ -242,6 +243,7 @@ impl<'a> InlineParts<'a> {
     /// parts.push_header("Range", "bytes=0-9");
     /// assert!(parts.headers().eq([("Range", "bytes=0-9")]));
     /// ```
+    #[inline]
     pub fn push_header(&mut self, name: &'a str, value: &'a str) {
         self.headers.push((name, value));
     }
@@ -253,6 +255,7 @@ impl<'a> InlineParts<'a> {
     /// parts.push_parameter("uploads", "");
     /// assert!(parts.query().eq([("uploads", "")]));
     /// ```
+    #[inline]
     pub fn push_parameter(&mut self, name: &'a str, value: &'a str) {
         self.query.push((name, value));
     }
@@ -356,6 +359,7 @@ impl<'a> InlineParts<'a> {
     /// The headers and query parameters as the signing path reads them: the lists as they are when they hold only
     /// borrowed text (no copy), else copied into `header_copy` / `query_copy` (arrays, or
     /// vectors past the inline sizes) with the numbers and metadata names written in.
+    #[inline]
     pub(crate) fn resolve<'r>(
         &'r self,
         header_copy: &'r mut PairCopy<'r, HEADERS_INLINE>,
