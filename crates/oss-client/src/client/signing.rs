@@ -23,14 +23,17 @@ const ADDITIONAL_ON_STACK: usize = 8;
 /// The smaller stack array, for the usual few pairs (filling the large one costs a 1 KiB
 /// write even for one pair).
 const FEW_PAIRS: usize = 4;
+/// The middle stack array (a PUT with a few metadata entries: 5 headers fill 8 slots, not 32).
+const SOME_PAIRS: usize = 8;
 
 /// Where the `(&str, &str)` view of a request's pairs that [`SignableRequest`] takes is
-/// written: a small array for the usual few pairs, a larger one for up to [`PAIRS_ON_STACK`]
+/// written: a small array for the usual few pairs, one of 8, a larger one for up to [`PAIRS_ON_STACK`]
 /// (filling it costs a 1 KiB write even for one pair), else a vector; each array is only
 /// initialised when used (no list, no stores). Declared by the caller and filled in place, so
 /// no array is moved.
 struct PairSlots<'a> {
     few: Option<[(&'a str, &'a str); FEW_PAIRS]>,
+    some: Option<[(&'a str, &'a str); SOME_PAIRS]>,
     many: Option<[(&'a str, &'a str); PAIRS_ON_STACK]>,
     heap: Vec<(&'a str, &'a str)>,
 }
@@ -53,6 +56,7 @@ impl<'a> PairSlots<'a> {
     fn new() -> Self {
         PairSlots {
             few: None,
+            some: None,
             many: None,
             heap: Vec::new(),
         }
@@ -77,6 +81,10 @@ impl<'a> PairSlots<'a> {
             &[]
         } else if len <= FEW_PAIRS {
             let slots = self.few.insert([("", ""); FEW_PAIRS]);
+            fill(slots, pairs, &mut each);
+            &slots[..len]
+        } else if len <= SOME_PAIRS {
+            let slots = self.some.insert([("", ""); SOME_PAIRS]);
             fill(slots, pairs, &mut each);
             &slots[..len]
         } else if len <= PAIRS_ON_STACK {

@@ -87,11 +87,13 @@ proptest::proptest! {
 }
 
 /// The list sizes the view tests take: empty, one, and each side of the stack arrays.
-const VIEW_SIZES: [usize; 7] = [
+const VIEW_SIZES: [usize; 9] = [
     0,
     1,
     FEW_PAIRS,
     FEW_PAIRS + 1,
+    SOME_PAIRS,
+    SOME_PAIRS + 1,
     PAIRS_ON_STACK,
     PAIRS_ON_STACK + 1,
     40,
