@@ -29,20 +29,28 @@ pub(crate) struct CachedKey {
     /// secret is at the same address and of the same length are these credentials (or a clone
     /// of them): the usual case, static credentials, is recognised without reading the secret.
     credentials: Credentials,
-    /// The UTC day of the key, in days since 1970 (cheaper to compare than the date text).
-    day: i64,
+    /// The first second of the key's UTC day, in seconds since 1970: an instant is of that
+    /// day when it is less than a day after it (one subtraction and one comparison; no
+    /// division by 86,400 per signature, nor a comparison of the date text).
+    day_start: i64,
     pub(crate) key: v4::SigningKey,
 }
 
+/// Seconds in a UTC day.
+const DAY: i64 = 86_400;
+
+/// The first second of `time`'s UTC day.
 #[inline]
-fn utc_day(time: SigningTime) -> i64 {
-    time.unix_seconds().div_euclid(86_400)
+fn utc_day_start(time: SigningTime) -> i64 {
+    time.unix_seconds().div_euclid(DAY) * DAY
 }
 
 impl CachedKey {
     #[inline]
     fn matches(&self, credentials: &Credentials, time: SigningTime) -> bool {
-        if self.day != utc_day(time) {
+        // Signing times are between 1970 and 9999: no overflow; before `day_start` wraps to
+        // a large number.
+        if time.unix_seconds().wrapping_sub(self.day_start) as u64 >= DAY as u64 {
             return false;
         }
         let (cached, given) = (
@@ -89,7 +97,7 @@ impl KeyCache {
         let secret = credentials.access_key_secret();
         let fresh = Arc::new(CachedKey {
             credentials: credentials.clone(),
-            day: utc_day(time),
+            day_start: utc_day_start(time),
             key: v4::SigningKey::derive(secret, time, &self.region, &self.product),
         });
         // A poisoned lock only means another thread panicked while storing; the slot is

@@ -85,6 +85,7 @@ impl<'a> QueryScan<'a> {
 /// a bad request gets exactly the error the full checks give, while a good one has each header
 /// looked at once (`headers` and `query`: what the pass that borrowed them found). Else the
 /// upper-cased method.
+#[inline]
 pub(crate) fn check_parts_before_signing<P: PairText>(
     parts: &PartsRef<'_, P>,
     version: SignatureVersion,
@@ -158,6 +159,7 @@ fn less(a: &[u8], b: &[u8]) -> bool {
 
 /// What both paths check first: the method (returned upper-cased, a `'static` string for the
 /// common ones), the bucket and the key (with the V1 key rule when signing V1).
+#[inline]
 fn check_target<P>(
     parts: &PartsRef<'_, P>,
     version: SignatureVersion,

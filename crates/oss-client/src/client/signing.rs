@@ -281,7 +281,9 @@ fn refused<P: PairText>(
 }
 
 /// The URL and header lines of a V4 presign, in one buffer sized once the query is known (the
-/// URL and every header fit, so it never grows).
+/// URL and every header fit, so it never grows). Inlined into its one caller (no frame to set
+/// up, no result to move back).
+#[inline]
 fn write_v4_result<P: PairText>(
     presigned: &v4::Presigned,
     method: &str,
