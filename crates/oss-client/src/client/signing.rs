@@ -235,28 +235,29 @@ impl Client {
                 // The result is written under the key cache's read lock, where the signature
                 // is: the `Presigned` (a few hundred bytes) is never moved out.
                 let no_additional = additional.is_empty();
-                let (writer, expiration, no_repeats) = self
-                    .inner
-                    .keys
-                    .with(credentials, now, |key| {
-                        // Bound by reference: the `Presigned` (about 200 bytes) stays where
-                        // `v4::presign` wrote it, inside its `Result` (no copy out of it).
-                        let signed = v4::presign(&signable, &params, key);
-                        let presigned = match signed {
-                            Ok(ref presigned) => presigned,
-                            Err(err) => return Err(err),
-                        };
-                        let (writer, no_repeats) = write_v4_result(
-                            presigned,
-                            &method,
-                            endpoint,
-                            parts,
-                            header_bytes,
-                            no_additional,
-                        );
-                        Ok((writer, presigned.expiration(), no_repeats))
-                    })
-                    .map_err(|e| refused(parts, version, e))?;
+                let looked_up = self.inner.keys.lookup(credentials, now);
+                let signed = match looked_up.key() {
+                    Some(key) => v4::presign(&signable, &params, key),
+                    // Never (a cached look-up holds the key): a fresh one, as `get` gives.
+                    None => {
+                        v4::presign(&signable, &params, &self.signing_key(credentials, now).key)
+                    }
+                };
+                // Bound by reference: the `Presigned` (about 200 bytes) stays where
+                // `v4::presign` wrote it, inside its `Result` (no copy out of it).
+                let presigned = match signed {
+                    Ok(ref presigned) => presigned,
+                    Err(err) => return Err(refused(parts, version, err)),
+                };
+                let (writer, no_repeats) = write_v4_result(
+                    presigned,
+                    &method,
+                    endpoint,
+                    parts,
+                    header_bytes,
+                    no_additional,
+                );
+                let expiration = presigned.expiration();
                 if !no_repeats && header_repeats(parts.headers) {
                     // The full checks' error (a header before the repeat may be wrong too).
                     check_ref(parts, version)?;
