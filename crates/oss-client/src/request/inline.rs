@@ -380,6 +380,23 @@ impl<'a> InlineParts<'a> {
     }
 
     /// Records a number for the pair just pushed (whose value is an empty placeholder).
+    /// A header (or, `in_query`, a query parameter) whose value is a number or flag: a flag's
+    /// text is static; a number is written in when resolved (its slot holds `""` until then).
+    fn push_scalar(&mut self, in_query: bool, name: &'a str, value: Scalar) {
+        let text = match value {
+            Scalar::Number(_) => "",
+            Scalar::Flag(flag) => flag_text(flag),
+        };
+        if in_query {
+            self.push_parameter(name, text);
+        } else {
+            self.push_header(name, text);
+        }
+        if let Scalar::Number(n) = value {
+            self.push_number(in_query, n);
+        }
+    }
+
     fn push_number(&mut self, in_query: bool, n: u64) {
         let index = if in_query {
             self.numbers_in.1 = true;
@@ -505,13 +522,7 @@ impl<'a> PartsSink<'a> for InlineParts<'a> {
     }
 
     fn header_scalar(&mut self, name: &'a str, value: Scalar) {
-        match value {
-            Scalar::Number(n) => {
-                self.push_header(name, "");
-                self.push_number(false, n);
-            }
-            Scalar::Flag(flag) => self.push_header(name, flag_text(flag)),
-        }
+        self.push_scalar(false, name, value);
     }
 
     #[inline]
@@ -520,13 +531,7 @@ impl<'a> PartsSink<'a> for InlineParts<'a> {
     }
 
     fn param_scalar(&mut self, name: &'a str, value: Scalar) {
-        match value {
-            Scalar::Number(n) => {
-                self.push_parameter(name, "");
-                self.push_number(true, n);
-            }
-            Scalar::Flag(flag) => self.push_parameter(name, flag_text(flag)),
-        }
+        self.push_scalar(true, name, value);
     }
 
     /// The names go one after another into one string (one allocation for all of them): the
