@@ -490,10 +490,14 @@ mod tests {
         SigningTime::from_unix_seconds(s).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The V4 validity `options` give at `now` (seconds since 1970), if valid.
+    fn v4_seconds(options: PresignOptions, now: i64) -> Option<i64> {
+        options.validity_seconds(at(now), SignatureVersion::V4).ok()
+    }
+
     #[test]
     fn default_is_fifteen_minutes() {
-        let secs = PresignOptions::new().validity_seconds(at(1000), SignatureVersion::V4);
-        assert_eq!(secs.ok(), Some(900));
+        assert_eq!(v4_seconds(PresignOptions::new(), 1000), Some(900));
     }
 
     #[test]
@@ -501,19 +505,13 @@ mod tests {
         let o = PresignOptions::new()
             .expires(Duration::from_secs(60))
             .expiration(UNIX_EPOCH + Duration::from_secs(1000 + 3600));
-        assert_eq!(
-            o.validity_seconds(at(1000), SignatureVersion::V4).ok(),
-            Some(3600)
-        );
+        assert_eq!(v4_seconds(o, 1000), Some(3600));
     }
 
     #[test]
     fn v4_maximum_is_inclusive() {
         let ok = PresignOptions::new().expires(Duration::from_secs(604_800));
-        assert_eq!(
-            ok.validity_seconds(at(0), SignatureVersion::V4).ok(),
-            Some(604_800)
-        );
+        assert_eq!(v4_seconds(ok, 0), Some(604_800));
         let bad = PresignOptions::new().expires(Duration::from_secs(604_801));
         let err = bad
             .validity_seconds(at(0), SignatureVersion::V4)
@@ -617,9 +615,6 @@ mod tests {
     #[test]
     fn fractions_are_dropped() {
         let o = PresignOptions::new().expires(Duration::from_millis(1999));
-        assert_eq!(
-            o.validity_seconds(at(0), SignatureVersion::V4).ok(),
-            Some(1)
-        );
+        assert_eq!(v4_seconds(o, 0), Some(1));
     }
 }

@@ -1,7 +1,7 @@
 //! The cache of the V4 signing key: derived once per secret and UTC day, for the region and
 //! product of the client's endpoint (fixed when the client is built).
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use oss_credentials::Credentials;
 use oss_sign_core::{v4, SigningTime};
@@ -29,20 +29,28 @@ pub(crate) struct CachedKey {
     /// secret is at the same address and of the same length are these credentials (or a clone
     /// of them): the usual case, static credentials, is recognised without reading the secret.
     credentials: Credentials,
-    /// The UTC day of the key, in days since 1970 (cheaper to compare than the date text).
-    day: i64,
+    /// The first second of the key's UTC day, in seconds since 1970: an instant is of that
+    /// day when it is less than a day after it (one subtraction and one comparison; no
+    /// division by 86,400 per signature, nor a comparison of the date text).
+    day_start: i64,
     pub(crate) key: v4::SigningKey,
 }
 
+/// Seconds in a UTC day.
+const DAY: i64 = 86_400;
+
+/// The first second of `time`'s UTC day.
 #[inline]
-fn utc_day(time: SigningTime) -> i64 {
-    time.unix_seconds().div_euclid(86_400)
+fn utc_day_start(time: SigningTime) -> i64 {
+    time.unix_seconds().div_euclid(DAY) * DAY
 }
 
 impl CachedKey {
     #[inline]
     fn matches(&self, credentials: &Credentials, time: SigningTime) -> bool {
-        if self.day != utc_day(time) {
+        // Signing times are between 1970 and 9999: no overflow; before `day_start` wraps to
+        // a large number.
+        if time.unix_seconds().wrapping_sub(self.day_start) as u64 >= DAY as u64 {
             return false;
         }
         let (cached, given) = (
@@ -89,7 +97,7 @@ impl KeyCache {
         let secret = credentials.access_key_secret();
         let fresh = Arc::new(CachedKey {
             credentials: credentials.clone(),
-            day: utc_day(time),
+            day_start: utc_day_start(time),
             key: v4::SigningKey::derive(secret, time, &self.region, &self.product),
         });
         // A poisoned lock only means another thread panicked while storing; the slot is
@@ -102,23 +110,47 @@ impl KeyCache {
         fresh
     }
 
-    /// Runs `sign` with the key for these inputs, under the read lock when the cache holds it
-    /// (no reference count taken and dropped per signature), else with a fresh key.
-    pub(super) fn with<T>(
-        &self,
-        credentials: &Credentials,
-        time: SigningTime,
-        sign: impl FnOnce(&v4::SigningKey) -> T,
-    ) -> T {
+    /// The key for these inputs: read under the read lock when the cache holds it (no
+    /// reference count taken and dropped per signature; the lock is held as long as the
+    /// [`KeyRef`]), else a fresh key.
+    #[inline(always)]
+    pub(super) fn lookup(&self, credentials: &Credentials, time: SigningTime) -> KeyRef<'_> {
         if let Ok(slot) = self.slot.read() {
-            if let Some(cached) = slot.as_ref() {
-                if cached.matches(credentials, time) {
-                    return sign(&cached.key);
-                }
+            if slot
+                .as_ref()
+                .is_some_and(|cached| cached.matches(credentials, time))
+            {
+                return KeyRef::Cached(slot);
             }
         }
-        let fresh = self.get(credentials, time);
-        sign(&fresh.key)
+        self.fresh(credentials, time)
+    }
+
+    /// [`lookup`](Self::lookup) when the cache holds another key (once a day): out of line, so
+    /// the usual look-up is a few instructions in its caller.
+    #[cold]
+    #[inline(never)]
+    fn fresh(&self, credentials: &Credentials, time: SigningTime) -> KeyRef<'_> {
+        KeyRef::Fresh(self.get(credentials, time))
+    }
+}
+
+/// A signing key looked up by [`KeyCache::lookup`]: the cache's, under its read lock, or a
+/// fresh one. Signing with it is straight-line code in the caller (no closure to call, no
+/// result to hand back through it).
+pub(super) enum KeyRef<'c> {
+    Cached(RwLockReadGuard<'c, Option<Arc<CachedKey>>>),
+    Fresh(Arc<CachedKey>),
+}
+
+impl KeyRef<'_> {
+    /// The key (`None` only if the slot were empty, which a cached look-up never leaves it).
+    #[inline]
+    pub(super) fn key(&self) -> Option<&v4::SigningKey> {
+        match self {
+            KeyRef::Cached(slot) => slot.as_deref().map(|cached| &cached.key),
+            KeyRef::Fresh(fresh) => Some(&fresh.key),
+        }
     }
 }
 
@@ -169,7 +201,9 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{e}"))
             };
             assert_eq!(sign(&key.key), sign(&expected));
-            assert_eq!(cache.with(&credentials, time, sign), sign(&expected));
+            let looked_up = cache.lookup(&credentials, time);
+            assert!(matches!(looked_up, KeyRef::Cached(_)));
+            assert_eq!(looked_up.key().map(sign), Some(sign(&expected)));
         }
     }
 }

@@ -28,6 +28,52 @@ pub(crate) fn check_ref<P: PairText>(
     Ok(method)
 }
 
+/// What the signing path learns about a request's headers in the pass that borrows them for
+/// `oss-sign-core` (no second loop over them): the bytes of every header as a `name:value\n`
+/// line, and whether a value holds a non-ASCII byte.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct HeaderScan {
+    pub(crate) line_bytes: usize,
+    high: u64,
+}
+
+impl HeaderScan {
+    /// Counts one header.
+    #[inline]
+    pub(crate) fn add(&mut self, name: &str, value: &str) {
+        self.line_bytes += name.len() + value.len() + 2;
+        self.high |= high_bits(value.as_bytes());
+    }
+}
+
+/// Whether a request's query parameter names are in strictly increasing byte order, learnt in
+/// the pass that borrows them (as a caller that sorts them gives them: then no name repeats).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct QueryScan<'a> {
+    previous: Option<&'a str>,
+    increasing: bool,
+}
+
+impl Default for QueryScan<'_> {
+    fn default() -> Self {
+        QueryScan {
+            previous: None,
+            increasing: true,
+        }
+    }
+}
+
+impl<'a> QueryScan<'a> {
+    /// Looks at the next parameter's name.
+    #[inline]
+    pub(crate) fn add(&mut self, name: &'a str) {
+        if let Some(previous) = self.previous {
+            self.increasing &= less(previous.as_bytes(), name.as_bytes());
+        }
+        self.previous = Some(name);
+    }
+}
+
 /// The checks of the signing path: [`check_parts`] without the header name and value rules
 /// that `oss-sign-core` applies anyway while it signs (names are HTTP tokens, values hold no
 /// control byte) and without its query rule (no empty parameter name); of those rules only the
@@ -37,35 +83,33 @@ pub(crate) fn check_ref<P: PairText>(
 /// headers and every header was signed. `None` when a check fails: the caller then runs
 /// [`check_parts`] for the error (and does so too when `oss-sign-core` refuses a header), so
 /// a bad request gets exactly the error the full checks give, while a good one has each header
-/// looked at once. Else the upper-cased method and the bytes of every header as a
-/// `name:value\n` line.
+/// looked at once (`headers` and `query`: what the pass that borrowed them found). Else the
+/// upper-cased method.
+#[inline]
 pub(crate) fn check_parts_before_signing<P: PairText>(
     parts: &PartsRef<'_, P>,
     version: SignatureVersion,
     header_repeats_after: bool,
-) -> Option<(Cow<'static, str>, usize)> {
+    headers: HeaderScan,
+    query: QueryScan<'_>,
+) -> Option<Cow<'static, str>> {
     let method = check_target(parts, version).ok()?;
     if !header_repeats_after && header_repeats(parts.headers) {
         return None;
     }
-    // One pass over the headers: the line bytes, and whether every value is ASCII (which
-    // holds no C1 control character).
-    let mut header_bytes = 0;
-    let mut high = 0;
-    for pair in parts.headers {
-        let value = pair.value();
-        header_bytes += pair.name().len() + value.len() + 2;
-        high |= high_bits(value.as_bytes());
-    }
+    // Every value ASCII: none holds a C1 control character.
     let c1 = |value: &str| value.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c));
-    if high != 0 && parts.headers.iter().any(|pair| c1(pair.value())) {
+    if headers.high != 0 && parts.headers.iter().any(|pair| c1(pair.value())) {
         return None;
     }
-    // An empty query parameter name is refused by oss-sign-core (then the full checks name it).
-    if query_repeats(parts.query) {
+    // Names in strictly increasing order repeat none. An empty query parameter name is refused
+    // by oss-sign-core (then the full checks name it).
+    if !query.increasing
+        && oss_sign_core::first_repeated_name(parts.query, PairText::name, false).is_some()
+    {
         return None;
     }
-    Some((method, header_bytes))
+    Some(method)
 }
 
 /// Non-zero when a byte of `bytes` is not ASCII: up to 16 bytes with two (overlapping) eight-byte
@@ -92,19 +136,9 @@ pub(crate) fn header_repeats<P: PairText>(headers: &[P]) -> bool {
     headers.len() > 1 && oss_sign_core::first_repeated_name(headers, PairText::name, true).is_some()
 }
 
-/// Whether a query parameter name repeats an earlier one (exact names). Names in strictly
-/// increasing order (as a caller that sorts them gives them) repeat none: one comparison of
-/// neighbours each; else `first_repeated_name`.
-fn query_repeats<P: PairText>(query: &[P]) -> bool {
-    query.len() > 1
-        && !query
-            .windows(2)
-            .all(|w| less(w[0].name().as_bytes(), w[1].name().as_bytes()))
-        && oss_sign_core::first_repeated_name(query, PairText::name, false).is_some()
-}
-
 /// `a < b` in byte order, decided by the first eight bytes as one number when they differ
 /// (no `memcmp` call for names that differ early, as most do).
+#[inline]
 fn less(a: &[u8], b: &[u8]) -> bool {
     // The first eight bytes, big-endian, zero-padded: when the words differ, so do the
     // texts at the first differing byte (a text that ends there has a 0 against a non-zero
@@ -125,6 +159,7 @@ fn less(a: &[u8], b: &[u8]) -> bool {
 
 /// What both paths check first: the method (returned upper-cased, a `'static` string for the
 /// common ones), the bucket and the key (with the V1 key rule when signing V1).
+#[inline]
 fn check_target<P>(
     parts: &PartsRef<'_, P>,
     version: SignatureVersion,

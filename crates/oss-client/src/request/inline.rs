@@ -96,6 +96,7 @@ impl<'a, const N: usize> PairList<'a, N> {
         self.len = len + 1;
     }
 
+    #[inline]
     fn as_slice(&self) -> &[(&'a str, &'a str)] {
         let len = self.len;
         if len <= FEW {
@@ -242,6 +243,7 @@ impl<'a> InlineParts<'a> {
     /// parts.push_header("Range", "bytes=0-9");
     /// assert!(parts.headers().eq([("Range", "bytes=0-9")]));
     /// ```
+    #[inline]
     pub fn push_header(&mut self, name: &'a str, value: &'a str) {
         self.headers.push((name, value));
     }
@@ -253,6 +255,7 @@ impl<'a> InlineParts<'a> {
     /// parts.push_parameter("uploads", "");
     /// assert!(parts.query().eq([("uploads", "")]));
     /// ```
+    #[inline]
     pub fn push_parameter(&mut self, name: &'a str, value: &'a str) {
         self.query.push((name, value));
     }
@@ -356,6 +359,7 @@ impl<'a> InlineParts<'a> {
     /// The headers and query parameters as the signing path reads them: the lists as they are when they hold only
     /// borrowed text (no copy), else copied into `header_copy` / `query_copy` (arrays, or
     /// vectors past the inline sizes) with the numbers and metadata names written in.
+    #[inline]
     pub(crate) fn resolve<'r>(
         &'r self,
         header_copy: &'r mut PairCopy<'r, HEADERS_INLINE>,
@@ -376,6 +380,23 @@ impl<'a> InlineParts<'a> {
     }
 
     /// Records a number for the pair just pushed (whose value is an empty placeholder).
+    /// A header (or, `in_query`, a query parameter) whose value is a number or flag: a flag's
+    /// text is static; a number is written in when resolved (its slot holds `""` until then).
+    fn push_scalar(&mut self, in_query: bool, name: &'a str, value: Scalar) {
+        let text = match value {
+            Scalar::Number(_) => "",
+            Scalar::Flag(flag) => flag_text(flag),
+        };
+        if in_query {
+            self.push_parameter(name, text);
+        } else {
+            self.push_header(name, text);
+        }
+        if let Scalar::Number(n) = value {
+            self.push_number(in_query, n);
+        }
+    }
+
     fn push_number(&mut self, in_query: bool, n: u64) {
         let index = if in_query {
             self.numbers_in.1 = true;
@@ -501,13 +522,7 @@ impl<'a> PartsSink<'a> for InlineParts<'a> {
     }
 
     fn header_scalar(&mut self, name: &'a str, value: Scalar) {
-        match value {
-            Scalar::Number(n) => {
-                self.push_header(name, "");
-                self.push_number(false, n);
-            }
-            Scalar::Flag(flag) => self.push_header(name, flag_text(flag)),
-        }
+        self.push_scalar(false, name, value);
     }
 
     #[inline]
@@ -516,13 +531,7 @@ impl<'a> PartsSink<'a> for InlineParts<'a> {
     }
 
     fn param_scalar(&mut self, name: &'a str, value: Scalar) {
-        match value {
-            Scalar::Number(n) => {
-                self.push_parameter(name, "");
-                self.push_number(true, n);
-            }
-            Scalar::Flag(flag) => self.push_parameter(name, flag_text(flag)),
-        }
+        self.push_scalar(true, name, value);
     }
 
     /// The names go one after another into one string (one allocation for all of them): the

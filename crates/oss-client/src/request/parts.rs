@@ -247,27 +247,24 @@ impl PairText for (&str, &str) {
     }
 }
 
-impl PairText for Pair<'_> {
-    #[inline]
-    fn name(&self) -> &str {
-        &self.0
-    }
-    #[inline]
-    fn value(&self) -> &str {
-        &self.1
-    }
+/// [`PairText`] of the owning pair types, which both read their text through `Deref<Target = str>`
+/// (one body for both).
+macro_rules! owned_pair_text {
+    ($($pair:ty),*) => {$(
+        impl PairText for $pair {
+            #[inline]
+            fn name(&self) -> &str {
+                &self.0
+            }
+            #[inline]
+            fn value(&self) -> &str {
+                &self.1
+            }
+        }
+    )*};
 }
 
-impl PairText for (String, String) {
-    #[inline]
-    fn name(&self) -> &str {
-        &self.0
-    }
-    #[inline]
-    fn value(&self) -> &str {
-        &self.1
-    }
-}
+owned_pair_text!(Pair<'_>, (String, String));
 
 /// What the signing path reads of a request: [`PresignParts`] or a [`PresignView`], borrowed.
 #[derive(Debug)]

@@ -87,11 +87,13 @@ proptest::proptest! {
 }
 
 /// The list sizes the view tests take: empty, one, and each side of the stack arrays.
-const VIEW_SIZES: [usize; 7] = [
+const VIEW_SIZES: [usize; 9] = [
     0,
     1,
     FEW_PAIRS,
     FEW_PAIRS + 1,
+    SOME_PAIRS,
+    SOME_PAIRS + 1,
     PAIRS_ON_STACK,
     PAIRS_ON_STACK + 1,
     40,
@@ -132,12 +134,14 @@ fn borrowed_pairs_on_the_stack_and_on_the_heap() {
             .map(|i| (Cow::Owned(format!("n{i}")), Cow::Owned(format!("v{i}"))))
             .collect();
         let mut slots = PairSlots::new();
-        let borrowed = slots.borrow(&pairs);
+        let mut shown = Vec::new();
+        let borrowed = slots.borrow(&pairs, |name, value| shown.push((name, value)));
         let expected: Vec<(&str, &str)> = pairs
             .iter()
             .map(|(a, b)| (a.as_ref(), b.as_ref()))
             .collect();
         assert_eq!(borrowed, expected.as_slice(), "{n}");
+        assert_eq!(shown, expected, "{n}: each pair shown once, in order");
     }
 }
 
