@@ -48,7 +48,6 @@ impl Condition {
     /// ```
     /// assert_eq!(oss_sign_core::post_policy::Condition::bucket("b").field(), "bucket");
     /// ```
-    #[inline]
     pub fn bucket(bucket: impl Into<String>) -> Self {
         Self::exact("bucket", bucket)
     }
@@ -59,7 +58,6 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::exact("key", "a.txt").to_json(), r#"{"key":"a.txt"}"#);
     /// ```
-    #[inline]
     pub fn exact(field: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             field: field.into(),
@@ -73,7 +71,6 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::eq("key", "a").to_json(), r#"["eq","$key","a"]"#);
     /// ```
-    #[inline]
     pub fn eq(field: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             field: field.into(),
@@ -87,7 +84,6 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::starts_with("key", "u/").to_json(), r#"["starts-with","$key","u/"]"#);
     /// ```
-    #[inline]
     pub fn starts_with(field: impl Into<String>, prefix: impl Into<String>) -> Self {
         Self {
             field: field.into(),
@@ -102,7 +98,6 @@ impl Condition {
     /// let c = Condition::one_of("content-type", ["image/jpeg", "image/png"]);
     /// assert_eq!(c.to_json(), r#"["in","$content-type",["image/jpeg","image/png"]]"#);
     /// ```
-    #[inline]
     pub fn one_of<I, S>(field: impl Into<String>, values: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -118,7 +113,6 @@ impl Condition {
     /// let c = Condition::none_of("cache-control", ["no-cache"]);
     /// assert_eq!(c.to_json(), r#"["not-in","$cache-control",["no-cache"]]"#);
     /// ```
-    #[inline]
     pub fn none_of<I, S>(field: impl Into<String>, values: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -128,7 +122,6 @@ impl Condition {
     }
 
     /// A condition whose operator `op` takes the list `values` (`in`, `not-in`).
-    #[inline]
     fn list<I, S>(field: impl Into<String>, op: fn(Vec<String>) -> Op, values: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -146,7 +139,6 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::content_length_range(1, 1024).to_json(), r#"["content-length-range",1,1024]"#);
     /// ```
-    #[inline]
     pub fn content_length_range(min: u64, max: u64) -> Self {
         Self {
             field: String::new(),
@@ -161,7 +153,6 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::eq("x-oss-meta-a", "1").field(), "x-oss-meta-a");
     /// ```
-    #[inline]
     pub fn field(&self) -> &str {
         &self.field
     }
@@ -172,7 +163,6 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::exact("x-oss-date", "20231203T121212Z").to_json(), r#"{"x-oss-date":"20231203T121212Z"}"#);
     /// ```
-    #[inline]
     pub fn to_json(&self) -> String {
         let mut out = String::new();
         self.write_json(&mut out, ",");
@@ -182,7 +172,6 @@ impl Condition {
     /// `sep` is `,` in the policy and `, ` in OSS's error messages.
     /// The length of [`write_json`](Self::write_json) with `","` between elements, unless
     /// something needs an escape (then more).
-    #[inline]
     pub(super) fn json_size_hint(&self) -> usize {
         let quoted = |s: &str| s.len() + 2;
         // `[` `"name"` `,` `"$field"` `,` ... `]`
@@ -203,7 +192,6 @@ impl Condition {
         }
     }
 
-    #[inline]
     pub(super) fn write_json(&self, out: &mut String, sep: &str) {
         let dollar = |out: &mut String, field: &str| json::write_joined_str(out, &["$", field]);
         let list = |out: &mut String, values: &[String]| {
@@ -253,7 +241,6 @@ impl Condition {
     }
 
     /// The condition as OSS quotes it in a refusal: `["eq", "$key", "a"]`.
-    #[inline]
     pub(crate) fn to_message_json(&self) -> String {
         let mut out = String::new();
         self.write_json(&mut out, ", ");
@@ -262,7 +249,6 @@ impl Condition {
 }
 
 /// How many decimal digits `n` has.
-#[inline]
 fn digits(n: u64) -> usize {
     n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }

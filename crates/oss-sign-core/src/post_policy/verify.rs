@@ -141,7 +141,6 @@ pub fn parse_policy(text: &str) -> Result<ParsedPolicy, PostPolicyError> {
 /// assert_eq!(at.map(|t| t.unix_seconds()), Some(60));
 /// assert_eq!(policy_expiration(r#"{"expiration":"1970-01-01T00:01:00Z","conditions":[[]]}"#), None);
 /// ```
-#[inline]
 pub fn policy_expiration(text: &str) -> Option<SigningTime> {
     read_policy::<Silent>(text).ok().map(|p| p.expiration)
 }
