@@ -443,9 +443,7 @@ impl Client {
                 fields.push(("x-oss-security-token".to_owned(), token.to_owned()));
             }
             fields.push(("x-oss-signature".to_owned(), signature));
-            let expiration = oss_sign_core::post_policy::parse_policy(document)
-                .map(|p| p.expiration())
-                .unwrap_or(now);
+            let expiration = oss_sign_core::post_policy::policy_expiration(document).unwrap_or(now);
             return Ok(PostPolicyForm {
                 url: endpoint.object_url(&request.bucket, ""),
                 fields,

@@ -41,8 +41,8 @@ use crate::json;
 pub use condition::{Condition, MAX_POLICY_SECONDS};
 pub use error::{PostPolicyError, PostPolicyErrorKind};
 pub use verify::{
-    parse_policy, verify_post_form, ParsedPolicy, PostForm, PostVerifyOptions, VerifiedPost,
-    MAX_POLICY_BYTES,
+    parse_policy, policy_expiration, verify_post_form, ParsedPolicy, PostForm, PostVerifyOptions,
+    VerifiedPost, MAX_POLICY_BYTES,
 };
 
 use crate::error::{SignError, SignErrorKind};

@@ -128,22 +128,69 @@ impl ParsedPolicy {
 /// assert_eq!(err.kind(), PostPolicyErrorKind::InvalidPolicyDocument);
 /// ```
 pub fn parse_policy(text: &str) -> Result<ParsedPolicy, PostPolicyError> {
+    read_policy::<Messages>(text).map_err(invalid)
+}
+
+/// The `expiration` of a policy document that [`parse_policy`] accepts, `None` for one it
+/// refuses: the same reading without the refusals' messages (what a signer of a verbatim
+/// document needs, in less code).
+///
+/// ```
+/// use oss_sign_core::post_policy::policy_expiration;
+/// let at = policy_expiration(r#"{"expiration":"1970-01-01T00:01:00Z","conditions":[]}"#);
+/// assert_eq!(at.map(|t| t.unix_seconds()), Some(60));
+/// assert_eq!(policy_expiration(r#"{"expiration":"1970-01-01T00:01:00Z","conditions":[[]]}"#), None);
+/// ```
+pub fn policy_expiration(text: &str) -> Option<SigningTime> {
+    read_policy::<Silent>(text).ok().map(|p| p.expiration)
+}
+
+/// How [`read_policy`] reports what was wrong: with the message ([`Messages`]) or with nothing
+/// ([`Silent`]), so that the silent reading carries none of the messages' formatting.
+trait Report {
+    type Fault;
+    fn fault(message: impl FnOnce() -> String) -> Self::Fault;
+}
+
+/// Refusals with their messages ([`parse_policy`]).
+struct Messages;
+
+impl Report for Messages {
+    type Fault = String;
+    fn fault(message: impl FnOnce() -> String) -> String {
+        message()
+    }
+}
+
+/// Refusals without messages ([`policy_expiration`]).
+struct Silent;
+
+impl Report for Silent {
+    type Fault = ();
+    fn fault(_: impl FnOnce() -> String) {}
+}
+
+fn read_policy<R: Report>(text: &str) -> Result<ParsedPolicy, R::Fault> {
     if text.len() > MAX_POLICY_BYTES {
-        return Err(invalid(format!(
-            "the policy is {} bytes: at most {MAX_POLICY_BYTES} are accepted",
-            text.len()
-        )));
+        return Err(R::fault(|| {
+            format!(
+                "the policy is {} bytes: at most {MAX_POLICY_BYTES} are accepted",
+                text.len()
+            )
+        }));
     }
     let value = json::parse(text, Grammar::Policy).map_err(|e| {
-        invalid(format!(
-            "the policy is not valid JSON: {} at byte {}",
-            e.what, e.offset
-        ))
+        R::fault(|| {
+            format!(
+                "the policy is not valid JSON: {} at byte {}",
+                e.what, e.offset
+            )
+        })
     })?;
     let Value::Object(members) = value else {
-        return Err(invalid(
-            "the policy must be a JSON object with \"expiration\" and \"conditions\"",
-        ));
+        return Err(R::fault(|| {
+            "the policy must be a JSON object with \"expiration\" and \"conditions\"".into()
+        }));
     };
     let mut expiration = None;
     let mut conditions = None;
@@ -151,7 +198,7 @@ pub fn parse_policy(text: &str) -> Result<ParsedPolicy, PostPolicyError> {
         match (name.as_str(), value) {
             ("expiration", Value::Str(s)) => {
                 expiration = Some(SigningTime::parse_rfc3339(&s).map_err(|_| {
-                    invalid(format!(
+                    R::fault(|| format!(
                         "policy expiration {:?} is not an ISO 8601 UTC time such as 2023-12-03T13:00:00.000Z",
                         shorten(&s)
                     ))
@@ -160,45 +207,56 @@ pub fn parse_policy(text: &str) -> Result<ParsedPolicy, PostPolicyError> {
             ("conditions", Value::Array(items)) => {
                 let mut list = Vec::with_capacity(items.len());
                 for (i, item) in items.into_iter().enumerate() {
-                    list.push(
-                        parse_condition(item).map_err(|m| {
-                            invalid(format!("policy condition {i} is invalid: {m}"))
-                        })?,
-                    );
+                    list.push(parse_condition::<R>(item, i)?);
                 }
                 conditions = Some(list);
             }
-            ("expiration", _) => return Err(invalid("policy expiration must be a string")),
-            ("conditions", _) => return Err(invalid("policy conditions must be an array")),
+            ("expiration", _) => {
+                return Err(R::fault(|| "policy expiration must be a string".into()))
+            }
+            ("conditions", _) => {
+                return Err(R::fault(|| "policy conditions must be an array".into()))
+            }
             (other, _) => {
-                return Err(invalid(format!(
+                return Err(R::fault(|| {
+                    format!(
                 "unknown policy member {:?}: only \"expiration\" and \"conditions\" are allowed",
                 shorten(other)
-            )))
+            )
+                }))
             }
         }
     }
-    let expiration = expiration.ok_or_else(|| invalid("the policy has no \"expiration\""))?;
-    let conditions = conditions.ok_or_else(|| invalid("the policy has no \"conditions\""))?;
+    let expiration =
+        expiration.ok_or_else(|| R::fault(|| "the policy has no \"expiration\"".into()))?;
+    let conditions =
+        conditions.ok_or_else(|| R::fault(|| "the policy has no \"conditions\"".into()))?;
     Ok(ParsedPolicy {
         expiration,
         conditions,
     })
 }
 
-fn parse_condition(value: Value) -> Result<Condition, String> {
+/// The refusal of condition `i`: "policy condition {i} is invalid: {message}".
+fn refuse<R: Report>(i: usize, message: impl FnOnce() -> String) -> R::Fault {
+    R::fault(|| format!("policy condition {i} is invalid: {}", message()))
+}
+
+/// Condition `i` of a policy; a refusal says "policy condition {i} is invalid: ...".
+fn parse_condition<R: Report>(value: Value, i: usize) -> Result<Condition, R::Fault> {
     match value {
         Value::Object(mut members) => {
             if members.len() != 1 {
-                return Err("an object condition must hold exactly one field".into());
+                return Err(refuse::<R>(i, || {
+                    "an object condition must hold exactly one field".into()
+                }));
             }
             let (field, value) = members.remove(0);
             match value {
                 Value::Str(v) => Ok(Condition::exact(field, v)),
-                _ => Err(format!(
-                    "the value of {:?} must be a string",
-                    shorten(&field)
-                )),
+                _ => Err(refuse::<R>(i, || {
+                    format!("the value of {:?} must be a string", shorten(&field))
+                })),
             }
         }
         Value::Array(items) => {
@@ -206,46 +264,54 @@ fn parse_condition(value: Value) -> Result<Condition, String> {
             let (Some(Value::Str(op)), Some(a), Some(b), None) =
                 (it.next(), it.next(), it.next(), it.next())
             else {
-                return Err(
-                    "an array condition must be [operator, field or min, value or max]".into(),
-                );
+                return Err(refuse::<R>(i, || {
+                    "an array condition must be [operator, field or min, value or max]".into()
+                }));
             };
             if op.eq_ignore_ascii_case("content-length-range") {
                 let (Value::Int(min), Value::Int(max)) = (a, b) else {
-                    return Err("content-length-range takes two integers".into());
+                    return Err(refuse::<R>(i, || {
+                        "content-length-range takes two integers".into()
+                    }));
                 };
                 if min < 0 || max < min {
-                    return Err(format!(
+                    return Err(refuse::<R>(i, || {
+                        format!(
                         "content-length-range {min}..{max}: both must be non-negative and max >= min"
-                    ));
+                    )
+                    }));
                 }
                 return Ok(Condition::content_length_range(min as u64, max as u64));
             }
             let Value::Str(field) = a else {
-                return Err("the field of a condition must be a string such as \"$key\"".into());
+                return Err(refuse::<R>(i, || {
+                    "the field of a condition must be a string such as \"$key\"".into()
+                }));
             };
             let Some(field) = field.strip_prefix('$') else {
-                return Err(format!(
-                    "field {:?} must start with '$', e.g. \"$key\"",
-                    shorten(&field)
-                ));
+                return Err(refuse::<R>(i, || {
+                    format!(
+                        "field {:?} must start with '$', e.g. \"$key\"",
+                        shorten(&field)
+                    )
+                }));
             };
             let field = String::from(field);
-            let strings = |v: Value| -> Result<Vec<String>, String> {
+            let strings = |v: Value| -> Result<Vec<String>, R::Fault> {
                 let Value::Array(vs) = v else {
-                    return Err(format!("{op} takes a list of strings"));
+                    return Err(refuse::<R>(i, || format!("{op} takes a list of strings")));
                 };
                 vs.into_iter()
                     .map(|v| match v {
                         Value::Str(s) => Ok(s),
-                        _ => Err(format!("{op} takes a list of strings")),
+                        _ => Err(refuse::<R>(i, || format!("{op} takes a list of strings"))),
                     })
                     .collect()
             };
             let op_kind = match op.to_ascii_lowercase().as_str() {
                 "eq" | "starts-with" => {
                     let Value::Str(v) = b else {
-                        return Err(format!("{op} compares with a string"));
+                        return Err(refuse::<R>(i, || format!("{op} compares with a string")));
                     };
                     if op.eq_ignore_ascii_case("eq") {
                         Op::Eq(v)
@@ -256,15 +322,19 @@ fn parse_condition(value: Value) -> Result<Condition, String> {
                 "in" => Op::In(strings(b)?),
                 "not-in" => Op::NotIn(strings(b)?),
                 _ => {
-                    return Err(format!(
+                    return Err(refuse::<R>(i, || {
+                        format!(
                         "unknown operator {:?}: expected eq, starts-with, in, not-in or content-length-range",
                         shorten(&op)
-                    ))
+                    )
+                    }))
                 }
             };
             Ok(Condition { field, op: op_kind })
         }
-        _ => Err("a condition must be an object or an array".into()),
+        _ => Err(refuse::<R>(i, || {
+            "a condition must be an object or an array".into()
+        })),
     }
 }
 
