@@ -275,17 +275,10 @@ async fn throttling_proxy(
     addr
 }
 
+/// The part numbers an upload checkpoint records, sorted (none while it is missing or half
+/// written).
 fn recorded_parts(checkpoint: &Path) -> Vec<u64> {
-    let text = std::fs::read_to_string(checkpoint).unwrap_or_default();
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Vec::new();
-    };
-    let mut parts: Vec<u64> = v["data"]["parts"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|p| p["number"].as_u64()).collect())
-        .unwrap_or_default();
-    parts.sort_unstable();
-    parts
+    oss_testserver::test_files::checkpoint_parts(checkpoint, "number")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

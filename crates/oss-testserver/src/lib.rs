@@ -75,6 +75,7 @@ mod server;
 mod setters;
 mod spool;
 mod store;
+pub mod test_files;
 mod tls;
 mod xml_text;
 

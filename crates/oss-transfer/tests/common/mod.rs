@@ -274,27 +274,13 @@ pub(crate) fn get(server: &TestServer, key: &str) -> PresignedGet {
 
 /// Files left in a directory (to prove no partial or temporary file remains).
 pub(crate) fn files_in(dir: &std::path::Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
+    oss_testserver::test_files::file_names(dir)
 }
 
 /// The part indexes a download checkpoint at `path` records, sorted (none while the file is
 /// missing or half written).
 pub(crate) fn checkpoint_parts(path: &std::path::Path) -> Vec<u64> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Vec::new();
-    };
-    let mut parts: Vec<u64> = v["data"]["parts"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|p| p["index"].as_u64()).collect())
-        .unwrap_or_default();
-    parts.sort_unstable();
-    parts
+    oss_testserver::test_files::checkpoint_parts(path, "index")
 }
 
 /// For a test that runs as a helper child process: the values of the environment variables
