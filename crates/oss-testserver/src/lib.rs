@@ -66,6 +66,7 @@ mod connection;
 mod cors;
 mod error;
 mod fault;
+pub mod loopback;
 mod oss_error;
 mod query;
 mod range;
