@@ -233,59 +233,46 @@ async fn throttling_proxy(
     rate: Arc<AtomicU64>,
 ) -> std::net::SocketAddr {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((client, _)) = listener.accept().await else {
+    oss_testserver::loopback::accept_each(move |client| {
+        let rate = rate.clone();
+        async move {
+            let Ok(server) = tokio::net::TcpStream::connect(target).await else {
                 return;
             };
-            let rate = rate.clone();
-            tokio::spawn(async move {
-                let Ok(server) = tokio::net::TcpStream::connect(target).await else {
-                    return;
-                };
-                let (mut cr, mut cw) = client.into_split();
-                let (mut sr, mut sw) = server.into_split();
-                let up = async move {
-                    let mut buf = vec![0u8; 16 << 10];
-                    loop {
-                        let n = match cr.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => n,
-                        };
-                        if sw.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                        let r = rate.load(Ordering::Relaxed);
-                        if r > 0 {
-                            tokio::time::sleep(Duration::from_secs_f64(n as f64 / r as f64)).await;
-                        }
+            let (mut cr, mut cw) = client.into_split();
+            let (mut sr, mut sw) = server.into_split();
+            let up = async move {
+                let mut buf = vec![0u8; 16 << 10];
+                loop {
+                    let n = match cr.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if sw.write_all(&buf[..n]).await.is_err() {
+                        break;
                     }
-                    let _ = sw.shutdown().await;
-                };
-                let down = async move {
-                    let _ = tokio::io::copy(&mut sr, &mut cw).await;
-                    let _ = cw.shutdown().await;
-                };
-                tokio::join!(up, down);
-            });
+                    let r = rate.load(Ordering::Relaxed);
+                    if r > 0 {
+                        tokio::time::sleep(Duration::from_secs_f64(n as f64 / r as f64)).await;
+                    }
+                }
+                let _ = sw.shutdown().await;
+            };
+            let down = async move {
+                let _ = tokio::io::copy(&mut sr, &mut cw).await;
+                let _ = cw.shutdown().await;
+            };
+            tokio::join!(up, down);
         }
-    });
-    addr
+    })
+    .await
+    .expect("proxy listens")
 }
 
+/// The part numbers an upload checkpoint records, sorted (none while it is missing or half
+/// written).
 fn recorded_parts(checkpoint: &Path) -> Vec<u64> {
-    let text = std::fs::read_to_string(checkpoint).unwrap_or_default();
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Vec::new();
-    };
-    let mut parts: Vec<u64> = v["data"]["parts"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|p| p["number"].as_u64()).collect())
-        .unwrap_or_default();
-    parts.sort_unstable();
-    parts
+    oss_testserver::test_files::checkpoint_parts(checkpoint, "number")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -66,6 +66,7 @@ mod connection;
 mod cors;
 mod error;
 mod fault;
+pub mod loopback;
 mod oss_error;
 mod query;
 mod range;
@@ -75,6 +76,7 @@ mod server;
 mod setters;
 mod spool;
 mod store;
+pub mod test_files;
 mod tls;
 mod xml_text;
 

@@ -170,14 +170,9 @@ pub(crate) fn tampered(url: &str) -> String {
     tampered
 }
 
-/// The names in a folder, sorted.
+/// The names in a folder, sorted (shared with oss-transfer's tests).
 pub(crate) fn entries(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("read dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+    oss_testserver::test_files::file_names(dir)
 }
 
 /// Runs `batch` with `input` on stdin and waits for it (see [`run_with_stdin`]).
