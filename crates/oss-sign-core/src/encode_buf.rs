@@ -247,7 +247,7 @@ fn put_encoded(slot: &mut [u8], byte: u8, literal: &[bool; 256]) -> usize {
 
 /// Writes the query encoding of `bytes` into `buf` from `len` and returns the new fill level:
 /// leading blocks of eight literal bytes (looked up and and-ed, one branch) in one store each,
-/// then a byte a step, its packed encoding stored as four bytes and the fill level advanced by
+/// then at most one leading block of four the same way, then a byte a step, its packed encoding stored as four bytes and the fill level advanced by
 /// its length, no branch on the byte. The caller checked room (`len + 3 * bytes.len() <= GATHER`):
 /// every store starts below `GATHER`, so the mask changes no index.
 #[inline(always)]
@@ -265,6 +265,18 @@ fn put_packed_bytes(buf: &mut [u8; ROOM], mut len: usize, bytes: &[u8]) -> usize
         buf[at..at + 8].copy_from_slice(eight);
         len += 8;
         rest = tail;
+    }
+    // Then one leading block of four (a value such as `value 7/x` starts with `valu`).
+    if let Some((four, tail)) = rest.split_first_chunk::<4>() {
+        if four
+            .iter()
+            .fold(true, |all, &b| all & QUERY_LITERAL[usize::from(b)])
+        {
+            let at = len & (GATHER - 1);
+            buf[at..at + 4].copy_from_slice(four);
+            len += 4;
+            rest = tail;
+        }
     }
     for &b in rest {
         let packed = QUERY_ENCODED[usize::from(b)];

@@ -529,8 +529,9 @@ mod tests {
         fn written_pairs_are_their_encodings_joined(
             pairs in prop::collection::vec(
                 (
-                    prop_oneof!["[a-z0-9 /.-]{1,12}", any::<String>(), "[a-z %]{80,90}"],
-                    prop_oneof!["[a-z0-9 /.-]{0,12}", any::<String>(), "[a-z %]{80,90}"],
+                    // Literal runs of every length around the leading blocks of eight and four.
+                    prop_oneof!["[a-z0-9 /.-]{1,12}", any::<String>(), "[a-z %]{80,90}", "[a-z0-9._~-]{1,13}[ /%]?[a-z]{0,5}"],
+                    prop_oneof!["[a-z0-9 /.-]{0,12}", any::<String>(), "[a-z %]{80,90}", "[a-z0-9._~-]{0,13}[ /%]?[a-z]{0,5}"],
                 ),
                 0..30,
             ),
