@@ -78,7 +78,7 @@ pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
 }
 
 /// How long the text after the first escape may be for [`encode_tail`] to write it a `char`
-/// per byte: below that, the gathering buffer's setup (256 bytes zeroed), UTF-8 check and copy
+/// per byte: below that, the gathering buffer's setup (512 bytes zeroed), UTF-8 check and copy
 /// cost more than the pushes they save (the typical GET's key has 12 bytes after its space).
 pub(crate) const SHORT_TAIL: usize = 32;
 
@@ -127,7 +127,7 @@ fn encode_gathered(out: &mut String, input: &str, at: usize, literal: &[bool; 25
 }
 
 /// How many query parameters [`write_pairs`] writes straight into the `String`; more go
-/// through the gathering buffer (`EncodeBuf::encode_pairs`), whose setup (256 bytes zeroed, a
+/// through the gathering buffer (`EncodeBuf::encode_pairs`), whose setup (512 bytes zeroed, a
 /// call, a UTF-8 check and copy at the end) costs more than it saves on one or two.
 const FEW_PAIRS: usize = 2;
 
