@@ -6,6 +6,7 @@
 
 use crate::encoding::{is_query_literal, uri_encode_into, write_pairs};
 use crate::name_order::encoded_key;
+use crate::name_order::query_pair_le;
 pub(crate) use crate::name_order::{cmp_bytes, cmp_encoded, cmp_lowercase, word_at};
 use crate::name_order::{has_upper_case, same_name};
 use alloc::string::String;
@@ -427,7 +428,7 @@ pub(crate) fn with_sorted_query<'q, R>(
     let compare = |a: &(&str, &str), b: &(&str, &str)| {
         cmp_encoded(a.0, b.0).then_with(|| cmp_encoded(a.1, b.1))
     };
-    if query.len() < 2 || query.is_sorted_by(|a, b| compare(a, b).is_le()) {
+    if query.len() < 2 || query.is_sorted_by(query_pair_le) {
         write(query)
     } else if query.len() <= QUERY_ON_STACK {
         let mut on_stack = [("", ""); QUERY_ON_STACK];
