@@ -142,6 +142,18 @@ impl<'h> CanonicalHeaders<'h> {
     /// [`write_request_headers`](Self::write_request_headers)).
     pub(crate) fn write(&self, out: &mut String) -> bool {
         let mut verbatim = true;
+        if self.distinct {
+            // No repeats to join (the usual case): each entry one whole line, no look back.
+            for &(name, value, index, lower) in &self.entries {
+                push_lowercase(out, name, lower);
+                out.push(':');
+                let trimmed = trim_value(value);
+                verbatim &= trimmed.len() == value.len() && index < self.request_len;
+                out.push_str(trimmed);
+                out.push('\n');
+            }
+            return verbatim;
+        }
         let mut previous: Option<(&str, bool)> = None;
         for &(name, value, index, lower) in &self.entries {
             match previous {
