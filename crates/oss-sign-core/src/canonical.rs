@@ -6,6 +6,7 @@
 
 use crate::encoding::{is_query_literal, uri_encode_into, write_pairs};
 use crate::name_order::encoded_key;
+use crate::name_order::query_pair_le;
 pub(crate) use crate::name_order::{cmp_bytes, cmp_encoded, cmp_lowercase, word_at};
 use crate::name_order::{has_upper_case, same_name};
 use alloc::string::String;
@@ -141,6 +142,18 @@ impl<'h> CanonicalHeaders<'h> {
     /// [`write_request_headers`](Self::write_request_headers)).
     pub(crate) fn write(&self, out: &mut String) -> bool {
         let mut verbatim = true;
+        if self.distinct {
+            // No repeats to join (the usual case): each entry one whole line, no look back.
+            for &(name, value, index, lower) in &self.entries {
+                push_lowercase(out, name, lower);
+                out.push(':');
+                let trimmed = trim_value(value);
+                verbatim &= trimmed.len() == value.len() && index < self.request_len;
+                out.push_str(trimmed);
+                out.push('\n');
+            }
+            return verbatim;
+        }
         let mut previous: Option<(&str, bool)> = None;
         for &(name, value, index, lower) in &self.entries {
             match previous {
@@ -427,7 +440,7 @@ pub(crate) fn with_sorted_query<'q, R>(
     let compare = |a: &(&str, &str), b: &(&str, &str)| {
         cmp_encoded(a.0, b.0).then_with(|| cmp_encoded(a.1, b.1))
     };
-    if query.len() < 2 || query.is_sorted_by(|a, b| compare(a, b).is_le()) {
+    if query.len() < 2 || query.is_sorted_by(query_pair_le) {
         write(query)
     } else if query.len() <= QUERY_ON_STACK {
         let mut on_stack = [("", ""); QUERY_ON_STACK];

@@ -3,7 +3,7 @@
 //!
 //! Encoded text is gathered on the stack and moved into its `String` in large copies, instead of
 //! a `String::push` per byte (whose length load and store make each byte wait for the previous
-//! one). It pays for long text only (its 256 bytes are zeroed, and the gathered text is
+//! one). It pays for long text only (its 512 bytes are zeroed, and the gathered text is
 //! UTF-8-checked and copied): [`crate::encoding::uri_encode_into`] uses it for more than 32
 //! bytes after the first escape, and the canonical query (`encoding::write_pairs`) for more
 //! than two parameters.
@@ -11,7 +11,7 @@
 use alloc::string::String;
 
 /// How many encoded bytes [`EncodeBuf`] gathers before it moves them into its `String`.
-const GATHER: usize = 256;
+const GATHER: usize = 512;
 
 /// The buffer's size: [`GATHER`] bytes and eight more, so that a four- or eight-byte store
 /// of [`EncodeBuf::encode_pairs`] from any index below `GATHER` fits (what the last packed
@@ -119,11 +119,12 @@ impl<'o> EncodeBuf<'o> {
     /// for all of it, a byte a step through the packed table (no branch on the byte), with no
     /// scan for escapes first and no copy call; its `&` and `=` are stored whether or not they
     /// are wanted, the fill level advancing past them only when they are. A long pair (name and
-    /// value a third of the buffer or more) goes through [`encode`](Self::encode), which
+    /// value together over 83 bytes, a third of the old 256-byte buffer) goes through [`encode`](Self::encode), which
     /// copies literal runs whole.
     #[inline(never)]
     pub(crate) fn encode_pairs(&mut self, pairs: &[(&str, &str)], first: bool) {
-        const LONG: usize = GATHER / 3 - 2;
+        const LONG: usize = 83;
+        const _: () = assert!(3 * LONG + 2 <= GATHER);
         let mut len = self.len;
         let mut skip_separator = first;
         for &(name, value) in pairs {
@@ -247,7 +248,7 @@ fn put_encoded(slot: &mut [u8], byte: u8, literal: &[bool; 256]) -> usize {
 
 /// Writes the query encoding of `bytes` into `buf` from `len` and returns the new fill level:
 /// leading blocks of eight literal bytes (looked up and and-ed, one branch) in one store each,
-/// then a byte a step, its packed encoding stored as four bytes and the fill level advanced by
+/// then at most one leading block of four the same way, then a byte a step, its packed encoding stored as four bytes and the fill level advanced by
 /// its length, no branch on the byte. The caller checked room (`len + 3 * bytes.len() <= GATHER`):
 /// every store starts below `GATHER`, so the mask changes no index.
 #[inline(always)]
@@ -265,6 +266,18 @@ fn put_packed_bytes(buf: &mut [u8; ROOM], mut len: usize, bytes: &[u8]) -> usize
         buf[at..at + 8].copy_from_slice(eight);
         len += 8;
         rest = tail;
+    }
+    // Then one leading block of four (a value such as `value 7/x` starts with `valu`).
+    if let Some((four, tail)) = rest.split_first_chunk::<4>() {
+        if four
+            .iter()
+            .fold(true, |all, &b| all & QUERY_LITERAL[usize::from(b)])
+        {
+            let at = len & (GATHER - 1);
+            buf[at..at + 4].copy_from_slice(four);
+            len += 4;
+            rest = tail;
+        }
     }
     for &b in rest {
         let packed = QUERY_ENCODED[usize::from(b)];

@@ -201,10 +201,15 @@ proptest! {
         with_host in any::<bool>(),
         // Sorted by name (stable), so that lower-case runs take the in-order path (no sort).
         in_order in any::<bool>(),
+        // Repeats dropped too, so that the lines take `write`'s no-repeat path.
+        distinct in any::<bool>(),
     ) {
         let mut pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
         if in_order {
             pairs.sort_by(|a, b| a.0.cmp(b.0));
+            if distinct {
+                pairs.dedup_by(|a, b| a.0.eq_ignore_ascii_case(b.0));
+            }
         }
         let additional = if with_host { vec!["host".to_owned()] } else { Vec::new() };
         let selected = CanonicalHeaders::select(&pairs, &additional, &[]);

@@ -125,6 +125,28 @@ pub(crate) const RESERVED_QUERY: [&str; 7] = [
     "x-oss-additional-headers",
 ];
 
+/// Bit `n` set when a name in [`RESERVED_QUERY`] is `n` bytes long (all are under 64).
+const RESERVED_LENGTHS: u64 = {
+    let mut mask = 0u64;
+    let mut i = 0;
+    while i < RESERVED_QUERY.len() {
+        mask |= 1 << RESERVED_QUERY[i].len();
+        i += 1;
+    }
+    mask
+};
+
+/// Whether `name` is one of [`RESERVED_QUERY`]: a test of its length first (one shift and
+/// mask; most names have none of the seven lengths), then the names themselves.
+#[inline]
+fn is_reserved_query(name: &str) -> bool {
+    let len = name.len();
+    len < 64
+        && (RESERVED_LENGTHS >> len) & 1 != 0
+        && name.starts_with("x-oss-")
+        && RESERVED_QUERY.contains(&name)
+}
+
 /// Presigns `request` (query mode): computes the canonical request, the string to sign and the
 /// signature, and returns the parameters to add to the URL.
 ///
@@ -166,7 +188,7 @@ pub fn presign(
     if let Some((name, _)) = request
         .query_pairs()
         .iter()
-        .find(|(name, _)| name.starts_with("x-oss-") && RESERVED_QUERY.contains(name))
+        .find(|(name, _)| is_reserved_query(name))
     {
         return Err(SignError::new(
             SignErrorKind::InvalidInput,
@@ -478,6 +500,27 @@ mod tests {
             assert_eq!(pairs, expected);
             assert_eq!(p.signed_header_pairs().len(), expected.len());
         }
+    }
+
+    #[test]
+    fn reserved_names_are_found_by_length_and_text() {
+        for name in RESERVED_QUERY {
+            assert!(is_reserved_query(name), "{name}");
+            assert!(!is_reserved_query(&name[..name.len() - 1]), "{name}");
+            assert!(!is_reserved_query(&alloc::format!("{name}x")), "{name}");
+            assert!(!is_reserved_query(&name.to_uppercase()), "{name}");
+        }
+        for name in [
+            "",
+            "x-oss-",
+            "x-oss-process",
+            "param-01",
+            "x-oss-dat",
+            "x-oss-datf",
+        ] {
+            assert!(!is_reserved_query(name), "{name}");
+        }
+        assert!(!is_reserved_query(&"x".repeat(200)));
     }
 
     #[test]
