@@ -8,7 +8,7 @@ use crate::encoding::{is_query_literal, uri_encode_into, write_pairs};
 use crate::name_order::encoded_key;
 use crate::name_order::query_pair_le;
 pub(crate) use crate::name_order::{cmp_bytes, cmp_encoded, cmp_lowercase, word_at};
-use crate::name_order::{has_upper_case, same_name};
+use crate::name_order::{has_upper_case, lower_and_order, same_name};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
@@ -227,15 +227,18 @@ impl<'h> Picked<'h> {
         let signed = crate::is_signed_by_default(name)
             || additional.iter().any(|a| a.eq_ignore_ascii_case(name));
         if signed {
-            let lower = !has_upper_case(name.as_bytes());
-            if self.in_order {
-                let order = self
-                    .entries
-                    .last()
-                    .map_or(Ordering::Less, |last| cmp_bytes(last.0, name));
-                self.in_order = lower && order.is_le();
-                self.distinct &= order.is_lt();
-            }
+            // While in order, every name so far is lower-case, the last one too: the
+            // upper-case test and the order comparison go over the name once.
+            let lower = match self.entries.last() {
+                Some(last) if self.in_order => {
+                    let (lower, order) = lower_and_order(last.0, name);
+                    self.in_order = lower && order.is_le();
+                    self.distinct &= order.is_lt();
+                    lower
+                }
+                _ => !has_upper_case(name.as_bytes()),
+            };
+            self.in_order &= lower;
             self.entries.push((name, value, index, lower));
         }
     }
