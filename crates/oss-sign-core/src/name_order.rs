@@ -87,8 +87,12 @@ pub(crate) fn lower_and_order(last: &str, name: &str) -> (bool, Ordering) {
         Some(at) => (a.get(at).cmp(&b.get(at)), at),
         None => (a.len().cmp(&b.len()), a.len().min(b.len())),
     };
-    let start = from.min(b.len().saturating_sub(8));
-    (!has_upper_case(b.get(start..).unwrap_or(&[])), order)
+    let lower = match b.len().checked_sub(8) {
+        // The difference within the last eight bytes (the usual case): one word.
+        Some(last) if from >= last => upper_case_bytes(word_at(b, last)) == 0,
+        _ => !has_upper_case(b.get(from..).unwrap_or(&[])),
+    };
+    (lower, order)
 }
 
 /// Orders header names as their lower-case forms would sort, without building those forms.
