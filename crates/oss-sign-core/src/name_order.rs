@@ -274,6 +274,12 @@ mod tests {
                 prop_assert_eq!(after, (!has_upper_case(b.as_bytes()), cmp_bytes(&la, b)));
                 let after = lower_and_order(&lb, a);
                 prop_assert_eq!(after, (!has_upper_case(a.as_bytes()), cmp_bytes(&lb, a)));
+                // Long shared prefixes: the difference in the last word.
+                for tail in ["Z", "z", "-0Z", "aB"] {
+                    let next = la.clone() + tail;
+                    let after = lower_and_order(&la, &next);
+                    prop_assert_eq!(after, (!has_upper_case(next.as_bytes()), cmp_bytes(&la, &next)));
+                }
             }
         }
     }
