@@ -83,6 +83,17 @@ impl<'a> QueryScan<'a> {
         self.previous = name;
         self.previous_head = name_head;
     }
+
+    /// The scan of `pairs`' names, in a loop of its own over the borrowed pairs (nothing to
+    /// do for none).
+    #[inline]
+    pub(crate) fn over(pairs: &[(&'a str, &str)]) -> Self {
+        let mut scan = QueryScan::default();
+        for &(name, _) in pairs {
+            scan.add(name);
+        }
+        scan
+    }
 }
 
 /// The checks of the signing path: [`check_parts`] without the header name and value rules
