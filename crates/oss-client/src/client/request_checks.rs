@@ -50,14 +50,20 @@ impl HeaderScan {
 /// the pass that borrows them (as a caller that sorts them gives them: then no name repeats).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct QueryScan<'a> {
-    previous: Option<&'a str>,
+    /// The name before (`""` at the start: below every non-empty name; an empty name is not
+    /// above it, which only sends the request to the exact repeat search, and oss-sign-core
+    /// refuses an empty name anyway).
+    previous: &'a str,
+    /// The first eight bytes of `previous` as [`head`] gives them (each name's taken once).
+    previous_head: u64,
     increasing: bool,
 }
 
 impl Default for QueryScan<'_> {
     fn default() -> Self {
         QueryScan {
-            previous: None,
+            previous: "",
+            previous_head: 0,
             increasing: true,
         }
     }
@@ -67,10 +73,26 @@ impl<'a> QueryScan<'a> {
     /// Looks at the next parameter's name.
     #[inline]
     pub(crate) fn add(&mut self, name: &'a str) {
-        if let Some(previous) = self.previous {
-            self.increasing &= less(previous.as_bytes(), name.as_bytes());
+        let name_head = head(name.as_bytes());
+        // When the words differ, so do the texts at the first differing byte (see `head`).
+        self.increasing &= if self.previous_head != name_head {
+            self.previous_head < name_head
+        } else {
+            self.previous.as_bytes() < name.as_bytes()
+        };
+        self.previous = name;
+        self.previous_head = name_head;
+    }
+
+    /// The scan of `pairs`' names, in a loop of its own over the borrowed pairs (nothing to
+    /// do for none).
+    #[inline]
+    pub(crate) fn over(pairs: &[(&'a str, &str)]) -> Self {
+        let mut scan = QueryScan::default();
+        for &(name, _) in pairs {
+            scan.add(name);
         }
-        self.previous = Some(name);
+        scan
     }
 }
 
@@ -136,25 +158,19 @@ pub(crate) fn header_repeats<P: PairText>(headers: &[P]) -> bool {
     headers.len() > 1 && oss_sign_core::first_repeated_name(headers, PairText::name, true).is_some()
 }
 
-/// `a < b` in byte order, decided by the first eight bytes as one number when they differ
-/// (no `memcmp` call for names that differ early, as most do).
+/// The first eight bytes of `s` as one big-endian number, zero-padded: when two of these
+/// differ, so do the texts at the first differing byte (a text that ends there has a 0
+/// against a non-zero byte, and is the smaller, as a prefix is), so order is decided by the
+/// numbers with no `memcmp` call for names that differ early, as most do.
 #[inline]
-fn less(a: &[u8], b: &[u8]) -> bool {
-    // The first eight bytes, big-endian, zero-padded: when the words differ, so do the
-    // texts at the first differing byte (a text that ends there has a 0 against a non-zero
-    // byte, and is the smaller, as a prefix is).
-    let head = |s: &[u8]| match s.first_chunk::<8>() {
+fn head(s: &[u8]) -> u64 {
+    match s.first_chunk::<8>() {
         Some(word) => u64::from_be_bytes(*word),
         None => s
             .iter()
             .enumerate()
             .fold(0, |word, (i, &b)| word | u64::from(b) << (56 - 8 * i)),
-    };
-    let (x, y) = (head(a), head(b));
-    if x != y {
-        return x < y;
     }
-    a < b
 }
 
 /// What both paths check first: the method (returned upper-cased, a `'static` string for the
@@ -277,8 +293,31 @@ mod tests {
             a in proptest::collection::vec(proptest::sample::select(vec![0u8, 1, b'a', b'b', 0xff]), 0..12),
             b in proptest::collection::vec(proptest::sample::select(vec![0u8, 1, b'a', b'b', 0xff]), 0..12),
         ) {
+            // The comparison `QueryScan::add` makes.
+            let less = |a: &[u8], b: &[u8]| match (head(a), head(b)) {
+                (x, y) if x != y => x < y,
+                _ => a < b,
+            };
             proptest::prop_assert_eq!(less(&a, &b), a < b);
             proptest::prop_assert_eq!(less(&b, &a), b < a);
+        }
+
+        /// The scan finds the names strictly increasing exactly when they are (an empty first
+        /// name aside: then it says not, which only asks the exact search).
+        #[test]
+        fn query_scan_is_strictly_increasing(
+            names in proptest::collection::vec(
+                proptest::sample::select(vec!["", "\0", "a", "a\0", "ab", "abcdefgh", "abcdefgh\0", "abcdefghi", "b"]),
+                0..6,
+            ),
+        ) {
+            let mut scan = QueryScan::default();
+            for name in &names {
+                scan.add(name);
+            }
+            let strictly = names.windows(2).all(|w| w[0] < w[1]);
+            let empty_first = names.first() == Some(&"");
+            proptest::prop_assert_eq!(scan.increasing, strictly && !empty_first);
         }
     }
     use crate::request::Pair;

@@ -127,14 +127,16 @@ impl Client {
         let mut header_slots = PairSlots::new();
         let mut query_slots = PairSlots::new();
         let mut header_scan = HeaderScan::default();
-        let mut query_scan = QueryScan::default();
         // The headers counted from the borrowed slots, in a loop of their own: fused into the
         // copy, the copy is no longer two 16-byte moves a pair (20 headers: +49 instructions).
         let headers = header_slots.borrow(parts.headers, |_, _| {});
         for &(name, value) in headers {
             header_scan.add(name, value);
         }
-        let query = query_slots.borrow(parts.query, |name, _| query_scan.add(name));
+        // The query's order scanned over the borrowed slots in a loop of its own, as the
+        // headers are (the copy stays a plain copy: `client_p20` -126 instructions).
+        let query = query_slots.borrow(parts.query, |_, _| {});
+        let query_scan = QueryScan::over(query);
         let header_bytes = header_scan.line_bytes;
 
         // V4: repeated header names are looked for after signing, when oss-sign-core has not
