@@ -134,14 +134,12 @@ fn borrowed_pairs_on_the_stack_and_on_the_heap() {
             .map(|i| (Cow::Owned(format!("n{i}")), Cow::Owned(format!("v{i}"))))
             .collect();
         let mut slots = PairSlots::new();
-        let mut shown = Vec::new();
-        let borrowed = slots.borrow(&pairs, |name, value| shown.push((name, value)));
+        let borrowed = slots.borrow(&pairs);
         let expected: Vec<(&str, &str)> = pairs
             .iter()
             .map(|(a, b)| (a.as_ref(), b.as_ref()))
             .collect();
         assert_eq!(borrowed, expected.as_slice(), "{n}");
-        assert_eq!(shown, expected, "{n}: each pair shown once, in order");
     }
 }
 
