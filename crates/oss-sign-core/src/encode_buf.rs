@@ -89,19 +89,7 @@ impl<'o> EncodeBuf<'o> {
     /// Appends the encoding of `input` (see [`crate::encoding::uri_encode`]).
     #[inline]
     pub(crate) fn encode(&mut self, input: &str, keep_slash: bool) {
-        let literal = if keep_slash {
-            &PATH_LITERAL
-        } else {
-            &QUERY_LITERAL
-        };
-        match next_escape(input.as_bytes(), 0, literal) {
-            None => self.push_str(input),
-            Some(at) => {
-                // Literal bytes are ASCII, so `at` is a character boundary.
-                self.push_str(input.get(..at).unwrap_or(""));
-                self.encode_from(input, at, literal);
-            }
-        }
+        encode_into(self, input, keep_slash);
     }
 
     /// Appends the encoding of `input[from..]` (see [`encode_run`]). Out of line: one copy of
@@ -177,6 +165,48 @@ impl<'o> EncodeBuf<'o> {
         if self.len > 0 {
             move_into(self.out, &self.bytes, self.len);
             self.len = 0;
+        }
+    }
+}
+
+/// Where [`encode_into`] writes: the `String` itself ([`crate::encoding::uri_encode_into`]) or
+/// an [`EncodeBuf`] ([`EncodeBuf::encode`]).
+pub(crate) trait EncodeSink {
+    /// Appends `text` as it is.
+    fn push_literal(&mut self, text: &str);
+    /// Appends the encoding of `input[at..]`, where `input[at]` is the first byte to escape.
+    fn push_escaped_tail(&mut self, input: &str, at: usize, literal: &[bool; 256]);
+}
+
+impl EncodeSink for EncodeBuf<'_> {
+    #[inline(always)]
+    fn push_literal(&mut self, text: &str) {
+        self.push_str(text);
+    }
+
+    #[inline(always)]
+    fn push_escaped_tail(&mut self, input: &str, at: usize, literal: &[bool; 256]) {
+        self.encode_from(input, at, literal);
+    }
+}
+
+/// Appends the encoding of `input` to `sink` (`keep_slash`: see
+/// [`crate::encoding::uri_encode`]): found eight bytes at a time ([`next_escape`]), the literal
+/// bytes before the first escape go whole, the rest to
+/// [`push_escaped_tail`](EncodeSink::push_escaped_tail).
+#[inline(always)]
+pub(crate) fn encode_into<S: EncodeSink>(sink: &mut S, input: &str, keep_slash: bool) {
+    let literal = if keep_slash {
+        &PATH_LITERAL
+    } else {
+        &QUERY_LITERAL
+    };
+    match next_escape(input.as_bytes(), 0, literal) {
+        None => sink.push_literal(input),
+        Some(at) => {
+            // Literal bytes are ASCII, so `at` is a character boundary.
+            sink.push_literal(input.get(..at).unwrap_or(""));
+            sink.push_escaped_tail(input, at, literal);
         }
     }
 }

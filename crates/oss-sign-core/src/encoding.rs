@@ -16,7 +16,7 @@
 //! # Ok::<(), oss_sign_core::SignError>(())
 //! ```
 
-use crate::encode_buf::{next_escape, EncodeBuf, PATH_LITERAL, QUERY_LITERAL};
+use crate::encode_buf::{encode_into, next_escape, EncodeBuf, EncodeSink, QUERY_LITERAL};
 use crate::error::shorten;
 use crate::error::{SignError, SignErrorKind};
 use alloc::borrow::Cow;
@@ -62,18 +62,18 @@ pub fn uri_encode(input: &str, keep_slash: bool) -> String {
 /// ```
 #[inline]
 pub fn uri_encode_into(out: &mut String, input: &str, keep_slash: bool) {
-    let literal = if keep_slash {
-        &PATH_LITERAL
-    } else {
-        &QUERY_LITERAL
-    };
-    match next_escape(input.as_bytes(), 0, literal) {
-        None => out.push_str(input),
-        Some(at) => {
-            // Literal bytes are ASCII, so `at` is a character boundary.
-            out.push_str(input.get(..at).unwrap_or(""));
-            encode_tail(out, input, at, literal);
-        }
+    encode_into(out, input, keep_slash);
+}
+
+impl EncodeSink for String {
+    #[inline(always)]
+    fn push_literal(&mut self, text: &str) {
+        self.push_str(text);
+    }
+
+    #[inline(always)]
+    fn push_escaped_tail(&mut self, input: &str, at: usize, literal: &[bool; 256]) {
+        encode_tail(self, input, at, literal);
     }
 }
 
@@ -351,6 +351,7 @@ impl From<DecodeError> for SignError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encode_buf::PATH_LITERAL;
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
     use proptest::prelude::*;
 
