@@ -105,20 +105,22 @@ pub(super) fn is_ipv6(text: &str) -> bool {
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 fn read_ipv4(text: &str) -> bool {
-    let mut c = Cursor {
-        b: text.as_bytes(),
-        i: 0,
-    };
-    c.ipv4() && c.i == c.b.len()
+    reads_whole(text, Cursor::ipv4)
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 fn read_ipv6(text: &str) -> bool {
+    reads_whole(text, Cursor::ipv6)
+}
+
+/// Whether `read` succeeds on `text` and takes all of it.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+fn reads_whole<'a>(text: &'a str, read: fn(&mut Cursor<'a>) -> bool) -> bool {
     let mut c = Cursor {
         b: text.as_bytes(),
         i: 0,
     };
-    c.ipv6() && c.i == c.b.len()
+    read(&mut c) && c.i == c.b.len()
 }
 
 #[cfg(test)]
