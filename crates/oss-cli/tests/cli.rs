@@ -21,14 +21,18 @@ fn url_with(home: &tempfile::TempDir, extra: &[&str]) -> std::process::Output {
     run(with_credentials(&mut get_command(home)).args(extra))
 }
 
+/// [`url_with`] that must succeed: its stdout.
+fn url_stdout(home: &tempfile::TempDir, extra: &[&str]) -> String {
+    let output = url_with(home, extra);
+    assert!(output.status.success(), "{extra:?}: {}", stderr(&output));
+    stdout(&output)
+}
+
 #[test]
 fn url_prints_the_sample_line() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = url_with(&home, &[]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let text = stdout(&output);
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 1, "{text}");
+    let text = url_stdout(&home, &[]);
+    let lines = lines_of(&text, 1);
     let prefix = "method: GET, expiration: 2024-11-12T09:42:56.000Z, url: ";
     let url = lines[0]
         .strip_prefix(prefix)
@@ -59,7 +63,7 @@ fn url_prints_the_sample_line() {
 #[test]
 fn url_prints_one_line_per_signed_header() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = url_with(
+    let text = url_stdout(
         &home,
         &[
             "--method",
@@ -74,10 +78,7 @@ fn url_prints_one_line_per_signed_header() {
             "1h",
         ],
     );
-    assert!(output.status.success(), "{}", stderr(&output));
-    let text = stdout(&output);
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 3, "{text}");
+    let lines = lines_of(&text, 3);
     assert!(
         lines[0].starts_with("method: PUT, expiration: 2024-11-12T10:27:56.000Z, url: https://"),
         "{}",
@@ -262,7 +263,7 @@ fn batch_fails_on_unreadable_input() {
 #[test]
 fn url_takes_an_absolute_expiration_and_v1() {
     let home = tempfile::tempdir().expect("temp dir");
-    let output = url_with(
+    let text = url_stdout(
         &home,
         &[
             "--expiration",
@@ -275,8 +276,6 @@ fn url_takes_an_absolute_expiration_and_v1() {
             "uploads",
         ],
     );
-    assert!(output.status.success(), "{}", stderr(&output));
-    let text = stdout(&output);
     assert!(
         text.starts_with("method: GET, expiration: 2024-11-12T10:27:56.000Z, url: https://examplebucket.oss-cn-hangzhou.aliyuncs.com/exampleobject.txt?versionId=v1&uploads&OSSAccessKeyId=LTAI5tExampleAccessKeyId&Expires=1731407276&Signature="),
         "{text}"

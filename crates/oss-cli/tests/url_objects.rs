@@ -467,8 +467,7 @@ fn lists_from_stdin_report_bad_lines_and_go_on() {
     );
     assert_eq!(code(&output), 0, "{}", both(&output));
     let text = stdout(&output);
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 4, "{text}");
+    let lines = lines_of(&text, 4);
     assert!(lines[0].starts_with("method: PUT, expiration: 2024-11-12T09:42:56.000Z, url: https://examplebucket.oss-cn-hangzhou.aliyuncs.com/a?"));
     assert_eq!(
         lines[1],
@@ -499,8 +498,7 @@ fn lists_from_files() {
     );
     assert_eq!(code(&output), 0, "{}", both(&output));
     let text = stdout(&output);
-    let urls: Vec<&str> = text.lines().collect();
-    assert_eq!(urls.len(), 500);
+    let urls = lines_of(&text, 500);
     assert_eq!(
         urls[137],
         url_only(&home, &["oss://examplebucket/logs/2024/0137 part.gz"])
@@ -697,8 +695,7 @@ fn a_list_gives_the_note_once() {
     assert_eq!(code(&output), 0, "{}", both(&output));
     assert_eq!(stdout(&output).lines().count(), 5_000);
     let errors = stderr(&output);
-    let notes: Vec<&str> = errors.lines().collect();
-    assert_eq!(notes.len(), 1, "{notes:?}");
+    let notes = lines_of(&errors, 1);
     assert!(
         notes[0].contains("-H 'x-oss-traffic-limit: 819200'"),
         "{}",

@@ -35,8 +35,8 @@ use oss_client::{
 use oss_credentials::Credentials;
 use oss_sign_core::{v4, SignableRequest};
 use ratio_harness::{
-    floor_case, leak, long_key, meta, params_20, rounds_arg, run_only, warm_up, Case, Timings, AK,
-    BUCKET, KEY, REGION, SECRET,
+    floor_case, index_of, leak, long_key, meta, params_20, print_heading, rounds_arg, run_only,
+    warm_up, Case, Timings, AK, BUCKET, KEY, REGION, SECRET,
 };
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
@@ -174,15 +174,15 @@ fn main() {
 
     warm_up(&cases, 2000);
     let timings = Timings::measure(&cases, rounds, batch);
-    let index = |name: &str| cases.iter().position(|c| c.name == name).unwrap_or(0);
+    let index = |name: &str| index_of(&cases, name);
 
-    println!(
-        "presign_ratios (oss-client): {rounds} rounds x {batch} calls per case, each beside a floor batch, rotated order, medians of per-round ratios"
-    );
-    println!(
-        "typical GET: canonical request {} bytes, string to sign {} bytes",
-        sample.canonical_request().len(),
-        sample.string_to_sign().len()
+    print_heading(
+        "presign_ratios (oss-client)",
+        rounds,
+        batch,
+        "typical GET: ",
+        sample.canonical_request(),
+        sample.string_to_sign(),
     );
     println!(
         "{:<16} {:>8} {:>18} {:>18} {:>8} {:>10}",

@@ -3,7 +3,10 @@
 //! (the implicit chain reads the process environment); the metadata service is disabled so
 //! nothing leaves the machine.
 
-use oss_client::{Client, Config, ErrorKind, GetObjectRequest, PresignOptions};
+mod common;
+
+use common::presign_async_now;
+use oss_client::{Client, Config, ErrorKind, GetObjectRequest};
 
 #[test]
 fn async_presign_without_configured_credentials_uses_the_default_chain() {
@@ -35,8 +38,7 @@ fn async_presign_without_configured_credentials_uses_the_default_chain() {
     let get = GetObjectRequest::new("examplebucket", "k");
 
     // Nothing configured anywhere: the chain's error names what it tried.
-    let err =
-        futures_executor::block_on(client.presign_async(&get, &PresignOptions::new())).unwrap_err();
+    let err = presign_async_now(&client, &get).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Credentials);
     assert!(err.to_string().contains("OSS_ACCESS_KEY_ID"), "{err}");
 
@@ -47,8 +49,7 @@ fn async_presign_without_configured_credentials_uses_the_default_chain() {
     // Credentials in the environment are found by the chain.
     std::env::set_var("OSS_ACCESS_KEY_ID", "LTAI5tFromEnv");
     std::env::set_var("OSS_ACCESS_KEY_SECRET", "env-secret");
-    let result = futures_executor::block_on(client.presign_async(&get, &PresignOptions::new()))
-        .expect("presign through the default chain");
+    let result = presign_async_now(&client, &get).expect("presign through the default chain");
     assert!(
         result.url().contains("x-oss-credential=LTAI5tFromEnv%2F"),
         "{}",

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::YieldOnce;
+use common::{presign_async_now, YieldOnce};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -18,7 +18,7 @@ use oss_client::credentials::{
     CachingProvider, Clock as _, Credentials, CredentialsError, CredentialsFuture,
     ErrorKind as CredErrorKind, ManualClock, ProvideCredentials,
 };
-use oss_client::{Client, Config, ErrorKind, GetObjectRequest, PresignOptions, SigningTime};
+use oss_client::{Client, Config, ErrorKind, GetObjectRequest, SigningTime};
 
 const THREADS: usize = 64;
 const CALLS_PER_THREAD: usize = 8;
@@ -265,7 +265,7 @@ fn sync_presign_in_the_prefetch_window_neither_fails_nor_touches_the_provider() 
     let err = client.presign(&get).expect_err("nothing cached yet");
     assert!(err.to_string().contains("warm the cache"), "{err}");
     assert_eq!(sts.calls.load(Ordering::SeqCst), 0);
-    futures_executor::block_on(client.presign_async(&get, &PresignOptions::new())).expect("warm");
+    presign_async_now(&client, &get).expect("warm");
     for minute in 0..60 {
         clock.set(at_minute(minute));
         std::thread::scope(|scope| {
@@ -280,7 +280,7 @@ fn sync_presign_in_the_prefetch_window_neither_fails_nor_touches_the_provider() 
         "sync calls never fetch"
     );
     // An async call in the prefetch window refreshes, once.
-    futures_executor::block_on(client.presign_async(&get, &PresignOptions::new())).expect("async");
+    presign_async_now(&client, &get).expect("async");
     assert_eq!(sts.calls.load(Ordering::SeqCst), 2);
     let url = client.presign(&get).expect("fresh").into_url();
     assert!(url.contains("x-oss-credential=STS.id1%2F"), "{url}");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::YieldOnce;
+use common::{presign_async_now, YieldOnce};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -284,8 +284,7 @@ fn a_waiting_provider_needs_the_async_presign() {
     let err = client.presign(&get).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Credentials);
     assert!(err.to_string().contains("presign_async"), "{err}");
-    let result = futures_executor::block_on(client.presign_async(&get, &PresignOptions::new()))
-        .expect("async presign");
+    let result = presign_async_now(&client, &get).expect("async presign");
     assert!(
         result.url().contains("x-oss-credential=STS.slow%2F"),
         "{}",
@@ -413,9 +412,7 @@ fn the_last_credentials_setting_wins() {
         .expect("static credentials")
         .into_url();
     assert!(url.contains("x-oss-credential=LTAIstatic%2F"), "{url}");
-    let via_async =
-        futures_executor::block_on(value_last.presign_async(&get, &PresignOptions::new()))
-            .expect("async with static credentials");
+    let via_async = presign_async_now(&value_last, &get).expect("async with static credentials");
     assert!(via_async.url().contains("x-oss-credential=LTAIstatic%2F"));
 }
 

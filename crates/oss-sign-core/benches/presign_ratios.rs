@@ -26,8 +26,8 @@ mod ratio_harness;
 use oss_sign_core::post_policy::{sign_post_policy, Condition, PostPolicy, PostPolicyParams};
 use oss_sign_core::{v4, SignableRequest, SigningTime};
 use ratio_harness::{
-    floor_case, long_key, meta, params_20, rounds_arg, run_only, warm_up, Case, Timings, AK,
-    BUCKET, KEY, REGION, SECRET,
+    floor_case, index_of, long_key, meta, params_20, print_heading, rounds_arg, run_only, warm_up,
+    Case, Timings, AK, BUCKET, KEY, REGION, SECRET,
 };
 use std::hint::black_box;
 
@@ -115,16 +115,18 @@ fn main() {
     }
     warm_up(&cases, calls_per_round);
     let timings = Timings::measure(&cases, rounds, batch);
-    let index = |name: &str| cases.iter().position(|c| c.name == name).unwrap_or(0);
-    let (get, h0) = (index("presign_get"), index("headers_0"));
-
-    println!(
-        "presign_ratios: {rounds} rounds x {batch} calls per case, each beside a floor batch, rotated order, medians of per-round ratios"
+    let (get, h0) = (
+        index_of(&cases, "presign_get"),
+        index_of(&cases, "headers_0"),
     );
-    println!(
-        "canonical request {} bytes, string to sign {} bytes",
-        sample.canonical_request().len(),
-        sample.string_to_sign().len()
+
+    print_heading(
+        "presign_ratios",
+        rounds,
+        batch,
+        "",
+        sample.canonical_request(),
+        sample.string_to_sign(),
     );
     println!(
         "{:<12} {:>10} {:>14} {:>10}",

@@ -158,6 +158,21 @@ impl Setup {
     fn put_object(&self, key: &str, data: &[u8]) {
         std::fs::write(self.bucket().join(key), data).expect("object");
     }
+
+    /// Asserts that `BUCKET/key` holds exactly `data` (a mismatch does not print the bytes).
+    #[track_caller]
+    fn assert_stored(&self, key: &str, data: &[u8]) {
+        let stored = match std::fs::read(self.bucket().join(key)) {
+            Ok(stored) => stored,
+            Err(e) => panic!("{key} not stored: {e}"),
+        };
+        assert!(
+            stored == data,
+            "{key}: {} bytes stored, not the {} sent",
+            stored.len(),
+            data.len()
+        );
+    }
 }
 
 /// The page (index.html, the sample, the harness) and, when built, the WebAssembly
@@ -305,6 +320,15 @@ fn page_put(setup: &Setup, key: &str, sent: &str, data: &[u8]) -> Value {
     )
 }
 
+/// Stores `len` sample bytes (from `seed`) as `BUCKET/report.bin`: the bytes and their
+/// presigned GET URL.
+fn stored_report(setup: &Setup, len: usize, seed: u64) -> (Vec<u8>, String) {
+    let data = sample(len, seed);
+    setup.put_object("report.bin", &data);
+    let url = url_for(setup, AK, "report.bin", &[]);
+    (data, url)
+}
+
 /// A preflighted PUT of `data` as `uploads/put.bin` the server's rules refuse: a CORS failure
 /// in the page, and nothing stored.
 #[track_caller]
@@ -368,10 +392,7 @@ fn the_download_sample_gets_the_bytes_cross_origin_and_oss_errors_reach_the_page
     let Some(setup) = setup_or_skip("download sample", Cors::PageOrigin) else {
         return;
     };
-    let data = sample(300 << 10, 1);
-    setup.put_object("report.bin", &data);
-
-    let url = url_for(&setup, AK, "report.bin", &[]);
+    let (data, url) = stored_report(&setup, 300 << 10, 1);
     let got = page_download(&setup, &url, "report.bin");
     assert_eq!(got["ok"], json!(true), "{got}");
     assert_eq!(got["size"], json!(data.len()), "{got}");
@@ -414,7 +435,6 @@ fn a_presigned_put_with_a_signed_content_type_and_a_form_upload_are_stored() {
     let Some(setup) = setup_or_skip("uploads", Cors::PageOrigin) else {
         return;
     };
-    let bucket = setup.bucket();
 
     // PUT: the signed Content-Type makes the browser send a preflight first
     let data = sample(200 << 10, 2);
@@ -426,12 +446,12 @@ fn a_presigned_put_with_a_signed_content_type_and_a_form_upload_are_stored() {
         json!(format!("\"{md5}\"")),
         "ETag exposed: {got}"
     );
-    assert!(std::fs::read(bucket.join("uploads/put.bin")).expect("stored") == data);
+    setup.assert_stored("uploads/put.bin", &data);
 
     // another Content-Type than the signed one is refused, nothing stored
     let got = page_put(&setup, "uploads/other.bin", "text/plain", &data);
     assert_eq!(got["status"], json!(403), "{got}");
-    assert!(!bucket.join("uploads/other.bin").exists());
+    assert!(!setup.bucket().join("uploads/other.bin").exists());
 
     // POST policy: the form `url --op post-policy --json` prints, the file last
     let form_data = sample(150 << 10, 3);
@@ -441,7 +461,7 @@ fn a_presigned_put_with_a_signed_content_type_and_a_form_upload_are_stored() {
         [200, 201, 204].contains(&got["status"].as_u64().unwrap_or(0)),
         "{got}"
     );
-    assert!(std::fs::read(bucket.join("uploads/form.bin")).expect("stored") == form_data);
+    setup.assert_stored("uploads/form.bin", &form_data);
 }
 
 /// (url, fields as the page appends them, the file field's name) from `url --op post-policy`.
@@ -550,9 +570,8 @@ fn the_page_presigns_with_the_webassembly_module_and_fetches() {
     );
     let status = got["post"]["status"].as_u64().unwrap_or(0);
     assert!([200, 201, 204].contains(&status), "{got}");
-    let bucket = setup.bucket();
-    assert!(std::fs::read(bucket.join("uploads/wasm-put.bin")).expect("PUT stored") == upload);
-    assert!(std::fs::read(bucket.join("uploads/wasm-form.bin")).expect("form stored") == upload);
+    setup.assert_stored("uploads/wasm-put.bin", &upload);
+    setup.assert_stored("uploads/wasm-form.bin", &upload);
 }
 
 #[test]
@@ -560,12 +579,9 @@ fn without_a_cors_rule_every_cross_origin_fetch_fails_with_a_type_error() {
     let Some(setup) = setup_or_skip("no CORS rule", Cors::None) else {
         return;
     };
-    let bucket = setup.bucket();
-    let data = sample(64 << 10, 5);
-    setup.put_object("report.bin", &data);
+    let (data, url) = stored_report(&setup, 64 << 10, 5);
 
     // the same page scripts as above, against a bucket without rules
-    let url = url_for(&setup, AK, "report.bin", &[]);
     assert_cors_failure(&page_download(&setup, &url, "report.bin"));
     // an error answer does not reach the page either
     assert_cors_failure(&page_download(&setup, &tampered(&url), "tampered.bin"));
@@ -584,7 +600,7 @@ fn without_a_cors_rule_every_cross_origin_fetch_fails_with_a_type_error() {
 
     // the answer was 204 and the object is there (CORS only keeps the page from reading it;
     // the policy decides what may be uploaded)
-    assert!(std::fs::read(bucket.join("uploads/form.bin")).expect("stored") == data);
+    setup.assert_stored("uploads/form.bin", &data);
 
     // the download URL the page could not use is valid: only the browser's CORS check refused
     let saved = setup.home.path().join("saved.bin");
@@ -605,13 +621,8 @@ fn a_rule_allowing_only_get_serves_the_download_and_refuses_the_put_preflight() 
     let Some(setup) = setup_or_skip("GET-only CORS rule", Cors::GetOnly) else {
         return;
     };
-    let data = sample(32 << 10, 6);
-    setup.put_object("report.bin", &data);
-    let got = page_download(
-        &setup,
-        &url_for(&setup, AK, "report.bin", &[]),
-        "report.bin",
-    );
+    let (data, url) = stored_report(&setup, 32 << 10, 6);
+    let got = page_download(&setup, &url, "report.bin");
     assert_eq!(got["sha256"], json!(sha256_hex(&data)), "{got}");
 
     // the preflight (OPTIONS asking for PUT) got 403, so the PUT was never sent

@@ -85,6 +85,14 @@ pub(crate) fn code(output: &Output) -> i32 {
     output.status.code().expect("exited with a code")
 }
 
+/// The lines of `text`, which must be exactly `count` (the message shows the text).
+#[track_caller]
+pub(crate) fn lines_of(text: &str, count: usize) -> Vec<&str> {
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), count, "{text}");
+    lines
+}
+
 /// Both streams, for assertion messages.
 pub(crate) fn both(output: &Output) -> String {
     format!("stdout:\n{}\nstderr:\n{}", stdout(output), stderr(output))

@@ -15,17 +15,10 @@ fn h<'a>(parts: &'a PresignParts<'_>) -> Vec<(&'a str, &'a str)> {
     as_strs(&parts.headers)
 }
 
-#[test]
-fn get_object_maps_every_field() {
-    let req = GetObjectRequest::new("b", "k")
-        .range("bytes=0-9")
-        .range_behavior("standard")
-        .if_match("e1")
-        .if_none_match("e2")
-        .if_modified_since("m1")
-        .if_unmodified_since("m2")
-        .accept_encoding("identity")
-        .response_cache_control("no-cache")
+/// `get` with every response override, a version and a process set (the query fields this
+/// module's and the inline parts' tests both check).
+pub(super) fn with_query_fields(get: GetObjectRequest) -> GetObjectRequest {
+    get.response_cache_control("no-cache")
         .response_content_disposition("attachment")
         .response_content_encoding("gzip")
         .response_content_language("zh-CN")
@@ -33,6 +26,18 @@ fn get_object_maps_every_field() {
         .response_expires("0")
         .version_id("v")
         .process("image/resize,w_1")
+}
+
+#[test]
+fn get_object_maps_every_field() {
+    let req = with_query_fields(GetObjectRequest::new("b", "k"))
+        .range("bytes=0-9")
+        .range_behavior("standard")
+        .if_match("e1")
+        .if_none_match("e2")
+        .if_modified_since("m1")
+        .if_unmodified_since("m2")
+        .accept_encoding("identity")
         .traffic_limit(819200)
         .request_payer("requester")
         .header("x-oss-meta-x", "1")

@@ -5,7 +5,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use oss_client::{Client, Config, SignatureVersion};
+use oss_client::{
+    Client, Config, Error, PresignOptions, PresignResult, Presignable, SignatureVersion,
+};
 
 /// A future that is `Pending` once before it is ready, like a network call (so that a provider
 /// built on it never answers on the first poll).
@@ -33,4 +35,12 @@ pub(crate) fn client_with_version(version: SignatureVersion) -> Client {
             .build()
             .expect("config"),
     )
+}
+
+/// `client.presign_async(request)` with the default options, run to completion on this thread.
+pub(crate) fn presign_async_now<R: Presignable + Sync>(
+    client: &Client,
+    request: &R,
+) -> Result<PresignResult, Error> {
+    futures_executor::block_on(client.presign_async(request, &PresignOptions::new()))
 }

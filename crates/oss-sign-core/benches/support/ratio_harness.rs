@@ -133,6 +133,31 @@ pub(crate) fn run_only(cases: &[Case], calls: usize) -> bool {
     true
 }
 
+/// The index of the case named `name` (0, the floor, when there is none).
+pub(crate) fn index_of(cases: &[Case], name: &str) -> usize {
+    cases.iter().position(|c| c.name == name).unwrap_or(0)
+}
+
+/// Prints the report's first two lines: `title`, how it was timed, and (after `sample_label`)
+/// the sizes of the typical GET's canonical request and string to sign.
+pub(crate) fn print_heading(
+    title: &str,
+    rounds: usize,
+    batch: usize,
+    sample_label: &str,
+    canonical_request: &str,
+    string_to_sign: &str,
+) {
+    println!(
+        "{title}: {rounds} rounds x {batch} calls per case, each beside a floor batch, rotated order, medians of per-round ratios"
+    );
+    println!(
+        "{sample_label}canonical request {} bytes, string to sign {} bytes",
+        canonical_request.len(),
+        string_to_sign.len()
+    );
+}
+
 /// Runs every case `calls` times.
 pub(crate) fn warm_up(cases: &[Case], calls: usize) {
     for case in cases {

@@ -169,6 +169,15 @@ macro_rules! set_texts {
     }};
 }
 
+/// The drawn free-form headers and parameters on `$req`, then [`same_both_ways`] (`?`).
+macro_rules! free_form_same_both_ways {
+    ($req:ident, $f:expr, $client:expr) => {{
+        $req.headers.clone_from(&$f.headers);
+        $req.parameters.clone_from(&$f.parameters);
+        same_both_ways(&$req, $client)?;
+    }};
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(192))]
 
@@ -184,16 +193,12 @@ proptest! {
             response_content_disposition, response_content_encoding, response_content_language,
             response_content_type, response_expires, version_id, process, request_payer]);
         get.traffic_limit = limit;
-        get.headers.clone_from(&f.headers);
-        get.parameters.clone_from(&f.parameters);
-        same_both_ways(&get, &client)?;
+        free_form_same_both_ways!(get, f, &client);
 
         let mut head = HeadObjectRequest::new("examplebucket", f.key);
         set_texts!(head, f.texts, [version_id, if_match, if_none_match, if_modified_since,
             if_unmodified_since, request_payer]);
-        head.headers.clone_from(&f.headers);
-        head.parameters.clone_from(&f.parameters);
-        same_both_ways(&head, &client)?;
+        free_form_same_both_ways!(head, f, &client);
 
         let mut put = PutObjectRequest::new("examplebucket", f.key);
         set_texts!(put, f.texts, [content_md5, acl, callback, callback_var, content_type,
@@ -204,9 +209,7 @@ proptest! {
         put.traffic_limit = limit;
         put.forbid_overwrite = forbid;
         put.metadata.clone_from(&f.metadata);
-        put.headers.clone_from(&f.headers);
-        put.parameters.clone_from(&f.parameters);
-        same_both_ways(&put, &client)?;
+        free_form_same_both_ways!(put, f, &client);
 
         let mut init = InitiateMultipartUploadRequest::from(&put);
         set_texts!(init, f.texts, [encoding_type]);
@@ -217,24 +220,18 @@ proptest! {
         set_texts!(upload, f.texts, [content_md5, request_payer]);
         upload.content_length = length;
         upload.traffic_limit = limit;
-        upload.headers.clone_from(&f.headers);
-        upload.parameters.clone_from(&f.parameters);
-        same_both_ways(&upload, &client)?;
+        free_form_same_both_ways!(upload, f, &client);
 
         let mut done = CompleteMultipartUploadRequest::new("examplebucket", f.key, "UPID");
         set_texts!(done, f.texts, [encoding_type, acl, callback, callback_var, request_payer]);
         done.complete_all = all;
         done.forbid_overwrite = forbid;
-        done.headers.clone_from(&f.headers);
-        done.parameters.clone_from(&f.parameters);
-        same_both_ways(&done, &client)?;
+        free_form_same_both_ways!(done, f, &client);
 
         let mut abort = AbortMultipartUploadRequest::new("examplebucket", f.key, "");
         set_texts!(abort, f.texts, [request_payer]);
         abort.upload_id = f.texts[3].clone().unwrap_or_default();
-        abort.headers.clone_from(&f.headers);
-        abort.parameters.clone_from(&f.parameters);
-        same_both_ways(&abort, &client)?;
+        free_form_same_both_ways!(abort, f, &client);
     }
 }
 
@@ -265,17 +262,10 @@ fn every_field_set_past_the_inline_arrays() {
         .request_payer("requester");
     put.metadata = meta;
     put.parameters = extra.clone();
-    let mut get = GetObjectRequest::new("examplebucket", "k")
-        .range("bytes=0-9")
-        .response_cache_control("no-cache")
-        .response_content_disposition("attachment")
-        .response_content_encoding("gzip")
-        .response_content_language("zh-CN")
-        .response_content_type("text/plain")
-        .response_expires("0")
-        .version_id("v")
-        .process("image/resize,w_1")
-        .traffic_limit(1);
+    let mut get =
+        crate::request::tests::with_query_fields(GetObjectRequest::new("examplebucket", "k"))
+            .range("bytes=0-9")
+            .traffic_limit(1);
     get.parameters = extra;
     for version in [SignatureVersion::V4, SignatureVersion::V1] {
         let client = client(version);
