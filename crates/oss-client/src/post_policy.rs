@@ -60,6 +60,7 @@ impl PostPolicyRequest {
     /// let r = oss_client::PostPolicyRequest::new("examplebucket");
     /// assert_eq!(r.bucket(), "examplebucket");
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn new(bucket: impl Into<String>) -> Self {
         Self {
             bucket: bucket.into(),
@@ -86,6 +87,7 @@ impl PostPolicyRequest {
     /// assert_eq!(form.policy_json(), "{}");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn verbatim(bucket: impl Into<String>, document: impl Into<String>) -> Self {
         let mut request = Self::new(bucket);
         request.document = Some(document.into());
@@ -97,6 +99,7 @@ impl PostPolicyRequest {
     /// ```
     /// assert_eq!(oss_client::PostPolicyRequest::new("b-1").bucket(), "b-1");
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn bucket(&self) -> &str {
         &self.bucket
     }
@@ -107,6 +110,7 @@ impl PostPolicyRequest {
     /// let r = oss_client::PostPolicyRequest::new("b-1").key("a/b.txt");
     /// # let _ = r;
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn key(mut self, key: impl Into<String>) -> Self {
         self.key = KeyRule::Exact(key.into());
         self
@@ -119,6 +123,7 @@ impl PostPolicyRequest {
     /// let r = oss_client::PostPolicyRequest::new("b-1").key_prefix("uploads/");
     /// # let _ = r;
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.key = KeyRule::Prefix(prefix.into());
         self
@@ -130,6 +135,7 @@ impl PostPolicyRequest {
     /// let r = oss_client::PostPolicyRequest::new("b-1").expires(std::time::Duration::from_secs(60));
     /// # let _ = r;
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn expires(mut self, duration: Duration) -> Self {
         self.options = self.options.expires(duration);
         self
@@ -143,6 +149,7 @@ impl PostPolicyRequest {
     /// let r = oss_client::PostPolicyRequest::new("b-1").expiration(SystemTime::now() + Duration::from_secs(60));
     /// # let _ = r;
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn expiration(mut self, at: SystemTime) -> Self {
         self.options = self.options.expiration(at);
         self
@@ -154,6 +161,7 @@ impl PostPolicyRequest {
     /// let r = oss_client::PostPolicyRequest::new("b-1").content_length_range(1, 1024);
     /// # let _ = r;
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn content_length_range(self, min: u64, max: u64) -> Self {
         self.condition(Condition::content_length_range(min, max))
     }
@@ -164,6 +172,7 @@ impl PostPolicyRequest {
     /// let r = oss_client::PostPolicyRequest::new("b-1").content_type("image/png");
     /// # let _ = r;
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn content_type(self, content_type: impl Into<String>) -> Self {
         self.field("Content-Type", content_type.into())
     }
@@ -174,6 +183,7 @@ impl PostPolicyRequest {
     /// let r = oss_client::PostPolicyRequest::new("b-1").meta("owner", "alice");
     /// # let _ = r;
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn meta(self, name: impl AsRef<str>, value: impl Into<String>) -> Self {
         let name = format!("x-oss-meta-{}", name.as_ref().to_ascii_lowercase());
         self.field(&name, value.into())
@@ -185,6 +195,7 @@ impl PostPolicyRequest {
     /// let r = oss_client::PostPolicyRequest::new("b-1").success_action_status(201);
     /// # let _ = r;
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn success_action_status(self, status: u16) -> Self {
         self.field("success_action_status", status.to_string())
     }
@@ -198,17 +209,20 @@ impl PostPolicyRequest {
     ///     .condition(Condition::one_of("content-type", ["image/png", "image/jpeg"]));
     /// # let _ = r;
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn condition(mut self, condition: Condition) -> Self {
         self.conditions.push(condition);
         self
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn field(mut self, name: &str, value: String) -> Self {
         self.fields.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
         self.fields.push((name.to_owned(), value));
         self
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn validate(&self) -> Result<(), Error> {
         validation::validate_bucket_name(&self.bucket)?;
         match &self.key {
@@ -253,6 +267,7 @@ pub struct PostPolicyForm {
 }
 
 impl std::fmt::Debug for PostPolicyForm {
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostPolicyForm")
             .field("url", &self.url)
@@ -279,6 +294,7 @@ impl PostPolicyForm {
     /// assert_eq!(form.url(), "https://examplebucket.oss-cn-hangzhou.aliyuncs.com/");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -297,6 +313,7 @@ impl PostPolicyForm {
     /// assert_eq!(form.fields().last().unwrap().0, "x-oss-signature");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn fields(&self) -> &[(String, String)] {
         &self.fields
     }
@@ -311,6 +328,7 @@ impl PostPolicyForm {
     /// assert_eq!(form.field("x-oss-signature-version"), Some("OSS4-HMAC-SHA256"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
@@ -328,6 +346,7 @@ impl PostPolicyForm {
     /// assert!(form.policy_json().contains(r#"["eq","$key","a.txt"]"#));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn policy_json(&self) -> &str {
         &self.policy_json
     }
@@ -344,6 +363,7 @@ impl PostPolicyForm {
     /// assert_eq!(form.expiration().unix_seconds(), 900);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn expiration(&self) -> SigningTime {
         self.expiration
     }
@@ -368,6 +388,7 @@ impl Client {
     /// assert_eq!(client.presign_post(&too_long).unwrap_err().kind(), ErrorKind::InvalidExpiry);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn presign_post(&self, request: &PostPolicyRequest) -> Result<PostPolicyForm, Error> {
         if let Some(credentials) = &self.config().static_credentials {
             return self.presign_post_with_credentials(request, credentials);
@@ -407,6 +428,7 @@ impl Client {
     /// assert_eq!(form.field("x-oss-security-token"), Some("token"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn presign_post_with_credentials(
         &self,
         request: &PostPolicyRequest,

@@ -254,59 +254,41 @@ fn build_request(
 
 /// One condition in the policy's own JSON shapes: `{"field": "value"}`, `["eq" |
 /// "starts-with", "$field", "value"]`, `["in" | "not-in", "$field", [values]]` or
-/// `["content-length-range", min, max]`.
+/// `["content-length-range", min, max]`; any other shape is refused with one message.
 fn condition(value: &Value) -> Result<Condition, Refusal> {
-    let refuse = || {
+    // One refusal for every shape (built once, here) rather than a closure per failing read.
+    read_condition(value).ok_or_else(|| {
         Refusal::new(
             ErrorKind::InvalidRequest,
             format!("condition {} is not one of {{\"field\": \"value\"}}, [\"eq\"|\"starts-with\", \"$field\", \"value\"], [\"in\"|\"not-in\", \"$field\", [\"value\", ...]], [\"content-length-range\", min, max]", text(value)),
         )
-    };
+    })
+}
+
+fn read_condition(value: &Value) -> Option<Condition> {
     if let Value::Object(map) = value {
-        let mut entries = map.iter();
-        return match (entries.next(), entries.next()) {
-            (Some((field, Value::Str(v))), None) if field == "bucket" => {
-                Ok(Condition::bucket(v.as_str()))
-            }
-            (Some((field, Value::Str(v))), None) => {
-                Ok(Condition::exact(field.as_str(), v.as_str()))
-            }
-            _ => Err(refuse()),
+        return match map.as_slice() {
+            [(field, Value::Str(v))] if field == "bucket" => Some(Condition::bucket(v.as_str())),
+            [(field, Value::Str(v))] => Some(Condition::exact(field.as_str(), v.as_str())),
+            _ => None,
         };
     }
-    let Some(items) = as_array(value) else {
-        return Err(refuse());
+    let [op, second, third] = as_array(value)? else {
+        return None;
     };
-    let field = || {
-        items
-            .get(1)
-            .and_then(as_str)
-            .and_then(|f| f.strip_prefix('$'))
-            .ok_or_else(refuse)
-    };
-    let strings = |v: Option<&Value>| -> Result<Vec<String>, Refusal> {
-        v.and_then(as_array)
-            .ok_or_else(refuse)?
+    let field = || as_str(second).and_then(|f| f.strip_prefix('$'));
+    let strings = || -> Option<Vec<String>> {
+        as_array(third)?
             .iter()
-            .map(|s| as_str(s).map(str::to_owned).ok_or_else(refuse))
+            .map(|s| as_str(s).map(str::to_owned))
             .collect()
     };
-    match (items.first().and_then(as_str), items.len()) {
-        (Some("eq"), 3) => Ok(Condition::eq(
-            field()?,
-            as_str(&items[2]).ok_or_else(refuse)?,
-        )),
-        (Some("starts-with"), 3) => Ok(Condition::starts_with(
-            field()?,
-            as_str(&items[2]).ok_or_else(refuse)?,
-        )),
-        (Some("in"), 3) => Ok(Condition::one_of(field()?, strings(items.get(2))?)),
-        (Some("not-in"), 3) => Ok(Condition::none_of(field()?, strings(items.get(2))?)),
-        (Some("content-length-range"), 3) => {
-            let min = as_u64(&items[1]).ok_or_else(refuse)?;
-            let max = as_u64(&items[2]).ok_or_else(refuse)?;
-            Ok(Condition::content_length_range(min, max))
-        }
-        _ => Err(refuse()),
-    }
+    Some(match as_str(op)? {
+        "eq" => Condition::eq(field()?, as_str(third)?),
+        "starts-with" => Condition::starts_with(field()?, as_str(third)?),
+        "in" => Condition::one_of(field()?, strings()?),
+        "not-in" => Condition::none_of(field()?, strings()?),
+        "content-length-range" => Condition::content_length_range(as_u64(second)?, as_u64(third)?),
+        _ => return None,
+    })
 }

@@ -51,6 +51,7 @@ pub enum Grammar {
 }
 
 impl Grammar {
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn max_depth(self) -> usize {
         match self {
             Grammar::Policy => 4,
@@ -80,6 +81,7 @@ impl JsonError {
     /// let err = oss_sign_core::json::parse("[01]", oss_sign_core::json::Grammar::Policy).unwrap_err();
     /// assert_eq!(err.offset(), 1);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn offset(&self) -> usize {
         self.offset
     }
@@ -90,12 +92,14 @@ impl JsonError {
     /// let err = oss_sign_core::json::parse("\"a", oss_sign_core::json::Grammar::Policy).unwrap_err();
     /// assert_eq!(err.what(), "unterminated string");
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn what(&self) -> &'static str {
         self.what
     }
 }
 
 impl fmt::Display for JsonError {
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} at byte {}", self.what, self.offset)
     }
@@ -112,6 +116,7 @@ impl std::error::Error for JsonError {}
 /// assert!(parse("[1] x", Grammar::Document).is_err());
 /// # Ok::<(), oss_sign_core::json::JsonError>(())
 /// ```
+#[cfg_attr(target_arch = "wasm32", inline)]
 pub fn parse(text: &str, grammar: Grammar) -> Result<Value, JsonError> {
     let mut p = Parser {
         b: text.as_bytes(),
@@ -134,6 +139,7 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn err(&self, what: &'static str) -> JsonError {
         JsonError {
             offset: self.i,
@@ -141,12 +147,14 @@ impl Parser<'_> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
             self.i += 1;
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn eat(&mut self, lit: &[u8]) -> bool {
         if self.b[self.i..].starts_with(lit) {
             self.i += lit.len();
@@ -156,6 +164,7 @@ impl Parser<'_> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
         match self.b.get(self.i) {
             None => Err(self.err("unexpected end of the JSON text")),
@@ -189,6 +198,7 @@ impl Parser<'_> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
         let mut members: Vec<(String, Value)> = Vec::new();
         self.ws();
@@ -229,6 +239,7 @@ impl Parser<'_> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
         let mut items = Vec::new();
         self.ws();
@@ -249,6 +260,7 @@ impl Parser<'_> {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn digits(&mut self) -> usize {
         let from = self.i;
         while let Some(b'0'..=b'9') = self.b.get(self.i) {
@@ -257,6 +269,7 @@ impl Parser<'_> {
         self.i - from
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn number(&mut self) -> Result<Value, JsonError> {
         let start = self.i;
         let negative = self.eat(b"-");
@@ -311,12 +324,14 @@ impl Parser<'_> {
     }
 
     /// The number from `start` to here, as written (ASCII, so a char boundary each end).
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn number_as_written(&self, start: usize) -> Value {
         Value::Number(String::from(
             core::str::from_utf8(&self.b[start..self.i]).unwrap_or_default(),
         ))
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn hex4(&mut self) -> Result<u32, JsonError> {
         let Some(h) = self.b.get(self.i..self.i + 4) else {
             return Err(self.err("truncated \\u escape"));
@@ -332,6 +347,7 @@ impl Parser<'_> {
         Ok(v)
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn string(&mut self) -> Result<String, JsonError> {
         self.i += 1; // the opening quote
         let mut out = String::new();
@@ -395,6 +411,7 @@ impl Parser<'_> {
 
 /// Sorts an object's members by key (stably) and keeps a repeated key's last value, where its
 /// first member sorted.
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn as_map(members: &mut Vec<(String, Value)>) {
     crate::sort::sort_by(members, |a, b| a.0.cmp(&b.0));
     members.dedup_by(|later, earlier| {

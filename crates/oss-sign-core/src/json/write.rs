@@ -15,6 +15,7 @@ use super::value::Value;
 /// ]));
 /// assert_eq!(out, r#"{"a b":[-5,null,"\""]}"#);
 /// ```
+#[cfg_attr(target_arch = "wasm32", inline)]
 pub fn write_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
@@ -64,12 +65,14 @@ pub fn write_value(out: &mut String, value: &Value) {
 /// oss_sign_core::json::write_str(&mut out, "a\"b\n\u{1}é/");
 /// assert_eq!(out, r#""a\"b\n\u0001é/""#);
 /// ```
+#[cfg_attr(target_arch = "wasm32", inline)]
 pub fn write_str(out: &mut String, s: &str) {
     write_joined_str(out, &[s]);
 }
 
 /// Appends the concatenation of `parts` as one JSON string (as [`write_str`] would write it),
 /// without building the concatenation first.
+#[cfg_attr(target_arch = "wasm32", inline)]
 pub(crate) fn write_joined_str(out: &mut String, parts: &[&str]) {
     out.reserve(parts.iter().map(|p| p.len()).sum::<usize>() + 2);
     out.push('"');
@@ -80,6 +83,7 @@ pub(crate) fn write_joined_str(out: &mut String, parts: &[&str]) {
 }
 
 /// Appends `s` escaped, without quotes.
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn escape_into(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut run_start = 0;
@@ -110,6 +114,7 @@ fn escape_into(out: &mut String, s: &str) {
 }
 
 /// Whether `b` must be escaped in a JSON string: `"`, `\\` and the controls below 0x20.
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn needs_escape(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
@@ -118,6 +123,7 @@ fn needs_escape(b: u8) -> bool {
 /// tested at once (a word with a byte below 0x20, or equal to `"` or `\\`, is told apart with
 /// the usual borrow tricks, which never miss one), so a policy's runs of plain text cost about
 /// one branch per eight bytes instead of a `match` per byte.
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn next_json_escape(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
@@ -147,6 +153,7 @@ fn next_json_escape(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Appends an integer.
+#[cfg_attr(target_arch = "wasm32", inline)]
 pub(crate) fn write_int(out: &mut String, n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();

@@ -48,6 +48,7 @@ impl Condition {
     /// ```
     /// assert_eq!(oss_sign_core::post_policy::Condition::bucket("b").field(), "bucket");
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn bucket(bucket: impl Into<String>) -> Self {
         Self::exact("bucket", bucket)
     }
@@ -58,6 +59,7 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::exact("key", "a.txt").to_json(), r#"{"key":"a.txt"}"#);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn exact(field: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             field: field.into(),
@@ -71,6 +73,7 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::eq("key", "a").to_json(), r#"["eq","$key","a"]"#);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn eq(field: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
             field: field.into(),
@@ -84,6 +87,7 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::starts_with("key", "u/").to_json(), r#"["starts-with","$key","u/"]"#);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn starts_with(field: impl Into<String>, prefix: impl Into<String>) -> Self {
         Self {
             field: field.into(),
@@ -98,6 +102,7 @@ impl Condition {
     /// let c = Condition::one_of("content-type", ["image/jpeg", "image/png"]);
     /// assert_eq!(c.to_json(), r#"["in","$content-type",["image/jpeg","image/png"]]"#);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn one_of<I, S>(field: impl Into<String>, values: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -113,6 +118,7 @@ impl Condition {
     /// let c = Condition::none_of("cache-control", ["no-cache"]);
     /// assert_eq!(c.to_json(), r#"["not-in","$cache-control",["no-cache"]]"#);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn none_of<I, S>(field: impl Into<String>, values: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -122,6 +128,7 @@ impl Condition {
     }
 
     /// A condition whose operator `op` takes the list `values` (`in`, `not-in`).
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn list<I, S>(field: impl Into<String>, op: fn(Vec<String>) -> Op, values: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -139,6 +146,7 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::content_length_range(1, 1024).to_json(), r#"["content-length-range",1,1024]"#);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn content_length_range(min: u64, max: u64) -> Self {
         Self {
             field: String::new(),
@@ -153,6 +161,7 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::eq("x-oss-meta-a", "1").field(), "x-oss-meta-a");
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn field(&self) -> &str {
         &self.field
     }
@@ -163,6 +172,7 @@ impl Condition {
     /// use oss_sign_core::post_policy::Condition;
     /// assert_eq!(Condition::exact("x-oss-date", "20231203T121212Z").to_json(), r#"{"x-oss-date":"20231203T121212Z"}"#);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn to_json(&self) -> String {
         let mut out = String::new();
         self.write_json(&mut out, ",");
@@ -172,6 +182,7 @@ impl Condition {
     /// `sep` is `,` in the policy and `, ` in OSS's error messages.
     /// The length of [`write_json`](Self::write_json) with `","` between elements, unless
     /// something needs an escape (then more).
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub(super) fn json_size_hint(&self) -> usize {
         let quoted = |s: &str| s.len() + 2;
         // `[` `"name"` `,` `"$field"` `,` ... `]`
@@ -192,6 +203,7 @@ impl Condition {
         }
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub(super) fn write_json(&self, out: &mut String, sep: &str) {
         let dollar = |out: &mut String, field: &str| json::write_joined_str(out, &["$", field]);
         let list = |out: &mut String, values: &[String]| {
@@ -241,6 +253,7 @@ impl Condition {
     }
 
     /// The condition as OSS quotes it in a refusal: `["eq", "$key", "a"]`.
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub(crate) fn to_message_json(&self) -> String {
         let mut out = String::new();
         self.write_json(&mut out, ", ");
@@ -249,11 +262,13 @@ impl Condition {
 }
 
 /// How many decimal digits `n` has.
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn digits(n: u64) -> usize {
     n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 impl fmt::Debug for Condition {
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // A security token condition carries a credential: never show its value.
         if self.field.eq_ignore_ascii_case("x-oss-security-token") {

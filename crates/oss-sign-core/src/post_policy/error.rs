@@ -40,6 +40,7 @@ impl PostPolicyErrorKind {
     /// use oss_sign_core::post_policy::PostPolicyErrorKind;
     /// assert_eq!(PostPolicyErrorKind::EntityTooLarge.oss_code(), "EntityTooLarge");
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn oss_code(self) -> &'static str {
         match self {
             Self::InvalidPolicyDocument => "InvalidPolicyDocument",
@@ -59,6 +60,7 @@ impl PostPolicyErrorKind {
     /// use oss_sign_core::post_policy::PostPolicyErrorKind;
     /// assert_eq!(PostPolicyErrorKind::InvalidPolicyDocument.http_status(), 400);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn http_status(self) -> u16 {
         match self {
             Self::InvalidPolicyDocument
@@ -87,6 +89,7 @@ pub struct PostPolicyError {
 }
 
 impl PostPolicyError {
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub(crate) fn new(kind: PostPolicyErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind,
@@ -100,6 +103,7 @@ impl PostPolicyError {
     /// use oss_sign_core::post_policy::{parse_policy, PostPolicyErrorKind};
     /// assert_eq!(parse_policy("[").unwrap_err().kind(), PostPolicyErrorKind::InvalidPolicyDocument);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn kind(&self) -> PostPolicyErrorKind {
         self.kind
     }
@@ -110,6 +114,7 @@ impl PostPolicyError {
     /// use oss_sign_core::post_policy::parse_policy;
     /// assert!(parse_policy("[").unwrap_err().message().contains("JSON"));
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn message(&self) -> &str {
         &self.message
     }

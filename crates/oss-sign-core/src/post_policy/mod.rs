@@ -79,6 +79,7 @@ impl PostPolicy {
     /// assert!(p.conditions().is_empty());
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn new(expiration: SigningTime) -> Self {
         Self {
             expiration,
@@ -94,6 +95,7 @@ impl PostPolicy {
     /// assert_eq!(p.conditions().len(), 1);
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn condition(mut self, condition: Condition) -> Self {
         self.conditions.push(condition);
         self
@@ -107,6 +109,7 @@ impl PostPolicy {
     /// assert_eq!(PostPolicy::new(t).expiration(), t);
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn expiration(&self) -> SigningTime {
         self.expiration
     }
@@ -118,6 +121,7 @@ impl PostPolicy {
     /// assert!(PostPolicy::new(SigningTime::from_unix_seconds(0)?).conditions().is_empty());
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn conditions(&self) -> &[Condition] {
         &self.conditions
     }
@@ -130,6 +134,7 @@ impl PostPolicy {
     /// assert_eq!(p.to_json(), r#"{"expiration":"1970-01-01T00:00:00.000Z","conditions":[]}"#);
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn to_json(&self) -> String {
         let mut out = String::with_capacity(self.json_size_hint(0, 0));
         self.write_json_with(&mut out, &[]);
@@ -138,6 +143,7 @@ impl PostPolicy {
 
     /// How long the JSON is with `extra_items` more conditions of `extra_bytes` in all (exact
     /// unless something needs an escape, then more).
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn json_size_hint(&self, extra_items: usize, extra_bytes: usize) -> usize {
         let conditions: usize = self.conditions.iter().map(Condition::json_size_hint).sum();
         let commas = (self.conditions.len() + extra_items).saturating_sub(1);
@@ -147,6 +153,7 @@ impl PostPolicy {
 
     /// Appends the policy JSON with `extra` exact-match conditions (`{"field":"value"}`, the
     /// value given as parts that are joined) after the policy's own.
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn write_json_with(&self, out: &mut String, extra: &[(&str, &[&str])]) {
         out.push_str("{\"expiration\":\"");
         let iso = self.expiration.rfc3339_bytes();
@@ -193,6 +200,7 @@ pub struct PostPolicyParams<'a> {
 }
 
 impl fmt::Debug for PostPolicyParams<'_> {
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PostPolicyParams")
             .field("access_key_id", &self.access_key_id)
@@ -212,6 +220,7 @@ impl<'a> PostPolicyParams<'a> {
     /// let _ = PostPolicyParams::new("ak", "cn-hangzhou", SigningTime::from_unix_seconds(0)?);
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn new(access_key_id: &'a str, region: &'a str, time: SigningTime) -> Self {
         Self {
             access_key_id,
@@ -230,6 +239,7 @@ impl<'a> PostPolicyParams<'a> {
     /// let _ = PostPolicyParams::new("ak", "r", SigningTime::from_unix_seconds(0)?).security_token(None);
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn security_token(mut self, token: Option<&'a str>) -> Self {
         self.security_token = token;
         self
@@ -242,17 +252,20 @@ impl<'a> PostPolicyParams<'a> {
     /// let _ = PostPolicyParams::new("ak", "r", SigningTime::from_unix_seconds(0)?).product("oss-cloudbox");
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn product(mut self, product: &'a str) -> Self {
         self.product = product;
         self
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn token(&self) -> Option<&'a str> {
         self.security_token.filter(|t| !t.is_empty())
     }
 
     /// The parts of `x-oss-credential`, `<ak>/<YYYYMMDD>/<region>/<product>/aliyun_v4_request`,
     /// to be joined (`date_stamp` is the first eight bytes of the `x-oss-date`).
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn credential_parts<'s>(&'s self, date_stamp: &'s str) -> [&'s str; 9] {
         [
             self.access_key_id,
@@ -267,6 +280,7 @@ impl<'a> PostPolicyParams<'a> {
         ]
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn validate(&self, key: &SigningKey) -> Result<(), SignError> {
         if self.access_key_id.is_empty()
             || self.access_key_id.bytes().any(|b| b < 0x20 || b == 0x7f)
@@ -318,6 +332,7 @@ pub struct SignedPostPolicy {
 }
 
 impl fmt::Debug for SignedPostPolicy {
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SignedPostPolicy")
             .field("credential", &self.credential())
@@ -341,6 +356,7 @@ impl SignedPostPolicy {
     /// assert!(s.policy_json().ends_with(r#"{"x-oss-date":"19700101T000000Z"}]}"#));
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn policy_json(&self) -> &str {
         self.part(0, self.json_end)
     }
@@ -354,6 +370,7 @@ impl SignedPostPolicy {
     /// assert!(s.policy_base64().starts_with("eyJleHBpcmF0aW9uIjoi"));
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn policy_base64(&self) -> &str {
         self.part(self.token_end, self.base64_end)
     }
@@ -367,6 +384,7 @@ impl SignedPostPolicy {
     /// assert!(s.signature().bytes().all(|b| b.is_ascii_hexdigit()));
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn signature(&self) -> &str {
         self.part(self.base64_end, self.text.len())
     }
@@ -380,6 +398,7 @@ impl SignedPostPolicy {
     /// assert_eq!(s.credential(), "ak/19700101/r/oss/aliyun_v4_request");
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn credential(&self) -> &str {
         self.part(self.json_end, self.credential_end)
     }
@@ -393,16 +412,19 @@ impl SignedPostPolicy {
     /// assert_eq!(s.date(), "19700101T000000Z");
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn date(&self) -> &str {
         self.part(self.credential_end, self.credential_end + 16)
     }
 
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn security_token(&self) -> Option<&str> {
         self.has_token
             .then(|| self.part(self.credential_end + 16, self.token_end))
     }
 
     /// `text[from..to]`; the cuts all fall between ASCII bytes or at the JSON's end.
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn part(&self, from: usize, to: usize) -> &str {
         self.text.get(from..to).unwrap_or_default()
     }
@@ -419,6 +441,7 @@ impl SignedPostPolicy {
     /// assert_eq!(names, ["policy", "x-oss-signature-version", "x-oss-credential", "x-oss-date", "x-oss-signature"]);
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn form_fields(&self) -> Vec<(&'static str, &str)> {
         let mut out = Vec::with_capacity(6);
         out.push(("policy", self.policy_base64()));
@@ -448,6 +471,7 @@ impl SignedPostPolicy {
 /// assert_eq!(err.kind(), SignErrorKind::InvalidExpiry);
 /// # Ok::<(), oss_sign_core::SignError>(())
 /// ```
+#[cfg_attr(target_arch = "wasm32", inline)]
 pub fn sign_post_policy(
     policy: &PostPolicy,
     params: &PostPolicyParams<'_>,
@@ -522,6 +546,7 @@ pub fn sign_post_policy(
 }
 
 /// The length of the padded base64 form of `len` bytes.
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn base64_len(len: usize) -> usize {
     len.div_ceil(3) * 4
 }
@@ -529,6 +554,7 @@ fn base64_len(len: usize) -> usize {
 /// Appends the standard (padded) base64 of `text[..to]` to `text`. The input goes through
 /// a stack buffer a few hundred bytes at a time, so nothing is zero-filled first and only the
 /// base64 (not the whole buffer) is checked as UTF-8 on the way in.
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn append_base64(text: &mut String, to: usize) {
     const CHUNK: usize = 384; // a multiple of 3: no padding inside the text
     let mut input = [0u8; CHUNK];
@@ -559,6 +585,7 @@ fn append_base64(text: &mut String, to: usize) {
 /// assert_eq!(sig.len(), 64);
 /// # Ok::<(), oss_sign_core::SignError>(())
 /// ```
+#[cfg_attr(target_arch = "wasm32", inline)]
 pub fn sign_policy_document(policy_json: &str, key: &SigningKey) -> (String, String) {
     let base64 = base64::engine::general_purpose::STANDARD.encode(policy_json.as_bytes());
     let signature = key.sign_hex(base64.as_bytes());

@@ -17,6 +17,7 @@ use core::fmt;
 /// Largest policy document accepted, in bytes of JSON (the base64 field may be 4/3 of it).
 pub const MAX_POLICY_BYTES: usize = 64 * 1024;
 
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn invalid(message: impl Into<String>) -> PostPolicyError {
     PostPolicyError::new(PostPolicyErrorKind::InvalidPolicyDocument, message)
 }
@@ -45,6 +46,7 @@ impl ParsedPolicy {
     /// assert_eq!(p.expiration().unix_seconds(), 60);
     /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn expiration(&self) -> SigningTime {
         self.expiration
     }
@@ -57,6 +59,7 @@ impl ParsedPolicy {
     /// assert_eq!(p.conditions(), [Condition::bucket("b")]);
     /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn conditions(&self) -> &[Condition] {
         &self.conditions
     }
@@ -70,6 +73,7 @@ impl ParsedPolicy {
     /// assert_eq!(p.max_file_size(), Some(10));
     /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn max_file_size(&self) -> Option<u64> {
         self.conditions
             .iter()
@@ -91,6 +95,7 @@ impl ParsedPolicy {
     /// assert_eq!(p.check_file_size(1).unwrap_err().kind(), PostPolicyErrorKind::EntityTooSmall);
     /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn check_file_size(&self, size: u64) -> Result<(), PostPolicyError> {
         for c in &self.conditions {
             if let Op::LengthRange(min, max) = c.op {
@@ -127,6 +132,7 @@ impl ParsedPolicy {
 /// let err = parse_policy(r#"{"expiration":"2023-12-03T13:00:00Z","conditions":[["content-length-range",20,10]]}"#).unwrap_err();
 /// assert_eq!(err.kind(), PostPolicyErrorKind::InvalidPolicyDocument);
 /// ```
+#[cfg_attr(target_arch = "wasm32", inline)]
 pub fn parse_policy(text: &str) -> Result<ParsedPolicy, PostPolicyError> {
     read_policy::<Messages>(text).map_err(invalid)
 }
@@ -141,6 +147,7 @@ pub fn parse_policy(text: &str) -> Result<ParsedPolicy, PostPolicyError> {
 /// assert_eq!(at.map(|t| t.unix_seconds()), Some(60));
 /// assert_eq!(policy_expiration(r#"{"expiration":"1970-01-01T00:01:00Z","conditions":[[]]}"#), None);
 /// ```
+#[cfg_attr(target_arch = "wasm32", inline)]
 pub fn policy_expiration(text: &str) -> Option<SigningTime> {
     read_policy::<Silent>(text).ok().map(|p| p.expiration)
 }
@@ -157,6 +164,7 @@ struct Messages;
 
 impl Report for Messages {
     type Fault = String;
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn fault(message: impl FnOnce() -> String) -> String {
         message()
     }
@@ -167,9 +175,11 @@ struct Silent;
 
 impl Report for Silent {
     type Fault = ();
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn fault(_: impl FnOnce() -> String) {}
 }
 
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn read_policy<R: Report>(text: &str) -> Result<ParsedPolicy, R::Fault> {
     if text.len() > MAX_POLICY_BYTES {
         return Err(R::fault(|| {
@@ -238,11 +248,13 @@ fn read_policy<R: Report>(text: &str) -> Result<ParsedPolicy, R::Fault> {
 }
 
 /// The refusal of condition `i`: "policy condition {i} is invalid: {message}".
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn refuse<R: Report>(i: usize, message: impl FnOnce() -> String) -> R::Fault {
     R::fault(|| format!("policy condition {i} is invalid: {}", message()))
 }
 
 /// Condition `i` of a policy; a refusal says "policy condition {i} is invalid: ...".
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn parse_condition<R: Report>(value: Value, i: usize) -> Result<Condition, R::Fault> {
     match value {
         Value::Object(mut members) => {
@@ -354,6 +366,7 @@ pub struct PostForm<'a> {
 }
 
 impl fmt::Debug for PostForm<'_> {
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<&str> = self.fields.iter().map(|(n, _)| *n).collect();
         f.debug_struct("PostForm")
@@ -369,6 +382,7 @@ impl<'a> PostForm<'a> {
     /// ```
     /// let _ = oss_sign_core::post_policy::PostForm::new("b", &[]);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn new(bucket: &'a str, fields: &'a [(&'a str, &'a str)]) -> Self {
         Self { bucket, fields }
     }
@@ -379,6 +393,7 @@ impl<'a> PostForm<'a> {
     /// let f = [("Key", "a")];
     /// assert_eq!(oss_sign_core::post_policy::PostForm::new("b", &f).field("key"), Some("a"));
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn field(&self, name: &str) -> Option<&'a str> {
         self.fields
             .iter()
@@ -402,6 +417,7 @@ pub struct PostVerifyOptions {
 }
 
 impl Default for PostVerifyOptions {
+    #[cfg_attr(target_arch = "wasm32", inline)]
     fn default() -> Self {
         Self {
             region: None,
@@ -417,6 +433,7 @@ impl PostVerifyOptions {
     /// ```
     /// assert_eq!(oss_sign_core::post_policy::PostVerifyOptions::new(), Default::default());
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn new() -> Self {
         Self::default()
     }
@@ -426,6 +443,7 @@ impl PostVerifyOptions {
     /// ```
     /// let _ = oss_sign_core::post_policy::PostVerifyOptions::new().region("cn-hangzhou");
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -436,6 +454,7 @@ impl PostVerifyOptions {
     /// ```
     /// let _ = oss_sign_core::post_policy::PostVerifyOptions::new().clock_skew(60);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn clock_skew(mut self, seconds: i64) -> Self {
         self.clock_skew = seconds.max(0);
         self
@@ -447,6 +466,7 @@ impl PostVerifyOptions {
     /// ```
     /// let _ = oss_sign_core::post_policy::PostVerifyOptions::new().max_date_age(900);
     /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn max_date_age(mut self, seconds: i64) -> Self {
         self.max_date_age = seconds.clamp(0, MAX_POLICY_SECONDS);
         self
@@ -464,21 +484,25 @@ pub struct VerifiedPost {
 
 impl VerifiedPost {
     /// The access key id that signed.
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
     }
 
     /// `x-oss-date`.
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn signed_at(&self) -> SigningTime {
         self.signed_at
     }
 
     /// The policy that was checked.
+    #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn policy(&self) -> &ParsedPolicy {
         &self.policy
     }
 }
 
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn field<'a>(form: &PostForm<'a>, name: &str) -> Result<&'a str, PostPolicyError> {
     form.field(name).ok_or_else(|| {
         PostPolicyError::new(
@@ -513,6 +537,7 @@ fn field<'a>(form: &PostForm<'a>, name: &str) -> Result<&'a str, PostPolicyError
 /// assert_eq!(err.message(), r#"Invalid according to Policy: Policy Condition failed: ["starts-with", "$key", "u/"]"#);
 /// # Ok::<(), oss_sign_core::SignError>(())
 /// ```
+#[cfg_attr(target_arch = "wasm32", inline)]
 pub fn verify_post_form(
     form: &PostForm<'_>,
     secrets: &dyn SecretLookup,
@@ -633,6 +658,7 @@ pub fn verify_post_form(
     })
 }
 
+#[cfg_attr(target_arch = "wasm32", inline)]
 fn holds(c: &Condition, form: &PostForm<'_>) -> bool {
     let value = if c.field.eq_ignore_ascii_case("bucket") {
         form.bucket
