@@ -19,9 +19,11 @@
 // Cases: floor (through the key's first-block cache, as a presign pays it), floor without the
 // cache, the shipped module's prepare(options).presign(key), the same on the bench module
 // (a check that the extra exports change nothing), and ali-oss signatureUrlV4. Each round
-// times every case over a batch, in an order rotated from round to round; the figures are
-// medians over rounds (us per call) and medians of the per-round ratios (FLOOR_ROUNDS=N sets
-// the number of rounds, 21 by default).
+// times every case over a batch, in an order rotated from round to round, each right after a
+// batch of the floor (as the native presign_ratios benches do), so a case and the floor it is
+// divided by run within milliseconds of each other; the figures are medians over rounds (us per
+// call) and medians of the per-round ratios, a ratio of two cases being that of their ratios to
+// the floor beside them (FLOOR_ROUNDS=N sets the number of rounds, 31 by default).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -87,7 +89,7 @@ const now = Math.floor(Date.now() / 1000);
 const request = new TextEncoder().encode(
   [creds.accessKeyId, creds.accessKeySecret, creds.stsToken, region, bucket, key, expires].join('\n'),
 );
-new Uint8Array(ex.memory.buffer, ex.oss_bench_floor_input(request.length) >>> 0, request.length).set(request);
+new Uint8Array(ex.memory.buffer, ex.oss_input(request.length) >>> 0, request.length).set(request);
 const lengths = ex.oss_bench_floor_setup(now) >>> 0;
 if (lengths === 0) throw new Error('the bench module refused the floor request');
 const canonicalLen = lengths >>> 16;
@@ -137,18 +139,27 @@ const cases = [
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 for (const c of cases) await c.time(c.n); // warm-up
-const rounds = Number(process.env.FLOOR_ROUNDS ?? 21);
+const rounds = Number(process.env.FLOOR_ROUNDS ?? 31);
 const per = Object.fromEntries(cases.map((c) => [c.name, []]));
+const beside = Object.fromEntries(cases.map((c) => [c.name, []]));
 for (let round = 0; round < rounds; round++) {
   for (let j = 0; j < cases.length; j++) {
     const c = cases[(round + j) % cases.length];
+    beside[c.name].push(cases[0].time(5000));
     per[c.name].push(await c.time(c.n));
   }
 }
-const ratio = (a, b) => median(per[a].map((x, i) => x / per[b][i]));
+// Per round: a case in floors (the floor batch beside it), and two cases as the ratio of those.
+const inFloors = (name) => per[name].map((x, i) => x / beside[name][i]);
+const ratio = (a, b) => {
+  const of = inFloors(a);
+  if (b === 'floor') return median(of);
+  const base = inFloors(b);
+  return median(of.map((x, i) => x / base[i]));
+};
 const us = (name) => median(per[name]).toFixed(2);
 
-console.log(`node ${process.version}, ali-oss ${aliVersion}; ${rounds} rounds, rotated order`);
+console.log(`node ${process.version}, ali-oss ${aliVersion}; ${rounds} rounds, rotated order, each case beside a floor batch`);
 console.log(`same signature: floor = module ${sameFloor ? 'yes' : 'NO'}, module = ali-oss at the same second ${sameAli ? 'yes' : 'NO'}`);
 console.log(`canonical request ${canonicalLen} bytes, string to sign ${stringToSignLen} bytes`);
 console.log(`floor (first-block cache, ${compressionsCached} compressions): ${us('floor')} us`);

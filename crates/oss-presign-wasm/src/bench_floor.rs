@@ -7,8 +7,9 @@
 //! here with the very code the module's presign runs (`oss_sign_core::v4::bench_floor`, the
 //! crate's SHA-256 padding around `sha2::compress256` and its hex writer, in the same profile).
 //!
-//! 1. `ptr = oss_bench_floor_input(len)`: the host writes the request there, one field a line:
-//!    access key id, secret, security token, region, bucket, key, validity in seconds.
+//! 1. `ptr = oss_input(len)` (the module's input buffer, [`crate::abi::oss_input`]): the host
+//!    writes the request there, one field a line: access key id, secret, security token,
+//!    region, bucket, key, validity in seconds.
 //! 2. `oss_bench_floor_setup(now)` presigns that GET at `now` (Unix seconds) with
 //!    oss-sign-core, keeps its canonical request, string to sign and signing key, leaves the
 //!    canonical request's hex hash and the signature (128 bytes) at `oss_bench_floor_output()`,
@@ -27,21 +28,11 @@ struct Kept {
     string_to_sign: String,
 }
 
-static INPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 static KEPT: Mutex<Option<Kept>> = Mutex::new(None);
 static OUTPUT: Mutex<[u8; 128]> = Mutex::new([0; 128]);
 
 fn lock<T>(cell: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     cell.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-#[allow(unsafe_code)] // `unsafe(no_mangle)`: the export's fixed name; no unsafe operation
-#[unsafe(no_mangle)]
-extern "C" fn oss_bench_floor_input(len: usize) -> *mut u8 {
-    let mut input = lock(&INPUT);
-    input.clear();
-    input.resize(len, 0);
-    input.as_mut_ptr()
 }
 
 #[allow(unsafe_code)] // `unsafe(no_mangle)`: the export's fixed name; no unsafe operation
@@ -53,7 +44,9 @@ extern "C" fn oss_bench_floor_output() -> *const u8 {
 #[allow(unsafe_code)] // `unsafe(no_mangle)`: the export's fixed name; no unsafe operation
 #[unsafe(no_mangle)]
 extern "C" fn oss_bench_floor_setup(now: f64) -> u32 {
-    let Some((kept, signature)) = setup(&lock(&INPUT), now as i64) else {
+    let mut request = None;
+    crate::abi::with_input(|input| request = setup(input, now as i64));
+    let Some((kept, signature)) = request else {
         return 0;
     };
     let mut out = lock(&OUTPUT);
@@ -117,8 +110,8 @@ mod tests {
     #[test]
     fn the_floor_computes_what_the_presign_signed() {
         let request = b"ak\nsk\ntoken\ncn-hangzhou\nexamplebucket\nfolder/a.txt\n900";
-        oss_bench_floor_input(request.len());
-        lock(&INPUT).copy_from_slice(request);
+        crate::abi::oss_input(request.len());
+        crate::abi::with_input(|input| input.copy_from_slice(request));
         let lengths = oss_bench_floor_setup(1_731_400_000.0);
         assert!(lengths >> 16 > 200 && lengths & 0xffff > 64, "{lengths:#x}");
         let expected = *lock(&OUTPUT);
