@@ -38,6 +38,8 @@
 //! ```
 
 pub mod abi;
+#[cfg(feature = "bench-floor")]
+mod bench_floor;
 mod client_cache;
 mod input;
 mod json;

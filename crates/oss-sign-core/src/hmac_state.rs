@@ -108,6 +108,18 @@ impl Drop for PreparedHmac {
     }
 }
 
+/// The bench floor's HMAC (feature `bench-floor`, `v4::bench_floor`): [`PreparedHmac::mac`]
+/// without the first-block cache, so every call pays the compressions of the whole message.
+#[cfg(feature = "bench-floor")]
+impl PreparedHmac {
+    pub(crate) fn mac_uncached(&self, data: &[u8]) -> [u8; 32] {
+        let mut state = self.inner;
+        let inner_hash = finish(&mut state, data, BLOCK as u64, Wipe::StateOnly);
+        let mut state = self.outer;
+        finish(&mut state, &inner_hash, BLOCK as u64, Wipe::StateAndBlock)
+    }
+}
+
 /// The first 64-byte block of the last message a key signed and the inner state after it, shared
 /// by the threads that sign with the key.
 ///

@@ -345,6 +345,14 @@ impl SigningKey {
     }
 }
 
+/// The key's HMAC states, for the bench floor (feature `bench-floor`, `v4::bench_floor`).
+#[cfg(feature = "bench-floor")]
+impl SigningKey {
+    pub(crate) fn prepared_hmac(&self) -> &PreparedHmac {
+        &self.prepared
+    }
+}
+
 impl Clone for SigningKey {
     fn clone(&self) -> Self {
         Self {

@@ -41,6 +41,9 @@
 //! * `query`: presigned URLs ([`presign`], [`PresignParams`], [`Presigned`]).
 //! * `header`: the `Authorization` header ([`sign_headers`], [`HeaderParams`], [`HeaderSigned`]).
 
+#[cfg(feature = "bench-floor")]
+#[doc(hidden)]
+pub mod bench_floor;
 mod header;
 mod key;
 mod query;
