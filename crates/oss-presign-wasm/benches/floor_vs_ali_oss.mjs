@@ -26,16 +26,12 @@
 // the floor beside them (FLOOR_ROUNDS=N sets the number of rounds, 31 by default).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { aliOssClient, bucket, creds, expires, key, region, shared } from './ali_oss_request.mjs';
 import { createPresigner, prepare } from '../js/index.mjs';
 
-const aliDir = process.argv[2];
-if (!aliDir) {
-  console.error('usage: node floor_vs_ali_oss.mjs PATH/TO/node_modules/ali-oss');
-  process.exit(2);
-}
+const { client, version: aliVersion } = aliOssClient(process.argv[2], 'floor_vs_ali_oss.mjs');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const floorDir = path.join(root, 'target/wasm-floor');
 const floorWasm = path.join(floorDir, 'floor.wasm');
@@ -58,25 +54,6 @@ function buildFloorModule() {
   run(process.execPath, [wasmOpt, ...args, built, '-o', floorWasm]);
 }
 if (!process.env.FLOOR_NO_BUILD) buildFloorModule();
-
-const require = createRequire(path.resolve(aliDir, 'package.json'));
-const OSS = require(path.resolve(aliDir));
-const aliVersion = require(path.resolve(aliDir, 'package.json')).version;
-
-const creds = {
-  accessKeyId: 'STS.NUgYrLnoC37mZZCNnAbez2xxx',
-  accessKeySecret: 'ExampleAccessKeySecret0123456789abcd',
-  stsToken: 'CAIS1AJ1q6Ft5B2yfSjIr5fRG.example-security-token',
-};
-const region = 'cn-hangzhou';
-const bucket = 'examplebucket';
-const key = 'folder/exampleobject.txt';
-const expires = 900;
-const client = new OSS({ region: `oss-${region}`, bucket, ...creds, secure: true, authorizationV4: true });
-const shared = {
-  region, bucket, accessKeyId: creds.accessKeyId, accessKeySecret: creds.accessKeySecret,
-  securityToken: creds.stsToken, expires,
-};
 
 // The bench module: its floor exports, and a presigner of its own on the same instance.
 const compiled = await WebAssembly.compile(readFileSync(floorWasm));

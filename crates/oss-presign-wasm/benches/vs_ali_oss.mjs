@@ -9,32 +9,10 @@
 //
 // Rounds alternate between the two (so a machine busy for a moment slows both), each round
 // timing a batch of calls; the figures are medians over rounds, in microseconds per presign.
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { aliOssClient, key, shared } from './ali_oss_request.mjs';
 import { presign, prepare } from '../js/index.mjs';
 
-const aliDir = process.argv[2];
-if (!aliDir) {
-  console.error('usage: node vs_ali_oss.mjs PATH/TO/node_modules/ali-oss');
-  process.exit(2);
-}
-const require = createRequire(path.resolve(aliDir, 'package.json'));
-const OSS = require(path.resolve(aliDir));
-const aliVersion = require(path.resolve(aliDir, 'package.json')).version;
-
-const creds = {
-  accessKeyId: 'STS.NUgYrLnoC37mZZCNnAbez2xxx',
-  accessKeySecret: 'ExampleAccessKeySecret0123456789abcd',
-  stsToken: 'CAIS1AJ1q6Ft5B2yfSjIr5fRG.example-security-token',
-};
-const bucket = 'examplebucket';
-const key = 'folder/exampleobject.txt';
-const client = new OSS({ region: 'oss-cn-hangzhou', bucket, ...creds, secure: true, authorizationV4: true });
-const shared = {
-  region: 'cn-hangzhou', bucket,
-  accessKeyId: creds.accessKeyId, accessKeySecret: creds.accessKeySecret,
-  securityToken: creds.stsToken, expires: 900,
-};
+const { client, version: aliVersion } = aliOssClient(process.argv[2], 'vs_ali_oss.mjs');
 const options = { ...shared, key };
 
 function sortedQuery(url) {
