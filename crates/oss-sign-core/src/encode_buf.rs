@@ -194,7 +194,7 @@ impl EncodeSink for EncodeBuf<'_> {
 /// [`crate::encoding::uri_encode`]): found eight bytes at a time ([`next_escape`]), the literal
 /// bytes before the first escape go whole, the rest to
 /// [`push_escaped_tail`](EncodeSink::push_escaped_tail).
-#[inline(always)]
+#[inline]
 pub(crate) fn encode_into<S: EncodeSink>(sink: &mut S, input: &str, keep_slash: bool) {
     let literal = if keep_slash {
         &PATH_LITERAL
