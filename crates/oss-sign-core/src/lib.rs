@@ -79,6 +79,7 @@ extern crate std;
 mod message_error;
 mod canonical;
 mod clock;
+pub mod decimal;
 mod default_signed;
 mod encode_buf;
 pub mod encoding;

@@ -12,41 +12,10 @@ pub(crate) const HEADERS_INLINE: usize = 18;
 /// Query parameters kept inline: GetObjectRequest has 8 parameter fields.
 pub(crate) const QUERY_INLINE: usize = 8;
 
+use oss_sign_core::decimal::Decimal;
+
 /// Pairs as `oss-sign-core` takes them.
 type StrPairs<'r> = &'r [(&'r str, &'r str)];
-
-/// A number written in decimal in place (a `u64` has at most 20 digits).
-#[derive(Debug, Clone, Copy)]
-struct Digits {
-    bytes: [u8; 20],
-    start: u8,
-}
-
-impl Digits {
-    fn new(mut n: u64) -> Self {
-        let mut bytes = [b'0'; 20];
-        let mut start = bytes.len();
-        loop {
-            start -= 1;
-            // `n % 10` is a digit: the cast keeps it.
-            bytes[start] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        Digits {
-            bytes,
-            // At most 20: fits.
-            start: start as u8,
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        // Only ASCII digits are written: always UTF-8.
-        std::str::from_utf8(&self.bytes[usize::from(self.start)..]).unwrap_or("")
-    }
-}
 
 /// The pairs held before the larger array is used (filling it costs a write of every slot).
 const FEW: usize = 4;
@@ -151,7 +120,7 @@ impl<'r, const N: usize> PairCopy<'r, N> {
 struct NumberAt {
     in_query: bool,
     index: usize,
-    digits: Digits,
+    digits: Decimal,
 }
 
 /// How many number values a request may have (UploadPart, the most, has three).
@@ -410,7 +379,7 @@ impl<'a> InlineParts<'a> {
                 *slot = Some(NumberAt {
                     in_query,
                     index,
-                    digits: Digits::new(n),
+                    digits: Decimal::new(n),
                 })
             }
             None => self.incomplete = true,

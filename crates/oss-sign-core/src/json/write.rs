@@ -155,18 +155,5 @@ fn next_json_escape(bytes: &[u8], from: usize) -> Option<usize> {
 /// Appends an integer.
 #[cfg_attr(target_arch = "wasm32", inline)]
 pub(crate) fn write_int(out: &mut String, n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
-        out.push(char::from(b));
-    }
+    crate::decimal::Decimal::new(n).push_to(out);
 }

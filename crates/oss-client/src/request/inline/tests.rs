@@ -12,13 +12,6 @@ use oss_credentials::Credentials;
 use proptest::prelude::*;
 
 #[test]
-fn digits_of_every_width() {
-    for n in [0, 1, 9, 10, 99, 100, 819_200, u64::from(u32::MAX), u64::MAX] {
-        assert_eq!(Digits::new(n).as_str(), n.to_string());
-    }
-}
-
-#[test]
 fn pairs_past_the_inline_arrays_spill_in_order() {
     let names: Vec<String> = (0..40).map(|i| format!("n{i}")).collect();
     for n in [

@@ -3,7 +3,8 @@
 mod plain;
 mod presigned;
 
-use plain::{write_plain_canonical_request, Decimal, PlainAuth};
+use crate::decimal::Decimal;
+use plain::{write_plain_canonical_request, PlainAuth};
 pub use presigned::Presigned;
 
 use crate::canonical::{
@@ -269,7 +270,7 @@ pub fn presign(
     } else {
         // The authentication parameters in canonical (sorted) order (built only here: the
         // usual case above needs neither the list nor the expiry's digits as text).
-        let expires_digits = Decimal::of(params.expires_seconds);
+        let expires_digits = Decimal::new(u64::from(params.expires_seconds));
         let mut extra: [(&str, QueryValue<'_>); 6] = [("", QueryValue::Text("")); 6];
         let mut extra_len = 0;
         let mut add = |name, value| {
