@@ -57,7 +57,7 @@ impl<'a> PairSlots<'a> {
     }
 
     /// `pairs` as `(&str, &str)`, on the stack for up to [`PAIRS_ON_STACK`] pairs.
-    #[inline(always)]
+    #[inline]
     fn borrow<P: PairText>(&mut self, pairs: &'a [P]) -> &[(&'a str, &'a str)] {
         if let Some(pairs) = P::as_str_pairs(pairs) {
             return pairs;
