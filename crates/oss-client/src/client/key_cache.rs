@@ -14,12 +14,66 @@ use subtle::ConstantTimeEq;
 pub(super) struct KeyCache {
     region: String,
     product: String,
-    slot: RwLock<Option<Arc<CachedKey>>>,
+    slot: RwLock<Slot>,
 }
 
 impl std::fmt::Debug for KeyCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeyCache").finish_non_exhaustive()
+    }
+}
+
+/// What the read lock guards: the cached key and, beside the lock word (on the cache line the
+/// lock's atomic operation has just brought in), what a look-up compares: the key's day and
+/// where its secret's bytes are. The usual look-up so reads no pointer before it knows the key
+/// is the one (the key itself, behind its `Arc`, is loaded in parallel).
+pub(super) struct Slot {
+    /// [`CachedKey::day_start`] of `cached` (0 while empty: no signing time is in 1970's
+    /// first day and also matches an empty slot, since `cached` is `None` then).
+    day_start: i64,
+    /// The address and length of `cached`'s secret (0 and 0 while empty; a `&str`'s address
+    /// is never 0, so no credentials match an empty slot).
+    secret_at: usize,
+    secret_len: usize,
+    cached: Option<Arc<CachedKey>>,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        day_start: 0,
+        secret_at: 0,
+        secret_len: 0,
+        cached: None,
+    };
+
+    fn holding(cached: Arc<CachedKey>) -> Self {
+        let secret = cached.credentials.access_key_secret();
+        Slot {
+            day_start: cached.day_start,
+            secret_at: secret.as_ptr() as usize,
+            secret_len: secret.len(),
+            cached: Some(cached),
+        }
+    }
+
+    /// The cached key, if it is the one for `credentials` at `time`.
+    #[inline(always)]
+    fn matching(&self, credentials: &Credentials, time: SigningTime) -> Option<&Arc<CachedKey>> {
+        // Signing times are between 1970 and 9999: no overflow; before `day_start` wraps to
+        // a large number.
+        if time.unix_seconds().wrapping_sub(self.day_start) as u64 >= DAY as u64 {
+            return None;
+        }
+        let given = credentials.access_key_secret();
+        let cached = self.cached.as_ref()?;
+        // The same bytes in memory (held alive by the cached credentials, which never change):
+        // the same secret. Else the bytes are compared.
+        ((given.as_ptr() as usize == self.secret_at && given.len() == self.secret_len)
+            || same_secret(
+                cached.credentials.access_key_secret().as_bytes(),
+                given.as_bytes(),
+            ))
+        .then_some(cached)
     }
 }
 
@@ -45,25 +99,6 @@ fn utc_day_start(time: SigningTime) -> i64 {
     time.unix_seconds().div_euclid(DAY) * DAY
 }
 
-impl CachedKey {
-    #[inline]
-    fn matches(&self, credentials: &Credentials, time: SigningTime) -> bool {
-        // Signing times are between 1970 and 9999: no overflow; before `day_start` wraps to
-        // a large number.
-        if time.unix_seconds().wrapping_sub(self.day_start) as u64 >= DAY as u64 {
-            return false;
-        }
-        let (cached, given) = (
-            self.credentials.access_key_secret(),
-            credentials.access_key_secret(),
-        );
-        // The same bytes in memory (held alive by `self.credentials`, which never change):
-        // the same secret. Else the bytes are compared.
-        (std::ptr::eq(cached.as_ptr(), given.as_ptr()) && cached.len() == given.len())
-            || same_secret(cached.as_bytes(), given.as_bytes())
-    }
-}
-
 /// Equality of two secrets without an early exit: the bytes are XOR-folded branch-free (which
 /// the compiler vectorises; `subtle`'s byte-wise `ct_eq` costs about 90 ns on a 36-byte secret,
 /// a tenth of a whole presign) and the folded byte is compared with `subtle`.
@@ -82,16 +117,14 @@ impl KeyCache {
         KeyCache {
             region: region.to_owned(),
             product: product.to_owned(),
-            slot: RwLock::new(None),
+            slot: RwLock::new(Slot::EMPTY),
         }
     }
 
     pub(super) fn get(&self, credentials: &Credentials, time: SigningTime) -> Arc<CachedKey> {
         if let Ok(slot) = self.slot.read() {
-            if let Some(cached) = slot.as_ref() {
-                if cached.matches(credentials, time) {
-                    return Arc::clone(cached);
-                }
+            if let Some(cached) = slot.matching(credentials, time) {
+                return Arc::clone(cached);
             }
         }
         let secret = credentials.access_key_secret();
@@ -106,7 +139,7 @@ impl KeyCache {
             Ok(guard) => guard,
             Err(poisoned) => poisoned.into_inner(),
         };
-        *slot = Some(Arc::clone(&fresh));
+        *slot = Slot::holding(Arc::clone(&fresh));
         fresh
     }
 
@@ -116,10 +149,7 @@ impl KeyCache {
     #[inline(always)]
     pub(super) fn lookup(&self, credentials: &Credentials, time: SigningTime) -> KeyRef<'_> {
         if let Ok(slot) = self.slot.read() {
-            if slot
-                .as_ref()
-                .is_some_and(|cached| cached.matches(credentials, time))
-            {
+            if slot.matching(credentials, time).is_some() {
                 return KeyRef::Cached(slot);
             }
         }
@@ -139,7 +169,7 @@ impl KeyCache {
 /// fresh one. Signing with it is straight-line code in the caller (no closure to call, no
 /// result to hand back through it).
 pub(super) enum KeyRef<'c> {
-    Cached(RwLockReadGuard<'c, Option<Arc<CachedKey>>>),
+    Cached(RwLockReadGuard<'c, Slot>),
     Fresh(Arc<CachedKey>),
 }
 
@@ -148,7 +178,7 @@ impl KeyRef<'_> {
     #[inline]
     pub(super) fn key(&self) -> Option<&v4::SigningKey> {
         match self {
-            KeyRef::Cached(slot) => slot.as_deref().map(|cached| &cached.key),
+            KeyRef::Cached(slot) => slot.cached.as_deref().map(|cached| &cached.key),
             KeyRef::Fresh(fresh) => Some(&fresh.key),
         }
     }
@@ -205,5 +235,59 @@ mod tests {
             assert!(matches!(looked_up, KeyRef::Cached(_)));
             assert_eq!(looked_up.key().map(sign), Some(sign(&expected)));
         }
+    }
+
+    /// Threads looking keys up while others make the cache change its key (another secret,
+    /// another day) always sign with the key derived afresh for their own inputs.
+    #[test]
+    fn lookups_under_threads_changing_the_key() {
+        let cache = KeyCache::new("cn-hangzhou", "oss");
+        let at = |s| SigningTime::from_unix_seconds(s).unwrap_or_else(|e| panic!("{e}"));
+        let inputs: Vec<(Credentials, SigningTime)> = (0..4)
+            .map(|i| {
+                let credentials = Credentials::new("id", format!("secret-{}", i % 2))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                (credentials, at(86_400 * (1 + i / 2) + 7))
+            })
+            .collect();
+        let sign = |k: &v4::SigningKey, time: SigningTime| {
+            let params = v4::PresignParams::new("id", "cn-hangzhou", time, 60);
+            v4::presign(&oss_sign_core::SignableRequest::new("GET"), &params, k)
+                .map(|p| p.signature().to_owned())
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        let expected: Vec<String> = inputs
+            .iter()
+            .map(|(credentials, time)| {
+                let key = v4::SigningKey::derive(
+                    credentials.access_key_secret(),
+                    *time,
+                    "cn-hangzhou",
+                    "oss",
+                );
+                sign(&key, *time)
+            })
+            .collect();
+        std::thread::scope(|scope| {
+            for thread in 0..4 {
+                let (cache, inputs, expected) = (&cache, &inputs, &expected);
+                scope.spawn(move || {
+                    for round in 0..300 {
+                        // Each thread keeps to one input for a few rounds, then moves on: the
+                        // cached key changes under the others' look-ups.
+                        let which = (thread + round / 7) % inputs.len();
+                        let (credentials, time) = &inputs[which];
+                        let looked_up = cache.lookup(credentials, *time);
+                        let signature = looked_up.key().map(|key| sign(key, *time));
+                        // The read lock released before `get` may take the write lock.
+                        drop(looked_up);
+                        assert_eq!(signature.as_ref(), Some(&expected[which]));
+                        // A clone of the credentials (the same secret bytes) finds the same key.
+                        let clone = credentials.clone();
+                        assert_eq!(sign(&cache.get(&clone, *time).key, *time), expected[which]);
+                    }
+                });
+            }
+        });
     }
 }

@@ -20,6 +20,9 @@ use oss_sign_core::SignError;
 const PAIRS_ON_STACK: usize = 32;
 /// How many configured additional header names are borrowed into a stack array.
 const ADDITIONAL_ON_STACK: usize = 8;
+/// The smallest stack array, for one or two pairs (the typical GET's one query parameter):
+/// filling the four-slot one wrote 16 immediate stores for one pair.
+const TWO_PAIRS: usize = 2;
 /// The smaller stack array, for the usual few pairs (filling the large one costs a 1 KiB
 /// write even for one pair).
 const FEW_PAIRS: usize = 4;
@@ -32,6 +35,7 @@ const SOME_PAIRS: usize = 8;
 /// initialised when used (no list, no stores). Declared by the caller and filled in place, so
 /// no array is moved.
 struct PairSlots<'a> {
+    two: Option<[(&'a str, &'a str); TWO_PAIRS]>,
     few: Option<[(&'a str, &'a str); FEW_PAIRS]>,
     some: Option<[(&'a str, &'a str); SOME_PAIRS]>,
     many: Option<[(&'a str, &'a str); PAIRS_ON_STACK]>,
@@ -49,6 +53,7 @@ fn fill<'a, P: PairText>(slots: &mut [(&'a str, &'a str)], pairs: &'a [P]) {
 impl<'a> PairSlots<'a> {
     fn new() -> Self {
         PairSlots {
+            two: None,
             few: None,
             some: None,
             many: None,
@@ -65,6 +70,10 @@ impl<'a> PairSlots<'a> {
         let len = pairs.len();
         if len == 0 {
             &[]
+        } else if len <= TWO_PAIRS {
+            let slots = self.two.insert([("", ""); TWO_PAIRS]);
+            fill(slots, pairs);
+            &slots[..len]
         } else if len <= FEW_PAIRS {
             let slots = self.few.insert([("", ""); FEW_PAIRS]);
             fill(slots, pairs);
