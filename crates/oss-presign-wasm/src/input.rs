@@ -24,6 +24,26 @@ pub(crate) struct ClientSettings {
     pub(crate) additional_headers: Vec<String>,
 }
 
+/// An option-name list (`&[&str]`): the names before `;`, then the endpoint names
+/// [`ClientSettings::read_endpoint`] reads (in its order), then the names after `;`. Both
+/// `presign()` and `presignPost()` build their list with it, so the endpoint names stand once.
+macro_rules! option_names {
+    ($($head:literal),+ ; $($tail:literal),* $(,)?) => {
+        &[
+            $($head,)+
+            "endpoint",
+            "pathStyle",
+            "cname",
+            "internalEndpoint",
+            "accelerateEndpoint",
+            "dualstackEndpoint",
+            "disableSsl",
+            $($tail),*
+        ]
+    };
+}
+pub(crate) use option_names;
+
 impl ClientSettings {
     /// Reads the endpoint options (`endpoint`, `pathStyle`, `cname`, `internalEndpoint`,
     /// `accelerateEndpoint`, `dualstackEndpoint`, `disableSsl`, in this order) that

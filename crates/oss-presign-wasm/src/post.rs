@@ -3,7 +3,7 @@
 use oss_client::{Condition, ErrorKind, PostPolicyForm, PostPolicyRequest};
 
 use crate::client_cache::with_client;
-use crate::input::{presign_options, signing_time, ClientSettings, Refusal};
+use crate::input::{option_names, presign_options, signing_time, ClientSettings, Refusal};
 use crate::json::{as_array, as_str, as_u64, string_literal, text, Fields, Value};
 use crate::presign::credentials;
 
@@ -15,7 +15,7 @@ use crate::presign::credentials;
 /// let refused = oss_presign_wasm::presign_post_json(r#"{"keyPrefx": "a/"}"#).unwrap_err();
 /// assert!(refused.contains("keyPrefx"), "{refused}");
 /// ```
-pub const PRESIGN_POST_OPTION_NAMES: &[&str] = &[
+pub const PRESIGN_POST_OPTION_NAMES: &[&str] = option_names![
     "region",
     "bucket",
     "key",
@@ -30,14 +30,7 @@ pub const PRESIGN_POST_OPTION_NAMES: &[&str] = &[
     "meta",
     "successActionStatus",
     "conditions",
-    "policy",
-    "endpoint",
-    "pathStyle",
-    "cname",
-    "internalEndpoint",
-    "accelerateEndpoint",
-    "dualstackEndpoint",
-    "disableSsl",
+    "policy";
     "signingTime",
 ];
 

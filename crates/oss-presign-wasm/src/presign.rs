@@ -8,7 +8,7 @@ use oss_client::{
 };
 
 use crate::client_cache::{with_client, with_client_in, Cached};
-use crate::input::{presign_options, signing_time, ClientSettings, Refusal};
+use crate::input::{option_names, presign_options, signing_time, ClientSettings, Refusal};
 use crate::json::{string_literal, Fields, Value};
 
 /// The option names of `presign()` (camelCase, as `js/index.mjs` takes them). Unknown names
@@ -19,7 +19,7 @@ use crate::json::{string_literal, Fields, Value};
 /// let refused = oss_presign_wasm::presign_json(r#"{"bukcet": "b"}"#).unwrap_err();
 /// assert!(refused.contains("bukcet"), "{refused}");
 /// ```
-pub const PRESIGN_OPTION_NAMES: &[&str] = &[
+pub const PRESIGN_OPTION_NAMES: &[&str] = option_names![
     "region",
     "bucket",
     "key",
@@ -34,14 +34,7 @@ pub const PRESIGN_OPTION_NAMES: &[&str] = &[
     "partNumber",
     "headers",
     "query",
-    "additionalHeaders",
-    "endpoint",
-    "pathStyle",
-    "cname",
-    "internalEndpoint",
-    "accelerateEndpoint",
-    "dualstackEndpoint",
-    "disableSsl",
+    "additionalHeaders";
     "signatureVersion",
     "signingTime",
 ];
