@@ -6,6 +6,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use crate::json::{text, Fields, Value};
 pub(crate) use crate::refusal::Refusal;
+use oss_client::credentials::Credentials;
 use oss_client::{ConfigBuilder, ErrorKind, PresignOptions, SignatureVersion, SigningTime};
 
 /// The configuration part of the options: everything that decides the client, so that equal
@@ -23,6 +24,61 @@ pub(crate) struct ClientSettings {
     pub(crate) signature_version: Option<String>,
     pub(crate) additional_headers: Vec<String>,
 }
+
+/// The credential options `presign()` and `presignPost()` share: `accessKeyId`,
+/// `accessKeySecret` and `securityToken`.
+#[derive(Debug, Default)]
+pub(crate) struct Keys {
+    access_key_id: String,
+    access_key_secret: String,
+    security_token: Option<String>,
+}
+
+impl Keys {
+    /// Reads the credential options, in the order above (which decides the first refusal).
+    pub(crate) fn read(f: &mut Fields) -> Result<Self, Refusal> {
+        Ok(Self {
+            access_key_id: f.string("accessKeyId")?,
+            access_key_secret: f.string("accessKeySecret")?,
+            security_token: f.opt_string("securityToken")?,
+        })
+    }
+
+    /// The credentials these options name, refused with the native wording when unusable.
+    pub(crate) fn credentials(&self) -> Result<Credentials, Refusal> {
+        let credentials =
+            Credentials::new(&self.access_key_id, &self.access_key_secret).map_err(|e| {
+                Refusal::new(
+                    ErrorKind::Credentials,
+                    format!("the credentials are unusable: {e}"),
+                )
+            })?;
+        Ok(match self.security_token.as_deref() {
+            Some(token) => credentials.with_security_token(token),
+            None => credentials,
+        })
+    }
+}
+
+/// An option-name list (`&[&str]`): the names before `;`, then the endpoint names
+/// [`ClientSettings::read_endpoint`] reads (in its order), then the names after `;`. Both
+/// `presign()` and `presignPost()` build their list with it, so the endpoint names stand once.
+macro_rules! option_names {
+    ($($head:literal),+ ; $($tail:literal),* $(,)?) => {
+        &[
+            $($head,)+
+            "endpoint",
+            "pathStyle",
+            "cname",
+            "internalEndpoint",
+            "accelerateEndpoint",
+            "dualstackEndpoint",
+            "disableSsl",
+            $($tail),*
+        ]
+    };
+}
+pub(crate) use option_names;
 
 impl ClientSettings {
     /// Reads the endpoint options (`endpoint`, `pathStyle`, `cname`, `internalEndpoint`,

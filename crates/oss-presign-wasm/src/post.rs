@@ -3,9 +3,8 @@
 use oss_client::{Condition, ErrorKind, PostPolicyForm, PostPolicyRequest};
 
 use crate::client_cache::with_client;
-use crate::input::{presign_options, signing_time, ClientSettings, Refusal};
+use crate::input::{option_names, presign_options, signing_time, ClientSettings, Keys, Refusal};
 use crate::json::{as_array, as_str, as_u64, string_literal, text, Fields, Value};
-use crate::presign::credentials;
 
 /// The option names of `presignPost()` (camelCase, as `js/index.mjs` takes them). Unknown
 /// names are refused.
@@ -15,7 +14,7 @@ use crate::presign::credentials;
 /// let refused = oss_presign_wasm::presign_post_json(r#"{"keyPrefx": "a/"}"#).unwrap_err();
 /// assert!(refused.contains("keyPrefx"), "{refused}");
 /// ```
-pub const PRESIGN_POST_OPTION_NAMES: &[&str] = &[
+pub const PRESIGN_POST_OPTION_NAMES: &[&str] = option_names![
     "region",
     "bucket",
     "key",
@@ -30,14 +29,7 @@ pub const PRESIGN_POST_OPTION_NAMES: &[&str] = &[
     "meta",
     "successActionStatus",
     "conditions",
-    "policy",
-    "endpoint",
-    "pathStyle",
-    "cname",
-    "internalEndpoint",
-    "accelerateEndpoint",
-    "dualstackEndpoint",
-    "disableSsl",
+    "policy";
     "signingTime",
 ];
 
@@ -47,9 +39,7 @@ struct PostInput {
     bucket: String,
     key: Option<String>,
     key_prefix: Option<String>,
-    access_key_id: String,
-    access_key_secret: String,
-    security_token: Option<String>,
+    keys: Keys,
     expires: Option<Value>,
     expiration: Option<Value>,
     content_length_range: Option<(u64, u64)>,
@@ -113,9 +103,7 @@ fn read(options: &str) -> Result<PostInput, Refusal> {
     input.bucket = f.string("bucket")?;
     input.key = f.opt_string("key")?;
     input.key_prefix = f.opt_string("keyPrefix")?;
-    input.access_key_id = f.string("accessKeyId")?;
-    input.access_key_secret = f.string("accessKeySecret")?;
-    input.security_token = f.opt_string("securityToken")?;
+    input.keys = Keys::read(&mut f)?;
     input.expires = f.value("expires");
     input.expiration = f.value("expiration");
     input.content_type = f.opt_string("contentType")?;
@@ -154,11 +142,7 @@ pub fn presign_post_json(options: &str) -> Result<String, String> {
 
 fn presign_post(input: PostInput) -> Result<String, Refusal> {
     let at = signing_time(input.signing_time.as_ref())?;
-    let credentials = credentials(
-        &input.access_key_id,
-        &input.access_key_secret,
-        input.security_token.as_deref(),
-    )?;
+    let credentials = input.keys.credentials()?;
     let request = match input.policy {
         Some(document) => PostPolicyRequest::verbatim(input.bucket, document),
         None => build_request(

@@ -8,7 +8,7 @@ use oss_client::{
 };
 
 use crate::client_cache::{with_client, with_client_in, Cached};
-use crate::input::{presign_options, signing_time, ClientSettings, Refusal};
+use crate::input::{option_names, presign_options, signing_time, ClientSettings, Keys, Refusal};
 use crate::json::{string_literal, Fields, Value};
 
 /// The option names of `presign()` (camelCase, as `js/index.mjs` takes them). Unknown names
@@ -19,7 +19,7 @@ use crate::json::{string_literal, Fields, Value};
 /// let refused = oss_presign_wasm::presign_json(r#"{"bukcet": "b"}"#).unwrap_err();
 /// assert!(refused.contains("bukcet"), "{refused}");
 /// ```
-pub const PRESIGN_OPTION_NAMES: &[&str] = &[
+pub const PRESIGN_OPTION_NAMES: &[&str] = option_names![
     "region",
     "bucket",
     "key",
@@ -34,14 +34,7 @@ pub const PRESIGN_OPTION_NAMES: &[&str] = &[
     "partNumber",
     "headers",
     "query",
-    "additionalHeaders",
-    "endpoint",
-    "pathStyle",
-    "cname",
-    "internalEndpoint",
-    "accelerateEndpoint",
-    "dualstackEndpoint",
-    "disableSsl",
+    "additionalHeaders";
     "signatureVersion",
     "signingTime",
 ];
@@ -58,9 +51,7 @@ pub(crate) struct Template {
     headers: Vec<(String, String)>,
     query: Vec<(String, String)>,
     settings: ClientSettings,
-    access_key_id: String,
-    access_key_secret: String,
-    security_token: Option<String>,
+    keys: Keys,
 }
 
 /// The presign options of one call.
@@ -93,9 +84,7 @@ fn read(options: &str, with_call: bool) -> Result<(Template, Fields), Refusal> {
     let mut template = Template::default();
     let region = f.opt_string("region")?;
     template.bucket = f.string("bucket")?;
-    template.access_key_id = f.string("accessKeyId")?;
-    template.access_key_secret = f.string("accessKeySecret")?;
-    template.security_token = f.opt_string("securityToken")?;
+    template.keys = Keys::read(&mut f)?;
     template.method = f.opt_string("method")?;
     template.op = f.opt_string("op")?;
     template.upload_id = f.opt_string("uploadId")?;
@@ -185,11 +174,7 @@ fn presign(input: PresignInput) -> Result<PresignResult, Refusal> {
 impl Template {
     /// The credentials the options name, refused with the native wording when unusable.
     pub(crate) fn credentials(&self) -> Result<Credentials, Refusal> {
-        credentials(
-            &self.access_key_id,
-            &self.access_key_secret,
-            self.security_token.as_deref(),
-        )
+        self.keys.credentials()
     }
 
     /// The request for `key`.
@@ -329,24 +314,6 @@ fn output(result: &PresignResult) -> String {
     }
     out.push_str("}}");
     out
-}
-
-/// The credentials, refused with the native wording when unusable.
-pub(crate) fn credentials(
-    id: &str,
-    secret: &str,
-    token: Option<&str>,
-) -> Result<Credentials, Refusal> {
-    let credentials = Credentials::new(id, secret).map_err(|e| {
-        Refusal::new(
-            ErrorKind::Credentials,
-            format!("the credentials are unusable: {e}"),
-        )
-    })?;
-    Ok(match token {
-        Some(token) => credentials.with_security_token(token),
-        None => credentials,
-    })
 }
 
 /// Sets the caller's headers and query parameters on a typed request.

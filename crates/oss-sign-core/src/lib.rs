@@ -91,6 +91,7 @@ pub mod post_policy;
 pub mod query;
 mod repeat_scan;
 mod request;
+mod scope_params;
 mod sort;
 mod time;
 pub mod v1;

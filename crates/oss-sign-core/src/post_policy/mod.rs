@@ -46,8 +46,9 @@ pub use verify::{
 };
 
 use crate::error::{SignError, SignErrorKind};
+use crate::scope_params::ScopeParams;
 use crate::time::SigningTime;
-use crate::v4::{SigningKey, ALGORITHM, DEFAULT_PRODUCT, TERMINATOR};
+use crate::v4::{SigningKey, ALGORITHM, TERMINATOR};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -192,22 +193,15 @@ impl PostPolicy {
 /// ```
 #[derive(Clone, Copy)]
 pub struct PostPolicyParams<'a> {
-    access_key_id: &'a str,
-    region: &'a str,
-    product: &'a str,
-    time: SigningTime,
-    security_token: Option<&'a str>,
+    /// The scope, `additional_headers` always empty (a policy signs no headers).
+    scope: ScopeParams<'a>,
 }
 
 impl fmt::Debug for PostPolicyParams<'_> {
     #[cfg_attr(target_arch = "wasm32", inline)]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PostPolicyParams")
-            .field("access_key_id", &self.access_key_id)
-            .field("region", &self.region)
-            .field("product", &self.product)
-            .field("time", &self.time)
-            .field("security_token", &self.token().map(|_| "<redacted>"))
+        self.scope
+            .debug_fields(&mut f.debug_struct("PostPolicyParams"))
             .finish()
     }
 }
@@ -223,11 +217,7 @@ impl<'a> PostPolicyParams<'a> {
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn new(access_key_id: &'a str, region: &'a str, time: SigningTime) -> Self {
         Self {
-            access_key_id,
-            region,
-            product: DEFAULT_PRODUCT,
-            time,
-            security_token: None,
+            scope: ScopeParams::new(access_key_id, region, time),
         }
     }
 
@@ -241,7 +231,7 @@ impl<'a> PostPolicyParams<'a> {
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn security_token(mut self, token: Option<&'a str>) -> Self {
-        self.security_token = token;
+        self.scope.security_token = token;
         self
     }
 
@@ -254,13 +244,8 @@ impl<'a> PostPolicyParams<'a> {
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn product(mut self, product: &'a str) -> Self {
-        self.product = product;
+        self.scope.product = product;
         self
-    }
-
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    fn token(&self) -> Option<&'a str> {
-        self.security_token.filter(|t| !t.is_empty())
     }
 
     /// The parts of `x-oss-credential`, `<ak>/<YYYYMMDD>/<region>/<product>/aliyun_v4_request`,
@@ -268,13 +253,13 @@ impl<'a> PostPolicyParams<'a> {
     #[cfg_attr(target_arch = "wasm32", inline)]
     fn credential_parts<'s>(&'s self, date_stamp: &'s str) -> [&'s str; 9] {
         [
-            self.access_key_id,
+            self.scope.access_key_id,
             "/",
             date_stamp,
             "/",
-            self.region,
+            self.scope.region,
             "/",
-            self.product,
+            self.scope.product,
             "/",
             TERMINATOR,
         ]
@@ -282,15 +267,19 @@ impl<'a> PostPolicyParams<'a> {
 
     #[cfg_attr(target_arch = "wasm32", inline)]
     fn validate(&self, key: &SigningKey) -> Result<(), SignError> {
-        if self.access_key_id.is_empty()
-            || self.access_key_id.bytes().any(|b| b < 0x20 || b == 0x7f)
+        if self.scope.access_key_id.is_empty()
+            || self
+                .scope
+                .access_key_id
+                .bytes()
+                .any(|b| b < 0x20 || b == 0x7f)
         {
             return Err(SignError::new(
                 SignErrorKind::InvalidInput,
                 "access key id is empty or has a control character: a V4 policy needs the printable access key id of the credentials",
             ));
         }
-        if let Some(token) = self.token() {
+        if let Some(token) = self.scope.token() {
             if token.bytes().any(|b| b < 0x20 || b == 0x7f) {
                 return Err(SignError::new(
                     SignErrorKind::InvalidInput,
@@ -298,7 +287,7 @@ impl<'a> PostPolicyParams<'a> {
                 ));
             }
         }
-        if !key.is_for(self.time, self.region, self.product) {
+        if !key.is_for(self.scope.time, self.scope.region, self.scope.product) {
             return Err(SignError::new(
                 SignErrorKind::InvalidInput,
                 format!(
@@ -306,9 +295,9 @@ impl<'a> PostPolicyParams<'a> {
                     key.date_stamp(),
                     key.region(),
                     key.product(),
-                    self.time.date_stamp(),
-                    crate::error::shorten(self.region),
-                    crate::error::shorten(self.product)
+                    self.scope.time.date_stamp(),
+                    crate::error::shorten(self.scope.region),
+                    crate::error::shorten(self.scope.product)
                 ),
             ));
         }
@@ -478,25 +467,25 @@ pub fn sign_post_policy(
     key: &SigningKey,
 ) -> Result<SignedPostPolicy, SignError> {
     params.validate(key)?;
-    let validity = policy.expiration.seconds_since(params.time);
+    let validity = policy.expiration.seconds_since(params.scope.time);
     if !(1..=MAX_POLICY_SECONDS).contains(&validity) {
         return Err(SignError::new(
             SignErrorKind::InvalidExpiry,
             format!(
                 "policy expiration {} is {validity} seconds after the signing time {}: it must be 1..=604800 seconds (7 days) later",
                 policy.expiration.to_rfc3339(),
-                params.time.to_rfc3339()
+                params.scope.time.to_rfc3339()
             ),
         ));
     }
     // One allocation: the JSON (with the V4 conditions), then the credential, date and token
     // fields, then the base64 policy encoded straight into place and the hex signature.
-    let date_bytes = params.time.x_oss_date_bytes();
+    let date_bytes = params.scope.time.x_oss_date_bytes();
     // ASCII digits: always valid.
     let date = core::str::from_utf8(&date_bytes).unwrap_or_default();
     let credential = params.credential_parts(date.get(..8).unwrap_or_default());
     let credential_len: usize = credential.iter().map(|p| p.len()).sum();
-    let token = params.token();
+    let token = params.scope.token();
     let token_len = token.map_or(0, str::len);
     let mut extra: [(&str, &[&str]); 4] = [
         ("x-oss-signature-version", &[ALGORITHM]),

@@ -3,56 +3,15 @@
 
 use super::key::{check_scope_part, push_hex, SigningKey};
 use crate::error::{shorten, SignError, SignErrorKind};
-use crate::time::SigningTime;
 use alloc::format;
 use alloc::string::String;
-use core::fmt;
 
 /// The algorithm name, the value of `x-oss-signature-version`.
 pub const ALGORITHM: &str = "OSS4-HMAC-SHA256";
-/// The product of ordinary OSS (`oss-cloudbox` for OSS on CloudBox).
-pub const DEFAULT_PRODUCT: &str = "oss";
-
-/// The scope fields shared by both modes.
-#[derive(Clone, Copy)]
-pub(super) struct ScopeParams<'a> {
-    pub(super) access_key_id: &'a str,
-    pub(super) region: &'a str,
-    pub(super) product: &'a str,
-    pub(super) time: SigningTime,
-    pub(super) security_token: Option<&'a str>,
-    pub(super) additional_headers: &'a [&'a str],
-}
-
-impl fmt::Debug for ScopeParams<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ScopeParams")
-            .field("access_key_id", &self.access_key_id)
-            .field("region", &self.region)
-            .field("product", &self.product)
-            .field("time", &self.time)
-            .field("security_token", &self.token().map(|_| "<redacted>"))
-            .field("additional_headers", &self.additional_headers)
-            .finish()
-    }
-}
+pub(crate) use crate::scope_params::ScopeParams;
+pub use crate::scope_params::DEFAULT_PRODUCT;
 
 impl<'a> ScopeParams<'a> {
-    pub(super) fn new(access_key_id: &'a str, region: &'a str, time: SigningTime) -> Self {
-        Self {
-            access_key_id,
-            region,
-            product: DEFAULT_PRODUCT,
-            time,
-            security_token: None,
-            additional_headers: &[],
-        }
-    }
-
-    pub(super) fn token(&self) -> Option<&'a str> {
-        self.security_token.filter(|t| !t.is_empty())
-    }
-
     /// Checks the scope against `key`; `access_key_id_checked` says that the access key id is
     /// one the key keeps encoded ([`SigningKey::knows_access_key_id`]), which passed the access
     /// key id checks before.
