@@ -26,12 +26,25 @@ pub(crate) struct ClientSettings {
 }
 
 /// The credential options `presign()` and `presignPost()` share: `accessKeyId`,
-/// `accessKeySecret` and `securityToken`.
-#[derive(Debug, Default)]
+/// `accessKeySecret` and `securityToken`. Its `Debug` shows neither the secret nor the token.
+#[derive(Default)]
 pub(crate) struct Keys {
     access_key_id: String,
     access_key_secret: String,
     security_token: Option<String>,
+}
+
+impl std::fmt::Debug for Keys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keys")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"<redacted>")
+            .field(
+                "security_token",
+                &self.security_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 impl Keys {
@@ -221,4 +234,24 @@ pub(crate) fn presign_options(
         options = options.expiration(at);
     }
     Ok(options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Keys;
+
+    #[test]
+    fn keys_debug_hides_the_secret_and_the_token() {
+        let keys = Keys {
+            access_key_id: "LTAIexample".into(),
+            access_key_secret: "s3cr3t-value".into(),
+            security_token: Some("t0ken-value".into()),
+        };
+        let shown = format!("{keys:?}");
+        assert!(shown.contains("LTAIexample"), "{shown}");
+        assert!(!shown.contains("s3cr3t-value"), "{shown}");
+        assert!(!shown.contains("t0ken-value"), "{shown}");
+        let without = format!("{:?}", Keys::default());
+        assert!(without.contains("security_token: None"), "{without}");
+    }
 }
