@@ -141,8 +141,9 @@ impl Client {
         request: &R,
         options: &PresignOptions,
     ) -> Result<PresignResult, Error> {
-        // Static credentials: a tail call (no frame of its own); a provider's credentials are
-        // taken, and dropped after the presign, out of line.
+        // Static credentials: one test and one call (no frame of its own, so this inlines into
+        // its caller); a provider's credentials are taken, and dropped after the presign, out
+        // of line.
         match &self.inner.config.static_credentials {
             Some(credentials) => self.presign_with_credentials(request, options, credentials),
             None => self.presign_with_provider(request, options),
