@@ -141,9 +141,22 @@ impl Client {
         request: &R,
         options: &PresignOptions,
     ) -> Result<PresignResult, Error> {
-        if let Some(credentials) = &self.inner.config.static_credentials {
-            return self.presign_with_credentials(request, options, credentials);
+        // Static credentials: one test and one call (no frame of its own, so this inlines into
+        // its caller); a provider's credentials are taken, and dropped after the presign, out
+        // of line.
+        match &self.inner.config.static_credentials {
+            Some(credentials) => self.presign_with_credentials(request, options, credentials),
+            None => self.presign_with_provider(request, options),
         }
+    }
+
+    /// [`presign_with`](Self::presign_with) with the provider's cached credentials.
+    #[inline(never)]
+    fn presign_with_provider<R: Presignable + ?Sized>(
+        &self,
+        request: &R,
+        options: &PresignOptions,
+    ) -> Result<PresignResult, Error> {
         let credentials = self.credentials_now()?;
         self.presign_with_credentials(request, options, &credentials)
     }
