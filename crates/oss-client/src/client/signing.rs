@@ -42,12 +42,18 @@ struct PairSlots<'a> {
     heap: Vec<(&'a str, &'a str)>,
 }
 
-/// Borrows `pairs` into the first `pairs.len()` slots, each pair shown to `each` on the way.
+/// Borrows `pairs` (at most `N`) into `slot`'s array, initialised here, and returns them as
+/// its first `pairs.len()` slots.
 #[inline]
-fn fill<'a, P: PairText>(slots: &mut [(&'a str, &'a str)], pairs: &'a [P]) {
+fn fill<'s, 'a, P: PairText, const N: usize>(
+    slot: &'s mut Option<[(&'a str, &'a str); N]>,
+    pairs: &'a [P],
+) -> &'s [(&'a str, &'a str)] {
+    let slots = slot.insert([("", ""); N]);
     for (slot, pair) in slots.iter_mut().zip(pairs) {
         *slot = (pair.name(), pair.value());
     }
+    &slots[..pairs.len()]
 }
 
 impl<'a> PairSlots<'a> {
@@ -71,21 +77,13 @@ impl<'a> PairSlots<'a> {
         if len == 0 {
             &[]
         } else if len <= TWO_PAIRS {
-            let slots = self.two.insert([("", ""); TWO_PAIRS]);
-            fill(slots, pairs);
-            &slots[..len]
+            fill(&mut self.two, pairs)
         } else if len <= FEW_PAIRS {
-            let slots = self.few.insert([("", ""); FEW_PAIRS]);
-            fill(slots, pairs);
-            &slots[..len]
+            fill(&mut self.few, pairs)
         } else if len <= SOME_PAIRS {
-            let slots = self.some.insert([("", ""); SOME_PAIRS]);
-            fill(slots, pairs);
-            &slots[..len]
+            fill(&mut self.some, pairs)
         } else if len <= PAIRS_ON_STACK {
-            let slots = self.many.insert([("", ""); PAIRS_ON_STACK]);
-            fill(slots, pairs);
-            &slots[..len]
+            fill(&mut self.many, pairs)
         } else {
             self.heap
                 .extend(pairs.iter().map(|pair| (pair.name(), pair.value())));
