@@ -161,9 +161,6 @@ impl Client {
             .headers(headers);
 
         let endpoint = &config.endpoint;
-        let credentials_expiration = credentials
-            .expiration()
-            .and_then(|at| SigningTime::try_from(at).ok());
 
         match version {
             SignatureVersion::V1 => {
@@ -195,7 +192,7 @@ impl Client {
                         .map(|(name, value)| (name.as_str(), value.as_str())),
                 );
                 write_unsigned(&mut writer, parts.headers, true);
-                Ok(writer.finish(method, expiration, credentials_expiration))
+                Ok(writer.finish(method, expiration, credentials_expiration(credentials)))
             }
             _ => {
                 let expires = u32::try_from(seconds).map_err(|_| {
@@ -250,7 +247,7 @@ impl Client {
                     parts,
                     header_bytes,
                     no_additional,
-                    credentials_expiration,
+                    credentials,
                 )
             }
         }
@@ -286,8 +283,12 @@ fn write_v4_result<P: PairText>(
     parts: &PartsRef<'_, P>,
     header_bytes: usize,
     no_additional: bool,
-    credentials_expiration: Option<SigningTime>,
+    credentials: &Credentials,
 ) -> Result<PresignResult, Error> {
+    // The credentials' expiration read here, after signing, not before: its chain of loads
+    // (the credentials, their shared part, the field) no longer waits in front of the
+    // signature.
+    let credentials_expiration = credentials_expiration(credentials);
     // Each accessor of `Presigned` is a call into oss-sign-core: each asked once.
     let canonical = presigned.canonical_request();
     let query = presigned.canonical_query();
@@ -349,6 +350,15 @@ fn write_v4_result<P: PairText>(
         check_ref(parts, SignatureVersion::V4)?;
     }
     Ok(writer.finish(method, presigned.expiration(), credentials_expiration))
+}
+
+/// When the credentials expire, as the result gives it (`None` past what a [`SigningTime`]
+/// holds).
+#[inline]
+fn credentials_expiration(credentials: &Credentials) -> Option<SigningTime> {
+    credentials
+        .expiration()
+        .and_then(|at| SigningTime::try_from(at).ok())
 }
 
 /// The key as the canonical request holds it (`canonical`, with `query` its query line),
