@@ -3,7 +3,6 @@
 
 use super::condition::{Condition, Op, MAX_POLICY_SECONDS};
 use super::error::{PostPolicyError, PostPolicyErrorKind};
-use super::PostPolicy;
 use crate::error::shorten;
 use crate::json::{self, Grammar, Value};
 use crate::time::SigningTime;
@@ -23,22 +22,48 @@ fn invalid(message: impl Into<String>) -> PostPolicyError {
     PostPolicyError::new(PostPolicyErrorKind::InvalidPolicyDocument, message)
 }
 
-/// A policy document read back from JSON: a [`PostPolicy`], the type a policy is built
-/// with (its expiration and conditions, and `to_json` to write it again).
+/// A policy document read back from JSON: its expiration and conditions.
 ///
 /// ```
-/// use oss_sign_core::post_policy::{parse_policy, ParsedPolicy, PostPolicy};
-/// let p: ParsedPolicy = parse_policy(r#"{"expiration":"2023-12-03T13:00:00.000Z","conditions":[["starts-with","$key","u/"]]}"#)?;
+/// use oss_sign_core::post_policy::parse_policy;
+/// let p = parse_policy(r#"{"expiration":"2023-12-03T13:00:00.000Z","conditions":[["starts-with","$key","u/"]]}"#)?;
 /// assert_eq!(p.expiration().to_rfc3339(), "2023-12-03T13:00:00Z");
 /// assert_eq!(p.conditions()[0].field(), "key");
-/// let built: PostPolicy = p.clone();
-/// assert_eq!(parse_policy(&built.to_json())?, p);
 /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
 /// ```
-pub type ParsedPolicy = PostPolicy;
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedPolicy {
+    expiration: SigningTime,
+    conditions: Vec<Condition>,
+}
 
-/// What a server checks of a parsed policy besides its conditions' fields.
-impl PostPolicy {
+impl ParsedPolicy {
+    /// The `expiration`.
+    ///
+    /// ```
+    /// use oss_sign_core::post_policy::parse_policy;
+    /// let p = parse_policy(r#"{"expiration":"1970-01-01T00:01:00Z","conditions":[]}"#)?;
+    /// assert_eq!(p.expiration().unix_seconds(), 60);
+    /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
+    /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    pub fn expiration(&self) -> SigningTime {
+        self.expiration
+    }
+
+    /// The conditions, in document order.
+    ///
+    /// ```
+    /// use oss_sign_core::post_policy::{parse_policy, Condition};
+    /// let p = parse_policy(r#"{"expiration":"1970-01-01T00:01:00Z","conditions":[{"bucket":"b"}]}"#)?;
+    /// assert_eq!(p.conditions(), [Condition::bucket("b")]);
+    /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
+    /// ```
+    #[cfg_attr(target_arch = "wasm32", inline)]
+    pub fn conditions(&self) -> &[Condition] {
+        &self.conditions
+    }
+
     /// The largest file the policy allows (the smallest `content-length-range` maximum), if
     /// any: a server can stop reading an upload as soon as it passes this.
     ///
