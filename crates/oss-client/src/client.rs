@@ -117,7 +117,9 @@ impl Client {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn presign<R: Presignable + ?Sized>(&self, request: &R) -> Result<PresignResult, Error> {
-        self.presign_with(request, &PresignOptions::default())
+        // A constant: no options written to the stack at each call.
+        const DEFAULT: PresignOptions = PresignOptions::new();
+        self.presign_with(request, &DEFAULT)
     }
 
     /// Presigns `request` with explicit options (expiry).

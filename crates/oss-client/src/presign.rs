@@ -38,8 +38,11 @@ impl PresignOptions {
     /// ```
     /// assert_eq!(oss_client::PresignOptions::new(), Default::default());
     /// ```
-    pub fn new() -> Self {
-        Self::default()
+    pub const fn new() -> Self {
+        Self {
+            expires: None,
+            expiration: None,
+        }
     }
 
     /// Valid for `duration` from the signing instant (whole seconds; fractions are dropped).
@@ -102,9 +105,12 @@ impl PresignOptions {
                 i64::try_from(d.as_secs()).unwrap_or(i64::MAX)
             }
         };
+        // The end after the last signing instant is `now.checked_add_seconds(seconds)`
+        // failing, answered here by one compare instead of a call into oss-sign-core
+        // (`seconds` is not negative there, so the subtraction cannot overflow).
         if seconds < 0
             || (version == SignatureVersion::V4 && seconds > MAX_V4_EXPIRES_SECONDS)
-            || now.checked_add_seconds(seconds).is_none()
+            || now.unix_seconds() > LAST_SIGNING_SECOND - seconds
         {
             return Err(self.validity_error(now, version, seconds));
         }
@@ -150,6 +156,9 @@ impl PresignOptions {
         )
     }
 }
+
+/// The last instant a [`SigningTime`] holds, 9999-12-31T23:59:59Z, in seconds since 1970.
+const LAST_SIGNING_SECOND: i64 = 253_402_300_799;
 
 /// `at` in whole seconds since 1970 (negative before; saturated far out).
 fn unix_seconds(at: SystemTime) -> i64 {
@@ -610,6 +619,39 @@ mod tests {
         assert!(sooner.outlives_credentials());
         assert_eq!(sooner.effective_expiration(), at(4999));
         assert!(!format!("{sooner:?}").contains("=T"));
+    }
+
+    /// The bound `validity_seconds` compares with is the one of `SigningTime`, so it refuses
+    /// exactly what `checked_add_seconds` refuses.
+    #[test]
+    fn the_year_9999_bound_is_the_signing_times_one() {
+        assert!(SigningTime::from_unix_seconds(LAST_SIGNING_SECOND).is_ok());
+        assert!(SigningTime::from_unix_seconds(LAST_SIGNING_SECOND + 1).is_err());
+        for (now, seconds) in [
+            (0, LAST_SIGNING_SECOND),
+            (0, LAST_SIGNING_SECOND + 1),
+            (LAST_SIGNING_SECOND, 0),
+            (LAST_SIGNING_SECOND, 1),
+            (LAST_SIGNING_SECOND - 900, 900),
+            (LAST_SIGNING_SECOND - 899, 900),
+            (1_700_000_000, i64::MAX),
+        ] {
+            let options =
+                PresignOptions::new().expires(Duration::from_secs(seconds.unsigned_abs()));
+            assert_eq!(
+                options
+                    .validity_seconds(at(now), SignatureVersion::V1)
+                    .is_ok(),
+                at(now).checked_add_seconds(seconds).is_some(),
+                "{now} + {seconds}"
+            );
+        }
+    }
+
+    #[test]
+    fn new_is_the_default() {
+        const NEW: PresignOptions = PresignOptions::new();
+        assert_eq!(NEW, PresignOptions::default());
     }
 
     #[test]
