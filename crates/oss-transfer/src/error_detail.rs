@@ -104,7 +104,8 @@ pub(crate) fn is_retryable_status(status: Option<u16>) -> bool {
 /// the crate-internal builders (`with_source`, `with_status`, `with_attempts`, `io`,
 /// `lock_failed`, `is_retryable`), the public accessors (`kind`, `status`, `oss_error`, `attempts`, each
 /// with an example whose error comes from `$example`), and `Debug`, `Display` and
-/// `std::error::Error`. `$kind` has the variants `Io`, `InUse`, `HttpStatus`, `Network`, `Timeout`.
+/// `std::error::Error`. `$kind` has the variants `Io`, `InUse`, `HttpStatus`, `Network`, `Timeout`,
+/// `InvalidInput`.
 macro_rules! error_type_impls {
     ($error:ident, $kind:ident, $example:literal) => {
         impl $error {
@@ -130,6 +131,26 @@ macro_rules! error_type_impls {
 
             pub(crate) fn io(what: &str, e: std::io::Error) -> Self {
                 Self::new($kind::Io, format!("{what}: {e}")).with_source(e)
+            }
+
+            /// The `InvalidInput` error for a request that could not be built.
+            pub(crate) fn unbuildable_request(e: http::Error) -> Self {
+                Self::new($kind::InvalidInput, format!("cannot build the request: {e}"))
+            }
+
+            /// The `Network` error for a request to `target` that got no answer: the
+            /// client's error and each of its sources in turn (`e` as the source).
+            pub(crate) fn request_failed(
+                target: &str,
+                e: hyper_util::client::legacy::Error,
+            ) -> Self {
+                let mut msg = format!("{target}: request failed: {e}");
+                let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+                while let Some(s) = src {
+                    msg.push_str(&format!(": {s}"));
+                    src = s.source();
+                }
+                Self::new($kind::Network, msg).with_source(e)
             }
 
             /// The error for a failed

@@ -131,9 +131,9 @@ impl Net {
         if let Some(etag) = if_match {
             b = b.header("if-match", etag);
         }
-        let req = b.body(Empty::<Bytes>::new()).map_err(|e| {
-            DownloadError::new(Kind::InvalidInput, format!("cannot build the request: {e}"))
-        })?;
+        let req = b
+            .body(Empty::<Bytes>::new())
+            .map_err(DownloadError::unbuildable_request)?;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         let idle = self.shared.config.transfer.idle_timeout;
         let resp = match tokio::time::timeout(idle, self.shared.client.request(req)).await {
@@ -148,13 +148,8 @@ impl Net {
                 ))
             }
             Ok(Err(e)) => {
-                let mut msg = format!("{}: request failed: {e}", self.source().display_target());
-                let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
-                while let Some(s) = src {
-                    msg.push_str(&format!(": {s}"));
-                    src = s.source();
-                }
-                return Err(DownloadError::new(Kind::Network, msg).with_source(e));
+                let target = self.source().display_target();
+                return Err(DownloadError::request_failed(&target, e));
             }
             Ok(Ok(r)) => r,
         };

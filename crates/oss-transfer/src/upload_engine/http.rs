@@ -83,9 +83,7 @@ pub(super) async fn send(
     b = b
         .header("user-agent", &shared.config.transfer.user_agent)
         .header("content-length", length);
-    let req = b.body(body).map_err(|e| {
-        UploadError::new(Kind::InvalidInput, format!("cannot build the request: {e}"))
-    })?;
+    let req = b.body(body).map_err(UploadError::unbuildable_request)?;
     stats.requests.fetch_add(1, Ordering::Relaxed);
     let idle = shared.config.transfer.idle_timeout;
     let target = request.display_target();
@@ -116,18 +114,7 @@ pub(super) async fn send(
             }
         }
     };
-    let resp = match resp {
-        Ok(r) => r,
-        Err(e) => {
-            let mut msg = format!("{target}: request failed: {e}");
-            let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
-            while let Some(s) = src {
-                msg.push_str(&format!(": {s}"));
-                src = s.source();
-            }
-            return Err(UploadError::new(Kind::Network, msg).with_source(e));
-        }
-    };
+    let resp = resp.map_err(|e| UploadError::request_failed(&target, e))?;
     let status = resp.status();
     let (parts, body) = resp.into_parts();
     let collected = tokio::time::timeout(

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-use base64::Engine as _;
 use tokio::task::JoinSet;
 
 use super::body::{digest_range, UploadBody};
@@ -16,7 +15,7 @@ use super::http::{send, send_empty, with_retries, UploadShared};
 use super::job::{cancelled, stopped, Source, MAX_PARTS};
 use super::lost_completion;
 use super::resume::{DonePart, UploadCheckpoint};
-use super::single::{checked_etag, crc_check, put_range};
+use super::single::{checked_etag, crc_check, put_range, range_md5};
 use super::stats::{Attempt, Finished, Stats};
 use super::xml_answer::{complete_document, element_text};
 use crate::checkpoint;
@@ -436,18 +435,11 @@ async fn upload_part(
 ) -> Result<DonePart, UploadError> {
     let cfg = &shared.config;
     let (start, len) = parts.range(number);
-    let md5 = if cfg.content_md5 {
-        digest_range(source.file.clone(), start, len, true)
-            .await
-            .map_err(|e| UploadError::io(&format!("reading {}", source.path.display()), e))?
-            .1
-    } else {
-        None
-    };
+    let (md5, content_md5) = range_md5(&source, start, len, cfg.content_md5).await?;
     let op = UploadOperation::UploadPart {
         upload_id,
         part_number: number,
-        content_md5: md5.map(|m| base64::engine::general_purpose::STANDARD.encode(m)),
+        content_md5,
     };
     with_retries(cfg.transfer.retry, &stats, true, || async {
         let request = presigner.presign_upload(&op).await?;

@@ -100,6 +100,25 @@ pub(super) async fn put_range(
     Ok((answer, crc))
 }
 
+/// The MD5 of the `len` bytes of `source` from `start` when `wanted` (else nothing is read),
+/// and its base64 for the `Content-MD5` the URL is signed with; the answer's ETag is checked
+/// against the MD5.
+pub(super) async fn range_md5(
+    source: &Source,
+    start: u64,
+    len: u64,
+    wanted: bool,
+) -> Result<(Option<[u8; 16]>, Option<String>), UploadError> {
+    if !wanted {
+        return Ok((None, None));
+    }
+    let (_, md5) = digest_range(source.file.clone(), start, len, true)
+        .await
+        .map_err(|e| UploadError::io(&format!("reading {}", source.path.display()), e))?;
+    let content_md5 = md5.map(|m| base64::engine::general_purpose::STANDARD.encode(m));
+    Ok((md5, content_md5))
+}
+
 pub(super) async fn run(
     shared: &UploadShared,
     stats: &std::sync::Arc<Stats>,
@@ -113,17 +132,9 @@ pub(super) async fn run(
         Target::Fixed(_) => None,
     };
     // The MD5 is signed into the URL, so only a presigner can use it.
-    let md5 = if cfg.content_md5 && presigner.is_some() {
-        digest_range(source.file.clone(), 0, size, true)
-            .await
-            .map_err(|e| UploadError::io(&format!("reading {}", source.path.display()), e))?
-            .1
-    } else {
-        None
-    };
-    let op = UploadOperation::Put {
-        content_md5: md5.map(|m| base64::engine::general_purpose::STANDARD.encode(m)),
-    };
+    let wanted = cfg.content_md5 && presigner.is_some();
+    let (md5, content_md5) = range_md5(source, 0, size, wanted).await?;
+    let op = UploadOperation::Put { content_md5 };
     let (etag, crc, check) = with_retries(cfg.transfer.retry, stats, true, || async {
         let request = match (&presigner, target) {
             (Some(p), _) => p.presign_upload(&op).await?,
