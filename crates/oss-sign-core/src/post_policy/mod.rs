@@ -34,11 +34,12 @@
 //! refusal a [`PostPolicyError`] carrying OSS's error code.
 
 mod condition;
+mod document;
 mod error;
 mod verify;
 
-use crate::json;
 pub use condition::{Condition, MAX_POLICY_SECONDS};
+pub use document::PostPolicy;
 pub use error::{PostPolicyError, PostPolicyErrorKind};
 pub use verify::{
     parse_policy, policy_expiration, verify_post_form, ParsedPolicy, PostForm, PostVerifyOptions,
@@ -54,132 +55,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use base64::Engine as _;
 use core::fmt;
-
-/// A POST policy: its expiration and conditions, in order.
-///
-/// ```
-/// use oss_sign_core::post_policy::{Condition, PostPolicy};
-/// use oss_sign_core::SigningTime;
-/// let p = PostPolicy::new(SigningTime::parse_rfc3339("2023-12-03T13:00:00Z")?)
-///     .condition(Condition::content_length_range(0, 10));
-/// assert_eq!(p.to_json(), r#"{"expiration":"2023-12-03T13:00:00.000Z","conditions":[["content-length-range",0,10]]}"#);
-/// # Ok::<(), oss_sign_core::SignError>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PostPolicy {
-    expiration: SigningTime,
-    conditions: Vec<Condition>,
-}
-
-impl PostPolicy {
-    /// A policy valid until `expiration`, without conditions.
-    ///
-    /// ```
-    /// use oss_sign_core::{post_policy::PostPolicy, SigningTime};
-    /// let p = PostPolicy::new(SigningTime::from_unix_seconds(0)?);
-    /// assert!(p.conditions().is_empty());
-    /// # Ok::<(), oss_sign_core::SignError>(())
-    /// ```
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    pub fn new(expiration: SigningTime) -> Self {
-        Self {
-            expiration,
-            conditions: Vec::new(),
-        }
-    }
-
-    /// Adds a condition (kept in order).
-    ///
-    /// ```
-    /// use oss_sign_core::{post_policy::{Condition, PostPolicy}, SigningTime};
-    /// let p = PostPolicy::new(SigningTime::from_unix_seconds(0)?).condition(Condition::bucket("b"));
-    /// assert_eq!(p.conditions().len(), 1);
-    /// # Ok::<(), oss_sign_core::SignError>(())
-    /// ```
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    pub fn condition(mut self, condition: Condition) -> Self {
-        self.conditions.push(condition);
-        self
-    }
-
-    /// When the policy stops being accepted.
-    ///
-    /// ```
-    /// use oss_sign_core::{post_policy::PostPolicy, SigningTime};
-    /// let t = SigningTime::from_unix_seconds(60)?;
-    /// assert_eq!(PostPolicy::new(t).expiration(), t);
-    /// # Ok::<(), oss_sign_core::SignError>(())
-    /// ```
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    pub fn expiration(&self) -> SigningTime {
-        self.expiration
-    }
-
-    /// The conditions, in order.
-    ///
-    /// ```
-    /// use oss_sign_core::{post_policy::PostPolicy, SigningTime};
-    /// assert!(PostPolicy::new(SigningTime::from_unix_seconds(0)?).conditions().is_empty());
-    /// # Ok::<(), oss_sign_core::SignError>(())
-    /// ```
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    pub fn conditions(&self) -> &[Condition] {
-        &self.conditions
-    }
-
-    /// The policy as compact JSON (`expiration` with milliseconds, as `Date.toISOString`).
-    ///
-    /// ```
-    /// use oss_sign_core::{post_policy::PostPolicy, SigningTime};
-    /// let p = PostPolicy::new(SigningTime::from_unix_seconds(0)?);
-    /// assert_eq!(p.to_json(), r#"{"expiration":"1970-01-01T00:00:00.000Z","conditions":[]}"#);
-    /// # Ok::<(), oss_sign_core::SignError>(())
-    /// ```
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(self.json_size_hint(0, 0));
-        self.write_json_with(&mut out, &[]);
-        out
-    }
-
-    /// How long the JSON is with `extra_items` more conditions of `extra_bytes` in all (exact
-    /// unless something needs an escape, then more).
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    fn json_size_hint(&self, extra_items: usize, extra_bytes: usize) -> usize {
-        let conditions: usize = self.conditions.iter().map(Condition::json_size_hint).sum();
-        let commas = (self.conditions.len() + extra_items).saturating_sub(1);
-        // `{"expiration":"2023-12-03T13:12:12.000Z","conditions":[` and `]}`
-        57 + conditions + extra_bytes + commas
-    }
-
-    /// Appends the policy JSON with `extra` exact-match conditions (`{"field":"value"}`, the
-    /// value given as parts that are joined) after the policy's own.
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    fn write_json_with(&self, out: &mut String, extra: &[(&str, &[&str])]) {
-        out.push_str("{\"expiration\":\"");
-        let iso = self.expiration.rfc3339_bytes();
-        // ASCII digits and separators: always valid.
-        out.push_str(core::str::from_utf8(&iso[..19]).unwrap_or_default());
-        out.push_str(".000Z\",\"conditions\":[");
-        for (i, c) in self.conditions.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            c.write_json(out, ",");
-        }
-        for (i, (field, value)) in extra.iter().enumerate() {
-            if i > 0 || !self.conditions.is_empty() {
-                out.push(',');
-            }
-            out.push('{');
-            json::write_str(out, field);
-            out.push(':');
-            json::write_joined_str(out, value);
-            out.push('}');
-        }
-        out.push_str("]}");
-    }
-}
 
 /// Who signs and when: the access key id, region, signing instant, and optionally the STS
 /// token and product.
@@ -467,13 +342,13 @@ pub fn sign_post_policy(
     key: &SigningKey,
 ) -> Result<SignedPostPolicy, SignError> {
     params.validate(key)?;
-    let validity = policy.expiration.seconds_since(params.scope.time);
+    let validity = policy.expiration().seconds_since(params.scope.time);
     if !(1..=MAX_POLICY_SECONDS).contains(&validity) {
         return Err(SignError::new(
             SignErrorKind::InvalidExpiry,
             format!(
                 "policy expiration {} is {validity} seconds after the signing time {}: it must be 1..=604800 seconds (7 days) later",
-                policy.expiration.to_rfc3339(),
+                policy.expiration().to_rfc3339(),
                 params.scope.time.to_rfc3339()
             ),
         ));

@@ -2,6 +2,7 @@
 //! conditions.
 
 use super::condition::{Condition, Op, MAX_POLICY_SECONDS};
+use super::document::PostPolicy;
 use super::error::{PostPolicyError, PostPolicyErrorKind};
 use crate::error::shorten;
 use crate::json::{self, Grammar, Value};
@@ -22,7 +23,8 @@ fn invalid(message: impl Into<String>) -> PostPolicyError {
     PostPolicyError::new(PostPolicyErrorKind::InvalidPolicyDocument, message)
 }
 
-/// A policy document read back from JSON: its expiration and conditions.
+/// A policy document read back from JSON: a [`PostPolicy`] (the same type the signer builds,
+/// with the same accessors and size checks).
 ///
 /// ```
 /// use oss_sign_core::post_policy::parse_policy;
@@ -31,97 +33,7 @@ fn invalid(message: impl Into<String>) -> PostPolicyError {
 /// assert_eq!(p.conditions()[0].field(), "key");
 /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParsedPolicy {
-    expiration: SigningTime,
-    conditions: Vec<Condition>,
-}
-
-impl ParsedPolicy {
-    /// The `expiration`.
-    ///
-    /// ```
-    /// use oss_sign_core::post_policy::parse_policy;
-    /// let p = parse_policy(r#"{"expiration":"1970-01-01T00:01:00Z","conditions":[]}"#)?;
-    /// assert_eq!(p.expiration().unix_seconds(), 60);
-    /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
-    /// ```
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    pub fn expiration(&self) -> SigningTime {
-        self.expiration
-    }
-
-    /// The conditions, in document order.
-    ///
-    /// ```
-    /// use oss_sign_core::post_policy::{parse_policy, Condition};
-    /// let p = parse_policy(r#"{"expiration":"1970-01-01T00:01:00Z","conditions":[{"bucket":"b"}]}"#)?;
-    /// assert_eq!(p.conditions(), [Condition::bucket("b")]);
-    /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
-    /// ```
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    pub fn conditions(&self) -> &[Condition] {
-        &self.conditions
-    }
-
-    /// The largest file the policy allows (the smallest `content-length-range` maximum), if
-    /// any: a server can stop reading an upload as soon as it passes this.
-    ///
-    /// ```
-    /// use oss_sign_core::post_policy::parse_policy;
-    /// let p = parse_policy(r#"{"expiration":"1970-01-01T00:01:00Z","conditions":[["content-length-range",1,10]]}"#)?;
-    /// assert_eq!(p.max_file_size(), Some(10));
-    /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
-    /// ```
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    pub fn max_file_size(&self) -> Option<u64> {
-        self.conditions
-            .iter()
-            .filter_map(|c| match c.op {
-                Op::LengthRange(_, max) => Some(max),
-                _ => None,
-            })
-            .min()
-    }
-
-    /// Checks the file size against every `content-length-range`: `EntityTooLarge` /
-    /// `EntityTooSmall` when outside.
-    ///
-    /// ```
-    /// use oss_sign_core::post_policy::{parse_policy, PostPolicyErrorKind};
-    /// let p = parse_policy(r#"{"expiration":"1970-01-01T00:01:00Z","conditions":[["content-length-range",2,10]]}"#)?;
-    /// assert!(p.check_file_size(10).is_ok());
-    /// assert_eq!(p.check_file_size(11).unwrap_err().kind(), PostPolicyErrorKind::EntityTooLarge);
-    /// assert_eq!(p.check_file_size(1).unwrap_err().kind(), PostPolicyErrorKind::EntityTooSmall);
-    /// # Ok::<(), oss_sign_core::post_policy::PostPolicyError>(())
-    /// ```
-    #[cfg_attr(target_arch = "wasm32", inline)]
-    pub fn check_file_size(&self, size: u64) -> Result<(), PostPolicyError> {
-        for c in &self.conditions {
-            if let Op::LengthRange(min, max) = c.op {
-                if size > max {
-                    return Err(PostPolicyError::new(
-                        PostPolicyErrorKind::EntityTooLarge,
-                        format!(
-                            "Your proposed upload exceeds the maximum allowed size: {size} bytes, the policy allows at most {max} ({})",
-                            c.to_message_json()
-                        ),
-                    ));
-                }
-                if size < min {
-                    return Err(PostPolicyError::new(
-                        PostPolicyErrorKind::EntityTooSmall,
-                        format!(
-                            "Your proposed upload is smaller than the minimum allowed size: {size} bytes, the policy needs at least {min} ({})",
-                            c.to_message_json()
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-}
+pub type ParsedPolicy = PostPolicy;
 
 /// Parses a policy document (JSON text), strictly: at most [`MAX_POLICY_BYTES`], exactly the
 /// members `expiration` and `conditions`, each condition of a known form. Every refusal is
