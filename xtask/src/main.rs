@@ -4,7 +4,8 @@
 //!   whole test suite, the `no_std` build of `oss-sign-core`, rustdoc with warnings denied, the
 //!   module-cycle check, the conformance suites).
 //! * `conformance [--suite NAME] [--dir PATH] [--json FILE] [--list]`: runs the vector suites.
-//! * `wasm`: builds the WebAssembly presigner next to its JavaScript loader.
+//! * `wasm`: builds the WebAssembly presigner next to its JavaScript loader (`--fast`: the
+//!   faster, larger build).
 //! * `modules [--report] [--root FILE]`: fails if a module imports one that imports it back
 //!   (a cycle), printing each cycle with the imports that make it.
 
@@ -44,5 +45,5 @@ fn main() -> ExitCode {
 }
 
 fn usage() -> &'static str {
-    "usage: cargo xtask <command>\n\ncommands:\n  ci           run every CI check (fmt, clippy, tests, no_std build, docs, module cycles, conformance)\n  conformance  run the vector suites: [--suite NAME] [--dir PATH] [--json FILE] [--list]\n  modules      fail on module import cycles (print each one): [--report] [--root FILE]\n  soak         the long download and upload fault soaks: [--downloads N] [--uploads N] [--seed S]\n  fuzz         run the cargo-fuzz targets (nightly): [--seconds N] [--target NAME]... [--list]\n  wasm         build the WebAssembly presigner into crates/oss-presign-wasm/js/ (adds the wasm32 target when missing)"
+    "usage: cargo xtask <command>\n\ncommands:\n  ci           run every CI check (fmt, clippy, tests, no_std build, docs, module cycles, conformance)\n  conformance  run the vector suites: [--suite NAME] [--dir PATH] [--json FILE] [--list]\n  modules      fail on module import cycles (print each one): [--report] [--root FILE]\n  soak         the long download and upload fault soaks: [--downloads N] [--uploads N] [--seed S]\n  fuzz         run the cargo-fuzz targets (nightly): [--seconds N] [--target NAME]... [--list]\n  wasm         build the WebAssembly presigner into crates/oss-presign-wasm/js/ (adds the wasm32 target when missing): [--fast]"
 }

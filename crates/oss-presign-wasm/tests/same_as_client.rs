@@ -453,3 +453,26 @@ fn options_json_reads_like_a_map_and_quotes_numbers_as_written() {
         "{err}"
     );
 }
+
+#[test]
+fn an_unknown_option_is_refused_with_every_known_name() {
+    // The whole message: each known name in backquotes, in the order the crate lists them,
+    // separated by ", " (written by a loop, not `join`).
+    let err = oss_presign_wasm::presign_json(r#"{"expire": 5}"#).unwrap_err();
+    let names: Vec<String> = oss_presign_wasm::PRESIGN_OPTION_NAMES
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect();
+    let expected = format!(
+        "unknown field `expire`, expected one of {}",
+        names.join(", ")
+    );
+    assert!(
+        err.ends_with(&expected),
+        "{err}\nexpected the end: {expected}"
+    );
+    assert!(
+        names.len() > 10 && err.contains("`accessKeyId`, `accessKeySecret`"),
+        "{err}"
+    );
+}

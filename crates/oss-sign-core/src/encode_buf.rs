@@ -375,9 +375,10 @@ fn move_into(out: &mut String, bytes: &[u8; ROOM], len: usize) {
 #[inline]
 pub(crate) fn next_escape(bytes: &[u8], from: usize, literal: &[bool; 256]) -> Option<usize> {
     let rest = bytes.get(from..)?;
-    let mut chunks = rest.chunks_exact(8);
+    // Arrays, not `chunks_exact`, whose `next` stays a call where the crate is built for size.
+    let (chunks, tail) = rest.as_chunks::<8>();
     let mut offset = from;
-    for chunk in &mut chunks {
+    for chunk in chunks {
         let all_literal = chunk
             .iter()
             .fold(true, |all, &b| all & literal[usize::from(b)]);
@@ -389,9 +390,7 @@ pub(crate) fn next_escape(bytes: &[u8], from: usize, literal: &[bool; 256]) -> O
         }
         offset += 8;
     }
-    chunks
-        .remainder()
-        .iter()
+    tail.iter()
         .position(|&b| !literal[usize::from(b)])
         .map(|p| offset + p)
 }

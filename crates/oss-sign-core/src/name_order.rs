@@ -63,8 +63,12 @@ fn lower_word(word: u64) -> u64 {
 
 /// Whether `bytes` holds an ASCII upper-case letter.
 pub(crate) fn has_upper_case(bytes: &[u8]) -> bool {
-    let mut chunks = bytes.chunks_exact(8);
-    if chunks.any(|eight| upper_case_bytes(word_at(eight, 0)) != 0) {
+    // Arrays, not `chunks_exact`, whose `next` stays a call where the crate is built for size.
+    let (chunks, _) = bytes.as_chunks::<8>();
+    if chunks
+        .iter()
+        .any(|eight| upper_case_bytes(u64::from_le_bytes(*eight)) != 0)
+    {
         return true;
     }
     // The tail: the last eight bytes (overlapping bytes already looked at), or all of a short

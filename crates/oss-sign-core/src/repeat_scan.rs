@@ -108,11 +108,13 @@ fn name_hash(name: &[u8], ignore_ascii_case: bool) -> u64 {
             .unwrap_or(0);
         hash = (hash ^ (word | (fold & fold_mask))).wrapping_mul(MULTIPLIER);
     } else {
-        let mut chunks = name.chunks_exact(8);
-        for chunk in &mut chunks {
-            mix(word(chunk));
+        // Arrays, not `chunks_exact`, whose `next` stays a call where the crate is built for
+        // size.
+        let (chunks, tail) = name.as_chunks::<8>();
+        for chunk in chunks {
+            mix(u64::from_le_bytes(*chunk));
         }
-        if !chunks.remainder().is_empty() {
+        if !tail.is_empty() {
             // The last eight bytes, overlapping the last whole word: a function of the name
             // all the same.
             mix(word(&name[name.len() - 8..]));

@@ -308,15 +308,15 @@ pub(crate) fn has_control_byte_or(bytes: &[u8], tab_too: bool) -> bool {
         let has_del = del.wrapping_sub(ONES) & !del & HIGHS;
         (below_space | has_del) != 0
     };
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        if flagged(crate::canonical::word_at(chunk, 0)) && exact(chunk) {
+    // Arrays, not `chunks_exact`, whose `next` stays a call where the crate is built for size.
+    let (chunks, tail) = bytes.as_chunks::<8>();
+    for chunk in chunks {
+        if flagged(u64::from_le_bytes(*chunk)) && exact(chunk) {
             return true;
         }
     }
     // The tail: the last eight bytes as one word (overlapping the chunks already checked,
     // which is harmless), or byte by byte when there are fewer than eight in all.
-    let tail = chunks.remainder();
     match bytes.len().checked_sub(8) {
         _ if tail.is_empty() => false,
         Some(last) => flagged(crate::canonical::word_at(bytes, last)) && exact(tail),

@@ -228,3 +228,13 @@ proptest! {
         prop_assert_eq!(owned(&selected), expected_list);
     }
 }
+
+proptest! {
+    #[test]
+    fn the_additional_headers_line_is_the_list_joined_with_semicolons(
+        names in prop::collection::vec("[a-z][a-z0-9-]{0,12}", 0..6),
+    ) {
+        let list: Vec<String> = names.clone();
+        prop_assert_eq!(additional_headers_line(&list), names.join(";"));
+    }
+}

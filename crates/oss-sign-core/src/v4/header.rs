@@ -3,8 +3,8 @@
 use super::key::SigningKey;
 use super::scope::{scope_setters, string_to_sign, ScopeParams, ALGORITHM};
 use crate::canonical::{
-    effective_additional_headers, hashed_payload, CanonicalHeaders, CanonicalInputs,
-    CanonicalRequest, UNSIGNED_PAYLOAD,
+    additional_headers_line, effective_additional_headers, hashed_payload, CanonicalHeaders,
+    CanonicalInputs, CanonicalRequest, UNSIGNED_PAYLOAD,
 };
 use crate::error::{SignError, SignErrorKind};
 use crate::request::SignableRequest;
@@ -236,7 +236,7 @@ pub fn sign_headers(
         .collect();
 
     let additional = effective_additional_headers(scope.additional_headers, &caller_headers);
-    let additional_line = additional.join(";");
+    let additional_line = additional_headers_line(&additional);
     let headers = CanonicalHeaders::select(&caller_headers, &additional, &extra);
     let payload = hashed_payload(request.header("x-oss-content-sha256"));
     let canonical = CanonicalRequest::build(&CanonicalInputs {

@@ -8,8 +8,8 @@ use plain::{write_plain_canonical_request, PlainAuth};
 pub use presigned::Presigned;
 
 use crate::canonical::{
-    effective_additional_headers, hashed_payload, write_canonical_request, CanonicalHeaders,
-    CanonicalInputs, QueryValue,
+    additional_headers_line, effective_additional_headers, hashed_payload, write_canonical_request,
+    CanonicalHeaders, CanonicalInputs, QueryValue,
 };
 use crate::error::{SignError, SignErrorKind};
 use crate::request::SignableRequest;
@@ -219,7 +219,7 @@ pub fn presign(
         (Vec::new(), String::new())
     } else {
         let list = effective_additional_headers(scope.additional_headers, request.header_pairs());
-        let line = list.join(";");
+        let line = additional_headers_line(&list);
         (list, line)
     };
     let headers = CanonicalHeaders::select(request.header_pairs(), &additional, &[]);
