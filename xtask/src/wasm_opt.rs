@@ -41,6 +41,21 @@ pub fn tools_dir() -> PathBuf {
         .join("wasm-tools")
 }
 
+/// Whether the package's `wasm-opt` script is installed (without installing it).
+///
+/// ```no_run
+/// if xtask::wasm_opt::is_installed() {
+///     assert!(xtask::wasm_opt::tools_dir().join("node_modules/binaryen/bin/wasm-opt").is_file());
+/// }
+/// ```
+pub fn is_installed() -> bool {
+    script_path().is_file()
+}
+
+fn script_path() -> PathBuf {
+    tools_dir().join("node_modules/binaryen/bin/wasm-opt")
+}
+
 /// The `wasm-opt` script of the installed package, installing it with npm when missing;
 /// `None` when there is no `npm` to install it with (the caller keeps the unoptimised module).
 ///
@@ -51,7 +66,7 @@ pub fn tools_dir() -> PathBuf {
 /// ```
 pub fn ensure_installed() -> Result<Option<PathBuf>, String> {
     let dir = tools_dir();
-    let script = dir.join("node_modules/binaryen/bin/wasm-opt");
+    let script = script_path();
     if script.is_file() {
         return Ok(Some(script));
     }
@@ -76,7 +91,7 @@ pub fn ensure_installed() -> Result<Option<PathBuf>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             eprintln!(
                 "warning: no npm to install {PACKAGE} with: the module is left as cargo built it \
-                 (about 14% larger); install Node with npm to optimise it"
+                 (about 60% larger); install Node with npm to optimise it"
             );
             return Ok(None);
         }
