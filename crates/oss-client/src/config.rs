@@ -60,8 +60,12 @@ impl Config {
     /// A builder with every option unset (V4, https, virtual-hosted style, system clock).
     ///
     /// ```
-    /// let builder = oss_client::Config::builder();
-    /// # let _ = builder;
+    /// let config = oss_client::Config::builder().region("cn-hangzhou").build()?;
+    /// assert_eq!(config.signature_version(), oss_client::SignatureVersion::V4);
+    /// assert_eq!(config.endpoint().authority(), "oss-cn-hangzhou.aliyuncs.com");
+    /// // Without a region or an endpoint there is nothing to sign for.
+    /// assert!(oss_client::Config::builder().build().is_err());
+    /// # Ok::<(), oss_client::Error>(())
     /// ```
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
@@ -396,7 +400,9 @@ impl ConfigBuilder {
     ///     .region("cn-hangzhou")
     ///     .credentials(Credentials::new("LTAIexample", "secret")?)
     ///     .build()?;
-    /// # let _ = c;
+    /// let client = oss_client::Client::new(c);
+    /// let result = client.presign(&oss_client::GetObjectRequest::new("examplebucket", "k"))?;
+    /// assert!(result.url().contains("x-oss-credential=LTAIexample%2F"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -414,12 +420,20 @@ impl ConfigBuilder {
     /// [`Client::credentials_refresher`](crate::Client::credentials_refresher).
     ///
     /// ```
-    /// use oss_credentials::EnvProvider;
+    /// use oss_credentials::{EnvProvider, Environment};
+    /// let env = Environment::from_map([
+    ///     ("OSS_ACCESS_KEY_ID", "LTAIfromenv"),
+    ///     ("OSS_ACCESS_KEY_SECRET", "secret"),
+    /// ]);
     /// let c = oss_client::Config::builder()
     ///     .region("cn-hangzhou")
-    ///     .credentials_provider(EnvProvider::new())
+    ///     .credentials_provider(EnvProvider::with_environment(env))
     ///     .build()?;
-    /// # let _ = c;
+    /// let client = oss_client::Client::new(c);
+    /// let request = oss_client::GetObjectRequest::new("examplebucket", "k");
+    /// let options = oss_client::PresignOptions::new();
+    /// let result = futures_executor::block_on(client.presign_async(&request, &options))?;
+    /// assert!(result.url().contains("x-oss-credential=LTAIfromenv%2F"));
     /// # Ok::<(), oss_client::Error>(())
     /// ```
     #[must_use]
@@ -437,7 +451,11 @@ impl ConfigBuilder {
     /// let shared: Arc<dyn ProvideCredentials> =
     ///     Arc::new(StaticProvider::from_credentials(Credentials::new("id", "secret")?));
     /// let c = oss_client::Config::builder().region("cn-hangzhou").shared_credentials_provider(shared).build()?;
-    /// # let _ = c;
+    /// let client = oss_client::Client::new(c);
+    /// let request = oss_client::GetObjectRequest::new("examplebucket", "k");
+    /// let options = oss_client::PresignOptions::new();
+    /// let result = futures_executor::block_on(client.presign_async(&request, &options))?;
+    /// assert!(result.url().contains("x-oss-credential=id%2F"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -454,8 +472,11 @@ impl ConfigBuilder {
     /// let c = Config::builder()
     ///     .region("cn-hangzhou")
     ///     .clock(FixedClock::new(SigningTime::from_unix_seconds(1_700_000_000)?))
+    ///     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?)
     ///     .build()?;
-    /// # let _ = c;
+    /// let result = oss_client::Client::new(c).presign(&oss_client::GetObjectRequest::new("examplebucket", "k"))?;
+    /// assert!(result.url().contains("x-oss-date=20231114T221320Z&"));
+    /// assert_eq!(result.expiration().unix_seconds(), 1_700_000_000 + 900);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]

@@ -107,8 +107,13 @@ impl PostPolicyRequest {
     /// The object must be stored under exactly `key` (`["eq", "$key", key]`).
     ///
     /// ```
-    /// let r = oss_client::PostPolicyRequest::new("b-1").key("a/b.txt");
-    /// # let _ = r;
+    /// # use oss_client::{Client, Config, PostPolicyRequest};
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let form = client.presign_post(&PostPolicyRequest::new("b-1").key("a/b.txt"))?;
+    /// assert!(form.policy_json().contains(r#"["eq","$key","a/b.txt"]"#));
+    /// assert_eq!(form.field("key"), Some("a/b.txt"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn key(mut self, key: impl Into<String>) -> Self {
@@ -120,8 +125,12 @@ impl PostPolicyRequest {
     /// browser completes the `key` field.
     ///
     /// ```
-    /// let r = oss_client::PostPolicyRequest::new("b-1").key_prefix("uploads/");
-    /// # let _ = r;
+    /// # use oss_client::{Client, Config, PostPolicyRequest};
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let form = client.presign_post(&PostPolicyRequest::new("b-1").key_prefix("uploads/"))?;
+    /// assert!(form.policy_json().contains(r#"["starts-with","$key","uploads/"]"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
@@ -132,8 +141,17 @@ impl PostPolicyRequest {
     /// Valid for `duration` from the signing instant (at most 7 days).
     ///
     /// ```
-    /// let r = oss_client::PostPolicyRequest::new("b-1").expires(std::time::Duration::from_secs(60));
-    /// # let _ = r;
+    /// use std::time::Duration;
+    /// use oss_client::{Client, Config, FixedClock, PostPolicyRequest, SigningTime};
+    /// let at = SigningTime::from_unix_seconds(1_700_000_000)?;
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou").clock(FixedClock::new(at))
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let form = client.presign_post(&PostPolicyRequest::new("b-1").expires(Duration::from_secs(60)))?;
+    /// assert_eq!(form.expiration().unix_seconds(), 1_700_000_060);
+    /// // Longer than 7 days is refused when signing.
+    /// let week_and_a_day = PostPolicyRequest::new("b-1").expires(Duration::from_secs(8 * 86_400));
+    /// assert_eq!(client.presign_post(&week_and_a_day).unwrap_err().kind(), oss_client::ErrorKind::InvalidExpiry);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn expires(mut self, duration: Duration) -> Self {
@@ -145,9 +163,17 @@ impl PostPolicyRequest {
     /// [`expires`](Self::expires).
     ///
     /// ```
-    /// use std::time::{Duration, SystemTime};
-    /// let r = oss_client::PostPolicyRequest::new("b-1").expiration(SystemTime::now() + Duration::from_secs(60));
-    /// # let _ = r;
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use oss_client::{Client, Config, FixedClock, PostPolicyRequest, SigningTime};
+    /// let at = SigningTime::from_unix_seconds(1_700_000_000)?;
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou").clock(FixedClock::new(at))
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let until = UNIX_EPOCH + Duration::from_secs(1_700_000_300);
+    /// let request = PostPolicyRequest::new("b-1").expires(Duration::from_secs(60)).expiration(until);
+    /// let form = client.presign_post(&request)?;
+    /// assert_eq!(form.expiration().unix_seconds(), 1_700_000_300);
+    /// assert!(form.policy_json().starts_with(r#"{"expiration":"2023-11-14T22:18:20.000Z""#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn expiration(mut self, at: SystemTime) -> Self {
@@ -158,8 +184,12 @@ impl PostPolicyRequest {
     /// The file must be `min..=max` bytes (`content-length-range`).
     ///
     /// ```
-    /// let r = oss_client::PostPolicyRequest::new("b-1").content_length_range(1, 1024);
-    /// # let _ = r;
+    /// # use oss_client::{Client, Config, PostPolicyRequest};
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let form = client.presign_post(&PostPolicyRequest::new("b-1").content_length_range(1, 1024))?;
+    /// assert!(form.policy_json().contains(r#"["content-length-range",1,1024]"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn content_length_range(self, min: u64, max: u64) -> Self {
@@ -169,8 +199,13 @@ impl PostPolicyRequest {
     /// Sends `Content-Type: content_type` as a form field and pins it in the policy.
     ///
     /// ```
-    /// let r = oss_client::PostPolicyRequest::new("b-1").content_type("image/png");
-    /// # let _ = r;
+    /// # use oss_client::{Client, Config, PostPolicyRequest};
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let form = client.presign_post(&PostPolicyRequest::new("b-1").content_type("image/png"))?;
+    /// assert_eq!(form.field("Content-Type"), Some("image/png"));
+    /// assert!(form.policy_json().contains(r#"["eq","$Content-Type","image/png"]"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn content_type(self, content_type: impl Into<String>) -> Self {
@@ -180,8 +215,13 @@ impl PostPolicyRequest {
     /// Sends `x-oss-meta-<name>: value` as a form field and pins it in the policy.
     ///
     /// ```
-    /// let r = oss_client::PostPolicyRequest::new("b-1").meta("owner", "alice");
-    /// # let _ = r;
+    /// # use oss_client::{Client, Config, PostPolicyRequest};
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let form = client.presign_post(&PostPolicyRequest::new("b-1").meta("Owner", "alice"))?;
+    /// assert_eq!(form.field("x-oss-meta-owner"), Some("alice"));
+    /// assert!(form.policy_json().contains(r#"["eq","$x-oss-meta-owner","alice"]"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn meta(self, name: impl AsRef<str>, value: impl Into<String>) -> Self {
@@ -192,8 +232,14 @@ impl PostPolicyRequest {
     /// Sends `success_action_status` (200, 201 or 204: checked when signing) and pins it.
     ///
     /// ```
-    /// let r = oss_client::PostPolicyRequest::new("b-1").success_action_status(201);
-    /// # let _ = r;
+    /// # use oss_client::{Client, Config, PostPolicyRequest};
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let form = client.presign_post(&PostPolicyRequest::new("b-1").success_action_status(201))?;
+    /// assert_eq!(form.field("success_action_status"), Some("201"));
+    /// let refused = client.presign_post(&PostPolicyRequest::new("b-1").success_action_status(202));
+    /// assert!(refused.unwrap_err().to_string().contains("use 200, 201 or 204"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn success_action_status(self, status: u16) -> Self {
@@ -205,9 +251,14 @@ impl PostPolicyRequest {
     ///
     /// ```
     /// use oss_client::{Condition, PostPolicyRequest};
-    /// let r = PostPolicyRequest::new("b-1")
+    /// # use oss_client::{Client, Config};
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let request = PostPolicyRequest::new("b-1")
     ///     .condition(Condition::one_of("content-type", ["image/png", "image/jpeg"]));
-    /// # let _ = r;
+    /// let form = client.presign_post(&request)?;
+    /// assert!(form.policy_json().contains(r#"["in","$content-type",["image/png","image/jpeg"]]"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn condition(mut self, condition: Condition) -> Self {

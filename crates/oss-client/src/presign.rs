@@ -49,8 +49,15 @@ impl PresignOptions {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let o = oss_client::PresignOptions::new().expires(Duration::from_secs(60));
-    /// # let _ = o;
+    /// let o = oss_client::PresignOptions::new().expires(Duration::from_millis(60_900));
+    /// assert_eq!(o.expires_duration(), Some(Duration::from_millis(60_900)));
+    /// # use oss_client::{Client, Config, FixedClock, GetObjectRequest, SigningTime};
+    /// # let at = SigningTime::from_unix_seconds(1_700_000_000)?;
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou").clock(FixedClock::new(at))
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let url = client.presign_with(&GetObjectRequest::new("examplebucket", "k"), &o)?;
+    /// assert!(url.url().contains("x-oss-expires=60&")); // the fraction dropped
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn expires(mut self, duration: Duration) -> Self {
@@ -62,9 +69,17 @@ impl PresignOptions {
     /// [`expires`](Self::expires).
     ///
     /// ```
-    /// use std::time::{Duration, SystemTime};
-    /// let o = oss_client::PresignOptions::new().expiration(SystemTime::now() + Duration::from_secs(600));
-    /// # let _ = o;
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// let until = UNIX_EPOCH + Duration::from_secs(1_700_000_600);
+    /// let o = oss_client::PresignOptions::new().expires(Duration::from_secs(60)).expiration(until);
+    /// assert_eq!(o.expiration_time(), Some(until));
+    /// # use oss_client::{Client, Config, FixedClock, GetObjectRequest, SigningTime};
+    /// # let at = SigningTime::from_unix_seconds(1_700_000_000)?;
+    /// # let client = Client::new(Config::builder().region("cn-hangzhou").clock(FixedClock::new(at))
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let result = client.presign_with(&GetObjectRequest::new("examplebucket", "k"), &o)?;
+    /// assert_eq!(result.expiration().unix_seconds(), 1_700_000_600); // wins over `expires`
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
     pub fn expiration(mut self, at: SystemTime) -> Self {

@@ -134,8 +134,14 @@ impl ProcessProvider {
     /// Runs `program` with `args` (no splitting, no shell).
     ///
     /// ```
-    /// let provider = oss_credentials::ProcessProvider::new("/usr/local/bin/fetch-creds", ["--role", "writer"]);
-    /// # let _ = provider;
+    /// # #[cfg(unix)] {
+    /// use oss_credentials::{ProcessProvider, ProvideCredentials};
+    /// // The program prints the credentials JSON; the argument reaches it as one word.
+    /// let provider = ProcessProvider::new("printf", [r#"{"AccessKeyId":"LTAIp","AccessKeySecret":"s"}"#]);
+    /// let creds = futures_executor::block_on(provider.provide_credentials())?;
+    /// assert_eq!(creds.access_key_id(), "LTAIp");
+    /// # }
+    /// # Ok::<(), oss_credentials::CredentialsError>(())
     /// ```
     pub fn new<I, S>(program: impl Into<String>, args: I) -> Self
     where
@@ -205,10 +211,13 @@ impl ProcessProvider {
         /// the wait for the output when a process it started keeps the output open.
         ///
         /// ```
+        /// # #[cfg(unix)] {
         /// use std::time::Duration;
-        /// let provider = oss_credentials::ProcessProvider::new("fetch-creds", Vec::<String>::new())
-        ///     .timeout(Duration::from_secs(5));
-        /// # let _ = provider;
+        /// use oss_credentials::{ErrorKind, ProcessProvider, ProvideCredentials};
+        /// let provider = ProcessProvider::new("sleep", ["5"]).timeout(Duration::from_millis(200));
+        /// let err = futures_executor::block_on(provider.provide_credentials()).unwrap_err();
+        /// assert_eq!(err.kind(), ErrorKind::Timeout);
+        /// # }
         /// ```
         fn timeout(timeout: Duration) { timeout = timeout }
     }

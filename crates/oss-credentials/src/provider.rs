@@ -122,9 +122,12 @@ where
     /// Wraps `function`; `name` is used in diagnostics.
     ///
     /// ```
-    /// # use oss_credentials::{Credentials, FnProvider};
-    /// let provider = FnProvider::new("mine", || async { Credentials::new("a", "b") });
-    /// # let _ = provider;
+    /// use oss_credentials::{Credentials, FnProvider, ProvideCredentials};
+    /// let provider = FnProvider::new("mine", || async { Credentials::new("LTAIfn", "secret") });
+    /// let creds = futures_executor::block_on(provider.provide_credentials())?;
+    /// assert_eq!(creds.access_key_id(), "LTAIfn");
+    /// assert_eq!(provider.name(), "mine");
+    /// # Ok::<(), oss_credentials::CredentialsError>(())
     /// ```
     pub fn new(name: &'static str, function: F) -> Self {
         Self { name, function }

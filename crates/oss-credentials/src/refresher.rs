@@ -72,9 +72,10 @@ impl Refresher {
     /// A refresher for `provider`, checking every [`DEFAULT_REFRESH_INTERVAL`].
     ///
     /// ```
-    /// use oss_credentials::{Refresher, StaticProvider};
+    /// use oss_credentials::{Refresher, StaticProvider, DEFAULT_REFRESH_INTERVAL};
     /// let refresher = Refresher::new(std::sync::Arc::new(StaticProvider::new("a", "b")?));
-    /// # let _ = refresher;
+    /// let shown = format!("{refresher:?}");
+    /// assert!(shown.contains(&format!("interval: {DEFAULT_REFRESH_INTERVAL:?}")), "{shown}");
     /// # Ok::<(), oss_credentials::CredentialsError>(())
     /// ```
     pub fn new(provider: Arc<dyn ProvideCredentials>) -> Self {
@@ -90,9 +91,13 @@ impl Refresher {
         ///
         /// ```
         /// # use oss_credentials::{Refresher, StaticProvider};
-        /// let r = Refresher::new(std::sync::Arc::new(StaticProvider::new("a", "b")?))
-        ///     .interval(std::time::Duration::from_secs(20));
-        /// # let _ = r;
+        /// use std::time::Duration;
+        /// let provider = std::sync::Arc::new(StaticProvider::new("a", "b")?);
+        /// let r = Refresher::new(provider.clone()).interval(Duration::from_secs(20));
+        /// assert!(format!("{r:?}").contains("interval: 20s"));
+        /// // Less than a second is a second.
+        /// let r = Refresher::new(provider).interval(Duration::from_millis(10));
+        /// assert!(format!("{r:?}").contains("interval: 1s"));
         /// # Ok::<(), oss_credentials::CredentialsError>(())
         /// ```
         fn interval(interval: Duration) { interval = interval.max(Duration::from_secs(1)) }
@@ -102,13 +107,19 @@ impl Refresher {
     ///
     /// ```
     /// # use oss_credentials::{Refresher, StaticProvider};
-    /// let r = Refresher::new(std::sync::Arc::new(StaticProvider::new("a", "b")?))
-    ///     .on_result(|result| {
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::sync::Arc;
+    /// let rounds = Arc::new(AtomicUsize::new(0));
+    /// let seen = rounds.clone();
+    /// let r = Refresher::new(Arc::new(StaticProvider::new("a", "b")?))
+    ///     .on_result(move |result| {
     ///         if let Err(e) = result {
     ///             eprintln!("credentials refresh failed: {e}");
     ///         }
+    ///         seen.fetch_add(1, Ordering::Relaxed);
     ///     });
-    /// # let _ = r;
+    /// futures_executor::block_on(r.refresh_once())?;
+    /// assert_eq!(rounds.load(Ordering::Relaxed), 1);
     /// # Ok::<(), oss_credentials::CredentialsError>(())
     /// ```
     #[must_use]

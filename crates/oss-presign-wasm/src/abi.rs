@@ -311,8 +311,12 @@ pub extern "C" fn oss_release() {
 ///
 /// ```
 /// use oss_presign_wasm::abi;
-/// abi::oss_input(3);
-/// abi::with_input(|b| b.copy_from_slice(b"abc"));
+/// let options = br#"{"region": "cn-hangzhou", "bucket": "examplebucket", "key": "a b",
+///     "accessKeyId": "ak", "accessKeySecret": "sk", "signingTime": "2024-11-12T09:27:56Z"}"#;
+/// abi::oss_input(options.len());
+/// abi::with_input(|b| b.copy_from_slice(options));
+/// assert_eq!(abi::oss_presign(), abi::STATUS_OK);
+/// assert!(abi::output().contains("https://examplebucket.oss-cn-hangzhou.aliyuncs.com/a%20b?"));
 /// ```
 pub fn with_input(write: impl FnOnce(&mut [u8])) {
     write(&mut lock(&INPUT));
@@ -322,8 +326,16 @@ pub fn with_input(write: impl FnOnce(&mut [u8])) {
 ///
 /// ```
 /// use oss_presign_wasm::abi;
+/// let options = br#"{"region": "cn-hangzhou", "bucket": "examplebucket",
+///     "accessKeyId": "ak", "accessKeySecret": "sk"}"#;
+/// abi::oss_input(options.len());
+/// abi::with_input(|b| b.copy_from_slice(options));
+/// let handle = abi::oss_prepare();
 /// abi::oss_key_input(3);
 /// abi::with_key_input(|b| b[..3].copy_from_slice(b"abc"));
+/// assert_eq!(abi::oss_presign_prepared(handle, 3, -1, 1731403676.0, f64::NAN, f64::NAN), abi::STATUS_OK);
+/// assert!(abi::output().contains("aliyuncs.com/abc?"));
+/// # abi::oss_unprepare(handle);
 /// ```
 pub fn with_key_input(write: impl FnOnce(&mut [u8])) {
     write(&mut lock(&KEY));

@@ -157,8 +157,17 @@ file_provider! {
     /// Uses this profile (ossutil's `--profile`) instead of `OSSUTIL_PROFILE` / `default`.
     ///
     /// ```
-    /// let provider = oss_credentials::OssutilConfigProvider::new().profile("prod");
-    /// # let _ = provider;
+    /// use oss_credentials::{Environment, OssutilConfigProvider};
+    /// let home = tempfile::tempdir()?;
+    /// std::fs::write(
+    ///     home.path().join(".ossutilconfig"),
+    ///     "[default]\nregion = cn-hangzhou\n[profile prod]\nregion = cn-shanghai\n",
+    /// )?;
+    /// let env = Environment::from_map::<&str, &str>([]).with_home_dir(home.path());
+    /// let provider = OssutilConfigProvider::with_environment(env).profile("prod");
+    /// let settings = provider.settings()?.expect("the profile");
+    /// assert_eq!((settings.profile(), settings.region()), ("prod", Some("cn-shanghai")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn profile(profile);
 }

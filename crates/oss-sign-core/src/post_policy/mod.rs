@@ -86,7 +86,9 @@ impl<'a> PostPolicyParams<'a> {
     ///
     /// ```
     /// use oss_sign_core::{post_policy::PostPolicyParams, SigningTime};
-    /// let _ = PostPolicyParams::new("ak", "cn-hangzhou", SigningTime::from_unix_seconds(0)?);
+    /// let p = PostPolicyParams::new("ak", "cn-hangzhou", SigningTime::from_unix_seconds(0)?);
+    /// let shown = format!("{p:?}");
+    /// assert!(shown.contains(r#"region: "cn-hangzhou""#) && shown.contains(r#"product: "oss""#));
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
@@ -101,7 +103,10 @@ impl<'a> PostPolicyParams<'a> {
     ///
     /// ```
     /// use oss_sign_core::{post_policy::PostPolicyParams, SigningTime};
-    /// let _ = PostPolicyParams::new("ak", "r", SigningTime::from_unix_seconds(0)?).security_token(None);
+    /// let p = PostPolicyParams::new("ak", "r", SigningTime::from_unix_seconds(0)?);
+    /// assert!(format!("{:?}", p.security_token(Some("tok"))).contains("security_token: Some(\"<redacted>\")"));
+    /// // An empty token is no token.
+    /// assert_eq!(format!("{:?}", p.security_token(Some(""))), format!("{:?}", p.security_token(None)));
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
@@ -114,7 +119,8 @@ impl<'a> PostPolicyParams<'a> {
     ///
     /// ```
     /// use oss_sign_core::{post_policy::PostPolicyParams, SigningTime};
-    /// let _ = PostPolicyParams::new("ak", "r", SigningTime::from_unix_seconds(0)?).product("oss-cloudbox");
+    /// let p = PostPolicyParams::new("ak", "r", SigningTime::from_unix_seconds(0)?).product("oss-cloudbox");
+    /// assert!(format!("{p:?}").contains(r#"product: "oss-cloudbox""#));
     /// # Ok::<(), oss_sign_core::SignError>(())
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]

@@ -292,7 +292,9 @@ impl<'a> PostForm<'a> {
     /// A form sent to `bucket` with `fields`.
     ///
     /// ```
-    /// let _ = oss_sign_core::post_policy::PostForm::new("b", &[]);
+    /// let form = oss_sign_core::post_policy::PostForm::new("b", &[("key", "a.txt")]);
+    /// assert_eq!(form.field("key"), Some("a.txt"));
+    /// assert_eq!(form.field("policy"), None);
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn new(bucket: &'a str, fields: &'a [(&'a str, &'a str)]) -> Self {
@@ -319,7 +321,7 @@ impl<'a> PostForm<'a> {
 /// ```
 /// use oss_sign_core::post_policy::PostVerifyOptions;
 /// let o = PostVerifyOptions::new().region("cn-hangzhou").max_date_age(900);
-/// # let _ = o;
+/// assert_ne!(o, PostVerifyOptions::new());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostVerifyOptions {
@@ -353,7 +355,9 @@ impl PostVerifyOptions {
     /// Require this region in `x-oss-credential`.
     ///
     /// ```
-    /// let _ = oss_sign_core::post_policy::PostVerifyOptions::new().region("cn-hangzhou");
+    /// use oss_sign_core::post_policy::PostVerifyOptions;
+    /// let o = PostVerifyOptions::new().region("cn-hangzhou");
+    /// assert!(format!("{o:?}").contains(r#"region: Some("cn-hangzhou")"#));
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn region(mut self, region: impl Into<String>) -> Self {
@@ -364,7 +368,10 @@ impl PostVerifyOptions {
     /// How far in the future `x-oss-date` may be (seconds, default 900).
     ///
     /// ```
-    /// let _ = oss_sign_core::post_policy::PostVerifyOptions::new().clock_skew(60);
+    /// use oss_sign_core::post_policy::PostVerifyOptions;
+    /// assert!(format!("{:?}", PostVerifyOptions::new().clock_skew(60)).contains("clock_skew: 60"));
+    /// assert_eq!(PostVerifyOptions::new().clock_skew(900), PostVerifyOptions::new()); // the default
+    /// assert_eq!(PostVerifyOptions::new().clock_skew(-5), PostVerifyOptions::new().clock_skew(0));
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn clock_skew(mut self, seconds: i64) -> Self {
@@ -376,7 +383,10 @@ impl PostVerifyOptions {
     /// documentation words this as a 15-minute window: `max_date_age(900)` enforces that.
     ///
     /// ```
-    /// let _ = oss_sign_core::post_policy::PostVerifyOptions::new().max_date_age(900);
+    /// use oss_sign_core::post_policy::PostVerifyOptions;
+    /// assert!(format!("{:?}", PostVerifyOptions::new().max_date_age(900)).contains("max_date_age: 900"));
+    /// // More than 7 days is 7 days, the default.
+    /// assert_eq!(PostVerifyOptions::new().max_date_age(30 * 86_400), PostVerifyOptions::new());
     /// ```
     #[cfg_attr(target_arch = "wasm32", inline)]
     pub fn max_date_age(mut self, seconds: i64) -> Self {
