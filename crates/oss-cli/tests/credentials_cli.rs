@@ -119,7 +119,9 @@ fn sts_home() -> (tempfile::TempDir, SystemTime) {
         home.path(),
         ".aliyun/config.json",
         &format!(
-            r#"{{"current":"sts","profiles":[{{"name":"sts","mode":"External","process_command":"{}"}}]}}"#,
+            // Run by the shell, not executed itself: a file this process has just written can be
+            // "busy" to exec (ETXTBSY) while another test thread's fork still holds it open.
+            r#"{{"current":"sts","profiles":[{{"name":"sts","mode":"External","process_command":"/bin/sh {}"}}]}}"#,
             script.display()
         ),
     );

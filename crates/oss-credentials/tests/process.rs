@@ -12,6 +12,13 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The shell that runs every script: a script is passed to it as an argument, never executed
+/// itself. Executing a file this test process has just written fails now and then with
+/// `ETXTBSY` ("Text file busy", 2 runs in 40 here): a test on another thread forks while the
+/// file is still open for writing, and its child holds the descriptor until it execs.
+const SH: &str = "/bin/sh";
+
+/// Writes the shell script `name` (run it with [`SH`]).
 fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
@@ -24,9 +31,7 @@ fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
 fn provide_from_script(name: &str, body: &str) -> Result<Credentials, CredentialsError> {
     let dir = tempfile::tempdir().unwrap();
     let path = script(dir.path(), name, body);
-    block_on(
-        ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new()).provide_credentials(),
-    )
+    block_on(ProcessProvider::new(SH, [path.to_string_lossy()]).provide_credentials())
 }
 
 /// Writes `body` as the script `name` in a fresh folder and asks the `ProcessProvider` of the
@@ -38,7 +43,7 @@ fn provide_from_command_line(
 ) -> Result<Credentials, CredentialsError> {
     let dir = tempfile::tempdir().unwrap();
     let path = script(dir.path(), name, body);
-    let command = format!("{} {args}", path.display());
+    let command = format!("{SH} {} {args}", path.display());
     block_on(
         ProcessProvider::from_command_line(&command)
             .unwrap()
@@ -116,10 +121,9 @@ fn alive(pid: u32) -> bool {
 
 /// Runs the program at `path` with `timeout` and returns the error, which must be a timeout.
 fn expect_timeout(path: &Path, timeout: Duration) -> CredentialsError {
-    let provider =
-        ProcessProvider::new(path.to_string_lossy(), Vec::<String>::new()).timeout(timeout);
+    let provider = ProcessProvider::new(SH, [path.to_string_lossy()]).timeout(timeout);
     let error = expect_err(block_on(provider.provide_credentials()));
-    assert_eq!(error.kind(), ErrorKind::Timeout);
+    assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
     error
 }
 
