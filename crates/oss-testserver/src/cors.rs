@@ -75,24 +75,58 @@ impl CorsRule {
         /// compared without case).
         ///
         /// ```
-        /// let r = oss_testserver::CorsRule::new().allowed_header("x-oss-meta-*");
-        /// # let _ = r;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_testserver::{loopback::exchange, CorsConfiguration, CorsRule, ServerBuilder};
+        /// let rule = CorsRule::new().allowed_origin("*").allowed_method("PUT").allowed_header("x-oss-meta-*");
+        /// let server = ServerBuilder::new().cors(CorsConfiguration::new().rule(rule)).start().await.unwrap();
+        /// server.store().create_bucket("bucket").unwrap();
+        /// let preflight = |headers: &str| {
+        ///     format!("OPTIONS /bucket/key HTTP/1.1\r\norigin: https://a.example\r\n\
+        ///              access-control-request-method: PUT\r\n{headers}connection: close\r\n\r\n")
+        /// };
+        /// let asks = |h: &str| preflight(&format!("access-control-request-headers: {h}\r\n"));
+        /// assert_eq!(exchange(server.addr(), asks("X-OSS-Meta-Owner").as_bytes()).await?.status(), 200);
+        /// assert_eq!(exchange(server.addr(), asks("content-md5").as_bytes()).await?.status(), 403);
+        /// # Ok(())
+        /// # }
         /// ```
         allowed_header(header: &str) => headers.push(header.to_ascii_lowercase());
 
         /// Adds a response header scripts may read (`Access-Control-Expose-Headers`).
         ///
         /// ```
-        /// let r = oss_testserver::CorsRule::new().expose_header("x-oss-request-id");
-        /// # let _ = r;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_testserver::{loopback::exchange, CorsConfiguration, CorsRule, ServerBuilder};
+        /// let rule = CorsRule::new().allowed_origin("*").allowed_method("GET").expose_header("x-oss-request-id");
+        /// let server = ServerBuilder::new().cors(CorsConfiguration::new().rule(rule)).start().await.unwrap();
+        /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+        /// let get = b"GET /bucket/key HTTP/1.1\r\norigin: https://a.example\r\nconnection: close\r\n\r\n";
+        /// let answer = exchange(server.addr(), get).await?;
+        /// assert_eq!(answer.header("access-control-expose-headers"), Some("x-oss-request-id"));
+        /// # Ok(())
+        /// # }
         /// ```
         expose_header(header: &str) => expose.push(header.to_string());
 
         /// How long a browser may cache the preflight answer (`Access-Control-Max-Age`).
         ///
         /// ```
-        /// let r = oss_testserver::CorsRule::new().max_age_seconds(60);
-        /// # let _ = r;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_testserver::{loopback::exchange, CorsConfiguration, CorsRule, ServerBuilder};
+        /// let rule = CorsRule::new().allowed_origin("*").allowed_method("PUT").max_age_seconds(60);
+        /// let server = ServerBuilder::new().cors(CorsConfiguration::new().rule(rule)).start().await.unwrap();
+        /// server.store().create_bucket("bucket").unwrap();
+        /// let preflight = |headers: &str| {
+        ///     format!("OPTIONS /bucket/key HTTP/1.1\r\norigin: https://a.example\r\n\
+        ///              access-control-request-method: PUT\r\n{headers}connection: close\r\n\r\n")
+        /// };
+        /// let answer = exchange(server.addr(), preflight("").as_bytes()).await?;
+        /// assert_eq!(answer.header("access-control-max-age"), Some("60"));
+        /// # Ok(())
+        /// # }
         /// ```
         max_age_seconds(seconds: u64) => max_age = Some(seconds);
     }

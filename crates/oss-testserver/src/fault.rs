@@ -50,12 +50,21 @@ pub enum Fault {
 /// `times(k)` times (default: every time), each with the rule's probability (default 1).
 ///
 /// ```
-/// use oss_testserver::{Fault, FaultRule};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use oss_testserver::{loopback::exchange, Fault, FaultRule, ServerBuilder};
+/// let server = ServerBuilder::new().start().await.unwrap();
+/// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
 /// // The first two GETs of bucket/key answer 503, later ones succeed.
-/// let rule = FaultRule::new(Fault::Status(503)).object("bucket", "key").times(2);
-/// // Every request whose range starts at 8 MiB loses its connection after 1 KiB.
-/// let rule2 = FaultRule::new(Fault::DropAfter(1024)).range_start(8 << 20).times(1);
-/// # let _ = (rule, rule2);
+/// server.faults().add(FaultRule::new(Fault::Status(503)).object("bucket", "key").times(2));
+/// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+/// let mut statuses = Vec::new();
+/// for _ in 0..3 {
+///     statuses.push(exchange(server.addr(), get).await?.status());
+/// }
+/// assert_eq!(statuses, [503, 503, 200]);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Debug, Clone)]
 pub struct FaultRule {
@@ -72,8 +81,19 @@ impl FaultRule {
     /// A rule applying `fault` to every request.
     ///
     /// ```
-    /// let rule = oss_testserver::FaultRule::new(oss_testserver::Fault::Status(500));
-    /// # let _ = rule;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use oss_testserver::{loopback::exchange, Fault, FaultRule, ServerBuilder};
+    /// let server = ServerBuilder::new().start().await.unwrap();
+    /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+    /// server.faults().add(FaultRule::new(Fault::Status(500)));
+    /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+    /// for _ in 0..2 {
+    ///     assert_eq!(exchange(server.addr(), get).await?.status(), 500);
+    /// }
+    /// assert_eq!(server.faults().applied_count(), 2);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn new(fault: Fault) -> Self {
         Self {
@@ -91,9 +111,19 @@ impl FaultRule {
         /// Only requests for this object.
         ///
         /// ```
-        /// # use oss_testserver::{Fault, FaultRule};
-        /// let rule = FaultRule::new(Fault::Status(500)).object("bucket", "dir/file.bin");
-        /// # let _ = rule;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_testserver::{loopback::exchange, Fault, FaultRule, ServerBuilder};
+        /// let server = ServerBuilder::new().start().await.unwrap();
+        /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+        /// server.store().put("bucket", "dir/file.bin", b"data".to_vec()).unwrap();
+        /// server.faults().add(FaultRule::new(Fault::Status(500)).object("bucket", "dir/file.bin"));
+        /// let file = b"GET /bucket/dir/file.bin HTTP/1.1\r\nconnection: close\r\n\r\n";
+        /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+        /// assert_eq!(exchange(server.addr(), file).await?.status(), 500);
+        /// assert_eq!(exchange(server.addr(), get).await?.status(), 200);
+        /// # Ok(())
+        /// # }
         /// ```
         object(bucket: &str, key: &str) =>
             bucket = Some(bucket.to_string()),
@@ -102,37 +132,77 @@ impl FaultRule {
         /// Only requests whose `Range` starts at this byte (a request without `Range` starts at 0).
         ///
         /// ```
-        /// # use oss_testserver::{Fault, FaultRule};
-        /// let rule = FaultRule::new(Fault::DropAfter(10)).range_start(0);
-        /// # let _ = rule;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_testserver::{loopback::exchange, Fault, FaultRule, ServerBuilder};
+        /// let server = ServerBuilder::new().start().await.unwrap();
+        /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+        /// server.faults().add(FaultRule::new(Fault::Status(503)).range_start(2));
+        /// let from_2 = b"GET /bucket/key HTTP/1.1\r\nrange: bytes=2-\r\nconnection: close\r\n\r\n";
+        /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+        /// assert_eq!(exchange(server.addr(), from_2).await?.status(), 503);
+        /// // no `Range` starts at 0
+        /// assert_eq!(exchange(server.addr(), get).await?.status(), 200);
+        /// # Ok(())
+        /// # }
         /// ```
         range_start(start: u64) => range_start = Some(start);
 
         /// Lets the first `n` matching requests through untouched.
         ///
         /// ```
-        /// # use oss_testserver::{Fault, FaultRule};
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_testserver::{loopback::exchange, Fault, FaultRule, ServerBuilder};
+        /// let server = ServerBuilder::new().start().await.unwrap();
+        /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
         /// // The second request sees a new object.
-        /// let rule = FaultRule::new(Fault::ReplaceObject(b"new".to_vec().into())).skip(1).times(1);
-        /// # let _ = rule;
+        /// server.faults().add(FaultRule::new(Fault::ReplaceObject(b"new".to_vec().into())).skip(1).times(1));
+        /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+        /// assert_eq!(exchange(server.addr(), get).await?.body(), b"data");
+        /// assert_eq!(exchange(server.addr(), get).await?.body(), b"new");
+        /// # Ok(())
+        /// # }
         /// ```
         skip(n: u64) => skip = n;
 
         /// Applies the fault to at most `k` requests (after the skipped ones).
         ///
         /// ```
-        /// # use oss_testserver::{Fault, FaultRule};
-        /// let rule = FaultRule::new(Fault::Status(503)).times(3);
-        /// # let _ = rule;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_testserver::{loopback::exchange, Fault, FaultRule, ServerBuilder};
+        /// let server = ServerBuilder::new().start().await.unwrap();
+        /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+        /// server.faults().add(FaultRule::new(Fault::Status(503)).times(3));
+        /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+        /// let mut statuses = Vec::new();
+        /// for _ in 0..4 {
+        ///     statuses.push(exchange(server.addr(), get).await?.status());
+        /// }
+        /// assert_eq!(statuses, [503, 503, 503, 200]);
+        /// # Ok(())
+        /// # }
         /// ```
         times(k: u64) => times = Some(k);
 
         /// Applies the fault to each eligible request with probability `p` (clamped to 0..=1).
         ///
         /// ```
-        /// # use oss_testserver::{Fault, FaultRule};
-        /// let rule = FaultRule::new(Fault::DropAfter(100)).probability(0.1);
-        /// # let _ = rule;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_testserver::{loopback::exchange, Fault, FaultRule, ServerBuilder};
+        /// let server = ServerBuilder::new().start().await.unwrap();
+        /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+        /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+        /// // 0 never applies (0.1 would apply to about one request in ten)
+        /// server.faults().add(FaultRule::new(Fault::Status(500)).probability(0.0));
+        /// assert_eq!(exchange(server.addr(), get).await?.status(), 200);
+        /// // out of range: clamped to 1, always applies
+        /// server.faults().add(FaultRule::new(Fault::Status(503)).probability(7.0));
+        /// assert_eq!(exchange(server.addr(), get).await?.status(), 503);
+        /// # Ok(())
+        /// # }
         /// ```
         probability(p: f64) =>
             probability = if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
@@ -166,8 +236,19 @@ impl FaultPlan {
     /// Adds a rule.
     ///
     /// ```
-    /// # use oss_testserver::{Fault, FaultPlan, FaultRule};
-    /// FaultPlan::default().add(FaultRule::new(Fault::Throttle(1 << 20)));
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use oss_testserver::{loopback::exchange, Fault, FaultRule, ServerBuilder};
+    /// let server = ServerBuilder::new().start().await.unwrap();
+    /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+    /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+    /// // rules may be added while the server runs
+    /// assert_eq!(exchange(server.addr(), get).await?.status(), 200);
+    /// server.faults().add(FaultRule::new(Fault::Status(429)).times(1));
+    /// assert_eq!(exchange(server.addr(), get).await?.status(), 429);
+    /// assert_eq!(server.faults().applied_count(), 1);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn add(&self, rule: FaultRule) {
         self.lock().push(Arc::new(ActiveRule {
@@ -180,8 +261,18 @@ impl FaultPlan {
     /// Removes every rule.
     ///
     /// ```
-    /// # use oss_testserver::FaultPlan;
-    /// FaultPlan::default().clear();
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use oss_testserver::{loopback::exchange, Fault, FaultRule, ServerBuilder};
+    /// let server = ServerBuilder::new().start().await.unwrap();
+    /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+    /// server.faults().add(FaultRule::new(Fault::Status(500)));
+    /// server.faults().clear();
+    /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+    /// assert_eq!(exchange(server.addr(), get).await?.status(), 200);
+    /// assert_eq!(server.faults().applied_count(), 0);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn clear(&self) {
         self.lock().clear();

@@ -7,10 +7,17 @@ use std::sync::Mutex;
 /// One request the server received, as recorded for assertions.
 ///
 /// ```no_run
-/// # async fn demo(server: oss_testserver::TestServer) {
-/// for r in server.requests() {
-///     println!("{} {} range={:?} -> {}", r.method, r.target, r.header("range"), r.status);
-/// }
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use oss_testserver::{loopback::exchange, ServerBuilder};
+/// let server = ServerBuilder::new().start().await.unwrap();
+/// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+/// let get = b"GET /bucket/key?x=1 HTTP/1.1\r\nrange: bytes=1-\r\nconnection: close\r\n\r\n";
+/// exchange(server.addr(), get).await?;
+/// let r = &server.requests()[0];
+/// assert_eq!((r.method.as_str(), r.target.as_str(), r.status), ("GET", "/bucket/key?x=1", 206));
+/// assert_eq!(r.object, Some(("bucket".to_string(), "key".to_string())));
+/// # Ok(())
 /// # }
 /// ```
 #[derive(Debug, Clone)]
@@ -34,8 +41,16 @@ impl RecordedRequest {
     /// The first value of a header (name compared case-insensitively).
     ///
     /// ```
-    /// # fn f(r: &oss_testserver::RecordedRequest) {
-    /// let range: Option<&str> = r.header("Range");
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use oss_testserver::{loopback::exchange, ServerBuilder};
+    /// let server = ServerBuilder::new().start().await.unwrap();
+    /// let get = b"GET /bucket/key HTTP/1.1\r\nRange: bytes=0-9\r\nconnection: close\r\n\r\n";
+    /// exchange(server.addr(), get).await?;
+    /// let r = &server.requests()[0];
+    /// assert_eq!(r.header("RANGE"), Some("bytes=0-9"));
+    /// assert_eq!(r.header("if-match"), None);
+    /// # Ok(())
     /// # }
     /// ```
     pub fn header(&self, name: &str) -> Option<&str> {

@@ -93,8 +93,17 @@ impl ServerBuilder {
     /// Defaults: `127.0.0.1:0`, plain HTTP, region `cn-hangzhou`, no credentials.
     ///
     /// ```
-    /// let builder = oss_testserver::ServerBuilder::new();
-    /// # let _ = builder;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+    /// assert!(server.endpoint().starts_with("http://127.0.0.1:"));
+    /// assert_eq!(server.region(), "cn-hangzhou");
+    /// // no credentials: requests need no signature
+    /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+    /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+    /// assert_eq!(oss_testserver::loopback::exchange(server.addr(), get).await?.status(), 200);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn new() -> Self {
         Self {
@@ -119,51 +128,104 @@ impl ServerBuilder {
         /// [`start`](ServerBuilder::start) unless [`allow_non_loopback`](ServerBuilder::allow_non_loopback).
         ///
         /// ```
-        /// let b = oss_testserver::ServerBuilder::new().addr("127.0.0.1:0".parse().unwrap());
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// let server = oss_testserver::ServerBuilder::new()
+        ///     .addr("[::1]:0".parse().unwrap())
+        ///     .start()
+        ///     .await;
+        /// // IPv6 loopback, where the machine has it
+        /// if let Ok(server) = server {
+        ///     assert!(server.endpoint().starts_with("http://[::1]:"));
+        /// }
+        /// # Ok(())
+        /// # }
         /// ```
         addr(addr: SocketAddr) => addr = addr;
 
         /// Allows binding a non-loopback address (off by default: a test server is not a public one).
         ///
         /// ```
-        /// let b = oss_testserver::ServerBuilder::new().allow_non_loopback(false);
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_testserver::{ServerBuilder, ServerErrorKind};
+        /// let refused = ServerBuilder::new()
+        ///     .addr("0.0.0.0:0".parse().unwrap())
+        ///     .allow_non_loopback(false)
+        ///     .start()
+        ///     .await
+        ///     .unwrap_err();
+        /// assert_eq!(refused.kind(), ServerErrorKind::NotLoopback);
+        /// # Ok(())
+        /// # }
         /// ```
         allow_non_loopback(allow: bool) => allow_non_loopback = allow;
 
         /// Serves HTTPS (HTTP/1.1 and HTTP/2 via ALPN) with this identity.
         ///
         /// ```
-        /// let b = oss_testserver::ServerBuilder::new()
-        ///     .tls(oss_testserver::TlsIdentity::generate(&[]).unwrap());
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// let server = oss_testserver::ServerBuilder::new()
+        ///     .tls(oss_testserver::TlsIdentity::generate(&[]).unwrap())
+        ///     .start()
+        ///     .await
+        ///     .unwrap();
+        /// assert!(server.endpoint().starts_with("https://"));
+        /// assert!(server.tls().is_some());
+        /// # Ok(())
+        /// # }
         /// ```
         tls(identity: TlsIdentity) => tls = Some(identity);
 
         /// Uses this object store (share one store between servers, or pre-fill it).
         ///
         /// ```
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
         /// let store = oss_testserver::ObjectStore::new();
-        /// store.put("bucket", "k", b"v".to_vec()).unwrap();
-        /// let b = oss_testserver::ServerBuilder::new().store(store);
-        /// # let _ = b;
+        /// store.put("bucket", "key", b"v".to_vec()).unwrap();
+        /// let server = oss_testserver::ServerBuilder::new().store(store.clone()).start().await.unwrap();
+        /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+        /// assert_eq!(oss_testserver::loopback::exchange(server.addr(), get).await?.body(), b"v");
+        /// // the store is shared: what the test changes, the server serves
+        /// store.put("bucket", "key", b"w".to_vec()).unwrap();
+        /// assert_eq!(oss_testserver::loopback::exchange(server.addr(), get).await?.body(), b"w");
+        /// # Ok(())
+        /// # }
         /// ```
         store(store: ObjectStore) => store = store;
 
         /// Serves each subdirectory of `dir` as a bucket (checked when the server starts).
         ///
         /// ```
-        /// let b = oss_testserver::ServerBuilder::new().root_dir(std::env::temp_dir());
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// let root = tempfile::tempdir()?;
+        /// std::fs::create_dir(root.path().join("bucket"))?;
+        /// std::fs::write(root.path().join("bucket/key"), b"on disk")?;
+        /// let server = oss_testserver::ServerBuilder::new().root_dir(root.path()).start().await.unwrap();
+        /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+        /// assert_eq!(oss_testserver::loopback::exchange(server.addr(), get).await?.body(), b"on disk");
+        /// let missing = oss_testserver::ServerBuilder::new().root_dir(root.path().join("nope"));
+        /// assert!(missing.start().await.is_err());
+        /// # Ok(())
+        /// # }
         /// ```
         root_dir(dir: impl Into<std::path::PathBuf>) => root_dir = Some(dir.into());
 
         /// Adds an access key the server accepts; once any is set, requests must be signed.
         ///
         /// ```
-        /// let b = oss_testserver::ServerBuilder::new().credential("ak", "secret");
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// let server = oss_testserver::ServerBuilder::new().credential("ak", "secret").start().await.unwrap();
+        /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+        /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+        /// let unsigned = oss_testserver::loopback::exchange(server.addr(), get).await?;
+        /// assert_eq!(unsigned.status(), 403);
+        /// # Ok(())
+        /// # }
         /// ```
         credential(access_key_id: &str, secret: &str) =>
             credentials.push((access_key_id.to_string(), secret.to_string()));
@@ -171,8 +233,30 @@ impl ServerBuilder {
         /// The region V4 signatures must be scoped to (default `cn-hangzhou`).
         ///
         /// ```
-        /// let b = oss_testserver::ServerBuilder::new().region("eu-central-1");
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_sign_core::{v4, SignableRequest, SigningTime};
+        /// let server = oss_testserver::ServerBuilder::new()
+        ///     .credential("ak", "sk")
+        ///     .region("eu-central-1")
+        ///     .start()
+        ///     .await
+        ///     .unwrap();
+        /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+        /// let now = SigningTime::try_from(std::time::SystemTime::now()).unwrap();
+        /// let request = SignableRequest::new("GET").bucket("bucket").key("key");
+        /// let addr = server.addr();
+    /// let status = |region: &'static str| {
+        ///     let key = v4::SigningKey::derive("sk", now, region, "oss");
+        ///     let url = v4::presign(&request, &v4::PresignParams::new("ak", region, now, 60), &key).unwrap();
+        ///     let get = format!("GET /bucket/key?{} HTTP/1.1\r\nconnection: close\r\n\r\n", url.url_query());
+        ///     async move { oss_testserver::loopback::exchange(addr, get.as_bytes()).await }
+        /// };
+        /// assert_eq!(status("eu-central-1").await?.status(), 200);
+        /// // a signature scoped to another region is refused as a bad argument
+    /// assert_eq!(status("cn-hangzhou").await?.status(), 400);
+        /// # Ok(())
+        /// # }
         /// ```
         region(region: &str) => region = region.to_string();
 
@@ -182,18 +266,29 @@ impl ServerBuilder {
         ///
         /// ```
         /// # #[tokio::main(flavor = "current_thread")]
-        /// # async fn main() {
-        /// use oss_sign_core::{FnClock, SigningTime};
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_sign_core::{v4, FnClock, SignableRequest, SigningTime};
         /// use std::time::{Duration, SystemTime};
         /// // An hour ahead: URLs valid for less than an hour are already expired.
         /// let server = oss_testserver::ServerBuilder::new()
+        ///     .credential("ak", "sk")
         ///     .clock(FnClock::new(|| {
         ///         SigningTime::try_from(SystemTime::now() + Duration::from_secs(3600)).ok()
         ///     }))
         ///     .start()
         ///     .await
         ///     .unwrap();
-        /// # let _ = server;
+        /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+        /// let now = SigningTime::try_from(SystemTime::now()).unwrap();
+        /// let key = v4::SigningKey::derive("sk", now, "cn-hangzhou", "oss");
+        /// let request = SignableRequest::new("GET").bucket("bucket").key("key");
+        /// for (expires, status) in [(60, 403), (7200, 200)] {
+        ///     let url = v4::presign(&request, &v4::PresignParams::new("ak", "cn-hangzhou", now, expires), &key);
+        ///     let get = format!("GET /bucket/key?{} HTTP/1.1\r\nconnection: close\r\n\r\n", url.unwrap().url_query());
+        ///     let answer = oss_testserver::loopback::exchange(server.addr(), get.as_bytes()).await?;
+        ///     assert_eq!(answer.status(), status, "valid for {expires} s");
+        /// }
+        /// # Ok(())
         /// # }
         /// ```
         clock(clock: impl Clock + 'static) => clock = Some(Arc::new(clock));
@@ -235,18 +330,43 @@ impl ServerBuilder {
         /// (default 10 s). A response being sent counts as in progress, however long it takes.
         ///
         /// ```
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
         /// use std::time::Duration;
-        /// let b = oss_testserver::ServerBuilder::new().header_read_timeout(Duration::from_secs(5));
-        /// # let _ = b;
+        /// use tokio::io::AsyncReadExt as _;
+        /// let server = oss_testserver::ServerBuilder::new()
+        ///     .header_read_timeout(Duration::from_millis(200))
+        ///     .start()
+        ///     .await
+        ///     .unwrap();
+        /// // a client that connects and says nothing is disconnected
+        /// let mut silent = tokio::net::TcpStream::connect(server.addr()).await?;
+        /// let read = tokio::time::timeout(Duration::from_secs(10), silent.read(&mut [0; 16])).await;
+        /// assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "still open: {read:?}");
+        /// # Ok(())
+        /// # }
         /// ```
         header_read_timeout(timeout: Duration) => limits.header_read_timeout = timeout;
 
         /// How long a TLS handshake may take before the connection is closed (default 10 s).
         ///
         /// ```
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
         /// use std::time::Duration;
-        /// let b = oss_testserver::ServerBuilder::new().tls_handshake_timeout(Duration::from_secs(5));
-        /// # let _ = b;
+        /// use tokio::io::AsyncReadExt as _;
+        /// let server = oss_testserver::ServerBuilder::new()
+        ///     .tls(oss_testserver::TlsIdentity::generate(&[]).unwrap())
+        ///     .tls_handshake_timeout(Duration::from_millis(200))
+        ///     .start()
+        ///     .await
+        ///     .unwrap();
+        /// // a client that never starts the handshake is disconnected
+        /// let mut silent = tokio::net::TcpStream::connect(server.addr()).await?;
+        /// let read = tokio::time::timeout(Duration::from_secs(10), silent.read(&mut [0; 16])).await;
+        /// assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "still open: {read:?}");
+        /// # Ok(())
+        /// # }
         /// ```
         tls_handshake_timeout(timeout: Duration) => limits.tls_handshake_timeout = timeout;
 
@@ -254,8 +374,22 @@ impl ServerBuilder {
         /// the listen backlog until one closes. Keep it below the process's file descriptor limit.
         ///
         /// ```
-        /// let b = oss_testserver::ServerBuilder::new().max_connections(64);
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use std::time::Duration;
+        /// let server = oss_testserver::ServerBuilder::new().max_connections(1).start().await.unwrap();
+        /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+        /// // an idle connection holds the only slot ...
+        /// let idle = tokio::net::TcpStream::connect(server.addr()).await?;
+        /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+        /// let waiting = tokio::spawn(oss_testserver::loopback::exchange(server.addr(), get));
+        /// tokio::time::sleep(Duration::from_millis(200)).await;
+        /// assert!(!waiting.is_finished());
+        /// // ... until it closes; then the waiting request is served
+        /// drop(idle);
+        /// assert_eq!(waiting.await.unwrap()?.status(), 200);
+        /// # Ok(())
+        /// # }
         /// ```
         max_connections(connections: usize) => limits.max_connections = connections;
 
@@ -264,8 +398,24 @@ impl ServerBuilder {
         /// the root is answered as missing). See [`ObjectStore::follow_symlinks`].
         ///
         /// ```
-        /// let b = oss_testserver::ServerBuilder::new().follow_symlinks(true);
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// let (root, outside) = (tempfile::tempdir()?, tempfile::tempdir()?);
+        /// std::fs::write(outside.path().join("shared.txt"), b"elsewhere")?;
+        /// std::fs::create_dir(root.path().join("bucket"))?;
+        /// std::os::unix::fs::symlink(outside.path().join("shared.txt"), root.path().join("bucket/key"))?;
+        /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+        /// for (follow, status) in [(false, 404), (true, 200)] {
+        ///     let server = oss_testserver::ServerBuilder::new()
+        ///         .root_dir(root.path())
+        ///         .follow_symlinks(follow)
+        ///         .start()
+        ///         .await
+        ///         .unwrap();
+        ///     assert_eq!(oss_testserver::loopback::exchange(server.addr(), get).await?.status(), status);
+        /// }
+        /// # Ok(())
+        /// # }
         /// ```
         follow_symlinks(follow: bool) => follow_symlinks = follow;
 
@@ -275,9 +425,20 @@ impl ServerBuilder {
         /// rules, each with an origin and a method).
         ///
         /// ```
-        /// use oss_testserver::{CorsConfiguration, ServerBuilder};
-        /// let b = ServerBuilder::new().cors(CorsConfiguration::allow_origins(&["*"]));
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
+        /// use oss_testserver::{loopback::exchange, CorsConfiguration, ServerBuilder};
+        /// let server = ServerBuilder::new()
+        ///     .cors(CorsConfiguration::allow_origins(&["*"]))
+        ///     .start()
+        ///     .await
+        ///     .unwrap();
+        /// server.store().put("bucket", "key", b"data".to_vec()).unwrap();
+        /// let get = b"GET /bucket/key HTTP/1.1\r\norigin: https://a.example\r\nconnection: close\r\n\r\n";
+        /// let answer = exchange(server.addr(), get).await?;
+        /// assert_eq!(answer.header("access-control-allow-origin"), Some("*"));
+        /// # Ok(())
+        /// # }
         /// ```
         cors(config: CorsConfiguration) => cors.all = config;
     }
@@ -285,10 +446,27 @@ impl ServerBuilder {
     /// The CORS rules of one bucket, replacing those given to [`cors`](ServerBuilder::cors).
     ///
     /// ```
-    /// use oss_testserver::{CorsConfiguration, CorsRule, ServerBuilder};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use oss_testserver::{loopback::exchange, CorsConfiguration, CorsRule, ServerBuilder};
     /// let rule = CorsRule::new().allowed_origin("https://app.example.com").allowed_method("PUT");
-    /// let b = ServerBuilder::new().bucket_cors("uploads", CorsConfiguration::new().rule(rule));
-    /// # let _ = b;
+    /// let server = ServerBuilder::new()
+    ///     .bucket_cors("uploads", CorsConfiguration::new().rule(rule))
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    /// for bucket in ["uploads", "other"] {
+    ///     server.store().create_bucket(bucket).unwrap();
+    /// }
+    /// let preflight = |bucket: &str| {
+    ///     format!("OPTIONS /{bucket}/k HTTP/1.1\r\norigin: https://app.example.com\r\n\
+    ///              access-control-request-method: PUT\r\nconnection: close\r\n\r\n")
+    /// };
+    /// assert_eq!(exchange(server.addr(), preflight("uploads").as_bytes()).await?.status(), 200);
+    /// // other buckets have no rules
+    /// assert_eq!(exchange(server.addr(), preflight("other").as_bytes()).await?.status(), 403);
+    /// # Ok(())
+    /// # }
     /// ```
     pub fn bucket_cors(mut self, bucket: &str, config: CorsConfiguration) -> Self {
         self.cors.buckets.insert(bucket.to_string(), config);
@@ -300,9 +478,23 @@ impl ServerBuilder {
         /// `RequestTimeout` (default 30 s, at least 1 ms).
         ///
         /// ```
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() -> std::io::Result<()> {
         /// use std::time::Duration;
-        /// let b = oss_testserver::ServerBuilder::new().body_idle_timeout(Duration::from_secs(5));
-        /// # let _ = b;
+        /// let server = oss_testserver::ServerBuilder::new()
+        ///     .body_idle_timeout(Duration::from_millis(100))
+        ///     .start()
+        ///     .await
+        ///     .unwrap();
+        /// server.store().create_bucket("bucket").unwrap();
+    /// // 10 bytes announced, 2 sent, then nothing
+        /// let put = b"PUT /bucket/key HTTP/1.1\r\ncontent-length: 10\r\nconnection: close\r\n\r\nab";
+        /// let answer = oss_testserver::loopback::exchange(server.addr(), put).await?;
+        /// assert_eq!(answer.status(), 400);
+        /// assert!(String::from_utf8_lossy(answer.body()).contains("<Code>RequestTimeout</Code>"));
+        /// assert!(server.store().info("bucket", "key").is_none());
+        /// # Ok(())
+        /// # }
         /// ```
         body_idle_timeout(timeout: Duration) =>
             body_idle_timeout = timeout.max(Duration::from_millis(1));
@@ -491,9 +683,13 @@ impl TestServer {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
+    /// # async fn main() -> std::io::Result<()> {
     /// let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
-    /// server.store().put("bucket", "k", b"v".to_vec()).unwrap();
+    /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+    /// assert_eq!(oss_testserver::loopback::exchange(server.addr(), get).await?.status(), 404);
+    /// server.store().put("bucket", "key", b"v".to_vec()).unwrap();
+    /// assert_eq!(oss_testserver::loopback::exchange(server.addr(), get).await?.body(), b"v");
+    /// # Ok(())
     /// # }
     /// ```
     pub fn store(&self) -> &ObjectStore {
@@ -504,10 +700,15 @@ impl TestServer {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
+    /// # async fn main() -> std::io::Result<()> {
     /// use oss_testserver::{Fault, FaultRule};
     /// let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+    /// server.store().put("bucket", "key", b"v".to_vec()).unwrap();
     /// server.faults().add(FaultRule::new(Fault::Status(503)).times(1));
+    /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+    /// assert_eq!(oss_testserver::loopback::exchange(server.addr(), get).await?.status(), 503);
+    /// assert_eq!(oss_testserver::loopback::exchange(server.addr(), get).await?.status(), 200);
+    /// # Ok(())
     /// # }
     /// ```
     pub fn faults(&self) -> &FaultPlan {
@@ -545,9 +746,14 @@ impl TestServer {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
+    /// # async fn main() -> std::io::Result<()> {
     /// let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+    /// let get = b"GET /bucket/key HTTP/1.1\r\nconnection: close\r\n\r\n";
+    /// oss_testserver::loopback::exchange(server.addr(), get).await?;
+    /// assert_eq!(server.requests().len(), 1);
     /// server.clear_requests();
+    /// assert!(server.requests().is_empty());
+    /// # Ok(())
     /// # }
     /// ```
     pub fn clear_requests(&self) {
@@ -571,8 +777,12 @@ impl TestServer {
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// oss_testserver::ServerBuilder::new().start().await.unwrap().shutdown().await;
+    /// # async fn main() -> std::io::Result<()> {
+    /// let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+    /// let addr = server.addr();
+    /// server.shutdown().await;
+    /// assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    /// # Ok(())
     /// # }
     /// ```
     pub async fn shutdown(mut self) {

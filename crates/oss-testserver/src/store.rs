@@ -226,8 +226,14 @@ impl ObjectStore {
     /// so directories created later are visible).
     ///
     /// ```
+    /// let root = tempfile::tempdir().unwrap();
     /// let store = oss_testserver::ObjectStore::new();
-    /// store.mount_root(std::env::temp_dir()).unwrap();
+    /// store.mount_root(root.path()).unwrap();
+    /// // a folder created after mounting is a bucket at once
+    /// std::fs::create_dir(root.path().join("later")).unwrap();
+    /// std::fs::write(root.path().join("later/k.txt"), b"12345").unwrap();
+    /// assert_eq!(store.info("later", "k.txt").unwrap().size, 5);
+    /// assert!(store.mount_root(root.path().join("missing")).is_err());
     /// ```
     pub fn mount_root(&self, root: impl AsRef<Path>) -> Result<(), ServerError> {
         let root = existing_dir(root.as_ref())?;

@@ -29,8 +29,10 @@ pub(crate) type Shared = crate::transfer_settings::Pooled<Config, Empty<Bytes>>;
 /// Which HTTP versions the client speaks.
 ///
 /// ```
-/// let b = oss_transfer::Downloader::builder().http_version(oss_transfer::HttpVersion::Auto);
-/// # let _ = b;
+/// use oss_transfer::{Downloader, HttpVersion};
+/// assert_eq!(HttpVersion::default(), HttpVersion::Http1);
+/// let downloader = Downloader::builder().http_version(HttpVersion::Auto).build();
+/// assert!(downloader.is_ok());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]

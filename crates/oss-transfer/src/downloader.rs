@@ -39,7 +39,12 @@ pub use crate::config::HttpVersion;
 ///     .resume(true)
 ///     .build()
 ///     .unwrap();
-/// # let _ = downloader;
+/// assert!(format!("{downloader:?}").contains("parallelism: 8"));
+///
+/// // Values are checked when building:
+/// let err = Downloader::builder().part_size(1 << 10).build().unwrap_err();
+/// assert_eq!(err.kind(), oss_transfer::DownloadErrorKind::InvalidInput);
+/// assert!(err.to_string().contains("part size"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct DownloaderBuilder {
@@ -82,8 +87,26 @@ impl DownloaderBuilder {
         /// The retry policy.
         ///
         /// ```
-        /// let b = oss_transfer::Downloader::builder().retry(oss_transfer::RetryPolicy::none());
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() {
+        /// use oss_testserver::{Fault, FaultRule};
+        /// use oss_transfer::{Downloader, PresignedGet, RetryPolicy};
+        /// let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+        /// server.store().put("bucket", "k", b"hello".to_vec()).unwrap();
+        /// let get = PresignedGet::new(&server.object_url("bucket", "k")).unwrap();
+        ///
+        /// // The next request answers 503: without retries the download fails...
+        /// server.faults().add(FaultRule::new(Fault::Status(503)).times(1));
+        /// let once = Downloader::builder().retry(RetryPolicy::none()).build().unwrap();
+        /// let err = once.download(get.clone()).to_writer(&mut Vec::new()).await.unwrap_err();
+        /// assert_eq!(err.status(), Some(503));
+        ///
+        /// // ...with the default policy it is retried.
+        /// server.faults().add(FaultRule::new(Fault::Status(503)).times(1));
+        /// let d = Downloader::builder().build().unwrap();
+        /// let outcome = d.download(get).to_writer(&mut Vec::new()).await.unwrap();
+        /// assert_eq!(outcome.retries, 1);
+        /// # }
         /// ```
         retry(policy: RetryPolicy) => config.transfer.retry = policy;
 
@@ -91,8 +114,11 @@ impl DownloaderBuilder {
         /// timeout counts as a retryable network failure.
         ///
         /// ```
-        /// let b = oss_transfer::Downloader::builder().idle_timeout(std::time::Duration::from_secs(5));
-        /// # let _ = b;
+        /// use std::time::Duration;
+        /// use oss_transfer::Downloader;
+        /// assert!(Downloader::builder().idle_timeout(Duration::from_secs(5)).build().is_ok());
+        /// let err = Downloader::builder().idle_timeout(Duration::ZERO).build().unwrap_err();
+        /// assert!(err.to_string().contains("idle timeout"));
         /// ```
         idle_timeout(d: Duration) => config.transfer.idle_timeout = d;
 
@@ -103,8 +129,8 @@ impl DownloaderBuilder {
         ///
         /// ```
         /// let b = oss_transfer::Downloader::builder().timeout(std::time::Duration::from_secs(3600));
+        /// assert!(b.build().is_ok());
         /// assert!(oss_transfer::Downloader::builder().timeout(std::time::Duration::ZERO).build().is_err());
-        /// # let _ = b;
         /// ```
         timeout(d: Duration) => config.transfer.timeout = Some(d);
 
@@ -115,8 +141,8 @@ impl DownloaderBuilder {
         ///
         /// ```
         /// let b = oss_transfer::Downloader::builder().max_size(10 << 30);
+        /// assert!(b.build().is_ok());
         /// assert!(oss_transfer::Downloader::builder().max_size(0).build().is_err());
-        /// # let _ = b;
         /// ```
         max_size(bytes: u64) => config.max_size = bytes;
 
@@ -125,23 +151,34 @@ impl DownloaderBuilder {
         ///
         /// ```
         /// let b = oss_transfer::Downloader::builder().resume(true);
-        /// # let _ = b;
+        /// assert!(format!("{b:?}").contains("resume: true"));
         /// ```
         resume(on: bool) => config.transfer.resume = on;
 
         /// Directory for checkpoint files (must exist; default: beside the target file).
         ///
         /// ```
-        /// let b = oss_transfer::Downloader::builder().checkpoint_dir(std::env::temp_dir());
-        /// # let _ = b;
+        /// use oss_transfer::Downloader;
+        /// assert!(Downloader::builder().checkpoint_dir(std::env::temp_dir()).build().is_ok());
+        /// let err = Downloader::builder().checkpoint_dir("/no/such/folder").build().unwrap_err();
+        /// assert!(err.to_string().contains("does not exist"));
         /// ```
         checkpoint_dir(dir: impl Into<PathBuf>) => config.transfer.checkpoint_dir = Some(dir.into());
 
         /// Compare the CRC-64 of the received bytes with `x-oss-hash-crc64ecma` (default on).
         ///
         /// ```
-        /// let b = oss_transfer::Downloader::builder().verify_crc64(false);
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() {
+        /// use oss_transfer::{Crc64Check, Downloader, PresignedGet};
+        /// # let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+        /// # server.store().put("bucket", "k", b"hello".to_vec()).unwrap();
+        /// # let get = PresignedGet::new(&server.object_url("bucket", "k")).unwrap();
+        /// let d = Downloader::builder().verify_crc64(false).build().unwrap();
+        /// let outcome = d.download(get).to_writer(&mut Vec::new()).await.unwrap();
+        /// assert_eq!(outcome.crc64_check, Crc64Check::Disabled);
+        /// assert!(!outcome.crc64_verified);
+        /// # }
         /// ```
         verify_crc64(on: bool) => config.transfer.verify_crc = on;
 
@@ -156,8 +193,11 @@ impl DownloaderBuilder {
     /// Builds the downloader (and its connection pool).
     ///
     /// ```
-    /// let d = oss_transfer::Downloader::builder().build().unwrap();
-    /// # let _ = d;
+    /// use oss_transfer::{DownloadErrorKind, Downloader};
+    /// assert!(Downloader::builder().build().is_ok());
+    /// let err = Downloader::builder().write_buffer(1).build().unwrap_err();
+    /// assert_eq!(err.kind(), DownloadErrorKind::InvalidInput);
+    /// assert!(err.to_string().contains("write buffer 1 is out of range"));
     /// ```
     pub fn build(self) -> Result<Downloader, DownloadError> {
         let c = &self.config;
@@ -200,6 +240,7 @@ impl DownloaderBuilder {
 ///     .to_file("big.iso")
 ///     .await?;
 /// println!("{} bytes, crc64 {}", outcome.size, outcome.crc64);
+/// assert_eq!(std::fs::metadata("big.iso").unwrap().len(), outcome.size);
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -219,8 +260,8 @@ impl Downloader {
     /// A builder with the defaults.
     ///
     /// ```
-    /// let d = oss_transfer::Downloader::builder().build().unwrap();
-    /// # let _ = d;
+    /// let b = oss_transfer::Downloader::builder();
+    /// assert!(format!("{b:?}").contains(&format!("part_size: {}", oss_transfer::DEFAULT_PART_SIZE)));
     /// ```
     pub fn builder() -> DownloaderBuilder {
         DownloaderBuilder::default()
@@ -229,9 +270,18 @@ impl Downloader {
     /// Starts describing one download of `source`.
     ///
     /// ```
-    /// let d = oss_transfer::Downloader::builder().build().unwrap();
-    /// let call = d.download(oss_transfer::PresignedGet::new("https://127.0.0.1/b/k").unwrap());
-    /// # let _ = call;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use oss_transfer::{Downloader, PresignedGet};
+    /// let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+    /// server.store().put("bucket", "k", b"hello".to_vec()).unwrap();
+    /// let d = Downloader::builder().build().unwrap();
+    /// let call = d.download(PresignedGet::new(&server.object_url("bucket", "k")).unwrap());
+    /// assert!(server.requests().is_empty()); // nothing is sent until the call is finished
+    /// let mut out = Vec::new();
+    /// call.to_writer(&mut out).await.unwrap();
+    /// assert_eq!(out, b"hello");
+    /// # }
     /// ```
     pub fn download(&self, source: PresignedGet) -> Download<'_> {
         Download::new(self, source, None)
@@ -249,8 +299,27 @@ impl Downloader {
     /// use std::sync::Arc;
     /// use oss_transfer::ClientPresigner;
     /// let presigner = ClientPresigner::new(client, oss_client::GetObjectRequest::new("bucket", "big.iso"));
-    /// d.download_presigned_by(Arc::new(presigner)).unwrap().to_file("big.iso").await.unwrap();
+    /// let outcome = d.download_presigned_by(Arc::new(presigner)).unwrap().to_file("big.iso").await.unwrap();
+    /// assert_eq!(std::fs::metadata("big.iso").unwrap().len(), outcome.size);
     /// # }
+    /// ```
+    ///
+    /// A presigner that cannot give the first URL fails the call at once:
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use oss_transfer::{DownloadError, DownloadErrorKind, Downloader, PresignedGet, Presigner};
+    /// #[derive(Debug)]
+    /// struct Fixed(&'static str);
+    /// impl Presigner for Fixed {
+    ///     fn presign_get(&self) -> Result<PresignedGet, DownloadError> {
+    ///         PresignedGet::new(self.0)
+    ///     }
+    /// }
+    /// let d = Downloader::builder().build().unwrap();
+    /// let err = d.download_presigned_by(Arc::new(Fixed("not a url"))).unwrap_err();
+    /// assert_eq!(err.kind(), DownloadErrorKind::InvalidInput);
+    /// assert!(d.download_presigned_by(Arc::new(Fixed("https://127.0.0.1/b/k"))).is_ok());
     /// ```
     pub fn download_presigned_by(
         &self,
@@ -306,13 +375,25 @@ impl<'a> Download<'a> {
     crate::setters::setters! {
         /// Calls `f` as bytes arrive (at most about every 100 ms, and once at the end).
         ///
-        /// ```no_run
-        /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
+        /// ```
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() {
+        /// use std::sync::{Arc, Mutex};
+        /// # let d = oss_transfer::Downloader::builder().build().unwrap();
+        /// # let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+        /// # server.store().put("bucket", "k", b"hello".to_vec()).unwrap();
+        /// # let get = oss_transfer::PresignedGet::new(&server.object_url("bucket", "k")).unwrap();
+        /// let last = Arc::new(Mutex::new(None));
+        /// let seen = last.clone();
         /// d.download(get)
-        ///     .progress(|p| println!("{:.0}%", 100.0 * p.fraction().unwrap_or(0.0)))
-        ///     .to_file("out.bin")
+        ///     .progress(move |p| {
+        ///         println!("{:.0}%", 100.0 * p.fraction().unwrap_or(0.0));
+        ///         *seen.lock().unwrap() = Some(p.bytes_done);
+        ///     })
+        ///     .to_writer(&mut Vec::new())
         ///     .await
         ///     .unwrap();
+        /// assert_eq!(*last.lock().unwrap(), Some(5)); // the final report
         /// # }
         /// ```
         progress(f: impl Fn(&Progress) + Send + Sync + 'static) => progress = Some(Arc::new(f));
@@ -320,11 +401,18 @@ impl<'a> Download<'a> {
         /// Stops the download when `c` is cancelled.
         ///
         /// ```
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() {
         /// # let d = oss_transfer::Downloader::builder().build().unwrap();
-        /// # let get = oss_transfer::PresignedGet::new("https://127.0.0.1/b/k").unwrap();
+        /// # let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+        /// # server.store().put("bucket", "k", b"hello".to_vec()).unwrap();
+        /// # let get = oss_transfer::PresignedGet::new(&server.object_url("bucket", "k")).unwrap();
         /// let cancel = oss_transfer::Cancellation::new();
         /// let call = d.download(get).cancellation(cancel.clone());
-        /// # let _ = call;
+        /// cancel.cancel(); // e.g. from a Ctrl-C handler
+        /// let err = call.to_writer(&mut Vec::new()).await.unwrap_err();
+        /// assert_eq!(err.kind(), oss_transfer::DownloadErrorKind::Cancelled);
+        /// # }
         /// ```
         cancellation(c: Cancellation) => cancel = Some(c);
     }
@@ -349,7 +437,8 @@ impl<'a> Download<'a> {
     /// ```no_run
     /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
     /// let mut file = tokio::fs::File::create("copy.bin").await.unwrap();
-    /// d.download(get).to_writer(&mut file).await.unwrap();
+    /// let outcome = d.download(get).to_writer(&mut file).await.unwrap();
+    /// assert_eq!(file.metadata().await.unwrap().len(), outcome.size);
     /// # }
     /// ```
     pub async fn to_writer<W>(self, writer: &mut W) -> Result<DownloadOutcome, DownloadError>
@@ -367,7 +456,8 @@ impl<'a> Download<'a> {
     /// ```no_run
     /// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
     /// let file = std::fs::File::create("copy.bin").unwrap();
-    /// d.download(get).to_blocking_writer(file).await.unwrap();
+    /// let outcome = d.download(get).to_blocking_writer(file).await.unwrap();
+    /// assert_eq!(std::fs::metadata("copy.bin").unwrap().len(), outcome.size);
     /// # }
     /// ```
     pub async fn to_blocking_writer<T>(self, writer: T) -> Result<DownloadOutcome, DownloadError>

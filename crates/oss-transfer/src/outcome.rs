@@ -23,10 +23,19 @@ pub enum Crc64Check {
 
 /// What a successful download did.
 ///
-/// ```no_run
-/// # async fn demo(d: oss_transfer::Downloader, get: oss_transfer::PresignedGet) {
-/// let o = d.download(get).to_file("x").await.unwrap();
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+/// # server.store().put_generated("bucket", "k", 300_000, 1).unwrap();
+/// # let get = oss_transfer::PresignedGet::new(&server.object_url("bucket", "k")).unwrap();
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let target = dir.path().join("x");
+/// let d = oss_transfer::Downloader::builder().part_size(64 << 10).build().unwrap();
+/// let o = d.download(get).to_file(&target).await.unwrap();
 /// println!("{} bytes, {} parts fetched, {} retries", o.size, o.parts_fetched, o.retries);
+/// assert_eq!((o.size, o.parts_total, o.parts_fetched), (300_000, 5, 5)); // 4 x 64 KiB + the rest
+/// assert_eq!(o.bytes_fetched, 300_000);
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -112,7 +112,7 @@ impl Cancellation {
     ///
     /// ```
     /// let c = oss_transfer::Cancellation::new();
-    /// # let _ = c;
+    /// assert!(!c.is_cancelled());
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -121,7 +121,10 @@ impl Cancellation {
     /// Fires the signal (idempotent).
     ///
     /// ```
-    /// oss_transfer::Cancellation::new().cancel();
+    /// let c = oss_transfer::Cancellation::new();
+    /// c.cancel();
+    /// c.cancel(); // a second call changes nothing
+    /// assert!(c.is_cancelled());
     /// ```
     pub fn cancel(&self) {
         self.inner.0.store(true, Ordering::SeqCst);
@@ -142,9 +145,16 @@ impl Cancellation {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() {
+    /// use std::time::Duration;
     /// let c = oss_transfer::Cancellation::new();
+    /// // Not fired: still waiting when the timeout runs out.
+    /// assert!(tokio::time::timeout(Duration::from_millis(10), c.cancelled()).await.is_err());
+    /// let waiter = tokio::spawn({
+    ///     let c = c.clone();
+    ///     async move { c.cancelled().await }
+    /// });
     /// c.cancel();
-    /// c.cancelled().await;
+    /// assert!(tokio::time::timeout(Duration::from_secs(5), waiter).await.is_ok());
     /// # }
     /// ```
     pub async fn cancelled(&self) {

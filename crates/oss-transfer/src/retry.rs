@@ -62,16 +62,22 @@ impl RetryPolicy {
         /// Base of the exponential backoff.
         ///
         /// ```
-        /// let p = oss_transfer::RetryPolicy::default().base_delay(std::time::Duration::ZERO);
-        /// # let _ = p;
+        /// use std::time::Duration;
+        /// use oss_transfer::RetryPolicy;
+        /// // 200 ms is the default
+        /// assert_eq!(RetryPolicy::default().base_delay(Duration::from_millis(200)), RetryPolicy::default());
+        /// assert_ne!(RetryPolicy::default().base_delay(Duration::ZERO), RetryPolicy::default());
         /// ```
         base_delay(d: Duration) => base_delay = d;
 
         /// Cap of the backoff.
         ///
         /// ```
-        /// let p = oss_transfer::RetryPolicy::default().max_delay(std::time::Duration::from_secs(1));
-        /// # let _ = p;
+        /// use std::time::Duration;
+        /// use oss_transfer::RetryPolicy;
+        /// // 20 s is the default
+        /// assert_eq!(RetryPolicy::default().max_delay(Duration::from_secs(20)), RetryPolicy::default());
+        /// assert_ne!(RetryPolicy::default().max_delay(Duration::from_secs(1)), RetryPolicy::default());
         /// ```
         max_delay(d: Duration) => max_delay = d;
     }

@@ -73,11 +73,17 @@ impl PresignedGet {
 
     /// The GET described by an `oss-client` presign result: its URL and signed headers.
     ///
-    /// ```no_run
-    /// # fn demo(client: &oss_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// ```
+    /// # let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
     /// let result = client.presign(&oss_client::GetObjectRequest::new("bucket", "key"))?;
     /// let get = oss_transfer::PresignedGet::from_presign_result(&result)?;
-    /// # let _ = get; Ok(()) }
+    /// assert_eq!(get.expires_at(), Some(result.expiration_system_time()));
+    ///
+    /// // A presigned PUT is not a download.
+    /// let put = client.presign(&oss_client::PutObjectRequest::new("bucket", "key"))?;
+    /// assert!(oss_transfer::PresignedGet::from_presign_result(&put).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "client")]
     pub fn from_presign_result(result: &oss_client::PresignResult) -> Result<Self, DownloadError> {
@@ -99,13 +105,16 @@ impl PresignedGet {
 
     /// Presigns `request` with `client` (its region, endpoint and credentials) for a download.
     ///
-    /// ```no_run
-    /// # fn demo(client: &oss_client::Client) -> Result<(), oss_transfer::DownloadError> {
+    /// ```
+    /// # let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
     /// let get = oss_transfer::PresignedGet::presign(
-    ///     client,
+    ///     &client,
     ///     &oss_client::GetObjectRequest::new("bucket", "dir/file.bin"),
     /// )?;
-    /// # let _ = get; Ok(()) }
+    /// assert!(format!("{get:?}").contains("bucket.oss-cn-hangzhou.aliyuncs.com/dir/file.bin"));
+    /// assert!(get.expires_at().unwrap() > std::time::SystemTime::now());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "client")]
     pub fn presign(
@@ -117,14 +126,18 @@ impl PresignedGet {
 
     /// Like [`presign`](Self::presign), with presign options (how long the URL lasts).
     ///
-    /// ```no_run
-    /// # fn demo(client: &oss_client::Client) -> Result<(), oss_transfer::DownloadError> {
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// # let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
     /// let get = oss_transfer::PresignedGet::presign_with(
-    ///     client,
+    ///     &client,
     ///     &oss_client::GetObjectRequest::new("bucket", "dir/file.bin"),
-    ///     &oss_client::PresignOptions::new().expires(std::time::Duration::from_secs(3600)),
+    ///     &oss_client::PresignOptions::new().expires(Duration::from_secs(3600)),
     /// )?;
-    /// # let _ = get; Ok(()) }
+    /// // Valid for an hour, not the default 15 minutes.
+    /// assert!(get.expires_at().unwrap() > SystemTime::now() + Duration::from_secs(3000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "client")]
     pub fn presign_with(
@@ -142,13 +155,17 @@ impl PresignedGet {
     /// [`Client::presign_async`](oss_client::Client::presign_async), which may wait for a
     /// fetch or refresh (STS, ECS metadata, ...).
     ///
-    /// ```no_run
-    /// # async fn demo(client: &oss_client::Client) -> Result<(), oss_transfer::DownloadError> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
     /// let get = oss_transfer::PresignedGet::presign_async(
-    ///     client,
+    ///     &client,
     ///     &oss_client::GetObjectRequest::new("bucket", "dir/file.bin"),
     /// ).await?;
-    /// # let _ = get; Ok(()) }
+    /// assert!(get.expires_at().unwrap() > std::time::SystemTime::now());
+    /// # Ok(()) }
     /// ```
     #[cfg(feature = "client")]
     pub async fn presign_async(
@@ -160,15 +177,20 @@ impl PresignedGet {
 
     /// Like [`presign_async`](Self::presign_async), with presign options.
     ///
-    /// ```no_run
-    /// # async fn demo(client: &oss_client::Client) -> Result<(), oss_transfer::DownloadError> {
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::{Duration, SystemTime};
+    /// # let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
     /// let get = oss_transfer::PresignedGet::presign_async_with(
-    ///     client,
+    ///     &client,
     ///     &oss_client::GetObjectRequest::new("bucket", "dir/file.bin"),
-    ///     &oss_client::PresignOptions::new().expires(std::time::Duration::from_secs(3600)),
+    ///     &oss_client::PresignOptions::new().expires(Duration::from_secs(3600)),
     /// )
     /// .await?;
-    /// # let _ = get; Ok(()) }
+    /// assert!(get.expires_at().unwrap() > SystemTime::now() + Duration::from_secs(3000));
+    /// # Ok(()) }
     /// ```
     #[cfg(feature = "client")]
     pub async fn presign_async_with(
@@ -250,9 +272,11 @@ pub trait Presigner: Send + Sync + std::fmt::Debug {
 /// The future returned by [`Presigner::presign_get_async`].
 ///
 /// ```
-/// fn _boxed(get: oss_transfer::PresignedGet) -> oss_transfer::PresignFuture<'static> {
-///     Box::pin(std::future::ready(Ok(get)))
-/// }
+/// let get = oss_transfer::PresignedGet::new("https://127.0.0.1/b/k?Expires=1700000000").unwrap();
+/// let future: oss_transfer::PresignFuture<'static> = Box::pin(std::future::ready(Ok(get)));
+/// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let got = runtime.block_on(future).unwrap();
+/// assert_eq!(got.expires_at(), Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000)));
 /// ```
 pub type PresignFuture<'a> = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<PresignedGet, DownloadError>> + Send + 'a>,
@@ -261,12 +285,14 @@ pub type PresignFuture<'a> = std::pin::Pin<
 /// A [`Presigner`] backed by an `oss-client` client and a `GetObjectRequest` (feature
 /// `client`).
 ///
-/// ```no_run
-/// # fn demo(client: oss_client::Client) {
+/// ```
+/// # let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou")
+/// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
 /// use oss_transfer::{ClientPresigner, Presigner};
 /// let p = ClientPresigner::new(client, oss_client::GetObjectRequest::new("bucket", "key"));
-/// let get = p.presign_get().unwrap();
-/// # let _ = get; }
+/// let get = p.presign_get()?;
+/// assert!(get.expires_at().unwrap() > std::time::SystemTime::now());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[cfg(feature = "client")]
 #[derive(Debug, Clone)]
@@ -280,10 +306,14 @@ pub struct ClientPresigner {
 impl ClientPresigner {
     /// Presigns `request` with `client` whenever a URL is needed.
     ///
-    /// ```no_run
-    /// # fn demo(client: oss_client::Client) {
-    /// let p = oss_transfer::ClientPresigner::new(client, oss_client::GetObjectRequest::new("b", "k"));
-    /// # let _ = p; }
+    /// ```
+    /// use oss_transfer::Presigner;
+    /// # let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let p = oss_transfer::ClientPresigner::new(client, oss_client::GetObjectRequest::new("bucket", "k"));
+    /// // Each call presigns a fresh URL for the object.
+    /// assert!(format!("{:?}", p.presign_get()?).contains("/k?"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(client: oss_client::Client, request: oss_client::GetObjectRequest) -> Self {
         Self {

@@ -134,7 +134,7 @@ macro_rules! connection_setters {
         ///
         /// ```
         #[doc = concat!("let b = oss_transfer::", $client, "::builder().connect_timeout(std::time::Duration::from_secs(3));")]
-        /// # let _ = b;
+        /// assert!(format!("{b:?}").contains("connect_timeout: 3s"));
         /// ```
         pub fn connect_timeout(mut self, d: std::time::Duration) -> Self {
             self.connection.connect_timeout = d;
@@ -146,7 +146,7 @@ macro_rules! connection_setters {
         ///
         /// ```
         #[doc = concat!("let b = oss_transfer::", $client, "::builder().http_version(oss_transfer::HttpVersion::Auto);")]
-        /// # let _ = b;
+        /// assert!(format!("{b:?}").contains("http_version: Auto"));
         /// ```
         pub fn http_version(mut self, v: crate::HttpVersion) -> Self {
             self.connection.http_version = v;
@@ -157,7 +157,8 @@ macro_rules! connection_setters {
         ///
         /// ```
         #[doc = concat!("let b = oss_transfer::", $client, "::builder().root_certificates(rustls::RootCertStore::empty());")]
-        /// # let _ = b;
+        /// // No root at all: no `https://` server will be trusted.
+        /// assert!(format!("{b:?}").contains("(0 roots)"));
         /// ```
         pub fn root_certificates(mut self, roots: rustls::RootCertStore) -> Self {
             self.connection.trust.set(roots);

@@ -4,10 +4,20 @@ use crate::outcome::Crc64Check;
 
 /// What a successful upload did.
 ///
-/// ```no_run
-/// # async fn demo(u: oss_transfer::Uploader, put: oss_transfer::PresignedRequest) {
-/// let o = u.put(put).from_file("a.bin").await.unwrap();
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// # let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+/// # server.store().create_bucket("bucket").unwrap();
+/// # let put = oss_transfer::PresignedRequest::put(&server.object_url("bucket", "a.bin")).unwrap();
+/// # let dir = tempfile::tempdir().unwrap();
+/// # let file = dir.path().join("a.bin");
+/// # std::fs::write(&file, b"hello world!").unwrap();
+/// let u = oss_transfer::Uploader::builder().build().unwrap();
+/// let o = u.put(put).from_file(&file).await.unwrap();
 /// println!("{} bytes in {} parts, {} retries", o.size, o.parts_total, o.retries);
+/// assert_eq!((o.size, o.parts_total, o.bytes_sent), (12, 1, 12));
+/// assert_eq!(o.crc64, oss_transfer::crc64::checksum(b"hello world!"));
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

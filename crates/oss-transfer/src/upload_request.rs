@@ -101,11 +101,14 @@ impl PresignedRequest {
 
     /// The request described by an `oss-client` presign result: method, URL, signed headers.
     ///
-    /// ```no_run
-    /// # fn demo(client: &oss_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// ```
+    /// # let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
     /// let result = client.presign(&oss_client::PutObjectRequest::new("bucket", "key"))?;
     /// let put = oss_transfer::PresignedRequest::from_presign_result(&result)?;
-    /// # let _ = put; Ok(()) }
+    /// assert_eq!(put.method(), "PUT");
+    /// assert_eq!(put.expires_at(), Some(result.expiration_system_time()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(feature = "client")]
     pub fn from_presign_result(result: &oss_client::PresignResult) -> Result<Self, UploadError> {
@@ -213,9 +216,10 @@ impl UploadOperation {
 /// The future returned by [`UploadPresigner::presign_upload`].
 ///
 /// ```
-/// fn _boxed(r: oss_transfer::PresignedRequest) -> oss_transfer::UploadPresignFuture<'static> {
-///     Box::pin(std::future::ready(Ok(r)))
-/// }
+/// let put = oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap();
+/// let future: oss_transfer::UploadPresignFuture<'static> = Box::pin(std::future::ready(Ok(put)));
+/// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// assert_eq!(runtime.block_on(future).unwrap().method(), "PUT");
 /// ```
 pub type UploadPresignFuture<'a> = std::pin::Pin<
     Box<dyn std::future::Future<Output = Result<PresignedRequest, UploadError>> + Send + 'a>,
@@ -257,11 +261,18 @@ pub trait UploadPresigner: Send + Sync + std::fmt::Debug {
 /// (feature `client`): its bucket, key, `Content-Type`, metadata and other object headers
 /// go into the PutObject or the InitiateMultipartUpload.
 ///
-/// ```no_run
-/// # fn demo(client: oss_client::Client) {
+/// ```
+/// use oss_transfer::{UploadOperation, UploadPresigner};
+/// # let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou")
+/// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
 /// let put = oss_client::PutObjectRequest::new("bucket", "dir/big.iso").content_type("application/x-iso9660-image");
 /// let p = oss_transfer::ClientUploadPresigner::new(client, put);
-/// # let _ = p; }
+/// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+/// let initiate = runtime.block_on(p.presign_upload(&UploadOperation::InitiateMultipart))?;
+/// assert_eq!(initiate.method(), "POST");
+/// // The template's Content-Type is signed into the request, to be sent with it.
+/// assert!(format!("{initiate:?}").contains("content-type"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[cfg(feature = "client")]
 #[derive(Debug, Clone)]
@@ -274,10 +285,15 @@ pub struct ClientUploadPresigner {
 impl ClientUploadPresigner {
     /// Presigns uploads of `put`'s object with `client` whenever a URL is needed.
     ///
-    /// ```no_run
-    /// # fn demo(client: oss_client::Client) {
-    /// let p = oss_transfer::ClientUploadPresigner::new(client, oss_client::PutObjectRequest::new("b", "k"));
-    /// # let _ = p; }
+    /// ```
+    /// use oss_transfer::{UploadOperation, UploadPresigner};
+    /// # let client = oss_client::Client::new(oss_client::Config::builder().region("cn-hangzhou")
+    /// #     .credentials(oss_client::credentials::Credentials::new("ak", "sk")?).build()?);
+    /// let p = oss_transfer::ClientUploadPresigner::new(client, oss_client::PutObjectRequest::new("bucket", "k"));
+    /// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    /// let abort = UploadOperation::AbortMultipart { upload_id: "U1".into() };
+    /// assert_eq!(runtime.block_on(p.presign_upload(&abort))?.method(), "DELETE");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(client: oss_client::Client, put: oss_client::PutObjectRequest) -> Self {
         Self { client, put }

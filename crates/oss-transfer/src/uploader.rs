@@ -35,7 +35,12 @@ pub const MIN_UPLOAD_PART_SIZE: u64 = 100 << 10;
 ///     .resume(true)
 ///     .build()
 ///     .unwrap();
-/// # let _ = uploader;
+/// assert!(format!("{uploader:?}").contains("multipart_threshold: 104857600"));
+///
+/// // Values are checked when building:
+/// let err = oss_transfer::Uploader::builder().part_size(1 << 10).build().unwrap_err();
+/// assert_eq!(err.kind(), oss_transfer::UploadErrorKind::InvalidInput);
+/// assert!(err.to_string().contains("part size"));
 /// ```
 #[derive(Debug, Clone)]
 pub struct UploaderBuilder {
@@ -89,7 +94,7 @@ impl UploaderBuilder {
         ///
         /// ```
         /// let b = oss_transfer::Uploader::builder().retry(oss_transfer::RetryPolicy::none());
-        /// # let _ = b;
+        /// assert!(format!("{b:?}").contains("max_attempts: 1"));
         /// ```
         retry(policy: RetryPolicy) => config.transfer.retry = policy;
 
@@ -104,8 +109,11 @@ impl UploaderBuilder {
         /// Longest time a whole upload may take, retries included (default: no limit).
         ///
         /// ```
-        /// let b = oss_transfer::Uploader::builder().timeout(std::time::Duration::from_secs(3600));
-        /// # let _ = b;
+        /// use std::time::Duration;
+        /// use oss_transfer::Uploader;
+        /// assert!(Uploader::builder().timeout(Duration::from_secs(3600)).build().is_ok());
+        /// let err = Uploader::builder().timeout(Duration::ZERO).build().unwrap_err();
+        /// assert_eq!(err.to_string(), "the upload timeout must be greater than zero");
         /// ```
         timeout(d: Duration) => config.transfer.timeout = Some(d);
 
@@ -115,15 +123,17 @@ impl UploaderBuilder {
         ///
         /// ```
         /// let b = oss_transfer::Uploader::builder().resume(true);
-        /// # let _ = b;
+        /// assert!(format!("{b:?}").contains("resume: true"));
         /// ```
         resume(on: bool) => config.transfer.resume = on;
 
         /// Folder of the checkpoint files (must exist; default: beside the source file).
         ///
         /// ```
-        /// let b = oss_transfer::Uploader::builder().checkpoint_dir(std::env::temp_dir());
-        /// # let _ = b;
+        /// use oss_transfer::Uploader;
+        /// assert!(Uploader::builder().checkpoint_dir(std::env::temp_dir()).build().is_ok());
+        /// let err = Uploader::builder().checkpoint_dir("/no/such/folder").build().unwrap_err();
+        /// assert!(err.to_string().contains("does not exist"));
         /// ```
         checkpoint_dir(dir: impl Into<PathBuf>) => config.transfer.checkpoint_dir = Some(dir.into());
 
@@ -133,7 +143,7 @@ impl UploaderBuilder {
         ///
         /// ```
         /// let b = oss_transfer::Uploader::builder().content_md5(true);
-        /// # let _ = b;
+        /// assert!(format!("{b:?}").contains("content_md5: true"));
         /// ```
         content_md5(on: bool) => config.content_md5 = on;
 
@@ -142,8 +152,16 @@ impl UploaderBuilder {
         /// compares it even when off: it is the only evidence that the object is this file.
         ///
         /// ```
-        /// let b = oss_transfer::Uploader::builder().verify_crc64(false);
-        /// # let _ = b;
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() {
+        /// use oss_transfer::{Crc64Check, PresignedRequest, Uploader};
+        /// # let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+        /// # server.store().create_bucket("bucket").unwrap();
+        /// # let put = PresignedRequest::put(&server.object_url("bucket", "k")).unwrap();
+        /// let u = Uploader::builder().verify_crc64(false).build().unwrap();
+        /// let outcome = u.put(put).from_reader(&b"hello"[..], 5).await.unwrap();
+        /// assert_eq!(outcome.crc64_check, Crc64Check::Disabled);
+        /// # }
         /// ```
         verify_crc64(on: bool) => config.transfer.verify_crc = on;
     }
@@ -151,8 +169,11 @@ impl UploaderBuilder {
     /// Builds the uploader (and its connection pool).
     ///
     /// ```
-    /// let u = oss_transfer::Uploader::builder().build().unwrap();
-    /// # let _ = u;
+    /// use oss_transfer::{Uploader, UploadErrorKind, MIN_UPLOAD_PART_SIZE};
+    /// assert!(Uploader::builder().part_size(MIN_UPLOAD_PART_SIZE).build().is_ok());
+    /// let err = Uploader::builder().part_size(MIN_UPLOAD_PART_SIZE - 1).build().unwrap_err();
+    /// assert_eq!(err.kind(), UploadErrorKind::InvalidInput);
+    /// assert!(err.to_string().contains("100 KiB (102400) to 5 GiB"));
     /// ```
     pub fn build(self) -> Result<Uploader, UploadError> {
         let c = &self.config;
@@ -221,8 +242,9 @@ impl Uploader {
     /// A builder with the defaults.
     ///
     /// ```
-    /// let u = oss_transfer::Uploader::builder().build().unwrap();
-    /// # let _ = u;
+    /// let b = oss_transfer::Uploader::builder();
+    /// let threshold = format!("multipart_threshold: {}", oss_transfer::DEFAULT_MULTIPART_THRESHOLD);
+    /// assert!(format!("{b:?}").contains(&threshold));
     /// ```
     pub fn builder() -> UploaderBuilder {
         UploaderBuilder::default()
@@ -232,9 +254,17 @@ impl Uploader {
     /// can do). The body is re-read from the file on every retry.
     ///
     /// ```
-    /// let u = oss_transfer::Uploader::builder().build().unwrap();
-    /// let call = u.put(oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap());
-    /// # let _ = call;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use oss_transfer::{PresignedRequest, Uploader};
+    /// let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+    /// server.store().create_bucket("bucket").unwrap();
+    /// let u = Uploader::builder().build().unwrap();
+    /// let put = PresignedRequest::put(&server.object_url("bucket", "k")).unwrap();
+    /// let outcome = u.put(put).from_reader(&b"hello"[..], 5).await.unwrap();
+    /// assert_eq!((outcome.parts_total, outcome.upload_id), (1, None)); // one PUT, no multipart
+    /// assert_eq!(server.store().info("bucket", "k").unwrap().size, 5);
+    /// # }
     /// ```
     pub fn put(&self, request: PresignedRequest) -> Upload<'_> {
         Upload::new(self, Target::Fixed(request))
@@ -251,7 +281,8 @@ impl Uploader {
     /// # async fn demo(u: oss_transfer::Uploader, client: oss_client::Client) {
     /// use std::sync::Arc;
     /// let p = oss_transfer::ClientUploadPresigner::new(client, oss_client::PutObjectRequest::new("bucket", "big.iso"));
-    /// u.upload(Arc::new(p)).from_file("big.iso").await.unwrap();
+    /// let outcome = u.upload(Arc::new(p)).from_file("big.iso").await.unwrap();
+    /// assert_eq!(outcome.size, std::fs::metadata("big.iso").unwrap().len());
     /// # }
     /// ```
     pub fn upload(&self, presigner: Arc<dyn UploadPresigner>) -> Upload<'_> {
@@ -266,6 +297,7 @@ impl Uploader {
 /// # async fn demo(u: oss_transfer::Uploader, put: oss_transfer::PresignedRequest) {
 /// let outcome = u.put(put).progress(|p| eprintln!("{} bytes", p.bytes_done)).from_file("a.bin").await.unwrap();
 /// println!("crc64 {}", outcome.crc64);
+/// assert_eq!(outcome.parts_total, 1); // a single PUT
 /// # }
 /// ```
 pub struct Upload<'a> {
@@ -306,10 +338,25 @@ impl<'a> Upload<'a> {
         /// Calls `f` as bytes are sent (at most about every 100 ms, and once at the end).
         ///
         /// ```
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() {
+        /// use std::sync::{Arc, Mutex};
         /// # let u = oss_transfer::Uploader::builder().build().unwrap();
-        /// # let put = oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap();
-        /// let call = u.put(put).progress(|p| println!("{:?}", p.fraction()));
-        /// # let _ = call;
+        /// # let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+        /// # server.store().create_bucket("bucket").unwrap();
+        /// # let put = oss_transfer::PresignedRequest::put(&server.object_url("bucket", "k")).unwrap();
+        /// let last = Arc::new(Mutex::new(None));
+        /// let seen = last.clone();
+        /// u.put(put)
+        ///     .progress(move |p| {
+        ///         println!("{:?}", p.fraction());
+        ///         *seen.lock().unwrap() = Some(p.bytes_done);
+        ///     })
+        ///     .from_reader(&b"hello"[..], 5)
+        ///     .await
+        ///     .unwrap();
+        /// assert_eq!(*last.lock().unwrap(), Some(5)); // the final report
+        /// # }
         /// ```
         progress(f: impl Fn(&Progress) + Send + Sync + 'static) => progress = Some(Arc::new(f));
 
@@ -317,10 +364,19 @@ impl<'a> Upload<'a> {
         /// keeps it for a later run).
         ///
         /// ```
+        /// # #[tokio::main(flavor = "current_thread")]
+        /// # async fn main() {
         /// # let u = oss_transfer::Uploader::builder().build().unwrap();
-        /// # let put = oss_transfer::PresignedRequest::put("https://127.0.0.1/b/k").unwrap();
-        /// let call = u.put(put).cancellation(oss_transfer::Cancellation::new());
-        /// # let _ = call;
+        /// # let server = oss_testserver::ServerBuilder::new().start().await.unwrap();
+        /// # server.store().create_bucket("bucket").unwrap();
+        /// # let put = oss_transfer::PresignedRequest::put(&server.object_url("bucket", "k")).unwrap();
+        /// let cancel = oss_transfer::Cancellation::new();
+        /// let call = u.put(put).cancellation(cancel.clone());
+        /// cancel.cancel(); // e.g. from a Ctrl-C handler
+        /// let err = call.from_reader(&b"hello"[..], 5).await.unwrap_err();
+        /// assert_eq!(err.kind(), oss_transfer::UploadErrorKind::Cancelled);
+        /// assert!(server.store().info("bucket", "k").is_none());
+        /// # }
         /// ```
         cancellation(c: Cancellation) => cancel = Some(c);
     }
@@ -330,7 +386,8 @@ impl<'a> Upload<'a> {
     /// ```no_run
     /// # async fn demo(u: oss_transfer::Uploader, put: oss_transfer::PresignedRequest) {
     /// let outcome = u.put(put).from_file("/tmp/object.bin").await.unwrap();
-    /// # let _ = outcome; }
+    /// assert_eq!(outcome.size, std::fs::metadata("/tmp/object.bin").unwrap().len());
+    /// # }
     /// ```
     pub async fn from_file(self, path: impl AsRef<Path>) -> Result<UploadOutcome, UploadError> {
         crate::upload_engine::from_file(self.into_job(), path.as_ref()).await

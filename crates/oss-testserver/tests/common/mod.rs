@@ -8,8 +8,6 @@ use std::path::{Path, PathBuf};
 
 use oss_testserver::{ServerBuilder, TestServer};
 
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-
 /// One HTTP/1.1 answer: status, headers (names lower-cased) and body.
 pub(crate) struct Answer {
     pub(crate) status: u16,
@@ -44,30 +42,15 @@ impl Answer {
 /// Writes `head` (request line and headers, ending with the blank line) and `body` to `addr`,
 /// reads the answer until the server closes the connection.
 pub(crate) async fn exchange(addr: SocketAddr, head: &str, body: &[u8]) -> Answer {
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(head.as_bytes()).await.unwrap();
-    s.write_all(body).await.unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).await.unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = head.lines();
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
+    let mut request = head.as_bytes().to_vec();
+    request.extend_from_slice(body);
+    let answer = oss_testserver::loopback::exchange(addr, &request)
+        .await
         .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect();
     Answer {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
+        status: answer.status(),
+        headers: answer.headers().to_vec(),
+        body: answer.into_body(),
     }
 }
 
