@@ -21,6 +21,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 
@@ -182,9 +183,11 @@ impl RawResponse {
 }
 
 /// Connects to `addr`, writes `request` (a whole HTTP/1.1 request: head, blank line, body) and
-/// reads the answer until the server closes the connection, at most [`MAX_RESPONSE_BYTES`].
-/// Errors: the connection fails, the answer is longer than the cap, or it does not start with an
-/// HTTP status line and a head ending in a blank line.
+/// reads the answer until the server closes the connection, at most [`MAX_RESPONSE_BYTES`],
+/// within [`EXCHANGE_TIMEOUT`] ([`exchange_within`] takes another bound).
+/// Errors: the connection fails, the answer is longer than the cap, it does not start with an
+/// HTTP status line and a head ending in a blank line, or the server keeps the connection open
+/// past the bound (`TimedOut`).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -201,6 +204,49 @@ impl RawResponse {
 /// # }
 /// ```
 pub async fn exchange(addr: SocketAddr, request: &[u8]) -> std::io::Result<RawResponse> {
+    exchange_within(addr, request, EXCHANGE_TIMEOUT).await
+}
+
+/// How long [`exchange`] waits for the whole answer: a server that never closes the connection
+/// fails the test instead of hanging it.
+pub const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// [`exchange`] with its own bound on the whole exchange (connect, write, read to the end).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use std::time::Duration;
+/// use tokio::io::AsyncReadExt as _;
+/// // a peer that reads the request and then holds the connection open
+/// let addr = oss_testserver::loopback::accept_each(|mut s| async move {
+///     let _ = s.read(&mut [0; 64]).await;
+///     std::future::pending::<()>().await;
+/// })
+/// .await?;
+/// let request = b"GET / HTTP/1.1\r\n\r\n";
+/// let err = oss_testserver::loopback::exchange_within(addr, request, Duration::from_millis(100))
+///     .await
+///     .unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+/// # Ok(())
+/// # }
+/// ```
+pub async fn exchange_within(
+    addr: SocketAddr,
+    request: &[u8],
+    bound: Duration,
+) -> std::io::Result<RawResponse> {
+    match tokio::time::timeout(bound, read_answer(addr, request)).await {
+        Ok(answer) => answer,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("no complete answer from {addr} within {bound:?}"),
+        )),
+    }
+}
+
+async fn read_answer(addr: SocketAddr, request: &[u8]) -> std::io::Result<RawResponse> {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let mut stream = TcpStream::connect(addr).await?;
     stream.write_all(request).await?;
